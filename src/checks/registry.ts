@@ -1,0 +1,11 @@
+/** Every check, in catalog order (DESIGN §4). A new check starts from `_template.ts` and is added to its step's index. */
+import type { Check } from './types.js';
+import { checks as step0 } from './step0/index.js';
+import { checks as step1 } from './step1/index.js';
+import { checks as step2 } from './step2/index.js';
+import { checks as step3 } from './step3/index.js';
+import { checks as step4 } from './step4/index.js';
+import { checks as step5 } from './step5/index.js';
+import { checks as monitoring } from './monitoring/index.js';
+
+export const CHECKS: readonly Check[] = [...step0, ...step1, ...step2, ...step3, ...step4, ...step5, ...monitoring];

@@ -1,0 +1,24 @@
+/** The gateway mxlock reasons about: from the profile, inferred from MX + connectors, or none. */
+export interface ResolvedGateway {
+  source: 'profile' | 'inferred' | 'none';
+  name: string | undefined;
+  /** Known SEG vendor id when recognised (`mimecast`, `proofpoint`…). */
+  vendor: string | undefined;
+  ips: string[];
+  certificate: string | undefined;
+  certificateUnique: boolean;
+  dkimSelectors: string[];
+  /** How it was found, for the report. */
+  basis: string[];
+}
+
+export const NO_GATEWAY: ResolvedGateway = {
+  source: 'none',
+  name: undefined,
+  vendor: undefined,
+  ips: [],
+  certificate: undefined,
+  certificateUnique: false,
+  dkimSelectors: [],
+  basis: [],
+};

@@ -1,0 +1,55 @@
+/** The canonical report (DESIGN §3.3, schemaVersion 1). Every other format renders this. */
+import type { FindingStatus, Severity, Step, Remediation } from '../checks/types.js';
+import type { Disposition, PathKind, PathStatus, Stage } from '../model/types.js';
+
+export interface ReportPath {
+  id: string;
+  kind: PathKind;
+  status: PathStatus;
+  outcome: { stage: Stage; reply?: string; disposition: Disposition };
+  evidence: string[];
+}
+
+export interface ReportFinding {
+  id: string;
+  status: FindingStatus;
+  severity: Severity;
+  step: Step;
+  title: string;
+  evidence: string[];
+  remediation: Remediation;
+  references: string[];
+}
+
+export interface ChecklistItem {
+  id: string;
+  title: string;
+  status: 'done' | 'open' | 'unknown';
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'mxlock'; version: string };
+  tenant: { initialDomain: string | null; acceptedDomains: string[] };
+  gateway: { source: 'profile' | 'inferred' | 'none'; name: string | null; ips: string[]; certificate: string | null };
+  verdict: {
+    bypass: 'open' | 'closed' | 'uncertain';
+    legitimateFlows: 'preserved' | 'broken' | 'uncertain';
+    summary: string;
+  };
+  paths: ReportPath[];
+  findings: ReportFinding[];
+  checklist: ChecklistItem[];
+  /** Only with --timestamp. */
+  generatedAt?: string;
+}
+
+export const STEP_TITLES: Record<Step, string> = {
+  0: 'Step 0: Inventory and backup',
+  1: 'Step 1: Reject Direct Send',
+  2: 'Step 2: Restrict the inbound connector',
+  3: 'Step 3: Safety-net transport rule',
+  4: 'Step 4: Anti-spoofing and DMARC',
+  5: 'Step 5: Enhanced Filtering for Connectors',
+  6: 'Monitoring',
+};

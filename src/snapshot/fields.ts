@@ -1,0 +1,120 @@
+/**
+ * Field coercers for PowerShell / REST serialisation quirks (formats.md §6.2, eop-model.md §8).
+ * Each returns a zod schema whose output is the normalised value, or `undefined` when the property is
+ * absent or null: missing is never the same as false (formats.md §6.2 item 9).
+ */
+import { z } from 'zod';
+
+/** `Microsoft.Exchange.Data.MultiValuedProperty\`1[...]`, `System.Collections.Hashtable`: ConvertTo-Json ran out of -Depth. */
+const DOTNET_TYPE_NAME = /^(System|Microsoft)\.[A-Za-z0-9_.]+(`\d+)?(\[.*\])?$/;
+
+export function looksTruncated(value: unknown): boolean {
+  return typeof value === 'string' && DOTNET_TYPE_NAME.test(value.trim());
+}
+
+const truncatedMessage =
+  'holds a .NET type name instead of data: the export was truncated by ConvertTo-Json -Depth (re-export with -Depth 6)';
+
+/** `{"value":[…],"Count":n}` (Windows PowerShell 5.1 ETS arrays, PowerShell/PowerShell#5579). */
+export function unwrapValueCount(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 2 && keys.some((k) => k.toLowerCase() === 'value') && keys.some((k) => k.toLowerCase() === 'count')) {
+      const inner = Object.entries(value).find(([k]) => k.toLowerCase() === 'value')?.[1];
+      if (Array.isArray(inner)) return inner;
+    }
+  }
+  return value;
+}
+
+function nullToUndefined(v: unknown): unknown {
+  return v === null ? undefined : v;
+}
+
+export const bool = () =>
+  z.preprocess((v) => {
+    const x = nullToUndefined(v);
+    if (typeof x === 'string' && /^(true|false)$/i.test(x.trim())) return x.trim().toLowerCase() === 'true';
+    return x;
+  }, z.boolean().optional());
+
+export const str = () =>
+  z.preprocess((v) => {
+    const x = nullToUndefined(v);
+    if (typeof x === 'number') return String(x);
+    return x;
+  }, z.string().optional());
+
+export const int = () =>
+  z.preprocess((v) => {
+    const x = nullToUndefined(v);
+    if (typeof x === 'string' && /^\s*-?\d+\s*$/.test(x)) return Number(x);
+    return x;
+  }, z.number().int().optional());
+
+/** Multi-valued property: null → [], scalar → [scalar], [null] → [], `{value,Count}` unwrapped. Absent stays undefined. */
+export const strList = (map: (s: string) => string = (s) => s) =>
+  z.preprocess(
+    (v) => {
+      if (v === undefined) return undefined;
+      const x = unwrapValueCount(v);
+      if (x === null) return [];
+      const arr = Array.isArray(x) ? x : [x];
+      return arr.filter((e) => e !== null && e !== undefined).map((e) => (typeof e === 'number' ? String(e) : e));
+    },
+    z
+      .array(
+        z.string().superRefine((s, ctx) => {
+          if (looksTruncated(s)) ctx.addIssue({ code: 'custom', message: truncatedMessage });
+        }),
+      )
+      .transform((a) => a.map((s) => map(s.trim())).filter((s) => s !== ''))
+      .optional(),
+  );
+
+/**
+ * Enum as string (any case) or integer. Integers map only where the .NET enum values are known;
+ * an unknown integer becomes the string `#<n>`, which no check treats as a known value.
+ */
+export function enumOf<const T extends readonly string[]>(names: T, ints: Readonly<Record<number, T[number]>> = {}) {
+  const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
+  return z.preprocess((v) => {
+    const x = nullToUndefined(v);
+    if (typeof x === 'number' && Number.isInteger(x)) return ints[x] ?? `#${x}`;
+    if (typeof x === 'string') {
+      const t = x.trim();
+      if (/^-?\d+$/.test(t)) return ints[Number(t)] ?? `#${t}`;
+      return byLower.get(t.toLowerCase()) ?? t;
+    }
+    return x;
+  }, z.string().optional()) as unknown as z.ZodType<T[number] | (string & {}) | undefined>;
+}
+
+const MS_DATE = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/;
+
+/** `/Date(ms)/`, `/Date(ms+hhmm)/` (Windows PowerShell 5.1) or ISO-8601 (REST, PowerShell 7) → ISO string. */
+export const date = () =>
+  z.preprocess(
+    (v) => {
+      const x = nullToUndefined(v);
+      if (typeof x !== 'string') return x;
+      const m = MS_DATE.exec(x.trim());
+      if (m) return new Date(Number(m[1])).toISOString();
+      const t = Date.parse(x);
+      return Number.isNaN(t) ? x : new Date(t).toISOString();
+    },
+    z
+      .string()
+      .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected a date (/Date(ms)/ or ISO-8601)' })
+      .optional(),
+  );
+
+/** `smtp:contoso.com;1` → `contoso.com` (AddressSpace form of SenderDomains, eop-model §2.2). */
+export function stripAddressSpace(s: string): string {
+  let v = s.trim();
+  const colon = v.indexOf(':');
+  if (colon > 0 && /^[a-z0-9]+$/i.test(v.slice(0, colon))) v = v.slice(colon + 1);
+  const semi = v.lastIndexOf(';');
+  if (semi >= 0 && /^\s*\d+\s*$/.test(v.slice(semi + 1))) v = v.slice(0, semi);
+  return v.trim().toLowerCase();
+}

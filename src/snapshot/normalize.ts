@@ -1,0 +1,86 @@
+/**
+ * From parsed JSON values to the typed snapshot: unwraps every container quirk of formats.md §6.2, matches keys
+ * case-insensitively, drops OData annotations, and validates with the cmdlet's zod schema. Pure.
+ */
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+import { CMDLETS, type CmdletName } from './schema.js';
+import { unwrapValueCount } from './fields.js';
+
+const ANNOTATION = /^(@odata\.|@data\.|odata\.)|@odata\./i;
+
+/** Top-level file content → list of plain objects: null, [], [null], a single object, `{value,Count}`, OData `{value:[…]}`. */
+export function toObjectList(raw: unknown, file: string): Record<string, unknown>[] {
+  let v = unwrapValueCount(raw);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    // REST/OData page: {"@odata.context": …, "value": [...]}
+    const entries = Object.entries(v);
+    const valueKey = entries.find(([k]) => k.toLowerCase() === 'value');
+    if (valueKey && Array.isArray(valueKey[1]) && entries.every(([k]) => k === valueKey[0] || ANNOTATION.test(k) || k.toLowerCase() === 'count')) {
+      v = valueKey[1];
+    }
+  }
+  if (v === null || v === undefined) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  const out: Record<string, unknown>[] = [];
+  arr.forEach((item, i) => {
+    const x = unwrapValueCount(item);
+    if (x === null || x === undefined) return;
+    if (typeof x !== 'object' || Array.isArray(x)) {
+      throw new InputError(`${file}: [${i}]: expected an object, got ${Array.isArray(x) ? 'an array' : typeof x}`, file, `[${i}]`);
+    }
+    out.push(x as Record<string, unknown>);
+  });
+  return out;
+}
+
+function canonicalKeys(obj: Record<string, unknown>, known: ReadonlyMap<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (ANNOTATION.test(k)) continue;
+    const canon = known.get(k.toLowerCase());
+    if (canon !== undefined) out[canon] = v;
+  }
+  return out;
+}
+
+function formatPath(index: number, path: readonly PropertyKey[]): string {
+  return `[${index}]` + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Validate one cmdlet's objects; a wrong type is an InputError naming the file and the property path. */
+export function parseCmdlet<K extends CmdletName>(name: K, raw: unknown, file: string): z.output<(typeof CMDLETS)[K]['schema']>[] {
+  const schema = CMDLETS[name].schema as z.ZodObject;
+  const known = new Map(Object.keys(schema.shape).map((k) => [k.toLowerCase(), k]));
+  return toObjectList(raw, file).map((obj, i) => {
+    const input = canonicalKeys(obj, known);
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue ? formatPath(i, issue.path) : `[${i}]`;
+      const prop = issue?.path[0];
+      const got = typeof prop === 'string' ? describeValue(getPath(input, issue?.path ?? [])) : '';
+      throw new InputError(
+        `${file}: ${path}: ${issue?.message ?? 'invalid'}${got ? ` (found ${got})` : ''}`,
+        file,
+        path,
+      );
+    }
+    return parsed.data as z.output<(typeof CMDLETS)[K]['schema']>;
+  });
+}
+
+function getPath(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}

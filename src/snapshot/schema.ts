@@ -1,0 +1,239 @@
+/**
+ * One zod schema per exported cmdlet object (STYLE.md habit 7). Only properties mxlock reasons about are
+ * listed; everything else is ignored. Keys are matched case-insensitively before validation
+ * (`SenderIpRanges` vs `SenderIPRanges`, formats.md §6.2).
+ */
+import { z } from 'zod';
+import { bool, date, enumOf, int, str, strList, stripAddressSpace } from './fields.js';
+
+const lower = (s: string) => s.toLowerCase();
+
+// .NET enum values confirmed from Exchange's own definitions (Microsoft.Exchange.Data.TenantConnectorType,
+// AcceptedDomainType, Rules.Tasks.FromUserScope). Enums whose integer values are not confirmed (RuleState, RuleMode,
+// policy actions) map no integers: an integer there becomes `#n` and the checks that need it say `unknown`.
+const CONNECTOR_TYPES = ['OnPremises', 'Partner'] as const;
+const DOMAIN_TYPES = ['Authoritative', 'ExternalRelay', 'InternalRelay'] as const;
+const FROM_SCOPES = ['InOrganization', 'NotInOrganization'] as const;
+const RULE_STATES = ['Enabled', 'Disabled'] as const;
+const RULE_MODES = ['Enforce', 'Audit', 'AuditAndNotify'] as const;
+const SENDER_LOCATIONS = ['Header', 'Envelope', 'HeaderOrEnvelope'] as const;
+const SPAM_ACTIONS = ['MoveToJmf', 'AddXHeader', 'ModifySubject', 'Quarantine', 'Redirect', 'Delete', 'NoAction'] as const;
+const PHISH_ACTIONS = ['MoveToJmf', 'Quarantine', 'Reject', 'Delete', 'NoAction', 'Redirect', 'BccMessage'] as const;
+
+const named = {
+  Name: str(),
+  Identity: str(),
+};
+
+export const OrganizationConfigSchema = z.object({
+  ...named,
+  RejectDirectSend: bool(),
+  AuditDisabled: bool(),
+});
+
+export const AcceptedDomainSchema = z.object({
+  ...named,
+  DomainName: str().transform((s) => s?.toLowerCase()),
+  DomainType: enumOf(DOMAIN_TYPES, { 0: 'Authoritative', 1: 'ExternalRelay', 2: 'InternalRelay' }),
+  Default: bool(),
+  InitialDomain: bool(),
+  MatchSubDomains: bool(),
+  IsCoexistenceDomain: bool(),
+});
+
+export const InboundConnectorSchema = z.object({
+  ...named,
+  Enabled: bool(),
+  ConnectorType: enumOf(CONNECTOR_TYPES, { 1: 'OnPremises', 2: 'Partner' }),
+  ConnectorSource: str(),
+  SenderDomains: strList(stripAddressSpace),
+  SenderIPAddresses: strList(),
+  TlsSenderCertificateName: str().transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim().toLowerCase())),
+  RequireTls: bool(),
+  RestrictDomainsToIPAddresses: bool(),
+  RestrictDomainsToCertificate: bool(),
+  AssociatedAcceptedDomains: strList(lower),
+  CloudServicesMailEnabled: bool(),
+  TreatMessagesAsInternal: bool(),
+  TrustedOrganizations: strList(lower),
+  EFSkipIPs: strList(),
+  EFSkipLastIP: bool(),
+  EFUsers: strList(lower),
+  EFTestMode: bool(),
+  WhenChangedUTC: date(),
+});
+
+export const OutboundConnectorSchema = z.object({
+  ...named,
+  Enabled: bool(),
+  ConnectorType: enumOf(CONNECTOR_TYPES, { 1: 'OnPremises', 2: 'Partner' }),
+  SmartHosts: strList(lower),
+  RecipientDomains: strList(stripAddressSpace),
+  UseMXRecord: bool(),
+  IsTransportRuleScoped: bool(),
+});
+
+export const TransportRuleSchema = z.object({
+  ...named,
+  Guid: str(),
+  Priority: int(),
+  State: enumOf(RULE_STATES),
+  Mode: enumOf(RULE_MODES),
+  Conditions: strList(),
+  Exceptions: strList(),
+  Actions: strList(),
+  FromScope: enumOf(FROM_SCOPES, { 0: 'InOrganization', 1: 'NotInOrganization' }),
+  ExceptIfFromScope: enumOf(FROM_SCOPES, { 0: 'InOrganization', 1: 'NotInOrganization' }),
+  SentToScope: str(),
+  SenderIpRanges: strList(),
+  ExceptIfSenderIpRanges: strList(),
+  SenderDomainIs: strList(lower),
+  ExceptIfSenderDomainIs: strList(lower),
+  From: strList(lower),
+  ExceptIfFrom: strList(lower),
+  FromAddressContainsWords: strList(),
+  ExceptIfFromAddressContainsWords: strList(),
+  FromAddressMatchesPatterns: strList(),
+  ExceptIfFromAddressMatchesPatterns: strList(),
+  SenderAddressLocation: enumOf(SENDER_LOCATIONS),
+  HeaderMatchesMessageHeader: str(),
+  HeaderMatchesPatterns: strList(),
+  ExceptIfHeaderMatchesMessageHeader: str(),
+  ExceptIfHeaderMatchesPatterns: strList(),
+  HeaderContainsMessageHeader: str(),
+  HeaderContainsWords: strList(),
+  ExceptIfHeaderContainsMessageHeader: str(),
+  ExceptIfHeaderContainsWords: strList(),
+  MessageTypeMatches: str(),
+  ExceptIfMessageTypeMatches: str(),
+  RecipientDomainIs: strList(lower),
+  ExceptIfRecipientDomainIs: strList(lower),
+  SetSCL: int(),
+  RejectMessageReasonText: str(),
+  RejectMessageEnhancedStatusCode: str(),
+  DeleteMessage: bool(),
+  Quarantine: bool(),
+  StopRuleProcessing: bool(),
+  RedirectMessageTo: strList(lower),
+  RouteMessageOutboundConnector: str(),
+  ActivationDate: date(),
+  ExpiryDate: date(),
+});
+
+export const ConnectionFilterPolicySchema = z.object({
+  ...named,
+  IsDefault: bool(),
+  IPAllowList: strList(),
+  IPBlockList: strList(),
+  EnableSafeList: bool(),
+});
+
+export const ContentFilterPolicySchema = z.object({
+  ...named,
+  IsDefault: bool(),
+  BulkThreshold: int(),
+  SpamAction: enumOf(SPAM_ACTIONS),
+  HighConfidenceSpamAction: enumOf(SPAM_ACTIONS),
+  PhishSpamAction: enumOf(SPAM_ACTIONS),
+  HighConfidencePhishAction: enumOf(SPAM_ACTIONS),
+  BulkSpamAction: enumOf(SPAM_ACTIONS),
+  AllowedSenders: strList(lower),
+  AllowedSenderDomains: strList(lower),
+});
+
+export const ContentFilterRuleSchema = z.object({
+  ...named,
+  HostedContentFilterPolicy: str(),
+  State: enumOf(RULE_STATES),
+  Priority: int(),
+  RecipientDomainIs: strList(lower),
+  SentTo: strList(lower),
+  SentToMemberOf: strList(lower),
+});
+
+export const AntiPhishPolicySchema = z.object({
+  ...named,
+  IsDefault: bool(),
+  Enabled: bool(),
+  EnableSpoofIntelligence: bool(),
+  HonorDmarcPolicy: bool(),
+  AuthenticationFailAction: enumOf(PHISH_ACTIONS),
+  DmarcQuarantineAction: enumOf(PHISH_ACTIONS),
+  DmarcRejectAction: enumOf(PHISH_ACTIONS),
+  EnableUnauthenticatedSender: bool(),
+  EnableMailboxIntelligence: bool(),
+  EnableMailboxIntelligenceProtection: bool(),
+  EnableTargetedUserProtection: bool(),
+  TargetedUsersToProtect: strList(),
+  TargetedUserProtectionAction: enumOf(PHISH_ACTIONS),
+  EnableOrganizationDomainsProtection: bool(),
+  PhishThresholdLevel: int(),
+});
+
+export const AntiPhishRuleSchema = z.object({
+  ...named,
+  AntiPhishPolicy: str(),
+  State: enumOf(RULE_STATES),
+  Priority: int(),
+  RecipientDomainIs: strList(lower),
+  SentTo: strList(lower),
+  SentToMemberOf: strList(lower),
+});
+
+export const DkimSigningConfigSchema = z.object({
+  ...named,
+  Domain: str().transform((s) => s?.toLowerCase()),
+  Enabled: bool(),
+  Status: str(),
+  Selector1CNAME: str(),
+  Selector2CNAME: str(),
+  KeyCreationTime: date(),
+});
+
+export const TablSpoofItemSchema = z.object({
+  ...named,
+  SpoofedUser: str().transform((s) => s?.toLowerCase()),
+  SendingInfrastructure: str().transform((s) => s?.toLowerCase()),
+  SpoofType: enumOf(['Internal', 'External'] as const),
+  Action: enumOf(['Allow', 'Block'] as const),
+});
+
+export const AdminAuditLogConfigSchema = z.object({
+  ...named,
+  UnifiedAuditLogIngestionEnabled: bool(),
+  AdminAuditLogEnabled: bool(),
+});
+
+export type OrganizationConfig = z.output<typeof OrganizationConfigSchema>;
+export type AcceptedDomain = z.output<typeof AcceptedDomainSchema>;
+export type InboundConnector = z.output<typeof InboundConnectorSchema>;
+export type OutboundConnector = z.output<typeof OutboundConnectorSchema>;
+export type TransportRule = z.output<typeof TransportRuleSchema>;
+export type ConnectionFilterPolicy = z.output<typeof ConnectionFilterPolicySchema>;
+export type ContentFilterPolicy = z.output<typeof ContentFilterPolicySchema>;
+export type ContentFilterRule = z.output<typeof ContentFilterRuleSchema>;
+export type AntiPhishPolicy = z.output<typeof AntiPhishPolicySchema>;
+export type AntiPhishRule = z.output<typeof AntiPhishRuleSchema>;
+export type DkimSigningConfig = z.output<typeof DkimSigningConfigSchema>;
+export type TablSpoofItem = z.output<typeof TablSpoofItemSchema>;
+export type AdminAuditLogConfig = z.output<typeof AdminAuditLogConfigSchema>;
+
+/** The export files of DESIGN §3.1, each with its schema and whether assess requires it. */
+export const CMDLETS = {
+  'Get-OrganizationConfig': { schema: OrganizationConfigSchema, required: true },
+  'Get-AcceptedDomain': { schema: AcceptedDomainSchema, required: true },
+  'Get-InboundConnector': { schema: InboundConnectorSchema, required: true },
+  'Get-TransportRule': { schema: TransportRuleSchema, required: true },
+  'Get-HostedConnectionFilterPolicy': { schema: ConnectionFilterPolicySchema, required: true },
+  'Get-HostedContentFilterPolicy': { schema: ContentFilterPolicySchema, required: true },
+  'Get-AntiPhishPolicy': { schema: AntiPhishPolicySchema, required: true },
+  'Get-DkimSigningConfig': { schema: DkimSigningConfigSchema, required: true },
+  'Get-HostedContentFilterRule': { schema: ContentFilterRuleSchema, required: false },
+  'Get-AntiPhishRule': { schema: AntiPhishRuleSchema, required: false },
+  'Get-TenantAllowBlockListSpoofItems': { schema: TablSpoofItemSchema, required: false },
+  'Get-AdminAuditLogConfig': { schema: AdminAuditLogConfigSchema, required: false },
+  'Get-OutboundConnector': { schema: OutboundConnectorSchema, required: false },
+} as const;
+
+export type CmdletName = keyof typeof CMDLETS;
+export const CMDLET_NAMES = Object.keys(CMDLETS) as CmdletName[];

@@ -1,0 +1,49 @@
+import type { DnsZone } from '../dns/zone.js';
+import type {
+  AcceptedDomain,
+  AdminAuditLogConfig,
+  AntiPhishPolicy,
+  AntiPhishRule,
+  CmdletName,
+  ConnectionFilterPolicy,
+  ContentFilterPolicy,
+  ContentFilterRule,
+  DkimSigningConfig,
+  InboundConnector,
+  OrganizationConfig,
+  OutboundConnector,
+  TablSpoofItem,
+  TransportRule,
+} from './schema.js';
+
+export interface SnapshotObjects {
+  'Get-OrganizationConfig': OrganizationConfig;
+  'Get-AcceptedDomain': AcceptedDomain;
+  'Get-InboundConnector': InboundConnector;
+  'Get-TransportRule': TransportRule;
+  'Get-HostedConnectionFilterPolicy': ConnectionFilterPolicy;
+  'Get-HostedContentFilterPolicy': ContentFilterPolicy;
+  'Get-AntiPhishPolicy': AntiPhishPolicy;
+  'Get-DkimSigningConfig': DkimSigningConfig;
+  'Get-HostedContentFilterRule': ContentFilterRule;
+  'Get-AntiPhishRule': AntiPhishRule;
+  'Get-TenantAllowBlockListSpoofItems': TablSpoofItem;
+  'Get-AdminAuditLogConfig': AdminAuditLogConfig;
+  'Get-OutboundConnector': OutboundConnector;
+}
+
+/**
+ * The normalised export. A cmdlet absent from `data` was not collected (its checks say `unknown`);
+ * present with `[]` means the cmdlet returned nothing.
+ */
+export interface Snapshot {
+  /** Folder or bundle path it was read from (for messages). */
+  source: string;
+  data: { [K in CmdletName]?: SnapshotObjects[K][] };
+  /** Recorded DNS (`dns.json`); undefined when the export has none. */
+  dns: DnsZone | undefined;
+  /** Cmdlets (required and optional) whose file is absent. */
+  missing: CmdletName[];
+  /** Non-fatal oddities worth telling the user (encoding guessed, duplicate files…). */
+  warnings: string[];
+}
