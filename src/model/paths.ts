@@ -1,4 +1,13 @@
-import type { Disposition, PathKind, PathStatus, SimResult, Stage } from './types.js';
+/**
+ * The standard paths of DESIGN §5, their attempts, and how an outcome set becomes a path status and the
+ * headline verdict. Pure.
+ */
+import type { Profile } from '../profile/schema.js';
+import type { ResolvedGateway } from '../profile/gateway.js';
+import type { SimConfig } from './config.js';
+import { IpSet, sampleAddress } from './ip.js';
+import { simulate } from './simulate.js';
+import type { Attempt, AuthVerdict, Disposition, Outcome, PathKind, PathStatus, SimResult, Stage } from './types.js';
 
 export interface PathResult {
   id: string;
@@ -7,4 +16,240 @@ export interface PathResult {
   outcome: { stage: Stage; reply?: string; disposition: Disposition };
   evidence: string[];
   result: SimResult;
+}
+
+export interface StandardPath {
+  id: string;
+  kind: PathKind;
+  description: string;
+  attempt: Attempt;
+}
+
+/** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
+export const FOREIGN_DOMAIN = 'sender.example';
+const FOREIGN_PASS: AuthVerdict = {
+  spf: 'pass',
+  dkim: 'pass',
+  dmarc: 'pass',
+  dmarcPolicy: 'reject',
+  notes: [`${FOREIGN_DOMAIN} is a domain the sender controls: SPF, DKIM and DMARC pass by construction`],
+};
+
+/** Candidate "arbitrary internet" addresses (RFC 2544 benchmarking range first); the first that no configuration names is used. */
+const ATTACKER_CANDIDATES = ['198.18.7.7', '198.19.200.9', '100.64.77.7', '192.0.2.222', '203.0.113.222', '198.51.100.222'];
+
+function attackerIp(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): string {
+  const named: string[] = [
+    ...cfg.connectors.flatMap((c) => c.ips.entries.map((e) => e.text)),
+    ...cfg.rules.flatMap((r) => [...(r.raw.SenderIpRanges ?? []), ...(r.raw.ExceptIfSenderIpRanges ?? [])]),
+    ...(cfg.tenant.connectionFilter?.IPAllowList ?? []),
+    ...(cfg.tenant.connectionFilter?.IPBlockList ?? []),
+    ...gateway.ips,
+    ...(profile.hybrid?.ips ?? []),
+    ...profile.directSendSources.flatMap((s) => s.ips),
+  ];
+  const set = new IpSet(named);
+  return ATTACKER_CANDIDATES.find((ip) => !set.has(ip)) ?? '198.18.0.1';
+}
+
+/** A host name presented under a configured certificate name (`*.x` → `mail.x`). */
+function certHost(name: string): string {
+  return name.startsWith('*.') ? `mail.${name.slice(2)}` : name;
+}
+
+export function standardPaths(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): StandardPath[] {
+  const own = cfg.tenant.defaultDomain ?? 'unknown-domain.invalid';
+  const user = `user@${own}`;
+  const ip = attackerIp(cfg, profile, gateway);
+  const attack = (over: Partial<Attempt>): Attempt => ({
+    clientIp: ip,
+    tls: true,
+    certNames: [],
+    mailFrom: `attacker@${FOREIGN_DOMAIN}`,
+    headerFrom: `attacker@${FOREIGN_DOMAIN}`,
+    rcpts: [user],
+    adversarial: true,
+    ...over,
+  });
+  const paths: StandardPath[] = [
+    {
+      id: 'path.direct-send-own-domain',
+      kind: 'attack',
+      description: `Direct Send spoof: ${ip} → EOP, MAIL FROM and From: ${own}`,
+      attempt: attack({ mailFrom: `ceo@${own}`, headerFrom: `ceo@${own}` }),
+    },
+    {
+      id: 'path.spoof-header-own-domain',
+      kind: 'attack',
+      description: `Header spoof: MAIL FROM ${FOREIGN_DOMAIN}, From: ${own}`,
+      attempt: attack({ headerFrom: `ceo@${own}` }),
+    },
+    {
+      id: 'path.foreign-domain-direct',
+      kind: 'attack',
+      description: `Phishing from an authenticated foreign domain straight to EOP`,
+      attempt: attack({ auth: FOREIGN_PASS }),
+    },
+    {
+      id: 'path.null-sender-direct',
+      kind: 'attack',
+      description: `Null sender <> with From: ${own}`,
+      attempt: attack({ mailFrom: '', headerFrom: `ceo@${own}` }),
+    },
+  ];
+  if (cfg.tenant.initialDomain) {
+    paths.push({
+      id: 'path.initial-domain-direct',
+      kind: 'attack',
+      description: `Phishing addressed to user@${cfg.tenant.initialDomain}`,
+      attempt: attack({ rcpts: [`user@${cfg.tenant.initialDomain}`], auth: FOREIGN_PASS }),
+    });
+  }
+  const gwIp = gateway.ips.map(sampleAddress).find((x): x is string => x !== undefined);
+  const gwCert = gateway.certificate ? [certHost(gateway.certificate)] : [];
+  if (gateway.source !== 'none' && (gwIp || gwCert.length)) {
+    const via = { clientIp: gwIp ?? ip, tls: true, certNames: gwCert, auth: FOREIGN_PASS };
+    paths.push({
+      id: 'path.gateway-delivery',
+      kind: 'legitimate',
+      description: `Mail relayed by the gateway (${[gwIp, ...gwCert].filter(Boolean).join(', ')})`,
+      attempt: { ...via, mailFrom: `partner@${FOREIGN_DOMAIN}`, headerFrom: `partner@${FOREIGN_DOMAIN}`, rcpts: [user], receivedIps: ['198.18.40.40'] },
+    });
+    paths.push({
+      id: 'path.shared-gateway-ip',
+      kind: 'residual',
+      description: gateway.certificateUnique
+        ? `Another customer of the same gateway: its IP, without this tenant's unique certificate`
+        : `Another customer of the same gateway: its IP and shared certificate`,
+      attempt: attack({ clientIp: gwIp ?? ip, certNames: gateway.certificateUnique ? [] : gwCert, auth: FOREIGN_PASS }),
+    });
+  }
+  for (const src of profile.directSendSources) {
+    const srcIp = src.ips.map(sampleAddress).find((x): x is string => x !== undefined);
+    const sender = src.senders[0];
+    if (!srcIp || !sender) continue;
+    paths.push({
+      id: `path.declared-source:${src.name}`,
+      kind: 'legitimate',
+      description: `Declared Direct Send source '${src.name}' (${srcIp}) sending as ${sender}`,
+      // A device is assumed to offer STARTTLS without a client certificate [I].
+      attempt: { clientIp: srcIp, tls: true, certNames: [], mailFrom: sender, headerFrom: sender, rcpts: [user] },
+    });
+  }
+  if (profile.hybrid && (profile.hybrid.ips.length > 0 || profile.hybrid.certificate)) {
+    const hIp = profile.hybrid.ips.map(sampleAddress).find((x): x is string => x !== undefined);
+    paths.push({
+      id: 'path.hybrid-onpremises',
+      kind: 'legitimate',
+      description: 'On-premises Exchange sending to cloud mailboxes',
+      attempt: {
+        clientIp: hIp ?? ip,
+        tls: true,
+        certNames: profile.hybrid.certificate ? [certHost(profile.hybrid.certificate)] : [],
+        mailFrom: `onprem.user@${own}`,
+        headerFrom: `onprem.user@${own}`,
+        rcpts: [user],
+      },
+    });
+  }
+  return paths;
+}
+
+function attackStatus(o: Outcome): PathStatus {
+  if (o.stage === 'rcpt') return 'closed';
+  return o.disposition === 'inbox' || o.disposition === 'junk' ? 'open' : 'mitigated';
+}
+
+/**
+ * Outcome set → status. Attack/residual: all refused in session → closed; none reaches the mailbox → mitigated
+ * (the weaker claim that holds for every outcome); all reach the mailbox (inbox or junk) → open; a mix → uncertain.
+ * Legitimate: all delivered → preserved; none → broken; a mix → uncertain.
+ */
+export function classify(kind: PathKind, result: SimResult): PathStatus {
+  const outs = result.outcomes;
+  if (outs.length === 0) return 'uncertain';
+  if (kind === 'legitimate') {
+    const delivered = outs.map((o) => o.disposition === 'inbox' || o.disposition === 'junk');
+    if (delivered.every(Boolean)) return 'preserved';
+    if (delivered.every((x) => !x)) return 'broken';
+    return 'uncertain';
+  }
+  const statuses = new Set(outs.map(attackStatus));
+  if (statuses.size === 1) return [...statuses][0]!;
+  if (statuses.has('open')) return 'uncertain';
+  return 'mitigated';
+}
+
+function evidenceOf(path: StandardPath, result: SimResult, status: PathStatus, pick: Outcome): string[] {
+  const lines = [path.description];
+  const tag = (e: string) => `[${e}]`;
+  for (const d of pick.decisions) lines.push(`${d.rule} ${tag(d.evidence)}: ${d.text}`);
+  if (result.outcomes.length > 1) {
+    const others = result.outcomes.filter((o) => o !== pick);
+    for (const o of others) {
+      const last = o.decisions[o.decisions.length - 1];
+      lines.push(`alternative outcome: ${o.stage} ${o.disposition}${o.reply ? ` (${o.reply})` : ''}${last ? ` — ${last.rule} [${last.evidence}]: ${last.text}` : ''}`);
+    }
+  }
+  for (const u of result.uncertainties) lines.push(`uncertain: ${u}`);
+  if (status === 'uncertain' && result.uncertainties.length === 0) lines.push('uncertain: outcomes differ between undecided branches');
+  return lines;
+}
+
+/** The outcome shown for a path: the worst for the defender (attack) or the worst for delivery (legitimate). */
+function representative(kind: PathKind, outs: Outcome[]): Outcome {
+  const rank = (o: Outcome) => ({ rejected: 0, ndr: 1, dropped: 2, quarantine: 3, junk: 4, inbox: 5 })[o.disposition];
+  const sorted = [...outs].sort((a, b) => (kind === 'legitimate' ? rank(a) - rank(b) : rank(b) - rank(a)));
+  return sorted[0]!;
+}
+
+/** Exports whose absence means no attack path may be reported closed or mitigated (DESIGN §1 principle 1). */
+export const PATH_CRITICAL_EXPORTS = ['Get-InboundConnector', 'Get-OrganizationConfig', 'Get-AcceptedDomain', 'Get-TransportRule'] as const;
+
+export function evaluatePaths(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway, missing: readonly string[] = []): PathResult[] {
+  const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
+  return standardPaths(cfg, profile, gateway)
+    .map((p) => {
+      const result = simulate(cfg, p.attempt);
+      let status = classify(p.kind, result);
+      const pick = representative(p.kind, result.outcomes);
+      const evidence = evidenceOf(p, result, status, pick);
+      if (lacking.length > 0 && (status === 'closed' || status === 'mitigated' || status === 'preserved')) {
+        status = 'uncertain';
+        evidence.push(`uncertain: ${lacking.map((m) => `${m}.json`).join(', ')} not in the export, so this cannot be confirmed`);
+      }
+      const outcome: PathResult['outcome'] = { stage: pick.stage, disposition: pick.disposition };
+      if (pick.reply !== undefined) outcome.reply = pick.reply;
+      return { id: p.id, kind: p.kind, status, outcome, evidence, result };
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export interface Verdict {
+  bypass: 'open' | 'closed' | 'uncertain';
+  legitimateFlows: 'preserved' | 'broken' | 'uncertain';
+  summary: string;
+}
+
+export function verdictOf(paths: readonly PathResult[], missing: readonly string[] = []): Verdict {
+  const attacks = paths.filter((p) => p.kind === 'attack');
+  const legit = paths.filter((p) => p.kind === 'legitimate');
+  const open = attacks.filter((p) => p.status === 'open');
+  const uncertain = attacks.filter((p) => p.status === 'uncertain');
+  const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
+  const bypass: Verdict['bypass'] = open.length > 0 ? 'open' : uncertain.length > 0 || lacking.length > 0 || attacks.length === 0 ? 'uncertain' : 'closed';
+  const broken = legit.filter((p) => p.status === 'broken');
+  const legitUncertain = legit.filter((p) => p.status === 'uncertain');
+  const legitimateFlows: Verdict['legitimateFlows'] = broken.length > 0 ? 'broken' : legitUncertain.length > 0 ? 'uncertain' : 'preserved';
+  const parts: string[] = [];
+  if (bypass === 'open') parts.push(`${open.length} of ${attacks.length} attack paths reach mailboxes without the gateway: ${open.map((p) => p.id).join(', ')}.`);
+  else if (bypass === 'closed') parts.push(`All ${attacks.length} attack paths are closed or mitigated.`);
+  else parts.push(`No attack path is known to be open, but ${uncertain.length} cannot be decided${uncertain.length ? `: ${uncertain.map((p) => p.id).join(', ')}` : ''}.`);
+  if (lacking.length > 0) parts.push(`Missing from the export: ${lacking.map((m) => `${m}.json`).join(', ')}.`);
+  if (broken.length > 0) parts.push(`Legitimate flows broken: ${broken.map((p) => p.id).join(', ')}.`);
+  else if (legitUncertain.length > 0) parts.push(`Legitimate flows not confirmed: ${legitUncertain.map((p) => p.id).join(', ')}.`);
+  else if (legit.length > 0) parts.push('Legitimate flows are preserved.');
+  const residualOpen = paths.filter((p) => p.kind === 'residual' && p.status === 'open');
+  if (residualOpen.length > 0) parts.push(`Residual risk: ${residualOpen.map((p) => p.id).join(', ')} is open.`);
+  return { bypass, legitimateFlows, summary: parts.join(' ') };
 }

@@ -1,3 +1,5 @@
 import type { Check } from '../types.js';
+import { check as snapshotComplete } from './inventory.snapshot-complete.js';
+import { check as directSendSources } from './inventory.direct-send-sources.js';
 
-export const checks: Check[] = [];
+export const checks: Check[] = [snapshotComplete, directSendSources];

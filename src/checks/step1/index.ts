@@ -1,3 +1,4 @@
 import type { Check } from '../types.js';
+import { check as rejectFlag } from './direct-send.reject-flag.js';
 
-export const checks: Check[] = [];
+export const checks: Check[] = [rejectFlag];

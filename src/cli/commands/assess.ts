@@ -1,5 +1,97 @@
-import type { Command } from 'commander';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { assessSnapshot, exitCodeFor } from '../../assess.js';
+import type { Severity } from '../../checks/types.js';
+import { ConfigError } from '../../errors.js';
+import { loadProfile } from '../../profile/load.js';
+import type { Profile } from '../../profile/schema.js';
+import { reporters, type ReportFormat } from '../../report/index.js';
+import { readExport } from '../../snapshot/read.js';
+
+interface AssessFlags {
+  profile?: string;
+  offline?: boolean;
+  format: ReportFormat | 'html';
+  out?: string;
+  failOn: Severity | 'none';
+  timestamp?: boolean;
+  color?: boolean;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `--profile`, else `mxlock.yaml` inside the export folder (or beside a snapshot.json), else none. */
+async function findProfile(exportPath: string, flag: string | undefined): Promise<{ profile: Profile | undefined; path?: string }> {
+  if (flag) return { profile: await loadProfile(flag), path: flag };
+  const info = await stat(exportPath).catch(() => undefined);
+  const dir = info?.isDirectory() ? exportPath : dirname(exportPath);
+  const candidate = join(dir, 'mxlock.yaml');
+  if (await exists(candidate)) return { profile: await loadProfile(candidate), path: candidate };
+  return { profile: undefined };
+}
 
 export function registerAssess(program: Command): void {
-  program.command('assess <export>').description('audit a tenant export');
+  program
+    .command('assess')
+    .argument('<export>', 'export folder (one Get-*.json per cmdlet) or a snapshot.json bundle')
+    .summary('audit a tenant export: open paths around the gateway, findings, final checklist')
+    .description(
+      'Audit a tenant export offline: simulate what Exchange Online Protection does with each attack path,\n' +
+        'run every check of the hardening guide, and print the verdict, the paths, the findings and the\n' +
+        "guide's final checklist. The profile is --profile, else <export>/mxlock.yaml, else inferred.",
+    )
+    .option('-p, --profile <file>', 'mxlock.yaml profile (gateway, Direct Send sources, waivers)')
+    .option('--offline', "use only the export's recorded DNS (dns.json); never touch the network")
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['terminal', 'json', 'md', 'sarif', 'html']).default('terminal'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a failing finding is at or above this severity (none: never)')
+        .choices(['critical', 'high', 'medium', 'low', 'info', 'none'])
+        .default('high'),
+    )
+    .option('--timestamp', 'add generatedAt to the report (off by default: output is deterministic)')
+    .option('--no-color', 'no colour in the terminal report (also NO_COLOR=1)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mxlock assess ./export --offline
+  $ mxlock assess ./export --format json --out report.json
+  $ mxlock assess snapshot.json --profile mxlock.yaml --format sarif --out mxlock.sarif --fail-on medium
+
+Exit codes: 0 no open bypass and nothing failing at or above --fail-on; 1 an open bypass or such a
+finding; 2 usage or input error (the message names the file and property).`,
+    )
+    .action(async (exportPath: string, flags: AssessFlags) => {
+      if (flags.format === 'html') {
+        throw new ConfigError('--format html is not available in this version (use terminal, json, md or sarif)');
+      }
+      const snapshot = await readExport(exportPath);
+      const { profile, path } = await findProfile(exportPath, flags.profile);
+      if (path && !flags.profile) process.stderr.write(`mxlock: using profile ${path}\n`);
+      if (!flags.offline && snapshot.dns) {
+        process.stderr.write('mxlock: live DNS is not implemented yet; using the recorded answers in dns.json\n');
+      }
+      const { report, warnings } = assessSnapshot(snapshot, { profile, ...(flags.timestamp ? { timestamp: new Date() } : {}), now: new Date() });
+      for (const w of warnings) process.stderr.write(`mxlock: warning: ${w}\n`);
+      const toTty = !flags.out && process.stdout.isTTY === true;
+      const color = toTty && flags.color !== false && !process.env['NO_COLOR'];
+      const text = reporters[flags.format](report, { color, width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80 });
+      if (flags.out) {
+        await writeFile(flags.out, text);
+        process.stderr.write(`mxlock: report written to ${flags.out}\n`);
+      } else {
+        process.stdout.write(text);
+      }
+      process.exitCode = exitCodeFor(report, flags.failOn);
+    });
 }

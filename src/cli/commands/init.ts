@@ -1,6 +1,92 @@
+/** `mxlock init <export>`: writes a commented mxlock.yaml, inferring the gateway (DESIGN §2, §3.2). Thin: the work is in src/profile. */
+import { stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError } from '../../errors.js';
+import { resolveGateway } from '../../profile/infer.js';
+import { renderProfile } from '../../profile/init.js';
+import { parseProfile } from '../../profile/load.js';
+import { readExport } from '../../snapshot/read.js';
 
-/** `mxlock init <export>`: owned by the profile work; placeholder registration until it lands. */
+export interface InitOptions {
+  out?: string;
+  force?: boolean;
+}
+
+/** Beside the export: `<folder>/mxlock.yaml`, or next to a `snapshot.json` bundle. */
+export async function defaultProfilePath(exportPath: string): Promise<string> {
+  const info = await stat(exportPath);
+  return join(info.isDirectory() ? exportPath : dirname(exportPath), 'mxlock.yaml');
+}
+
+export async function runInit(
+  exportPath: string,
+  options: InitOptions,
+  log: (line: string) => void,
+): Promise<string> {
+  const snapshot = await readExport(exportPath);
+  for (const w of snapshot.warnings) log(`warning: ${w}`);
+  const gateway = resolveGateway(undefined, snapshot);
+  const text = renderProfile(snapshot, gateway);
+  const out = options.out ?? (await defaultProfilePath(exportPath));
+  // The file must load back; a failure here is a bug in the renderer, not in the user's data.
+  parseProfile(text, out);
+
+  try {
+    await writeFile(out, text, { encoding: 'utf8', flag: options.force ? 'w' : 'wx' });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new ConfigError(
+        `${out} already exists; use --force to overwrite it, or --out <file> to write elsewhere`,
+        out,
+        undefined,
+        undefined,
+        {
+          cause,
+        },
+      );
+    }
+    throw new ConfigError(
+      `${out}: cannot write the profile (${(cause as Error).message})`,
+      out,
+      undefined,
+      undefined,
+      { cause },
+    );
+  }
+
+  if (gateway.source === 'none') log('gateway: not inferred');
+  else {
+    const parts = [gateway.name ?? '(unnamed)'];
+    if (gateway.ips.length > 0) parts.push(`${gateway.ips.length} IP range(s)`);
+    if (gateway.certificate) parts.push(`certificate ${JSON.stringify(gateway.certificate)}`);
+    log(`gateway: ${parts.join(', ')}`);
+  }
+  for (const b of gateway.basis) log(`  - ${b}`);
+  log(`wrote ${out} (review the TODO comments: direct send sources, protected users, hybrid)`);
+  return out;
+}
+
 export function registerInit(program: Command): void {
-  program.command('init <export>').description('write mxlock.yaml for an export, inferring the gateway');
+  program
+    .command('init <export>')
+    .description('write mxlock.yaml for an export, inferring the gateway from MX records and connectors')
+    .option('-o, --out <file>', 'where to write the profile (default: mxlock.yaml beside the export)')
+    .option('-f, --force', 'overwrite the file when it already exists')
+    .addHelpText(
+      'after',
+      `
+<export> is an export folder (Get-InboundConnector.json, Get-AcceptedDomain.json, dns.json, ...) or a
+snapshot.json bundle. The gateway is inferred from the MX records of the accepted domains (recorded in
+dns.json) and from the enabled Partner inbound connector with SenderDomains *; what cannot be inferred
+(Direct Send sources, protected users, hybrid servers) is left as TODO comments with candidates.
+
+Examples:
+  $ mxlock init ./contoso-export
+  $ mxlock init ./contoso-export/snapshot.json --out ./profiles/contoso.yaml --force`,
+    )
+    .action(async (exportPath: string, options: InitOptions) => {
+      await runInit(exportPath, options, (line) => process.stderr.write(`${line}\n`));
+    });
 }

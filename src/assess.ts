@@ -1,0 +1,115 @@
+/**
+ * `assess`: the pipeline of DESIGN §1 principle 5 — snapshot → facts → checks + simulation → findings → report.
+ * Pure once the snapshot and profile are loaded; `assessExport` is the I/O wrapper the CLI uses.
+ */
+import { CHECKS } from './checks/registry.js';
+import type { Check, CheckContext, Finding, Severity } from './checks/types.js';
+import { recordedAuthOracle } from './dns/oracle.js';
+import { compileConfig } from './model/config.js';
+import { evaluatePaths, verdictOf } from './model/paths.js';
+import { buildTenant } from './model/tenant.js';
+import { mxPointsToEop, resolveGateway } from './profile/infer.js';
+import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
+import { buildChecklist } from './report/checklist.js';
+import type { Report, ReportFinding, ReportPath } from './report/model.js';
+import type { Snapshot } from './snapshot/types.js';
+import { VERSION } from './version.js';
+
+export interface AssessOptions {
+  /** The profile, when one was given or found; undefined = infer everything. */
+  profile?: Profile | undefined;
+  /** Used only to decide rules with ActivationDate/ExpiryDate. */
+  now?: Date;
+  /** Adds `generatedAt` to the report. */
+  timestamp?: Date;
+}
+
+export interface AssessResult {
+  report: Report;
+  /** Diagnostics for stderr (unknown waiver ids, encoding guesses…). */
+  warnings: string[];
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export function severityAtLeast(s: Severity, threshold: Severity): boolean {
+  return SEVERITY_RANK[s] >= SEVERITY_RANK[threshold];
+}
+
+function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, string>): Finding {
+  let outcome;
+  try {
+    outcome = check.evaluate(ctx);
+  } catch (err) {
+    // A check that throws is a bug; it must not turn into a pass or abort the audit.
+    outcome = { status: 'unknown' as const, evidence: [`check failed internally: ${err instanceof Error ? err.message : String(err)}`] };
+  }
+  const finding: Finding = {
+    id: check.id,
+    status: outcome.status,
+    severity: outcome.severity ?? check.severity,
+    step: check.step,
+    title: check.title,
+    evidence: outcome.evidence,
+    remediation: outcome.remediation ?? check.remediation,
+    references: check.references,
+  };
+  const waiver = waivers.get(check.id);
+  if (waiver !== undefined && (finding.status === 'fail' || finding.status === 'warn' || finding.status === 'unknown')) {
+    finding.evidence = [...finding.evidence, `waived (was ${finding.status}): ${waiver}`];
+    finding.status = 'waived';
+  }
+  return finding;
+}
+
+export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {
+  const profile = options.profile ?? EMPTY_PROFILE;
+  const warnings = [...snapshot.warnings];
+  const tenant = buildTenant(snapshot);
+  const gateway = resolveGateway(options.profile, snapshot);
+  const mx = mxPointsToEop(snapshot);
+  // Without DNS, a declared or inferred gateway implies the MX points at it [I].
+  const mxEop = mx ?? (gateway.source !== 'none' ? false : undefined);
+  const cfg = compileConfig({
+    tenant,
+    tablSpoof: snapshot.data['Get-TenantAllowBlockListSpoofItems'],
+    mxPointsToEop: mxEop,
+    mxBasis: mx !== undefined ? 'MX records' : gateway.source !== 'none' ? 'a gateway is declared or inferred [I]' : 'unknown',
+    auth: recordedAuthOracle(snapshot.dns),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const paths = evaluatePaths(cfg, profile, gateway, snapshot.missing);
+  const ctx: CheckContext = { snapshot, tenant, profile, gateway, dns: snapshot.dns, paths };
+
+  const waivers = new Map(profile.waivers.map((w) => [w.id, w.reason]));
+  const known = new Set(CHECKS.map((c) => c.id));
+  for (const id of waivers.keys()) if (!known.has(id)) warnings.push(`profile waiver for unknown check id "${id}" ignored`);
+  const findings: ReportFinding[] = CHECKS.map((c) => runCheck(c, ctx, waivers)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const reportPaths: ReportPath[] = paths.map(({ id, kind, status, outcome, evidence }) => ({ id, kind, status, outcome, evidence }));
+  const present = (n: string) => snapshot.data[n as keyof Snapshot['data']] !== undefined;
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'mxlock', version: VERSION },
+    tenant: {
+      initialDomain: tenant.initialDomain ?? null,
+      acceptedDomains: [...tenant.domainNames].sort(),
+    },
+    gateway: { source: gateway.source, name: gateway.name ?? null, ips: gateway.ips, certificate: gateway.certificate ?? null },
+    verdict: verdictOf(paths, snapshot.missing),
+    paths: reportPaths,
+    findings,
+    checklist: buildChecklist(findings, reportPaths, {
+      backup: present('Get-OrganizationConfig') && present('Get-InboundConnector') && present('Get-TransportRule'),
+    }),
+  };
+  if (options.timestamp) report.generatedAt = options.timestamp.toISOString();
+  return { report, warnings };
+}
+
+/** Exit code per DESIGN §2: 1 when the bypass is open or a failing finding is at or above `failOn`. */
+export function exitCodeFor(report: Report, failOn: Severity | 'none'): 0 | 1 {
+  if (failOn === 'none') return 0;
+  if (report.verdict.bypass === 'open') return 1;
+  return report.findings.some((f) => f.status === 'fail' && severityAtLeast(f.severity, failOn)) ? 1 : 0;
+}

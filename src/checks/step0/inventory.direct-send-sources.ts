@@ -1,0 +1,258 @@
+/**
+ * Direct Send candidates to admit before RejectDirectSend and the connector lock-down (hardening guide step 1:
+ * "every entry in your SPF record is a candidate"). RejectDirectSend rejects anonymous mail with an own P1 domain
+ * unless a connector matches the sending IP or certificate (eop-model DS-2 [D]); the lock-down rejects everything not
+ * from the gateway (CON-5 [D]). Senders found here break on the day either is switched on, unless admitted first.
+ */
+import { lookup, type DnsZone } from '../../dns/zone.js';
+import { IpSet } from '../../model/ip.js';
+import type { InboundConnector } from '../../snapshot/schema.js';
+import type { Check, CheckOutcome } from '../types.js';
+import { activeLockdowns, connectorName, psQuote } from '../util.js';
+import { EAC_CONNECTORS, LEARN, inboundConnectors, notExported, worst } from '../step2/connectors.js';
+
+/** RFC 7208 §4.6.4: at most 10 DNS-querying terms per evaluation; we stop expanding there. */
+export const MAX_SPF_LOOKUPS = 10;
+/** Microsoft 365's own outbound servers: mail from them to the tenant is not Direct Send. */
+const MICROSOFT_SPF = 'spf.protection.outlook.com';
+
+interface SpfWalk {
+  zone: DnsZone;
+  covered: IpSet;
+  lookups: number;
+  seen: Set<string>;
+}
+
+interface TermVerdict {
+  covered: boolean;
+  /** Why it is not covered (uncovered addresses, unresolvable names). */
+  detail: string[];
+}
+
+function spfRecords(zone: DnsZone, domain: string): { records: string[]; note?: string } {
+  const res = lookup(zone, domain, 'TXT');
+  if (res.kind === 'unavailable') return { records: [], note: res.reason };
+  if (res.kind === 'nxdomain') return { records: [], note: 'NXDOMAIN' };
+  if (res.kind === 'nodata') return { records: [], note: 'no TXT records' };
+  return { records: res.records.filter((t) => /^v=spf1(\s|$)/i.test(t.trim())) };
+}
+
+/** Addresses a name resolves to in the recorded zone (A and AAAA), or undefined when it does not resolve. */
+function addresses(zone: DnsZone, name: string): string[] | undefined {
+  const out: string[] = [];
+  for (const type of ['A', 'AAAA'] as const) {
+    const r = lookup(zone, name, type);
+    if (r.kind === 'answer') out.push(...r.records);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+function ipsCovered(walk: SpfWalk, ips: readonly string[], cidr: string | undefined, label: string): TermVerdict {
+  const uncovered = ips.map((ip) => (cidr ? `${ip}/${cidr}` : ip)).filter((e) => !walk.covered.covers(e));
+  return uncovered.length === 0 ? { covered: true, detail: [] } : { covered: false, detail: uncovered.map((u) => `${label} → ${u}`) };
+}
+
+/** Whether every address a term authorises is a gateway IP or already admitted by a connector. */
+function termVerdict(walk: SpfWalk, domain: string, term: string): TermVerdict {
+  const m = /^([a-z0-9]+)(?::([^/]*))?(?:\/(\d+))?(?:\/\/(\d+))?$/i.exec(term);
+  const mech = (m?.[1] ?? term).toLowerCase();
+  const arg = m?.[2];
+  if (mech === 'ip4' || mech === 'ip6') {
+    const value = term.slice(4);
+    return walk.covered.covers(value) ? { covered: true, detail: [] } : { covered: false, detail: [value] };
+  }
+  if (term.includes('%{')) return { covered: false, detail: [`${term} uses macros: not evaluable offline`] };
+  if (mech === 'all') return { covered: false, detail: ['+all authorises every address on the internet'] };
+  if (mech === 'exists' || mech === 'ptr') return { covered: false, detail: [`${mech} cannot be expanded to addresses`] };
+  if (walk.lookups >= MAX_SPF_LOOKUPS) return { covered: false, detail: [`not expanded: more than ${MAX_SPF_LOOKUPS} DNS lookups (RFC 7208 §4.6.4)`] };
+  walk.lookups++;
+  const target = (arg ?? domain).toLowerCase();
+  if (mech === 'include' || mech === 'redirect') {
+    if (!arg) return { covered: false, detail: [`${mech} without a domain`] };
+    return domainVerdict(walk, target);
+  }
+  if (mech === 'a') {
+    const ips = addresses(walk.zone, target);
+    if (!ips) return { covered: false, detail: [`${target} has no A/AAAA record in the recorded DNS`] };
+    return ipsCovered(walk, ips, m?.[3], target);
+  }
+  if (mech === 'mx') {
+    const mx = lookup(walk.zone, target, 'MX');
+    if (mx.kind !== 'answer') return { covered: false, detail: [`${target} has no MX record in the recorded DNS`] };
+    const detail: string[] = [];
+    for (const host of mx.records.map((r) => r.exchange)) {
+      const ips = addresses(walk.zone, host);
+      if (!ips) detail.push(`${host} has no A/AAAA record in the recorded DNS`);
+      else detail.push(...ipsCovered(walk, ips, m?.[3], host).detail);
+    }
+    return { covered: detail.length === 0, detail };
+  }
+  return { covered: false, detail: [`unknown mechanism ${mech}`] };
+}
+
+/** Split an SPF record into authorising terms (qualifier `+` or none); `-`, `~` and `?` terms authorise nobody. */
+function authorisingTerms(record: string): string[] {
+  const terms = record.trim().split(/\s+/).slice(1);
+  const hasAll = terms.some((t) => /^[+?~-]?all$/i.test(t));
+  const out: string[] = [];
+  for (const raw of terms) {
+    if (/^[-~?]/.test(raw)) continue;
+    const t = raw.replace(/^\+/, '');
+    const eq = /^([a-z][a-z0-9._-]*)=(.*)$/i.exec(t);
+    if (eq) {
+      // redirect= applies only when no `all` mechanism is present (RFC 7208 §6.1); other modifiers authorise nobody.
+      if (eq[1]?.toLowerCase() === 'redirect' && !hasAll) out.push(`redirect:${eq[2] ?? ''}`);
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+function domainVerdict(walk: SpfWalk, domain: string): TermVerdict {
+  if (domain === MICROSOFT_SPF) return { covered: true, detail: [] };
+  if (walk.seen.has(domain)) return { covered: true, detail: [] };
+  walk.seen.add(domain);
+  const { records, note } = spfRecords(walk.zone, domain);
+  if (records.length === 0) return { covered: false, detail: [`${domain}: no SPF record in the recorded DNS (${note ?? 'none'})`] };
+  const detail: string[] = [];
+  for (const record of records) {
+    for (const term of authorisingTerms(record)) detail.push(...termVerdict(walk, domain, term).detail);
+  }
+  return { covered: detail.length === 0, detail };
+}
+
+interface SpfCandidate {
+  domain: string;
+  term: string;
+  detail: string[];
+}
+
+/** Authorising terms of an own domain's SPF that are neither the gateway nor admitted by a connector. */
+function spfCandidates(zone: DnsZone, domain: string, covered: IpSet): { candidates: SpfCandidate[]; notes: string[] } {
+  const { records, note } = spfRecords(zone, domain);
+  if (records.length === 0) return { candidates: [], notes: [`${domain}: no SPF record (${note ?? 'none'}), so SPF names no sender to admit`] };
+  const notes = records.length > 1 ? [`${domain}: ${records.length} SPF records (permerror, RFC 7208 §4.5); all are listed`] : [];
+  const candidates: SpfCandidate[] = [];
+  for (const record of records) {
+    const walk: SpfWalk = { zone, covered, lookups: 0, seen: new Set([domain]) };
+    for (const term of authorisingTerms(record)) {
+      if (/^include:/i.test(term) && term.slice(8).toLowerCase() === MICROSOFT_SPF) continue;
+      const v = termVerdict(walk, domain, term);
+      if (!v.covered) candidates.push({ domain, term: term.replace(/^redirect:/i, 'redirect='), detail: v.detail });
+    }
+  }
+  if (candidates.length === 0) notes.push(`${domain}: SPF authorises only the gateway, connector-admitted IPs and Microsoft 365`);
+  return { candidates, notes };
+}
+
+function enabledConnectorIps(connectors: readonly InboundConnector[]): string[] {
+  return connectors.filter((c) => c.Enabled === true).flatMap((c) => c.SenderIPAddresses ?? []);
+}
+
+const WHY =
+  'why it matters: once RejectDirectSend is on, anonymous mail with an own P1 domain is rejected with 550 5.7.68 unless an enabled connector matches the sender by IP or certificate (eop-model DS-2 [D]); the connector lock-down then rejects any source that is not the gateway with 550 5.7.51 (CON-5 [D])';
+
+interface Source {
+  name: string;
+  ips: string[];
+  senders: string[];
+}
+
+/** Admission commands per source; `ipLockdown` is the enabled IP-restricted lock-down connector, when there is one. */
+function remediationFor(ipLockdown: InboundConnector | undefined, sources: readonly Source[]): string {
+  const lines = [
+    '# For each legitimate Direct Send source, in this order of preference (DESIGN §6):',
+    '# 1. route it through the gateway, or have it submit with SMTP AUTH to smtp.office365.com (not Direct Send at all)',
+  ];
+  for (const s of sources) {
+    const domains = [...new Set(s.senders.map((a) => a.slice(a.lastIndexOf('@') + 1).toLowerCase()))];
+    if (ipLockdown) {
+      lines.push(
+        `# 2. ${s.name}: the lock-down restricts by IP, so add the source to its SenderIPAddresses (it then matches by IP, DS-2)`,
+        `Set-InboundConnector -Identity ${psQuote(connectorName(ipLockdown))} -SenderIPAddresses @{Add=${s.ips.map(psQuote).join(',')}}`,
+      );
+    } else {
+      lines.push(
+        `# 3. ${s.name}: a separate IP-restricted Partner connector scoped to the domains it sends as (eop-model §12 OQ-2 [I])`,
+        `New-InboundConnector -Name ${psQuote(`Direct Send: ${s.name}`)} -ConnectorType Partner -SenderDomains ${domains.map(psQuote).join(',')} \``,
+        `  -RestrictDomainsToIPAddresses $true -SenderIPAddresses ${s.ips.map(psQuote).join(',')} -RequireTls $true -Enabled $true`,
+      );
+    }
+  }
+  if (sources.length === 0) {
+    lines.push(
+      "# 2. IP lock-down: Set-InboundConnector -Identity '<lock-down connector>' -SenderIPAddresses @{Add='<source IP>'}",
+      "# 3. certificate lock-down: New-InboundConnector -Name 'Direct Send: <source>' -ConnectorType Partner -SenderDomains '<own domain>' -RestrictDomainsToIPAddresses $true -SenderIPAddresses '<source IP>'",
+    );
+  }
+  lines.push('# Never an allow-by-sender-domain connector: it does not exempt anything (eop-model CON-3 [D], DS-1 [D]).');
+  lines.push('# Declare each source under directSendSources in mxlock.yaml so the simulator keeps checking it.');
+  return lines.join('\n');
+}
+
+const PORTAL = `${EAC_CONNECTORS} → Add a connector (Partner organization → Office 365, identify the sender by IP address), or edit the IP-restricted lock-down connector's IP addresses`;
+
+export const check: Check = {
+  id: 'inventory.direct-send-sources',
+  step: 0,
+  title: 'Every Direct Send source (SPF-authorised or declared) is admitted by a connector before the lock-down',
+  severity: 'medium',
+  references: ['eop-model DS-2 [D]', 'eop-model DS-4 [C]', 'eop-model CON-5 [D]', 'eop-model §12 [D]', LEARN.directSendBlog, LEARN.devices],
+  remediation: {
+    powershell: remediationFor(undefined, []),
+    portal: PORTAL,
+  },
+  evaluate(ctx) {
+    const gate = inboundConnectors(ctx);
+    if (!gate.ok) return gate.outcome;
+    const admitted = new IpSet(enabledConnectorIps(gate.value));
+    const evidence: string[] = [];
+    const statuses: CheckOutcome['status'][] = [];
+
+    // (b) declared sources not yet admitted by an enabled connector's SenderIPAddresses.
+    const notAdmitted = ctx.profile.directSendSources
+      .map((s) => ({ ...s, ips: s.ips.filter((ip) => !admitted.covers(ip)) }))
+      .filter((s) => s.ips.length > 0);
+    for (const s of notAdmitted) {
+      evidence.push(`declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ')}): not in any enabled connector's SenderIPAddresses`);
+    }
+    if (notAdmitted.length > 0) statuses.push('warn');
+
+    // (a) SPF of every own domain.
+    const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
+    if (ctx.dns === undefined) {
+      evidence.push('DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried');
+      statuses.push('unknown');
+    } else if (ctx.tenant.acceptedDomains === undefined) {
+      evidence.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
+      statuses.push('unknown');
+    } else {
+      const covered = new IpSet([...ctx.gateway.ips, ...enabledConnectorIps(gate.value)]);
+      let spfFound = false;
+      for (const domain of domains) {
+        const { candidates, notes } = spfCandidates(ctx.dns, domain, covered);
+        for (const c of candidates) {
+          const isIp = /^ip[46]:/i.test(c.term);
+          const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
+          const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
+          evidence.push(`SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in an enabled connector's SenderIPAddresses${detail}`);
+        }
+        evidence.push(...notes);
+        if (candidates.length > 0) spfFound = true;
+      }
+      if (spfFound && ctx.gateway.ips.length === 0) evidence.push('gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too');
+      statuses.push(spfFound ? 'warn' : 'pass');
+    }
+
+    const status = worst(statuses);
+    if (status === 'warn') evidence.push(WHY);
+    if (status === 'pass') evidence.push('no SPF-authorised or declared sender needs admitting before the lock-down');
+    const outcome: CheckOutcome = { status, evidence };
+    if (notAdmitted.length > 0) {
+      const ipLockdown = activeLockdowns(ctx).find((c) => c.RestrictDomainsToIPAddresses === true);
+      outcome.remediation = { powershell: remediationFor(ipLockdown, notAdmitted), portal: PORTAL };
+    }
+    return outcome;
+  },
+};

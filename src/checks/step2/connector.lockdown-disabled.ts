@@ -1,0 +1,48 @@
+/**
+ * A disabled connector never matches (eop-model §2.2 `Enabled` [D]), so a disabled lock-down restricts nothing and
+ * the tenant is as open as without one (§10 A17).
+ */
+import type { Check } from '../types.js';
+import { connectorName, isLockdown, isRestricting, psQuote } from '../util.js';
+import { EAC_CONNECTORS, LEARN, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
+
+const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → turn it on (Status: On)`;
+
+function enableScript(names: readonly string[]): string {
+  return [
+    '# Admit legitimate Direct Send sources first (inventory.direct-send-sources), then:',
+    ...names.map((n) => `Set-InboundConnector -Identity ${psQuote(n)} -Enabled $true`),
+  ].join('\n');
+}
+
+export const check: Check = {
+  id: 'connector.lockdown-disabled',
+  step: 2,
+  title: 'The restricting Partner connector (SenderDomains *) is enabled',
+  severity: 'critical',
+  references: ['eop-model CON-5 [D]', 'eop-model §2.2 [D]', 'eop-model §10 A17', LEARN.newInboundConnector, LEARN.thirdPartyCloud],
+  remediation: { powershell: enableScript(['From Secure Email Gateway']), portal: PORTAL },
+  evaluate(ctx) {
+    const gate = inboundConnectors(ctx);
+    if (!gate.ok) return gate.outcome;
+    const restricting = gate.value.filter(isRestricting);
+    if (restricting.length === 0) {
+      const unclassified = unclassifiedConnectors(gate.value);
+      if (unclassified.length > 0) return { status: 'unknown', evidence: [...unclassified, 'cannot tell whether a restricting connector exists'] };
+      return { status: 'not-applicable', evidence: ['no restricting Partner connector exists (see connector.lockdown-missing)'] };
+    }
+    const lockdowns = restricting.filter(isLockdown);
+    // Judge the `*` connectors; when none has `*` (connector.lockdown-sender-scope fails), judge the restricting ones.
+    const candidates = lockdowns.length > 0 ? lockdowns : restricting;
+    const evidence = candidates.map((c) => prop(c, 'Enabled'));
+    if (candidates.some((c) => c.Enabled === true)) return { status: 'pass', evidence };
+    if (candidates.some((c) => c.Enabled === undefined)) {
+      return { status: 'unknown', evidence: [...evidence, 'Enabled missing: cannot tell whether the restriction is in force'] };
+    }
+    return {
+      status: 'fail',
+      evidence: [...evidence, 'every restricting connector is disabled: direct delivery to the tenant is not restricted (eop-model §10 A17)'],
+      remediation: { powershell: enableScript(candidates.map(connectorName)), portal: PORTAL },
+    };
+  },
+};

@@ -1,0 +1,152 @@
+/**
+ * The lock-down must admit exactly the gateway: a gateway IP or certificate it misses gets 550 5.7.51 for legitimate
+ * mail (eop-model CON-5 [D]); a range it admits beyond the gateway lets that range deliver directly.
+ */
+import { certificateMatches } from '../../model/domains.js';
+import { IpSet, parseIpEntry } from '../../model/ip.js';
+import type { Check, CheckOutcome } from '../types.js';
+import { connectorName, psQuote } from '../util.js';
+import { EAC_CONNECTORS, LEARN, connectorLabel, enabledLockdowns, worst } from './connectors.js';
+
+/** SenderIPAddresses accepts IPv4 addresses and CIDR masks /24 to /32 only (eop-model §2.2 [D] S8). */
+export const MIN_CONNECTOR_V4_MASK = 24;
+
+const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → Edit security restrictions: the gateway's certificate name, or every gateway egress IP`;
+
+interface Part {
+  status: CheckOutcome['status'];
+  line: string;
+  fix?: string;
+}
+
+/** Entries outside the documented SenderIPAddresses syntax: IPv6, `a-b` ranges, IPv4 masks shorter than /24. */
+function undocumentedForm(entry: string): string | undefined {
+  const e = parseIpEntry(entry);
+  if (e.kind === 'v6') return 'IPv6 is not supported in SenderIPAddresses (IPv4 only, eop-model §2.2 [D])';
+  if (e.kind !== 'v4') return undefined;
+  if (e.text.includes('-')) return 'address ranges a-b are documented for EFSkipIPs, not SenderIPAddresses (eop-model §2.2 [D])';
+  const mask = /\/(\d+)$/.exec(e.text)?.[1];
+  if (mask !== undefined && Number(mask) < MIN_CONNECTOR_V4_MASK) {
+    return `mask /${mask} is wider than the documented /${MIN_CONNECTOR_V4_MASK}–/32 (eop-model §2.2 [D]): it admits ${2 ** (32 - Number(mask))} addresses`;
+  }
+  return undefined;
+}
+
+export const check: Check = {
+  id: 'connector.lockdown-gateway-coverage',
+  step: 2,
+  title: "The lock-down connector admits every gateway IP (or the gateway's certificate) and nothing else",
+  severity: 'high',
+  references: ['eop-model CON-1 [D]', 'eop-model CON-5 [D]', 'eop-model §2.2 [D]', 'eop-model §12 OQ-2 [D]/[I]', LEARN.newInboundConnector, LEARN.thirdPartyCloud],
+  remediation: {
+    powershell: [
+      "Set-InboundConnector -Identity 'From SEG (IP-bound)' -SenderIPAddresses '203.0.113.10','203.0.113.11','198.51.100.0/28'",
+      "# or, for a certificate lock-down:",
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -TlsSenderCertificateName '*.mail-gateway.example.com'",
+    ].join('\n'),
+    portal: PORTAL,
+  },
+  evaluate(ctx) {
+    const gate = enabledLockdowns(ctx);
+    if (!gate.ok) return gate.outcome;
+    const gw = ctx.gateway;
+    if (gw.source === 'none' || (gw.ips.length === 0 && !gw.certificate)) {
+      return {
+        status: 'unknown',
+        evidence: [
+          `gateway unknown (source: ${gw.source}, no IPs, no certificate): declare the gateway in mxlock.yaml (gateway.ips, gateway.certificate) to verify the lock-down connector`,
+        ],
+      };
+    }
+    const parts: Part[] = [];
+    if (gw.source === 'inferred') {
+      parts.push({ status: 'pass', line: `gateway inferred from the export (${gw.basis.join('; ') || 'MX and connectors'}): declare it in mxlock.yaml so this comparison does not rest on the connector itself` });
+    }
+    const certLockdowns = gate.value.filter((c) => c.RestrictDomainsToCertificate === true);
+    const ipLockdowns = gate.value.filter((c) => c.RestrictDomainsToIPAddresses === true);
+
+    // Certificate restriction: some connector's name must equal or wildcard-cover the gateway's (CON-1 [D]).
+    let certSatisfied = false;
+    if (certLockdowns.length > 0) {
+      const gwCert = gw.certificate;
+      if (!gwCert) {
+        parts.push({
+          status: 'unknown',
+          line: `gateway certificate not declared: cannot verify TlsSenderCertificateName of ${certLockdowns.map(connectorLabel).join(', ')} (declare gateway.certificate in mxlock.yaml)`,
+        });
+      } else {
+        const matching = certLockdowns.filter((c) => c.TlsSenderCertificateName !== undefined && certificateMatches(c.TlsSenderCertificateName, [gwCert]));
+        certSatisfied = matching.length > 0;
+        for (const c of certLockdowns) {
+          const name = c.TlsSenderCertificateName;
+          if (name === undefined) {
+            parts.push({ status: 'unknown', line: `${connectorLabel(c)}: TlsSenderCertificateName missing although RestrictDomainsToCertificate = true` });
+          } else if (matching.includes(c)) {
+            parts.push({ status: 'pass', line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' matches the gateway certificate '${gwCert}'` });
+          } else {
+            parts.push({
+              status: certSatisfied ? 'warn' : 'fail',
+              line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' does not match the gateway certificate '${gwCert}'${certSatisfied ? ' (another lock-down connector matches it)' : ': legitimate gateway mail is rejected with 550 5.7.51 (eop-model CON-5 [D])'}`,
+              fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -TlsSenderCertificateName ${psQuote(gwCert)}`,
+            });
+          }
+        }
+      }
+    }
+
+    // IP restriction: the union of the IP lock-downs must cover every gateway IP (one satisfied connector suffices, §12 OQ-2).
+    if (ipLockdowns.length > 0) {
+      const entries = ipLockdowns.flatMap((c) => c.SenderIPAddresses ?? []);
+      const set = new IpSet(entries);
+      for (const c of ipLockdowns.filter((x) => x.SenderIPAddresses === undefined)) {
+        parts.push({ status: 'unknown', line: `${connectorLabel(c)}: SenderIPAddresses missing although RestrictDomainsToIPAddresses = true` });
+      }
+      for (const c of ipLockdowns) {
+        for (const bad of new IpSet(c.SenderIPAddresses ?? []).invalid) {
+          parts.push({
+            status: 'fail',
+            line: `${connectorLabel(c)}: SenderIPAddresses entry '${bad}' is not a valid IPv4 address or CIDR range`,
+            fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -SenderIPAddresses @{Remove=${psQuote(bad)}}`,
+          });
+        }
+      }
+      const target = ipLockdowns[0];
+      if (gw.ips.length === 0 || !target) {
+        parts.push({ status: 'unknown', line: 'gateway IPs not declared: cannot verify SenderIPAddresses (declare gateway.ips in mxlock.yaml)' });
+      } else {
+        const uncovered = gw.ips.filter((ip) => !set.covers(ip));
+        for (const ip of uncovered) {
+          parts.push({
+            status: certSatisfied ? 'warn' : 'fail',
+            line: `gateway IP ${ip} is not in the SenderIPAddresses of ${ipLockdowns.map(connectorLabel).join(', ')}: ${certSatisfied ? 'admitted only while the gateway presents its certificate' : 'legitimate gateway mail from it is rejected with 550 5.7.51 (eop-model CON-5 [D])'}`,
+            fix: `Set-InboundConnector -Identity ${psQuote(connectorName(target))} -SenderIPAddresses @{Add=${psQuote(ip)}}`,
+          });
+        }
+        if (uncovered.length === 0) parts.push({ status: 'pass', line: `every gateway IP (${gw.ips.join(', ')}) is in SenderIPAddresses` });
+        const known = new IpSet([...gw.ips, ...(ctx.profile.hybrid?.ips ?? []), ...ctx.profile.directSendSources.flatMap((s) => s.ips)]);
+        for (const c of ipLockdowns) {
+          for (const entry of c.SenderIPAddresses ?? []) {
+            if (parseIpEntry(entry).kind === 'invalid' || known.covers(entry)) continue;
+            parts.push({
+              status: 'warn',
+              line: `${connectorLabel(c)}: SenderIPAddresses entry ${entry} is neither a gateway, hybrid nor declared-source address: whoever sends from it can deliver directly (declare it in mxlock.yaml if it is legitimate)`,
+              fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -SenderIPAddresses @{Remove=${psQuote(entry)}}`,
+            });
+          }
+        }
+      }
+      for (const c of ipLockdowns) {
+        for (const entry of c.SenderIPAddresses ?? []) {
+          const why = undocumentedForm(entry);
+          if (why) parts.push({ status: 'warn', line: `${connectorLabel(c)}: SenderIPAddresses entry ${entry}: ${why}` });
+        }
+      }
+    }
+
+    const status = worst(parts.map((p) => p.status));
+    const outcome: CheckOutcome = { status, evidence: parts.map((p) => p.line) };
+    const fixes = parts.flatMap((p) => (p.fix ? [p.fix] : []));
+    if (fixes.length > 0) outcome.remediation = { powershell: fixes.join('\n'), portal: PORTAL };
+    return outcome;
+  },
+};

@@ -1,0 +1,69 @@
+/** Guide §4.3 "avoid allow lists": AllowedSenders/AllowedSenderDomains skip spam filtering (eop-model §4.5, §6.4, §10 A12). */
+import type { Check } from '../types.js';
+import { psQuote } from '../util.js';
+import { ANTI_SPAM_PORTAL } from './antispam-portal.js';
+import { CONTENT_FILTER, absent, isOwnSender, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+
+const PORTAL = `${ANTI_SPAM_PORTAL} → Anti-spam inbound policy → Edit allowed and blocked senders and domains → Allowed senders / Allowed domains`;
+const LISTS = ['AllowedSenderDomains', 'AllowedSenders'] as const;
+
+export const check: Check = {
+  id: 'antispam.allowed-senders',
+  step: 4,
+  title: 'No anti-spam policy allows senders or sender domains, and never an own domain',
+  severity: 'high',
+  references: [
+    'eop-model §10 A12 [D] S31, S32',
+    'eop-model §4.5 (allowing your own domains is an open invitation to spoofed mail) [D] S31',
+    'eop-model §6.4 AllowedSenders/AllowedSenderDomains bypass spam filtering (SFV:SKA) [D] S31, S32',
+    'hardening-guide step 4.3 (avoid allow lists)',
+    'https://learn.microsoft.com/defender-office-365/anti-phishing-protection-tuning',
+    'https://learn.microsoft.com/powershell/module/exchangepowershell/set-hostedcontentfilterpolicy',
+  ],
+  remediation: {
+    powershell: "Set-HostedContentFilterPolicy -Identity 'Default' -AllowedSenderDomains @{Remove='yourcompany.com'} -AllowedSenders @{Remove='ceo@yourcompany.com'}",
+    portal: PORTAL,
+  },
+  evaluate(ctx) {
+    const acceptedKnown = ctx.tenant.acceptedDomains !== undefined;
+    const { notes, flagged } = reviewPolicies(ctx, CONTENT_FILTER, ({ policy, label }) => {
+      const out: Note[] = [];
+      for (const prop of LISTS) {
+        const entries = policy[prop];
+        if (entries === undefined) {
+          out.push(absent(label, prop));
+          continue;
+        }
+        if (entries.length === 0) {
+          out.push(note('ok', `${label}: ${prop} is empty`));
+          continue;
+        }
+        const own = entries.filter((e) => isOwnSender(ctx, e));
+        const other = entries.filter((e) => !own.includes(e));
+        if (own.length > 0) {
+          // Sticky: an own domain on an allow list is as exploitable in a custom policy as in the default one.
+          out.push(
+            note('fail', `${label}: ${prop} contains own ${prop === 'AllowedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: anyone can spoof them past spam filtering (SFV:SKA, eop-model §4.5 [D] S31)`, true),
+          );
+        }
+        if (other.length > 0) {
+          out.push(note('warn', `${label}: ${prop} contains ${other.join(', ')} (these senders bypass spam filtering, SFV:SKA, and are trivially spoofed)`));
+          if (!acceptedKnown) out.push(note('unknown', `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`));
+        }
+      }
+      return out;
+    });
+    const out = outcomeOf(
+      notes,
+      perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
+        const parts = LISTS.flatMap((prop) => {
+          const entries = policy[prop] ?? [];
+          return entries.length > 0 ? [`-${prop} @{Remove=${entries.map(psQuote).join(',')}}`] : [];
+        });
+        return parts.length > 0 ? `Set-HostedContentFilterPolicy -Identity ${psQuote(name)} ${parts.join(' ')}` : undefined;
+      }),
+    );
+    if (notes.some((n) => n.sticky && n.level === 'fail')) out.severity = 'critical';
+    return out;
+  },
+};

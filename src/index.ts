@@ -1,0 +1,22 @@
+/** mxlock's public API (STYLE.md habit 1): everything the CLI does is available as a typed library. */
+export { assessSnapshot, exitCodeFor, type AssessOptions, type AssessResult } from './assess.js';
+export { readExport } from './snapshot/read.js';
+export { buildSnapshot, type RawExport, type RawFile } from './snapshot/build.js';
+export type { Snapshot, SnapshotObjects } from './snapshot/types.js';
+export { CMDLETS, CMDLET_NAMES, type CmdletName } from './snapshot/schema.js';
+export { loadProfile, parseProfile } from './profile/load.js';
+export { ProfileSchema, type Profile } from './profile/schema.js';
+export { resolveGateway } from './profile/infer.js';
+export type { ResolvedGateway } from './profile/gateway.js';
+export { compileConfig, type SimConfig, type AuthOracle } from './model/config.js';
+export { simulate } from './model/simulate.js';
+export { evaluatePaths, standardPaths, verdictOf, classify, type PathResult } from './model/paths.js';
+export type { Attempt, Outcome, SimResult, Decision, Disposition, PathStatus } from './model/types.js';
+export { buildTenant, type Tenant } from './model/tenant.js';
+export { recordedAuthOracle } from './dns/oracle.js';
+export { CHECKS } from './checks/registry.js';
+export type { Check, CheckContext, Finding } from './checks/types.js';
+export { reporters } from './report/index.js';
+export type { Report } from './report/model.js';
+export { InputError, ConfigError, ConnectivityError } from './errors.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,380 @@
+/**
+ * The EOP simulator (DESIGN §5, eop-model §9): RCPT-stage decisions, then the post-acceptance pass
+ * (Enhanced Filtering, transport rules, spoof/DMARC). Pure; every outcome carries the rules that decided it.
+ */
+import type { CompiledConnector, SimConfig, Tri } from './config.js';
+import { certificateMatches, domainOf, domainOrSubdomain, domainPatternMatches } from './domains.js';
+import { ruleMatches, type RuleMessage } from './rules.js';
+import { spoofStage } from './spoof.js';
+import type { Attempt, Decision, Disposition, Outcome, SimResult } from './types.js';
+
+export const REPLY_5_7_51 =
+  "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain. The connector had either the RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set";
+export const REPLY_5_7_68 = '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources';
+export const REPLY_5_7_64 = '550 5.7.64 TenantAttribution; Relay Access Denied';
+export const REPLY_RULE_REJECT_DEFAULT = '550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy';
+
+/** How many undecided branches one evaluation may explore before it gives up on precision. */
+const MAX_BRANCHES = 64;
+
+const HARM: Record<Disposition, number> = { rejected: 0, ndr: 1, dropped: 2, quarantine: 3, junk: 4, inbox: 5 };
+
+export function harm(outcomes: readonly Outcome[]): number {
+  return Math.max(-1, ...outcomes.map((o) => HARM[o.disposition]));
+}
+
+/** Resolves unknown booleans in one "world": first all unknowns as true, then as false. */
+class World {
+  readonly unknowns = new Set<string>();
+  constructor(readonly assume: boolean) {}
+  b(v: Tri, what: string): boolean {
+    if (v === undefined) {
+      this.unknowns.add(what);
+      return this.assume;
+    }
+    return v;
+  }
+}
+
+function connectorMatchesByIpOrCert(c: CompiledConnector, a: Attempt, w: World): boolean {
+  if (!w.b(c.enabled, `connector '${c.name}' Enabled`)) return false;
+  if (c.ips.has(a.clientIp)) return true;
+  return a.tls && c.certificate !== undefined && certificateMatches(c.certificate, a.certNames);
+}
+
+interface RcptContext {
+  cfg: SimConfig;
+  attempt: Attempt;
+  world: World;
+}
+
+function rcptStage(ctx: RcptContext, rcpt: string): { refused?: Outcome; decisions: Decision[]; matched: CompiledConnector[] } {
+  const { cfg, attempt: a, world: w } = ctx;
+  const decisions: Decision[] = [];
+  const rcptDomain = domainOf(rcpt);
+  const p1Domain = domainOf(a.mailFrom);
+  const matched = cfg.connectors.filter((c) => connectorMatchesByIpOrCert(c, a, w));
+
+  if (!cfg.tenant.isAccepted(rcptDomain)) {
+    // CON-7 [D]: relay needs an OnPremises connector match and an own certificate or P1 domain.
+    const onPrem = matched.some((c) => c.type === 'OnPremises');
+    if (onPrem && cfg.tenant.isAccepted(p1Domain)) {
+      decisions.push({ rule: 'CON-7', evidence: 'D', text: 'relayed through an OnPremises connector' });
+      return { decisions, matched };
+    }
+    return {
+      refused: { stage: 'rcpt', disposition: 'rejected', reply: REPLY_5_7_64, decisions: [{ rule: 'CON-7', evidence: 'D', text: `${rcptDomain ?? rcpt} is not an accepted domain: relay denied` }] },
+      decisions,
+      matched,
+    };
+  }
+
+  const refusals: Outcome[] = [];
+  if (cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)) {
+    refusals.push({
+      stage: 'rcpt',
+      disposition: 'rejected',
+      reply: `550 5.7.513 Service unavailable, Client host [${a.clientIp}] blocked by ${rcptDomain} using Customer Block list (AS16012607)`,
+      decisions: [{ rule: 'CF-6.5', evidence: 'D', text: `${a.clientIp} is on the connection-filter IP Block List (rejected or silently dropped, OQ-7)` }],
+    });
+  }
+
+  // CON-5: Partner restriction. One satisfying restricting connector whose scope covers the message suffices (§12 OQ-2 [I]).
+  const restricting = cfg.connectors.filter(
+    (c) =>
+      c.type === 'Partner' &&
+      w.b(c.enabled, `connector '${c.name}' Enabled`) &&
+      (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) || w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`)),
+  );
+  const senderInScope = (c: CompiledConnector) =>
+    p1Domain === undefined ? c.senderDomains.includes('*') : c.senderDomains.some((p) => domainPatternMatches(p, p1Domain));
+  const rcptInScope = (c: CompiledConnector) =>
+    c.associatedDomains.length === 0 || (rcptDomain !== undefined && c.associatedDomains.some((d) => domainOrSubdomain(d, rcptDomain)));
+  const inScope = restricting.filter((c) => senderInScope(c) && rcptInScope(c));
+  if (inScope.length > 0) {
+    const satisfied = inScope.filter(
+      (c) =>
+        (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) && c.ips.has(a.clientIp)) ||
+        (w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`) &&
+          a.tls &&
+          c.certificate !== undefined &&
+          certificateMatches(c.certificate, a.certNames)),
+    );
+    const onPremMatch = matched.find((c) => c.type === 'OnPremises');
+    const names = inScope.map((c) => `'${c.name}'`).join(', ');
+    if (satisfied.length > 0) {
+      decisions.push({
+        rule: 'CON-5',
+        evidence: inScope.length > 1 ? 'I' : 'D',
+        text: `satisfies restricting connector '${satisfied[0]!.name}'${inScope.length > 1 ? ' (one satisfying connector suffices, §12 OQ-2)' : ''}`,
+      });
+    } else if (onPremMatch) {
+      decisions.push({ rule: 'CON-5', evidence: 'I', text: `matches OnPremises connector '${onPremMatch.name}': taken as exempt from the Partner restriction (§12)` });
+    } else {
+      const why =
+        p1Domain === undefined
+          ? `null sender <>: SenderDomains * of ${names} is taken to cover it [I]`
+          : `P1 domain ${p1Domain} is in scope of restricting connector(s) ${names} and the connection satisfies none (IP ${a.clientIp}${a.tls ? '' : ', no TLS'}${a.certNames.length ? `, certificate ${a.certNames.join(' ')}` : ''})`;
+      refusals.push({
+        stage: 'rcpt',
+        disposition: 'rejected',
+        reply: REPLY_5_7_51,
+        decisions: [{ rule: 'CON-5', evidence: p1Domain === undefined ? 'I' : 'D', text: why }],
+      });
+    }
+  }
+
+  // CON-6: a matched Partner connector with RequireTls refuses plain-text sessions (reply undocumented, OQ-6).
+  const tlsRequired = matched.find((c) => c.type === 'Partner' && w.b(c.requireTls, `connector '${c.name}' RequireTls`));
+  if (tlsRequired && !a.tls) {
+    refusals.push({
+      stage: 'rcpt',
+      disposition: 'rejected',
+      reply: 'unknown',
+      decisions: [{ rule: 'CON-6', evidence: 'D', text: `connector '${tlsRequired.name}' requires TLS and the session is plain text (reply text undocumented, OQ-6)` }],
+    });
+  }
+
+  // DS-2: RejectDirectSend, P1 only, exempt when any connector matched by IP or certificate (March 2026 wording [D]).
+  const rds = w.b(cfg.rejectDirectSend, 'Get-OrganizationConfig RejectDirectSend');
+  if (rds && !a.authenticated && matched.length === 0 && p1Domain !== undefined) {
+    if (cfg.tenant.isAccepted(p1Domain)) {
+      refusals.push({
+        stage: 'rcpt',
+        disposition: 'rejected',
+        reply: REPLY_5_7_68,
+        decisions: [{ rule: 'DS-2', evidence: 'D', text: `RejectDirectSend is on, P1 domain ${p1Domain} is accepted and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])` }],
+      });
+    } else {
+      decisions.push({ rule: 'DS-3', evidence: 'D', text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)` });
+    }
+  } else if (rds && p1Domain === undefined) {
+    decisions.push({ rule: 'DS-3', evidence: 'I', text: 'RejectDirectSend cannot fire for the null sender <> (no P1 domain, OQ-4 → §12)' });
+  } else if (rds && matched.length > 0) {
+    decisions.push({ rule: 'DS-3', evidence: 'D', text: `exempt from RejectDirectSend: matched connector '${matched[0]!.name}' by IP or certificate` });
+  } else if (!rds && cfg.rejectDirectSend === false) {
+    decisions.push({ rule: 'DS-1', evidence: 'D', text: 'RejectDirectSend is off' });
+  }
+
+  if (refusals.length > 0) {
+    // The order between these RCPT refusals is undocumented (OQ-2): report all, with the code of the first in §9 order.
+    const all = refusals.flatMap((r) => r.decisions);
+    const first = refusals[0]!;
+    const outcome: Outcome = { stage: 'rcpt', disposition: 'rejected', decisions: all };
+    if (first.reply !== undefined) outcome.reply = first.reply;
+    return { refused: outcome, decisions, matched };
+  }
+  decisions.push({ rule: 'S3', evidence: 'C', text: `250 recipient ${rcpt} accepted` });
+  return { decisions, matched };
+}
+
+/** Enhanced Filtering: the original IP and whether EF applies to this message (EF-2, EF-3 [D]). */
+function enhancedFiltering(c: CompiledConnector | undefined, a: Attempt, w: World): { originalIp: string; applied: boolean; note?: string } {
+  if (!c) return { originalIp: a.clientIp, applied: false };
+  const skipLast = w.b(c.efSkipLastIp, `connector '${c.name}' EFSkipLastIP`);
+  const configured = skipLast || c.efSkipIps.size > 0;
+  if (!configured) return { originalIp: a.clientIp, applied: false };
+  const hops = [a.clientIp, ...(a.receivedIps ?? [])];
+  const originalIp = skipLast ? (hops[1] ?? hops[0]!) : (hops.find((h) => !c.efSkipIps.has(h)) ?? hops[hops.length - 1]!);
+  const testMode = w.b(c.efTestMode, `connector '${c.name}' EFTestMode`);
+  const users = c.efUsers.length === 0 || a.rcpts.every((r) => c.efUsers.includes(r.toLowerCase()));
+  const applied = !testMode && users;
+  return { originalIp, applied, note: `Enhanced Filtering on '${c.name}' ${applied ? 'applies' : testMode ? 'is in test mode' : 'is limited to EFUsers that do not include every recipient'}` };
+}
+
+interface PostContext {
+  cfg: SimConfig;
+  attempt: Attempt;
+  msg: RuleMessage;
+  efApplied: boolean;
+  originalIp: string;
+  uncertainties: string[];
+  budget: { branches: number };
+}
+
+interface RuleState {
+  scl: number | undefined;
+  decisions: Decision[];
+}
+
+function ruleActive(ctx: PostContext, i: number): boolean | 'unknown' | 'audit' {
+  const r = ctx.cfg.rules[i]!.raw;
+  if (r.State === 'Disabled') return false;
+  if (r.State !== 'Enabled') return 'unknown';
+  if (r.Mode === 'Audit' || r.Mode === 'AuditAndNotify') return 'audit';
+  if (r.Mode !== undefined && r.Mode !== 'Enforce') return 'unknown';
+  if (r.ActivationDate || r.ExpiryDate) {
+    const now = ctx.cfg.now;
+    if (!now) return 'unknown';
+    if (r.ActivationDate && Date.parse(r.ActivationDate) > now.getTime()) return false;
+    if (r.ExpiryDate && Date.parse(r.ExpiryDate) <= now.getTime()) return false;
+  }
+  return true;
+}
+
+/** Applies a matching rule's actions (eop-model §4.3). Returns a terminal outcome or the new state. */
+function applyActions(ctx: PostContext, i: number, state: RuleState): { terminal?: Outcome[]; state: RuleState; stop: boolean } {
+  const c = ctx.cfg.rules[i]!;
+  const r = c.raw;
+  const dec = (text: string, evidence: Decision['evidence'] = 'D'): Decision[] => [...state.decisions, { rule: 'TR-1', evidence, text: `rule '${c.name}' (priority ${c.priority ?? '?'}) ${text}` }];
+  if (r.RejectMessageReasonText !== undefined || r.RejectMessageEnhancedStatusCode !== undefined) {
+    const code = r.RejectMessageEnhancedStatusCode ?? '5.7.1';
+    const reply = r.RejectMessageReasonText !== undefined ? `550 ${code} ${r.RejectMessageReasonText}` : `550 ${code} Delivery not authorized, message refused`;
+    return { terminal: [{ stage: 'post-acceptance', disposition: 'ndr', reply, decisions: dec('rejects the message: NDR to the P1 sender after acceptance') }], state, stop: true };
+  }
+  if (r.DeleteMessage === true) {
+    return { terminal: [{ stage: 'post-acceptance', disposition: 'dropped', decisions: dec('deletes the message silently') }], state, stop: true };
+  }
+  if (r.Quarantine === true) {
+    return { terminal: [{ stage: 'post-acceptance', disposition: 'quarantine', decisions: dec('quarantines the message (TR-2: stops later rules)') }], state, stop: true };
+  }
+  if (r.RouteMessageOutboundConnector !== undefined || (r.RedirectMessageTo && r.RedirectMessageTo.length > 0)) {
+    ctx.uncertainties.push(`rule '${c.name}' re-routes the message; what happens to it there is outside the model`);
+    return {
+      terminal: [
+        { stage: 'post-acceptance', disposition: 'dropped', decisions: dec('re-routes the message away from the mailbox', 'I') },
+        { stage: 'post-acceptance', disposition: 'inbox', decisions: dec('re-routes the message; it may come back and be delivered', 'I') },
+      ],
+      state,
+      stop: true,
+    };
+  }
+  let next = state;
+  if (r.SetSCL !== undefined) next = { scl: r.SetSCL, decisions: dec(`sets SCL ${r.SetSCL}`) };
+  else next = { scl: state.scl, decisions: dec('matches (no delivery action)') };
+  return { state: next, stop: r.StopRuleProcessing === true };
+}
+
+function runRules(ctx: PostContext, i: number, state: RuleState): Outcome[] {
+  const rules = ctx.cfg.rules;
+  if (i >= rules.length) return finish(ctx, state);
+  const c = rules[i]!;
+  const active = ruleActive(ctx, i);
+  if (active === false) return runRules(ctx, i + 1, state);
+  const m = ruleMatches(c, ctx.msg);
+  if (m.truth === false) return runRules(ctx, i + 1, state);
+  if (active === 'audit') {
+    const note: Decision = { rule: 'TR-3', evidence: 'D', text: `rule '${c.name}' would act but is in ${c.raw.Mode} mode: no effect on delivery` };
+    return runRules(ctx, i + 1, { ...state, decisions: [...state.decisions, note] });
+  }
+  const matchBranch = (): Outcome[] => {
+    const applied = applyActions(ctx, i, state);
+    if (applied.terminal) return applied.terminal;
+    return applied.stop ? finish(ctx, applied.state) : runRules(ctx, i + 1, applied.state);
+  };
+  const skipBranch = () => runRules(ctx, i + 1, state);
+  if (m.truth === true && active === true) return matchBranch();
+
+  ctx.budget.branches++;
+  if (ctx.budget.branches > MAX_BRANCHES) {
+    ctx.uncertainties.push('too many undecided transport rules to explore every combination');
+    return [...skipBranch(), { stage: 'post-acceptance', disposition: 'ndr', decisions: state.decisions }];
+  }
+  const a = matchBranch();
+  const b = skipBranch();
+  if (m.truth === 'attacker' && active === true) {
+    // The sender writes the header the rule looks at: they pick the side that delivers ([I]).
+    const pick = harm(a) >= harm(b) ? a : b;
+    return pick.map((o) => ({
+      ...o,
+      decisions: [...o.decisions, { rule: 'TR-4', evidence: 'I', text: `rule '${c.name}' keys on a header the sender writes: the attacker chooses whether it applies` }],
+    }));
+  }
+  const why = active === 'unknown' ? `State/Mode/dates of rule '${c.name}' not decidable (State ${c.raw.State ?? 'absent'}, Mode ${c.raw.Mode ?? 'absent'})` : `rule '${c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
+  ctx.uncertainties.push(why);
+  return [...a, ...b];
+}
+
+function finish(ctx: PostContext, state: RuleState): Outcome[] {
+  const a = ctx.attempt;
+  const auth = a.auth ?? ctx.cfg.auth.verdict({ ip: ctx.originalIp, mailFrom: a.mailFrom, headerFrom: a.headerFrom, dkimDomains: [] });
+  const res = spoofStage({
+    cfg: ctx.cfg,
+    clientIp: a.clientIp,
+    mailFrom: a.mailFrom,
+    headerFrom: a.headerFrom,
+    auth,
+    authAs: ctx.msg.authAs,
+    ruleScl: state.scl,
+    efApplied: ctx.efApplied,
+    decisions: state.decisions,
+  });
+  ctx.uncertainties.push(...res.uncertainties);
+  return res.outcomes;
+}
+
+function postAcceptance(cfg: SimConfig, a: Attempt, matched: CompiledConnector[], decisions: Decision[], w: World, uncertainties: string[]): Outcome[] {
+  const partner = matched.find((c) => c.type === 'Partner');
+  const onPrem = matched.find((c) => c.type === 'OnPremises');
+  const ef = enhancedFiltering(partner ?? onPrem, a, w);
+  const d = [...decisions];
+  if (ef.note) d.push({ rule: 'EF-3', evidence: 'D', text: ef.note });
+  let authAs: 'Anonymous' | 'Internal' = 'Anonymous';
+  const p1 = domainOf(a.mailFrom);
+  if (onPrem && w.b(onPrem.cloudServicesMailEnabled, `connector '${onPrem.name}' CloudServicesMailEnabled`)) {
+    authAs = 'Internal';
+    d.push({ rule: 'CON-8', evidence: 'D', text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled: promoted to internal` });
+  } else if (matched.some((c) => c.type === 'OnPremises' && w.b(c.treatAsInternal, `connector '${c.name}' TreatMessagesAsInternal`)) && cfg.tenant.isAccepted(p1)) {
+    authAs = 'Internal';
+    d.push({ rule: 'CON-8', evidence: 'D', text: 'TreatMessagesAsInternal: an own sender domain is treated as internal' });
+  }
+  if (!cfg.rulesKnown) uncertainties.push('Get-TransportRule was not exported: transport rules could not be evaluated');
+  const headers = new Map(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const msg: RuleMessage = {
+    clientIp: a.clientIp,
+    mailFrom: a.mailFrom,
+    headerFrom: a.headerFrom,
+    rcpts: a.rcpts,
+    authAs,
+    headers,
+    adversarial: a.adversarial === true,
+    isAccepted: (dom) => cfg.tenant.isAccepted(dom),
+  };
+  const ctx: PostContext = { cfg, attempt: a, msg, efApplied: ef.applied, originalIp: ef.originalIp, uncertainties, budget: { branches: 0 } };
+  const outcomes = runRules(ctx, 0, { scl: undefined, decisions: d });
+  if (!cfg.rulesKnown) {
+    // Unknown rules could reject, quarantine or bypass: the outcome is open-ended.
+    return [...outcomes, { stage: 'post-acceptance', disposition: 'ndr', decisions: [...d, { rule: 'TR-1', evidence: 'I', text: 'an unexported transport rule might reject it' }] }];
+  }
+  return outcomes;
+}
+
+function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: string[]): Outcome[] {
+  if (!cfg.connectorsKnown) uncertainties.push('Get-InboundConnector was not exported: connector decisions are unknown');
+  const outcomes: Outcome[] = [];
+  const accepted: { decisions: Decision[]; matched: CompiledConnector[] }[] = [];
+  for (const rcpt of a.rcpts) {
+    const r = rcptStage({ cfg, attempt: a, world: w }, rcpt);
+    if (r.refused) outcomes.push(r.refused);
+    else accepted.push(r);
+  }
+  if (accepted.length > 0) outcomes.push(...postAcceptance(cfg, a, accepted[0]!.matched, accepted[0]!.decisions, w, uncertainties));
+  if (!cfg.connectorsKnown) {
+    // Without the connectors, a lock-down may or may not exist.
+    outcomes.push({ stage: 'rcpt', disposition: 'rejected', reply: REPLY_5_7_51, decisions: [{ rule: 'CON-5', evidence: 'I', text: 'an unexported restricting connector might refuse it' }] });
+  }
+  return outcomes;
+}
+
+/** Simulates one attempt. Unknown configuration values are explored both ways; every outcome the model allows is returned. */
+export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
+  const uncertainties: string[] = [];
+  const first = new World(true);
+  let outcomes = simulateInWorld(cfg, attempt, first, uncertainties);
+  if (first.unknowns.size > 0) {
+    const second = new World(false);
+    outcomes = [...outcomes, ...simulateInWorld(cfg, attempt, second, uncertainties)];
+    uncertainties.push(`not in the export: ${[...first.unknowns].sort().join(', ')}`);
+  }
+  return { outcomes: dedupe(outcomes), uncertainties: [...new Set(uncertainties)] };
+}
+
+function dedupe(outcomes: Outcome[]): Outcome[] {
+  const seen = new Set<string>();
+  return outcomes.filter((o) => {
+    const k = `${o.stage}|${o.disposition}|${o.reply ?? ''}|${o.decisions.map((d) => d.rule + d.text).join('|')}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

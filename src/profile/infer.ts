@@ -1,0 +1,211 @@
+/**
+ * Which gateway mxlock reasons about (DESIGN §3.2): the profile's when declared, otherwise inferred from the MX
+ * records of the accepted domains and from the Partner inbound connector that admits every sender domain (`*`).
+ * Pure: works on the snapshot only (recorded DNS in `snapshot.dns`).
+ */
+import { lookup, type MxRecord } from '../dns/zone.js';
+import { buildTenant } from '../model/tenant.js';
+import type { InboundConnector } from '../snapshot/schema.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { NO_GATEWAY, type ResolvedGateway } from './gateway.js';
+import type { Profile } from './schema.js';
+import { classifyMx, type MxClass, type SegVendor } from './vendors.js';
+
+/** MX answer of one accepted domain, classified. */
+export interface DomainMx {
+  domain: string;
+  /** `answer`: records present; the others as in `Lookup`. */
+  status: 'answer' | 'nodata' | 'nxdomain' | 'unavailable';
+  /** Lowest-preference (primary) records first. */
+  records: (MxRecord & { class: MxClass })[];
+}
+
+/** The `*.onmicrosoft.com` domains always route to EOP and say nothing about the gateway. */
+function isMicrosoftDomain(domain: string): boolean {
+  return domain.endsWith('.onmicrosoft.com');
+}
+
+function describeClass(c: MxClass): string {
+  if (c.kind === 'eop') return 'EOP';
+  if (c.kind === 'seg') return c.vendor.name;
+  return 'not EOP, vendor not recognised';
+}
+
+/** MX answers of the tenant's own accepted domains (`*.onmicrosoft.com` left out), default domain first. */
+export function acceptedDomainMx(snapshot: Snapshot): DomainMx[] {
+  const tenant = buildTenant(snapshot);
+  const domains = tenant.domainNames.filter((d) => !isMicrosoftDomain(d));
+  const ordered = [...new Set([...(tenant.defaultDomain ? [tenant.defaultDomain] : []), ...domains])].filter(
+    (d) => !isMicrosoftDomain(d),
+  );
+  return ordered.map((domain) => {
+    const answer = lookup(snapshot.dns, domain, 'MX');
+    if (answer.kind !== 'answer') return { domain, status: answer.kind, records: [] };
+    const records = [...answer.records]
+      .sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange))
+      .map((r) => ({ ...r, class: classifyMx(r.exchange) }));
+    return { domain, status: 'answer', records };
+  });
+}
+
+function primary(mx: DomainMx): DomainMx['records'] {
+  const first = mx.records[0];
+  return first ? mx.records.filter((r) => r.priority === first.priority) : [];
+}
+
+/**
+ * Does the default accepted domain's MX point to Exchange Online (eop-model §6.1: with MX elsewhere EOP suppresses
+ * some spoof checks)? `undefined` when DNS was not analysed or the default domain is not known. A primary MX that
+ * includes an EOP host counts as pointing to EOP; no MX at all (NODATA/NXDOMAIN) does not.
+ */
+export function mxPointsToEop(snapshot: Snapshot): boolean | undefined {
+  if (!snapshot.dns) return undefined;
+  const tenant = buildTenant(snapshot);
+  const domain = tenant.defaultDomain;
+  if (!domain) return undefined;
+  const answer = lookup(snapshot.dns, domain, 'MX');
+  if (answer.kind === 'unavailable') return undefined;
+  if (answer.kind !== 'answer') return false;
+  const lowest = Math.min(...answer.records.map((r) => r.priority));
+  return answer.records.some((r) => r.priority === lowest && classifyMx(r.exchange).kind === 'eop');
+}
+
+function connectorLabel(c: InboundConnector): string {
+  return JSON.stringify(c.Name ?? c.Identity ?? '(unnamed)');
+}
+
+const restricts = (c: InboundConnector) =>
+  c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true;
+
+/** Enabled Partner connectors whose SenderDomains include `*`: restricting ones when any exist, else all of them. */
+export function gatewayConnectors(snapshot: Snapshot): {
+  connectors: InboundConnector[];
+  restricting: boolean;
+} {
+  const all = (snapshot.data['Get-InboundConnector'] ?? []).filter(
+    // `Enabled` absent is unknown: not used as evidence (eop-model §2.2: disabled connectors never match [D]).
+    (c) => c.Enabled === true && c.ConnectorType === 'Partner' && (c.SenderDomains ?? []).includes('*'),
+  );
+  const restricting = all.filter(restricts);
+  return restricting.length > 0
+    ? { connectors: restricting, restricting: true }
+    : { connectors: all, restricting: false };
+}
+
+function restrictionText(c: InboundConnector): string {
+  const parts: string[] = [];
+  if (c.RestrictDomainsToIPAddresses === true) parts.push('RestrictDomainsToIPAddresses');
+  if (c.RestrictDomainsToCertificate === true) parts.push('RestrictDomainsToCertificate');
+  return parts.length > 0
+    ? `and ${parts.join(' and ')}`
+    : 'but without RestrictDomainsTo* (it does not restrict anything)';
+}
+
+function pickVendor(mx: DomainMx[]): { vendor: SegVendor | undefined; unknownHost: string | undefined } {
+  const counts = new Map<string, { vendor: SegVendor; n: number }>();
+  for (const d of mx) {
+    for (const r of primary(d)) {
+      if (r.class.kind !== 'seg') continue;
+      const e = counts.get(r.class.vendor.id) ?? { vendor: r.class.vendor, n: 0 };
+      e.n++;
+      counts.set(r.class.vendor.id, e);
+    }
+  }
+  // The default domain (first) decides; otherwise the vendor most domains use.
+  const first = mx[0] ? primary(mx[0]).find((r) => r.class.kind === 'seg') : undefined;
+  if (first && first.class.kind === 'seg') return { vendor: first.class.vendor, unknownHost: undefined };
+  const ranked = [...counts.values()].sort((a, b) => b.n - a.n || a.vendor.id.localeCompare(b.vendor.id));
+  if (ranked[0]) return { vendor: ranked[0].vendor, unknownHost: undefined };
+  const unknown = mx.flatMap(primary).find((r) => r.class.kind === 'unknown');
+  return { vendor: undefined, unknownHost: unknown?.exchange };
+}
+
+function mxBasis(mx: DomainMx[]): string[] {
+  const out: string[] = [];
+  for (const d of mx) {
+    const [first, ...rest] = d.records;
+    if (d.status === 'nodata') out.push(`MX of ${d.domain}: no MX records (NODATA)`);
+    else if (d.status === 'nxdomain') out.push(`MX of ${d.domain}: not in the recorded DNS (NXDOMAIN)`);
+    if (!first) continue;
+    out.push(`MX of ${d.domain} → ${first.exchange} (${describeClass(first.class)})`);
+    // A secondary MX at EOP is a published bypass of the gateway: worth saying.
+    for (const r of rest) {
+      if (
+        r.class.kind !== first.class.kind ||
+        (r.class.kind === 'seg' && first.class.kind === 'seg' && r.class.vendor.id !== first.class.vendor.id)
+      ) {
+        out.push(
+          `MX of ${d.domain} also lists ${r.exchange} at preference ${r.priority} (${describeClass(r.class)})`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** The gateway for this tenant: the profile's when declared, otherwise inferred; `source: 'none'` with the reasons. */
+export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot): ResolvedGateway {
+  const mx = acceptedDomainMx(snapshot);
+  const { vendor, unknownHost } = pickVendor(mx);
+
+  const declared = profile?.gateway;
+  if (declared) {
+    return {
+      source: 'profile',
+      name: declared.name ?? vendor?.name,
+      vendor: vendor?.id,
+      ips: [...declared.ips],
+      certificate: declared.certificate ?? undefined,
+      certificateUnique: declared.certificateUnique,
+      dkimSelectors: [...declared.dkimSelectors],
+      basis: ['declared in the profile (gateway section)'],
+    };
+  }
+
+  const basis = mxBasis(mx);
+  const hasInboundExport = snapshot.data['Get-InboundConnector'] !== undefined;
+  const { connectors, restricting } = gatewayConnectors(snapshot);
+
+  const ips: string[] = [];
+  let certificate: string | undefined;
+  for (const c of connectors) {
+    for (const ip of c.SenderIPAddresses ?? []) if (!ips.includes(ip)) ips.push(ip);
+    certificate ??= c.TlsSenderCertificateName;
+    basis.push(`Partner connector ${connectorLabel(c)} with SenderDomains * ${restrictionText(c)}`);
+  }
+
+  const mxElsewhere = vendor !== undefined || unknownHost !== undefined;
+  if (connectors.length === 0 && !mxElsewhere) {
+    if (!snapshot.dns)
+      basis.push('DNS not analysed (no dns.json in the export), so the MX records are unknown');
+    else if (mx.length === 0)
+      basis.push('no accepted domains besides *.onmicrosoft.com to read MX records for');
+    basis.push(
+      hasInboundExport
+        ? 'no enabled Partner inbound connector with SenderDomains *'
+        : 'Get-InboundConnector.json is not in the export, so connectors could not be read',
+    );
+    return { ...NO_GATEWAY, basis };
+  }
+
+  const name = vendor?.name ?? unknownHost ?? connectors[0]?.Name ?? connectors[0]?.Identity;
+  if (connectors.length === 0) {
+    basis.push(
+      hasInboundExport
+        ? 'no enabled Partner inbound connector with SenderDomains *: the gateway IPs and certificate are unknown'
+        : 'Get-InboundConnector.json is not in the export: the gateway IPs and certificate are unknown',
+    );
+  } else if (!restricting) {
+    basis.push('no connector restricts by IP or certificate yet; the IPs above are what the connector lists');
+  }
+  return {
+    source: 'inferred',
+    name,
+    vendor: vendor?.id,
+    ips,
+    certificate,
+    certificateUnique: false,
+    dkimSelectors: [],
+    basis,
+  };
+}

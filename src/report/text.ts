@@ -1,0 +1,393 @@
+/**
+ * Helpers shared by the reporters: deterministic ordering, status vocabularies, display width, visible escaping of
+ * characters that could move a terminal cursor or reorder text, prose wrapping and PowerShell-aware wrapping.
+ * Tenant strings (object names, rule text, DNS answers) are attacker-influenced: every reporter treats them as data.
+ */
+import type { FindingStatus, Severity } from '../checks/types.js';
+import type { PathKind } from '../model/types.js';
+
+/** Code-unit order, independent of the host locale (reports must be byte-identical on every machine). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortById<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** Worst first: what a reader must act on comes before what merely passed. */
+export const FINDING_STATUS_ORDER: readonly FindingStatus[] = [
+  'fail',
+  'warn',
+  'unknown',
+  'waived',
+  'info',
+  'not-applicable',
+  'pass',
+];
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export const PATH_KIND_ORDER: readonly PathKind[] = ['attack', 'residual', 'legitimate'];
+
+/** Statuses shown as one compact line: nothing to act on and nothing uncertain. */
+export function isPassing(status: FindingStatus): boolean {
+  return status === 'pass' || status === 'not-applicable';
+}
+
+export function rank<T>(order: readonly T[], value: T): number {
+  const i = order.indexOf(value);
+  return i === -1 ? order.length : i;
+}
+
+/** One-line descriptions of the standard paths (DESIGN §5); unknown ids fall back to the id itself. */
+const PATH_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'path.direct-send-own-domain': 'Direct Send: own domain in MAIL FROM and From:, straight to EOP from an internet IP',
+  'path.spoof-header-own-domain': 'Foreign MAIL FROM with an own-domain From: header, straight to EOP',
+  'path.foreign-domain-direct': 'Authenticated foreign domain, straight to EOP from an internet IP',
+  'path.null-sender-direct': 'Null sender <> with an own-domain From: header, straight to EOP',
+  'path.initial-domain-direct': 'Foreign domain to a user at the initial onmicrosoft.com domain, straight to EOP',
+  'path.shared-gateway-ip': "Another customer of the same gateway, from the gateway's IPs and certificate",
+  'path.gateway-delivery': 'Legitimate mail delivered through the gateway',
+  'path.hybrid-onpremises': 'Mail from on-premises Exchange (hybrid)',
+};
+
+const DECLARED_SOURCE_PREFIX = 'path.declared-source:';
+
+export function describePath(id: string): string {
+  const known = PATH_DESCRIPTIONS[id];
+  if (known !== undefined) return known;
+  if (id.startsWith(DECLARED_SOURCE_PREFIX)) {
+    return `Declared Direct Send source "${id.slice(DECLARED_SOURCE_PREFIX.length)}"`;
+  }
+  return id;
+}
+
+/**
+ * Characters that can move the cursor, recolour a terminal or reorder displayed text: C0 controls, DEL, C1 controls
+ * (U+009B is a one-byte CSI on some terminals), the Arabic letter mark, LRM/RLM, line/paragraph separators, bidi
+ * embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069 ("Trojan Source", CVE-2021-42574).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const UNSAFE_CHAR = new RegExp(UNSAFE_CHARS.source);
+
+/** True for one character (code point) from `UNSAFE_CHARS`. */
+export function isUnsafeChar(ch: string): boolean {
+  return UNSAFE_CHAR.test(ch);
+}
+
+/** A visible, recognisable stand-in for one unsafe character: `\n`, `\r`, `\t`, `\x1b`, `\u202e`. */
+export function visibleEscape(ch: string): string {
+  if (ch === '\n') return '\\n';
+  if (ch === '\r') return '\\r';
+  if (ch === '\t') return '\\t';
+  const cp = ch.codePointAt(0) ?? 0;
+  return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+}
+
+/** A tenant value rendered on one line: every unsafe character, newlines included, becomes its visible escape. */
+export function inlineSafe(value: string): string {
+  return value.replace(UNSAFE_CHARS, visibleEscape);
+}
+
+/** Zero-width code points: combining marks, variation selectors, zero-width space/joiners. */
+const ZERO_WIDTH: readonly (readonly [number, number])[] = [
+  [0x0300, 0x036f],
+  [0x0483, 0x0489],
+  [0x0591, 0x05bd],
+  [0x0610, 0x061a],
+  [0x064b, 0x065f],
+  [0x1ab0, 0x1aff],
+  [0x1dc0, 0x1dff],
+  [0x200b, 0x200d],
+  [0x20d0, 0x20ff],
+  [0xfe00, 0xfe0f],
+  [0xfe20, 0xfe2f],
+  [0xfeff, 0xfeff],
+];
+
+/** East Asian Wide/Fullwidth ranges and emoji: two terminal columns each (approximation of UAX #11). */
+const WIDE: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
+  [0x20000, 0x3fffd],
+];
+
+function inRanges(cp: number, ranges: readonly (readonly [number, number])[]): boolean {
+  for (const [lo, hi] of ranges) if (cp >= lo && cp <= hi) return true;
+  return false;
+}
+
+export function charWidth(cp: number): number {
+  if (inRanges(cp, ZERO_WIDTH)) return 0;
+  return inRanges(cp, WIDE) ? 2 : 1;
+}
+
+/** Terminal columns of a string without escape sequences. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += charWidth(ch.codePointAt(0) ?? 0);
+  return width;
+}
+
+/** Tokens a reader must be able to copy whole (they are allowed to overflow the width rather than be split). */
+const UNBREAKABLE = /^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+$/i;
+
+/** Splits a token into pieces of at most `width` columns (never splitting a code point). */
+function hardBreak(token: string, width: number): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  let used = 0;
+  for (const ch of token) {
+    const w = charWidth(ch.codePointAt(0) ?? 0);
+    if (used + w > width && piece !== '') {
+      pieces.push(piece);
+      piece = '';
+      used = 0;
+    }
+    piece += ch;
+    used += w;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
+}
+
+/**
+ * Greedy word wrap of one logical line (no newlines; escape them first) to `width` columns. The first line starts
+ * with `first`, the others with `rest` (a hanging indent). Words longer than a line are split, except URLs.
+ */
+export function wrapText(text: string, width: number, first: string, rest: string): string[] {
+  const words = text.split(' ').filter((w) => w !== '');
+  const lines: string[] = [];
+  let line = first;
+  let lineWidth = displayWidth(first);
+  let empty = true;
+  const restWidth = displayWidth(rest);
+  const newLine = () => {
+    lines.push(line);
+    line = rest;
+    lineWidth = restWidth;
+    empty = true;
+  };
+  for (const word of words) {
+    const w = displayWidth(word);
+    if (!empty && lineWidth + 1 + w <= width) {
+      line += ` ${word}`;
+      lineWidth += 1 + w;
+      continue;
+    }
+    if (!empty) newLine();
+    if (lineWidth + w <= width || UNBREAKABLE.test(word)) {
+      line += word;
+      lineWidth += w;
+      empty = false;
+      continue;
+    }
+    const pieces = hardBreak(word, Math.max(1, width - lineWidth));
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0) newLine();
+      line += piece;
+      lineWidth += displayWidth(piece);
+      empty = false;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => l.trimEnd());
+}
+
+const PS_SINGLE_QUOTES = new Set(["'", '\u2018', '\u2019', '\u201a', '\u201b']);
+const PS_DOUBLE_QUOTES = new Set(['"', '\u201c', '\u201d', '\u201e']);
+
+type PsState = 'code' | 'single' | 'double' | 'here-single' | 'here-double' | 'block-comment';
+
+/** One chunk of a PowerShell line: either whitespace where a line may be continued, or text that must stay whole. */
+interface PsChunk {
+  text: string;
+  breakable: boolean;
+}
+
+/**
+ * Splits one raw line into chunks, tracking PowerShell quoting across lines. Whitespace is breakable only in code
+ * (outside strings, here-strings and comments) and not right after a backtick, because a backtick-newline there
+ * would be a different token. A `#` comment ends the breakable part of the line.
+ */
+function psChunks(line: string, state: PsState): { chunks: PsChunk[]; state: PsState } {
+  const chunks: PsChunk[] = [];
+  let current = '';
+  let currentBreakable = false;
+  const push = (ch: string, breakable: boolean) => {
+    if (current !== '' && breakable !== currentBreakable) {
+      chunks.push({ text: current, breakable: currentBreakable });
+      current = '';
+    }
+    currentBreakable = breakable;
+    current += ch;
+  };
+  const chars = [...line];
+  if (state === 'here-single' || state === 'here-double') {
+    const closer = state === 'here-single' ? "'@" : '"@';
+    // A here-string ends only at a line that starts with its closer; its body is never re-wrapped.
+    if (!line.startsWith(closer)) return { chunks: [{ text: line, breakable: false }], state };
+    state = 'code';
+    chars.splice(0, 2);
+    push(closer, false);
+  }
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i] ?? '';
+    const next = chars[i + 1] ?? '';
+    switch (state) {
+      case 'code': {
+        if (ch === '@' && (next === "'" || next === '"') && chars.slice(i + 2).join('').trim() === '') {
+          push(chars.slice(i).join(''), false);
+          return { chunks: flush(), state: next === "'" ? 'here-single' : 'here-double' };
+        }
+        if (ch === '<' && next === '#') {
+          state = 'block-comment';
+          push(ch, false);
+          continue;
+        }
+        if (ch === '#') {
+          push(chars.slice(i).join(''), false);
+          return { chunks: flush(), state };
+        }
+        if (ch === '`') {
+          push(ch + next, false);
+          i++;
+          continue;
+        }
+        if (PS_SINGLE_QUOTES.has(ch)) state = 'single';
+        else if (PS_DOUBLE_QUOTES.has(ch)) state = 'double';
+        push(ch, ch === ' ' || ch === '\t');
+        continue;
+      }
+      case 'single':
+        push(ch, false);
+        if (PS_SINGLE_QUOTES.has(ch)) {
+          if (PS_SINGLE_QUOTES.has(next)) {
+            push(next, false);
+            i++;
+          } else state = 'code';
+        }
+        continue;
+      case 'double':
+        push(ch, false);
+        if (ch === '`') {
+          push(next, false);
+          i++;
+        } else if (PS_DOUBLE_QUOTES.has(ch)) {
+          if (PS_DOUBLE_QUOTES.has(next)) {
+            push(next, false);
+            i++;
+          } else state = 'code';
+        }
+        continue;
+      case 'block-comment':
+        push(ch, false);
+        if (ch === '#' && next === '>') {
+          push(next, false);
+          i++;
+          state = 'code';
+        }
+        continue;
+    }
+  }
+  return { chunks: flush(), state };
+
+  function flush(): PsChunk[] {
+    if (current !== '') chunks.push({ text: current, breakable: currentBreakable });
+    return chunks;
+  }
+}
+
+/** Columns reserved for the ` \`` continuation mark. */
+const CONTINUATION = ' `';
+const CONTINUATION_INDENT = '    ';
+
+/**
+ * Wraps a PowerShell script for display at `width` columns, each line prefixed with `indent`. Long command lines are
+ * broken only between tokens, with PowerShell's backtick line continuation, so the wrapped text still runs when
+ * copied. Strings, here-strings and comments are never split; a line with no safe break point overflows instead.
+ * `clean` renders each chunk for display (escaping control characters) after the split decision is made on the raw
+ * text.
+ */
+export function wrapPowerShell(
+  script: string,
+  width: number,
+  indent: string,
+  clean: (text: string) => string,
+): string[] {
+  const out: string[] = [];
+  let state: PsState = 'code';
+  const indentWidth = displayWidth(indent);
+  for (const raw of script.replace(/\r\n/g, '\n').split('\n')) {
+    const startState = state;
+    const { chunks, state: endState } = psChunks(raw.replace(/\t/g, '    '), state);
+    state = endState;
+    const rendered = chunks.map((c) => ({ ...c, text: clean(c.text) }));
+    const whole = rendered.map((c) => c.text).join('');
+    if (startState !== 'code' || indentWidth + displayWidth(whole) <= width) {
+      out.push((indent + whole).trimEnd());
+      continue;
+    }
+    // Lead whitespace stays with the first line; after that, breakable runs are the candidate split points.
+    let line = indent;
+    let lineWidth = indentWidth;
+    let pendingSpace = '';
+    let started = false;
+    const lastSolid = rendered.findLastIndex((c) => !c.breakable);
+    for (const [index, chunk] of rendered.entries()) {
+      if (chunk.breakable) {
+        if (started) pendingSpace = ' ';
+        else {
+          line += chunk.text;
+          lineWidth += displayWidth(chunk.text);
+        }
+        continue;
+      }
+      const w = displayWidth(chunk.text);
+      // The last chunk needs no room for a continuation mark after it.
+      const room = index === lastSolid ? width : width - displayWidth(CONTINUATION);
+      if (started && pendingSpace !== '' && lineWidth + 1 + w > room) {
+        out.push(line + CONTINUATION);
+        line = indent + CONTINUATION_INDENT;
+        lineWidth = indentWidth + CONTINUATION_INDENT.length;
+      } else {
+        line += pendingSpace;
+        lineWidth += displayWidth(pendingSpace);
+      }
+      pendingSpace = '';
+      line += chunk.text;
+      lineWidth += w;
+      started = true;
+    }
+    out.push(line.trimEnd());
+  }
+  return out;
+}
+
+/** Length of the longest run of `char` in `text` (for Markdown fences that must outgrow their content). */
+export function longestRun(text: string, char: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const ch of text) {
+    run = ch === char ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  return longest;
+}
+
+/** Human labels for checklist states, shared by terminal and Markdown. */
+export const CHECKLIST_MARK = { done: '[x]', open: '[ ]', unknown: '[?]' } as const;
