@@ -48,7 +48,10 @@ interface RcptContext {
   world: World;
 }
 
-function rcptStage(ctx: RcptContext, rcpt: string): { refused?: Outcome; decisions: Decision[]; matched: CompiledConnector[] } {
+function rcptStage(
+  ctx: RcptContext,
+  rcpt: string,
+): { refused?: Outcome; alsoAccepted?: boolean; decisions: Decision[]; matched: CompiledConnector[] } {
   const { cfg, attempt: a, world: w } = ctx;
   const decisions: Decision[] = [];
   const rcptDomain = domainOf(rcpt);
@@ -70,6 +73,7 @@ function rcptStage(ctx: RcptContext, rcpt: string): { refused?: Outcome; decisio
   }
 
   const refusals: Outcome[] = [];
+  let undecided = false;
   if (cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)) {
     refusals.push({
       stage: 'rcpt',
@@ -145,6 +149,15 @@ function rcptStage(ctx: RcptContext, rcpt: string): { refused?: Outcome; decisio
         reply: REPLY_5_7_68,
         decisions: [{ rule: 'DS-2', evidence: 'D', text: `RejectDirectSend is on, P1 domain ${p1Domain} is accepted and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])` }],
       });
+    } else if (cfg.tenant.coveredByMatchSubDomains(p1Domain)) {
+      // OQ-4: MatchSubDomains is undocumented for RejectDirectSend; explore both answers.
+      refusals.push({
+        stage: 'rcpt',
+        disposition: 'rejected',
+        reply: REPLY_5_7_68,
+        decisions: [{ rule: 'DS-2', evidence: 'I', text: `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)` }],
+      });
+      undecided = true;
     } else {
       decisions.push({ rule: 'DS-3', evidence: 'D', text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)` });
     }
@@ -162,7 +175,7 @@ function rcptStage(ctx: RcptContext, rcpt: string): { refused?: Outcome; decisio
     const first = refusals[0]!;
     const outcome: Outcome = { stage: 'rcpt', disposition: 'rejected', decisions: all };
     if (first.reply !== undefined) outcome.reply = first.reply;
-    return { refused: outcome, decisions, matched };
+    return { refused: outcome, decisions, matched, ...(undecided && refusals.length === 1 ? { alsoAccepted: true } : {}) };
   }
   decisions.push({ rule: 'S3', evidence: 'C', text: `250 recipient ${rcpt} accepted` });
   return { decisions, matched };
@@ -346,7 +359,10 @@ function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: st
   for (const rcpt of a.rcpts) {
     const r = rcptStage({ cfg, attempt: a, world: w }, rcpt);
     if (r.refused) outcomes.push(r.refused);
-    else accepted.push(r);
+    if (!r.refused || r.alsoAccepted) {
+      accepted.push(r);
+      if (r.alsoAccepted) uncertainties.push('RejectDirectSend and MatchSubDomains subdomains (OQ-4)');
+    }
   }
   if (accepted.length > 0) outcomes.push(...postAcceptance(cfg, a, accepted[0]!.matched, accepted[0]!.decisions, w, uncertainties));
   if (!cfg.connectorsKnown) {

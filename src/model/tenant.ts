@@ -27,7 +27,10 @@ export interface Tenant {
   /** The policy that applies to ordinary recipients: the default anti-phish policy. */
   antiPhish: AntiPhishPolicy | undefined;
   antiPhishPolicies: AntiPhishPolicy[] | undefined;
+  /** Exact accepted domain (subdomains are not covered, eop-model §12 OQ-4 [I]). */
   isAccepted(domain: string | undefined): boolean;
+  /** A subdomain of an accepted domain with MatchSubDomains: undocumented for RejectDirectSend (OQ-4). */
+  coveredByMatchSubDomains(domain: string | undefined): boolean;
 }
 
 function pickDefault<T extends { IsDefault?: boolean | undefined; Name?: string | undefined; Identity?: string | undefined }>(
@@ -72,9 +75,12 @@ export function buildTenant(snapshot: Snapshot): Tenant {
     antiPhish: pickDefault(antiPhish),
     antiPhishPolicies: antiPhish,
     isAccepted(domain) {
+      return !!domain && domainNames.includes(domain.toLowerCase());
+    },
+    coveredByMatchSubDomains(domain) {
       if (!domain) return false;
       const dl = domain.toLowerCase();
-      return domainNames.some((n) => n === dl || (matchSub.has(n) && domainOrSubdomain(n, dl)));
+      return !domainNames.includes(dl) && [...matchSub].some((n) => n !== undefined && domainOrSubdomain(n, dl));
     },
   };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { simulate, REPLY_5_7_51, REPLY_5_7_68 } from '../../src/model/simulate.js';
 import { classify } from '../../src/model/paths.js';
-import type { Attempt } from '../../src/model/types.js';
+import type { Attempt, AuthVerdict } from '../../src/model/types.js';
 import { baseData, configOf, DNS_MX_SEG, lockdownIp, safetyNet, type Data } from './helpers.js';
 
-const PASS = { spf: 'pass', dkim: 'pass', dmarc: 'pass', dmarcPolicy: 'reject', notes: [] } as const;
+const PASS: AuthVerdict = { spf: 'pass', dkim: 'pass', dmarc: 'pass', dmarcPolicy: 'reject', notes: [] };
 const attacker = (over: Partial<Attempt> = {}): Attempt => ({
   clientIp: '198.18.7.7',
   tls: true,
@@ -163,7 +163,7 @@ describe('transport rules (TR-1..TR-4)', () => {
   });
 
   test('an SCL -1 rule on the own sender domain delivers a DMARC-failing spoof (§4.5)', () => {
-    const bypass = { Name: 'bypass', Priority: 0, State: 'Enabled', Mode: 'Enforce', SenderDomainIs: ['contoso.com'], SetSCL: -1 } as const;
+    const bypass = { Name: 'bypass', Priority: 0, State: 'Enabled', Mode: 'Enforce', SenderDomainIs: ['contoso.com'], SetSCL: -1 };
     const cfg = configOf(withData((d) => (d['Get-TransportRule'] = [bypass])), { dns: DNS_MX_SEG, mxPointsToEop: true });
     const r = simulate(cfg, attacker({ headerFrom: 'ceo@contoso.com' }));
     expect(r.outcomes).toEqual([expect.objectContaining({ disposition: 'inbox' })]);
@@ -214,5 +214,26 @@ describe('spoof and DMARC (§6)', () => {
     d['Get-HostedContentFilterPolicy'] = [{ IsDefault: true, AllowedSenderDomains: ['contoso.com'] }];
     const r = simulate(configOf(d, { dns: DNS_MX_SEG, mxPointsToEop: true }), ownSpoof);
     expect(r.outcomes.map((o) => o.disposition)).toEqual(['inbox']);
+  });
+});
+
+describe('OQ-4 and unknowns', () => {
+  test('P1 in a subdomain of a MatchSubDomains accepted domain: RejectDirectSend undecided → uncertain', () => {
+    const d = baseData();
+    d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
+    d['Get-AcceptedDomain']!.push({ DomainName: 'relay.example', DomainType: 'InternalRelay', MatchSubDomains: true });
+    const r = simulate(configOf(d, { dns: DNS_MX_SEG }), attacker({ mailFrom: 'x@sub.relay.example', headerFrom: 'x@sub.relay.example' }));
+    expect(r.outcomes.some((o) => o.stage === 'rcpt' && o.reply === REPLY_5_7_68)).toBe(true);
+    expect(r.outcomes.some((o) => o.stage === 'post-acceptance')).toBe(true);
+    expect(classify('attack', r)).toBe('uncertain');
+  });
+
+  test('a connector whose Enabled is not exported is explored both ways', () => {
+    const d = baseData();
+    const { Enabled: _drop, ...conn } = lockdownIp();
+    d['Get-InboundConnector'] = [conn];
+    const r = simulate(configOf(d, { dns: DNS_MX_SEG }), attacker({ auth: { spf: 'pass', dkim: 'pass', dmarc: 'pass', dmarcPolicy: 'none', notes: [] } }));
+    expect(classify('attack', r)).toBe('uncertain');
+    expect(r.uncertainties.join(' ')).toMatch(/Enabled/);
   });
 });
