@@ -42,7 +42,10 @@ function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, 
     outcome = check.evaluate(ctx);
   } catch (err) {
     // A check that throws is a bug; it must not turn into a pass or abort the audit.
-    outcome = { status: 'unknown' as const, evidence: [`check failed internally: ${err instanceof Error ? err.message : String(err)}`] };
+    outcome = {
+      status: 'unknown' as const,
+      evidence: [`check failed internally: ${err instanceof Error ? err.message : String(err)}`],
+    };
   }
   const finding: Finding = {
     id: check.id,
@@ -55,7 +58,10 @@ function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, 
     references: check.references,
   };
   const waiver = waivers.get(check.id);
-  if (waiver !== undefined && (finding.status === 'fail' || finding.status === 'warn' || finding.status === 'unknown')) {
+  if (
+    waiver !== undefined &&
+    (finding.status === 'fail' || finding.status === 'warn' || finding.status === 'unknown')
+  ) {
     finding.evidence = [...finding.evidence, `waived (was ${finding.status}): ${waiver}`];
     finding.status = 'waived';
   }
@@ -74,7 +80,12 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
     tenant,
     tablSpoof: snapshot.data['Get-TenantAllowBlockListSpoofItems'],
     mxPointsToEop: mxEop,
-    mxBasis: mx !== undefined ? 'MX records' : gateway.source !== 'none' ? 'a gateway is declared or inferred [I]' : 'unknown',
+    mxBasis:
+      mx !== undefined
+        ? 'MX records'
+        : gateway.source !== 'none'
+          ? 'a gateway is declared or inferred [I]'
+          : 'unknown',
     auth: recordedAuthOracle(snapshot.dns),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -83,10 +94,19 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
 
   const waivers = new Map(profile.waivers.map((w) => [w.id, w.reason]));
   const known = new Set(CHECKS.map((c) => c.id));
-  for (const id of waivers.keys()) if (!known.has(id)) warnings.push(`profile waiver for unknown check id "${id}" ignored`);
-  const findings: ReportFinding[] = CHECKS.map((c) => runCheck(c, ctx, waivers)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const id of waivers.keys())
+    if (!known.has(id)) warnings.push(`profile waiver for unknown check id "${id}" ignored`);
+  const findings: ReportFinding[] = CHECKS.map((c) => runCheck(c, ctx, waivers)).sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
 
-  const reportPaths: ReportPath[] = paths.map(({ id, kind, status, outcome, evidence }) => ({ id, kind, status, outcome, evidence }));
+  const reportPaths: ReportPath[] = paths.map(({ id, kind, status, outcome, evidence }) => ({
+    id,
+    kind,
+    status,
+    outcome,
+    evidence,
+  }));
   const present = (n: string) => snapshot.data[n as keyof Snapshot['data']] !== undefined;
   const report: Report = {
     schemaVersion: 1,
@@ -95,12 +115,18 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
       initialDomain: tenant.initialDomain ?? null,
       acceptedDomains: [...tenant.domainNames].sort(),
     },
-    gateway: { source: gateway.source, name: gateway.name ?? null, ips: gateway.ips, certificate: gateway.certificate ?? null },
+    gateway: {
+      source: gateway.source,
+      name: gateway.name ?? null,
+      ips: gateway.ips,
+      certificate: gateway.certificate ?? null,
+    },
     verdict: verdictOf(paths, snapshot.missing),
     paths: reportPaths,
     findings,
     checklist: buildChecklist(findings, reportPaths, {
-      backup: present('Get-OrganizationConfig') && present('Get-InboundConnector') && present('Get-TransportRule'),
+      backup:
+        present('Get-OrganizationConfig') && present('Get-InboundConnector') && present('Get-TransportRule'),
     }),
   };
   if (options.timestamp) report.generatedAt = options.timestamp.toISOString();

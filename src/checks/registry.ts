@@ -8,4 +8,12 @@ import { checks as step4 } from './step4/index.js';
 import { checks as step5 } from './step5/index.js';
 import { checks as monitoring } from './monitoring/index.js';
 
-export const CHECKS: readonly Check[] = [...step0, ...step1, ...step2, ...step3, ...step4, ...step5, ...monitoring];
+export const CHECKS: readonly Check[] = [
+  ...step0,
+  ...step1,
+  ...step2,
+  ...step3,
+  ...step4,
+  ...step5,
+  ...monitoring,
+];

@@ -20,19 +20,26 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
       if (p1) {
         const r = evaluateSpf(zone, ip, p1);
         spf = r.result;
-        notes.push(`SPF ${p1} for ${ip}: ${r.result}${r.reason.length ? ` (${r.reason[r.reason.length - 1]})` : ''}`);
+        notes.push(
+          `SPF ${p1} for ${ip}: ${r.result}${r.reason.length ? ` (${r.reason[r.reason.length - 1]})` : ''}`,
+        );
       } else {
         notes.push('null sender <>: SPF checks the HELO name, not modelled (none)');
       }
       const dkim: AuthVerdict['dkim'] = p2 && dkimDomains.some((d) => aligned(d, p2)) ? 'pass' : 'none';
-      if (!p2) return { spf, dkim, dmarc: 'unknown', dmarcPolicy: 'unknown', notes: [...notes, 'no From: domain'] };
+      if (!p2)
+        return { spf, dkim, dmarc: 'unknown', dmarcPolicy: 'unknown', notes: [...notes, 'no From: domain'] };
       const dm = dmarcPolicyFor(zone, p2);
       const spfAligned = spf === 'pass' && p1 !== undefined && aligned(p1, p2);
       let dmarc: AuthVerdict['dmarc'];
       if (spfAligned || dkim === 'pass') dmarc = 'pass';
       else if (spf === 'unknown' || spf === 'temperror' || dm.policy === 'unknown') dmarc = 'unknown';
       else dmarc = dm.policy === 'absent' ? 'none' : 'fail';
-      notes.push(dm.record ? `DMARC ${dm.at}: "${dm.record}"` : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : 'no record'}`);
+      notes.push(
+        dm.record
+          ? `DMARC ${dm.at}: "${dm.record}"`
+          : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : 'no record'}`,
+      );
       return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes };
     },
   };

@@ -7,7 +7,8 @@
 import { IpSet } from '../model/ip.js';
 import { lookup, type DnsZone } from './zone.js';
 
-export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror' | 'unknown';
+export type SpfResult =
+  'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror' | 'unknown';
 
 /** RFC 7208 §4.6.4: at most 10 terms that cause DNS lookups. */
 export const MAX_SPF_LOOKUPS = 10;
@@ -19,17 +20,31 @@ interface SpfState {
   reason: string[];
 }
 
-function spfRecord(zone: DnsZone | undefined, domain: string): { kind: 'record'; text: string } | { kind: 'result'; result: SpfResult; why: string } {
+function spfRecord(
+  zone: DnsZone | undefined,
+  domain: string,
+): { kind: 'record'; text: string } | { kind: 'result'; result: SpfResult; why: string } {
   const res = lookup(zone, domain, 'TXT');
   if (res.kind === 'unavailable') return { kind: 'result', result: 'unknown', why: res.reason };
-  if (res.kind === 'nxdomain' || res.kind === 'nodata') return { kind: 'result', result: 'none', why: `no SPF record at ${domain}` };
+  if (res.kind === 'nxdomain' || res.kind === 'nodata')
+    return { kind: 'result', result: 'none', why: `no SPF record at ${domain}` };
   const spf = res.records.filter((t) => /^v=spf1(\s|$)/i.test(t.trim()));
   if (spf.length === 0) return { kind: 'result', result: 'none', why: `no SPF record at ${domain}` };
-  if (spf.length > 1) return { kind: 'result', result: 'permerror', why: `${domain} publishes ${spf.length} SPF records (RFC 7208 §4.5)` };
+  if (spf.length > 1)
+    return {
+      kind: 'result',
+      result: 'permerror',
+      why: `${domain} publishes ${spf.length} SPF records (RFC 7208 §4.5)`,
+    };
   return { kind: 'record', text: spf[0]!.trim() };
 }
 
-function hostMatches(zone: DnsZone | undefined, host: string, ip: string, cidr: string | undefined): boolean | 'unknown' {
+function hostMatches(
+  zone: DnsZone | undefined,
+  host: string,
+  ip: string,
+  cidr: string | undefined,
+): boolean | 'unknown' {
   const type = ip.includes(':') ? 'AAAA' : 'A';
   const res = lookup(zone, host, type);
   if (res.kind === 'unavailable') return 'unknown';
@@ -38,7 +53,13 @@ function hostMatches(zone: DnsZone | undefined, host: string, ip: string, cidr: 
   return set.has(ip);
 }
 
-function checkHost(zone: DnsZone | undefined, ip: string, domain: string, state: SpfState, depth: number): SpfResult {
+function checkHost(
+  zone: DnsZone | undefined,
+  ip: string,
+  domain: string,
+  state: SpfState,
+  depth: number,
+): SpfResult {
   if (depth > 10) return 'permerror';
   const rec = spfRecord(zone, domain);
   if (rec.kind === 'result') {
@@ -137,7 +158,11 @@ function checkHost(zone: DnsZone | undefined, ip: string, domain: string, state:
 }
 
 /** SPF `check_host()` of RFC 7208 over recorded DNS. */
-export function evaluateSpf(zone: DnsZone | undefined, ip: string, domain: string): { result: SpfResult; reason: string[] } {
+export function evaluateSpf(
+  zone: DnsZone | undefined,
+  ip: string,
+  domain: string,
+): { result: SpfResult; reason: string[] } {
   const state: SpfState = { lookups: 0, reason: [] };
   const result = checkHost(zone, ip, domain.toLowerCase(), state, 0);
   return { result, reason: state.reason };
@@ -146,7 +171,10 @@ export function evaluateSpf(zone: DnsZone | undefined, ip: string, domain: strin
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject' | 'absent' | 'unknown';
 
 /** The DMARC policy that applies to mail from `domain`: its own record (p), or the nearest parent's (sp, else p). */
-export function dmarcPolicyFor(zone: DnsZone | undefined, domain: string): { policy: DmarcPolicy; record?: string; at?: string } {
+export function dmarcPolicyFor(
+  zone: DnsZone | undefined,
+  domain: string,
+): { policy: DmarcPolicy; record?: string; at?: string } {
   const labels = domain.toLowerCase().split('.');
   // DMARCbis tree walk (RFC 9989 §4.10), bounded at 8 queries.
   for (let i = 0; i < labels.length - 1 && i < 8; i++) {

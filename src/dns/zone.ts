@@ -61,7 +61,8 @@ export function lookup<K extends RecordType>(
   name: string,
   type: K,
 ): Lookup<NonNullable<ZoneEntry[K]>[number]> {
-  if (!zone) return { kind: 'unavailable', reason: 'DNS not analysed (no dns.json in the export and no live DNS)' };
+  if (!zone)
+    return { kind: 'unavailable', reason: 'DNS not analysed (no dns.json in the export and no live DNS)' };
   const entry = zone.get(normaliseName(name));
   if (!entry) return { kind: 'nxdomain' };
   const records = entry[type];

@@ -2,7 +2,13 @@
  * The simulator's view of a tenant, compiled once per configuration: IP sets and rule predicates are parsed
  * here so that each evaluation is cheap (DESIGN §8). Pure.
  */
-import type { AntiPhishPolicy, ContentFilterPolicy, InboundConnector, TablSpoofItem, TransportRule } from '../snapshot/schema.js';
+import type {
+  AntiPhishPolicy,
+  ContentFilterPolicy,
+  InboundConnector,
+  TablSpoofItem,
+  TransportRule,
+} from '../snapshot/schema.js';
 import type { Tenant } from './tenant.js';
 import { IpSet } from './ip.js';
 import type { AuthVerdict } from './types.js';
@@ -67,7 +73,8 @@ export interface SimConfig {
 function compileConnector(c: InboundConnector): CompiledConnector {
   return {
     name: c.Name ?? c.Identity ?? '(unnamed connector)',
-    type: c.ConnectorType === 'Partner' ? 'Partner' : c.ConnectorType === 'OnPremises' ? 'OnPremises' : 'unknown',
+    type:
+      c.ConnectorType === 'Partner' ? 'Partner' : c.ConnectorType === 'OnPremises' ? 'OnPremises' : 'unknown',
     enabled: c.Enabled,
     senderDomains: c.SenderDomains ?? [],
     ips: new IpSet(c.SenderIPAddresses ?? []),
@@ -91,7 +98,10 @@ function compileRule(r: TransportRule): CompiledRule {
     priority: r.Priority,
     raw: r,
     senderIps: r.SenderIpRanges && r.SenderIpRanges.length > 0 ? new IpSet(r.SenderIpRanges) : undefined,
-    exceptSenderIps: r.ExceptIfSenderIpRanges && r.ExceptIfSenderIpRanges.length > 0 ? new IpSet(r.ExceptIfSenderIpRanges) : undefined,
+    exceptSenderIps:
+      r.ExceptIfSenderIpRanges && r.ExceptIfSenderIpRanges.length > 0
+        ? new IpSet(r.ExceptIfSenderIpRanges)
+        : undefined,
   };
 }
 
@@ -107,7 +117,9 @@ export interface CompileInput {
 export function compileConfig(input: CompileInput): SimConfig {
   const t = input.tenant;
   const cf = t.connectionFilter;
-  const contentDefault = t.contentFilter?.find((p) => p.IsDefault === true) ?? (t.contentFilter?.length === 1 ? t.contentFilter[0] : undefined);
+  const contentDefault =
+    t.contentFilter?.find((p) => p.IsDefault === true) ??
+    (t.contentFilter?.length === 1 ? t.contentFilter[0] : undefined);
   return {
     tenant: t,
     acceptedDomains: t.domainNames,

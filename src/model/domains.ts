@@ -3,7 +3,12 @@
 export function domainOf(address: string): string | undefined {
   const at = address.lastIndexOf('@');
   if (at < 0) return undefined;
-  const d = address.slice(at + 1).trim().toLowerCase().replace(/\.$/, '').replace(/>$/, '');
+  const d = address
+    .slice(at + 1)
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/>$/, '');
   return d === '' ? undefined : d;
 }
 

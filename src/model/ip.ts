@@ -23,7 +23,9 @@ function parseAny(s: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   if (!ipaddr.isValid(s)) return undefined;
   const a = ipaddr.parse(s);
   if (a.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(s)) return undefined;
-  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
+  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (a as ipaddr.IPv6).toIPv4Address()
+    : a;
 }
 
 export type ParsedEntry =
@@ -37,7 +39,8 @@ export function parseIpEntry(text: string): ParsedEntry {
   if (dash > 0) {
     const a = parseV4(t.slice(0, dash).trim());
     const b = parseV4(t.slice(dash + 1).trim());
-    if (a && b && v4ToInt(a) <= v4ToInt(b)) return { kind: 'v4', range: { lo: v4ToInt(a), hi: v4ToInt(b) }, text: t };
+    if (a && b && v4ToInt(a) <= v4ToInt(b))
+      return { kind: 'v4', range: { lo: v4ToInt(a), hi: v4ToInt(b) }, text: t };
     return { kind: 'invalid', text: t };
   }
   if (t.includes('/')) {

@@ -7,7 +7,16 @@ import type { ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
 import { IpSet, sampleAddress } from './ip.js';
 import { simulate } from './simulate.js';
-import type { Attempt, AuthVerdict, Disposition, Outcome, PathKind, PathStatus, SimResult, Stage } from './types.js';
+import type {
+  Attempt,
+  AuthVerdict,
+  Disposition,
+  Outcome,
+  PathKind,
+  PathStatus,
+  SimResult,
+  Stage,
+} from './types.js';
 
 export interface PathResult {
   id: string;
@@ -36,7 +45,14 @@ const FOREIGN_PASS: AuthVerdict = {
 };
 
 /** Candidate "arbitrary internet" addresses (RFC 2544 benchmarking range first); the first that no configuration names is used. */
-const ATTACKER_CANDIDATES = ['198.18.7.7', '198.19.200.9', '100.64.77.7', '192.0.2.222', '203.0.113.222', '198.51.100.222'];
+const ATTACKER_CANDIDATES = [
+  '198.18.7.7',
+  '198.19.200.9',
+  '100.64.77.7',
+  '192.0.2.222',
+  '203.0.113.222',
+  '198.51.100.222',
+];
 
 function attackerIp(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): string {
   const named: string[] = [
@@ -113,7 +129,13 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       id: 'path.gateway-delivery',
       kind: 'legitimate',
       description: `Mail relayed by the gateway (${[gwIp, ...gwCert].filter(Boolean).join(', ')})`,
-      attempt: { ...via, mailFrom: `partner@${FOREIGN_DOMAIN}`, headerFrom: `partner@${FOREIGN_DOMAIN}`, rcpts: [user], receivedIps: ['198.18.40.40'] },
+      attempt: {
+        ...via,
+        mailFrom: `partner@${FOREIGN_DOMAIN}`,
+        headerFrom: `partner@${FOREIGN_DOMAIN}`,
+        rcpts: [user],
+        receivedIps: ['198.18.40.40'],
+      },
     });
     paths.push({
       id: 'path.shared-gateway-ip',
@@ -121,7 +143,11 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       description: gateway.certificateUnique
         ? `Another customer of the same gateway: its IP, without this tenant's unique certificate`
         : `Another customer of the same gateway: its IP and shared certificate`,
-      attempt: attack({ clientIp: gwIp ?? ip, certNames: gateway.certificateUnique ? [] : gwCert, auth: FOREIGN_PASS }),
+      attempt: attack({
+        clientIp: gwIp ?? ip,
+        certNames: gateway.certificateUnique ? [] : gwCert,
+        auth: FOREIGN_PASS,
+      }),
     });
   }
   for (const src of profile.directSendSources) {
@@ -133,7 +159,14 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       kind: 'legitimate',
       description: `Declared Direct Send source '${src.name}' (${srcIp}) sending as ${sender}`,
       // A device is assumed to offer STARTTLS without a client certificate [I].
-      attempt: { clientIp: srcIp, tls: true, certNames: [], mailFrom: sender, headerFrom: sender, rcpts: [user] },
+      attempt: {
+        clientIp: srcIp,
+        tls: true,
+        certNames: [],
+        mailFrom: sender,
+        headerFrom: sender,
+        rcpts: [user],
+      },
     });
   }
   if (profile.hybrid && (profile.hybrid.ips.length > 0 || profile.hybrid.certificate)) {
@@ -188,25 +221,39 @@ function evidenceOf(path: StandardPath, result: SimResult, status: PathStatus, p
     const others = result.outcomes.filter((o) => o !== pick);
     for (const o of others) {
       const last = o.decisions[o.decisions.length - 1];
-      lines.push(`alternative outcome: ${o.stage} ${o.disposition}${o.reply ? ` (${o.reply})` : ''}${last ? ` — ${last.rule} [${last.evidence}]: ${last.text}` : ''}`);
+      lines.push(
+        `alternative outcome: ${o.stage} ${o.disposition}${o.reply ? ` (${o.reply})` : ''}${last ? ` — ${last.rule} [${last.evidence}]: ${last.text}` : ''}`,
+      );
     }
   }
   for (const u of result.uncertainties) lines.push(`uncertain: ${u}`);
-  if (status === 'uncertain' && result.uncertainties.length === 0) lines.push('uncertain: outcomes differ between undecided branches');
+  if (status === 'uncertain' && result.uncertainties.length === 0)
+    lines.push('uncertain: outcomes differ between undecided branches');
   return lines;
 }
 
 /** The outcome shown for a path: the worst for the defender (attack) or the worst for delivery (legitimate). */
 function representative(kind: PathKind, outs: Outcome[]): Outcome {
-  const rank = (o: Outcome) => ({ rejected: 0, ndr: 1, dropped: 2, quarantine: 3, junk: 4, inbox: 5 })[o.disposition];
+  const rank = (o: Outcome) =>
+    ({ rejected: 0, ndr: 1, dropped: 2, quarantine: 3, junk: 4, inbox: 5 })[o.disposition];
   const sorted = [...outs].sort((a, b) => (kind === 'legitimate' ? rank(a) - rank(b) : rank(b) - rank(a)));
   return sorted[0]!;
 }
 
 /** Exports whose absence means no attack path may be reported closed or mitigated (DESIGN §1 principle 1). */
-export const PATH_CRITICAL_EXPORTS = ['Get-InboundConnector', 'Get-OrganizationConfig', 'Get-AcceptedDomain', 'Get-TransportRule'] as const;
+export const PATH_CRITICAL_EXPORTS = [
+  'Get-InboundConnector',
+  'Get-OrganizationConfig',
+  'Get-AcceptedDomain',
+  'Get-TransportRule',
+] as const;
 
-export function evaluatePaths(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway, missing: readonly string[] = []): PathResult[] {
+export function evaluatePaths(
+  cfg: SimConfig,
+  profile: Profile,
+  gateway: ResolvedGateway,
+  missing: readonly string[] = [],
+): PathResult[] {
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
   return standardPaths(cfg, profile, gateway)
     .map((p) => {
@@ -216,7 +263,9 @@ export function evaluatePaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       const evidence = evidenceOf(p, result, status, pick);
       if (lacking.length > 0 && (status === 'closed' || status === 'mitigated' || status === 'preserved')) {
         status = 'uncertain';
-        evidence.push(`uncertain: ${lacking.map((m) => `${m}.json`).join(', ')} not in the export, so this cannot be confirmed`);
+        evidence.push(
+          `uncertain: ${lacking.map((m) => `${m}.json`).join(', ')} not in the export, so this cannot be confirmed`,
+        );
       }
       const outcome: PathResult['outcome'] = { stage: pick.stage, disposition: pick.disposition };
       if (pick.reply !== undefined) outcome.reply = pick.reply;
@@ -237,19 +286,34 @@ export function verdictOf(paths: readonly PathResult[], missing: readonly string
   const open = attacks.filter((p) => p.status === 'open');
   const uncertain = attacks.filter((p) => p.status === 'uncertain');
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
-  const bypass: Verdict['bypass'] = open.length > 0 ? 'open' : uncertain.length > 0 || lacking.length > 0 || attacks.length === 0 ? 'uncertain' : 'closed';
+  const bypass: Verdict['bypass'] =
+    open.length > 0
+      ? 'open'
+      : uncertain.length > 0 || lacking.length > 0 || attacks.length === 0
+        ? 'uncertain'
+        : 'closed';
   const broken = legit.filter((p) => p.status === 'broken');
   const legitUncertain = legit.filter((p) => p.status === 'uncertain');
-  const legitimateFlows: Verdict['legitimateFlows'] = broken.length > 0 ? 'broken' : legitUncertain.length > 0 ? 'uncertain' : 'preserved';
+  const legitimateFlows: Verdict['legitimateFlows'] =
+    broken.length > 0 ? 'broken' : legitUncertain.length > 0 ? 'uncertain' : 'preserved';
   const parts: string[] = [];
-  if (bypass === 'open') parts.push(`${open.length} of ${attacks.length} attack paths reach mailboxes without the gateway: ${open.map((p) => p.id).join(', ')}.`);
+  if (bypass === 'open')
+    parts.push(
+      `${open.length} of ${attacks.length} attack paths reach mailboxes without the gateway: ${open.map((p) => p.id).join(', ')}.`,
+    );
   else if (bypass === 'closed') parts.push(`All ${attacks.length} attack paths are closed or mitigated.`);
-  else parts.push(`No attack path is known to be open, but ${uncertain.length} cannot be decided${uncertain.length ? `: ${uncertain.map((p) => p.id).join(', ')}` : ''}.`);
-  if (lacking.length > 0) parts.push(`Missing from the export: ${lacking.map((m) => `${m}.json`).join(', ')}.`);
+  else
+    parts.push(
+      `No attack path is known to be open, but ${uncertain.length} cannot be decided${uncertain.length ? `: ${uncertain.map((p) => p.id).join(', ')}` : ''}.`,
+    );
+  if (lacking.length > 0)
+    parts.push(`Missing from the export: ${lacking.map((m) => `${m}.json`).join(', ')}.`);
   if (broken.length > 0) parts.push(`Legitimate flows broken: ${broken.map((p) => p.id).join(', ')}.`);
-  else if (legitUncertain.length > 0) parts.push(`Legitimate flows not confirmed: ${legitUncertain.map((p) => p.id).join(', ')}.`);
+  else if (legitUncertain.length > 0)
+    parts.push(`Legitimate flows not confirmed: ${legitUncertain.map((p) => p.id).join(', ')}.`);
   else if (legit.length > 0) parts.push('Legitimate flows are preserved.');
   const residualOpen = paths.filter((p) => p.kind === 'residual' && p.status === 'open');
-  if (residualOpen.length > 0) parts.push(`Residual risk: ${residualOpen.map((p) => p.id).join(', ')} is open.`);
+  if (residualOpen.length > 0)
+    parts.push(`Residual risk: ${residualOpen.map((p) => p.id).join(', ')} is open.`);
   return { bypass, legitimateFlows, summary: parts.join(' ') };
 }

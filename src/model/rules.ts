@@ -64,7 +64,12 @@ function regexTest(pattern: string, value: string): Truth {
 }
 
 /** Predicates mxlock models, keyed by the property that carries the condition (exception = `ExceptIf` + key). */
-type Predicate = (rule: TransportRule, c: CompiledRule, msg: RuleMessage, except: boolean) => Truth | undefined;
+type Predicate = (
+  rule: TransportRule,
+  c: CompiledRule,
+  msg: RuleMessage,
+  except: boolean,
+) => Truth | undefined;
 
 const PREDICATES: Record<string, Predicate> = {
   FromScope(rule, _c, msg, except) {
@@ -86,10 +91,12 @@ const PREDICATES: Record<string, Predicate> = {
   SenderDomainIs(rule, _c, msg, except) {
     const list = except ? rule.ExceptIfSenderDomainIs : rule.SenderDomainIs;
     if (!list || list.length === 0) return undefined;
-    return anyOf(senderAddresses(rule, msg).map((a) => {
-      const d = domainOf(a);
-      return d !== undefined && list.some((base) => domainOrSubdomain(base, d));
-    }));
+    return anyOf(
+      senderAddresses(rule, msg).map((a) => {
+        const d = domainOf(a);
+        return d !== undefined && list.some((base) => domainOrSubdomain(base, d));
+      }),
+    );
   },
   From(rule, _c, msg, except) {
     const list = except ? rule.ExceptIfFrom : rule.From;
@@ -99,7 +106,9 @@ const PREDICATES: Record<string, Predicate> = {
   FromAddressContainsWords(rule, _c, msg, except) {
     const words = except ? rule.ExceptIfFromAddressContainsWords : rule.FromAddressContainsWords;
     if (!words || words.length === 0) return undefined;
-    return senderAddresses(rule, msg).some((a) => words.some((w) => a.toLowerCase().includes(w.toLowerCase())));
+    return senderAddresses(rule, msg).some((a) =>
+      words.some((w) => a.toLowerCase().includes(w.toLowerCase())),
+    );
   },
   FromAddressMatchesPatterns(rule, _c, msg, except) {
     const patterns = except ? rule.ExceptIfFromAddressMatchesPatterns : rule.FromAddressMatchesPatterns;

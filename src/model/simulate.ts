@@ -10,14 +10,23 @@ import type { Attempt, Decision, Disposition, Outcome, SimResult } from './types
 
 export const REPLY_5_7_51 =
   "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain. The connector had either the RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set";
-export const REPLY_5_7_68 = '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources';
+export const REPLY_5_7_68 =
+  '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources';
 export const REPLY_5_7_64 = '550 5.7.64 TenantAttribution; Relay Access Denied';
-export const REPLY_RULE_REJECT_DEFAULT = '550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy';
+export const REPLY_RULE_REJECT_DEFAULT =
+  '550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy';
 
 /** How many undecided branches one evaluation may explore before it gives up on precision. */
 const MAX_BRANCHES = 64;
 
-const HARM: Record<Disposition, number> = { rejected: 0, ndr: 1, dropped: 2, quarantine: 3, junk: 4, inbox: 5 };
+const HARM: Record<Disposition, number> = {
+  rejected: 0,
+  ndr: 1,
+  dropped: 2,
+  quarantine: 3,
+  junk: 4,
+  inbox: 5,
+};
 
 export function harm(outcomes: readonly Outcome[]): number {
   return Math.max(-1, ...outcomes.map((o) => HARM[o.disposition]));
@@ -66,7 +75,18 @@ function rcptStage(
       return { decisions, matched };
     }
     return {
-      refused: { stage: 'rcpt', disposition: 'rejected', reply: REPLY_5_7_64, decisions: [{ rule: 'CON-7', evidence: 'D', text: `${rcptDomain ?? rcpt} is not an accepted domain: relay denied` }] },
+      refused: {
+        stage: 'rcpt',
+        disposition: 'rejected',
+        reply: REPLY_5_7_64,
+        decisions: [
+          {
+            rule: 'CON-7',
+            evidence: 'D',
+            text: `${rcptDomain ?? rcpt} is not an accepted domain: relay denied`,
+          },
+        ],
+      },
       decisions,
       matched,
     };
@@ -79,7 +99,13 @@ function rcptStage(
       stage: 'rcpt',
       disposition: 'rejected',
       reply: `550 5.7.513 Service unavailable, Client host [${a.clientIp}] blocked by ${rcptDomain} using Customer Block list (AS16012607)`,
-      decisions: [{ rule: 'CF-6.5', evidence: 'D', text: `${a.clientIp} is on the connection-filter IP Block List (rejected or silently dropped, OQ-7)` }],
+      decisions: [
+        {
+          rule: 'CF-6.5',
+          evidence: 'D',
+          text: `${a.clientIp} is on the connection-filter IP Block List (rejected or silently dropped, OQ-7)`,
+        },
+      ],
     });
   }
 
@@ -88,12 +114,16 @@ function rcptStage(
     (c) =>
       c.type === 'Partner' &&
       w.b(c.enabled, `connector '${c.name}' Enabled`) &&
-      (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) || w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`)),
+      (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) ||
+        w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`)),
   );
   const senderInScope = (c: CompiledConnector) =>
-    p1Domain === undefined ? c.senderDomains.includes('*') : c.senderDomains.some((p) => domainPatternMatches(p, p1Domain));
+    p1Domain === undefined
+      ? c.senderDomains.includes('*')
+      : c.senderDomains.some((p) => domainPatternMatches(p, p1Domain));
   const rcptInScope = (c: CompiledConnector) =>
-    c.associatedDomains.length === 0 || (rcptDomain !== undefined && c.associatedDomains.some((d) => domainOrSubdomain(d, rcptDomain)));
+    c.associatedDomains.length === 0 ||
+    (rcptDomain !== undefined && c.associatedDomains.some((d) => domainOrSubdomain(d, rcptDomain)));
   const inScope = restricting.filter((c) => senderInScope(c) && rcptInScope(c));
   if (inScope.length > 0) {
     const satisfied = inScope.filter(
@@ -113,7 +143,11 @@ function rcptStage(
         text: `satisfies restricting connector '${satisfied[0]!.name}'${inScope.length > 1 ? ' (one satisfying connector suffices, §12 OQ-2)' : ''}`,
       });
     } else if (onPremMatch) {
-      decisions.push({ rule: 'CON-5', evidence: 'I', text: `matches OnPremises connector '${onPremMatch.name}': taken as exempt from the Partner restriction (§12)` });
+      decisions.push({
+        rule: 'CON-5',
+        evidence: 'I',
+        text: `matches OnPremises connector '${onPremMatch.name}': taken as exempt from the Partner restriction (§12)`,
+      });
     } else {
       const why =
         p1Domain === undefined
@@ -129,13 +163,21 @@ function rcptStage(
   }
 
   // CON-6: a matched Partner connector with RequireTls refuses plain-text sessions (reply undocumented, OQ-6).
-  const tlsRequired = matched.find((c) => c.type === 'Partner' && w.b(c.requireTls, `connector '${c.name}' RequireTls`));
+  const tlsRequired = matched.find(
+    (c) => c.type === 'Partner' && w.b(c.requireTls, `connector '${c.name}' RequireTls`),
+  );
   if (tlsRequired && !a.tls) {
     refusals.push({
       stage: 'rcpt',
       disposition: 'rejected',
       reply: 'unknown',
-      decisions: [{ rule: 'CON-6', evidence: 'D', text: `connector '${tlsRequired.name}' requires TLS and the session is plain text (reply text undocumented, OQ-6)` }],
+      decisions: [
+        {
+          rule: 'CON-6',
+          evidence: 'D',
+          text: `connector '${tlsRequired.name}' requires TLS and the session is plain text (reply text undocumented, OQ-6)`,
+        },
+      ],
     });
   }
 
@@ -147,7 +189,13 @@ function rcptStage(
         stage: 'rcpt',
         disposition: 'rejected',
         reply: REPLY_5_7_68,
-        decisions: [{ rule: 'DS-2', evidence: 'D', text: `RejectDirectSend is on, P1 domain ${p1Domain} is accepted and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])` }],
+        decisions: [
+          {
+            rule: 'DS-2',
+            evidence: 'D',
+            text: `RejectDirectSend is on, P1 domain ${p1Domain} is accepted and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])`,
+          },
+        ],
       });
     } else if (cfg.tenant.coveredByMatchSubDomains(p1Domain)) {
       // OQ-4: MatchSubDomains is undocumented for RejectDirectSend; explore both answers.
@@ -155,16 +203,34 @@ function rcptStage(
         stage: 'rcpt',
         disposition: 'rejected',
         reply: REPLY_5_7_68,
-        decisions: [{ rule: 'DS-2', evidence: 'I', text: `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)` }],
+        decisions: [
+          {
+            rule: 'DS-2',
+            evidence: 'I',
+            text: `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)`,
+          },
+        ],
       });
       undecided = true;
     } else {
-      decisions.push({ rule: 'DS-3', evidence: 'D', text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)` });
+      decisions.push({
+        rule: 'DS-3',
+        evidence: 'D',
+        text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)`,
+      });
     }
   } else if (rds && p1Domain === undefined) {
-    decisions.push({ rule: 'DS-3', evidence: 'I', text: 'RejectDirectSend cannot fire for the null sender <> (no P1 domain, OQ-4 → §12)' });
+    decisions.push({
+      rule: 'DS-3',
+      evidence: 'I',
+      text: 'RejectDirectSend cannot fire for the null sender <> (no P1 domain, OQ-4 → §12)',
+    });
   } else if (rds && matched.length > 0) {
-    decisions.push({ rule: 'DS-3', evidence: 'D', text: `exempt from RejectDirectSend: matched connector '${matched[0]!.name}' by IP or certificate` });
+    decisions.push({
+      rule: 'DS-3',
+      evidence: 'D',
+      text: `exempt from RejectDirectSend: matched connector '${matched[0]!.name}' by IP or certificate`,
+    });
   } else if (!rds && cfg.rejectDirectSend === false) {
     decisions.push({ rule: 'DS-1', evidence: 'D', text: 'RejectDirectSend is off' });
   }
@@ -175,24 +241,39 @@ function rcptStage(
     const first = refusals[0]!;
     const outcome: Outcome = { stage: 'rcpt', disposition: 'rejected', decisions: all };
     if (first.reply !== undefined) outcome.reply = first.reply;
-    return { refused: outcome, decisions, matched, ...(undecided && refusals.length === 1 ? { alsoAccepted: true } : {}) };
+    return {
+      refused: outcome,
+      decisions,
+      matched,
+      ...(undecided && refusals.length === 1 ? { alsoAccepted: true } : {}),
+    };
   }
   decisions.push({ rule: 'S3', evidence: 'C', text: `250 recipient ${rcpt} accepted` });
   return { decisions, matched };
 }
 
 /** Enhanced Filtering: the original IP and whether EF applies to this message (EF-2, EF-3 [D]). */
-function enhancedFiltering(c: CompiledConnector | undefined, a: Attempt, w: World): { originalIp: string; applied: boolean; note?: string } {
+function enhancedFiltering(
+  c: CompiledConnector | undefined,
+  a: Attempt,
+  w: World,
+): { originalIp: string; applied: boolean; note?: string } {
   if (!c) return { originalIp: a.clientIp, applied: false };
   const skipLast = w.b(c.efSkipLastIp, `connector '${c.name}' EFSkipLastIP`);
   const configured = skipLast || c.efSkipIps.size > 0;
   if (!configured) return { originalIp: a.clientIp, applied: false };
   const hops = [a.clientIp, ...(a.receivedIps ?? [])];
-  const originalIp = skipLast ? (hops[1] ?? hops[0]!) : (hops.find((h) => !c.efSkipIps.has(h)) ?? hops[hops.length - 1]!);
+  const originalIp = skipLast
+    ? (hops[1] ?? hops[0]!)
+    : (hops.find((h) => !c.efSkipIps.has(h)) ?? hops[hops.length - 1]!);
   const testMode = w.b(c.efTestMode, `connector '${c.name}' EFTestMode`);
   const users = c.efUsers.length === 0 || a.rcpts.every((r) => c.efUsers.includes(r.toLowerCase()));
   const applied = !testMode && users;
-  return { originalIp, applied, note: `Enhanced Filtering on '${c.name}' ${applied ? 'applies' : testMode ? 'is in test mode' : 'is limited to EFUsers that do not include every recipient'}` };
+  return {
+    originalIp,
+    applied,
+    note: `Enhanced Filtering on '${c.name}' ${applied ? 'applies' : testMode ? 'is in test mode' : 'is limited to EFUsers that do not include every recipient'}`,
+  };
 }
 
 interface PostContext {
@@ -226,35 +307,86 @@ function ruleActive(ctx: PostContext, i: number): boolean | 'unknown' | 'audit' 
 }
 
 /** Applies a matching rule's actions (eop-model §4.3). Returns a terminal outcome or the new state. */
-function applyActions(ctx: PostContext, i: number, state: RuleState): { terminal?: Outcome[]; state: RuleState; stop: boolean } {
+function applyActions(
+  ctx: PostContext,
+  i: number,
+  state: RuleState,
+): { terminal?: Outcome[]; state: RuleState; stop: boolean } {
   const c = ctx.cfg.rules[i]!;
   const r = c.raw;
-  const dec = (text: string, evidence: Decision['evidence'] = 'D'): Decision[] => [...state.decisions, { rule: 'TR-1', evidence, text: `rule '${c.name}' (priority ${c.priority ?? '?'}) ${text}` }];
+  const dec = (text: string, evidence: Decision['evidence'] = 'D'): Decision[] => [
+    ...state.decisions,
+    { rule: 'TR-1', evidence, text: `rule '${c.name}' (priority ${c.priority ?? '?'}) ${text}` },
+  ];
   if (r.RejectMessageReasonText !== undefined || r.RejectMessageEnhancedStatusCode !== undefined) {
     const code = r.RejectMessageEnhancedStatusCode ?? '5.7.1';
-    const reply = r.RejectMessageReasonText !== undefined ? `550 ${code} ${r.RejectMessageReasonText}` : `550 ${code} Delivery not authorized, message refused`;
-    return { terminal: [{ stage: 'post-acceptance', disposition: 'ndr', reply, decisions: dec('rejects the message: NDR to the P1 sender after acceptance') }], state, stop: true };
-  }
-  if (r.DeleteMessage === true) {
-    return { terminal: [{ stage: 'post-acceptance', disposition: 'dropped', decisions: dec('deletes the message silently') }], state, stop: true };
-  }
-  if (r.Quarantine === true) {
-    return { terminal: [{ stage: 'post-acceptance', disposition: 'quarantine', decisions: dec('quarantines the message (TR-2: stops later rules)') }], state, stop: true };
-  }
-  if (r.RouteMessageOutboundConnector !== undefined || (r.RedirectMessageTo && r.RedirectMessageTo.length > 0)) {
-    ctx.uncertainties.push(`rule '${c.name}' re-routes the message; what happens to it there is outside the model`);
+    const reply =
+      r.RejectMessageReasonText !== undefined
+        ? `550 ${code} ${r.RejectMessageReasonText}`
+        : `550 ${code} Delivery not authorized, message refused`;
     return {
       terminal: [
-        { stage: 'post-acceptance', disposition: 'dropped', decisions: dec('re-routes the message away from the mailbox', 'I') },
-        { stage: 'post-acceptance', disposition: 'inbox', decisions: dec('re-routes the message; it may come back and be delivered', 'I') },
+        {
+          stage: 'post-acceptance',
+          disposition: 'ndr',
+          reply,
+          decisions: dec('rejects the message: NDR to the P1 sender after acceptance'),
+        },
       ],
       state,
       stop: true,
     };
   }
-  let next = state;
-  if (r.SetSCL !== undefined) next = { scl: r.SetSCL, decisions: dec(`sets SCL ${r.SetSCL}`) };
-  else next = { scl: state.scl, decisions: dec('matches (no delivery action)') };
+  if (r.DeleteMessage === true) {
+    return {
+      terminal: [
+        { stage: 'post-acceptance', disposition: 'dropped', decisions: dec('deletes the message silently') },
+      ],
+      state,
+      stop: true,
+    };
+  }
+  if (r.Quarantine === true) {
+    return {
+      terminal: [
+        {
+          stage: 'post-acceptance',
+          disposition: 'quarantine',
+          decisions: dec('quarantines the message (TR-2: stops later rules)'),
+        },
+      ],
+      state,
+      stop: true,
+    };
+  }
+  if (
+    r.RouteMessageOutboundConnector !== undefined ||
+    (r.RedirectMessageTo && r.RedirectMessageTo.length > 0)
+  ) {
+    ctx.uncertainties.push(
+      `rule '${c.name}' re-routes the message; what happens to it there is outside the model`,
+    );
+    return {
+      terminal: [
+        {
+          stage: 'post-acceptance',
+          disposition: 'dropped',
+          decisions: dec('re-routes the message away from the mailbox', 'I'),
+        },
+        {
+          stage: 'post-acceptance',
+          disposition: 'inbox',
+          decisions: dec('re-routes the message; it may come back and be delivered', 'I'),
+        },
+      ],
+      state,
+      stop: true,
+    };
+  }
+  const next: RuleState =
+    r.SetSCL !== undefined
+      ? { scl: r.SetSCL, decisions: dec(`sets SCL ${r.SetSCL}`) }
+      : { scl: state.scl, decisions: dec('matches (no delivery action)') };
   return { state: next, stop: r.StopRuleProcessing === true };
 }
 
@@ -267,7 +399,11 @@ function runRules(ctx: PostContext, i: number, state: RuleState): Outcome[] {
   const m = ruleMatches(c, ctx.msg);
   if (m.truth === false) return runRules(ctx, i + 1, state);
   if (active === 'audit') {
-    const note: Decision = { rule: 'TR-3', evidence: 'D', text: `rule '${c.name}' would act but is in ${c.raw.Mode} mode: no effect on delivery` };
+    const note: Decision = {
+      rule: 'TR-3',
+      evidence: 'D',
+      text: `rule '${c.name}' would act but is in ${c.raw.Mode} mode: no effect on delivery`,
+    };
     return runRules(ctx, i + 1, { ...state, decisions: [...state.decisions, note] });
   }
   const matchBranch = (): Outcome[] => {
@@ -290,17 +426,34 @@ function runRules(ctx: PostContext, i: number, state: RuleState): Outcome[] {
     const pick = harm(a) >= harm(b) ? a : b;
     return pick.map((o) => ({
       ...o,
-      decisions: [...o.decisions, { rule: 'TR-4', evidence: 'I', text: `rule '${c.name}' keys on a header the sender writes: the attacker chooses whether it applies` }],
+      decisions: [
+        ...o.decisions,
+        {
+          rule: 'TR-4',
+          evidence: 'I',
+          text: `rule '${c.name}' keys on a header the sender writes: the attacker chooses whether it applies`,
+        },
+      ],
     }));
   }
-  const why = active === 'unknown' ? `State/Mode/dates of rule '${c.name}' not decidable (State ${c.raw.State ?? 'absent'}, Mode ${c.raw.Mode ?? 'absent'})` : `rule '${c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
+  const why =
+    active === 'unknown'
+      ? `State/Mode/dates of rule '${c.name}' not decidable (State ${c.raw.State ?? 'absent'}, Mode ${c.raw.Mode ?? 'absent'})`
+      : `rule '${c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
   ctx.uncertainties.push(why);
   return [...a, ...b];
 }
 
 function finish(ctx: PostContext, state: RuleState): Outcome[] {
   const a = ctx.attempt;
-  const auth = a.auth ?? ctx.cfg.auth.verdict({ ip: ctx.originalIp, mailFrom: a.mailFrom, headerFrom: a.headerFrom, dkimDomains: [] });
+  const auth =
+    a.auth ??
+    ctx.cfg.auth.verdict({
+      ip: ctx.originalIp,
+      mailFrom: a.mailFrom,
+      headerFrom: a.headerFrom,
+      dkimDomains: [],
+    });
   const res = spoofStage({
     cfg: ctx.cfg,
     clientIp: a.clientIp,
@@ -316,7 +469,14 @@ function finish(ctx: PostContext, state: RuleState): Outcome[] {
   return res.outcomes;
 }
 
-function postAcceptance(cfg: SimConfig, a: Attempt, matched: CompiledConnector[], decisions: Decision[], w: World, uncertainties: string[]): Outcome[] {
+function postAcceptance(
+  cfg: SimConfig,
+  a: Attempt,
+  matched: CompiledConnector[],
+  decisions: Decision[],
+  w: World,
+  uncertainties: string[],
+): Outcome[] {
   const partner = matched.find((c) => c.type === 'Partner');
   const onPrem = matched.find((c) => c.type === 'OnPremises');
   const ef = enhancedFiltering(partner ?? onPrem, a, w);
@@ -326,12 +486,27 @@ function postAcceptance(cfg: SimConfig, a: Attempt, matched: CompiledConnector[]
   const p1 = domainOf(a.mailFrom);
   if (onPrem && w.b(onPrem.cloudServicesMailEnabled, `connector '${onPrem.name}' CloudServicesMailEnabled`)) {
     authAs = 'Internal';
-    d.push({ rule: 'CON-8', evidence: 'D', text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled: promoted to internal` });
-  } else if (matched.some((c) => c.type === 'OnPremises' && w.b(c.treatAsInternal, `connector '${c.name}' TreatMessagesAsInternal`)) && cfg.tenant.isAccepted(p1)) {
+    d.push({
+      rule: 'CON-8',
+      evidence: 'D',
+      text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled: promoted to internal`,
+    });
+  } else if (
+    matched.some(
+      (c) =>
+        c.type === 'OnPremises' && w.b(c.treatAsInternal, `connector '${c.name}' TreatMessagesAsInternal`),
+    ) &&
+    cfg.tenant.isAccepted(p1)
+  ) {
     authAs = 'Internal';
-    d.push({ rule: 'CON-8', evidence: 'D', text: 'TreatMessagesAsInternal: an own sender domain is treated as internal' });
+    d.push({
+      rule: 'CON-8',
+      evidence: 'D',
+      text: 'TreatMessagesAsInternal: an own sender domain is treated as internal',
+    });
   }
-  if (!cfg.rulesKnown) uncertainties.push('Get-TransportRule was not exported: transport rules could not be evaluated');
+  if (!cfg.rulesKnown)
+    uncertainties.push('Get-TransportRule was not exported: transport rules could not be evaluated');
   const headers = new Map(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const msg: RuleMessage = {
     clientIp: a.clientIp,
@@ -343,17 +518,36 @@ function postAcceptance(cfg: SimConfig, a: Attempt, matched: CompiledConnector[]
     adversarial: a.adversarial === true,
     isAccepted: (dom) => cfg.tenant.isAccepted(dom),
   };
-  const ctx: PostContext = { cfg, attempt: a, msg, efApplied: ef.applied, originalIp: ef.originalIp, uncertainties, budget: { branches: 0 } };
+  const ctx: PostContext = {
+    cfg,
+    attempt: a,
+    msg,
+    efApplied: ef.applied,
+    originalIp: ef.originalIp,
+    uncertainties,
+    budget: { branches: 0 },
+  };
   const outcomes = runRules(ctx, 0, { scl: undefined, decisions: d });
   if (!cfg.rulesKnown) {
     // Unknown rules could reject, quarantine or bypass: the outcome is open-ended.
-    return [...outcomes, { stage: 'post-acceptance', disposition: 'ndr', decisions: [...d, { rule: 'TR-1', evidence: 'I', text: 'an unexported transport rule might reject it' }] }];
+    return [
+      ...outcomes,
+      {
+        stage: 'post-acceptance',
+        disposition: 'ndr',
+        decisions: [
+          ...d,
+          { rule: 'TR-1', evidence: 'I', text: 'an unexported transport rule might reject it' },
+        ],
+      },
+    ];
   }
   return outcomes;
 }
 
 function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: string[]): Outcome[] {
-  if (!cfg.connectorsKnown) uncertainties.push('Get-InboundConnector was not exported: connector decisions are unknown');
+  if (!cfg.connectorsKnown)
+    uncertainties.push('Get-InboundConnector was not exported: connector decisions are unknown');
   const outcomes: Outcome[] = [];
   const accepted: { decisions: Decision[]; matched: CompiledConnector[] }[] = [];
   for (const rcpt of a.rcpts) {
@@ -364,10 +558,18 @@ function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: st
       if (r.alsoAccepted) uncertainties.push('RejectDirectSend and MatchSubDomains subdomains (OQ-4)');
     }
   }
-  if (accepted.length > 0) outcomes.push(...postAcceptance(cfg, a, accepted[0]!.matched, accepted[0]!.decisions, w, uncertainties));
+  if (accepted.length > 0)
+    outcomes.push(...postAcceptance(cfg, a, accepted[0]!.matched, accepted[0]!.decisions, w, uncertainties));
   if (!cfg.connectorsKnown) {
     // Without the connectors, a lock-down may or may not exist.
-    outcomes.push({ stage: 'rcpt', disposition: 'rejected', reply: REPLY_5_7_51, decisions: [{ rule: 'CON-5', evidence: 'I', text: 'an unexported restricting connector might refuse it' }] });
+    outcomes.push({
+      stage: 'rcpt',
+      disposition: 'rejected',
+      reply: REPLY_5_7_51,
+      decisions: [
+        { rule: 'CON-5', evidence: 'I', text: 'an unexported restricting connector might refuse it' },
+      ],
+    });
   }
   return outcomes;
 }

@@ -33,9 +33,9 @@ export interface Tenant {
   coveredByMatchSubDomains(domain: string | undefined): boolean;
 }
 
-function pickDefault<T extends { IsDefault?: boolean | undefined; Name?: string | undefined; Identity?: string | undefined }>(
-  list: T[] | undefined,
-): T | undefined {
+function pickDefault<
+  T extends { IsDefault?: boolean | undefined; Name?: string | undefined; Identity?: string | undefined },
+>(list: T[] | undefined): T | undefined {
   if (!list || list.length === 0) return undefined;
   return (
     list.find((p) => p.IsDefault === true) ??
@@ -57,11 +57,15 @@ export function buildTenant(snapshot: Snapshot): Tenant {
     domainNames.find((n) => n.endsWith('.onmicrosoft.com') && !n.endsWith('.mail.onmicrosoft.com'));
   const rules = d['Get-TransportRule'];
   const sortedRules = rules
-    ? [...rules].sort((a, b) => (a.Priority ?? Number.MAX_SAFE_INTEGER) - (b.Priority ?? Number.MAX_SAFE_INTEGER))
+    ? [...rules].sort(
+        (a, b) => (a.Priority ?? Number.MAX_SAFE_INTEGER) - (b.Priority ?? Number.MAX_SAFE_INTEGER),
+      )
     : undefined;
   const connFilters = d['Get-HostedConnectionFilterPolicy'];
   const antiPhish = d['Get-AntiPhishPolicy'];
-  const matchSub = new Set((accepted ?? []).filter((a) => a.MatchSubDomains === true).map((a) => a.DomainName));
+  const matchSub = new Set(
+    (accepted ?? []).filter((a) => a.MatchSubDomains === true).map((a) => a.DomainName),
+  );
   return {
     org: d['Get-OrganizationConfig']?.[0],
     acceptedDomains: accepted,
@@ -80,7 +84,9 @@ export function buildTenant(snapshot: Snapshot): Tenant {
     coveredByMatchSubDomains(domain) {
       if (!domain) return false;
       const dl = domain.toLowerCase();
-      return !domainNames.includes(dl) && [...matchSub].some((n) => n !== undefined && domainOrSubdomain(n, dl));
+      return (
+        !domainNames.includes(dl) && [...matchSub].some((n) => n !== undefined && domainOrSubdomain(n, dl))
+      );
     },
   };
 }

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { isValidIpOrCidr } from '../model/ip.js';
 
-const ipOrCidr = z.string().refine(isValidIpOrCidr, { message: 'expected an IPv4/IPv6 address or CIDR range' });
+const ipOrCidr = z
+  .string()
+  .refine(isValidIpOrCidr, { message: 'expected an IPv4/IPv6 address or CIDR range' });
 const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an email address');
 
 export const ProfileSchema = z
@@ -17,7 +19,10 @@ export const ProfileSchema = z
       })
       .strict()
       .optional(),
-    hybrid: z.object({ ips: z.array(ipOrCidr).default([]), certificate: z.string().min(1).optional() }).strict().optional(),
+    hybrid: z
+      .object({ ips: z.array(ipOrCidr).default([]), certificate: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     directSendSources: z
       .array(
         z

@@ -31,7 +31,12 @@ export interface Report {
   schemaVersion: 1;
   tool: { name: 'mxlock'; version: string };
   tenant: { initialDomain: string | null; acceptedDomains: string[] };
-  gateway: { source: 'profile' | 'inferred' | 'none'; name: string | null; ips: string[]; certificate: string | null };
+  gateway: {
+    source: 'profile' | 'inferred' | 'none';
+    name: string | null;
+    ips: string[];
+    certificate: string | null;
+  };
   verdict: {
     bypass: 'open' | 'closed' | 'uncertain';
     legitimateFlows: 'preserved' | 'broken' | 'uncertain';

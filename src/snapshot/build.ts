@@ -23,7 +23,10 @@ const byLower = new Map<string, CmdletName | 'dns'>([
 ]);
 
 function keyOf(name: string): CmdletName | 'dns' | undefined {
-  const base = name.replace(/\.json(\.gz)?$/i, '').trim().toLowerCase();
+  const base = name
+    .replace(/\.json(\.gz)?$/i, '')
+    .trim()
+    .toLowerCase();
   return byLower.get(base) ?? byLower.get(`get-${base}`);
 }
 
@@ -32,7 +35,8 @@ function parseDns(raw: unknown, file: string): DnsZone {
   const parsed = DnsJsonSchema.safeParse(v);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const path = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `["${String(p)}"]`)).join('') ?? '';
+    const path =
+      issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `["${String(p)}"]`)).join('') ?? '';
     throw new InputError(`${file}: ${path || '(root)'}: ${issue?.message ?? 'invalid'}`, file, path);
   }
   return zoneFromJson(parsed.data);
@@ -52,7 +56,9 @@ export function buildSnapshot(raw: RawExport): Snapshot {
   const decode = (f: RawFile) => {
     const { text, encoding } = decodeText(f.bytes, f.path);
     if (encoding === 'windows-1252') {
-      snapshot.warnings.push(`${f.path}: not UTF-8; read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII names)`);
+      snapshot.warnings.push(
+        `${f.path}: not UTF-8; read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII names)`,
+      );
     }
     return parseJson(text, f.path);
   };
@@ -60,12 +66,16 @@ export function buildSnapshot(raw: RawExport): Snapshot {
   if (raw.bundle) {
     const value = decode(raw.bundle);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError(`${raw.bundle.path}: a snapshot bundle must be a JSON object keyed by cmdlet name ("Get-InboundConnector": …)`, raw.bundle.path);
+      throw new InputError(
+        `${raw.bundle.path}: a snapshot bundle must be a JSON object keyed by cmdlet name ("Get-InboundConnector": …)`,
+        raw.bundle.path,
+      );
     }
     for (const [k, v] of Object.entries(value)) {
       const key = keyOf(k);
       if (key) take(key, v, `${raw.bundle.path}#${k}`);
-      else if (!k.startsWith('@') && k !== 'schemaVersion' && k !== 'collectedAt') snapshot.warnings.push(`${raw.bundle.path}: ignored unknown key "${k}"`);
+      else if (!k.startsWith('@') && k !== 'schemaVersion' && k !== 'collectedAt')
+        snapshot.warnings.push(`${raw.bundle.path}: ignored unknown key "${k}"`);
     }
   }
   for (const f of raw.files) {
@@ -75,7 +85,10 @@ export function buildSnapshot(raw: RawExport): Snapshot {
   }
   snapshot.missing = CMDLET_NAMES.filter((n) => snapshot.data[n] === undefined);
   if (!raw.bundle && seen.size === 0) {
-    throw new InputError(`${raw.source}: no export files found (expected Get-OrganizationConfig.json, Get-InboundConnector.json, … or a snapshot.json)`, raw.source);
+    throw new InputError(
+      `${raw.source}: no export files found (expected Get-OrganizationConfig.json, Get-InboundConnector.json, … or a snapshot.json)`,
+      raw.source,
+    );
   }
   return snapshot;
 }

@@ -15,14 +15,22 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 async function readBytes(path: string): Promise<Uint8Array> {
   const info = await stat(path);
   if (info.size > MAX_FILE_BYTES) {
-    throw new InputError(`${path}: ${info.size} bytes is larger than the ${MAX_FILE_BYTES}-byte limit for one export file`, path);
+    throw new InputError(
+      `${path}: ${info.size} bytes is larger than the ${MAX_FILE_BYTES}-byte limit for one export file`,
+      path,
+    );
   }
   const bytes = await readFile(path);
   if (path.toLowerCase().endsWith('.gz')) {
     try {
       return gunzipSync(bytes, { maxOutputLength: MAX_FILE_BYTES });
     } catch (cause) {
-      throw new InputError(`${path}: not a readable gzip file (${(cause as Error).message})`, path, undefined, { cause });
+      throw new InputError(
+        `${path}: not a readable gzip file (${(cause as Error).message})`,
+        path,
+        undefined,
+        { cause },
+      );
     }
   }
   return bytes;
@@ -47,5 +55,9 @@ export async function readExport(path: string): Promise<Snapshot> {
     }
     return buildSnapshot(raw);
   }
-  return buildSnapshot({ source: path, bundle: { name: basename(path), path, bytes: await readBytes(path) }, files: [] });
+  return buildSnapshot({
+    source: path,
+    bundle: { name: basename(path), path, bytes: await readBytes(path) },
+    files: [],
+  });
 }

@@ -18,8 +18,18 @@ export const baseData = (): Data => ({
   ],
   'Get-InboundConnector': [],
   'Get-TransportRule': [],
-  'Get-HostedConnectionFilterPolicy': [{ Name: 'Default', IsDefault: true, IPAllowList: [], IPBlockList: [], EnableSafeList: false }],
-  'Get-HostedContentFilterPolicy': [{ Name: 'Default', IsDefault: true, SpamAction: 'MoveToJmf', AllowedSenderDomains: [], AllowedSenders: [] }],
+  'Get-HostedConnectionFilterPolicy': [
+    { Name: 'Default', IsDefault: true, IPAllowList: [], IPBlockList: [], EnableSafeList: false },
+  ],
+  'Get-HostedContentFilterPolicy': [
+    {
+      Name: 'Default',
+      IsDefault: true,
+      SpamAction: 'MoveToJmf',
+      AllowedSenderDomains: [],
+      AllowedSenders: [],
+    },
+  ],
   'Get-AntiPhishPolicy': [
     {
       Name: 'Office365 AntiPhish Default',
@@ -34,7 +44,9 @@ export const baseData = (): Data => ({
   'Get-DkimSigningConfig': [],
 });
 
-export const lockdownIp = (over: Partial<SnapshotObjects['Get-InboundConnector']> = {}): Partial<SnapshotObjects['Get-InboundConnector']> => ({
+export const lockdownIp = (
+  over: Partial<SnapshotObjects['Get-InboundConnector']> = {},
+): Partial<SnapshotObjects['Get-InboundConnector']> => ({
   Name: 'From SEG',
   Enabled: true,
   ConnectorType: 'Partner',
@@ -47,7 +59,9 @@ export const lockdownIp = (over: Partial<SnapshotObjects['Get-InboundConnector']
   ...over,
 });
 
-export const safetyNet = (over: Partial<SnapshotObjects['Get-TransportRule']> = {}): Partial<SnapshotObjects['Get-TransportRule']> => ({
+export const safetyNet = (
+  over: Partial<SnapshotObjects['Get-TransportRule']> = {},
+): Partial<SnapshotObjects['Get-TransportRule']> => ({
   Name: 'BLOCK - Direct EOP Ingress',
   Priority: 0,
   State: 'Enabled',
@@ -78,7 +92,10 @@ export const DNS_MX_SEG = {
   '_dmarc.contoso.com': { TXT: ['v=DMARC1; p=reject; rua=mailto:d@contoso.com'] },
 };
 
-export function configOf(data: Data, opts: { dns?: Record<string, object>; mxPointsToEop?: boolean | undefined } = {}): SimConfig {
+export function configOf(
+  data: Data,
+  opts: { dns?: Record<string, object>; mxPointsToEop?: boolean | undefined } = {},
+): SimConfig {
   const snap = snapshotOf(data, opts.dns);
   const zone: DnsZone | undefined = snap.dns;
   return compileConfig({

@@ -5,12 +5,17 @@ import { NO_GATEWAY, type ResolvedGateway } from '../../src/profile/gateway.js';
 import { baseData, configOf, DNS_MX_SEG, GATEWAY_IPS, lockdownIp, safetyNet } from './helpers.js';
 
 const gateway: ResolvedGateway = { ...NO_GATEWAY, source: 'profile', name: 'SEG', ips: GATEWAY_IPS };
-const profile: Profile = { ...EMPTY_PROFILE, directSendSources: [{ name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] }] };
+const profile: Profile = {
+  ...EMPTY_PROFILE,
+  directSendSources: [{ name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] }],
+};
 
 describe('standard paths (DESIGN §5)', () => {
   test('every path of the catalogue is generated, declared sources by name', () => {
     const cfg = configOf(baseData(), { dns: DNS_MX_SEG });
-    const ids = standardPaths(cfg, { ...profile, hybrid: { ips: ['192.0.2.10'] } }, gateway).map((p) => p.id).sort();
+    const ids = standardPaths(cfg, { ...profile, hybrid: { ips: ['192.0.2.10'] } }, gateway)
+      .map((p) => p.id)
+      .sort();
     expect(ids).toEqual([
       'path.declared-source:HQ scanners',
       'path.direct-send-own-domain',
@@ -27,7 +32,9 @@ describe('standard paths (DESIGN §5)', () => {
   test('the attacker IP is one no configuration names', () => {
     const d = baseData();
     d['Get-InboundConnector'] = [lockdownIp({ SenderIPAddresses: ['198.18.7.7'] })];
-    const p = standardPaths(configOf(d, { dns: DNS_MX_SEG }), EMPTY_PROFILE, gateway).find((x) => x.id === 'path.foreign-domain-direct');
+    const p = standardPaths(configOf(d, { dns: DNS_MX_SEG }), EMPTY_PROFILE, gateway).find(
+      (x) => x.id === 'path.foreign-domain-direct',
+    );
     expect(p?.attempt.clientIp).not.toBe('198.18.7.7');
   });
 
@@ -41,7 +48,15 @@ describe('standard paths (DESIGN §5)', () => {
   test('a locked-down tenant with the scanner admitted: closed and preserved', () => {
     const d = baseData();
     d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
-    d['Get-InboundConnector'] = [lockdownIp(), lockdownIp({ Name: 'Scanners', SenderDomains: ['contoso.com'], SenderIPAddresses: ['192.0.2.50'], RequireTls: false })];
+    d['Get-InboundConnector'] = [
+      lockdownIp(),
+      lockdownIp({
+        Name: 'Scanners',
+        SenderDomains: ['contoso.com'],
+        SenderIPAddresses: ['192.0.2.50'],
+        RequireTls: false,
+      }),
+    ];
     d['Get-TransportRule'] = [safetyNet({ ExceptIfSenderIpRanges: [...GATEWAY_IPS, '192.0.2.50'] })];
     const paths = evaluatePaths(configOf(d, { dns: DNS_MX_SEG }), profile, gateway);
     const status = Object.fromEntries(paths.map((p) => [p.id, p.status]));
@@ -62,7 +77,10 @@ describe('standard paths (DESIGN §5)', () => {
     const d = baseData();
     d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
     const paths = evaluatePaths(configOf(d, { dns: DNS_MX_SEG }), profile, gateway);
-    expect(paths.find((p) => p.id === 'path.declared-source:HQ scanners')).toMatchObject({ status: 'broken', outcome: { stage: 'rcpt' } });
+    expect(paths.find((p) => p.id === 'path.declared-source:HQ scanners')).toMatchObject({
+      status: 'broken',
+      outcome: { stage: 'rcpt' },
+    });
     expect(verdictOf(paths).legitimateFlows).toBe('broken');
   });
 
@@ -72,7 +90,8 @@ describe('standard paths (DESIGN §5)', () => {
     d['Get-TransportRule'] = [safetyNet()];
     delete d['Get-InboundConnector'];
     const paths = evaluatePaths(configOf(d, { dns: DNS_MX_SEG }), profile, gateway, ['Get-InboundConnector']);
-    for (const p of paths.filter((x) => x.kind === 'attack')) expect(['open', 'uncertain']).toContain(p.status);
+    for (const p of paths.filter((x) => x.kind === 'attack'))
+      expect(['open', 'uncertain']).toContain(p.status);
     const v = verdictOf(paths, ['Get-InboundConnector']);
     expect(v.bypass).not.toBe('closed');
     expect(v.summary).toContain('Get-InboundConnector.json');

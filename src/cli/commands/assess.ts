@@ -30,7 +30,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** `--profile`, else `mxlock.yaml` inside the export folder (or beside a snapshot.json), else none. */
-async function findProfile(exportPath: string, flag: string | undefined): Promise<{ profile: Profile | undefined; path?: string }> {
+async function findProfile(
+  exportPath: string,
+  flag: string | undefined,
+): Promise<{ profile: Profile | undefined; path?: string }> {
   if (flag) return { profile: await loadProfile(flag), path: flag };
   const info = await stat(exportPath).catch(() => undefined);
   const dir = info?.isDirectory() ? exportPath : dirname(exportPath);
@@ -51,10 +54,17 @@ export function registerAssess(program: Command): void {
     )
     .option('-p, --profile <file>', 'mxlock.yaml profile (gateway, Direct Send sources, waivers)')
     .option('--offline', "use only the export's recorded DNS (dns.json); never touch the network")
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['terminal', 'json', 'md', 'sarif', 'html']).default('terminal'))
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['terminal', 'json', 'md', 'sarif', 'html'])
+        .default('terminal'),
+    )
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a failing finding is at or above this severity (none: never)')
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when a failing finding is at or above this severity (none: never)',
+      )
         .choices(['critical', 'high', 'medium', 'low', 'info', 'none'])
         .default('high'),
     )
@@ -73,19 +83,30 @@ finding; 2 usage or input error (the message names the file and property).`,
     )
     .action(async (exportPath: string, flags: AssessFlags) => {
       if (flags.format === 'html') {
-        throw new ConfigError('--format html is not available in this version (use terminal, json, md or sarif)');
+        throw new ConfigError(
+          '--format html is not available in this version (use terminal, json, md or sarif)',
+        );
       }
       const snapshot = await readExport(exportPath);
       const { profile, path } = await findProfile(exportPath, flags.profile);
       if (path && !flags.profile) process.stderr.write(`mxlock: using profile ${path}\n`);
       if (!flags.offline && snapshot.dns) {
-        process.stderr.write('mxlock: live DNS is not implemented yet; using the recorded answers in dns.json\n');
+        process.stderr.write(
+          'mxlock: live DNS is not implemented yet; using the recorded answers in dns.json\n',
+        );
       }
-      const { report, warnings } = assessSnapshot(snapshot, { profile, ...(flags.timestamp ? { timestamp: new Date() } : {}), now: new Date() });
+      const { report, warnings } = assessSnapshot(snapshot, {
+        profile,
+        ...(flags.timestamp ? { timestamp: new Date() } : {}),
+        now: new Date(),
+      });
       for (const w of warnings) process.stderr.write(`mxlock: warning: ${w}\n`);
       const toTty = !flags.out && process.stdout.isTTY === true;
       const color = toTty && flags.color !== false && !process.env['NO_COLOR'];
-      const text = reporters[flags.format](report, { color, width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80 });
+      const text = reporters[flags.format](report, {
+        color,
+        width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80,
+      });
       if (flags.out) {
         await writeFile(flags.out, text);
         process.stderr.write(`mxlock: report written to ${flags.out}\n`);
