@@ -33,7 +33,8 @@ export const CHECKLIST_ROWS: readonly Row[] = [
   },
   {
     id: 'checklist.backup',
-    title: 'Configuration backup taken: Get-OrganizationConfig, Get-InboundConnector, Get-TransportRule exported',
+    title:
+      'Configuration backup taken: Get-OrganizationConfig, Get-InboundConnector, Get-TransportRule exported',
     rule: { kind: 'backup' },
   },
   {
@@ -53,17 +54,23 @@ export const CHECKLIST_ROWS: readonly Row[] = [
   },
   {
     id: 'checklist.reject-direct-send',
-    title: 'Reject Direct Send enabled: Set-OrganizationConfig -RejectDirectSend $true applied and propagated',
+    title:
+      'Reject Direct Send enabled: Set-OrganizationConfig -RejectDirectSend $true applied and propagated',
     rule: { kind: 'findings', checks: ['direct-send.reject-flag'] },
   },
   {
     id: 'checklist.safety-net-rule',
-    title: 'Transport rule (safety net) active: reject rule for non-SEG IPs in enforce mode, correctly prioritised',
-    rule: { kind: 'findings', checks: ['rule.safety-net-missing', 'rule.safety-net-mode', 'rule.safety-net-order'] },
+    title:
+      'Transport rule (safety net) active: reject rule for non-SEG IPs in enforce mode, correctly prioritised',
+    rule: {
+      kind: 'findings',
+      checks: ['rule.safety-net-missing', 'rule.safety-net-mode', 'rule.safety-net-order'],
+    },
   },
   {
     id: 'checklist.email-authentication',
-    title: 'SPF / DKIM / DMARC enforced: SPF -all, DKIM signing for all sending domains, DMARC at least p=quarantine',
+    title:
+      'SPF / DKIM / DMARC enforced: SPF -all, DKIM signing for all sending domains, DMARC at least p=quarantine',
     rule: {
       kind: 'findings',
       checks: ['dns.spf', 'dns.dmarc-policy', 'dns.dkim-selectors', 'dkim.signing-enabled'],
@@ -71,7 +78,8 @@ export const CHECKLIST_ROWS: readonly Row[] = [
   },
   {
     id: 'checklist.antiphish',
-    title: 'Anti-phishing policy hardened: spoof intelligence, honor DMARC, quarantine for unauthenticated senders',
+    title:
+      'Anti-phishing policy hardened: spoof intelligence, honor DMARC, quarantine for unauthenticated senders',
     rule: {
       kind: 'findings',
       checks: ['antiphish.spoof-intelligence', 'antiphish.honor-dmarc', 'antiphish.unauthenticated-action'],
@@ -101,7 +109,10 @@ const PROBLEM: ReadonlySet<FindingStatus> = new Set(['fail', 'warn']);
 /** Statuses that leave nothing to do for the row; `unknown` is deliberately absent. */
 const SETTLED: ReadonlySet<FindingStatus> = new Set(['pass', 'waived', 'not-applicable', 'info']);
 
-function fromFindings(checks: readonly string[], byId: ReadonlyMap<string, FindingStatus[]>): ChecklistItem['status'] {
+function fromFindings(
+  checks: readonly string[],
+  byId: ReadonlyMap<string, FindingStatus[]>,
+): ChecklistItem['status'] {
   const statuses = checks.flatMap((id) => byId.get(id) ?? []);
   if (statuses.some((s) => PROBLEM.has(s))) return 'open';
   // Every mapped check must have been evaluated: a check absent from the run is not evidence of anything.
@@ -140,7 +151,9 @@ export function buildChecklist(
         status = 'unknown';
         break;
       case 'open-only':
-        status = row.rule.checks.some((id) => (byId.get(id) ?? []).some((s) => PROBLEM.has(s))) ? 'open' : 'unknown';
+        status = row.rule.checks.some((id) => (byId.get(id) ?? []).some((s) => PROBLEM.has(s)))
+          ? 'open'
+          : 'unknown';
         break;
     }
     return { id: row.id, title: row.title, status };

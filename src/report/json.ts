@@ -1,12 +1,6 @@
 /** The canonical JSON report (DESIGN §3.3): the model itself, with keys in the documented order. */
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
-import { sortById } from './text.js';
-
-/**
- * Characters JSON.stringify leaves raw that would still act on a terminal or reorder text when the file is viewed
- * (DEL, C1 controls, bidi controls, U+2028/9). Escaping them as `\uXXXX` keeps the value identical after JSON.parse.
- */
-const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { sortById, stringifyJson } from './text.js';
 
 function path(p: ReportPath): unknown {
   const outcome =
@@ -38,7 +32,10 @@ export function toJsonModel(report: Report): Record<string, unknown> {
   const model: Record<string, unknown> = {
     schemaVersion: report.schemaVersion,
     tool: { name: report.tool.name, version: report.tool.version },
-    tenant: { initialDomain: report.tenant.initialDomain, acceptedDomains: [...report.tenant.acceptedDomains] },
+    tenant: {
+      initialDomain: report.tenant.initialDomain,
+      acceptedDomains: [...report.tenant.acceptedDomains],
+    },
     gateway: {
       source: report.gateway.source,
       name: report.gateway.name,
@@ -59,7 +56,5 @@ export function toJsonModel(report: Report): Record<string, unknown> {
 }
 
 export function renderJson(report: Report): string {
-  const text = JSON.stringify(toJsonModel(report), null, 2);
-  // These characters only ever occur inside string literals, so escaping them in place is lossless.
-  return `${text.replace(RAW_UNSAFE, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)}\n`;
+  return stringifyJson(toJsonModel(report));
 }

@@ -22,8 +22,8 @@ import {
 
 /** ASCII punctuation that starts Markdown/GFM syntax anywhere in a line (`$` is GitHub's inline math). */
 const MD_INLINE = new Set(['\\', '`', '*', '_', '[', ']', '|', '~', '$']);
-/** Characters that only matter at the start of a block (lists, headings, setext underlines). */
-const MD_LINE_START = new Set(['-', '+', '#', '=']);
+/** Block syntax a value could open when it starts a list item: bullets, ATX headings, ordered-list markers. */
+const BLOCK_START = /^(?:[-+]|#{1,6}|\d{1,9}[.)])(?=\s|$)/;
 const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /**
@@ -34,13 +34,13 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&l
 export function mdText(value: string): string {
   let out = '';
   const chars = [...value.replace(/\r\n/g, '\n')];
-  // `1.` or `1)` at the start would open an ordered list inside a list item: escape its delimiter.
-  const orderedMarker = /^\d+[.)]/.exec(value)?.[0].length ?? 0;
+  // `- x`, `# x` or `1. x` at the start would open a nested list or heading: escape the marker's last character.
+  const marker = BLOCK_START.exec(value)?.[0].length ?? 0;
   for (const [i, ch] of chars.entries()) {
     const entity = HTML_ENTITIES[ch];
     if (entity !== undefined) out += entity;
     else if (ch === '\n') out += '<br>';
-    else if (MD_INLINE.has(ch) || (i === 0 && MD_LINE_START.has(ch)) || i === orderedMarker - 1) out += `\\${ch}`;
+    else if (MD_INLINE.has(ch) || i === marker - 1) out += `\\${ch}`;
     else if (isUnsafeChar(ch)) out += `\\${visibleEscape(ch)}`;
     else out += ch;
   }
@@ -50,6 +50,14 @@ export function mdText(value: string): string {
 /** Identifiers in a code span when they are plain; anything else (a declared source's name) as escaped text. */
 export function mdCode(value: string): string {
   return /^[A-Za-z0-9._:/@-]+$/.test(value) ? `\`${value}\`` : mdText(value);
+}
+
+/** A URL made only of URL characters, safe as a `<…>` autolink (whose content Markdown takes literally). */
+const PLAIN_URL = /^https?:\/\/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$/;
+
+/** A reference: an autolink when it is a plain URL (so escapes cannot mangle it), else escaped text. */
+export function mdReference(value: string): string {
+  return PLAIN_URL.test(value) ? `<${value}>` : mdText(value);
 }
 
 /** A fenced code block that nothing inside can close early; control and bidi characters are made visible. */
@@ -81,7 +89,8 @@ function verdictSection(report: Report): string[] {
 
 function contextSection(report: Report): string[] {
   const { tenant, gateway } = report;
-  const domains = tenant.acceptedDomains.length > 0 ? tenant.acceptedDomains.map(mdText).join(', ') : 'none exported';
+  const domains =
+    tenant.acceptedDomains.length > 0 ? tenant.acceptedDomains.map(mdText).join(', ') : 'none exported';
   const tenantLine = `**Tenant:** ${mdText(tenant.initialDomain ?? 'initial domain unknown')} · accepted domains: ${domains}`;
   let gatewayLine: string;
   if (gateway.source === 'none') {
@@ -127,7 +136,12 @@ function statusCell(status: FindingStatus): string {
 }
 
 function findingDetail(f: ReportFinding): string[] {
-  const lines = [`#### ${f.status.toUpperCase()} · ${f.severity} · ${mdCode(f.id)}`, '', `**${mdText(f.title)}**`, ''];
+  const lines = [
+    `#### ${f.status.toUpperCase()} · ${f.severity} · ${mdCode(f.id)}`,
+    '',
+    `**${mdText(f.title)}**`,
+    '',
+  ];
   const evidence = f.evidence.length > 0 ? f.evidence : ['(no evidence recorded)'];
   lines.push(...evidence.map((e) => `- ${mdText(e)}`));
   if (f.status === 'fail' || f.status === 'warn') {
@@ -136,14 +150,16 @@ function findingDetail(f: ReportFinding): string[] {
     }
     if (f.remediation.portal.trim() !== '') lines.push('', `Portal: ${mdText(f.remediation.portal)}`);
   }
-  if (f.references.length > 0) lines.push('', `References: ${f.references.map(mdText).join(' · ')}`);
+  if (f.references.length > 0) lines.push('', `References: ${f.references.map(mdReference).join(' · ')}`);
   return lines;
 }
 
 function findingSection(report: Report): string[] {
   const lines = ['## Findings', ''];
   if (report.findings.length === 0) return [...lines, 'No check was run.'];
-  const counts = FINDING_STATUS_ORDER.map((s) => [s, report.findings.filter((f) => f.status === s).length] as const)
+  const counts = FINDING_STATUS_ORDER.map(
+    (s) => [s, report.findings.filter((f) => f.status === s).length] as const,
+  )
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   lines.push(`${report.findings.length} findings: ${counts.join(', ')}.`);
@@ -180,7 +196,9 @@ export function renderMarkdown(report: Report): string {
     pathSection(report),
     findingSection(report),
     checklistSection(report),
-    [`_mxlock ${mdText(report.tool.version)}${report.generatedAt === undefined ? '' : `, ${mdText(report.generatedAt)}`}_`],
+    [
+      `_mxlock ${mdText(report.tool.version)}${report.generatedAt === undefined ? '' : `, ${mdText(report.generatedAt)}`}_`,
+    ],
   ];
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
 }

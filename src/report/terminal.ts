@@ -109,26 +109,26 @@ function leadWrap(
   colouredLead: string,
   text: string,
   rest: string,
-  color?: Formatter,
 ): string[] {
-  const lines = wrapText(text, width, plainLead, rest);
-  const paint = color ?? ((s: string) => s);
-  return lines.map((line, i) => {
-    const lead = i === 0 ? plainLead : rest;
-    const body = line.slice(lead.length);
-    return (i === 0 ? colouredLead : lead) + (body === '' ? '' : paint(body));
-  });
+  return wrapText(text, width, plainLead, rest).map((line, i) =>
+    i === 0 ? colouredLead + line.slice(plainLead.length) : line,
+  );
 }
 
-function heading(c: Colors, text: string): string[] {
-  return ['', c.bold(text)];
+function heading(c: Colors, text: string, width: number): string[] {
+  return ['', ...wrapText(text, width, '', '  ').map((l) => c.bold(l))];
 }
 
 function verdictSection(report: Report, c: Colors, width: number): string[] {
   const { bypass, legitimateFlows, summary } = report.verdict;
   const bypassColor = bypass === 'open' ? pathColor(c, 'open') : bypass === 'closed' ? c.green : c.yellow;
-  const flowsColor = legitimateFlows === 'broken' ? pathColor(c, 'broken') : legitimateFlows === 'preserved' ? c.green : c.yellow;
-  const lines = heading(c, 'VERDICT');
+  const flowsColor =
+    legitimateFlows === 'broken'
+      ? pathColor(c, 'broken')
+      : legitimateFlows === 'preserved'
+        ? c.green
+        : c.yellow;
+  const lines = heading(c, 'VERDICT', width);
   lines.push(`  Gateway bypass     ${bypassColor(bypass.toUpperCase())}`);
   lines.push(`  Legitimate flows   ${flowsColor(legitimateFlows)}`);
   if (summary.trim() !== '') lines.push(...wrapText(inlineSafe(summary), width, '  ', '  '));
@@ -139,7 +139,8 @@ function contextSection(report: Report, width: number): string[] {
   const lead = '  Tenant             ';
   const rest = ' '.repeat(lead.length);
   const { tenant, gateway } = report;
-  const domains = tenant.acceptedDomains.length > 0 ? tenant.acceptedDomains.map(inlineSafe).join(', ') : 'none exported';
+  const domains =
+    tenant.acceptedDomains.length > 0 ? tenant.acceptedDomains.map(inlineSafe).join(', ') : 'none exported';
   const tenantText = `${inlineSafe(tenant.initialDomain ?? 'initial domain unknown')}; accepted domains: ${domains}`;
   let gatewayText: string;
   if (gateway.source === 'none') {
@@ -163,7 +164,7 @@ function comparePaths(a: ReportPath, b: ReportPath): number {
 }
 
 function pathSection(report: Report, c: Colors, width: number): string[] {
-  const lines = heading(c, `PATHS (${report.paths.length})`);
+  const lines = heading(c, `PATHS (${report.paths.length})`, width);
   if (report.paths.length === 0) {
     lines.push('  No path was simulated.');
     return lines;
@@ -185,7 +186,14 @@ function pathSection(report: Report, c: Colors, width: number): string[] {
     }
     const more = p.evidence.length - PATH_EVIDENCE_LINES;
     if (more > 0) {
-      lines.push(...wrapText(`(${more} more evidence line${more === 1 ? '' : 's'} in --format json)`, width, indent, indent).map((l) => c.dim(l)));
+      lines.push(
+        ...wrapText(
+          `(${more} more evidence line${more === 1 ? '' : 's'} in --format json)`,
+          width,
+          indent,
+          indent,
+        ).map((l) => c.dim(l)),
+      );
     }
   }
   return lines;
@@ -241,13 +249,13 @@ function compactFinding(f: ReportFinding, c: Colors, width: number): string {
 }
 
 function findingSection(report: Report, c: Colors, width: number): string[] {
-  const counts = statusCounts(report.findings);
-  const lines = heading(c, `FINDINGS (${report.findings.length}${counts === '' ? '' : `: ${counts}`})`);
+  const lines = heading(c, `FINDINGS (${report.findings.length})`, width);
   if (report.findings.length === 0) lines.push('  No check was run.');
+  else lines.push(...wrapText(statusCounts(report.findings), width, '  ', '  '));
   for (const step of STEPS) {
     const inStep = report.findings.filter((f) => f.step === step).sort(compareFindings);
     if (inStep.length === 0) continue;
-    lines.push('', c.bold(c.underline(STEP_TITLES[step])));
+    lines.push('', ...wrapText(STEP_TITLES[step], width, '', '  ').map((l) => c.bold(c.underline(l))));
     for (const f of inStep) {
       if (isPassing(f.status)) lines.push(compactFinding(f, c, width));
       else lines.push(...detailedFinding(f, c, width));
@@ -266,10 +274,19 @@ function checklistSection(report: Report, c: Colors, width: number): string[] {
   const lines = heading(
     c,
     `FINAL CHECKLIST (${count('done')} done, ${count('open')} open, ${count('unknown')} unknown)`,
+    width,
   );
   for (const item of items) {
     const mark = CHECKLIST_MARK[item.status];
-    lines.push(...leadWrap(width, `  ${mark} `, `  ${checklistColor(c, item.status)(mark)} `, inlineSafe(item.title), '      '));
+    lines.push(
+      ...leadWrap(
+        width,
+        `  ${mark} `,
+        `  ${checklistColor(c, item.status)(mark)} `,
+        inlineSafe(item.title),
+        '      ',
+      ),
+    );
   }
   return lines;
 }

@@ -42,11 +42,13 @@ export function rank<T>(order: readonly T[], value: T): number {
 
 /** One-line descriptions of the standard paths (DESIGN §5); unknown ids fall back to the id itself. */
 const PATH_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  'path.direct-send-own-domain': 'Direct Send: own domain in MAIL FROM and From:, straight to EOP from an internet IP',
+  'path.direct-send-own-domain':
+    'Direct Send: own domain in MAIL FROM and From:, straight to EOP from an internet IP',
   'path.spoof-header-own-domain': 'Foreign MAIL FROM with an own-domain From: header, straight to EOP',
   'path.foreign-domain-direct': 'Authenticated foreign domain, straight to EOP from an internet IP',
   'path.null-sender-direct': 'Null sender <> with an own-domain From: header, straight to EOP',
-  'path.initial-domain-direct': 'Foreign domain to a user at the initial onmicrosoft.com domain, straight to EOP',
+  'path.initial-domain-direct':
+    'Foreign domain to a user at the initial onmicrosoft.com domain, straight to EOP',
   'path.shared-gateway-ip': "Another customer of the same gateway, from the gateway's IPs and certificate",
   'path.gateway-delivery': 'Legitimate mail delivered through the gateway',
   'path.hybrid-onpremises': 'Mail from on-premises Exchange (hybrid)',
@@ -68,8 +70,10 @@ export function describePath(id: string): string {
  * (U+009B is a one-byte CSI on some terminals), the Arabic letter mark, LRM/RLM, line/paragraph separators, bidi
  * embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069 ("Trojan Source", CVE-2021-42574).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-disable no-control-regex -- matching control characters is the point */
+export const UNSAFE_CHARS =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
 
 const UNSAFE_CHAR = new RegExp(UNSAFE_CHARS.source);
 
@@ -250,7 +254,14 @@ function psChunks(line: string, state: PsState): { chunks: PsChunk[]; state: PsS
     const next = chars[i + 1] ?? '';
     switch (state) {
       case 'code': {
-        if (ch === '@' && (next === "'" || next === '"') && chars.slice(i + 2).join('').trim() === '') {
+        if (
+          ch === '@' &&
+          (next === "'" || next === '"') &&
+          chars
+            .slice(i + 2)
+            .join('')
+            .trim() === ''
+        ) {
           push(chars.slice(i).join(''), false);
           return { chunks: flush(), state: next === "'" ? 'here-single' : 'here-double' };
         }
@@ -259,7 +270,8 @@ function psChunks(line: string, state: PsState): { chunks: PsChunk[]; state: PsS
           push(ch, false);
           continue;
         }
-        if (ch === '#') {
+        // `#` opens a comment only at the start of a token (`a#b` is one bare word).
+        if (ch === '#' && (i === 0 || /[\s;]/.test(chars[i - 1] ?? ''))) {
           push(chars.slice(i).join(''), false);
           return { chunks: flush(), state };
         }
@@ -312,16 +324,45 @@ function psChunks(line: string, state: PsState): { chunks: PsChunk[]; state: PsS
   }
 }
 
-/** Columns reserved for the ` \`` continuation mark. */
+/** PowerShell's line continuation: a space and a backtick at the very end of the line. */
 const CONTINUATION = ' `';
 const CONTINUATION_INDENT = '    ';
+/** `-Name` parameter tokens, kept on one line with their value when there is room. */
+const PARAMETER = /^-[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Solid chunks grouped into units that should stay on one line (`-Identity 'X'`); `parts` keeps the pieces so an
+ * over-long unit can still be broken between them.
+ */
+function psUnits(chunks: readonly PsChunk[]): { lead: string; units: string[][] } {
+  let lead = '';
+  const units: string[][] = [];
+  let sawSpace = false;
+  for (const chunk of chunks) {
+    if (chunk.breakable) {
+      if (units.length === 0) lead += chunk.text;
+      else sawSpace = true;
+      continue;
+    }
+    const current = units.at(-1);
+    const previous = current?.at(-1);
+    if (current === undefined || previous === undefined) units.push([chunk.text]);
+    else if (!sawSpace) current[current.length - 1] = previous + chunk.text;
+    else if (PARAMETER.test(previous) && !chunk.text.startsWith('-') && chunk.text !== '|')
+      current.push(chunk.text);
+    else units.push([chunk.text]);
+    sawSpace = false;
+  }
+  return { lead, units };
+}
 
 /**
  * Wraps a PowerShell script for display at `width` columns, each line prefixed with `indent`. Long command lines are
  * broken only between tokens, with PowerShell's backtick line continuation, so the wrapped text still runs when
- * copied. Strings, here-strings and comments are never split; a line with no safe break point overflows instead.
- * `clean` renders each chunk for display (escaping control characters) after the split decision is made on the raw
- * text.
+ * copied; a parameter stays with its value when there is room. Whole-line comments wrap as further comment lines.
+ * Strings, here-strings and trailing comments are never split; a token longer than a line overflows instead.
+ * `clean` renders each piece for display (escaping control characters) after the split decision, which is made on
+ * the raw text.
  */
 export function wrapPowerShell(
   script: string,
@@ -332,48 +373,58 @@ export function wrapPowerShell(
   const out: string[] = [];
   let state: PsState = 'code';
   const indentWidth = displayWidth(indent);
+  const markWidth = displayWidth(CONTINUATION);
   for (const raw of script.replace(/\r\n/g, '\n').split('\n')) {
     const startState = state;
-    const { chunks, state: endState } = psChunks(raw.replace(/\t/g, '    '), state);
+    const line = raw.replace(/\t/g, '    ');
+    const { chunks, state: endState } = psChunks(line, state);
     state = endState;
-    const rendered = chunks.map((c) => ({ ...c, text: clean(c.text) }));
-    const whole = rendered.map((c) => c.text).join('');
+    const whole = clean(line);
     if (startState !== 'code' || indentWidth + displayWidth(whole) <= width) {
       out.push((indent + whole).trimEnd());
       continue;
     }
-    // Lead whitespace stays with the first line; after that, breakable runs are the candidate split points.
-    let line = indent;
-    let lineWidth = indentWidth;
-    let pendingSpace = '';
-    let started = false;
-    const lastSolid = rendered.findLastIndex((c) => !c.breakable);
-    for (const [index, chunk] of rendered.entries()) {
-      if (chunk.breakable) {
-        if (started) pendingSpace = ' ';
-        else {
-          line += chunk.text;
-          lineWidth += displayWidth(chunk.text);
-        }
-        continue;
-      }
-      const w = displayWidth(chunk.text);
-      // The last chunk needs no room for a continuation mark after it.
-      const room = index === lastSolid ? width : width - displayWidth(CONTINUATION);
-      if (started && pendingSpace !== '' && lineWidth + 1 + w > room) {
-        out.push(line + CONTINUATION);
-        line = indent + CONTINUATION_INDENT;
-        lineWidth = indentWidth + CONTINUATION_INDENT.length;
-      } else {
-        line += pendingSpace;
-        lineWidth += displayWidth(pendingSpace);
-      }
-      pendingSpace = '';
-      line += chunk.text;
-      lineWidth += w;
-      started = true;
+    const comment = /^(\s*)#(?!>)\s?(.*)$/.exec(line);
+    if (comment) {
+      const prefix = `${indent}${comment[1] ?? ''}# `;
+      out.push(...wrapText(clean(comment[2] ?? ''), width, prefix, prefix));
+      continue;
     }
-    out.push(line.trimEnd());
+    // A trailing comment cannot follow a continuation mark: it moves to its own comment line(s) above the command.
+    const last = chunks.findLastIndex((c) => !c.breakable);
+    const trailing = chunks[last];
+    if (trailing?.text.startsWith('#') === true) {
+      const leadSpace = /^\s*/.exec(line)?.[0] ?? '';
+      const prefix = `${indent}${leadSpace}# `;
+      out.push(...wrapText(clean(trailing.text.replace(/^#\s?/, '')), width, prefix, prefix));
+      chunks.splice(last);
+    }
+    const { lead, units } = psUnits(chunks);
+    let text = indent + clean(lead);
+    let used = displayWidth(text);
+    let empty = true;
+    const lastUnit = units.length - 1;
+    const place = (piece: string, last: boolean) => {
+      const w = displayWidth(piece);
+      const room = last ? width : width - markWidth;
+      if (!empty && used + 1 + w > room) {
+        out.push(text + CONTINUATION);
+        text = indent + CONTINUATION_INDENT;
+        used = indentWidth + CONTINUATION_INDENT.length;
+        empty = true;
+      }
+      text += (empty ? '' : ' ') + piece;
+      used += (empty ? 0 : 1) + w;
+      empty = false;
+    };
+    for (const [u, parts] of units.entries()) {
+      const pieces = parts.map(clean);
+      const joined = pieces.join(' ');
+      const fits = displayWidth(joined) <= width - indentWidth - CONTINUATION_INDENT.length - markWidth;
+      if (fits || pieces.length === 1) place(joined, u === lastUnit);
+      else for (const [i, piece] of pieces.entries()) place(piece, u === lastUnit && i === pieces.length - 1);
+    }
+    out.push(text.trimEnd());
   }
   return out;
 }
@@ -391,3 +442,16 @@ export function longestRun(text: string, char: string): number {
 
 /** Human labels for checklist states, shared by terminal and Markdown. */
 export const CHECKLIST_MARK = { done: '[x]', open: '[ ]', unknown: '[?]' } as const;
+
+/**
+ * Characters JSON.stringify leaves raw that would still act on a terminal or reorder text when the file is viewed
+ * (DEL, C1 controls, bidi controls, U+2028/9). They only ever occur inside string literals of the output, so
+ * escaping them as `\uXXXX` in place is lossless: JSON.parse gives back the identical string.
+ */
+const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `JSON.stringify` with 2-space indentation, a trailing newline and the escapes above. */
+export function stringifyJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2);
+  return `${text.replace(JSON_RAW_UNSAFE, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)}\n`;
+}
