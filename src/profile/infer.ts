@@ -143,6 +143,12 @@ function mxBasis(mx: DomainMx[]): string[] {
   return out;
 }
 
+function nameMentions(name: string, vendor: SegVendor): boolean {
+  const n = name.toLowerCase();
+  const firstWord = vendor.name.split(' ')[0]?.toLowerCase() ?? vendor.id;
+  return n.includes(vendor.id) || n.includes(firstWord);
+}
+
 /** The gateway for this tenant: the profile's when declared, otherwise inferred; `source: 'none'` with the reasons. */
 export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot): ResolvedGateway {
   const mx = acceptedDomainMx(snapshot);
@@ -150,10 +156,12 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
 
   const declared = profile?.gateway;
   if (declared) {
+    // The MX vendor is only attached when it does not contradict the name the profile gives the gateway.
+    const agrees = vendor && (!declared.name || nameMentions(declared.name, vendor));
     return {
       source: 'profile',
       name: declared.name ?? vendor?.name,
-      vendor: vendor?.id,
+      vendor: agrees ? vendor.id : undefined,
       ips: [...declared.ips],
       certificate: declared.certificate ?? undefined,
       certificateUnique: declared.certificateUnique,
@@ -188,7 +196,16 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
     return { ...NO_GATEWAY, basis };
   }
 
-  const name = vendor?.name ?? unknownHost ?? connectors[0]?.Name ?? connectors[0]?.Identity;
+  // Without an MX answer, the connector's certificate name can still tell the vendor (`*.mimecast.com`).
+  let found = vendor;
+  if (!found && certificate) {
+    const c = classifyMx(certificate.replace(/^\*\./, ''));
+    if (c.kind === 'seg') {
+      found = c.vendor;
+      basis.push(`certificate ${JSON.stringify(certificate)} is ${c.vendor.name}'s`);
+    }
+  }
+  const name = found?.name ?? unknownHost ?? connectors[0]?.Name ?? connectors[0]?.Identity;
   if (connectors.length === 0) {
     basis.push(
       hasInboundExport
@@ -201,7 +218,7 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
   return {
     source: 'inferred',
     name,
-    vendor: vendor?.id,
+    vendor: found?.id,
     ips,
     certificate,
     certificateUnique: false,

@@ -15,13 +15,20 @@ import { ProfileSchema } from './schema.js';
 /** Accepted by the profile schema as an email address (the same rule parseProfile applies). */
 const isProfileEmail = (s: string) => ProfileSchema.shape.protectedUsers.safeParse([s]).success;
 
+/** Characters outside YAML's printable set (YAML 1.2 §5.1) or read as line breaks by YAML 1.1 tools: always escaped. */
+const NON_PRINTABLE = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g;
+
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /** A YAML scalar: always a one-line JSON-style double-quoted string, whatever the value holds. */
 export function yamlString(value: string): string {
-  return stringify(value, {
+  const quoted = stringify(value, {
     defaultStringType: 'QUOTE_DOUBLE',
     doubleQuotedAsJSON: true,
     lineWidth: 0,
-  }).trimEnd();
+  });
+  // Inside "…" a raw character and its \uXXXX escape mean the same; the escape survives every reader.
+  return quoted.trimEnd().replace(NON_PRINTABLE, escapeChar);
 }
 
 function yamlStringList(values: readonly string[], indent: string): string[] {
@@ -32,11 +39,11 @@ function yamlStringList(values: readonly string[], indent: string): string[] {
 /** Comment text on one line: control characters and Unicode line separators are shown escaped, never emitted raw. */
 export function commentText(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';
     if (c === '\t') return '\\t';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    return escapeChar(c);
   });
 }
 
@@ -192,6 +199,7 @@ function renderHybrid(l: Lines, snapshot: Snapshot): void {
       certificate ??= c.TlsSenderCertificateName;
     }
   }
+  if (onPrem.length === 0) l.comment('Example (remove the leading "# " to use it):');
   l.comment('hybrid:');
   if (ips.length > 0) {
     l.comment('  ips:');

@@ -60,6 +60,11 @@ export function buildSnapshot(raw: RawExport): Snapshot {
         `${f.path}: not UTF-8; read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII names)`,
       );
     }
+    if (text.trim() === '') {
+      // `Get-X | ConvertTo-Json | Out-File` writes an empty file when the cmdlet returned nothing.
+      snapshot.warnings.push(`${f.path}: empty file read as "no objects" (if the export failed, re-run it)`);
+      return [];
+    }
     return parseJson(text, f.path);
   };
 

@@ -9,8 +9,8 @@ export interface Decoded {
 function swap16(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length - (bytes.length % 2));
   for (let i = 0; i + 1 < bytes.length; i += 2) {
-    out[i] = bytes[i + 1]!;
-    out[i + 1] = bytes[i]!;
+    out[i] = bytes[i + 1] ?? 0;
+    out[i + 1] = bytes[i] ?? 0;
   }
   return out;
 }
@@ -28,6 +28,21 @@ function sniffUtf16(bytes: Uint8Array): 'le' | 'be' | undefined {
   if (oddNul === n / 2 && evenNul === 0) return 'le';
   if (evenNul === n / 2 && oddNul === 0) return 'be';
   return undefined;
+}
+
+/**
+ * Windows-1252 0x80–0x9F (€, ‚, „, …, smart quotes, Š, Ž, …). Node 20's TextDecoder('windows-1252') decodes these
+ * bytes as ISO-8859-1 control characters (nodejs/node#56542), so they are mapped here; 0x81, 0x8D, 0x8F, 0x90, 0x9D
+ * are unassigned and stay as they are.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder('windows-1252')
+    .decode(bytes)
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH.charAt(c.charCodeAt(0) - 0x80));
 }
 
 export function decodeText(bytes: Uint8Array, file: string): Decoded {
@@ -50,8 +65,92 @@ export function decodeText(bytes: Uint8Array, file: string): Decoded {
     if (bytes.includes(0)) {
       throw new InputError(`${file}: not text (binary data); expected JSON in UTF-8 or UTF-16`, file, undefined, { cause });
     }
-    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' };
+    return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
   }
+}
+
+/**
+ * Where JSON text first goes wrong, for the error message only (runs after JSON.parse failed). Node 20's JSON.parse
+ * gives no position for "Unexpected token" and quotes the raw text instead, so the position is found here.
+ */
+export function locateJsonError(text: string): { offset: number; reason: string } {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
+  };
+  const fail = (reason: string): never => {
+    throw { offset: i, reason };
+  };
+  const show = () => (i >= text.length ? 'end of file' : `character ${JSON.stringify(text.charAt(i))}`);
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail(`unexpected ${show()}`);
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      if (i >= text.length) fail('unterminated string');
+      const c = text.charCodeAt(i);
+      if (c === 0x22) return void i++;
+      if (c < 0x20) fail('control character (a raw line break or tab) inside a string');
+      if (c === 0x5c) {
+        i++;
+        if (text.charAt(i) === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('bad \\u escape in a string');
+          i += 5;
+        } else if ('"\\/bfnrt'.includes(text.charAt(i)) && i < text.length) i++;
+        else fail('bad escape in a string');
+      } else i++;
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text.charAt(i);
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text.charAt(i) === close) return void i++;
+      for (;;) {
+        if (close === '}') {
+          ws();
+          if (text.charAt(i) !== '"') fail(`expected a property name in double quotes, found ${show()}`);
+          string();
+          ws();
+          if (text.charAt(i) !== ':') fail(`expected ':' after a property name, found ${show()}`);
+          i++;
+        }
+        value();
+        ws();
+        if (text.charAt(i) === ',') i++;
+        else if (text.charAt(i) === close) return void i++;
+        else fail(`expected ',' or '${close}', found ${show()}`);
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    const num = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (num && num[0] !== '' && num[0] !== '-') return void (i += num[0].length);
+    fail(
+      i >= text.length
+        ? text.trim() === ''
+          ? 'the file is empty'
+          : 'unexpected end of file'
+        : `unexpected ${show()}`,
+    );
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail(`unexpected ${show()} after the end of the JSON value`);
+  } catch (e) {
+    if (e !== null && typeof e === 'object' && 'offset' in e) return e as { offset: number; reason: string };
+    if (e instanceof RangeError) return { offset: i, reason: 'nested too deeply' };
+    throw e;
+  }
+  return { offset: i, reason: 'invalid JSON' };
 }
 
 /** JSON.parse with an error that names the file, line and column. */
@@ -59,17 +158,15 @@ export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    let where = '';
-    if (pos) {
-      const offset = Number(pos[1]);
-      const before = text.slice(0, offset);
-      const line = before.split('\n').length;
-      const column = offset - before.lastIndexOf('\n');
-      where = ` at line ${line}, column ${column}`;
-    }
-    const detail = msg.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
-    throw new InputError(`${file}: not valid JSON${where}: ${detail}`, file, undefined, { cause: err });
+    const { offset, reason } = locateJsonError(text);
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    throw new InputError(
+      `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`,
+      file,
+      undefined,
+      { cause: err },
+    );
   }
 }

@@ -5,11 +5,23 @@
  */
 import { z } from 'zod';
 
-/** `Microsoft.Exchange.Data.MultiValuedProperty\`1[...]`, `System.Collections.Hashtable`: ConvertTo-Json ran out of -Depth. */
-const DOTNET_TYPE_NAME = /^(System|Microsoft)\.[A-Za-z0-9_.]+(`\d+)?(\[.*\])?$/;
+/**
+ * `Microsoft.Exchange.Data.MultiValuedProperty\`1[...]`, `System.Collections.Hashtable`, `System.Object[]`: ConvertTo-Json
+ * ran out of -Depth. PascalCase segments only, and two of them or a generic/array suffix, so that a domain such as
+ * `Microsoft.com` in an allow list is not mistaken for one.
+ */
+const DOTNET_TYPE_NAME = /^(System|Microsoft)((\.[A-Z][A-Za-z0-9_]*){2,}|(\.[A-Z][A-Za-z0-9_]*)+(`\d+)?\[.*\])$/;
+/** The collection types whose name replaces a list that was cut off. */
+const DOTNET_COLLECTION_NAME =
+  /^(System\.Object\[\]|System\.Collections\.[A-Za-z0-9_.]+(`\d+)?(\[.*\])?|Microsoft\.Exchange\.Data\.MultiValuedProperty`\d+\[.*\])$/;
 
 export function looksTruncated(value: unknown): boolean {
   return typeof value === 'string' && DOTNET_TYPE_NAME.test(value.trim());
+}
+
+/** For lists whose entries are .NET type names by design (transport rule Conditions/Actions): only a cut-off collection counts. */
+export function looksTruncatedCollection(value: unknown): boolean {
+  return typeof value === 'string' && DOTNET_COLLECTION_NAME.test(value.trim());
 }
 
 const truncatedMessage =
@@ -53,7 +65,7 @@ export const int = () =>
   }, z.number().int().optional());
 
 /** Multi-valued property: null → [], scalar → [scalar], [null] → [], `{value,Count}` unwrapped. Absent stays undefined. */
-export const strList = (map: (s: string) => string = (s) => s) =>
+export const strList = (map: (s: string) => string = (s) => s, truncated: (s: string) => boolean = looksTruncated) =>
   z.preprocess(
     (v) => {
       if (v === undefined) return undefined;
@@ -65,12 +77,15 @@ export const strList = (map: (s: string) => string = (s) => s) =>
     z
       .array(
         z.string().superRefine((s, ctx) => {
-          if (looksTruncated(s)) ctx.addIssue({ code: 'custom', message: truncatedMessage });
+          if (truncated(s)) ctx.addIssue({ code: 'custom', message: truncatedMessage });
         }),
       )
       .transform((a) => a.map((s) => map(s.trim())).filter((s) => s !== ''))
       .optional(),
   );
+
+/** Transport rule `Conditions`/`Exceptions`/`Actions`: predicate and action type names are the data (formats.md §6.1). */
+export const typeNameList = () => strList((s) => s, looksTruncatedCollection);
 
 /**
  * Enum as string (any case) or integer. Integers map only where the .NET enum values are known;
@@ -99,7 +114,8 @@ export const date = () =>
       const x = nullToUndefined(v);
       if (typeof x !== 'string') return x;
       const m = MS_DATE.exec(x.trim());
-      if (m) return new Date(Number(m[1])).toISOString();
+      // Out-of-range milliseconds make an Invalid Date (toISOString would throw): leave it for the refine to reject.
+      if (m) return Number.isNaN(new Date(Number(m[1])).getTime()) ? x : new Date(Number(m[1])).toISOString();
       const t = Date.parse(x);
       return Number.isNaN(t) ? x : new Date(t).toISOString();
     },

@@ -7,7 +7,9 @@ import { InputError } from '../errors.js';
 import { CMDLETS, type CmdletName } from './schema.js';
 import { unwrapValueCount } from './fields.js';
 
-const ANNOTATION = /^(@odata\.|@data\.|odata\.)|@odata\./i;
+// Instance annotations: any key starting with `@` (`@odata.context`, `@adminapi.warnings`, formats.md §1.4), legacy
+// `odata.nextLink`, and property annotations `Prop@odata.type` / `Prop@data.type`.
+const ANNOTATION = /^@|^odata\.|@odata\.|@data\./i;
 
 /** Top-level file content → list of plain objects: null, [], [null], a single object, `{value,Count}`, OData `{value:[…]}`. */
 export function toObjectList(raw: unknown, file: string): Record<string, unknown>[] {
@@ -18,12 +20,20 @@ export function toObjectList(raw: unknown, file: string): Record<string, unknown
     const valueKey = entries.find(([k]) => k.toLowerCase() === 'value');
     if (valueKey && Array.isArray(valueKey[1]) && entries.every(([k]) => k === valueKey[0] || ANNOTATION.test(k) || k.toLowerCase() === 'count')) {
       v = valueKey[1];
+    } else if (entries.length > 0 && entries.every(([k]) => ANNOTATION.test(k))) {
+      // An empty REST result may omit `value` entirely (formats.md §1.4): annotations only, no object.
+      v = [];
     }
   }
   if (v === null || v === undefined) return [];
   const arr = Array.isArray(v) ? v : [v];
   const out: Record<string, unknown>[] = [];
-  arr.forEach((item, i) => {
+  // An ETS-wrapped array inside the outer array (`ConvertTo-Json @($list)` in 5.1) contributes its elements.
+  const items = arr.flatMap((item) => {
+    const x = unwrapValueCount(item);
+    return x !== item && Array.isArray(x) ? x : [item];
+  });
+  items.forEach((item, i) => {
     const x = unwrapValueCount(item);
     if (x === null || x === undefined) return;
     if (typeof x !== 'object' || Array.isArray(x)) {
@@ -65,7 +75,8 @@ export function parseCmdlet<K extends CmdletName>(name: K, raw: unknown, file: s
       const issue = parsed.error.issues[0];
       const path = issue ? formatPath(i, issue.path) : `[${i}]`;
       const prop = issue?.path[0];
-      const got = typeof prop === 'string' ? describeValue(getPath(input, issue?.path ?? [])) : '';
+      // A scalar wrapped into a list has no element to show: show the property's raw value instead.
+      const got = typeof prop === 'string' ? describeValue(getPath(input, issue?.path ?? []) ?? input[prop]) : '';
       throw new InputError(
         `${file}: ${path}: ${issue?.message ?? 'invalid'}${got ? ` (found ${got})` : ''}`,
         file,

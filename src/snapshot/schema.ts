@@ -4,7 +4,7 @@
  * (`SenderIpRanges` vs `SenderIPRanges`, formats.md §6.2).
  */
 import { z } from 'zod';
-import { bool, date, enumOf, int, str, strList, stripAddressSpace } from './fields.js';
+import { bool, date, enumOf, int, str, strList, stripAddressSpace, typeNameList } from './fields.js';
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -79,9 +79,9 @@ export const TransportRuleSchema = z.object({
   Priority: int(),
   State: enumOf(RULE_STATES),
   Mode: enumOf(RULE_MODES),
-  Conditions: strList(),
-  Exceptions: strList(),
-  Actions: strList(),
+  Conditions: typeNameList(),
+  Exceptions: typeNameList(),
+  Actions: typeNameList(),
   FromScope: enumOf(FROM_SCOPES, { 0: 'InOrganization', 1: 'NotInOrganization' }),
   ExceptIfFromScope: enumOf(FROM_SCOPES, { 0: 'InOrganization', 1: 'NotInOrganization' }),
   SentToScope: str(),

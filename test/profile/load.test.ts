@@ -51,7 +51,9 @@ describe('parseProfile', () => {
   });
 
   test('a UTF-8 BOM (Notepad) is accepted', () => {
-    expect(parseProfile('\uFEFFprotectedUsers: [ceo@contoso.com]\n', 'p.yaml').protectedUsers).toEqual(['ceo@contoso.com']);
+    expect(parseProfile('\uFEFFprotectedUsers: [ceo@contoso.com]\n', 'p.yaml').protectedUsers).toEqual([
+      'ceo@contoso.com',
+    ]);
   });
 
   test.each([
@@ -65,7 +67,12 @@ describe('parseProfile', () => {
       3,
       'mxlock.yaml:3:3: gateway: unknown key "colour" (known keys: name, ips, certificate, certificateUnique, dkimSelectors)',
     ],
-    ['null-section.yaml', 1, 1, 'mxlock.yaml:1:1: hybrid: expected a mapping (key: value lines), got null (an empty value)'],
+    [
+      'null-section.yaml',
+      1,
+      1,
+      'mxlock.yaml:1:1: hybrid: expected a mapping (key: value lines), got null (an empty value)',
+    ],
     ['root-list.yaml', 1, 1, 'mxlock.yaml:1:1: (root): expected a mapping (key: value lines), got a list'],
     [
       'source-errors.yaml',
@@ -84,7 +91,12 @@ describe('parseProfile', () => {
   });
 
   test.each([
-    ['syntax.yaml', 3, 1, /^mxlock\.yaml:3:1: Flow sequence in block collection must be sufficiently indented/],
+    [
+      'syntax.yaml',
+      3,
+      1,
+      /^mxlock\.yaml:3:1: Flow sequence in block collection must be sufficiently indented/,
+    ],
     ['duplicate.yaml', 3, 1, /^mxlock\.yaml:3:1: Map keys must be unique/],
   ])('YAML syntax error in %s → ConfigError at %i:%i', (name, line, column, message) => {
     const err = configError(() => parseProfile(fixture(name), 'mxlock.yaml'));
@@ -93,7 +105,9 @@ describe('parseProfile', () => {
   });
 
   test('a required key that is missing points at its parent entry', () => {
-    const err = configError(() => parseProfile('directSendSources:\n  - ips: [192.0.2.1]\n    senders: [a@b.co]\n', 'p.yaml'));
+    const err = configError(() =>
+      parseProfile('directSendSources:\n  - ips: [192.0.2.1]\n    senders: [a@b.co]\n', 'p.yaml'),
+    );
     expect(err.message).toBe('p.yaml:2:5: directSendSources[0].name: required: expected a string');
   });
 
@@ -144,7 +158,9 @@ describe('loadProfile', () => {
       expect((await loadProfile(good)).protectedUsers).toEqual(['ceo@contoso.com']);
       const bad = join(dir, 'bad.yaml');
       await writeFile(bad, 'gateway:\n  ips: [nope]\n');
-      await expect(loadProfile(bad)).rejects.toThrow(`${bad}:2:9: gateway.ips[0]: expected an IPv4/IPv6 address or CIDR range`);
+      await expect(loadProfile(bad)).rejects.toThrow(
+        `${bad}:2:9: gateway.ips[0]: expected an IPv4/IPv6 address or CIDR range`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -4,13 +4,22 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 
 export function snapshotOf(bundle: Record<string, unknown>, source = 'contoso-export'): Snapshot {
   const bytes = new TextEncoder().encode(JSON.stringify(bundle));
-  return buildSnapshot({ source, bundle: { name: 'snapshot.json', path: `${source}/snapshot.json`, bytes }, files: [] });
+  return buildSnapshot({
+    source,
+    bundle: { name: 'snapshot.json', path: `${source}/snapshot.json`, bytes },
+    files: [],
+  });
 }
 
 export const CONTOSO_DOMAINS = [
   { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true, InitialDomain: false },
   { DomainName: 'contoso.onmicrosoft.com', DomainType: 'Authoritative', Default: false, InitialDomain: true },
-  { DomainName: 'contoso.mail.onmicrosoft.com', DomainType: 'Authoritative', Default: false, InitialDomain: false },
+  {
+    DomainName: 'contoso.mail.onmicrosoft.com',
+    DomainType: 'Authoritative',
+    Default: false,
+    InitialDomain: false,
+  },
 ];
 
 export function partnerConnector(overrides: Record<string, unknown> = {}): Record<string, unknown> {

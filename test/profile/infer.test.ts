@@ -1,0 +1,373 @@
+import { describe, expect, test } from 'vitest';
+import { acceptedDomainMx, mxPointsToEop, resolveGateway } from '../../src/profile/infer.js';
+import { parseProfile } from '../../src/profile/load.js';
+import { CONTOSO_DOMAINS, partnerConnector, snapshotOf } from './snapshot-of.js';
+
+const MIMECAST_DNS = {
+  'contoso.com': {
+    MX: [
+      { exchange: 'eu-smtp-inbound-2.mimecast.com', priority: 20 },
+      { exchange: 'eu-smtp-inbound-1.mimecast.com', priority: 10 },
+    ],
+  },
+};
+const EOP_DNS = {
+  'contoso.com': { MX: [{ exchange: 'contoso-com.mail.protection.outlook.com', priority: 0 }] },
+};
+
+describe('resolveGateway', () => {
+  test('a gateway declared in the profile wins over everything the export says', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector()],
+      dns: MIMECAST_DNS,
+    });
+    const profile = parseProfile('gateway:\n  ips: [192.0.2.1]\n  certificate: "*.seg.example"\n', 'p.yaml');
+    expect(resolveGateway(profile, snapshot)).toEqual({
+      source: 'profile',
+      name: 'Mimecast',
+      vendor: 'mimecast',
+      ips: ['192.0.2.1'],
+      certificate: '*.seg.example',
+      certificateUnique: false,
+      dkimSelectors: [],
+      basis: ['declared in the profile (gateway section)'],
+    });
+  });
+
+  test('MX at a known SEG plus a restricting * Partner connector: vendor, IPs and certificate inferred', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({ RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.Mimecast.com' }),
+        partnerConnector({
+          Name: 'Printers',
+          SenderDomains: ['smtp:contoso.com;1'],
+          SenderIPAddresses: ['192.0.2.50'],
+        }),
+      ],
+      dns: MIMECAST_DNS,
+    });
+    expect(resolveGateway(undefined, snapshot)).toEqual({
+      source: 'inferred',
+      name: 'Mimecast',
+      vendor: 'mimecast',
+      ips: ['203.0.113.10', '198.51.100.0/28'],
+      certificate: '*.mimecast.com',
+      certificateUnique: false,
+      dkimSelectors: [],
+      basis: [
+        'MX of contoso.com → eu-smtp-inbound-1.mimecast.com (Mimecast)',
+        'Partner connector "From SEG" with SenderDomains * and RestrictDomainsToIPAddresses and RestrictDomainsToCertificate',
+      ],
+    });
+  });
+
+  test.each([
+    ['no name', 'gateway:\n  ips: [192.0.2.1]\n', 'mimecast'],
+    ['a name that mentions the MX vendor', 'gateway:\n  name: Mimecast EU grid\n', 'mimecast'],
+    ['a name that contradicts the MX vendor', 'gateway:\n  name: Proofpoint\n', undefined],
+  ])('a profile gateway with %s gets vendor %s', (_label, yaml, vendor) => {
+    const snapshot = snapshotOf({ 'Get-AcceptedDomain': CONTOSO_DOMAINS, dns: MIMECAST_DNS });
+    expect(resolveGateway(parseProfile(yaml, 'p.yaml'), snapshot).vendor).toBe(vendor);
+  });
+
+  test('without DNS, the connector certificate can name the vendor', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({
+          Name: 'SEG',
+          RestrictDomainsToCertificate: true,
+          TlsSenderCertificateName: '*.pphosted.com',
+        }),
+      ],
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g).toMatchObject({
+      source: 'inferred',
+      name: 'Proofpoint',
+      vendor: 'proofpoint',
+      certificate: '*.pphosted.com',
+    });
+    expect(g.basis).toContain('certificate "*.pphosted.com" is Proofpoint\'s');
+  });
+
+  test('the connector alone is enough when DNS was not recorded', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector()],
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g).toMatchObject({
+      source: 'inferred',
+      name: 'From SEG',
+      vendor: undefined,
+      ips: ['203.0.113.10', '198.51.100.0/28'],
+    });
+    expect(g.basis).toEqual([
+      'Partner connector "From SEG" with SenderDomains * and RestrictDomainsToIPAddresses',
+    ]);
+  });
+
+  test('the MX alone is enough; IPs stay unknown and the basis says why', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [],
+      dns: MIMECAST_DNS,
+    });
+    expect(resolveGateway(undefined, snapshot)).toMatchObject({
+      source: 'inferred',
+      name: 'Mimecast',
+      vendor: 'mimecast',
+      ips: [],
+      certificate: undefined,
+      basis: [
+        'MX of contoso.com → eu-smtp-inbound-1.mimecast.com (Mimecast)',
+        'no enabled Partner inbound connector with SenderDomains *: the gateway IPs and certificate are unknown',
+      ],
+    });
+  });
+
+  test('an MX at an unrecognised host (on-premises edge) still means a gateway, named after the host', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      dns: { 'contoso.com': { MX: [{ exchange: 'edge.contoso.com', priority: 10 }] } },
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g).toMatchObject({ source: 'inferred', name: 'edge.contoso.com', vendor: undefined });
+    expect(g.basis).toEqual([
+      'MX of contoso.com → edge.contoso.com (not EOP, vendor not recognised)',
+      'Get-InboundConnector.json is not in the export: the gateway IPs and certificate are unknown',
+    ]);
+  });
+
+  test('MX at EOP and no * Partner connector → none, with the reasons', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector({ SenderDomains: ['smtp:contoso.com;1'] })],
+      dns: EOP_DNS,
+    });
+    expect(resolveGateway(undefined, snapshot)).toEqual({
+      source: 'none',
+      name: undefined,
+      vendor: undefined,
+      ips: [],
+      certificate: undefined,
+      certificateUnique: false,
+      dkimSelectors: [],
+      basis: [
+        'MX of contoso.com → contoso-com.mail.protection.outlook.com (EOP)',
+        'no enabled Partner inbound connector with SenderDomains *',
+      ],
+    });
+  });
+
+  test.each([
+    ['disabled', { Enabled: false }],
+    ['Enabled absent (unknown)', { Enabled: null }],
+    ['OnPremises', { ConnectorType: 'OnPremises' }],
+    ['OnPremises as enum int 1', { ConnectorType: 1 }],
+    ['unknown connector type int', { ConnectorType: 7 }],
+  ])('a %s * connector is not evidence of a gateway', (_label, overrides) => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector(overrides)],
+      dns: EOP_DNS,
+    });
+    expect(resolveGateway(undefined, snapshot).source).toBe('none');
+  });
+
+  test('Partner as enum int 2 (Windows PowerShell 5.1) counts', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector({ ConnectorType: 2 })],
+    });
+    expect(resolveGateway(undefined, snapshot).source).toBe('inferred');
+  });
+
+  test('restricting connectors are preferred; IP and certificate connectors are combined (eop-model CON-3)', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({
+          Name: 'Old allow-all',
+          RestrictDomainsToIPAddresses: false,
+          SenderIPAddresses: ['192.0.2.99'],
+        }),
+        partnerConnector({ Name: 'SEG by IP' }),
+        partnerConnector({
+          Name: 'SEG by cert',
+          RestrictDomainsToIPAddresses: false,
+          RestrictDomainsToCertificate: true,
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: '*.seg.example',
+        }),
+      ],
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g.ips).toEqual(['203.0.113.10', '198.51.100.0/28']);
+    expect(g.certificate).toBe('*.seg.example');
+    expect(g.name).toBe('SEG by IP');
+    expect(g.basis).toEqual([
+      'Partner connector "SEG by IP" with SenderDomains * and RestrictDomainsToIPAddresses',
+      'Partner connector "SEG by cert" with SenderDomains * and RestrictDomainsToCertificate',
+    ]);
+  });
+
+  test('a * connector that restricts nothing is still used, and the basis says it restricts nothing', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector({ RestrictDomainsToIPAddresses: false })],
+      dns: MIMECAST_DNS,
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g).toMatchObject({
+      source: 'inferred',
+      name: 'Mimecast',
+      ips: ['203.0.113.10', '198.51.100.0/28'],
+    });
+    expect(g.basis).toEqual([
+      'MX of contoso.com → eu-smtp-inbound-1.mimecast.com (Mimecast)',
+      'Partner connector "From SEG" with SenderDomains * but without RestrictDomainsTo* (it does not restrict anything)',
+      'no connector restricts by IP or certificate yet; the IPs above are what the connector lists',
+    ]);
+  });
+
+  test('a secondary MX at EOP is reported in the basis', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector()],
+      dns: {
+        'contoso.com': {
+          MX: [
+            { exchange: 'mx1.hc1-2.eu.iphmx.com', priority: 10 },
+            { exchange: 'contoso-com.mail.protection.outlook.com', priority: 50 },
+          ],
+        },
+      },
+    });
+    expect(resolveGateway(undefined, snapshot).basis.slice(0, 2)).toEqual([
+      'MX of contoso.com → mx1.hc1-2.eu.iphmx.com (Cisco Secure Email)',
+      'MX of contoso.com also lists contoso-com.mail.protection.outlook.com at preference 50 (EOP)',
+    ]);
+  });
+
+  test('the default domain decides the vendor when domains disagree', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': [
+        { DomainName: 'a-brand.com', Default: false },
+        { DomainName: 'b-brand.com', Default: false },
+        { DomainName: 'contoso.com', Default: true },
+      ],
+      dns: {
+        'a-brand.com': { MX: [{ exchange: 'mx01.hornetsecurity.com', priority: 10 }] },
+        'b-brand.com': { MX: [{ exchange: 'mx02.hornetsecurity.com', priority: 10 }] },
+        'contoso.com': { MX: [{ exchange: 'mx0a-1.pphosted.com', priority: 10 }] },
+      },
+    });
+    expect(resolveGateway(undefined, snapshot)).toMatchObject({ vendor: 'proofpoint', name: 'Proofpoint' });
+  });
+
+  test.each([
+    [
+      'no DNS and no connectors file',
+      { 'Get-AcceptedDomain': CONTOSO_DOMAINS },
+      [
+        'DNS not analysed (no dns.json in the export), so the MX records are unknown',
+        'Get-InboundConnector.json is not in the export, so connectors could not be read',
+      ],
+    ],
+    [
+      'DNS recorded but no MX for the domain',
+      {
+        'Get-AcceptedDomain': CONTOSO_DOMAINS,
+        'Get-InboundConnector': [],
+        dns: { 'contoso.com': { TXT: ['v=spf1 -all'] } },
+      },
+      [
+        'MX of contoso.com: no MX records (NODATA)',
+        'no enabled Partner inbound connector with SenderDomains *',
+      ],
+    ],
+    [
+      'only *.onmicrosoft.com domains',
+      {
+        'Get-AcceptedDomain': [{ DomainName: 'contoso.onmicrosoft.com', Default: true }],
+        'Get-InboundConnector': [],
+        dns: {},
+      },
+      [
+        'no accepted domains besides *.onmicrosoft.com to read MX records for',
+        'no enabled Partner inbound connector with SenderDomains *',
+      ],
+    ],
+  ])('none: %s', (_label, bundle, basis) => {
+    const g = resolveGateway(undefined, snapshotOf(bundle));
+    expect(g.source).toBe('none');
+    expect(g.basis).toEqual(basis);
+  });
+});
+
+describe('mxPointsToEop', () => {
+  test.each([
+    ['no dns.json', { 'Get-AcceptedDomain': CONTOSO_DOMAINS }, undefined],
+    ['no accepted domains', { dns: EOP_DNS }, undefined],
+    ['MX at EOP', { 'Get-AcceptedDomain': CONTOSO_DOMAINS, dns: EOP_DNS }, true],
+    [
+      'MX at the DNSSEC form',
+      {
+        'Get-AcceptedDomain': CONTOSO_DOMAINS,
+        dns: { 'contoso.com': { MX: [{ exchange: 'contoso-com.r-v1.mx.microsoft', priority: 0 }] } },
+      },
+      true,
+    ],
+    ['MX at a SEG', { 'Get-AcceptedDomain': CONTOSO_DOMAINS, dns: MIMECAST_DNS }, false],
+    [
+      'SEG primary, EOP backup',
+      {
+        'Get-AcceptedDomain': CONTOSO_DOMAINS,
+        dns: {
+          'contoso.com': {
+            MX: [
+              { exchange: 'eu-smtp-inbound-1.mimecast.com', priority: 10 },
+              { exchange: 'contoso-com.mail.protection.outlook.com', priority: 20 },
+            ],
+          },
+        },
+      },
+      false,
+    ],
+    [
+      'EOP and SEG at the same preference',
+      {
+        'Get-AcceptedDomain': CONTOSO_DOMAINS,
+        dns: {
+          'contoso.com': {
+            MX: [
+              { exchange: 'eu-smtp-inbound-1.mimecast.com', priority: 10 },
+              { exchange: 'contoso-com.mail.protection.outlook.com', priority: 10 },
+            ],
+          },
+        },
+      },
+      true,
+    ],
+    ['NODATA', { 'Get-AcceptedDomain': CONTOSO_DOMAINS, dns: { 'contoso.com': {} } }, false],
+    ['NXDOMAIN', { 'Get-AcceptedDomain': CONTOSO_DOMAINS, dns: {} }, false],
+  ])('%s → %s', (_label, bundle, expected) => {
+    expect(mxPointsToEop(snapshotOf(bundle))).toBe(expected);
+  });
+});
+
+test('acceptedDomainMx lists own domains, default first, primary MX first', () => {
+  const snapshot = snapshotOf({
+    'Get-AcceptedDomain': [{ DomainName: 'fabrikam.com' }, ...CONTOSO_DOMAINS],
+    dns: MIMECAST_DNS,
+  });
+  const mx = acceptedDomainMx(snapshot);
+  expect(mx.map((d) => [d.domain, d.status, d.records.map((r) => r.exchange)])).toEqual([
+    ['contoso.com', 'answer', ['eu-smtp-inbound-1.mimecast.com', 'eu-smtp-inbound-2.mimecast.com']],
+    ['fabrikam.com', 'nxdomain', []],
+  ]);
+});
