@@ -47,9 +47,16 @@ function addresses(zone: DnsZone, name: string): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-function ipsCovered(walk: SpfWalk, ips: readonly string[], cidr: string | undefined, label: string): TermVerdict {
+function ipsCovered(
+  walk: SpfWalk,
+  ips: readonly string[],
+  cidr: string | undefined,
+  label: string,
+): TermVerdict {
   const uncovered = ips.map((ip) => (cidr ? `${ip}/${cidr}` : ip)).filter((e) => !walk.covered.covers(e));
-  return uncovered.length === 0 ? { covered: true, detail: [] } : { covered: false, detail: uncovered.map((u) => `${label} → ${u}`) };
+  return uncovered.length === 0
+    ? { covered: true, detail: [] }
+    : { covered: false, detail: uncovered.map((u) => `${label} → ${u}`) };
 }
 
 /** Whether every address a term authorises is a gateway IP or already admitted by a connector. */
@@ -63,8 +70,13 @@ function termVerdict(walk: SpfWalk, domain: string, term: string): TermVerdict {
   }
   if (term.includes('%{')) return { covered: false, detail: [`${term} uses macros: not evaluable offline`] };
   if (mech === 'all') return { covered: false, detail: ['+all authorises every address on the internet'] };
-  if (mech === 'exists' || mech === 'ptr') return { covered: false, detail: [`${mech} cannot be expanded to addresses`] };
-  if (walk.lookups >= MAX_SPF_LOOKUPS) return { covered: false, detail: [`not expanded: more than ${MAX_SPF_LOOKUPS} DNS lookups (RFC 7208 §4.6.4)`] };
+  if (mech === 'exists' || mech === 'ptr')
+    return { covered: false, detail: [`${mech} cannot be expanded to addresses`] };
+  if (walk.lookups >= MAX_SPF_LOOKUPS)
+    return {
+      covered: false,
+      detail: [`not expanded: more than ${MAX_SPF_LOOKUPS} DNS lookups (RFC 7208 §4.6.4)`],
+    };
   walk.lookups++;
   const target = (arg ?? domain).toLowerCase();
   if (mech === 'include' || mech === 'redirect') {
@@ -78,7 +90,8 @@ function termVerdict(walk: SpfWalk, domain: string, term: string): TermVerdict {
   }
   if (mech === 'mx') {
     const mx = lookup(walk.zone, target, 'MX');
-    if (mx.kind !== 'answer') return { covered: false, detail: [`${target} has no MX record in the recorded DNS`] };
+    if (mx.kind !== 'answer')
+      return { covered: false, detail: [`${target} has no MX record in the recorded DNS`] };
     const detail: string[] = [];
     for (const host of mx.records.map((r) => r.exchange)) {
       const ips = addresses(walk.zone, host);
@@ -114,7 +127,8 @@ function domainVerdict(walk: SpfWalk, domain: string): TermVerdict {
   if (walk.seen.has(domain)) return { covered: true, detail: [] };
   walk.seen.add(domain);
   const { records, note } = spfRecords(walk.zone, domain);
-  if (records.length === 0) return { covered: false, detail: [`${domain}: no SPF record in the recorded DNS (${note ?? 'none'})`] };
+  if (records.length === 0)
+    return { covered: false, detail: [`${domain}: no SPF record in the recorded DNS (${note ?? 'none'})`] };
   const detail: string[] = [];
   for (const record of records) {
     for (const term of authorisingTerms(record)) detail.push(...termVerdict(walk, domain, term).detail);
@@ -129,20 +143,43 @@ interface SpfCandidate {
 }
 
 /** Authorising terms of an own domain's SPF that are neither the gateway nor admitted by a connector. */
-function spfCandidates(zone: DnsZone, domain: string, covered: IpSet): { candidates: SpfCandidate[]; notes: string[] } {
+function spfCandidates(
+  zone: DnsZone,
+  domain: string,
+  covered: IpSet,
+): { candidates: SpfCandidate[]; notes: string[]; unresolved?: true } {
   const { records, note } = spfRecords(zone, domain);
-  if (records.length === 0) return { candidates: [], notes: [`${domain}: no SPF record (${note ?? 'none'}), so SPF names no sender to admit`] };
-  const notes = records.length > 1 ? [`${domain}: ${records.length} SPF records (permerror, RFC 7208 §4.5); all are listed`] : [];
+  // A verified accepted domain exists in DNS, so NXDOMAIN here means the recording does not cover it.
+  if (lookup(zone, domain, 'TXT').kind === 'nxdomain') {
+    return {
+      candidates: [],
+      notes: [
+        `${domain}: not in the recorded DNS (NXDOMAIN for an accepted domain): its SPF was not inventoried`,
+      ],
+      unresolved: true,
+    };
+  }
+  if (records.length === 0)
+    return {
+      candidates: [],
+      notes: [`${domain}: no SPF record (${note ?? 'none'}), so SPF names no sender to admit`],
+    };
+  const notes =
+    records.length > 1
+      ? [`${domain}: ${records.length} SPF records (permerror, RFC 7208 §4.5); all are listed`]
+      : [];
   const candidates: SpfCandidate[] = [];
   for (const record of records) {
     const walk: SpfWalk = { zone, covered, lookups: 0, seen: new Set([domain]) };
     for (const term of authorisingTerms(record)) {
       if (/^include:/i.test(term) && term.slice(8).toLowerCase() === MICROSOFT_SPF) continue;
       const v = termVerdict(walk, domain, term);
-      if (!v.covered) candidates.push({ domain, term: term.replace(/^redirect:/i, 'redirect='), detail: v.detail });
+      if (!v.covered)
+        candidates.push({ domain, term: term.replace(/^redirect:/i, 'redirect='), detail: v.detail });
     }
   }
-  if (candidates.length === 0) notes.push(`${domain}: SPF authorises only the gateway, connector-admitted IPs and Microsoft 365`);
+  if (candidates.length === 0)
+    notes.push(`${domain}: SPF authorises only the gateway, connector-admitted IPs and Microsoft 365`);
   return { candidates, notes };
 }
 
@@ -186,8 +223,12 @@ function remediationFor(ipLockdown: InboundConnector | undefined, sources: reado
       "# 3. certificate lock-down: New-InboundConnector -Name 'Direct Send: <source>' -ConnectorType Partner -SenderDomains '<own domain>' -RestrictDomainsToIPAddresses $true -SenderIPAddresses '<source IP>'",
     );
   }
-  lines.push('# Never an allow-by-sender-domain connector: it does not exempt anything (eop-model CON-3 [D], DS-1 [D]).');
-  lines.push('# Declare each source under directSendSources in mxlock.yaml so the simulator keeps checking it.');
+  lines.push(
+    '# Never an allow-by-sender-domain connector: it does not exempt anything (eop-model CON-3 [D], DS-1 [D]).',
+  );
+  lines.push(
+    '# Declare each source under directSendSources in mxlock.yaml so the simulator keeps checking it.',
+  );
   return lines.join('\n');
 }
 
@@ -196,9 +237,17 @@ const PORTAL = `${EAC_CONNECTORS} → Add a connector (Partner organization → 
 export const check: Check = {
   id: 'inventory.direct-send-sources',
   step: 0,
-  title: 'Every Direct Send source (SPF-authorised or declared) is admitted by a connector before the lock-down',
+  title:
+    'Every Direct Send source (SPF-authorised or declared) is admitted by a connector before the lock-down',
   severity: 'medium',
-  references: ['eop-model DS-2 [D]', 'eop-model DS-4 [C]', 'eop-model CON-5 [D]', 'eop-model §12 [D]', LEARN.directSendBlog, LEARN.devices],
+  references: [
+    'eop-model DS-2 [D]',
+    'eop-model DS-4 [C]',
+    'eop-model CON-5 [D]',
+    'eop-model §12 [D]',
+    LEARN.directSendBlog,
+    LEARN.devices,
+  ],
   remediation: {
     powershell: remediationFor(undefined, []),
     portal: PORTAL,
@@ -215,14 +264,18 @@ export const check: Check = {
       .map((s) => ({ ...s, ips: s.ips.filter((ip) => !admitted.covers(ip)) }))
       .filter((s) => s.ips.length > 0);
     for (const s of notAdmitted) {
-      evidence.push(`declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ')}): not in any enabled connector's SenderIPAddresses`);
+      evidence.push(
+        `declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ')}): not in any enabled connector's SenderIPAddresses`,
+      );
     }
     if (notAdmitted.length > 0) statuses.push('warn');
 
     // (a) SPF of every own domain.
     const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
     if (ctx.dns === undefined) {
-      evidence.push('DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried');
+      evidence.push(
+        'DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried',
+      );
       statuses.push('unknown');
     } else if (ctx.tenant.acceptedDomains === undefined) {
       evidence.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
@@ -231,23 +284,30 @@ export const check: Check = {
       const covered = new IpSet([...ctx.gateway.ips, ...enabledConnectorIps(gate.value)]);
       let spfFound = false;
       for (const domain of domains) {
-        const { candidates, notes } = spfCandidates(ctx.dns, domain, covered);
+        const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
+        if (unresolved) statuses.push('unknown');
         for (const c of candidates) {
           const isIp = /^ip[46]:/i.test(c.term);
           const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
           const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
-          evidence.push(`SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in an enabled connector's SenderIPAddresses${detail}`);
+          evidence.push(
+            `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in an enabled connector's SenderIPAddresses${detail}`,
+          );
         }
         evidence.push(...notes);
         if (candidates.length > 0) spfFound = true;
       }
-      if (spfFound && ctx.gateway.ips.length === 0) evidence.push('gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too');
+      if (spfFound && ctx.gateway.ips.length === 0)
+        evidence.push(
+          'gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too',
+        );
       statuses.push(spfFound ? 'warn' : 'pass');
     }
 
     const status = worst(statuses);
     if (status === 'warn') evidence.push(WHY);
-    if (status === 'pass') evidence.push('no SPF-authorised or declared sender needs admitting before the lock-down');
+    if (status === 'pass')
+      evidence.push('no SPF-authorised or declared sender needs admitting before the lock-down');
     const outcome: CheckOutcome = { status, evidence };
     if (notAdmitted.length > 0) {
       const ipLockdown = activeLockdowns(ctx).find((c) => c.RestrictDomainsToIPAddresses === true);

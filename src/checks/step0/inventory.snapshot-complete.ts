@@ -107,17 +107,25 @@ export const EXPORT_IMPACT: Readonly<Record<CmdletName, Impact>> = {
 };
 
 function collectScript(names: readonly CmdletName[]): string {
-  return names.map((n) => `${n} | ConvertTo-Json -Depth 6 | Out-File -Encoding utf8 ${n}.json`).join('\n');
+  // -InputObject @(…) writes [] for an empty result instead of an empty file.
+  return names
+    .map((n) => `ConvertTo-Json -InputObject @(${n}) -Depth 6 | Out-File -Encoding utf8 ${n}.json`)
+    .join('\n');
 }
 
-const PORTAL = 'No portal equivalent: the export is taken with Exchange Online PowerShell (or `mxlock collect`, read-only REST).';
+const PORTAL =
+  'No portal equivalent: the export is taken with Exchange Online PowerShell (or `mxlock collect`, read-only REST).';
 
 export const check: Check = {
   id: 'inventory.snapshot-complete',
   step: 0,
   title: 'Every export that assess needs is present, so no verdict rests on missing data',
   severity: 'high',
-  references: ['hardening-guide step 0 (configuration backup before any change)', 'eop-model §8 [C]', LEARN.setOrganizationConfig],
+  references: [
+    'hardening-guide step 0 (configuration backup before any change)',
+    'eop-model §8 [C]',
+    LEARN.setOrganizationConfig,
+  ],
   remediation: {
     powershell: [
       '# In an Exchange Online PowerShell session (Connect-ExchangeOnline), from the export folder:',
@@ -132,7 +140,7 @@ export const check: Check = {
     const optional = missing.filter((n) => !CMDLETS[n].required);
     const describe = (n: CmdletName) => {
       const impact = EXPORT_IMPACT[n];
-      return `${n}.json was not exported: unknown checks ${impact.checks.join(', ')}; paths affected: ${impact.paths}`;
+      return `${n}.json was not exported: checks left unknown or partial: ${impact.checks.join(', ')}; paths affected: ${impact.paths}`;
     };
     if (required.length > 0) {
       return {
@@ -148,10 +156,16 @@ export const check: Check = {
     if (optional.length > 0) {
       return {
         status: 'info',
-        evidence: [`all ${CMDLET_NAMES.length - optional.length} required exports present`, ...optional.map((n) => `optional ${describe(n)}`)],
+        evidence: [
+          `all ${CMDLET_NAMES.filter((n) => CMDLETS[n].required).length} required exports present`,
+          ...optional.map((n) => `optional ${describe(n)}`),
+        ],
         remediation: { powershell: collectScript(optional), portal: PORTAL },
       };
     }
-    return { status: 'pass', evidence: [`all ${CMDLET_NAMES.length} exports present in ${ctx.snapshot.source}`] };
+    return {
+      status: 'pass',
+      evidence: [`all ${CMDLET_NAMES.length} exports present in ${ctx.snapshot.source}`],
+    };
   },
 };

@@ -11,7 +11,14 @@ export const check: Check = {
   step: 1,
   title: 'RejectDirectSend is on: anonymous mail from own domains is refused in the SMTP session (5.7.68)',
   severity: 'high',
-  references: ['eop-model DS-1 [D]', 'eop-model DS-2 [D]', 'eop-model DS-4 [C]', 'eop-model §10 A5', LEARN.setOrganizationConfig, LEARN.directSendBlog],
+  references: [
+    'eop-model DS-1 [D]',
+    'eop-model DS-2 [D]',
+    'eop-model DS-4 [C]',
+    'eop-model §10 A5',
+    LEARN.setOrganizationConfig,
+    LEARN.directSendBlog,
+  ],
   remediation: {
     powershell: [
       '# First inventory and admit legitimate Direct Send sources (printers, apps, SaaS sending as your domains):',
@@ -43,7 +50,9 @@ export const check: Check = {
     if (value) {
       return {
         status: 'pass',
-        evidence: [`organization config '${name}': RejectDirectSend = true (own-domain P1 from unmatched sources gets 550 5.7.68, DS-2 [D])`],
+        evidence: [
+          `organization config '${name}': RejectDirectSend = true (own-domain P1 from unmatched sources gets 550 5.7.68, DS-2 [D])`,
+        ],
       };
     }
     return {

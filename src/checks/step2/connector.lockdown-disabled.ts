@@ -20,7 +20,13 @@ export const check: Check = {
   step: 2,
   title: 'The restricting Partner connector (SenderDomains *) is enabled',
   severity: 'critical',
-  references: ['eop-model CON-5 [D]', 'eop-model §2.2 [D]', 'eop-model §10 A17', LEARN.newInboundConnector, LEARN.thirdPartyCloud],
+  references: [
+    'eop-model CON-5 [D]',
+    'eop-model §2.2 [D]',
+    'eop-model §10 A17',
+    LEARN.newInboundConnector,
+    LEARN.thirdPartyCloud,
+  ],
   remediation: { powershell: enableScript(['From Secure Email Gateway']), portal: PORTAL },
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
@@ -28,20 +34,37 @@ export const check: Check = {
     const restricting = gate.value.filter(isRestricting);
     if (restricting.length === 0) {
       const unclassified = unclassifiedConnectors(gate.value);
-      if (unclassified.length > 0) return { status: 'unknown', evidence: [...unclassified, 'cannot tell whether a restricting connector exists'] };
-      return { status: 'not-applicable', evidence: ['no restricting Partner connector exists (see connector.lockdown-missing)'] };
+      if (unclassified.length > 0)
+        return {
+          status: 'unknown',
+          evidence: [...unclassified, 'cannot tell whether a restricting connector exists'],
+        };
+      return {
+        status: 'not-applicable',
+        evidence: ['no restricting Partner connector exists (see connector.lockdown-missing)'],
+      };
     }
     const lockdowns = restricting.filter(isLockdown);
     // Judge the `*` connectors; when none has `*` (connector.lockdown-sender-scope fails), judge the restricting ones.
     const candidates = lockdowns.length > 0 ? lockdowns : restricting;
     const evidence = candidates.map((c) => prop(c, 'Enabled'));
+    if (lockdowns.length === 0)
+      evidence.push(
+        'no restricting connector has SenderDomains *: judged on the scoped ones (see connector.lockdown-sender-scope)',
+      );
     if (candidates.some((c) => c.Enabled === true)) return { status: 'pass', evidence };
     if (candidates.some((c) => c.Enabled === undefined)) {
-      return { status: 'unknown', evidence: [...evidence, 'Enabled missing: cannot tell whether the restriction is in force'] };
+      return {
+        status: 'unknown',
+        evidence: [...evidence, 'Enabled missing: cannot tell whether the restriction is in force'],
+      };
     }
     return {
       status: 'fail',
-      evidence: [...evidence, 'every restricting connector is disabled: direct delivery to the tenant is not restricted (eop-model §10 A17)'],
+      evidence: [
+        ...evidence,
+        'every restricting connector is disabled: direct delivery to the tenant is not restricted (eop-model §10 A17)',
+      ],
       remediation: { powershell: enableScript(candidates.map(connectorName)), portal: PORTAL },
     };
   },

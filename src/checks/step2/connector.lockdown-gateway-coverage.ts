@@ -24,7 +24,8 @@ function undocumentedForm(entry: string): string | undefined {
   const e = parseIpEntry(entry);
   if (e.kind === 'v6') return 'IPv6 is not supported in SenderIPAddresses (IPv4 only, eop-model §2.2 [D])';
   if (e.kind !== 'v4') return undefined;
-  if (e.text.includes('-')) return 'address ranges a-b are documented for EFSkipIPs, not SenderIPAddresses (eop-model §2.2 [D])';
+  if (e.text.includes('-'))
+    return 'address ranges a-b are documented for EFSkipIPs, not SenderIPAddresses (eop-model §2.2 [D])';
   const mask = /\/(\d+)$/.exec(e.text)?.[1];
   if (mask !== undefined && Number(mask) < MIN_CONNECTOR_V4_MASK) {
     return `mask /${mask} is wider than the documented /${MIN_CONNECTOR_V4_MASK}–/32 (eop-model §2.2 [D]): it admits ${2 ** (32 - Number(mask))} addresses`;
@@ -37,11 +38,18 @@ export const check: Check = {
   step: 2,
   title: "The lock-down connector admits every gateway IP (or the gateway's certificate) and nothing else",
   severity: 'high',
-  references: ['eop-model CON-1 [D]', 'eop-model CON-5 [D]', 'eop-model §2.2 [D]', 'eop-model §12 OQ-2 [D]/[I]', LEARN.newInboundConnector, LEARN.thirdPartyCloud],
+  references: [
+    'eop-model CON-1 [D]',
+    'eop-model CON-5 [D]',
+    'eop-model §2.2 [D]',
+    'eop-model §12 OQ-2 [D]/[I]',
+    LEARN.newInboundConnector,
+    LEARN.thirdPartyCloud,
+  ],
   remediation: {
     powershell: [
       "Set-InboundConnector -Identity 'From SEG (IP-bound)' -SenderIPAddresses '203.0.113.10','203.0.113.11','198.51.100.0/28'",
-      "# or, for a certificate lock-down:",
+      '# or, for a certificate lock-down:',
       "Set-InboundConnector -Identity 'From Secure Email Gateway' -TlsSenderCertificateName '*.mail-gateway.example.com'",
     ].join('\n'),
     portal: PORTAL,
@@ -60,7 +68,10 @@ export const check: Check = {
     }
     const parts: Part[] = [];
     if (gw.source === 'inferred') {
-      parts.push({ status: 'pass', line: `gateway inferred from the export (${gw.basis.join('; ') || 'MX and connectors'}): declare it in mxlock.yaml so this comparison does not rest on the connector itself` });
+      parts.push({
+        status: 'pass',
+        line: `gateway inferred from the export (${gw.basis.join('; ') || 'MX and connectors'}): declare it in mxlock.yaml so this comparison does not rest on the connector itself`,
+      });
     }
     const certLockdowns = gate.value.filter((c) => c.RestrictDomainsToCertificate === true);
     const ipLockdowns = gate.value.filter((c) => c.RestrictDomainsToIPAddresses === true);
@@ -75,14 +86,24 @@ export const check: Check = {
           line: `gateway certificate not declared: cannot verify TlsSenderCertificateName of ${certLockdowns.map(connectorLabel).join(', ')} (declare gateway.certificate in mxlock.yaml)`,
         });
       } else {
-        const matching = certLockdowns.filter((c) => c.TlsSenderCertificateName !== undefined && certificateMatches(c.TlsSenderCertificateName, [gwCert]));
+        const matching = certLockdowns.filter(
+          (c) =>
+            c.TlsSenderCertificateName !== undefined &&
+            certificateMatches(c.TlsSenderCertificateName, [gwCert]),
+        );
         certSatisfied = matching.length > 0;
         for (const c of certLockdowns) {
           const name = c.TlsSenderCertificateName;
           if (name === undefined) {
-            parts.push({ status: 'unknown', line: `${connectorLabel(c)}: TlsSenderCertificateName missing although RestrictDomainsToCertificate = true` });
+            parts.push({
+              status: 'unknown',
+              line: `${connectorLabel(c)}: TlsSenderCertificateName missing although RestrictDomainsToCertificate = true`,
+            });
           } else if (matching.includes(c)) {
-            parts.push({ status: 'pass', line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' matches the gateway certificate '${gwCert}'` });
+            parts.push({
+              status: 'pass',
+              line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' matches the gateway certificate '${gwCert}'`,
+            });
           } else {
             parts.push({
               status: certSatisfied ? 'warn' : 'fail',
@@ -98,8 +119,12 @@ export const check: Check = {
     if (ipLockdowns.length > 0) {
       const entries = ipLockdowns.flatMap((c) => c.SenderIPAddresses ?? []);
       const set = new IpSet(entries);
+      const listMissing = ipLockdowns.some((x) => x.SenderIPAddresses === undefined);
       for (const c of ipLockdowns.filter((x) => x.SenderIPAddresses === undefined)) {
-        parts.push({ status: 'unknown', line: `${connectorLabel(c)}: SenderIPAddresses missing although RestrictDomainsToIPAddresses = true` });
+        parts.push({
+          status: 'unknown',
+          line: `${connectorLabel(c)}: SenderIPAddresses missing although RestrictDomainsToIPAddresses = true`,
+        });
       }
       for (const c of ipLockdowns) {
         for (const bad of new IpSet(c.SenderIPAddresses ?? []).invalid) {
@@ -112,18 +137,30 @@ export const check: Check = {
       }
       const target = ipLockdowns[0];
       if (gw.ips.length === 0 || !target) {
-        parts.push({ status: 'unknown', line: 'gateway IPs not declared: cannot verify SenderIPAddresses (declare gateway.ips in mxlock.yaml)' });
+        parts.push({
+          status: 'unknown',
+          line: 'gateway IPs not declared: cannot verify SenderIPAddresses (declare gateway.ips in mxlock.yaml)',
+        });
       } else {
         const uncovered = gw.ips.filter((ip) => !set.covers(ip));
         for (const ip of uncovered) {
+          // A connector whose list was not exported may hold the address: unknown, not fail.
           parts.push({
-            status: certSatisfied ? 'warn' : 'fail',
+            status: certSatisfied ? 'warn' : listMissing ? 'unknown' : 'fail',
             line: `gateway IP ${ip} is not in the SenderIPAddresses of ${ipLockdowns.map(connectorLabel).join(', ')}: ${certSatisfied ? 'admitted only while the gateway presents its certificate' : 'legitimate gateway mail from it is rejected with 550 5.7.51 (eop-model CON-5 [D])'}`,
             fix: `Set-InboundConnector -Identity ${psQuote(connectorName(target))} -SenderIPAddresses @{Add=${psQuote(ip)}}`,
           });
         }
-        if (uncovered.length === 0) parts.push({ status: 'pass', line: `every gateway IP (${gw.ips.join(', ')}) is in SenderIPAddresses` });
-        const known = new IpSet([...gw.ips, ...(ctx.profile.hybrid?.ips ?? []), ...ctx.profile.directSendSources.flatMap((s) => s.ips)]);
+        if (uncovered.length === 0)
+          parts.push({
+            status: 'pass',
+            line: `every gateway IP (${gw.ips.join(', ')}) is in SenderIPAddresses`,
+          });
+        const known = new IpSet([
+          ...gw.ips,
+          ...(ctx.profile.hybrid?.ips ?? []),
+          ...ctx.profile.directSendSources.flatMap((s) => s.ips),
+        ]);
         for (const c of ipLockdowns) {
           for (const entry of c.SenderIPAddresses ?? []) {
             if (parseIpEntry(entry).kind === 'invalid' || known.covers(entry)) continue;
@@ -138,7 +175,11 @@ export const check: Check = {
       for (const c of ipLockdowns) {
         for (const entry of c.SenderIPAddresses ?? []) {
           const why = undocumentedForm(entry);
-          if (why) parts.push({ status: 'warn', line: `${connectorLabel(c)}: SenderIPAddresses entry ${entry}: ${why}` });
+          if (why)
+            parts.push({
+              status: 'warn',
+              line: `${connectorLabel(c)}: SenderIPAddresses entry ${entry}: ${why}`,
+            });
         }
       }
     }

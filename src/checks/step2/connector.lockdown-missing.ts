@@ -5,7 +5,15 @@
  */
 import type { Check } from '../types.js';
 import { isRestricting } from '../util.js';
-import { EAC_CONNECTORS, LEARN, connectorLabel, inboundConnectors, lockdownConnectorScript, unclassifiedConnectors } from './connectors.js';
+import {
+  EAC_CONNECTORS,
+  LEARN,
+  connectorLabel,
+  inboundConnectors,
+  lockdownConnectorScript,
+  show,
+  unclassifiedConnectors,
+} from './connectors.js';
 import { NO_GATEWAY } from '../../profile/gateway.js';
 
 const PORTAL = `${EAC_CONNECTORS} → Add a connector: Connection from Partner organization, to Office 365; authenticate by the certificate subject the gateway presents (preferred) or by its IP addresses; reject messages not sent over TLS; save and enable`;
@@ -13,9 +21,17 @@ const PORTAL = `${EAC_CONNECTORS} → Add a connector: Connection from Partner o
 export const check: Check = {
   id: 'connector.lockdown-missing',
   step: 2,
-  title: 'A Partner inbound connector restricts delivery to the gateway (RestrictDomainsToCertificate or RestrictDomainsToIPAddresses)',
+  title:
+    'A Partner inbound connector restricts delivery to the gateway (RestrictDomainsToCertificate or RestrictDomainsToIPAddresses)',
   severity: 'critical',
-  references: ['eop-model CON-5 [D]', 'eop-model CON-4 [D]', 'eop-model §10 A1', 'field-notes 2', LEARN.thirdPartyCloud, LEARN.newInboundConnector],
+  references: [
+    'eop-model CON-5 [D]',
+    'eop-model CON-4 [D]',
+    'eop-model §10 A1',
+    'field-notes 2',
+    LEARN.thirdPartyCloud,
+    LEARN.newInboundConnector,
+  ],
   remediation: {
     powershell: lockdownConnectorScript(NO_GATEWAY),
     portal: PORTAL,
@@ -29,13 +45,19 @@ export const check: Check = {
         status: 'pass',
         evidence: restricting.map(
           (c) =>
-            `${connectorLabel(c)}: ConnectorType = 'Partner', RestrictDomainsToIPAddresses = ${String(c.RestrictDomainsToIPAddresses)}, RestrictDomainsToCertificate = ${String(c.RestrictDomainsToCertificate)}, Enabled = ${String(c.Enabled)}`,
+            `${connectorLabel(c)}: ConnectorType = 'Partner', RestrictDomainsToIPAddresses = ${show(c.RestrictDomainsToIPAddresses)}, RestrictDomainsToCertificate = ${show(c.RestrictDomainsToCertificate)}, Enabled = ${show(c.Enabled)}`,
         ),
       };
     }
     const unclassified = unclassifiedConnectors(gate.value);
     if (unclassified.length > 0) {
-      return { status: 'unknown', evidence: [...unclassified, 'cannot tell whether any Partner connector restricts by IP or certificate'] };
+      return {
+        status: 'unknown',
+        evidence: [
+          ...unclassified,
+          'cannot tell whether any Partner connector restricts by IP or certificate',
+        ],
+      };
     }
     const evidence =
       gate.value.length === 0
@@ -47,6 +69,10 @@ export const check: Check = {
     evidence.push(
       'anyone on the internet can deliver straight to <tenant>.mail.protection.outlook.com and skip the gateway (Ghost-Sender, eop-model §10 A1 [D]/[C])',
     );
-    return { status: 'fail', evidence, remediation: { powershell: lockdownConnectorScript(ctx.gateway), portal: PORTAL } };
+    return {
+      status: 'fail',
+      evidence,
+      remediation: { powershell: lockdownConnectorScript(ctx.gateway), portal: PORTAL },
+    };
   },
 };

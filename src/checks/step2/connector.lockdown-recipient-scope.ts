@@ -14,7 +14,14 @@ export const check: Check = {
   step: 2,
   title: 'The lock-down connector applies to every accepted domain, the onmicrosoft.com domains included',
   severity: 'high',
-  references: ['eop-model CON-5 [D]', 'eop-model §2.2 [D]', 'eop-model CON-3 [D]', 'eop-model §10 A2', LEARN.newInboundConnector, LEARN.useConnectors],
+  references: [
+    'eop-model CON-5 [D]',
+    'eop-model §2.2 [D]',
+    'eop-model CON-3 [D]',
+    'eop-model §10 A2',
+    LEARN.newInboundConnector,
+    LEARN.useConnectors,
+  ],
   remediation: {
     powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -AssociatedAcceptedDomains $null",
     portal: PORTAL,
@@ -27,30 +34,53 @@ export const check: Check = {
     const unknownScope = lockdowns.filter((c) => c.AssociatedAcceptedDomains === undefined);
     // One lock-down without a recipient scope restricts every domain (CON-5 quantifies over connectors in scope).
     if (lockdowns.some((c) => c.AssociatedAcceptedDomains?.length === 0)) {
-      return { status: 'pass', evidence: [...evidence, 'empty AssociatedAcceptedDomains = every accepted domain is restricted'] };
+      return {
+        status: 'pass',
+        evidence: [...evidence, 'empty AssociatedAcceptedDomains = every accepted domain is restricted'],
+      };
     }
     if (unknownScope.length > 0) {
-      return { status: 'unknown', evidence: [...evidence, 'AssociatedAcceptedDomains missing: cannot tell which recipient domains are restricted'] };
+      return {
+        status: 'unknown',
+        evidence: [
+          ...evidence,
+          'AssociatedAcceptedDomains missing: cannot tell which recipient domains are restricted',
+        ],
+      };
     }
     if (ctx.tenant.acceptedDomains === undefined) {
-      return { status: 'unknown', evidence: [...evidence, `${notExported('Get-AcceptedDomain')}: cannot tell which accepted domains are left out`] };
+      return {
+        status: 'unknown',
+        evidence: [
+          ...evidence,
+          `${notExported('Get-AcceptedDomain')}: cannot tell which accepted domains are left out`,
+        ],
+      };
     }
     const scoped = new Set(lockdowns.flatMap((c) => c.AssociatedAcceptedDomains ?? []));
     const open = ctx.tenant.domainNames.filter((d) => !scoped.has(d));
     if (open.length === 0) {
-      return { status: 'pass', evidence: [...evidence, `every accepted domain (${ctx.tenant.domainNames.join(', ')}) is listed`] };
+      return {
+        status: 'pass',
+        evidence: [...evidence, `every accepted domain (${ctx.tenant.domainNames.join(', ')}) is listed`],
+      };
     }
     const names = lockdowns.map(connectorName);
     return {
       status: 'fail',
       evidence: [
         ...evidence,
-        ...open.map((d) => `accepted domain ${d} is not in any lock-down connector's AssociatedAcceptedDomains: mail to it can be delivered directly, bypassing the gateway`),
+        ...open.map(
+          (d) =>
+            `accepted domain ${d} is not in any lock-down connector's AssociatedAcceptedDomains: mail to it can be delivered directly, bypassing the gateway`,
+        ),
       ],
       remediation: {
         powershell: [
           '# Clear the recipient scope (empty = all accepted domains, including the onmicrosoft.com domains):',
-          ...names.map((n) => `Set-InboundConnector -Identity ${psQuote(n)} -AssociatedAcceptedDomains $null`),
+          ...names.map(
+            (n) => `Set-InboundConnector -Identity ${psQuote(n)} -AssociatedAcceptedDomains $null`,
+          ),
         ].join('\n'),
         portal: PORTAL,
       },

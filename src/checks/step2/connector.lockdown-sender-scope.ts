@@ -4,7 +4,15 @@
  */
 import type { Check } from '../types.js';
 import { connectorName, isLockdown, isRestricting, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, connectorLabel, inboundConnectors, prop, show, unclassifiedConnectors } from './connectors.js';
+import {
+  EAC_CONNECTORS,
+  LEARN,
+  connectorLabel,
+  inboundConnectors,
+  prop,
+  show,
+  unclassifiedConnectors,
+} from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the gateway connector → Edit sent email identity / domains: use * (all sender domains)`;
 
@@ -13,7 +21,14 @@ export const check: Check = {
   step: 2,
   title: 'A restricting Partner connector covers every sender domain (SenderDomains *)',
   severity: 'high',
-  references: ['eop-model CON-2 [D]', 'eop-model CON-5 [D]', 'eop-model §12 OQ-3 [C]', 'field-notes 3', LEARN.thirdPartyCloud, LEARN.newInboundConnector],
+  references: [
+    'eop-model CON-2 [D]',
+    'eop-model CON-5 [D]',
+    'eop-model §12 OQ-3 [C]',
+    'field-notes 3',
+    LEARN.thirdPartyCloud,
+    LEARN.newInboundConnector,
+  ],
   remediation: {
     powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -SenderDomains '*'",
     portal: PORTAL,
@@ -24,8 +39,15 @@ export const check: Check = {
     const restricting = gate.value.filter(isRestricting);
     const unclassified = unclassifiedConnectors(gate.value);
     if (restricting.length === 0) {
-      if (unclassified.length > 0) return { status: 'unknown', evidence: [...unclassified, 'cannot tell whether a restricting connector exists'] };
-      return { status: 'not-applicable', evidence: ['no restricting Partner connector exists (see connector.lockdown-missing)'] };
+      if (unclassified.length > 0)
+        return {
+          status: 'unknown',
+          evidence: [...unclassified, 'cannot tell whether a restricting connector exists'],
+        };
+      return {
+        status: 'not-applicable',
+        evidence: ['no restricting Partner connector exists (see connector.lockdown-missing)'],
+      };
     }
     const lockdowns = restricting.filter(isLockdown);
     if (lockdowns.length > 0) {
@@ -39,7 +61,10 @@ export const check: Check = {
       return { status: 'pass', evidence };
     }
     if (unclassified.length > 0) {
-      return { status: 'unknown', evidence: [...unclassified, ...restricting.map((c) => prop(c, 'SenderDomains'))] };
+      return {
+        status: 'unknown',
+        evidence: [...unclassified, ...restricting.map((c) => prop(c, 'SenderDomains'))],
+      };
     }
     const target = restricting[0];
     return {

@@ -7,20 +7,26 @@ import type { ResolvedGateway } from '../../profile/gateway.js';
 import type { CheckContext, CheckOutcome } from '../types.js';
 import { connectorName, isLockdown, isRestricting, psQuote } from '../util.js';
 
-export const EAC_CONNECTORS = 'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Connectors';
+export const EAC_CONNECTORS =
+  'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Connectors';
 export const EAC_RULES = 'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Rules';
 
 export const LEARN = {
-  setOrganizationConfig: 'https://learn.microsoft.com/powershell/module/exchangepowershell/set-organizationconfig',
-  newInboundConnector: 'https://learn.microsoft.com/powershell/module/exchangepowershell/new-inboundconnector',
-  thirdPartyCloud: 'https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud',
+  setOrganizationConfig:
+    'https://learn.microsoft.com/powershell/module/exchangepowershell/set-organizationconfig',
+  newInboundConnector:
+    'https://learn.microsoft.com/powershell/module/exchangepowershell/new-inboundconnector',
+  thirdPartyCloud:
+    'https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud',
   useConnectors:
     'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/use-connectors-to-configure-mail-flow',
   inboundConnectorFaq:
     'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/inbound-connector-faq',
   newTransportRule: 'https://learn.microsoft.com/powershell/module/exchangepowershell/new-transportrule',
-  mailFlowRules: 'https://learn.microsoft.com/exchange/security-and-compliance/mail-flow-rules/mail-flow-rules',
-  policyPrecedence: 'https://learn.microsoft.com/defender-office-365/how-policies-and-protections-are-combined',
+  mailFlowRules:
+    'https://learn.microsoft.com/exchange/security-and-compliance/mail-flow-rules/mail-flow-rules',
+  policyPrecedence:
+    'https://learn.microsoft.com/defender-office-365/how-policies-and-protections-are-combined',
   antiPhishTuning: 'https://learn.microsoft.com/defender-office-365/anti-phishing-protection-tuning',
   enhancedFiltering:
     'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors',
@@ -56,10 +62,20 @@ export function isUnmappedEnum(value: string | undefined): boolean {
   return value === undefined || value.startsWith('#');
 }
 
-const STATUS_ORDER: readonly CheckOutcome['status'][] = ['fail', 'warn', 'unknown', 'info', 'pass', 'not-applicable'];
+const STATUS_ORDER: readonly CheckOutcome['status'][] = [
+  'fail',
+  'warn',
+  'unknown',
+  'info',
+  'pass',
+  'not-applicable',
+];
 
 /** The most serious status of several partial verdicts (a warn already says "act"; unknown still blocks a pass). */
-export function worst(statuses: readonly CheckOutcome['status'][], empty: CheckOutcome['status'] = 'pass'): CheckOutcome['status'] {
+export function worst(
+  statuses: readonly CheckOutcome['status'][],
+  empty: CheckOutcome['status'] = 'pass',
+): CheckOutcome['status'] {
   let best = STATUS_ORDER.length;
   for (const s of statuses) best = Math.min(best, STATUS_ORDER.indexOf(s));
   return STATUS_ORDER[best] ?? empty;
@@ -76,12 +92,19 @@ export function unclassifiedConnectors(connectors: readonly InboundConnector[]):
   const out: string[] = [];
   for (const c of connectors) {
     if (isUnmappedEnum(c.ConnectorType)) {
-      out.push(`${connectorLabel(c)}: ConnectorType ${c.ConnectorType === undefined ? 'missing' : `= '${c.ConnectorType}' (unknown value)`}`);
+      out.push(
+        `${connectorLabel(c)}: ConnectorType ${c.ConnectorType === undefined ? 'missing' : `= '${c.ConnectorType}' (unknown value)`}`,
+      );
       continue;
     }
     if (c.ConnectorType !== 'Partner') continue;
-    if (!isRestricting(c) && (c.RestrictDomainsToIPAddresses === undefined || c.RestrictDomainsToCertificate === undefined)) {
-      const missing = (['RestrictDomainsToIPAddresses', 'RestrictDomainsToCertificate'] as const).filter((k) => c[k] === undefined);
+    if (
+      !isRestricting(c) &&
+      (c.RestrictDomainsToIPAddresses === undefined || c.RestrictDomainsToCertificate === undefined)
+    ) {
+      const missing = (['RestrictDomainsToIPAddresses', 'RestrictDomainsToCertificate'] as const).filter(
+        (k) => c[k] === undefined,
+      );
       out.push(`${connectorLabel(c)}: ${missing.join(', ')} missing`);
     } else if (isRestricting(c) && c.SenderDomains === undefined) {
       out.push(`${connectorLabel(c)}: SenderDomains missing`);
@@ -93,7 +116,8 @@ export function unclassifiedConnectors(connectors: readonly InboundConnector[]):
 /** The inbound connectors, or `unknown` when the file was not exported. */
 export function inboundConnectors(ctx: CheckContext): Gate<InboundConnector[]> {
   const list = ctx.tenant.inboundConnectors;
-  if (!list) return { ok: false, outcome: { status: 'unknown', evidence: [notExported('Get-InboundConnector')] } };
+  if (!list)
+    return { ok: false, outcome: { status: 'unknown', evidence: [notExported('Get-InboundConnector')] } };
   return { ok: true, value: list };
 }
 
@@ -113,33 +137,54 @@ export function enabledLockdowns(ctx: CheckContext): Gate<InboundConnector[]> {
   if (enabledUnknown.length > 0 || unclassified.length > 0) {
     return {
       ok: false,
-      outcome: { status: 'unknown', evidence: [...enabledUnknown, ...unclassified, 'cannot tell whether an enabled lock-down connector exists'] },
+      outcome: {
+        status: 'unknown',
+        evidence: [
+          ...enabledUnknown,
+          ...unclassified,
+          'cannot tell whether an enabled lock-down connector exists',
+        ],
+      },
     };
   }
   const evidence =
     lockdowns.length === 0
-      ? ['no Partner connector with SenderDomains * restricts by IP or certificate (see connector.lockdown-missing and connector.lockdown-sender-scope)']
-      : [...lockdowns.map((c) => prop(c, 'Enabled')), 'every lock-down connector is disabled (see connector.lockdown-disabled)'];
+      ? [
+          'no Partner connector with SenderDomains * restricts by IP or certificate (see connector.lockdown-missing and connector.lockdown-sender-scope)',
+        ]
+      : [
+          ...lockdowns.map((c) => prop(c, 'Enabled')),
+          'every lock-down connector is disabled (see connector.lockdown-disabled)',
+        ];
   return { ok: false, outcome: { status: 'not-applicable', evidence } };
 }
 
-/** The lock-down connector of the hardening guide (step 2, option B), filled with what is known of the gateway. */
-export function lockdownConnectorScript(gw: ResolvedGateway): string {
-  const cert = gw.certificate ?? '*.mail-gateway.example.com';
-  const ips = gw.ips.length > 0 ? gw.ips : ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'];
-  const certNote = gw.certificate ? '' : '  # replace with the certificate name your gateway presents\n';
-  const ipNote = gw.ips.length > 0 ? '' : '  # replace with every egress IP/range of your gateway, DR regions included\n';
-  const certVariant = [
+/** The certificate lock-down of the hardening guide (step 2, option B), with the gateway's certificate when known. */
+export function certLockdownScript(gw: ResolvedGateway): string {
+  return [
     '# Preferred: the gateway authenticates with its TLS certificate (eop-model CON-5 [D], S9)',
-    `${certNote}New-InboundConnector -Name 'From Secure Email Gateway' -ConnectorType Partner -SenderDomains '*' \``,
-    `  -RestrictDomainsToCertificate $true -TlsSenderCertificateName ${psQuote(cert)} -RequireTls $true -Enabled $true`,
-  ];
-  const ipVariant = [
+    ...(gw.certificate ? [] : ['# replace the name with the certificate subject your gateway presents']),
+    `New-InboundConnector -Name 'From Secure Email Gateway' -ConnectorType Partner -SenderDomains '*' \``,
+    `  -RestrictDomainsToCertificate $true -TlsSenderCertificateName ${psQuote(gw.certificate ?? '*.mail-gateway.example.com')} -RequireTls $true -Enabled $true`,
+  ].join('\n');
+}
+
+/** The IP lock-down of the hardening guide (step 2, option B), with the gateway's IPs when known. */
+export function ipLockdownScript(gw: ResolvedGateway): string {
+  const ips = gw.ips.length > 0 ? gw.ips : ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'];
+  return [
     '# Alternative: the gateway is identified by its egress IPs (IPv4, /24 to /32)',
-    `${ipNote}New-InboundConnector -Name 'From SEG (IP-bound)' -ConnectorType Partner -SenderDomains '*' \``,
+    ...(gw.ips.length > 0
+      ? []
+      : ['# replace the addresses with every egress IP/range of your gateway, DR regions included']),
+    `New-InboundConnector -Name 'From SEG (IP-bound)' -ConnectorType Partner -SenderDomains '*' \``,
     `  -RestrictDomainsToIPAddresses $true -SenderIPAddresses ${ips.map(psQuote).join(',')} -RequireTls $true -Enabled $true`,
-  ];
-  // Lead with the variant the known gateway supports.
-  const lines = gw.certificate || gw.ips.length === 0 ? [...certVariant, '', ...ipVariant] : [...ipVariant, '', ...certVariant];
-  return lines.join('\n');
+  ].join('\n');
+}
+
+/** Both variants, the one the known gateway supports first (the certificate when nothing is known). */
+export function lockdownConnectorScript(gw: ResolvedGateway): string {
+  const cert = certLockdownScript(gw);
+  const ip = ipLockdownScript(gw);
+  return (gw.certificate || gw.ips.length === 0 ? [cert, ip] : [ip, cert]).join('\n\n');
 }

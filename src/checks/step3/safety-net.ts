@@ -1,0 +1,165 @@
+/**
+ * The safety-net transport rule of hardening-guide step 3 (eop-model §4.6 [C] S51): external mail that did not come
+ * from the gateway's IPs is rejected, deleted, quarantined or routed back to the gateway after acceptance (TR-1 [D]).
+ * One predicate, shared by the rule.safety-net-* checks, and the SCL -1 predicates of rule.scl-bypass*.
+ */
+import { domainOf, domainOrSubdomain } from '../../model/domains.js';
+import { IpSet } from '../../model/ip.js';
+import type { TransportRule } from '../../snapshot/schema.js';
+import type { CheckContext } from '../types.js';
+import { psQuote, ruleName } from '../util.js';
+import { type Gate, isUnmappedEnum, notExported } from '../step2/connectors.js';
+
+export function ruleLabel(r: TransportRule): string {
+  return `rule '${ruleName(r)}'`;
+}
+
+/** The blocking actions a safety net may use (eop-model §4.3 [D]). */
+export function blockingActions(r: TransportRule): string[] {
+  const out: string[] = [];
+  if (r.RejectMessageReasonText !== undefined || r.RejectMessageEnhancedStatusCode !== undefined) {
+    out.push(
+      `reject (${[r.RejectMessageEnhancedStatusCode, r.RejectMessageReasonText].filter((x) => x !== undefined).join(' ')})`,
+    );
+  }
+  if (r.DeleteMessage === true) out.push('delete');
+  if (r.Quarantine === true) out.push('quarantine');
+  if (r.RouteMessageOutboundConnector !== undefined)
+    out.push(`route to outbound connector '${r.RouteMessageOutboundConnector}'`);
+  return out;
+}
+
+/**
+ * A safety net: sender scope NotInOrganization (or no sender-scope condition at all), a blocking action, and an
+ * exception for the gateway's ranges (ExceptIfSenderIpRanges, evaluated on the connecting IP, eop-model §4.2 [D] S20).
+ * State and Mode are not part of it: the mode check judges them.
+ */
+export function isSafetyNet(r: TransportRule): boolean {
+  const scope = r.FromScope === 'NotInOrganization' || r.FromScope === undefined;
+  return scope && blockingActions(r).length > 0 && (r.ExceptIfSenderIpRanges?.length ?? 0) > 0;
+}
+
+/** Enabled and enforcing: the only state in which a rule changes delivery (eop-model TR-3 [D]). */
+export function isEnforced(r: TransportRule): boolean {
+  return r.State === 'Enabled' && r.Mode === 'Enforce';
+}
+
+/** State or Mode absent or an unmapped integer: whether the rule acts cannot be told. */
+export function stateUnknown(r: TransportRule): boolean {
+  return isUnmappedEnum(r.State) || isUnmappedEnum(r.Mode);
+}
+
+/** The transport rules in priority order, or `unknown` when the file was not exported. */
+export function transportRules(ctx: CheckContext): Gate<TransportRule[]> {
+  const rules = ctx.tenant.transportRules;
+  if (!rules)
+    return { ok: false, outcome: { status: 'unknown', evidence: [notExported('Get-TransportRule')] } };
+  return { ok: true, value: rules };
+}
+
+/**
+ * The safety nets to judge: the ones not disabled when there are any (a disabled one beside an active one does not
+ * matter), else all of them. `not-applicable` when there is none (rule.safety-net-missing reports it).
+ */
+export function safetyNets(ctx: CheckContext): Gate<TransportRule[]> {
+  const gate = transportRules(ctx);
+  if (!gate.ok) return gate;
+  const nets = gate.value.filter(isSafetyNet);
+  if (nets.length === 0) {
+    return {
+      ok: false,
+      outcome: {
+        status: 'not-applicable',
+        evidence: ['no safety-net rule exists (see rule.safety-net-missing)'],
+      },
+    };
+  }
+  const active = nets.filter((r) => r.State !== 'Disabled');
+  return { ok: true, value: active.length > 0 ? active : nets };
+}
+
+/** Addresses that legitimately connect directly: the gateway, hybrid servers and declared Direct Send sources. */
+export function knownSources(ctx: CheckContext): IpSet {
+  return new IpSet([
+    ...ctx.gateway.ips,
+    ...(ctx.profile.hybrid?.ips ?? []),
+    ...ctx.profile.directSendSources.flatMap((s) => s.ips),
+  ]);
+}
+
+/** A rule condition keyed only on gateway IPs cannot match mail that connects from elsewhere. */
+export function onlyFromGateway(ctx: CheckContext, r: TransportRule): boolean {
+  const ranges = r.SenderIpRanges ?? [];
+  if (ranges.length === 0 || ctx.gateway.ips.length === 0) return false;
+  const gw = new IpSet(ctx.gateway.ips);
+  return ranges.every((e) => gw.covers(e));
+}
+
+// --- SCL -1 rules (eop-model §4.4, §4.5) ---
+
+const unescape = (s: string) => s.replace(/\\/g, '').toLowerCase();
+
+/** Sender conditions of a rule that name one of the tenant's accepted domains (eop-model §4.5, ORCA 118-4 [C] S45). */
+export function ownDomainConditions(ctx: CheckContext, r: TransportRule): string[] {
+  const accepted = ctx.tenant.domainNames;
+  const related = (d: string) => accepted.some((a) => domainOrSubdomain(d, a) || domainOrSubdomain(a, d));
+  const out: string[] = [];
+  for (const d of r.SenderDomainIs ?? []) if (related(d)) out.push(`SenderDomainIs '${d}'`);
+  for (const addr of r.From ?? []) {
+    const d = domainOf(addr);
+    if (d && related(d)) out.push(`From '${addr}'`);
+  }
+  for (const w of r.FromAddressContainsWords ?? [])
+    if (accepted.some((a) => unescape(w).includes(a))) out.push(`FromAddressContainsWords '${w}'`);
+  for (const p of r.FromAddressMatchesPatterns ?? [])
+    if (accepted.some((a) => unescape(p).includes(a))) out.push(`FromAddressMatchesPatterns '${p}'`);
+  return out;
+}
+
+const AUTH_RESULTS = 'authentication-results';
+
+/** What keeps an own-domain SCL -1 rule from being spoofable: a SenderIpRanges condition or an Authentication-Results check. */
+export function spoofGuard(r: TransportRule): string | undefined {
+  if ((r.SenderIpRanges?.length ?? 0) > 0) return `SenderIpRanges [${(r.SenderIpRanges ?? []).join(', ')}]`;
+  const headers: [string, string | undefined][] = [
+    ['HeaderMatchesMessageHeader', r.HeaderMatchesMessageHeader],
+    ['HeaderContainsMessageHeader', r.HeaderContainsMessageHeader],
+    ['ExceptIfHeaderMatchesMessageHeader', r.ExceptIfHeaderMatchesMessageHeader],
+    ['ExceptIfHeaderContainsMessageHeader', r.ExceptIfHeaderContainsMessageHeader],
+  ];
+  const hit = headers.find(([, h]) => h?.trim().toLowerCase() === AUTH_RESULTS);
+  return hit ? `${hit[0]} '${hit[1] ?? ''}'` : undefined;
+}
+
+/** SCL -1 keyed on own sender domains without a guard: "an open invitation to receive spoofed messages" (§4.5 [D] S31). */
+export function isSpoofableSclBypass(ctx: CheckContext, r: TransportRule): boolean {
+  return r.SetSCL === -1 && ownDomainConditions(ctx, r).length > 0 && spoofGuard(r) === undefined;
+}
+
+/** The guide's safety-net rule (step 3, PowerShell variant) in AuditAndNotify, with the known legitimate ranges. */
+export function safetyNetScript(ctx: Pick<CheckContext, 'gateway' | 'profile'>): string {
+  const ranges = [
+    ...ctx.gateway.ips,
+    ...(ctx.profile.hybrid?.ips ?? []),
+    ...ctx.profile.directSendSources.flatMap((s) => s.ips),
+  ];
+  const known = ranges.length > 0;
+  const list = (known ? [...new Set(ranges)] : ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'])
+    .map(psQuote)
+    .join(',');
+  return [
+    '# Observe a week in AuditAndNotify, then: Set-TransportRule -Identity <name> -Mode Enforce (activation order, DESIGN §6)',
+    ...(known
+      ? []
+      : [
+          '# replace the ranges with every gateway egress IP/range (plus hybrid and declared Direct Send sources)',
+        ]),
+    "New-TransportRule -Name 'BLOCK - Direct EOP Ingress (Bypass SEG)' -Priority 0 `",
+    '  -FromScope NotInOrganization `',
+    `  -ExceptIfSenderIpRanges ${list} \``,
+    "  -ExceptIfHeaderMatchesMessageHeader 'X-MS-Exchange-Organization-AuthAs' -ExceptIfHeaderMatchesPatterns 'Internal' `",
+    '  -ExceptIfMessageTypeMatches Calendaring `',
+    "  -RejectMessageEnhancedStatusCode '5.7.1' -RejectMessageReasonText 'Mail to this organization must be delivered via the official Secure Email Gateway.' `",
+    '  -Mode AuditAndNotify -Enabled $true',
+  ].join('\n');
+}

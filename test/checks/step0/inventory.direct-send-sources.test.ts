@@ -1,0 +1,262 @@
+import { describe, expect, test } from 'vitest';
+import { check } from '../../../src/checks/step0/inventory.direct-send-sources.js';
+import type { ZoneEntry } from '../../../src/dns/zone.js';
+import { evidenceText, run, type ContextInput } from '../helpers.js';
+import { certLockdown, hardened, hardenedData, ipLockdown } from '../../fixtures/checks/seg-tenant.js';
+
+const SCANNER = { name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] };
+
+/** The hardened tenant with contoso.com's SPF replaced and extra DNS names. */
+function withSpf(
+  spf: string,
+  extra: Record<string, ZoneEntry> = {},
+  over: Partial<ContextInput> = {},
+): ContextInput {
+  return hardened({ dns: { 'contoso.com': { TXT: [spf] }, ...extra }, ...over });
+}
+
+describe('inventory.direct-send-sources', () => {
+  test.each<[string, ContextInput, string]>([
+    [
+      'SPF names only the gateway and Microsoft 365',
+      hardened(),
+      'contoso.com: SPF authorises only the gateway',
+    ],
+    [
+      'an ip4 term admitted by an enabled connector',
+      withSpf(
+        'v=spf1 ip4:192.0.2.50 include:spf.protection.outlook.com -all',
+        {},
+        {
+          data: {
+            'Get-InboundConnector': [
+              certLockdown(),
+              ipLockdown({
+                Name: 'Direct Send: scanners',
+                SenderDomains: ['contoso.com'],
+                SenderIPAddresses: ['192.0.2.50'],
+              }),
+            ],
+          },
+        },
+      ),
+      'SPF authorises only',
+    ],
+    [
+      'an include that resolves to gateway IPs only',
+      withSpf('v=spf1 include:_spf.gateway.example -all', {
+        '_spf.gateway.example': { TXT: ['v=spf1 ip4:203.0.113.10 ip4:198.51.100.0/28 ~all'] },
+      }),
+      'SPF authorises only',
+    ],
+    [
+      'mx whose hosts are gateway IPs',
+      withSpf('v=spf1 mx -all', {
+        'contoso.com': { TXT: ['v=spf1 mx -all'], MX: [{ exchange: 'mx1.gateway.example', priority: 10 }] },
+        'mx1.gateway.example': { A: ['203.0.113.11'] },
+      }),
+      'SPF authorises only',
+    ],
+    [
+      'a gateway host by a term with a prefix length',
+      withSpf('v=spf1 a:out.gateway.example/28 -all', { 'out.gateway.example': { A: ['198.51.100.3'] } }),
+      'SPF authorises only',
+    ],
+    [
+      'fail/softfail/neutral terms authorise nobody',
+      withSpf('v=spf1 -ip4:192.0.2.1 ~ip4:192.0.2.2 ?include:other.example ~all'),
+      'SPF authorises only',
+    ],
+    [
+      'no SPF record',
+      hardened({ dns: { 'contoso.com': { MX: [{ exchange: 'mx1.gateway.example', priority: 10 }] } } }),
+      'contoso.com: no SPF record (no TXT records)',
+    ],
+    [
+      'a declared source admitted by an enabled connector',
+      hardened({
+        profile: { directSendSources: [SCANNER] },
+        data: {
+          'Get-InboundConnector': [
+            ipLockdown({
+              SenderIPAddresses: ['203.0.113.10', '203.0.113.11', '198.51.100.0/28', '192.0.2.50'],
+            }),
+          ],
+        },
+      }),
+      'no SPF-authorised or declared sender',
+    ],
+  ])('pass: %s', (_name, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('pass');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test.each<[string, ContextInput, string[]]>([
+    [
+      'an ip4 term outside gateway and connectors',
+      withSpf('v=spf1 ip4:192.0.2.77 include:spf.protection.outlook.com -all'),
+      ['SPF of contoso.com: ip4:192.0.2.77 (address)'],
+    ],
+    ['an ip6 term', withSpf('v=spf1 ip6:2001:db8::/64 -all'), ['ip6:2001:db8::/64 (address)']],
+    [
+      'an include missing from the recorded DNS (SaaS)',
+      withSpf('v=spf1 include:sendgrid.net -all'),
+      ['include:sendgrid.net (service or host', 'sendgrid.net: no SPF record in the recorded DNS'],
+    ],
+    [
+      'an include with addresses beyond the gateway',
+      withSpf('v=spf1 include:_spf.crm.example -all', {
+        '_spf.crm.example': { TXT: ['v=spf1 ip4:203.0.113.10 ip4:192.0.2.200 -all'] },
+      }),
+      ['include:_spf.crm.example', '192.0.2.200'],
+    ],
+    [
+      'an a term pointing at a web host',
+      withSpf('v=spf1 a -all', { 'contoso.com': { TXT: ['v=spf1 a -all'], A: ['192.0.2.80'] } }),
+      ['SPF of contoso.com: a (service or host', 'contoso.com → 192.0.2.80'],
+    ],
+    [
+      'an mx term whose host is not recorded',
+      withSpf('v=spf1 mx -all', {
+        'contoso.com': { TXT: ['v=spf1 mx -all'], MX: [{ exchange: 'mail.contoso.com', priority: 10 }] },
+      }),
+      ['mail.contoso.com has no A/AAAA record'],
+    ],
+    [
+      'an exists term with macros',
+      withSpf('v=spf1 exists:%{i}._spf.example -all'),
+      ['exists:%{i}._spf.example', 'not evaluable offline'],
+    ],
+    ['a redirect modifier', withSpf('v=spf1 redirect=_spf.other.example'), ['redirect=_spf.other.example']],
+    ['+all', withSpf('v=spf1 +all'), ['all (service or host', 'every address on the internet']],
+    [
+      'a declared source not admitted (DNS analysed)',
+      hardened({ profile: { directSendSources: [SCANNER] } }),
+      ["declared source 'HQ scanners' (192.0.2.50", "not in any enabled connector's SenderIPAddresses"],
+    ],
+    [
+      'a declared source not admitted, DNS not analysed',
+      { ...hardened({ profile: { directSendSources: [SCANNER] } }), dns: undefined },
+      ["declared source 'HQ scanners'", 'DNS not analysed'],
+    ],
+    [
+      'a declared source admitted only by a disabled connector',
+      hardened({
+        profile: { directSendSources: [SCANNER] },
+        data: {
+          'Get-InboundConnector': [
+            certLockdown(),
+            ipLockdown({
+              Name: 'Scanners',
+              Enabled: false,
+              SenderDomains: ['contoso.com'],
+              SenderIPAddresses: ['192.0.2.50'],
+            }),
+          ],
+        },
+      }),
+      ["declared source 'HQ scanners'"],
+    ],
+  ])('warn: %s', (_name, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('warn');
+    const text = evidenceText(out);
+    for (const e of evidence) expect(text).toContain(e);
+    expect(text).toContain('550 5.7.68');
+  });
+
+  test('the gateway without declared IPs: its SPF addresses are candidates, and the evidence says why', () => {
+    const out = run(
+      check,
+      hardened({ gateway: { source: 'inferred', ips: [], certificate: '*.mail-gateway.example.com' } }),
+    );
+    expect(out.status).toBe('warn');
+    expect(evidenceText(out)).toContain('gateway IPs unknown');
+  });
+
+  test('onmicrosoft.com domains are not inventoried (Microsoft manages their SPF)', () => {
+    const out = run(
+      check,
+      hardened({
+        dns: {
+          'contoso.com': { TXT: ['v=spf1 -all'] },
+          'contoso.onmicrosoft.com': { TXT: ['v=spf1 ip4:192.0.2.9 -all'] },
+        },
+      }),
+    );
+    expect(out.status).toBe('pass');
+    expect(evidenceText(out)).not.toContain('192.0.2.9');
+  });
+
+  test('include loops and the lookup limit end the walk', () => {
+    const loop = withSpf('v=spf1 include:a.example -all', {
+      'a.example': { TXT: ['v=spf1 include:b.example -all'] },
+      'b.example': { TXT: ['v=spf1 include:a.example ip4:203.0.113.10 -all'] },
+    });
+    expect(run(check, loop).status).toBe('pass');
+    const chain: Record<string, ZoneEntry> = {};
+    for (let i = 0; i < 12; i++) chain[`l${i}.example`] = { TXT: [`v=spf1 include:l${i + 1}.example -all`] };
+    chain['l12.example'] = { TXT: ['v=spf1 ip4:203.0.113.10 -all'] };
+    const out = run(check, withSpf('v=spf1 include:l0.example -all', chain));
+    expect(out.status).toBe('warn');
+    expect(evidenceText(out)).toContain('more than 10 DNS lookups');
+  });
+
+  test.each<[string, ContextInput, string]>([
+    ['DNS not analysed', { ...hardened(), dns: undefined }, 'DNS not analysed'],
+    [
+      'an own domain missing from the recorded DNS',
+      hardened({ dns: { 'other.example': { TXT: ['v=spf1 -all'] } } }),
+      'contoso.com: not in the recorded DNS (NXDOMAIN for an accepted domain)',
+    ],
+    [
+      'Get-InboundConnector not exported',
+      (() => {
+        const h = hardened();
+        delete h.data?.['Get-InboundConnector'];
+        return h;
+      })(),
+      'Get-InboundConnector.json was not exported',
+    ],
+    [
+      'Get-AcceptedDomain not exported',
+      (() => {
+        const h = hardened();
+        delete h.data?.['Get-AcceptedDomain'];
+        return h;
+      })(),
+      'Get-AcceptedDomain.json was not exported',
+    ],
+  ])('unknown: %s', (_name, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('unknown');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test('remediation: with an IP lock-down, add the source to its SenderIPAddresses', () => {
+    const out = run(
+      check,
+      hardened({
+        profile: { directSendSources: [SCANNER] },
+        data: { 'Get-InboundConnector': [ipLockdown()] },
+      }),
+    );
+    expect(out.remediation?.powershell).toContain(
+      "Set-InboundConnector -Identity 'From SEG (IP-bound)' -SenderIPAddresses @{Add='192.0.2.50'}",
+    );
+  });
+
+  test('remediation: with a certificate lock-down, a separate IP-restricted Partner connector; names are quoted', () => {
+    const source = { name: "O'Brien's printer", ips: ['192.0.2.51'], senders: ['print@contoso.com'] };
+    const out = run(
+      check,
+      hardened({ profile: { directSendSources: [source] }, data: { ...hardenedData() } }),
+    );
+    const ps = out.remediation?.powershell ?? '';
+    expect(ps).toContain(
+      "New-InboundConnector -Name 'Direct Send: O''Brien''s printer' -ConnectorType Partner -SenderDomains 'contoso.com'",
+    );
+    expect(ps).toContain("-RestrictDomainsToIPAddresses $true -SenderIPAddresses '192.0.2.51'");
+  });
+});

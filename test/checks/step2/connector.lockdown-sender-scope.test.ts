@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest';
+import { check } from '../../../src/checks/step2/connector.lockdown-sender-scope.js';
+import type { SnapshotObjects } from '../../../src/snapshot/types.js';
+import { evidenceText, run, type ContextInput } from '../helpers.js';
+import { certLockdown, hardened, ipLockdown, onPremConnector } from '../../fixtures/checks/seg-tenant.js';
+
+type Connector = Partial<SnapshotObjects['Get-InboundConnector']>;
+const conns = (...c: Connector[]): ContextInput => hardened({ data: { 'Get-InboundConnector': c } });
+const device = ipLockdown({
+  Name: 'Scanners',
+  SenderDomains: ['smtp:contoso.com;1'],
+  SenderIPAddresses: ['192.0.2.50'],
+});
+
+describe('connector.lockdown-sender-scope', () => {
+  test.each<[string, ContextInput, string, string]>([
+    [
+      'SenderDomains * (export form smtp:*;1)',
+      conns(certLockdown()),
+      'pass',
+      "connector 'From Secure Email Gateway': SenderDomains = [*]",
+    ],
+    [
+      'a scoped device connector beside the * one',
+      conns(certLockdown(), device),
+      'pass',
+      "connector 'Scanners': SenderDomains = [contoso.com]: an extra restricting connector scoped to some domains",
+    ],
+    [
+      'the * connector is disabled (lockdown-disabled reports it)',
+      conns(certLockdown({ Enabled: false })),
+      'pass',
+      'SenderDomains = [*]',
+    ],
+    [
+      'only scoped restricting connectors',
+      conns(certLockdown({ SenderDomains: ['contoso.com', 'fabrikam.com'] })),
+      'fail',
+      'SenderDomains = [contoso.com, fabrikam.com]',
+    ],
+    [
+      'SenderDomains missing on the only restricting connector',
+      conns(certLockdown({ SenderDomains: undefined })),
+      'unknown',
+      'SenderDomains missing',
+    ],
+    [
+      'no restricting connector',
+      conns(onPremConnector()),
+      'not-applicable',
+      'no restricting Partner connector',
+    ],
+  ])('%s', (_n, input, status, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe(status);
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test('fail evidence explains the P1 gap and the remediation widens the named connector', () => {
+    const out = run(check, conns(certLockdown({ SenderDomains: ['contoso.com'] })));
+    expect(evidenceText(out)).toContain('§12 OQ-3 → P1');
+    expect(out.remediation?.powershell).toContain(
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -SenderDomains '*'",
+    );
+  });
+
+  test('unknown when Get-InboundConnector was not exported', () => {
+    const h = hardened();
+    delete h.data?.['Get-InboundConnector'];
+    expect(run(check, h).status).toBe('unknown');
+  });
+});
