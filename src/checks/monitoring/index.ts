@@ -1,3 +1,5 @@
 import type { Check } from '../types.js';
+import { check as auditUnifiedAuditLog } from './audit.unified-audit-log.js';
 
-export const checks: Check[] = [];
+/** Monitoring (DESIGN §4). */
+export const checks: Check[] = [auditUnifiedAuditLog];

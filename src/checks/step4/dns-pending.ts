@@ -22,9 +22,15 @@ export interface PendingDnsSpec {
   propose(ctx: CheckContext, domains: readonly string[]): string | undefined;
 }
 
-/** Domains whose DNS the tenant controls: accepted domains minus Microsoft's `*.onmicrosoft.com` names. */
+/**
+ * Domains whose DNS the tenant controls and sends from: accepted domains minus Microsoft's `*.onmicrosoft.com` names
+ * and ExternalRelay domains (hosted entirely elsewhere).
+ */
 export function dnsDomains(ctx: CheckContext): string[] {
-  return ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
+  return (ctx.tenant.acceptedDomains ?? [])
+    .filter((a) => a.DomainType !== 'ExternalRelay')
+    .map((a) => a.DomainName)
+    .filter((d): d is string => d !== undefined && d !== '' && !d.endsWith('.onmicrosoft.com'));
 }
 
 export function notAnalysedEvidence(protocol: string): string {
@@ -49,7 +55,12 @@ export function pendingDnsCheck(spec: PendingDnsSpec): Check {
 }
 
 /** A proposed record as a PowerShell comment, followed by the command that verifies it once published. */
-export function recordBlock(domain: string, records: readonly string[], lookupName: string, type: 'TXT' | 'MX' | 'CNAME'): string {
+export function recordBlock(
+  domain: string,
+  records: readonly string[],
+  lookupName: string,
+  type: 'TXT' | 'MX' | 'CNAME',
+): string {
   return [
     `# ${commentSafe(domain)}: publish at your DNS host`,
     ...records.map((r) => `#   ${commentSafe(r)}`),

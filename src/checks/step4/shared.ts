@@ -8,7 +8,7 @@ import type { CheckContext, CheckOutcome, Remediation } from '../types.js';
 import { ownDomains } from '../util.js';
 
 /** How one property of one object measured up; `ok` notes are the evidence of a pass. */
-export type NoteLevel = 'ok' | 'info' | 'warn' | 'unknown' | 'fail';
+export type NoteLevel = 'ok' | 'info' | 'unknown' | 'warn' | 'fail';
 export interface Note {
   level: NoteLevel;
   text: string;
@@ -16,9 +16,15 @@ export interface Note {
   sticky?: boolean;
 }
 
-/** Unknown ranks above warn: an unknown may hide a fail, a warn is known not to be one (DESIGN §1.1). */
-const RANK: Record<NoteLevel, number> = { ok: 0, info: 1, warn: 2, unknown: 3, fail: 4 };
-const STATUS: Record<NoteLevel, CheckOutcome['status']> = { ok: 'pass', info: 'info', warn: 'warn', unknown: 'unknown', fail: 'fail' };
+/** Same order as the step-2 checks: a warn already says "act"; an unknown still blocks a pass (DESIGN §1.1). */
+const RANK: Record<NoteLevel, number> = { ok: 0, info: 1, unknown: 2, warn: 3, fail: 4 };
+const STATUS: Record<NoteLevel, CheckOutcome['status']> = {
+  ok: 'pass',
+  info: 'info',
+  warn: 'warn',
+  unknown: 'unknown',
+  fail: 'fail',
+};
 
 export function worst(notes: readonly Note[]): NoteLevel {
   return notes.reduce<NoteLevel>((w, n) => (RANK[n.level] > RANK[w] ? n.level : w), 'ok');
@@ -32,7 +38,8 @@ export function outcomeOf(notes: readonly Note[], remediation?: Remediation): Ch
   return out;
 }
 
-export const note = (level: NoteLevel, text: string, sticky = false): Note => (sticky ? { level, text, sticky } : { level, text });
+export const note = (level: NoteLevel, text: string, sticky = false): Note =>
+  sticky ? { level, text, sticky } : { level, text };
 
 /** `<label>: <Property> is absent from the export` — a missing property is unknown, never false (formats.md §6.2). */
 export function absent(label: string, property: string, hint = ''): Note {
@@ -41,7 +48,13 @@ export function absent(label: string, property: string, hint = ''): Note {
 
 /** Strip what would end a PowerShell comment line, for tenant-derived text placed after `#`. */
 export function commentSafe(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    // C0/C1 controls (CR, LF among them) and the Unicode line/paragraph separators.
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? ' ' : ch;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -116,23 +129,42 @@ export function reviewPolicies<T extends NamedPolicy>(
   assess: (scope: PolicyScope<T>) => Note[],
 ): PolicyReview<T> {
   const list = kind.list(ctx);
-  if (list === undefined) return { notes: [note('unknown', `${kind.file}.json was not exported`)], flagged: [] };
+  if (list === undefined)
+    return { notes: [note('unknown', `${kind.file}.json was not exported`)], flagged: [] };
   if (list.length === 0) {
     return {
-      notes: [note('unknown', `${kind.file}.json holds no policy, but the default ${kind.noun} always exists: the export is incomplete`)],
+      notes: [
+        note(
+          'unknown',
+          `${kind.file}.json holds no policy, but the default ${kind.noun} always exists: the export is incomplete`,
+        ),
+      ],
       flagged: [],
     };
   }
   const def = kind.pickDefault(ctx, list);
   const notes: Note[] = [];
   const flagged: PolicyScope<T>[] = [];
-  if (!def) notes.push(note('unknown', `${kind.file}.json: no ${kind.noun} is marked IsDefault = true, so the default policy cannot be told apart`));
+  if (!def)
+    notes.push(
+      note(
+        'unknown',
+        `${kind.file}.json: no ${kind.noun} is marked IsDefault = true, so the default policy cannot be told apart`,
+      ),
+    );
   const ordered = def ? [def, ...list.filter((p) => p !== def)] : list;
   for (const policy of ordered) {
     const isDefault = policy === def;
     const name = policyName(policy);
-    const scope: PolicyScope<T> = { policy, isDefault, name, label: `${isDefault ? '' : 'custom '}${kind.noun} '${name}'` };
-    const own = assess(scope).map((n) => (!isDefault && n.level === 'fail' && !n.sticky ? { ...n, level: 'warn' as const } : n));
+    const scope: PolicyScope<T> = {
+      policy,
+      isDefault,
+      name,
+      label: `${isDefault ? '' : 'custom '}${kind.noun} '${name}'`,
+    };
+    const own = assess(scope).map((n) =>
+      !isDefault && n.level === 'fail' && !n.sticky ? { ...n, level: 'warn' as const } : n,
+    );
     if (own.some((n) => n.level === 'fail' || n.level === 'warn')) flagged.push(scope);
     notes.push(...own);
   }

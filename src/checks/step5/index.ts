@@ -1,3 +1,8 @@
 import type { Check } from '../types.js';
+import { check as efConfigured } from './ef.configured.js';
+import { check as efScope } from './ef.scope.js';
+import { check as efGatewayCoverage } from './ef.gateway-coverage.js';
+import { check as efHybridSkip } from './ef.hybrid-skip.js';
 
-export const checks: Check[] = [];
+/** Step 5, Enhanced Filtering for Connectors (DESIGN §4), in catalog order. */
+export const checks: Check[] = [efConfigured, efScope, efGatewayCoverage, efHybridSkip];

@@ -1,6 +1,6 @@
 /** Guide §4.1 and Monitoring: DMARC records request aggregate reports (rua), and someone reads them. */
 import { DNS_PORTAL, pendingDnsCheck, recordBlock } from './dns-pending.js';
-import { proposedDmarc } from './dns-dmarc-policy.js';
+import { proposedDmarc } from './dns.dmarc-policy.js';
 
 export const check = pendingDnsCheck({
   id: 'dns.dmarc-reporting',

@@ -45,7 +45,9 @@ export const check = pendingDnsCheck({
     });
     const gateway =
       ctx.gateway.dkimSelectors.length > 0
-        ? [`# The gateway signs outbound mail with selector(s) ${commentSafe(ctx.gateway.dkimSelectors.join(', '))}: publish the records its vendor gives you at <selector>._domainkey.<domain>.`]
+        ? [
+            `# The gateway signs outbound mail with selector(s) ${commentSafe(ctx.gateway.dkimSelectors.join(', '))}: publish the records its vendor gives you at <selector>._domainkey.<domain>.`,
+          ]
         : [];
     return [...gateway, ...blocks].join('\n');
   },

@@ -23,12 +23,19 @@ export const check: Check = {
     'https://learn.microsoft.com/powershell/module/exchangepowershell/remove-tenantallowblocklistspoofitems',
   ],
   remediation: {
-    powershell: "Get-TenantAllowBlockListSpoofItems -Action Allow | Format-Table Identity, SpoofedUser, SendingInfrastructure, SpoofType\nRemove-TenantAllowBlockListSpoofItems -Identity Default -Ids '<Identity>'",
+    powershell:
+      "Get-TenantAllowBlockListSpoofItems -Action Allow | Format-Table Identity, SpoofedUser, SendingInfrastructure, SpoofType\nRemove-TenantAllowBlockListSpoofItems -Identity Default -Ids '<Identity>'",
     portal: PORTAL,
   },
   evaluate(ctx) {
     const items = ctx.snapshot.data['Get-TenantAllowBlockListSpoofItems'];
-    if (!items) return { status: 'unknown', evidence: ['Get-TenantAllowBlockListSpoofItems.json was not exported (optional export; collect it to check spoof allow entries)'] };
+    if (!items)
+      return {
+        status: 'unknown',
+        evidence: [
+          'Get-TenantAllowBlockListSpoofItems.json was not exported (optional export; collect it to check spoof allow entries)',
+        ],
+      };
     const acceptedKnown = ctx.tenant.acceptedDomains !== undefined;
     const notes: Note[] = [];
     const remove: string[] = [];
@@ -40,25 +47,54 @@ export const check: Check = {
       }
       if (e.Action !== 'Allow') continue;
       if (e.SpoofType === 'Internal') {
-        notes.push(note('fail', `${label}: Action = Allow, SpoofType = Internal (intra-org spoofing of this sender is allowed)`));
+        notes.push(
+          note(
+            'fail',
+            `${label}: Action = Allow, SpoofType = Internal (intra-org spoofing of this sender is allowed)`,
+          ),
+        );
         if (e.Identity) remove.push(e.Identity);
       } else if (e.SpoofedUser !== undefined && isOwnSender(ctx, e.SpoofedUser)) {
-        notes.push(note('fail', `${label}: Action = Allow for own ${e.SpoofedUser.includes('@') ? 'address' : 'domain'} ${e.SpoofedUser}`));
+        notes.push(
+          note(
+            'fail',
+            `${label}: Action = Allow for own ${e.SpoofedUser.includes('@') ? 'address' : 'domain'} ${e.SpoofedUser}`,
+          ),
+        );
         if (e.Identity) remove.push(e.Identity);
       } else if (e.SpoofedUser === undefined) {
         notes.push(absent(label, 'SpoofedUser'));
       } else if (e.SpoofType === undefined) {
         notes.push(absent(label, 'SpoofType'));
       } else {
-        notes.push(note('warn', `${label}: Action = Allow (messages spoofing ${e.SpoofedUser} from this infrastructure get no spoof verdict; Allow entries never expire)`));
-        if (!acceptedKnown) notes.push(note('unknown', `${label}: Get-AcceptedDomain.json was not exported, so it cannot be told whether ${e.SpoofedUser} is an own domain`));
+        notes.push(
+          note(
+            'warn',
+            `${label}: Action = Allow (messages spoofing ${e.SpoofedUser} from this infrastructure get no spoof verdict; Allow entries never expire)`,
+          ),
+        );
+        if (!acceptedKnown)
+          notes.push(
+            note(
+              'unknown',
+              `${label}: Get-AcceptedDomain.json was not exported, so it cannot be told whether ${e.SpoofedUser} is an own domain`,
+            ),
+          );
       }
     }
     if (notes.length === 0) {
-      return { status: 'pass', evidence: [`Get-TenantAllowBlockListSpoofItems: ${items.length} entr${items.length === 1 ? 'y' : 'ies'}, none with Action = Allow`] };
+      return {
+        status: 'pass',
+        evidence: [
+          `Get-TenantAllowBlockListSpoofItems: ${items.length} entr${items.length === 1 ? 'y' : 'ies'}, none with Action = Allow`,
+        ],
+      };
     }
     // Only the own-domain / intra-org entries are removed outright; other Allow entries need a review, not a script.
-    const fix = remove.length > 0 ? `Remove-TenantAllowBlockListSpoofItems -Identity Default -Ids ${remove.map(psQuote).join(',')}` : undefined;
+    const fix =
+      remove.length > 0
+        ? `Remove-TenantAllowBlockListSpoofItems -Identity Default -Ids ${remove.map(psQuote).join(',')}`
+        : undefined;
     return outcomeOf(notes, fix ? { powershell: fix, portal: PORTAL } : undefined);
   },
 };

@@ -2,7 +2,15 @@
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
-import { ANTI_PHISH, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+import {
+  ANTI_PHISH,
+  absent,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+  type Note,
+} from './shared.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable mailbox intelligence, Enable intelligence for impersonation protection`;
 const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
@@ -19,7 +27,8 @@ export const check: Check = {
     ...ANTI_PHISH_REFS,
   ],
   remediation: {
-    powershell: "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -EnableMailboxIntelligence $true -EnableMailboxIntelligenceProtection $true",
+    powershell:
+      "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -EnableMailboxIntelligence $true -EnableMailboxIntelligenceProtection $true",
     portal: PORTAL,
   },
   evaluate(ctx) {
@@ -32,7 +41,12 @@ export const check: Check = {
     );
     return outcomeOf(
       notes,
-      perPolicyRemediation(flagged, PORTAL, ({ name }) => `Set-AntiPhishPolicy -Identity ${psQuote(name)} -EnableMailboxIntelligence $true -EnableMailboxIntelligenceProtection $true`),
+      perPolicyRemediation(
+        flagged,
+        PORTAL,
+        ({ name }) =>
+          `Set-AntiPhishPolicy -Identity ${psQuote(name)} -EnableMailboxIntelligence $true -EnableMailboxIntelligenceProtection $true`,
+      ),
     );
   },
 };

@@ -3,7 +3,15 @@ import { IpSet } from '../../model/ip.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_SPAM_PORTAL } from './antispam-portal.js';
-import { CONNECTION_FILTER, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+import {
+  CONNECTION_FILTER,
+  absent,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+  type Note,
+} from './shared.js';
 
 const PORTAL = `${ANTI_SPAM_PORTAL} → Connection filter policy (Default) → Edit connection filter policy → Always allow messages from the following IP addresses or address range`;
 
@@ -30,11 +38,19 @@ export const check: Check = {
       const list = policy.IPAllowList;
       if (list === undefined) return [absent(label, 'IPAllowList')];
       if (list.length === 0) return [note('ok', `${label}: IPAllowList is empty`)];
-      const out: Note[] = [note('fail', `${label}: IPAllowList = ${list.join(', ')} (mail from these IPs skips spam filtering, IPV:CAL, eop-model §6.5 [D] S30)`)];
+      const out: Note[] = [
+        note(
+          'fail',
+          `${label}: IPAllowList = ${list.join(', ')} (mail from these IPs skips spam filtering, IPV:CAL, eop-model §6.5 [D] S30)`,
+        ),
+      ];
       const viaGateway = gateway.size > 0 ? list.filter((e) => gateway.overlaps(e)) : [];
       if (viaGateway.length > 0) {
         out.push(
-          note('fail', `${label}: IPAllowList entries ${viaGateway.join(', ')} are gateway IPs: Enhanced Filtering on the gateway connector is the supported way to handle the gateway (eop-model EF-1 [D] S19; see ef.configured), and gateway IPs are shared with its other customers (field-notes 4)`),
+          note(
+            'fail',
+            `${label}: IPAllowList entries ${viaGateway.join(', ')} are gateway IPs: Enhanced Filtering on the gateway connector is the supported way to handle the gateway (eop-model EF-1 [D] S19; see ef.configured), and gateway IPs are shared with its other customers (field-notes 4)`,
+          ),
         );
       }
       return out;
@@ -43,7 +59,9 @@ export const check: Check = {
       notes,
       perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
         const list = policy.IPAllowList ?? [];
-        return list.length > 0 ? `Set-HostedConnectionFilterPolicy -Identity ${psQuote(name)} -IPAllowList @{Remove=${list.map(psQuote).join(',')}}` : undefined;
+        return list.length > 0
+          ? `Set-HostedConnectionFilterPolicy -Identity ${psQuote(name)} -IPAllowList @{Remove=${list.map(psQuote).join(',')}}`
+          : undefined;
       }),
     );
   },

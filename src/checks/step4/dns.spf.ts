@@ -35,8 +35,12 @@ export const check = pendingDnsCheck({
     const terms = ctx.gateway.ips.map(spfTerm).filter((t): t is string => t !== undefined);
     const ranges = ctx.gateway.ips.filter((ip) => spfTerm(ip) === undefined);
     const head: string[] = [];
-    if (terms.length === 0) head.push("# The gateway's egress IPs are not known: add its ip4:/ip6:/include: terms (and every other legitimate sender) before -all.");
-    if (ranges.length > 0) head.push(`# Rewrite these gateway ranges as CIDR ip4: terms: ${ranges.join(', ')}`);
+    if (terms.length === 0)
+      head.push(
+        "# The gateway's egress IPs are not known: add its ip4:/ip6:/include: terms (and every other legitimate sender) before -all.",
+      );
+    if (ranges.length > 0)
+      head.push(`# Rewrite these gateway ranges as CIDR ip4: terms: ${ranges.join(', ')}`);
     const value = ['v=spf1', ...terms, EXO_SPF_INCLUDE, '-all'].join(' ');
     return [...head, ...domains.map((d) => recordBlock(d, [`${d}. IN TXT "${value}"`], d, 'TXT'))].join('\n');
   },

@@ -2,7 +2,16 @@
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_SPAM_PORTAL } from './antispam-portal.js';
-import { CONTENT_FILTER, absent, isOwnSender, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+import {
+  CONTENT_FILTER,
+  absent,
+  isOwnSender,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+  type Note,
+} from './shared.js';
 
 const PORTAL = `${ANTI_SPAM_PORTAL} → Anti-spam inbound policy → Edit allowed and blocked senders and domains → Allowed senders / Allowed domains`;
 const LISTS = ['AllowedSenderDomains', 'AllowedSenders'] as const;
@@ -21,7 +30,8 @@ export const check: Check = {
     'https://learn.microsoft.com/powershell/module/exchangepowershell/set-hostedcontentfilterpolicy',
   ],
   remediation: {
-    powershell: "Set-HostedContentFilterPolicy -Identity 'Default' -AllowedSenderDomains @{Remove='yourcompany.com'} -AllowedSenders @{Remove='ceo@yourcompany.com'}",
+    powershell:
+      "Set-HostedContentFilterPolicy -Identity 'Default' -AllowedSenderDomains @{Remove='yourcompany.com'} -AllowedSenders @{Remove='ceo@yourcompany.com'}",
     portal: PORTAL,
   },
   evaluate(ctx) {
@@ -43,12 +53,27 @@ export const check: Check = {
         if (own.length > 0) {
           // Sticky: an own domain on an allow list is as exploitable in a custom policy as in the default one.
           out.push(
-            note('fail', `${label}: ${prop} contains own ${prop === 'AllowedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: anyone can spoof them past spam filtering (SFV:SKA, eop-model §4.5 [D] S31)`, true),
+            note(
+              'fail',
+              `${label}: ${prop} contains own ${prop === 'AllowedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: anyone can spoof them past spam filtering (SFV:SKA, eop-model §4.5 [D] S31)`,
+              true,
+            ),
           );
         }
         if (other.length > 0) {
-          out.push(note('warn', `${label}: ${prop} contains ${other.join(', ')} (these senders bypass spam filtering, SFV:SKA, and are trivially spoofed)`));
-          if (!acceptedKnown) out.push(note('unknown', `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`));
+          out.push(
+            note(
+              'warn',
+              `${label}: ${prop} contains ${other.join(', ')} (these senders bypass spam filtering, SFV:SKA, and are trivially spoofed)`,
+            ),
+          );
+          if (!acceptedKnown)
+            out.push(
+              note(
+                'unknown',
+                `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`,
+              ),
+            );
         }
       }
       return out;
@@ -60,7 +85,9 @@ export const check: Check = {
           const entries = policy[prop] ?? [];
           return entries.length > 0 ? [`-${prop} @{Remove=${entries.map(psQuote).join(',')}}`] : [];
         });
-        return parts.length > 0 ? `Set-HostedContentFilterPolicy -Identity ${psQuote(name)} ${parts.join(' ')}` : undefined;
+        return parts.length > 0
+          ? `Set-HostedContentFilterPolicy -Identity ${psQuote(name)} ${parts.join(' ')}`
+          : undefined;
       }),
     );
     if (notes.some((n) => n.sticky && n.level === 'fail')) out.severity = 'critical';

@@ -41,7 +41,9 @@ export const check: Check = {
     const gatewaySigns = ctx.gateway.dkimSelectors.length > 0;
     // field-notes 11: outbound mail through the gateway carries the gateway's signature, so EOP not signing is not a gap.
     const unsignedLevel = gatewaySigns ? 'info' : 'fail';
-    const gatewayNote = gatewaySigns ? ` (the gateway signs outbound mail with selector(s) ${ctx.gateway.dkimSelectors.join(', ')}, field-notes 11)` : '';
+    const gatewayNote = gatewaySigns
+      ? ` (the gateway signs outbound mail with selector(s) ${ctx.gateway.dkimSelectors.join(', ')}, field-notes 11)`
+      : '';
     const notes: Note[] = [];
     const fixes: string[] = [];
 
@@ -59,9 +61,19 @@ export const check: Check = {
       const cfg = configs.find((c) => configDomain(c) === domain);
       if (!cfg) {
         if (initial) {
-          notes.push(note('ok', `accepted domain '${domain}': no DKIM signing config, and the initial *.onmicrosoft.com domain signs by default (eop-model §6.7)`));
+          notes.push(
+            note(
+              'ok',
+              `accepted domain '${domain}': no DKIM signing config, and the initial *.onmicrosoft.com domain signs by default (eop-model §6.7)`,
+            ),
+          );
         } else {
-          notes.push(note(unsignedLevel, `accepted domain '${domain}': no DKIM signing config in Get-DkimSigningConfig${gatewayNote}`));
+          notes.push(
+            note(
+              unsignedLevel,
+              `accepted domain '${domain}': no DKIM signing config in Get-DkimSigningConfig${gatewayNote}`,
+            ),
+          );
           if (!gatewaySigns) {
             fixes.push(
               `New-DkimSigningConfig -DomainName ${psQuote(domain)} -Enabled $false`,
@@ -91,13 +103,21 @@ export const check: Check = {
         continue;
       }
       if (cfg.Status.toLowerCase() !== 'valid') {
-        notes.push(note('warn', `${label}: Enabled = true but Status = ${cfg.Status} (expected Valid: the selector CNAMEs are missing or wrong)`));
-        fixes.push(`Get-DkimSigningConfig -Identity ${psQuote(domain)} | Format-List Status, Selector1CNAME, Selector2CNAME   # publish both CNAMEs as shown`);
+        notes.push(
+          note(
+            'warn',
+            `${label}: Enabled = true but Status = ${cfg.Status} (expected Valid: the selector CNAMEs are missing or wrong)`,
+          ),
+        );
+        fixes.push(
+          `Get-DkimSigningConfig -Identity ${psQuote(domain)} | Format-List Status, Selector1CNAME, Selector2CNAME   # publish both CNAMEs as shown`,
+        );
         continue;
       }
       notes.push(note('ok', `${label}: Enabled = true, Status = Valid`));
     }
-    if (notes.length === 0) return { status: 'unknown', evidence: ['Get-AcceptedDomain.json lists no own domain to check'] };
+    if (notes.length === 0)
+      return { status: 'unknown', evidence: ['Get-AcceptedDomain.json lists no own domain to check'] };
     return outcomeOf(notes, fixes.length > 0 ? { powershell: fixes.join('\n'), portal: PORTAL } : undefined);
   },
 };

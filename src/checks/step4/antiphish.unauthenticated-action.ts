@@ -18,7 +18,8 @@ export const check: Check = {
     ...ANTI_PHISH_REFS,
   ],
   remediation: {
-    powershell: "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -AuthenticationFailAction Quarantine",
+    powershell:
+      "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -AuthenticationFailAction Quarantine",
     portal: PORTAL,
   },
   evaluate(ctx) {
@@ -27,12 +28,27 @@ export const check: Check = {
       if (v === undefined) return [absent(label, 'AuthenticationFailAction')];
       if (v === 'Quarantine') return [note('ok', `${label}: AuthenticationFailAction = Quarantine`)];
       // Junk still reaches the user (DESIGN §5 counts junk as open); the guide asks for Quarantine.
-      if (v === 'MoveToJmf') return [note('fail', `${label}: AuthenticationFailAction = MoveToJmf (spoofs land in the user's Junk folder; the guide asks for Quarantine)`)];
-      return [note('unknown', `${label}: AuthenticationFailAction = ${v} is not a value Set-AntiPhishPolicy documents (MoveToJmf, Quarantine)`)];
+      if (v === 'MoveToJmf')
+        return [
+          note(
+            'fail',
+            `${label}: AuthenticationFailAction = MoveToJmf (spoofs land in the user's Junk folder; the guide asks for Quarantine)`,
+          ),
+        ];
+      return [
+        note(
+          'unknown',
+          `${label}: AuthenticationFailAction = ${v} is not a value Set-AntiPhishPolicy documents (MoveToJmf, Quarantine)`,
+        ),
+      ];
     });
     return outcomeOf(
       notes,
-      perPolicyRemediation(flagged, PORTAL, ({ name }) => `Set-AntiPhishPolicy -Identity ${psQuote(name)} -AuthenticationFailAction Quarantine`),
+      perPolicyRemediation(
+        flagged,
+        PORTAL,
+        ({ name }) => `Set-AntiPhishPolicy -Identity ${psQuote(name)} -AuthenticationFailAction Quarantine`,
+      ),
     );
   },
 };

@@ -2,7 +2,15 @@
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
-import { ANTI_PHISH, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+import {
+  ANTI_PHISH,
+  absent,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+  type Note,
+} from './shared.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable users to protect → Manage sender(s); Edit actions → If a message is detected as user impersonation: Quarantine the message`;
 const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
@@ -31,10 +39,16 @@ export const check: Check = {
   },
   evaluate(ctx) {
     const wanted = [...new Set(ctx.profile.protectedUsers.map((u) => u.trim().toLowerCase()))];
+    // Not exported outranks "nothing declared": without the policies nothing can be said either way.
+    if (ctx.tenant.antiPhishPolicies === undefined) {
+      return { status: 'unknown', evidence: ['Get-AntiPhishPolicy.json was not exported'] };
+    }
     if (wanted.length === 0) {
       return {
         status: 'info',
-        evidence: ['no protectedUsers in the profile: declare protectedUsers in mxlock.yaml (CEO, finance, HR…) to check impersonation protection'],
+        evidence: [
+          'no protectedUsers in the profile: declare protectedUsers in mxlock.yaml (CEO, finance, HR…) to check impersonation protection',
+        ],
       };
     }
     const missingBy = new Map<string, string[]>();
@@ -49,7 +63,13 @@ export const check: Check = {
       if (out.length > 0) return out;
 
       if (enabled === false) out.push(note('fail', `${label}: EnableTargetedUserProtection = false`));
-      if (action === 'NoAction') out.push(note('fail', `${label}: TargetedUserProtectionAction = NoAction (impersonation is detected but nothing is done)`));
+      if (action === 'NoAction')
+        out.push(
+          note(
+            'fail',
+            `${label}: TargetedUserProtectionAction = NoAction (impersonation is detected but nothing is done)`,
+          ),
+        );
       const listed = new Set((list ?? []).map(protectedAddress));
       const missing = wanted.filter((u) => !listed.has(u));
       if (missing.length > 0) {
@@ -57,7 +77,12 @@ export const check: Check = {
         out.push(note('fail', `${label}: TargetedUsersToProtect lacks ${missing.join(', ')}`));
       }
       if (out.length === 0) {
-        out.push(note('ok', `${label}: EnableTargetedUserProtection = true, TargetedUserProtectionAction = ${action}, TargetedUsersToProtect lists ${wanted.join(', ')}`));
+        out.push(
+          note(
+            'ok',
+            `${label}: EnableTargetedUserProtection = true, TargetedUserProtectionAction = ${action}, TargetedUsersToProtect lists ${wanted.join(', ')}`,
+          ),
+        );
       }
       return out;
     });
@@ -66,10 +91,12 @@ export const check: Check = {
       perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
         const parts = [`Set-AntiPhishPolicy -Identity ${psQuote(name)}`];
         if (policy.EnableTargetedUserProtection === false) parts.push('-EnableTargetedUserProtection $true');
-        if (policy.TargetedUserProtectionAction === 'NoAction') parts.push('-TargetedUserProtectionAction Quarantine');
+        if (policy.TargetedUserProtectionAction === 'NoAction')
+          parts.push('-TargetedUserProtectionAction Quarantine');
         const missing = missingBy.get(name) ?? [];
         // The display name is only a label; the address is the key, so it doubles as the label here.
-        if (missing.length > 0) parts.push(`-TargetedUsersToProtect @{Add=${missing.map((u) => psQuote(`${u};${u}`)).join(',')}}`);
+        if (missing.length > 0)
+          parts.push(`-TargetedUsersToProtect @{Add=${missing.map((u) => psQuote(`${u};${u}`)).join(',')}}`);
         return parts.length > 1 ? parts.join(' ') : undefined;
       }),
     );

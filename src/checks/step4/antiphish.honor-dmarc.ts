@@ -2,7 +2,15 @@
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
-import { ANTI_PHISH, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+import {
+  ANTI_PHISH,
+  absent,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+  type Note,
+} from './shared.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Spoof → Honor DMARC record policy when the message is detected as spoof`;
 
@@ -29,24 +37,39 @@ export const check: Check = {
       if (v === undefined) return [absent(label, 'HonorDmarcPolicy')];
       if (!v) {
         // eop-model §6.3 matrix [D] S27: off → AuthenticationFailAction for explicit failures too; p=reject is not rejected.
-        return [note('fail', `${label}: HonorDmarcPolicy = false (p=reject and p=quarantine of the sender are not applied; DMARC failures get AuthenticationFailAction)`)];
+        return [
+          note(
+            'fail',
+            `${label}: HonorDmarcPolicy = false (p=reject and p=quarantine of the sender are not applied; DMARC failures get AuthenticationFailAction)`,
+          ),
+        ];
       }
       const out: Note[] = [note('ok', `${label}: HonorDmarcPolicy = true`)];
       if (policy.DmarcRejectAction === 'Quarantine') {
-        out.push(note('info', `${label}: DmarcRejectAction = Quarantine (a documented choice: p=reject failures are quarantined, not rejected)`));
+        out.push(
+          note(
+            'info',
+            `${label}: DmarcRejectAction = Quarantine (a documented choice: p=reject failures are quarantined, not rejected)`,
+          ),
+        );
       }
       return out;
     });
     if (ctx.gateway.source !== 'none') {
       // eop-model EF-5 [D] S27: the MX points at the gateway, so this setting only bites with EF on the gateway connector.
       notes.push(
-        note('ok', 'the MX points at a gateway: EOP applies Honor DMARC only when Enhanced Filtering is enabled on the receiving connector (eop-model EF-5 [D] S27); see ef.configured'),
+        note(
+          'ok',
+          'a gateway receives the mail first (MX elsewhere): EOP applies Honor DMARC only when Enhanced Filtering is enabled on the receiving connector (eop-model EF-5 [D] S27); see ef.configured',
+        ),
       );
     }
     return outcomeOf(
       notes,
       perPolicyRemediation(flagged, PORTAL, ({ policy, name }) =>
-        policy.HonorDmarcPolicy === false ? `Set-AntiPhishPolicy -Identity ${psQuote(name)} -HonorDmarcPolicy $true` : undefined,
+        policy.HonorDmarcPolicy === false
+          ? `Set-AntiPhishPolicy -Identity ${psQuote(name)} -HonorDmarcPolicy $true`
+          : undefined,
       ),
     );
   },

@@ -2,7 +2,14 @@
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_SPAM_PORTAL } from './antispam-portal.js';
-import { CONNECTION_FILTER, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies } from './shared.js';
+import {
+  CONNECTION_FILTER,
+  absent,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+} from './shared.js';
 
 const PORTAL = `${ANTI_SPAM_PORTAL} → Connection filter policy (Default) → Edit connection filter policy → Turn on safe list: off`;
 
@@ -26,11 +33,22 @@ export const check: Check = {
     const { notes, flagged } = reviewPolicies(ctx, CONNECTION_FILTER, ({ policy, label }) => {
       const v = policy.EnableSafeList;
       if (v === undefined) return [absent(label, 'EnableSafeList')];
-      return [v ? note('fail', `${label}: EnableSafeList = true (mail from IPs on Microsoft's third-party safe list skips spam filtering)`) : note('ok', `${label}: EnableSafeList = false`)];
+      return [
+        v
+          ? note(
+              'fail',
+              `${label}: EnableSafeList = true (mail from IPs on Microsoft's third-party safe list skips spam filtering)`,
+            )
+          : note('ok', `${label}: EnableSafeList = false`),
+      ];
     });
     return outcomeOf(
       notes,
-      perPolicyRemediation(flagged, PORTAL, ({ name }) => `Set-HostedConnectionFilterPolicy -Identity ${psQuote(name)} -EnableSafeList $false`),
+      perPolicyRemediation(
+        flagged,
+        PORTAL,
+        ({ name }) => `Set-HostedConnectionFilterPolicy -Identity ${psQuote(name)} -EnableSafeList $false`,
+      ),
     );
   },
 };

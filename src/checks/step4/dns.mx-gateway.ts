@@ -24,6 +24,8 @@ export const check = pendingDnsCheck({
   propose(ctx, domains) {
     if (domains.length === 0) return undefined;
     const who = ctx.gateway.name ? `${commentSafe(ctx.gateway.name)} assigns` : 'your gateway vendor assigns';
-    return domains.map((d) => recordBlock(d, [`${d}. IN MX 10 <the MX host ${who} to ${d}>`], d, 'MX')).join('\n');
+    return domains
+      .map((d) => recordBlock(d, [`${d}. IN MX 10 <the MX host ${who} to ${d}>`], d, 'MX'))
+      .join('\n');
   },
 });

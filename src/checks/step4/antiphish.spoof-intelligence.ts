@@ -27,11 +27,20 @@ export const check: Check = {
       if (v === undefined) return [absent(label, 'EnableSpoofIntelligence')];
       if (v) return [note('ok', `${label}: EnableSpoofIntelligence = true`)];
       // eop-model §6.3 [D] S27: off means no implicit (compauth) spoof checks at all, only explicit DMARC failures.
-      return [note('fail', `${label}: EnableSpoofIntelligence = false (no implicit spoof detection: unauthenticated spoofs of domains without an enforcing DMARC record are not caught)`)];
+      return [
+        note(
+          'fail',
+          `${label}: EnableSpoofIntelligence = false (no implicit spoof detection: unauthenticated spoofs of domains without an enforcing DMARC record are not caught)`,
+        ),
+      ];
     });
     return outcomeOf(
       notes,
-      perPolicyRemediation(flagged, PORTAL, ({ name }) => `Set-AntiPhishPolicy -Identity ${psQuote(name)} -EnableSpoofIntelligence $true`),
+      perPolicyRemediation(
+        flagged,
+        PORTAL,
+        ({ name }) => `Set-AntiPhishPolicy -Identity ${psQuote(name)} -EnableSpoofIntelligence $true`,
+      ),
     );
   },
 };

@@ -3,7 +3,15 @@ import type { ContentFilterPolicy } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_SPAM_PORTAL, KNOWN_SPAM_ACTIONS } from './antispam-portal.js';
-import { CONTENT_FILTER, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies, type Note } from './shared.js';
+import {
+  CONTENT_FILTER,
+  absent,
+  note,
+  outcomeOf,
+  perPolicyRemediation,
+  reviewPolicies,
+  type Note,
+} from './shared.js';
 
 /** Guide §4.3: "Bulk Complaint Level (BCL) threshold: 6 or lower" (Microsoft's default is 7, eop-model §6.4 [D] S32). */
 const MAX_BULK_THRESHOLD = 6;
@@ -11,10 +19,17 @@ const PORTAL = `${ANTI_SPAM_PORTAL} → Anti-spam inbound policy → Edit bulk e
 
 type ActionProp = 'SpamAction' | 'HighConfidenceSpamAction' | 'HighConfidencePhishAction';
 
-function actionNote(label: string, p: ContentFilterPolicy, prop: ActionProp, judge: (v: string) => Note['level'], why: string): Note {
+function actionNote(
+  label: string,
+  p: ContentFilterPolicy,
+  prop: ActionProp,
+  judge: (v: string) => Note['level'],
+  why: string,
+): Note {
   const v = p[prop];
   if (v === undefined) return absent(label, prop);
-  if (!KNOWN_SPAM_ACTIONS.has(v)) return note('unknown', `${label}: ${prop} = ${v} is not a value Set-HostedContentFilterPolicy documents`);
+  if (!KNOWN_SPAM_ACTIONS.has(v))
+    return note('unknown', `${label}: ${prop} = ${v} is not a value Set-HostedContentFilterPolicy documents`);
   const level = judge(v);
   return note(level, `${label}: ${prop} = ${v}${level === 'ok' ? '' : ` (${why})`}`);
 }
@@ -22,10 +37,16 @@ function actionNote(label: string, p: ContentFilterPolicy, prop: ActionProp, jud
 /** Each guide setting with the value that fixes it, for the tenant-specific remediation. */
 function weakSettings(p: ContentFilterPolicy): string[] {
   const out: string[] = [];
-  if (p.BulkThreshold !== undefined && p.BulkThreshold > MAX_BULK_THRESHOLD) out.push(`-BulkThreshold ${MAX_BULK_THRESHOLD}`);
-  if (p.SpamAction !== undefined && KNOWN_SPAM_ACTIONS.has(p.SpamAction) && p.SpamAction !== 'Quarantine') out.push('-SpamAction Quarantine');
+  if (p.BulkThreshold !== undefined && p.BulkThreshold > MAX_BULK_THRESHOLD)
+    out.push(`-BulkThreshold ${MAX_BULK_THRESHOLD}`);
+  if (p.SpamAction !== undefined && KNOWN_SPAM_ACTIONS.has(p.SpamAction) && p.SpamAction !== 'Quarantine')
+    out.push('-SpamAction Quarantine');
   if (p.HighConfidenceSpamAction === 'MoveToJmf') out.push('-HighConfidenceSpamAction Quarantine');
-  if (p.HighConfidencePhishAction !== undefined && KNOWN_SPAM_ACTIONS.has(p.HighConfidencePhishAction) && p.HighConfidencePhishAction !== 'Quarantine') {
+  if (
+    p.HighConfidencePhishAction !== undefined &&
+    KNOWN_SPAM_ACTIONS.has(p.HighConfidencePhishAction) &&
+    p.HighConfidencePhishAction !== 'Quarantine'
+  ) {
     out.push('-HighConfidencePhishAction Quarantine');
   }
   return out;
@@ -44,7 +65,8 @@ export const check: Check = {
     'https://learn.microsoft.com/defender-office-365/secure-by-default',
   ],
   remediation: {
-    powershell: "Set-HostedContentFilterPolicy -Identity 'Default' -BulkThreshold 6 -SpamAction Quarantine -HighConfidenceSpamAction Quarantine -HighConfidencePhishAction Quarantine",
+    powershell:
+      "Set-HostedContentFilterPolicy -Identity 'Default' -BulkThreshold 6 -SpamAction Quarantine -HighConfidenceSpamAction Quarantine -HighConfidencePhishAction Quarantine",
     portal: PORTAL,
   },
   evaluate(ctx) {
@@ -54,20 +76,43 @@ export const check: Check = {
         bulk === undefined
           ? absent(label, 'BulkThreshold')
           : bulk > MAX_BULK_THRESHOLD
-            ? note('fail', `${label}: BulkThreshold = ${bulk} (the guide asks for ${MAX_BULK_THRESHOLD} or lower; more bulk mail reaches the inbox)`)
+            ? note(
+                'fail',
+                `${label}: BulkThreshold = ${bulk} (the guide asks for ${MAX_BULK_THRESHOLD} or lower; more bulk mail reaches the inbox)`,
+              )
             : note('ok', `${label}: BulkThreshold = ${bulk}`),
         // MoveToJmf is Microsoft's default; the guide asks for Quarantine, so anything else is a warn, not a fail.
-        actionNote(label, policy, 'SpamAction', (v) => (v === 'Quarantine' ? 'ok' : 'warn'), 'the guide asks for Quarantine'),
-        actionNote(label, policy, 'HighConfidenceSpamAction', (v) => (v === 'MoveToJmf' ? 'warn' : 'ok'), 'high-confidence spam reaches the Junk folder'),
+        actionNote(
+          label,
+          policy,
+          'SpamAction',
+          (v) => (v === 'Quarantine' ? 'ok' : 'warn'),
+          'the guide asks for Quarantine',
+        ),
+        actionNote(
+          label,
+          policy,
+          'HighConfidenceSpamAction',
+          (v) => (v === 'MoveToJmf' ? 'warn' : 'ok'),
+          'high-confidence spam reaches the Junk folder',
+        ),
         // With the MX elsewhere secure-by-default does not force HCP to quarantine (eop-model §6.1 [D] S25).
-        actionNote(label, policy, 'HighConfidencePhishAction', (v) => (v === 'Quarantine' ? 'ok' : 'fail'), 'high-confidence phish must be quarantined'),
+        actionNote(
+          label,
+          policy,
+          'HighConfidencePhishAction',
+          (v) => (v === 'Quarantine' ? 'ok' : 'fail'),
+          'high-confidence phish must be quarantined',
+        ),
       ];
     });
     return outcomeOf(
       notes,
       perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
         const params = weakSettings(policy);
-        return params.length > 0 ? `Set-HostedContentFilterPolicy -Identity ${psQuote(name)} ${params.join(' ')}` : undefined;
+        return params.length > 0
+          ? `Set-HostedContentFilterPolicy -Identity ${psQuote(name)} ${params.join(' ')}`
+          : undefined;
       }),
     );
   },

@@ -1,0 +1,87 @@
+/**
+ * Guide step 5 / eop-model §10 A10: Enhanced Filtering on the gateway connector, so EOP authenticates the original
+ * sender rather than the gateway (EF-1 [D] S19) and applies Honor DMARC at all while the MX points elsewhere (EF-5 [D] S27).
+ */
+import type { Check } from '../types.js';
+import {
+  EF_PORTAL,
+  EF_REFS,
+  efEnabled,
+  enableEfRemediation,
+  findGatewayConnector,
+} from './gateway-connector.js';
+
+export const check: Check = {
+  id: 'ef.configured',
+  step: 5,
+  title: 'Enhanced Filtering for Connectors is enabled on the gateway connector',
+  severity: 'medium',
+  references: [
+    'eop-model §10 A10 [D] S19, [C] S45',
+    'eop-model EF-1 purpose, EF-2 configuration states [D] S8, S19',
+    'eop-model EF-5 [D] S27 (with the MX elsewhere, Honor DMARC is applied only with EF on the receiving connector)',
+    'hardening-guide step 5 (Enhanced Filtering for Connectors)',
+    ...EF_REFS,
+  ],
+  remediation: {
+    powershell:
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
+    portal: `${EF_PORTAL} → Skip these IP addresses that are associated with the connector (the gateway's public IPs) → Apply to entire organization`,
+  },
+  evaluate(ctx) {
+    if (ctx.gateway.source === 'none') {
+      return {
+        status: 'not-applicable',
+        evidence: [
+          'no gateway declared in the profile or inferred from MX and connectors: Enhanced Filtering is for mail that passes a gateway before EOP',
+        ],
+      };
+    }
+    const found = findGatewayConnector(ctx);
+    if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };
+    if (found.kind === 'none') {
+      const ef = enableEfRemediation(ctx, 'From Secure Email Gateway');
+      return {
+        status: 'fail',
+        evidence: [found.evidence, 'no connector to enable EF on; see connector.lockdown-missing'],
+        remediation: {
+          powershell: `# First create the gateway's lock-down connector (see connector.lockdown-missing), then enable EF on it:\n${ef.powershell}`,
+          portal: ef.portal,
+        },
+      };
+    }
+    const c = found.connector;
+    const head = `${found.label} is the gateway connector (${found.basis})`;
+    const skipIps = c.EFSkipIPs ?? [];
+    switch (efEnabled(c)) {
+      case true:
+        return {
+          status: 'pass',
+          evidence: [
+            head,
+            c.EFSkipLastIP === true
+              ? `${found.label}: EFSkipLastIP = true (EOP skips the gateway hop)`
+              : `${found.label}: EFSkipIPs = ${skipIps.join(', ')}`,
+          ],
+        };
+      case undefined: {
+        const missing = (['EFSkipLastIP', 'EFSkipIPs'] as const).filter((k) => c[k] === undefined);
+        return {
+          status: 'unknown',
+          evidence: [head, `${found.label}: ${missing.join(', ')} absent from the export`],
+        };
+      }
+      case false:
+        return {
+          status: 'fail',
+          evidence: [
+            head,
+            `${found.label}: EFSkipLastIP = false, EFSkipIPs is empty: Enhanced Filtering is off`,
+            "EOP evaluates SPF/DKIM/DMARC against the gateway's IP, so spoofs pass through as implicitly authenticated (eop-model EF-1 [D] S19)",
+            'with the MX elsewhere, Honor DMARC policy is not applied without EF (eop-model EF-5 [D] S27)',
+          ],
+          remediation: enableEfRemediation(ctx, found.name),
+        };
+    }
+  },
+};

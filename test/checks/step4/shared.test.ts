@@ -1,0 +1,144 @@
+import { describe, expect, test } from 'vitest';
+import {
+  ANTI_PHISH,
+  CONTENT_FILTER,
+  commentSafe,
+  isOwnSender,
+  note,
+  outcomeOf,
+  reviewPolicies,
+  worst,
+  type Note,
+  type NoteLevel,
+} from '../../../src/checks/step4/shared.js';
+import { customPolicy, makeCtx } from '../ctx4.js';
+
+describe('worst / outcomeOf', () => {
+  test.each<[NoteLevel[], string]>([
+    [['ok'], 'pass'],
+    [['ok', 'info'], 'info'],
+    [['ok', 'unknown', 'info'], 'unknown'],
+    [['unknown', 'warn'], 'warn'],
+    [['warn', 'fail', 'unknown'], 'fail'],
+  ])('%j → %s', (levels, status) => {
+    const notes = levels.map((l, i) => note(l, `n${i}`));
+    expect(outcomeOf(notes).status).toBe(status);
+    expect(outcomeOf(notes).evidence).toEqual(levels.map((_, i) => `n${i}`));
+  });
+
+  test('no notes is unknown, never pass', () => {
+    expect(outcomeOf([]).status).toBe('unknown');
+    expect(worst([])).toBe('ok');
+  });
+});
+
+describe('commentSafe', () => {
+  test.each([
+    ['evil.com\nRemove-Mailbox -Identity x', 'evil.com Remove-Mailbox -Identity x'],
+    ['a\r\nb', 'a  b'],
+    ['a\u2028b\u0085c', 'a b c'],
+    ['plain.example', 'plain.example'],
+  ])('%j', (input, expected) => {
+    expect(commentSafe(input)).toBe(expected);
+  });
+});
+
+describe('isOwnSender', () => {
+  const ctx = makeCtx();
+  test.each([
+    ['contoso.com', true],
+    ['CONTOSO.COM', true],
+    ['*.contoso.com', true],
+    ['mail.contoso.com', true],
+    ['ceo@fabrikam.com', true],
+    ['contoso.onmicrosoft.com', true],
+    ['relay.contoso.net', true],
+    ['contoso.com.evil.example', false],
+    ['partner.example', false],
+    ['someone@partner.example', false],
+    ['', false],
+  ])('%s', (value, own) => {
+    expect(isOwnSender(ctx, value)).toBe(own);
+  });
+});
+
+describe('reviewPolicies', () => {
+  const assessSpoof = ({
+    policy,
+    label,
+  }: {
+    policy: { EnableSpoofIntelligence?: boolean | undefined };
+    label: string;
+  }): Note[] => [note(policy.EnableSpoofIntelligence === false ? 'fail' : 'ok', label)];
+
+  test('default first, then custom policies labelled custom; a custom fail becomes warn', () => {
+    const ctx = makeCtx({
+      patch: {
+        'Get-AntiPhishPolicy': customPolicy('Get-AntiPhishPolicy', 'Exec', {
+          EnableSpoofIntelligence: false,
+        }),
+      },
+    });
+    const r = reviewPolicies(ctx, ANTI_PHISH, assessSpoof);
+    expect(r.notes).toEqual([
+      { level: 'ok', text: "anti-phish policy 'Office365 AntiPhish Default'" },
+      { level: 'warn', text: "custom anti-phish policy 'Exec'" },
+    ]);
+    expect(r.flagged.map((s) => s.name)).toEqual(['Exec']);
+  });
+
+  test('sticky notes stay fail on a custom policy', () => {
+    const ctx = makeCtx({ patch: { 'Get-AntiPhishPolicy': customPolicy('Get-AntiPhishPolicy', 'Exec') } });
+    const r = reviewPolicies(ctx, ANTI_PHISH, ({ isDefault, label }) => [
+      note(isDefault ? 'ok' : 'fail', label, true),
+    ]);
+    expect(r.notes.map((n) => n.level)).toEqual(['ok', 'fail']);
+  });
+
+  test('no policy marked default: unknown, and every policy is reviewed as custom', () => {
+    const ctx = makeCtx({
+      patch: {
+        'Get-HostedContentFilterPolicy': [
+          { props: { IsDefault: false, Name: 'Strict', Identity: 'Strict' } },
+          customPolicy('Get-HostedContentFilterPolicy', 'Other'),
+        ],
+      },
+    });
+    const r = reviewPolicies(ctx, CONTENT_FILTER, ({ label }) => [note('ok', label)]);
+    expect(r.notes[0]).toEqual({
+      level: 'unknown',
+      text: 'Get-HostedContentFilterPolicy.json: no anti-spam policy is marked IsDefault = true, so the default policy cannot be told apart',
+    });
+    expect(r.notes.slice(1).map((n) => n.text)).toEqual([
+      "custom anti-spam policy 'Strict'",
+      "custom anti-spam policy 'Other'",
+    ]);
+  });
+
+  test('content filter: the policy named Default counts as default when IsDefault is absent', () => {
+    const ctx = makeCtx({
+      patch: {
+        'Get-HostedContentFilterPolicy': [
+          { props: { IsDefault: undefined } },
+          customPolicy('Get-HostedContentFilterPolicy', 'Other'),
+        ],
+      },
+    });
+    const r = reviewPolicies(ctx, CONTENT_FILTER, ({ label }) => [note('ok', label)]);
+    expect(r.notes.map((n) => n.text)).toEqual([
+      "anti-spam policy 'Default'",
+      "custom anti-spam policy 'Other'",
+    ]);
+  });
+
+  test.each([
+    [{ omit: ['Get-AntiPhishPolicy' as const] }, 'Get-AntiPhishPolicy.json was not exported'],
+    [
+      { set: { 'Get-AntiPhishPolicy': [] } },
+      'Get-AntiPhishPolicy.json holds no policy, but the default anti-phish policy always exists: the export is incomplete',
+    ],
+  ])('missing data is unknown: %j', (opts, text) => {
+    const r = reviewPolicies(makeCtx(opts), ANTI_PHISH, () => [note('ok', 'x')]);
+    expect(r.notes).toEqual([{ level: 'unknown', text }]);
+  });
+});

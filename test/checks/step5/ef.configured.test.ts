@@ -1,0 +1,76 @@
+import { expect, test } from 'vitest';
+import { check } from '../../../src/checks/step5/ef.configured.js';
+import { run, type CtxOptions } from '../ctx4.js';
+
+const C = "inbound connector 'From Secure Email Gateway'";
+const ef = (props: Record<string, unknown>): CtxOptions => ({ patch: { 'Get-InboundConnector': { props } } });
+
+test.each<[string, CtxOptions, string, string]>([
+  ['pass: EFSkipIPs set', {}, 'pass', `${C}: EFSkipIPs = 203.0.113.10, 203.0.113.11, 198.51.100.0/28`],
+  ['pass: EFSkipLastIP', ef({ EFSkipLastIP: true, EFSkipIPs: [] }), 'pass', `${C}: EFSkipLastIP = true`],
+  [
+    'fail: neither',
+    ef({ EFSkipIPs: [] }),
+    'fail',
+    `${C}: EFSkipLastIP = false, EFSkipIPs is empty: Enhanced Filtering is off`,
+  ],
+  [
+    'fail: no gateway connector',
+    ef({ Enabled: false }),
+    'fail',
+    'no connector to enable EF on; see connector.lockdown-missing',
+  ],
+  [
+    'not-applicable: no gateway',
+    { gateway: null },
+    'not-applicable',
+    'no gateway declared in the profile or inferred',
+  ],
+  [
+    'unknown: connectors not exported',
+    { omit: ['Get-InboundConnector'] },
+    'unknown',
+    'Get-InboundConnector.json was not exported',
+  ],
+  [
+    'unknown: EF properties absent',
+    ef({ EFSkipIPs: undefined, EFSkipLastIP: undefined }),
+    'unknown',
+    `${C}: EFSkipLastIP, EFSkipIPs absent from the export`,
+  ],
+])('%s', (_n, opts, status, line) => {
+  const out = run(check, opts);
+  expect(out.status).toBe(status);
+  expect(out.evidence.some((e) => e.startsWith(line))).toBe(true);
+});
+
+test('the fail explains SPF against the gateway IP and Honor DMARC (EF-5)', () => {
+  const out = run(check, ef({ EFSkipIPs: [] }));
+  expect(out.evidence.join('\n')).toContain("against the gateway's IP");
+  expect(out.evidence.join('\n')).toContain(
+    'Honor DMARC policy is not applied without EF (eop-model EF-5 [D] S27)',
+  );
+});
+
+test.each<[string, CtxOptions, string]>([
+  [
+    'skip the gateway IPs when known',
+    ef({ EFSkipIPs: [] }),
+    "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
+  ],
+  [
+    'skip the last hop when the IPs are unknown',
+    { ...ef({ EFSkipIPs: [], Name: "SEG 'prod'" }), gateway: { ips: [] } },
+    "Set-InboundConnector -Identity 'SEG ''prod''' -EFSkipLastIP $true",
+  ],
+])('remediation: %s', (_n, opts, ps) => {
+  expect(run(check, opts).remediation?.powershell).toBe(ps);
+});
+
+test('without a gateway connector the remediation creates one first', () => {
+  const ps = run(check, ef({ Enabled: false })).remediation?.powershell ?? '';
+  expect(ps.split('\n')[0]).toContain('see connector.lockdown-missing');
+  expect(ps).toContain(
+    "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs",
+  );
+});
