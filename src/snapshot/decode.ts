@@ -57,13 +57,19 @@ export function decodeText(bytes: Uint8Array, file: string): Decoded {
   }
   const sniffed = sniffUtf16(bytes);
   if (sniffed === 'le') return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
-  if (sniffed === 'be') return { text: new TextDecoder('utf-16le').decode(swap16(bytes)), encoding: 'utf-16be' };
+  if (sniffed === 'be')
+    return { text: new TextDecoder('utf-16le').decode(swap16(bytes)), encoding: 'utf-16be' };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch (cause) {
     // Windows PowerShell 5.1 `Set-Content`/`Out-File -Encoding Default` writes the ANSI code page.
     if (bytes.includes(0)) {
-      throw new InputError(`${file}: not text (binary data); expected JSON in UTF-8 or UTF-16`, file, undefined, { cause });
+      throw new InputError(
+        `${file}: not text (binary data); expected JSON in UTF-8 or UTF-16`,
+        file,
+        undefined,
+        { cause },
+      );
     }
     return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
   }

@@ -10,7 +10,8 @@ import { z } from 'zod';
  * ran out of -Depth. PascalCase segments only, and two of them or a generic/array suffix, so that a domain such as
  * `Microsoft.com` in an allow list is not mistaken for one.
  */
-const DOTNET_TYPE_NAME = /^(System|Microsoft)((\.[A-Z][A-Za-z0-9_]*){2,}|(\.[A-Z][A-Za-z0-9_]*)+(`\d+)?\[.*\])$/;
+const DOTNET_TYPE_NAME =
+  /^(System|Microsoft)((\.[A-Z][A-Za-z0-9_]*){2,}|(\.[A-Z][A-Za-z0-9_]*)+(`\d+)?\[.*\])$/;
 /** The collection types whose name replaces a list that was cut off. */
 const DOTNET_COLLECTION_NAME =
   /^(System\.Object\[\]|System\.Collections\.[A-Za-z0-9_.]+(`\d+)?(\[.*\])?|Microsoft\.Exchange\.Data\.MultiValuedProperty`\d+\[.*\])$/;
@@ -31,7 +32,11 @@ const truncatedMessage =
 export function unwrapValueCount(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 2 && keys.some((k) => k.toLowerCase() === 'value') && keys.some((k) => k.toLowerCase() === 'count')) {
+    if (
+      keys.length === 2 &&
+      keys.some((k) => k.toLowerCase() === 'value') &&
+      keys.some((k) => k.toLowerCase() === 'count')
+    ) {
       const inner = Object.entries(value).find(([k]) => k.toLowerCase() === 'value')?.[1];
       if (Array.isArray(inner)) return inner;
     }
@@ -65,14 +70,19 @@ export const int = () =>
   }, z.number().int().optional());
 
 /** Multi-valued property: null → [], scalar → [scalar], [null] → [], `{value,Count}` unwrapped. Absent stays undefined. */
-export const strList = (map: (s: string) => string = (s) => s, truncated: (s: string) => boolean = looksTruncated) =>
+export const strList = (
+  map: (s: string) => string = (s) => s,
+  truncated: (s: string) => boolean = looksTruncated,
+) =>
   z.preprocess(
     (v) => {
       if (v === undefined) return undefined;
       const x = unwrapValueCount(v);
       if (x === null) return [];
       const arr = Array.isArray(x) ? x : [x];
-      return arr.filter((e) => e !== null && e !== undefined).map((e) => (typeof e === 'number' ? String(e) : e));
+      return arr
+        .filter((e) => e !== null && e !== undefined)
+        .map((e) => (typeof e === 'number' ? String(e) : e));
     },
     z
       .array(
@@ -91,7 +101,10 @@ export const typeNameList = () => strList((s) => s, looksTruncatedCollection);
  * Enum as string (any case) or integer. Integers map only where the .NET enum values are known;
  * an unknown integer becomes the string `#<n>`, which no check treats as a known value.
  */
-export function enumOf<const T extends readonly string[]>(names: T, ints: Readonly<Record<number, T[number]>> = {}) {
+export function enumOf<const T extends readonly string[]>(
+  names: T,
+  ints: Readonly<Record<number, T[number]>> = {},
+) {
   const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
   return z.preprocess((v) => {
     const x = nullToUndefined(v);

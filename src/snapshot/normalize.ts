@@ -18,7 +18,11 @@ export function toObjectList(raw: unknown, file: string): Record<string, unknown
     // REST/OData page: {"@odata.context": …, "value": [...]}
     const entries = Object.entries(v);
     const valueKey = entries.find(([k]) => k.toLowerCase() === 'value');
-    if (valueKey && Array.isArray(valueKey[1]) && entries.every(([k]) => k === valueKey[0] || ANNOTATION.test(k) || k.toLowerCase() === 'count')) {
+    if (
+      valueKey &&
+      Array.isArray(valueKey[1]) &&
+      entries.every(([k]) => k === valueKey[0] || ANNOTATION.test(k) || k.toLowerCase() === 'count')
+    ) {
       v = valueKey[1];
     } else if (entries.length > 0 && entries.every(([k]) => ANNOTATION.test(k))) {
       // An empty REST result may omit `value` entirely (formats.md §1.4): annotations only, no object.
@@ -37,14 +41,21 @@ export function toObjectList(raw: unknown, file: string): Record<string, unknown
     const x = unwrapValueCount(item);
     if (x === null || x === undefined) return;
     if (typeof x !== 'object' || Array.isArray(x)) {
-      throw new InputError(`${file}: [${i}]: expected an object, got ${Array.isArray(x) ? 'an array' : typeof x}`, file, `[${i}]`);
+      throw new InputError(
+        `${file}: [${i}]: expected an object, got ${Array.isArray(x) ? 'an array' : typeof x}`,
+        file,
+        `[${i}]`,
+      );
     }
     out.push(x as Record<string, unknown>);
   });
   return out;
 }
 
-function canonicalKeys(obj: Record<string, unknown>, known: ReadonlyMap<string, string>): Record<string, unknown> {
+function canonicalKeys(
+  obj: Record<string, unknown>,
+  known: ReadonlyMap<string, string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (ANNOTATION.test(k)) continue;
@@ -65,7 +76,11 @@ function describeValue(v: unknown): string {
 }
 
 /** Validate one cmdlet's objects; a wrong type is an InputError naming the file and the property path. */
-export function parseCmdlet<K extends CmdletName>(name: K, raw: unknown, file: string): z.output<(typeof CMDLETS)[K]['schema']>[] {
+export function parseCmdlet<K extends CmdletName>(
+  name: K,
+  raw: unknown,
+  file: string,
+): z.output<(typeof CMDLETS)[K]['schema']>[] {
   const schema = CMDLETS[name].schema as z.ZodObject;
   const known = new Map(Object.keys(schema.shape).map((k) => [k.toLowerCase(), k]));
   return toObjectList(raw, file).map((obj, i) => {
@@ -76,7 +91,8 @@ export function parseCmdlet<K extends CmdletName>(name: K, raw: unknown, file: s
       const path = issue ? formatPath(i, issue.path) : `[${i}]`;
       const prop = issue?.path[0];
       // A scalar wrapped into a list has no element to show: show the property's raw value instead.
-      const got = typeof prop === 'string' ? describeValue(getPath(input, issue?.path ?? []) ?? input[prop]) : '';
+      const got =
+        typeof prop === 'string' ? describeValue(getPath(input, issue?.path ?? []) ?? input[prop]) : '';
       throw new InputError(
         `${file}: ${path}: ${issue?.message ?? 'invalid'}${got ? ` (found ${got})` : ''}`,
         file,

@@ -17,8 +17,24 @@ const FROM_SCOPES = ['InOrganization', 'NotInOrganization'] as const;
 const RULE_STATES = ['Enabled', 'Disabled'] as const;
 const RULE_MODES = ['Enforce', 'Audit', 'AuditAndNotify'] as const;
 const SENDER_LOCATIONS = ['Header', 'Envelope', 'HeaderOrEnvelope'] as const;
-const SPAM_ACTIONS = ['MoveToJmf', 'AddXHeader', 'ModifySubject', 'Quarantine', 'Redirect', 'Delete', 'NoAction'] as const;
-const PHISH_ACTIONS = ['MoveToJmf', 'Quarantine', 'Reject', 'Delete', 'NoAction', 'Redirect', 'BccMessage'] as const;
+const SPAM_ACTIONS = [
+  'MoveToJmf',
+  'AddXHeader',
+  'ModifySubject',
+  'Quarantine',
+  'Redirect',
+  'Delete',
+  'NoAction',
+] as const;
+const PHISH_ACTIONS = [
+  'MoveToJmf',
+  'Quarantine',
+  'Reject',
+  'Delete',
+  'NoAction',
+  'Redirect',
+  'BccMessage',
+] as const;
 
 const named = {
   Name: str(),
@@ -48,7 +64,9 @@ export const InboundConnectorSchema = z.object({
   ConnectorSource: str(),
   SenderDomains: strList(stripAddressSpace),
   SenderIPAddresses: strList(),
-  TlsSenderCertificateName: str().transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim().toLowerCase())),
+  TlsSenderCertificateName: str().transform((s) =>
+    s === undefined || s.trim() === '' ? undefined : s.trim().toLowerCase(),
+  ),
   RequireTls: bool(),
   RestrictDomainsToIPAddresses: bool(),
   RestrictDomainsToCertificate: bool(),

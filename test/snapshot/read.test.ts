@@ -318,8 +318,16 @@ describe('an empty file (ConvertTo-Json of an empty pipeline writes nothing)', (
     const snap = buildSnapshot({
       source: 'mem',
       files: [
-        { name: 'Get-TransportRule.json', path: 'mem/Get-TransportRule.json', bytes: new Uint8Array([0xef, 0xbb, 0xbf, 0x0d, 0x0a]) },
-        { name: 'Get-OrganizationConfig.json', path: 'mem/Get-OrganizationConfig.json', bytes: new TextEncoder().encode('{"RejectDirectSend": true}') },
+        {
+          name: 'Get-TransportRule.json',
+          path: 'mem/Get-TransportRule.json',
+          bytes: new Uint8Array([0xef, 0xbb, 0xbf, 0x0d, 0x0a]),
+        },
+        {
+          name: 'Get-OrganizationConfig.json',
+          path: 'mem/Get-OrganizationConfig.json',
+          bytes: new TextEncoder().encode('{"RejectDirectSend": true}'),
+        },
       ],
     });
     expect(snap.data['Get-TransportRule']).toEqual([]);
