@@ -1,56 +1,14 @@
 #!/usr/bin/env node
-/** The `mxlock` command line: thin commands over the library (STYLE.md habit 12). */
-import { Command, CommanderError } from 'commander';
-import { ConfigError, InputError, describeError } from '../errors.js';
+/**
+ * Entry point. `--version` answers before anything else is loaded (DESIGN §8: ≤ 100 ms); everything else
+ * loads the command-line program.
+ */
 import { VERSION } from '../version.js';
-import { registerAssess } from './commands/assess.js';
-import { registerInit } from './commands/init.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_ERROR = 2;
-
-function buildProgram(): Command {
-  const program = new Command('mxlock')
-    .description(
-      'Find and close every path around your Secure Email Gateway into Microsoft 365.\n' +
-        'Reads the JSON exports of your Exchange Online configuration, simulates what Exchange Online Protection\n' +
-        'does with each attack path, and tells you what to change.',
-    )
-    .version(VERSION, '-V, --version')
-    .option('--debug', 'show stack traces for errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  registerAssess(program);
-  registerInit(program);
-  return program;
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { main } = await import('./program.js');
+  process.exitCode = await main(process.argv);
 }
-
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  const debug = argv.includes('--debug');
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return EXIT_OK;
-      return EXIT_ERROR;
-    }
-    if (err instanceof InputError || err instanceof ConfigError) {
-      process.stderr.write(`mxlock: ${err.message}\n`);
-    } else {
-      process.stderr.write(`mxlock: unexpected error: ${describeError(err)}\n`);
-    }
-    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    return EXIT_ERROR;
-  }
-}
-
-const code = await main(process.argv);
-process.exitCode = code;

@@ -140,7 +140,9 @@ describe('hostile object names in every output format', () => {
 
   test('terminal with colour: the only escape sequences are the reporter’s own SGR codes', () => {
     const out = reporters.terminal(report, { color: true, width: 80 });
+    // eslint-disable-next-line no-control-regex -- the test looks for escape sequences on purpose
     const escapes = out.match(/\u001b[^m]*m/g) ?? [];
+    // eslint-disable-next-line no-control-regex -- idem
     expect(escapes.every((e) => /^\u001b\[\d+(;\d+)*m$/.test(e))).toBe(true);
     expect(out).not.toContain('\u001b[31mred'); // the tenant's escape is not passed through
   });
