@@ -1,6 +1,9 @@
-/** Helpers shared by checks: connector roles and quoting of tenant-derived names in remediation text. */
-import type { InboundConnector, TransportRule } from '../snapshot/schema.js';
-import type { CheckContext } from './types.js';
+/**
+ * Helpers shared by checks: connector roles, quoting of tenant-derived names in remediation text, evidence
+ * formatting, "not exported" outcomes and status merging.
+ */
+import type { CmdletName, InboundConnector, TransportRule } from '../snapshot/schema.js';
+import type { CheckContext, CheckOutcome } from './types.js';
 
 /** Single-quoted PowerShell literal: the only escape inside '…' is doubling the quote (incl. typographic quotes). */
 export function psQuote(value: string): string {
@@ -37,3 +40,71 @@ export function activeLockdowns(ctx: CheckContext): InboundConnector[] {
 export function ownDomains(ctx: CheckContext): string[] {
   return ctx.tenant.domainNames.filter((d) => !d.endsWith('.mail.onmicrosoft.com'));
 }
+
+export const EAC_CONNECTORS =
+  'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Connectors';
+export const EAC_RULES = 'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Rules';
+
+export const LEARN = {
+  setOrganizationConfig:
+    'https://learn.microsoft.com/powershell/module/exchangepowershell/set-organizationconfig',
+  newInboundConnector:
+    'https://learn.microsoft.com/powershell/module/exchangepowershell/new-inboundconnector',
+  thirdPartyCloud:
+    'https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud',
+  useConnectors:
+    'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/use-connectors-to-configure-mail-flow',
+  inboundConnectorFaq:
+    'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/inbound-connector-faq',
+  newTransportRule: 'https://learn.microsoft.com/powershell/module/exchangepowershell/new-transportrule',
+  mailFlowRules:
+    'https://learn.microsoft.com/exchange/security-and-compliance/mail-flow-rules/mail-flow-rules',
+  policyPrecedence:
+    'https://learn.microsoft.com/defender-office-365/how-policies-and-protections-are-combined',
+  antiPhishTuning: 'https://learn.microsoft.com/defender-office-365/anti-phishing-protection-tuning',
+  enhancedFiltering:
+    'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors',
+  directSendBlog:
+    'https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790',
+  devices:
+    'https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365',
+} as const;
+
+export function notExported(cmdlet: CmdletName): string {
+  return `${cmdlet}.json was not exported`;
+}
+
+/** A property value as evidence shows it: lists in brackets, strings quoted, absent as "(not exported)". */
+export function show(value: unknown): string {
+  if (value === undefined) return '(not exported)';
+  if (Array.isArray(value)) return value.length === 0 ? '[] (empty)' : `[${value.map(String).join(', ')}]`;
+  if (typeof value === 'string') return `'${value}'`;
+  return String(value);
+}
+
+/** An enum value the reader could not map (`#3`) is as good as absent. */
+export function isUnmappedEnum(value: string | undefined): boolean {
+  return value === undefined || value.startsWith('#');
+}
+
+const STATUS_ORDER: readonly CheckOutcome['status'][] = [
+  'fail',
+  'warn',
+  'unknown',
+  'info',
+  'pass',
+  'not-applicable',
+];
+
+/** The most serious status of several partial verdicts (a warn already says "act"; unknown still blocks a pass). */
+export function worst(
+  statuses: readonly CheckOutcome['status'][],
+  empty: CheckOutcome['status'] = 'pass',
+): CheckOutcome['status'] {
+  let best = STATUS_ORDER.length;
+  for (const s of statuses) best = Math.min(best, STATUS_ORDER.indexOf(s));
+  return STATUS_ORDER[best] ?? empty;
+}
+
+/** Either the data a check needs, or the outcome to return because it cannot be had. */
+export type Gate<T> = { ok: true; value: T } | { ok: false; outcome: CheckOutcome };

@@ -117,9 +117,6 @@ export interface CompileInput {
 export function compileConfig(input: CompileInput): SimConfig {
   const t = input.tenant;
   const cf = t.connectionFilter;
-  const contentDefault =
-    t.contentFilter?.find((p) => p.IsDefault === true) ??
-    (t.contentFilter?.length === 1 ? t.contentFilter[0] : undefined);
   return {
     tenant: t,
     acceptedDomains: t.domainNames,
@@ -132,7 +129,7 @@ export function compileConfig(input: CompileInput): SimConfig {
     ipBlock: new IpSet(cf?.IPBlockList ?? []),
     connFilterKnown: cf !== undefined,
     antiPhish: t.antiPhish,
-    contentFilter: contentDefault,
+    contentFilter: t.contentFilterDefault,
     tablSpoof: input.tablSpoof ?? [],
     mxPointsToEop: input.mxPointsToEop,
     mxBasis: input.mxBasis,

@@ -24,6 +24,8 @@ export interface Tenant {
   transportRules: TransportRule[] | undefined;
   connectionFilter: ConnectionFilterPolicy | undefined;
   contentFilter: ContentFilterPolicy[] | undefined;
+  /** The anti-spam policy that applies to ordinary recipients: the default one. */
+  contentFilterDefault: ContentFilterPolicy | undefined;
   /** The policy that applies to ordinary recipients: the default anti-phish policy. */
   antiPhish: AntiPhishPolicy | undefined;
   antiPhishPolicies: AntiPhishPolicy[] | undefined;
@@ -33,7 +35,8 @@ export interface Tenant {
   coveredByMatchSubDomains(domain: string | undefined): boolean;
 }
 
-function pickDefault<
+/** The default policy of a list: IsDefault, else a conventional default name, else the only one. */
+export function pickDefault<
   T extends { IsDefault?: boolean | undefined; Name?: string | undefined; Identity?: string | undefined },
 >(list: T[] | undefined): T | undefined {
   if (!list || list.length === 0) return undefined;
@@ -76,6 +79,7 @@ export function buildTenant(snapshot: Snapshot): Tenant {
     transportRules: sortedRules,
     connectionFilter: pickDefault(connFilters),
     contentFilter: d['Get-HostedContentFilterPolicy'],
+    contentFilterDefault: pickDefault(d['Get-HostedContentFilterPolicy']),
     antiPhish: pickDefault(antiPhish),
     antiPhishPolicies: antiPhish,
     isAccepted(domain) {

@@ -1,5 +1,5 @@
 /** The canonical report (DESIGN §3.3, schemaVersion 1). Every other format renders this. */
-import type { FindingStatus, Severity, Step, Remediation } from '../checks/types.js';
+import type { Finding, Step } from '../checks/types.js';
 import type { Disposition, PathKind, PathStatus, Stage } from '../model/types.js';
 
 export interface ReportPath {
@@ -10,16 +10,8 @@ export interface ReportPath {
   evidence: string[];
 }
 
-export interface ReportFinding {
-  id: string;
-  status: FindingStatus;
-  severity: Severity;
-  step: Step;
-  title: string;
-  evidence: string[];
-  remediation: Remediation;
-  references: string[];
-}
+/** A finding as the checks produce it (src/checks/types.ts). */
+export type ReportFinding = Finding;
 
 export interface ChecklistItem {
   id: string;

@@ -17,7 +17,8 @@ const FROM_SCOPES = ['InOrganization', 'NotInOrganization'] as const;
 const RULE_STATES = ['Enabled', 'Disabled'] as const;
 const RULE_MODES = ['Enforce', 'Audit', 'AuditAndNotify'] as const;
 const SENDER_LOCATIONS = ['Header', 'Envelope', 'HeaderOrEnvelope'] as const;
-const SPAM_ACTIONS = [
+/** Actions Set-HostedContentFilterPolicy documents (eop-model §6.4 [D] S32). */
+export const SPAM_ACTIONS = [
   'MoveToJmf',
   'AddXHeader',
   'ModifySubject',
@@ -26,7 +27,7 @@ const SPAM_ACTIONS = [
   'Delete',
   'NoAction',
 ] as const;
-const PHISH_ACTIONS = [
+export const PHISH_ACTIONS = [
   'MoveToJmf',
   'Quarantine',
   'Reject',

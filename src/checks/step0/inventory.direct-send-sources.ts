@@ -8,8 +8,16 @@ import { lookup, type DnsZone } from '../../dns/zone.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckOutcome } from '../types.js';
-import { activeLockdowns, connectorName, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, inboundConnectors, notExported, worst } from '../step2/connectors.js';
+import {
+  activeLockdowns,
+  connectorName,
+  EAC_CONNECTORS,
+  LEARN,
+  notExported,
+  psQuote,
+  worst,
+} from '../util.js';
+import { inboundConnectors } from '../step2/connectors.js';
 
 /** RFC 7208 §4.6.4: at most 10 DNS-querying terms per evaluation; we stop expanding there. */
 export const MAX_SPF_LOOKUPS = 10;

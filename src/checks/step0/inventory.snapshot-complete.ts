@@ -4,7 +4,7 @@
  */
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
-import { LEARN } from '../step2/connectors.js';
+import { LEARN } from '../util.js';
 
 interface Impact {
   checks: readonly string[];

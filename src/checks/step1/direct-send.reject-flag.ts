@@ -4,7 +4,7 @@
  * lock-down of step 2 closes those.
  */
 import type { Check } from '../types.js';
-import { LEARN, notExported } from '../step2/connectors.js';
+import { LEARN, notExported } from '../util.js';
 
 export const check: Check = {
   id: 'direct-send.reject-flag',

@@ -4,8 +4,8 @@
  * calls the certificate restriction "preferred" (S9).
  */
 import type { Check } from '../types.js';
-import { connectorName, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, connectorLabel, enabledLockdowns, certLockdownScript } from './connectors.js';
+import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';
+import { connectorLabel, enabledLockdowns, certLockdownScript } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → Add a connector from Partner organization that authenticates by the certificate subject the gateway presents; once mail flows through it, turn off the IP-bound one`;
 

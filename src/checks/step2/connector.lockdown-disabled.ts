@@ -3,8 +3,8 @@
  * the tenant is as open as without one (§10 A17).
  */
 import type { Check } from '../types.js';
-import { connectorName, isLockdown, isRestricting, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
+import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote } from '../util.js';
+import { inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → turn it on (Status: On)`;
 

@@ -5,8 +5,8 @@
 import { certificateMatches } from '../../model/domains.js';
 import { IpSet, parseIpEntry } from '../../model/ip.js';
 import type { Check, CheckOutcome } from '../types.js';
-import { connectorName, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, connectorLabel, enabledLockdowns, worst } from './connectors.js';
+import { connectorName, EAC_CONNECTORS, LEARN, psQuote, worst } from '../util.js';
+import { connectorLabel, enabledLockdowns } from './connectors.js';
 
 /** SenderIPAddresses accepts IPv4 addresses and CIDR masks /24 to /32 only (eop-model §2.2 [D] S8). */
 export const MIN_CONNECTOR_V4_MASK = 24;

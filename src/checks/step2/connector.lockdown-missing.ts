@@ -4,14 +4,11 @@
  * restrict (CON-4 [D]).
  */
 import type { Check } from '../types.js';
-import { isRestricting } from '../util.js';
+import { EAC_CONNECTORS, isRestricting, LEARN, show } from '../util.js';
 import {
-  EAC_CONNECTORS,
-  LEARN,
   connectorLabel,
   inboundConnectors,
   lockdownConnectorScript,
-  show,
   unclassifiedConnectors,
 } from './connectors.js';
 import { NO_GATEWAY } from '../../profile/gateway.js';

@@ -4,8 +4,8 @@
  * delivery ([I] from S8 + S35/S36; [C] S54; §10 A2).
  */
 import type { Check } from '../types.js';
-import { connectorName, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, enabledLockdowns, notExported, prop } from './connectors.js';
+import { connectorName, EAC_CONNECTORS, LEARN, notExported, psQuote } from '../util.js';
+import { enabledLockdowns, prop } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector: it must not be limited to some accepted domains (clear AssociatedAcceptedDomains with PowerShell; the portal does not show it)`;
 

@@ -3,16 +3,8 @@
  * [D]; P1 per §12 OQ-3). A lock-down scoped to a few domains leaves mail with any other MAIL FROM domain unrestricted.
  */
 import type { Check } from '../types.js';
-import { connectorName, isLockdown, isRestricting, psQuote } from '../util.js';
-import {
-  EAC_CONNECTORS,
-  LEARN,
-  connectorLabel,
-  inboundConnectors,
-  prop,
-  show,
-  unclassifiedConnectors,
-} from './connectors.js';
+import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote, show } from '../util.js';
+import { connectorLabel, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the gateway connector → Edit sent email identity / domains: use * (all sender domains)`;
 

@@ -5,16 +5,17 @@
  */
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckOutcome } from '../types.js';
-import { connectorName, isPartner, isRestricting, psQuote } from '../util.js';
 import {
+  connectorName,
   EAC_CONNECTORS,
+  isPartner,
+  isRestricting,
   LEARN,
-  connectorLabel,
-  inboundConnectors,
+  psQuote,
   show,
-  unclassifiedConnectors,
   worst,
-} from './connectors.js';
+} from '../util.js';
+import { connectorLabel, inboundConnectors, unclassifiedConnectors } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS}: keep one restriction method per Partner connector (certificate or IPs), and delete or turn off Partner connectors that only name sender domains`;
 

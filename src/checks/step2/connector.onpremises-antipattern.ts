@@ -8,15 +8,8 @@ import { certificateMatches, domainOrSubdomain } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
-import { connectorName, isOnPremises, psQuote } from '../util.js';
-import {
-  EAC_CONNECTORS,
-  LEARN,
-  connectorLabel,
-  inboundConnectors,
-  notExported,
-  worst,
-} from './connectors.js';
+import { connectorName, EAC_CONNECTORS, isOnPremises, LEARN, notExported, psQuote, worst } from '../util.js';
+import { connectorLabel, inboundConnectors } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the connector from "Your organization's email server": use a certificate whose name is one of your accepted domains, and keep gateway IPs on the Partner lock-down connector only`;
 

@@ -3,8 +3,8 @@
  * lock-down sets it so the gateway hop is always encrypted, and a certificate restriction needs TLS anyway.
  */
 import type { Check } from '../types.js';
-import { connectorName, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, enabledLockdowns, prop } from './connectors.js';
+import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';
+import { enabledLockdowns, prop } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → Edit security restrictions → Reject email messages if they aren't sent over TLS`;
 

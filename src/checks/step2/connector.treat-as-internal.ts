@@ -3,8 +3,8 @@
  * (eop-model §2.2 [D], CON-8; §10 A7): anyone matching the connector can then spoof your domains past filtering.
  */
 import type { Check } from '../types.js';
-import { connectorName, psQuote } from '../util.js';
-import { EAC_CONNECTORS, LEARN, inboundConnectors, prop, show } from './connectors.js';
+import { connectorName, EAC_CONNECTORS, LEARN, psQuote, show } from '../util.js';
+import { inboundConnectors, prop } from './connectors.js';
 
 const PORTAL = `No portal setting shows TreatMessagesAsInternal: use Exchange Online PowerShell. Review the connector in ${EAC_CONNECTORS}.`;
 

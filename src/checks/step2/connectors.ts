@@ -1,52 +1,17 @@
-/**
- * Helpers shared by the connector checks of step 2 (eop-model §2, §12) and reused by steps 0 and 3:
- * evidence formatting, "not exported" outcomes, lock-down discovery with unknown properties, and status merging.
- */
-import type { CmdletName, InboundConnector } from '../../snapshot/schema.js';
+/** Helpers of the connector checks of step 2 (eop-model §2, §12): labels, lock-down discovery with unknown properties. */
+import type { InboundConnector } from '../../snapshot/schema.js';
 import type { ResolvedGateway } from '../../profile/gateway.js';
-import type { CheckContext, CheckOutcome } from '../types.js';
-import { connectorName, isLockdown, isRestricting, psQuote } from '../util.js';
-
-export const EAC_CONNECTORS =
-  'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Connectors';
-export const EAC_RULES = 'Exchange admin center (https://admin.exchange.microsoft.com) → Mail flow → Rules';
-
-export const LEARN = {
-  setOrganizationConfig:
-    'https://learn.microsoft.com/powershell/module/exchangepowershell/set-organizationconfig',
-  newInboundConnector:
-    'https://learn.microsoft.com/powershell/module/exchangepowershell/new-inboundconnector',
-  thirdPartyCloud:
-    'https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud',
-  useConnectors:
-    'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/use-connectors-to-configure-mail-flow',
-  inboundConnectorFaq:
-    'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/inbound-connector-faq',
-  newTransportRule: 'https://learn.microsoft.com/powershell/module/exchangepowershell/new-transportrule',
-  mailFlowRules:
-    'https://learn.microsoft.com/exchange/security-and-compliance/mail-flow-rules/mail-flow-rules',
-  policyPrecedence:
-    'https://learn.microsoft.com/defender-office-365/how-policies-and-protections-are-combined',
-  antiPhishTuning: 'https://learn.microsoft.com/defender-office-365/anti-phishing-protection-tuning',
-  enhancedFiltering:
-    'https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors',
-  directSendBlog:
-    'https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790',
-  devices:
-    'https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365',
-} as const;
-
-export function notExported(cmdlet: CmdletName): string {
-  return `${cmdlet}.json was not exported`;
-}
-
-/** A property value as evidence shows it: lists in brackets, strings quoted, absent as "(not exported)". */
-export function show(value: unknown): string {
-  if (value === undefined) return '(not exported)';
-  if (Array.isArray(value)) return value.length === 0 ? '[] (empty)' : `[${value.map(String).join(', ')}]`;
-  if (typeof value === 'string') return `'${value}'`;
-  return String(value);
-}
+import type { CheckContext } from '../types.js';
+import {
+  connectorName,
+  isLockdown,
+  isRestricting,
+  isUnmappedEnum,
+  notExported,
+  psQuote,
+  show,
+  type Gate,
+} from '../util.js';
 
 export function connectorLabel(c: InboundConnector): string {
   return `connector '${connectorName(c)}'`;
@@ -56,33 +21,6 @@ export function connectorLabel(c: InboundConnector): string {
 export function prop<K extends keyof InboundConnector & string>(c: InboundConnector, key: K): string {
   return `${connectorLabel(c)}: ${key} = ${show(c[key])}`;
 }
-
-/** An enum value the reader could not map (`#3`) is as good as absent. */
-export function isUnmappedEnum(value: string | undefined): boolean {
-  return value === undefined || value.startsWith('#');
-}
-
-const STATUS_ORDER: readonly CheckOutcome['status'][] = [
-  'fail',
-  'warn',
-  'unknown',
-  'info',
-  'pass',
-  'not-applicable',
-];
-
-/** The most serious status of several partial verdicts (a warn already says "act"; unknown still blocks a pass). */
-export function worst(
-  statuses: readonly CheckOutcome['status'][],
-  empty: CheckOutcome['status'] = 'pass',
-): CheckOutcome['status'] {
-  let best = STATUS_ORDER.length;
-  for (const s of statuses) best = Math.min(best, STATUS_ORDER.indexOf(s));
-  return STATUS_ORDER[best] ?? empty;
-}
-
-/** Either the data a check needs, or the outcome to return because it cannot be had. */
-export type Gate<T> = { ok: true; value: T } | { ok: false; outcome: CheckOutcome };
 
 /**
  * Connectors whose lock-down role cannot be decided because the export lacks a property: a missing ConnectorType,

@@ -8,8 +8,7 @@
 import { IpSet } from '../../model/ip.js';
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
-import { psQuote, ruleName } from '../util.js';
-import { EAC_RULES, LEARN, notExported, worst } from '../step2/connectors.js';
+import { EAC_RULES, LEARN, notExported, psQuote, ruleName, worst } from '../util.js';
 import { knownSources, ruleLabel, safetyNets } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Except if: the sender IP address is in the gateway's ranges; the message type is Calendaring; the message header X-MS-Exchange-Organization-AuthAs includes Internal (hybrid)`;

@@ -3,8 +3,7 @@
  */
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
-import { psQuote, ruleName } from '../util.js';
-import { EAC_RULES, LEARN } from '../step2/connectors.js';
+import { EAC_RULES, LEARN, psQuote, ruleName } from '../util.js';
 import { isEnforced, ruleLabel, safetyNets, stateUnknown } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Enable it, and under Rule mode choose Enforce`;

@@ -5,8 +5,7 @@
  */
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
-import { psQuote, ruleName } from '../util.js';
-import { EAC_RULES, LEARN, worst } from '../step2/connectors.js';
+import { EAC_RULES, LEARN, psQuote, ruleName, worst } from '../util.js';
 import {
   isEnforced,
   isSafetyNet,

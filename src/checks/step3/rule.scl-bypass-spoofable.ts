@@ -4,8 +4,7 @@
  * SenderIpRanges condition or an Authentication-Results check ([C] S45). §10 A8.
  */
 import type { Check, CheckOutcome } from '../types.js';
-import { psQuote, ruleName } from '../util.js';
-import { EAC_RULES, LEARN, notExported } from '../step2/connectors.js';
+import { EAC_RULES, LEARN, notExported, psQuote, ruleName } from '../util.js';
 import {
   isEnforced,
   isSpoofableSclBypass,

@@ -4,8 +4,7 @@
  * Connectors instead and removing the bypass (field-notes 6, §10 A9).
  */
 import type { Check } from '../types.js';
-import { psQuote, ruleName } from '../util.js';
-import { EAC_RULES, LEARN } from '../step2/connectors.js';
+import { EAC_RULES, LEARN, psQuote, ruleName } from '../util.js';
 import {
   isEnforced,
   isSpoofableSclBypass,

@@ -7,8 +7,7 @@ import { domainOf, domainOrSubdomain } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { CheckContext } from '../types.js';
-import { psQuote, ruleName } from '../util.js';
-import { type Gate, isUnmappedEnum, notExported } from '../step2/connectors.js';
+import { type Gate, isUnmappedEnum, notExported, psQuote, ruleName } from '../util.js';
 
 export function ruleLabel(r: TransportRule): string {
   return `rule '${ruleName(r)}'`;

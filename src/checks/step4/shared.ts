@@ -99,11 +99,7 @@ export const CONTENT_FILTER: PolicyKind<ContentFilterPolicy> = {
   noun: 'anti-spam policy',
   file: 'Get-HostedContentFilterPolicy',
   list: (ctx) => ctx.tenant.contentFilter,
-  // The tenant model does not pick one for content filters; same rule as for the others (IsDefault, then the name).
-  pickDefault: (_ctx, list) =>
-    list.find((p) => p.IsDefault === true) ??
-    list.find((p) => /^default$/i.test(policyName(p))) ??
-    (list.length === 1 ? list[0] : undefined),
+  pickDefault: (ctx) => ctx.tenant.contentFilterDefault,
 };
 
 export const CONNECTION_FILTER: PolicyKind<ConnectionFilterPolicy> = {
