@@ -12,13 +12,23 @@ export const EXIT_ERROR = 2;
 function buildProgram(): Command {
   const program = new Command('mxlock')
     .description(
-      'Find and close every path around your Secure Email Gateway into Microsoft 365.\n' +
-        'Reads the JSON exports of your Exchange Online configuration, simulates what Exchange Online Protection\n' +
-        'does with each attack path, and tells you what to change.',
+      'Find and close every path around your Secure Email Gateway into Microsoft 365. mxlock reads the JSON ' +
+        'exports of your Exchange Online configuration, simulates what Exchange Online Protection does with each ' +
+        'attack path, and tells you what to change.',
     )
     .version(VERSION, '-V, --version')
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Start with:
+  $ mxlock init ./export                # writes ./export/mxlock.yaml (gateway inferred; TODOs for the rest)
+  $ mxlock assess ./export --offline    # verdict, paths, findings by hardening step, final checklist
+
+The export folder holds one JSON file per cmdlet (Get-OrganizationConfig.json, Get-InboundConnector.json, ...);
+the README has the PowerShell that writes it. Run 'mxlock <command> --help' for each command.`,
+    )
     .exitOverride();
   registerAssess(program);
   registerInit(program);
