@@ -1,0 +1,178 @@
+/**
+ * A small authoritative DNS server for tests (DESIGN §7): UDP and TCP on 127.0.0.1, port 0, serving a zone in
+ * the dns.json shape, with per-name faults — delay, no answer (timeout), SERVFAIL, and truncation (TC bit over
+ * UDP so the client retries over TCP). Real packets via dns-packet; no mocks.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import * as packet from 'dns-packet';
+
+export interface Fault {
+  /** Answer after this many milliseconds. */
+  delayMs?: number;
+  /** Never answer. */
+  timeout?: boolean;
+  /** Answer SERVFAIL. */
+  servfail?: boolean;
+  /** Over UDP, answer with the TC bit and no records; the full answer comes over TCP. */
+  truncate?: boolean;
+}
+
+export interface ZoneRecords {
+  MX?: { exchange: string; priority: number }[];
+  TXT?: (string | string[])[];
+  CNAME?: string[];
+  A?: string[];
+  AAAA?: string[];
+  PTR?: string[];
+}
+
+export interface TestDnsServer {
+  port: number;
+  address: string;
+  /** `host:port`, for node:dns `Resolver.setServers`. */
+  server: string;
+  /** Every question received, in order (`name/TYPE/udp|tcp`). */
+  log: string[];
+  /** Latency added to every answer, for benchmarks. */
+  latencyMs: number;
+  setZone(zone: Record<string, ZoneRecords>): void;
+  setFault(name: string, fault: Fault | undefined): void;
+  close(): Promise<void>;
+}
+
+const norm = (n: string) => n.toLowerCase().replace(/\.$/, '');
+
+/** TXT strings longer than 255 octets are split into character-strings, as a real zone would hold them. */
+function txtChunks(v: string | string[]): string[] {
+  if (Array.isArray(v)) return v;
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i += 255) out.push(v.slice(i, i + 255));
+  return out.length ? out : [''];
+}
+
+export async function startDnsServer(zone: Record<string, ZoneRecords> = {}): Promise<TestDnsServer> {
+  let records = new Map<string, ZoneRecords>(Object.entries(zone).map(([k, v]) => [norm(k), v]));
+  const faults = new Map<string, Fault>();
+  const log: string[] = [];
+
+  function answer(query: packet.Packet, transport: 'udp' | 'tcp'): packet.Packet | undefined {
+    const q = query.questions?.[0];
+    const base: packet.Packet = {
+      id: query.id ?? 0,
+      type: 'response',
+      flags: packet.AUTHORITATIVE_ANSWER | ((query.flags ?? 0) & packet.RECURSION_DESIRED),
+      questions: query.questions ?? [],
+      answers: [],
+    };
+    if (!q) return { ...base, flags: (base.flags ?? 0) | 1 }; // FORMERR
+    const name = norm(q.name);
+    log.push(`${name}/${q.type}/${transport}`);
+    const fault = faults.get(name);
+    if (fault?.timeout) return undefined;
+    if (fault?.servfail) return { ...base, flags: (base.flags ?? 0) | 2 }; // RCODE 2
+    const entry = records.get(name);
+    if (!entry) return { ...base, flags: (base.flags ?? 0) | 3 }; // NXDOMAIN
+    if (fault?.truncate && transport === 'udp')
+      return { ...base, flags: (base.flags ?? 0) | packet.TRUNCATED_RESPONSE };
+    const ttl = 300;
+    const answers: packet.Answer[] = [];
+    const t = q.type;
+    if (t === 'MX')
+      for (const m of entry.MX ?? [])
+        answers.push({
+          type: 'MX',
+          name: q.name,
+          ttl,
+          data: { preference: m.priority, exchange: m.exchange },
+        });
+    if (t === 'TXT')
+      for (const v of entry.TXT ?? []) answers.push({ type: 'TXT', name: q.name, ttl, data: txtChunks(v) });
+    if (t === 'A') for (const a of entry.A ?? []) answers.push({ type: 'A', name: q.name, ttl, data: a });
+    if (t === 'AAAA')
+      for (const a of entry.AAAA ?? []) answers.push({ type: 'AAAA', name: q.name, ttl, data: a });
+    if (t === 'PTR')
+      for (const a of entry.PTR ?? []) answers.push({ type: 'PTR', name: q.name, ttl, data: a });
+    // A CNAME answers every type, as in a real zone; resolvers follow it only for CNAME queries here.
+    if (answers.length === 0)
+      for (const c of entry.CNAME ?? []) answers.push({ type: 'CNAME', name: q.name, ttl, data: c });
+    return { ...base, answers };
+  }
+
+  const delayFor = (query: packet.Packet): number => {
+    const q = query.questions?.[0];
+    return (q ? (faults.get(norm(q.name))?.delayMs ?? 0) : 0) + api.latencyMs;
+  };
+
+  const udp: Socket = createSocket('udp4');
+  udp.on('message', (msg, rinfo) => {
+    let query: packet.Packet;
+    try {
+      query = packet.decode(msg);
+    } catch {
+      return;
+    }
+    const res = answer(query, 'udp');
+    if (!res) return;
+    setTimeout(() => udp.send(packet.encode(res), rinfo.port, rinfo.address), delayFor(query));
+  });
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  const port = (udp.address() as AddressInfo).port;
+
+  const sockets = new Set<TcpSocket>();
+  const tcp: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    let buf = Buffer.alloc(0);
+    sock.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        let query: packet.Packet;
+        try {
+          query = packet.decode(msg);
+        } catch {
+          sock.destroy();
+          return;
+        }
+        const res = answer(query, 'tcp');
+        if (!res) continue;
+        setTimeout(() => {
+          if (!sock.destroyed) sock.write(packet.streamEncode(res));
+        }, delayFor(query));
+      }
+    });
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, '127.0.0.1', () => resolve());
+  });
+
+  const api: TestDnsServer = {
+    port,
+    address: '127.0.0.1',
+    server: `127.0.0.1:${port}`,
+    log,
+    latencyMs: 0,
+    setZone(z) {
+      records = new Map(Object.entries(z).map(([k, v]) => [norm(k), v]));
+    },
+    setFault(name, fault) {
+      if (fault) faults.set(norm(name), fault);
+      else faults.delete(norm(name));
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await Promise.all([
+        new Promise<void>((r) => udp.close(() => r())),
+        new Promise<void>((r) => tcp.close(() => r())),
+      ]);
+    },
+  };
+  return api;
+}
