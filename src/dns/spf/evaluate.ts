@@ -1,0 +1,301 @@
+/**
+ * SPF `check_host()` (RFC 7208 §4) over any resolver. Results are values (`permerror`, `temperror`), never
+ * exceptions. Limits are counted over the whole evaluation, including nested include/redirect.
+ */
+import ipaddr from 'ipaddr.js';
+import { query, type DnsResult, type ResolveFn } from '../resolver.js';
+import { expandMacros, truncateDomain, type MacroContext } from './macro.js';
+import { parseSpf, type Mechanism } from './parse.js';
+
+export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
+
+/** RFC 7208 §4.6.4: terms causing DNS queries, over the whole evaluation. */
+export const MAX_DNS_MECHANISMS = 10;
+/** RFC 7208 §4.6.4: queries returning no records (NODATA/NXDOMAIN) SHOULD be limited to two. */
+export const MAX_VOID_LOOKUPS = 2;
+/** RFC 7208 §4.6.4: an mx mechanism resolves at most 10 MX hosts. */
+export const MAX_MX_HOSTS = 10;
+/** RFC 7208 §4.6.4: a ptr mechanism / %{p} checks at most 10 PTR names. */
+export const MAX_PTR_NAMES = 10;
+
+export interface SpfEvaluation {
+  result: SpfResult;
+  /** The term that decided, with the domain whose record holds it. */
+  matched?: { domain: string; term: string };
+  /** Why, in order: one line per step that mattered. */
+  trace: string[];
+  lookups: number;
+  voidLookups: number;
+}
+
+interface State {
+  resolve: ResolveFn;
+  ip: ipaddr.IPv4 | ipaddr.IPv6;
+  ipText: string;
+  sender: string;
+  helo: string;
+  lookups: number;
+  voids: number;
+  trace: string[];
+  stack: string[];
+}
+
+class Abort {
+  constructor(
+    readonly result: 'permerror' | 'temperror',
+    readonly why: string,
+  ) {}
+}
+
+const QUAL: Record<string, SpfResult> = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' };
+
+function normaliseIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const a = ipaddr.parse(ip);
+  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress())
+    return (a as ipaddr.IPv6).toIPv4Address();
+  return a;
+}
+
+function countLookup(st: State, term: string): void {
+  // Checked before the query is made (§4.6.4).
+  st.lookups++;
+  if (st.lookups > MAX_DNS_MECHANISMS)
+    throw new Abort('permerror', `more than ${MAX_DNS_MECHANISMS} DNS-querying terms (at "${term}", §4.6.4)`);
+}
+
+/** A query made while evaluating a mechanism: DNS failure aborts with temperror; void answers are counted. */
+async function mechQuery<T extends 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR'>(st: State, name: string, type: T) {
+  const r = await query(st.resolve, name, type);
+  if (r.kind === 'timeout' || r.kind === 'servfail' || r.kind === 'error') {
+    throw new Abort('temperror', `${type} ${name}: ${r.kind === 'error' ? r.code : r.kind}`);
+  }
+  if (r.kind === 'nodata' || r.kind === 'nxdomain') {
+    st.voids++;
+    if (st.voids > MAX_VOID_LOOKUPS)
+      throw new Abort('permerror', `more than ${MAX_VOID_LOOKUPS} void lookups (${type} ${name}, §4.6.4)`);
+  }
+  return r;
+}
+
+function inNetwork(st: State, addr: string, cidr4: number | undefined, cidr6: number | undefined): boolean {
+  let a: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    a = normaliseIp(addr);
+  } catch {
+    return false;
+  }
+  if (a.kind() !== st.ip.kind()) return false;
+  const bits = a.kind() === 'ipv4' ? (cidr4 ?? 32) : (cidr6 ?? 128);
+  return (st.ip as ipaddr.IPv4).match(a as ipaddr.IPv4, bits);
+}
+
+function macroCtx(st: State, domain: string, validatedName?: string): MacroContext {
+  return {
+    sender: st.sender,
+    domain,
+    ip: st.ipText,
+    helo: st.helo,
+    ...(validatedName ? { validatedName } : {}),
+  };
+}
+
+async function targetOf(st: State, m: Mechanism, domain: string): Promise<string> {
+  if (!m.value) return domain;
+  let validated: string | undefined;
+  if (/%\{p/i.test(m.value)) validated = await validatedPtrName(st, domain, false);
+  return truncateDomain(
+    expandMacros(m.value, macroCtx(st, domain, validated))
+      .replace(/\.$/, '')
+      .toLowerCase(),
+  );
+}
+
+/** §5.5: PTR names of the IP whose A/AAAA contain it; the first one equal to or under `target`, or any. */
+async function validatedPtrName(
+  st: State,
+  target: string,
+  forPtrMechanism: boolean,
+): Promise<string | undefined> {
+  const rev =
+    st.ip.kind() === 'ipv4'
+      ? `${(st.ip as ipaddr.IPv4).octets.slice().reverse().join('.')}.in-addr.arpa`
+      : `${(st.ip as ipaddr.IPv6)
+          .toByteArray()
+          .flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)])
+          .reverse()
+          .join('.')}.ip6.arpa`;
+  const ptr = forPtrMechanism ? await mechQuery(st, rev, 'PTR') : await query(st.resolve, rev, 'PTR');
+  if (ptr.kind !== 'answer') return undefined;
+  const type = st.ip.kind() === 'ipv4' ? 'A' : 'AAAA';
+  const names = ptr.records.slice(0, MAX_PTR_NAMES);
+  const valid: string[] = [];
+  for (const name of names) {
+    const r: DnsResult<string> = await query(st.resolve, name, type);
+    if (r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, undefined, undefined)))
+      valid.push(name);
+  }
+  return (
+    valid.find((n) => n === target || n.endsWith(`.${target}`)) ?? (forPtrMechanism ? undefined : valid[0])
+  );
+}
+
+async function matches(st: State, m: Mechanism, domain: string): Promise<boolean> {
+  switch (m.name) {
+    case 'all':
+      return true;
+    case 'ip4':
+    case 'ip6':
+      return inNetwork(st, m.value!, m.cidr4, m.cidr6);
+    case 'a': {
+      countLookup(st, m.text);
+      const target = await targetOf(st, m, domain);
+      const r = await mechQuery(st, target, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA');
+      return r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, m.cidr4, m.cidr6));
+    }
+    case 'mx': {
+      countLookup(st, m.text);
+      const target = await targetOf(st, m, domain);
+      const mx = await mechQuery(st, target, 'MX');
+      if (mx.kind !== 'answer') return false;
+      if (mx.records.length > MAX_MX_HOSTS)
+        throw new Abort(
+          'permerror',
+          `${target} has ${mx.records.length} MX hosts, more than ${MAX_MX_HOSTS} (§4.6.4)`,
+        );
+      for (const host of mx.records) {
+        const r = await mechQuery(st, host.exchange, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA');
+        if (r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, m.cidr4, m.cidr6))) return true;
+      }
+      return false;
+    }
+    case 'ptr': {
+      countLookup(st, m.text);
+      const target = await targetOf(st, m, domain);
+      return (await validatedPtrName(st, target, true)) !== undefined;
+    }
+    case 'exists': {
+      countLookup(st, m.text);
+      const target = await targetOf(st, m, domain);
+      const r = await mechQuery(st, target, 'A'); // always A, whatever the IP family (§5.7)
+      return r.kind === 'answer';
+    }
+    case 'include': {
+      countLookup(st, m.text);
+      const target = await targetOf(st, m, domain);
+      const inner = await checkHost(st, target);
+      // §5.2 table
+      if (inner === 'pass') return true;
+      if (inner === 'temperror') throw new Abort('temperror', `include:${target} → temperror`);
+      if (inner === 'permerror' || inner === 'none')
+        throw new Abort('permerror', `include:${target} → ${inner} (§5.2)`);
+      return false;
+    }
+  }
+}
+
+function validDomain(d: string): boolean {
+  const labels = d.replace(/\.$/, '').split('.');
+  return (
+    d.length > 0 &&
+    d.length <= 253 &&
+    labels.length >= 2 &&
+    labels.every((l) => l.length > 0 && l.length <= 63)
+  );
+}
+
+async function checkHost(st: State, domain: string): Promise<SpfResult> {
+  if (!validDomain(domain)) {
+    st.trace.push(`${domain}: not a valid domain name → none (§4.3)`);
+    return 'none';
+  }
+  if (st.stack.includes(domain)) throw new Abort('permerror', `loop: ${[...st.stack, domain].join(' → ')}`);
+  const txt = await query(st.resolve, domain, 'TXT');
+  if (txt.kind === 'timeout' || txt.kind === 'servfail' || txt.kind === 'error') {
+    st.trace.push(`${domain}: TXT lookup failed (${txt.kind}) → temperror (§4.4)`);
+    return 'temperror';
+  }
+  if (txt.kind !== 'answer') {
+    st.trace.push(
+      `${domain}: ${txt.kind === 'nxdomain' ? 'no such domain' : 'no TXT records'} → none (§4.3, §4.4)`,
+    );
+    return 'none';
+  }
+  const spf = txt.records.filter((t) => /^v=spf1( |$)/i.test(t));
+  if (spf.length === 0) {
+    st.trace.push(`${domain}: no SPF record → none (§4.5)`);
+    return 'none';
+  }
+  if (spf.length > 1) {
+    st.trace.push(`${domain}: ${spf.length} SPF records → permerror (§4.5)`);
+    return 'permerror';
+  }
+  const parsed = parseSpf(spf[0]!);
+  if (!parsed.ok) {
+    st.trace.push(
+      `${domain}: syntax error at column ${parsed.error.column}: ${parsed.error.message} (${parsed.error.section}) → permerror`,
+    );
+    return 'permerror';
+  }
+  st.stack.push(domain);
+  try {
+    for (const m of parsed.record.mechanisms) {
+      if (await matches(st, m, domain)) {
+        st.trace.push(`${domain}: ${st.ipText} matches "${m.text}" → ${QUAL[m.qualifier]}`);
+        return QUAL[m.qualifier]!;
+      }
+    }
+    const redirect = parsed.record.redirect;
+    if (redirect && !parsed.record.mechanisms.some((m) => m.name === 'all')) {
+      countLookup(st, redirect.text);
+      const target = truncateDomain(
+        expandMacros(redirect.value, macroCtx(st, domain)).replace(/\.$/, '').toLowerCase(),
+      );
+      st.trace.push(`${domain}: no match, redirect=${target}`);
+      const r = await checkHost(st, target);
+      return r === 'none' ? 'permerror' : r; // §6.1
+    }
+    st.trace.push(`${domain}: no mechanism matched → neutral (§4.7)`);
+    return 'neutral';
+  } finally {
+    st.stack.pop();
+  }
+}
+
+export interface CheckHostInput {
+  ip: string;
+  domain: string;
+  /** MAIL FROM; for the HELO identity, `postmaster@<helo>`. */
+  sender: string;
+  helo?: string;
+}
+
+export async function checkHostSpf(resolve: ResolveFn, input: CheckHostInput): Promise<SpfEvaluation> {
+  const st: State = {
+    resolve,
+    ip: normaliseIp(input.ip),
+    ipText: input.ip,
+    sender: input.sender,
+    helo: input.helo ?? 'unknown',
+    lookups: 0,
+    voids: 0,
+    trace: [],
+    stack: [],
+  };
+  let result: SpfResult;
+  try {
+    result = await checkHost(st, input.domain.toLowerCase().replace(/\.$/, ''));
+  } catch (err) {
+    if (!(err instanceof Abort)) throw err;
+    st.trace.push(`${err.why} → ${err.result}`);
+    result = err.result;
+  }
+  const last = st.trace[st.trace.length - 1];
+  const m = last && /^(.*?): .* matches "(.*)" →/.exec(last);
+  return {
+    result,
+    trace: st.trace,
+    lookups: st.lookups,
+    voidLookups: st.voids,
+    ...(m ? { matched: { domain: m[1]!, term: m[2]! } } : {}),
+  };
+}
