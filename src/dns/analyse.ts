@@ -1,0 +1,80 @@
+/**
+ * The DNS analysis of a set of domains (issue 3): SPF tree, DMARC, MX and DKIM selectors, with bounded
+ * concurrency and progress. Everything here works through a ResolveFn, so live DNS, recorded `dns.json` and the
+ * loopback test server are interchangeable.
+ */
+import { checkDkimSelectors, type DkimExpectation, type SelectorCheck } from './dkim.js';
+import {
+  checkReportDestinations,
+  discoverDmarc,
+  type DmarcDiscovery,
+  type ReportDestination,
+} from './dmarc.js';
+import { analyseMx, type MxAnalysis } from './mx.js';
+import type { ResolveFn } from './resolver.js';
+import { analyseSpf, type SpfAnalysis } from './spf/analyse.js';
+
+export interface DomainDns {
+  domain: string;
+  spf: SpfAnalysis;
+  dmarc: DmarcDiscovery & { destinations: ReportDestination[] };
+  mx: MxAnalysis;
+  dkim: SelectorCheck[];
+}
+
+export interface DnsReport {
+  /** `live`, `recorded` (dns.json) or a description of the resolver. */
+  source: string;
+  domains: DomainDns[];
+}
+
+export interface AnalyseOptions {
+  /** IPs whose SPF authorisation matters (the gateway's egress IPs), checked with check_host(). */
+  spfIps?: readonly string[];
+  /** Expected DKIM selectors per domain. */
+  dkim?: ReadonlyMap<string, DkimExpectation>;
+}
+
+export async function analyseDomain(
+  resolve: ResolveFn,
+  domain: string,
+  options: AnalyseOptions = {},
+): Promise<DomainDns> {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  const [spf, dmarc, mx, dkim] = await Promise.all([
+    analyseSpf(resolve, d, options.spfIps ?? []),
+    discoverDmarc(resolve, d),
+    analyseMx(resolve, d),
+    checkDkimSelectors(resolve, options.dkim?.get(d) ?? { domain: d, microsoft: [], gatewaySelectors: [] }),
+  ]);
+  const policyDomain = dmarc.at ? dmarc.at.replace(/^_dmarc\./, '') : d;
+  const destinations = dmarc.record
+    ? await checkReportDestinations(resolve, policyDomain, dmarc.record.rua)
+    : [];
+  return { domain: d, spf, dmarc: { ...dmarc, destinations }, mx, dkim };
+}
+
+/**
+ * Analyses many domains with at most `concurrency` in flight; results come back in input order.
+ * `onProgress(done, total)` is called after each domain (the CLI draws a progress line on stderr).
+ */
+export async function analyseDomains(
+  resolve: ResolveFn,
+  domains: readonly string[],
+  options: AnalyseOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<DomainDns[]> {
+  const results: DomainDns[] = new Array(domains.length);
+  const limit = Math.max(1, options.concurrency ?? 32);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < domains.length) {
+      const i = next++;
+      results[i] = await analyseDomain(resolve, domains[i]!, options);
+      done++;
+      options.onProgress?.(done, domains.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, domains.length) }, worker));
+  return results;
+}

@@ -1,0 +1,222 @@
+/**
+ * DMARC record discovery and parsing, DMARCbis (RFC 9989 / 9990) with RFC 7489 tolerance: the DNS tree walk
+ * instead of a public-suffix list, tag syntax that forgives a missing trailing `;` and case, the policy that
+ * applies to the domain (p, sp or np), and external report destinations checked for authorisation.
+ */
+import { query, type DnsResult, type ResolveFn } from './resolver.js';
+
+export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
+
+/** RFC 9989 §4.10: at most 8 queries in the tree walk. */
+export const MAX_TREE_WALK_QUERIES = 8;
+
+export interface DmarcRecord {
+  raw: string;
+  tags: Map<string, string>;
+  p: DmarcPolicyValue | undefined;
+  sp: DmarcPolicyValue | undefined;
+  np: DmarcPolicyValue | undefined;
+  adkim: 'r' | 's';
+  aspf: 'r' | 's';
+  rua: string[];
+  ruf: string[];
+  /** `t=y` (DMARCbis test mode) or `pct` below 100 (RFC 7489): the policy is not fully applied. */
+  testing: boolean;
+  /** Tolerated oddities: removed tags, unknown tags, bad values, a missing p. */
+  warnings: string[];
+}
+
+export type DmarcParse = { ok: true; record: DmarcRecord } | { ok: false; error: string };
+
+const POLICIES = new Set(['none', 'quarantine', 'reject']);
+
+export function parseDmarc(raw: string): DmarcParse {
+  const text = raw.trim();
+  const parts = text
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const first = parts[0];
+  if (!first || !/^v\s*=\s*DMARC1$/i.test(first))
+    return { ok: false, error: 'a DMARC record starts with "v=DMARC1" (RFC 9989 §4.7)' };
+  const tags = new Map<string, string>();
+  const warnings: string[] = [];
+  for (const part of parts.slice(1)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      warnings.push(`ignored malformed tag "${part}"`);
+      continue;
+    }
+    const k = part.slice(0, eq).trim().toLowerCase();
+    const v = part.slice(eq + 1).trim();
+    if (tags.has(k)) warnings.push(`tag ${k} appears more than once; the first is used`);
+    else tags.set(k, v);
+  }
+  const policy = (tag: string): DmarcPolicyValue | undefined => {
+    const v = tags.get(tag)?.toLowerCase();
+    if (v === undefined) return undefined;
+    if (POLICIES.has(v)) return v as DmarcPolicyValue;
+    warnings.push(`${tag}=${v} is not none, quarantine or reject; ignored`);
+    return undefined;
+  };
+  const p = policy('p');
+  if (p === undefined) warnings.push('no valid p= tag: the policy is treated as p=none (RFC 9989 §4.7)');
+  for (const removed of ['pct', 'rf', 'ri']) {
+    if (tags.has(removed))
+      warnings.push(`${removed}= is removed in DMARCbis (RFC 9989); receivers may ignore it`);
+  }
+  const known = new Set([
+    'v',
+    'p',
+    'sp',
+    'np',
+    'adkim',
+    'aspf',
+    'rua',
+    'ruf',
+    'fo',
+    'pct',
+    'rf',
+    'ri',
+    't',
+    'psd',
+  ]);
+  for (const k of tags.keys()) if (!known.has(k)) warnings.push(`unknown tag ${k}= ignored`);
+  const align = (tag: string): 'r' | 's' => {
+    const v = tags.get(tag)?.toLowerCase();
+    if (v === undefined || v === 'r') return 'r';
+    if (v === 's') return 's';
+    warnings.push(`${tag}=${v} is not r or s; relaxed assumed`);
+    return 'r';
+  };
+  const uris = (tag: string) =>
+    (tags.get(tag) ?? '')
+      .split(',')
+      .map((u) => u.trim().replace(/!\d+[kmgt]?$/i, ''))
+      .filter((u) => u !== '');
+  const pct = tags.get('pct');
+  const testing =
+    tags.get('t')?.toLowerCase() === 'y' || (pct !== undefined && /^\d+$/.test(pct) && Number(pct) < 100);
+  return {
+    ok: true,
+    record: {
+      raw: text,
+      tags,
+      p,
+      sp: policy('sp'),
+      np: policy('np'),
+      adkim: align('adkim'),
+      aspf: align('aspf'),
+      rua: uris('rua'),
+      ruf: uris('ruf'),
+      testing,
+      warnings,
+    },
+  };
+}
+
+/** The names the tree walk queries, in order (RFC 9989 §4.10): the domain, then parents, jumping to 7 labels when longer. */
+export function treeWalkNames(domain: string): string[] {
+  const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
+  const names: string[] = [labels.join('.')];
+  let n = labels.length > 8 ? 7 : labels.length - 1;
+  while (n >= 1 && names.length < MAX_TREE_WALK_QUERIES) {
+    names.push(labels.slice(labels.length - n).join('.'));
+    n--;
+  }
+  return names;
+}
+
+export interface DmarcDiscovery {
+  domain: string;
+  /** Where the record was found; undefined = none found. */
+  at?: string;
+  record?: DmarcRecord;
+  /** The policy that applies to mail from `domain`: p on the domain itself, sp (else p) from a parent. */
+  policy: DmarcPolicyValue | 'absent';
+  /** Syntax problems of a record that does not parse. */
+  error?: string;
+  /** A DNS failure stopped the walk: the answer is unknown, not absent. */
+  failure?: string;
+  queried: string[];
+}
+
+function isFail(r: DnsResult<unknown>): string | undefined {
+  if (r.kind === 'timeout' || r.kind === 'servfail') return r.kind;
+  if (r.kind === 'error') return r.code;
+  return undefined;
+}
+
+export async function discoverDmarc(resolve: ResolveFn, domain: string): Promise<DmarcDiscovery> {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  const out: DmarcDiscovery = { domain: d, policy: 'absent', queried: [] };
+  for (const name of treeWalkNames(d)) {
+    const qname = `_dmarc.${name}`;
+    out.queried.push(qname);
+    const r = await query(resolve, qname, 'TXT');
+    const fail = isFail(r);
+    if (fail) {
+      out.failure = `TXT ${qname}: ${fail}`;
+      return out;
+    }
+    if (r.kind !== 'answer') continue;
+    const candidates = r.records.filter((t) => /^v\s*=\s*DMARC1\s*(;|$)/i.test(t.trim()));
+    if (candidates.length === 0) continue;
+    if (candidates.length > 1) {
+      out.at = qname;
+      out.error = `${candidates.length} DMARC records at ${qname}: none applies (RFC 9989 §4.7)`;
+      return out;
+    }
+    const parsed = parseDmarc(candidates[0]!);
+    out.at = qname;
+    if (!parsed.ok) {
+      out.error = parsed.error;
+      return out;
+    }
+    out.record = parsed.record;
+    const own = name === d;
+    const rec = parsed.record;
+    out.policy = (own ? rec.p : (rec.sp ?? rec.p)) ?? 'none';
+    return out;
+  }
+  return out;
+}
+
+/** Relaxed "same organisation" without a public-suffix list: equal, or one under the other. [I] */
+export function sameOrganisation(a: string, b: string): boolean {
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
+export interface ReportDestination {
+  uri: string;
+  domain?: string;
+  external: boolean;
+  /** For external destinations: `<policy domain>._report._dmarc.<dest>` publishes v=DMARC1 (RFC 9990 §3). */
+  authorised?: boolean | 'unknown';
+}
+
+export async function checkReportDestinations(
+  resolve: ResolveFn,
+  policyDomain: string,
+  uris: readonly string[],
+): Promise<ReportDestination[]> {
+  const out: ReportDestination[] = [];
+  for (const uri of uris) {
+    const m = /^mailto:[^@]+@([^?,]+)/i.exec(uri);
+    if (!m) {
+      out.push({ uri, external: false });
+      continue;
+    }
+    const dest = m[1]!.toLowerCase();
+    if (sameOrganisation(dest, policyDomain)) {
+      out.push({ uri, domain: dest, external: false });
+      continue;
+    }
+    const r = await query(resolve, `${policyDomain}._report._dmarc.${dest}`, 'TXT');
+    const authorised = isFail(r)
+      ? 'unknown'
+      : r.kind === 'answer' && r.records.some((t) => /^v\s*=\s*DMARC1/i.test(t.trim()));
+    out.push({ uri, domain: dest, external: true, authorised });
+  }
+  return out;
+}
