@@ -4,6 +4,7 @@ import { ConfigError, InputError, describeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
+import { registerDns } from './commands/dns.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -32,6 +33,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
     .exitOverride();
   registerAssess(program);
   registerInit(program);
+  registerDns(program);
   return program;
 }
 

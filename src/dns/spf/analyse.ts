@@ -3,6 +3,7 @@
  * lookups counted over the whole tree, loops found, the effective `all` qualifier, risky terms, the networks and
  * third-party includes that are authorised, and whether given IPs (the gateway's) are authorised.
  */
+import { isValidIp } from '../../model/ip.js';
 import { query, type ResolveFn } from '../resolver.js';
 import { checkHostSpf, MAX_DNS_MECHANISMS, MAX_VOID_LOOKUPS, type SpfResult } from './evaluate.js';
 import { countsAsLookup, parseSpf, type Mechanism, type SpfSyntaxError } from './parse.js';
@@ -177,6 +178,10 @@ export async function analyseSpf(
         ? a.tree.error
         : `column ${a.tree.error.column}: ${a.tree.error.message} (${a.tree.error.section})`;
   for (const ip of ips) {
+    if (!isValidIp(ip)) {
+      a.failures.push(`${ip} is not an IP address: not evaluated`);
+      continue;
+    }
     const r = await checkHostSpf(resolve, { ip, domain: root, sender: `postmaster@${root}` });
     a.ipResults.push({ ip, result: r.result, trace: r.trace });
   }

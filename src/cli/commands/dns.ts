@@ -1,0 +1,176 @@
+/** `mxlock dns <domain…>`: SPF, DMARC, DKIM and MX analysis for any domains, live or from recorded answers. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { ConfigError, InputError } from '../../errors.js';
+import { IpSet, sampleAddress } from '../../model/ip.js';
+
+interface DnsFlags {
+  file?: string;
+  dnsServer?: string[];
+  timeout: string;
+  tries: string;
+  concurrency: string;
+  record?: string;
+  zone?: string;
+  gatewayIp?: string[];
+  format: 'terminal' | 'json';
+  out?: string;
+  color?: boolean;
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new ConfigError(`${flag} expects a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+async function domainList(args: string[], file: string | undefined): Promise<string[]> {
+  const list = [...args];
+  if (file) {
+    const text = await readFile(file, 'utf8').catch((cause: unknown) => {
+      throw new InputError(`${file}: cannot read the domain list (${(cause as Error).message})`, file);
+    });
+    text.split(/\r?\n/).forEach((line, i) => {
+      const d = line.replace(/#.*/, '').trim();
+      if (d === '') return;
+      if (!DOMAIN.test(d)) throw new InputError(`${file}:${i + 1}: "${d}" is not a domain name`, file);
+      list.push(d);
+    });
+  }
+  for (const d of args) if (!DOMAIN.test(d)) throw new ConfigError(`"${d}" is not a domain name`);
+  const unique = [...new Set(list.map((d) => d.toLowerCase().replace(/\.$/, '')))];
+  if (unique.length === 0)
+    throw new ConfigError('give at least one domain, or --file with one domain per line');
+  return unique;
+}
+
+export function registerDns(program: Command): void {
+  program
+    .command('dns')
+    .argument('[domains...]', 'domains to analyse')
+    .summary('SPF, DKIM, DMARC and MX analysis for any domains')
+    .description(
+      'Analyse the mail-authentication DNS of any domains: the whole SPF include tree (lookup and void-lookup ' +
+        'limits, loops, the final all, gateway IPs), DMARC (DMARCbis discovery, policy, report destinations and their ' +
+        'authorisation), MX (gateway, mixed EOP/gateway sets). Live DNS by default; --zone replays recorded answers.',
+    )
+    .option('-f, --file <list>', 'read domains from a file, one per line (# starts a comment)')
+    .option('--dns-server <server...>', 'DNS servers to ask (ip or ip:port); default: the system resolver')
+    .option('--timeout <ms>', 'per-query timeout in milliseconds', '2000')
+    .option('--tries <n>', 'attempts per query', '2')
+    .option('--concurrency <n>', 'domains analysed at once', '32')
+    .option(
+      '--record <zone.json>',
+      'write every answer seen to a dns.json file, for offline re-runs (--zone)',
+    )
+    .option('--zone <dns.json>', 'use recorded answers only (offline); absent names are NXDOMAIN')
+    .option('--gateway-ip <ip...>', "the gateway's egress IPs: SPF must authorise them")
+    .addOption(
+      new Option('--format <format>', 'report format').choices(['terminal', 'json']).default('terminal'),
+    )
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mxlock dns contoso.com fabrikam.com
+  $ mxlock dns --file customers.txt --concurrency 64 --format json --out dns.json
+  $ mxlock dns contoso.com --dns-server 1.1.1.1 --record contoso-dns.json   # then: --zone contoso-dns.json
+  $ mxlock dns contoso.com --gateway-ip 203.0.113.10 203.0.113.11
+
+Split-horizon DNS: ask a public resolver (--dns-server) so internal views do not hide what receivers see.
+Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input error.`,
+    )
+    .action(async (args: string[], flags: DnsFlags) => {
+      const domains = await domainList(args, flags.file);
+      const gatewayIps = new IpSet(flags.gatewayIp ?? []);
+      if (gatewayIps.invalid.length > 0)
+        throw new ConfigError(`--gateway-ip: not an IP address or range: ${gatewayIps.invalid.join(', ')}`);
+      // check_host() takes one address: a range is represented by its first host.
+      const spfIps = (flags.gatewayIp ?? []).map(sampleAddress).filter((x): x is string => x !== undefined);
+      const concurrency = positiveInt(flags.concurrency, '--concurrency');
+      const [{ analyseDomains }, { recordingResolver, recordedResolver }, { liveResolver }, report, zoneMod] =
+        await Promise.all([
+          import('../../dns/analyse.js'),
+          import('../../dns/resolver.js'),
+          import('../../dns/live.js'),
+          import('../../report/dns.js'),
+          import('../../dns/zone.js'),
+        ]);
+      let resolve;
+      let source: string;
+      if (flags.zone) {
+        if (flags.record)
+          throw new ConfigError('--record and --zone do not go together: --zone never touches the network');
+        const text = await readFile(flags.zone, 'utf8').catch((cause: unknown) => {
+          throw new InputError(`${flags.zone}: cannot read (${(cause as Error).message})`, flags.zone);
+        });
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (cause) {
+          throw new InputError(
+            `${flags.zone}: not valid JSON (${(cause as Error).message})`,
+            flags.zone,
+            undefined,
+            { cause },
+          );
+        }
+        const parsed = zoneMod.DnsJsonSchema.safeParse(json);
+        if (!parsed.success)
+          throw new InputError(
+            `${flags.zone}: not a dns.json zone (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+            flags.zone,
+          );
+        resolve = recordedResolver(zoneMod.zoneFromJson(parsed.data));
+        source = `recorded answers in ${flags.zone}`;
+      } else {
+        resolve = liveResolver({
+          ...(flags.dnsServer
+            ? { servers: flags.dnsServer.flatMap((s) => s.split(',')).filter(Boolean) }
+            : {}),
+          timeoutMs: positiveInt(flags.timeout, '--timeout'),
+          tries: positiveInt(flags.tries, '--tries'),
+        });
+        source = flags.dnsServer
+          ? `live DNS via ${flags.dnsServer.join(', ')}`
+          : 'live DNS (system resolver)';
+      }
+      const recorder = flags.record ? recordingResolver(resolve) : undefined;
+      const progress = process.stderr.isTTY === true && domains.length > 1;
+      const results = await analyseDomains(recorder?.resolve ?? resolve, domains, {
+        concurrency,
+        spfIps,
+        onProgress: (done, total) => {
+          if (progress) process.stderr.write(`\rmxlock: ${done}/${total} domains`);
+        },
+      });
+      if (progress) process.stderr.write('\n');
+      if (recorder && flags.record) {
+        await writeFile(flags.record, `${JSON.stringify(recorder.toJson(), null, 2)}\n`);
+        process.stderr.write(`mxlock: recorded answers written to ${flags.record}\n`);
+        for (const u of recorder.unrecorded)
+          process.stderr.write(`mxlock: warning: not recorded (DNS failure): ${u}\n`);
+      }
+      const rep = report.buildDnsReport(source, results, {
+        spf: {
+          requiredIps: flags.gatewayIp ?? [],
+          gatewayNetworks: (n) => gatewayIps.size > 0 && gatewayIps.covers(n),
+        },
+      });
+      const toTty = !flags.out && process.stdout.isTTY === true;
+      const text =
+        flags.format === 'json'
+          ? report.renderDnsJson(rep)
+          : report.renderDnsTerminal(rep, {
+              color: toTty && flags.color !== false && !process.env['NO_COLOR'],
+              width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80,
+            });
+      if (flags.out) await writeFile(flags.out, text);
+      else process.stdout.write(text);
+      process.exitCode = rep.domains.some((d) => d.status === 'fail') ? 1 : 0;
+    });
+}

@@ -1,0 +1,239 @@
+/**
+ * Verdicts on one domain's DNS analysis, shared by the `dns.*` checks of `assess` and by `mxlock dns`. Pure.
+ * A DNS failure is `unknown`, never `pass` (DESIGN §1).
+ */
+import type { DomainDns } from './analyse.js';
+import { overLimits } from './spf/analyse.js';
+
+export type DnsStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'not-applicable';
+
+export interface DnsVerdict {
+  status: DnsStatus;
+  evidence: string[];
+}
+
+// `info` ranks below `pass`: a passing verdict with a note is still a pass.
+const ORDER: DnsStatus[] = ['fail', 'warn', 'unknown', 'pass', 'info', 'not-applicable'];
+export function worstStatus(list: readonly DnsStatus[], empty: DnsStatus = 'pass'): DnsStatus {
+  let best = ORDER.length;
+  for (const s of list) best = Math.min(best, ORDER.indexOf(s));
+  return ORDER[best] ?? empty;
+}
+
+/** Includes that are Microsoft 365 itself (eop-model §5.1 of formats.md). */
+export const MICROSOFT_SPF_INCLUDES = ['spf.protection.outlook.com'];
+
+export interface SpfContext {
+  /** Gateway egress IPs that must be authorised because outbound mail leaves through the gateway. */
+  requiredIps?: readonly string[];
+  /** Includes known to belong to the gateway (not third-party senders). */
+  gatewayIncludes?: readonly string[];
+  /** Networks known to be the gateway's. */
+  gatewayNetworks?: (network: string) => boolean;
+}
+
+export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
+  const s = d.spf;
+  const ev: string[] = [];
+  const st: DnsStatus[] = [];
+  const add = (status: DnsStatus, line: string) => {
+    st.push(status);
+    ev.push(`${d.domain}: ${line}`);
+  };
+  switch (s.state) {
+    case 'dns-failure':
+      add('unknown', `SPF could not be read (${s.error ?? 'DNS failure'})`);
+      return { status: 'unknown', evidence: ev };
+    case 'none':
+    case 'nxdomain':
+      add(
+        'fail',
+        s.state === 'none'
+          ? 'no SPF record: anyone can send as this domain without an SPF failure'
+          : 'the domain does not exist in DNS',
+      );
+      return { status: 'fail', evidence: ev };
+    case 'multiple':
+    case 'syntax':
+    case 'loop':
+      add(
+        'fail',
+        `SPF record unusable (${s.error ?? s.state}): receivers return permerror (RFC 7208 §4.5, §4.6)`,
+      );
+      return { status: 'fail', evidence: ev };
+    default:
+      break;
+  }
+  add('info', `"${s.record}"`);
+  for (const line of overLimits(s)) add('fail', line);
+  if (s.plusAll || s.allQualifier === '+') add('fail', '"+all" authorises every host on the internet');
+  else if (s.allQualifier === '-') add('pass', 'ends in -all (hard fail)');
+  else if (s.allQualifier === '~')
+    add('warn', 'ends in ~all (soft fail); the guide asks for -all once every sender is listed');
+  else if (s.allQualifier === '?') add('fail', 'ends in ?all (neutral): unauthorised senders are not failed');
+  else add('fail', 'no "all" term: unauthorised senders get neutral (RFC 7208 §4.7)');
+  for (const p of s.ptr) add('warn', `"ptr" SHOULD NOT be used (RFC 7208 §5.5): ${p}`);
+  for (const m of s.macros) add('info', `macro term not evaluated statically: ${m}`);
+  for (const f of s.failures) add('unknown', `part of the tree could not be read: ${f}`);
+  for (const r of s.ipResults) {
+    if (!ctx.requiredIps?.includes(r.ip)) continue;
+    if (r.result === 'pass') add('pass', `gateway IP ${r.ip} is authorised`);
+    else if (r.result === 'temperror') add('unknown', `gateway IP ${r.ip}: temperror while evaluating`);
+    else
+      add(
+        'fail',
+        `gateway IP ${r.ip} is not authorised (${r.result}): mail the gateway sends for this domain fails SPF`,
+      );
+  }
+  const gwIncludes = new Set([...(ctx.gatewayIncludes ?? []), ...MICROSOFT_SPF_INCLUDES]);
+  const thirdParty = s.includes.filter((i) => !gwIncludes.has(i));
+  const foreignNets = s.networks.filter(
+    (n) => !(ctx.gatewayNetworks?.(n.network) ?? false) && n.domain === d.domain,
+  );
+  if (thirdParty.length || foreignNets.length || s.hostTerms.length) {
+    add(
+      'info',
+      `authorised senders other than the gateway and Microsoft 365 (Direct Send inventory candidates): ${[
+        ...thirdParty.map((i) => `include:${i}`),
+        ...foreignNets.map((n) => n.network),
+        ...s.hostTerms.filter((h) => h.domain === d.domain).map((h) => h.term),
+      ].join(', ')}`,
+    );
+  }
+  return { status: worstStatus(st), evidence: ev };
+}
+
+export function dmarcPolicyVerdict(d: DomainDns): DnsVerdict {
+  const m = d.dmarc;
+  if (m.failure)
+    return { status: 'unknown', evidence: [`${d.domain}: DMARC could not be read (${m.failure})`] };
+  if (m.error) return { status: 'fail', evidence: [`${d.domain}: ${m.error}`] };
+  if (!m.record)
+    return { status: 'fail', evidence: [`${d.domain}: no DMARC record (looked up ${m.queried.join(', ')})`] };
+  const ev = [`${d.domain}: ${m.at} "${m.record.raw}"`, ...m.record.warnings.map((w) => `${d.domain}: ${w}`)];
+  const st: DnsStatus[] = [];
+  if (m.policy === 'reject') st.push('pass');
+  else if (m.policy === 'quarantine') {
+    st.push('pass');
+    ev.push(`${d.domain}: p=quarantine meets the guide's minimum; p=reject is the target`);
+  } else {
+    st.push('fail');
+    ev.push(
+      `${d.domain}: the policy that applies is ${m.policy === 'absent' ? 'none' : m.policy}: failing mail is not quarantined or rejected`,
+    );
+  }
+  if (m.record.testing) {
+    st.push('warn');
+    ev.push(`${d.domain}: the policy is in test mode (t=y or pct<100): not fully applied`);
+  }
+  const sp = m.record.sp;
+  if (m.at === `_dmarc.${d.domain}` && sp === 'none' && m.policy !== 'none') {
+    st.push('warn');
+    ev.push(`${d.domain}: sp=none leaves subdomains unprotected`);
+  }
+  return { status: worstStatus(st), evidence: ev };
+}
+
+export function dmarcReportingVerdict(d: DomainDns): DnsVerdict {
+  const m = d.dmarc;
+  if (m.failure)
+    return { status: 'unknown', evidence: [`${d.domain}: DMARC could not be read (${m.failure})`] };
+  if (!m.record)
+    return { status: 'fail', evidence: [`${d.domain}: no DMARC record, so no aggregate reports`] };
+  if (m.record.rua.length === 0)
+    return { status: 'fail', evidence: [`${d.domain}: the DMARC record has no rua= (no aggregate reports)`] };
+  const st: DnsStatus[] = [];
+  const ev: string[] = [];
+  for (const dest of m.destinations) {
+    if (!dest.external) {
+      st.push('pass');
+      ev.push(`${d.domain}: reports to ${dest.uri}`);
+    } else if (dest.authorised === true) {
+      st.push('pass');
+      ev.push(
+        `${d.domain}: reports to ${dest.uri} (external, authorised by ${m.at?.replace(/^_dmarc\./, '')}._report._dmarc.${dest.domain})`,
+      );
+    } else if (dest.authorised === 'unknown') {
+      st.push('unknown');
+      ev.push(`${d.domain}: ${dest.uri} is external and its authorisation record could not be read`);
+    } else {
+      st.push('fail');
+      ev.push(
+        `${d.domain}: ${dest.uri} is external and ${dest.domain} does not publish ${m.at?.replace(/^_dmarc\./, '')}._report._dmarc.${dest.domain}: reports to it are not sent (RFC 9990 §3)`,
+      );
+    }
+  }
+  return { status: worstStatus(st), evidence: ev };
+}
+
+export function dkimSelectorsVerdict(d: DomainDns): DnsVerdict {
+  if (d.dkim.length === 0)
+    return { status: 'not-applicable', evidence: [`${d.domain}: no DKIM selectors expected`] };
+  const st = d.dkim.map((s): DnsStatus =>
+    s.status === 'ok' ? 'pass' : s.status === 'dns-failure' ? 'unknown' : 'fail',
+  );
+  return { status: worstStatus(st), evidence: d.dkim.map((s) => `${d.domain}: ${s.detail}`) };
+}
+
+export interface MxContext {
+  /** A gateway is declared or inferred. */
+  gatewayDeclared: boolean;
+  /** Its vendor name when known (from the profile or the connector). */
+  gatewayVendor?: string;
+}
+
+export function mxVerdict(d: DomainDns, ctx: MxContext): DnsVerdict {
+  const m = d.mx;
+  if (m.state === 'dns-failure')
+    return { status: 'unknown', evidence: [`${d.domain}: MX could not be read (${m.failure})`] };
+  if (m.state !== 'ok') return { status: 'fail', evidence: [`${d.domain}: no MX records (${m.state})`] };
+  const hosts = m.hosts
+    .map(
+      (h) =>
+        `${h.exchange} (${h.priority}, ${h.class.kind === 'seg' ? h.class.vendor.name : h.class.kind === 'eop' ? 'Exchange Online' : 'unrecognised'})`,
+    )
+    .join(', ');
+  const ev = [`${d.domain}: MX ${hosts}`];
+  if (m.mixed)
+    return {
+      status: 'fail',
+      evidence: [
+        ...ev,
+        `${d.domain}: some MX hosts are Exchange Online and some are not: senders reach EOP directly by following the MX`,
+      ],
+    };
+  if (m.allEop) {
+    return ctx.gatewayDeclared
+      ? {
+          status: 'fail',
+          evidence: [
+            ...ev,
+            `${d.domain}: the MX points to Exchange Online although a gateway is declared: inbound mail does not pass the gateway`,
+          ],
+        }
+      : {
+          status: 'info',
+          evidence: [...ev, `${d.domain}: the MX points to Exchange Online (no gateway in front)`],
+        };
+  }
+  if (
+    m.vendor &&
+    ctx.gatewayVendor &&
+    !ctx.gatewayVendor.toLowerCase().includes(m.vendor.toLowerCase()) &&
+    !m.vendor.toLowerCase().includes(ctx.gatewayVendor.toLowerCase())
+  ) {
+    return {
+      status: 'warn',
+      evidence: [
+        ...ev,
+        `${d.domain}: the MX is ${m.vendor} but the declared gateway is ${ctx.gatewayVendor}`,
+      ],
+    };
+  }
+  if (!m.vendor)
+    return {
+      status: 'info',
+      evidence: [...ev, `${d.domain}: the MX hosts are not a recognised gateway; assumed to be yours`],
+    };
+  return { status: 'pass', evidence: [...ev, `${d.domain}: every MX host is ${m.vendor}`] };
+}
