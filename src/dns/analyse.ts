@@ -41,17 +41,22 @@ export async function analyseDomain(
   options: AnalyseOptions = {},
 ): Promise<DomainDns> {
   const d = domain.toLowerCase().replace(/\.$/, '');
+  // The four analyses are independent; the report destinations depend only on the DMARC record, so they
+  // follow it inside its own branch rather than after everything.
+  const dmarcWithDestinations = discoverDmarc(resolve, d).then(async (dmarc) => {
+    const policyDomain = dmarc.at ? dmarc.at.replace(/^_dmarc\./, '') : d;
+    const destinations = dmarc.record
+      ? await checkReportDestinations(resolve, policyDomain, dmarc.record.rua)
+      : [];
+    return { ...dmarc, destinations };
+  });
   const [spf, dmarc, mx, dkim] = await Promise.all([
     analyseSpf(resolve, d, options.spfIps ?? []),
-    discoverDmarc(resolve, d),
+    dmarcWithDestinations,
     analyseMx(resolve, d),
     checkDkimSelectors(resolve, options.dkim?.get(d) ?? { domain: d, microsoft: [], gatewaySelectors: [] }),
   ]);
-  const policyDomain = dmarc.at ? dmarc.at.replace(/^_dmarc\./, '') : d;
-  const destinations = dmarc.record
-    ? await checkReportDestinations(resolve, policyDomain, dmarc.record.rua)
-    : [];
-  return { domain: d, spf, dmarc: { ...dmarc, destinations }, mx, dkim };
+  return { domain: d, spf, dmarc, mx, dkim };
 }
 
 /**

@@ -150,6 +150,8 @@ export async function analyseSpf(
       }
     }
     const next = stack.concat(node.domain);
+    // Sibling includes are independent: walk them in parallel (the critical path is the depth, not the count).
+    const followed: Promise<void>[] = [];
     for (const m of rec.mechanisms.filter(
       (x): x is Mechanism & { value: string } => x.name === 'include' && !!x.value,
     )) {
@@ -157,9 +159,9 @@ export async function analyseSpf(
       a.includes.push(target);
       const child: SpfNode = { domain: target, via: 'include', state: 'not-followed', children: [] };
       node.children.push(child);
-      if (target.includes('%')) continue;
-      await walk(child, next, false);
+      if (!target.includes('%')) followed.push(walk(child, next, false));
     }
+    await Promise.all(followed);
     if (rec.redirect && !all) {
       const target = rec.redirect.value.toLowerCase().replace(/\.$/, '');
       a.includes.push(target);
@@ -169,7 +171,14 @@ export async function analyseSpf(
     }
   };
 
-  await walk(a.tree, [], true);
+  const valid = ips.filter((ip) => isValidIp(ip));
+  for (const ip of ips) if (!isValidIp(ip)) a.failures.push(`${ip} is not an IP address: not evaluated`);
+  // check_host() for the asked IPs runs beside the walk, not after it.
+  const [, ipResults] = await Promise.all([
+    walk(a.tree, [], true),
+    Promise.all(valid.map((ip) => checkHostSpf(resolve, { ip, domain: root, sender: `postmaster@${root}` }))),
+  ]);
+  a.ipResults = ipResults.map((r, i) => ({ ip: valid[i]!, result: r.result, trace: r.trace }));
   a.state = a.tree.state;
   if (a.tree.record) a.record = a.tree.record;
   if (a.tree.error)
@@ -177,14 +186,6 @@ export async function analyseSpf(
       typeof a.tree.error === 'string'
         ? a.tree.error
         : `column ${a.tree.error.column}: ${a.tree.error.message} (${a.tree.error.section})`;
-  for (const ip of ips) {
-    if (!isValidIp(ip)) {
-      a.failures.push(`${ip} is not an IP address: not evaluated`);
-      continue;
-    }
-    const r = await checkHostSpf(resolve, { ip, domain: root, sender: `postmaster@${root}` });
-    a.ipResults.push({ ip, result: r.result, trace: r.trace });
-  }
   return a;
 }
 
