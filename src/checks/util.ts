@@ -10,6 +10,17 @@ export function psQuote(value: string): string {
   return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`;
 }
 
+/** Strip what would end a PowerShell comment line, for tenant-derived text placed after `#`. */
+export function commentSafe(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    // C0/C1 controls (CR, LF among them) and the Unicode line/paragraph separators.
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? ' ' : ch;
+  }
+  return out;
+}
+
 export function connectorName(c: InboundConnector): string {
   return c.Name ?? c.Identity ?? '(unnamed connector)';
 }

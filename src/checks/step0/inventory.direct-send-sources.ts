@@ -10,6 +10,7 @@ import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckOutcome } from '../types.js';
 import {
   activeLockdowns,
+  commentSafe,
   connectorName,
   EAC_CONNECTORS,
   LEARN,
@@ -214,12 +215,12 @@ function remediationFor(ipLockdown: InboundConnector | undefined, sources: reado
     const domains = [...new Set(s.senders.map((a) => a.slice(a.lastIndexOf('@') + 1).toLowerCase()))];
     if (ipLockdown) {
       lines.push(
-        `# 2. ${s.name}: the lock-down restricts by IP, so add the source to its SenderIPAddresses (it then matches by IP, DS-2)`,
+        `# 2. ${commentSafe(s.name)}: the lock-down restricts by IP, so add the source to its SenderIPAddresses (it then matches by IP, DS-2)`,
         `Set-InboundConnector -Identity ${psQuote(connectorName(ipLockdown))} -SenderIPAddresses @{Add=${s.ips.map(psQuote).join(',')}}`,
       );
     } else {
       lines.push(
-        `# 3. ${s.name}: a separate IP-restricted Partner connector scoped to the domains it sends as (eop-model §12 OQ-2 [I])`,
+        `# 3. ${commentSafe(s.name)}: a separate IP-restricted Partner connector scoped to the domains it sends as (eop-model §12 OQ-2 [I])`,
         `New-InboundConnector -Name ${psQuote(`Direct Send: ${s.name}`)} -ConnectorType Partner -SenderDomains ${domains.map(psQuote).join(',')} \``,
         `  -RestrictDomainsToIPAddresses $true -SenderIPAddresses ${s.ips.map(psQuote).join(',')} -RequireTls $true -Enabled $true`,
       );

@@ -3,9 +3,28 @@
  * customer of the same gateway sends straight to this tenant (eop-model §10 A3, §4.4 [D] S9; field-notes 4). Microsoft
  * calls the certificate restriction "preferred" (S9).
  */
+import { certificateMatches } from '../../model/domains.js';
+import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';
 import { connectorLabel, enabledLockdowns, certLockdownScript } from './connectors.js';
+
+/** The name certLockdownScript gives the new certificate connector. */
+const CERT_CONNECTOR = 'From Secure Email Gateway';
+
+/**
+ * Enhanced Filtering lives on the connector (eop-model EF-2 [D] S8): before the IP-bound connector is turned off, its
+ * skip settings must be on the certificate connector, or EF silently stops (ef.configured).
+ */
+function carryEnhancedFiltering(c: InboundConnector): string[] {
+  const target = psQuote(CERT_CONNECTOR);
+  if (c.EFSkipLastIP === true) return [`Set-InboundConnector -Identity ${target} -EFSkipLastIP $true`];
+  const skip = c.EFSkipIPs ?? [];
+  if (skip.length === 0) return [];
+  return [
+    `Set-InboundConnector -Identity ${target} -EFSkipLastIP $false -EFSkipIPs ${skip.map(psQuote).join(',')}${(c.EFUsers ?? []).length > 0 ? ` -EFUsers ${(c.EFUsers ?? []).map(psQuote).join(',')}` : ''}`,
+  ];
+}
 
 const PORTAL = `${EAC_CONNECTORS} → Add a connector from Partner organization that authenticates by the certificate subject the gateway presents; once mail flows through it, turn off the IP-bound one`;
 
@@ -43,6 +62,67 @@ export const check: Check = {
         (c) =>
           `${connectorLabel(c)}: RestrictDomainsToCertificate = true, TlsSenderCertificateName = '${c.TlsSenderCertificateName ?? '(not exported)'}'`,
       );
+      // One satisfied restricting connector admits a message (§12 OQ-2 [I]): an IP restriction beside the certificate
+      // one still lets anyone on the gateway's shared IPs through (§10 A3).
+      const byIp = gate.value.filter((c) => c.RestrictDomainsToIPAddresses === true);
+      if (byIp.length > 0) {
+        return {
+          status: 'warn',
+          evidence: [
+            ...lines,
+            ...byIp.map(
+              (c) =>
+                `${connectorLabel(c)}: RestrictDomainsToIPAddresses = true: any sender on these (shared) IPs satisfies it, whatever certificate it presents; one satisfied restricting connector admits the message (eop-model CON-5 [D], §12 OQ-2 [I], §10 A3)`,
+            ),
+            ...simulated,
+          ],
+          remediation: {
+            powershell: [
+              '# Once the gateway delivers with its certificate (observe 1–2 days), stop admitting by IP:',
+              ...byIp.map((c) =>
+                c.RestrictDomainsToCertificate === true
+                  ? `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -RestrictDomainsToIPAddresses $false -SenderIPAddresses $null`
+                  : `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -Enabled $false  # move its Enhanced Filtering settings to the certificate connector first (ef.configured)`,
+              ),
+            ].join('\n'),
+            portal: PORTAL,
+          },
+        };
+      }
+      const gwCert = ctx.gateway.certificate;
+      const wider = byCert.filter(
+        (c) =>
+          gwCert === undefined ||
+          c.TlsSenderCertificateName === undefined ||
+          !certificateMatches(gwCert, [c.TlsSenderCertificateName]),
+      );
+      if (ctx.gateway.certificateUnique && wider.length > 0) {
+        return {
+          status: 'info',
+          evidence: [
+            ...lines,
+            ...wider.map((c) =>
+              gwCert === undefined || c.TlsSenderCertificateName === undefined
+                ? `${connectorLabel(c)}: gateway.certificateUnique = true, but the gateway certificate or the connector's TlsSenderCertificateName is not known, so uniqueness cannot be confirmed`
+                : `${connectorLabel(c)}: TlsSenderCertificateName '${c.TlsSenderCertificateName}' is wider than the tenant-unique certificate '${gwCert}': certificates under it that are not yours satisfy it too (eop-model CON-1 [D])`,
+            ),
+            ...simulated,
+          ],
+        };
+      }
+      const ipFlagUnknown = gate.value.filter((c) => c.RestrictDomainsToIPAddresses === undefined);
+      if (ctx.gateway.certificateUnique && ipFlagUnknown.length > 0) {
+        return {
+          status: 'unknown',
+          evidence: [
+            ...lines,
+            ...ipFlagUnknown.map(
+              (c) =>
+                `${connectorLabel(c)}: RestrictDomainsToIPAddresses missing: it may still admit the gateway's shared IPs`,
+            ),
+          ],
+        };
+      }
       if (ctx.gateway.certificateUnique) {
         return {
           status: 'pass',
@@ -82,8 +162,9 @@ export const check: Check = {
       ],
       remediation: {
         powershell: [
-          '# Add a certificate lock-down beside the IP one, observe 1–2 days, then disable the IP-bound connector:',
+          '# Add a certificate lock-down beside the IP one, carry over Enhanced Filtering, observe 1–2 days, then disable the IP-bound connector:',
           certLockdownScript(ctx.gateway),
+          ...ipOnly.flatMap(carryEnhancedFiltering).filter((l, i, all) => all.indexOf(l) === i),
           ...ipOnly.map((c) => `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -Enabled $false`),
         ].join('\n'),
         portal: PORTAL,

@@ -4,7 +4,7 @@
  */
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote } from '../util.js';
-import { inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
+import { connectorLabel, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → turn it on (Status: On)`;
 
@@ -53,6 +53,20 @@ export const check: Check = {
         'no restricting connector has SenderDomains *: judged on the scoped ones (see connector.lockdown-sender-scope)',
       );
     if (candidates.some((c) => c.Enabled === true)) return { status: 'pass', evidence };
+    // A restricting connector without SenderDomains in the export may be the `*` one, in force.
+    const scopeUnknown = restricting.filter((c) => c.SenderDomains === undefined && c.Enabled !== false);
+    if (lockdowns.length > 0 && scopeUnknown.length > 0) {
+      return {
+        status: 'unknown',
+        evidence: [
+          ...evidence,
+          ...scopeUnknown.map(
+            (c) =>
+              `${prop(c, 'Enabled')}, ${connectorLabel(c)}: SenderDomains missing: it may be the lock-down`,
+          ),
+        ],
+      };
+    }
     if (candidates.some((c) => c.Enabled === undefined)) {
       return {
         status: 'unknown',

@@ -1,12 +1,34 @@
 /**
  * The lock-down must admit exactly the gateway: a gateway IP or certificate it misses gets 550 5.7.51 for legitimate
- * mail (eop-model CON-5 [D]); a range it admits beyond the gateway lets that range deliver directly.
+ * mail (eop-model CON-5 [D]); a range or certificate name it admits beyond the gateway lets that sender deliver
+ * directly. A restricting connector scoped to some sender domains (a device connector) that the gateway does not
+ * satisfy refuses gateway mail with those MAIL FROM domains, unless a restricting connector the gateway satisfies
+ * covers them too (one satisfying connector suffices, §12 OQ-2 [I]).
  */
-import { certificateMatches } from '../../model/domains.js';
+import { certificateMatches, domainPatternMatches } from '../../model/domains.js';
 import { IpSet, parseIpEntry } from '../../model/ip.js';
-import type { Check, CheckOutcome } from '../types.js';
-import { connectorName, EAC_CONNECTORS, LEARN, psQuote, worst } from '../util.js';
-import { connectorLabel, enabledLockdowns } from './connectors.js';
+import type { ResolvedGateway } from '../../profile/gateway.js';
+import type { InboundConnector } from '../../snapshot/schema.js';
+import type { Check, CheckContext, CheckOutcome } from '../types.js';
+import {
+  connectorName,
+  EAC_CONNECTORS,
+  isLockdown,
+  isOnPremises,
+  isRestricting,
+  LEARN,
+  psQuote,
+  show,
+  worst,
+} from '../util.js';
+import {
+  connectorLabel,
+  enabledLockdowns,
+  gatewaySatisfies,
+  matchesGateway,
+  restrictGatewayScript,
+  senderPatternCovers,
+} from './connectors.js';
 
 /** SenderIPAddresses accepts IPv4 addresses and CIDR masks /24 to /32 only (eop-model §2.2 [D] S8). */
 export const MIN_CONNECTOR_V4_MASK = 24;
@@ -33,6 +55,110 @@ function undocumentedForm(entry: string): string | undefined {
   return undefined;
 }
 
+/** Whether connector `d`'s recipient scope includes every recipient domain `c` restricts (empty = all, CON-5 [D]). */
+function recipientsCovered(d: InboundConnector, c: InboundConnector): boolean | undefined {
+  if (d.AssociatedAcceptedDomains === undefined) return undefined;
+  if (d.AssociatedAcceptedDomains.length === 0) return true;
+  const own = c.AssociatedAcceptedDomains ?? [];
+  return own.length > 0 && own.every((x) => d.AssociatedAcceptedDomains?.includes(x));
+}
+
+/**
+ * Restricting connectors that are not the `*` lock-down (device or partner connectors scoped to some sender domains):
+ * for each domain they restrict, does some enabled restricting connector the gateway satisfies cover it, or an
+ * OnPremises connector matching the gateway exempt it (§12 [I])? If neither, gateway mail with that P1 domain is refused.
+ */
+function scopedParts(
+  ctx: CheckContext,
+  connectors: readonly InboundConnector[],
+  gw: ResolvedGateway,
+): Part[] {
+  const scoped = connectors.filter(
+    (c) => isRestricting(c) && c.Enabled !== false && c.SenderDomains !== undefined && !isLockdown(c),
+  );
+  if (scoped.length === 0) return [];
+  if (gw.source === 'none' || (gw.ips.length === 0 && !gw.certificate)) {
+    return [
+      {
+        status: 'unknown',
+        line: `gateway unknown (source: ${gw.source}, no IPs, no certificate): cannot tell whether it satisfies ${scoped.map(connectorLabel).join(', ')} (declare the gateway in mxlock.yaml)`,
+      },
+    ];
+  }
+  const parts: Part[] = [];
+  const satisfiers = connectors.filter(
+    (d) => isRestricting(d) && d.Enabled === true && gatewaySatisfies(gw, d) === 'yes',
+  );
+  const onPrem = connectors.find((d) => isOnPremises(d) && d.Enabled === true && matchesGateway(gw, d));
+  for (const c of scoped) {
+    const label = connectorLabel(c);
+    const domains = c.SenderDomains ?? [];
+    if (c.Enabled === undefined) {
+      parts.push({
+        status: 'unknown',
+        line: `${label}: Enabled missing: cannot tell whether it restricts SenderDomains ${show(domains)}`,
+      });
+      continue;
+    }
+    const sat = gatewaySatisfies(gw, c);
+    if (sat === 'yes') {
+      parts.push({
+        status: 'pass',
+        line: `${label}: restricts SenderDomains ${show(domains)} and the gateway satisfies it`,
+      });
+      continue;
+    }
+    if (sat === 'unknown') {
+      parts.push({
+        status: 'unknown',
+        line: `${label}: restricts SenderDomains ${show(domains)}: cannot tell whether the gateway satisfies it (gateway IPs or certificate, or the connector's SenderIPAddresses or TlsSenderCertificateName, not known)`,
+      });
+      continue;
+    }
+    if (onPrem) {
+      parts.push({
+        status: 'pass',
+        line: `${label}: restricts SenderDomains ${show(domains)} and the gateway does not satisfy it, but OnPremises connector '${connectorName(onPrem)}' matches the gateway, taken as exempt from the Partner restriction (eop-model §12 [I]; see connector.onpremises-antipattern)`,
+      });
+      continue;
+    }
+    const uncovered: string[] = [];
+    const coveredBy = new Set<InboundConnector>();
+    let undecided = false;
+    for (const domain of domains) {
+      const covering = satisfiers.filter(
+        (d) => d !== c && (d.SenderDomains ?? []).some((q) => senderPatternCovers(q, domain)),
+      );
+      const full = covering.filter((d) => recipientsCovered(d, c) === true);
+      full.forEach((d) => coveredBy.add(d));
+      if (full.length > 0) continue;
+      if (covering.some((d) => recipientsCovered(d, c) === undefined)) undecided = true;
+      else uncovered.push(domain);
+    }
+    if (uncovered.length === 0 && !undecided) {
+      parts.push({
+        status: 'pass',
+        line: `${label}: restricts SenderDomains ${show(domains)}; the gateway does not satisfy it, but satisfies ${[...coveredBy].map(connectorLabel).join(', ')}, which cover(s) the same sender domains (one satisfying connector suffices, eop-model §12 OQ-2 [I])`,
+      });
+      continue;
+    }
+    if (uncovered.length === 0) {
+      parts.push({
+        status: 'unknown',
+        line: `${label}: restricts SenderDomains ${show(domains)}; a connector the gateway satisfies covers them, but its AssociatedAcceptedDomains is missing`,
+      });
+      continue;
+    }
+    const ownHit = uncovered.some((d) => ctx.tenant.domainNames.some((a) => domainPatternMatches(d, a)));
+    parts.push({
+      status: 'warn',
+      line: `${label}: restricts SenderDomains ${show(domains)} to its own ${c.RestrictDomainsToCertificate === true ? 'certificate' : 'IPs'}, the gateway does not satisfy it, and no restricting connector the gateway satisfies covers ${uncovered.join(', ')}: gateway mail whose MAIL FROM domain is ${uncovered.join(' or ')} is refused with 550 5.7.51${ownHit ? ' (own-domain mail relayed through the gateway: SaaS senders, forwards, replies to your lists)' : ''} (eop-model CON-5 [D]; one satisfying connector suffices, §12 OQ-2 [I])`,
+      fix: restrictGatewayScript(connectors, gw),
+    });
+  }
+  return parts;
+}
+
 export const check: Check = {
   id: 'connector.lockdown-gateway-coverage',
   step: 2,
@@ -56,8 +182,21 @@ export const check: Check = {
   },
   evaluate(ctx) {
     const gate = enabledLockdowns(ctx);
-    if (!gate.ok) return gate.outcome;
     const gw = ctx.gateway;
+    const scoped = ctx.tenant.inboundConnectors ? scopedParts(ctx, ctx.tenant.inboundConnectors, gw) : [];
+    if (!gate.ok) {
+      if (scoped.length === 0 || gate.outcome.status === 'unknown') {
+        if (scoped.length === 0) return gate.outcome;
+        return { status: 'unknown', evidence: [...gate.outcome.evidence, ...scoped.map((p) => p.line)] };
+      }
+      // Without a `*` lock-down there is nothing else to verify: only a refusing scoped connector is worth a status.
+      if (worst(scoped.map((p) => p.status)) === 'pass')
+        return {
+          status: 'not-applicable',
+          evidence: [...gate.outcome.evidence, ...scoped.map((p) => p.line)],
+        };
+      return finish([...scoped, { status: 'not-applicable', line: gate.outcome.evidence.join('; ') }]);
+    }
     if (gw.source === 'none' || (gw.ips.length === 0 && !gw.certificate)) {
       return {
         status: 'unknown',
@@ -98,6 +237,13 @@ export const check: Check = {
             parts.push({
               status: 'unknown',
               line: `${connectorLabel(c)}: TlsSenderCertificateName missing although RestrictDomainsToCertificate = true`,
+            });
+          } else if (matching.includes(c) && !certificateMatches(gwCert, [name])) {
+            // CON-1 [D]: `*.example.com` admits every certificate under example.com, not only the gateway's.
+            parts.push({
+              status: 'warn',
+              line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' is wider than the gateway certificate '${gwCert}': any server presenting a certificate under it satisfies the lock-down and can deliver directly (eop-model CON-1 [D])`,
+              fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -TlsSenderCertificateName ${psQuote(gwCert)}`,
             });
           } else if (matching.includes(c)) {
             parts.push({
@@ -184,10 +330,14 @@ export const check: Check = {
       }
     }
 
-    const status = worst(parts.map((p) => p.status));
-    const outcome: CheckOutcome = { status, evidence: parts.map((p) => p.line) };
-    const fixes = parts.flatMap((p) => (p.fix ? [p.fix] : []));
-    if (fixes.length > 0) outcome.remediation = { powershell: fixes.join('\n'), portal: PORTAL };
-    return outcome;
+    return finish([...parts, ...scoped]);
   },
 };
+
+function finish(parts: readonly Part[]): CheckOutcome {
+  const status = worst(parts.map((p) => p.status));
+  const outcome: CheckOutcome = { status, evidence: parts.map((p) => p.line) };
+  const fixes = [...new Set(parts.flatMap((p) => (p.fix ? [p.fix] : [])))];
+  if (fixes.length > 0) outcome.remediation = { powershell: fixes.join('\n'), portal: PORTAL };
+  return outcome;
+}

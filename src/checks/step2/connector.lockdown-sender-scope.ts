@@ -4,7 +4,14 @@
  */
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote, show } from '../util.js';
-import { connectorLabel, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
+import {
+  connectorLabel,
+  gatewaySatisfies,
+  inboundConnectors,
+  prop,
+  restrictGatewayScript,
+  unclassifiedConnectors,
+} from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the gateway connector → Edit sent email identity / domains: use * (all sender domains)`;
 
@@ -58,7 +65,9 @@ export const check: Check = {
         evidence: [...unclassified, ...restricting.map((c) => prop(c, 'SenderDomains'))],
       };
     }
-    const target = restricting[0];
+    // Only a connector the gateway satisfies may become the `*` lock-down: widening a device connector would refuse
+    // every gateway delivery with 5.7.51 (eop-model CON-5 [D]).
+    const target = restricting.find((c) => c.Enabled !== false && gatewaySatisfies(ctx.gateway, c) === 'yes');
     return {
       status: 'fail',
       evidence: [
@@ -68,11 +77,14 @@ export const check: Check = {
       remediation: {
         powershell: target
           ? [
-              `# Either widen the gateway connector to every sender domain:`,
+              `# Either widen the gateway's connector to every sender domain:`,
               `Set-InboundConnector -Identity ${psQuote(connectorName(target))} -SenderDomains '*'`,
-              '# or keep it for a device and add a separate lock-down connector with SenderDomains * (see connector.lockdown-missing).',
+              '# or keep it as it is and add a separate lock-down connector with SenderDomains * (see connector.lockdown-missing).',
             ].join('\n')
-          : check.remediation.powershell,
+          : [
+              `# Keep the scoped connector(s) for their devices (the gateway does not satisfy them: widening one to * would refuse all gateway mail with 5.7.51), and lock down the gateway's path:`,
+              restrictGatewayScript(gate.value, ctx.gateway),
+            ].join('\n'),
         portal: PORTAL,
       },
     };

@@ -100,6 +100,25 @@ export const check: Check = {
     }
 
     const restrictingEnabled = partners.filter((c) => isRestricting(c) && c.Enabled === true);
+    // A restricting connector whose Enabled is missing may be in force: an allow-by-domain one beside it is unknown.
+    const restrictingUnknown = partners.filter((c) => isRestricting(c) && c.Enabled === undefined);
+    if (restrictingEnabled.length === 0 && restrictingUnknown.length > 0) {
+      const allowers = partners.filter(
+        (c) =>
+          c.RestrictDomainsToIPAddresses === false &&
+          c.RestrictDomainsToCertificate === false &&
+          (c.SenderIPAddresses?.length ?? 0) === 0 &&
+          c.TlsSenderCertificateName === undefined &&
+          c.Enabled !== false,
+      );
+      for (const c of allowers) {
+        issues.push({
+          status: 'unknown',
+          line: `${connectorLabel(c)}: matches by sender domain only and restricts nothing, beside ${restrictingUnknown.map((r) => `${connectorLabel(r)}: Enabled missing`).join(', ')}: cannot tell whether a restriction is in force beside it (CON-3 [D])`,
+          fix: '',
+        });
+      }
+    }
     if (restrictingEnabled.length > 0) {
       // "Allow by sender domain": restricts nothing and matches by sender domain only. A non-restricting connector
       // that names IPs or a certificate still matches by them (attribution, DS-1 exemption, EF): not this case.

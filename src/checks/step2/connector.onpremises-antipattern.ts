@@ -8,7 +8,16 @@ import { certificateMatches, domainOrSubdomain } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
-import { connectorName, EAC_CONNECTORS, isOnPremises, LEARN, notExported, psQuote, worst } from '../util.js';
+import {
+  commentSafe,
+  connectorName,
+  EAC_CONNECTORS,
+  isOnPremises,
+  LEARN,
+  notExported,
+  psQuote,
+  worst,
+} from '../util.js';
 import { connectorLabel, inboundConnectors } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the connector from "Your organization's email server": use a certificate whose name is one of your accepted domains, and keep gateway IPs on the Partner lock-down connector only`;
@@ -52,7 +61,12 @@ function review(ctx: CheckContext, c: InboundConnector): Part[] {
       parts.push({
         status: 'fail',
         line: `${label}: TlsSenderCertificateName = '${name}' matches the gateway certificate '${gwCert}': the gateway belongs on the Partner lock-down connector (eop-model CON-4 [D], §12)`,
-        fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -Enabled $false  # after the Partner lock-down carries the gateway`,
+        // Disabling it would cut hybrid mail flow when it also serves on-premises servers: narrow the name instead.
+        fix: [
+          `# Narrow the name to your on-premises servers' certificate so it no longer covers the gateway's (keep hybrid mail flowing):`,
+          `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -TlsSenderCertificateName '<on-premises server certificate name, in an accepted domain>'`,
+          `# If the connector exists only for the gateway, once the Partner lock-down carries it: Set-InboundConnector -Identity ${commentSafe(psQuote(connectorName(c)))} -Enabled $false`,
+        ].join('\n'),
       });
     }
   }

@@ -1,10 +1,13 @@
 /** Helpers of the connector checks of step 2 (eop-model §2, §12): labels, lock-down discovery with unknown properties. */
+import { certificateMatches } from '../../model/domains.js';
+import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { ResolvedGateway } from '../../profile/gateway.js';
 import type { CheckContext } from '../types.js';
 import {
   connectorName,
   isLockdown,
+  isPartner,
   isRestricting,
   isUnmappedEnum,
   notExported,
@@ -125,4 +128,90 @@ export function lockdownConnectorScript(gw: ResolvedGateway): string {
   const cert = certLockdownScript(gw);
   const ip = ipLockdownScript(gw);
   return (gw.certificate || gw.ips.length === 0 ? [cert, ip] : [ip, cert]).join('\n\n');
+}
+
+export type Satisfied = 'yes' | 'no' | 'unknown';
+
+/**
+ * Whether mail from the gateway satisfies a restricting connector (eop-model CON-5 [D]): every gateway IP in its
+ * SenderIPAddresses (RestrictDomainsToIPAddresses), or the gateway certificate matching its TlsSenderCertificateName
+ * (RestrictDomainsToCertificate, CON-1 wildcard rule). `unknown` when the gateway or the connector lacks the data.
+ */
+export function gatewaySatisfies(gw: ResolvedGateway, c: InboundConnector): Satisfied {
+  let unknown = false;
+  if (c.RestrictDomainsToCertificate === true) {
+    if (gw.certificate === undefined || c.TlsSenderCertificateName === undefined) unknown = true;
+    else if (certificateMatches(c.TlsSenderCertificateName, [gw.certificate])) return 'yes';
+  }
+  if (c.RestrictDomainsToIPAddresses === true) {
+    if (gw.ips.length === 0 || c.SenderIPAddresses === undefined) unknown = true;
+    else {
+      const set = new IpSet(c.SenderIPAddresses);
+      if (gw.ips.every((ip) => set.covers(ip))) return 'yes';
+    }
+  }
+  return unknown ? 'unknown' : 'no';
+}
+
+/** Whether a connector matches the gateway by IP or certificate at all (CON-1 [D]), restricting or not. */
+export function matchesGateway(gw: ResolvedGateway, c: InboundConnector): boolean {
+  const set = new IpSet(c.SenderIPAddresses ?? []);
+  const byIp = gw.ips.length > 0 && gw.ips.every((ip) => set.covers(ip));
+  const byCert =
+    gw.certificate !== undefined &&
+    c.TlsSenderCertificateName !== undefined &&
+    certificateMatches(c.TlsSenderCertificateName, [gw.certificate]);
+  return byIp || byCert;
+}
+
+/**
+ * Whether the SenderDomains entry `outer` covers every domain `inner` covers: `*` covers all, `*.contoso.com` the
+ * domain and its subdomains (eop-model CON-2 [D] S8 wildcard rule), a plain domain only itself.
+ */
+export function senderPatternCovers(outer: string, inner: string): boolean {
+  const o = outer.trim().toLowerCase();
+  const i = inner.trim().toLowerCase();
+  if (o === '*') return true;
+  if (i === '*') return false;
+  const iBase = i.startsWith('*.') ? i.slice(2) : i;
+  if (o.startsWith('*.')) {
+    const base = o.slice(2);
+    return iBase === base || iBase.endsWith(`.${base}`);
+  }
+  return !i.startsWith('*.') && o === i;
+}
+
+/**
+ * The gateway's own connector before step 2: an enabled Partner connector with SenderDomains * that matches the gateway
+ * by IP or certificate but restricts nothing. Restricting it is the lock-down (hardening guide step 2).
+ */
+export function unrestrictedGatewayConnector(
+  connectors: readonly InboundConnector[],
+  gw: ResolvedGateway,
+): InboundConnector | undefined {
+  return connectors.find(
+    (c) =>
+      c.Enabled === true &&
+      isPartner(c) &&
+      !isRestricting(c) &&
+      (c.SenderDomains ?? []).includes('*') &&
+      matchesGateway(gw, c),
+  );
+}
+
+/**
+ * How to restrict direct delivery without refusing the gateway: restrict the gateway's existing `*` connector by what
+ * it already matches, else create the guide's lock-down connector. Never widen a connector the gateway does not
+ * satisfy: a `*` restriction only a device meets refuses every gateway delivery with 5.7.51 (CON-5 [D]).
+ */
+export function restrictGatewayScript(connectors: readonly InboundConnector[], gw: ResolvedGateway): string {
+  const carrier = unrestrictedGatewayConnector(connectors, gw);
+  if (!carrier) return lockdownConnectorScript(gw);
+  const set = new IpSet(carrier.SenderIPAddresses ?? []);
+  const byIp = gw.ips.length > 0 && gw.ips.every((ip) => set.covers(ip));
+  return [
+    '# Step 2 of the guide: restrict the connector the gateway already delivers through (admit Direct Send sources',
+    '# first, see inventory.direct-send-sources; activation order: safety-net rule in audit → this → RejectDirectSend).',
+    `Set-InboundConnector -Identity ${psQuote(connectorName(carrier))} ${byIp ? '-RestrictDomainsToIPAddresses $true' : '-RestrictDomainsToCertificate $true -RequireTls $true'}`,
+  ].join('\n');
 }

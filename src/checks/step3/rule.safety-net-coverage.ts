@@ -23,12 +23,24 @@ interface Part {
   fix?: string;
 }
 
+interface HeaderException {
+  prop: string;
+  /** The property holding the patterns or words, cleared together with the header name. */
+  valuesProp: string;
+  /** Regular expressions (HeaderMatches) or words (HeaderContains), eop-model §4.2 [D] S20. */
+  kind: 'patterns' | 'words';
+  header: string;
+  values: string[];
+}
+
 /** Header exceptions of a rule: name and the values it looks for. */
-function headerExceptions(r: TransportRule): { prop: string; header: string; values: string[] }[] {
-  const out: { prop: string; header: string; values: string[] }[] = [];
+function headerExceptions(r: TransportRule): HeaderException[] {
+  const out: HeaderException[] = [];
   if (r.ExceptIfHeaderMatchesMessageHeader) {
     out.push({
       prop: 'ExceptIfHeaderMatchesMessageHeader',
+      valuesProp: 'ExceptIfHeaderMatchesPatterns',
+      kind: 'patterns',
       header: r.ExceptIfHeaderMatchesMessageHeader.trim(),
       values: r.ExceptIfHeaderMatchesPatterns ?? [],
     });
@@ -36,11 +48,67 @@ function headerExceptions(r: TransportRule): { prop: string; header: string; val
   if (r.ExceptIfHeaderContainsMessageHeader) {
     out.push({
       prop: 'ExceptIfHeaderContainsMessageHeader',
+      valuesProp: 'ExceptIfHeaderContainsWords',
+      kind: 'words',
       header: r.ExceptIfHeaderContainsMessageHeader.trim(),
       values: r.ExceptIfHeaderContainsWords ?? [],
     });
   }
   return out;
+}
+
+/** Whether a header value would meet the exception: `true`, `false`, or `undefined` when a pattern is not readable. */
+function exceptionMatches(h: HeaderException, value: string): boolean | undefined {
+  let undecided = false;
+  for (const v of h.values) {
+    if (h.kind === 'words') {
+      if (v.trim().toLowerCase() === value.toLowerCase()) return true;
+      continue;
+    }
+    try {
+      // Exchange matches patterns case-insensitively; .NET and JavaScript agree on the simple patterns used here.
+      if (new RegExp(v, 'i').test(value)) return true;
+    } catch {
+      undecided = true;
+    }
+  }
+  return undecided ? undefined : false;
+}
+
+// Predicates (Conditions/Exceptions type names, formats.md §6.1) whose properties this check reads.
+const TASKS = 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.';
+const KNOWN_CONDITIONS = new Set([
+  'FromScopePredicate',
+  'SenderDomainIsPredicate',
+  'FromPredicate',
+  'FromAddressContainsPredicate',
+  'FromAddressMatchesPredicate',
+  'SenderIpRangesPredicate',
+  'RecipientDomainIsPredicate',
+  'HeaderMatchesPredicate',
+  'HeaderContainsPredicate',
+  'MessageTypeMatchesPredicate',
+  'SentToScopePredicate',
+]);
+const KNOWN_EXCEPTIONS = new Set([
+  'FromScopePredicate',
+  'SenderIpRangesPredicate',
+  'HeaderMatchesPredicate',
+  'HeaderContainsPredicate',
+  'MessageTypeMatchesPredicate',
+  'SenderDomainIsPredicate',
+  'FromPredicate',
+  'FromAddressContainsPredicate',
+  'FromAddressMatchesPredicate',
+  'RecipientDomainIsPredicate',
+]);
+
+const shortName = (typeName: string) =>
+  typeName.startsWith(TASKS) ? typeName.slice(TASKS.length) : typeName;
+
+/** Predicates a rule lists that this check does not model (the export names them even when their properties are not read). */
+function unmodelled(list: readonly string[] | undefined, known: ReadonlySet<string>): string[] {
+  return (list ?? []).map(shortName).filter((n) => !known.has(n));
 }
 
 /** Conditions beyond the sender scope: each one narrows what the net catches. */
@@ -61,6 +129,10 @@ function narrowingConditions(r: TransportRule): string[] {
   // Inbound mail to the tenant's users is always SentToScope InOrganization; any other scope narrows.
   if (r.SentToScope && r.SentToScope.toLowerCase() !== 'inorganization')
     out.push(`SentToScope ${r.SentToScope}`);
+  // A condition mxlock does not read still narrows the net (TR-4 [D]: all conditions must match).
+  out.push(
+    ...unmodelled(r.Conditions, KNOWN_CONDITIONS).map((n) => `${n} (a condition mxlock does not evaluate)`),
+  );
   return out;
 }
 
@@ -80,18 +152,36 @@ function review(ctx: CheckContext, r: TransportRule): Part[] {
     });
   } else {
     const missing = gw.ips.filter((ip) => !set.covers(ip));
-    missing.forEach((ip, i) => {
+    // Declared Direct Send sources send anonymously as own domains, so NotInOrganization matches them (OQ-9 [C]).
+    const sources = ctx.profile.directSendSources
+      .map((src) => ({ name: src.name, ips: src.ips.filter((ip) => !set.covers(ip)) }))
+      .filter((src) => src.ips.length > 0);
+    const added = [...new Set([...missing, ...sources.flatMap((src) => src.ips)])];
+    // The parameter replaces the whole list: one command with every missing range.
+    const listFix =
+      added.length > 0
+        ? `Set-TransportRule -Identity ${id} -ExceptIfSenderIpRanges ${[...except, ...added].map(psQuote).join(',')}`
+        : undefined;
+    let fixGiven = false;
+    const takeFix = () => {
+      if (fixGiven || listFix === undefined) return {};
+      fixGiven = true;
+      return { fix: listFix };
+    };
+    for (const ip of missing) {
       parts.push({
         status: 'fail',
         line: `${label}: gateway IP ${ip} is not in ExceptIfSenderIpRanges: once enforced, the rule rejects legitimate gateway mail from it`,
-        // The parameter replaces the whole list: one command with every missing range.
-        ...(i === 0
-          ? {
-              fix: `Set-TransportRule -Identity ${id} -ExceptIfSenderIpRanges ${[...except, ...missing].map(psQuote).join(',')}`,
-            }
-          : {}),
+        ...takeFix(),
       });
-    });
+    }
+    for (const src of sources) {
+      parts.push({
+        status: 'warn',
+        line: `${label}: declared Direct Send source '${src.name}' (${src.ips.join(', ')}) is not in ExceptIfSenderIpRanges: once enforced, the rule rejects its mail (anonymous own-domain mail counts as NotInOrganization, eop-model §12 OQ-9 [C])`,
+        ...takeFix(),
+      });
+    }
     if (missing.length === 0)
       parts.push({
         status: 'pass',
@@ -140,17 +230,66 @@ function review(ctx: CheckContext, r: TransportRule): Part[] {
 
   // 4. Header exceptions the sender can forge are a bypass (§7.3 [D] S38: only X-MS-Exchange-Organization-* is firewalled).
   for (const h of headers) {
-    if (!h.header.toLowerCase().startsWith(ORG_HEADER_PREFIX)) {
-      const alt =
-        h.header.toLowerCase() === MEETING_FORWARD
-          ? '; use -ExceptIfMessageTypeMatches Calendaring instead'
-          : '';
+    const name = h.header.toLowerCase();
+    const clear = `Set-TransportRule -Identity ${id} -${h.prop} $null -${h.valuesProp} $null`;
+    if (!name.startsWith(ORG_HEADER_PREFIX)) {
+      const alt = name === MEETING_FORWARD ? '; use -ExceptIfMessageTypeMatches Calendaring instead' : '';
       parts.push({
         status: 'fail',
         line: `${label}: ${h.prop} = '${h.header}': an attacker can write this header into a direct message and skip the safety net; EOP's header firewall only strips X-MS-Exchange-Organization-* headers (eop-model §7.3 [D] S38)${alt}`,
-        fix: `Set-TransportRule -Identity ${id} -${h.prop} $null${alt ? ' -ExceptIfMessageTypeMatches Calendaring' : ''}`,
+        fix: `${clear}${alt ? ' -ExceptIfMessageTypeMatches Calendaring' : ''}`,
+      });
+    } else if (name === AUTH_AS) {
+      // Direct and other anonymous mail carries AuthAs Anonymous (§7.3 [D] S38, field-notes 7): excepting it voids the net.
+      const anon = exceptionMatches(h, 'Anonymous');
+      if (anon !== false) {
+        const which = h.values.map((v) => `'${v}'`).join(', ');
+        parts.push({
+          status: anon ? 'fail' : 'unknown',
+          line: anon
+            ? `${label}: ${h.prop} = '${h.header}' with ${which} matches anonymous mail (AuthAs Anonymous, eop-model §7.3 [D] S38): the net excepts exactly the direct mail it exists to stop`
+            : `${label}: ${h.prop} = '${h.header}' with ${which}: a pattern is not readable, cannot tell whether it matches AuthAs Anonymous`,
+          ...(anon
+            ? {
+                fix: `Set-TransportRule -Identity ${id} -ExceptIfHeaderMatchesMessageHeader 'X-MS-Exchange-Organization-AuthAs' -ExceptIfHeaderMatchesPatterns 'Internal'${h.prop === 'ExceptIfHeaderContainsMessageHeader' ? ' -ExceptIfHeaderContainsMessageHeader $null -ExceptIfHeaderContainsWords $null' : ''}`,
+              }
+            : {}),
+        });
+      }
+    } else {
+      parts.push({
+        status: 'unknown',
+        line: `${label}: ${h.prop} = '${h.header}': EOP stamps this header itself, and mxlock cannot tell whether direct mail carries the excepted value (${h.values.join(', ') || 'no value'})`,
       });
     }
+  }
+
+  // 4b. Exceptions on the sender address: the sender writes it (P1 and P2), so a direct message can meet them at will.
+  const senderExceptions: [string, readonly string[] | undefined][] = [
+    ['ExceptIfSenderDomainIs', r.ExceptIfSenderDomainIs],
+    ['ExceptIfFrom', r.ExceptIfFrom],
+    ['ExceptIfFromAddressContainsWords', r.ExceptIfFromAddressContainsWords],
+    ['ExceptIfFromAddressMatchesPatterns', r.ExceptIfFromAddressMatchesPatterns],
+  ];
+  for (const [prop, values] of senderExceptions) {
+    if ((values?.length ?? 0) === 0) continue;
+    parts.push({
+      status: 'fail',
+      line: `${label}: ${prop} [${(values ?? []).join(', ')}]: the sender chooses its own address, so a direct message using one of these skips the safety net (eop-model §4.5 [D] S31; except legitimate sources by IP instead)`,
+      fix: `Set-TransportRule -Identity ${id} -${prop} $null  # except legitimate sources by IP (ExceptIfSenderIpRanges) instead`,
+    });
+  }
+  if ((r.ExceptIfRecipientDomainIs?.length ?? 0) > 0) {
+    parts.push({
+      status: 'warn',
+      line: `${label}: ExceptIfRecipientDomainIs [${(r.ExceptIfRecipientDomainIs ?? []).join(', ')}]: direct mail to these domains is not caught`,
+    });
+  }
+  for (const n of unmodelled(r.Exceptions, KNOWN_EXCEPTIONS)) {
+    parts.push({
+      status: 'warn',
+      line: `${label}: exception ${n} is not evaluated by mxlock: if a direct message can meet it (subject, body, attachment, sender), it skips the safety net`,
+    });
   }
 
   // 5. Microsoft service mail: meeting forwards from Microsoft IPs with your domain hit the rule ([C] S51).

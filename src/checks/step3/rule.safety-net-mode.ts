@@ -4,7 +4,7 @@
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { EAC_RULES, LEARN, psQuote, ruleName } from '../util.js';
-import { isEnforced, ruleLabel, safetyNets, stateUnknown } from './safety-net.js';
+import { isEnforced, ruleLabel, safetyNets, stateUnknown, timeBounds } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Enable it, and under Rule mode choose Enforce`;
 
@@ -13,6 +13,8 @@ function describe(r: TransportRule): string {
   if (stateUnknown(r)) return `${state}: value missing or unknown, cannot tell whether the rule acts`;
   if (r.State === 'Disabled') return `${state}: a disabled rule does not run (TR-3 [D])`;
   if (r.Mode !== 'Enforce') return `${state}: audit mode does not affect delivery, TR-3 [D]`;
+  const bounds = timeBounds(r);
+  if (bounds) return `${state}, ${bounds}: whether it acts today depends on the date (TR-3 [D])`;
   return `${state}: acts on delivery`;
 }
 
@@ -49,8 +51,9 @@ export const check: Check = {
     const gate = safetyNets(ctx);
     if (!gate.ok) return gate.outcome;
     const evidence = gate.value.map(describe);
-    if (gate.value.some(isEnforced)) return { status: 'pass', evidence };
-    if (gate.value.some(stateUnknown)) return { status: 'unknown', evidence };
+    if (gate.value.some((r) => isEnforced(r) && timeBounds(r) === undefined))
+      return { status: 'pass', evidence };
+    if (gate.value.some(isEnforced) || gate.value.some(stateUnknown)) return { status: 'unknown', evidence };
     return {
       status: 'fail',
       evidence,

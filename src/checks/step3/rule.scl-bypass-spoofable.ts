@@ -10,6 +10,9 @@ import {
   isSpoofableSclBypass,
   ownDomainConditions,
   ruleLabel,
+  SCL_UNKNOWN_EVIDENCE,
+  sclUnknown,
+  spoofGuard,
   stateUnknown,
   transportRules,
 } from './safety-net.js';
@@ -42,8 +45,21 @@ export const check: Check = {
     const gate = transportRules(ctx);
     if (!gate.ok) return gate.outcome;
     const sclRules = gate.value.filter((r) => r.SetSCL === -1);
-    if (sclRules.length === 0)
+    // Own-domain unguarded rules whose SCL value is not in the export may be the bypass.
+    const sclMissing = gate.value.filter(
+      (r) =>
+        sclUnknown(r) &&
+        (ctx.tenant.acceptedDomains === undefined ||
+          (ownDomainConditions(ctx, r).length > 0 && spoofGuard(r) === undefined)),
+    );
+    if (sclRules.length === 0) {
+      if (sclMissing.length > 0)
+        return {
+          status: 'unknown',
+          evidence: sclMissing.map((r) => `${ruleLabel(r)}: ${SCL_UNKNOWN_EVIDENCE}`),
+        };
       return { status: 'pass', evidence: [`${gate.value.length} transport rule(s), none sets SCL -1`] };
+    }
     if (ctx.tenant.acceptedDomains === undefined) {
       return {
         status: 'unknown',
@@ -54,6 +70,12 @@ export const check: Check = {
       };
     }
     const spoofable = sclRules.filter((r) => isSpoofableSclBypass(ctx, r));
+    if (spoofable.length === 0 && sclMissing.length > 0) {
+      return {
+        status: 'unknown',
+        evidence: sclMissing.map((r) => `${ruleLabel(r)}: ${SCL_UNKNOWN_EVIDENCE}`),
+      };
+    }
     if (spoofable.length === 0) {
       return {
         status: 'pass',

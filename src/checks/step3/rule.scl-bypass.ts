@@ -9,7 +9,11 @@ import {
   isEnforced,
   isSpoofableSclBypass,
   onlyFromGateway,
+  ownDomainConditions,
   ruleLabel,
+  SCL_UNKNOWN_EVIDENCE,
+  sclUnknown,
+  spoofGuard,
   stateUnknown,
   transportRules,
 } from './safety-net.js';
@@ -43,8 +47,16 @@ export const check: Check = {
     // Own-domain bypasses without a guard are rule.scl-bypass-spoofable's (critical); without accepted domains they stay here.
     const known = ctx.tenant.acceptedDomains !== undefined;
     const bypasses = gate.value.filter((r) => r.SetSCL === -1 && !(known && isSpoofableSclBypass(ctx, r)));
-    if (bypasses.length === 0)
+    // The SCL value of these is not in the export (those shaped like an own-domain bypass are the spoofable check's).
+    const sclMissing = gate.value.filter(
+      (r) =>
+        sclUnknown(r) && !(known && ownDomainConditions(ctx, r).length > 0 && spoofGuard(r) === undefined),
+    );
+    const missingLines = sclMissing.map((r) => `${ruleLabel(r)}: ${SCL_UNKNOWN_EVIDENCE}`);
+    if (bypasses.length === 0) {
+      if (sclMissing.length > 0) return { status: 'unknown', evidence: missingLines };
       return { status: 'pass', evidence: [`${gate.value.length} transport rule(s), no other SCL -1 rule`] };
+    }
     const line = (r: (typeof bypasses)[number]) => {
       const base = `${ruleLabel(r)}: SetSCL = -1 (State = ${r.State ?? '(not exported)'}, Mode = ${r.Mode ?? '(not exported)'})`;
       if (onlyFromGateway(ctx, r)) {
@@ -52,7 +64,7 @@ export const check: Check = {
       }
       return `${base}: mail matching it skips spam, phish and bulk filtering (eop-model §4.4 [D])`;
     };
-    const evidence = bypasses.map(line);
+    const evidence = [...bypasses.map(line), ...missingLines];
     if (!known)
       evidence.push('Get-AcceptedDomain.json was not exported: own-domain bypasses are reported here too');
     const active = bypasses.filter(isEnforced);
@@ -69,7 +81,7 @@ export const check: Check = {
         },
       };
     }
-    if (bypasses.some(stateUnknown)) return { status: 'unknown', evidence };
+    if (bypasses.some(stateUnknown) || sclMissing.length > 0) return { status: 'unknown', evidence };
     return { status: 'info', evidence: [...evidence, 'not enforced now (disabled or audit mode)'] };
   },
 };

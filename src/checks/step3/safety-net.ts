@@ -43,6 +43,32 @@ export function isEnforced(r: TransportRule): boolean {
   return r.State === 'Enabled' && r.Mode === 'Enforce';
 }
 
+/**
+ * ActivationDate/ExpiryDate bound when a rule acts (eop-model TR-3 [D]); checks have no clock, so a bounded rule's
+ * effect today cannot be told. Returns the bounds as evidence, or undefined for an unbounded rule.
+ */
+export function timeBounds(r: TransportRule): string | undefined {
+  const parts = [
+    ...(r.ActivationDate !== undefined ? [`ActivationDate = ${r.ActivationDate}`] : []),
+    ...(r.ExpiryDate !== undefined ? [`ExpiryDate = ${r.ExpiryDate}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+const TASKS = 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.';
+
+/** The rule lists the SetSCL action but the export lacks its value: whether it sets SCL -1 cannot be told. */
+export function sclUnknown(r: TransportRule): boolean {
+  return (
+    r.SetSCL === undefined &&
+    (r.Actions ?? []).some(
+      (a) => (a.startsWith(TASKS) ? a.slice(TASKS.length) : a).toLowerCase() === 'setsclaction',
+    )
+  );
+}
+
+export const SCL_UNKNOWN_EVIDENCE = 'SetSclAction listed in Actions but SetSCL is not in the export';
+
 /** State or Mode absent or an unmapped integer: whether the rule acts cannot be told. */
 export function stateUnknown(r: TransportRule): boolean {
   return isUnmappedEnum(r.State) || isUnmappedEnum(r.Mode);
@@ -112,8 +138,21 @@ export function ownDomainConditions(ctx: CheckContext, r: TransportRule): string
     if (accepted.some((a) => unescape(w).includes(a))) out.push(`FromAddressContainsWords '${w}'`);
   for (const p of r.FromAddressMatchesPatterns ?? [])
     if (accepted.some((a) => unescape(p).includes(a))) out.push(`FromAddressMatchesPatterns '${p}'`);
+  // The sender writes From:, Sender: and the envelope (Return-Path) too: a header condition naming an own domain is the
+  // same spoofable key (eop-model §4.5 [D] S31).
+  const headerConds: [string, string | undefined, readonly string[] | undefined][] = [
+    ['HeaderMatchesMessageHeader', r.HeaderMatchesMessageHeader, r.HeaderMatchesPatterns],
+    ['HeaderContainsMessageHeader', r.HeaderContainsMessageHeader, r.HeaderContainsWords],
+  ];
+  for (const [prop, header, values] of headerConds) {
+    if (!header || !SENDER_HEADERS.has(header.trim().toLowerCase())) continue;
+    const own = (values ?? []).filter((v) => accepted.some((a) => unescape(v).includes(a)));
+    if (own.length > 0) out.push(`${prop} '${header}' [${own.join(', ')}]`);
+  }
   return out;
 }
+
+const SENDER_HEADERS: ReadonlySet<string> = new Set(['from', 'sender', 'return-path']);
 
 const AUTH_RESULTS = 'authentication-results';
 

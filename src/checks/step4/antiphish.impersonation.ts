@@ -15,6 +15,9 @@ import {
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable users to protect → Manage sender(s); Edit actions → If a message is detected as user impersonation: Quarantine the message`;
 const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
 
+/** Actions that keep an impersonating message from the recipient (eop-model §6.3 [D] S32). */
+const PROTECTING_ACTIONS: ReadonlySet<string> = new Set(['Quarantine', 'Delete', 'Redirect']);
+
 /** `TargetedUsersToProtect` entries are `Display Name;address` (eop-model §6.3); the address is what identifies the user. */
 export function protectedAddress(entry: string): string {
   const semi = entry.lastIndexOf(';');
@@ -63,11 +66,25 @@ export const check: Check = {
       if (out.length > 0) return out;
 
       if (enabled === false) out.push(note('fail', `${label}: EnableTargetedUserProtection = false`));
-      if (action === 'NoAction')
+      if (action === 'NoAction' || action === 'BccMessage')
         out.push(
           note(
             'fail',
-            `${label}: TargetedUserProtectionAction = NoAction (impersonation is detected but nothing is done)`,
+            `${label}: TargetedUserProtectionAction = ${action} (impersonation is detected but the message still reaches the recipient's inbox)`,
+          ),
+        );
+      else if (action === 'MoveToJmf')
+        out.push(
+          note(
+            'warn',
+            `${label}: TargetedUserProtectionAction = MoveToJmf (impersonation lands in the Junk folder, where the user still sees it; Quarantine keeps it away)`,
+          ),
+        );
+      else if (action !== undefined && !PROTECTING_ACTIONS.has(action))
+        out.push(
+          note(
+            'unknown',
+            `${label}: TargetedUserProtectionAction = ${action} is not a value Set-AntiPhishPolicy documents (NoAction, BccMessage, Delete, MoveToJmf, Quarantine, Redirect)`,
           ),
         );
       const listed = new Set((list ?? []).map(protectedAddress));
@@ -91,7 +108,8 @@ export const check: Check = {
       perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
         const parts = [`Set-AntiPhishPolicy -Identity ${psQuote(name)}`];
         if (policy.EnableTargetedUserProtection === false) parts.push('-EnableTargetedUserProtection $true');
-        if (policy.TargetedUserProtectionAction === 'NoAction')
+        const act = policy.TargetedUserProtectionAction;
+        if (act === 'NoAction' || act === 'BccMessage' || act === 'MoveToJmf')
           parts.push('-TargetedUserProtectionAction Quarantine');
         const missing = missingBy.get(name) ?? [];
         // The display name is only a label; the address is the key, so it doubles as the label here.

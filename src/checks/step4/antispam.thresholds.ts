@@ -17,6 +17,10 @@ import {
 const MAX_BULK_THRESHOLD = 6;
 const PORTAL = `${ANTI_SPAM_PORTAL} → Anti-spam inbound policy → Edit bulk email threshold & spam properties; Edit actions`;
 
+/** Actions that leave high-confidence spam with the user: Junk (warn), or the inbox with a header or subject tag (fail). */
+const HCS_INBOX: ReadonlySet<string> = new Set(['AddXHeader', 'ModifySubject', 'NoAction']);
+const HCS_WEAK: ReadonlySet<string> = new Set(['MoveToJmf', ...HCS_INBOX]);
+
 type ActionProp = 'SpamAction' | 'HighConfidenceSpamAction' | 'HighConfidencePhishAction';
 
 function actionNote(
@@ -41,7 +45,8 @@ function weakSettings(p: ContentFilterPolicy): string[] {
     out.push(`-BulkThreshold ${MAX_BULK_THRESHOLD}`);
   if (p.SpamAction !== undefined && KNOWN_SPAM_ACTIONS.has(p.SpamAction) && p.SpamAction !== 'Quarantine')
     out.push('-SpamAction Quarantine');
-  if (p.HighConfidenceSpamAction === 'MoveToJmf') out.push('-HighConfidenceSpamAction Quarantine');
+  if (p.HighConfidenceSpamAction !== undefined && HCS_WEAK.has(p.HighConfidenceSpamAction))
+    out.push('-HighConfidenceSpamAction Quarantine');
   if (
     p.HighConfidencePhishAction !== undefined &&
     KNOWN_SPAM_ACTIONS.has(p.HighConfidencePhishAction) &&
@@ -93,8 +98,11 @@ export const check: Check = {
           label,
           policy,
           'HighConfidenceSpamAction',
-          (v) => (v === 'MoveToJmf' ? 'warn' : 'ok'),
-          'high-confidence spam reaches the Junk folder',
+          // eop-model §6.4 [D] S32: AddXHeader/ModifySubject deliver to the inbox, only tagged.
+          (v) => (HCS_INBOX.has(v) ? 'fail' : v === 'MoveToJmf' ? 'warn' : 'ok'),
+          policy.HighConfidenceSpamAction !== undefined && HCS_INBOX.has(policy.HighConfidenceSpamAction)
+            ? 'high-confidence spam is delivered to the inbox, only tagged'
+            : 'high-confidence spam reaches the Junk folder',
         ),
         // With the MX elsewhere secure-by-default does not force HCP to quarantine (eop-model §6.1 [D] S25).
         actionNote(

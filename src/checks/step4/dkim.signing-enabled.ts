@@ -55,6 +55,16 @@ export const check: Check = {
         notes.push(absent(`accepted domain '${domain}'`, 'DomainType'));
         continue;
       }
+      if (!['Authoritative', 'InternalRelay', 'ExternalRelay'].includes(a.DomainType)) {
+        // An unmapped integer (`#n`) may be Authoritative: unknown, never skipped.
+        notes.push(
+          note(
+            'unknown',
+            `accepted domain '${domain}': DomainType = ${a.DomainType} is not a value Get-AcceptedDomain documents (Authoritative, InternalRelay, ExternalRelay)`,
+          ),
+        );
+        continue;
+      }
       if (a.DomainType !== 'Authoritative') continue;
       const label = `DKIM signing config '${domain}'`;
       const initial = a.InitialDomain === true || domain.endsWith('.onmicrosoft.com');

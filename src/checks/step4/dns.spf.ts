@@ -34,7 +34,10 @@ export const check = pendingDnsCheck({
     if (domains.length === 0) return undefined;
     const terms = ctx.gateway.ips.map(spfTerm).filter((t): t is string => t !== undefined);
     const ranges = ctx.gateway.ips.filter((ip) => spfTerm(ip) === undefined);
-    const head: string[] = [];
+    // The record replaces the whole TXT value: a sender left out of it fails SPF once -all is published.
+    const head: string[] = [
+      '# Before publishing, keep every other legitimate sender of the current record (SaaS, on-premises, devices: see inventory.direct-send-sources) ahead of -all.',
+    ];
     if (terms.length === 0)
       head.push(
         "# The gateway's egress IPs are not known: add its ip4:/ip6:/include: terms (and every other legitimate sender) before -all.",

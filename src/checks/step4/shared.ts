@@ -5,7 +5,7 @@
 import type { AntiPhishPolicy, ConnectionFilterPolicy, ContentFilterPolicy } from '../../snapshot/schema.js';
 import { domainOf, domainOrSubdomain } from '../../model/domains.js';
 import type { CheckContext, CheckOutcome, Remediation } from '../types.js';
-import { ownDomains } from '../util.js';
+import { commentSafe, ownDomains } from '../util.js';
 
 /** How one property of one object measured up; `ok` notes are the evidence of a pass. */
 export type NoteLevel = 'ok' | 'info' | 'unknown' | 'warn' | 'fail';
@@ -46,16 +46,8 @@ export function absent(label: string, property: string, hint = ''): Note {
   return note('unknown', `${label}: ${property} is absent from the export${hint ? ` (${hint})` : ''}`);
 }
 
-/** Strip what would end a PowerShell comment line, for tenant-derived text placed after `#`. */
-export function commentSafe(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    const code = ch.codePointAt(0) ?? 0;
-    // C0/C1 controls (CR, LF among them) and the Unicode line/paragraph separators.
-    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? ' ' : ch;
-  }
-  return out;
-}
+/** Re-exported for the step-4 checks, which import it from here. */
+export { commentSafe };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policies: the default one and every custom one.
@@ -66,6 +58,18 @@ interface NamedPolicy {
   IsDefault?: boolean | undefined;
 }
 
+/** A policy rule (Get-AntiPhishRule, Get-HostedContentFilterRule): which recipients a custom policy applies to. */
+export interface PolicyRule {
+  name: string;
+  /** The policy it applies (lower-case name). */
+  policy: string | undefined;
+  state: string | undefined;
+  priority: number | undefined;
+  recipientDomains: readonly string[];
+  /** SentTo / SentToMemberOf: further conditions, AND-ed with the domains. */
+  narrowed: boolean;
+}
+
 export interface PolicyKind<T extends NamedPolicy> {
   /** `anti-phish policy`, as it appears in evidence. */
   noun: string;
@@ -73,6 +77,29 @@ export interface PolicyKind<T extends NamedPolicy> {
   file: string;
   list(ctx: CheckContext): T[] | undefined;
   pickDefault(ctx: CheckContext, list: T[]): T | undefined;
+  /** The policy rules, or undefined when they were not exported (or the policy type has none). */
+  rules?(ctx: CheckContext): PolicyRule[] | undefined;
+}
+
+interface RawPolicyRule {
+  Name?: string | undefined;
+  Identity?: string | undefined;
+  State?: string | undefined;
+  Priority?: number | undefined;
+  RecipientDomainIs?: string[] | undefined;
+  SentTo?: string[] | undefined;
+  SentToMemberOf?: string[] | undefined;
+}
+
+function toPolicyRule(r: RawPolicyRule, policy: string | undefined): PolicyRule {
+  return {
+    name: r.Name ?? r.Identity ?? '(unnamed rule)',
+    policy: policy?.trim().toLowerCase(),
+    state: r.State,
+    priority: r.Priority,
+    recipientDomains: r.RecipientDomainIs ?? [],
+    narrowed: (r.SentTo?.length ?? 0) > 0 || (r.SentToMemberOf?.length ?? 0) > 0,
+  };
 }
 
 export interface PolicyScope<T> {
@@ -93,6 +120,7 @@ export const ANTI_PHISH: PolicyKind<AntiPhishPolicy> = {
   file: 'Get-AntiPhishPolicy',
   list: (ctx) => ctx.tenant.antiPhishPolicies,
   pickDefault: (ctx) => ctx.tenant.antiPhish,
+  rules: (ctx) => ctx.snapshot.data['Get-AntiPhishRule']?.map((r) => toPolicyRule(r, r.AntiPhishPolicy)),
 };
 
 export const CONTENT_FILTER: PolicyKind<ContentFilterPolicy> = {
@@ -100,6 +128,10 @@ export const CONTENT_FILTER: PolicyKind<ContentFilterPolicy> = {
   file: 'Get-HostedContentFilterPolicy',
   list: (ctx) => ctx.tenant.contentFilter,
   pickDefault: (ctx) => ctx.tenant.contentFilterDefault,
+  rules: (ctx) =>
+    ctx.snapshot.data['Get-HostedContentFilterRule']?.map((r) =>
+      toPolicyRule(r, r.HostedContentFilterPolicy),
+    ),
 };
 
 export const CONNECTION_FILTER: PolicyKind<ConnectionFilterPolicy> = {
@@ -115,9 +147,39 @@ export interface PolicyReview<T> {
   flagged: PolicyScope<T>[];
 }
 
+/** How the policy rules place a custom policy (eop-model §6.3 [D] S24: custom policies by priority, then the default). */
+type Reach = { kind: 'everyone' | 'nobody'; rule: string } | { kind: 'some' };
+
+/**
+ * `everyone`: the highest-priority enabled rule that covers every own (non-onmicrosoft) domain with no further
+ * condition names this policy, so the default applies to nobody. `nobody`: every rule of the policy is disabled.
+ * Anything undecidable (rules not exported, a State that cannot be read) is `some`, the conservative middle.
+ */
+function reach(ctx: CheckContext, rules: PolicyRule[] | undefined, policy: NamedPolicy): Reach {
+  if (rules === undefined) return { kind: 'some' };
+  const names = [policy.Name, policy.Identity].filter((n): n is string => !!n).map((n) => n.toLowerCase());
+  const mine = rules.filter((r) => r.policy !== undefined && names.includes(r.policy));
+  if (mine.length > 0 && mine.every((r) => r.state === 'Disabled'))
+    return { kind: 'nobody', rule: mine[0]?.name ?? '' };
+  const domains = ownDomains(ctx).filter((d) => !d.endsWith('.onmicrosoft.com'));
+  if (domains.length === 0) return { kind: 'some' };
+  const first = rules
+    .filter(
+      (r) =>
+        r.state === 'Enabled' &&
+        !r.narrowed &&
+        domains.every((d) => r.recipientDomains.some((x) => x.toLowerCase() === d)),
+    )
+    .sort((a, b) => (a.priority ?? Number.MAX_SAFE_INTEGER) - (b.priority ?? Number.MAX_SAFE_INTEGER))[0];
+  if (first && first.policy !== undefined && names.includes(first.policy))
+    return { kind: 'everyone', rule: first.name };
+  return { kind: 'some' };
+}
+
 /**
  * Assess the default policy and every custom policy. A custom policy weaker than the guide is a `warn` naming it
- * (it applies only to its rule's recipients); the default policy's failures stay `fail`.
+ * (it applies only to its rule's recipients); the default policy's failures stay `fail`. The policy rules refine it:
+ * a custom policy applied to every own domain keeps its `fail`, one whose rules are all disabled drops to `info`.
  */
 export function reviewPolicies<T extends NamedPolicy>(
   ctx: CheckContext,
@@ -158,9 +220,22 @@ export function reviewPolicies<T extends NamedPolicy>(
       name,
       label: `${isDefault ? '' : 'custom '}${kind.noun} '${name}'`,
     };
-    const own = assess(scope).map((n) =>
-      !isDefault && n.level === 'fail' && !n.sticky ? { ...n, level: 'warn' as const } : n,
-    );
+    const where = isDefault ? ({ kind: 'some' } as const) : reach(ctx, kind.rules?.(ctx), policy);
+    const own = assess(scope).map((n): Note => {
+      if (isDefault || (n.level !== 'fail' && n.level !== 'warn')) return n;
+      if (where.kind === 'everyone')
+        return {
+          ...n,
+          text: `${n.text} (its rule '${where.rule}' applies it to every own domain, so it replaces the default policy)`,
+        };
+      if (where.kind === 'nobody')
+        return {
+          ...n,
+          level: n.sticky ? 'warn' : 'info',
+          text: `${n.text} (its rule is disabled, so the policy applies to nobody now)`,
+        };
+      return n.level === 'fail' && !n.sticky ? { ...n, level: 'warn' } : n;
+    });
     if (own.some((n) => n.level === 'fail' || n.level === 'warn')) flagged.push(scope);
     notes.push(...own);
   }

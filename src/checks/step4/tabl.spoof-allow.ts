@@ -45,6 +45,16 @@ export const check: Check = {
         notes.push(absent(label, 'Action'));
         continue;
       }
+      if (e.Action !== 'Allow' && e.Action !== 'Block') {
+        // An unmapped integer (`#n`) or an undocumented string may be an Allow: unknown, never skipped.
+        notes.push(
+          note(
+            'unknown',
+            `${label}: Action = ${e.Action} is not a value the Tenant Allow/Block List documents (Allow, Block)`,
+          ),
+        );
+        continue;
+      }
       if (e.Action !== 'Allow') continue;
       if (e.SpoofType === 'Internal') {
         notes.push(

@@ -3,6 +3,7 @@
  * sender rather than the gateway (EF-1 [D] S19) and applies Honor DMARC at all while the MX points elsewhere (EF-5 [D] S27).
  */
 import type { Check } from '../types.js';
+import { connectorName } from '../util.js';
 import {
   EF_PORTAL,
   EF_REFS,
@@ -54,7 +55,23 @@ export const check: Check = {
     const head = `${found.label} is the gateway connector (${found.basis})`;
     const skipIps = c.EFSkipIPs ?? [];
     switch (efEnabled(c)) {
-      case true:
+      case true: {
+        // EF is per connector (EF-2 [D]); which of several matching connectors takes the gateway's mail is undocumented.
+        const without = found.others.filter((o) => efEnabled(o) !== true);
+        if (without.length > 0) {
+          return {
+            status: 'unknown',
+            evidence: [
+              head,
+              `${found.label}: Enhanced Filtering is on`,
+              ...without.map(
+                (o) =>
+                  `inbound connector '${connectorName(o)}' also carries the gateway's mail and has Enhanced Filtering off (or not exported): which connector EOP attributes the gateway's mail to is not documented`,
+              ),
+            ],
+            remediation: enableEfRemediation(ctx, connectorName(without[0]!)),
+          };
+        }
         return {
           status: 'pass',
           evidence: [
@@ -64,6 +81,7 @@ export const check: Check = {
               : `${found.label}: EFSkipIPs = ${skipIps.join(', ')}`,
           ],
         };
+      }
       case undefined: {
         const missing = (['EFSkipLastIP', 'EFSkipIPs'] as const).filter((k) => c[k] === undefined);
         return {

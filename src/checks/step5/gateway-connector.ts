@@ -10,7 +10,15 @@ import { activeLockdowns, connectorName, isLockdown, isPartner, psQuote } from '
 export type GatewayConnectorLookup =
   | { kind: 'not-exported'; evidence: string }
   | { kind: 'none'; evidence: string }
-  | { kind: 'found'; connector: InboundConnector; name: string; label: string; basis: string };
+  | {
+      kind: 'found';
+      connector: InboundConnector;
+      name: string;
+      label: string;
+      basis: string;
+      /** Other enabled `*` Partner connectors that match the gateway too: EOP may attribute its mail to them. */
+      others: InboundConnector[];
+    };
 
 export const EF_PORTAL =
   'https://security.microsoft.com → Email & collaboration → Policies & rules → Threat policies → Enhanced filtering (https://security.microsoft.com/skiplisting) → select the gateway connector';
@@ -49,11 +57,20 @@ export function findGatewayConnector(ctx: CheckContext): GatewayConnectorLookup 
   }
   // Among several matches the restricting one is the gateway's real entry point (the others only attribute mail).
   const best = matches.find((m) => isLockdown(m.connector)) ?? matches[0];
-  if (best) return found(best.connector, `enabled Partner connector with SenderDomains *; ${best.basis}`);
+  if (best)
+    return found(
+      best.connector,
+      `enabled Partner connector with SenderDomains *; ${best.basis}`,
+      matches.filter((m) => m !== best).map((m) => m.connector),
+    );
 
   const lockdown = activeLockdowns(ctx)[0];
   if (lockdown)
-    return found(lockdown, "the enabled lock-down connector (none matched the gateway's IPs or certificate)");
+    return found(
+      lockdown,
+      "the enabled lock-down connector (none matched the gateway's IPs or certificate)",
+      [],
+    );
   return {
     kind: 'none',
     evidence:
@@ -61,9 +78,13 @@ export function findGatewayConnector(ctx: CheckContext): GatewayConnectorLookup 
   };
 }
 
-function found(connector: InboundConnector, basis: string): GatewayConnectorLookup {
+function found(
+  connector: InboundConnector,
+  basis: string,
+  others: InboundConnector[],
+): GatewayConnectorLookup {
   const name = connectorName(connector);
-  return { kind: 'found', connector, name, label: `inbound connector '${name}'`, basis };
+  return { kind: 'found', connector, name, label: `inbound connector '${name}'`, basis, others };
 }
 
 /** Whether skip listing is on (EF-2 [D]): EFSkipLastIP, or a non-empty EFSkipIPs. `undefined` when the export cannot tell. */

@@ -40,9 +40,10 @@ describe('connector.ip-only', () => {
       'may be shared by its other customers',
     ],
     [
+      // The IP lock-down still admits every sender on the shared IPs (one satisfied connector suffices, §12 OQ-2).
       'certificate lock-down beside an IP one',
       conns(ipLockdown(), certLockdown()),
-      'info',
+      'warn',
       "connector 'From Secure Email Gateway': RestrictDomainsToCertificate = true",
     ],
     [
@@ -76,4 +77,56 @@ describe('connector.ip-only', () => {
       "Set-InboundConnector -Identity 'From SEG (IP-bound)' -Enabled $false",
     );
   });
+});
+
+describe('connector.ip-only: a unique certificate does not close the shared-IP path while an IP restriction admits it', () => {
+  const unique = { ips: GATEWAY_IPS, certificate: GATEWAY_CERT, certificateUnique: true };
+  test.each<[string, ContextInput, string, string]>([
+    [
+      'an enabled IP lock-down beside the certificate one',
+      { ...conns(certLockdown(), ipLockdown()), gateway: unique },
+      'warn',
+      "connector 'From SEG (IP-bound)': RestrictDomainsToIPAddresses = true: any sender on these (shared) IPs satisfies it",
+    ],
+    [
+      'the certificate lock-down also restricts by IP',
+      {
+        ...conns(certLockdown({ RestrictDomainsToIPAddresses: true, SenderIPAddresses: [...GATEWAY_IPS] })),
+        gateway: unique,
+      },
+      'warn',
+      "connector 'From Secure Email Gateway': RestrictDomainsToIPAddresses = true",
+    ],
+    [
+      'the connector name is wider than the unique certificate',
+      { ...conns(certLockdown({ TlsSenderCertificateName: '*.example.com' })), gateway: unique },
+      'info',
+      "TlsSenderCertificateName '*.example.com' is wider than the tenant-unique certificate '*.mail-gateway.example.com'",
+    ],
+  ])('%s', (_n, input, status, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe(status);
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test('the IP-only remediation keeps Enhanced Filtering when it turns the IP-bound connector off', () => {
+    const out = run(check, conns(ipLockdown({ EFSkipIPs: [...GATEWAY_IPS], EFSkipLastIP: false })));
+    expect(out.status).toBe('warn');
+    const ps = out.remediation?.powershell ?? '';
+    expect(ps).toContain(
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
+    );
+    expect(ps.indexOf('-EFSkipIPs')).toBeLessThan(
+      ps.indexOf("-Identity 'From SEG (IP-bound)' -Enabled $false"),
+    );
+  });
+});
+
+test('connector.ip-only: unknown, not pass, when a lock-down lacks RestrictDomainsToIPAddresses', () => {
+  const out = run(check, {
+    ...conns(certLockdown({ RestrictDomainsToIPAddresses: undefined })),
+    gateway: { ips: GATEWAY_IPS, certificate: GATEWAY_CERT, certificateUnique: true },
+  });
+  expect(out.status).toBe('unknown');
+  expect(evidenceText(out)).toContain('RestrictDomainsToIPAddresses missing');
 });

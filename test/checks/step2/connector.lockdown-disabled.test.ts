@@ -84,3 +84,19 @@ describe('connector.lockdown-disabled', () => {
     );
   });
 });
+
+test('connector.lockdown-disabled: unknown, not fail, when an enabled restricting connector has SenderDomains missing', () => {
+  const out = run(
+    check,
+    hardened({
+      data: {
+        'Get-InboundConnector': [
+          certLockdown({ Enabled: false }),
+          ipLockdown({ SenderDomains: undefined, Enabled: true }),
+        ],
+      },
+    }),
+  );
+  expect(out.status).toBe('unknown');
+  expect(evidenceText(out)).toContain("connector 'From SEG (IP-bound)': SenderDomains missing");
+});

@@ -21,11 +21,6 @@ describe('connector.lockdown-gateway-coverage', () => {
       "TlsSenderCertificateName = '*.mail-gateway.example.com' matches the gateway certificate",
     ],
     [
-      'a wider wildcard covering the gateway certificate',
-      conns(certLockdown({ TlsSenderCertificateName: '*.example.com' })),
-      'matches the gateway certificate',
-    ],
-    [
       'a certificate name in another case',
       conns(certLockdown({ TlsSenderCertificateName: '*.MAIL-Gateway.example.com' })),
       'matches the gateway certificate',
@@ -176,4 +171,145 @@ describe('connector.lockdown-gateway-coverage', () => {
   test('not-applicable without an enabled lock-down', () => {
     expect(run(check, conns(certLockdown({ Enabled: false }))).status).toBe('not-applicable');
   });
+});
+
+/**
+ * Restricting connectors scoped to some sender domains (a device connector) that the gateway does not satisfy: with no
+ * restricting connector the gateway satisfies covering the same domains, gateway mail whose MAIL FROM is in them is
+ * refused with 5.7.51 (eop-model CON-5 [D]; one satisfying connector suffices, §12 OQ-2 [I]). examples/half-done.
+ */
+describe('connector.lockdown-gateway-coverage: scoped restricting connectors the gateway does not satisfy', () => {
+  const device = (over: Connector = {}) =>
+    ipLockdown({
+      Name: 'Scanners - HQ',
+      Identity: 'Scanners - HQ',
+      SenderDomains: ['smtp:contoso.com;1'],
+      SenderIPAddresses: ['192.0.2.50'],
+      RequireTls: false,
+      ...over,
+    });
+  // The gateway's connector before step 2: SenderDomains *, the gateway's IPs, no restriction.
+  const gatewayAllow = (over: Connector = {}) =>
+    ipLockdown({
+      Name: 'SEG inbound',
+      Identity: 'SEG inbound',
+      RestrictDomainsToIPAddresses: false,
+      ...over,
+    });
+
+  test('warn: only a device connector restricts own-domain MAIL FROM, and the gateway does not satisfy it', () => {
+    const out = run(check, conns(gatewayAllow(), device()));
+    expect(out.status).toBe('warn');
+    const text = evidenceText(out);
+    expect(text).toContain("connector 'Scanners - HQ'");
+    expect(text).toContain('gateway mail whose MAIL FROM domain is contoso.com is refused with 550 5.7.51');
+    expect(text).toContain('§12 OQ-2 [I]');
+    // The fix restricts the gateway's own connector (finishing step 2), never the device connector's scope.
+    expect(out.remediation?.powershell).toContain(
+      "Set-InboundConnector -Identity 'SEG inbound' -RestrictDomainsToIPAddresses $true",
+    );
+    expect(out.remediation?.powershell).not.toContain("-Identity 'Scanners - HQ'");
+  });
+
+  test('warn without any gateway connector: the remediation creates the lock-down', () => {
+    const out = run(check, conns(device()));
+    expect(out.status).toBe('warn');
+    expect(out.remediation?.powershell).toContain('New-InboundConnector');
+  });
+
+  test.each<[string, ContextInput, string]>([
+    [
+      'a * certificate lock-down the gateway satisfies admits it (one satisfying connector suffices)',
+      conns(certLockdown(), device()),
+      "connector 'Scanners - HQ'",
+    ],
+    [
+      'a * IP lock-down the gateway satisfies admits it',
+      conns(ipLockdown(), device()),
+      "connector 'Scanners - HQ'",
+    ],
+  ])('pass: %s', (_n, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('pass');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  // No `*` lock-down: not-applicable (connector.lockdown-sender-scope fails), but no refused gateway mail either.
+  test.each<[string, ContextInput, string]>([
+    [
+      'a wildcard-scoped restricting connector the gateway satisfies covers the device domain',
+      conns(certLockdown({ SenderDomains: ['*.contoso.com'] }), device()),
+      'which cover(s) the same sender domains',
+    ],
+    [
+      'a device connector that also lists the gateway IPs is satisfied by the gateway',
+      conns(device({ SenderIPAddresses: ['192.0.2.50', ...GATEWAY_IPS] })),
+      "connector 'Scanners - HQ': restricts SenderDomains [contoso.com] and the gateway satisfies it",
+    ],
+    [
+      'an OnPremises connector matching the gateway exempts it (§12 [I])',
+      conns(
+        ipLockdown({
+          Name: 'On-prem relay',
+          ConnectorType: 'OnPremises',
+          RestrictDomainsToIPAddresses: false,
+        }),
+        device(),
+      ),
+      "OnPremises connector 'On-prem relay' matches the gateway",
+    ],
+  ])('no warn: %s', (_n, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('not-applicable');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test('a restricting connector scoped to another domain does not cover the device domain', () => {
+    const out = run(check, conns(certLockdown({ SenderDomains: ['fabrikam.com'] }), device()));
+    expect(evidenceText(out)).toContain('gateway mail whose MAIL FROM domain is contoso.com');
+  });
+
+  test('not-applicable: the device connector is disabled', () => {
+    expect(run(check, conns(gatewayAllow(), device({ Enabled: false }))).status).toBe('not-applicable');
+  });
+
+  test.each<[string, ContextInput, string]>([
+    [
+      'the device connector has Enabled missing',
+      conns(gatewayAllow(), device({ Enabled: undefined })),
+      "connector 'Scanners - HQ': Enabled missing",
+    ],
+    [
+      'the gateway is unknown',
+      withGateway(conns(gatewayAllow(), device()), { source: 'none' }),
+      'declare the gateway in mxlock.yaml',
+    ],
+  ])('unknown: %s', (_n, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('unknown');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+});
+
+test('warn: a lock-down certificate name wider than the gateway certificate admits other certificate holders', () => {
+  const out = run(check, conns(certLockdown({ TlsSenderCertificateName: '*.example.com' })));
+  expect(out.status).toBe('warn');
+  expect(evidenceText(out)).toContain(
+    "TlsSenderCertificateName = '*.example.com' is wider than the gateway certificate '*.mail-gateway.example.com'",
+  );
+});
+
+test('not-applicable, not pass, when no * lock-down exists and the gateway satisfies the scoped connector', () => {
+  const out = run(
+    check,
+    conns(
+      ipLockdown({
+        Name: 'Scanners - HQ',
+        SenderDomains: ['contoso.com'],
+        SenderIPAddresses: ['192.0.2.50', ...GATEWAY_IPS],
+      }),
+    ),
+  );
+  expect(out.status).toBe('not-applicable');
+  expect(evidenceText(out)).toContain('the gateway satisfies it');
 });

@@ -64,6 +64,28 @@ describe('connector.lockdown-sender-scope', () => {
     );
   });
 
+  // examples/half-done: widening the device connector to * would make it a lock-down only the scanner satisfies, so
+  // every gateway delivery would get 550 5.7.51 (eop-model CON-5 [D]).
+  test('the remediation never widens a connector the gateway does not satisfy', () => {
+    const gatewayAllow = ipLockdown({
+      Name: 'SEG inbound',
+      Identity: 'SEG inbound',
+      RestrictDomainsToIPAddresses: false,
+    });
+    const out = run(check, conns(gatewayAllow, device));
+    expect(out.status).toBe('fail');
+    expect(out.remediation?.powershell).not.toContain("-Identity 'Scanners' -SenderDomains '*'");
+    expect(out.remediation?.powershell).toContain(
+      "Set-InboundConnector -Identity 'SEG inbound' -RestrictDomainsToIPAddresses $true",
+    );
+  });
+
+  test('without a connector carrying the gateway, the remediation creates the lock-down', () => {
+    const out = run(check, conns(device));
+    expect(out.remediation?.powershell).not.toContain("-Identity 'Scanners' -SenderDomains '*'");
+    expect(out.remediation?.powershell).toContain("New-InboundConnector -Name 'From Secure Email Gateway'");
+  });
+
   test('unknown when Get-InboundConnector was not exported', () => {
     const h = hardened();
     delete h.data?.['Get-InboundConnector'];

@@ -112,3 +112,9 @@ describe('connector.mixed-restrictions', () => {
     );
   });
 });
+
+test('connector.mixed-restrictions: unknown when the restricting connector beside an allow-by-domain one has Enabled missing', () => {
+  const out = run(check, conns(certLockdown({ Enabled: undefined }), allowByDomain()));
+  expect(out.status).toBe('unknown');
+  expect(evidenceText(out)).toContain("connector 'From Secure Email Gateway': Enabled missing");
+});

@@ -92,3 +92,18 @@ describe('connector.onpremises-antipattern', () => {
     );
   });
 });
+
+// A hybrid connector whose wildcard also covers a tenant-unique gateway certificate under the own domain: disabling it
+// would cut hybrid mail flow; the fix narrows the name to the on-premises servers' certificate.
+test('connector.onpremises-antipattern: a certificate overlap is fixed by narrowing the name, not by disabling the connector', () => {
+  const out = run(check, {
+    ...onPrem({ TlsSenderCertificateName: '*.contoso.com' }),
+    gateway: { certificate: 'seg.contoso.com', ips: ['203.0.113.10'] },
+  });
+  expect(out.status).toBe('fail');
+  const ps = out.remediation?.powershell ?? '';
+  expect(ps).toContain("Set-InboundConnector -Identity 'Inbound from on-premises' -TlsSenderCertificateName");
+  expect(ps.split('\n').filter((l) => !l.trimStart().startsWith('#'))).not.toContainEqual(
+    expect.stringContaining('-Enabled $false'),
+  );
+});

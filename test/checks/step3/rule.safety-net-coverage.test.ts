@@ -134,11 +134,6 @@ describe('rule.safety-net-coverage', () => {
       'hybrid is declared but the rule has no exception on header X-MS-Exchange-Organization-AuthAs',
     ],
     [
-      'hybrid declared, AuthAs exception on the wrong value',
-      { ...net({ ExceptIfHeaderMatchesPatterns: ['Anonymous'] }), profile: HYBRID },
-      'hybrid is declared',
-    ],
-    [
       'a narrowing condition',
       net({ RecipientDomainIs: ['contoso.com'] }),
       'also requires RecipientDomainIs [contoso.com]',
@@ -176,6 +171,131 @@ describe('rule.safety-net-coverage', () => {
     expect(ps.match(/-ExceptIfSenderIpRanges/g)).toHaveLength(1);
     expect(ps).toContain(
       "Set-TransportRule -Identity 'BLOCK - Direct EOP Ingress (Bypass SEG)' -ExceptIfSenderIpRanges '203.0.113.10','203.0.113.11','198.51.100.0/28'",
+    );
+  });
+
+  // Direct Send and every other anonymous message carries AuthAs Anonymous (eop-model §7.3 [D] S38, field-notes 7): an
+  // exception that matches it exempts exactly the mail the net exists for.
+  test.each<[string, ContextInput, string]>([
+    [
+      'the AuthAs exception matches Anonymous',
+      { ...net({ ExceptIfHeaderMatchesPatterns: ['Anonymous'] }), profile: HYBRID },
+      "ExceptIfHeaderMatchesMessageHeader = 'X-MS-Exchange-Organization-AuthAs' with 'Anonymous' matches anonymous mail",
+    ],
+    [
+      'the AuthAs exception is a catch-all pattern',
+      net({ ExceptIfHeaderMatchesPatterns: ['.*'] }),
+      "with '.*' matches anonymous mail",
+    ],
+    [
+      'the AuthAs word exception lists Anonymous',
+      net({
+        ExceptIfHeaderMatchesMessageHeader: undefined,
+        ExceptIfHeaderMatchesPatterns: undefined,
+        ExceptIfHeaderContainsMessageHeader: 'X-MS-Exchange-Organization-AuthAs',
+        ExceptIfHeaderContainsWords: ['Internal', 'Anonymous'],
+      }),
+      'matches anonymous mail',
+    ],
+    [
+      'an exception on the sender domain, which the sender chooses',
+      net({ ExceptIfSenderDomainIs: ['contoso.com'] }),
+      'ExceptIfSenderDomainIs [contoso.com]: the sender chooses its own address',
+    ],
+    [
+      'an exception on sender addresses',
+      net({ ExceptIfFrom: ['scanner@contoso.com'] }),
+      'ExceptIfFrom [scanner@contoso.com]: the sender chooses its own address',
+    ],
+    [
+      'an exception on words in the sender address',
+      net({ ExceptIfFromAddressContainsWords: ['noreply'] }),
+      'ExceptIfFromAddressContainsWords [noreply]',
+    ],
+  ])('fail (exception defeats the net): %s', (_n, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('fail');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test.each<[string, ContextInput, string]>([
+    [
+      'an exception mxlock does not model',
+      net({
+        Exceptions: [
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.SenderIpRangesPredicate',
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.HeaderMatchesPredicate',
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.MessageTypeMatchesPredicate',
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.SubjectContainsPredicate',
+        ],
+      }),
+      'exception SubjectContainsPredicate is not evaluated by mxlock',
+    ],
+    [
+      'a condition mxlock does not model',
+      net({
+        Conditions: [
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.FromScopePredicate',
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.AttachmentSizeOverPredicate',
+        ],
+      }),
+      'also requires AttachmentSizeOverPredicate',
+    ],
+    [
+      'an exception for some recipient domains',
+      net({ ExceptIfRecipientDomainIs: ['fabrikam.com'] }),
+      'ExceptIfRecipientDomainIs [fabrikam.com]: direct mail to these domains is not caught',
+    ],
+    [
+      'a declared Direct Send source that is not excepted',
+      {
+        ...net(),
+        profile: {
+          directSendSources: [{ name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['s@contoso.com'] }],
+        },
+      },
+      "declared Direct Send source 'HQ scanners' (192.0.2.50) is not in ExceptIfSenderIpRanges",
+    ],
+  ])('warn: %s', (_n, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('warn');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test('the known exception predicates of the guide rule raise nothing', () => {
+    const out = run(
+      check,
+      net({
+        Conditions: ['Microsoft.Exchange.MessagingPolicies.Rules.Tasks.FromScopePredicate'],
+        Exceptions: [
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.SenderIpRangesPredicate',
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.HeaderMatchesPredicate',
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.MessageTypeMatchesPredicate',
+        ],
+      }),
+    );
+    expect(out.status).toBe('pass');
+  });
+
+  test('a declared source is added to the one exception-list command', () => {
+    const out = run(check, {
+      ...net(),
+      profile: {
+        directSendSources: [{ name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['s@contoso.com'] }],
+      },
+    });
+    expect(out.remediation?.powershell).toContain(
+      "Set-TransportRule -Identity 'BLOCK - Direct EOP Ingress (Bypass SEG)' -ExceptIfSenderIpRanges '203.0.113.10','203.0.113.11','198.51.100.0/28','192.0.2.50'",
+    );
+  });
+
+  test('removing a forgeable header exception clears its values too', () => {
+    const out = run(
+      check,
+      net({ ExceptIfHeaderContainsMessageHeader: 'X-Gateway-Scanned', ExceptIfHeaderContainsWords: ['yes'] }),
+    );
+    expect(out.remediation?.powershell).toContain(
+      "Set-TransportRule -Identity 'BLOCK - Direct EOP Ingress (Bypass SEG)' -ExceptIfHeaderContainsMessageHeader $null -ExceptIfHeaderContainsWords $null",
     );
   });
 

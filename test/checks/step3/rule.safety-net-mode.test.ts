@@ -70,3 +70,15 @@ describe('rule.safety-net-mode', () => {
     expect(run(check, h).status).toBe('unknown');
   });
 });
+
+// ActivationDate/ExpiryDate bound when a rule acts (eop-model TR-3 [D]); a check has no clock, so it cannot say.
+test.each<[string, Rule]>([
+  ['an expiry date', { ExpiryDate: '2025-01-31T00:00:00Z' }],
+  ['an activation date', { ActivationDate: '2027-01-01T00:00:00Z' }],
+])('rule.safety-net-mode: an enforced net with %s is unknown, not pass', (_n, over) => {
+  const out = run(check, rules(safetyNetRule(over)));
+  expect(out.status).toBe('unknown');
+  expect(evidenceText(out)).toMatch(
+    /(ExpiryDate|ActivationDate) = 20\d\d-.*: whether it acts today depends on the date/,
+  );
+});

@@ -111,3 +111,35 @@ describe('rule.scl-bypass-spoofable', () => {
     expect(run(check, h).status).toBe('unknown');
   });
 });
+
+describe('rule.scl-bypass-spoofable: data the ORCA predicate misses', () => {
+  test.each<[string, ContextInput, string]>([
+    [
+      'a From header condition naming an own domain',
+      bypass({ HeaderMatchesMessageHeader: 'From', HeaderMatchesPatterns: ['@contoso\\.com'] }),
+      "HeaderMatchesMessageHeader 'From' [@contoso\\.com]",
+    ],
+    [
+      'a Return-Path header word condition naming an own domain',
+      bypass({ HeaderContainsMessageHeader: 'Return-Path', HeaderContainsWords: ['contoso.com'] }),
+      "HeaderContainsMessageHeader 'Return-Path' [contoso.com]",
+    ],
+  ])('fail: %s', (_n, input, evidence) => {
+    const out = run(check, input);
+    expect(out.status).toBe('fail');
+    expect(evidenceText(out)).toContain(evidence);
+  });
+
+  test('unknown when the rule lists the SetSCL action but the SCL value was not exported', () => {
+    const out = run(
+      check,
+      bypass({
+        SetSCL: undefined,
+        SenderDomainIs: ['contoso.com'],
+        Actions: ['Microsoft.Exchange.MessagingPolicies.Rules.Tasks.SetSclAction'],
+      }),
+    );
+    expect(out.status).toBe('unknown');
+    expect(evidenceText(out)).toContain('SetSclAction listed in Actions but SetSCL is not in the export');
+  });
+});

@@ -75,3 +75,16 @@ describe('rule.scl-bypass', () => {
     expect(run(check, h).status).toBe('unknown');
   });
 });
+
+test('rule.scl-bypass: unknown when a rule lists the SetSCL action without its value', () => {
+  const out = run(
+    check,
+    bypass({
+      SetSCL: undefined,
+      SenderIpRanges: [...GATEWAY_IPS],
+      Actions: ['Microsoft.Exchange.MessagingPolicies.Rules.Tasks.SetSclAction'],
+    }),
+  );
+  expect(out.status).toBe('unknown');
+  expect(evidenceText(out)).toContain('SetSclAction listed in Actions but SetSCL is not in the export');
+});

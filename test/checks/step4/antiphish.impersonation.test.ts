@@ -94,3 +94,21 @@ test('remediation adds exactly the missing users and fixes the switches, quoted'
 test('no export outranks no protectedUsers: unknown, not info', () => {
   expect(run(check, { profile: {}, omit: ['Get-AntiPhishPolicy'] }).status).toBe('unknown');
 });
+
+test.each<[string, unknown, string, string]>([
+  [
+    'BccMessage still delivers to the recipient',
+    'BccMessage',
+    'fail',
+    'TargetedUserProtectionAction = BccMessage',
+  ],
+  ['MoveToJmf puts impersonation in Junk', 'MoveToJmf', 'warn', 'TargetedUserProtectionAction = MoveToJmf'],
+  ['an unmapped integer', 4, 'unknown', 'TargetedUserProtectionAction = #4 is not a value'],
+  ['Delete is not weaker than the guide', 'Delete', 'pass', 'TargetedUserProtectionAction = Delete'],
+])('action: %s', (_n, action, status, line) => {
+  const out = run(check, {
+    patch: { 'Get-AntiPhishPolicy': { props: { TargetedUserProtectionAction: action } } },
+  });
+  expect(out.status).toBe(status);
+  expect(out.evidence).toContainEqual(expect.stringContaining(line));
+});

@@ -92,3 +92,14 @@ test('fail outranks warn, and the remediation sets only what is weak', () => {
   );
   expect(out.remediation?.portal).toContain('Threat policies → Anti-spam');
 });
+
+// AddXHeader and ModifySubject deliver high-confidence spam to the inbox (eop-model §6.4 [D] S32): weaker than Junk.
+test.each(['AddXHeader', 'ModifySubject'])(
+  'fail: HighConfidenceSpamAction %s delivers to the inbox, and the remediation quarantines it',
+  (action) => {
+    const out = run(check, cf({ HighConfidenceSpamAction: action }));
+    expect(out.status).toBe('fail');
+    expect(out.evidence).toContainEqual(expect.stringContaining(`HighConfidenceSpamAction = ${action}`));
+    expect(out.remediation?.powershell).toContain('-HighConfidenceSpamAction Quarantine');
+  },
+);

@@ -122,3 +122,11 @@ test('remediation is per domain and quoted', () => {
 test('no remediation script when the gateway signs instead', () => {
   expect(run(check, { set: ONLY_CONTOSO, gateway: { dkimSelectors: ['seg1'] } }).remediation).toBeUndefined();
 });
+
+test('an unmapped DomainType is unknown, not silently skipped', () => {
+  const out = run(check, { patch: { 'Get-AcceptedDomain': { index: 1, props: { DomainType: 7 } } } });
+  expect(out.status).toBe('unknown');
+  expect(out.evidence).toContain(
+    "accepted domain 'fabrikam.com': DomainType = #7 is not a value Get-AcceptedDomain documents (Authoritative, InternalRelay, ExternalRelay)",
+  );
+});

@@ -57,6 +57,8 @@ describe('DNS checks until mxlock issue 3', () => {
       '#   contoso.com. IN TXT "v=spf1 ip4:203.0.113.10 ip4:203.0.113.11 ip4:198.51.100.0/28 include:spf.protection.outlook.com -all"',
     );
     expect(ps).toContain("Resolve-DnsName -Name 'contoso.com' -Type TXT");
+    // Publishing the proposal as is would drop every other legitimate sender of the current record.
+    expect(ps).toContain('keep every other legitimate sender of the current record');
   });
 
   test('SPF proposal says so when the gateway IPs are unknown, and flags ranges with no SPF form', () => {

@@ -142,3 +142,89 @@ describe('reviewPolicies', () => {
     expect(r.notes).toEqual([{ level: 'unknown', text }]);
   });
 });
+
+/**
+ * Which policy applies is decided by the policy rules (eop-model §6.3 [D] S24: custom by priority, then the default):
+ * a custom policy whose enabled rule covers every own domain is the policy for everyone, one whose rules are all
+ * disabled applies to nobody.
+ */
+describe('reviewPolicies: custom policies and their rules', () => {
+  const spoofOff = customPolicy('Get-AntiPhishPolicy', 'Exec', { EnableSpoofIntelligence: false });
+  const assess = ({
+    policy,
+    label,
+  }: {
+    policy: { EnableSpoofIntelligence?: boolean | undefined };
+    label: string;
+  }) => [note(policy.EnableSpoofIntelligence === false ? 'fail' : 'ok', label)];
+  const rule = (props: Record<string, unknown>) => ({
+    Name: 'Exec rule',
+    AntiPhishPolicy: 'Exec',
+    State: 'Enabled',
+    Priority: 0,
+    ...props,
+  });
+
+  test.each<[string, Record<string, unknown>[], string, string]>([
+    [
+      'an enabled rule for every own domain keeps the failure a fail',
+      [rule({ RecipientDomainIs: ['contoso.com', 'fabrikam.com', 'relay.contoso.net'] })],
+      'fail',
+      "custom anti-phish policy 'Exec' (its rule 'Exec rule' applies it to every own domain, so it replaces the default policy)",
+    ],
+    [
+      'a rule for some recipients stays a warn',
+      [rule({ RecipientDomainIs: ['contoso.com'] })],
+      'warn',
+      "custom anti-phish policy 'Exec'",
+    ],
+    [
+      'an every-domain rule narrowed to a group stays a warn',
+      [
+        rule({
+          RecipientDomainIs: ['contoso.com', 'fabrikam.com', 'relay.contoso.net'],
+          SentToMemberOf: ['execs'],
+        }),
+      ],
+      'warn',
+      "custom anti-phish policy 'Exec'",
+    ],
+    [
+      'a policy whose rules are all disabled applies to nobody',
+      [rule({ State: 'Disabled', RecipientDomainIs: ['contoso.com'] })],
+      'info',
+      "custom anti-phish policy 'Exec' (its rule is disabled, so the policy applies to nobody now)",
+    ],
+  ])('%s', (_n, rules, level, text) => {
+    const ctx = makeCtx({ patch: { 'Get-AntiPhishPolicy': spoofOff }, set: { 'Get-AntiPhishRule': rules } });
+    const r = reviewPolicies(ctx, ANTI_PHISH, assess);
+    expect(r.notes[1]).toEqual({ level, text });
+  });
+
+  test('a rule State that cannot be read keeps the warn', () => {
+    const ctx = makeCtx({
+      patch: { 'Get-AntiPhishPolicy': spoofOff },
+      set: { 'Get-AntiPhishRule': [rule({ State: 7, RecipientDomainIs: ['contoso.com'] })] },
+    });
+    expect(reviewPolicies(ctx, ANTI_PHISH, assess).notes[1]?.level).toBe('warn');
+  });
+
+  test('anti-spam rules name their policy in HostedContentFilterPolicy', () => {
+    const ctx = makeCtx({
+      patch: {
+        'Get-HostedContentFilterPolicy': customPolicy('Get-HostedContentFilterPolicy', 'Sales', {
+          BulkThreshold: 9,
+        }),
+      },
+      set: {
+        'Get-HostedContentFilterRule': [
+          { Name: 'Sales rule', HostedContentFilterPolicy: 'Sales', State: 'Disabled', Priority: 0 },
+        ],
+      },
+    });
+    const r = reviewPolicies(ctx, CONTENT_FILTER, ({ label, policy }) => [
+      note((policy.BulkThreshold ?? 0) > 6 ? 'fail' : 'ok', label),
+    ]);
+    expect(r.notes[1]?.level).toBe('info');
+  });
+});

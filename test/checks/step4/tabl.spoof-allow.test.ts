@@ -89,3 +89,14 @@ test('remediation removes only the own-domain / intra-org entries, quoted', () =
   );
   expect(out.remediation?.portal).toContain('Tenant Allow/Block Lists');
 });
+
+test.each<[string, unknown]>([
+  ['an unmapped integer Action', 0],
+  ['an undocumented Action string', 'Permit'],
+])('unknown, not pass: %s', (_n, action) => {
+  const out = run(check, spoof(item({ SpoofedUser: 'contoso.com', Action: action })));
+  expect(out.status).toBe('unknown');
+  expect(out.evidence).toContainEqual(
+    expect.stringContaining('is not a value the Tenant Allow/Block List documents'),
+  );
+});

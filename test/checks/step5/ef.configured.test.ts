@@ -74,3 +74,33 @@ test('without a gateway connector the remediation creates one first', () => {
     "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs",
   );
 });
+
+// Two enabled `*` connectors carry the gateway; which one EOP attributes its mail to is not documented, so EF on one
+// of them only does not prove EF applies (eop-model EF-2 [D]: EF is per connector).
+test('unknown, not pass: another connector carrying the gateway has Enhanced Filtering off', () => {
+  const out = run(check, {
+    patch: {
+      'Get-InboundConnector': {
+        index: 2,
+        props: {
+          Name: 'SEG (legacy)',
+          Identity: 'SEG (legacy)',
+          Enabled: true,
+          ConnectorType: 'Partner',
+          SenderDomains: ['smtp:*;1'],
+          SenderIPAddresses: ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'],
+          RestrictDomainsToIPAddresses: false,
+          RestrictDomainsToCertificate: false,
+          EFSkipIPs: [],
+          EFSkipLastIP: false,
+        },
+      },
+    },
+  });
+  expect(out.status).toBe('unknown');
+  expect(out.evidence).toContainEqual(
+    expect.stringContaining(
+      "inbound connector 'SEG (legacy)' also carries the gateway's mail and has Enhanced Filtering off",
+    ),
+  );
+});
