@@ -4,7 +4,9 @@
  */
 import { CHECKS } from './checks/registry.js';
 import type { Check, CheckContext, Finding, Severity } from './checks/types.js';
+import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
+import type { DnsZone } from './dns/zone.js';
 import { compileConfig } from './model/config.js';
 import { evaluatePaths, verdictOf } from './model/paths.js';
 import { buildTenant } from './model/tenant.js';
@@ -22,6 +24,10 @@ export interface AssessOptions {
   now?: Date;
   /** Adds `generatedAt` to the report. */
   timestamp?: Date;
+  /** The DNS analysis of the tenant's domains (src/dns/tenant.ts); without it the dns.* checks are unknown. */
+  dns?: DnsReport | undefined;
+  /** Recorded answers for the simulator's SPF/DMARC evaluation; default: the export's dns.json. */
+  zone?: DnsZone | undefined;
 }
 
 export interface AssessResult {
@@ -86,11 +92,19 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
         : gateway.source !== 'none'
           ? 'a gateway is declared or inferred [I]'
           : 'unknown',
-    auth: recordedAuthOracle(snapshot.dns),
+    auth: recordedAuthOracle(options.zone ?? snapshot.dns),
     ...(options.now ? { now: options.now } : {}),
   });
   const paths = evaluatePaths(cfg, profile, gateway, snapshot.missing);
-  const ctx: CheckContext = { snapshot, tenant, profile, gateway, dns: snapshot.dns, paths };
+  const ctx: CheckContext = {
+    snapshot,
+    tenant,
+    profile,
+    gateway,
+    dns: options.zone ?? snapshot.dns,
+    paths,
+    dnsReport: options.dns,
+  };
 
   const waivers = new Map(profile.waivers.map((w) => [w.id, w.reason]));
   const known = new Set(CHECKS.map((c) => c.id));

@@ -5,6 +5,7 @@ import type { Tenant } from '../model/tenant.js';
 import type { PathResult } from '../model/paths.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { DnsZone } from '../dns/zone.js';
+import type { DnsReport } from '../dns/analyse.js';
 
 export type FindingStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'waived' | 'not-applicable';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -25,6 +26,8 @@ export interface CheckContext {
   dns: DnsZone | undefined;
   /** The standard paths already simulated (DESIGN §5). */
   paths: readonly PathResult[];
+  /** SPF/DMARC/DKIM/MX analysis of the tenant's own domains; undefined when DNS was not analysed. */
+  dnsReport?: DnsReport | undefined;
 }
 
 /** What a check returns; waivers are applied by the runner. */

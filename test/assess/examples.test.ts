@@ -4,10 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { assessSnapshot, exitCodeFor } from '../../src/assess.js';
+import { exitCodeFor } from '../../src/assess.js';
+import { assessExport } from '../../src/assess-export.js';
 import { CHECKS } from '../../src/checks/registry.js';
-import { loadProfile } from '../../src/profile/load.js';
-import { readExport } from '../../src/snapshot/read.js';
 
 interface Expected {
   verdict: { bypass: string; legitimateFlows: string };
@@ -52,11 +51,11 @@ const EXPECTED: Record<string, Expected> = {
       'connfilter.safe-list': 'fail',
       'direct-send.reject-flag': 'fail',
       'dkim.signing-enabled': 'fail',
-      'dns.dkim-selectors': 'unknown',
-      'dns.dmarc-policy': 'unknown',
-      'dns.dmarc-reporting': 'unknown',
-      'dns.mx-gateway': 'unknown',
-      'dns.spf': 'unknown',
+      'dns.dkim-selectors': 'not-applicable',
+      'dns.dmarc-policy': 'fail',
+      'dns.dmarc-reporting': 'pass',
+      'dns.mx-gateway': 'pass',
+      'dns.spf': 'warn',
       'ef.configured': 'fail',
       'ef.gateway-coverage': 'not-applicable',
       'ef.hybrid-skip': 'not-applicable',
@@ -121,11 +120,11 @@ const EXPECTED: Record<string, Expected> = {
       'connfilter.safe-list': 'pass',
       'direct-send.reject-flag': 'pass',
       'dkim.signing-enabled': 'pass',
-      'dns.dkim-selectors': 'unknown',
-      'dns.dmarc-policy': 'unknown',
-      'dns.dmarc-reporting': 'unknown',
-      'dns.mx-gateway': 'unknown',
-      'dns.spf': 'unknown',
+      'dns.dkim-selectors': 'pass',
+      'dns.dmarc-policy': 'pass',
+      'dns.dmarc-reporting': 'pass',
+      'dns.mx-gateway': 'pass',
+      'dns.spf': 'warn',
       'ef.configured': 'fail',
       'ef.gateway-coverage': 'not-applicable',
       'ef.hybrid-skip': 'not-applicable',
@@ -146,7 +145,7 @@ const EXPECTED: Record<string, Expected> = {
       'checklist.connector-lockdown': 'open',
       'checklist.reject-direct-send': 'done',
       'checklist.safety-net-rule': 'open',
-      'checklist.email-authentication': 'unknown',
+      'checklist.email-authentication': 'open',
       'checklist.antiphish': 'done',
       'checklist.enhanced-filtering': 'open',
       'checklist.tests': 'unknown',
@@ -188,11 +187,11 @@ const EXPECTED: Record<string, Expected> = {
       'connfilter.safe-list': 'pass',
       'direct-send.reject-flag': 'pass',
       'dkim.signing-enabled': 'pass',
-      'dns.dkim-selectors': 'unknown',
-      'dns.dmarc-policy': 'unknown',
-      'dns.dmarc-reporting': 'unknown',
-      'dns.mx-gateway': 'unknown',
-      'dns.spf': 'unknown',
+      'dns.dkim-selectors': 'pass',
+      'dns.dmarc-policy': 'pass',
+      'dns.dmarc-reporting': 'pass',
+      'dns.mx-gateway': 'pass',
+      'dns.spf': 'pass',
       'ef.configured': 'pass',
       'ef.gateway-coverage': 'pass',
       'ef.hybrid-skip': 'not-applicable',
@@ -213,7 +212,7 @@ const EXPECTED: Record<string, Expected> = {
       'checklist.connector-lockdown': 'done',
       'checklist.reject-direct-send': 'done',
       'checklist.safety-net-rule': 'done',
-      'checklist.email-authentication': 'unknown',
+      'checklist.email-authentication': 'done',
       'checklist.antiphish': 'done',
       'checklist.enhanced-filtering': 'done',
       'checklist.tests': 'unknown',
@@ -224,11 +223,9 @@ const EXPECTED: Record<string, Expected> = {
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
+/** The same pipeline as `mxlock assess <dir> --offline`: profile found beside the export, DNS from its dns.json. */
 async function assessExample(name: string) {
-  const dir = join(EXAMPLES, name);
-  const snapshot = await readExport(dir);
-  const profile = await loadProfile(join(dir, 'mxlock.yaml'));
-  return assessSnapshot(snapshot, { profile, now: new Date('2026-11-28T00:00:00Z') });
+  return assessExport(join(EXAMPLES, name), { offline: true, now: new Date('2026-11-28T00:00:00Z') });
 }
 
 describe.each(Object.entries(EXPECTED))('examples/%s', (name, expected) => {
@@ -289,5 +286,17 @@ describe('decisions behind the headline results', () => {
     expect(p?.evidence.join('\n')).toMatch(
       /CON-5 \[I\]: satisfies restricting connector 'Scanners - HQ \(IP\)'/,
     );
+  });
+});
+
+describe('DNS findings of the examples come from their dns.json (offline)', () => {
+  test('wide-open: p=none fails, ~all warns, each naming the record', async () => {
+    const { report } = await assessExample('wide-open');
+    const f = (id: string) => report.findings.find((x) => x.id === id)!;
+    expect(f('dns.dmarc-policy').evidence.join('\n')).toContain(
+      'contoso.com: _dmarc.contoso.com "v=DMARC1; p=none',
+    );
+    expect(f('dns.spf').evidence.join('\n')).toContain('ends in ~all');
+    expect(f('dns.spf').evidence[0]).toBe('DNS source: recorded answers (dns.json)');
   });
 });

@@ -1,11 +1,11 @@
 /** Guide §4.1: the DKIM selector CNAMEs of every sending domain are published (or the gateway's selectors, field-notes 11). */
 import { psQuote } from '../util.js';
 import { commentSafe } from './shared.js';
-import { DNS_PORTAL, pendingDnsCheck, recordBlock } from './dns-pending.js';
+import { dkimSelectorsVerdict } from '../../dns/findings.js';
+import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
-export const check = pendingDnsCheck({
+export const check = dnsCheck({
   id: 'dns.dkim-selectors',
-  protocol: 'DKIM',
   title: "DKIM selector records of every sending domain are published (Microsoft's or the gateway's)",
   severity: 'medium',
   references: [
@@ -25,8 +25,9 @@ export const check = pendingDnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
-  propose(ctx, domains) {
-    if (domains.length === 0) return undefined;
+  verdict: (d) => dkimSelectorsVerdict(d),
+  propose(ctx, needing) {
+    const domains = needing.map((d) => d.domain);
     const configs = ctx.snapshot.data['Get-DkimSigningConfig'] ?? [];
     const blocks = domains.map((d) => {
       const cfg = configs.find((c) => (c.Domain ?? c.Name ?? c.Identity)?.toLowerCase() === d);

@@ -1,14 +1,15 @@
 /** Guide §4.1: DMARC at least p=quarantine, target p=reject, for every sending domain. */
-import { DNS_PORTAL, pendingDnsCheck, recordBlock } from './dns-pending.js';
+import { dmarcPolicyVerdict } from '../../dns/findings.js';
+import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
 /** The guide's target record (§4.1); reporting addresses at the domain itself, to be replaced by a reporting service's. */
-export function proposedDmarc(domain: string): string {
-  return `_dmarc.${domain}. IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc-reports@${domain}; ruf=mailto:dmarc-forensics@${domain}; fo=1; adkim=s; aspf=s"`;
+export function proposedDmarc(domain: string, rua?: readonly string[]): string {
+  const reports = rua && rua.length > 0 ? rua.join(',') : `mailto:dmarc-reports@${domain}`;
+  return `_dmarc.${domain}. IN TXT "v=DMARC1; p=reject; rua=${reports}; ruf=mailto:dmarc-forensics@${domain}; fo=1; adkim=s; aspf=s"`;
 }
 
-export const check = pendingDnsCheck({
+export const check = dnsCheck({
   id: 'dns.dmarc-policy',
-  protocol: 'DMARC',
   title: 'DMARC of every sending domain is at least p=quarantine (target p=reject)',
   severity: 'high',
   references: [
@@ -26,11 +27,13 @@ export const check = pendingDnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
+  verdict: (d) => dmarcPolicyVerdict(d),
   propose(_ctx, domains) {
-    if (domains.length === 0) return undefined;
     return [
       '# Start with p=quarantine while the aggregate reports are not yet clean, then move to p=reject.',
-      ...domains.map((d) => recordBlock(d, [proposedDmarc(d)], `_dmarc.${d}`, 'TXT')),
+      ...domains.map((d) =>
+        recordBlock(d.domain, [proposedDmarc(d.domain, d.dmarc.record?.rua)], `_dmarc.${d.domain}`, 'TXT'),
+      ),
     ].join('\n');
   },
 });

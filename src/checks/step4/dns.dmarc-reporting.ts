@@ -1,10 +1,10 @@
 /** Guide §4.1 and Monitoring: DMARC records request aggregate reports (rua), and someone reads them. */
-import { DNS_PORTAL, pendingDnsCheck, recordBlock } from './dns-pending.js';
+import { dmarcReportingVerdict } from '../../dns/findings.js';
+import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 import { proposedDmarc } from './dns.dmarc-policy.js';
 
-export const check = pendingDnsCheck({
+export const check = dnsCheck({
   id: 'dns.dmarc-reporting',
-  protocol: 'DMARC reporting',
   title: 'DMARC records of every sending domain request aggregate reports (rua)',
   severity: 'low',
   references: [
@@ -20,11 +20,32 @@ export const check = pendingDnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
+  verdict: (d) => dmarcReportingVerdict(d),
   propose(_ctx, domains) {
-    if (domains.length === 0) return undefined;
-    return [
-      '# rua= names the mailbox or reporting service that receives aggregate reports; analyse them with `mxlock dmarc`.',
-      ...domains.map((d) => recordBlock(d, [proposedDmarc(d)], `_dmarc.${d}`, 'TXT')),
-    ].join('\n');
+    const blocks: string[] = [
+      '# rua= names the mailbox or reporting service that receives aggregate reports.',
+    ];
+    for (const d of domains) {
+      const unauthorised = d.dmarc.destinations.filter((x) => x.external && x.authorised === false);
+      const policyDomain = d.dmarc.at?.replace(/^_dmarc\./, '') ?? d.domain;
+      for (const x of unauthorised) {
+        blocks.push(
+          `# ${x.domain} must publish this record (ask the reporting service) before it receives ${policyDomain}'s reports:`,
+        );
+        blocks.push(
+          recordBlock(
+            x.domain ?? '',
+            [`${policyDomain}._report._dmarc.${x.domain}. IN TXT "v=DMARC1"`],
+            `${policyDomain}._report._dmarc.${x.domain}`,
+            'TXT',
+          ),
+        );
+      }
+      if (unauthorised.length === 0)
+        blocks.push(
+          recordBlock(d.domain, [proposedDmarc(d.domain, d.dmarc.record?.rua)], `_dmarc.${d.domain}`, 'TXT'),
+        );
+    }
+    return blocks.join('\n');
   },
 });

@@ -1,10 +1,10 @@
 /** The MX of every accepted domain points at the gateway: the single, scanned path the whole design assumes. */
 import { commentSafe } from './shared.js';
-import { DNS_PORTAL, pendingDnsCheck, recordBlock } from './dns-pending.js';
+import { mxVerdict } from '../../dns/findings.js';
+import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
-export const check = pendingDnsCheck({
+export const check = dnsCheck({
   id: 'dns.mx-gateway',
-  protocol: 'MX',
   title: 'The MX of every accepted domain points at the gateway, none at EOP directly',
   severity: 'medium',
   references: [
@@ -21,8 +21,10 @@ export const check = pendingDnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
-  propose(ctx, domains) {
-    if (domains.length === 0) return undefined;
+  // The profile names the gateway freely ("Example SEG"), so the vendor is not compared with the MX vendor here.
+  verdict: (d, ctx) => mxVerdict(d, { gatewayDeclared: ctx.gateway.source !== 'none' }),
+  propose(ctx, needing) {
+    const domains = needing.map((d) => d.domain);
     const who = ctx.gateway.name ? `${commentSafe(ctx.gateway.name)} assigns` : 'your gateway vendor assigns';
     return domains
       .map((d) => recordBlock(d, [`${d}. IN MX 10 <the MX host ${who} to ${d}>`], d, 'MX'))

@@ -1,5 +1,9 @@
 /** Guide §4.1: SPF hard fail (`-all`) listing only the gateway's egress IPs and legitimate cloud senders. */
-import { DNS_PORTAL, pendingDnsCheck, recordBlock } from './dns-pending.js';
+import { spfVerdict } from '../../dns/findings.js';
+import { IpSet } from '../../model/ip.js';
+import { parseSpf } from '../../dns/spf/parse.js';
+import type { CheckContext } from '../types.js';
+import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
 /** Microsoft 365's SPF include (formats.md §5.1). */
 const EXO_SPF_INCLUDE = 'include:spf.protection.outlook.com';
@@ -10,16 +14,65 @@ function spfTerm(entry: string): string | undefined {
   return entry.includes(':') ? `ip6:${entry}` : `ip4:${entry}`;
 }
 
-export const check = pendingDnsCheck({
+/** Outbound mail leaves through the gateway: an enabled outbound connector with smart hosts for all domains. */
+export function outboundViaGateway(ctx: CheckContext): boolean | undefined {
+  const out = ctx.snapshot.data['Get-OutboundConnector'];
+  if (out === undefined) return undefined;
+  return out.some(
+    (c) => c.Enabled === true && (c.SmartHosts?.length ?? 0) > 0 && (c.RecipientDomains ?? []).includes('*'),
+  );
+}
+
+/**
+ * The current record made to satisfy the guide: its terms kept (other legitimate senders stay), the gateway's IPs
+ * and Microsoft 365's include added when missing, and the `all` term set to -all.
+ */
+export function proposedSpf(
+  current: string | undefined,
+  gatewayIps: readonly string[],
+): { value: string; notes: string[] } {
+  const notes: string[] = [];
+  const parsed = current ? parseSpf(current) : undefined;
+  const kept = parsed?.ok
+    ? parsed.record.terms.filter((t) => !(t.kind === 'mechanism' && t.name === 'all')).map((t) => t.text)
+    : [];
+  if (current && !parsed?.ok)
+    notes.push('the current record does not parse; rebuild it from the senders you know');
+  const known = new IpSet(
+    parsed?.ok
+      ? parsed.record.mechanisms
+          .filter((m) => m.name === 'ip4' || m.name === 'ip6')
+          .map(
+            (m) =>
+              `${m.value}${m.cidr4 !== undefined ? `/${m.cidr4}` : m.cidr6 !== undefined ? `/${m.cidr6}` : ''}`,
+          )
+      : [],
+  );
+  const add: string[] = [];
+  for (const ip of gatewayIps) {
+    const term = spfTerm(ip);
+    if (term === undefined) notes.push(`rewrite the gateway range ${ip} as CIDR ip4: terms`);
+    else if (!known.covers(ip)) add.push(term);
+  }
+  if (!kept.some((t) => t.toLowerCase() === EXO_SPF_INCLUDE)) add.push(EXO_SPF_INCLUDE);
+  const redirect = kept.filter((t) => /^redirect=/i.test(t));
+  const body = kept.filter((t) => !/^redirect=/i.test(t));
+  if (redirect.length)
+    notes.push(
+      'a redirect= is dropped: with "-all" present it would be ignored (RFC 7208 §6.1); inline the redirected senders',
+    );
+  return { value: ['v=spf1', ...body, ...add, '-all'].join(' '), notes };
+}
+
+export const check = dnsCheck({
   id: 'dns.spf',
-  protocol: 'SPF',
   title: 'SPF of every sending domain lists only the gateway and legitimate senders and ends in -all',
   severity: 'high',
   references: [
     'hardening-guide step 4.1 (SPF: hard fail -all, only the gateway egress IPs and legitimate cloud senders)',
+    'RFC 7208 §4.6.4 (10 DNS-querying terms, 2 void lookups), §5.5 (ptr SHOULD NOT be used)',
     'eop-model §6.2 composite authentication [D] S28',
     'eop-model EF-1 [D] S19 (without Enhanced Filtering EOP checks SPF against the gateway IP)',
-    'https://learn.microsoft.com/defender-office-365/email-authentication-about',
     'https://learn.microsoft.com/defender-office-365/email-authentication-spf-configure',
   ],
   remediation: {
@@ -30,21 +83,37 @@ export const check = pendingDnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
+  verdict(d, ctx) {
+    const gw = new IpSet(ctx.gateway.ips);
+    const via = outboundViaGateway(ctx);
+    const v = spfVerdict(d, {
+      // Gateway IPs must be authorised only when outbound mail leaves through the gateway.
+      requiredIps: via === true ? d.spf.ipResults.map((r) => r.ip) : [],
+      gatewayNetworks: (n) => gw.size > 0 && gw.covers(n),
+    });
+    if (via === undefined && ctx.gateway.ips.length > 0) {
+      const missing = d.spf.ipResults.filter((r) => r.result !== 'pass');
+      if (missing.length > 0) {
+        return {
+          status: v.status === 'pass' || v.status === 'info' ? 'warn' : v.status,
+          evidence: [
+            ...v.evidence,
+            `${d.domain}: gateway IPs not authorised (${missing.map((m) => `${m.ip}: ${m.result}`).join(', ')}); that matters if outbound mail leaves through the gateway (Get-OutboundConnector.json was not exported)`,
+          ],
+        };
+      }
+    }
+    return v;
+  },
   propose(ctx, domains) {
-    if (domains.length === 0) return undefined;
-    const terms = ctx.gateway.ips.map(spfTerm).filter((t): t is string => t !== undefined);
-    const ranges = ctx.gateway.ips.filter((ip) => spfTerm(ip) === undefined);
-    // The record replaces the whole TXT value: a sender left out of it fails SPF once -all is published.
-    const head: string[] = [
-      '# Before publishing, keep every other legitimate sender of the current record (SaaS, on-premises, devices: see inventory.direct-send-sources) ahead of -all.',
+    const blocks: string[] = [
+      '# Keep every legitimate sender of the current record (SaaS, on-premises, devices: see inventory.direct-send-sources) ahead of -all.',
     ];
-    if (terms.length === 0)
-      head.push(
-        "# The gateway's egress IPs are not known: add its ip4:/ip6:/include: terms (and every other legitimate sender) before -all.",
-      );
-    if (ranges.length > 0)
-      head.push(`# Rewrite these gateway ranges as CIDR ip4: terms: ${ranges.join(', ')}`);
-    const value = ['v=spf1', ...terms, EXO_SPF_INCLUDE, '-all'].join(' ');
-    return [...head, ...domains.map((d) => recordBlock(d, [`${d}. IN TXT "${value}"`], d, 'TXT'))].join('\n');
+    for (const d of domains) {
+      const { value, notes } = proposedSpf(d.spf.record, ctx.gateway.ips);
+      blocks.push(...notes.map((n) => `# ${d.domain}: ${n}`));
+      blocks.push(recordBlock(d.domain, [`${d.domain}. IN TXT "${value}"`], d.domain, 'TXT'));
+    }
+    return blocks.join('\n');
   },
 });

@@ -1,45 +1,20 @@
-import { access, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { assessSnapshot, exitCodeFor } from '../../assess.js';
+import { exitCodeFor } from '../../assess.js';
+import { assessExport } from '../../assess-export.js';
 import type { Severity } from '../../checks/types.js';
 import { ConfigError } from '../../errors.js';
-import { loadProfile } from '../../profile/load.js';
-import type { Profile } from '../../profile/schema.js';
 import { reporters, type ReportFormat } from '../../report/index.js';
-import { readExport } from '../../snapshot/read.js';
 
 interface AssessFlags {
   profile?: string;
   offline?: boolean;
+  dnsServer?: string[];
   format: ReportFormat | 'html';
   out?: string;
   failOn: Severity | 'none';
   timestamp?: boolean;
   color?: boolean;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `--profile`, else `mxlock.yaml` inside the export folder (or beside a snapshot.json), else none. */
-async function findProfile(
-  exportPath: string,
-  flag: string | undefined,
-): Promise<{ profile: Profile | undefined; path?: string }> {
-  if (flag) return { profile: await loadProfile(flag), path: flag };
-  const info = await stat(exportPath).catch(() => undefined);
-  const dir = info?.isDirectory() ? exportPath : dirname(exportPath);
-  const candidate = join(dir, 'mxlock.yaml');
-  if (await exists(candidate)) return { profile: await loadProfile(candidate), path: candidate };
-  return { profile: undefined };
 }
 
 export function registerAssess(program: Command): void {
@@ -54,6 +29,10 @@ export function registerAssess(program: Command): void {
     )
     .option('-p, --profile <file>', 'mxlock.yaml profile (gateway, Direct Send sources, waivers)')
     .option('--offline', "use only the export's recorded DNS (dns.json); never touch the network")
+    .option(
+      '--dns-server <server...>',
+      'DNS servers for the live analysis (ip or ip:port); default: the system resolver',
+    )
     .addOption(
       new Option('-f, --format <format>', 'report format')
         .choices(['terminal', 'json', 'md', 'sarif', 'html'])
@@ -87,18 +66,13 @@ finding; 2 usage or input error (the message names the file and property).`,
           '--format html is not available in this version (use terminal, json, md or sarif)',
         );
       }
-      const snapshot = await readExport(exportPath);
-      const { profile, path } = await findProfile(exportPath, flags.profile);
-      if (path && !flags.profile) process.stderr.write(`mxlock: using profile ${path}\n`);
-      if (!flags.offline && snapshot.dns) {
-        process.stderr.write(
-          'mxlock: live DNS is not implemented yet; using the recorded answers in dns.json\n',
-        );
-      }
-      const { report, warnings } = assessSnapshot(snapshot, {
-        profile,
-        ...(flags.timestamp ? { timestamp: new Date() } : {}),
+      const { report, warnings } = await assessExport(exportPath, {
+        profilePath: flags.profile,
+        offline: flags.offline,
+        dnsServers: flags.dnsServer,
         now: new Date(),
+        timestamp: flags.timestamp ? new Date() : undefined,
+        log: (line) => process.stderr.write(`mxlock: ${line}\n`),
       });
       for (const w of warnings) process.stderr.write(`mxlock: warning: ${w}\n`);
       const toTty = !flags.out && process.stdout.isTTY === true;

@@ -1,150 +1,371 @@
-import { describe, expect, test } from 'vitest';
+/**
+ * The dns.* checks against a real DNS server on loopback: one table row per check outcome (issue 3 acceptance),
+ * the analysis planned from the export exactly as `assess` plans it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { check as spf } from '../../../src/checks/step4/dns.spf.js';
 import { check as dmarcPolicy } from '../../../src/checks/step4/dns.dmarc-policy.js';
 import { check as dmarcReporting } from '../../../src/checks/step4/dns.dmarc-reporting.js';
 import { check as dkimSelectors } from '../../../src/checks/step4/dns.dkim-selectors.js';
 import { check as mxGateway } from '../../../src/checks/step4/dns.mx-gateway.js';
-import { makeCtx, run } from '../ctx4.js';
+import { DNS_NOT_ANALYSED } from '../../../src/checks/step4/dns-check.js';
+import type { Check, CheckContext } from '../../../src/checks/types.js';
+import { liveResolver } from '../../../src/dns/live.js';
+import { analyseTenantDns, planTenantDns } from '../../../src/dns/tenant.js';
+import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../../support/dns-server.js';
+import { makeContext, type ContextInput, type ExportData } from '../helpers.js';
 
-const DNS_CHECKS = [
-  [spf, 'SPF', 'high'],
-  [dmarcPolicy, 'DMARC', 'high'],
-  [dmarcReporting, 'DMARC reporting', 'low'],
-  [dkimSelectors, 'DKIM', 'medium'],
-  [mxGateway, 'MX', 'medium'],
-] as const;
+const GATEWAY_IPS = ['203.0.113.10', '198.51.100.0/28'];
+const MS = 'spf.protection.outlook.com';
+const SPF_OK = `v=spf1 ip4:203.0.113.10 ip4:198.51.100.0/28 include:${MS} -all`;
+const MX_GW = [{ exchange: 'mx1.hc1234-56.iphmx.com', priority: 10 }];
+const SEL1 = 'selector1-contoso-com._domainkey.contoso.onmicrosoft.com';
+const SEL2 = 'selector2-contoso-com._domainkey.contoso.onmicrosoft.com';
 
-describe('DNS checks until mxlock issue 3', () => {
-  test.each(DNS_CHECKS)(
-    '%s is unknown with the not-analysed reason, even with recorded DNS',
-    (check, protocol, severity) => {
-      expect(check.step).toBe(4);
-      expect(check.severity).toBe(severity);
-      for (const opts of [
-        {},
-        {
-          dns: {
-            'contoso.com': { TXT: ['v=spf1 -all'], MX: [{ exchange: 'mx1.gateway.example', priority: 10 }] },
-          },
-        },
-      ]) {
-        const out = run(check, opts);
-        expect(out.status).toBe('unknown');
-        expect(out.evidence).toEqual([
-          `DNS not analysed: the ${protocol} analysis is not implemented yet (mxlock issue 3)`,
-        ]);
-      }
+const baseZone = (): Record<string, ZoneRecords> => ({
+  'contoso.com': { TXT: [SPF_OK], MX: MX_GW },
+  [MS]: { TXT: ['v=spf1 ip4:40.92.0.0/15 -all'] },
+  '_dmarc.contoso.com': { TXT: ['v=DMARC1; p=reject; rua=mailto:dmarc@contoso.com'] },
+  'selector1._domainkey.contoso.com': { CNAME: [SEL1] },
+  'selector2._domainkey.contoso.com': { CNAME: [SEL2] },
+});
+
+const baseData = (): ExportData => ({
+  'Get-AcceptedDomain': [
+    { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true },
+    { DomainName: 'contoso.onmicrosoft.com', DomainType: 'Authoritative', InitialDomain: true },
+  ],
+  'Get-DkimSigningConfig': [
+    { Domain: 'contoso.com', Enabled: true, Status: 'Valid', Selector1CNAME: SEL1, Selector2CNAME: SEL2 },
+  ],
+  'Get-OutboundConnector': [
+    { Name: 'To SEG', Enabled: true, SmartHosts: ['smtp.gw.example'], RecipientDomains: ['*'] },
+  ],
+});
+
+interface Row {
+  name: string;
+  check: Check;
+  status: string;
+  evidence?: RegExp;
+  zone?: (z: Record<string, ZoneRecords>) => void;
+  data?: (d: ExportData) => void;
+  ctx?: Partial<ContextInput>;
+  timeout?: string;
+}
+
+const chain = (z: Record<string, ZoneRecords>, n: number) => {
+  z['contoso.com']!.TXT = ['v=spf1 include:c0.chain.example -all'];
+  for (let i = 0; i < n; i++)
+    z[`c${i}.chain.example`] = {
+      TXT: [i === n - 1 ? 'v=spf1 ip4:192.0.2.1 -all' : `v=spf1 include:c${i + 1}.chain.example -all`],
+    };
+};
+
+const ROWS: Row[] = [
+  // dns.spf
+  { name: 'SPF -all with the gateway IPs', check: spf, status: 'pass' },
+  {
+    name: 'SPF ~all',
+    check: spf,
+    status: 'warn',
+    evidence: /~all/,
+    zone: (z) => (z['contoso.com']!.TXT = [SPF_OK.replace('-all', '~all')]),
+  },
+  {
+    name: 'SPF +all',
+    check: spf,
+    status: 'fail',
+    evidence: /\+all/,
+    zone: (z) => (z['contoso.com']!.TXT = ['v=spf1 +all']),
+  },
+  {
+    name: 'no SPF record',
+    check: spf,
+    status: 'fail',
+    evidence: /no SPF record/,
+    zone: (z) => (z['contoso.com']!.TXT = ['MS=ms1234']),
+  },
+  {
+    name: 'an 11-lookup include chain',
+    check: spf,
+    status: 'fail',
+    evidence: /11 DNS-querying terms/,
+    zone: (z) => chain(z, 11),
+  },
+  {
+    name: 'exactly 10 lookups is within the limit (only the missing gateway IPs fail)',
+    check: spf,
+    status: 'fail',
+    evidence: /gateway IP 203\.0\.113\.10 is not authorised/,
+    zone: (z) => chain(z, 10),
+  },
+  {
+    name: 'an include loop',
+    check: spf,
+    status: 'fail',
+    evidence: /loop/,
+    zone: (z) => {
+      z['contoso.com']!.TXT = ['v=spf1 include:l1.example -all'];
+      z['l1.example'] = { TXT: ['v=spf1 include:contoso.com -all'] };
+    },
+  },
+  {
+    name: 'three void lookups',
+    check: spf,
+    status: 'fail',
+    evidence: /3 void lookups/,
+    zone: (z) =>
+      (z['contoso.com']!.TXT = [
+        `${SPF_OK.replace(' -all', '')} a:x1.contoso.com a:x2.contoso.com mx:x3.contoso.com -all`,
+      ]),
+  },
+  {
+    name: 'a gateway IP not authorised while outbound leaves through the gateway',
+    check: spf,
+    status: 'fail',
+    evidence: /gateway IP 198\.51\.100\.1 is not authorised/,
+    zone: (z) => (z['contoso.com']!.TXT = [`v=spf1 ip4:203.0.113.10 include:${MS} -all`]),
+  },
+  {
+    name: 'a gateway IP not authorised, outbound routing not exported',
+    check: spf,
+    status: 'warn',
+    evidence: /Get-OutboundConnector\.json was not exported/,
+    zone: (z) => (z['contoso.com']!.TXT = [`v=spf1 ip4:203.0.113.10 include:${MS} -all`]),
+    data: (d) => delete d['Get-OutboundConnector'],
+  },
+  {
+    name: 'SPF lookup times out',
+    check: spf,
+    status: 'unknown',
+    evidence: /could not be read/,
+    timeout: 'contoso.com',
+  },
+  // dns.dmarc-policy
+  { name: 'DMARC p=reject', check: dmarcPolicy, status: 'pass' },
+  {
+    name: 'DMARC p=quarantine',
+    check: dmarcPolicy,
+    status: 'pass',
+    evidence: /p=reject is the target/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=quarantine; rua=mailto:d@contoso.com']),
+  },
+  {
+    name: 'DMARC p=none',
+    check: dmarcPolicy,
+    status: 'fail',
+    evidence: /applies is none/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=none']),
+  },
+  {
+    name: 'no DMARC record',
+    check: dmarcPolicy,
+    status: 'fail',
+    evidence: /no DMARC record/,
+    zone: (z) => delete z['_dmarc.contoso.com'],
+  },
+  {
+    name: 'DMARC in test mode (t=y)',
+    check: dmarcPolicy,
+    status: 'warn',
+    evidence: /test mode/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject; t=y']),
+  },
+  {
+    name: 'DMARC on the organisational domain only: sp applies to an accepted subdomain',
+    check: dmarcPolicy,
+    status: 'pass',
+    evidence: /mail\.contoso\.com: _dmarc\.contoso\.com/,
+    zone: (z) => {
+      z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=none; sp=reject; rua=mailto:d@contoso.com'];
+      z['mail.contoso.com'] = { TXT: [SPF_OK], MX: MX_GW };
+    },
+    data: (d) =>
+      (d['Get-AcceptedDomain'] = [
+        { DomainName: 'mail.contoso.com', DomainType: 'Authoritative', Default: true },
+      ]),
+  },
+  {
+    name: 'DMARC lookup times out',
+    check: dmarcPolicy,
+    status: 'unknown',
+    evidence: /could not be read/,
+    timeout: '_dmarc.contoso.com',
+  },
+  // dns.dmarc-reporting
+  { name: 'rua at the own domain', check: dmarcReporting, status: 'pass' },
+  {
+    name: 'no rua',
+    check: dmarcReporting,
+    status: 'fail',
+    evidence: /no rua=/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject']),
+  },
+  {
+    name: 'external rua without authorisation',
+    check: dmarcReporting,
+    status: 'fail',
+    evidence: /does not publish contoso\.com\._report\._dmarc\.vendor\.example/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject; rua=mailto:r@vendor.example']),
+  },
+  {
+    name: 'external rua with authorisation',
+    check: dmarcReporting,
+    status: 'pass',
+    evidence: /authorised by contoso\.com\._report\._dmarc\.vendor\.example/,
+    zone: (z) => {
+      z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject; rua=mailto:r@vendor.example'];
+      z['contoso.com._report._dmarc.vendor.example'] = { TXT: ['v=DMARC1'] };
+    },
+  },
+  {
+    name: 'external rua whose authorisation lookup times out',
+    check: dmarcReporting,
+    status: 'unknown',
+    evidence: /could not be read/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject; rua=mailto:r@vendor.example']),
+    timeout: 'contoso.com._report._dmarc.vendor.example',
+  },
+  // dns.dkim-selectors
+  { name: 'Microsoft selector CNAMEs match Get-DkimSigningConfig', check: dkimSelectors, status: 'pass' },
+  {
+    name: 'a selector CNAME points elsewhere',
+    check: dkimSelectors,
+    status: 'fail',
+    evidence: /expects selector2-contoso-com/,
+    zone: (z) => (z['selector2._domainkey.contoso.com'] = { CNAME: ['x._domainkey.other.onmicrosoft.com'] }),
+  },
+  {
+    name: 'a selector CNAME is missing',
+    check: dkimSelectors,
+    status: 'fail',
+    evidence: /no CNAME/,
+    zone: (z) => delete z['selector1._domainkey.contoso.com'],
+  },
+  {
+    name: 'gateway-signed DKIM: the gateway selector publishes a key, EOP signing off',
+    check: dkimSelectors,
+    status: 'pass',
+    evidence: /gateway selector/,
+    zone: (z) => (z['seg2024._domainkey.contoso.com'] = { TXT: ['v=DKIM1; k=rsa; p=MIIBIjANBgkq'] }),
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ Domain: 'contoso.com', Enabled: false }]),
+    ctx: { gateway: { ips: GATEWAY_IPS, dkimSelectors: ['seg2024'] } },
+  },
+  {
+    name: 'gateway selector without a key',
+    check: dkimSelectors,
+    status: 'fail',
+    evidence: /seg2024\._domainkey\.contoso\.com: no DKIM key/,
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ Domain: 'contoso.com', Enabled: false }]),
+    ctx: { gateway: { ips: GATEWAY_IPS, dkimSelectors: ['seg2024'] } },
+  },
+  {
+    name: 'selector lookup times out',
+    check: dkimSelectors,
+    status: 'unknown',
+    evidence: /timeout/,
+    timeout: 'selector1._domainkey.contoso.com',
+  },
+  // dns.mx-gateway
+  { name: 'MX at the gateway', check: mxGateway, status: 'pass', evidence: /every MX host is Cisco/ },
+  {
+    name: 'mixed MX: EOP and the gateway',
+    check: mxGateway,
+    status: 'fail',
+    evidence: /some MX hosts are Exchange Online/,
+    zone: (z) =>
+      (z['contoso.com']!.MX = [
+        ...MX_GW,
+        { exchange: 'contoso-com.mail.protection.outlook.com', priority: 20 },
+      ]),
+  },
+  {
+    name: 'MX at EOP while a gateway is declared',
+    check: mxGateway,
+    status: 'fail',
+    evidence: /although a gateway is declared/,
+    zone: (z) =>
+      (z['contoso.com']!.MX = [{ exchange: 'contoso-com.mail.protection.outlook.com', priority: 0 }]),
+  },
+  {
+    name: 'MX lookup times out',
+    check: mxGateway,
+    status: 'unknown',
+    evidence: /could not be read/,
+    timeout: 'contoso.com',
+  },
+];
+
+let server: TestDnsServer;
+beforeAll(async () => {
+  server = await startDnsServer({});
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function contextFor(row: Row): Promise<CheckContext> {
+  const zone = baseZone();
+  row.zone?.(zone);
+  server.setZone(zone);
+  for (const name of Object.keys(zone)) server.setFault(name, undefined);
+  if (row.timeout) server.setFault(row.timeout, { timeout: true });
+  const data = baseData();
+  row.data?.(data);
+  const ctx = makeContext({ data, gateway: { ips: GATEWAY_IPS, name: 'Cisco Secure Email' }, ...row.ctx });
+  const resolve = liveResolver({ servers: [server.server], timeoutMs: 100, tries: 1 });
+  ctx.dnsReport = await analyseTenantDns(resolve, planTenantDns(ctx.snapshot, ctx.gateway), 'loopback');
+  if (row.timeout) server.setFault(row.timeout, undefined);
+  return ctx;
+}
+
+describe('dns.* checks over loopback DNS', () => {
+  test.each(ROWS.map((r) => [`${r.check.id}: ${r.name} → ${r.status}`, r] as const))(
+    '%s',
+    async (_n, row) => {
+      const out = row.check.evaluate(await contextFor(row));
+      expect(out.status, out.evidence.join('\n')).toBe(row.status);
+      if (row.evidence) expect(out.evidence.join('\n')).toMatch(row.evidence);
     },
   );
 
-  test.each(DNS_CHECKS)('%s proposes records for the own domains only (not *.onmicrosoft.com)', (check) => {
-    const ps = run(check).remediation?.powershell ?? '';
-    expect(ps).toContain("Resolve-DnsName -Name '");
-    expect(ps).toMatch(/contoso\.com/);
-    expect(ps).toMatch(/fabrikam\.com/);
-    expect(ps).not.toMatch(/onmicrosoft\.com['"]|onmicrosoft\.com\. IN/);
-  });
+  test.each([spf, dmarcPolicy, dmarcReporting, dkimSelectors, mxGateway])(
+    '$id without a DNS analysis is unknown, with the reason',
+    (check) => {
+      const out = check.evaluate(makeContext({ data: baseData(), gateway: { ips: GATEWAY_IPS } }));
+      expect(out).toMatchObject({ status: 'unknown', evidence: [DNS_NOT_ANALYSED] });
+    },
+  );
 
-  test.each(DNS_CHECKS)('%s has no tenant remediation when no accepted domain is known', (check) => {
-    const out = run(check, { omit: ['Get-AcceptedDomain'] });
-    expect(out.status).toBe('unknown');
-    expect(out.remediation).toBeUndefined();
-  });
-
-  test('SPF proposal lists the gateway IPs as ip4 terms before -all', () => {
-    const ps = run(spf).remediation?.powershell ?? '';
-    expect(ps).toContain(
-      '#   contoso.com. IN TXT "v=spf1 ip4:203.0.113.10 ip4:203.0.113.11 ip4:198.51.100.0/28 include:spf.protection.outlook.com -all"',
-    );
-    expect(ps).toContain("Resolve-DnsName -Name 'contoso.com' -Type TXT");
-    // Publishing the proposal as is would drop every other legitimate sender of the current record.
-    expect(ps).toContain('keep every other legitimate sender of the current record');
-  });
-
-  test('SPF proposal says so when the gateway IPs are unknown, and flags ranges with no SPF form', () => {
-    expect(run(spf, { gateway: { ips: [] } }).remediation?.powershell).toContain(
-      "The gateway's egress IPs are not known",
-    );
-    const ps =
-      run(spf, { gateway: { ips: ['2001:db8::/48', '192.0.2.1-192.0.2.9'] } }).remediation?.powershell ?? '';
-    expect(ps).toContain('"v=spf1 ip6:2001:db8::/48 include:spf.protection.outlook.com -all"');
-    expect(ps).toContain('Rewrite these gateway ranges as CIDR ip4: terms: 192.0.2.1-192.0.2.9');
-  });
-
-  test('DMARC proposal is the guide record at _dmarc', () => {
-    const ps = run(dmarcPolicy).remediation?.powershell ?? '';
-    expect(ps).toContain(
-      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc-reports@contoso.com;',
-    );
-    expect(ps).toContain("Resolve-DnsName -Name '_dmarc.fabrikam.com' -Type TXT");
-  });
-
-  test('DKIM proposal uses the CNAME targets from Get-DkimSigningConfig, or creates the config when absent', () => {
-    const ps =
-      run(dkimSelectors, {
-        set: {
-          'Get-DkimSigningConfig': [
-            {
-              Domain: 'contoso.com',
-              Enabled: true,
-              Status: 'Valid',
-              Selector1CNAME: 's1.example',
-              Selector2CNAME: 's2.example',
-            },
-          ],
-        },
-      }).remediation?.powershell ?? '';
-    expect(ps).toContain('selector1._domainkey.contoso.com. IN CNAME s1.example.');
-    expect(ps).toContain('selector2._domainkey.contoso.com. IN CNAME s2.example.');
-    expect(ps).toContain("New-DkimSigningConfig -DomainName 'fabrikam.com' -Enabled $false");
-  });
-
-  test('DKIM proposal names the gateway selectors when the gateway signs', () => {
-    expect(run(dkimSelectors, { gateway: { dkimSelectors: ['seg2024'] } }).remediation?.powershell).toContain(
-      'selector(s) seg2024',
+  test('the SPF proposal keeps the current senders and adds what is missing', async () => {
+    const row: Row = {
+      name: 'p',
+      check: spf,
+      status: 'warn',
+      zone: (z) => (z['contoso.com']!.TXT = ['v=spf1 include:sendgrid.example ip4:192.0.2.50 ~all']),
+    };
+    row.zone = (z) => {
+      z['contoso.com']!.TXT = ['v=spf1 include:sendgrid.example ip4:192.0.2.50 ~all'];
+      z['sendgrid.example'] = { TXT: ['v=spf1 ip4:192.0.2.128/25 -all'] };
+    };
+    const out = spf.evaluate(await contextFor(row));
+    expect(out.remediation?.powershell).toContain(
+      '#   contoso.com. IN TXT "v=spf1 include:sendgrid.example ip4:192.0.2.50 ip4:203.0.113.10 ip4:198.51.100.0/28 include:spf.protection.outlook.com -all"',
     );
   });
 
-  test('MX proposal names the gateway', () => {
-    expect(run(mxGateway).remediation?.powershell).toContain(
-      '#   contoso.com. IN MX 10 <the MX host Example SEG assigns to contoso.com>',
+  test('the DMARC proposal keeps the existing report address', async () => {
+    const out = dmarcPolicy.evaluate(
+      await contextFor({
+        name: 'p',
+        check: dmarcPolicy,
+        status: 'fail',
+        zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=none; rua=mailto:agg@contoso.com']),
+      }),
+    );
+    expect(out.remediation?.powershell).toContain(
+      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=reject; rua=mailto:agg@contoso.com;',
     );
   });
-
-  test('a hostile domain name cannot break out of a comment line', () => {
-    const ctx = makeCtx({
-      set: {
-        'Get-AcceptedDomain': [
-          {
-            DomainName: "evil.com\nRemove-Mailbox -Identity 'x'",
-            DomainType: 'Authoritative',
-            Default: true,
-          },
-        ],
-      },
-    });
-    for (const [check] of DNS_CHECKS) {
-      const ps = check.evaluate(ctx).remediation?.powershell ?? '';
-      // Every executable line is one mxlock wrote; the newline survives only inside a quoted literal.
-      const lines = ps.split('\n');
-      for (const [i, line] of lines.entries()) {
-        if (line.startsWith('Remove-Mailbox'))
-          expect(lines[i - 1]).toMatch(/'evil\.com$|'selector1\._domainkey\.evil\.com$|'_dmarc\.evil\.com$/);
-      }
-    }
-  });
-});
-
-test('ExternalRelay domains get no proposal', () => {
-  const ps =
-    run(spf, {
-      patch: {
-        'Get-AcceptedDomain': {
-          index: 5,
-          props: { DomainName: 'hosted-elsewhere.example', DomainType: 'ExternalRelay' },
-        },
-      },
-    }).remediation?.powershell ?? '';
-  expect(ps).toContain('relay.contoso.net');
-  expect(ps).not.toContain('hosted-elsewhere.example');
 });

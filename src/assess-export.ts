@@ -1,0 +1,110 @@
+/**
+ * `assess` with its inputs gathered: the export read from disk, the profile found beside it, and the DNS analysed
+ * (recorded with `offline`, live otherwise). The I/O wrapper around the pure `assessSnapshot`; the CLI and
+ * library users call this.
+ */
+import { access, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { assessSnapshot, type AssessResult } from './assess.js';
+import type { DnsReport } from './dns/analyse.js';
+import { liveResolver } from './dns/live.js';
+import { recordedResolver, recordingResolver } from './dns/resolver.js';
+import { analyseTenantDns, planTenantDns } from './dns/tenant.js';
+import { zoneFromJson, type DnsZone } from './dns/zone.js';
+import { resolveGateway } from './profile/infer.js';
+import { loadProfile } from './profile/load.js';
+import type { Profile } from './profile/schema.js';
+import { readExport } from './snapshot/read.js';
+import type { Snapshot } from './snapshot/types.js';
+
+export interface AssessExportOptions {
+  /** Profile file; default `<export>/mxlock.yaml` (or beside a snapshot.json) when present. */
+  profilePath?: string | undefined;
+  /** Only the export's dns.json; never the network. */
+  offline?: boolean | undefined;
+  /** DNS servers for live analysis (`ip` or `ip:port`). */
+  dnsServers?: readonly string[] | undefined;
+  now?: Date;
+  timestamp?: Date | undefined;
+  /** Progress and diagnostics (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface AssessExportResult extends AssessResult {
+  snapshot: Snapshot;
+  profilePath: string | undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function findProfile(
+  exportPath: string,
+  explicit: string | undefined,
+): Promise<{ profile: Profile | undefined; path?: string }> {
+  if (explicit) return { profile: await loadProfile(explicit), path: explicit };
+  const info = await stat(exportPath).catch(() => undefined);
+  const dir = info?.isDirectory() ? exportPath : dirname(exportPath);
+  const candidate = join(dir, 'mxlock.yaml');
+  if (await exists(candidate)) return { profile: await loadProfile(candidate), path: candidate };
+  return { profile: undefined };
+}
+
+/**
+ * The DNS facts for the dns.* checks and the simulator: offline, the export's dns.json (or none); live, fresh
+ * answers, which are also recorded so that the simulator evaluates SPF/DMARC on the same data.
+ */
+export async function tenantDns(
+  snapshot: Snapshot,
+  profile: Profile | undefined,
+  options: Pick<AssessExportOptions, 'offline' | 'dnsServers' | 'log'>,
+): Promise<{ dns: DnsReport | undefined; zone: DnsZone | undefined }> {
+  const log = options.log ?? (() => undefined);
+  const plan = planTenantDns(snapshot, resolveGateway(profile, snapshot));
+  if (options.offline) {
+    if (!snapshot.dns) {
+      log('--offline and no dns.json in the export: the dns.* checks are unknown');
+      return { dns: undefined, zone: undefined };
+    }
+    return {
+      dns: await analyseTenantDns(recordedResolver(snapshot.dns), plan, 'recorded answers (dns.json)'),
+      zone: snapshot.dns,
+    };
+  }
+  const servers = options.dnsServers?.flatMap((s) => s.split(',')).filter(Boolean);
+  const recorder = recordingResolver(liveResolver(servers && servers.length ? { servers } : {}));
+  log(
+    `analysing the DNS of ${plan.domains.length} domain(s) live${servers?.length ? ` via ${servers.join(', ')}` : ''} (--offline to use dns.json only)`,
+  );
+  const dns = await analyseTenantDns(
+    recorder.resolve,
+    plan,
+    servers?.length ? `live DNS via ${servers.join(', ')}` : 'live DNS (system resolver)',
+  );
+  for (const u of recorder.unrecorded) log(`warning: DNS failure: ${u}`);
+  return { dns, zone: zoneFromJson(recorder.toJson()) };
+}
+
+export async function assessExport(
+  exportPath: string,
+  options: AssessExportOptions = {},
+): Promise<AssessExportResult> {
+  const snapshot = await readExport(exportPath);
+  const { profile, path } = await findProfile(exportPath, options.profilePath);
+  if (path && !options.profilePath) options.log?.(`using profile ${path}`);
+  const { dns, zone } = await tenantDns(snapshot, profile, options);
+  const result = assessSnapshot(snapshot, {
+    profile,
+    dns,
+    zone,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  });
+  return { ...result, snapshot, profilePath: path };
+}

@@ -1,0 +1,56 @@
+/**
+ * What DNS `assess` analyses for a tenant: its own sending domains, the gateway IPs SPF must authorise, and the
+ * DKIM selectors Get-DkimSigningConfig and the profile expect. Planning is pure; the analysis takes a resolver.
+ */
+import { sampleAddress } from '../model/ip.js';
+import type { ResolvedGateway } from '../profile/gateway.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { analyseDomains, type DnsReport } from './analyse.js';
+import type { DkimExpectation } from './dkim.js';
+import type { ResolveFn } from './resolver.js';
+
+export interface TenantDnsPlan {
+  domains: string[];
+  /** One address per gateway entry (a range is represented by its first host), for check_host(). */
+  spfIps: string[];
+  dkim: Map<string, DkimExpectation>;
+}
+
+/** Accepted domains the tenant controls in DNS: not Microsoft's `*.onmicrosoft.com`, not ExternalRelay. */
+export function tenantDnsDomains(snapshot: Snapshot): string[] {
+  return (snapshot.data['Get-AcceptedDomain'] ?? [])
+    .filter((a) => a.DomainType !== 'ExternalRelay')
+    .map((a) => a.DomainName)
+    .filter((d): d is string => d !== undefined && d !== '' && !d.endsWith('.onmicrosoft.com'))
+    .sort();
+}
+
+function selectorOf(cname: string): string | undefined {
+  // selector1-contoso-com._domainkey.contoso.onmicrosoft.com → published as selector1._domainkey.<domain>
+  const m = /^(selector[12])-/i.exec(cname.trim());
+  return m?.[1]?.toLowerCase();
+}
+
+export function planTenantDns(snapshot: Snapshot, gateway: ResolvedGateway): TenantDnsPlan {
+  const domains = tenantDnsDomains(snapshot);
+  const dkim = new Map<string, DkimExpectation>();
+  const configs = snapshot.data['Get-DkimSigningConfig'] ?? [];
+  for (const d of domains) {
+    const cfg = configs.find((c) => c.Domain === d);
+    const microsoft: DkimExpectation['microsoft'] = [];
+    if (cfg?.Enabled === true) {
+      for (const cname of [cfg.Selector1CNAME, cfg.Selector2CNAME]) {
+        const selector = cname ? selectorOf(cname) : undefined;
+        if (cname && selector) microsoft.push({ selector, target: cname });
+      }
+    }
+    dkim.set(d, { domain: d, microsoft, gatewaySelectors: gateway.dkimSelectors });
+  }
+  const spfIps = gateway.ips.map(sampleAddress).filter((x): x is string => x !== undefined);
+  return { domains, spfIps, dkim };
+}
+
+export async function analyseTenantDns(resolve: ResolveFn, plan: TenantDnsPlan, source: string): Promise<DnsReport> {
+  const domains = await analyseDomains(resolve, plan.domains, { spfIps: plan.spfIps, dkim: plan.dkim, concurrency: 8 });
+  return { source, domains };
+}
