@@ -2,7 +2,7 @@
 import type { AuthOracle } from '../model/config.js';
 import type { AuthVerdict } from '../model/types.js';
 import { domainOf } from '../model/domains.js';
-import { dmarcPolicyFor, evaluateSpf } from './recorded-auth.js';
+import { dmarcPolicyFor, evaluateSpf, parseDmarcTags } from './recorded-auth.js';
 import type { DnsZone } from './zone.js';
 
 /** Relaxed alignment without a public-suffix list: same domain, or one is a subdomain of the other. [I] */
@@ -26,15 +26,29 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
       } else {
         notes.push('null sender <>: SPF checks the HELO name, not modelled (none)');
       }
-      const dkim: AuthVerdict['dkim'] = p2 && dkimDomains.some((d) => aligned(d, p2)) ? 'pass' : 'none';
       if (!p2)
-        return { spf, dkim, dmarc: 'unknown', dmarcPolicy: 'unknown', notes: [...notes, 'no From: domain'] };
+        return {
+          spf,
+          dkim: 'none',
+          dmarc: 'unknown',
+          dmarcPolicy: 'unknown',
+          notes: [...notes, 'no From: domain'],
+        };
       const dm = dmarcPolicyFor(zone, p2);
-      const spfAligned = spf === 'pass' && p1 !== undefined && aligned(p1, p2);
+      // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
+      const tags = dm.record ? parseDmarcTags(dm.record) : new Map<string, string>();
+      const alignedFor = (mode: string | undefined, d: string) => (mode === 's' ? d === p2 : aligned(d, p2));
+      const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(tags.get('adkim'), d))
+        ? 'pass'
+        : 'none';
+      // An SPF result only matters for DMARC when the P1 domain can align with the From: domain.
+      const spfCanAlign = p1 !== undefined && alignedFor(tags.get('aspf'), p1);
       let dmarc: AuthVerdict['dmarc'];
-      if (spfAligned || dkim === 'pass') dmarc = 'pass';
-      else if (spf === 'unknown' || spf === 'temperror' || dm.policy === 'unknown') dmarc = 'unknown';
+      if ((spfCanAlign && spf === 'pass') || dkim === 'pass') dmarc = 'pass';
+      else if ((spfCanAlign && (spf === 'unknown' || spf === 'temperror')) || dm.policy === 'unknown')
+        dmarc = 'unknown';
       else dmarc = dm.policy === 'absent' ? 'none' : 'fail';
+      notes.push(...(dm.notes ?? []));
       notes.push(
         dm.record
           ? `DMARC ${dm.at}: "${dm.record}"`

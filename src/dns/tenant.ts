@@ -50,7 +50,15 @@ export function planTenantDns(snapshot: Snapshot, gateway: ResolvedGateway): Ten
   return { domains, spfIps, dkim };
 }
 
-export async function analyseTenantDns(resolve: ResolveFn, plan: TenantDnsPlan, source: string): Promise<DnsReport> {
-  const domains = await analyseDomains(resolve, plan.domains, { spfIps: plan.spfIps, dkim: plan.dkim, concurrency: 8 });
+export async function analyseTenantDns(
+  resolve: ResolveFn,
+  plan: TenantDnsPlan,
+  source: string,
+): Promise<DnsReport> {
+  const domains = await analyseDomains(resolve, plan.domains, {
+    spfIps: plan.spfIps,
+    dkim: plan.dkim,
+    concurrency: 8,
+  });
   return { source, domains };
 }

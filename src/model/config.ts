@@ -21,12 +21,16 @@ export interface CompiledConnector {
   type: 'Partner' | 'OnPremises' | 'unknown';
   enabled: Tri;
   senderDomains: string[];
+  /** False when SenderDomains was not exported: an empty list then means "unknown", not "none". */
+  senderDomainsKnown: boolean;
   ips: IpSet;
   certificate: string | undefined;
   requireTls: Tri;
   restrictIp: Tri;
   restrictCert: Tri;
   associatedDomains: string[];
+  /** False when AssociatedAcceptedDomains was not exported (empty would otherwise read as "all domains"). */
+  associatedDomainsKnown: boolean;
   cloudServicesMailEnabled: Tri;
   treatAsInternal: Tri;
   efSkipIps: IpSet;
@@ -77,12 +81,14 @@ function compileConnector(c: InboundConnector): CompiledConnector {
       c.ConnectorType === 'Partner' ? 'Partner' : c.ConnectorType === 'OnPremises' ? 'OnPremises' : 'unknown',
     enabled: c.Enabled,
     senderDomains: c.SenderDomains ?? [],
+    senderDomainsKnown: c.SenderDomains !== undefined,
     ips: new IpSet(c.SenderIPAddresses ?? []),
     certificate: c.TlsSenderCertificateName,
     requireTls: c.RequireTls,
     restrictIp: c.RestrictDomainsToIPAddresses,
     restrictCert: c.RestrictDomainsToCertificate,
     associatedDomains: c.AssociatedAcceptedDomains ?? [],
+    associatedDomainsKnown: c.AssociatedAcceptedDomains !== undefined,
     cloudServicesMailEnabled: c.CloudServicesMailEnabled,
     treatAsInternal: c.TreatMessagesAsInternal,
     efSkipIps: new IpSet(c.EFSkipIPs ?? []),

@@ -46,9 +46,14 @@ export function parseIpEntry(text: string): ParsedEntry {
   if (t.includes('/')) {
     const [addr, bitsText] = t.split('/', 2) as [string, string];
     if (!/^\d{1,3}$/.test(bitsText)) return { kind: 'invalid', text: t };
-    const bits = Number(bitsText);
+    let bits = Number(bitsText);
     const a = parseAny(addr);
     if (!a) return { kind: 'invalid', text: t };
+    // `::ffff:a.b.c.d/n` is the IPv4 network a.b.c.d/(n-96): parseAny already mapped the address down.
+    if (a.kind() === 'ipv4' && addr.includes(':')) {
+      if (bits < 96 || bits > 128) return { kind: 'invalid', text: t };
+      bits -= 96;
+    }
     if (a.kind() === 'ipv4') {
       if (bits > 32) return { kind: 'invalid', text: t };
       const base = v4ToInt(a as ipaddr.IPv4);

@@ -5,7 +5,7 @@
 import type { Profile } from '../profile/schema.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
-import { IpSet, sampleAddress } from './ip.js';
+import { IpSet, parseIpEntry } from './ip.js';
 import { simulate } from './simulate.js';
 import type {
   Attempt,
@@ -32,6 +32,11 @@ export interface StandardPath {
   kind: PathKind;
   description: string;
   attempt: Attempt;
+  /**
+   * Further attempts the path stands for: every declared address (first and last host of each range) and every
+   * declared sender. The path's status is the worst over `attempt` and these.
+   */
+  variants?: Attempt[];
 }
 
 /** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
@@ -66,6 +71,33 @@ function attackerIp(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway):
   ];
   const set = new IpSet(named);
   return ATTACKER_CANDIDATES.find((ip) => !set.has(ip)) ?? '198.18.0.1';
+}
+
+function dotted(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/**
+ * Addresses that stand for an entry: its first and last usable host, so that a connector or rule covering only
+ * part of a declared range is noticed at either end.
+ */
+function sampleAddresses(entry: string): string[] {
+  const e = parseIpEntry(entry);
+  if (e.kind === 'v6') return [e.net[0].toString()];
+  if (e.kind !== 'v4') return [];
+  const { lo, hi } = e.range;
+  if (hi - lo >= 3) return [dotted(lo + 1), dotted(hi - 1)];
+  return lo === hi ? [dotted(lo)] : [dotted(lo), dotted(hi)];
+}
+
+function samplesOf(entries: readonly string[]): string[] {
+  return [...new Set(entries.flatMap(sampleAddresses))];
+}
+
+/** The first attempt plus the rest as variants. */
+function withVariants(attempts: Attempt[]): { attempt: Attempt; variants?: Attempt[] } {
+  const [first, ...rest] = attempts;
+  return rest.length > 0 ? { attempt: first!, variants: rest } : { attempt: first! };
 }
 
 /** A host name presented under a configured certificate name (`*.x` → `mail.x`). */
@@ -121,21 +153,27 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       attempt: attack({ rcpts: [`user@${cfg.tenant.initialDomain}`], auth: FOREIGN_PASS }),
     });
   }
-  const gwIp = gateway.ips.map(sampleAddress).find((x): x is string => x !== undefined);
+  const gwIps = samplesOf(gateway.ips);
+  const gwIp = gwIps[0];
   const gwCert = gateway.certificate ? [certHost(gateway.certificate)] : [];
   if (gateway.source !== 'none' && (gwIp || gwCert.length)) {
-    const via = { clientIp: gwIp ?? ip, tls: true, certNames: gwCert, auth: FOREIGN_PASS };
+    const ips = gwIps.length > 0 ? gwIps : [ip];
     paths.push({
       id: 'path.gateway-delivery',
       kind: 'legitimate',
       description: `Mail relayed by the gateway (${[gwIp, ...gwCert].filter(Boolean).join(', ')})`,
-      attempt: {
-        ...via,
-        mailFrom: `partner@${FOREIGN_DOMAIN}`,
-        headerFrom: `partner@${FOREIGN_DOMAIN}`,
-        rcpts: [user],
-        receivedIps: ['198.18.40.40'],
-      },
+      ...withVariants(
+        ips.map((clientIp) => ({
+          clientIp,
+          tls: true,
+          certNames: gwCert,
+          auth: FOREIGN_PASS,
+          mailFrom: `partner@${FOREIGN_DOMAIN}`,
+          headerFrom: `partner@${FOREIGN_DOMAIN}`,
+          rcpts: [user],
+          receivedIps: ['198.18.40.40'],
+        })),
+      ),
     });
     paths.push({
       id: 'path.shared-gateway-ip',
@@ -143,15 +181,16 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       description: gateway.certificateUnique
         ? `Another customer of the same gateway: its IP, without this tenant's unique certificate`
         : `Another customer of the same gateway: its IP and shared certificate`,
-      attempt: attack({
-        clientIp: gwIp ?? ip,
-        certNames: gateway.certificateUnique ? [] : gwCert,
-        auth: FOREIGN_PASS,
-      }),
+      ...withVariants(
+        ips.map((clientIp) =>
+          attack({ clientIp, certNames: gateway.certificateUnique ? [] : gwCert, auth: FOREIGN_PASS }),
+        ),
+      ),
     });
   }
   for (const src of profile.directSendSources) {
-    const srcIp = src.ips.map(sampleAddress).find((x): x is string => x !== undefined);
+    const srcIps = samplesOf(src.ips);
+    const srcIp = srcIps[0];
     const sender = src.senders[0];
     if (!srcIp || !sender) continue;
     paths.push({
@@ -159,30 +198,39 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       kind: 'legitimate',
       description: `Declared Direct Send source '${src.name}' (${srcIp}) sending as ${sender}`,
       // A device is assumed to offer STARTTLS without a client certificate [I].
-      attempt: {
-        clientIp: srcIp,
-        tls: true,
-        certNames: [],
-        mailFrom: sender,
-        headerFrom: sender,
-        rcpts: [user],
-      },
+      ...withVariants(
+        srcIps.flatMap((clientIp) =>
+          src.senders.map((s) => ({
+            clientIp,
+            tls: true,
+            certNames: [],
+            mailFrom: s,
+            headerFrom: s,
+            rcpts: [user],
+          })),
+        ),
+      ),
     });
   }
   if (profile.hybrid && (profile.hybrid.ips.length > 0 || profile.hybrid.certificate)) {
-    const hIp = profile.hybrid.ips.map(sampleAddress).find((x): x is string => x !== undefined);
+    const hIps = samplesOf(profile.hybrid.ips);
+    const certNames = profile.hybrid.certificate ? [certHost(profile.hybrid.certificate)] : [];
     paths.push({
       id: 'path.hybrid-onpremises',
       kind: 'legitimate',
       description: 'On-premises Exchange sending to cloud mailboxes',
-      attempt: {
-        clientIp: hIp ?? ip,
-        tls: true,
-        certNames: profile.hybrid.certificate ? [certHost(profile.hybrid.certificate)] : [],
-        mailFrom: `onprem.user@${own}`,
-        headerFrom: `onprem.user@${own}`,
-        rcpts: [user],
-      },
+      ...withVariants(
+        (hIps.length > 0 ? hIps : [ip]).map((clientIp) => ({
+          clientIp,
+          tls: true,
+          certNames,
+          mailFrom: `onprem.user@${own}`,
+          headerFrom: `onprem.user@${own}`,
+          rcpts: [user],
+          // Exchange hybrid stamps its organization headers as cross-premises headers for Exchange Online (CON-8).
+          headers: { 'X-MS-Exchange-CrossPremises-AuthAs': 'Internal' },
+        })),
+      ),
     });
   }
   return paths;
@@ -248,6 +296,16 @@ export const PATH_CRITICAL_EXPORTS = [
   'Get-TransportRule',
 ] as const;
 
+/** Worse first: the attacker picks the attempt that gets through; a legitimate flow breaks if any attempt breaks. */
+const STATUS_RANK: Record<PathStatus, number> = {
+  closed: 0,
+  mitigated: 1,
+  uncertain: 2,
+  open: 3,
+  preserved: 0,
+  broken: 3,
+};
+
 export function evaluatePaths(
   cfg: SimConfig,
   profile: Profile,
@@ -257,10 +315,23 @@ export function evaluatePaths(
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
   return standardPaths(cfg, profile, gateway)
     .map((p) => {
-      const result = simulate(cfg, p.attempt);
-      let status = classify(p.kind, result);
+      const attempts = [p.attempt, ...(p.variants ?? [])];
+      let worst: { attempt: Attempt; result: SimResult; status: PathStatus } | undefined;
+      for (const attempt of attempts) {
+        const result = simulate(cfg, attempt);
+        const status = classify(p.kind, result);
+        if (!worst || STATUS_RANK[status] > STATUS_RANK[worst.status]) worst = { attempt, result, status };
+      }
+      const { attempt, result } = worst!;
+      let status = worst!.status;
       const pick = representative(p.kind, result.outcomes);
       const evidence = evidenceOf(p, result, status, pick);
+      if (attempts.length > 1)
+        evidence.splice(
+          1,
+          0,
+          `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attempt.clientIp} with MAIL FROM <${attempt.mailFrom}>`,
+        );
       if (lacking.length > 0 && (status === 'closed' || status === 'mitigated' || status === 'preserved')) {
         status = 'uncertain';
         evidence.push(

@@ -6,6 +6,7 @@
 import type { TransportRule } from '../snapshot/schema.js';
 import type { CompiledRule } from './config.js';
 import { domainOf, domainOrSubdomain } from './domains.js';
+import type { Decision } from './types.js';
 
 export type Truth = true | false | 'unknown' | 'attacker';
 
@@ -21,6 +22,8 @@ export interface RuleMessage {
   headers: ReadonlyMap<string, string>;
   adversarial: boolean;
   isAccepted(domain: string | undefined): boolean;
+  /** DomainType of an accepted domain (`Authoritative`, `InternalRelay`, `ExternalRelay`); undefined when unknown. */
+  acceptedDomainType?(domain: string | undefined): string | undefined;
 }
 
 /** Headers EOP's header firewall removes from untrusted senders and stamps itself (eop-model §7.3, S38 [D]). */
@@ -69,19 +72,29 @@ type Predicate = (
   c: CompiledRule,
   msg: RuleMessage,
   except: boolean,
+  /** Model choices the answer rests on, for the evidence (e.g. OQ-9 [C]). */
+  basis: Decision[],
 ) => Truth | undefined;
 
 const PREDICATES: Record<string, Predicate> = {
-  FromScope(rule, _c, msg, except) {
+  FromScope(rule, _c, msg, except, basis) {
     const scope = except ? rule.ExceptIfFromScope : rule.FromScope;
     if (scope === undefined) return undefined;
-    // InOrganization needs an authenticated connection and an own sender (S20 [D]); NotInOrganization is modelled
-    // as its negation, so anonymous own-domain spoofs count as outside (OQ-9 → §12, [C]).
+    // InOrganization needs an authenticated connection and a sender in an Authoritative or InternalRelay
+    // domain; an ExternalRelay sender is outside (S20 [D]).
     const sender = domainOf(msg.headerFrom) ?? domainOf(msg.mailFrom);
-    const inOrg = msg.authAs === 'Internal' && msg.isAccepted(sender);
-    if (scope === 'InOrganization') return inOrg;
-    if (scope === 'NotInOrganization') return !inOrg;
-    return 'unknown';
+    const ownDomain = msg.isAccepted(sender) && msg.acceptedDomainType?.(sender) !== 'ExternalRelay';
+    const inOrg = msg.authAs === 'Internal' && ownDomain;
+    if (scope !== 'InOrganization' && scope !== 'NotInOrganization') return 'unknown';
+    if (ownDomain && !inOrg)
+      // Neither literal definition fits an anonymous sender in an accepted domain; NotInOrganization is modelled as
+      // the negation of InOrganization (OQ-9 → §12 [C]).
+      basis.push({
+        rule: 'TR-4',
+        evidence: 'C',
+        text: `${except ? 'ExceptIfFromScope' : 'FromScope'} ${scope}: ${sender} is an accepted domain but the message is not authenticated; taken as NotInOrganization (OQ-9 → §12)`,
+      });
+    return scope === 'InOrganization' ? inOrg : !inOrg;
   },
   SenderIpRanges(_rule, c, msg, except) {
     const set = except ? c.exceptSenderIps : c.senderIps;
@@ -122,7 +135,8 @@ const PREDICATES: Record<string, Predicate> = {
     const v = headerValue(msg, name);
     if (v === 'attacker') return 'attacker';
     if (v === undefined) return false;
-    return anyOf((patterns ?? []).map((p) => regexTest(p, v)));
+    if (patterns === undefined) return 'unknown'; // HeaderMatchesPatterns not in the export
+    return anyOf(patterns.map((p) => regexTest(p, v)));
   },
   HeaderContainsMessageHeader(rule, _c, msg, except) {
     const name = except ? rule.ExceptIfHeaderContainsMessageHeader : rule.HeaderContainsMessageHeader;
@@ -131,7 +145,8 @@ const PREDICATES: Record<string, Predicate> = {
     const v = headerValue(msg, name);
     if (v === 'attacker') return 'attacker';
     if (v === undefined) return false;
-    return (words ?? []).some((w) => v.toLowerCase().includes(w.toLowerCase()));
+    if (words === undefined) return 'unknown'; // HeaderContainsWords not in the export
+    return words.some((w) => v.toLowerCase().includes(w.toLowerCase()));
   },
   MessageTypeMatches(rule, _c, _msg, except) {
     const type = except ? rule.ExceptIfMessageTypeMatches : rule.MessageTypeMatches;
@@ -147,8 +162,7 @@ const PREDICATES: Record<string, Predicate> = {
     });
   },
   SentToScope(rule, _c, msg, except) {
-    if (except) return undefined;
-    const scope = rule.SentToScope;
+    const scope = except ? rule.ExceptIfSentToScope : rule.SentToScope;
     if (!scope) return undefined;
     const internal = msg.rcpts.every((r) => msg.isAccepted(domainOf(r)));
     if (/^InOrganization$/i.test(scope)) return internal;
@@ -157,21 +171,21 @@ const PREDICATES: Record<string, Predicate> = {
   },
 };
 
-/** Predicate type names (`…Rules.Tasks.FromScopePredicate`) that the properties above model. */
-const MODELLED_TYPE_NAMES = new Set([
-  'fromscope',
-  'senderipranges',
-  'senderdomainis',
-  'from',
-  'fromaddresscontains',
-  'fromaddresscontainswords',
-  'fromaddressmatches',
-  'fromaddressmatchespatterns',
-  'headermatches',
-  'headercontains',
-  'messagetypematches',
-  'recipientdomainis',
-  'senttoscope',
+/** Predicate type names (`…Rules.Tasks.FromScopePredicate`) and the property whose predicate above models each. */
+const MODELLED_TYPE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['fromscope', 'FromScope'],
+  ['senderipranges', 'SenderIpRanges'],
+  ['senderdomainis', 'SenderDomainIs'],
+  ['from', 'From'],
+  ['fromaddresscontains', 'FromAddressContainsWords'],
+  ['fromaddresscontainswords', 'FromAddressContainsWords'],
+  ['fromaddressmatches', 'FromAddressMatchesPatterns'],
+  ['fromaddressmatchespatterns', 'FromAddressMatchesPatterns'],
+  ['headermatches', 'HeaderMatchesMessageHeader'],
+  ['headercontains', 'HeaderContainsMessageHeader'],
+  ['messagetypematches', 'MessageTypeMatches'],
+  ['recipientdomainis', 'RecipientDomainIs'],
+  ['senttoscope', 'SentToScope'],
 ]);
 
 function typeKey(typeName: string): string {
@@ -183,37 +197,93 @@ export interface RuleMatch {
   truth: Truth;
   /** Why, for the evidence. */
   notes: string[];
+  /** Model choices a match rests on (e.g. OQ-9 [C]), to be carried into the evidence of the rule's effect. */
+  basis?: Decision[];
+}
+
+/** The predicates present on one side of a rule, and the listed predicate types that cannot be evaluated. */
+interface CompiledSide {
+  predicates: Predicate[];
+  unknownNotes: string[];
+}
+
+/** A message no predicate can say anything about: used to find which predicates a rule carries. */
+const PROBE: RuleMessage = {
+  clientIp: '',
+  mailFrom: '',
+  headerFrom: '',
+  rcpts: [],
+  authAs: 'Anonymous',
+  headers: new Map(),
+  adversarial: false,
+  isAccepted: () => false,
+};
+
+/**
+ * One side (conditions or exceptions) of a rule, compiled once. A predicate answers `undefined` exactly when the
+ * rule lacks its property, which depends on the rule alone. A predicate type listed in `Conditions`/`Exceptions`
+ * whose property is absent from the export is unknown, never dropped (a dropped condition widens the rule, a
+ * dropped exception narrows it: either could turn an open path into a closed one).
+ */
+function compileSide(c: CompiledRule, except: boolean): CompiledSide {
+  const rule = c.raw;
+  const predicates: Predicate[] = [];
+  const present = new Set<string>();
+  for (const [key, pred] of Object.entries(PREDICATES)) {
+    if (pred(rule, c, PROBE, except, []) !== undefined) {
+      predicates.push(pred);
+      present.add(key);
+    }
+  }
+  const what = except ? 'exception' : 'condition';
+  const unknownNotes: string[] = [];
+  for (const name of (except ? rule.Exceptions : rule.Conditions) ?? []) {
+    const key = typeKey(name);
+    const prop = MODELLED_TYPE_NAMES.get(key);
+    if (prop === undefined) unknownNotes.push(`${what} ${key} is not modelled`);
+    else if (!present.has(prop))
+      unknownNotes.push(
+        `${what} ${key} is listed but ${except ? 'ExceptIf' : ''}${prop} is not in the export`,
+      );
+  }
+  return { predicates, unknownNotes };
+}
+
+const COMPILED = new WeakMap<CompiledRule, { conds: CompiledSide; excs: CompiledSide }>();
+
+function side(
+  s: CompiledSide,
+  c: CompiledRule,
+  msg: RuleMessage,
+  except: boolean,
+  notes: string[],
+  basis: Decision[],
+): Truth[] {
+  const truths: Truth[] = [];
+  for (const pred of s.predicates) truths.push(pred(c.raw, c, msg, except, basis) ?? 'unknown');
+  for (const note of s.unknownNotes) {
+    truths.push('unknown');
+    notes.push(note);
+  }
+  return truths;
 }
 
 /** Whether a rule applies: all conditions true and no exception true (TR-4 [D]/[I]). */
 export function ruleMatches(c: CompiledRule, msg: RuleMessage): RuleMatch {
-  const rule = c.raw;
+  let compiled = COMPILED.get(c);
+  if (!compiled) {
+    compiled = { conds: compileSide(c, false), excs: compileSide(c, true) };
+    COMPILED.set(c, compiled);
+  }
   const notes: string[] = [];
-  const conds: Truth[] = [];
-  for (const pred of Object.values(PREDICATES)) {
-    const t = pred(rule, c, msg, false);
-    if (t !== undefined) conds.push(t);
-  }
-  for (const name of rule.Conditions ?? []) {
-    if (!MODELLED_TYPE_NAMES.has(typeKey(name))) {
-      conds.push('unknown');
-      notes.push(`condition ${typeKey(name)} is not modelled`);
-    }
-  }
-  const excs: Truth[] = [];
-  for (const pred of Object.values(PREDICATES)) {
-    const t = pred(rule, c, msg, true);
-    if (t !== undefined) excs.push(t);
-  }
-  for (const name of rule.Exceptions ?? []) {
-    if (!MODELLED_TYPE_NAMES.has(typeKey(name))) {
-      excs.push('unknown');
-      notes.push(`exception ${typeKey(name)} is not modelled`);
-    }
-  }
-  if (conds.includes(false) || excs.includes(true)) return { truth: false, notes };
+  const basis: Decision[] = [];
+  const conds = side(compiled.conds, c, msg, false, notes, basis);
+  const excs = side(compiled.excs, c, msg, true, notes, basis);
+  const withBasis = (truth: Truth): RuleMatch =>
+    basis.length > 0 ? { truth, notes, basis } : { truth, notes };
+  if (conds.includes(false) || excs.includes(true)) return withBasis(false);
   // The attacker can satisfy an exception or dodge a condition they write themselves.
-  if (excs.includes('attacker') || conds.includes('attacker')) return { truth: 'attacker', notes };
-  if (conds.includes('unknown') || excs.includes('unknown')) return { truth: 'unknown', notes };
-  return { truth: true, notes };
+  if (excs.includes('attacker') || conds.includes('attacker')) return withBasis('attacker');
+  if (conds.includes('unknown') || excs.includes('unknown')) return withBasis('unknown');
+  return withBasis(true);
 }

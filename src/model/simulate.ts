@@ -32,17 +32,29 @@ export function harm(outcomes: readonly Outcome[]): number {
   return Math.max(-1, ...outcomes.map((o) => HARM[o.disposition]));
 }
 
-/** Resolves unknown booleans in one "world": first all unknowns as true, then as false. */
+/**
+ * Resolves unknown booleans in one "world": each unknown setting (keyed by what it is) takes the value the
+ * world assigns it, `fallback` when the world has not been told about it yet (its key is then recorded).
+ */
 class World {
   readonly unknowns = new Set<string>();
-  constructor(readonly assume: boolean) {}
+  constructor(
+    readonly assign: ReadonlyMap<string, boolean>,
+    readonly fallback: boolean,
+  ) {}
   b(v: Tri, what: string): boolean {
     if (v === undefined) {
       this.unknowns.add(what);
-      return this.assume;
+      return this.assign.get(what) ?? this.fallback;
     }
     return v;
   }
+}
+
+/** Partner or OnPremises; an unexported ConnectorType is an unknown of the world. */
+function isPartner(c: CompiledConnector, w: World): boolean {
+  if (c.type !== 'unknown') return c.type === 'Partner';
+  return w.b(undefined, `connector '${c.name}' ConnectorType (Partner rather than OnPremises)`);
 }
 
 function connectorMatchesByIpOrCert(c: CompiledConnector, a: Attempt, w: World): boolean {
@@ -55,12 +67,33 @@ interface RcptContext {
   cfg: SimConfig;
   attempt: Attempt;
   world: World;
+  uncertainties: string[];
 }
 
-function rcptStage(
-  ctx: RcptContext,
-  rcpt: string,
-): { refused?: Outcome; alsoAccepted?: boolean; decisions: Decision[]; matched: CompiledConnector[] } {
+interface RcptResult {
+  refused?: Outcome;
+  alsoAccepted?: boolean;
+  /** Further outcomes the model cannot rule out besides `refused` (e.g. a silent drop, OQ-7). */
+  alternatives?: Outcome[];
+  decisions: Decision[];
+  matched: CompiledConnector[];
+}
+
+/** The accepted-domain entry of a name (exact match), for its DomainType. */
+function acceptedDomainType(cfg: SimConfig, domain: string | undefined): string | undefined {
+  if (!domain) return undefined;
+  return cfg.tenant.acceptedDomains?.find((d) => d.DomainName === domain.toLowerCase())?.DomainType;
+}
+
+/** A presented certificate name that is an accepted domain or a host in one (CON-7 "certificate domain"). */
+function certificateInAcceptedDomain(cfg: SimConfig, certNames: readonly string[]): string | undefined {
+  return certNames.find((n) => {
+    const name = n.toLowerCase().replace(/^\*\./, '');
+    return cfg.acceptedDomains.some((d) => domainOrSubdomain(d, name));
+  });
+}
+
+function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
   const { cfg, attempt: a, world: w } = ctx;
   const decisions: Decision[] = [];
   const rcptDomain = domainOf(rcpt);
@@ -68,10 +101,15 @@ function rcptStage(
   const matched = cfg.connectors.filter((c) => connectorMatchesByIpOrCert(c, a, w));
 
   if (!cfg.tenant.isAccepted(rcptDomain)) {
-    // CON-7 [D]: relay needs an OnPremises connector match and an own certificate or P1 domain.
-    const onPrem = matched.some((c) => c.type === 'OnPremises');
-    if (onPrem && cfg.tenant.isAccepted(p1Domain)) {
-      decisions.push({ rule: 'CON-7', evidence: 'D', text: 'relayed through an OnPremises connector' });
+    // CON-7 [D]: relay needs an OnPremises connector match and an own certificate domain or P1 domain.
+    const onPrem = matched.some((c) => !isPartner(c, w));
+    const ownCert = a.tls ? certificateInAcceptedDomain(cfg, a.certNames) : undefined;
+    if (onPrem && (cfg.tenant.isAccepted(p1Domain) || ownCert !== undefined)) {
+      decisions.push({
+        rule: 'CON-7',
+        evidence: 'D',
+        text: `relayed through an OnPremises connector (${ownCert !== undefined ? `certificate ${ownCert}` : `P1 domain ${p1Domain}`} is the tenant's)`,
+      });
       return { decisions, matched };
     }
     return {
@@ -93,38 +131,72 @@ function rcptStage(
   }
 
   const refusals: Outcome[] = [];
+  const alternatives: Outcome[] = [];
   let undecided = false;
   if (cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)) {
+    const why = `${a.clientIp} is on the connection-filter IP Block List`;
     refusals.push({
       stage: 'rcpt',
       disposition: 'rejected',
       reply: `550 5.7.513 Service unavailable, Client host [${a.clientIp}] blocked by ${rcptDomain} using Customer Block list (AS16012607)`,
+      decisions: [{ rule: 'CF-6.5', evidence: 'D', text: `${why}: rejected with 5.7.513 (S30, S40)` }],
+    });
+    // OQ-7: S24 says such mail is silently dropped instead; the order against the other RCPT rules is unknown
+    // (OQ-2), so a drop may also pre-empt them.
+    alternatives.push({
+      stage: 'post-acceptance',
+      disposition: 'dropped',
       decisions: [
-        {
-          rule: 'CF-6.5',
-          evidence: 'D',
-          text: `${a.clientIp} is on the connection-filter IP Block List (rejected or silently dropped, OQ-7)`,
-        },
+        ...decisions,
+        { rule: 'CF-6.5', evidence: 'D', text: `${why}: silently dropped (S24; OQ-7 open)` },
       ],
     });
+    ctx.uncertainties.push('IP Block List: refused in session (5.7.513) or silently dropped (OQ-7)');
   }
 
   // CON-5: Partner restriction. One satisfying restricting connector whose scope covers the message suffices (§12 OQ-2 [I]).
   const restricting = cfg.connectors.filter(
     (c) =>
-      c.type === 'Partner' &&
       w.b(c.enabled, `connector '${c.name}' Enabled`) &&
+      isPartner(c, w) &&
       (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) ||
         w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`)),
   );
-  const senderInScope = (c: CompiledConnector) =>
-    p1Domain === undefined
+  // CON-2: SenderDomains is compared with the P1 domain (§12 OQ-3 → P1 [C]).
+  const senderInScope = (c: CompiledConnector) => {
+    if (!c.senderDomainsKnown)
+      return w.b(undefined, `connector '${c.name}' SenderDomains (covering ${p1Domain ?? '<>'})`);
+    return p1Domain === undefined
       ? c.senderDomains.includes('*')
       : c.senderDomains.some((p) => domainPatternMatches(p, p1Domain));
-  const rcptInScope = (c: CompiledConnector) =>
-    c.associatedDomains.length === 0 ||
-    (rcptDomain !== undefined && c.associatedDomains.some((d) => domainOrSubdomain(d, rcptDomain)));
+  };
+  // AssociatedAcceptedDomains lists accepted domains: the recipient's accepted domain must be one of them [D] S8.
+  const rcptInScope = (c: CompiledConnector) => {
+    if (!c.associatedDomainsKnown)
+      return w.b(
+        undefined,
+        `connector '${c.name}' AssociatedAcceptedDomains (covering ${rcptDomain ?? rcpt})`,
+      );
+    return (
+      c.associatedDomains.length === 0 ||
+      (rcptDomain !== undefined && c.associatedDomains.includes(rcptDomain))
+    );
+  };
   const inScope = restricting.filter((c) => senderInScope(c) && rcptInScope(c));
+  const p2Domain = domainOf(a.headerFrom);
+  const byP2Only = restricting.filter(
+    (c) =>
+      !senderInScope(c) &&
+      rcptInScope(c) &&
+      p2Domain !== undefined &&
+      c.senderDomains.some((p) => domainPatternMatches(p, p2Domain)),
+  );
+  if (byP2Only.length > 0)
+    decisions.push({
+      rule: 'CON-2',
+      evidence: 'C',
+      text: `restricting connector(s) ${byP2Only.map((c) => `'${c.name}'`).join(', ')} cover the From: domain ${p2Domain} but not the P1 domain ${p1Domain ?? '<>'}: SenderDomains is compared with P1 (§12 OQ-3)`,
+    });
   if (inScope.length > 0) {
     const satisfied = inScope.filter(
       (c) =>
@@ -134,7 +206,7 @@ function rcptStage(
           c.certificate !== undefined &&
           certificateMatches(c.certificate, a.certNames)),
     );
-    const onPremMatch = matched.find((c) => c.type === 'OnPremises');
+    const onPremMatch = matched.find((c) => !isPartner(c, w));
     const names = inScope.map((c) => `'${c.name}'`).join(', ');
     if (satisfied.length > 0) {
       decisions.push({
@@ -164,7 +236,7 @@ function rcptStage(
 
   // CON-6: a matched Partner connector with RequireTls refuses plain-text sessions (reply undocumented, OQ-6).
   const tlsRequired = matched.find(
-    (c) => c.type === 'Partner' && w.b(c.requireTls, `connector '${c.name}' RequireTls`),
+    (c) => isPartner(c, w) && w.b(c.requireTls, `connector '${c.name}' RequireTls`),
   );
   if (tlsRequired && !a.tls) {
     refusals.push({
@@ -184,40 +256,54 @@ function rcptStage(
   // DS-2: RejectDirectSend, P1 only, exempt when any connector matched by IP or certificate (March 2026 wording [D]).
   const rds = w.b(cfg.rejectDirectSend, 'Get-OrganizationConfig RejectDirectSend');
   if (rds && !a.authenticated && matched.length === 0 && p1Domain !== undefined) {
-    if (cfg.tenant.isAccepted(p1Domain)) {
+    const refuse = (evidence: Decision['evidence'], text: string) =>
       refusals.push({
         stage: 'rcpt',
         disposition: 'rejected',
         reply: REPLY_5_7_68,
-        decisions: [
-          {
-            rule: 'DS-2',
-            evidence: 'D',
-            text: `RejectDirectSend is on, P1 domain ${p1Domain} is accepted and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])`,
-          },
-        ],
+        decisions: [{ rule: 'DS-2', evidence, text }],
       });
+    const base = `RejectDirectSend is on, P1 domain ${p1Domain}`;
+    const tail = 'and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])';
+    if (cfg.tenant.isAccepted(p1Domain)) {
+      const type = acceptedDomainType(cfg, p1Domain);
+      if (type === 'Authoritative') refuse('D', `${base} is accepted ${tail}`);
+      else if (type === 'InternalRelay')
+        refuse('I', `${base} is an InternalRelay accepted domain, taken as covered (§12 OQ-4) ${tail}`);
+      else {
+        // OQ-4: ExternalRelay domains are not settled, and an unexported DomainType could be one.
+        refuse(
+          'I',
+          `${base} is an accepted domain of type ${type ?? '(not exported)'}: RejectDirectSend may or may not cover it (OQ-4) ${tail}`,
+        );
+        undecided = true;
+        ctx.uncertainties.push(
+          `RejectDirectSend and the ${type ?? 'unexported'} DomainType of ${p1Domain} (OQ-4)`,
+        );
+      }
     } else if (cfg.tenant.coveredByMatchSubDomains(p1Domain)) {
       // OQ-4: MatchSubDomains is undocumented for RejectDirectSend; explore both answers.
-      refusals.push({
-        stage: 'rcpt',
-        disposition: 'rejected',
-        reply: REPLY_5_7_68,
-        decisions: [
-          {
-            rule: 'DS-2',
-            evidence: 'I',
-            text: `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)`,
-          },
-        ],
-      });
+      refuse(
+        'I',
+        `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)`,
+      );
       undecided = true;
+      ctx.uncertainties.push('RejectDirectSend and MatchSubDomains subdomains (OQ-4)');
     } else {
-      decisions.push({
-        rule: 'DS-3',
-        evidence: 'D',
-        text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)`,
-      });
+      const parent = cfg.acceptedDomains.find((d) => domainOrSubdomain(d, p1Domain));
+      decisions.push(
+        parent === undefined
+          ? {
+              rule: 'DS-3',
+              evidence: 'D',
+              text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)`,
+            }
+          : {
+              rule: 'DS-3',
+              evidence: 'I',
+              text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is a subdomain of ${parent}, not itself an accepted domain (§12 OQ-4)`,
+            },
+      );
     }
   } else if (rds && p1Domain === undefined) {
     decisions.push({
@@ -245,6 +331,7 @@ function rcptStage(
       refused: outcome,
       decisions,
       matched,
+      ...(alternatives.length > 0 ? { alternatives } : {}),
       ...(undecided && refusals.length === 1 ? { alsoAccepted: true } : {}),
     };
   }
@@ -257,7 +344,7 @@ function enhancedFiltering(
   c: CompiledConnector | undefined,
   a: Attempt,
   w: World,
-): { originalIp: string; applied: boolean; note?: string } {
+): { originalIp: string; applied: boolean; note?: Decision } {
   if (!c) return { originalIp: a.clientIp, applied: false };
   const skipLast = w.b(c.efSkipLastIp, `connector '${c.name}' EFSkipLastIP`);
   const configured = skipLast || c.efSkipIps.size > 0;
@@ -269,11 +356,20 @@ function enhancedFiltering(
   const testMode = w.b(c.efTestMode, `connector '${c.name}' EFTestMode`);
   const users = c.efUsers.length === 0 || a.rcpts.every((r) => c.efUsers.includes(r.toLowerCase()));
   const applied = !testMode && users;
-  return {
-    originalIp,
-    applied,
-    note: `Enhanced Filtering on '${c.name}' ${applied ? 'applies' : testMode ? 'is in test mode' : 'is limited to EFUsers that do not include every recipient'}`,
-  };
+  // EFTestMode is "reserved for internal Microsoft use" [D]; reading it as "EF not effective" is ORCA's [C].
+  const note: Decision = testMode
+    ? {
+        rule: 'EF-3',
+        evidence: 'C',
+        text: `Enhanced Filtering on '${c.name}' is in test mode: taken as not applied (ORCA, S45)`,
+      }
+    : {
+        rule: 'EF-3',
+        evidence: 'D',
+        text: `Enhanced Filtering on '${c.name}' ${applied ? `applies: original IP ${originalIp}` : 'is limited to EFUsers that do not include every recipient'}`,
+      };
+  // Authentication uses the recovered IP only when EF actually applies (EF-1, EF-4).
+  return { originalIp: applied ? originalIp : a.clientIp, applied, note };
 }
 
 interface PostContext {
@@ -296,7 +392,8 @@ function ruleActive(ctx: PostContext, i: number): boolean | 'unknown' | 'audit' 
   if (r.State === 'Disabled') return false;
   if (r.State !== 'Enabled') return 'unknown';
   if (r.Mode === 'Audit' || r.Mode === 'AuditAndNotify') return 'audit';
-  if (r.Mode !== undefined && r.Mode !== 'Enforce') return 'unknown';
+  // An unexported Mode could be an audit mode (TR-3): the rule's effect is then unknown, not enforced.
+  if (r.Mode !== 'Enforce') return 'unknown';
   if (r.ActivationDate || r.ExpiryDate) {
     const now = ctx.cfg.now;
     if (!now) return 'unknown';
@@ -306,6 +403,45 @@ function ruleActive(ctx: PostContext, i: number): boolean | 'unknown' | 'audit' 
   return true;
 }
 
+/** `…Rules.Tasks.SetSclAction` → `setscl`. */
+function actionKey(typeName: string): string {
+  return (typeName.split('.').pop() ?? typeName).replace(/Action$/i, '').toLowerCase();
+}
+
+/** Actions modelled below (§4.3). */
+const MODELLED_ACTIONS = new Set([
+  'rejectmessage',
+  'deletemessage',
+  'quarantine',
+  'setscl',
+  'stopruleprocessing',
+  'redirectmessage',
+  'routemessageoutboundconnector',
+]);
+/** Actions that change neither where the message goes nor how it is filtered. */
+const NO_DELIVERY_EFFECT = new Set([
+  'prependsubject',
+  'applyhtmldisclaimer',
+  'setheader',
+  'removeheader',
+  'addtorecipients',
+  'copyto',
+  'blindcopyto',
+  'addmanagerasrecipienttype',
+  'generateincidentreport',
+  'generatenotification',
+  'applyclassification',
+  'setauditseverity',
+  'logevent',
+  'applyrightsprotectiontemplate',
+  'applyrightsprotectioncustomizationtemplate',
+  'applyome',
+  'removeome',
+  'removeomev2',
+  'removermsattachmentencryption',
+  'routemessageoutboundrequiretls',
+]);
+
 /** Applies a matching rule's actions (eop-model §4.3). Returns a terminal outcome or the new state. */
 function applyActions(
   ctx: PostContext,
@@ -314,16 +450,24 @@ function applyActions(
 ): { terminal?: Outcome[]; state: RuleState; stop: boolean } {
   const c = ctx.cfg.rules[i]!;
   const r = c.raw;
+  const actions = new Set((r.Actions ?? []).map(actionKey));
   const dec = (text: string, evidence: Decision['evidence'] = 'D'): Decision[] => [
     ...state.decisions,
     { rule: 'TR-1', evidence, text: `rule '${c.name}' (priority ${c.priority ?? '?'}) ${text}` },
   ];
-  if (r.RejectMessageReasonText !== undefined || r.RejectMessageEnhancedStatusCode !== undefined) {
+  if (
+    r.RejectMessageReasonText !== undefined ||
+    r.RejectMessageEnhancedStatusCode !== undefined ||
+    actions.has('rejectmessage')
+  ) {
     const code = r.RejectMessageEnhancedStatusCode ?? '5.7.1';
+    // Neither property exported: the NDR line seen for rule rejections [C] S47.
     const reply =
       r.RejectMessageReasonText !== undefined
         ? `550 ${code} ${r.RejectMessageReasonText}`
-        : `550 ${code} Delivery not authorized, message refused`;
+        : r.RejectMessageEnhancedStatusCode !== undefined
+          ? `550 ${code} Delivery not authorized, message refused`
+          : REPLY_RULE_REJECT_DEFAULT;
     return {
       terminal: [
         {
@@ -337,7 +481,7 @@ function applyActions(
       stop: true,
     };
   }
-  if (r.DeleteMessage === true) {
+  if (r.DeleteMessage === true || actions.has('deletemessage')) {
     return {
       terminal: [
         { stage: 'post-acceptance', disposition: 'dropped', decisions: dec('deletes the message silently') },
@@ -346,7 +490,7 @@ function applyActions(
       stop: true,
     };
   }
-  if (r.Quarantine === true) {
+  if (r.Quarantine === true || actions.has('quarantine')) {
     return {
       terminal: [
         {
@@ -361,7 +505,9 @@ function applyActions(
   }
   if (
     r.RouteMessageOutboundConnector !== undefined ||
-    (r.RedirectMessageTo && r.RedirectMessageTo.length > 0)
+    (r.RedirectMessageTo && r.RedirectMessageTo.length > 0) ||
+    actions.has('routemessageoutboundconnector') ||
+    actions.has('redirectmessage')
   ) {
     ctx.uncertainties.push(
       `rule '${c.name}' re-routes the message; what happens to it there is outside the model`,
@@ -383,11 +529,30 @@ function applyActions(
       stop: true,
     };
   }
+  const unmodelled = [...actions].filter((k) => !MODELLED_ACTIONS.has(k) && !NO_DELIVERY_EFFECT.has(k));
   const next: RuleState =
     r.SetSCL !== undefined
       ? { scl: r.SetSCL, decisions: dec(`sets SCL ${r.SetSCL}`) }
       : { scl: state.scl, decisions: dec('matches (no delivery action)') };
-  return { state: next, stop: r.StopRuleProcessing === true };
+  if (unmodelled.length > 0) {
+    // An action whose effect on delivery is not modelled (moderation, notify-and-reject…) may hold the message.
+    ctx.uncertainties.push(`rule '${c.name}': action ${unmodelled.join(', ')} is not modelled`);
+    return {
+      terminal: [
+        {
+          stage: 'post-acceptance',
+          disposition: 'quarantine',
+          decisions: dec(`applies ${unmodelled.join(', ')}: the message may be held or refused`, 'I'),
+        },
+        ...(r.StopRuleProcessing === true || actions.has('stopruleprocessing')
+          ? finish(ctx, next)
+          : runRules(ctx, i + 1, next)),
+      ],
+      state: next,
+      stop: true,
+    };
+  }
+  return { state: next, stop: r.StopRuleProcessing === true || actions.has('stopruleprocessing') };
 }
 
 function runRules(ctx: PostContext, i: number, state: RuleState): Outcome[] {
@@ -407,7 +572,7 @@ function runRules(ctx: PostContext, i: number, state: RuleState): Outcome[] {
     return runRules(ctx, i + 1, { ...state, decisions: [...state.decisions, note] });
   }
   const matchBranch = (): Outcome[] => {
-    const applied = applyActions(ctx, i, state);
+    const applied = applyActions(ctx, i, { ...state, decisions: [...state.decisions, ...(m.basis ?? [])] });
     if (applied.terminal) return applied.terminal;
     return applied.stop ? finish(ctx, applied.state) : runRules(ctx, i + 1, applied.state);
   };
@@ -463,10 +628,18 @@ function finish(ctx: PostContext, state: RuleState): Outcome[] {
     authAs: ctx.msg.authAs,
     ruleScl: state.scl,
     efApplied: ctx.efApplied,
+    originalIp: ctx.originalIp,
     decisions: state.decisions,
   });
   ctx.uncertainties.push(...res.uncertainties);
   return res.outcomes;
+}
+
+/** A sender-written header value, case-insensitively by name. */
+function headerOf(a: Attempt, name: string): string | undefined {
+  const n = name.toLowerCase();
+  for (const [k, v] of Object.entries(a.headers ?? {})) if (k.toLowerCase() === n) return v;
+  return undefined;
 }
 
 function postAcceptance(
@@ -477,24 +650,47 @@ function postAcceptance(
   w: World,
   uncertainties: string[],
 ): Outcome[] {
-  const partner = matched.find((c) => c.type === 'Partner');
-  const onPrem = matched.find((c) => c.type === 'OnPremises');
-  const ef = enhancedFiltering(partner ?? onPrem, a, w);
+  const onPrem = matched.find((c) => !isPartner(c, w));
+  // Which of several connectors matching by IP or certificate the message is attributed to is undocumented:
+  // when their Enhanced Filtering differs, every answer is explored (Partner connectors first, as before).
+  const candidates = [...matched.filter((c) => isPartner(c, w)), ...matched.filter((c) => !isPartner(c, w))];
+  const efs: ReturnType<typeof enhancedFiltering>[] = [];
+  for (const c of candidates.length > 0 ? candidates : [undefined]) {
+    const ef = enhancedFiltering(c, a, w);
+    if (!efs.some((x) => x.applied === ef.applied && x.originalIp === ef.originalIp)) efs.push(ef);
+  }
+  if (efs.length > 1)
+    uncertainties.push(
+      `the message may be attributed to any of the connectors ${candidates.map((c) => `'${c.name}'`).join(', ')} that match it; their Enhanced Filtering differs`,
+    );
   const d = [...decisions];
-  if (ef.note) d.push({ rule: 'EF-3', evidence: 'D', text: ef.note });
   let authAs: 'Anonymous' | 'Internal' = 'Anonymous';
   const p1 = domainOf(a.mailFrom);
-  if (onPrem && w.b(onPrem.cloudServicesMailEnabled, `connector '${onPrem.name}' CloudServicesMailEnabled`)) {
+  // CON-8 [D]: promotion needs the cross-premises headers that Exchange hybrid writes; a sender that reaches the
+  // connector and controls the message can write them too [I].
+  const crossPremises = /^internal$/i.test(headerOf(a, 'X-MS-Exchange-CrossPremises-AuthAs')?.trim() ?? '');
+  if (
+    onPrem &&
+    (crossPremises || a.adversarial === true) &&
+    w.b(onPrem.cloudServicesMailEnabled, `connector '${onPrem.name}' CloudServicesMailEnabled`)
+  ) {
     authAs = 'Internal';
-    d.push({
-      rule: 'CON-8',
-      evidence: 'D',
-      text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled: promoted to internal`,
-    });
+    d.push(
+      crossPremises
+        ? {
+            rule: 'CON-8',
+            evidence: 'D',
+            text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled and cross-premises headers: promoted to internal`,
+          }
+        : {
+            rule: 'CON-8',
+            evidence: 'I',
+            text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled: the sender can write the cross-premises headers and be promoted to internal`,
+          },
+    );
   } else if (
     matched.some(
-      (c) =>
-        c.type === 'OnPremises' && w.b(c.treatAsInternal, `connector '${c.name}' TreatMessagesAsInternal`),
+      (c) => !isPartner(c, w) && w.b(c.treatAsInternal, `connector '${c.name}' TreatMessagesAsInternal`),
     ) &&
     cfg.tenant.isAccepted(p1)
   ) {
@@ -517,17 +713,20 @@ function postAcceptance(
     headers,
     adversarial: a.adversarial === true,
     isAccepted: (dom) => cfg.tenant.isAccepted(dom),
+    acceptedDomainType: (dom) => acceptedDomainType(cfg, dom),
   };
-  const ctx: PostContext = {
-    cfg,
-    attempt: a,
-    msg,
-    efApplied: ef.applied,
-    originalIp: ef.originalIp,
-    uncertainties,
-    budget: { branches: 0 },
-  };
-  const outcomes = runRules(ctx, 0, { scl: undefined, decisions: d });
+  const outcomes = efs.flatMap((ef) => {
+    const ctx: PostContext = {
+      cfg,
+      attempt: a,
+      msg,
+      efApplied: ef.applied,
+      originalIp: ef.originalIp,
+      uncertainties,
+      budget: { branches: 0 },
+    };
+    return runRules(ctx, 0, { scl: undefined, decisions: ef.note ? [...d, ef.note] : d });
+  });
   if (!cfg.rulesKnown) {
     // Unknown rules could reject, quarantine or bypass: the outcome is open-ended.
     return [
@@ -551,12 +750,10 @@ function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: st
   const outcomes: Outcome[] = [];
   const accepted: { decisions: Decision[]; matched: CompiledConnector[] }[] = [];
   for (const rcpt of a.rcpts) {
-    const r = rcptStage({ cfg, attempt: a, world: w }, rcpt);
+    const r = rcptStage({ cfg, attempt: a, world: w, uncertainties }, rcpt);
     if (r.refused) outcomes.push(r.refused);
-    if (!r.refused || r.alsoAccepted) {
-      accepted.push(r);
-      if (r.alsoAccepted) uncertainties.push('RejectDirectSend and MatchSubDomains subdomains (OQ-4)');
-    }
+    if (r.alternatives) outcomes.push(...r.alternatives);
+    if (!r.refused || r.alsoAccepted) accepted.push(r);
   }
   if (accepted.length > 0)
     outcomes.push(...postAcceptance(cfg, a, accepted[0]!.matched, accepted[0]!.decisions, w, uncertainties));
@@ -571,19 +768,61 @@ function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: st
       ],
     });
   }
+  if (cfg.tenant.acceptedDomains === undefined) {
+    // Every recipient looks like a relay attempt without the accepted domains; it may well be a mailbox.
+    uncertainties.push('Get-AcceptedDomain was not exported: which recipients are the tenant’s is unknown');
+    outcomes.push({
+      stage: 'post-acceptance',
+      disposition: 'inbox',
+      decisions: [
+        {
+          rule: 'ATT-1',
+          evidence: 'I',
+          text: 'the recipient domain may be an accepted domain (not exported) and the message delivered',
+        },
+      ],
+    });
+  }
   return outcomes;
 }
 
-/** Simulates one attempt. Unknown configuration values are explored both ways; every outcome the model allows is returned. */
+/** Up to 2^10 worlds are enumerated exhaustively; beyond that the answer is marked imprecise. */
+const MAX_UNKNOWN_SETTINGS = 10;
+
+/**
+ * Simulates one attempt. Settings the export lacks are unknowns: every combination of their values is explored
+ * (two extremes alone miss mixed cases), and every outcome the model allows is returned.
+ */
 export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
   const uncertainties: string[] = [];
-  const first = new World(true);
-  let outcomes = simulateInWorld(cfg, attempt, first, uncertainties);
-  if (first.unknowns.size > 0) {
-    const second = new World(false);
-    outcomes = [...outcomes, ...simulateInWorld(cfg, attempt, second, uncertainties)];
-    uncertainties.push(`not in the export: ${[...first.unknowns].sort().join(', ')}`);
+  const probe = new World(new Map(), true);
+  let outcomes = simulateInWorld(cfg, attempt, probe, uncertainties);
+  const discovered = new Set(probe.unknowns);
+  let explored = 0;
+  while (discovered.size > explored && discovered.size <= MAX_UNKNOWN_SETTINGS) {
+    const keys = [...discovered].sort();
+    explored = keys.length;
+    outcomes = [];
+    for (let mask = 0; mask < 2 ** keys.length; mask++) {
+      const assign = new Map(keys.map((k, i) => [k, ((mask >> i) & 1) === 0]));
+      const w = new World(assign, true);
+      outcomes.push(...simulateInWorld(cfg, attempt, w, uncertainties));
+      // A value can reveal further unknowns (e.g. a connector's flags once it is taken as enabled).
+      for (const u of w.unknowns) discovered.add(u);
+    }
   }
+  if (discovered.size > MAX_UNKNOWN_SETTINGS) {
+    outcomes.push(...simulateInWorld(cfg, attempt, new World(new Map(), false), uncertainties));
+    const why = `${discovered.size} settings missing from the export: too many combinations to explore`;
+    uncertainties.push(why);
+    // Unexplored combinations may end either way: never report a clean result.
+    const d: Decision[] = [{ rule: 'MODEL', evidence: 'I', text: why }];
+    outcomes.push(
+      { stage: 'rcpt', disposition: 'rejected', reply: 'unknown', decisions: d },
+      { stage: 'post-acceptance', disposition: 'inbox', decisions: d },
+    );
+  }
+  if (discovered.size > 0) uncertainties.push(`not in the export: ${[...discovered].sort().join(', ')}`);
   return { outcomes: dedupe(outcomes), uncertainties: [...new Set(uncertainties)] };
 }
 

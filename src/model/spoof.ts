@@ -3,6 +3,7 @@
  * reject apart. Message content (spam/phish/malware scoring) is not modelled: a message that authenticates
  * is assumed to reach the inbox, the worst case for the defender [I].
  */
+import type { AntiPhishPolicy, ContentFilterPolicy } from '../snapshot/schema.js';
 import type { SimConfig } from './config.js';
 import type { AuthVerdict, Decision, Disposition, Outcome } from './types.js';
 import { domainOf } from './domains.js';
@@ -19,6 +20,8 @@ export interface SpoofInput {
   ruleScl: number | undefined;
   /** Enhanced Filtering applied to this message (EF-3). */
   efApplied: boolean;
+  /** The EF original IP when EF applied (EF-1): the "sending infrastructure" spoof intelligence sees. */
+  originalIp?: string;
   decisions: Decision[];
 }
 
@@ -53,18 +56,50 @@ function actionDisposition(action: string | undefined): Disposition | undefined 
   }
 }
 
-function tablAllows(cfg: SimConfig, headerFrom: string, clientIp: string): boolean {
+type Tri3 = boolean | 'unknown';
+
+/**
+ * TABL spoof entries for (From:, source IP): Block beats Allow (S24); an Allow whose SendingInfrastructure is a
+ * PTR or DKIM domain cannot be decided offline (§6.6).
+ */
+function tablAllows(cfg: SimConfig, headerFrom: string, sourceIp: string): Tri3 {
   const addr = headerFrom.toLowerCase();
   const domain = domainOf(addr);
-  return cfg.tablSpoof.some((e) => {
-    if (e.Action !== 'Allow' || !e.SpoofedUser || !e.SendingInfrastructure) return false;
-    if (e.SpoofedUser !== addr && e.SpoofedUser !== domain) return false;
-    // SendingInfrastructure is a /24 or a PTR/DKIM domain (eop-model §6.6); only the /24 form is decidable offline.
-    return (
-      /^\d+\.\d+\.\d+\.\d+\/24$/.test(e.SendingInfrastructure) &&
-      new IpSet([e.SendingInfrastructure]).has(clientIp)
-    );
-  });
+  const verdict = (action: 'Allow' | 'Block'): Tri3 => {
+    let result: Tri3 = false;
+    for (const e of cfg.tablSpoof) {
+      if (e.Action !== action || !e.SpoofedUser || !e.SendingInfrastructure) continue;
+      if (e.SpoofedUser !== addr && e.SpoofedUser !== domain) continue;
+      // SendingInfrastructure is a /24 or a PTR/DKIM domain (eop-model §6.6); only the /24 form is decidable offline.
+      if (/^\d+\.\d+\.\d+\.\d+\/24$/.test(e.SendingInfrastructure)) {
+        if (new IpSet([e.SendingInfrastructure]).has(sourceIp)) return true;
+      } else result = 'unknown';
+    }
+    return result;
+  };
+  const block = verdict('Block');
+  if (block === true) return false;
+  const allow = verdict('Allow');
+  if (allow === false) return false;
+  return block === 'unknown' || allow === 'unknown' ? 'unknown' : true;
+}
+
+/**
+ * Anti-spam policies that may cover the recipient: without their rules (and presets) mxlock cannot tell which one
+ * applies, so every policy is a candidate. `undefined` = not exported.
+ */
+function contentFilterCandidates(cfg: SimConfig): ContentFilterPolicy[] | undefined {
+  const all = cfg.tenant.contentFilter;
+  if (all === undefined) return undefined;
+  const def = cfg.contentFilter;
+  return def ? [def, ...all.filter((p) => p !== def)] : all;
+}
+
+/** Anti-phish policies that may cover the recipient (default first; explicitly disabled ones excluded). */
+function antiPhishCandidates(cfg: SimConfig): AntiPhishPolicy[] {
+  const def = cfg.antiPhish;
+  const others = (cfg.tenant.antiPhishPolicies ?? []).filter((p) => p !== def && p.Enabled !== false);
+  return def ? [def, ...others] : others;
 }
 
 export function spoofStage(input: SpoofInput): SpoofResult {
@@ -84,9 +119,6 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     };
   }
   const p2 = domainOf(input.headerFrom);
-  const cf = cfg.contentFilter;
-  const allowedDomain = p2 !== undefined && (cf?.AllowedSenderDomains ?? []).includes(p2);
-  const allowedSender = (cf?.AllowedSenders ?? []).includes(input.headerFrom.toLowerCase());
   const ipAllowed = cfg.ipAllow.has(input.clientIp);
 
   if (auth.dmarc === 'pass') {
@@ -120,21 +152,14 @@ export function spoofStage(input: SpoofInput): SpoofResult {
   }
 
   // From here on: a spoof candidate (DMARC fail or no DMARC).
-  if (tablAllows(cfg, input.headerFrom, input.clientIp)) {
-    return {
-      outcomes: [
-        post(
-          'inbox',
-          d(
-            'TABL-6.6',
-            'D',
-            'a Tenant Allow/Block List spoof Allow entry covers this sender and infrastructure',
-          ),
-        ),
-      ],
-      uncertainties,
-    };
-  }
+  const sourceIp = input.efApplied && input.originalIp !== undefined ? input.originalIp : input.clientIp;
+  const tabl = tablAllows(cfg, input.headerFrom, sourceIp);
+  const tablInbox = () =>
+    post(
+      'inbox',
+      d('TABL-6.6', 'D', 'a Tenant Allow/Block List spoof Allow entry covers this sender and infrastructure'),
+    );
+  if (tabl === true) return { outcomes: [tablInbox()], uncertainties };
   if (input.ruleScl === -1) {
     return {
       outcomes: [
@@ -150,20 +175,43 @@ export function spoofStage(input: SpoofInput): SpoofResult {
       uncertainties,
     };
   }
-  if (allowedDomain || allowedSender) {
-    return {
-      outcomes: [
-        post(
-          'inbox',
-          d(
-            'AS-6.4',
-            'D',
-            `the anti-spam policy allows ${allowedDomain ? p2 : input.headerFrom} (SFV:SKA): the spoof is delivered (S31)`,
-          ),
+  const maybe: Outcome[] = [];
+  if (tabl === 'unknown') {
+    uncertainties.push(
+      `a Tenant Allow/Block List spoof entry for ${input.headerFrom} names its infrastructure by PTR or DKIM domain: not decidable offline`,
+    );
+    maybe.push(tablInbox());
+  }
+  const candidates = contentFilterCandidates(cfg);
+  if (candidates === undefined) {
+    uncertainties.push(
+      'Get-HostedContentFilterPolicy was not exported: an anti-spam allow list may admit the spoof (S31)',
+    );
+    maybe.push(post('inbox', d('AS-6.4', 'I', 'anti-spam allow lists unknown: they may allow this sender')));
+  } else {
+    const allowing = candidates.filter(
+      (cf) =>
+        (p2 !== undefined && (cf.AllowedSenderDomains ?? []).includes(p2)) ||
+        (cf.AllowedSenders ?? []).includes(input.headerFrom.toLowerCase()),
+    );
+    const first = allowing[0];
+    if (first) {
+      const name = first.Name ?? first.Identity ?? 'default';
+      const outcome = post(
+        'inbox',
+        d(
+          'AS-6.4',
+          'D',
+          `the anti-spam policy '${name}' allows ${p2 !== undefined && (first.AllowedSenderDomains ?? []).includes(p2) ? p2 : input.headerFrom} (SFV:SKA): the spoof is delivered (S31)`,
         ),
-      ],
-      uncertainties,
-    };
+      );
+      if (allowing.length === candidates.length) return { outcomes: [outcome], uncertainties };
+      // Only some anti-spam policies allow it: which one covers the recipient depends on rules not modelled.
+      uncertainties.push(
+        `anti-spam policy '${name}' allows ${input.headerFrom}; whether it covers the recipient is not modelled`,
+      );
+      maybe.push(outcome);
+    }
   }
   if (ipAllowed) {
     return {
@@ -191,24 +239,42 @@ export function spoofStage(input: SpoofInput): SpoofResult {
       ),
     ),
   ];
-  if (cfg.mxPointsToEop === false && !input.efApplied) return { outcomes: degraded(), uncertainties };
-  const normal = matrix(input, d, uncertainties);
+  if (cfg.mxPointsToEop === false && !input.efApplied)
+    return { outcomes: [...maybe, ...degraded()], uncertainties };
+  const normal = matrixOverPolicies(input, d, uncertainties);
   if (cfg.mxPointsToEop === undefined && !input.efApplied) {
     uncertainties.push(
       'whether the MX points to EOP is unknown (no DNS): spoof enforcement may be suppressed (eop-model §6.1, OQ-13)',
     );
-    return { outcomes: [...normal, ...degraded()], uncertainties };
+    return { outcomes: [...maybe, ...normal, ...degraded()], uncertainties };
   }
-  return { outcomes: normal, uncertainties };
+  return { outcomes: [...maybe, ...normal], uncertainties };
+}
+
+/** The matrix for every anti-phish policy that may cover the recipient (§6.3: one policy applies, unknown which). */
+function matrixOverPolicies(
+  input: SpoofInput,
+  d: (rule: string, evidence: Decision['evidence'], text: string) => Decision[],
+  uncertainties: string[],
+): Outcome[] {
+  const policies = antiPhishCandidates(input.cfg);
+  if (policies.length <= 1) return matrix(input, policies[0], d, uncertainties);
+  const per = policies.map((p) => matrix(input, p, d, uncertainties));
+  const sets = per.map((o) => [...new Set(o.map((x) => x.disposition))].sort().join(','));
+  if (new Set(sets).size > 1)
+    uncertainties.push(
+      `anti-phish policies ${policies.map((p) => `'${p.Name ?? p.Identity ?? '?'}'`).join(', ')} act differently on this spoof; which one covers the recipient is not modelled (§6.3 precedence)`,
+    );
+  return per.flat();
 }
 
 /** The anti-phish DMARC × spoof-intelligence matrix (eop-model §6.3 [D] S27). */
 function matrix(
   input: SpoofInput,
+  policy: AntiPhishPolicy | undefined,
   d: (rule: string, evidence: Decision['evidence'], text: string) => Decision[],
   uncertainties: string[],
 ): Outcome[] {
-  const policy = input.cfg.antiPhish;
   if (!policy) {
     uncertainties.push('Get-AntiPhishPolicy was not exported: the spoof action is unknown');
     return [
@@ -240,11 +306,13 @@ function matrix(
       );
       return;
     }
-    const reply =
-      disp === 'ndr'
-        ? `550 5.7.509 Access denied, sending domain ${domainOf(input.headerFrom) ?? ''} does not pass DMARC verification`
-        : undefined;
-    outcomes.push(post(disp, d('SPOOF-6.3', 'D', `${why} → ${action} (anti-phish policy '${name}')`), reply));
+    const ndr = disp === 'ndr';
+    // Verbatim NDR text of §6.3 [D] S40; whether it is an in-session reply or a post-acceptance NDR is OQ-14.
+    const reply = ndr
+      ? `550 5.7.509 Access denied, sending domain [${domainOf(input.headerFrom) ?? ''}] does not pass DMARC verification`
+      : undefined;
+    const text = `${why} → ${action} (anti-phish policy '${name}')${ndr ? '; modelled as an NDR after acceptance (stage undocumented, OQ-14)' : ''}`;
+    outcomes.push(post(disp, d('SPOOF-6.3', 'D', text), reply));
   };
   for (const b of branches) {
     if (explicit) {
@@ -271,9 +339,24 @@ function matrix(
           ),
         );
     } else if (b.spoofIntel) {
+      // Implicit failure (p=none or no record): the spoof action needs composite authentication to fail, which rests
+      // on undocumented implicit signals (§6.2 "the overall assessment decides"; §6.3 p=none → no spoof action).
+      uncertainties.push(
+        `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}): whether composite authentication fails is not documented (§6.2, §6.3)`,
+      );
       add(
         policy.AuthenticationFailAction,
-        `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}); composite authentication is assumed to fail for an unauthorised IP [I]`,
+        `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}) if composite authentication fails`,
+      );
+      outcomes.push(
+        post(
+          'inbox',
+          d(
+            'SPOOF-6.3',
+            'I',
+            `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}): composite authentication may soft-pass, and no spoof action applies`,
+          ),
+        ),
       );
     } else {
       outcomes.push(

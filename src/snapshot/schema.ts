@@ -104,6 +104,7 @@ export const TransportRuleSchema = z.object({
   FromScope: enumOf(FROM_SCOPES, { 0: 'InOrganization', 1: 'NotInOrganization' }),
   ExceptIfFromScope: enumOf(FROM_SCOPES, { 0: 'InOrganization', 1: 'NotInOrganization' }),
   SentToScope: str(),
+  ExceptIfSentToScope: str(),
   SenderIpRanges: strList(),
   ExceptIfSenderIpRanges: strList(),
   SenderDomainIs: strList(lower),

@@ -97,3 +97,118 @@ describe('standard paths (DESIGN §5)', () => {
     expect(v.summary).toContain('Get-InboundConnector.json');
   });
 });
+
+describe('every declared address and sender is checked (DESIGN §5)', () => {
+  const locked = () => {
+    const d = baseData();
+    d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
+    d['Get-InboundConnector'] = [
+      lockdownIp(),
+      lockdownIp({
+        Name: 'Scanners',
+        SenderDomains: ['contoso.com'],
+        SenderIPAddresses: ['192.0.2.50'],
+        RequireTls: false,
+      }),
+    ];
+    d['Get-TransportRule'] = [safetyNet({ ExceptIfSenderIpRanges: [...GATEWAY_IPS, '192.0.2.0/24'] })];
+    return d;
+  };
+  const statusOf = (paths: ReturnType<typeof evaluatePaths>, id: string) => paths.find((p) => p.id === id);
+
+  test('a gateway range the lock-down connector does not list breaks gateway delivery', () => {
+    const gw: ResolvedGateway = { ...gateway, ips: [...GATEWAY_IPS, '192.0.2.128/26'] };
+    const paths = evaluatePaths(configOf(locked(), { dns: DNS_MX_SEG }), EMPTY_PROFILE, gw);
+    const p = statusOf(paths, 'path.gateway-delivery');
+    expect(p?.status).toBe('broken');
+    expect(p?.evidence.join('\n')).toMatch(/192\.0\.2\.1(29|90)/);
+  });
+
+  test('the last address of a range counts too: a connector covering only part of it', () => {
+    const d = locked();
+    d['Get-InboundConnector']![0] = lockdownIp({
+      SenderIPAddresses: ['203.0.113.10', '203.0.113.11', '198.51.100.0/29'],
+    });
+    const paths = evaluatePaths(configOf(d, { dns: DNS_MX_SEG }), EMPTY_PROFILE, gateway);
+    expect(statusOf(paths, 'path.gateway-delivery')?.status).toBe('broken');
+  });
+
+  test('a declared source with a second IP that is not admitted is broken', () => {
+    const prof: Profile = {
+      ...EMPTY_PROFILE,
+      directSendSources: [
+        { name: 'HQ scanners', ips: ['192.0.2.50', '192.0.2.51'], senders: ['scanner@contoso.com'] },
+      ],
+    };
+    const paths = evaluatePaths(configOf(locked(), { dns: DNS_MX_SEG }), prof, gateway);
+    expect(statusOf(paths, 'path.declared-source:HQ scanners')?.status).toBe('broken');
+  });
+
+  test('a declared source with a second sender outside the connector scope is broken', () => {
+    const prof: Profile = {
+      ...EMPTY_PROFILE,
+      directSendSources: [
+        {
+          name: 'HQ scanners',
+          ips: ['192.0.2.50'],
+          senders: ['scanner@contoso.com', 'alerts@contoso.onmicrosoft.com'],
+        },
+      ],
+    };
+    const paths = evaluatePaths(configOf(locked(), { dns: DNS_MX_SEG }), prof, gateway);
+    const p = statusOf(paths, 'path.declared-source:HQ scanners');
+    expect(p?.status).toBe('broken');
+    expect(p?.evidence.join('\n')).toMatch(/alerts@contoso\.onmicrosoft\.com/);
+  });
+
+  test('all declared addresses and senders admitted: preserved', () => {
+    const paths = evaluatePaths(configOf(locked(), { dns: DNS_MX_SEG }), profile, gateway);
+    expect(statusOf(paths, 'path.declared-source:HQ scanners')?.status).toBe('preserved');
+    expect(statusOf(paths, 'path.gateway-delivery')?.status).toBe('preserved');
+  });
+});
+
+describe('path.hybrid-onpremises (CON-8)', () => {
+  const hybridData = (csme: boolean) => {
+    const d = baseData();
+    d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
+    d['Get-InboundConnector'] = [
+      lockdownIp(),
+      {
+        Name: 'From on-premises',
+        Enabled: true,
+        ConnectorType: 'OnPremises',
+        SenderDomains: ['*'],
+        SenderIPAddresses: ['192.0.2.10'],
+        CloudServicesMailEnabled: csme,
+        TreatMessagesAsInternal: false,
+        RestrictDomainsToIPAddresses: false,
+        RestrictDomainsToCertificate: false,
+        RequireTls: false,
+        EFSkipLastIP: false,
+        EFSkipIPs: [],
+        EFTestMode: false,
+      },
+    ];
+    d['Get-TransportRule'] = [
+      safetyNet({
+        ExceptIfHeaderMatchesMessageHeader: 'X-MS-Exchange-Organization-AuthAs',
+        ExceptIfHeaderMatchesPatterns: ['Internal'],
+      }),
+    ];
+    return d;
+  };
+  const hybridProfile: Profile = { ...EMPTY_PROFILE, hybrid: { ips: ['192.0.2.10'] } };
+
+  test('with CloudServicesMailEnabled the hybrid mail is promoted to Internal and passes the safety net', () => {
+    const paths = evaluatePaths(configOf(hybridData(true), { dns: DNS_MX_SEG }), hybridProfile, gateway);
+    const p = paths.find((x) => x.id === 'path.hybrid-onpremises');
+    expect(p?.status).toBe('preserved');
+    expect(p?.evidence.join('\n')).toMatch(/CON-8 \[D\]/);
+  });
+
+  test('without it the hybrid mail is anonymous and the safety net rejects it', () => {
+    const paths = evaluatePaths(configOf(hybridData(false), { dns: DNS_MX_SEG }), hybridProfile, gateway);
+    expect(paths.find((x) => x.id === 'path.hybrid-onpremises')?.status).toBe('broken');
+  });
+});

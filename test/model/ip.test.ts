@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'vitest';
+import { IpSet, isValidIp, isValidIpOrCidr, parseIpEntry, sampleAddress } from '../../src/model/ip.js';
+
+describe('parseIpEntry: accepted and refused forms (eop-model §2.2, §5, §6.5)', () => {
+  test.each([
+    ['203.0.113.10', true],
+    ['203.0.113.0/24', true],
+    ['203.0.113.77/24', true], // host bits set: normalised to the network, as Exchange does
+    ['0.0.0.0/0', true],
+    ['203.0.113.10-203.0.113.20', true],
+    [' 203.0.113.10 - 203.0.113.20 ', true],
+    ['2001:db8::/32', true],
+    ['::ffff:203.0.113.0/120', true], // IPv4-mapped network written in IPv6 form
+    ['203.0.113.20-203.0.113.10', false], // reversed range
+    ['203.0.113.10/33', false],
+    ['203.0.113.10/', false],
+    ['/24', false],
+    ['203.0.113', false], // short form
+    ['010.0.0.1', false], // leading zero (octal in some parsers)
+    ['203.0.113.0/255.255.255.0', false], // netmask form
+    ['2001:db8::1-2001:db8::9', false], // ranges are IPv4 only
+    ['2001:db8::/129', false],
+    ['not-an-ip', false],
+  ])('%s → valid %s', (text, valid) => {
+    expect(isValidIpOrCidr(text)).toBe(valid);
+  });
+});
+
+describe('IpSet.has', () => {
+  test.each([
+    [['203.0.113.77/24'], '203.0.113.0', true],
+    [['203.0.113.77/24'], '203.0.113.255', true],
+    [['203.0.113.77/24'], '203.0.114.0', false],
+    [['203.0.113.77/24'], '203.0.112.255', false],
+    [['0.0.0.0/0'], '255.255.255.255', true],
+    [['203.0.113.10-203.0.113.20'], '203.0.113.20', true],
+    [['203.0.113.10-203.0.113.20'], '203.0.113.21', false],
+    [['203.0.113.10'], '::ffff:203.0.113.10', true], // IPv4-mapped client
+    [['203.0.113.0/24'], '::ffff:cb00:710a', true], // the same, in hex
+    [['::ffff:203.0.113.0/120'], '203.0.113.5', true],
+    [['::ffff:203.0.113.0/120'], '203.0.114.5', false],
+    [['::ffff:0:0/96'], '198.51.100.1', true], // every IPv4 address, in mapped form
+    [['2001:db8::/32'], '2001:db8:ffff::1', true],
+    [['2001:db8::/32'], '2001:db9::1', false],
+    [['2001:db8::1'], '2001:db8::2', false],
+    [['203.0.113.10'], '2001:db8::1', false],
+    [['2001:db8::/32'], '203.0.113.10', false],
+    [['203.0.113.10'], 'garbage', false],
+    [['garbage'], '203.0.113.10', false],
+  ])('%j has %s → %s', (entries, ip, expected) => {
+    expect(new IpSet(entries).has(ip)).toBe(expected);
+  });
+
+  test('invalid entries are kept aside, not silently matched', () => {
+    const s = new IpSet(['203.0.113.10', '203.0.113.300', 'x']);
+    expect(s.size).toBe(1);
+    expect(s.invalid).toEqual(['203.0.113.300', 'x']);
+  });
+});
+
+describe('IpSet.covers and overlaps', () => {
+  test.each([
+    [['203.0.113.0/25', '203.0.113.128/25'], '203.0.113.0/24', true], // adjacent halves
+    [['203.0.113.0/25', '203.0.113.129-203.0.113.255'], '203.0.113.0/24', false], // .128 missing
+    [['203.0.113.0/24'], '203.0.113.10-203.0.113.20', true],
+    [['203.0.113.0/24'], '203.0.113.250-203.0.114.2', false],
+    [['203.0.113.0-203.0.113.100', '203.0.113.50-203.0.113.255'], '203.0.113.0/24', true], // overlapping pieces
+    [['0.0.0.0/0'], '198.51.100.0/28', true],
+    [['203.0.113.10'], '203.0.113.10', true],
+    [['203.0.113.10'], '203.0.113.11', false],
+    [['::ffff:203.0.113.0/120'], '203.0.113.0/28', true],
+    [['2001:db8::/32'], '2001:db8:1::/48', true],
+    [['2001:db8:1::/48'], '2001:db8::/32', false],
+    [['203.0.113.0/24'], 'nonsense', false],
+  ])('%j covers %s → %s', (entries, entry, expected) => {
+    expect(new IpSet(entries).covers(entry)).toBe(expected);
+  });
+
+  test.each([
+    [['203.0.113.0/24'], '203.0.113.250-203.0.114.2', true],
+    [['203.0.113.0/24'], '203.0.114.0/24', false],
+    [['2001:db8::/32'], '2001:db8:1::/48', true],
+    [['2001:db8:1::/48'], '2001:db8::/32', true],
+    [['2001:db8:1::/48'], '2001:db8:2::/48', false],
+    [['203.0.113.0/24'], 'nonsense', false],
+  ])('%j overlaps %s → %s', (entries, entry, expected) => {
+    expect(new IpSet(entries).overlaps(entry)).toBe(expected);
+  });
+});
+
+describe('helpers', () => {
+  test.each([
+    ['203.0.113.10', '203.0.113.10'],
+    ['203.0.113.0/24', '203.0.113.1'],
+    ['203.0.113.4/31', '203.0.113.4'],
+    ['203.0.113.10-203.0.113.20', '203.0.113.11'],
+    ['::ffff:203.0.113.0/120', '203.0.113.1'],
+    ['bad', undefined],
+  ])('sampleAddress(%s) = %s', (entry, expected) => {
+    expect(sampleAddress(entry)).toBe(expected);
+  });
+
+  test.each([
+    ['203.0.113.10', true],
+    ['::ffff:203.0.113.10', true],
+    ['2001:db8::1', true],
+    ['203.0.113.0/24', false],
+    ['203.0.113', false],
+  ])('isValidIp(%s) = %s', (text, expected) => {
+    expect(isValidIp(text)).toBe(expected);
+  });
+
+  test('an IPv4-mapped CIDR becomes the IPv4 network it denotes', () => {
+    expect(parseIpEntry('::ffff:203.0.113.0/120')).toMatchObject({ kind: 'v4' });
+  });
+});
