@@ -8,9 +8,10 @@ import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
 import type { DnsZone } from './dns/zone.js';
 import { compileConfig } from './model/config.js';
-import { evaluatePaths, verdictOf } from './model/paths.js';
+import { evaluatePaths, verdictOf, type PathResult } from './model/paths.js';
 import { buildTenant } from './model/tenant.js';
 import { mxPointsToEop, resolveGateway } from './profile/infer.js';
+import type { ResolvedGateway } from './profile/gateway.js';
 import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
 import { buildChecklist } from './report/checklist.js';
 import type { Report, ReportFinding, ReportPath } from './report/model.js';
@@ -74,11 +75,17 @@ function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, 
   return finding;
 }
 
-export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {
-  const profile = options.profile ?? EMPTY_PROFILE;
-  const warnings = [...snapshot.warnings];
+/**
+ * The standard paths simulated for a snapshot (DESIGN §5): one place that builds the simulator's configuration, so
+ * `assess`, `plan` and `simulate` judge before and after states with the same engine.
+ */
+export function simulatePaths(
+  snapshot: Snapshot,
+  profile: Profile,
+  gateway: ResolvedGateway,
+  options: Pick<AssessOptions, 'zone' | 'now'> = {},
+): PathResult[] {
   const tenant = buildTenant(snapshot);
-  const gateway = resolveGateway(options.profile, snapshot);
   const mx = mxPointsToEop(snapshot);
   // Without DNS, a declared or inferred gateway implies the MX points at it [I].
   const mxEop = mx ?? (gateway.source !== 'none' ? false : undefined);
@@ -95,7 +102,15 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
     auth: recordedAuthOracle(options.zone ?? snapshot.dns),
     ...(options.now ? { now: options.now } : {}),
   });
-  const paths = evaluatePaths(cfg, profile, gateway, snapshot.missing);
+  return evaluatePaths(cfg, profile, gateway, snapshot.missing);
+}
+
+export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {
+  const profile = options.profile ?? EMPTY_PROFILE;
+  const warnings = [...snapshot.warnings];
+  const tenant = buildTenant(snapshot);
+  const gateway = resolveGateway(options.profile, snapshot);
+  const paths = simulatePaths(snapshot, profile, gateway, options);
   const ctx: CheckContext = {
     snapshot,
     tenant,

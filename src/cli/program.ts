@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
+import { registerPlan } from './commands/plan.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -33,6 +34,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
     .exitOverride();
   registerAssess(program);
   registerInit(program);
+  registerPlan(program);
   registerDns(program);
   return program;
 }

@@ -33,6 +33,19 @@ export async function loadProfile(path: string): Promise<Profile> {
 
 /** Parse and validate profile text. An empty file (or one holding only comments) is the empty profile. */
 export function parseProfile(text: string, file: string): Profile {
+  return parseYamlWith(text, file, ProfileSchema, () => structuredClone(EMPTY_PROFILE));
+}
+
+/**
+ * Parse YAML and validate it with a zod schema; every syntax or schema problem becomes one line
+ * `file:line:column: path: message` of a ConfigError (shared by the profile and scenario files).
+ */
+export function parseYamlWith<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  empty: () => z.output<S>,
+): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
     lineCounter,
@@ -56,15 +69,15 @@ export function parseProfile(text: string, file: string): Profile {
   } catch (cause) {
     throw new ConfigError(`${file}: ${(cause as Error).message}`, file, undefined, undefined, { cause });
   }
-  if (data === null || data === undefined) return structuredClone(EMPTY_PROFILE);
+  if (data === null || data === undefined) return empty();
 
-  const parsed = ProfileSchema.safeParse(data);
+  const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
 
   const diags: Diagnostic[] = [];
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(issue.path);
+      const known = knownKeysAt(schema, issue.path);
       for (const key of issue.keys) {
         const suggestion = closest(key, known);
         const hint = suggestion
@@ -147,8 +160,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
 }
 
 /** The object schema found at a data path, for "did you mean" suggestions. */
-function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let schema: z.ZodType | undefined = ProfileSchema;
+function knownKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType | undefined = root;
   const unwrap = (s: z.ZodType): z.ZodType => {
     let cur = s;
     for (;;) {

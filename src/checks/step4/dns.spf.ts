@@ -1,6 +1,6 @@
 /** Guide §4.1: SPF hard fail (`-all`) listing only the gateway's egress IPs and legitimate cloud senders. */
 import { spfVerdict } from '../../dns/findings.js';
-import { IpSet } from '../../model/ip.js';
+import { IpSet, sampleAddress } from '../../model/ip.js';
 import { parseSpf } from '../../dns/spf/parse.js';
 import type { CheckContext } from '../types.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
@@ -30,6 +30,7 @@ export function outboundViaGateway(ctx: CheckContext): boolean | undefined {
 export function proposedSpf(
   current: string | undefined,
   gatewayIps: readonly string[],
+  authorised: (entry: string) => boolean = () => false,
 ): { value: string; notes: string[] } {
   const notes: string[] = [];
   const parsed = current ? parseSpf(current) : undefined;
@@ -52,7 +53,7 @@ export function proposedSpf(
   for (const ip of gatewayIps) {
     const term = spfTerm(ip);
     if (term === undefined) notes.push(`rewrite the gateway range ${ip} as CIDR ip4: terms`);
-    else if (!known.covers(ip)) add.push(term);
+    else if (!known.covers(ip) && !authorised(ip)) add.push(term);
   }
   if (!kept.some((t) => t.toLowerCase() === EXO_SPF_INCLUDE)) add.push(EXO_SPF_INCLUDE);
   const redirect = kept.filter((t) => /^redirect=/i.test(t));
@@ -110,7 +111,12 @@ export const check = dnsCheck({
       '# Keep every legitimate sender of the current record (SaaS, on-premises, devices: see inventory.direct-send-sources) ahead of -all.',
     ];
     for (const d of domains) {
-      const { value, notes } = proposedSpf(d.spf.record, ctx.gateway.ips);
+      // A gateway entry whose sample address already passes check_host (e.g. through the vendor's include) needs no term.
+      const passing = new Set(d.spf.ipResults.filter((r) => r.result === 'pass').map((r) => r.ip));
+      const { value, notes } = proposedSpf(d.spf.record, ctx.gateway.ips, (entry) => {
+        const sample = sampleAddress(entry);
+        return sample !== undefined && passing.has(sample);
+      });
       blocks.push(...notes.map((n) => `# ${d.domain}: ${n}`));
       blocks.push(recordBlock(d.domain, [`${d.domain}. IN TXT "${value}"`], d.domain, 'TXT'));
     }

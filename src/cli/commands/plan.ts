@@ -1,0 +1,100 @@
+/** `mxlock plan <export>`: the staged hardening, its verification and its rollback, as files to review and run. */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ConfigError } from '../../errors.js';
+
+interface PlanFlags {
+  profile?: string;
+  offline?: boolean;
+  dnsServer?: string[];
+  out?: string;
+  force?: boolean;
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .argument('<export>', 'export folder or snapshot.json')
+    .summary('staged hardening scripts, verification and exact rollback')
+    .description(
+      "Write the staged hardening for this tenant, in the guide's activation order: stage 0 backup and admit the " +
+        'declared Direct Send sources, 1 safety-net rule in audit, 2 connector lock-down, 3 RejectDirectSend, 4 rule to ' +
+        'Enforce, 5 anti-spoofing and Enhanced Filtering. Every stage is simulated first; a stage that would break a ' +
+        'legitimate path is refused with the reason. Writes plan.md, stage-N.ps1, rollback.ps1 and dns-records.txt.',
+    )
+    .option(
+      '-p, --profile <file>',
+      'mxlock.yaml (gateway, Direct Send sources); default <export>/mxlock.yaml',
+    )
+    .option('--offline', "use only the export's dns.json")
+    .option('--dns-server <server...>', 'DNS servers for the live analysis')
+    .option('-o, --out <dir>', 'folder for the plan files (default: <export>/mxlock-plan)')
+    .option('-f, --force', 'write into a folder that already holds files')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mxlock plan ./export --offline
+  $ mxlock plan ./export --out ./change-2026-12 --force
+
+Then, for each stage in turn: review plan.md, run  .\\stage-N.ps1 -WhatIf  then  .\\stage-N.ps1  in an
+Exchange Online PowerShell session, and observe for the period plan.md gives before the next stage.
+Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it); 2 usage or input error.`,
+    )
+    .action(async (exportPath: string, flags: PlanFlags) => {
+      const [
+        { assessExport, findProfile },
+        { buildPlan, renderPlanFiles },
+        { resolveGateway },
+        { EMPTY_PROFILE },
+      ] = await Promise.all([
+        import('../../assess-export.js'),
+        import('../../plan/index.js'),
+        import('../../profile/infer.js'),
+        import('../../profile/schema.js'),
+      ]);
+      const log = (line: string) => process.stderr.write(`mxlock: ${line}\n`);
+      const result = await assessExport(exportPath, {
+        profilePath: flags.profile,
+        offline: flags.offline,
+        dnsServers: flags.dnsServer,
+        now: new Date(),
+        log,
+      });
+      const { profile } = await findProfile(exportPath, flags.profile);
+      const built = buildPlan({
+        snapshot: result.snapshot,
+        profile: profile ?? EMPTY_PROFILE,
+        gateway: resolveGateway(profile, result.snapshot),
+        report: result.report,
+        zone: result.snapshot.dns,
+        now: new Date(),
+      });
+      if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
+      const info = await stat(exportPath);
+      const out = flags.out ?? join(info.isDirectory() ? exportPath : dirname(exportPath), 'mxlock-plan');
+      await mkdir(out, { recursive: true });
+      const existing = await readdir(out);
+      if (existing.length > 0 && !flags.force)
+        throw new ConfigError(
+          `${out} already holds files; use --force to overwrite them, or --out for another folder`,
+        );
+      const files = renderPlanFiles(built.checked);
+      for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text);
+      const plan = built.checked.plan;
+      const lines = [`Plan for ${plan.tenant} written to ${out}:`];
+      for (const s of plan.stages) {
+        const refused = plan.refusal !== undefined && s.no >= plan.refusal.stage;
+        lines.push(`  stage ${s.no}  ${s.changes.length} change(s)  ${s.title}${refused ? '  REFUSED' : ''}`);
+      }
+      if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.explanation}`);
+      for (const w of plan.warnings) lines.push(`warning: ${w}`);
+      const after = built.checked.after;
+      lines.push('', 'After the runnable stages:');
+      for (const p of after) lines.push(`  ${p.status.padEnd(10)} ${p.id}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+      process.exitCode = plan.refusal ? 1 : 0;
+    });
+}

@@ -1,0 +1,69 @@
+/** The plan pipeline: draft the changes, check every stage with the simulator, gather DNS proposals and warnings. */
+import type { DnsZone } from '../dns/zone.js';
+import type { ResolvedGateway } from '../profile/gateway.js';
+import type { Profile } from '../profile/schema.js';
+import type { Report } from '../report/model.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { planChanges } from './planner.js';
+import { checkPlan, type CheckedPlan } from './safety.js';
+
+export { applyAll, applyChange, revertAll, revertChange } from './model.js';
+export { planChanges } from './planner.js';
+export { checkPlan, type CheckedPlan } from './safety.js';
+export { renderPlanFiles, renderPlanMarkdown, renderRollback, renderStageScript } from './render.js';
+export type { Change, Plan, Stage, StageNo, StageRefusal } from './types.js';
+
+export interface BuildPlanInput {
+  snapshot: Snapshot;
+  profile: Profile;
+  gateway: ResolvedGateway;
+  /** The assess report of the same snapshot: DNS proposals and Direct Send candidates come from its findings. */
+  report: Report;
+  zone?: DnsZone | undefined;
+  now?: Date;
+}
+
+export type BuildPlanResult = { ok: true; checked: CheckedPlan } | { ok: false; reason: string };
+
+/** DNS records the dns.* findings propose (`#   name. IN TXT "…"` lines of their remediation). */
+export function proposedDnsRecords(report: Report): string[] {
+  const out: string[] = [];
+  for (const f of report.findings) {
+    if (!f.id.startsWith('dns.') || (f.status !== 'fail' && f.status !== 'warn')) continue;
+    const records = f.remediation.powershell
+      .split('\n')
+      .filter((l) => /^#\s{3}\S+\.? IN (TXT|CNAME|MX) /.test(l))
+      .map((l) => l.replace(/^#\s{3}/, ''));
+    if (records.length) out.push(`; ${f.id}: ${f.title}`, ...records);
+  }
+  return out;
+}
+
+export function buildPlan(input: BuildPlanInput): BuildPlanResult {
+  const draft = planChanges(input);
+  if (draft.blocked) return { ok: false, reason: draft.blocked };
+  const warnings = [...draft.warnings];
+  const inventory = input.report.findings.find((f) => f.id === 'inventory.direct-send-sources');
+  if (inventory?.status === 'warn') {
+    warnings.push(
+      'undeclared Direct Send candidates (from SPF and the connectors): declare each real one under directSendSources in mxlock.yaml so the plan admits it before the lock-down:',
+      ...inventory.evidence.map((e) => `  ${e}`),
+    );
+  } else if (inventory?.status === 'unknown') {
+    warnings.push(
+      'Direct Send candidates could not be listed (DNS not analysed): check the SPF records for senders to declare',
+    );
+  }
+  const checked = checkPlan({
+    tenant: input.report.tenant.initialDomain ?? input.report.tenant.acceptedDomains[0] ?? 'tenant',
+    snapshot: input.snapshot,
+    profile: input.profile,
+    gateway: input.gateway,
+    stages: draft.stages,
+    warnings,
+    dnsRecords: proposedDnsRecords(input.report),
+    ...(input.zone ? { zone: input.zone } : {}),
+    ...(input.now ? { now: input.now } : {}),
+  });
+  return { ok: true, checked };
+}

@@ -1,0 +1,326 @@
+/**
+ * The plan as files an administrator reviews and runs (DESIGN §6): `plan.md`, `stage-N.ps1`, `rollback.ps1`,
+ * `dns-records.txt`. Scripts are idempotent (read, compare, change only what differs), honour -WhatIf, verify
+ * each stage, and quote every tenant-derived value through one function. Pure.
+ */
+import { psQuote } from '../checks/util.js';
+import { CMDLET_NAMES } from '../snapshot/schema.js';
+import type { PathResult } from '../model/paths.js';
+import { VERSION } from '../version.js';
+import type { CheckedPlan } from './safety.js';
+import type { Change, ObjectKind, PsValue, Stage } from './types.js';
+
+const NOUN: Record<ObjectKind, string> = {
+  OrganizationConfig: 'OrganizationConfig',
+  InboundConnector: 'InboundConnector',
+  TransportRule: 'TransportRule',
+  AntiPhishPolicy: 'AntiPhishPolicy',
+  HostedContentFilterPolicy: 'HostedContentFilterPolicy',
+  HostedConnectionFilterPolicy: 'HostedConnectionFilterPolicy',
+};
+
+/** A PowerShell comment line: no line breaks, no block-comment terminator. */
+function comment(text: string): string {
+  return `# ${text.replace(/[\r\n\u2028\u2029\u0085]+/g, ' ').replace(/#>/g, '# >')}`;
+}
+
+function psValue(v: PsValue): string {
+  if (typeof v === 'boolean') return v ? '$true' : '$false';
+  if (typeof v === 'number') return String(v);
+  // An empty multi-valued property is cleared with $null (the Exchange cmdlets' idiom).
+  if (Array.isArray(v)) return v.length === 0 ? '$null' : `@(${v.map(psQuote).join(', ')})`;
+  return psQuote(v);
+}
+
+/** The PowerShell test "the object's property differs from the wanted value". */
+function differs(prop: string, v: PsValue): string {
+  if (Array.isArray(v)) return `-not (Test-MxlockSame $o.${prop} ${psValue(v)})`;
+  if (typeof v === 'string') return `"$($o.${prop})" -ne ${psQuote(v)}`;
+  return `$o.${prop} -ne ${psValue(v)}`;
+}
+
+function getter(c: Change, silently: boolean): string {
+  const ea = silently ? ' -ErrorAction SilentlyContinue' : '';
+  return c.kind === 'OrganizationConfig'
+    ? 'Get-OrganizationConfig'
+    : `Get-${NOUN[c.kind]} -Identity ${psQuote(c.identity)}${ea}`;
+}
+
+function target(c: Change): string {
+  return c.kind === 'OrganizationConfig'
+    ? 'organization config'
+    : `${NOUN[c.kind]} ${c.identity.replace(/[\r\n]/g, ' ')}`;
+}
+
+/** Set-* body: collect what differs into a splat, then one call; State of a rule goes through Enable/Disable. */
+function setBody(c: Change, indent: string, tag: string): string[] {
+  const lines: string[] = [];
+  const props = Object.keys(c.after).filter((k) => !(c.kind === 'TransportRule' && k === 'State'));
+  if (props.length > 0) lines.push(`${indent}$set = @{}`);
+  for (const [k, v] of Object.entries(c.after)) {
+    if (c.kind === 'TransportRule' && k === 'State') continue;
+    lines.push(`${indent}if (${differs(k, v)}) { $set[${psQuote(k)}] = ${psValue(v)} }`);
+  }
+  const id = c.kind === 'OrganizationConfig' ? '' : ` -Identity ${psQuote(c.identity)}`;
+  if (props.length > 0)
+    lines.push(
+      `${indent}if ($set.Count -gt 0) {`,
+      `${indent}  if ($PSCmdlet.ShouldProcess(${psQuote(target(c))}, 'Set ' + ($set.Keys -join ', '))) { Set-${NOUN[c.kind]}${id} @set${c.kind === 'OrganizationConfig' ? '' : ' -Confirm:$false'} }`,
+      `${indent}} else { Write-Host ${psQuote(`${tag} already in place`)} }`,
+    );
+  const state = c.after['State'];
+  if (c.kind === 'TransportRule' && typeof state === 'string') {
+    const verb = state === 'Enabled' ? 'Enable' : 'Disable';
+    lines.push(
+      `${indent}if ("$($o.State)" -ne ${psQuote(state)} -and $PSCmdlet.ShouldProcess(${psQuote(target(c))}, '${verb}')) { ${verb}-TransportRule -Identity ${psQuote(c.identity)} -Confirm:$false }`,
+    );
+  }
+  return lines;
+}
+
+/** New-* parameters: Name, then every property; a rule's State becomes -Enabled. */
+function newCall(c: Change): string {
+  const params: string[] = [`-Name ${psQuote(c.identity)}`];
+  for (const [k, v] of Object.entries(c.after)) {
+    if (c.kind === 'TransportRule' && k === 'State') params.push(`-Enabled ${psValue(v === 'Enabled')}`);
+    else params.push(`-${k} ${psValue(v)}`);
+  }
+  return `New-${NOUN[c.kind]} ${params.join(' ')}`;
+}
+
+function changeBlock(c: Change, n: number): string[] {
+  const tag = `[${n}] ${c.title}`;
+  const lines = ['', comment(tag), ...c.why.map((w) => comment(`  ${w}`))];
+  if (c.creates) {
+    lines.push(
+      `$o = ${getter(c, true)}`,
+      'if (-not $o) {',
+      `  if ($PSCmdlet.ShouldProcess(${psQuote(target(c))}, 'Create')) { ${newCall(c)} }`,
+      '} else {',
+      ...setBody(c, '  ', tag),
+      '}',
+    );
+  } else {
+    lines.push(`$o = ${getter(c, false)}`, ...setBody(c, '', tag));
+  }
+  return lines;
+}
+
+function verifyBlock(c: Change, n: number): string[] {
+  const conds = Object.entries(c.after).map(([k, v]) => differs(k, v));
+  return [
+    `$o = ${getter(c, true)}`,
+    `if (-not $o -or ${conds.map((x) => `(${x})`).join(' -or ')}) { Write-Warning ${psQuote(`[${n}] not as planned: ${c.title}`)}; $failed = $true } else { Write-Host ${psQuote(`[${n}] verified`)} }`,
+  ];
+}
+
+function rollbackBlock(c: Change): string[] {
+  const lines = ['', comment(`undo: ${c.title}`)];
+  if (c.creates) {
+    lines.push(
+      `if (${getter(c, true)}) {`,
+      `  if ($PSCmdlet.ShouldProcess(${psQuote(target(c))}, 'Remove')) { Remove-${NOUN[c.kind]} -Identity ${psQuote(c.identity)} -Confirm:$false }`,
+      '}',
+    );
+    return lines;
+  }
+  const restorable: Record<string, PsValue> = {};
+  for (const [k, v] of Object.entries(c.before)) {
+    if (v === undefined) lines.push(comment(`${k}: not in the export, left as it is now`));
+    else restorable[k] = v;
+  }
+  if (Object.keys(restorable).length === 0) return lines;
+  // A change that was never applied (its stage not run) is skipped: the object may not even exist.
+  lines.push(
+    `$o = ${getter(c, true)}`,
+    'if ($o) {',
+    ...setBody({ ...c, after: restorable }, '  ', `undo of ${c.title}`),
+    '}',
+  );
+  return lines;
+}
+
+const HELPERS = [
+  'function ConvertTo-MxlockList($v) {',
+  "  @(@($v) | Where-Object { $null -ne $_ } | ForEach-Object { (\"$_\" -replace '^smtp:', '' -replace ';\\d+$', '').ToLowerInvariant() } | Sort-Object -Unique)",
+  '}',
+  'function Test-MxlockSame($current, $wanted) {',
+  '  ((ConvertTo-MxlockList $current) -join "`n") -ceq ((ConvertTo-MxlockList $wanted) -join "`n")',
+  '}',
+];
+
+function header(plan: CheckedPlan['plan'], title: string, lines: string[]): string[] {
+  return [
+    '#Requires -Modules ExchangeOnlineManagement',
+    '<#',
+    `.SYNOPSIS`,
+    `  mxlock ${VERSION}: ${title.replace(/#>/g, '# >')}`,
+    '.DESCRIPTION',
+    ...lines.map((l) => `  ${l.replace(/#>/g, '# >')}`),
+    '  Idempotent: reads each object and changes only what differs. Try it first with -WhatIf.',
+    '  Connect first: Connect-ExchangeOnline -UserPrincipalName admin@<your domain>',
+    '#>',
+    '[CmdletBinding(SupportsShouldProcess = $true)]',
+    'param()',
+    "$ErrorActionPreference = 'Stop'",
+    '$null = Get-OrganizationConfig  # fails here when there is no Exchange Online session',
+    ...HELPERS,
+  ];
+}
+
+function backupBlock(): string[] {
+  return [
+    '',
+    comment('Backup: the same export folder mxlock reads (mxlock assess <folder>)'),
+    "$backup = Join-Path $PSScriptRoot ('backup-' + (Get-Date -Format 'yyyyMMdd-HHmmss'))",
+    'New-Item -ItemType Directory -Path $backup -WhatIf:$false | Out-Null',
+    `foreach ($cmdlet in @(${CMDLET_NAMES.map(psQuote).join(', ')})) {`,
+    '  $objects = @(& $cmdlet -ErrorAction SilentlyContinue)',
+    '  ConvertTo-Json -InputObject $objects -Depth 6 | Out-File -FilePath (Join-Path $backup "$cmdlet.json") -Encoding utf8 -WhatIf:$false',
+    '}',
+    'Write-Host "Backup written to $backup"',
+  ];
+}
+
+export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
+  const plan = checked.plan;
+  const lines = header(plan, `stage ${stage.no} of the hardening plan for ${plan.tenant}: ${stage.title}`, [
+    `Observe afterwards: ${stage.observe}.`,
+    'Rollback: rollback.ps1 in this folder (reverse order, values from the export).',
+  ]);
+  if (stage.no === 0) lines.push(...backupBlock());
+  stage.changes.forEach((c, i) => lines.push(...changeBlock(c, i + 1)));
+  if (stage.changes.length > 0) {
+    lines.push('', comment('Verification'), 'if ($WhatIfPreference) { return }', '$failed = $false');
+    stage.changes.forEach((c, i) => lines.push(...verifyBlock(c, i + 1)));
+    lines.push(
+      `if ($failed) { throw ${psQuote(`stage ${stage.no}: verification failed (see the warnings); rollback.ps1 reverts the plan`)} }`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderRollback(checked: CheckedPlan): string {
+  const plan = checked.plan;
+  const runnable = plan.stages.filter((s) => plan.refusal === undefined || s.no < plan.refusal.stage);
+  const lines = header(plan, `rollback of the hardening plan for ${plan.tenant}`, [
+    'Reverts every change of the plan in reverse order, to the values the export held.',
+    'Changes that were never applied are skipped (each step reads before it writes).',
+  ]);
+  for (const s of [...runnable].reverse()) {
+    if (s.changes.length === 0) continue;
+    lines.push('', comment(`Stage ${s.no}: ${s.title}`));
+    for (const c of [...s.changes].reverse()) lines.push(...rollbackBlock(c));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function mdEscape(s: string): string {
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|$])/g, '\\$1');
+}
+
+function showValue(v: PsValue | undefined): string {
+  if (v === undefined) return '(not in the export)';
+  if (Array.isArray(v)) return v.length ? v.join(', ') : '(empty)';
+  return String(v);
+}
+
+function matrix(before: PathResult[], after: PathResult[]): string[] {
+  const lines = ['| path | kind | before | after |', '|---|---|---|---|'];
+  for (const p of after) {
+    const b = before.find((x) => x.id === p.id);
+    lines.push(`| ${mdEscape(p.id)} | ${p.kind} | ${b?.status ?? '-'} | ${p.status} |`);
+  }
+  return lines;
+}
+
+export function renderPlanMarkdown(checked: CheckedPlan): string {
+  const { plan } = checked;
+  const out: string[] = [
+    `# Hardening plan for ${mdEscape(plan.tenant)}`,
+    '',
+    `Generated by mxlock ${VERSION}. Review every stage before running it; run each script first with \`-WhatIf\`.`,
+    '',
+  ];
+  if (plan.refusal) {
+    out.push(
+      '## Refused',
+      '',
+      `**The planner refuses stage ${plan.refusal.stage} and the stages after it.** ${mdEscape(plan.refusal.explanation)}`,
+      '',
+    );
+    for (const p of plan.refusal.paths)
+      out.push(
+        `- ${mdEscape(p.id)}: ${p.before} → ${p.after}`,
+        ...p.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`),
+      );
+    out.push('');
+  }
+  if (plan.warnings.length) out.push('## Warnings', '', ...plan.warnings.map((w) => `- ${mdEscape(w)}`), '');
+  out.push('## Paths before and after the plan', '', ...matrix(checked.before, checked.after), '');
+  for (const s of plan.stages) {
+    const refused = plan.refusal !== undefined && s.no >= plan.refusal.stage;
+    out.push(`## Stage ${s.no}: ${mdEscape(s.title)}${refused ? ' (refused: do not run)' : ''}`, '');
+    out.push(
+      `Script: \`stage-${s.no}.ps1\`${refused ? ' (not written)' : ''}. Observe afterwards: ${mdEscape(s.observe)}.`,
+      '',
+    );
+    for (const n of s.notes) out.push(`- ${mdEscape(n)}`);
+    if (s.notes.length) out.push('');
+    if (s.changes.length === 0) out.push('Nothing to change in this stage: the tenant already has it.', '');
+    s.changes.forEach((c, i) => {
+      out.push(`### ${i + 1}. ${mdEscape(c.title)}`, '', ...c.why.map((w) => `- ${mdEscape(w)}`), '');
+      out.push(`| property | now | after | rollback |`, '|---|---|---|---|');
+      for (const [k, v] of Object.entries(c.after)) {
+        const before = c.creates ? '(new object)' : showValue(c.before[k]);
+        const rollback = c.creates
+          ? 'removed'
+          : c.before[k] === undefined
+            ? 'left as is'
+            : showValue(c.before[k]);
+        out.push(`| ${k} | ${mdEscape(before)} | ${mdEscape(showValue(v))} | ${mdEscape(rollback)} |`);
+      }
+      out.push('');
+    });
+  }
+  if (plan.dnsRecords.length)
+    out.push('## DNS records to publish (never changed by the scripts)', '', 'See `dns-records.txt`.', '');
+  out.push(
+    '## Rollback',
+    '',
+    '`rollback.ps1` undoes the plan in reverse order (stage 5 first), restoring the values in the export.',
+    '',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDnsRecords(checked: CheckedPlan): string {
+  const lines = [
+    `; DNS records proposed by mxlock ${VERSION} for ${checked.plan.tenant}`,
+    '; Publish them at your DNS host after review; mxlock never changes DNS.',
+    ...checked.plan.dnsRecords,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export interface PlanFiles {
+  [name: string]: string;
+}
+
+export function renderPlanFiles(checked: CheckedPlan): PlanFiles {
+  const files: PlanFiles = {
+    'plan.md': renderPlanMarkdown(checked),
+    'rollback.ps1': renderRollback(checked),
+    'dns-records.txt': renderDnsRecords(checked),
+  };
+  for (const s of checked.plan.stages) {
+    if (checked.plan.refusal !== undefined && s.no >= checked.plan.refusal.stage) continue;
+    files[`stage-${s.no}.ps1`] = renderStageScript(checked, s);
+  }
+  return files;
+}

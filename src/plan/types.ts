@@ -1,0 +1,64 @@
+/** The plan's vocabulary (DESIGN §6): typed changes in stages, each reversible from the export's prior values. */
+import type { Snapshot } from '../snapshot/types.js';
+
+export type StageNo = 0 | 1 | 2 | 3 | 4 | 5;
+
+export type PsValue = boolean | number | string | string[];
+
+/** The cmdlet family a change works through; the verbs are derived from it. */
+export type ObjectKind =
+  | 'OrganizationConfig'
+  | 'InboundConnector'
+  | 'TransportRule'
+  | 'AntiPhishPolicy'
+  | 'HostedContentFilterPolicy'
+  | 'HostedConnectionFilterPolicy';
+
+export interface Change {
+  /** Stable id: `<kind>:<identity>:<what>`. */
+  id: string;
+  stage: StageNo;
+  title: string;
+  /** Why, with the eop-model rules and checks it answers. */
+  why: string[];
+  kind: ObjectKind;
+  /** The object's Identity (Name); for OrganizationConfig, empty. */
+  identity: string;
+  /** New-* instead of Set-*: the rollback removes the object. */
+  creates: boolean;
+  /** The values the export holds for the properties this change sets (undefined: absent from the export). */
+  before: Readonly<Record<string, PsValue | undefined>>;
+  after: Readonly<Record<string, PsValue>>;
+  /** For a created object: the cmdlet's documented defaults of properties the script does not set (model only). */
+  defaults?: Readonly<Record<string, PsValue>>;
+}
+
+export interface Stage {
+  no: StageNo;
+  title: string;
+  /** How long to watch before the next stage (guide's activation order). */
+  observe: string;
+  changes: Change[];
+  /** Steps that are not configuration changes (backup, advice). */
+  notes: string[];
+}
+
+export interface StageRefusal {
+  stage: StageNo;
+  /** The legitimate paths the simulator says this stage breaks. */
+  paths: { id: string; before: string; after: string; evidence: string[] }[];
+  explanation: string;
+}
+
+export interface Plan {
+  tenant: string;
+  stages: Stage[];
+  /** Set when the planner refuses a stage: that stage and the later ones are not to be run. */
+  refusal: StageRefusal | undefined;
+  warnings: string[];
+  /** DNS records proposed for publication (never changed by the scripts). */
+  dnsRecords: string[];
+}
+
+/** Applies a change to the snapshot model (the simulator checks the "after" state with the same engine). */
+export type Apply = (s: Snapshot, c: Change) => Snapshot;
