@@ -5,20 +5,14 @@
 import type { CmdletName, InboundConnector, TransportRule } from '../snapshot/schema.js';
 import type { CheckContext, CheckOutcome } from './types.js';
 
-/** Single-quoted PowerShell literal: the only escape inside '…' is doubling the quote (incl. typographic quotes). */
-export function psQuote(value: string): string {
-  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`;
-}
+/** Single-quoted PowerShell literal (or a `[char]` concatenation for unseen characters): see src/powershell/quote.ts. */
+export { psQuote } from '../powershell/quote.js';
+import { psComment } from '../powershell/quote.js';
 
 /** Strip what would end a PowerShell comment line, for tenant-derived text placed after `#`. */
 export function commentSafe(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    const code = ch.codePointAt(0) ?? 0;
-    // C0/C1 controls (CR, LF among them) and the Unicode line/paragraph separators.
-    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? ' ' : ch;
-  }
-  return out;
+  // One rule for every comment mxlock writes (src/powershell/quote.ts): nothing invisible, no `#>`, no directive.
+  return psComment(value);
 }
 
 export function connectorName(c: InboundConnector): string {

@@ -3,7 +3,8 @@
  * `dns-records.txt`. Scripts are idempotent (read, compare, change only what differs), honour -WhatIf, verify
  * each stage, and quote every tenant-derived value through one function. Pure.
  */
-import { psQuote } from '../checks/util.js';
+import { psComment, psQuote } from '../powershell/quote.js';
+import { psScriptFile } from '../powershell/script.js';
 import { CMDLET_NAMES } from '../snapshot/schema.js';
 import type { PathResult } from '../model/paths.js';
 import { VERSION } from '../version.js';
@@ -19,9 +20,8 @@ const NOUN: Record<ObjectKind, string> = {
   HostedConnectionFilterPolicy: 'HostedConnectionFilterPolicy',
 };
 
-/** A PowerShell comment line: no line breaks, no block-comment terminator. */
 function comment(text: string): string {
-  return `# ${text.replace(/[\r\n\u2028\u2029\u0085]+/g, ' ').replace(/#>/g, '# >')}`;
+  return `# ${psComment(text)}`;
 }
 
 function psValue(v: PsValue): string {
@@ -154,9 +154,9 @@ function header(plan: CheckedPlan['plan'], title: string, lines: string[]): stri
     '#Requires -Modules ExchangeOnlineManagement',
     '<#',
     `.SYNOPSIS`,
-    `  mxlock ${VERSION}: ${title.replace(/#>/g, '# >')}`,
+    `  mxlock ${VERSION}: ${psComment(title)}`,
     '.DESCRIPTION',
-    ...lines.map((l) => `  ${l.replace(/#>/g, '# >')}`),
+    ...lines.map((l) => `  ${psComment(l)}`),
     '  Idempotent: reads each object and changes only what differs. Try it first with -WhatIf.',
     '  Connect first: Connect-ExchangeOnline -UserPrincipalName admin@<your domain>',
     '#>',
@@ -197,7 +197,7 @@ export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
       `if ($failed) { throw ${psQuote(`stage ${stage.no}: verification failed (see the warnings); rollback.ps1 reverts the plan`)} }`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  return psScriptFile(lines);
 }
 
 export function renderRollback(checked: CheckedPlan): string {
@@ -212,7 +212,7 @@ export function renderRollback(checked: CheckedPlan): string {
     lines.push('', comment(`Stage ${s.no}: ${s.title}`));
     for (const c of [...s.changes].reverse()) lines.push(...rollbackBlock(c));
   }
-  return `${lines.join('\n')}\n`;
+  return psScriptFile(lines);
 }
 
 function mdEscape(s: string): string {

@@ -6,6 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
 import { reporters } from '../../src/report/index.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
+import { psQuote } from '../../src/powershell/quote.js';
+import { readValue, tokenize } from '../support/ps-tokenizer.js';
 
 const HOSTILE = [
   `Evil'; Remove-Item C:\\ -Recurse; '`,
@@ -117,7 +119,10 @@ describe('hostile object names in every output format', () => {
 
   test('PowerShell remediation quotes the name as one single-quoted literal', () => {
     const ps = report.findings.find((f) => f.id === 'antiphish.honor-dmarc')!.remediation.powershell;
-    const quoted = `'${HOSTILE.replace(/'/g, "''")}'`;
+    const quoted = psQuote(HOSTILE);
+    // The literal (or expression, for the control characters) reads back as exactly the name.
+    const tokens = tokenize(quoted);
+    expect(readValue(tokens, 0).value).toBe(HOSTILE);
     expect(ps).toContain(`-Identity ${quoted}`);
     // Outside that literal, none of the hostile syntax survives.
     expect(ps.replace(quoted, '')).not.toMatch(/Remove-Item|Invoke-Expression|whoami/);

@@ -34,9 +34,11 @@ describe('worst / outcomeOf', () => {
 
 describe('commentSafe', () => {
   test.each([
-    ['evil.com\nRemove-Mailbox -Identity x', 'evil.com Remove-Mailbox -Identity x'],
-    ['a\r\nb', 'a  b'],
-    ['a\u2028b\u0085c', 'a b c'],
+    // Line breaks and other invisible characters are shown, so nothing can end the comment line (psComment).
+    ['evil.com\nRemove-Mailbox -Identity x', 'evil.com[U+000A]Remove-Mailbox -Identity x'],
+    ['a\r\nb', 'a[U+000D][U+000A]b'],
+    ['a\u2028b\u0085c', 'a[U+2028]b[U+0085]c'],
+    ['x #> y', 'x # > y'],
     ['plain.example', 'plain.example'],
   ])('%j', (input, expected) => {
     expect(commentSafe(input)).toBe(expected);
