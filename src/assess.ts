@@ -7,8 +7,14 @@ import type { Check, CheckContext, Finding, Severity } from './checks/types.js';
 import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
 import type { DnsZone } from './dns/zone.js';
-import { compileConfig } from './model/config.js';
-import { evaluatePaths, verdictOf, type PathResult } from './model/paths.js';
+import { compileConfig, type SimConfig } from './model/config.js';
+import {
+  evaluatePathList,
+  evaluatePaths,
+  verdictOf,
+  type PathResult,
+  type StandardPath,
+} from './model/paths.js';
 import { buildTenant } from './model/tenant.js';
 import { mxPointsToEop, resolveGateway } from './profile/infer.js';
 import type { ResolvedGateway } from './profile/gateway.js';
@@ -85,12 +91,20 @@ export function simulatePaths(
   gateway: ResolvedGateway,
   options: Pick<AssessOptions, 'zone' | 'now'> = {},
 ): PathResult[] {
-  const tenant = buildTenant(snapshot);
+  const cfg = configFor(snapshot, gateway, options);
+  return evaluatePaths(cfg, profile, gateway, snapshot.missing);
+}
+
+/** The simulator's configuration for a snapshot, built once the same way for every caller. */
+function configFor(
+  snapshot: Snapshot,
+  gateway: ResolvedGateway,
+  options: Pick<AssessOptions, 'zone' | 'now'>,
+): SimConfig {
   const mx = mxPointsToEop(snapshot);
-  // Without DNS, a declared or inferred gateway implies the MX points at it [I].
   const mxEop = mx ?? (gateway.source !== 'none' ? false : undefined);
-  const cfg = compileConfig({
-    tenant,
+  return compileConfig({
+    tenant: buildTenant(snapshot),
     tablSpoof: snapshot.data['Get-TenantAllowBlockListSpoofItems'],
     mxPointsToEop: mxEop,
     mxBasis:
@@ -102,7 +116,16 @@ export function simulatePaths(
     auth: recordedAuthOracle(options.zone ?? snapshot.dns),
     ...(options.now ? { now: options.now } : {}),
   });
-  return evaluatePaths(cfg, profile, gateway, snapshot.missing);
+}
+
+/** A scenario file's attempts (or any list of paths) through the same engine as the standard paths. */
+export function simulateAttempts(
+  snapshot: Snapshot,
+  gateway: ResolvedGateway,
+  list: readonly StandardPath[],
+  options: Pick<AssessOptions, 'zone' | 'now'> = {},
+): PathResult[] {
+  return evaluatePathList(configFor(snapshot, gateway, options), list, snapshot.missing);
 }
 
 export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {

@@ -6,6 +6,7 @@ import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
 import { registerPlan } from './commands/plan.js';
+import { registerSimulate } from './commands/simulate.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -34,6 +35,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
     .exitOverride();
   registerAssess(program);
   registerInit(program);
+  registerSimulate(program);
   registerPlan(program);
   registerDns(program);
   return program;

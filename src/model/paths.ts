@@ -312,8 +312,17 @@ export function evaluatePaths(
   gateway: ResolvedGateway,
   missing: readonly string[] = [],
 ): PathResult[] {
+  return evaluatePathList(cfg, standardPaths(cfg, profile, gateway), missing);
+}
+
+/** Evaluates any list of paths (standard ones, or a scenario file's attempts) the same way. */
+export function evaluatePathList(
+  cfg: SimConfig,
+  list: readonly StandardPath[],
+  missing: readonly string[] = [],
+): PathResult[] {
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
-  return standardPaths(cfg, profile, gateway)
+  return list
     .map((p) => {
       const attempts = [p.attempt, ...(p.variants ?? [])];
       let worst: { attempt: Attempt; result: SimResult; status: PathStatus } | undefined;

@@ -1,0 +1,133 @@
+/** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../../errors.js';
+
+interface SimulateFlags {
+  profile?: string;
+  offline?: boolean;
+  dnsServer?: string[];
+  afterPlan?: boolean;
+  scenario?: string;
+  format: 'terminal' | 'json';
+  out?: string;
+  color?: boolean;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .argument('<export>', 'export folder or snapshot.json')
+    .summary('the path matrix before and after the plan, each cell with its deciding rule')
+    .description(
+      'Simulate what Exchange Online Protection does with each standard path (and the attempts of a scenario file), ' +
+        'before the plan and, with --after-plan, after every stage the planner accepts. Each cell names the rule of the ' +
+        'EOP model that decided it and its evidence level.',
+    )
+    .option('-p, --profile <file>', 'mxlock.yaml; default <export>/mxlock.yaml')
+    .option('--offline', "use only the export's dns.json")
+    .option('--dns-server <server...>', 'DNS servers for the live analysis')
+    .option('--after-plan', 'also simulate the tenant after the plan (mxlock plan)')
+    .option('--scenario <file>', 'YAML file with your own attempts (see the README)')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
+    )
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mxlock simulate ./export --offline --after-plan
+  $ mxlock simulate ./export --offline --scenario attempts.yaml --format json
+
+Exit codes: 0 no attack path open (after the plan, with --after-plan); 1 an attack path open, or a plan stage
+refused; 2 usage or input error.`,
+    )
+    .action(async (exportPath: string, flags: SimulateFlags) => {
+      const [
+        { assessExport, findProfile },
+        assess,
+        planMod,
+        { resolveGateway },
+        { EMPTY_PROFILE },
+        scenarioMod,
+        render,
+        paths,
+      ] = await Promise.all([
+        import('../../assess-export.js'),
+        import('../../assess.js'),
+        import('../../plan/index.js'),
+        import('../../profile/infer.js'),
+        import('../../profile/schema.js'),
+        import('../../simulate/scenario.js'),
+        import('../../report/simulate.js'),
+        import('../../model/paths.js'),
+      ]);
+      const log = (line: string) => process.stderr.write(`mxlock: ${line}\n`);
+      const now = new Date();
+      const result = await assessExport(exportPath, {
+        profilePath: flags.profile,
+        offline: flags.offline,
+        dnsServers: flags.dnsServer,
+        now,
+        log,
+      });
+      const { profile } = await findProfile(exportPath, flags.profile);
+      const p = profile ?? EMPTY_PROFILE;
+      const gateway = resolveGateway(profile, result.snapshot);
+      const zone = result.snapshot.dns;
+      let scenario: ReturnType<typeof scenarioMod.parseScenario> = [];
+      if (flags.scenario) {
+        const text = await readFile(flags.scenario, 'utf8').catch((cause: unknown) => {
+          throw new ConfigError(
+            `${flags.scenario}: cannot read the scenario file (${(cause as Error).message})`,
+            flags.scenario,
+          );
+        });
+        scenario = scenarioMod.parseScenario(text, flags.scenario);
+      }
+      const list = scenario.map((s) => ({ id: s.id, kind: s.kind, description: s.name, attempt: s.attempt }));
+      const side = (snapshot: typeof result.snapshot) => {
+        const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now });
+        const own = list.length ? assess.simulateAttempts(snapshot, gateway, list, { zone, now }) : [];
+        const all = [...standard, ...own];
+        return { verdict: paths.verdictOf(standard, snapshot.missing), paths: all };
+      };
+      const report: Parameters<typeof render.renderSimulateJson>[0] = {
+        before: side(result.snapshot),
+        notes: [],
+      };
+      let refused = false;
+      if (flags.afterPlan) {
+        const built = planMod.buildPlan({
+          snapshot: result.snapshot,
+          profile: p,
+          gateway,
+          report: result.report,
+          zone,
+          now,
+        });
+        if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
+        if (built.checked.plan.refusal) {
+          refused = true;
+          report.notes.push(
+            `the plan stops before stage ${built.checked.plan.refusal.stage}: ${built.checked.plan.refusal.explanation}`,
+          );
+        }
+        report.after = side(built.checked.afterSnapshot);
+      }
+      const toTty = !flags.out && process.stdout.isTTY === true;
+      const text =
+        flags.format === 'json'
+          ? render.renderSimulateJson(report)
+          : render.renderSimulateTerminal(report, {
+              color: toTty && flags.color !== false && !process.env['NO_COLOR'],
+              width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80,
+            });
+      if (flags.out) await writeFile(flags.out, text);
+      else process.stdout.write(text);
+      const final = report.after ?? report.before;
+      process.exitCode = refused || final.verdict.bypass === 'open' ? 1 : 0;
+    });
+}

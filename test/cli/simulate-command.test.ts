@@ -1,0 +1,96 @@
+/** `mxlock simulate` end to end: DESIGN §3.4 JSON, --after-plan, scenario files, exit codes. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const MAIN = join(REPO, 'src', 'cli', 'main.ts');
+
+function mxlock(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, ...args],
+      { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } },
+      (err, stdout, stderr) => {
+        const code =
+          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'mxlock-sim-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('mxlock simulate', () => {
+  test('--format json follows DESIGN §3.4; --after-plan closes the wide-open tenant', async () => {
+    const r = await mxlock(
+      'simulate',
+      join(REPO, 'examples', 'wide-open'),
+      '--offline',
+      '--after-plan',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.schemaVersion).toBe(1);
+    expect(Object.keys(j.before)).toEqual(['verdict', 'paths']);
+    expect(j.before.verdict.bypass).toBe('open');
+    expect(j.after.verdict).toMatchObject({ bypass: 'closed', legitimateFlows: 'preserved' });
+    expect(Object.keys(j.after.paths[0])).toEqual(['id', 'kind', 'status', 'outcome', 'evidence']);
+  });
+
+  test('without --after-plan there is no "after", and an open bypass exits 1', async () => {
+    const r = await mxlock('simulate', join(REPO, 'examples', 'half-done'), '--offline', '--format', 'json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).after).toBeUndefined();
+  });
+
+  test('a scenario file adds its attempts, before and after the plan', async () => {
+    const r = await mxlock(
+      'simulate',
+      join(REPO, 'examples', 'wide-open'),
+      '--offline',
+      '--after-plan',
+      '--scenario',
+      join(REPO, 'test/fixtures/simulate/attempts.yaml'),
+      '--format',
+      'json',
+    );
+    const j = JSON.parse(r.stdout);
+    const find = (side: { paths: { id: string; status: string }[] }, id: string) =>
+      side.paths.find((p) => p.id === id)?.status;
+    // An undeclared scanner works before the plan and is refused once the connector is locked down.
+    expect(find(j.before, 'scenario:1:second-floor scanner')).toBe('preserved');
+    expect(find(j.after, 'scenario:1:second-floor scanner')).toBe('broken');
+    expect(find(j.before, 'scenario:2:spoof from a cloud VM')).toBe('open');
+    expect(find(j.after, 'scenario:2:spoof from a cloud VM')).toMatch(/^(closed|mitigated)$/);
+  });
+
+  test('the terminal matrix names the deciding rule and its evidence level', async () => {
+    const r = await mxlock('simulate', join(REPO, 'examples', 'hardened'), '--offline', '--after-plan');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/path\.foreign-domain-direct\s+closed CON-5 \[D\]\s+closed CON-5 \[D\]/);
+  });
+
+  test('a bad scenario file: exit 2 with line and column', async () => {
+    const bad = join(tmp, 'bad.yaml');
+    await writeFile(
+      bad,
+      'attempts:\n  - name: x\n    ip: 300.1.1.1\n    mailFrom: a@b.example\n    to: [c@d.example]\n',
+    );
+    const r = await mxlock('simulate', join(REPO, 'examples', 'hardened'), '--offline', '--scenario', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:3:\d+: attempts\[0\]\.ip: expected an IPv4 or IPv6 address/);
+  });
+});
