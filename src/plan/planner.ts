@@ -10,7 +10,7 @@ import { IpSet } from '../model/ip.js';
 import { buildTenant, type Tenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
-import type { InboundConnector } from '../snapshot/schema.js';
+import type { AntiPhishPolicy, InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { applyChange, CMDLET_OF } from './model.js';
 import type { Change, ObjectKind, PsValue, Stage, StageNo } from './types.js';
@@ -137,6 +137,29 @@ function gatewayConnector(t: Tenant, gw: ResolvedGateway): InboundConnector | un
 function isAdmitted(t: Tenant, ips: readonly string[]): boolean {
   const enabled = (t.inboundConnectors ?? []).filter((c) => c.Enabled === true);
   return ips.every((ip) => enabled.some((c) => new IpSet(c.SenderIPAddresses ?? []).covers(ip)));
+}
+
+/**
+ * Guide 4.2 settings that exist only with Defender for Office 365: mailbox intelligence, and impersonation protection
+ * for the profile's protectedUsers. Proposed only when the export shows the policy has them (an EOP-only tenant's
+ * export lacks the properties, and the cmdlet would refuse them).
+ */
+function mdoSettings(ap: AntiPhishPolicy, profile: Profile): Record<string, PsValue> {
+  const out: Record<string, PsValue> = {};
+  if (ap.EnableMailboxIntelligence !== undefined) out['EnableMailboxIntelligence'] = true;
+  if (ap.EnableMailboxIntelligenceProtection !== undefined) out['EnableMailboxIntelligenceProtection'] = true;
+  if (profile.protectedUsers.length > 0 && ap.EnableTargetedUserProtection !== undefined) {
+    const current = ap.TargetedUsersToProtect ?? [];
+    const listed = new Set(current.map((e) => (e.split(';').pop() ?? '').trim().toLowerCase()));
+    // Entries are "Display name;address"; the local part stands in for a display name the export does not give.
+    const missing = profile.protectedUsers
+      .filter((u) => !listed.has(u.toLowerCase()))
+      .map((u) => `${u.split('@')[0]};${u}`);
+    out['EnableTargetedUserProtection'] = true;
+    out['TargetedUserProtectionAction'] = 'Quarantine';
+    if (missing.length > 0) out['TargetedUsersToProtect'] = [...current, ...missing];
+  }
+  return out;
 }
 
 export interface PlanInput {
@@ -385,7 +408,12 @@ export function planChanges(input: PlanInput): PlanDraft {
       kind: 'AntiPhishPolicy',
       identity: nameOf(ap),
       object: ap as Obj,
-      set: { EnableSpoofIntelligence: true, HonorDmarcPolicy: true, AuthenticationFailAction: 'Quarantine' },
+      set: {
+        EnableSpoofIntelligence: true,
+        HonorDmarcPolicy: true,
+        AuthenticationFailAction: 'Quarantine',
+        ...mdoSettings(ap, profile),
+      },
     });
   } else
     warnings.push('no default anti-phishing policy in the export: stage 5 leaves anti-phishing unchanged');

@@ -63,6 +63,39 @@ describe.each(['wide-open', 'half-done', 'hardened'])('examples/%s', (name) => {
     expect(revertAll(applied, changes, e.snapshot)).toEqual(e.snapshot);
   });
 
+  test('after the plan, the checks the plan addresses pass', async () => {
+    const e = await example(name);
+    const checked = plan(e);
+    const { report } = assessSnapshot(checked.afterSnapshot, {
+      profile: e.profile,
+      zone: e.snapshot.dns,
+      now: NOW,
+    });
+    const status = Object.fromEntries(report.findings.map((f) => [f.id, f.status]));
+    for (const id of [
+      'direct-send.reject-flag',
+      'connector.lockdown-missing',
+      'connector.lockdown-sender-scope',
+      'rule.safety-net-missing',
+      'rule.safety-net-mode',
+      'rule.scl-bypass',
+      'rule.scl-bypass-spoofable',
+      'ef.configured',
+      'antiphish.spoof-intelligence',
+      'antiphish.honor-dmarc',
+      'antiphish.unauthenticated-action',
+      'antispam.allowed-senders',
+      'connfilter.safe-list',
+    ]) {
+      // Disabled SCL -1 rules stay in the tenant: the scl checks note them as info.
+      expect([id, status[id]]).toEqual([
+        id,
+        id.startsWith('rule.scl-') ? expect.stringMatching(/^(pass|info)$/) : 'pass',
+      ]);
+    }
+    if (e.profile.protectedUsers.length > 0) expect(status['antiphish.impersonation']).toBe('pass');
+  });
+
   test('planning again after the plan changes nothing (idempotent)', async () => {
     const e = await example(name);
     const changes = allChanges(plan(e));
