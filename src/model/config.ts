@@ -11,6 +11,7 @@ import type {
 } from '../snapshot/schema.js';
 import type { Tenant } from './tenant.js';
 import { IpSet } from './ip.js';
+import { planOf } from './precompiled.js';
 import type { AuthVerdict } from './types.js';
 
 /** Tri-state: an absent property is unknown, never false (formats.md §6.2 item 9). */
@@ -47,7 +48,10 @@ export interface CompiledRule {
   exceptSenderIps: IpSet | undefined;
 }
 
-/** Computes the authentication EOP would see; implemented over recorded or live DNS by the caller. */
+/**
+ * Computes the authentication EOP would see; implemented over recorded or live DNS by the caller. A function of its
+ * input: the simulator caches verdicts per configuration (plan.ts).
+ */
 export interface AuthOracle {
   verdict(input: { ip: string; mailFrom: string; headerFrom: string; dkimDomains: string[] }): AuthVerdict;
 }
@@ -123,7 +127,7 @@ export interface CompileInput {
 export function compileConfig(input: CompileInput): SimConfig {
   const t = input.tenant;
   const cf = t.connectionFilter;
-  return {
+  const cfg: SimConfig = {
     tenant: t,
     acceptedDomains: t.domainNames,
     connectors: (t.inboundConnectors ?? []).map(compileConnector),
@@ -142,4 +146,7 @@ export function compileConfig(input: CompileInput): SimConfig {
     auth: input.auth,
     now: input.now,
   };
+  // Everything the simulator derives from the configuration alone is built here, once (DESIGN §8).
+  planOf(cfg);
+  return cfg;
 }

@@ -1,14 +1,38 @@
 /** Domain matching shared by connectors, rules and checks. */
 
+/**
+ * `domainOf` answers: one evaluation asks about the same few addresses many times, and attempts repeat senders
+ * (DESIGN §8). Bounded; a string's hash is computed once, so a hit costs one lookup.
+ */
+const DOMAIN_CACHE = new Map<string, string | undefined>();
+const MAX_CACHED_ADDRESSES = 8192;
+
+/** The lower-case domain of an address (one trailing `.` and then one `>` dropped); undefined without `@`. */
 export function domainOf(address: string): string | undefined {
+  const hit = DOMAIN_CACHE.get(address);
+  if (hit !== undefined || DOMAIN_CACHE.has(address)) return hit;
+  const d = parseDomain(address);
+  if (DOMAIN_CACHE.size >= MAX_CACHED_ADDRESSES) DOMAIN_CACHE.clear();
+  DOMAIN_CACHE.set(address, d);
+  return d;
+}
+
+function parseDomain(address: string): string | undefined {
   const at = address.lastIndexOf('@');
   if (at < 0) return undefined;
-  const d = address
+  // Already lower-case, nothing to trim and no trailing `.` or `>`: the text after `@` as it is.
+  let plain = at + 1 < address.length;
+  for (let i = at + 1; i < address.length && plain; i++) {
+    const c = address.charCodeAt(i);
+    plain = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || (c === 46 && i < address.length - 1);
+  }
+  if (plain) return address.slice(at + 1);
+  let d = address
     .slice(at + 1)
     .trim()
-    .toLowerCase()
-    .replace(/\.$/, '')
-    .replace(/>$/, '');
+    .toLowerCase();
+  if (d.endsWith('.')) d = d.slice(0, -1);
+  if (d.endsWith('>')) d = d.slice(0, -1);
   return d === '' ? undefined : d;
 }
 

@@ -9,23 +9,59 @@ interface V4Range {
   hi: number;
 }
 
-function v4ToInt(a: ipaddr.IPv4): number {
-  const o = a.octets;
+/**
+ * A parsed client address: IPv4 (and IPv4-mapped IPv6) as an unsigned 32-bit number, other IPv6 as ipaddr's
+ * object. Parse an attempt's address once and test it against many sets with `hasAddress`.
+ */
+export type Address = number | ipaddr.IPv6;
+
+/**
+ * A dotted quad in strict four-part decimal form (no leading zeros, each part ≤ 255) as a number, else -1. This is
+ * exactly the IPv4 text `parseAny` accepts, without ipaddr's general parser on the hot path (DESIGN §8).
+ */
+function fourPartDecimal(s: string): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1; // leading zero: octal in some parsers, refused
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return n * 256 + part;
+}
+
+/** Any IPv4 (four-part decimal only) or IPv6 address; IPv4-mapped IPv6 is the IPv4 address it carries. */
+function parseAny(s: string): Address | undefined {
+  const quad = fourPartDecimal(s);
+  if (quad >= 0) return quad;
+  // Every other IPv4 form (short, hex, octal) is refused below, and IPv6 text has a colon: skip ipaddr's slow
+  // validation for everything else.
+  if (!s.includes(':') || !ipaddr.isValid(s)) return undefined;
+  const a = ipaddr.parse(s);
+  // Every four-part decimal IPv4 text was taken above: what ipaddr still reads as IPv4 is a short, hex or octal form.
+  if (a.kind() === 'ipv4') return undefined;
+  const v6 = a as ipaddr.IPv6;
+  if (!v6.isIPv4MappedAddress()) return v6;
+  const o = v6.toIPv4Address().octets;
   return ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
 }
 
-function parseV4(s: string): ipaddr.IPv4 | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(s)) return undefined;
-  return ipaddr.IPv4.parse(s);
-}
-
-function parseAny(s: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  if (!ipaddr.isValid(s)) return undefined;
-  const a = ipaddr.parse(s);
-  if (a.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(s)) return undefined;
-  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()
-    ? (a as ipaddr.IPv6).toIPv4Address()
-    : a;
+/** Parses a client address once, for `IpSet.hasAddress` and `IpSetIndex.lookup`. */
+export function parseAddress(ip: string): Address | undefined {
+  return parseAny(ip);
 }
 
 export type ParsedEntry =
@@ -37,10 +73,9 @@ export function parseIpEntry(text: string): ParsedEntry {
   const t = text.trim();
   const dash = t.indexOf('-');
   if (dash > 0) {
-    const a = parseV4(t.slice(0, dash).trim());
-    const b = parseV4(t.slice(dash + 1).trim());
-    if (a && b && v4ToInt(a) <= v4ToInt(b))
-      return { kind: 'v4', range: { lo: v4ToInt(a), hi: v4ToInt(b) }, text: t };
+    const a = fourPartDecimal(t.slice(0, dash).trim());
+    const b = fourPartDecimal(t.slice(dash + 1).trim());
+    if (a >= 0 && b >= 0 && a <= b) return { kind: 'v4', range: { lo: a, hi: b }, text: t };
     return { kind: 'invalid', text: t };
   }
   if (t.includes('/')) {
@@ -48,29 +83,25 @@ export function parseIpEntry(text: string): ParsedEntry {
     if (!/^\d{1,3}$/.test(bitsText)) return { kind: 'invalid', text: t };
     let bits = Number(bitsText);
     const a = parseAny(addr);
-    if (!a) return { kind: 'invalid', text: t };
-    // `::ffff:a.b.c.d/n` is the IPv4 network a.b.c.d/(n-96): parseAny already mapped the address down.
-    if (a.kind() === 'ipv4' && addr.includes(':')) {
-      if (bits < 96 || bits > 128) return { kind: 'invalid', text: t };
-      bits -= 96;
-    }
-    if (a.kind() === 'ipv4') {
+    if (a === undefined) return { kind: 'invalid', text: t };
+    if (typeof a === 'number') {
+      // `::ffff:a.b.c.d/n` is the IPv4 network a.b.c.d/(n-96): parseAny already mapped the address down.
+      if (addr.includes(':')) {
+        if (bits < 96 || bits > 128) return { kind: 'invalid', text: t };
+        bits -= 96;
+      }
       if (bits > 32) return { kind: 'invalid', text: t };
-      const base = v4ToInt(a as ipaddr.IPv4);
       const size = 2 ** (32 - bits);
-      const lo = base - (base % size);
+      const lo = a - (a % size);
       return { kind: 'v4', range: { lo, hi: lo + size - 1 }, text: t };
     }
     if (bits > 128) return { kind: 'invalid', text: t };
-    return { kind: 'v6', net: [a as ipaddr.IPv6, bits], text: t };
+    return { kind: 'v6', net: [a, bits], text: t };
   }
   const a = parseAny(t);
-  if (!a) return { kind: 'invalid', text: t };
-  if (a.kind() === 'ipv4') {
-    const n = v4ToInt(a as ipaddr.IPv4);
-    return { kind: 'v4', range: { lo: n, hi: n }, text: t };
-  }
-  return { kind: 'v6', net: [a as ipaddr.IPv6, 128], text: t };
+  if (a === undefined) return { kind: 'invalid', text: t };
+  if (typeof a === 'number') return { kind: 'v4', range: { lo: a, hi: a }, text: t };
+  return { kind: 'v6', net: [a, 128], text: t };
 }
 
 export function isValidIpOrCidr(text: string): boolean {
@@ -101,15 +132,27 @@ export class IpSet {
     return this.v4.length + this.v6.length;
   }
 
+  /** The IPv4 ranges (for indexes built over many sets). */
+  get v4Ranges(): readonly V4Range[] {
+    return this.v4;
+  }
+
+  get hasV6(): boolean {
+    return this.v6.length > 0;
+  }
+
   has(ip: string): boolean {
-    const a = parseAny(ip);
-    if (!a) return false;
-    if (a.kind() === 'ipv4') {
-      const n = v4ToInt(a as ipaddr.IPv4);
-      for (const r of this.v4) if (n >= r.lo && n <= r.hi) return true;
+    return this.hasAddress(parseAny(ip));
+  }
+
+  /** `has` for an address parsed once with `parseAddress`. */
+  hasAddress(a: Address | undefined): boolean {
+    if (a === undefined) return false;
+    if (typeof a === 'number') {
+      for (const r of this.v4) if (a >= r.lo && a <= r.hi) return true;
       return false;
     }
-    for (const net of this.v6) if ((a as ipaddr.IPv6).match(net)) return true;
+    for (const net of this.v6) if (a.match(net)) return true;
     return false;
   }
 
@@ -135,6 +178,64 @@ export class IpSet {
     if (e.kind === 'v4') return this.v4.some((r) => r.lo <= e.range.hi && e.range.lo <= r.hi);
     if (e.kind === 'v6') return this.v6.some(([n, b]) => e.net[0].match([n, b]) || n.match(e.net));
     return false;
+  }
+}
+
+/**
+ * Which of many IP sets contain an address, in O(log n) for IPv4: the sets' range bounds cut the address space
+ * into intervals, each holding the ascending indexes of the sets that cover it (DESIGN §8: CIDR sets compiled
+ * once per configuration). IPv6 nets are few in practice and are tested one by one.
+ */
+export class IpSetIndex {
+  /** Sorted interval starts; interval k is [starts[k], starts[k+1]). */
+  private readonly starts: number[];
+  private readonly members: (readonly number[])[];
+  private readonly v6: { set: number; ips: IpSet }[];
+  private static readonly NONE: readonly number[] = [];
+
+  constructor(sets: readonly (IpSet | undefined)[]) {
+    const cuts = new Set<number>([0]);
+    sets.forEach((s) => {
+      for (const r of s?.v4Ranges ?? []) {
+        cuts.add(r.lo);
+        if (r.hi < 0xffffffff) cuts.add(r.hi + 1);
+      }
+    });
+    this.starts = [...cuts].sort((a, b) => a - b);
+    const members: number[][] = this.starts.map(() => []);
+    sets.forEach((s, i) => {
+      for (const r of s?.v4Ranges ?? []) {
+        // Sets are visited in order, so each interval's list stays ascending; a set listed once per interval.
+        for (let k = this.interval(r.lo); k < this.starts.length && this.starts[k]! <= r.hi; k++) {
+          const list = members[k]!;
+          if (list[list.length - 1] !== i) list.push(i);
+        }
+      }
+    });
+    this.members = members.map((m) => (m.length > 0 ? m : IpSetIndex.NONE));
+    this.v6 = sets.flatMap((s, i) => (s?.hasV6 ? [{ set: i, ips: s }] : []));
+  }
+
+  /** Ascending indexes of the sets that contain `a` (shared: do not modify). */
+  lookup(a: Address | undefined): readonly number[] {
+    if (a === undefined) return IpSetIndex.NONE;
+    if (typeof a !== 'number') {
+      const hit = this.v6.filter((x) => x.ips.hasAddress(a)).map((x) => x.set);
+      return hit.length > 0 ? hit : IpSetIndex.NONE;
+    }
+    return this.members[this.interval(a)]!;
+  }
+
+  /** The interval that holds `a`: the last start ≤ a. */
+  private interval(a: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 }
 

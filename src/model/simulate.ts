@@ -1,10 +1,32 @@
 /**
  * The EOP simulator (DESIGN §5, eop-model §9): RCPT-stage decisions, then the post-acceptance pass
  * (Enhanced Filtering, transport rules, spoof/DMARC). Pure; every outcome carries the rules that decided it.
+ *
+ * Speed (DESIGN §8): everything that depends on the configuration alone is in its plan (plan.ts), built once. Per
+ * evaluation the client address is parsed once, connectors are found through an IP index, and transport rules that
+ * certainly do not match are skipped through the rule index (rules.ts) without being evaluated. `simulateReference`
+ * runs the same model without these shortcuts (every connector and rule tested, no verdict cache); the differential
+ * tests hold the two to identical results.
  */
-import type { CompiledConnector, SimConfig, Tri } from './config.js';
-import { certificateMatches, domainOf, domainOrSubdomain, domainPatternMatches } from './domains.js';
-import { ruleMatches, type RuleMessage } from './rules.js';
+import type { SimConfig, Tri } from './config.js';
+import { certificateMatches, domainOf, domainOrSubdomain } from './domains.js';
+import { parseAddress, type Address } from './ip.js';
+import {
+  normalisedPatternMatches,
+  planOf,
+  REPLY_RULE_REJECT_DEFAULT,
+  type ConnectorPlan,
+  type RulePlan,
+  type SimPlan,
+} from './precompiled.js';
+import {
+  ruleFacts,
+  ruleMatches,
+  ruleMatchesIndexed,
+  type RuleFacts,
+  type RuleMatch,
+  type RuleMessage,
+} from './rules.js';
 import { spoofStage } from './spoof.js';
 import type { Attempt, Decision, Disposition, Outcome, SimResult } from './types.js';
 
@@ -13,8 +35,7 @@ export const REPLY_5_7_51 =
 export const REPLY_5_7_68 =
   '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources';
 export const REPLY_5_7_64 = '550 5.7.64 TenantAttribution; Relay Access Denied';
-export const REPLY_RULE_REJECT_DEFAULT =
-  '550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy';
+export { REPLY_RULE_REJECT_DEFAULT };
 
 /** How many undecided branches one evaluation may explore before it gives up on precision. */
 const MAX_BRANCHES = 64;
@@ -29,45 +50,120 @@ const HARM: Record<Disposition, number> = {
 };
 
 export function harm(outcomes: readonly Outcome[]): number {
-  return Math.max(-1, ...outcomes.map((o) => HARM[o.disposition]));
+  let h = -1;
+  for (const o of outcomes) if (HARM[o.disposition] > h) h = HARM[o.disposition];
+  return h;
 }
+
+const NO_ASSIGNMENT: ReadonlyMap<string, boolean> = new Map();
 
 /**
  * Resolves unknown booleans in one "world": each unknown setting (keyed by what it is) takes the value the
  * world assigns it, `fallback` when the world has not been told about it yet (its key is then recorded).
  */
 class World {
-  readonly unknowns = new Set<string>();
+  /** Created on the first unknown: most configurations have none. */
+  unknowns: Set<string> | undefined;
   constructor(
     readonly assign: ReadonlyMap<string, boolean>,
     readonly fallback: boolean,
   ) {}
   b(v: Tri, what: string): boolean {
     if (v === undefined) {
-      this.unknowns.add(what);
+      (this.unknowns ??= new Set()).add(what);
       return this.assign.get(what) ?? this.fallback;
     }
     return v;
   }
 }
 
-/** Partner or OnPremises; an unexported ConnectorType is an unknown of the world. */
-function isPartner(c: CompiledConnector, w: World): boolean {
-  if (c.type !== 'unknown') return c.type === 'Partner';
-  return w.b(undefined, `connector '${c.name}' ConnectorType (Partner rather than OnPremises)`);
-}
-
-function connectorMatchesByIpOrCert(c: CompiledConnector, a: Attempt, w: World): boolean {
-  if (!w.b(c.enabled, `connector '${c.name}' Enabled`)) return false;
-  if (c.ips.has(a.clientIp)) return true;
-  return a.tls && c.certificate !== undefined && certificateMatches(c.certificate, a.certNames);
-}
-
-interface RcptContext {
+/** One evaluation: the attempt with what is derived from it once. */
+interface Call {
   cfg: SimConfig;
-  attempt: Attempt;
-  world: World;
+  plan: SimPlan;
+  a: Attempt;
+  /** The parsed client address. */
+  addr: Address | undefined;
+  p1Domain: string | undefined;
+  p2Domain: string | undefined;
+  /** Reference mode: no index, no verdict cache, every connector and rule tested. */
+  reference: boolean;
   uncertainties: string[];
+}
+
+/** Partner or OnPremises; an unexported ConnectorType is an unknown of the world. */
+function isPartner(p: ConnectorPlan, w: World): boolean {
+  const t = p.c.type;
+  if (t !== 'unknown') return t === 'Partner';
+  return w.b(undefined, p.kType);
+}
+
+/** `tenant.isAccepted` for a domain from `domainOf` (lower-case already). */
+function accepted(call: Call, domain: string | undefined): boolean {
+  if (call.reference) return call.cfg.tenant.isAccepted(domain);
+  return domain !== undefined && domain !== '' && call.plan.acceptedLower.has(domain);
+}
+
+/** `domainOrSubdomain(base, domain)` for a lower-case base and domain. */
+function domainOrSubdomainLower(base: string, domain: string): boolean {
+  return (
+    domain === base || (domain.endsWith(base) && domain.charCodeAt(domain.length - base.length - 1) === 46)
+  );
+}
+
+/** `'a', 'b'` */
+function quotedNames(list: readonly ConnectorPlan[]): string {
+  if (list.length === 1) return list[0]!.quoted;
+  return list.map((p) => p.quoted).join(', ');
+}
+
+function addHits(hits: number[], list: readonly number[] | undefined): void {
+  if (list) for (const i of list) if (!hits.includes(i)) hits.push(i);
+}
+
+/** CON-1: the enabled connectors that match the connection by IP or certificate, in configuration order. */
+function matchedConnectors(call: Call, w: World): ConnectorPlan[] {
+  const { plan, a } = call;
+  const certs = a.tls && a.certNames.length > 0;
+  if (call.reference) {
+    return plan.connectors.filter(
+      (p) =>
+        w.b(p.c.enabled, p.kEnabled) &&
+        (p.c.ips.has(a.clientIp) ||
+          (a.tls && p.c.certificate !== undefined && certificateMatches(p.c.certificate, a.certNames))),
+    );
+  }
+  // Every connector's Enabled is asked of the world, as the model tests every connector.
+  for (const i of plan.unknownEnabled) w.b(undefined, plan.connectors[i]!.kEnabled);
+  const byIp = plan.connectorIps.lookup(call.addr);
+  if (!certs) {
+    if (byIp.length === 0) return [];
+    const out: ConnectorPlan[] = [];
+    for (const i of byIp) {
+      const p = plan.connectors[i]!;
+      if (w.b(p.c.enabled, p.kEnabled)) out.push(p);
+    }
+    return out;
+  }
+  // CON-1: a presented name equal to the configured one or covered by its `*.` wildcard (certificateMatches):
+  // the name itself and every suffix after a dot, looked up in the certificate index.
+  const ci = plan.certIndex;
+  const hits = byIp.slice();
+  addHits(hits, ci.all);
+  for (const name of a.certNames) {
+    const n = name.toLowerCase();
+    addHits(hits, ci.exact.get(n));
+    addHits(hits, ci.wildcard.get(n));
+    for (let at = n.indexOf('.'); at >= 0; at = n.indexOf('.', at + 1))
+      addHits(hits, ci.wildcard.get(n.slice(at + 1)));
+  }
+  if (hits.length > byIp.length) hits.sort((x, y) => x - y);
+  const out: ConnectorPlan[] = [];
+  for (const i of hits) {
+    const p = plan.connectors[i]!;
+    if (w.b(p.c.enabled, p.kEnabled)) out.push(p);
+  }
+  return out;
 }
 
 interface RcptResult {
@@ -76,13 +172,6 @@ interface RcptResult {
   /** Further outcomes the model cannot rule out besides `refused` (e.g. a silent drop, OQ-7). */
   alternatives?: Outcome[];
   decisions: Decision[];
-  matched: CompiledConnector[];
-}
-
-/** The accepted-domain entry of a name (exact match), for its DomainType. */
-function acceptedDomainType(cfg: SimConfig, domain: string | undefined): string | undefined {
-  if (!domain) return undefined;
-  return cfg.tenant.acceptedDomains?.find((d) => d.DomainName === domain.toLowerCase())?.DomainType;
 }
 
 /** A presented certificate name that is an accepted domain or a host in one (CON-7 "certificate domain"). */
@@ -93,24 +182,68 @@ function certificateInAcceptedDomain(cfg: SimConfig, certNames: readonly string[
   });
 }
 
-function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
-  const { cfg, attempt: a, world: w } = ctx;
+function restricts(p: ConnectorPlan, w: World): boolean {
+  return (
+    w.b(p.c.enabled, p.kEnabled) &&
+    isPartner(p, w) &&
+    (w.b(p.c.restrictIp, p.kRestrictIp) || w.b(p.c.restrictCert, p.kRestrictCert))
+  );
+}
+
+/** CON-5: the enabled Partner connectors with a restriction on, in configuration order. */
+function restrictingConnectors(call: Call, w: World): ConnectorPlan[] {
+  if (call.reference) return call.plan.connectors.filter((p) => restricts(p, w));
+  const out: ConnectorPlan[] = [];
+  for (const m of call.plan.maybeRestricting) if (m.fixed || restricts(m.p, w)) out.push(m.p);
+  return out;
+}
+
+/** CON-2: SenderDomains is compared with the P1 domain (§12 OQ-3 → P1 [C]). */
+function senderInScope(p: ConnectorPlan, w: World, p1Domain: string | undefined): boolean {
+  const c = p.c;
+  if (!c.senderDomainsKnown)
+    return w.b(undefined, `connector '${c.name}' SenderDomains (covering ${p1Domain ?? '<>'})`);
+  return p1Domain === undefined
+    ? c.senderDomains.includes('*')
+    : p.senderPatterns.some((pat) => normalisedPatternMatches(pat, p1Domain));
+}
+
+/** AssociatedAcceptedDomains lists accepted domains: the recipient's accepted domain must be one of them [D] S8. */
+function rcptInScope(p: ConnectorPlan, w: World, rcptDomain: string | undefined, rcpt: string): boolean {
+  const c = p.c;
+  if (!c.associatedDomainsKnown)
+    return w.b(undefined, `connector '${c.name}' AssociatedAcceptedDomains (covering ${rcptDomain ?? rcpt})`);
+  return (
+    c.associatedDomains.length === 0 || (rcptDomain !== undefined && c.associatedDomains.includes(rcptDomain))
+  );
+}
+
+function directSendRefusal(evidence: Decision['evidence'], text: string): Outcome {
+  return {
+    stage: 'rcpt',
+    disposition: 'rejected',
+    reply: REPLY_5_7_68,
+    decisions: [{ rule: 'DS-2', evidence, text }],
+  };
+}
+
+function rcptStage(call: Call, w: World, matched: ConnectorPlan[], rcpt: string): RcptResult {
+  const { cfg, a, p1Domain } = call;
   const decisions: Decision[] = [];
   const rcptDomain = domainOf(rcpt);
-  const p1Domain = domainOf(a.mailFrom);
-  const matched = cfg.connectors.filter((c) => connectorMatchesByIpOrCert(c, a, w));
+  const rcptAccepted = accepted(call, rcptDomain);
 
-  if (!cfg.tenant.isAccepted(rcptDomain)) {
+  if (!rcptAccepted) {
     // CON-7 [D]: relay needs an OnPremises connector match and an own certificate domain or P1 domain.
-    const onPrem = matched.some((c) => !isPartner(c, w));
+    const onPrem = matched.some((p) => !isPartner(p, w));
     const ownCert = a.tls ? certificateInAcceptedDomain(cfg, a.certNames) : undefined;
-    if (onPrem && (cfg.tenant.isAccepted(p1Domain) || ownCert !== undefined)) {
+    if (onPrem && (accepted(call, p1Domain) || ownCert !== undefined)) {
       decisions.push({
         rule: 'CON-7',
         evidence: 'D',
         text: `relayed through an OnPremises connector (${ownCert !== undefined ? `certificate ${ownCert}` : `P1 domain ${p1Domain}`} is the tenant's)`,
       });
-      return { decisions, matched };
+      return { decisions };
     }
     return {
       refused: {
@@ -126,16 +259,18 @@ function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
         ],
       },
       decisions,
-      matched,
     };
   }
 
-  const refusals: Outcome[] = [];
-  const alternatives: Outcome[] = [];
+  let refusals: Outcome[] | undefined;
+  let alternatives: Outcome[] | undefined;
   let undecided = false;
-  if (cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)) {
+  const blocked = call.reference
+    ? cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)
+    : cfg.ipBlock.size > 0 && cfg.ipBlock.hasAddress(call.addr) && !cfg.ipAllow.hasAddress(call.addr);
+  if (blocked) {
     const why = `${a.clientIp} is on the connection-filter IP Block List`;
-    refusals.push({
+    (refusals ??= []).push({
       stage: 'rcpt',
       disposition: 'rejected',
       reply: `550 5.7.513 Service unavailable, Client host [${a.clientIp}] blocked by ${rcptDomain} using Customer Block list (AS16012607)`,
@@ -143,7 +278,7 @@ function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
     });
     // OQ-7: S24 says such mail is silently dropped instead; the order against the other RCPT rules is unknown
     // (OQ-2), so a drop may also pre-empt them.
-    alternatives.push({
+    (alternatives ??= []).push({
       stage: 'post-acceptance',
       disposition: 'dropped',
       decisions: [
@@ -151,95 +286,78 @@ function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
         { rule: 'CF-6.5', evidence: 'D', text: `${why}: silently dropped (S24; OQ-7 open)` },
       ],
     });
-    ctx.uncertainties.push('IP Block List: refused in session (5.7.513) or silently dropped (OQ-7)');
+    call.uncertainties.push('IP Block List: refused in session (5.7.513) or silently dropped (OQ-7)');
   }
 
   // CON-5: Partner restriction. One satisfying restricting connector whose scope covers the message suffices (§12 OQ-2 [I]).
-  const restricting = cfg.connectors.filter(
-    (c) =>
-      w.b(c.enabled, `connector '${c.name}' Enabled`) &&
-      isPartner(c, w) &&
-      (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) ||
-        w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`)),
-  );
-  // CON-2: SenderDomains is compared with the P1 domain (§12 OQ-3 → P1 [C]).
-  const senderInScope = (c: CompiledConnector) => {
-    if (!c.senderDomainsKnown)
-      return w.b(undefined, `connector '${c.name}' SenderDomains (covering ${p1Domain ?? '<>'})`);
-    return p1Domain === undefined
-      ? c.senderDomains.includes('*')
-      : c.senderDomains.some((p) => domainPatternMatches(p, p1Domain));
-  };
-  // AssociatedAcceptedDomains lists accepted domains: the recipient's accepted domain must be one of them [D] S8.
-  const rcptInScope = (c: CompiledConnector) => {
-    if (!c.associatedDomainsKnown)
-      return w.b(
-        undefined,
-        `connector '${c.name}' AssociatedAcceptedDomains (covering ${rcptDomain ?? rcpt})`,
-      );
-    return (
-      c.associatedDomains.length === 0 ||
-      (rcptDomain !== undefined && c.associatedDomains.includes(rcptDomain))
-    );
-  };
-  const inScope = restricting.filter((c) => senderInScope(c) && rcptInScope(c));
-  const p2Domain = domainOf(a.headerFrom);
-  const byP2Only = restricting.filter(
-    (c) =>
-      !senderInScope(c) &&
-      rcptInScope(c) &&
-      p2Domain !== undefined &&
-      c.senderDomains.some((p) => domainPatternMatches(p, p2Domain)),
-  );
-  if (byP2Only.length > 0)
-    decisions.push({
-      rule: 'CON-2',
-      evidence: 'C',
-      text: `restricting connector(s) ${byP2Only.map((c) => `'${c.name}'`).join(', ')} cover the From: domain ${p2Domain} but not the P1 domain ${p1Domain ?? '<>'}: SenderDomains is compared with P1 (§12 OQ-3)`,
-    });
-  if (inScope.length > 0) {
-    const satisfied = inScope.filter(
-      (c) =>
-        (w.b(c.restrictIp, `connector '${c.name}' RestrictDomainsToIPAddresses`) && c.ips.has(a.clientIp)) ||
-        (w.b(c.restrictCert, `connector '${c.name}' RestrictDomainsToCertificate`) &&
-          a.tls &&
-          c.certificate !== undefined &&
-          certificateMatches(c.certificate, a.certNames)),
-    );
-    const onPremMatch = matched.find((c) => !isPartner(c, w));
-    const names = inScope.map((c) => `'${c.name}'`).join(', ');
-    if (satisfied.length > 0) {
-      decisions.push({
-        rule: 'CON-5',
-        evidence: inScope.length > 1 ? 'I' : 'D',
-        text: `satisfies restricting connector '${satisfied[0]!.name}'${inScope.length > 1 ? ' (one satisfying connector suffices, §12 OQ-2)' : ''}`,
-      });
-    } else if (onPremMatch) {
-      decisions.push({
-        rule: 'CON-5',
-        evidence: 'I',
-        text: `matches OnPremises connector '${onPremMatch.name}': taken as exempt from the Partner restriction (§12)`,
-      });
-    } else {
-      const why =
-        p1Domain === undefined
-          ? `null sender <>: SenderDomains * of ${names} is taken to cover it [I]`
-          : `P1 domain ${p1Domain} is in scope of restricting connector(s) ${names} and the connection satisfies none (IP ${a.clientIp}${a.tls ? '' : ', no TLS'}${a.certNames.length ? `, certificate ${a.certNames.join(' ')}` : ''})`;
-      refusals.push({
-        stage: 'rcpt',
-        disposition: 'rejected',
-        reply: REPLY_5_7_51,
-        decisions: [{ rule: 'CON-5', evidence: p1Domain === undefined ? 'I' : 'D', text: why }],
-      });
+  const restricting = restrictingConnectors(call, w);
+  if (restricting.length > 0) {
+    // In scope: SenderDomains covers P1 and the recipient's domain is associated. Restricting connectors that cover
+    // only the From: domain are named in the evidence (CON-2).
+    const p2Domain = call.p2Domain;
+    const inScope: ConnectorPlan[] = [];
+    const byP2Only: ConnectorPlan[] = [];
+    for (const p of restricting) {
+      const sender = senderInScope(p, w, p1Domain);
+      if (!rcptInScope(p, w, rcptDomain, rcpt)) continue;
+      if (sender) inScope.push(p);
+      else if (
+        p2Domain !== undefined &&
+        p.senderPatterns.some((pat) => normalisedPatternMatches(pat, p2Domain))
+      )
+        byP2Only.push(p);
     }
+    if (inScope.length > 0) {
+      const satisfied = inScope.filter(
+        (p) =>
+          (w.b(p.c.restrictIp, p.kRestrictIp) &&
+            (call.reference ? p.c.ips.has(a.clientIp) : p.c.ips.hasAddress(call.addr))) ||
+          (w.b(p.c.restrictCert, p.kRestrictCert) &&
+            a.tls &&
+            p.c.certificate !== undefined &&
+            certificateMatches(p.c.certificate, a.certNames)),
+      );
+      const onPremMatch = matched.find((p) => !isPartner(p, w));
+      if (satisfied.length > 0) {
+        decisions.push({
+          rule: 'CON-5',
+          evidence: inScope.length > 1 ? 'I' : 'D',
+          text: `satisfies restricting connector '${satisfied[0]!.c.name}'${inScope.length > 1 ? ' (one satisfying connector suffices, §12 OQ-2)' : ''}`,
+        });
+      } else if (onPremMatch) {
+        decisions.push({
+          rule: 'CON-5',
+          evidence: 'I',
+          text: `matches OnPremises connector '${onPremMatch.c.name}': taken as exempt from the Partner restriction (§12)`,
+        });
+      } else {
+        const names = quotedNames(inScope);
+        const why =
+          p1Domain === undefined
+            ? `null sender <>: SenderDomains * of ${names} is taken to cover it [I]`
+            : `P1 domain ${p1Domain} is in scope of restricting connector(s) ${names} and the connection satisfies none (IP ${a.clientIp}${a.tls ? '' : ', no TLS'}${a.certNames.length ? `, certificate ${a.certNames.join(' ')}` : ''})`;
+        (refusals ??= []).push({
+          stage: 'rcpt',
+          disposition: 'rejected',
+          reply: REPLY_5_7_51,
+          decisions: [{ rule: 'CON-5', evidence: p1Domain === undefined ? 'I' : 'D', text: why }],
+        });
+      }
+    }
+    // The recipient's decisions are read only when it is accepted, and a refusal so far rules that out (see the
+    // end): their text is then not built. CON-2 comes first among them.
+    if (byP2Only.length > 0 && (call.reference || refusals === undefined))
+      decisions.unshift({
+        rule: 'CON-2',
+        evidence: 'C',
+        text: `restricting connector(s) ${quotedNames(byP2Only)} cover the From: domain ${p2Domain} but not the P1 domain ${p1Domain ?? '<>'}: SenderDomains is compared with P1 (§12 OQ-3)`,
+      });
   }
 
   // CON-6: a matched Partner connector with RequireTls refuses plain-text sessions (reply undocumented, OQ-6).
-  const tlsRequired = matched.find(
-    (c) => isPartner(c, w) && w.b(c.requireTls, `connector '${c.name}' RequireTls`),
-  );
+  const tlsRequired = matched.find((p) => isPartner(p, w) && w.b(p.c.requireTls, p.kRequireTls));
   if (tlsRequired && !a.tls) {
-    refusals.push({
+    (refusals ??= []).push({
       stage: 'rcpt',
       disposition: 'rejected',
       reply: 'unknown',
@@ -247,64 +365,79 @@ function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
         {
           rule: 'CON-6',
           evidence: 'D',
-          text: `connector '${tlsRequired.name}' requires TLS and the session is plain text (reply text undocumented, OQ-6)`,
+          text: `connector '${tlsRequired.c.name}' requires TLS and the session is plain text (reply text undocumented, OQ-6)`,
         },
       ],
     });
   }
 
   // DS-2: RejectDirectSend, P1 only, exempt when any connector matched by IP or certificate (March 2026 wording [D]).
+  const keep = call.reference || refusals === undefined;
   const rds = w.b(cfg.rejectDirectSend, 'Get-OrganizationConfig RejectDirectSend');
   if (rds && !a.authenticated && matched.length === 0 && p1Domain !== undefined) {
-    const refuse = (evidence: Decision['evidence'], text: string) =>
-      refusals.push({
-        stage: 'rcpt',
-        disposition: 'rejected',
-        reply: REPLY_5_7_68,
-        decisions: [{ rule: 'DS-2', evidence, text }],
-      });
+    const ds = (refusals ??= []);
     const base = `RejectDirectSend is on, P1 domain ${p1Domain}`;
     const tail = 'and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])';
-    if (cfg.tenant.isAccepted(p1Domain)) {
-      const type = acceptedDomainType(cfg, p1Domain);
-      if (type === 'Authoritative') refuse('D', `${base} is accepted ${tail}`);
+    if (accepted(call, p1Domain)) {
+      const type = call.plan.acceptedDomainType(p1Domain);
+      if (type === 'Authoritative') ds.push(directSendRefusal('D', `${base} is accepted ${tail}`));
       else if (type === 'InternalRelay')
-        refuse('I', `${base} is an InternalRelay accepted domain, taken as covered (§12 OQ-4) ${tail}`);
+        ds.push(
+          directSendRefusal(
+            'I',
+            `${base} is an InternalRelay accepted domain, taken as covered (§12 OQ-4) ${tail}`,
+          ),
+        );
       else {
         // OQ-4: ExternalRelay domains are not settled, and an unexported DomainType could be one.
-        refuse(
-          'I',
-          `${base} is an accepted domain of type ${type ?? '(not exported)'}: RejectDirectSend may or may not cover it (OQ-4) ${tail}`,
+        ds.push(
+          directSendRefusal(
+            'I',
+            `${base} is an accepted domain of type ${type ?? '(not exported)'}: RejectDirectSend may or may not cover it (OQ-4) ${tail}`,
+          ),
         );
         undecided = true;
-        ctx.uncertainties.push(
+        call.uncertainties.push(
           `RejectDirectSend and the ${type ?? 'unexported'} DomainType of ${p1Domain} (OQ-4)`,
         );
       }
-    } else if (cfg.tenant.coveredByMatchSubDomains(p1Domain)) {
+    } else if (
+      call.reference
+        ? cfg.tenant.coveredByMatchSubDomains(p1Domain)
+        : call.plan.matchSubLower.some((n) => p1Domain === n || domainOrSubdomainLower(n, p1Domain))
+    ) {
       // OQ-4: MatchSubDomains is undocumented for RejectDirectSend; explore both answers.
-      refuse(
-        'I',
-        `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)`,
+      ds.push(
+        directSendRefusal(
+          'I',
+          `P1 domain ${p1Domain} is a subdomain of a MatchSubDomains accepted domain: RejectDirectSend may or may not cover it (OQ-4)`,
+        ),
       );
       undecided = true;
-      ctx.uncertainties.push('RejectDirectSend and MatchSubDomains subdomains (OQ-4)');
+      call.uncertainties.push('RejectDirectSend and MatchSubDomains subdomains (OQ-4)');
     } else {
-      const parent = cfg.acceptedDomains.find((d) => domainOrSubdomain(d, p1Domain));
-      decisions.push(
-        parent === undefined
-          ? {
-              rule: 'DS-3',
-              evidence: 'D',
-              text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)`,
-            }
-          : {
-              rule: 'DS-3',
-              evidence: 'I',
-              text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is a subdomain of ${parent}, not itself an accepted domain (§12 OQ-4)`,
-            },
-      );
+      const parent = !keep
+        ? undefined
+        : call.reference
+          ? cfg.acceptedDomains.find((d) => domainOrSubdomain(d, p1Domain))
+          : cfg.acceptedDomains[call.plan.acceptedList.findIndex((d) => domainOrSubdomainLower(d, p1Domain))];
+      if (keep)
+        decisions.push(
+          parent === undefined
+            ? {
+                rule: 'DS-3',
+                evidence: 'D',
+                text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is not an accepted domain (the P2 From is not checked)`,
+              }
+            : {
+                rule: 'DS-3',
+                evidence: 'I',
+                text: `RejectDirectSend does not apply: P1 domain ${p1Domain} is a subdomain of ${parent}, not itself an accepted domain (§12 OQ-4)`,
+              },
+        );
     }
+  } else if (!keep) {
+    // Refused already: the DS-1/DS-3 notes below would not be read.
   } else if (rds && p1Domain === undefined) {
     decisions.push({
       rule: 'DS-3',
@@ -315,45 +448,46 @@ function rcptStage(ctx: RcptContext, rcpt: string): RcptResult {
     decisions.push({
       rule: 'DS-3',
       evidence: 'D',
-      text: `exempt from RejectDirectSend: matched connector '${matched[0]!.name}' by IP or certificate`,
+      text: `exempt from RejectDirectSend: matched connector '${matched[0]!.c.name}' by IP or certificate`,
     });
   } else if (!rds && cfg.rejectDirectSend === false) {
     decisions.push({ rule: 'DS-1', evidence: 'D', text: 'RejectDirectSend is off' });
   }
 
-  if (refusals.length > 0) {
+  if (refusals !== undefined && refusals.length > 0) {
     // The order between these RCPT refusals is undocumented (OQ-2): report all, with the code of the first in §9 order.
-    const all = refusals.flatMap((r) => r.decisions);
     const first = refusals[0]!;
+    // A single refusal's decisions are its own fresh array: no copy needed.
+    const all = refusals.length === 1 ? first.decisions : refusals.flatMap((r) => r.decisions);
     const outcome: Outcome = { stage: 'rcpt', disposition: 'rejected', decisions: all };
     if (first.reply !== undefined) outcome.reply = first.reply;
-    return {
-      refused: outcome,
-      decisions,
-      matched,
-      ...(alternatives.length > 0 ? { alternatives } : {}),
-      ...(undecided && refusals.length === 1 ? { alsoAccepted: true } : {}),
-    };
+    const r: RcptResult = { refused: outcome, decisions };
+    if (alternatives !== undefined) r.alternatives = alternatives;
+    if (undecided && refusals.length === 1) r.alsoAccepted = true;
+    return r;
   }
   decisions.push({ rule: 'S3', evidence: 'C', text: `250 recipient ${rcpt} accepted` });
-  return { decisions, matched };
+  return { decisions };
+}
+
+interface EfResult {
+  originalIp: string;
+  applied: boolean;
+  note?: Decision;
 }
 
 /** Enhanced Filtering: the original IP and whether EF applies to this message (EF-2, EF-3 [D]). */
-function enhancedFiltering(
-  c: CompiledConnector | undefined,
-  a: Attempt,
-  w: World,
-): { originalIp: string; applied: boolean; note?: Decision } {
-  if (!c) return { originalIp: a.clientIp, applied: false };
-  const skipLast = w.b(c.efSkipLastIp, `connector '${c.name}' EFSkipLastIP`);
+function enhancedFiltering(p: ConnectorPlan | undefined, a: Attempt, w: World): EfResult {
+  if (!p) return { originalIp: a.clientIp, applied: false };
+  const c = p.c;
+  const skipLast = w.b(c.efSkipLastIp, p.kEfSkipLastIp);
   const configured = skipLast || c.efSkipIps.size > 0;
   if (!configured) return { originalIp: a.clientIp, applied: false };
   const hops = [a.clientIp, ...(a.receivedIps ?? [])];
   const originalIp = skipLast
     ? (hops[1] ?? hops[0]!)
     : (hops.find((h) => !c.efSkipIps.has(h)) ?? hops[hops.length - 1]!);
-  const testMode = w.b(c.efTestMode, `connector '${c.name}' EFTestMode`);
+  const testMode = w.b(c.efTestMode, p.kEfTestMode);
   const users = c.efUsers.length === 0 || a.rcpts.every((r) => c.efUsers.includes(r.toLowerCase()));
   const applied = !testMode && users;
   // EFTestMode is "reserved for internal Microsoft use" [D]; reading it as "EF not effective" is ORCA's [C].
@@ -373,306 +507,245 @@ function enhancedFiltering(
 }
 
 interface PostContext {
-  cfg: SimConfig;
-  attempt: Attempt;
+  call: Call;
   msg: RuleMessage;
+  /** Rule positions that may match this message, ascending (all rules in reference mode). */
+  candidates: readonly number[];
+  /** The indexed predicates of this message (undefined in reference mode). */
+  facts: RuleFacts | undefined;
+  /** ruleMatches per candidate position, computed on first use (the message is the same in every branch). */
+  matches: (RuleMatch | undefined)[];
   efApplied: boolean;
   originalIp: string;
-  uncertainties: string[];
   budget: { branches: number };
 }
 
-interface RuleState {
-  scl: number | undefined;
-  decisions: Decision[];
+/** `[...decisions, d]` */
+function plus(decisions: readonly Decision[], d: Decision): Decision[] {
+  const out = decisions.slice();
+  out.push(d);
+  return out;
 }
 
-function ruleActive(ctx: PostContext, i: number): boolean | 'unknown' | 'audit' {
-  const r = ctx.cfg.rules[i]!.raw;
-  if (r.State === 'Disabled') return false;
-  if (r.State !== 'Enabled') return 'unknown';
-  if (r.Mode === 'Audit' || r.Mode === 'AuditAndNotify') return 'audit';
-  // An unexported Mode could be an audit mode (TR-3): the rule's effect is then unknown, not enforced.
-  if (r.Mode !== 'Enforce') return 'unknown';
-  if (r.ActivationDate || r.ExpiryDate) {
-    const now = ctx.cfg.now;
-    if (!now) return 'unknown';
-    if (r.ActivationDate && Date.parse(r.ActivationDate) > now.getTime()) return false;
-    if (r.ExpiryDate && Date.parse(r.ExpiryDate) <= now.getTime()) return false;
-  }
-  return true;
+/** `[...prior, TR-1 decision about the rule]` */
+function tr1(
+  prior: readonly Decision[],
+  rp: RulePlan,
+  text: string,
+  evidence: Decision['evidence'] = 'D',
+): Decision[] {
+  return plus(prior, { rule: 'TR-1', evidence, text: `${rp.label} ${text}` });
 }
 
-/** `…Rules.Tasks.SetSclAction` → `setscl`. */
-function actionKey(typeName: string): string {
-  return (typeName.split('.').pop() ?? typeName).replace(/Action$/i, '').toLowerCase();
-}
-
-/** Actions modelled below (§4.3). */
-const MODELLED_ACTIONS = new Set([
-  'rejectmessage',
-  'deletemessage',
-  'quarantine',
-  'setscl',
-  'stopruleprocessing',
-  'redirectmessage',
-  'routemessageoutboundconnector',
-]);
-/** Actions that change neither where the message goes nor how it is filtered. */
-const NO_DELIVERY_EFFECT = new Set([
-  'prependsubject',
-  'applyhtmldisclaimer',
-  'setheader',
-  'removeheader',
-  'addtorecipients',
-  'copyto',
-  'blindcopyto',
-  'addmanagerasrecipienttype',
-  'generateincidentreport',
-  'generatenotification',
-  'applyclassification',
-  'setauditseverity',
-  'logevent',
-  'applyrightsprotectiontemplate',
-  'applyrightsprotectioncustomizationtemplate',
-  'applyome',
-  'removeome',
-  'removeomev2',
-  'removermsattachmentencryption',
-  'routemessageoutboundrequiretls',
-]);
-
-/** Applies a matching rule's actions (eop-model §4.3). Returns a terminal outcome or the new state. */
-function applyActions(
-  ctx: PostContext,
-  i: number,
-  state: RuleState,
-): { terminal?: Outcome[]; state: RuleState; stop: boolean } {
-  const c = ctx.cfg.rules[i]!;
-  const r = c.raw;
-  const actions = new Set((r.Actions ?? []).map(actionKey));
-  const dec = (text: string, evidence: Decision['evidence'] = 'D'): Decision[] => [
-    ...state.decisions,
-    { rule: 'TR-1', evidence, text: `rule '${c.name}' (priority ${c.priority ?? '?'}) ${text}` },
-  ];
-  if (
-    r.RejectMessageReasonText !== undefined ||
-    r.RejectMessageEnhancedStatusCode !== undefined ||
-    actions.has('rejectmessage')
-  ) {
-    const code = r.RejectMessageEnhancedStatusCode ?? '5.7.1';
-    // Neither property exported: the NDR line seen for rule rejections [C] S47.
-    const reply =
-      r.RejectMessageReasonText !== undefined
-        ? `550 ${code} ${r.RejectMessageReasonText}`
-        : r.RejectMessageEnhancedStatusCode !== undefined
-          ? `550 ${code} Delivery not authorized, message refused`
-          : REPLY_RULE_REJECT_DEFAULT;
-    return {
-      terminal: [
+/**
+ * The branch where the rule at candidate position `k` applies: its actions (eop-model §4.3), then the rules after
+ * it or the spoof stage. `prior` already holds the model choices the match rests on.
+ */
+function applyRule(ctx: PostContext, k: number, scl: number | undefined, prior: Decision[]): Outcome[] {
+  const rp = ctx.call.plan.rules[ctx.candidates[k]!]!;
+  const effect = rp.effect;
+  switch (effect.kind) {
+    case 'reject':
+      return [
         {
           stage: 'post-acceptance',
           disposition: 'ndr',
-          reply,
-          decisions: dec('rejects the message: NDR to the P1 sender after acceptance'),
+          reply: effect.reply,
+          decisions: tr1(prior, rp, 'rejects the message: NDR to the P1 sender after acceptance'),
         },
-      ],
-      state,
-      stop: true,
-    };
-  }
-  if (r.DeleteMessage === true || actions.has('deletemessage')) {
-    return {
-      terminal: [
-        { stage: 'post-acceptance', disposition: 'dropped', decisions: dec('deletes the message silently') },
-      ],
-      state,
-      stop: true,
-    };
-  }
-  if (r.Quarantine === true || actions.has('quarantine')) {
-    return {
-      terminal: [
-        {
-          stage: 'post-acceptance',
-          disposition: 'quarantine',
-          decisions: dec('quarantines the message (TR-2: stops later rules)'),
-        },
-      ],
-      state,
-      stop: true,
-    };
-  }
-  if (
-    r.RouteMessageOutboundConnector !== undefined ||
-    (r.RedirectMessageTo && r.RedirectMessageTo.length > 0) ||
-    actions.has('routemessageoutboundconnector') ||
-    actions.has('redirectmessage')
-  ) {
-    ctx.uncertainties.push(
-      `rule '${c.name}' re-routes the message; what happens to it there is outside the model`,
-    );
-    return {
-      terminal: [
+      ];
+    case 'delete':
+      return [
         {
           stage: 'post-acceptance',
           disposition: 'dropped',
-          decisions: dec('re-routes the message away from the mailbox', 'I'),
+          decisions: tr1(prior, rp, 'deletes the message silently'),
+        },
+      ];
+    case 'quarantine':
+      return [
+        {
+          stage: 'post-acceptance',
+          disposition: 'quarantine',
+          decisions: tr1(prior, rp, 'quarantines the message (TR-2: stops later rules)'),
+        },
+      ];
+    case 'reroute':
+      ctx.call.uncertainties.push(effect.uncertainty);
+      return [
+        {
+          stage: 'post-acceptance',
+          disposition: 'dropped',
+          decisions: tr1(prior, rp, 're-routes the message away from the mailbox', 'I'),
         },
         {
           stage: 'post-acceptance',
           disposition: 'inbox',
-          decisions: dec('re-routes the message; it may come back and be delivered', 'I'),
+          decisions: tr1(prior, rp, 're-routes the message; it may come back and be delivered', 'I'),
         },
-      ],
-      state,
-      stop: true,
-    };
-  }
-  const unmodelled = [...actions].filter((k) => !MODELLED_ACTIONS.has(k) && !NO_DELIVERY_EFFECT.has(k));
-  const next: RuleState =
-    r.SetSCL !== undefined
-      ? { scl: r.SetSCL, decisions: dec(`sets SCL ${r.SetSCL}`) }
-      : { scl: state.scl, decisions: dec('matches (no delivery action)') };
-  if (unmodelled.length > 0) {
-    // An action whose effect on delivery is not modelled (moderation, notify-and-reject…) may hold the message.
-    ctx.uncertainties.push(`rule '${c.name}': action ${unmodelled.join(', ')} is not modelled`);
-    return {
-      terminal: [
-        {
+      ];
+    case 'continue': {
+      const setScl = rp.c.raw.SetSCL;
+      const nextScl = setScl !== undefined ? setScl : scl;
+      const next = tr1(prior, rp, effect.matchText);
+      if (effect.unmodelled.length > 0) {
+        // An action whose effect on delivery is not modelled (moderation, notify-and-reject…) may hold the message.
+        ctx.call.uncertainties.push(effect.unmodelledUncertainty);
+        const held: Outcome = {
           stage: 'post-acceptance',
           disposition: 'quarantine',
-          decisions: dec(`applies ${unmodelled.join(', ')}: the message may be held or refused`, 'I'),
-        },
-        ...(r.StopRuleProcessing === true || actions.has('stopruleprocessing')
-          ? finish(ctx, next)
-          : runRules(ctx, i + 1, next)),
-      ],
-      state: next,
-      stop: true,
-    };
+          decisions: tr1(prior, rp, effect.unmodelledText, 'I'),
+        };
+        const rest = effect.stop ? finish(ctx, nextScl, next) : runRules(ctx, k + 1, nextScl, next);
+        return [held, ...rest];
+      }
+      return effect.stop ? finish(ctx, nextScl, next) : runRules(ctx, k + 1, nextScl, next);
+    }
   }
-  return { state: next, stop: r.StopRuleProcessing === true || actions.has('stopruleprocessing') };
 }
 
-function runRules(ctx: PostContext, i: number, state: RuleState): Outcome[] {
-  const rules = ctx.cfg.rules;
-  if (i >= rules.length) return finish(ctx, state);
-  const c = rules[i]!;
-  const active = ruleActive(ctx, i);
-  if (active === false) return runRules(ctx, i + 1, state);
-  const m = ruleMatches(c, ctx.msg);
-  if (m.truth === false) return runRules(ctx, i + 1, state);
-  if (active === 'audit') {
-    const note: Decision = {
-      rule: 'TR-3',
-      evidence: 'D',
-      text: `rule '${c.name}' would act but is in ${c.raw.Mode} mode: no effect on delivery`,
-    };
-    return runRules(ctx, i + 1, { ...state, decisions: [...state.decisions, note] });
+/** The match of the rule at candidate position `k`, computed once per message. */
+function ruleMatchOf(ctx: PostContext, k: number): RuleMatch {
+  let m = ctx.matches[k];
+  if (m === undefined) {
+    const i = ctx.candidates[k]!;
+    const plan = ctx.call.plan;
+    m = ctx.facts
+      ? ruleMatchesIndexed(plan.ruleIndex, ctx.facts, i, plan.rules[i]!.c, ctx.msg)
+      : ruleMatches(plan.rules[i]!.c, ctx.msg);
+    ctx.matches[k] = m;
   }
-  const matchBranch = (): Outcome[] => {
-    const applied = applyActions(ctx, i, { ...state, decisions: [...state.decisions, ...(m.basis ?? [])] });
-    if (applied.terminal) return applied.terminal;
-    return applied.stop ? finish(ctx, applied.state) : runRules(ctx, i + 1, applied.state);
-  };
-  const skipBranch = () => runRules(ctx, i + 1, state);
-  if (m.truth === true && active === true) return matchBranch();
+  return m;
+}
+
+/** The branch where the rule at candidate position `k` applies. */
+function matchBranch(
+  ctx: PostContext,
+  k: number,
+  scl: number | undefined,
+  decisions: Decision[],
+  match: RuleMatch,
+): Outcome[] {
+  return applyRule(ctx, k, scl, match.basis ? [...decisions, ...match.basis] : decisions);
+}
+
+/**
+ * The rules from candidate position `k` on (TR-2: in priority order), then the spoof stage. `scl` is the SCL a rule
+ * set so far; `decisions` the evidence so far (never modified: every step copies).
+ */
+function runRules(ctx: PostContext, k: number, scl: number | undefined, decisions: Decision[]): Outcome[] {
+  const cands = ctx.candidates;
+  const rules = ctx.call.plan.rules;
+  // Rules that are off or certainly do not match are passed over, as a false match would be.
+  let m: RuleMatch | undefined;
+  for (; k < cands.length; k++) {
+    if (rules[cands[k]!]!.active === false) continue;
+    m = ruleMatchOf(ctx, k);
+    if (m.truth !== false) break;
+  }
+  if (k >= cands.length || m === undefined) return finish(ctx, scl, decisions);
+  const rp = rules[cands[k]!]!;
+  const active = rp.active;
+  if (active === 'audit') {
+    const note: Decision = { rule: 'TR-3', evidence: 'D', text: rp.auditText };
+    return runRules(ctx, k + 1, scl, plus(decisions, note));
+  }
+  if (m.truth === true && active === true) return matchBranch(ctx, k, scl, decisions, m);
 
   ctx.budget.branches++;
   if (ctx.budget.branches > MAX_BRANCHES) {
-    ctx.uncertainties.push('too many undecided transport rules to explore every combination');
-    return [...skipBranch(), { stage: 'post-acceptance', disposition: 'ndr', decisions: state.decisions }];
+    ctx.call.uncertainties.push('too many undecided transport rules to explore every combination');
+    return [
+      ...runRules(ctx, k + 1, scl, decisions),
+      { stage: 'post-acceptance', disposition: 'ndr', decisions },
+    ];
   }
-  const a = matchBranch();
-  const b = skipBranch();
+  const a = matchBranch(ctx, k, scl, decisions, m);
+  const b = runRules(ctx, k + 1, scl, decisions);
   if (m.truth === 'attacker' && active === true) {
     // The sender writes the header the rule looks at: they pick the side that delivers ([I]).
     const pick = harm(a) >= harm(b) ? a : b;
     return pick.map((o) => ({
       ...o,
-      decisions: [
-        ...o.decisions,
-        {
-          rule: 'TR-4',
-          evidence: 'I',
-          text: `rule '${c.name}' keys on a header the sender writes: the attacker chooses whether it applies`,
-        },
-      ],
+      decisions: plus(o.decisions, { rule: 'TR-4', evidence: 'I', text: rp.tr4Text }),
     }));
   }
   const why =
     active === 'unknown'
-      ? `State/Mode/dates of rule '${c.name}' not decidable (State ${c.raw.State ?? 'absent'}, Mode ${c.raw.Mode ?? 'absent'})`
-      : `rule '${c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
-  ctx.uncertainties.push(why);
+      ? rp.undecidedStateText
+      : `rule '${rp.c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
+  ctx.call.uncertainties.push(why);
   return [...a, ...b];
 }
 
-function finish(ctx: PostContext, state: RuleState): Outcome[] {
-  const a = ctx.attempt;
+function finish(ctx: PostContext, scl: number | undefined, decisions: Decision[]): Outcome[] {
+  const { call } = ctx;
+  const a = call.a;
   const auth =
     a.auth ??
-    ctx.cfg.auth.verdict({
-      ip: ctx.originalIp,
-      mailFrom: a.mailFrom,
-      headerFrom: a.headerFrom,
-      dkimDomains: [],
-    });
+    (call.reference
+      ? call.cfg.auth.verdict({
+          ip: ctx.originalIp,
+          mailFrom: a.mailFrom,
+          headerFrom: a.headerFrom,
+          dkimDomains: [],
+        })
+      : call.plan.authVerdict(ctx.originalIp, a.mailFrom, a.headerFrom));
   const res = spoofStage({
-    cfg: ctx.cfg,
+    cfg: call.cfg,
     clientIp: a.clientIp,
     mailFrom: a.mailFrom,
     headerFrom: a.headerFrom,
     auth,
     authAs: ctx.msg.authAs,
-    ruleScl: state.scl,
+    ruleScl: scl,
     efApplied: ctx.efApplied,
     originalIp: ctx.originalIp,
-    decisions: state.decisions,
+    decisions,
   });
-  ctx.uncertainties.push(...res.uncertainties);
+  for (const u of res.uncertainties) call.uncertainties.push(u);
   return res.outcomes;
 }
 
 /** A sender-written header value, case-insensitively by name. */
 function headerOf(a: Attempt, name: string): string | undefined {
+  if (!a.headers) return undefined;
   const n = name.toLowerCase();
-  for (const [k, v] of Object.entries(a.headers ?? {})) if (k.toLowerCase() === n) return v;
+  for (const k of Object.keys(a.headers)) if (k.toLowerCase() === n) return a.headers[k];
   return undefined;
 }
 
-function postAcceptance(
-  cfg: SimConfig,
-  a: Attempt,
-  matched: CompiledConnector[],
-  decisions: Decision[],
-  w: World,
-  uncertainties: string[],
-): Outcome[] {
-  const onPrem = matched.find((c) => !isPartner(c, w));
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
+function postAcceptance(call: Call, w: World, matched: ConnectorPlan[], decisions: Decision[]): Outcome[] {
+  const { cfg, a, plan, uncertainties } = call;
+  const onPrem = matched.find((p) => !isPartner(p, w));
   // Which of several connectors matching by IP or certificate the message is attributed to is undocumented:
   // when their Enhanced Filtering differs, every answer is explored (Partner connectors first, as before).
-  const candidates = [...matched.filter((c) => isPartner(c, w)), ...matched.filter((c) => !isPartner(c, w))];
-  const efs: ReturnType<typeof enhancedFiltering>[] = [];
-  for (const c of candidates.length > 0 ? candidates : [undefined]) {
-    const ef = enhancedFiltering(c, a, w);
+  let candidates = matched;
+  if (matched.length > 1) {
+    candidates = matched.filter((p) => isPartner(p, w));
+    for (const p of matched) if (!isPartner(p, w)) candidates.push(p);
+  }
+  const efs: EfResult[] = [];
+  for (const p of candidates.length > 0 ? candidates : [undefined]) {
+    const ef = enhancedFiltering(p, a, w);
     if (!efs.some((x) => x.applied === ef.applied && x.originalIp === ef.originalIp)) efs.push(ef);
   }
   if (efs.length > 1)
     uncertainties.push(
-      `the message may be attributed to any of the connectors ${candidates.map((c) => `'${c.name}'`).join(', ')} that match it; their Enhanced Filtering differs`,
+      `the message may be attributed to any of the connectors ${quotedNames(candidates)} that match it; their Enhanced Filtering differs`,
     );
   const d = [...decisions];
   let authAs: 'Anonymous' | 'Internal' = 'Anonymous';
-  const p1 = domainOf(a.mailFrom);
+  const p1 = call.p1Domain;
   // CON-8 [D]: promotion needs the cross-premises headers that Exchange hybrid writes; a sender that reaches the
   // connector and controls the message can write them too [I].
   const crossPremises = /^internal$/i.test(headerOf(a, 'X-MS-Exchange-CrossPremises-AuthAs')?.trim() ?? '');
   if (
     onPrem &&
     (crossPremises || a.adversarial === true) &&
-    w.b(onPrem.cloudServicesMailEnabled, `connector '${onPrem.name}' CloudServicesMailEnabled`)
+    w.b(onPrem.c.cloudServicesMailEnabled, onPrem.kCloudServices)
   ) {
     authAs = 'Internal';
     d.push(
@@ -680,19 +753,17 @@ function postAcceptance(
         ? {
             rule: 'CON-8',
             evidence: 'D',
-            text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled and cross-premises headers: promoted to internal`,
+            text: `OnPremises connector '${onPrem.c.name}' with CloudServicesMailEnabled and cross-premises headers: promoted to internal`,
           }
         : {
             rule: 'CON-8',
             evidence: 'I',
-            text: `OnPremises connector '${onPrem.name}' with CloudServicesMailEnabled: the sender can write the cross-premises headers and be promoted to internal`,
+            text: `OnPremises connector '${onPrem.c.name}' with CloudServicesMailEnabled: the sender can write the cross-premises headers and be promoted to internal`,
           },
     );
   } else if (
-    matched.some(
-      (c) => !isPartner(c, w) && w.b(c.treatAsInternal, `connector '${c.name}' TreatMessagesAsInternal`),
-    ) &&
-    cfg.tenant.isAccepted(p1)
+    matched.some((p) => !isPartner(p, w) && w.b(p.c.treatAsInternal, p.kTreatAsInternal)) &&
+    accepted(call, p1)
   ) {
     authAs = 'Internal';
     d.push({
@@ -703,7 +774,13 @@ function postAcceptance(
   }
   if (!cfg.rulesKnown)
     uncertainties.push('Get-TransportRule was not exported: transport rules could not be evaluated');
-  const headers = new Map(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  let headers = NO_HEADERS;
+  // Only header conditions read them (TR-4).
+  if (a.headers && (call.reference || plan.ruleIndex.usesHeaders)) {
+    const h = new Map<string, string>();
+    for (const k of Object.keys(a.headers)) h.set(k.toLowerCase(), a.headers[k]!);
+    headers = h;
+  }
   const msg: RuleMessage = {
     clientIp: a.clientIp,
     mailFrom: a.mailFrom,
@@ -712,21 +789,39 @@ function postAcceptance(
     authAs,
     headers,
     adversarial: a.adversarial === true,
-    isAccepted: (dom) => cfg.tenant.isAccepted(dom),
-    acceptedDomainType: (dom) => acceptedDomainType(cfg, dom),
+    isAccepted: plan.isAccepted,
+    acceptedDomainType: plan.acceptedDomainType,
   };
-  const outcomes = efs.flatMap((ef) => {
+  if (!call.reference) {
+    msg.isAcceptedLower = plan.isAcceptedLower;
+    msg.domains = { header: call.p2Domain, envelope: call.p1Domain, rcpts: a.rcpts.map(domainOf) };
+  }
+  const ruleCount = plan.rules.length;
+  let facts: RuleFacts | undefined;
+  let ruleSet: readonly number[];
+  if (ruleCount === 0) ruleSet = [];
+  else if (call.reference) ruleSet = Array.from({ length: ruleCount }, (_, i) => i);
+  else {
+    facts = ruleFacts(plan.ruleIndex, msg, call.addr, plan.depth > 1);
+    ruleSet = facts.candidates;
+  }
+  // Every attribution sees the same message, so rule matches are shared between them.
+  const matches = new Array<RuleMatch | undefined>(ruleSet.length).fill(undefined);
+  let outcomes: Outcome[] = [];
+  for (const ef of efs) {
     const ctx: PostContext = {
-      cfg,
-      attempt: a,
+      call,
       msg,
+      candidates: ruleSet,
+      facts,
+      matches,
       efApplied: ef.applied,
       originalIp: ef.originalIp,
-      uncertainties,
       budget: { branches: 0 },
     };
-    return runRules(ctx, 0, { scl: undefined, decisions: ef.note ? [...d, ef.note] : d });
-  });
+    const out = runRules(ctx, 0, undefined, ef.note ? plus(d, ef.note) : d);
+    outcomes = efs.length === 1 ? out : outcomes.concat(out);
+  }
   if (!cfg.rulesKnown) {
     // Unknown rules could reject, quarantine or bypass: the outcome is open-ended.
     return [
@@ -744,19 +839,23 @@ function postAcceptance(
   return outcomes;
 }
 
-function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: string[]): Outcome[] {
+function simulateInWorld(call: Call, w: World): Outcome[] {
+  const { cfg, a, uncertainties } = call;
   if (!cfg.connectorsKnown)
     uncertainties.push('Get-InboundConnector was not exported: connector decisions are unknown');
   const outcomes: Outcome[] = [];
-  const accepted: { decisions: Decision[]; matched: CompiledConnector[] }[] = [];
-  for (const rcpt of a.rcpts) {
-    const r = rcptStage({ cfg, attempt: a, world: w, uncertainties }, rcpt);
-    if (r.refused) outcomes.push(r.refused);
-    if (r.alternatives) outcomes.push(...r.alternatives);
-    if (!r.refused || r.alsoAccepted) accepted.push(r);
+  let first: { decisions: Decision[] } | undefined;
+  if (a.rcpts.length > 0) {
+    // The same connectors match the connection for every recipient.
+    const matched = matchedConnectors(call, w);
+    for (const rcpt of a.rcpts) {
+      const r = rcptStage(call, w, matched, rcpt);
+      if (r.refused) outcomes.push(r.refused);
+      if (r.alternatives) for (const x of r.alternatives) outcomes.push(x);
+      if (!r.refused || r.alsoAccepted) first ??= r;
+    }
+    if (first) for (const o of postAcceptance(call, w, matched, first.decisions)) outcomes.push(o);
   }
-  if (accepted.length > 0)
-    outcomes.push(...postAcceptance(cfg, a, accepted[0]!.matched, accepted[0]!.decisions, w, uncertainties));
   if (!cfg.connectorsKnown) {
     // Without the connectors, a lock-down may or may not exist.
     outcomes.push({
@@ -789,49 +888,132 @@ function simulateInWorld(cfg: SimConfig, a: Attempt, w: World, uncertainties: st
 /** Up to 2^10 worlds are enumerated exhaustively; beyond that the answer is marked imprecise. */
 const MAX_UNKNOWN_SETTINGS = 10;
 
+function run(cfg: SimConfig, attempt: Attempt, reference: boolean): SimResult {
+  const plan = planOf(cfg);
+  // Evaluations of one configuration nest only if an oracle simulates: the inner one then keeps its own buffers.
+  plan.depth++;
+  try {
+    return evaluate(cfg, plan, attempt, reference);
+  } finally {
+    plan.depth--;
+  }
+}
+
+function evaluate(cfg: SimConfig, plan: SimPlan, attempt: Attempt, reference: boolean): SimResult {
+  const uncertainties: string[] = [];
+  const call: Call = {
+    cfg,
+    plan,
+    a: attempt,
+    addr: reference ? undefined : parseAddress(attempt.clientIp),
+    p1Domain: domainOf(attempt.mailFrom),
+    p2Domain: domainOf(attempt.headerFrom),
+    reference,
+    uncertainties,
+  };
+  const probe = new World(NO_ASSIGNMENT, true);
+  let outcomes = simulateInWorld(call, probe);
+  if (probe.unknowns !== undefined) {
+    const discovered = new Set(probe.unknowns);
+    let explored = 0;
+    while (discovered.size > explored && discovered.size <= MAX_UNKNOWN_SETTINGS) {
+      const keys = [...discovered].sort();
+      explored = keys.length;
+      outcomes = [];
+      for (let mask = 0; mask < 2 ** keys.length; mask++) {
+        const assign = new Map(keys.map((k, i) => [k, ((mask >> i) & 1) === 0]));
+        const w = new World(assign, true);
+        outcomes.push(...simulateInWorld(call, w));
+        // A value can reveal further unknowns (e.g. a connector's flags once it is taken as enabled).
+        for (const u of w.unknowns ?? []) discovered.add(u);
+      }
+    }
+    if (discovered.size > MAX_UNKNOWN_SETTINGS) {
+      outcomes.push(...simulateInWorld(call, new World(NO_ASSIGNMENT, false)));
+      const why = `${discovered.size} settings missing from the export: too many combinations to explore`;
+      uncertainties.push(why);
+      // Unexplored combinations may end either way: never report a clean result.
+      const d: Decision[] = [{ rule: 'MODEL', evidence: 'I', text: why }];
+      outcomes.push(
+        { stage: 'rcpt', disposition: 'rejected', reply: 'unknown', decisions: d },
+        { stage: 'post-acceptance', disposition: 'inbox', decisions: d },
+      );
+    }
+    uncertainties.push(`not in the export: ${[...discovered].sort().join(', ')}`);
+  }
+  return {
+    outcomes: reference ? dedupeByKey(outcomes) : dedupe(outcomes),
+    uncertainties: uncertainties.length < 2 ? uncertainties : [...new Set(uncertainties)],
+  };
+}
+
 /**
  * Simulates one attempt. Settings the export lacks are unknowns: every combination of their values is explored
  * (two extremes alone miss mixed cases), and every outcome the model allows is returned.
  */
 export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
-  const uncertainties: string[] = [];
-  const probe = new World(new Map(), true);
-  let outcomes = simulateInWorld(cfg, attempt, probe, uncertainties);
-  const discovered = new Set(probe.unknowns);
-  let explored = 0;
-  while (discovered.size > explored && discovered.size <= MAX_UNKNOWN_SETTINGS) {
-    const keys = [...discovered].sort();
-    explored = keys.length;
-    outcomes = [];
-    for (let mask = 0; mask < 2 ** keys.length; mask++) {
-      const assign = new Map(keys.map((k, i) => [k, ((mask >> i) & 1) === 0]));
-      const w = new World(assign, true);
-      outcomes.push(...simulateInWorld(cfg, attempt, w, uncertainties));
-      // A value can reveal further unknowns (e.g. a connector's flags once it is taken as enabled).
-      for (const u of w.unknowns) discovered.add(u);
-    }
-  }
-  if (discovered.size > MAX_UNKNOWN_SETTINGS) {
-    outcomes.push(...simulateInWorld(cfg, attempt, new World(new Map(), false), uncertainties));
-    const why = `${discovered.size} settings missing from the export: too many combinations to explore`;
-    uncertainties.push(why);
-    // Unexplored combinations may end either way: never report a clean result.
-    const d: Decision[] = [{ rule: 'MODEL', evidence: 'I', text: why }];
-    outcomes.push(
-      { stage: 'rcpt', disposition: 'rejected', reply: 'unknown', decisions: d },
-      { stage: 'post-acceptance', disposition: 'inbox', decisions: d },
-    );
-  }
-  if (discovered.size > 0) uncertainties.push(`not in the export: ${[...discovered].sort().join(', ')}`);
-  return { outcomes: dedupe(outcomes), uncertainties: [...new Set(uncertainties)] };
+  return run(cfg, attempt, false);
 }
 
-function dedupe(outcomes: Outcome[]): Outcome[] {
+/**
+ * The same model without the shortcuts of DESIGN §8 (no IP or rule index, no verdict cache, every connector and rule
+ * tested in order): the oracle of the differential tests. Not for production use: it is slower by orders of magnitude.
+ */
+export function simulateReference(cfg: SimConfig, attempt: Attempt): SimResult {
+  return run(cfg, attempt, true);
+}
+
+/** An outcome's identity for de-duplication: stage, disposition, reply and the rules and texts that decided it. */
+function outcomeKey(o: Outcome): string {
+  return `${o.stage}|${o.disposition}|${o.reply ?? ''}|${o.decisions.map((d) => d.rule + d.text).join('|')}`;
+}
+
+function dedupeByKey(outcomes: Outcome[]): Outcome[] {
   const seen = new Set<string>();
   return outcomes.filter((o) => {
-    const k = `${o.stage}|${o.disposition}|${o.reply ?? ''}|${o.decisions.map((d) => d.rule + d.text).join('|')}`;
+    const k = outcomeKey(o);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
+}
+
+/** The length of `outcomeKey(o)`, without building it. */
+function outcomeKeyLength(o: Outcome): number {
+  let n =
+    o.stage.length + o.disposition.length + (o.reply?.length ?? 0) + 3 + Math.max(0, o.decisions.length - 1);
+  for (const d of o.decisions) n += d.rule.length + d.text.length;
+  return n;
+}
+
+/** Same stage, disposition, reply and decisions (rule and text): then certainly the same `outcomeKey`. */
+function sameOutcome(p: Outcome, o: Outcome): boolean {
+  if ((p.reply ?? '') !== (o.reply ?? '') || p.decisions.length !== o.decisions.length) return false;
+  for (let i = 0; i < p.decisions.length; i++) {
+    const x = p.decisions[i]!;
+    const y = o.decisions[i]!;
+    if (x.rule !== y.rule || x.text !== y.text) return false;
+  }
+  return true;
+}
+
+/**
+ * `dedupeByKey` without building keys where the answer is certain: a key starts with the stage and the
+ * disposition, neither of which contains `|`, so two outcomes can only share a key when they share both; keys of
+ * different lengths differ; identical outcomes have identical keys. Only what is left is compared by key.
+ */
+function dedupe(outcomes: Outcome[]): Outcome[] {
+  const n = outcomes.length;
+  if (n < 2) return outcomes;
+  if (n > 8) return dedupeByKey(outcomes);
+  const kept: Outcome[] = [];
+  next: for (const o of outcomes) {
+    for (const p of kept) {
+      if (p.stage !== o.stage || p.disposition !== o.disposition) continue;
+      if (outcomeKeyLength(p) !== outcomeKeyLength(o)) continue;
+      if (sameOutcome(p, o) || outcomeKey(p) === outcomeKey(o)) continue next;
+    }
+    kept.push(o);
+  }
+  return kept.length === n ? outcomes : kept;
 }

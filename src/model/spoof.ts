@@ -3,11 +3,11 @@
  * reject apart. Message content (spam/phish/malware scoring) is not modelled: a message that authenticates
  * is assumed to reach the inbox, the worst case for the defender [I].
  */
-import type { AntiPhishPolicy, ContentFilterPolicy } from '../snapshot/schema.js';
+import type { AntiPhishPolicy } from '../snapshot/schema.js';
 import type { SimConfig } from './config.js';
 import type { AuthVerdict, Decision, Disposition, Outcome } from './types.js';
 import { domainOf } from './domains.js';
-import { IpSet } from './ip.js';
+import { planOf, type TablPlan } from './precompiled.js';
 
 export interface SpoofInput {
   cfg: SimConfig;
@@ -28,6 +28,43 @@ export interface SpoofInput {
 export interface SpoofResult {
   outcomes: Outcome[];
   uncertainties: string[];
+}
+
+/** `[...decisions, { rule, evidence, text }]` */
+function dec(
+  decisions: readonly Decision[],
+  rule: string,
+  evidence: Decision['evidence'],
+  text: string,
+): Decision[] {
+  const out = decisions.slice();
+  out.push({ rule, evidence, text });
+  return out;
+}
+
+function tablInbox(decisions: readonly Decision[]): Outcome {
+  return post(
+    'inbox',
+    dec(
+      decisions,
+      'TABL-6.6',
+      'D',
+      'a Tenant Allow/Block List spoof Allow entry covers this sender and infrastructure',
+    ),
+  );
+}
+
+/** MX elsewhere without Enhanced Filtering (eop-model §6.1). */
+function degraded(decisions: readonly Decision[]): Outcome {
+  return post(
+    'inbox',
+    dec(
+      decisions,
+      'MX-6.1',
+      'C',
+      `MX does not point to EOP and Enhanced Filtering is not applied: spoof/DMARC enforcement is suppressed; Ghost-Sender observed such spoofs in the Inbox (S37; exact extent OQ-13)`,
+    ),
+  );
 }
 
 function post(disposition: Disposition, decisions: Decision[], reply?: string): Outcome {
@@ -58,85 +95,67 @@ function actionDisposition(action: string | undefined): Disposition | undefined 
 
 type Tri3 = boolean | 'unknown';
 
+/** Whether an entry of the list covers (From:, source IP): true, false, or `unknown` for PTR/DKIM forms (§6.6). */
+function tablVerdict(
+  entries: readonly TablPlan[],
+  addr: string,
+  domain: string | undefined,
+  sourceIp: string,
+): Tri3 {
+  let result: Tri3 = false;
+  for (const e of entries) {
+    if (e.spoofedUser !== addr && e.spoofedUser !== domain) continue;
+    // Only the /24 form of SendingInfrastructure is decidable offline (eop-model §6.6).
+    if (e.infrastructure) {
+      if (e.infrastructure.has(sourceIp)) return true;
+    } else result = 'unknown';
+  }
+  return result;
+}
+
 /**
  * TABL spoof entries for (From:, source IP): Block beats Allow (S24); an Allow whose SendingInfrastructure is a
  * PTR or DKIM domain cannot be decided offline (§6.6).
  */
 function tablAllows(cfg: SimConfig, headerFrom: string, sourceIp: string): Tri3 {
+  const tabl = planOf(cfg).tabl;
+  if (tabl.allow.length === 0) return false;
   const addr = headerFrom.toLowerCase();
   const domain = domainOf(addr);
-  const verdict = (action: 'Allow' | 'Block'): Tri3 => {
-    let result: Tri3 = false;
-    for (const e of cfg.tablSpoof) {
-      if (e.Action !== action || !e.SpoofedUser || !e.SendingInfrastructure) continue;
-      if (e.SpoofedUser !== addr && e.SpoofedUser !== domain) continue;
-      // SendingInfrastructure is a /24 or a PTR/DKIM domain (eop-model §6.6); only the /24 form is decidable offline.
-      if (/^\d+\.\d+\.\d+\.\d+\/24$/.test(e.SendingInfrastructure)) {
-        if (new IpSet([e.SendingInfrastructure]).has(sourceIp)) return true;
-      } else result = 'unknown';
-    }
-    return result;
-  };
-  const block = verdict('Block');
+  const block = tablVerdict(tabl.block, addr, domain, sourceIp);
   if (block === true) return false;
-  const allow = verdict('Allow');
+  const allow = tablVerdict(tabl.allow, addr, domain, sourceIp);
   if (allow === false) return false;
   return block === 'unknown' || allow === 'unknown' ? 'unknown' : true;
 }
 
-/**
- * Anti-spam policies that may cover the recipient: without their rules (and presets) mxlock cannot tell which one
- * applies, so every policy is a candidate. `undefined` = not exported.
- */
-function contentFilterCandidates(cfg: SimConfig): ContentFilterPolicy[] | undefined {
-  const all = cfg.tenant.contentFilter;
-  if (all === undefined) return undefined;
-  const def = cfg.contentFilter;
-  return def ? [def, ...all.filter((p) => p !== def)] : all;
-}
-
-/** Anti-phish policies that may cover the recipient (default first; explicitly disabled ones excluded). */
-function antiPhishCandidates(cfg: SimConfig): AntiPhishPolicy[] {
-  const def = cfg.antiPhish;
-  const others = (cfg.tenant.antiPhishPolicies ?? []).filter((p) => p !== def && p.Enabled !== false);
-  return def ? [def, ...others] : others;
-}
-
 export function spoofStage(input: SpoofInput): SpoofResult {
   const { cfg, auth, decisions } = input;
-  const d = (rule: string, evidence: Decision['evidence'], text: string): Decision[] => [
-    ...decisions,
-    { rule, evidence, text },
-  ];
   const uncertainties: string[] = [];
 
   if (input.authAs === 'Internal') {
     return {
       outcomes: [
-        post('inbox', d('CON-8', 'D', 'promoted to internal (AuthAs Internal): anti-spam is bypassed')),
+        post(
+          'inbox',
+          dec(decisions, 'CON-8', 'D', 'promoted to internal (AuthAs Internal): anti-spam is bypassed'),
+        ),
       ],
       uncertainties,
     };
   }
   const p2 = domainOf(input.headerFrom);
-  const ipAllowed = cfg.ipAllow.has(input.clientIp);
 
   if (auth.dmarc === 'pass') {
-    const base = d('SPOOF-6.2', 'D', `DMARC passes for ${p2 ?? 'the sender'}: not a spoof`);
+    const base = dec(decisions, 'SPOOF-6.2', 'D', `DMARC passes for ${p2 ?? 'the sender'}: not a spoof`);
     if (input.ruleScl !== undefined && input.ruleScl >= 5) return spamVerdict(input, base);
-    return {
-      outcomes: [
-        post('inbox', [
-          ...base,
-          {
-            rule: 'MODEL-CONTENT',
-            evidence: 'I',
-            text: 'content filtering not modelled: an authenticated message is assumed delivered (worst case)',
-          },
-        ]),
-      ],
-      uncertainties,
-    };
+    // `base` is a fresh array: extended in place.
+    base.push({
+      rule: 'MODEL-CONTENT',
+      evidence: 'I',
+      text: 'content filtering not modelled: an authenticated message is assumed delivered (worst case)',
+    });
+    return { outcomes: [post('inbox', base)], uncertainties };
   }
   if (auth.dmarc === 'unknown') {
     uncertainties.push(
@@ -144,8 +163,8 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     );
     return {
       outcomes: [
-        post('inbox', d('SPOOF-6.2', 'I', 'if the sender authenticates, delivered')),
-        post('quarantine', d('SPOOF-6.3', 'I', 'if it fails, the spoof action applies')),
+        post('inbox', dec(decisions, 'SPOOF-6.2', 'I', 'if the sender authenticates, delivered')),
+        post('quarantine', dec(decisions, 'SPOOF-6.3', 'I', 'if it fails, the spoof action applies')),
       ],
       uncertainties,
     };
@@ -154,18 +173,14 @@ export function spoofStage(input: SpoofInput): SpoofResult {
   // From here on: a spoof candidate (DMARC fail or no DMARC).
   const sourceIp = input.efApplied && input.originalIp !== undefined ? input.originalIp : input.clientIp;
   const tabl = tablAllows(cfg, input.headerFrom, sourceIp);
-  const tablInbox = () =>
-    post(
-      'inbox',
-      d('TABL-6.6', 'D', 'a Tenant Allow/Block List spoof Allow entry covers this sender and infrastructure'),
-    );
-  if (tabl === true) return { outcomes: [tablInbox()], uncertainties };
+  if (tabl === true) return { outcomes: [tablInbox(decisions)], uncertainties };
   if (input.ruleScl === -1) {
     return {
       outcomes: [
         post(
           'inbox',
-          d(
+          dec(
+            decisions,
             'TR-SCL',
             'D',
             'a transport rule set SCL -1: filtering is bypassed and the spoof is delivered (eop-model §4.4, §4.5)',
@@ -180,14 +195,19 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     uncertainties.push(
       `a Tenant Allow/Block List spoof entry for ${input.headerFrom} names its infrastructure by PTR or DKIM domain: not decidable offline`,
     );
-    maybe.push(tablInbox());
+    maybe.push(tablInbox(decisions));
   }
-  const candidates = contentFilterCandidates(cfg);
+  const candidates = planOf(cfg).contentFilterCandidates;
   if (candidates === undefined) {
     uncertainties.push(
       'Get-HostedContentFilterPolicy was not exported: an anti-spam allow list may admit the spoof (S31)',
     );
-    maybe.push(post('inbox', d('AS-6.4', 'I', 'anti-spam allow lists unknown: they may allow this sender')));
+    maybe.push(
+      post(
+        'inbox',
+        dec(decisions, 'AS-6.4', 'I', 'anti-spam allow lists unknown: they may allow this sender'),
+      ),
+    );
   } else {
     const allowing = candidates.filter(
       (cf) =>
@@ -199,7 +219,8 @@ export function spoofStage(input: SpoofInput): SpoofResult {
       const name = first.Name ?? first.Identity ?? 'default';
       const outcome = post(
         'inbox',
-        d(
+        dec(
+          decisions,
           'AS-6.4',
           'D',
           `the anti-spam policy '${name}' allows ${p2 !== undefined && (first.AllowedSenderDomains ?? []).includes(p2) ? p2 : input.headerFrom} (SFV:SKA): the spoof is delivered (S31)`,
@@ -213,12 +234,13 @@ export function spoofStage(input: SpoofInput): SpoofResult {
       maybe.push(outcome);
     }
   }
-  if (ipAllowed) {
+  if (cfg.ipAllow.size > 0 && cfg.ipAllow.has(input.clientIp)) {
     return {
       outcomes: [
         post(
           'inbox',
-          d(
+          dec(
+            decisions,
             'CF-6.5',
             'I',
             `${input.clientIp} is on the connection-filter IP Allow List (IPV:CAL): spam and spoof filtering are skipped`,
@@ -229,37 +251,23 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     };
   }
 
-  const degraded = (): Outcome[] => [
-    post(
-      'inbox',
-      d(
-        'MX-6.1',
-        'C',
-        `MX does not point to EOP and Enhanced Filtering is not applied: spoof/DMARC enforcement is suppressed; Ghost-Sender observed such spoofs in the Inbox (S37; exact extent OQ-13)`,
-      ),
-    ),
-  ];
   if (cfg.mxPointsToEop === false && !input.efApplied)
-    return { outcomes: [...maybe, ...degraded()], uncertainties };
-  const normal = matrixOverPolicies(input, d, uncertainties);
+    return { outcomes: [...maybe, degraded(decisions)], uncertainties };
+  const normal = matrixOverPolicies(input, uncertainties);
   if (cfg.mxPointsToEop === undefined && !input.efApplied) {
     uncertainties.push(
       'whether the MX points to EOP is unknown (no DNS): spoof enforcement may be suppressed (eop-model §6.1, OQ-13)',
     );
-    return { outcomes: [...maybe, ...normal, ...degraded()], uncertainties };
+    return { outcomes: [...maybe, ...normal, degraded(decisions)], uncertainties };
   }
   return { outcomes: [...maybe, ...normal], uncertainties };
 }
 
 /** The matrix for every anti-phish policy that may cover the recipient (§6.3: one policy applies, unknown which). */
-function matrixOverPolicies(
-  input: SpoofInput,
-  d: (rule: string, evidence: Decision['evidence'], text: string) => Decision[],
-  uncertainties: string[],
-): Outcome[] {
-  const policies = antiPhishCandidates(input.cfg);
-  if (policies.length <= 1) return matrix(input, policies[0], d, uncertainties);
-  const per = policies.map((p) => matrix(input, p, d, uncertainties));
+function matrixOverPolicies(input: SpoofInput, uncertainties: string[]): Outcome[] {
+  const policies = planOf(input.cfg).antiPhishCandidates;
+  if (policies.length <= 1) return matrix(input, policies[0], uncertainties);
+  const per = policies.map((p) => matrix(input, p, uncertainties));
   const sets = per.map((o) => [...new Set(o.map((x) => x.disposition))].sort().join(','));
   if (new Set(sets).size > 1)
     uncertainties.push(
@@ -268,18 +276,40 @@ function matrixOverPolicies(
   return per.flat();
 }
 
-/** The anti-phish DMARC × spoof-intelligence matrix (eop-model §6.3 [D] S27). */
-function matrix(
+/** The outcome of an anti-phish action (or both candidates when the action is unknown). */
+function addAction(
   input: SpoofInput,
-  policy: AntiPhishPolicy | undefined,
-  d: (rule: string, evidence: Decision['evidence'], text: string) => Decision[],
+  name: string,
+  outcomes: Outcome[],
   uncertainties: string[],
-): Outcome[] {
+  action: string | undefined,
+  why: string,
+): void {
+  const disp = actionDisposition(action);
+  if (!disp) {
+    uncertainties.push(`anti-phish policy '${name}': action ${action ?? '(not exported)'} is unknown`);
+    outcomes.push(
+      post('inbox', dec(input.decisions, 'SPOOF-6.3', 'I', `${why}: action unknown`)),
+      post('quarantine', dec(input.decisions, 'SPOOF-6.3', 'I', `${why}: action unknown`)),
+    );
+    return;
+  }
+  const ndr = disp === 'ndr';
+  // Verbatim NDR text of §6.3 [D] S40; whether it is an in-session reply or a post-acceptance NDR is OQ-14.
+  const reply = ndr
+    ? `550 5.7.509 Access denied, sending domain [${domainOf(input.headerFrom) ?? ''}] does not pass DMARC verification`
+    : undefined;
+  const text = `${why} → ${action} (anti-phish policy '${name}')${ndr ? '; modelled as an NDR after acceptance (stage undocumented, OQ-14)' : ''}`;
+  outcomes.push(post(disp, dec(input.decisions, 'SPOOF-6.3', 'D', text), reply));
+}
+
+/** The anti-phish DMARC × spoof-intelligence matrix (eop-model §6.3 [D] S27). */
+function matrix(input: SpoofInput, policy: AntiPhishPolicy | undefined, uncertainties: string[]): Outcome[] {
   if (!policy) {
     uncertainties.push('Get-AntiPhishPolicy was not exported: the spoof action is unknown');
     return [
-      post('inbox', d('SPOOF-6.3', 'I', 'anti-phish policy unknown')),
-      post('quarantine', d('SPOOF-6.3', 'I', 'anti-phish policy unknown')),
+      post('inbox', dec(input.decisions, 'SPOOF-6.3', 'I', 'anti-phish policy unknown')),
+      post('quarantine', dec(input.decisions, 'SPOOF-6.3', 'I', 'anti-phish policy unknown')),
     ];
   }
   const name = policy.Name ?? policy.Identity ?? 'default';
@@ -296,34 +326,24 @@ function matrix(
     uncertainties.push(`anti-phish policy '${name}': EnableSpoofIntelligence/HonorDmarcPolicy not exported`);
   }
   const outcomes: Outcome[] = [];
-  const add = (action: string | undefined, why: string) => {
-    const disp = actionDisposition(action);
-    if (!disp) {
-      uncertainties.push(`anti-phish policy '${name}': action ${action ?? '(not exported)'} is unknown`);
-      outcomes.push(
-        post('inbox', d('SPOOF-6.3', 'I', `${why}: action unknown`)),
-        post('quarantine', d('SPOOF-6.3', 'I', `${why}: action unknown`)),
-      );
-      return;
-    }
-    const ndr = disp === 'ndr';
-    // Verbatim NDR text of §6.3 [D] S40; whether it is an in-session reply or a post-acceptance NDR is OQ-14.
-    const reply = ndr
-      ? `550 5.7.509 Access denied, sending domain [${domainOf(input.headerFrom) ?? ''}] does not pass DMARC verification`
-      : undefined;
-    const text = `${why} → ${action} (anti-phish policy '${name}')${ndr ? '; modelled as an NDR after acceptance (stage undocumented, OQ-14)' : ''}`;
-    outcomes.push(post(disp, d('SPOOF-6.3', 'D', text), reply));
-  };
   for (const b of branches) {
     if (explicit) {
       const p = input.auth.dmarcPolicy;
       if (b.honor)
-        add(
+        addAction(
+          input,
+          name,
+          outcomes,
+          uncertainties,
           p === 'reject' ? policy.DmarcRejectAction : policy.DmarcQuarantineAction,
           `DMARC fails with p=${p} and HonorDmarcPolicy is on`,
         );
       else if (b.spoofIntel)
-        add(
+        addAction(
+          input,
+          name,
+          outcomes,
+          uncertainties,
           policy.AuthenticationFailAction,
           `DMARC fails with p=${p}, HonorDmarcPolicy off: spoof intelligence acts`,
         );
@@ -331,7 +351,8 @@ function matrix(
         outcomes.push(
           post(
             'quarantine',
-            d(
+            dec(
+              input.decisions,
               'SPOOF-6.3',
               'D',
               `DMARC fails with p=${p}; spoof intelligence and HonorDmarcPolicy off: quarantined`,
@@ -344,14 +365,19 @@ function matrix(
       uncertainties.push(
         `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}): whether composite authentication fails is not documented (§6.2, §6.3)`,
       );
-      add(
+      addAction(
+        input,
+        name,
+        outcomes,
+        uncertainties,
         policy.AuthenticationFailAction,
         `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}) if composite authentication fails`,
       );
       outcomes.push(
         post(
           'inbox',
-          d(
+          dec(
+            input.decisions,
             'SPOOF-6.3',
             'I',
             `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}): composite authentication may soft-pass, and no spoof action applies`,
@@ -362,7 +388,12 @@ function matrix(
       outcomes.push(
         post(
           'inbox',
-          d('SPOOF-6.3', 'D', 'spoof intelligence off and no enforceable DMARC policy: no spoof action'),
+          dec(
+            input.decisions,
+            'SPOOF-6.3',
+            'D',
+            'spoof intelligence off and no enforceable DMARC policy: no spoof action',
+          ),
         ),
       );
     }

@@ -69,6 +69,7 @@ export function buildTenant(snapshot: Snapshot): Tenant {
   const matchSub = new Set(
     (accepted ?? []).filter((a) => a.MatchSubDomains === true).map((a) => a.DomainName),
   );
+  const names = new Set(domainNames);
   return {
     org: d['Get-OrganizationConfig']?.[0],
     acceptedDomains: accepted,
@@ -83,14 +84,12 @@ export function buildTenant(snapshot: Snapshot): Tenant {
     antiPhish: pickDefault(antiPhish),
     antiPhishPolicies: antiPhish,
     isAccepted(domain) {
-      return !!domain && domainNames.includes(domain.toLowerCase());
+      return !!domain && names.has(domain.toLowerCase());
     },
     coveredByMatchSubDomains(domain) {
       if (!domain) return false;
       const dl = domain.toLowerCase();
-      return (
-        !domainNames.includes(dl) && [...matchSub].some((n) => n !== undefined && domainOrSubdomain(n, dl))
-      );
+      return !names.has(dl) && [...matchSub].some((n) => n !== undefined && domainOrSubdomain(n, dl));
     },
   };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { IpSet, isValidIp, isValidIpOrCidr, parseIpEntry, sampleAddress } from '../../src/model/ip.js';
+import {
+  IpSet,
+  IpSetIndex,
+  isValidIp,
+  isValidIpOrCidr,
+  parseAddress,
+  parseIpEntry,
+  sampleAddress,
+} from '../../src/model/ip.js';
+import { Gen } from './generate.js';
 
 describe('parseIpEntry: accepted and refused forms (eop-model §2.2, §5, §6.5)', () => {
   test.each([
@@ -112,5 +121,88 @@ describe('helpers', () => {
 
   test('an IPv4-mapped CIDR becomes the IPv4 network it denotes', () => {
     expect(parseIpEntry('::ffff:203.0.113.0/120')).toMatchObject({ kind: 'v4' });
+  });
+});
+
+describe('client addresses: the four-part decimal fast path accepts exactly what the general parser does', () => {
+  const SET = new IpSet(['1.2.3.0/24', '::ffff:1.2.3.0/120', '2001:db8::/32']);
+  test.each<[string, boolean, boolean]>([
+    // text, valid address (isValidIp trims), in SET (has does not trim)
+    ['1.2.3.4', true, true],
+    ['0.0.0.0', true, false],
+    ['255.255.255.255', true, false],
+    ['01.2.3.4', false, false], // leading zero: octal to some parsers
+    ['1.2.3.00', false, false],
+    ['256.1.1.1', false, false],
+    ['1.2.3', false, false],
+    ['1.2.3.4.5', false, false],
+    ['1..2.3', false, false],
+    ['.1.2.3', false, false],
+    ['1.2.3.', false, false],
+    ['+1.2.3.4', false, false],
+    ['0x1.2.3.4', false, false],
+    ['１.2.3.4', false, false], // full-width digit
+    [' 1.2.3.4', true, false],
+    ['1.2.3.4 ', true, false],
+    ['1.2.3.4/32', false, false],
+    ['', false, false],
+    ['::ffff:1.2.3.4', true, true],
+    ['::FFFF:102:304', true, true],
+    ['2001:DB8::1', true, true],
+    ['::', true, false],
+    ['fe80::1%eth0', true, false],
+  ])('%j: valid %s, in the set %s', (text, valid, inSet) => {
+    expect(isValidIp(text)).toBe(valid);
+    expect(SET.has(text)).toBe(inSet);
+    expect(SET.hasAddress(parseAddress(text))).toBe(inSet);
+  });
+});
+
+describe('IpSetIndex: the sets that contain an address, as IpSet.has says', () => {
+  const ENTRIES = [
+    '203.0.113.0/24',
+    '203.0.113.10',
+    '203.0.113.128/25',
+    '198.51.100.0/28',
+    '198.51.100.10-198.51.100.40',
+    '0.0.0.0/0',
+    '255.255.255.255',
+    '2001:db8::/32',
+    '::ffff:192.0.2.0/120',
+    'bogus',
+  ];
+  const ADDRESSES = [
+    '203.0.113.0',
+    '203.0.113.10',
+    '203.0.113.127',
+    '203.0.113.128',
+    '203.0.113.255',
+    '198.51.100.15',
+    '198.51.100.16',
+    '198.51.100.40',
+    '198.51.100.41',
+    '192.0.2.9',
+    '0.0.0.0',
+    '255.255.255.255',
+    '2001:db8::1',
+    '2001:db9::1',
+    '::ffff:203.0.113.10',
+    'bogus',
+  ];
+  test.each([1, 2, 3, 4, 5, 6, 7, 8])('generated sets, seed %i', (seed) => {
+    const g = new Gen(seed);
+    const sets = Array.from({ length: 1 + g.int(12) }, () =>
+      g.chance(0.15) ? undefined : new IpSet(g.some(ENTRIES, 1 + g.int(3))),
+    );
+    const index = new IpSetIndex(sets);
+    for (const ip of ADDRESSES) {
+      const expected = sets.flatMap((s, i) => (s?.has(ip) ? [i] : []));
+      expect(index.lookup(parseAddress(ip)), ip).toEqual(expected);
+    }
+  });
+
+  test('no sets, no address', () => {
+    expect(new IpSetIndex([]).lookup(parseAddress('203.0.113.1'))).toEqual([]);
+    expect(new IpSetIndex([new IpSet(['0.0.0.0/0'])]).lookup(undefined)).toEqual([]);
   });
 });
