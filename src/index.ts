@@ -1,5 +1,38 @@
 /** mxlock's public API (STYLE.md habit 1): everything the CLI does is available as a typed library. */
-export { assessSnapshot, exitCodeFor, type AssessOptions, type AssessResult } from './assess.js';
+export {
+  assessSnapshot,
+  exitCodeFor,
+  simulatePaths,
+  simulateAttempts,
+  type AssessOptions,
+  type AssessResult,
+} from './assess.js';
+export { assessExport, findProfile, tenantDns, type AssessExportOptions } from './assess-export.js';
+export {
+  buildPlan,
+  checkPlan,
+  planChanges,
+  renderPlanFiles,
+  applyAll,
+  revertAll,
+  type Change,
+  type Plan,
+  type CheckedPlan,
+} from './plan/index.js';
+export { parseScenario, type ScenarioAttempt } from './simulate/scenario.js';
+export { analyseDomain, analyseDomains, type DomainDns, type DnsReport } from './dns/analyse.js';
+export { liveResolver } from './dns/live.js';
+export {
+  query,
+  recordedResolver,
+  recordingResolver,
+  type ResolveFn,
+  type DnsResult,
+} from './dns/resolver.js';
+export { checkHostSpf, type SpfEvaluation } from './dns/spf/evaluate.js';
+export { parseSpf } from './dns/spf/parse.js';
+export { discoverDmarc, parseDmarc } from './dns/dmarc.js';
+export { psQuote } from './powershell/quote.js';
 export { readExport } from './snapshot/read.js';
 export { buildSnapshot, type RawExport, type RawFile } from './snapshot/build.js';
 export type { Snapshot, SnapshotObjects } from './snapshot/types.js';

@@ -1,0 +1,23 @@
+/** The public API (src/index.ts) exposes every command's library entry point. */
+import { expect, test } from 'vitest';
+import * as mxlock from '../src/index.js';
+
+test('the library entry points are exported', () => {
+  for (const name of [
+    'assessExport',
+    'assessSnapshot',
+    'buildPlan',
+    'renderPlanFiles',
+    'simulatePaths',
+    'parseScenario',
+    'analyseDomains',
+    'checkHostSpf',
+    'psQuote',
+    'readExport',
+    'reporters',
+    'CHECKS',
+  ]) {
+    expect(mxlock, name).toHaveProperty(name);
+  }
+  expect(mxlock.CHECKS.length).toBe(41);
+});
