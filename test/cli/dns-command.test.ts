@@ -1,28 +1,10 @@
 /** `mxlock dns` end to end: the real CLI in a child process against a DNS server on loopback. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mxlock } from '../support/cli.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
-
-const REPO = join(import.meta.dirname, '..', '..');
-const MAIN = join(REPO, 'src', 'cli', 'main.ts');
-
-function mxlock(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } },
-      (err, stdout, stderr) => {
-        const code =
-          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 let server: TestDnsServer;
 let tmp: string;

@@ -1,27 +1,9 @@
 /** `mxlock simulate` end to end: DESIGN §3.4 JSON, --after-plan, scenario files, exit codes. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const REPO = join(import.meta.dirname, '..', '..');
-const MAIN = join(REPO, 'src', 'cli', 'main.ts');
-
-function mxlock(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } },
-      (err, stdout, stderr) => {
-        const code =
-          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { mxlock, REPO } from '../support/cli.js';
 
 let tmp: string;
 beforeAll(async () => {
