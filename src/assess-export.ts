@@ -33,6 +33,10 @@ export interface AssessExportOptions {
 export interface AssessExportResult extends AssessResult {
   snapshot: Snapshot;
   profilePath: string | undefined;
+  /** The profile that was found (undefined: none, everything inferred). */
+  profile: Profile | undefined;
+  /** The DNS answers the simulator used (dns.json, or what the live analysis recorded). */
+  zone: DnsZone | undefined;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -106,5 +110,5 @@ export async function assessExport(
     ...(options.now ? { now: options.now } : {}),
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
   });
-  return { ...result, snapshot, profilePath: path };
+  return { ...result, snapshot, profilePath: path, profile, zone };
 }

@@ -1,7 +1,7 @@
 /** Issue 4 acceptance: the plan closes every attack path, keeps every legitimate one, and rolls back exactly. */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { assessExport, findProfile } from '../../src/assess-export.js';
+import { assessExport } from '../../src/assess-export.js';
 import { assessSnapshot } from '../../src/assess.js';
 import { buildPlan, planChanges } from '../../src/plan/index.js';
 import { applyAll, revertAll } from '../../src/plan/model.js';
@@ -17,9 +17,11 @@ const NOW = new Date('2026-11-28T00:00:00Z');
 async function example(name: string) {
   const dir = join(EXAMPLES, name);
   const result = await assessExport(dir, { offline: true, now: NOW });
-  const { profile } = await findProfile(dir, undefined);
-  const p = profile ?? EMPTY_PROFILE;
-  return { ...result, profile: p, gateway: resolveGateway(profile, result.snapshot) };
+  return {
+    ...result,
+    profile: result.profile ?? EMPTY_PROFILE,
+    gateway: resolveGateway(result.profile, result.snapshot),
+  };
 }
 
 function plan(e: Awaited<ReturnType<typeof example>>) {

@@ -44,17 +44,13 @@ Exchange Online PowerShell session, and observe for the period plan.md gives bef
 Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it); 2 usage or input error.`,
     )
     .action(async (exportPath: string, flags: PlanFlags) => {
-      const [
-        { assessExport, findProfile },
-        { buildPlan, renderPlanFiles },
-        { resolveGateway },
-        { EMPTY_PROFILE },
-      ] = await Promise.all([
-        import('../../assess-export.js'),
-        import('../../plan/index.js'),
-        import('../../profile/infer.js'),
-        import('../../profile/schema.js'),
-      ]);
+      const [{ assessExport }, { buildPlan, renderPlanFiles }, { resolveGateway }, { EMPTY_PROFILE }] =
+        await Promise.all([
+          import('../../assess-export.js'),
+          import('../../plan/index.js'),
+          import('../../profile/infer.js'),
+          import('../../profile/schema.js'),
+        ]);
       const log = (line: string) => process.stderr.write(`mxlock: ${line}\n`);
       const result = await assessExport(exportPath, {
         profilePath: flags.profile,
@@ -63,13 +59,13 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it); 2 
         now: new Date(),
         log,
       });
-      const { profile } = await findProfile(exportPath, flags.profile);
+      const { profile, zone } = result;
       const built = buildPlan({
         snapshot: result.snapshot,
         profile: profile ?? EMPTY_PROFILE,
         gateway: resolveGateway(profile, result.snapshot),
         report: result.report,
-        zone: result.snapshot.dns,
+        zone,
         now: new Date(),
       });
       if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);

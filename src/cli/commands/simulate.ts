@@ -46,7 +46,7 @@ refused; 2 usage or input error.`,
     )
     .action(async (exportPath: string, flags: SimulateFlags) => {
       const [
-        { assessExport, findProfile },
+        { assessExport },
         assess,
         planMod,
         { resolveGateway },
@@ -73,10 +73,9 @@ refused; 2 usage or input error.`,
         now,
         log,
       });
-      const { profile } = await findProfile(exportPath, flags.profile);
+      const { profile, zone } = result;
       const p = profile ?? EMPTY_PROFILE;
       const gateway = resolveGateway(profile, result.snapshot);
-      const zone = result.snapshot.dns;
       let scenario: ReturnType<typeof scenarioMod.parseScenario> = [];
       if (flags.scenario) {
         const text = await readFile(flags.scenario, 'utf8').catch((cause: unknown) => {
