@@ -2,13 +2,9 @@
 import type { AuthOracle } from '../model/config.js';
 import type { AuthVerdict } from '../model/types.js';
 import { domainOf } from '../model/domains.js';
+import { sameOrganisation } from './dmarc.js';
 import { dmarcPolicyFor, evaluateSpf, parseDmarcTags } from './recorded-auth.js';
 import type { DnsZone } from './zone.js';
-
-/** Relaxed alignment without a public-suffix list: same domain, or one is a subdomain of the other. [I] */
-function aligned(a: string, b: string): boolean {
-  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
-}
 
 export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
   return {
@@ -37,7 +33,7 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
       const dm = dmarcPolicyFor(zone, p2);
       // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
       const tags = dm.record ? parseDmarcTags(dm.record) : new Map<string, string>();
-      const alignedFor = (mode: string | undefined, d: string) => (mode === 's' ? d === p2 : aligned(d, p2));
+      const alignedFor = (mode: string | undefined, d: string) => (mode === 's' ? d === p2 : sameOrganisation(d, p2));
       const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(tags.get('adkim'), d))
         ? 'pass'
         : 'none';
