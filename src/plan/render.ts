@@ -4,7 +4,7 @@
  * each stage, and quote every tenant-derived value through one function. Pure.
  */
 import { psComment, psQuote } from '../powershell/quote.js';
-import { psScriptFile } from '../powershell/script.js';
+import { psScriptFile, psValue as renderValue } from '../powershell/script.js';
 import { CMDLET_NAMES } from '../snapshot/schema.js';
 import type { PathResult } from '../model/paths.js';
 import { VERSION } from '../version.js';
@@ -25,11 +25,8 @@ function comment(text: string): string {
 }
 
 function psValue(v: PsValue): string {
-  if (typeof v === 'boolean') return v ? '$true' : '$false';
-  if (typeof v === 'number') return String(v);
   // An empty multi-valued property is cleared with $null (the Exchange cmdlets' idiom).
-  if (Array.isArray(v)) return v.length === 0 ? '$null' : `@(${v.map(psQuote).join(', ')})`;
-  return psQuote(v);
+  return renderValue(Array.isArray(v) && v.length === 0 ? null : v);
 }
 
 /** The PowerShell test "the object's property differs from the wanted value". */
