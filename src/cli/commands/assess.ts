@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { exitCodeFor } from '../../assess.js';
 import { assessExport } from '../../assess-export.js';
 import type { Severity } from '../../checks/types.js';
+import { outputStyle } from '../output.js';
 import { ConfigError } from '../../errors.js';
 import { reporters, type ReportFormat } from '../../report/index.js';
 
@@ -75,12 +76,7 @@ finding; 2 usage or input error (the message names the file and property).`,
         log: (line) => process.stderr.write(`mxlock: ${line}\n`),
       });
       for (const w of warnings) process.stderr.write(`mxlock: warning: ${w}\n`);
-      const toTty = !flags.out && process.stdout.isTTY === true;
-      const color = toTty && flags.color !== false && !process.env['NO_COLOR'];
-      const text = reporters[flags.format](report, {
-        color,
-        width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80,
-      });
+      const text = reporters[flags.format](report, outputStyle(flags));
       if (flags.out) {
         await writeFile(flags.out, text);
         process.stderr.write(`mxlock: report written to ${flags.out}\n`);

@@ -1,6 +1,7 @@
 /** `mxlock dns <domain…>`: SPF, DMARC, DKIM and MX analysis for any domains, live or from recorded answers. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
 import { IpSet, sampleAddress } from '../../model/ip.js';
 
@@ -161,14 +162,10 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
           gatewayNetworks: (n) => gatewayIps.size > 0 && gatewayIps.covers(n),
         },
       });
-      const toTty = !flags.out && process.stdout.isTTY === true;
       const text =
         flags.format === 'json'
           ? report.renderDnsJson(rep)
-          : report.renderDnsTerminal(rep, {
-              color: toTty && flags.color !== false && !process.env['NO_COLOR'],
-              width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80,
-            });
+          : report.renderDnsTerminal(rep, outputStyle(flags));
       if (flags.out) await writeFile(flags.out, text);
       else process.stdout.write(text);
       process.exitCode = rep.domains.some((d) => d.status === 'fail') ? 1 : 0;

@@ -1,6 +1,7 @@
 /** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { outputStyle } from '../output.js';
 import { ConfigError } from '../../errors.js';
 
 interface SimulateFlags {
@@ -116,14 +117,10 @@ refused; 2 usage or input error.`,
         }
         report.after = side(built.checked.afterSnapshot);
       }
-      const toTty = !flags.out && process.stdout.isTTY === true;
       const text =
         flags.format === 'json'
           ? render.renderSimulateJson(report)
-          : render.renderSimulateTerminal(report, {
-              color: toTty && flags.color !== false && !process.env['NO_COLOR'],
-              width: toTty ? Math.min(process.stdout.columns || 80, 120) : 80,
-            });
+          : render.renderSimulateTerminal(report, outputStyle(flags));
       if (flags.out) await writeFile(flags.out, text);
       else process.stdout.write(text);
       const final = report.after ?? report.before;
