@@ -33,7 +33,8 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
       const dm = dmarcPolicyFor(zone, p2);
       // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
       const tags = dm.record ? parseDmarcTags(dm.record) : new Map<string, string>();
-      const alignedFor = (mode: string | undefined, d: string) => (mode === 's' ? d === p2 : sameOrganisation(d, p2));
+      const alignedFor = (mode: string | undefined, d: string) =>
+        mode === 's' ? d === p2 : sameOrganisation(d, p2);
       const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(tags.get('adkim'), d))
         ? 'pass'
         : 'none';
