@@ -9,7 +9,7 @@ import { CMDLET_NAMES } from '../snapshot/schema.js';
 import type { PathResult } from '../model/paths.js';
 import { VERSION } from '../version.js';
 import type { CheckedPlan } from './safety.js';
-import type { Change, ObjectKind, PsValue, Stage } from './types.js';
+import type { Change, ObjectKind, Plan, PsValue, RefusedPath, Stage, StageRefusal } from './types.js';
 
 const NOUN: Record<ObjectKind, string> = {
   OrganizationConfig: 'OrganizationConfig',
@@ -146,7 +146,36 @@ const HELPERS = [
   '}',
 ];
 
-function header(plan: CheckedPlan['plan'], title: string, lines: string[]): string[] {
+/** The stage's own refusal: the first one, or a later stage that breaks a path on its own. */
+function ownRefusal(plan: Plan, no: number): StageRefusal | undefined {
+  return plan.refusal?.stage === no ? plan.refusal : plan.laterRefusals.find((r) => r.stage === no);
+}
+
+function isRefused(plan: Plan, no: number): boolean {
+  return plan.refusal !== undefined && no >= plan.refusal.stage;
+}
+
+/** How a refused path ends: the reply or the disposition, and the rules that decided it. */
+function refusedEnding(p: RefusedPath): string {
+  const end = `${p.outcome.disposition} at ${p.outcome.stage}${p.outcome.reply ? `: ${p.outcome.reply}` : ''}`;
+  return `${end}${p.rules.length ? ` (decided by ${p.rules.join(', ')})` : ''}`;
+}
+
+/** Why a stage at or after the first refusal is not to be run (plain text; the caller escapes it). */
+function refusalReason(plan: Plan, no: number): string[] {
+  const first = plan.refusal;
+  if (!first) return [];
+  const own = ownRefusal(plan, no);
+  const lines = own
+    ? [own.explanation, ...own.paths.map((p) => `${p.id}: ${refusedEnding(p)}`)]
+    : [
+        `It breaks no legitimate path on its own, but it comes after refused stage ${first.stage}: the plan stops before that stage.`,
+      ];
+  if (own !== first) lines.push(`First refusal: ${first.explanation}`);
+  return lines;
+}
+
+function header(plan: CheckedPlan['plan'], title: string, lines: string[], refused?: number): string[] {
   return [
     '#Requires -Modules ExchangeOnlineManagement',
     '<#',
@@ -160,6 +189,12 @@ function header(plan: CheckedPlan['plan'], title: string, lines: string[]): stri
     '[CmdletBinding(SupportsShouldProcess = $true)]',
     'param()',
     "$ErrorActionPreference = 'Stop'",
+    // A refused stage's script stops before it reads or changes anything, -WhatIf included.
+    ...(refused === undefined
+      ? []
+      : [
+          `throw ${psQuote(`mxlock: stage ${refused} is refused by the planner (see the description at the top and plan.md); plan again once it is safe`)}`,
+        ]),
     '$null = Get-OrganizationConfig  # fails here when there is no Exchange Online session',
     ...HELPERS,
   ];
@@ -181,10 +216,19 @@ function backupBlock(): string[] {
 
 export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
   const plan = checked.plan;
-  const lines = header(plan, `stage ${stage.no} of the hardening plan for ${plan.tenant}: ${stage.title}`, [
-    `Observe afterwards: ${stage.observe}.`,
-    'Rollback: rollback.ps1 in this folder (reverse order, values from the export).',
-  ]);
+  const refused = isRefused(plan, stage.no);
+  const lines = header(
+    plan,
+    `stage ${stage.no} of the hardening plan for ${plan.tenant}: ${stage.title}${refused ? ' (REFUSED: do not run)' : ''}`,
+    [
+      ...(refused
+        ? ['REFUSED by the planner: this script stops at once.', ...refusalReason(plan, stage.no)]
+        : []),
+      `Observe afterwards: ${stage.observe}.`,
+      'Rollback: rollback.ps1 in this folder (reverse order, values from the export).',
+    ],
+    refused ? stage.no : undefined,
+  );
   if (stage.no === 0) lines.push(...backupBlock());
   stage.changes.forEach((c, i) => lines.push(...changeBlock(c, i + 1)));
   if (stage.changes.length > 0) {
@@ -199,7 +243,7 @@ export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
 
 export function renderRollback(checked: CheckedPlan): string {
   const plan = checked.plan;
-  const runnable = plan.stages.filter((s) => plan.refusal === undefined || s.no < plan.refusal.stage);
+  const runnable = plan.stages.filter((s) => !isRefused(plan, s.no));
   const lines = header(plan, `rollback of the hardening plan for ${plan.tenant}`, [
     'Reverts every change of the plan in reverse order, to the values the export held.',
     'Changes that were never applied are skipped (each step reads before it writes).',
@@ -236,6 +280,13 @@ function matrix(before: PathResult[], after: PathResult[]): string[] {
   return lines;
 }
 
+function refusedPaths(paths: readonly RefusedPath[]): string[] {
+  return paths.flatMap((p) => [
+    `- ${mdEscape(p.id)}: ${p.before} → ${p.after}; ${mdEscape(refusedEnding(p))}`,
+    ...p.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`),
+  ]);
+}
+
 export function renderPlanMarkdown(checked: CheckedPlan): string {
   const { plan } = checked;
   const out: string[] = [
@@ -251,22 +302,33 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
       `**The planner refuses stage ${plan.refusal.stage} and the stages after it.** ${mdEscape(plan.refusal.explanation)}`,
       '',
     );
-    for (const p of plan.refusal.paths)
+    out.push(...refusedPaths(plan.refusal.paths), '');
+    if (plan.laterRefusals.length) {
       out.push(
-        `- ${mdEscape(p.id)}: ${p.before} → ${p.after}`,
-        ...p.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`),
+        '### Later stages that would also break a legitimate path',
+        '',
+        'Each judged on its own: on the last safe state plus the later stages that pass, with the refused stages left out.',
+        '',
       );
-    out.push('');
+      for (const r of plan.laterRefusals)
+        out.push(`#### Stage ${r.stage}`, '', mdEscape(r.explanation), '', ...refusedPaths(r.paths), '');
+    }
   }
   if (plan.warnings.length) out.push('## Warnings', '', ...plan.warnings.map((w) => `- ${mdEscape(w)}`), '');
   out.push('## Paths before and after the plan', '', ...matrix(checked.before, checked.after), '');
   for (const s of plan.stages) {
-    const refused = plan.refusal !== undefined && s.no >= plan.refusal.stage;
+    const refused = isRefused(plan, s.no);
     out.push(`## Stage ${s.no}: ${mdEscape(s.title)}${refused ? ' (refused: do not run)' : ''}`, '');
     out.push(
       `Script: \`stage-${s.no}.ps1\`${refused ? ' (not written)' : ''}. Observe afterwards: ${mdEscape(s.observe)}.`,
       '',
     );
+    const own = ownRefusal(plan, s.no);
+    if (own)
+      out.push(
+        `Refused${own === plan.refusal ? '' : ' on its own too'}: ${own.paths.map((p) => `${mdEscape(p.id)} ${mdEscape(refusedEnding(p))}`).join('; ')}.`,
+        '',
+      );
     for (const n of s.notes) out.push(`- ${mdEscape(n)}`);
     if (s.notes.length) out.push('');
     if (s.changes.length === 0) out.push('Nothing to change in this stage: the tenant already has it.', '');
@@ -316,7 +378,8 @@ export function renderPlanFiles(checked: CheckedPlan): PlanFiles {
     'dns-records.txt': renderDnsRecords(checked),
   };
   for (const s of checked.plan.stages) {
-    if (checked.plan.refusal !== undefined && s.no >= checked.plan.refusal.stage) continue;
+    // A refused stage's script is not handed over at all (renderStageScript would give one that stops at once).
+    if (isRefused(checked.plan, s.no)) continue;
     files[`stage-${s.no}.ps1`] = renderStageScript(checked, s);
   }
   return files;

@@ -1,4 +1,5 @@
 /** The plan's vocabulary (DESIGN §6): typed changes in stages, each reversible from the export's prior values. */
+import type { PathResult } from '../model/paths.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 export type StageNo = 0 | 1 | 2 | 3 | 4 | 5;
@@ -43,10 +44,25 @@ export interface Stage {
   notes: string[];
 }
 
+/** A legitimate path a stage breaks, as the simulator answers it after the stage. */
+export interface RefusedPath {
+  id: string;
+  /** Status before the plan, and after the stage. */
+  before: string;
+  after: string;
+  /** How the path ends after the stage: the SMTP reply or the disposition (the simulator's representative outcome). */
+  outcome: PathResult['outcome'];
+  /** The eop-model rules that decided that outcome, with their evidence level (`CON-5 [D]`), in the simulator's order. */
+  rules: string[];
+  evidence: string[];
+}
+
 export interface StageRefusal {
   stage: StageNo;
   /** The legitimate paths the simulator says this stage breaks. */
-  paths: { id: string; before: string; after: string; evidence: string[] }[];
+  paths: RefusedPath[];
+  /** Refused stages left out of the state this stage was judged on (empty for the first refusal). */
+  without: StageNo[];
   explanation: string;
 }
 
@@ -55,6 +71,11 @@ export interface Plan {
   stages: Stage[];
   /** Set when the planner refuses a stage: that stage and the later ones are not to be run. */
   refusal: StageRefusal | undefined;
+  /**
+   * Stages after `refusal` that would also break a legitimate path that works before the plan, each judged on its own:
+   * on the last safe state plus the later stages that were not refused. Empty when nothing is refused.
+   */
+  laterRefusals: StageRefusal[];
   warnings: string[];
   /** DNS records proposed for publication (never changed by the scripts). */
   dnsRecords: string[];

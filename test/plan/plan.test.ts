@@ -1,15 +1,24 @@
 /** Issue 4 acceptance: the plan closes every attack path, keeps every legitimate one, and rolls back exactly. */
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { assessExport } from '../../src/assess-export.js';
 import { assessSnapshot } from '../../src/assess.js';
-import { buildPlan, planChanges } from '../../src/plan/index.js';
+import * as assess from '../../src/assess.js';
+import { buildPlan, planChanges, renderPlanFiles, renderStageScript } from '../../src/plan/index.js';
 import { applyAll, revertAll } from '../../src/plan/model.js';
 import { checkPlan } from '../../src/plan/safety.js';
+import type { Stage, StageRefusal } from '../../src/plan/types.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { makeSnapshot } from '../checks/helpers.js';
+
+// A pass-through spy: the planner's safety check simulates through it, so a test can count the simulations.
+vi.mock('../../src/assess.js', async (importOriginal) => {
+  const real = await importOriginal<typeof assess>();
+  return { ...real, simulatePaths: vi.fn(real.simulatePaths) };
+});
+const simulations = vi.mocked(assess.simulatePaths);
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const NOW = new Date('2026-11-28T00:00:00Z');
@@ -226,47 +235,213 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
     ).toBe(true);
   });
 
-  test.each([[undefined], ['*.gw.example']])(
-    'without the admitting change the planner refuses the stage that breaks the printer (certificate: %s)',
-    (certificate) => {
+  const PRINTER = 'path.declared-source:HQ printer';
+  const check = (s: ReturnType<typeof setup>, stages: Stage[]) => {
+    simulations.mockClear();
+    return checkPlan({
+      tenant: 't',
+      snapshot: s.snapshot,
+      profile: s.profile,
+      gateway: s.gateway,
+      stages,
+      warnings: [],
+      dnsRecords: [],
+      zone: s.snapshot.dns,
+      now: NOW,
+    });
+  };
+  /** The draft without the admission (stage 0), nor the stage-2 restriction of the device connector it would create. */
+  const unadmitted = (stages: Stage[]) =>
+    stages.map((st) => ({
+      ...st,
+      changes: st.no === 0 ? [] : st.changes.filter((c) => !c.identity.startsWith('mxlock - Direct Send')),
+    }));
+  /** What a refusal says about each path: stage, path, reply, deciding rules, and the stages left out. */
+  const summary = (r: StageRefusal) => ({
+    stage: r.stage,
+    without: r.without,
+    paths: r.paths.map((p) => ({
+      id: p.id,
+      before: p.before,
+      after: p.after,
+      reply: p.outcome.reply,
+      rules: p.rules,
+    })),
+  });
+  const LOCKDOWN_REPLY = expect.stringMatching(/^550 5\.7\.51 TenantInboundAttribution/);
+  const DIRECT_SEND_REPLY = expect.stringMatching(/^550 5\.7\.68 TenantInboundAttribution/);
+
+  describe.each([
+    ['IP lock-down', undefined],
+    ['certificate lock-down', '*.gw.example'],
+  ])('without the admitting change (%s)', (_n, certificate) => {
+    test('the first refusal is the lock-down (5.7.51, CON-5), and RejectDirectSend is refused too (5.7.68, DS-2)', () => {
       const s = setup(certificate);
-      const draft = planChanges(s);
-      // Drop the admission (stage 0), and the stage-2 restriction of the device connector it would have created.
-      const stages = draft.stages.map((st) => ({
-        ...st,
-        changes: st.no === 0 ? [] : st.changes.filter((c) => !c.identity.startsWith('mxlock - Direct Send')),
-      }));
-      const checked = checkPlan({
-        tenant: 't',
-        snapshot: s.snapshot,
-        profile: s.profile,
-        gateway: s.gateway,
-        stages,
-        warnings: [],
-        dnsRecords: [],
-        zone: s.snapshot.dns,
-        now: NOW,
+      const checked = check(s, unadmitted(planChanges(s).stages));
+      const { refusal, laterRefusals } = checked.plan;
+      expect(refusal && summary(refusal)).toEqual({
+        stage: 2,
+        without: [],
+        paths: [
+          { id: PRINTER, before: 'preserved', after: 'broken', reply: LOCKDOWN_REPLY, rules: ['CON-5 [D]'] },
+        ],
       });
-      expect(checked.plan.refusal).toBeDefined();
-      const refusal = checked.plan.refusal!;
-      expect(refusal.paths.map((p) => p.id)).toEqual(['path.declared-source:HQ printer']);
-      expect(refusal.stage).toBeGreaterThanOrEqual(2);
-      expect(refusal.explanation).toMatch(/would break path\.declared-source:HQ printer/);
-      // With the admission, the same stages are accepted.
-      const ok = checkPlan({
-        tenant: 't',
-        snapshot: s.snapshot,
-        profile: s.profile,
-        gateway: s.gateway,
-        stages: draft.stages,
-        warnings: [],
-        dnsRecords: [],
-        zone: s.snapshot.dns,
-        now: NOW,
+      expect(refusal!.paths[0]!.evidence.join('\n')).toMatch(/^CON-5 \[D\]: /m);
+      expect(refusal!.explanation).toMatch(/^stage 2 \(.*\) would break path\.declared-source:HQ printer: /);
+      // Stages 4 and 5 do not break the printer on their own (the safety net excepts its IP).
+      expect(laterRefusals.map(summary)).toEqual([
+        {
+          stage: 3,
+          without: [2],
+          paths: [
+            {
+              id: PRINTER,
+              before: 'preserved',
+              after: 'broken',
+              reply: DIRECT_SEND_REPLY,
+              rules: ['DS-2 [D]'],
+            },
+          ],
+        },
+      ]);
+      expect(laterRefusals[0]!.paths[0]!.evidence.join('\n')).toMatch(/^DS-2 \[D\]: /m);
+      expect(laterRefusals[0]!.explanation).toMatch(
+        /^stage 3 \(Reject Direct Send\) would also break path\.declared-source:HQ printer \(judged on its own, with refused stage 2 left out\): /,
+      );
+      // Only the stages before the first refusal are safe to run: the printer still works after them.
+      expect(checked.stages.map((st) => st.stage)).toEqual([0, 1, 2]);
+      expect(checked.after.find((p) => p.id === PRINTER)!.status).toBe('preserved');
+      expect(checked.afterSnapshot).toEqual(applyAll(s.snapshot, checked.plan.stages[1]!.changes));
+      // Bounded cost: "before", then one simulation per stage that has changes (refused or not), never more.
+      expect(simulations).toHaveBeenCalledTimes(
+        1 + checked.plan.stages.filter((st) => st.changes.length).length,
+      );
+    });
+
+    test('with the admission, the same stages are accepted and nothing is refused later', () => {
+      const s = setup(certificate);
+      const checked = check(s, planChanges(s).stages);
+      expect(checked.plan.refusal).toBeUndefined();
+      expect(checked.plan.laterRefusals).toEqual([]);
+    });
+
+    test('with the lock-down left out of the draft, the planner refuses RejectDirectSend itself', () => {
+      const s = setup(certificate);
+      const stages = unadmitted(planChanges(s).stages).map((st) =>
+        st.no === 2 ? { ...st, changes: [] } : st,
+      );
+      const { refusal, laterRefusals } = check(s, stages).plan;
+      expect(refusal && summary(refusal)).toEqual({
+        stage: 3,
+        without: [],
+        paths: [
+          {
+            id: PRINTER,
+            before: 'preserved',
+            after: 'broken',
+            reply: DIRECT_SEND_REPLY,
+            rules: ['DS-2 [D]'],
+          },
+        ],
       });
-      expect(ok.plan.refusal).toBeUndefined();
-    },
-  );
+      expect(laterRefusals).toEqual([]);
+    });
+  });
+
+  test('a later stage is judged without every refused stage, and without changes to objects only they create', () => {
+    const s = setup();
+    const draft = unadmitted(planChanges(s).stages);
+    const rejectDirectSend = draft[3]!.changes;
+    // RejectDirectSend moved into stage 1, beside the creation of the safety-net rule that stage 4 enforces.
+    const stages = draft.map((st) =>
+      st.no === 1
+        ? { ...st, changes: [...st.changes, ...rejectDirectSend] }
+        : st.no === 3
+          ? { ...st, changes: [] }
+          : st,
+    );
+    const checked = check(s, stages);
+    expect(checked.plan.refusal && summary(checked.plan.refusal)).toMatchObject({
+      stage: 1,
+      paths: [{ id: PRINTER, reply: DIRECT_SEND_REPLY, rules: ['DS-2 [D]'] }],
+    });
+    expect(checked.plan.laterRefusals.map(summary)).toEqual([
+      {
+        stage: 2,
+        without: [1],
+        paths: [
+          { id: PRINTER, before: 'preserved', after: 'broken', reply: LOCKDOWN_REPLY, rules: ['CON-5 [D]'] },
+        ],
+      },
+    ]);
+    // Stage 4 sets Mode on the rule stage 1 creates: it cannot be applied without stage 1, and the plan says so.
+    expect(checked.plan.warnings).toEqual([
+      expect.stringMatching(
+        /^stage 4 was judged without "Safety-net rule .* to Enforce": .*refused stage \(1, 2\)/,
+      ),
+    ]);
+    expect(checked.afterSnapshot).toEqual(s.snapshot);
+  });
+
+  test('plan.md lists every refused stage with its path, reply and rule; refused scripts are not handed over', () => {
+    const s = setup();
+    const checked = check(s, unadmitted(planChanges(s).stages));
+    const files = renderPlanFiles(checked);
+    const md = files['plan.md']!;
+    const refused = md.slice(
+      md.indexOf('## Refused'),
+      md.indexOf('## Warnings') >= 0 ? md.indexOf('## Warnings') : md.indexOf('## Paths'),
+    );
+    expect(refused).toMatch(/refuses stage 2 and the stages after it/);
+    expect(refused).toMatch(
+      /- path\.declared-source:HQ printer: preserved → broken; rejected at rcpt: 550 5\.7\.51 .*\(decided by CON-5 \\\[D\\\]\)/,
+    );
+    expect(refused).toMatch(/#### Stage 3\n\nstage 3 \(Reject Direct Send\) would also break .*left out/);
+    expect(refused).toMatch(
+      /- path\.declared-source:HQ printer: preserved → broken; rejected at rcpt: 550 5\.7\.68 .*\(decided by DS-2 \\\[D\\\]\)/,
+    );
+    expect(md).toMatch(
+      /## Stage 3: Reject Direct Send \(refused: do not run\)\n\n.*\n\nRefused on its own too: path\.declared-source:HQ printer rejected at rcpt: 550 5\.7\.68/,
+    );
+    expect(
+      Object.keys(files)
+        .filter((f) => f.startsWith('stage-'))
+        .sort(),
+    ).toEqual(['stage-0.ps1', 'stage-1.ps1']);
+  });
+
+  test.each([
+    [2, [/REFUSED by the planner/, /would break path\.declared-source:HQ printer/, /5\.7\.51 .*CON-5 \[D\]/]],
+    [
+      3,
+      [
+        /REFUSED by the planner/,
+        /would also break .*left out/,
+        /5\.7\.68 .*DS-2 \[D\]/,
+        /First refusal: stage 2/,
+      ],
+    ],
+    [
+      4,
+      [/REFUSED by the planner/, /breaks no legitimate path on its own, but it comes after refused stage 2/],
+    ],
+  ] as const)('stage-%i.ps1 of the refused plan says it is refused and why, and stops first', (no, says) => {
+    const s = setup();
+    const checked = check(s, unadmitted(planChanges(s).stages));
+    const script = renderStageScript(checked, checked.plan.stages[no]!);
+    const description = script.slice(0, script.indexOf('#>'));
+    for (const re of says) expect(description).toMatch(re);
+    const code = script.slice(script.indexOf('#>'));
+    expect(code.indexOf(`throw 'mxlock: stage ${no} is refused by the planner`)).toBeGreaterThan(0);
+    expect(code.indexOf('throw')).toBeLessThan(code.indexOf('Get-'));
+  });
+
+  test('scripts of stages that are safe to run carry no refusal', () => {
+    const s = setup();
+    const checked = check(s, unadmitted(planChanges(s).stages));
+    for (const st of checked.plan.stages.slice(0, 2))
+      expect(renderStageScript(checked, st)).not.toMatch(/REFUSED|throw 'mxlock: stage/);
+  });
 
   test('an undeclared SPF sender is warned about', () => {
     const s = setup();

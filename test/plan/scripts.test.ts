@@ -4,8 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
-import { buildPlan } from '../../src/plan/index.js';
-import { renderPlanFiles } from '../../src/plan/render.js';
+import { buildPlan, checkPlan, planChanges } from '../../src/plan/index.js';
+import { renderPlanFiles, renderStageScript } from '../../src/plan/render.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { makeSnapshot } from '../checks/helpers.js';
@@ -158,31 +158,93 @@ describe('plan scripts with hostile names', () => {
   });
 
   test.each(scripts)('%s: BOM, CRLF, and only the commands mxlock writes', (_name, text) => {
-    expect(text.startsWith('\uFEFF')).toBe(true);
-    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
-    const tokens = tokenize(text.slice(1));
-    const unexpected = commands(tokens).filter((c) => !ALLOWED_COMMANDS.has(c));
-    expect(unexpected).toEqual([]);
-    // No variable or subexpression expansion carries a fragment of the tenant's strings.
-    const expansions = tokens.flatMap((t) => t.expansions.map((e) => e.text));
-    for (const e of expansions) expect(e).not.toMatch(/Invoke-Expression|whoami|Remove-Item/);
+    onlyMxlockCommands(text);
   });
 
   test.each(scripts)('%s: every -Identity value reads back as a whole tenant name', (_name, text) => {
-    const tokens = tokenize(text.slice(1)).filter((t) => t.kind !== 'comment');
-    let found = 0;
-    for (let i = 0; i < tokens.length - 1; i++) {
-      if (tokens[i]!.kind !== 'parameter' || !/^(Identity|Name)$/i.test(tokens[i]!.value)) continue;
-      const { value } = readValue(tokens, i + 1);
-      if (value.includes('Evil')) {
-        expect([HOSTILE, `${HOSTILE} SCL`, `mxlock - From ${HOSTILE}`]).toContain(value);
-        found++;
-      }
-    }
-    if (/Set-AntiPhishPolicy|Remove-TransportRule|Set-InboundConnector/.test(text))
-      expect(found).toBeGreaterThan(0);
+    identitiesWhole(text);
   });
 });
+
+describe('refused stage scripts with hostile names', () => {
+  // Without the admission of stage 0, the lock-down (stage 2) and RejectDirectSend (stage 3) each break the hostile
+  // source: their banners carry its name (in the path id) and the simulator's replies.
+  const { snapshot, profile } = hostileTenant();
+  const gateway = resolveGateway(profile, snapshot);
+  const stages = planChanges({ snapshot, profile, gateway }).stages.map((st) =>
+    st.no === 0 ? { ...st, changes: [] } : st,
+  );
+  const checked = checkPlan({
+    tenant: HOSTILE,
+    snapshot,
+    profile,
+    gateway,
+    stages,
+    warnings: [],
+    dnsRecords: [],
+  });
+  const refused = checked.plan.stages
+    .filter((st) => st.no >= (checked.plan.refusal?.stage ?? 6))
+    .map((st) => [`stage-${st.no}.ps1`, renderStageScript(checked, st)] as const);
+
+  test('stages 2 and 3 are refused for the hostile source (so the assertions below mean something)', () => {
+    expect([checked.plan.refusal, ...checked.plan.laterRefusals].map((r) => r?.stage)).toEqual([2, 3]);
+    expect(checked.plan.refusal!.paths.map((p) => p.id)).toEqual([`path.declared-source:${HOSTILE}`]);
+    expect(refused.map(([name]) => name)).toEqual([
+      'stage-2.ps1',
+      'stage-3.ps1',
+      'stage-4.ps1',
+      'stage-5.ps1',
+    ]);
+  });
+
+  test.each(refused)(
+    '%s: the banner stays a comment and the script stops before any cmdlet',
+    (_name, text) => {
+      onlyMxlockCommands(text);
+      identitiesWhole(text);
+      const tokens = tokenize(text.slice(1));
+      const banner = tokens
+        .filter((t) => t.kind === 'comment')
+        .map((t) => t.value)
+        .join('\n');
+      expect(banner).toMatch(/REFUSED by the planner/);
+      const code = tokens.filter((t) => t.kind !== 'comment');
+      const stop = code.findIndex((t) => t.kind === 'word' && t.value === 'throw');
+      expect(stop).toBeGreaterThan(0);
+      // Nothing before the throw is a command: it stops before the session check, -WhatIf or not.
+      expect(commands(code.slice(0, stop))).toEqual([]);
+      expect(commands(code)).toContain('Get-OrganizationConfig');
+      expect(readValue(code, stop + 1).value).toMatch(/^mxlock: stage \d is refused by the planner/);
+    },
+  );
+});
+
+function onlyMxlockCommands(text: string): void {
+  expect(text.startsWith('\uFEFF')).toBe(true);
+  expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  const tokens = tokenize(text.slice(1));
+  const unexpected = commands(tokens).filter((c) => !ALLOWED_COMMANDS.has(c));
+  expect(unexpected).toEqual([]);
+  // No variable or subexpression expansion carries a fragment of the tenant's strings.
+  const expansions = tokens.flatMap((t) => t.expansions.map((e) => e.text));
+  for (const e of expansions) expect(e).not.toMatch(/Invoke-Expression|whoami|Remove-Item/);
+}
+
+function identitiesWhole(text: string): void {
+  const tokens = tokenize(text.slice(1)).filter((t) => t.kind !== 'comment');
+  let found = 0;
+  for (let i = 0; i < tokens.length - 1; i++) {
+    if (tokens[i]!.kind !== 'parameter' || !/^(Identity|Name)$/i.test(tokens[i]!.value)) continue;
+    const { value } = readValue(tokens, i + 1);
+    if (value.includes('Evil')) {
+      expect([HOSTILE, `${HOSTILE} SCL`, `mxlock - From ${HOSTILE}`]).toContain(value);
+      found++;
+    }
+  }
+  if (/Set-AntiPhishPolicy|Remove-TransportRule|Set-InboundConnector/.test(text))
+    expect(found).toBeGreaterThan(0);
+}
 
 test('the command scan sees an injected command (self-check of the test)', () => {
   const tokens = tokenize(

@@ -86,6 +86,7 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it); 2 
         lines.push(`  stage ${s.no}  ${s.changes.length} change(s)  ${s.title}${refused ? '  REFUSED' : ''}`);
       }
       if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.explanation}`);
+      for (const r of plan.laterRefusals) lines.push(`ALSO REFUSED: ${r.explanation}`);
       for (const w of plan.warnings) lines.push(`warning: ${w}`);
       const after = built.checked.after;
       lines.push('', 'After the runnable stages:');

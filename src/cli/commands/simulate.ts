@@ -114,6 +114,8 @@ refused; 2 usage or input error.`,
           report.notes.push(
             `the plan stops before stage ${built.checked.plan.refusal.stage}: ${built.checked.plan.refusal.explanation}`,
           );
+          for (const r of built.checked.plan.laterRefusals)
+            report.notes.push(`also refused: ${r.explanation}`);
         }
         report.after = side(built.checked.afterSnapshot);
       }
