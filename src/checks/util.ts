@@ -101,7 +101,12 @@ const STATUS_ORDER: readonly CheckOutcome['status'][] = [
   'not-applicable',
 ];
 
-/** The most serious status of several partial verdicts (a warn already says "act"; unknown still blocks a pass). */
+/**
+ * The most serious status of several partial verdicts, for every check (step-4 notes map onto it in step4/shared.ts):
+ * fail > warn > unknown > info > pass > not-applicable. A warn already says "act"; an unknown still blocks a pass
+ * (DESIGN §1.1); an info outranks a pass, so a check with something to tell is not shown as a clean pass.
+ * `empty` is the answer for no statuses at all. src/dns/findings.ts worstStatus ranks info below pass on purpose.
+ */
 export function worst(
   statuses: readonly CheckOutcome['status'][],
   empty: CheckOutcome['status'] = 'pass',

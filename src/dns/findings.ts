@@ -12,7 +12,14 @@ export interface DnsVerdict {
   evidence: string[];
 }
 
-// `info` ranks below `pass`: a passing verdict with a note is still a pass.
+/**
+ * Unlike checks/util.ts `worst`, `info` ranks below `pass` here: a DNS verdict uses `info` for context that goes
+ * with a verdict rather than for a verdict (the SPF record itself, macros, the other authorised senders, an MX host
+ * that is not a known gateway), so a passing verdict with such a note is still a pass. spfVerdict always adds the
+ * record as `info`, so with the checks' order every clean SPF record would read `info`; the `mxlock dns` domain
+ * summary (report/dns.ts) and the dns.* checks (checks/step4/dns-check.ts) merge per-domain verdicts the same way.
+ * Not expressed through checks/util.ts: src/dns sits upstream of src/checks and imports nothing from it (DESIGN §1.5).
+ */
 const ORDER: DnsStatus[] = ['fail', 'warn', 'unknown', 'pass', 'info', 'not-applicable'];
 export function worstStatus(list: readonly DnsStatus[], empty: DnsStatus = 'pass'): DnsStatus {
   let best = ORDER.length;

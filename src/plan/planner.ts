@@ -6,6 +6,7 @@
  */
 import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
+import { isGatewayCandidate, rankGatewayConnectors } from '../model/gateway-connector.js';
 import { IpSet } from '../model/ip.js';
 import { buildTenant, type Tenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
@@ -117,21 +118,13 @@ function toChange(d: Draft): Change | undefined {
 const nameOf = (o: { Name?: string | undefined; Identity?: string | undefined }) =>
   o.Name ?? o.Identity ?? '';
 
-/** The gateway connector: an enabled-or-not Partner connector with SenderDomains * that the gateway matches. */
+/**
+ * The connector the plan turns into the lock-down: the best-ranked candidate of model/gateway-connector.ts that matches
+ * the gateway or already restricts, enabled or not. A disabled match ranks above a lock-down the gateway does not match:
+ * it already names the gateway, and stage 2 sets Enabled = true, so reusing it beats creating a duplicate.
+ */
 function gatewayConnector(t: Tenant, gw: ResolvedGateway): InboundConnector | undefined {
-  const gwIps = new IpSet(gw.ips);
-  const partners = (t.inboundConnectors ?? []).filter(
-    (c) => c.ConnectorType === 'Partner' && (c.SenderDomains ?? []).includes('*'),
-  );
-  const matches = (c: InboundConnector) =>
-    (c.SenderIPAddresses ?? []).some((e) => gwIps.overlaps(e)) ||
-    (gw.certificate !== undefined &&
-      c.TlsSenderCertificateName?.toLowerCase() === gw.certificate.toLowerCase());
-  return (
-    partners.find((c) => matches(c) && c.Enabled === true) ??
-    partners.find(matches) ??
-    partners.find((c) => c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true)
-  );
+  return rankGatewayConnectors(t.inboundConnectors, gw).find(isGatewayCandidate)?.connector;
 }
 
 function isAdmitted(t: Tenant, ips: readonly string[]): boolean {

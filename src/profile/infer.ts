@@ -4,6 +4,7 @@
  * Pure: works on the snapshot only (recorded DNS in `snapshot.dns`).
  */
 import { lookup, type MxRecord } from '../dns/zone.js';
+import { rankGatewayConnectors } from '../model/gateway-connector.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -74,22 +75,25 @@ function connectorLabel(c: InboundConnector): string {
   return JSON.stringify(c.Name ?? c.Identity ?? '(unnamed)');
 }
 
-const restricts = (c: InboundConnector) =>
-  c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true;
-
-/** Enabled Partner connectors whose SenderDomains include `*`: restricting ones when any exist, else all of them. */
-export function gatewayConnectors(snapshot: Snapshot): {
+/**
+ * The connectors the gateway is inferred from: the enabled Partner connectors with SenderDomains `*`, restricting ones
+ * when any exist (CON-3 [D] S10: they take precedence), else all of them. The gateway is what is being inferred, so
+ * nothing can match it yet: model/gateway-connector.ts ranks them by enabled, then restricting, and this takes the
+ * whole best rank. `Enabled` absent is unknown and not used as evidence (eop-model §2.2: disabled never match [D]).
+ */
+function gatewayConnectors(snapshot: Snapshot): {
   connectors: InboundConnector[];
   restricting: boolean;
 } {
-  const all = (snapshot.data['Get-InboundConnector'] ?? []).filter(
-    // `Enabled` absent is unknown: not used as evidence (eop-model §2.2: disabled connectors never match [D]).
-    (c) => c.Enabled === true && c.ConnectorType === 'Partner' && (c.SenderDomains ?? []).includes('*'),
+  const live = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], undefined).filter(
+    (c) => c.enabled,
   );
-  const restricting = all.filter(restricts);
-  return restricting.length > 0
-    ? { connectors: restricting, restricting: true }
-    : { connectors: all, restricting: false };
+  const best = live[0];
+  if (!best) return { connectors: [], restricting: false };
+  return {
+    connectors: live.filter((c) => c.rank === best.rank).map((c) => c.connector),
+    restricting: best.restricting,
+  };
 }
 
 function restrictionText(c: InboundConnector): string {

@@ -5,7 +5,7 @@
 import type { AntiPhishPolicy, ConnectionFilterPolicy, ContentFilterPolicy } from '../../snapshot/schema.js';
 import { domainOf, domainOrSubdomain } from '../../model/domains.js';
 import type { CheckContext, CheckOutcome, Remediation } from '../types.js';
-import { commentSafe, ownDomains } from '../util.js';
+import { commentSafe, ownDomains, worst } from '../util.js';
 
 /** How one property of one object measured up; `ok` notes are the evidence of a pass. */
 export type NoteLevel = 'ok' | 'info' | 'unknown' | 'warn' | 'fail';
@@ -16,8 +16,7 @@ export interface Note {
   sticky?: boolean;
 }
 
-/** Same order as the step-2 checks: a warn already says "act"; an unknown still blocks a pass (DESIGN §1.1). */
-const RANK: Record<NoteLevel, number> = { ok: 0, info: 1, unknown: 2, warn: 3, fail: 4 };
+/** A note level is the status it stands for; util.worst ranks them (fail > warn > unknown > info > pass). */
 const STATUS: Record<NoteLevel, CheckOutcome['status']> = {
   ok: 'pass',
   info: 'info',
@@ -26,14 +25,13 @@ const STATUS: Record<NoteLevel, CheckOutcome['status']> = {
   fail: 'fail',
 };
 
-export function worst(notes: readonly Note[]): NoteLevel {
-  return notes.reduce<NoteLevel>((w, n) => (RANK[n.level] > RANK[w] ? n.level : w), 'ok');
-}
-
 /** Notes → outcome. No notes at all is `unknown`: a check that looked at nothing has proved nothing. */
 export function outcomeOf(notes: readonly Note[], remediation?: Remediation): CheckOutcome {
   if (notes.length === 0) return { status: 'unknown', evidence: ['nothing to evaluate'] };
-  const out: CheckOutcome = { status: STATUS[worst(notes)], evidence: notes.map((n) => n.text) };
+  const out: CheckOutcome = {
+    status: worst(notes.map((n) => STATUS[n.level])),
+    evidence: notes.map((n) => n.text),
+  };
   if (remediation) out.remediation = remediation;
   return out;
 }

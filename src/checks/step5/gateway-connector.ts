@@ -3,9 +3,13 @@
  * Filtering is configured (eop-model §5 EF-2, per inbound connector [D] S8, S19).
  */
 import type { InboundConnector } from '../../snapshot/schema.js';
-import { IpSet } from '../../model/ip.js';
+import {
+  isGatewayCandidate,
+  rankGatewayConnectors,
+  type GatewayMatch,
+} from '../../model/gateway-connector.js';
 import type { CheckContext, Remediation } from '../types.js';
-import { activeLockdowns, connectorName, isLockdown, isPartner, psQuote } from '../util.js';
+import { connectorName, psQuote } from '../util.js';
 
 export type GatewayConnectorLookup =
   | { kind: 'not-exported'; evidence: string }
@@ -29,53 +33,45 @@ export const EF_REFS = [
 ];
 
 /**
- * The enabled Partner connector with SenderDomains `*` that matches the gateway by IP overlap or by certificate name;
- * failing that, the enabled lock-down connector (util.isLockdown), which by construction carries the gateway's mail.
+ * The gateway connector of step 5: the best-ranked enabled candidate of model/gateway-connector.ts that matches the
+ * gateway (IP overlap or certificate, CON-1 [D]) or, failing any match, restricts (the lock-down, which by construction
+ * carries the gateway's mail, CON-5 [D]). Disabled connectors never carry mail (eop-model §2.2 [D] S8), so they are
+ * never reported here; a lock-down the gateway does not match is still returned, and connector.lockdown-gateway-coverage
+ * reports the mismatch.
  */
 export function findGatewayConnector(ctx: CheckContext): GatewayConnectorLookup {
   const connectors = ctx.tenant.inboundConnectors;
   if (!connectors) return { kind: 'not-exported', evidence: 'Get-InboundConnector.json was not exported' };
-  const gatewayIps = new IpSet(ctx.gateway.ips);
-  const cert = ctx.gateway.certificate?.trim().toLowerCase();
-
-  const matches: { connector: InboundConnector; basis: string }[] = [];
-  for (const c of connectors) {
-    if (c.Enabled !== true || !isPartner(c) || !(c.SenderDomains ?? []).includes('*')) continue;
-    const shared =
-      gatewayIps.size > 0 ? (c.SenderIPAddresses ?? []).filter((e) => gatewayIps.overlaps(e)) : [];
-    if (shared.length > 0)
-      matches.push({
-        connector: c,
-        basis: `its SenderIPAddresses overlap the gateway's IPs (${shared.join(', ')})`,
-      });
-    else if (cert !== undefined && c.TlsSenderCertificateName === cert) {
-      matches.push({
-        connector: c,
-        basis: `its TlsSenderCertificateName is the gateway's certificate '${cert}'`,
-      });
-    }
+  const live = rankGatewayConnectors(connectors, ctx.gateway).filter((c) => c.enabled);
+  const best = live.find(isGatewayCandidate);
+  if (!best) {
+    return {
+      kind: 'none',
+      evidence:
+        "no enabled Partner connector with SenderDomains * matches the gateway's IPs or certificate, and no enabled lock-down connector exists",
+    };
   }
-  // Among several matches the restricting one is the gateway's real entry point (the others only attribute mail).
-  const best = matches.find((m) => isLockdown(m.connector)) ?? matches[0];
-  if (best)
+  if (best.match.by === 'none')
     return found(
       best.connector,
-      `enabled Partner connector with SenderDomains *; ${best.basis}`,
-      matches.filter((m) => m !== best).map((m) => m.connector),
-    );
-
-  const lockdown = activeLockdowns(ctx)[0];
-  if (lockdown)
-    return found(
-      lockdown,
       "the enabled lock-down connector (none matched the gateway's IPs or certificate)",
       [],
     );
-  return {
-    kind: 'none',
-    evidence:
-      "no enabled Partner connector with SenderDomains * matches the gateway's IPs or certificate, and no enabled lock-down connector exists",
-  };
+  // The others that match too: EOP may attribute the gateway's mail to any of them (which one is undocumented).
+  const others = live.filter((c) => c !== best && c.match.by !== 'none').map((c) => c.connector);
+  return found(
+    best.connector,
+    `enabled Partner connector with SenderDomains *; ${matchBasis(best.match)}`,
+    others,
+  );
+}
+
+function matchBasis(match: Exclude<GatewayMatch, { by: 'none' }>): string {
+  if (match.by === 'ip')
+    return `its SenderIPAddresses overlap the gateway's IPs (${match.entries.join(', ')})`;
+  return match.name.trim().toLowerCase() === match.certificate.toLowerCase()
+    ? `its TlsSenderCertificateName is the gateway's certificate '${match.certificate}'`
+    : `its TlsSenderCertificateName '${match.name}' covers the gateway's certificate '${match.certificate}'`;
 }
 
 function found(

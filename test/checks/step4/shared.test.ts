@@ -7,13 +7,12 @@ import {
   note,
   outcomeOf,
   reviewPolicies,
-  worst,
   type Note,
   type NoteLevel,
 } from '../../../src/checks/step4/shared.js';
 import { customPolicy, makeCtx } from '../ctx4.js';
 
-describe('worst / outcomeOf', () => {
+describe('outcomeOf', () => {
   test.each<[NoteLevel[], string]>([
     [['ok'], 'pass'],
     [['ok', 'info'], 'info'],
@@ -28,7 +27,6 @@ describe('worst / outcomeOf', () => {
 
   test('no notes is unknown, never pass', () => {
     expect(outcomeOf([]).status).toBe('unknown');
-    expect(worst([])).toBe('ok');
   });
 });
 

@@ -14,8 +14,15 @@ const certConnector = {
   RestrictDomainsToCertificate: true,
 };
 
-test.each<[string, CtxOptions, string, string | undefined]>([
-  ['IP overlap with the gateway', {}, 'found', SEG],
+const seg = (props: Record<string, unknown>) => ({ ...certConnector, ...props });
+const BY_CERT =
+  "enabled Partner connector with SenderDomains *; its TlsSenderCertificateName is the gateway's certificate";
+const BY_WILDCARD =
+  "enabled Partner connector with SenderDomains *; its TlsSenderCertificateName '*.mail-gateway.example.com' covers the gateway's certificate";
+const FALLBACK = "the enabled lock-down connector (none matched the gateway's IPs or certificate)";
+
+test.each<[string, CtxOptions, string, string | undefined, string | undefined]>([
+  ['IP overlap with the gateway', {}, 'found', SEG, "its SenderIPAddresses overlap the gateway's IPs"],
   [
     'certificate equal to the gateway certificate (case-insensitive)',
     {
@@ -24,17 +31,62 @@ test.each<[string, CtxOptions, string, string | undefined]>([
     },
     'found',
     'From SEG (cert)',
+    BY_CERT,
+  ],
+  [
+    'certificate covered by the connector wildcard, on a connector that restricts nothing',
+    {
+      set: { 'Get-InboundConnector': [seg({ RestrictDomainsToCertificate: false })] },
+      gateway: { ips: [], certificate: 'mx1.mail-gateway.example.com' },
+    },
+    'found',
+    'From SEG (cert)',
+    BY_WILDCARD,
   ],
   [
     'fallback: the enabled lock-down connector when nothing matches',
     { gateway: { ips: ['192.0.2.1'] } },
     'found',
     SEG,
+    FALLBACK,
+  ],
+  [
+    'a non-restricting connector the gateway does not match is not the gateway connector',
+    {
+      set: { 'Get-InboundConnector': [seg({ RestrictDomainsToCertificate: false })] },
+      gateway: { ips: ['192.0.2.1'] },
+    },
+    'none',
+    undefined,
+    undefined,
   ],
   [
     'disabled connectors do not count',
     { patch: { 'Get-InboundConnector': { props: { Enabled: false } } } },
     'none',
+    undefined,
+    undefined,
+  ],
+  [
+    'a disabled match is not reported; the enabled lock-down is, as the fallback',
+    {
+      set: {
+        'Get-InboundConnector': [
+          seg({ Name: 'Disabled match', Enabled: false }),
+          seg({ Name: 'Live lock-down', TlsSenderCertificateName: '*.other.example' }),
+        ],
+      },
+      gateway: { ips: [], certificate: 'mx1.mail-gateway.example.com' },
+    },
+    'found',
+    'Live lock-down',
+    FALLBACK,
+  ],
+  [
+    'Enabled absent (unknown) is not evidence',
+    { patch: { 'Get-InboundConnector': { props: { Enabled: undefined } } } },
+    'none',
+    undefined,
     undefined,
   ],
   [
@@ -42,12 +94,22 @@ test.each<[string, CtxOptions, string, string | undefined]>([
     { patch: { 'Get-InboundConnector': { props: { SenderDomains: ['contoso.com'] } } } },
     'none',
     undefined,
+    undefined,
   ],
-  ['Get-InboundConnector not exported', { omit: ['Get-InboundConnector'] }, 'not-exported', undefined],
-])('%s', (_n, opts, kind, name) => {
+  [
+    'Get-InboundConnector not exported',
+    { omit: ['Get-InboundConnector'] },
+    'not-exported',
+    undefined,
+    undefined,
+  ],
+])('%s', (_n, opts, kind, name, basis) => {
   const found = findGatewayConnector(makeCtx(opts));
   expect(found.kind).toBe(kind);
-  if (found.kind === 'found') expect(found.name).toBe(name);
+  if (found.kind === 'found') {
+    expect(found.name).toBe(name);
+    expect(found.basis).toContain(basis);
+  }
 });
 
 test('among several matches the restricting one wins', () => {
@@ -70,6 +132,28 @@ test('among several matches the restricting one wins', () => {
   });
   const found = findGatewayConnector(both);
   expect(found.kind === 'found' && found.name).toBe('Lock-down');
+  // The attribution-only connector matches too, so EOP may attribute the gateway's mail to it (ef.configured).
+  expect(found.kind === 'found' && found.others.map((c) => c.Name)).toEqual(['Attribution only']);
+});
+
+test('a disabled match is not among the others', () => {
+  const ctx = makeCtx({
+    patch: {
+      'Get-InboundConnector': {
+        index: 2,
+        props: {
+          Name: 'Old SEG connector',
+          Enabled: false,
+          ConnectorType: 'Partner',
+          SenderDomains: ['*'],
+          SenderIPAddresses: ['203.0.113.10'],
+        },
+      },
+    },
+  });
+  const found = findGatewayConnector(ctx);
+  expect(found.kind === 'found' && found.name).toBe(SEG);
+  expect(found.kind === 'found' && found.others).toEqual([]);
 });
 
 test.each<[Record<string, unknown>, boolean | undefined]>([
