@@ -14,7 +14,7 @@ import type {
 import type { AuthOracle, CompiledConnector, CompiledRule, SimConfig } from './config.js';
 import { IpSet, IpSetIndex } from './ip.js';
 import { buildRuleIndex, type RuleIndex } from './rules.js';
-import type { AuthVerdict } from './types.js';
+import type { AuthVerdict, Decision } from './types.js';
 
 /** The World keys of a connector's settings (eop-model §2): built once, not per evaluation. */
 export interface ConnectorPlan {
@@ -34,6 +34,9 @@ export interface ConnectorPlan {
   kEfTestMode: string;
   kCloudServices: string;
   kTreatAsInternal: string;
+  /** CON-5: the connection satisfies this restricting connector, the only one in scope [D] / one of several [I]. */
+  satisfies: Decision;
+  satisfiesOneOf: Decision;
 }
 
 /** Whether a rule is taken into account (TR-3): on, off, audit only, or not decidable from the export. */
@@ -59,12 +62,18 @@ export type RuleEffect =
 export interface RulePlan {
   c: CompiledRule;
   active: RuleActivity;
-  /** `rule 'name' (priority n)`, the start of every TR-1 decision about this rule. */
-  label: string;
   effect: RuleEffect;
-  auditText: string;
+  /**
+   * The TR-1 decisions of the rule's effect, made once (decisions are never modified, so every outcome shares them):
+   * reject, delete, quarantine: [the action]; reroute: [dropped, delivered]; continue: [the match, the unmodelled
+   * actions].
+   */
+  effectDecisions: readonly Decision[];
+  /** TR-3: audit mode. */
+  audit: Decision;
+  /** TR-4: the sender writes the header the rule keys on. */
+  tr4: Decision;
   undecidedStateText: string;
-  tr4Text: string;
 }
 
 export interface SimPlan {
@@ -225,6 +234,33 @@ function ruleEffect(c: CompiledRule): RuleEffect {
   };
 }
 
+/** A decision made once per configuration; frozen, since every outcome that cites it shares it. */
+export function decision(rule: string, evidence: Decision['evidence'], text: string): Decision {
+  return Object.freeze({ rule, evidence, text });
+}
+
+/** The TR-1 decisions of a rule's effect (eop-model §4.3), each starting `rule 'name' (priority n)`. */
+function effectDecisions(c: CompiledRule, effect: RuleEffect): Decision[] {
+  const label = `rule '${c.name}' (priority ${c.priority ?? '?'})`;
+  const tr1 = (text: string, evidence: Decision['evidence'] = 'D') =>
+    decision('TR-1', evidence, `${label} ${text}`);
+  switch (effect.kind) {
+    case 'reject':
+      return [tr1('rejects the message: NDR to the P1 sender after acceptance')];
+    case 'delete':
+      return [tr1('deletes the message silently')];
+    case 'quarantine':
+      return [tr1('quarantines the message (TR-2: stops later rules)')];
+    case 'reroute':
+      return [
+        tr1('re-routes the message away from the mailbox', 'I'),
+        tr1('re-routes the message; it may come back and be delivered', 'I'),
+      ];
+    case 'continue':
+      return [tr1(effect.matchText), tr1(effect.unmodelledText, 'I')];
+  }
+}
+
 function connectorPlan(c: CompiledConnector): ConnectorPlan {
   const k = (what: string) => `connector '${c.name}' ${what}`;
   return {
@@ -241,6 +277,12 @@ function connectorPlan(c: CompiledConnector): ConnectorPlan {
     kEfTestMode: k('EFTestMode'),
     kCloudServices: k('CloudServicesMailEnabled'),
     kTreatAsInternal: k('TreatMessagesAsInternal'),
+    satisfies: decision('CON-5', 'D', `satisfies restricting connector '${c.name}'`),
+    satisfiesOneOf: decision(
+      'CON-5',
+      'I',
+      `satisfies restricting connector '${c.name}' (one satisfying connector suffices, §12 OQ-2)`,
+    ),
   };
 }
 
@@ -306,15 +348,23 @@ function tablPlans(items: readonly TablSpoofItem[], action: 'Allow' | 'Block'): 
 export function buildPlan(cfg: SimConfig): SimPlan {
   const connectors = cfg.connectors.map(connectorPlan);
   const rules: RulePlan[] = cfg.rules.map((c) => {
-    const label = `rule '${c.name}' (priority ${c.priority ?? '?'})`;
+    const effect = ruleEffect(c);
     return {
       c,
       active: ruleActivity(c.raw, cfg.now),
-      label,
-      effect: ruleEffect(c),
-      auditText: `rule '${c.name}' would act but is in ${c.raw.Mode} mode: no effect on delivery`,
+      effect,
+      effectDecisions: effectDecisions(c, effect),
+      audit: decision(
+        'TR-3',
+        'D',
+        `rule '${c.name}' would act but is in ${c.raw.Mode} mode: no effect on delivery`,
+      ),
+      tr4: decision(
+        'TR-4',
+        'I',
+        `rule '${c.name}' keys on a header the sender writes: the attacker chooses whether it applies`,
+      ),
       undecidedStateText: `State/Mode/dates of rule '${c.name}' not decidable (State ${c.raw.State ?? 'absent'}, Mode ${c.raw.Mode ?? 'absent'})`,
-      tr4Text: `rule '${c.name}' keys on a header the sender writes: the attacker chooses whether it applies`,
     };
   });
   const domainTypes = new Map<string, string | undefined>();

@@ -390,6 +390,11 @@ export interface RuleIndex {
   scratchTruths: Bits;
   /** All zero. */
   none: Bits;
+  /**
+   * `base` without the rules a FromScope or SentToScope excludes, per message class: index `inOrg * 2 + internal`
+   * (FromScope InOrganization, SentToScope InOrganization). Built once, so a message reads one mask, not four.
+   */
+  scoped: Bits[];
   /** Some rule has a header condition or exception: only then do messages need their headers. */
   usesHeaders: boolean;
   /** The DomainBits a domain reaches (itself and its parents), per domain seen. */
@@ -468,6 +473,7 @@ export function buildRuleIndex(rules: readonly CompiledRule[], considered: reado
     sides: [],
     scratchTruths: bitsOf(words * TRUTH_SETS),
     none: bitsOf(words),
+    scoped: [],
     usesHeaders: rules.some(
       (c) =>
         !!c.raw.HeaderMatchesMessageHeader ||
@@ -482,6 +488,20 @@ export function buildRuleIndex(rules: readonly CompiledRule[], considered: reado
     let e = ix.domains.get(d);
     if (!e) ix.domains.set(d, (e = {}));
     setBit((e[key] ??= bitsOf(words)), i);
+  };
+  const buildScoped = () => {
+    const fs = ix.fromScope;
+    const st = ix.sentToScope;
+    for (const inOrg of [false, true])
+      for (const internal of [false, true]) {
+        const mask = bitsOf(words);
+        const fs1 = inOrg ? fs.condNot : fs.condIn;
+        const fs2 = inOrg ? fs.excIn : fs.excNot;
+        const st1 = internal ? st.condNot : st.condIn;
+        const st2 = internal ? st.excIn : st.excNot;
+        for (let w = 0; w < words; w++) mask[w] = ix.base[w]! & ~(fs1[w]! | fs2[w]! | st1[w]! | st2[w]!);
+        ix.scoped[(inOrg ? 2 : 0) + (internal ? 1 : 0)] = mask;
+      }
   };
   rules.forEach((c, i) => {
     const r = c.raw;
@@ -516,6 +536,7 @@ export function buildRuleIndex(rules: readonly CompiledRule[], considered: reado
     }
     if (excs.rcptDomain) for (const b of r.ExceptIfRecipientDomainIs ?? []) domainBits(b, 'rcptExc', i);
   });
+  buildScoped();
   return ix;
 }
 
@@ -600,18 +621,9 @@ export function ruleFacts(
   const W = ix.words;
   const bits = own ? bitsOf(W * TRUTH_SETS) : ix.scratchTruths;
   if (!own) bits.fill(0);
-  // Rules excluded by a scope, per its value for this message (unused scopes stay all-zero bit sets).
-  let fsDrop1 = ix.none;
-  let fsDrop2 = ix.none;
+  // The rules a scope excludes, for this message's scope values (an unused scope excludes nothing).
   let fromScope: FromScopeFacts | undefined;
-  if (ix.fromScope.any) {
-    fromScope = fromScopeFacts(msg);
-    const fs = ix.fromScope;
-    fsDrop1 = fromScope.inOrg ? fs.condNot : fs.condIn;
-    fsDrop2 = fromScope.inOrg ? fs.excIn : fs.excNot;
-  }
-  let stDrop1 = ix.none;
-  let stDrop2 = ix.none;
+  if (ix.fromScope.any) fromScope = fromScopeFacts(msg);
   let internal = false;
   if (ix.sentToScope.any) {
     const lower = msg.isAcceptedLower;
@@ -619,10 +631,8 @@ export function ruleFacts(
     internal = rd
       ? rd.every((d) => (lower ? lower(d) : msg.isAccepted(d)))
       : msg.rcpts.every((r) => (lower ? lower(domainOf(r)) : msg.isAccepted(domainOf(r))));
-    const st = ix.sentToScope;
-    stDrop1 = internal ? st.condNot : st.condIn;
-    stDrop2 = internal ? st.excIn : st.excNot;
   }
+  const scoped = ix.scoped[(fromScope?.inOrg === true ? 2 : 0) + (internal ? 1 : 0)]!;
   if (ix.senderIps.any) {
     // The connecting IP, not the EF original IP ([D] S20, field-notes 5).
     for (const i of ix.senderIps.cond.lookup(senderIp)) setBit(bits, IP_COND * W * 32 + i);
@@ -661,12 +671,8 @@ export function ruleFacts(
   const rdHas = ix.rcptCondHas;
   for (let w = 0; w < W; w++) {
     let x =
-      ix.base[w]! &
+      scoped[w]! &
       ~(
-        fsDrop1[w]! |
-        fsDrop2[w]! |
-        stDrop1[w]! |
-        stDrop2[w]! |
         (ipHas[w]! & ~bits[IP_COND * W + w]!) |
         bits[IP_EXC * W + w]! |
         (sdHas[w]! & ~bits[SENDER_COND * W + w]!) |

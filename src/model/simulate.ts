@@ -16,7 +16,6 @@ import {
   planOf,
   REPLY_RULE_REJECT_DEFAULT,
   type ConnectorPlan,
-  type RulePlan,
   type SimPlan,
 } from './precompiled.js';
 import {
@@ -28,6 +27,7 @@ import {
   type RuleMessage,
 } from './rules.js';
 import { spoofStage } from './spoof.js';
+import { decisionsOf, extend, trailOf, type Trail } from './trail.js';
 import type { Attempt, Decision, Disposition, Outcome, SimResult } from './types.js';
 
 export const REPLY_5_7_51 =
@@ -86,6 +86,8 @@ interface Call {
   addr: Address | undefined;
   p1Domain: string | undefined;
   p2Domain: string | undefined;
+  /** `domainOf` of each recipient. */
+  rcptDomains: (string | undefined)[];
   /** Reference mode: no index, no verdict cache, every connector and rule tested. */
   reference: boolean;
   uncertainties: string[];
@@ -96,6 +98,12 @@ function isPartner(p: ConnectorPlan, w: World): boolean {
   const t = p.c.type;
   if (t !== 'unknown') return t === 'Partner';
   return w.b(undefined, p.kType);
+}
+
+/** The first matched connector that is an OnPremises one (asking the world about each type up to it). */
+function firstOnPremises(matched: readonly ConnectorPlan[], w: World): ConnectorPlan | undefined {
+  for (const p of matched) if (!isPartner(p, w)) return p;
+  return undefined;
 }
 
 /** `tenant.isAccepted` for a domain from `domainOf` (lower-case already). */
@@ -198,14 +206,19 @@ function restrictingConnectors(call: Call, w: World): ConnectorPlan[] {
   return out;
 }
 
+/** Whether one of a connector's SenderDomains patterns covers a lower-case domain (CON-2). */
+function patternsCover(p: ConnectorPlan, domain: string): boolean {
+  const patterns = p.senderPatterns;
+  for (let i = 0; i < patterns.length; i++) if (normalisedPatternMatches(patterns[i]!, domain)) return true;
+  return false;
+}
+
 /** CON-2: SenderDomains is compared with the P1 domain (§12 OQ-3 → P1 [C]). */
 function senderInScope(p: ConnectorPlan, w: World, p1Domain: string | undefined): boolean {
   const c = p.c;
   if (!c.senderDomainsKnown)
     return w.b(undefined, `connector '${c.name}' SenderDomains (covering ${p1Domain ?? '<>'})`);
-  return p1Domain === undefined
-    ? c.senderDomains.includes('*')
-    : p.senderPatterns.some((pat) => normalisedPatternMatches(pat, p1Domain));
+  return p1Domain === undefined ? c.senderDomains.includes('*') : patternsCover(p, p1Domain);
 }
 
 /** AssociatedAcceptedDomains lists accepted domains: the recipient's accepted domain must be one of them [D] S8. */
@@ -227,15 +240,16 @@ function directSendRefusal(evidence: Decision['evidence'], text: string): Outcom
   };
 }
 
-function rcptStage(call: Call, w: World, matched: ConnectorPlan[], rcpt: string): RcptResult {
+function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: number): RcptResult {
   const { cfg, a, p1Domain } = call;
   const decisions: Decision[] = [];
-  const rcptDomain = domainOf(rcpt);
+  const rcpt = a.rcpts[r]!;
+  const rcptDomain = call.rcptDomains[r];
   const rcptAccepted = accepted(call, rcptDomain);
 
   if (!rcptAccepted) {
     // CON-7 [D]: relay needs an OnPremises connector match and an own certificate domain or P1 domain.
-    const onPrem = matched.some((p) => !isPartner(p, w));
+    const onPrem = firstOnPremises(matched, w) !== undefined;
     const ownCert = a.tls ? certificateInAcceptedDomain(cfg, a.certNames) : undefined;
     if (onPrem && (accepted(call, p1Domain) || ownCert !== undefined)) {
       decisions.push({
@@ -301,29 +315,25 @@ function rcptStage(call: Call, w: World, matched: ConnectorPlan[], rcpt: string)
       const sender = senderInScope(p, w, p1Domain);
       if (!rcptInScope(p, w, rcptDomain, rcpt)) continue;
       if (sender) inScope.push(p);
-      else if (
-        p2Domain !== undefined &&
-        p.senderPatterns.some((pat) => normalisedPatternMatches(pat, p2Domain))
-      )
-        byP2Only.push(p);
+      else if (p2Domain !== undefined && patternsCover(p, p2Domain)) byP2Only.push(p);
     }
     if (inScope.length > 0) {
-      const satisfied = inScope.filter(
-        (p) =>
+      // Every in-scope connector's settings are asked of the world (the model tests each), the first satisfied one
+      // is named.
+      let satisfied: ConnectorPlan | undefined;
+      for (const p of inScope) {
+        const ok =
           (w.b(p.c.restrictIp, p.kRestrictIp) &&
             (call.reference ? p.c.ips.has(a.clientIp) : p.c.ips.hasAddress(call.addr))) ||
           (w.b(p.c.restrictCert, p.kRestrictCert) &&
             a.tls &&
             p.c.certificate !== undefined &&
-            certificateMatches(p.c.certificate, a.certNames)),
-      );
-      const onPremMatch = matched.find((p) => !isPartner(p, w));
-      if (satisfied.length > 0) {
-        decisions.push({
-          rule: 'CON-5',
-          evidence: inScope.length > 1 ? 'I' : 'D',
-          text: `satisfies restricting connector '${satisfied[0]!.c.name}'${inScope.length > 1 ? ' (one satisfying connector suffices, §12 OQ-2)' : ''}`,
-        });
+            certificateMatches(p.c.certificate, a.certNames));
+        if (ok) satisfied ??= p;
+      }
+      const onPremMatch = firstOnPremises(matched, w);
+      if (satisfied !== undefined) {
+        decisions.push(inScope.length > 1 ? satisfied.satisfiesOneOf : satisfied.satisfies);
       } else if (onPremMatch) {
         decisions.push({
           rule: 'CON-5',
@@ -355,7 +365,12 @@ function rcptStage(call: Call, w: World, matched: ConnectorPlan[], rcpt: string)
   }
 
   // CON-6: a matched Partner connector with RequireTls refuses plain-text sessions (reply undocumented, OQ-6).
-  const tlsRequired = matched.find((p) => isPartner(p, w) && w.b(p.c.requireTls, p.kRequireTls));
+  let tlsRequired: ConnectorPlan | undefined;
+  for (const p of matched)
+    if (isPartner(p, w) && w.b(p.c.requireTls, p.kRequireTls)) {
+      tlsRequired = p;
+      break;
+    }
   if (tlsRequired && !a.tls) {
     (refusals ??= []).push({
       stage: 'rcpt',
@@ -520,82 +535,40 @@ interface PostContext {
   budget: { branches: number };
 }
 
-/** `[...decisions, d]` */
-function plus(decisions: readonly Decision[], d: Decision): Decision[] {
-  const out = decisions.slice();
-  out.push(d);
-  return out;
-}
-
-/** `[...prior, TR-1 decision about the rule]` */
-function tr1(
-  prior: readonly Decision[],
-  rp: RulePlan,
-  text: string,
-  evidence: Decision['evidence'] = 'D',
-): Decision[] {
-  return plus(prior, { rule: 'TR-1', evidence, text: `${rp.label} ${text}` });
+/** A post-acceptance outcome whose decisions are the trail's, then `more`. */
+function postOutcome(disposition: Disposition, trail: Trail, more?: Decision, reply?: string): Outcome {
+  const decisions = decisionsOf(trail, more);
+  return reply === undefined
+    ? { stage: 'post-acceptance', disposition, decisions }
+    : { stage: 'post-acceptance', disposition, reply, decisions };
 }
 
 /**
  * The branch where the rule at candidate position `k` applies: its actions (eop-model §4.3), then the rules after
  * it or the spoof stage. `prior` already holds the model choices the match rests on.
  */
-function applyRule(ctx: PostContext, k: number, scl: number | undefined, prior: Decision[]): Outcome[] {
+function applyRule(ctx: PostContext, k: number, scl: number | undefined, prior: Trail): Outcome[] {
   const rp = ctx.call.plan.rules[ctx.candidates[k]!]!;
   const effect = rp.effect;
+  const [first, second] = rp.effectDecisions;
   switch (effect.kind) {
     case 'reject':
-      return [
-        {
-          stage: 'post-acceptance',
-          disposition: 'ndr',
-          reply: effect.reply,
-          decisions: tr1(prior, rp, 'rejects the message: NDR to the P1 sender after acceptance'),
-        },
-      ];
+      return [postOutcome('ndr', prior, first, effect.reply)];
     case 'delete':
-      return [
-        {
-          stage: 'post-acceptance',
-          disposition: 'dropped',
-          decisions: tr1(prior, rp, 'deletes the message silently'),
-        },
-      ];
+      return [postOutcome('dropped', prior, first)];
     case 'quarantine':
-      return [
-        {
-          stage: 'post-acceptance',
-          disposition: 'quarantine',
-          decisions: tr1(prior, rp, 'quarantines the message (TR-2: stops later rules)'),
-        },
-      ];
+      return [postOutcome('quarantine', prior, first)];
     case 'reroute':
       ctx.call.uncertainties.push(effect.uncertainty);
-      return [
-        {
-          stage: 'post-acceptance',
-          disposition: 'dropped',
-          decisions: tr1(prior, rp, 're-routes the message away from the mailbox', 'I'),
-        },
-        {
-          stage: 'post-acceptance',
-          disposition: 'inbox',
-          decisions: tr1(prior, rp, 're-routes the message; it may come back and be delivered', 'I'),
-        },
-      ];
+      return [postOutcome('dropped', prior, first), postOutcome('inbox', prior, second)];
     case 'continue': {
       const setScl = rp.c.raw.SetSCL;
       const nextScl = setScl !== undefined ? setScl : scl;
-      const next = tr1(prior, rp, effect.matchText);
+      const next = extend(prior, first!);
       if (effect.unmodelled.length > 0) {
         // An action whose effect on delivery is not modelled (moderation, notify-and-reject…) may hold the message.
         ctx.call.uncertainties.push(effect.unmodelledUncertainty);
-        const held: Outcome = {
-          stage: 'post-acceptance',
-          disposition: 'quarantine',
-          decisions: tr1(prior, rp, effect.unmodelledText, 'I'),
-        };
+        const held = postOutcome('quarantine', prior, second);
         const rest = effect.stop ? finish(ctx, nextScl, next) : runRules(ctx, k + 1, nextScl, next);
         return [held, ...rest];
       }
@@ -623,17 +596,19 @@ function matchBranch(
   ctx: PostContext,
   k: number,
   scl: number | undefined,
-  decisions: Decision[],
+  trail: Trail,
   match: RuleMatch,
 ): Outcome[] {
-  return applyRule(ctx, k, scl, match.basis ? [...decisions, ...match.basis] : decisions);
+  let t = trail;
+  if (match.basis) for (const d of match.basis) t = extend(t, d);
+  return applyRule(ctx, k, scl, t);
 }
 
 /**
  * The rules from candidate position `k` on (TR-2: in priority order), then the spoof stage. `scl` is the SCL a rule
- * set so far; `decisions` the evidence so far (never modified: every step copies).
+ * set so far; `trail` the evidence so far (persistent: branches share it).
  */
-function runRules(ctx: PostContext, k: number, scl: number | undefined, decisions: Decision[]): Outcome[] {
+function runRules(ctx: PostContext, k: number, scl: number | undefined, trail: Trail): Outcome[] {
   const cands = ctx.candidates;
   const rules = ctx.call.plan.rules;
   // Rules that are off or certainly do not match are passed over, as a false match would be.
@@ -643,32 +618,25 @@ function runRules(ctx: PostContext, k: number, scl: number | undefined, decision
     m = ruleMatchOf(ctx, k);
     if (m.truth !== false) break;
   }
-  if (k >= cands.length || m === undefined) return finish(ctx, scl, decisions);
+  if (k >= cands.length || m === undefined) return finish(ctx, scl, trail);
   const rp = rules[cands[k]!]!;
   const active = rp.active;
-  if (active === 'audit') {
-    const note: Decision = { rule: 'TR-3', evidence: 'D', text: rp.auditText };
-    return runRules(ctx, k + 1, scl, plus(decisions, note));
-  }
-  if (m.truth === true && active === true) return matchBranch(ctx, k, scl, decisions, m);
+  if (active === 'audit') return runRules(ctx, k + 1, scl, extend(trail, rp.audit));
+  if (m.truth === true && active === true) return matchBranch(ctx, k, scl, trail, m);
 
   ctx.budget.branches++;
   if (ctx.budget.branches > MAX_BRANCHES) {
     ctx.call.uncertainties.push('too many undecided transport rules to explore every combination');
-    return [
-      ...runRules(ctx, k + 1, scl, decisions),
-      { stage: 'post-acceptance', disposition: 'ndr', decisions },
-    ];
+    return [...runRules(ctx, k + 1, scl, trail), postOutcome('ndr', trail)];
   }
-  const a = matchBranch(ctx, k, scl, decisions, m);
-  const b = runRules(ctx, k + 1, scl, decisions);
+  const a = matchBranch(ctx, k, scl, trail, m);
+  const b = runRules(ctx, k + 1, scl, trail);
   if (m.truth === 'attacker' && active === true) {
-    // The sender writes the header the rule looks at: they pick the side that delivers ([I]).
+    // The sender writes the header the rule looks at: they pick the side that delivers ([I]). The picked
+    // outcomes are this evaluation's own: extended in place.
     const pick = harm(a) >= harm(b) ? a : b;
-    return pick.map((o) => ({
-      ...o,
-      decisions: plus(o.decisions, { rule: 'TR-4', evidence: 'I', text: rp.tr4Text }),
-    }));
+    for (const o of pick) o.decisions.push(rp.tr4);
+    return pick;
   }
   const why =
     active === 'unknown'
@@ -678,7 +646,7 @@ function runRules(ctx: PostContext, k: number, scl: number | undefined, decision
   return [...a, ...b];
 }
 
-function finish(ctx: PostContext, scl: number | undefined, decisions: Decision[]): Outcome[] {
+function finish(ctx: PostContext, scl: number | undefined, trail: Trail): Outcome[] {
   const { call } = ctx;
   const a = call.a;
   const auth =
@@ -696,12 +664,13 @@ function finish(ctx: PostContext, scl: number | undefined, decisions: Decision[]
     clientIp: a.clientIp,
     mailFrom: a.mailFrom,
     headerFrom: a.headerFrom,
+    p2Domain: call.p2Domain,
     auth,
     authAs: ctx.msg.authAs,
     ruleScl: scl,
     efApplied: ctx.efApplied,
     originalIp: ctx.originalIp,
-    decisions,
+    trail,
   });
   for (const u of res.uncertainties) call.uncertainties.push(u);
   return res.outcomes;
@@ -719,7 +688,7 @@ const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 function postAcceptance(call: Call, w: World, matched: ConnectorPlan[], decisions: Decision[]): Outcome[] {
   const { cfg, a, plan, uncertainties } = call;
-  const onPrem = matched.find((p) => !isPartner(p, w));
+  const onPrem = firstOnPremises(matched, w);
   // Which of several connectors matching by IP or certificate the message is attributed to is undocumented:
   // when their Enhanced Filtering differs, every answer is explored (Partner connectors first, as before).
   let candidates = matched;
@@ -794,8 +763,9 @@ function postAcceptance(call: Call, w: World, matched: ConnectorPlan[], decision
   };
   if (!call.reference) {
     msg.isAcceptedLower = plan.isAcceptedLower;
-    msg.domains = { header: call.p2Domain, envelope: call.p1Domain, rcpts: a.rcpts.map(domainOf) };
+    msg.domains = { header: call.p2Domain, envelope: call.p1Domain, rcpts: call.rcptDomains };
   }
+  const base = trailOf(d);
   const ruleCount = plan.rules.length;
   let facts: RuleFacts | undefined;
   let ruleSet: readonly number[];
@@ -819,7 +789,7 @@ function postAcceptance(call: Call, w: World, matched: ConnectorPlan[], decision
       originalIp: ef.originalIp,
       budget: { branches: 0 },
     };
-    const out = runRules(ctx, 0, undefined, ef.note ? plus(d, ef.note) : d);
+    const out = runRules(ctx, 0, undefined, ef.note ? extend(base, ef.note) : base);
     outcomes = efs.length === 1 ? out : outcomes.concat(out);
   }
   if (!cfg.rulesKnown) {
@@ -848,8 +818,8 @@ function simulateInWorld(call: Call, w: World): Outcome[] {
   if (a.rcpts.length > 0) {
     // The same connectors match the connection for every recipient.
     const matched = matchedConnectors(call, w);
-    for (const rcpt of a.rcpts) {
-      const r = rcptStage(call, w, matched, rcpt);
+    for (let i = 0; i < a.rcpts.length; i++) {
+      const r = rcptStage(call, w, matched, i);
       if (r.refused) outcomes.push(r.refused);
       if (r.alternatives) for (const x of r.alternatives) outcomes.push(x);
       if (!r.refused || r.alsoAccepted) first ??= r;
@@ -908,6 +878,7 @@ function evaluate(cfg: SimConfig, plan: SimPlan, attempt: Attempt, reference: bo
     addr: reference ? undefined : parseAddress(attempt.clientIp),
     p1Domain: domainOf(attempt.mailFrom),
     p2Domain: domainOf(attempt.headerFrom),
+    rcptDomains: attempt.rcpts.map(domainOf),
     reference,
     uncertainties,
   };

@@ -6,14 +6,16 @@
 import type { AntiPhishPolicy } from '../snapshot/schema.js';
 import type { SimConfig } from './config.js';
 import type { AuthVerdict, Decision, Disposition, Outcome } from './types.js';
-import { domainOf } from './domains.js';
-import { planOf, type TablPlan } from './precompiled.js';
+import { decision, planOf, type TablPlan } from './precompiled.js';
+import { decisionsOf, type Trail } from './trail.js';
 
 export interface SpoofInput {
   cfg: SimConfig;
   clientIp: string;
   mailFrom: string;
   headerFrom: string;
+  /** `domainOf(headerFrom)`. */
+  p2Domain: string | undefined;
   auth: AuthVerdict;
   authAs: 'Anonymous' | 'Internal';
   /** SCL set by a transport rule (-1 bypass, 5–9 spam). */
@@ -22,7 +24,8 @@ export interface SpoofInput {
   efApplied: boolean;
   /** The EF original IP when EF applied (EF-1): the "sending infrastructure" spoof intelligence sees. */
   originalIp?: string;
-  decisions: Decision[];
+  /** The evidence so far. */
+  trail: Trail;
 }
 
 export interface SpoofResult {
@@ -30,41 +33,54 @@ export interface SpoofResult {
   uncertainties: string[];
 }
 
-/** `[...decisions, { rule, evidence, text }]` */
-function dec(
-  decisions: readonly Decision[],
-  rule: string,
-  evidence: Decision['evidence'],
-  text: string,
-): Decision[] {
-  const out = decisions.slice();
-  out.push({ rule, evidence, text });
-  return out;
+/** The trail's decisions, then `{ rule, evidence, text }`, as a new array. */
+function dec(trail: Trail, rule: string, evidence: Decision['evidence'], text: string): Decision[] {
+  return decisionsOf(trail, { rule, evidence, text });
 }
 
-function tablInbox(decisions: readonly Decision[]): Outcome {
-  return post(
-    'inbox',
-    dec(
-      decisions,
-      'TABL-6.6',
-      'D',
-      'a Tenant Allow/Block List spoof Allow entry covers this sender and infrastructure',
-    ),
-  );
+// Decisions whose text depends on nothing: made once, shared by every outcome (never modified).
+const TABL_ALLOW = decision(
+  'TABL-6.6',
+  'D',
+  'a Tenant Allow/Block List spoof Allow entry covers this sender and infrastructure',
+);
+const MX_ELSEWHERE = decision(
+  'MX-6.1',
+  'C',
+  'MX does not point to EOP and Enhanced Filtering is not applied: spoof/DMARC enforcement is suppressed; Ghost-Sender observed such spoofs in the Inbox (S37; exact extent OQ-13)',
+);
+const INTERNAL = decision('CON-8', 'D', 'promoted to internal (AuthAs Internal): anti-spam is bypassed');
+const CONTENT_NOT_MODELLED = decision(
+  'MODEL-CONTENT',
+  'I',
+  'content filtering not modelled: an authenticated message is assumed delivered (worst case)',
+);
+const SCL_BYPASS = decision(
+  'TR-SCL',
+  'D',
+  'a transport rule set SCL -1: filtering is bypassed and the spoof is delivered (eop-model §4.4, §4.5)',
+);
+const AUTH_UNKNOWN_PASS = decision('SPOOF-6.2', 'I', 'if the sender authenticates, delivered');
+const AUTH_UNKNOWN_FAIL = decision('SPOOF-6.3', 'I', 'if it fails, the spoof action applies');
+const ALLOW_LISTS_UNKNOWN = decision(
+  'AS-6.4',
+  'I',
+  'anti-spam allow lists unknown: they may allow this sender',
+);
+const POLICY_UNKNOWN = decision('SPOOF-6.3', 'I', 'anti-phish policy unknown');
+const NO_SPOOF_ACTION = decision(
+  'SPOOF-6.3',
+  'D',
+  'spoof intelligence off and no enforceable DMARC policy: no spoof action',
+);
+
+function tablInbox(trail: Trail): Outcome {
+  return post('inbox', decisionsOf(trail, TABL_ALLOW));
 }
 
 /** MX elsewhere without Enhanced Filtering (eop-model §6.1). */
-function degraded(decisions: readonly Decision[]): Outcome {
-  return post(
-    'inbox',
-    dec(
-      decisions,
-      'MX-6.1',
-      'C',
-      `MX does not point to EOP and Enhanced Filtering is not applied: spoof/DMARC enforcement is suppressed; Ghost-Sender observed such spoofs in the Inbox (S37; exact extent OQ-13)`,
-    ),
-  );
+function degraded(trail: Trail): Outcome {
+  return post('inbox', decisionsOf(trail, MX_ELSEWHERE));
 }
 
 function post(disposition: Disposition, decisions: Decision[], reply?: string): Outcome {
@@ -117,11 +133,10 @@ function tablVerdict(
  * TABL spoof entries for (From:, source IP): Block beats Allow (S24); an Allow whose SendingInfrastructure is a
  * PTR or DKIM domain cannot be decided offline (§6.6).
  */
-function tablAllows(cfg: SimConfig, headerFrom: string, sourceIp: string): Tri3 {
+function tablAllows(cfg: SimConfig, headerFrom: string, domain: string | undefined, sourceIp: string): Tri3 {
   const tabl = planOf(cfg).tabl;
   if (tabl.allow.length === 0) return false;
   const addr = headerFrom.toLowerCase();
-  const domain = domainOf(addr);
   const block = tablVerdict(tabl.block, addr, domain, sourceIp);
   if (block === true) return false;
   const allow = tablVerdict(tabl.allow, addr, domain, sourceIp);
@@ -130,31 +145,22 @@ function tablAllows(cfg: SimConfig, headerFrom: string, sourceIp: string): Tri3 
 }
 
 export function spoofStage(input: SpoofInput): SpoofResult {
-  const { cfg, auth, decisions } = input;
+  const { cfg, auth, trail } = input;
   const uncertainties: string[] = [];
 
   if (input.authAs === 'Internal') {
     return {
-      outcomes: [
-        post(
-          'inbox',
-          dec(decisions, 'CON-8', 'D', 'promoted to internal (AuthAs Internal): anti-spam is bypassed'),
-        ),
-      ],
+      outcomes: [post('inbox', decisionsOf(trail, INTERNAL))],
       uncertainties,
     };
   }
-  const p2 = domainOf(input.headerFrom);
+  const p2 = input.p2Domain;
 
   if (auth.dmarc === 'pass') {
-    const base = dec(decisions, 'SPOOF-6.2', 'D', `DMARC passes for ${p2 ?? 'the sender'}: not a spoof`);
+    const base = dec(trail, 'SPOOF-6.2', 'D', `DMARC passes for ${p2 ?? 'the sender'}: not a spoof`);
     if (input.ruleScl !== undefined && input.ruleScl >= 5) return spamVerdict(input, base);
     // `base` is a fresh array: extended in place.
-    base.push({
-      rule: 'MODEL-CONTENT',
-      evidence: 'I',
-      text: 'content filtering not modelled: an authenticated message is assumed delivered (worst case)',
-    });
+    base.push(CONTENT_NOT_MODELLED);
     return { outcomes: [post('inbox', base)], uncertainties };
   }
   if (auth.dmarc === 'unknown') {
@@ -163,8 +169,8 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     );
     return {
       outcomes: [
-        post('inbox', dec(decisions, 'SPOOF-6.2', 'I', 'if the sender authenticates, delivered')),
-        post('quarantine', dec(decisions, 'SPOOF-6.3', 'I', 'if it fails, the spoof action applies')),
+        post('inbox', decisionsOf(trail, AUTH_UNKNOWN_PASS)),
+        post('quarantine', decisionsOf(trail, AUTH_UNKNOWN_FAIL)),
       ],
       uncertainties,
     };
@@ -172,42 +178,23 @@ export function spoofStage(input: SpoofInput): SpoofResult {
 
   // From here on: a spoof candidate (DMARC fail or no DMARC).
   const sourceIp = input.efApplied && input.originalIp !== undefined ? input.originalIp : input.clientIp;
-  const tabl = tablAllows(cfg, input.headerFrom, sourceIp);
-  if (tabl === true) return { outcomes: [tablInbox(decisions)], uncertainties };
-  if (input.ruleScl === -1) {
-    return {
-      outcomes: [
-        post(
-          'inbox',
-          dec(
-            decisions,
-            'TR-SCL',
-            'D',
-            'a transport rule set SCL -1: filtering is bypassed and the spoof is delivered (eop-model §4.4, §4.5)',
-          ),
-        ),
-      ],
-      uncertainties,
-    };
-  }
+  const tabl = tablAllows(cfg, input.headerFrom, p2, sourceIp);
+  if (tabl === true) return { outcomes: [tablInbox(trail)], uncertainties };
+  if (input.ruleScl === -1)
+    return { outcomes: [post('inbox', decisionsOf(trail, SCL_BYPASS))], uncertainties };
   const maybe: Outcome[] = [];
   if (tabl === 'unknown') {
     uncertainties.push(
       `a Tenant Allow/Block List spoof entry for ${input.headerFrom} names its infrastructure by PTR or DKIM domain: not decidable offline`,
     );
-    maybe.push(tablInbox(decisions));
+    maybe.push(tablInbox(trail));
   }
   const candidates = planOf(cfg).contentFilterCandidates;
   if (candidates === undefined) {
     uncertainties.push(
       'Get-HostedContentFilterPolicy was not exported: an anti-spam allow list may admit the spoof (S31)',
     );
-    maybe.push(
-      post(
-        'inbox',
-        dec(decisions, 'AS-6.4', 'I', 'anti-spam allow lists unknown: they may allow this sender'),
-      ),
-    );
+    maybe.push(post('inbox', decisionsOf(trail, ALLOW_LISTS_UNKNOWN)));
   } else {
     const allowing = candidates.filter(
       (cf) =>
@@ -220,7 +207,7 @@ export function spoofStage(input: SpoofInput): SpoofResult {
       const outcome = post(
         'inbox',
         dec(
-          decisions,
+          trail,
           'AS-6.4',
           'D',
           `the anti-spam policy '${name}' allows ${p2 !== undefined && (first.AllowedSenderDomains ?? []).includes(p2) ? p2 : input.headerFrom} (SFV:SKA): the spoof is delivered (S31)`,
@@ -240,7 +227,7 @@ export function spoofStage(input: SpoofInput): SpoofResult {
         post(
           'inbox',
           dec(
-            decisions,
+            trail,
             'CF-6.5',
             'I',
             `${input.clientIp} is on the connection-filter IP Allow List (IPV:CAL): spam and spoof filtering are skipped`,
@@ -252,13 +239,13 @@ export function spoofStage(input: SpoofInput): SpoofResult {
   }
 
   if (cfg.mxPointsToEop === false && !input.efApplied)
-    return { outcomes: [...maybe, degraded(decisions)], uncertainties };
+    return { outcomes: [...maybe, degraded(trail)], uncertainties };
   const normal = matrixOverPolicies(input, uncertainties);
   if (cfg.mxPointsToEop === undefined && !input.efApplied) {
     uncertainties.push(
       'whether the MX points to EOP is unknown (no DNS): spoof enforcement may be suppressed (eop-model §6.1, OQ-13)',
     );
-    return { outcomes: [...maybe, ...normal, degraded(decisions)], uncertainties };
+    return { outcomes: [...maybe, ...normal, degraded(trail)], uncertainties };
   }
   return { outcomes: [...maybe, ...normal], uncertainties };
 }
@@ -289,18 +276,18 @@ function addAction(
   if (!disp) {
     uncertainties.push(`anti-phish policy '${name}': action ${action ?? '(not exported)'} is unknown`);
     outcomes.push(
-      post('inbox', dec(input.decisions, 'SPOOF-6.3', 'I', `${why}: action unknown`)),
-      post('quarantine', dec(input.decisions, 'SPOOF-6.3', 'I', `${why}: action unknown`)),
+      post('inbox', dec(input.trail, 'SPOOF-6.3', 'I', `${why}: action unknown`)),
+      post('quarantine', dec(input.trail, 'SPOOF-6.3', 'I', `${why}: action unknown`)),
     );
     return;
   }
   const ndr = disp === 'ndr';
   // Verbatim NDR text of §6.3 [D] S40; whether it is an in-session reply or a post-acceptance NDR is OQ-14.
   const reply = ndr
-    ? `550 5.7.509 Access denied, sending domain [${domainOf(input.headerFrom) ?? ''}] does not pass DMARC verification`
+    ? `550 5.7.509 Access denied, sending domain [${input.p2Domain ?? ''}] does not pass DMARC verification`
     : undefined;
   const text = `${why} → ${action} (anti-phish policy '${name}')${ndr ? '; modelled as an NDR after acceptance (stage undocumented, OQ-14)' : ''}`;
-  outcomes.push(post(disp, dec(input.decisions, 'SPOOF-6.3', 'D', text), reply));
+  outcomes.push(post(disp, dec(input.trail, 'SPOOF-6.3', 'D', text), reply));
 }
 
 /** The anti-phish DMARC × spoof-intelligence matrix (eop-model §6.3 [D] S27). */
@@ -308,8 +295,8 @@ function matrix(input: SpoofInput, policy: AntiPhishPolicy | undefined, uncertai
   if (!policy) {
     uncertainties.push('Get-AntiPhishPolicy was not exported: the spoof action is unknown');
     return [
-      post('inbox', dec(input.decisions, 'SPOOF-6.3', 'I', 'anti-phish policy unknown')),
-      post('quarantine', dec(input.decisions, 'SPOOF-6.3', 'I', 'anti-phish policy unknown')),
+      post('inbox', decisionsOf(input.trail, POLICY_UNKNOWN)),
+      post('quarantine', decisionsOf(input.trail, POLICY_UNKNOWN)),
     ];
   }
   const name = policy.Name ?? policy.Identity ?? 'default';
@@ -352,7 +339,7 @@ function matrix(input: SpoofInput, policy: AntiPhishPolicy | undefined, uncertai
           post(
             'quarantine',
             dec(
-              input.decisions,
+              input.trail,
               'SPOOF-6.3',
               'D',
               `DMARC fails with p=${p}; spoof intelligence and HonorDmarcPolicy off: quarantined`,
@@ -377,7 +364,7 @@ function matrix(input: SpoofInput, policy: AntiPhishPolicy | undefined, uncertai
         post(
           'inbox',
           dec(
-            input.decisions,
+            input.trail,
             'SPOOF-6.3',
             'I',
             `implicit authentication failure (DMARC ${input.auth.dmarc}, policy ${input.auth.dmarcPolicy}): composite authentication may soft-pass, and no spoof action applies`,
@@ -385,17 +372,7 @@ function matrix(input: SpoofInput, policy: AntiPhishPolicy | undefined, uncertai
         ),
       );
     } else {
-      outcomes.push(
-        post(
-          'inbox',
-          dec(
-            input.decisions,
-            'SPOOF-6.3',
-            'D',
-            'spoof intelligence off and no enforceable DMARC policy: no spoof action',
-          ),
-        ),
-      );
+      outcomes.push(post('inbox', decisionsOf(input.trail, NO_SPOOF_ACTION)));
     }
   }
   // A rule's SCL 5–9 does not change this: spoof outranks spam in the verdict order (S24).
@@ -418,7 +395,8 @@ function spamVerdict(input: SpoofInput, decisions: Decision[]): SpoofResult {
     };
   }
   return {
-    outcomes: [post(disp, [...decisions, { rule: 'TR-SCL', evidence: 'D', text }])],
+    // `decisions` is the caller's fresh array: extended in place.
+    outcomes: [post(disp, (decisions.push({ rule: 'TR-SCL', evidence: 'D', text }), decisions))],
     uncertainties: [],
   };
 }
