@@ -5,6 +5,8 @@
  * from the gateway (CON-5 [D]). Senders found here break on the day either is switched on, unless admitted first.
  */
 import { lookup, type DnsZone } from '../../dns/zone.js';
+import { admittingEntries, sourceAdmission } from '../../model/admission.js';
+import { domainOf } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckOutcome } from '../types.js';
@@ -192,10 +194,6 @@ function spfCandidates(
   return { candidates, notes };
 }
 
-function enabledConnectorIps(connectors: readonly InboundConnector[]): string[] {
-  return connectors.filter((c) => c.Enabled === true).flatMap((c) => c.SenderIPAddresses ?? []);
-}
-
 const WHY =
   'why it matters: once RejectDirectSend is on, anonymous mail with an own P1 domain is rejected with 550 5.7.68 unless an enabled connector matches the sender by IP or certificate (eop-model DS-2 [D]); the connector lock-down then rejects any source that is not the gateway with 550 5.7.51 (CON-5 [D])';
 
@@ -264,20 +262,44 @@ export const check: Check = {
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;
-    const admitted = new IpSet(enabledConnectorIps(gate.value));
+    const connectors = gate.value;
     const evidence: string[] = [];
     const statuses: CheckOutcome['status'][] = [];
+    const lockdownOn = activeLockdowns(ctx).length > 0;
 
-    // (b) declared sources not yet admitted by an enabled connector's SenderIPAddresses.
-    const notAdmitted = ctx.profile.directSendSources
-      .map((s) => ({ ...s, ips: s.ips.filter((ip) => !admitted.covers(ip)) }))
-      .filter((s) => s.ips.length > 0);
-    for (const s of notAdmitted) {
-      evidence.push(
-        `declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ')}): not in any enabled connector's SenderIPAddresses`,
-      );
+    // (b) declared sources, judged as the lock-down and RejectDirectSend will judge them (model/admission.ts).
+    const notAdmitted: Source[] = [];
+    const toRestrict: InboundConnector[] = [];
+    for (const s of ctx.profile.directSendSources) {
+      const domains = [...new Set(s.senders.map(domainOf).filter((d): d is string => d !== undefined))];
+      const adm = sourceAdmission(connectors, s.ips, domains);
+      const label = `declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ') || 'undeclared senders'})`;
+      const names = adm.connectors.map((c) => `'${connectorName(c)}'`).join(', ');
+      if (adm.kind === 'admitted') {
+        evidence.push(
+          `${label}: admitted by ${names} (matched by IP: exempt from RejectDirectSend and the lock-down)`,
+        );
+      } else if (adm.kind === 'restrict-with-lockdown') {
+        if (lockdownOn) {
+          evidence.push(
+            `${label}: listed on ${names}, which does not restrict by IP: with the lock-down on, the source satisfies no restricting connector and gets 550 5.7.51 (CON-5 [D], §12 OQ-2 [I])`,
+          );
+          statuses.push('warn');
+          toRestrict.push(...adm.connectors);
+        } else
+          evidence.push(
+            `${label}: listed on ${names}; set RestrictDomainsToIPAddresses on it in the same change as the lock-down (not before: restricting it alone would refuse its domains' mail from the gateway, CON-5)`,
+          );
+      } else {
+        evidence.push(
+          adm.kind === 'none'
+            ? `${label}: not in any enabled connector's SenderIPAddresses`
+            : `${label}: exempt from RejectDirectSend only, refused with 550 5.7.51 once the lock-down is on: ${adm.reasons.join('; ')}`,
+        );
+        statuses.push('warn');
+        notAdmitted.push(s);
+      }
     }
-    if (notAdmitted.length > 0) statuses.push('warn');
 
     // (a) SPF of every own domain.
     const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
@@ -290,9 +312,11 @@ export const check: Check = {
       evidence.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
       statuses.push('unknown');
     } else {
-      const covered = new IpSet([...ctx.gateway.ips, ...enabledConnectorIps(gate.value)]);
       let spfFound = false;
       for (const domain of domains) {
+        // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that
+        // admit the domain (model/admission.ts); a connector scoped to other domains only exempts from DS-2.
+        const covered = new IpSet([...ctx.gateway.ips, ...admittingEntries(connectors, domain)]);
         const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
         if (unresolved) statuses.push('unknown');
         for (const c of candidates) {
@@ -300,7 +324,7 @@ export const check: Check = {
           const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
           const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
           evidence.push(
-            `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in an enabled connector's SenderIPAddresses${detail}`,
+            `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}${detail}`,
           );
         }
         evidence.push(...notes);
@@ -318,9 +342,19 @@ export const check: Check = {
     if (status === 'pass')
       evidence.push('no SPF-authorised or declared sender needs admitting before the lock-down');
     const outcome: CheckOutcome = { status, evidence };
-    if (notAdmitted.length > 0) {
+    if (notAdmitted.length > 0 || toRestrict.length > 0) {
       const ipLockdown = activeLockdowns(ctx).find((c) => c.RestrictDomainsToIPAddresses === true);
-      outcome.remediation = { powershell: remediationFor(ipLockdown, notAdmitted), portal: PORTAL };
+      const restrict = [...new Set(toRestrict)].map(
+        (c) =>
+          `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -RestrictDomainsToIPAddresses $true   # the lock-down is on: the source must satisfy a restricting connector (CON-5)`,
+      );
+      outcome.remediation = {
+        powershell: [
+          ...restrict,
+          ...(notAdmitted.length > 0 ? [remediationFor(ipLockdown, notAdmitted)] : []),
+        ].join('\n'),
+        portal: PORTAL,
+      };
     }
     return outcome;
   },

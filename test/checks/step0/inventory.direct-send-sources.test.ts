@@ -2,7 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/checks/step0/inventory.direct-send-sources.js';
 import type { ZoneEntry } from '../../../src/dns/zone.js';
 import { evidenceText, run, type ContextInput } from '../helpers.js';
-import { certLockdown, hardened, hardenedData, ipLockdown } from '../../fixtures/checks/seg-tenant.js';
+import {
+  certLockdown,
+  hardened,
+  hardenedData,
+  ipLockdown,
+  onPremConnector,
+} from '../../fixtures/checks/seg-tenant.js';
 
 const SCANNER = { name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] };
 
@@ -258,5 +264,104 @@ describe('inventory.direct-send-sources', () => {
       "New-InboundConnector -Name 'Direct Send: O''Brien''s printer' -ConnectorType Partner -SenderDomains 'contoso.com'",
     );
     expect(ps).toContain("-RestrictDomainsToIPAddresses $true -SenderIPAddresses '192.0.2.51'");
+  });
+
+  describe('admission is judged as the lock-down judges it (CON-5, §12 OQ-2), not by any connector listing the IP', () => {
+    /** A Partner connector listing the scanner, scoped to `domains`, restricting by IP or not. */
+    const device = (domains: string[], restrict: boolean) =>
+      ipLockdown({
+        Name: 'Scanners',
+        Identity: 'Scanners',
+        SenderDomains: domains,
+        SenderIPAddresses: ['192.0.2.50'],
+        RestrictDomainsToIPAddresses: restrict,
+      });
+    /** The gateway's connector before the lock-down (step 2 not done). */
+    const open = certLockdown({ RestrictDomainsToCertificate: false });
+
+    test.each<[string, unknown[], 'pass' | 'warn', string[]]>([
+      [
+        'a restricting connector scoped to its domain admits it',
+        [certLockdown(), device(['contoso.com'], true)],
+        'pass',
+        ["admitted by 'Scanners'"],
+      ],
+      [
+        'an OnPremises connector listing it admits it [I]',
+        [certLockdown(), onPremConnector({ SenderIPAddresses: ['192.0.2.50'] })],
+        'pass',
+        ["admitted by 'Inbound from on-premises'"],
+      ],
+      [
+        'a connector scoped to another domain only exempts it from RejectDirectSend',
+        [certLockdown(), device(['partner.example'], true)],
+        'warn',
+        [
+          'exempt from RejectDirectSend only, refused with 550 5.7.51',
+          "connector 'Scanners' lists 192.0.2.50 but its SenderDomains (partner.example) do not cover contoso.com",
+        ],
+      ],
+      [
+        'a non-restricting connector before the lock-down: restrict it in the same change',
+        [open, device(['contoso.com'], false)],
+        'pass',
+        ['set RestrictDomainsToIPAddresses on it in the same change as the lock-down'],
+      ],
+      [
+        'a non-restricting connector with the lock-down on: refused today',
+        [certLockdown(), device(['contoso.com'], false)],
+        'warn',
+        ["listed on 'Scanners', which does not restrict by IP", '550 5.7.51'],
+      ],
+    ])('%s', (_name, connectors, status, evidence) => {
+      const out = run(
+        check,
+        hardened({
+          profile: { directSendSources: [SCANNER] },
+          data: { 'Get-InboundConnector': connectors as never },
+        }),
+      );
+      expect(out.status).toBe(status);
+      const text = evidenceText(out);
+      for (const e of evidence) expect(text).toContain(e);
+    });
+
+    test('the remediation restricts a listed connector when the lock-down is on, and admits an exempt-only source', () => {
+      const restrict = run(
+        check,
+        hardened({
+          profile: { directSendSources: [SCANNER] },
+          data: { 'Get-InboundConnector': [certLockdown(), device(['contoso.com'], false)] },
+        }),
+      );
+      expect(restrict.remediation?.powershell).toContain(
+        "Set-InboundConnector -Identity 'Scanners' -RestrictDomainsToIPAddresses $true",
+      );
+      const admit = run(
+        check,
+        hardened({
+          profile: { directSendSources: [SCANNER] },
+          data: { 'Get-InboundConnector': [certLockdown(), device(['partner.example'], true)] },
+        }),
+      );
+      expect(admit.remediation?.powershell).toContain(
+        "New-InboundConnector -Name 'Direct Send: HQ scanners'",
+      );
+    });
+
+    test('an SPF address listed only on a connector scoped to another domain is still a candidate', () => {
+      const out = run(
+        check,
+        withSpf(
+          'v=spf1 ip4:192.0.2.50 include:spf.protection.outlook.com -all',
+          {},
+          { data: { 'Get-InboundConnector': [certLockdown(), device(['partner.example'], true)] } },
+        ),
+      );
+      expect(out.status).toBe('warn');
+      expect(evidenceText(out)).toContain(
+        'SPF of contoso.com: ip4:192.0.2.50 (address) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits contoso.com',
+      );
+    });
   });
 });
