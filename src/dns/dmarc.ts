@@ -4,11 +4,21 @@
  * applies to the domain (p, sp or np), and external report destinations checked for authorisation.
  */
 import { query, type DnsResult, type ResolveFn } from './resolver.js';
+import { ask, runAsync, type DnsSteps } from './steps.js';
 
 export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
 
 /** RFC 9989 §4.10: at most 8 queries in the tree walk. */
 export const MAX_TREE_WALK_QUERIES = 8;
+
+/**
+ * A DMARC record (and a report authorisation record) starts with the version tag. The tag name is
+ * case-insensitive, its value "DMARC1" is not: the ABNF spells it as %x44 %x4D %x41 %x52 %x43 %x31 (RFC 7489
+ * §6.4), and a record whose value does not match precisely MUST be ignored (RFC 7489 §6.3, RFC 9989 §4.7).
+ */
+const VERSION_TAG = /^[vV]\s*=\s*DMARC1\s*(;|$)/;
+/** The same in any case: what an author meant as a DMARC record, reported when receivers will ignore it. */
+const LOOSE_VERSION_TAG = /^v\s*=\s*DMARC1\s*(;|$)/i;
 
 export interface DmarcRecord {
   raw: string;
@@ -37,10 +47,14 @@ export function parseDmarc(raw: string): DmarcParse {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const first = parts[0];
-  if (!first || !/^v\s*=\s*DMARC1$/i.test(first))
+  if (!first || !LOOSE_VERSION_TAG.test(first))
     return { ok: false, error: 'a DMARC record starts with "v=DMARC1" (RFC 9989 §4.7)' };
   const tags = new Map<string, string>();
   const warnings: string[] = [];
+  if (!VERSION_TAG.test(first))
+    warnings.push(
+      `"${first}": the version value is case-sensitive, "DMARC1" (RFC 7489 §6.3); receivers ignore this record`,
+    );
   for (const part of parts.slice(1)) {
     const eq = part.indexOf('=');
     if (eq <= 0) {
@@ -139,6 +153,8 @@ export interface DmarcDiscovery {
   /** A DNS failure stopped the walk: the answer is unknown, not absent. */
   failure?: string;
   queried: string[];
+  /** Records meant as DMARC but ignored, as receivers ignore them: the version value in the wrong case. */
+  ignored?: string[];
 }
 
 function isFail(r: DnsResult<unknown>): string | undefined {
@@ -147,20 +163,26 @@ function isFail(r: DnsResult<unknown>): string | undefined {
   return undefined;
 }
 
-export async function discoverDmarc(resolve: ResolveFn, domain: string): Promise<DmarcDiscovery> {
+/** DMARC policy discovery as DNS steps, for any driver (./steps.ts). */
+export function* discoverDmarcSteps(domain: string): DnsSteps<DmarcDiscovery> {
   const d = domain.toLowerCase().replace(/\.$/, '');
   const out: DmarcDiscovery = { domain: d, policy: 'absent', queried: [] };
   for (const name of treeWalkNames(d)) {
     const qname = `_dmarc.${name}`;
     out.queried.push(qname);
-    const r = await query(resolve, qname, 'TXT');
+    const r = yield* ask(qname, 'TXT');
     const fail = isFail(r);
     if (fail) {
       out.failure = `TXT ${qname}: ${fail}`;
       return out;
     }
     if (r.kind !== 'answer') continue;
-    const candidates = r.records.filter((t) => /^v\s*=\s*DMARC1\s*(;|$)/i.test(t.trim()));
+    const candidates: string[] = [];
+    for (const t of r.records) {
+      if (VERSION_TAG.test(t.trim())) candidates.push(t);
+      else if (LOOSE_VERSION_TAG.test(t.trim()))
+        (out.ignored ??= []).push(`${qname}: "${t}" (the version value is case-sensitive, RFC 7489 §6.3)`);
+    }
     if (candidates.length === 0) continue;
     if (candidates.length > 1) {
       out.at = qname;
@@ -180,6 +202,11 @@ export async function discoverDmarc(resolve: ResolveFn, domain: string): Promise
     return out;
   }
   return out;
+}
+
+/** DMARC policy discovery over a resolver. */
+export function discoverDmarc(resolve: ResolveFn, domain: string): Promise<DmarcDiscovery> {
+  return runAsync(discoverDmarcSteps(domain), resolve);
 }
 
 /** Relaxed "same organisation" without a public-suffix list: equal, or one under the other. [I] */
@@ -215,7 +242,7 @@ export async function checkReportDestinations(
     const r = await query(resolve, `${policyDomain}._report._dmarc.${dest}`, 'TXT');
     const authorised = isFail(r)
       ? 'unknown'
-      : r.kind === 'answer' && r.records.some((t) => /^v\s*=\s*DMARC1/i.test(t.trim()));
+      : r.kind === 'answer' && r.records.some((t) => VERSION_TAG.test(t.trim()));
     out.push({ uri, domain: dest, external: true, authorised });
   }
   return out;

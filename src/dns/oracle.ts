@@ -1,12 +1,118 @@
-/** AuthOracle over recorded DNS: SPF of the P1 domain, DMARC alignment and policy of the P2 domain. Pure. */
+/**
+ * AuthOracle over recorded DNS: SPF of the P1 domain, DMARC alignment and policy of the P2 domain. Pure and
+ * synchronous, as the simulator needs: the evaluators are the ones the DNS analysis runs over live DNS
+ * (`spf/evaluate.ts`, `dmarc.ts`), driven here over the in-memory zone (`steps.ts`). What the recording cannot
+ * tell is `unknown`, never `pass`.
+ */
 import type { AuthOracle } from '../model/config.js';
-import type { AuthVerdict } from '../model/types.js';
 import { domainOf } from '../model/domains.js';
-import { sameOrganisation } from './dmarc.js';
-import { dmarcPolicyFor, evaluateSpf, parseDmarcTags } from './recorded-auth.js';
-import type { DnsZone } from './zone.js';
+import { isValidIp } from '../model/ip.js';
+import type { AuthVerdict } from '../model/types.js';
+import { discoverDmarcSteps, sameOrganisation, type DmarcRecord } from './dmarc.js';
+import { checkHostSteps, MAX_VOID_LOOKUPS, type CheckHostInput } from './spf/evaluate.js';
+import { runSync, zoneAnswer, type SyncAnswerFn } from './steps.js';
+import { normaliseName, type DnsZone } from './zone.js';
+
+const NO_DNS = 'DNS not analysed (no dns.json in the export and no live DNS)';
+
+/**
+ * The zone's answers, except for what a recording cannot know. `dns.json` holds no reverse DNS, and a name built
+ * by an SPF macro from the attempt (RFC 7208 §7: %{i}, %{s}…) was never asked when the zone was recorded, so its
+ * absence is not an NXDOMAIN (DESIGN §3.1 "absent = NXDOMAIN" holds for the names a recording asks about).
+ */
+function recordedAnswers(zone: DnsZone): SyncAnswerFn {
+  return (q) => {
+    if (q.type === 'PTR')
+      return { kind: 'unanswerable', why: `PTR ${q.name}: reverse DNS is not recorded in dns.json` };
+    if (q.fromMacro && !zone.has(normaliseName(q.name)))
+      return {
+        kind: 'unanswerable',
+        why: `${q.type} ${q.name}: the name comes from an SPF macro and is not in the recorded answers`,
+      };
+    return zoneAnswer(zone, q);
+  };
+}
+
+export interface RecordedSpf {
+  result: AuthVerdict['spf'];
+  /** Why, in order; the last line is the one that decided. */
+  trace: string[];
+}
+
+/** SPF `check_host()` over recorded DNS, for EOP as receiver. */
+export function recordedSpf(zone: DnsZone | undefined, input: CheckHostInput): RecordedSpf {
+  if (!zone) return { result: 'unknown', trace: [NO_DNS] };
+  const ip = input.ip.trim();
+  if (!isValidIp(ip)) return { result: 'unknown', trace: [`${input.ip} is not an IP address`] };
+  // The void-lookup limit is counted, not enforced, so that the result says what a receiver that ignores the
+  // SHOULD of RFC 7208 §4.6.4 returns; whether EOP enforces it is not documented.
+  const run = runSync(checkHostSteps({ ...input, ip, enforceVoidLimit: false }), recordedAnswers(zone));
+  if (!run.done) return { result: 'unknown', trace: [`not decidable offline: ${run.why}`] };
+  const { result, trace, voidLookups } = run.value;
+  // Past the limit, an enforcing receiver returns permerror instead: a pass there is not trusted. Any other
+  // result stays a non-pass either way.
+  if (voidLookups > MAX_VOID_LOOKUPS && result === 'pass')
+    return {
+      result: 'unknown',
+      trace: [...trace, 'pass reached only past the void-lookup limit: EOP may return permerror instead'],
+    };
+  return { result, trace };
+}
+
+export interface RecordedDmarc {
+  /** The policy a failing message meets, after sp selection and a pct/t=y downgrade. */
+  policy: AuthVerdict['dmarcPolicy'];
+  record?: DmarcRecord;
+  /** `_dmarc.<name>` where the record (or the records in conflict) were found. */
+  at?: string;
+  notes: string[];
+}
+
+const ONE_STEP_LOWER = { reject: 'quarantine', quarantine: 'none', none: 'none' } as const;
+
+/**
+ * The DMARC policy that applies to mail from `domain` (DMARCbis tree walk, `dmarc.ts`). `pct` below 100 (RFC 7489
+ * §6.6.4) and `t=y` (DMARCbis test mode) mean some failing messages get the next lower policy; a sender can
+ * simply retry until one does, so the lower policy is the one a spoofer faces.
+ */
+export function recordedDmarc(zone: DnsZone | undefined, domain: string): RecordedDmarc {
+  if (!zone) return { policy: 'unknown', notes: [NO_DNS] };
+  // The tree walk asks only for `_dmarc.<name>` TXT, which the zone answers: the run always completes.
+  const run = runSync(discoverDmarcSteps(domain), recordedAnswers(zone));
+  if (!run.done) return { policy: 'unknown', notes: [run.why] };
+  const found = run.value;
+  const notes = found.ignored?.map((i) => `ignored ${i}`) ?? [];
+  if (found.failure) return { policy: 'unknown', notes: [...notes, found.failure] };
+  const at = found.at !== undefined ? { at: found.at } : {};
+  if (found.error) notes.push(found.error);
+  const rec = found.record;
+  if (!rec) return { policy: 'absent', ...at, notes };
+  let policy = found.policy === 'absent' ? 'none' : found.policy;
+  if (rec.testing && policy !== 'none') {
+    const lower = ONE_STEP_LOWER[policy];
+    const pct = rec.tags.get('pct');
+    const why = pct !== undefined && /^\d+$/.test(pct) && Number(pct) < 100 ? `pct=${Number(pct)}` : 't=y';
+    notes.push(`${found.at}: ${why} — a failing message may get p=${lower} instead of p=${policy}`);
+    policy = lower;
+  }
+  return { policy, record: rec, ...at, notes };
+}
+
+/** Distinct From: domains whose DMARC discovery one oracle remembers (it depends on the domain alone). */
+const DMARC_MEMO_SIZE = 4096;
 
 export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
+  // The zone is read-only for the oracle's life, so a domain's discovery is computed once.
+  const dmarcMemo = new Map<string, RecordedDmarc>();
+  const dmarcOf = (domain: string): RecordedDmarc => {
+    let dm = dmarcMemo.get(domain);
+    if (dm === undefined) {
+      if (dmarcMemo.size >= DMARC_MEMO_SIZE) dmarcMemo.clear();
+      dm = recordedDmarc(zone, domain);
+      dmarcMemo.set(domain, dm);
+    }
+    return dm;
+  };
   return {
     verdict({ ip, mailFrom, headerFrom, dkimDomains }): AuthVerdict {
       const notes: string[] = [];
@@ -14,11 +120,10 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
       const p2 = domainOf(headerFrom);
       let spf: AuthVerdict['spf'] = 'none';
       if (p1) {
-        const r = evaluateSpf(zone, ip, p1);
+        const r = recordedSpf(zone, { ip, domain: p1, sender: mailFrom });
         spf = r.result;
-        notes.push(
-          `SPF ${p1} for ${ip}: ${r.result}${r.reason.length ? ` (${r.reason[r.reason.length - 1]})` : ''}`,
-        );
+        const last = r.trace[r.trace.length - 1];
+        notes.push(`SPF ${p1} for ${ip}: ${r.result}${last !== undefined ? ` (${last})` : ''}`);
       } else {
         notes.push('null sender <>: SPF checks the HELO name, not modelled (none)');
       }
@@ -30,25 +135,23 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
           dmarcPolicy: 'unknown',
           notes: [...notes, 'no From: domain'],
         };
-      const dm = dmarcPolicyFor(zone, p2);
+      const dm = dmarcOf(p2);
       // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
-      const tags = dm.record ? parseDmarcTags(dm.record) : new Map<string, string>();
-      const alignedFor = (mode: string | undefined, d: string) =>
-        mode === 's' ? d === p2 : sameOrganisation(d, p2);
-      const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(tags.get('adkim'), d))
+      const alignedFor = (mode: 'r' | 's', d: string) => (mode === 's' ? d === p2 : sameOrganisation(d, p2));
+      const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(dm.record?.adkim ?? 'r', d))
         ? 'pass'
         : 'none';
       // An SPF result only matters for DMARC when the P1 domain can align with the From: domain.
-      const spfCanAlign = p1 !== undefined && alignedFor(tags.get('aspf'), p1);
+      const spfCanAlign = p1 !== undefined && alignedFor(dm.record?.aspf ?? 'r', p1);
       let dmarc: AuthVerdict['dmarc'];
       if ((spfCanAlign && spf === 'pass') || dkim === 'pass') dmarc = 'pass';
       else if ((spfCanAlign && (spf === 'unknown' || spf === 'temperror')) || dm.policy === 'unknown')
         dmarc = 'unknown';
       else dmarc = dm.policy === 'absent' ? 'none' : 'fail';
-      notes.push(...(dm.notes ?? []));
+      notes.push(...dm.notes);
       notes.push(
         dm.record
-          ? `DMARC ${dm.at}: "${dm.record}"`
+          ? `DMARC ${dm.at}: "${dm.record.raw}"`
           : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : 'no record'}`,
       );
       return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes };

@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { liveResolver } from '../../src/dns/live.js';
-import { checkHostSpf, type SpfResult } from '../../src/dns/spf/evaluate.js';
+import { checkHostSpf, checkHostSteps, type SpfResult } from '../../src/dns/spf/evaluate.js';
+import { runSync, type Answer, type Question } from '../../src/dns/steps.js';
 import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../support/dns-server.js';
 
 const lookups = (n: number, prefix: string) =>
@@ -457,10 +458,13 @@ const CASES: Case[] = [
   },
 ];
 
+/** Names the server never answers. */
+const TIMEOUTS = ['slow.test'];
+
 let server: TestDnsServer;
 beforeAll(async () => {
   server = await startDnsServer(ZONE);
-  server.setFault('slow.test', { timeout: true });
+  for (const name of TIMEOUTS) server.setFault(name, { timeout: true });
 });
 afterAll(async () => {
   await server.close();
@@ -484,5 +488,43 @@ describe('RFC 7208 conformance (checkHostSpf over loopback DNS)', () => {
     const v = await checkHostSpf(resolve, { ip: '192.0.2.1', domain: 'void2.test', sender: 'x@void2.test' });
     expect(v.voidLookups).toBe(2);
     expect(v.matched).toEqual({ domain: 'void2.test', term: 'ip4:192.0.2.1' });
+  });
+});
+
+/**
+ * The same zone in memory, answered as the loopback server answers it (absent name NXDOMAIN, absent type NODATA,
+ * TXT character-strings joined, a faulty name timing out): the synchronous driver's side of the comparison.
+ */
+function memoryAnswer(q: Question): Answer {
+  const name = q.name.toLowerCase().replace(/\.$/, '');
+  if (TIMEOUTS.includes(name)) return { kind: 'timeout' };
+  const entry = ZONE[name];
+  if (!entry) return { kind: 'nxdomain' };
+  const records =
+    q.type === 'TXT'
+      ? entry.TXT?.map((t) => (Array.isArray(t) ? t.join('') : t))
+      : q.type === 'MX' || q.type === 'A' || q.type === 'AAAA' || q.type === 'PTR' || q.type === 'CNAME'
+        ? entry[q.type]
+        : undefined;
+  return records && records.length > 0 ? { kind: 'answer', records } : { kind: 'nodata' };
+}
+
+describe('one evaluator, two drivers: synchronous in memory = asynchronous over loopback DNS', () => {
+  test.each(CASES.map((c) => [`${c.section} ${c.what}`, c] as const))('%s', async (_name, c) => {
+    const resolve = liveResolver({ servers: [server.server], timeoutMs: 150, tries: 1 });
+    const input = { ip: c.ip ?? '192.0.2.1', domain: c.domain, sender: c.sender ?? `user@${c.domain}` };
+    const logged = server.log.length;
+    const overDns = await checkHostSpf(resolve, input);
+    const askedOverDns = server.log.slice(logged).map((q) => q.replace(/\/(udp|tcp)$/, ''));
+    const asked: string[] = [];
+    const inMemory = runSync(checkHostSteps(input), (q) => {
+      asked.push(`${q.name.toLowerCase()}/${q.type}`);
+      return memoryAnswer(q);
+    });
+    // Everything: result, trace, counts and the deciding term.
+    expect(inMemory).toEqual({ done: true, value: overDns });
+    expect(inMemory.done && inMemory.value.result).toBe(c.result);
+    // The same questions, in the same order.
+    expect(asked).toEqual(askedOverDns);
   });
 });

@@ -1,11 +1,14 @@
 /**
- * SPF `check_host()` (RFC 7208 §4) over any resolver. Results are values (`permerror`, `temperror`), never
- * exceptions. Limits are counted over the whole evaluation, including nested include/redirect.
+ * SPF `check_host()` (RFC 7208 §4), written once as DNS steps (../steps.ts): `checkHostSpf` runs it over any
+ * resolver, `checkHostSteps` hands it to a synchronous driver (the simulator's oracle over recorded DNS). Results
+ * are values (`permerror`, `temperror`), never exceptions. Limits are counted over the whole evaluation,
+ * including nested include/redirect.
  */
 import ipaddr from 'ipaddr.js';
-import { query, type DnsResult, type ResolveFn } from '../resolver.js';
+import type { DnsResult, ResolveFn } from '../resolver.js';
+import { ask, runAsync, type DnsSteps } from '../steps.js';
 import { expandMacros, truncateDomain, type MacroContext } from './macro.js';
-import { parseSpf, type Mechanism } from './parse.js';
+import { parseSpf, type Mechanism, type ParseResult } from './parse.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 
@@ -29,13 +32,13 @@ export interface SpfEvaluation {
 }
 
 interface State {
-  resolve: ResolveFn;
   ip: ipaddr.IPv4 | ipaddr.IPv6;
   ipText: string;
   sender: string;
   helo: string;
   lookups: number;
   voids: number;
+  enforceVoidLimit: boolean;
   trace: string[];
   stack: string[];
 }
@@ -64,29 +67,76 @@ function countLookup(st: State, term: string): void {
 }
 
 /** A query made while evaluating a mechanism: DNS failure aborts with temperror; void answers are counted. */
-async function mechQuery<T extends 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR'>(st: State, name: string, type: T) {
-  const r = await query(st.resolve, name, type);
+function* mechQuery<T extends 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR'>(
+  st: State,
+  name: string,
+  type: T,
+  fromMacro: boolean,
+) {
+  const r = yield* ask(name, type, fromMacro);
   if (r.kind === 'timeout' || r.kind === 'servfail' || r.kind === 'error') {
     throw new Abort('temperror', `${type} ${name}: ${r.kind === 'error' ? r.code : r.kind}`);
   }
   if (r.kind === 'nodata' || r.kind === 'nxdomain') {
     st.voids++;
-    if (st.voids > MAX_VOID_LOOKUPS)
-      throw new Abort('permerror', `more than ${MAX_VOID_LOOKUPS} void lookups (${type} ${name}, §4.6.4)`);
+    if (st.voids > MAX_VOID_LOOKUPS) {
+      const why = `more than ${MAX_VOID_LOOKUPS} void lookups (${type} ${name}, §4.6.4)`;
+      if (st.enforceVoidLimit) throw new Abort('permerror', why);
+      if (st.voids === MAX_VOID_LOOKUPS + 1) st.trace.push(`${why}: counted, not enforced`);
+    }
   }
   return r;
 }
 
-function inNetwork(st: State, addr: string, cidr4: number | undefined, cidr6: number | undefined): boolean {
-  let a: ipaddr.IPv4 | ipaddr.IPv6;
+function parseAddress(addr: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   try {
-    a = normaliseIp(addr);
+    return normaliseIp(addr);
   } catch {
-    return false;
+    return null;
   }
-  if (a.kind() !== st.ip.kind()) return false;
+}
+
+function matchesNetwork(
+  st: State,
+  a: ipaddr.IPv4 | ipaddr.IPv6 | null,
+  cidr4: number | undefined,
+  cidr6: number | undefined,
+): boolean {
+  if (a === null || a.kind() !== st.ip.kind()) return false;
   const bits = a.kind() === 'ipv4' ? (cidr4 ?? 32) : (cidr6 ?? 128);
   return (st.ip as ipaddr.IPv4).match(a as ipaddr.IPv4, bits);
+}
+
+function inNetwork(st: State, addr: string, cidr4: number | undefined, cidr6: number | undefined): boolean {
+  return matchesNetwork(st, parseAddress(addr), cidr4, cidr6);
+}
+
+/*
+ * Memos of pure functions, for callers that evaluate the same records for many clients (the simulator's oracle):
+ * parsed records by text, and the address of each parsed ip4/ip6 term. The evaluator never mutates either.
+ */
+/** Distinct record texts remembered; past it the memo starts again. */
+const PARSE_MEMO_SIZE = 1024;
+const parsedRecords = new Map<string, ParseResult>();
+const termAddresses = new WeakMap<Mechanism, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+
+function parseRecord(text: string): ParseResult {
+  let parsed = parsedRecords.get(text);
+  if (parsed === undefined) {
+    if (parsedRecords.size >= PARSE_MEMO_SIZE) parsedRecords.clear();
+    parsed = parseSpf(text);
+    parsedRecords.set(text, parsed);
+  }
+  return parsed;
+}
+
+function termAddress(m: Mechanism): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  let a = termAddresses.get(m);
+  if (a === undefined) {
+    a = parseAddress(m.value!);
+    termAddresses.set(m, a);
+  }
+  return a;
 }
 
 function macroCtx(st: State, domain: string, validatedName?: string): MacroContext {
@@ -99,23 +149,25 @@ function macroCtx(st: State, domain: string, validatedName?: string): MacroConte
   };
 }
 
-async function targetOf(st: State, m: Mechanism, domain: string): Promise<string> {
-  if (!m.value) return domain;
+/** The domain a mechanism queries, and whether a macro built it (§7). */
+function* targetOf(st: State, m: Mechanism, domain: string): DnsSteps<{ name: string; fromMacro: boolean }> {
+  if (!m.value) return { name: domain, fromMacro: false };
   let validated: string | undefined;
-  if (/%\{p/i.test(m.value)) validated = await validatedPtrName(st, domain, false);
-  return truncateDomain(
+  if (/%\{p/i.test(m.value)) validated = yield* validatedPtrName(st, domain, false);
+  const name = truncateDomain(
     expandMacros(m.value, macroCtx(st, domain, validated))
       .replace(/\.$/, '')
       .toLowerCase(),
   );
+  return { name, fromMacro: m.value.includes('%{') };
 }
 
 /** §5.5: PTR names of the IP whose A/AAAA contain it; the first one equal to or under `target`, or any. */
-async function validatedPtrName(
+function* validatedPtrName(
   st: State,
   target: string,
   forPtrMechanism: boolean,
-): Promise<string | undefined> {
+): DnsSteps<string | undefined> {
   const rev =
     st.ip.kind() === 'ipv4'
       ? `${(st.ip as ipaddr.IPv4).octets.slice().reverse().join('.')}.in-addr.arpa`
@@ -124,13 +176,13 @@ async function validatedPtrName(
           .flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)])
           .reverse()
           .join('.')}.ip6.arpa`;
-  const ptr = forPtrMechanism ? await mechQuery(st, rev, 'PTR') : await query(st.resolve, rev, 'PTR');
+  const ptr = forPtrMechanism ? yield* mechQuery(st, rev, 'PTR', false) : yield* ask(rev, 'PTR');
   if (ptr.kind !== 'answer') return undefined;
   const type = st.ip.kind() === 'ipv4' ? 'A' : 'AAAA';
   const names = ptr.records.slice(0, MAX_PTR_NAMES);
   const valid: string[] = [];
   for (const name of names) {
-    const r: DnsResult<string> = await query(st.resolve, name, type);
+    const r: DnsResult<string> = yield* ask(name, type);
     if (r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, undefined, undefined)))
       valid.push(name);
   }
@@ -139,55 +191,55 @@ async function validatedPtrName(
   );
 }
 
-async function matches(st: State, m: Mechanism, domain: string): Promise<boolean> {
+function* matches(st: State, m: Mechanism, domain: string): DnsSteps<boolean> {
   switch (m.name) {
     case 'all':
       return true;
     case 'ip4':
     case 'ip6':
-      return inNetwork(st, m.value!, m.cidr4, m.cidr6);
+      return matchesNetwork(st, termAddress(m), m.cidr4, m.cidr6);
     case 'a': {
       countLookup(st, m.text);
-      const target = await targetOf(st, m, domain);
-      const r = await mechQuery(st, target, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA');
+      const target = yield* targetOf(st, m, domain);
+      const r = yield* mechQuery(st, target.name, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA', target.fromMacro);
       return r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, m.cidr4, m.cidr6));
     }
     case 'mx': {
       countLookup(st, m.text);
-      const target = await targetOf(st, m, domain);
-      const mx = await mechQuery(st, target, 'MX');
+      const target = yield* targetOf(st, m, domain);
+      const mx = yield* mechQuery(st, target.name, 'MX', target.fromMacro);
       if (mx.kind !== 'answer') return false;
       if (mx.records.length > MAX_MX_HOSTS)
         throw new Abort(
           'permerror',
-          `${target} has ${mx.records.length} MX hosts, more than ${MAX_MX_HOSTS} (§4.6.4)`,
+          `${target.name} has ${mx.records.length} MX hosts, more than ${MAX_MX_HOSTS} (§4.6.4)`,
         );
       for (const host of mx.records) {
-        const r = await mechQuery(st, host.exchange, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA');
+        const r = yield* mechQuery(st, host.exchange, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA', false);
         if (r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, m.cidr4, m.cidr6))) return true;
       }
       return false;
     }
     case 'ptr': {
       countLookup(st, m.text);
-      const target = await targetOf(st, m, domain);
-      return (await validatedPtrName(st, target, true)) !== undefined;
+      const target = yield* targetOf(st, m, domain);
+      return (yield* validatedPtrName(st, target.name, true)) !== undefined;
     }
     case 'exists': {
       countLookup(st, m.text);
-      const target = await targetOf(st, m, domain);
-      const r = await mechQuery(st, target, 'A'); // always A, whatever the IP family (§5.7)
+      const target = yield* targetOf(st, m, domain);
+      const r = yield* mechQuery(st, target.name, 'A', target.fromMacro); // always A, whatever the IP family (§5.7)
       return r.kind === 'answer';
     }
     case 'include': {
       countLookup(st, m.text);
-      const target = await targetOf(st, m, domain);
-      const inner = await checkHost(st, target);
+      const target = yield* targetOf(st, m, domain);
+      const inner = yield* checkHost(st, target.name, target.fromMacro);
       // §5.2 table
       if (inner === 'pass') return true;
-      if (inner === 'temperror') throw new Abort('temperror', `include:${target} → temperror`);
+      if (inner === 'temperror') throw new Abort('temperror', `include:${target.name} → temperror`);
       if (inner === 'permerror' || inner === 'none')
-        throw new Abort('permerror', `include:${target} → ${inner} (§5.2)`);
+        throw new Abort('permerror', `include:${target.name} → ${inner} (§5.2)`);
       return false;
     }
   }
@@ -203,13 +255,13 @@ function validDomain(d: string): boolean {
   );
 }
 
-async function checkHost(st: State, domain: string): Promise<SpfResult> {
+function* checkHost(st: State, domain: string, fromMacro: boolean): DnsSteps<SpfResult> {
   if (!validDomain(domain)) {
     st.trace.push(`${domain}: not a valid domain name → none (§4.3)`);
     return 'none';
   }
   if (st.stack.includes(domain)) throw new Abort('permerror', `loop: ${[...st.stack, domain].join(' → ')}`);
-  const txt = await query(st.resolve, domain, 'TXT');
+  const txt = yield* ask(domain, 'TXT', fromMacro);
   if (txt.kind === 'timeout' || txt.kind === 'servfail' || txt.kind === 'error') {
     st.trace.push(`${domain}: TXT lookup failed (${txt.kind}) → temperror (§4.4)`);
     return 'temperror';
@@ -229,7 +281,7 @@ async function checkHost(st: State, domain: string): Promise<SpfResult> {
     st.trace.push(`${domain}: ${spf.length} SPF records → permerror (§4.5)`);
     return 'permerror';
   }
-  const parsed = parseSpf(spf[0]!);
+  const parsed = parseRecord(spf[0]!);
   if (!parsed.ok) {
     st.trace.push(
       `${domain}: syntax error at column ${parsed.error.column}: ${parsed.error.message} (${parsed.error.section}) → permerror`,
@@ -239,7 +291,7 @@ async function checkHost(st: State, domain: string): Promise<SpfResult> {
   st.stack.push(domain);
   try {
     for (const m of parsed.record.mechanisms) {
-      if (await matches(st, m, domain)) {
+      if (yield* matches(st, m, domain)) {
         st.trace.push(`${domain}: ${st.ipText} matches "${m.text}" → ${QUAL[m.qualifier]}`);
         return QUAL[m.qualifier]!;
       }
@@ -251,7 +303,7 @@ async function checkHost(st: State, domain: string): Promise<SpfResult> {
         expandMacros(redirect.value, macroCtx(st, domain)).replace(/\.$/, '').toLowerCase(),
       );
       st.trace.push(`${domain}: no match, redirect=${target}`);
-      const r = await checkHost(st, target);
+      const r = yield* checkHost(st, target, redirect.value.includes('%{'));
       return r === 'none' ? 'permerror' : r; // §6.1
     }
     st.trace.push(`${domain}: no mechanism matched → neutral (§4.7)`);
@@ -267,23 +319,29 @@ export interface CheckHostInput {
   /** MAIL FROM; for the HELO identity, `postmaster@<helo>`. */
   sender: string;
   helo?: string;
+  /**
+   * The void-lookup limit of §4.6.4 is a SHOULD. Enforced by default (permerror at the third void lookup); `false`
+   * counts void lookups without stopping, for a caller that must reason about receivers that do not enforce it.
+   */
+  enforceVoidLimit?: boolean;
 }
 
-export async function checkHostSpf(resolve: ResolveFn, input: CheckHostInput): Promise<SpfEvaluation> {
+/** `check_host()` as DNS steps, for any driver (../steps.ts). */
+export function* checkHostSteps(input: CheckHostInput): DnsSteps<SpfEvaluation> {
   const st: State = {
-    resolve,
     ip: normaliseIp(input.ip),
     ipText: input.ip,
     sender: input.sender,
     helo: input.helo ?? 'unknown',
     lookups: 0,
     voids: 0,
+    enforceVoidLimit: input.enforceVoidLimit ?? true,
     trace: [],
     stack: [],
   };
   let result: SpfResult;
   try {
-    result = await checkHost(st, input.domain.toLowerCase().replace(/\.$/, ''));
+    result = yield* checkHost(st, input.domain.toLowerCase().replace(/\.$/, ''), false);
   } catch (err) {
     if (!(err instanceof Abort)) throw err;
     st.trace.push(`${err.why} → ${err.result}`);
@@ -298,4 +356,9 @@ export async function checkHostSpf(resolve: ResolveFn, input: CheckHostInput): P
     voidLookups: st.voids,
     ...(m ? { matched: { domain: m[1]!, term: m[2]! } } : {}),
   };
+}
+
+/** `check_host()` over a resolver. */
+export function checkHostSpf(resolve: ResolveFn, input: CheckHostInput): Promise<SpfEvaluation> {
+  return runAsync(checkHostSteps(input), resolve);
 }
