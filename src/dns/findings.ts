@@ -116,7 +116,14 @@ export function dmarcPolicyVerdict(d: DomainDns): DnsVerdict {
     return { status: 'unknown', evidence: [`${d.domain}: DMARC could not be read (${m.failure})`] };
   if (m.error) return { status: 'fail', evidence: [`${d.domain}: ${m.error}`] };
   if (!m.record)
-    return { status: 'fail', evidence: [`${d.domain}: no DMARC record (looked up ${m.queried.join(', ')})`] };
+    return {
+      status: 'fail',
+      evidence: [
+        `${d.domain}: no DMARC record (looked up ${m.queried.join(', ')})`,
+        // A record receivers ignore reads as "no record": say which, so the fix is a one-character edit.
+        ...(m.ignored ?? []).map((i) => `${d.domain}: ignored as receivers ignore it: ${i}`),
+      ],
+    };
   const ev = [`${d.domain}: ${m.at} "${m.record.raw}"`, ...m.record.warnings.map((w) => `${d.domain}: ${w}`)];
   const st: DnsStatus[] = [];
   if (m.policy === 'reject') st.push('pass');
@@ -146,7 +153,13 @@ export function dmarcReportingVerdict(d: DomainDns): DnsVerdict {
   if (m.failure)
     return { status: 'unknown', evidence: [`${d.domain}: DMARC could not be read (${m.failure})`] };
   if (!m.record)
-    return { status: 'fail', evidence: [`${d.domain}: no DMARC record, so no aggregate reports`] };
+    return {
+      status: 'fail',
+      evidence: [
+        `${d.domain}: no DMARC record, so no aggregate reports`,
+        ...(m.ignored ?? []).map((i) => `${d.domain}: ignored as receivers ignore it: ${i}`),
+      ],
+    };
   if (m.record.rua.length === 0)
     return { status: 'fail', evidence: [`${d.domain}: the DMARC record has no rua= (no aggregate reports)`] };
   const st: DnsStatus[] = [];

@@ -166,6 +166,14 @@ const ROWS: Row[] = [
     zone: (z) => delete z['_dmarc.contoso.com'],
   },
   {
+    name: 'a record with v=dmarc1 is ignored, and the evidence says why (RFC 7489 §6.3)',
+    check: dmarcPolicy,
+    status: 'fail',
+    evidence:
+      /no DMARC record[\s\S]*ignored as receivers ignore it: _dmarc\.contoso\.com: "v=dmarc1; p=reject" \(the version value is case-sensitive/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=dmarc1; p=reject']),
+  },
+  {
     name: 'DMARC in test mode (t=y)',
     check: dmarcPolicy,
     status: 'warn',
