@@ -16,8 +16,7 @@ export const check: Check = {
     ...EF_REFS,
   ],
   remediation: {
-    powershell:
-      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFUsers $null -EFTestMode $false",
+    powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFUsers $null",
     portal: `${EF_PORTAL} → Apply to entire organization`,
   },
   evaluate(ctx) {
@@ -56,13 +55,21 @@ export const check: Check = {
     }
     if (missing.length > 0) evidence.push(`${label}: ${missing.join(', ')} absent from the export`);
     if (warn) {
+      // Only what is wrong is changed. EFTestMode is documented as "reserved for internal Microsoft use"
+      // (eop-model §2.2 [D] S8): the portal's "Apply to entire organization" is the documented way; the cmdlet
+      // parameter is offered, marked as such, for tenants where the export shows test mode on.
+      const lines: string[] = [];
+      if (users.length > 0)
+        lines.push(`Set-InboundConnector -Identity ${psQuote(found.name)} -EFUsers $null`);
+      if (c.EFTestMode === true)
+        lines.push(
+          '# EFTestMode is documented as reserved for internal Microsoft use: prefer the portal (Enhanced Filtering → Apply to entire organization); if it stays on:',
+          `Set-InboundConnector -Identity ${psQuote(found.name)} -EFTestMode $false`,
+        );
       return {
         status: 'warn',
         evidence,
-        remediation: {
-          powershell: `Set-InboundConnector -Identity ${psQuote(found.name)} -EFUsers $null -EFTestMode $false`,
-          portal: `${EF_PORTAL} → Apply to entire organization`,
-        },
+        remediation: { powershell: lines.join('\n'), portal: `${EF_PORTAL} → Apply to entire organization` },
       };
     }
     if (missing.length > 0) return { status: 'unknown', evidence };

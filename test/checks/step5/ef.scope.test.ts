@@ -45,8 +45,29 @@ test.each<[string, CtxOptions, string, string]>([
   expect(out.evidence.some((e) => e.startsWith(line))).toBe(true);
 });
 
-test('remediation clears the pilot and test mode', () => {
-  expect(run(check, ef({ EFUsers: ['a@contoso.com'], EFTestMode: true })).remediation?.powershell).toBe(
-    "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFUsers $null -EFTestMode $false",
-  );
+test.each<[string, Parameters<typeof ef>[0], string[]]>([
+  [
+    'a pilot list only: EFUsers cleared, the reserved parameter left alone',
+    { EFUsers: ['a@contoso.com'] },
+    ["Set-InboundConnector -Identity 'From Secure Email Gateway' -EFUsers $null"],
+  ],
+  [
+    'test mode only: the reserved parameter, marked as such',
+    { EFTestMode: true },
+    [
+      '# EFTestMode is documented as reserved for internal Microsoft use: prefer the portal (Enhanced Filtering → Apply to entire organization); if it stays on:',
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFTestMode $false",
+    ],
+  ],
+  [
+    'both',
+    { EFUsers: ['a@contoso.com'], EFTestMode: true },
+    [
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFUsers $null",
+      '# EFTestMode is documented as reserved for internal Microsoft use: prefer the portal (Enhanced Filtering → Apply to entire organization); if it stays on:',
+      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFTestMode $false",
+    ],
+  ],
+])('remediation changes only what is wrong: %s', (_n, over, lines) => {
+  expect(run(check, ef(over)).remediation?.powershell).toBe(lines.join('\n'));
 });
