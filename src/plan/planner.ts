@@ -127,6 +127,19 @@ function gatewayConnector(t: Tenant, gw: ResolvedGateway): InboundConnector | un
   return rankGatewayConnectors(t.inboundConnectors, gw).find(isGatewayCandidate)?.connector;
 }
 
+/**
+ * `listed` followed by each of `more` that it does not cover yet, so an existing wider range is not repeated by a
+ * narrower entry (IpSet.covers); the existing entries keep their text and order, which rollback restores as they were.
+ */
+function withIps(listed: readonly string[], more: readonly string[]): string[] {
+  const out = [...listed];
+  for (const e of more) {
+    if (new IpSet(out).covers(e) || out.some((x) => x.toLowerCase() === e.toLowerCase())) continue;
+    out.push(e);
+  }
+  return out;
+}
+
 function isAdmitted(t: Tenant, ips: readonly string[]): boolean {
   const enabled = (t.inboundConnectors ?? []).filter((c) => c.Enabled === true);
   return ips.every((ip) => enabled.some((c) => new IpSet(c.SenderIPAddresses ?? []).covers(ip)));
@@ -251,8 +264,20 @@ export function planChanges(input: PlanInput): PlanDraft {
       ipLockdownExtra.push(...src.ips);
     }
   }
-  if (!certMode && (ipLockdownExtra.length > 0 || !gwConn)) {
-    const ips = [...new Set([...(gwConn?.SenderIPAddresses ?? []), ...gw.ips, ...ipLockdownExtra])];
+  // IP lock-down: the connector must list every gateway egress entry by the time it restricts, or the gateway's mail
+  // from an entry it lacks (a second region, a DR range) gets 550 5.7.51 (CON-5 [D]). One list for stages 0 and 2, so
+  // stage 2 finds nothing left to add when stage 0 already wrote it.
+  const gwListed = gwConn?.SenderIPAddresses ?? [];
+  const gwMissing = certMode ? [] : gw.ips.filter((e) => !new IpSet(gwListed).covers(e));
+  const lockdownIps = withIps(gwListed, [...gw.ips, ...ipLockdownExtra]);
+  const gatewayWhy =
+    gwConn && gwMissing.length > 0
+      ? [
+          `adds the gateway's ${gwMissing.join(', ')}, which '${gwName}' does not list: once it restricts, the gateway's mail from there would get 550 5.7.51 (CON-5 [D])`,
+        ]
+      : [];
+  const stage0SetsIps = !certMode && (ipLockdownExtra.length > 0 || !gwConn);
+  if (stage0SetsIps) {
     drafts.push({
       stage: 0,
       title: gwConn
@@ -260,16 +285,17 @@ export function planChanges(input: PlanInput): PlanDraft {
         : `Partner connector '${gwName}' matching the gateway and the declared sources by IP`,
       why: [
         'matched by IP, the sources are exempt from RejectDirectSend (DS-2 [D]) and, once the connector restricts in stage 2, satisfy it (CON-5 [D])',
+        ...gatewayWhy,
       ],
       kind: 'InboundConnector',
       identity: gwName,
       object: gwConn as Obj | undefined,
       set: gwConn
-        ? { SenderIPAddresses: ips }
+        ? { SenderIPAddresses: lockdownIps }
         : {
             ConnectorType: 'Partner',
             SenderDomains: ['*'],
-            SenderIPAddresses: ips,
+            SenderIPAddresses: lockdownIps,
             RestrictDomainsToIPAddresses: false,
             RequireTls: true,
             Enabled: true,
@@ -332,6 +358,8 @@ export function planChanges(input: PlanInput): PlanDraft {
     : {
         ConnectorType: 'Partner',
         SenderDomains: ['*'],
+        // Set in the same change as the restriction, so there is no moment it restricts without them (CON-5 [D]).
+        SenderIPAddresses: lockdownIps,
         RestrictDomainsToIPAddresses: true,
         RequireTls: true,
         AssociatedAcceptedDomains: [],
@@ -345,6 +373,7 @@ export function planChanges(input: PlanInput): PlanDraft {
       certMode
         ? 'certificate preferred over IPs (S9 [D]); IPs and certificate never in one connector (CON-3 [D])'
         : 'IP-restricted: other customers of the same gateway share these IPs (residual path path.shared-gateway-ip)',
+      ...(stage0SetsIps ? [] : gatewayWhy),
     ],
     kind: 'InboundConnector',
     identity: gwName,

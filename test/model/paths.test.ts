@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { evaluatePaths, standardPaths, verdictOf } from '../../src/model/paths.js';
+import {
+  evaluatePaths,
+  MAX_GATEWAY_ENTRIES_SIMULATED,
+  spreadPick,
+  standardPaths,
+  verdictOf,
+} from '../../src/model/paths.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/profile/gateway.js';
 import { baseData, configOf, DNS_MX_SEG, GATEWAY_IPS, lockdownIp, safetyNet } from './helpers.js';
@@ -210,5 +216,104 @@ describe('path.hybrid-onpremises (CON-8)', () => {
   test('without it the hybrid mail is anonymous and the safety net rejects it', () => {
     const paths = evaluatePaths(configOf(hybridData(false), { dns: DNS_MX_SEG }), hybridProfile, gateway);
     expect(paths.find((x) => x.id === 'path.hybrid-onpremises')?.status).toBe('broken');
+  });
+});
+
+describe('path.gateway-delivery is simulated from every gateway egress entry (CON-5 [D])', () => {
+  /** The gateway's IPs for a connector that lists `listed`; no declared sources, so only the gateway paths matter. */
+  const lockedTo = (listed: string[]) => {
+    const d = baseData();
+    d['Get-InboundConnector'] = [lockdownIp({ SenderIPAddresses: listed })];
+    return configOf(d, { dns: DNS_MX_SEG });
+  };
+  const gatewayPath = (gw: ResolvedGateway, listed: string[]) =>
+    evaluatePaths(lockedTo(listed), EMPTY_PROFILE, gw).find((p) => p.id === 'path.gateway-delivery')!;
+  const attemptsOf = (gw: ResolvedGateway) => {
+    const p = standardPaths(lockedTo(GATEWAY_IPS), EMPTY_PROFILE, gw).find(
+      (x) => x.id === 'path.gateway-delivery',
+    )!;
+    return [p.attempt, ...(p.variants ?? [])];
+  };
+
+  test('one attempt per single address, the first and last host of each range', () => {
+    const attempts = attemptsOf(gateway);
+    expect(attempts.map((a) => a.clientIp)).toEqual([
+      '203.0.113.10',
+      '203.0.113.11',
+      '198.51.100.1',
+      '198.51.100.14',
+    ]);
+    // Apart from the address, every attempt is the same gateway relay.
+    expect(new Set(attempts.map((a) => JSON.stringify({ ...a, clientIp: '' }))).size).toBe(1);
+  });
+
+  // The lock-down lists every gateway entry but one: only the attempts from that entry are refused.
+  test.each<[string, string[]]>([
+    ['203.0.113.10', ['203.0.113.10']],
+    ['203.0.113.11', ['203.0.113.11']],
+    ['198.51.100.0/28', ['198.51.100.1', '198.51.100.14']],
+  ])('broken when only %s is missing from the lock-down, naming its addresses', (missing, refused) => {
+    const p = gatewayPath(
+      gateway,
+      GATEWAY_IPS.filter((e) => e !== missing),
+    );
+    expect(p.status).toBe('broken');
+    expect(p.outcome.reply).toMatch(/^550 5\.7\.51 /);
+    const via = (ip: string) => `${ip} with MAIL FROM <partner@sender.example>`;
+    expect(p.evidence).toContain(`broken in ${refused.length} of 4 attempts: ${refused.map(via).join(', ')}`);
+    expect(p.evidence.join('\n')).toContain(`shown: ${refused[0]} with`);
+  });
+
+  test('every entry listed: preserved, and no attempt is reported as failing', () => {
+    const p = gatewayPath(gateway, GATEWAY_IPS);
+    expect(p.status).toBe('preserved');
+    expect(p.evidence.join('\n')).not.toMatch(/(broken|uncertain) in \d+ of/);
+    expect(p.evidence).toContainEqual(
+      expect.stringMatching(/^4 attempts evaluated \(every declared address/),
+    );
+  });
+
+  describe('a long gateway list is sampled, and the evidence says so', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`);
+    const big: ResolvedGateway = { ...gateway, ips: many };
+
+    test('at most MAX_GATEWAY_ENTRIES_SIMULATED entries, spread over the list, first and last included', () => {
+      const ips = attemptsOf(big).map((a) => a.clientIp);
+      expect(ips).toHaveLength(MAX_GATEWAY_ENTRIES_SIMULATED);
+      expect(ips[0]).toBe('198.51.100.1');
+      expect(ips[ips.length - 1]).toBe('198.51.100.40');
+      expect(new Set(ips).size).toBe(ips.length);
+      // Evenly spread: consecutive picks are two or three entries apart (39 gaps over 15 steps).
+      const index = ips.map((ip) => many.indexOf(ip));
+      const gaps = new Set(index.slice(1).map((x, i) => x - index[i]!));
+      expect([...gaps].sort()).toEqual([2, 3]);
+    });
+
+    test('the evidence names the sample and points to the check that compares every entry', () => {
+      const p = gatewayPath(big, many);
+      expect(p.status).toBe('preserved');
+      expect(p.evidence[1]).toMatch(
+        /^16 attempts evaluated \(16 of the 40 gateway\.ips entries, spread over the list \(198\.51\.100\.1, .*198\.51\.100\.40\); connector\.lockdown-gateway-coverage checks every entry\)/,
+      );
+    });
+
+    test('a sampled entry the lock-down lacks still breaks the path', () => {
+      const p = gatewayPath(big, many.slice(0, -1));
+      expect(p.status).toBe('broken');
+      expect(p.evidence).toContain(
+        'broken in 1 of 16 attempts: 198.51.100.40 with MAIL FROM <partner@sender.example>',
+      );
+    });
+  });
+
+  test.each<[number, number, number[]]>([
+    [3, 16, [0, 1, 2]],
+    [16, 16, Array.from({ length: 16 }, (_, i) => i)],
+    [17, 16, [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16]],
+    [10, 4, [0, 3, 6, 9]],
+    [10, 1, [0]],
+  ])('spreadPick of %i items, at most %i: indexes %j', (n, max, expected) => {
+    const items = Array.from({ length: n }, (_, i) => i);
+    expect(spreadPick(items, max)).toEqual(expected);
   });
 });
