@@ -159,6 +159,8 @@ export const ContentFilterPolicySchema = z.object({
   BulkSpamAction: enumOf(SPAM_ACTIONS),
   AllowedSenders: strList(lower),
   AllowedSenderDomains: strList(lower),
+  /** `Standard` / `Strict` for the preset security policies' own copies (managed by Microsoft), else `Custom`. */
+  RecommendedPolicyType: str(),
 });
 
 export const ContentFilterRuleSchema = z.object({
@@ -188,6 +190,8 @@ export const AntiPhishPolicySchema = z.object({
   TargetedUserProtectionAction: enumOf(PHISH_ACTIONS),
   EnableOrganizationDomainsProtection: bool(),
   PhishThresholdLevel: int(),
+  /** `Standard` / `Strict` for the preset security policies' own copies (managed by Microsoft), else `Custom`. */
+  RecommendedPolicyType: str(),
 });
 
 export const AntiPhishRuleSchema = z.object({

@@ -54,6 +54,18 @@ interface NamedPolicy {
   Name?: string | undefined;
   Identity?: string | undefined;
   IsDefault?: boolean | undefined;
+  RecommendedPolicyType?: string | undefined;
+}
+
+/**
+ * The preset security policies' own copies (Standard, Strict): Microsoft manages their settings, which no Set-*
+ * cmdlet changes, and they take precedence over custom and default policies (eop-model §6.3 [D] S24). Told apart by
+ * RecommendedPolicyType, or by the names the service gives them when the property is not exported.
+ */
+export function isPresetPolicy(p: NamedPolicy): boolean {
+  const type = p.RecommendedPolicyType?.toLowerCase();
+  if (type !== undefined) return type === 'standard' || type === 'strict';
+  return /^(standard|strict) preset security policy/i.test(p.Name ?? p.Identity ?? '');
 }
 
 /** A policy rule (Get-AntiPhishRule, Get-HostedContentFilterRule): which recipients a custom policy applies to. */
@@ -105,8 +117,10 @@ export interface PolicyScope<T> {
   isDefault: boolean;
   /** Name to pass to `-Identity`. */
   name: string;
-  /** `anti-phish policy 'X'` or `custom anti-phish policy 'X'`. */
+  /** `anti-phish policy 'X'`, `custom anti-phish policy 'X'` or `preset anti-phish policy 'X'`. */
   label: string;
+  /** A preset security policy's copy: its settings cannot be changed, so it gets no remediation. */
+  isPreset: boolean;
 }
 
 export function policyName(p: NamedPolicy): string {
@@ -212,12 +226,29 @@ export function reviewPolicies<T extends NamedPolicy>(
   for (const policy of ordered) {
     const isDefault = policy === def;
     const name = policyName(policy);
+    const isPreset = !isDefault && isPresetPolicy(policy);
     const scope: PolicyScope<T> = {
       policy,
       isDefault,
       name,
-      label: `${isDefault ? '' : 'custom '}${kind.noun} '${name}'`,
+      label: `${isDefault ? '' : isPreset ? 'preset ' : 'custom '}${kind.noun} '${name}'`,
+      isPreset,
     };
+    if (isPreset) {
+      // What a preset does is Microsoft's choice, not a configuration to fix: reported for the picture, never failed.
+      notes.push(
+        ...assess(scope).map((n): Note =>
+          n.level === 'fail' || n.level === 'warn'
+            ? {
+                ...n,
+                level: 'info',
+                text: `${n.text} (a preset security policy: Microsoft manages its settings, which cannot be changed; it applies, before custom and default policies, to the recipients the preset is assigned to, eop-model §6.3 [D] S24)`,
+              }
+            : n,
+        ),
+      );
+      continue;
+    }
     const where = isDefault ? ({ kind: 'some' } as const) : reach(ctx, kind.rules?.(ctx), policy);
     const own = assess(scope).map((n): Note => {
       if (isDefault || (n.level !== 'fail' && n.level !== 'warn')) return n;

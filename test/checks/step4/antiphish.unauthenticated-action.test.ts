@@ -62,3 +62,42 @@ test('remediation sets Quarantine on the weak policy', () => {
     "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -AuthenticationFailAction Quarantine",
   );
 });
+
+test.each<[string, Record<string, unknown>, string]>([
+  ['RecommendedPolicyType Standard', { RecommendedPolicyType: 'Standard' }, 'Exec'],
+  [
+    'the service-given name, RecommendedPolicyType not exported',
+    {},
+    'Standard Preset Security Policy1622548800000',
+  ],
+])(
+  'a preset policy (%s) is reported as info and gets no Set-AntiPhishPolicy: Microsoft manages it',
+  (_n, props, name) => {
+    const out = run(check, {
+      patch: {
+        'Get-AntiPhishPolicy': customPolicy('Get-AntiPhishPolicy', name, {
+          AuthenticationFailAction: 'MoveToJmf',
+          ...props,
+        }),
+      },
+    });
+    expect(out.status).toBe('info');
+    const line = out.evidence.find((e) => e.startsWith(`preset anti-phish policy '${name}'`));
+    expect(line).toContain('AuthenticationFailAction = MoveToJmf');
+    expect(line).toContain('Microsoft manages its settings, which cannot be changed');
+    expect(out.remediation?.powershell ?? '').not.toContain(name);
+  },
+);
+
+test('RecommendedPolicyType Custom is a custom policy whatever its name', () => {
+  const out = run(check, {
+    patch: {
+      'Get-AntiPhishPolicy': customPolicy('Get-AntiPhishPolicy', 'Strict Preset Security Policy copy', {
+        AuthenticationFailAction: 'MoveToJmf',
+        RecommendedPolicyType: 'Custom',
+      }),
+    },
+  });
+  expect(out.status).toBe('warn');
+  expect(out.remediation?.powershell).toContain("'Strict Preset Security Policy copy'");
+});
