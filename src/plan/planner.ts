@@ -6,6 +6,7 @@
  */
 import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
+import { sourceAdmission } from '../model/admission.js';
 import { isGatewayCandidate, rankGatewayConnectors } from '../model/gateway-connector.js';
 import { IpSet } from '../model/ip.js';
 import { buildTenant, type Tenant } from '../model/tenant.js';
@@ -140,11 +141,6 @@ function withIps(listed: readonly string[], more: readonly string[]): string[] {
   return out;
 }
 
-function isAdmitted(t: Tenant, ips: readonly string[]): boolean {
-  const enabled = (t.inboundConnectors ?? []).filter((c) => c.Enabled === true);
-  return ips.every((ip) => enabled.some((c) => new IpSet(c.SenderIPAddresses ?? []).covers(ip)));
-}
-
 /**
  * Guide 4.2 settings that exist only with Defender for Office 365: mailbox intelligence, and impersonation protection
  * for the profile's protectedUsers. Proposed only when the export shows the policy has them (an EOP-only tenant's
@@ -221,24 +217,40 @@ export function planChanges(input: PlanInput): PlanDraft {
     'Back up the configuration: the script writes the same export folder mxlock reads (rollback reads nothing else).',
   );
   const ipLockdownExtra: string[] = [];
-  const deviceConnectors: string[] = [];
+  /** Connectors to restrict by IP together with the lock-down (stage 2): created in stage 0, or existing ones. */
+  const deviceConnectors: { name: string; object: Obj | undefined }[] = [];
   for (const src of declared) {
     notes[0].push(
       `Direct Send source '${src.name}': the preferred fixes are to route it through the gateway or to submit with SMTP AUTH (smtp.office365.com:587); the change below keeps it working as it is.`,
     );
-    if (isAdmitted(t, src.ips)) {
-      notes[0].push(
-        `'${src.name}' (${src.ips.join(', ')}) is already matched by a connector's SenderIPAddresses.`,
-      );
+    const domains = [
+      ...new Set(src.senders.map((s) => domainOf(s)).filter((d): d is string => d !== undefined)),
+    ].sort();
+    // Admitted as the lock-down will judge it, not merely listed somewhere (model/admission.ts, CON-5, §12 OQ-2).
+    const adm = sourceAdmission(t.inboundConnectors ?? [], src.ips, domains);
+    const listedOn = adm.connectors.map((c) => `'${nameOf(c)}'`).join(', ');
+    if (adm.kind === 'admitted') {
+      notes[0].push(`'${src.name}' (${src.ips.join(', ')}) is already admitted by ${listedOn}.`);
       continue;
     }
+    if (adm.kind === 'restrict-with-lockdown' && certMode) {
+      // Its own Partner connector covers its domains: restricted with the lock-down, it satisfies it (§12 OQ-2 [I]).
+      notes[0].push(
+        `'${src.name}' (${src.ips.join(', ')}) is listed on ${listedOn}, which stage 2 restricts by IP together with the lock-down.`,
+      );
+      for (const c of adm.connectors)
+        if (!deviceConnectors.some((d) => d.name.toLowerCase() === nameOf(c).toLowerCase()))
+          deviceConnectors.push({ name: nameOf(c), object: c as Obj });
+      continue;
+    }
+    if (adm.kind === 'exempt-only')
+      notes[0].push(
+        `'${src.name}' is listed on ${listedOn}, which exempts it from RejectDirectSend only: ${adm.reasons.join('; ')}.`,
+      );
     if (certMode) {
       // Option 3: a separate Partner connector matching the source by IP, restricted in stage 2 with the lock-down.
       const name = `mxlock - Direct Send: ${src.name}`;
-      const domains = [
-        ...new Set(src.senders.map((s) => domainOf(s)).filter((d): d is string => d !== undefined)),
-      ].sort();
-      deviceConnectors.push(name);
+      deviceConnectors.push({ name, object: undefined });
       drafts.push({
         stage: 0,
         title: `Partner connector for '${src.name}' matching its IPs`,
@@ -380,16 +392,17 @@ export function planChanges(input: PlanInput): PlanDraft {
     object: gwConn as Obj | undefined,
     set: lockdownSet,
   });
-  for (const name of deviceConnectors) {
+  for (const { name, object } of deviceConnectors) {
     drafts.push({
       stage: 2,
       title: `Restrict '${name}' to its IPs with the lock-down`,
       why: [
         'with the certificate lock-down in place, the source must satisfy a restricting connector of its own (§12 OQ-2 [I])',
+        'not before the lock-down: a restricting connector scoped to an own domain refuses that domain from every other source (CON-5 [D])',
       ],
       kind: 'InboundConnector',
       identity: name,
-      object: undefined,
+      object,
       set: { RestrictDomainsToIPAddresses: true },
     });
   }
