@@ -206,8 +206,22 @@ export function planChanges(input: PlanInput): PlanDraft {
       };
   }
 
-  const certMode = gw.certificate !== undefined;
   const gwConn = gatewayConnector(t, gw);
+  // A connector that already restricts to a certificate keeps doing so when the profile names none: switching it to
+  // IPs would weaken it (a shared gateway's IPs serve other customers) or, added on top, mix IPs and a certificate in
+  // one connector, which CON-3 [D] advises against.
+  const keptCertificate =
+    gw.certificate === undefined &&
+    gwConn?.RestrictDomainsToCertificate === true &&
+    gwConn.TlsSenderCertificateName?.trim()
+      ? gwConn.TlsSenderCertificateName.trim()
+      : undefined;
+  if (keptCertificate !== undefined)
+    warnings.push(
+      `'${nameOf(gwConn!)}' already restricts to the certificate ${keptCertificate}, which mxlock.yaml does not declare: the plan keeps the certificate lock-down; declare gateway.certificate to make it explicit`,
+    );
+  const certificate = gw.certificate ?? keptCertificate;
+  const certMode = certificate !== undefined;
   const gwName = gwConn ? nameOf(gwConn) : `mxlock - From ${gw.name ?? 'Secure Email Gateway'}`;
   const declared = profile.directSendSources;
   const hybridIps = profile.hybrid?.ips ?? [];
@@ -360,7 +374,7 @@ export function planChanges(input: PlanInput): PlanDraft {
         ConnectorType: 'Partner',
         SenderDomains: ['*'],
         RestrictDomainsToCertificate: true,
-        TlsSenderCertificateName: gw.certificate!,
+        TlsSenderCertificateName: certificate!,
         RestrictDomainsToIPAddresses: false,
         SenderIPAddresses: [],
         RequireTls: true,

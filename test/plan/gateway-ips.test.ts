@@ -203,3 +203,20 @@ describe('the safety check refuses a lock-down that forgets a gateway range', ()
     expect(evidence).toMatch(/CON-5 \[D\]: .*IP 198\.51\.100\.(1|14)\)/);
   });
 });
+
+describe('a connector that already restricts to a certificate the profile does not name', () => {
+  test('keeps the certificate lock-down: no IP restriction added on top (CON-3 [D]), and the plan says why', () => {
+    const snapshot = tenant([
+      partner('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true }),
+    ]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
+    expect(draft.blocked).toBeUndefined();
+    expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([]);
+    // As in every certificate lock-down, the IPs leave the certificate connector (CON-3 [D]).
+    expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([[2, 'SEG', []]]);
+    expect(setting(draft.stages, 'TlsSenderCertificateName')).toEqual([]);
+    expect(draft.warnings.join('\n')).toContain(
+      "'SEG' already restricts to the certificate *.gw.example, which mxlock.yaml does not declare",
+    );
+  });
+});
