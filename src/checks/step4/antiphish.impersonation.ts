@@ -14,6 +14,9 @@ import {
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable users to protect → Manage sender(s); Edit actions → If a message is detected as user impersonation: Quarantine the message`;
 const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
+/** Where a preset security policy's users to protect are set (they are the one impersonation setting it takes). */
+const PRESET_ROUTE =
+  'Microsoft Defender portal → Email & collaboration → Policies & rules → Threat policies → Preset security policies → Manage protection settings → Impersonation protection';
 
 /** Actions that keep an impersonating message from the recipient (eop-model §6.3 [D] S32). */
 const PROTECTING_ACTIONS: ReadonlySet<string> = new Set(['Quarantine', 'Delete', 'Redirect']);
@@ -65,7 +68,11 @@ export const check: Check = {
       if (action === undefined) out.push(absent(label, 'TargetedUserProtectionAction', MDO_HINT));
       if (out.length > 0) return out;
 
-      if (enabled === false) out.push(note('fail', `${label}: EnableTargetedUserProtection = false`));
+      if (enabled === false)
+        out.push({
+          ...note('fail', `${label}: EnableTargetedUserProtection = false`),
+          presetRoute: PRESET_ROUTE,
+        });
       if (action === 'NoAction' || action === 'BccMessage')
         out.push(
           note(
@@ -91,7 +98,10 @@ export const check: Check = {
       const missing = wanted.filter((u) => !listed.has(u));
       if (missing.length > 0) {
         missingBy.set(name, missing);
-        out.push(note('fail', `${label}: TargetedUsersToProtect lacks ${missing.join(', ')}`));
+        out.push({
+          ...note('fail', `${label}: TargetedUsersToProtect lacks ${missing.join(', ')}`),
+          presetRoute: PRESET_ROUTE,
+        });
       }
       if (out.length === 0) {
         out.push(

@@ -14,6 +14,11 @@ export interface Note {
   text: string;
   /** Stays `fail` on a custom policy (e.g. an own domain on an allow list is as dangerous there as in the default). */
   sticky?: boolean;
+  /**
+   * The setting is one an administrator sets in a preset security policy's own configuration (e.g. the users to
+   * protect from impersonation): where to do it. Without it, a preset's note is information only.
+   */
+  presetRoute?: string;
 }
 
 /** A note level is the status it stands for; util.worst ranks them (fail > warn > unknown > info > pass). */
@@ -62,9 +67,12 @@ interface NamedPolicy {
  * cmdlet changes, and they take precedence over custom and default policies (eop-model §6.3 [D] S24). Told apart by
  * RecommendedPolicyType, or by the names the service gives them when the property is not exported.
  */
-export function isPresetPolicy(p: NamedPolicy): boolean {
+export function isPresetPolicy(p: NamedPolicy, namedByPolicyRule = false): boolean {
   const type = p.RecommendedPolicyType?.toLowerCase();
   if (type !== undefined) return type === 'standard' || type === 'strict';
+  // Presets are bound to recipients by their own protection-policy rules, never by a Get-AntiPhishRule /
+  // Get-HostedContentFilterRule: a policy such a rule names is a custom one, whatever its name.
+  if (namedByPolicyRule) return false;
   return /^(standard|strict) preset security policy/i.test(p.Name ?? p.Identity ?? '');
 }
 
@@ -226,7 +234,11 @@ export function reviewPolicies<T extends NamedPolicy>(
   for (const policy of ordered) {
     const isDefault = policy === def;
     const name = policyName(policy);
-    const isPreset = !isDefault && isPresetPolicy(policy);
+    const names = [policy.Name, policy.Identity].filter((n): n is string => !!n).map((n) => n.toLowerCase());
+    const namedByRule = (kind.rules?.(ctx) ?? []).some(
+      (r) => r.policy !== undefined && names.includes(r.policy),
+    );
+    const isPreset = !isDefault && isPresetPolicy(policy, namedByRule);
     const scope: PolicyScope<T> = {
       policy,
       isDefault,
@@ -236,17 +248,22 @@ export function reviewPolicies<T extends NamedPolicy>(
     };
     if (isPreset) {
       // What a preset does is Microsoft's choice, not a configuration to fix: reported for the picture, never failed.
-      notes.push(
-        ...assess(scope).map((n): Note =>
-          n.level === 'fail' || n.level === 'warn'
-            ? {
-                ...n,
-                level: 'info',
-                text: `${n.text} (a preset security policy: Microsoft manages its settings, which cannot be changed; it applies, before custom and default policies, to the recipients the preset is assigned to, eop-model §6.3 [D] S24)`,
-              }
-            : n,
-        ),
-      );
+      // The few settings an administrator does set in a preset (its users to protect) stay a warning, with the way.
+      const precedence =
+        'it applies, before custom and default policies, to the recipients the preset is assigned to, eop-model §6.3 [D] S24';
+      for (const n of assess(scope)) {
+        if (n.level !== 'fail' && n.level !== 'warn') notes.push(n);
+        else if (n.presetRoute !== undefined)
+          notes.push({
+            level: 'warn',
+            text: `${n.text} (a preset security policy: set this in the preset's configuration, ${n.presetRoute}, not with Set-* cmdlets; ${precedence})`,
+          });
+        else
+          notes.push({
+            level: 'info',
+            text: `${n.text} (a preset security policy: Microsoft manages this setting, which cannot be changed; ${precedence})`,
+          });
+      }
       continue;
     }
     const where = isDefault ? ({ kind: 'some' } as const) : reach(ctx, kind.rules?.(ctx), policy);

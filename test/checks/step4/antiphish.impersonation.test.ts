@@ -112,3 +112,23 @@ test.each<[string, unknown, string, string]>([
   expect(out.status).toBe(status);
   expect(out.evidence).toContainEqual(expect.stringContaining(line));
 });
+
+test('a Standard preset lacking a protected user stays a warning, with the preset route and no Set-AntiPhishPolicy', () => {
+  const out = run(check, {
+    patch: {
+      'Get-AntiPhishPolicy': customPolicy('Get-AntiPhishPolicy', 'Standard Preset Security Policy1', {
+        RecommendedPolicyType: 'Standard',
+        EnableTargetedUserProtection: true,
+        TargetedUserProtectionAction: 'Quarantine',
+        TargetedUsersToProtect: ['CEO;ceo@contoso.com'],
+      }),
+    },
+  });
+  expect(out.status).toBe('warn');
+  const line = out.evidence.find((e) =>
+    e.startsWith("preset anti-phish policy 'Standard Preset Security Policy1'"),
+  );
+  expect(line).toContain('TargetedUsersToProtect lacks cfo@contoso.com');
+  expect(line).toContain("set this in the preset's configuration, Microsoft Defender portal");
+  expect(out.remediation?.powershell ?? '').not.toContain('Standard Preset Security Policy1');
+});

@@ -84,7 +84,7 @@ test.each<[string, Record<string, unknown>, string]>([
     expect(out.status).toBe('info');
     const line = out.evidence.find((e) => e.startsWith(`preset anti-phish policy '${name}'`));
     expect(line).toContain('AuthenticationFailAction = MoveToJmf');
-    expect(line).toContain('Microsoft manages its settings, which cannot be changed');
+    expect(line).toContain('Microsoft manages this setting, which cannot be changed');
     expect(out.remediation?.powershell ?? '').not.toContain(name);
   },
 );
@@ -100,4 +100,29 @@ test('RecommendedPolicyType Custom is a custom policy whatever its name', () => 
   });
   expect(out.status).toBe('warn');
   expect(out.remediation?.powershell).toContain("'Strict Preset Security Policy copy'");
+});
+
+test('a policy named like a preset but bound by a Get-AntiPhishRule is a custom policy', () => {
+  const name = 'Strict Preset Security Policy - Finance (custom copy)';
+  const out = run(check, {
+    patch: {
+      'Get-AntiPhishPolicy': customPolicy('Get-AntiPhishPolicy', name, {
+        AuthenticationFailAction: 'MoveToJmf',
+      }),
+    },
+    set: {
+      'Get-AntiPhishRule': [
+        {
+          Name: 'Finance',
+          AntiPhishPolicy: name,
+          State: 'Enabled',
+          Priority: 0,
+          RecipientDomainIs: ['contoso.com'],
+        },
+      ],
+    },
+  });
+  expect(out.status).toBe('warn');
+  expect(out.evidence.some((e) => e.startsWith(`custom anti-phish policy '${name}'`))).toBe(true);
+  expect(out.remediation?.powershell).toContain(`'${name}'`);
 });
