@@ -3,6 +3,7 @@
  * sender rather than the gateway (EF-1 [D] S19) and applies Honor DMARC at all while the MX points elsewhere (EF-5 [D] S27).
  */
 import type { Check } from '../types.js';
+import { IpSet } from '../../model/ip.js';
 import { connectorName } from '../util.js';
 import {
   EF_PORTAL,
@@ -58,6 +59,29 @@ export const check: Check = {
       case true: {
         // EF is per connector (EF-2 [D]); which of several matching connectors takes the gateway's mail is undocumented.
         const without = found.others.filter((o) => efEnabled(o) !== true);
+        // A connector that alone matches some gateway addresses (the primary does not list them) certainly takes the
+        // gateway's mail from there (CON-1 [D], matched by IP): with EF off on it, that mail is filtered as the gateway's.
+        const primaryIps = new IpSet(c.SenderIPAddresses ?? []);
+        const gatewayIps = new IpSet(ctx.gateway.ips);
+        const alone = without.filter(
+          (o) =>
+            efEnabled(o) === false &&
+            (o.SenderIPAddresses ?? []).some((e) => gatewayIps.overlaps(e) && !primaryIps.covers(e)),
+        );
+        if (alone.length > 0) {
+          return {
+            status: 'fail',
+            evidence: [
+              head,
+              `${found.label}: Enhanced Filtering is on`,
+              ...alone.map(
+                (o) =>
+                  `inbound connector '${connectorName(o)}' alone matches the gateway's ${(o.SenderIPAddresses ?? []).filter((e) => gatewayIps.overlaps(e) && !primaryIps.covers(e)).join(', ')} and has Enhanced Filtering off: the gateway's mail from there is authenticated against the gateway's IP (eop-model EF-1 [D] S19)`,
+              ),
+            ],
+            remediation: enableEfRemediation(ctx, connectorName(alone[0]!)),
+          };
+        }
         if (without.length > 0) {
           return {
             status: 'unknown',

@@ -1,6 +1,6 @@
 /** eop-model EF-3 / §10 A10: EF applies to the whole organisation, not a pilot list or test mode (ORCA 233-1 [C] S45). */
 import type { Check } from '../types.js';
-import { psQuote } from '../util.js';
+import { connectorName, psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS, efEnabled, findGatewayConnector } from './gateway-connector.js';
 
 export const check: Check = {
@@ -29,53 +29,55 @@ export const check: Check = {
         status: 'not-applicable',
         evidence: [found.evidence, 'no gateway connector to scope EF on (see ef.configured)'],
       };
-    const c = found.connector;
-    const label = found.label;
-    if (efEnabled(c) === false) {
-      return {
-        status: 'not-applicable',
-        evidence: [`${label}: Enhanced Filtering is off (see ef.configured)`],
-      };
-    }
+    // Every enabled connector that matches the gateway carries some of its mail (the one matching each gateway IP,
+    // CON-1 [D]): EF must cover every recipient on each of them, not only on the best-ranked one.
+    const connectors = [found.connector, ...found.others];
     const evidence: string[] = [];
-    const missing = (['EFUsers', 'EFTestMode'] as const).filter((k) => c[k] === undefined);
-    const users = c.EFUsers ?? [];
+    const lines: string[] = [];
     let warn = false;
-    if (users.length > 0) {
-      warn = true;
-      evidence.push(
-        `${label}: EFUsers = ${users.join(', ')} (pilot: EF applies only to messages whose every recipient is listed, eop-model EF-3 [D] S19; ORCA counts this as not configured [C] S45)`,
-      );
-    }
-    if (c.EFTestMode === true) {
-      warn = true;
-      evidence.push(
-        `${label}: EFTestMode = true (EF only reports, it does not change filtering; ORCA counts this as not configured [C] S45)`,
-      );
-    }
-    if (missing.length > 0) evidence.push(`${label}: ${missing.join(', ')} absent from the export`);
-    if (warn) {
-      // Only what is wrong is changed. EFTestMode is documented as "reserved for internal Microsoft use"
-      // (eop-model §2.2 [D] S8): the portal's "Apply to entire organization" is the documented way; the cmdlet
-      // parameter is offered, marked as such, for tenants where the export shows test mode on.
-      const lines: string[] = [];
-      if (users.length > 0)
-        lines.push(`Set-InboundConnector -Identity ${psQuote(found.name)} -EFUsers $null`);
-      if (c.EFTestMode === true)
+    let unknown = false;
+    for (const c of connectors) {
+      const name = connectorName(c);
+      const label = `inbound connector '${name}'`;
+      if (efEnabled(c) === false) {
+        evidence.push(`${label}: Enhanced Filtering is off (see ef.configured)`);
+        continue;
+      }
+      const missing = (['EFUsers', 'EFTestMode'] as const).filter((k) => c[k] === undefined);
+      const users = c.EFUsers ?? [];
+      const before = evidence.length;
+      if (users.length > 0) {
+        evidence.push(
+          `${label}: EFUsers = ${users.join(', ')} (pilot: EF applies only to messages whose every recipient is listed, eop-model EF-3 [D] S19; ORCA counts this as not configured [C] S45)`,
+        );
+        lines.push(`Set-InboundConnector -Identity ${psQuote(name)} -EFUsers $null`);
+      }
+      if (c.EFTestMode === true) {
+        evidence.push(
+          `${label}: EFTestMode = true (EF only reports, it does not change filtering; ORCA counts this as not configured [C] S45)`,
+        );
+        // EFTestMode is documented as "reserved for internal Microsoft use" (eop-model §2.2 [D] S8): the portal's
+        // "Apply to entire organization" is the documented way; the parameter is offered, marked as such.
         lines.push(
           '# EFTestMode is documented as reserved for internal Microsoft use: prefer the portal (Enhanced Filtering → Apply to entire organization); if it stays on:',
-          `Set-InboundConnector -Identity ${psQuote(found.name)} -EFTestMode $false`,
+          `Set-InboundConnector -Identity ${psQuote(name)} -EFTestMode $false`,
         );
+      }
+      if (evidence.length > before) warn = true;
+      if (missing.length > 0) {
+        evidence.push(`${label}: ${missing.join(', ')} absent from the export`);
+        unknown = true;
+      } else if (evidence.length === before)
+        evidence.push(`${label}: EFUsers is empty and EFTestMode = false (EF applies to every recipient)`);
+    }
+    if (warn)
       return {
         status: 'warn',
         evidence,
         remediation: { powershell: lines.join('\n'), portal: `${EF_PORTAL} → Apply to entire organization` },
       };
-    }
-    if (missing.length > 0) return { status: 'unknown', evidence };
-    return {
-      status: 'pass',
-      evidence: [`${label}: EFUsers is empty and EFTestMode = false (EF applies to every recipient)`],
-    };
+    if (unknown) return { status: 'unknown', evidence };
+    if (connectors.every((c) => efEnabled(c) === false)) return { status: 'not-applicable', evidence };
+    return { status: 'pass', evidence };
   },
 };

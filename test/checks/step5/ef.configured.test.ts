@@ -104,3 +104,40 @@ test('unknown, not pass: another connector carrying the gateway has Enhanced Fil
     ),
   );
 });
+
+test('fail: a connector that alone matches some gateway addresses has Enhanced Filtering off', () => {
+  const out = run(check, {
+    patch: {
+      'Get-InboundConnector': [
+        {
+          props: {
+            SenderIPAddresses: ['203.0.113.10', '203.0.113.11'],
+            EFSkipIPs: ['203.0.113.10', '203.0.113.11'],
+          },
+        },
+        {
+          index: 2,
+          props: {
+            Name: 'SEG US',
+            Identity: 'SEG US',
+            Enabled: true,
+            ConnectorType: 'Partner',
+            SenderDomains: ['smtp:*;1'],
+            SenderIPAddresses: ['198.51.100.0/28'],
+            RestrictDomainsToIPAddresses: true,
+            RestrictDomainsToCertificate: false,
+            EFSkipIPs: [],
+            EFSkipLastIP: false,
+          },
+        },
+      ],
+    },
+  });
+  expect(out.status).toBe('fail');
+  expect(out.evidence).toContainEqual(
+    expect.stringContaining(
+      "inbound connector 'SEG US' alone matches the gateway's 198.51.100.0/28 and has Enhanced Filtering off",
+    ),
+  );
+  expect(out.remediation?.powershell).toContain("Set-InboundConnector -Identity 'SEG US'");
+});

@@ -71,3 +71,44 @@ test.each<[string, Parameters<typeof ef>[0], string[]]>([
 ])('remediation changes only what is wrong: %s', (_n, over, lines) => {
   expect(run(check, ef(over)).remediation?.powershell).toBe(lines.join('\n'));
 });
+
+test('every connector that carries the gateway mail is checked, not only the best-ranked one', () => {
+  // Two regions of the gateway, each delivering through its own connector (CON-1 [D]: matched by IP).
+  const out = run(check, {
+    patch: {
+      'Get-InboundConnector': [
+        {
+          props: {
+            SenderIPAddresses: ['203.0.113.10', '203.0.113.11'],
+            EFSkipIPs: ['203.0.113.10', '203.0.113.11'],
+          },
+        },
+        {
+          index: 2,
+          props: {
+            Name: 'SEG US',
+            Identity: 'SEG US',
+            Enabled: true,
+            ConnectorType: 'Partner',
+            SenderDomains: ['smtp:*;1'],
+            SenderIPAddresses: ['198.51.100.0/28'],
+            RestrictDomainsToIPAddresses: true,
+            RestrictDomainsToCertificate: false,
+            EFSkipIPs: ['198.51.100.0/28'],
+            EFSkipLastIP: false,
+            EFUsers: ['pilot@contoso.com'],
+            EFTestMode: false,
+          },
+        },
+      ],
+    },
+  });
+  expect(out.status).toBe('warn');
+  expect(out.evidence).toContain(
+    `${C}: EFUsers is empty and EFTestMode = false (EF applies to every recipient)`,
+  );
+  expect(
+    out.evidence.some((e) => e.startsWith("inbound connector 'SEG US': EFUsers = pilot@contoso.com")),
+  ).toBe(true);
+  expect(out.remediation?.powershell).toBe("Set-InboundConnector -Identity 'SEG US' -EFUsers $null");
+});
