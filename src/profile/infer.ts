@@ -162,15 +162,34 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
   if (declared) {
     // The MX vendor is only attached when it does not contradict the name the profile gives the gateway.
     const agrees = vendor && (!declared.name || nameMentions(declared.name, vendor));
+    const basis = ['declared in the profile (gateway section)'];
+    // A connector that matches the declared IPs and restricts to a certificate only carries the gateway's mail if the
+    // gateway presents that certificate (CON-5 [D]): take it as the gateway's, and say so [I].
+    let certificate = declared.certificate ?? undefined;
+    if (certificate === undefined && declared.ips.length > 0) {
+      const locked = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips: declared.ips }).find(
+        (c) =>
+          c.enabled &&
+          c.match.by === 'ip' &&
+          c.connector.RestrictDomainsToCertificate === true &&
+          !!c.connector.TlsSenderCertificateName?.trim(),
+      );
+      if (locked) {
+        certificate = locked.connector.TlsSenderCertificateName!.trim();
+        basis.push(
+          `certificate ${JSON.stringify(certificate)} taken from connector '${locked.connector.Name ?? locked.connector.Identity ?? ''}', which matches the declared IPs and restricts to it [I]; declare gateway.certificate to make it explicit`,
+        );
+      }
+    }
     return {
       source: 'profile',
       name: declared.name ?? vendor?.name,
       vendor: agrees ? vendor.id : undefined,
       ips: [...declared.ips],
-      certificate: declared.certificate ?? undefined,
+      certificate,
       certificateUnique: declared.certificateUnique,
       dkimSelectors: [...declared.dkimSelectors],
-      basis: ['declared in the profile (gateway section)'],
+      basis,
     };
   }
 

@@ -35,6 +35,42 @@ describe('resolveGateway', () => {
     });
   });
 
+  test.each<[string, Record<string, unknown>, string | undefined]>([
+    [
+      'a connector matching the declared IPs that restricts to a certificate lends it [I]',
+      { RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.seg.example' },
+      '*.seg.example',
+    ],
+    ['not restricting: nothing is taken', { TlsSenderCertificateName: '*.seg.example' }, undefined],
+    [
+      'disabled: nothing is taken',
+      { Enabled: false, RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.seg.example' },
+      undefined,
+    ],
+    [
+      'not matching the declared IPs: nothing is taken',
+      {
+        SenderIPAddresses: ['198.18.0.1'],
+        RestrictDomainsToCertificate: true,
+        TlsSenderCertificateName: '*.seg.example',
+      },
+      undefined,
+    ],
+  ])('a declared gateway without a certificate: %s', (_n, connector, certificate) => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector({ SenderIPAddresses: ['203.0.113.10'], ...connector })],
+      dns: MIMECAST_DNS,
+    });
+    const gw = resolveGateway(parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'p.yaml'), snapshot);
+    expect(gw.certificate).toBe(certificate);
+    if (certificate)
+      expect(gw.basis[1]).toMatch(
+        /^certificate "\*\.seg\.example" taken from connector '.*', which matches the declared IPs and restricts to it \[I\]/,
+      );
+    else expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
+  });
+
   test('MX at a known SEG plus a restricting * Partner connector: vendor, IPs and certificate inferred', () => {
     const snapshot = snapshotOf({
       'Get-AcceptedDomain': CONTOSO_DOMAINS,
