@@ -32,6 +32,11 @@ export interface DmarcRecord {
   ruf: string[];
   /** `t=y` (DMARCbis test mode) or `pct` below 100 (RFC 7489): the policy is not fully applied. */
   testing: boolean;
+  /**
+   * `sp=` is present with a value that is not a policy: for the subdomains it covers, receivers apply no
+   * enforcing policy (RFC 7489 §6.6.3 step 6: such a record reads as p=none, or no DMARC without a valid rua).
+   */
+  spInvalid: boolean;
   /** Tolerated oddities: removed tags, unknown tags, bad values, a missing p. */
   warnings: string[];
 }
@@ -70,7 +75,11 @@ export function parseDmarc(raw: string): DmarcParse {
     const v = tags.get(tag)?.toLowerCase();
     if (v === undefined) return undefined;
     if (POLICIES.has(v)) return v as DmarcPolicyValue;
-    warnings.push(`${tag}=${v} is not none, quarantine or reject; ignored`);
+    warnings.push(
+      tag === 'p'
+        ? `${tag}=${v} is not none, quarantine or reject; ignored`
+        : `${tag}=${v} is not none, quarantine or reject: for the mail it covers, receivers read the record as p=none, or apply no DMARC without a valid rua (RFC 7489 §6.6.3)`,
+    );
     return undefined;
   };
   const p = policy('p');
@@ -124,6 +133,7 @@ export function parseDmarc(raw: string): DmarcParse {
       rua: uris('rua'),
       ruf: uris('ruf'),
       testing,
+      spInvalid: tags.has('sp') && !POLICIES.has(tags.get('sp')!.toLowerCase()),
       warnings,
     },
   };
@@ -198,10 +208,29 @@ export function* discoverDmarcSteps(domain: string): DnsSteps<DmarcDiscovery> {
     out.record = parsed.record;
     const own = name === d;
     const rec = parsed.record;
-    out.policy = (own ? rec.p : (rec.sp ?? rec.p)) ?? 'none';
+    out.policy = applicablePolicy(rec, own);
     return out;
   }
   return out;
+}
+
+/** A report URI a receiver can parse: `mailto:` with an address, or `https:` (RFC 7489 §6.2, RFC 9989 §4.7). */
+function validReportUri(u: string): boolean {
+  return /^mailto:[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/i.test(u) || /^https:\/\/\S+$/i.test(u);
+}
+
+/**
+ * The policy a receiver applies from a record: p on the domain itself, sp (else p) from a parent. A missing p reads as
+ * p=none (RFC 9989 §4.7). A present but invalid p, or an invalid sp for the subdomains it covers, does not fall back:
+ * with a valid rua the record reads as p=none, without one no DMARC applies (RFC 7489 §6.6.3 step 6). Never report
+ * more protection than receivers give.
+ */
+function applicablePolicy(rec: DmarcRecord, own: boolean): DmarcDiscovery['policy'] {
+  const invalid = own
+    ? rec.tags.has('p') && rec.p === undefined
+    : rec.spInvalid || (rec.sp === undefined && rec.tags.has('p') && rec.p === undefined);
+  if (invalid) return rec.rua.some(validReportUri) ? 'none' : 'absent';
+  return (own ? rec.p : (rec.sp ?? rec.p)) ?? 'none';
 }
 
 /** DMARC policy discovery over a resolver. */

@@ -87,7 +87,15 @@ export function recordedDmarc(zone: DnsZone | undefined, domain: string): Record
   if (found.error) notes.push(found.error);
   const rec = found.record;
   if (!rec) return { policy: 'absent', ...at, notes };
-  let policy = found.policy === 'absent' ? 'none' : found.policy;
+  // A record whose applicable policy tag is invalid, without a valid rua, means no DMARC processing at all (RFC 7489
+  // §6.6.3 step 6): for the simulator, as if there were no record.
+  if (found.policy === 'absent')
+    return {
+      policy: 'absent',
+      ...at,
+      notes: [...notes, `${found.at}: the applicable policy tag is not valid and no valid rua: no DMARC applies`],
+    };
+  let policy = found.policy;
   if (rec.testing && policy !== 'none') {
     const lower = ONE_STEP_LOWER[policy];
     const pct = rec.tags.get('pct');

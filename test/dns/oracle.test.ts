@@ -230,10 +230,10 @@ describe('recordedDmarc: the policy a failing message meets', () => {
       'none',
     ],
     [
-      'invalid p: treated as none',
+      'invalid p, no rua: no DMARC applies (RFC 7489 §6.6.3 step 6)',
       'example.com',
       { '_dmarc.example.com': { TXT: ['v=DMARC1; p=block'] } },
-      'none',
+      'absent',
     ],
     [
       'other TXT beside the record',
@@ -457,10 +457,41 @@ describe('recordedDmarc: the DMARCbis tree walk (RFC 9989 §4.10)', () => {
     expect(recordedDmarc(z, '2.3.4.5.6.7.8.example').policy).toBe('reject');
   });
 
-  test('an invalid sp is discarded, so p applies (RFC 9989 §4.7: syntax errors give way to defaults)', () => {
-    const z = zoneOf({ '_dmarc.example.com': { TXT: ['v=DMARC1; p=reject; sp=block'] } });
-    expect(recordedDmarc(z, 'a.example.com').policy).toBe('reject');
-  });
+  test.each([
+    [
+      'an invalid sp, no rua: no DMARC for subdomains',
+      'v=DMARC1; p=reject; sp=block',
+      'a.example.com',
+      'absent',
+    ],
+    [
+      'an invalid sp with a valid rua: p=none for subdomains',
+      'v=DMARC1; p=reject; sp=block; rua=mailto:d@example.com',
+      'a.example.com',
+      'none',
+    ],
+    [
+      'an invalid sp does not touch the domain itself: p applies',
+      'v=DMARC1; p=reject; sp=block',
+      'example.com',
+      'reject',
+    ],
+    ['an invalid p, no rua: no DMARC', 'v=DMARC1; p=block', 'example.com', 'absent'],
+    [
+      'an invalid p with a valid rua: p=none',
+      'v=DMARC1; p=block; rua=mailto:d@example.com',
+      'example.com',
+      'none',
+    ],
+    ['a missing p reads as p=none (RFC 9989 §4.7)', 'v=DMARC1; sp=reject', 'example.com', 'none'],
+    ['a missing p, valid sp: sp for subdomains', 'v=DMARC1; sp=reject', 'a.example.com', 'reject'],
+  ])(
+    'never more protection than receivers give (RFC 7489 §6.6.3 step 6): %s',
+    (_n, record, domain, policy) => {
+      const z = zoneOf({ '_dmarc.example.com': { TXT: [record] } });
+      expect(recordedDmarc(z, domain).policy).toBe(policy);
+    },
+  );
 
   test('a record ignored for the case of its version value is named in the notes', () => {
     const z = zoneOf({ '_dmarc.example.com': { TXT: ['v=dmarc1; p=reject'] } });

@@ -46,7 +46,8 @@ const norm = (n: string) => n.toLowerCase().replace(/\.$/, '');
 
 /** TXT strings longer than 255 octets are split into character-strings, as a real zone would hold them. */
 function txtChunks(v: string | string[]): string[] {
-  if (Array.isArray(v)) return v;
+  // A copy: dns-packet turns the strings it encodes into Buffers in place, which would change the caller's zone.
+  if (Array.isArray(v)) return [...v];
   const out: string[] = [];
   for (let i = 0; i < v.length; i += 255) out.push(v.slice(i, i + 255));
   return out.length ? out : [''];

@@ -77,15 +77,19 @@ function* mechQuery<T extends 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR'>(
   if (r.kind === 'timeout' || r.kind === 'servfail' || r.kind === 'error') {
     throw new Abort('temperror', `${type} ${name}: ${r.kind === 'error' ? r.code : r.kind}`);
   }
-  if (r.kind === 'nodata' || r.kind === 'nxdomain') {
-    st.voids++;
-    if (st.voids > MAX_VOID_LOOKUPS) {
-      const why = `more than ${MAX_VOID_LOOKUPS} void lookups (${type} ${name}, §4.6.4)`;
-      if (st.enforceVoidLimit) throw new Abort('permerror', why);
-      if (st.voids === MAX_VOID_LOOKUPS + 1) st.trace.push(`${why}: counted, not enforced`);
-    }
-  }
+  countVoid(st, r.kind, type, name);
   return r;
+}
+
+/** §4.6.4: an answer with no records (NODATA or NXDOMAIN) counts toward the void-lookup limit. */
+function countVoid(st: State, kind: string, type: string, name: string): void {
+  if (kind !== 'nodata' && kind !== 'nxdomain') return;
+  st.voids++;
+  if (st.voids > MAX_VOID_LOOKUPS) {
+    const why = `more than ${MAX_VOID_LOOKUPS} void lookups (${type} ${name}, §4.6.4)`;
+    if (st.enforceVoidLimit) throw new Abort('permerror', why);
+    if (st.voids === MAX_VOID_LOOKUPS + 1) st.trace.push(`${why}: counted, not enforced`);
+  }
 }
 
 function parseAddress(addr: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
@@ -176,7 +180,14 @@ function* validatedPtrName(
           .flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)])
           .reverse()
           .join('.')}.ip6.arpa`;
-  const ptr = forPtrMechanism ? yield* mechQuery(st, rev, 'PTR', false) : yield* ask(rev, 'PTR');
+  const ptr = yield* ask(rev, 'PTR');
+  if (ptr.kind === 'timeout' || ptr.kind === 'servfail' || ptr.kind === 'error') {
+    // §5.5: "If a DNS error occurs while doing the PTR RR lookup, then this mechanism fails to match" (and %{p}
+    // expands to "unknown", §7.3): an error here is not a temperror of the whole evaluation.
+    st.trace.push(`PTR ${rev}: ${ptr.kind === 'error' ? ptr.code : ptr.kind}: no validated name (§5.5)`);
+    return undefined;
+  }
+  if (forPtrMechanism) countVoid(st, ptr.kind, 'PTR', rev);
   if (ptr.kind !== 'answer') return undefined;
   const type = st.ip.kind() === 'ipv4' ? 'A' : 'AAAA';
   const names = ptr.records.slice(0, MAX_PTR_NAMES);
