@@ -9,20 +9,9 @@ import { query, recordedResolver, type ResolveFn, type RRType } from '../../src/
 import { checkHostSpf, checkHostSteps, type CheckHostInput } from '../../src/dns/spf/evaluate.js';
 import { ask, runSync, zoneAnswer, type DnsSteps, type Question } from '../../src/dns/steps.js';
 import { zoneFromJson, type DnsZone, type ZoneEntry } from '../../src/dns/zone.js';
+import { rng, spfZoneJson } from '../support/generated-zones.js';
 
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);
-
-/** mulberry32: seeded, so a failure names a case that reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A resolver that logs each question before the recorded resolver answers it. */
 function logged(zone: DnsZone, log: string[]): ResolveFn {
@@ -112,76 +101,9 @@ describe('runSync', () => {
 
 // --- generated zones ----------------------------------------------------------------------------------------
 
-const DOMAINS = Array.from({ length: 6 }, (_, i) => `d${i}.test`);
-const HOSTS = Array.from({ length: 6 }, (_, i) => `h${i}.test`);
-const V4 = ['192.0.2.1', '192.0.2.77', '198.51.100.5', '203.0.113.9'];
-const V6 = ['2001:db8::1', '2001:db8:1::5'];
-const CLIENTS = [...V4, ...V6, '::ffff:192.0.2.1'];
-
+/** The generator is shared with the mailauth differential test (test/support/generated-zones.ts). */
 function spfZone(seed: number): { zone: DnsZone; input: CheckHostInput } {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const chance = (p: number) => r() < p;
-  const qual = () => pick(['', '', '+', '-', '~', '?']);
-  const term = (): string => {
-    switch (Math.floor(r() * 13)) {
-      case 0:
-        return `${qual()}ip4:${pick(V4)}${chance(0.5) ? `/${pick([8, 16, 24, 30, 32])}` : ''}`;
-      case 1:
-        return `${qual()}ip6:${pick(V6)}${chance(0.5) ? `/${pick([32, 48, 64, 128])}` : ''}`;
-      case 2:
-        return `${qual()}a${chance(0.6) ? `:${pick(HOSTS)}` : ''}${chance(0.3) ? '/24' : ''}${chance(0.2) ? '//64' : ''}`;
-      case 3:
-        return `${qual()}mx${chance(0.5) ? `:${pick(DOMAINS)}` : ''}${chance(0.3) ? '/16' : ''}`;
-      case 4:
-      case 5:
-        return `${qual()}include:${pick(DOMAINS)}`;
-      case 6:
-        return `${qual()}exists:${pick(HOSTS)}`;
-      case 7:
-        return `${qual()}exists:${pick(['%{i}', '%{ir}.%{v}', '%{l}', '%{d2}', '%{o}'])}.m.test`;
-      case 8:
-        return `${qual()}ptr${chance(0.5) ? `:${pick(DOMAINS)}` : ''}`;
-      case 9:
-        return `redirect=${pick(DOMAINS)}`;
-      case 10:
-        return pick(['exp=explain.test', 'foo=bar', 'ip4:192.0.2.300', 'include:', 'bogus:x']);
-      default:
-        return `${qual()}all`;
-    }
-  };
-  const json: Record<string, Record<string, unknown>> = {};
-  const entry = (name: string) => (json[name] ??= {});
-  for (const d of DOMAINS) {
-    if (chance(0.1)) continue; // NXDOMAIN
-    const records: string[] = [];
-    if (chance(0.9))
-      records.push(`v=spf1 ${Array.from({ length: 1 + Math.floor(r() * 6) }, term).join(' ')}`);
-    if (chance(0.05)) records.push('v=spf1 -all');
-    if (chance(0.3)) records.push('unrelated=text');
-    if (records.length) entry(d)['TXT'] = records;
-    if (chance(0.5))
-      entry(d)['MX'] = HOSTS.filter(() => chance(0.4)).map((h, i) => ({ exchange: h, priority: i }));
-    if (chance(0.3)) entry(d)['A'] = [pick(V4)];
-  }
-  for (const h of HOSTS) {
-    if (chance(0.25)) continue;
-    if (chance(0.7)) entry(h)['A'] = V4.filter(() => chance(0.4));
-    if (chance(0.4)) entry(h)['AAAA'] = V6.filter(() => chance(0.5));
-  }
-  // Names the macros expand to, present for some clients and senders only.
-  for (const ip of V4) {
-    if (chance(0.5)) entry(`${ip}.m.test`)['A'] = ['127.0.0.2'];
-    if (chance(0.5)) entry(`${ip.split('.').reverse().join('.')}.in-addr.m.test`)['A'] = ['127.0.0.2'];
-  }
-  if (chance(0.5)) entry('alice.m.test')['A'] = ['127.0.0.2'];
-  for (const d of DOMAINS) if (chance(0.3)) entry(`${d}.m.test`)['A'] = ['127.0.0.2'];
-  const input: CheckHostInput = {
-    ip: pick(CLIENTS),
-    domain: pick(DOMAINS),
-    sender: `${pick(['alice', 'bob', ''])}@${pick(DOMAINS)}`,
-    enforceVoidLimit: chance(0.7),
-  };
+  const { json, input } = spfZoneJson(seed);
   return { zone: zoneOf(json), input };
 }
 

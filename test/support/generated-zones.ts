@@ -27,7 +27,7 @@ const V4 = ['192.0.2.1', '192.0.2.77', '198.51.100.5', '203.0.113.9'];
 const V6 = ['2001:db8::1', '2001:db8:1::5'];
 const CLIENTS = [...V4, ...V6, '::ffff:192.0.2.1'];
 
-/** The generator of test/dns/steps.test.ts `spfZone`, draw for draw. */
+/** Seeded random SPF zones and a check_host() input (test/dns/steps.test.ts, test/dns/mailauth-differential.test.ts). */
 export function spfZoneJson(seed: number): { json: DnsJson; input: CheckHostInput } {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
