@@ -9,7 +9,17 @@ import { CMDLET_NAMES } from '../snapshot/schema.js';
 import type { PathResult } from '../model/paths.js';
 import { VERSION } from '../version.js';
 import type { CheckedPlan } from './safety.js';
-import type { Change, ObjectKind, Plan, PsValue, RefusedPath, Stage, StageRefusal } from './types.js';
+import type {
+  Change,
+  ObjectKind,
+  Plan,
+  PsValue,
+  RefusedPath,
+  Stage,
+  StageRefusal,
+  StageWeakening,
+  WeakenedPath,
+} from './types.js';
 
 const NOUN: Record<ObjectKind, string> = {
   OrganizationConfig: 'OrganizationConfig',
@@ -155,8 +165,8 @@ function isRefused(plan: Plan, no: number): boolean {
   return plan.refusal !== undefined && no >= plan.refusal.stage;
 }
 
-/** How a refused path ends: the reply or the disposition, and the rules that decided it. */
-function refusedEnding(p: RefusedPath): string {
+/** How a refused or weakened path ends: the reply or the disposition, and the rules that decided it. */
+function refusedEnding(p: Pick<RefusedPath, 'outcome' | 'rules'>): string {
   const end = `${p.outcome.disposition} at ${p.outcome.stage}${p.outcome.reply ? `: ${p.outcome.reply}` : ''}`;
   return `${end}${p.rules.length ? ` (decided by ${p.rules.join(', ')})` : ''}`;
 }
@@ -173,6 +183,16 @@ function refusalReason(plan: Plan, no: number): string[] {
       ];
   if (own !== first) lines.push(`First refusal: ${first.explanation}`);
   return lines;
+}
+
+/** The stage's weakening: attack or residual paths it exposes (plain text; the caller escapes it). */
+function weakeningLines(plan: Plan, no: number): string[] {
+  const w = plan.weakenings.find((x) => x.stage === no);
+  if (!w) return [];
+  return [
+    `WARNING: this stage weakens protection. ${w.explanation}`,
+    ...w.paths.map((p) => `${p.id}: ${p.before} -> ${p.after}; ${refusedEnding(p)}`),
+  ];
 }
 
 function header(plan: CheckedPlan['plan'], title: string, lines: string[], refused?: number): string[] {
@@ -224,6 +244,7 @@ export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
       ...(refused
         ? ['REFUSED by the planner: this script stops at once.', ...refusalReason(plan, stage.no)]
         : []),
+      ...weakeningLines(plan, stage.no),
       `Observe afterwards: ${stage.observe}.`,
       'Rollback: rollback.ps1 in this folder (reverse order, values from the export).',
     ],
@@ -280,11 +301,35 @@ function matrix(before: PathResult[], after: PathResult[]): string[] {
   return lines;
 }
 
-function refusedPaths(paths: readonly RefusedPath[]): string[] {
+/** A later refusal that holds only while refused stages are left out of the state it was judged on (safety.ts). */
+function onlyWhileLeftOut(without: readonly number[]): string {
+  const many = without.length > 1;
+  return `only while stage${many ? 's' : ''} ${without.join(', ')} ${many ? 'are' : 'is'} left out`;
+}
+
+/** `without`: the refused stages left out when the paths were judged (named when a path breaks only without them). */
+function refusedPaths(
+  paths: readonly (RefusedPath | WeakenedPath)[],
+  without: readonly number[] = [],
+): string[] {
   return paths.flatMap((p) => [
-    `- ${mdEscape(p.id)}: ${p.before} → ${p.after}; ${mdEscape(refusedEnding(p))}`,
+    `- ${mdEscape(p.id)}: ${p.before} → ${p.after}${'onlyWithout' in p && p.onlyWithout ? ` (${onlyWhileLeftOut(without)})` : ''}; ${mdEscape(refusedEnding(p))}`,
     ...p.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`),
   ]);
+}
+
+function weakeningSection(weakenings: readonly StageWeakening[]): string[] {
+  if (weakenings.length === 0) return [];
+  const out = [
+    '## Stages that weaken protection',
+    '',
+    '**Each stage below turns an attack or residual path that was closed or mitigated before it into open or uncertain.** ' +
+      'It breaks no legitimate path, so it is not refused, but running it lowers protection: review it first.',
+    '',
+  ];
+  for (const w of weakenings)
+    out.push(`### Stage ${w.stage}`, '', mdEscape(w.explanation), '', ...refusedPaths(w.paths), '');
+  return out;
 }
 
 export function renderPlanMarkdown(checked: CheckedPlan): string {
@@ -311,9 +356,17 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
         '',
       );
       for (const r of plan.laterRefusals)
-        out.push(`#### Stage ${r.stage}`, '', mdEscape(r.explanation), '', ...refusedPaths(r.paths), '');
+        out.push(
+          `#### Stage ${r.stage}${r.onlyWithout ? ` (${onlyWhileLeftOut(r.without)})` : ''}`,
+          '',
+          mdEscape(r.explanation),
+          '',
+          ...refusedPaths(r.paths, r.without),
+          '',
+        );
     }
   }
+  out.push(...weakeningSection(plan.weakenings));
   if (plan.warnings.length) out.push('## Warnings', '', ...plan.warnings.map((w) => `- ${mdEscape(w)}`), '');
   out.push('## Paths before and after the plan', '', ...matrix(checked.before, checked.after), '');
   for (const s of plan.stages) {
@@ -327,6 +380,12 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
     if (own)
       out.push(
         `Refused${own === plan.refusal ? '' : ' on its own too'}: ${own.paths.map((p) => `${mdEscape(p.id)} ${mdEscape(refusedEnding(p))}`).join('; ')}.`,
+        '',
+      );
+    const weakens = plan.weakenings.find((w) => w.stage === s.no);
+    if (weakens)
+      out.push(
+        `**Weakens protection:** ${weakens.paths.map((p) => `${mdEscape(p.id)} ${p.before} → ${p.after} (${mdEscape(refusedEnding(p))})`).join('; ')}.`,
         '',
       );
     for (const n of s.notes) out.push(`- ${mdEscape(n)}`);

@@ -3,6 +3,8 @@
  * the same engine as `assess`; a stage that breaks a legitimate path that worked before is refused, with the reason.
  * The stages after the first refused one are still judged, each on its own, so the administrator sees every stage that
  * would break a path and why (e.g. a printer nothing admits breaks at the lock-down, CON-5, and at RejectDirectSend, DS-2).
+ * A stage that turns a closed or mitigated attack or residual path open or uncertain is not refused (it breaks nothing)
+ * but is listed as a weakening, so security is never lowered unawares.
  */
 import { simulatePaths } from '../assess.js';
 import type { DnsZone } from '../dns/zone.js';
@@ -10,8 +12,17 @@ import type { PathResult } from '../model/paths.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { applyAll, CMDLET_OF } from './model.js';
-import type { Change, Plan, RefusedPath, Stage, StageNo, StageRefusal } from './types.js';
+import { applyAll, applyChange, CMDLET_OF } from './model.js';
+import type {
+  Change,
+  Plan,
+  RefusedPath,
+  Stage,
+  StageNo,
+  StageRefusal,
+  StageWeakening,
+  WeakenedPath,
+} from './types.js';
 
 export interface StageSimulation {
   stage: StageNo;
@@ -40,8 +51,20 @@ export interface SafetyInput {
   now?: Date;
 }
 
-const ADVICE =
-  'Admit the source in an earlier stage (declare it under directSendSources in mxlock.yaml, or route it through the gateway / SMTP AUTH), then plan again.';
+/** What to do about a path a stage breaks, by what the path stands for (a declared source is not told to declare itself). */
+function adviceFor(id: string): string {
+  if (id.startsWith('path.declared-source:'))
+    return 'The source is declared, but no earlier stage admits it the way this stage needs (see the warnings): route it through the gateway or have it submit with SMTP AUTH, or admit it by hand, then plan again.';
+  if (id === 'path.hybrid-onpremises')
+    return 'Admit on-premises Exchange before this stage (an OnPremises inbound connector matching its IPs or certificate, CON-8), then plan again.';
+  if (id === 'path.gateway-delivery')
+    return "The gateway's own mail would be refused: check gateway.ips and gateway.certificate in mxlock.yaml against the gateway's real egress, then plan again.";
+  return 'Admit the source in an earlier stage (declare it under directSendSources in mxlock.yaml, or route it through the gateway / SMTP AUTH), then plan again.';
+}
+
+function stageList(nos: readonly StageNo[]): string {
+  return `stage${nos.length > 1 ? 's' : ''} ${nos.join(', ')}`;
+}
 
 /** The rules of the outcome the path reports (its evidence lists the same decisions as `RULE [E]: text`). */
 function decidingRules(p: PathResult): string[] {
@@ -66,6 +89,10 @@ function needsMissingObject(s: Snapshot, c: Change): boolean {
   );
 }
 
+/** Statuses of an attack or residual path: protected, and not (DESIGN §5). */
+const PROTECTED = new Set(['closed', 'mitigated']);
+const EXPOSED = new Set(['open', 'uncertain']);
+
 export function checkPlan(input: SafetyInput): CheckedPlan {
   const opts = { ...(input.zone ? { zone: input.zone } : {}), ...(input.now ? { now: input.now } : {}) };
   const simulate = (s: Snapshot) => simulatePaths(s, input.profile, input.gateway, opts);
@@ -76,7 +103,17 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
     paths.filter(
       (p) => p.kind === 'legitimate' && p.status === 'broken' && beforeById.get(p.id)?.status !== 'broken',
     );
-  const refusalOf = (stage: Stage, broken: PathResult[], without: StageNo[]): StageRefusal => {
+  /**
+   * `withRefused`: for a later refusal, the paths once every stage up to this one is applied in order, the refused
+   * ones included. A path that is not broken there breaks only because a refused stage is left out (e.g. the stage
+   * that enables the connector admitting a declared source): the administrator must not be sent to fix it.
+   */
+  const refusalOf = (
+    stage: Stage,
+    broken: PathResult[],
+    without: StageNo[],
+    withRefused?: ReadonlyMap<string, PathResult>,
+  ): StageRefusal => {
     const paths: RefusedPath[] = broken.map((p) => ({
       id: p.id,
       before: beforeById.get(p.id)?.status ?? 'absent',
@@ -84,21 +121,65 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       outcome: p.outcome,
       rules: decidingRules(p),
       evidence: p.evidence,
+      onlyWithout: withRefused !== undefined && withRefused.get(p.id)?.status !== 'broken',
     }));
-    const judged = without.length
-      ? ` (judged on its own, with refused stage${without.length > 1 ? 's' : ''} ${without.join(', ')} left out)`
-      : '';
+    const judged = without.length ? ` (judged on its own, with refused ${stageList(without)} left out)` : '';
+    const own = paths.filter((p) => !p.onlyWithout);
+    const dependent = paths.filter((p) => p.onlyWithout);
+    const advice = [...new Set(own.map((p) => adviceFor(p.id)))];
+    if (dependent.length > 0)
+      advice.push(
+        `${dependent.map((p) => p.id).join(', ')} break${dependent.length > 1 ? '' : 's'} only while ${stageList(without)} ${without.length > 1 ? 'are' : 'is'} left out: ` +
+          `applied after ${without.length > 1 ? 'them' : 'it'}, stage ${stage.no} leaves ${dependent
+            .map((p) => `${p.id} ${withRefused?.get(p.id)?.status ?? 'absent'}`)
+            .join(', ')}. Resolve the refusal of ${stageList(without)} first.`,
+      );
     return {
       stage: stage.no,
       paths,
       without,
+      onlyWithout: own.length === 0,
       explanation:
         `stage ${stage.no} (${stage.title}) would${without.length ? ' also' : ''} break ${broken.map((p) => p.id).join(', ')}` +
-        `${judged}: ${broken.map(ending).join('; ')}. ${ADVICE}`,
+        `${judged}: ${broken.map(ending).join('; ')}. ${advice.join(' ')}`,
     };
   };
+  const weakenings: StageWeakening[] = [];
+  /** Records the attack and residual paths `stage` exposes: protected in `prior` (the state it was judged on), not in `paths`. */
+  const noteWeakening = (stage: Stage, prior: PathResult[], paths: PathResult[], without: StageNo[]) => {
+    const priorById = new Map(prior.map((p) => [p.id, p.status]));
+    const weakened: WeakenedPath[] = [];
+    for (const p of paths) {
+      const was = priorById.get(p.id);
+      if (p.kind === 'legitimate' || !was || !PROTECTED.has(was) || !EXPOSED.has(p.status)) continue;
+      weakened.push({
+        id: p.id,
+        kind: p.kind,
+        before: was,
+        after: p.status,
+        outcome: p.outcome,
+        rules: decidingRules(p),
+        evidence: p.evidence,
+      });
+    }
+    if (weakened.length === 0) return;
+    const judged = without.length ? ` (judged on its own, with refused ${stageList(without)} left out)` : '';
+    weakenings.push({
+      stage: stage.no,
+      paths: weakened,
+      without,
+      explanation:
+        `stage ${stage.no} (${stage.title}) weakens ${weakened.map((w) => `${w.id} (${w.before} → ${w.after})`).join(', ')}${judged}: ` +
+        `${weakened.map((w) => `${w.id} ends "${w.outcome.disposition}"${w.outcome.reply ? ` (${w.outcome.reply.slice(0, 60)})` : ''}${w.rules.length ? `, decided by ${w.rules.join(', ')}` : ''}`).join('; ')}. ` +
+        'It breaks no legitimate path, so it is not refused; review its changes against the deciding rules before running it.',
+    });
+  };
 
+  /** The state later stages are judged on, and its simulation. */
   let state = input.snapshot;
+  let statePaths = before;
+  /** Every stage so far applied in order, refused ones included (judges whether a later refusal is its own). */
+  let full = input.snapshot;
   let safeState = state;
   let after = before;
   const stages: StageSimulation[] = [];
@@ -106,9 +187,12 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
   const laterRefusals: StageRefusal[] = [];
   const warnings = [...input.warnings];
   for (const stage of input.stages) {
+    // A change on an object that no stage creates is left out here as on the judged state (applyChange would throw).
+    for (const c of stage.changes) if (!needsMissingObject(full, c)) full = applyChange(full, c);
     if (refusal) {
       // Stages after the first refusal are not safe to run, but each is still judged (one simulation per stage): on
-      // the last safe state plus the later stages that passed, so a refusal here is this stage's own doing.
+      // the last safe state plus the later stages that passed, so a refusal here is this stage's own doing. Only a
+      // refusal costs one more simulation, with the refused stages applied, to tell whether it stands without them.
       if (stage.changes.length === 0) continue;
       const without = [refusal.stage, ...laterRefusals.map((r) => r.stage)];
       const applicable = stage.changes.filter((c) => !needsMissingObject(state, c));
@@ -118,9 +202,16 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
         );
       if (applicable.length === 0) continue;
       const candidate = applyAll(state, applicable);
-      const broken = brokenBy(simulate(candidate));
-      if (broken.length > 0) laterRefusals.push(refusalOf(stage, broken, without));
-      else state = candidate;
+      const paths = simulate(candidate);
+      noteWeakening(stage, statePaths, paths, without);
+      const broken = brokenBy(paths);
+      if (broken.length > 0) {
+        const withRefused = new Map(simulate(full).map((p) => [p.id, p]));
+        laterRefusals.push(refusalOf(stage, broken, without, withRefused));
+      } else {
+        state = candidate;
+        statePaths = paths;
+      }
       continue;
     }
     if (stage.changes.length === 0) {
@@ -130,10 +221,12 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
     state = applyAll(state, stage.changes);
     const paths = simulate(state);
     stages.push({ stage: stage.no, paths });
+    noteWeakening(stage, after, paths, []);
     const broken = brokenBy(paths);
     if (broken.length > 0) {
       refusal = refusalOf(stage, broken, []);
       state = safeState;
+      statePaths = after;
       continue;
     }
     for (const p of paths.filter(
@@ -145,6 +238,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       );
     }
     safeState = state;
+    statePaths = paths;
     after = paths;
   }
   return {
@@ -153,6 +247,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       stages: input.stages,
       refusal,
       laterRefusals,
+      weakenings,
       warnings,
       dnsRecords: input.dnsRecords,
     },

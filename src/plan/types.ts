@@ -55,6 +55,11 @@ export interface RefusedPath {
   /** The eop-model rules that decided that outcome, with their evidence level (`CON-5 [D]`), in the simulator's order. */
   rules: string[];
   evidence: string[];
+  /**
+   * A later refusal's path that is not broken once the refused stages left out are applied too (every stage up to
+   * this one, in order): it breaks only while they are left out. Always false for the first refusal.
+   */
+  onlyWithout: boolean;
 }
 
 export interface StageRefusal {
@@ -62,6 +67,34 @@ export interface StageRefusal {
   /** The legitimate paths the simulator says this stage breaks. */
   paths: RefusedPath[];
   /** Refused stages left out of the state this stage was judged on (empty for the first refusal). */
+  without: StageNo[];
+  /** Every path breaks only while the refused stages are left out: after them, in order, this stage breaks none. */
+  onlyWithout: boolean;
+  explanation: string;
+}
+
+/** An attack or residual path a stage turns from closed or mitigated into open or uncertain. */
+export interface WeakenedPath {
+  id: string;
+  kind: 'attack' | 'residual';
+  /** Status on the state the stage was judged on, and after the stage. */
+  before: string;
+  after: string;
+  /** How the path ends after the stage (the simulator's representative outcome: the worst for the defender). */
+  outcome: PathResult['outcome'];
+  /** The eop-model rules that decided that outcome, with their evidence level. */
+  rules: string[];
+  evidence: string[];
+}
+
+/**
+ * A stage that lowers protection without breaking a legitimate path. It is not refused (DESIGN §6 refuses only
+ * breaks), but an administrator must not weaken security unawares: the plan lists it and the CLI exits 1.
+ */
+export interface StageWeakening {
+  stage: StageNo;
+  paths: WeakenedPath[];
+  /** Refused stages left out of the state this stage was judged on (empty before the first refusal). */
   without: StageNo[];
   explanation: string;
 }
@@ -76,6 +109,8 @@ export interface Plan {
    * on the last safe state plus the later stages that were not refused. Empty when nothing is refused.
    */
   laterRefusals: StageRefusal[];
+  /** Stages that turn a closed or mitigated attack or residual path open or uncertain, in stage order. */
+  weakenings: StageWeakening[];
   warnings: string[];
   /** DNS records proposed for publication (never changed by the scripts). */
   dnsRecords: string[];

@@ -52,6 +52,8 @@ describe.each(['wide-open', 'half-done', 'hardened'])('examples/%s', (name) => {
   test('after the plan: attack paths closed or mitigated, legitimate paths preserved (whole matrix)', async () => {
     const checked = plan(await example(name));
     expect(checked.plan.refusal).toBeUndefined();
+    // No stage on the way exposes an attack or residual path that was closed or mitigated before it.
+    expect(checked.plan.weakenings).toEqual([]);
     const matrix = Object.fromEntries(checked.after.map((p) => [p.id, p.status]));
     const expected = Object.fromEntries(
       checked.after.map((p) => [
@@ -312,10 +314,14 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
       expect(checked.stages.map((st) => st.stage)).toEqual([0, 1, 2]);
       expect(checked.after.find((p) => p.id === PRINTER)!.status).toBe('preserved');
       expect(checked.afterSnapshot).toEqual(applyAll(s.snapshot, checked.plan.stages[1]!.changes));
-      // Bounded cost: "before", then one simulation per stage that has changes (refused or not), never more.
+      // Bounded cost: "before", one simulation per stage that has changes (refused or not), and one more per later
+      // refusal (with the refused stages applied), never more.
       expect(simulations).toHaveBeenCalledTimes(
-        1 + checked.plan.stages.filter((st) => st.changes.length).length,
+        1 + checked.plan.stages.filter((st) => st.changes.length).length + laterRefusals.length,
       );
+      // The lock-down (stage 2) applied first does not admit the printer either: stage 3's refusal stands on its own.
+      expect(laterRefusals[0]!.onlyWithout).toBe(false);
+      expect(laterRefusals[0]!.explanation).not.toMatch(/only while/);
     });
 
     test('with the admission, the same stages are accepted and nothing is refused later', () => {
@@ -452,8 +458,11 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
       now: NOW,
     });
     expect(built.ok).toBe(true);
-    // Without a DNS analysis the inventory is unknown: the plan says so rather than staying silent.
-    if (built.ok) expect(built.checked.plan.warnings.join('\n')).toMatch(/Direct Send candidates/);
+    if (!built.ok) return;
+    // The SPF record lists the printer: the plan names it and asks for it to be declared before the lock-down.
+    const warnings = built.checked.plan.warnings.join('\n');
+    expect(warnings).toMatch(/under directSendSources in mxlock\.yaml/);
+    expect(warnings).toMatch(/SPF of contoso\.com: ip4:192\.0\.2\.50 /);
   });
 });
 

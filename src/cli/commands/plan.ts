@@ -41,7 +41,8 @@ Examples:
 
 Then, for each stage in turn: review plan.md, run  .\\stage-N.ps1 -WhatIf  then  .\\stage-N.ps1  in an
 Exchange Online PowerShell session, and observe for the period plan.md gives before the next stage.
-Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it); 2 usage or input error.`,
+Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or a stage weakens protection
+(turns a closed or mitigated attack or residual path open or uncertain; plan.md says which); 2 usage or input error.`,
     )
     .action(async (exportPath: string, flags: PlanFlags) => {
       const [{ assessExport }, { buildPlan, renderPlanFiles }, { resolveGateway }, { EMPTY_PROFILE }] =
@@ -83,15 +84,20 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it); 2 
       const lines = [`Plan for ${plan.tenant} written to ${out}:`];
       for (const s of plan.stages) {
         const refused = plan.refusal !== undefined && s.no >= plan.refusal.stage;
-        lines.push(`  stage ${s.no}  ${s.changes.length} change(s)  ${s.title}${refused ? '  REFUSED' : ''}`);
+        const weakens = plan.weakenings.some((w) => w.stage === s.no);
+        lines.push(
+          `  stage ${s.no}  ${s.changes.length} change(s)  ${s.title}${refused ? '  REFUSED' : ''}${weakens ? '  WEAKENS' : ''}`,
+        );
       }
       if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.explanation}`);
       for (const r of plan.laterRefusals) lines.push(`ALSO REFUSED: ${r.explanation}`);
+      for (const w of plan.weakenings) lines.push(`WEAKENS: ${w.explanation}`);
       for (const w of plan.warnings) lines.push(`warning: ${w}`);
       const after = built.checked.after;
       lines.push('', 'After the runnable stages:');
       for (const p of after) lines.push(`  ${p.status.padEnd(10)} ${p.id}`);
       process.stdout.write(`${lines.join('\n')}\n`);
-      process.exitCode = plan.refusal ? 1 : 0;
+      // A weakening is not refused (nothing legitimate breaks) but must not pass unnoticed in a pipeline either.
+      process.exitCode = plan.refusal || plan.weakenings.length > 0 ? 1 : 0;
     });
 }
