@@ -93,7 +93,10 @@ export function recordedDmarc(zone: DnsZone | undefined, domain: string): Record
     return {
       policy: 'absent',
       ...at,
-      notes: [...notes, `${found.at}: the applicable policy tag is not valid and no valid rua: no DMARC applies`],
+      notes: [
+        ...notes,
+        `${found.at}: the applicable policy tag is not valid and no valid rua: no DMARC applies`,
+      ],
     };
   let policy = found.policy;
   if (rec.testing && policy !== 'none') {

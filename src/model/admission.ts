@@ -9,6 +9,8 @@
  *   (CON-5 [D]; "one satisfying connector suffices", §12 OQ-2 [I]) or matches an OnPremises connector (§12 [I]).
  *   A Partner connector that lists the source but does not restrict, or whose SenderDomains miss the source's
  *   domain, satisfies nothing: it exempts the source from RejectDirectSend only.
+ * - A connector applies only to the recipient domains in its AssociatedAcceptedDomains (empty = every accepted
+ *   domain; §2.2 [D] S8, CON-5 [D]): one scoped to other recipient domains admits nothing for the source's mail.
  *
  * Pure; shared by the inventory check and the planner so that both judge admission the same way.
  */
@@ -17,9 +19,9 @@ import { domainPatternMatches } from './domains.js';
 import { IpSet } from './ip.js';
 
 export type AdmissionKind =
-  /** Exempt from RejectDirectSend and satisfies the lock-down (an OnPremises connector, or a Partner connector restricting by IP whose SenderDomains cover every domain the source sends as). */
+  /** Exempt from RejectDirectSend and satisfies the lock-down (an OnPremises connector, or a Partner connector restricting by IP whose SenderDomains cover every domain the source sends as), for every recipient domain it delivers to. */
   | 'admitted'
-  /** A Partner connector covering the source's domains lists it but does not restrict by IP: admitted once it restricts, which must happen with the lock-down (not before: a restricting connector scoped to an own domain refuses that domain's mail from every other source). */
+  /** A Partner connector covering the source's domains lists it but does not restrict: admitted once it restricts by IP, which must happen with the lock-down (not before: a restricting connector scoped to an own domain refuses that domain's mail from every other source). */
   | 'restrict-with-lockdown'
   /** Listed only on connectors that cannot satisfy the lock-down for its domains: exempt from RejectDirectSend, refused with 5.7.51 once the lock-down is on. */
   | 'exempt-only'
@@ -34,83 +36,182 @@ export interface SourceAdmission {
   reasons: string[];
 }
 
+/** Where the source's mail goes and what it sends as: the two scopes a connector must cover to admit it. */
+export interface AdmissionScope {
+  /** Lower-case domains the source sends as (P1, §12 OQ-3); empty = not declared, then only SenderDomains `*` covers. */
+  senders: readonly string[];
+  /**
+   * Lower-case accepted domains it delivers to (`deviceRecipientDomains`); empty = unknown, then only a connector
+   * with an empty AssociatedAcceptedDomains covers.
+   */
+  recipients: readonly string[];
+  /**
+   * The connector the lock-down restricts by certificate (the plan's, or the one the profile's certificate names).
+   * It is judged as restricting by certificate whatever it does today: IPs and a certificate do not share a connector
+   * (CON-3 [D]), so it never admits a source by IP, nor is it restricted by IP for one.
+   */
+  lockedByCertificate?: InboundConnector | undefined;
+}
+
 const nameOf = (c: InboundConnector) => c.Name ?? c.Identity ?? '(unnamed)';
 
+/**
+ * The recipient domains a Direct Send source is taken to deliver to: the default accepted domain and every accepted
+ * domain outside onmicrosoft.com. Devices and applications write to users' primary addresses, which live in the
+ * custom domains; the *.onmicrosoft.com and *.mail.onmicrosoft.com domains are routing addresses (and Microsoft
+ * manages their SPF). All of them must be covered by a connector's AssociatedAcceptedDomains for it to admit the
+ * source: a scan to a user in an uncovered domain is refused like any other (CON-5 [D]). The declared-source path
+ * (model/paths.ts) sends to a user of the default domain, which is always one of these.
+ */
+export function deviceRecipientDomains(domainNames: readonly string[], defaultDomain?: string): string[] {
+  const custom = domainNames.map((d) => d.toLowerCase()).filter((d) => !d.endsWith('.onmicrosoft.com'));
+  const all = defaultDomain ? [defaultDomain.toLowerCase(), ...custom] : custom;
+  return [...new Set(all)].sort();
+}
+
 /** Every domain the source sends as is covered by the connector's SenderDomains (CON-2 [D]; `*` and `*.x` patterns). */
-function coversDomains(c: InboundConnector, domains: readonly string[]): boolean {
+function coversSenders(c: InboundConnector, domains: readonly string[]): boolean {
   const patterns = c.SenderDomains ?? [];
+  if (domains.length === 0) return patterns.includes('*');
   return domains.every((d) => patterns.some((p) => domainPatternMatches(p, d)));
 }
 
 /**
- * The admission of one source address. `domains`: the lower-case domains the source sends as (P1, §12 OQ-3); with
- * none known, only connectors with SenderDomains `*` can be said to cover it.
+ * Why the connector's AssociatedAcceptedDomains miss some recipient domain of the source, or undefined when they
+ * cover them all (empty = every accepted domain, §2.2 [D] S8). Not exported is not taken as "all" (DESIGN §1.1).
  */
+function recipientGap(c: InboundConnector, recipients: readonly string[]): string | undefined {
+  const associated = c.AssociatedAcceptedDomains;
+  if (associated === undefined) return 'its AssociatedAcceptedDomains were not exported';
+  if (associated.length === 0) return undefined;
+  const scoped = new Set(associated.map((d) => d.toLowerCase()));
+  if (recipients.length === 0)
+    return `its AssociatedAcceptedDomains (${associated.join(', ')}) limit it to some recipient domains and the tenant's accepted domains are not known`;
+  const missing = recipients.filter((r) => !scoped.has(r));
+  return missing.length === 0
+    ? undefined
+    : `its AssociatedAcceptedDomains (${associated.join(', ')}) do not include ${missing.join(', ')}, which the source delivers to (CON-5 [D]: a connector applies to its associated recipient domains only)`;
+}
+
+const certificateLocked = (c: InboundConnector, scope: AdmissionScope) =>
+  c === scope.lockedByCertificate || c.RestrictDomainsToCertificate === true;
+
+/** The connector admits mail sent as `senders` to `recipients` from an address it lists (CON-5 [D], §12 [I]). */
+function admits(c: InboundConnector, scope: AdmissionScope): boolean {
+  if (c.Enabled !== true || recipientGap(c, scope.recipients) !== undefined) return false;
+  if (c.ConnectorType === 'OnPremises') return true;
+  return (
+    c.ConnectorType === 'Partner' &&
+    c.RestrictDomainsToIPAddresses === true &&
+    !certificateLocked(c, scope) &&
+    coversSenders(c, scope.senders)
+  );
+}
+
+/**
+ * The connector would admit the source once it restricts by IP: a Partner connector in scope that restricts by
+ * neither IP nor certificate. One restricting by certificate is satisfied by the certificate only, and IPs and a
+ * certificate do not belong in one connector (CON-3 [D]): restricting it by IP as well is no remedy.
+ */
+function pending(c: InboundConnector, scope: AdmissionScope): boolean {
+  return (
+    c.Enabled === true &&
+    c.ConnectorType === 'Partner' &&
+    c.RestrictDomainsToIPAddresses !== true &&
+    !certificateLocked(c, scope) &&
+    coversSenders(c, scope.senders) &&
+    recipientGap(c, scope.recipients) === undefined
+  );
+}
+
+/** Why a connector that lists `ip` neither admits the source nor would once restricted. */
+function reasonFor(c: InboundConnector, ip: string, scope: AdmissionScope): string {
+  const what =
+    scope.senders.length > 0 ? scope.senders.join(', ') : 'every domain (its senders are not declared)';
+  const head = `connector '${nameOf(c)}' lists ${ip} but`;
+  if (c.ConnectorType !== 'Partner' && c.ConnectorType !== 'OnPremises')
+    return `${head} its ConnectorType is ${c.ConnectorType ?? 'not exported'}`;
+  const gap = recipientGap(c, scope.recipients);
+  if (c.ConnectorType === 'OnPremises') return `${head} ${gap ?? 'it does not admit the source'}`;
+  if (!coversSenders(c, scope.senders))
+    return `${head} its SenderDomains (${(c.SenderDomains ?? []).join(', ') || 'not exported'}) do not cover ${what}`;
+  if (gap !== undefined) return `${head} ${gap}`;
+  if (c === scope.lockedByCertificate && c.RestrictDomainsToCertificate !== true)
+    return `${head} the lock-down restricts it by certificate, which the source does not present (CON-5; CON-3 [D]: IPs and a certificate belong in separate connectors)`;
+  return `${head} restricts by certificate, which the source does not present (CON-5; CON-3: IPs and a certificate belong in separate connectors)`;
+}
+
+/** The admission of one source address (IP or range: every address of it must be listed). */
 export function admissionOf(
   connectors: readonly InboundConnector[],
   ip: string,
-  domains: readonly string[],
+  scope: AdmissionScope,
 ): SourceAdmission {
   const listing = connectors.filter(
     (c) => c.Enabled === true && new IpSet(c.SenderIPAddresses ?? []).covers(ip),
   );
   if (listing.length === 0) return { kind: 'none', connectors: [], reasons: [] };
-  // Without the source's domains, only SenderDomains `*` is sure to cover what it sends as.
-  const covering = (c: InboundConnector) =>
-    domains.length === 0 ? (c.SenderDomains ?? []).includes('*') : coversDomains(c, domains);
-  const what = domains.length > 0 ? domains.join(', ') : 'every domain (its senders are not declared)';
-  const admitting = listing.filter(
-    (c) =>
-      c.ConnectorType === 'OnPremises' ||
-      (c.ConnectorType === 'Partner' && c.RestrictDomainsToIPAddresses === true && covering(c)),
-  );
+  const admitting = listing.filter((c) => admits(c, scope));
   if (admitting.length > 0) return { kind: 'admitted', connectors: admitting, reasons: [] };
-  // A connector that restricts by certificate is satisfied by the certificate only, and IPs and a certificate do not
-  // belong in one connector (CON-3 [D]): restricting it by IP as well is no remedy.
-  const pending = listing.filter(
-    (c) => c.ConnectorType === 'Partner' && covering(c) && c.RestrictDomainsToCertificate !== true,
-  );
-  if (pending.length > 0) return { kind: 'restrict-with-lockdown', connectors: pending, reasons: [] };
-  const reasons = listing.map((c) =>
-    c.ConnectorType !== 'Partner'
-      ? `connector '${nameOf(c)}' lists ${ip} but its ConnectorType is ${c.ConnectorType ?? 'not exported'}`
-      : covering(c)
-        ? `connector '${nameOf(c)}' lists ${ip} but restricts by certificate, which the source does not present (CON-5; CON-3: IPs and a certificate belong in separate connectors)`
-        : `connector '${nameOf(c)}' lists ${ip} but its SenderDomains (${(c.SenderDomains ?? []).join(', ') || 'not exported'}) do not cover ${what}`,
-  );
-  return { kind: 'exempt-only', connectors: listing, reasons };
+  const toRestrict = listing.filter((c) => pending(c, scope));
+  if (toRestrict.length > 0) return { kind: 'restrict-with-lockdown', connectors: toRestrict, reasons: [] };
+  return { kind: 'exempt-only', connectors: listing, reasons: listing.map((c) => reasonFor(c, ip, scope)) };
 }
 
-/** The worst admission over a source's addresses (`none` < `exempt-only` < `restrict-with-lockdown` < `admitted`). */
+const ORDER: AdmissionKind[] = ['none', 'exempt-only', 'restrict-with-lockdown', 'admitted'];
+
+/**
+ * The worst admission over a source's addresses (`none` < `exempt-only` < `restrict-with-lockdown` < `admitted`).
+ * `connectors` are those of the addresses whose admission is that worst kind only, so a `restrict-with-lockdown`
+ * verdict never names another address's OnPremises connector (CON-4 [D]: only Partner connectors restrict); act on
+ * `perIp` when the addresses differ.
+ */
 export function sourceAdmission(
   connectors: readonly InboundConnector[],
   ips: readonly string[],
-  domains: readonly string[],
+  scope: AdmissionScope,
 ): SourceAdmission & { perIp: { ip: string; admission: SourceAdmission }[] } {
-  const order: AdmissionKind[] = ['none', 'exempt-only', 'restrict-with-lockdown', 'admitted'];
-  const perIp = ips.map((ip) => ({ ip, admission: admissionOf(connectors, ip, domains) }));
-  let worst: SourceAdmission = { kind: 'admitted', connectors: [], reasons: [] };
+  const perIp = ips.map((ip) => ({ ip, admission: admissionOf(connectors, ip, scope) }));
+  if (perIp.length === 0) return { kind: 'none', connectors: [], reasons: [], perIp };
+  let kind: AdmissionKind = 'admitted';
   for (const { admission } of perIp)
-    if (order.indexOf(admission.kind) < order.indexOf(worst.kind)) worst = admission;
-  const connectorsAll = [...new Set(perIp.flatMap((p) => p.admission.connectors))];
+    if (ORDER.indexOf(admission.kind) < ORDER.indexOf(kind)) kind = admission.kind;
+  const worst = perIp.filter((p) => p.admission.kind === kind);
   return {
-    kind: ips.length === 0 ? 'none' : worst.kind,
-    connectors: connectorsAll,
+    kind,
+    connectors: [...new Set(worst.flatMap((p) => p.admission.connectors))],
     reasons: perIp.flatMap((p) => p.admission.reasons),
     perIp,
   };
 }
 
 /**
- * The SenderIPAddresses entries that admit mail sent as `domain` once the lock-down is on (admitted, or to be
- * restricted with it): enabled OnPremises connectors, and enabled Partner connectors whose SenderDomains cover it.
+ * The enabled connectors that bear on mail sent as `domain` once the lock-down is on: `admitting` (their listed
+ * addresses satisfy it: OnPremises, or Partner restricting by IP with the domain in scope) and `pending` (Partner
+ * connectors covering the domain that do not restrict: their addresses are exempt from RejectDirectSend today but get
+ * 550 5.7.51 once the lock-down is on, unless the connector is restricted with it).
  */
-export function admittingEntries(connectors: readonly InboundConnector[], domain: string): string[] {
-  return connectors
-    .filter(
-      (c) =>
-        c.Enabled === true &&
-        (c.ConnectorType === 'OnPremises' || (c.ConnectorType === 'Partner' && coversDomains(c, [domain]))),
-    )
-    .flatMap((c) => c.SenderIPAddresses ?? []);
+export function connectorsFor(
+  connectors: readonly InboundConnector[],
+  domain: string,
+  recipients: readonly string[],
+  lockedByCertificate?: InboundConnector,
+): { admitting: InboundConnector[]; pending: InboundConnector[] } {
+  const scope: AdmissionScope = { senders: [domain], recipients, lockedByCertificate };
+  return {
+    admitting: connectors.filter((c) => admits(c, scope)),
+    pending: connectors.filter((c) => pending(c, scope)),
+  };
+}
+
+/** The SenderIPAddresses entries that admit mail sent as `domain` once the lock-down is on (see `connectorsFor`). */
+export function admittingEntries(
+  connectors: readonly InboundConnector[],
+  domain: string,
+  recipients: readonly string[],
+  lockedByCertificate?: InboundConnector,
+): string[] {
+  return connectorsFor(connectors, domain, recipients, lockedByCertificate).admitting.flatMap(
+    (c) => c.SenderIPAddresses ?? [],
+  );
 }

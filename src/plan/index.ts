@@ -45,8 +45,10 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const warnings = [...draft.warnings];
   const inventory = input.report.findings.find((f) => f.id === 'inventory.direct-send-sources');
   if (inventory?.status === 'warn') {
+    // The plan admits declared sources only; an SPF sender that a connector merely lists (exempt from RejectDirectSend
+    // but satisfying no lock-down, CON-5 [D]) is one of these candidates, and breaks at stage 2 unless declared.
     warnings.push(
-      'undeclared Direct Send candidates (from SPF and the connectors): declare each real one under directSendSources in mxlock.yaml so the plan admits it before the lock-down:',
+      'Direct Send senders the lock-down or RejectDirectSend would refuse (inventory.direct-send-sources): declare each real, undeclared one under directSendSources in mxlock.yaml so the plan admits it before the lock-down:',
       ...inventory.evidence.map((e) => `  ${e}`),
     );
   } else if (inventory?.status === 'unknown') {

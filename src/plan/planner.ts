@@ -6,9 +6,9 @@
  */
 import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
-import { sourceAdmission } from '../model/admission.js';
+import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
 import { isGatewayCandidate, rankGatewayConnectors } from '../model/gateway-connector.js';
-import { IpSet } from '../model/ip.js';
+import { IpSet, parseIpEntry } from '../model/ip.js';
 import { buildTenant, type Tenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
@@ -141,6 +141,96 @@ function withIps(listed: readonly string[], more: readonly string[]): string[] {
   return out;
 }
 
+/** SenderIPAddresses takes IPv4 addresses and CIDR ranges from /24 to /32 only (eop-model §2.2 [D] S8). */
+const NARROWEST_SENDER_IP_PREFIX = 24;
+/**
+ * The most /24 blocks one wider entry is split into: a /16. Beyond it the entry is left out with a warning rather than
+ * written as thousands of entries: an IP lock-down over such a range is no lock-down, and the safety check then shows
+ * the gateway's mail from it refused (CON-5 [D]), which is the truth once the plan runs.
+ */
+const MAX_BLOCKS_PER_ENTRY = 256;
+
+const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+
+/** The CIDR blocks that exactly cover lo..hi, none wider than /`widest` (the standard range-to-CIDR split). */
+function cidrBlocks(lo: number, hi: number, widest: number): { base: number; bits: number }[] {
+  const out: { base: number; bits: number }[] = [];
+  let cur = lo;
+  while (cur <= hi) {
+    let bits = 32;
+    // Grow the block while it stays aligned at `cur`, within the range and no wider than /widest.
+    while (bits > widest) {
+      const size = 2 ** (32 - (bits - 1));
+      if (cur % size !== 0 || cur + size - 1 > hi) break;
+      bits--;
+    }
+    out.push({ base: cur, bits });
+    cur += 2 ** (32 - bits);
+  }
+  return out;
+}
+
+/**
+ * `entries` in the form Set-InboundConnector takes for SenderIPAddresses (§2.2 [D] S8: IPv4 only, single address or
+ * CIDR /24 to /32): an IPv4 CIDR wider than /24 or an `a-b` range becomes the CIDR blocks that cover it (none wider
+ * than /24); IPv6, unparsable and overly wide entries are left out. Each rewrite or omission is a warning naming
+ * `what`. Only entries the plan adds go through here; those already on a connector stay as exported.
+ */
+function senderIpEntries(entries: readonly string[], what: string, warnings: string[]): string[] {
+  const out: string[] = [];
+  for (const text of entries) {
+    const e = parseIpEntry(text);
+    if (e.kind === 'v6') {
+      warnings.push(
+        `${what} ${text} is IPv6, which SenderIPAddresses does not take (IPv4 only, eop-model §2.2 [D] S8): left out, so mail from it does not match the connector by IP (CON-1 [D]) and gets 550 5.7.51 once it restricts (CON-5 [D]); a certificate lock-down does not depend on addresses`,
+      );
+      continue;
+    }
+    if (e.kind === 'invalid') {
+      warnings.push(`${text}: ${what} is not an IPv4 address or range: left out of SenderIPAddresses`);
+      continue;
+    }
+    // Kept as written when it already is an address or an aligned CIDR of /24 or narrower.
+    const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(e.text);
+    if (cidr && Number(cidr[2] ?? 32) >= NARROWEST_SENDER_IP_PREFIX && dotted(e.range.lo) === cidr[1]) {
+      out.push(e.text);
+      continue;
+    }
+    // Every block holds at most 256 addresses, so a range of more than 256 full blocks is refused before splitting.
+    const tooWide = e.range.hi - e.range.lo + 1 > MAX_BLOCKS_PER_ENTRY * 256;
+    const blocks = tooWide ? [] : cidrBlocks(e.range.lo, e.range.hi, NARROWEST_SENDER_IP_PREFIX);
+    if (tooWide || blocks.length > MAX_BLOCKS_PER_ENTRY) {
+      warnings.push(
+        `${what} ${text} spans more than ${MAX_BLOCKS_PER_ENTRY} blocks of /24, the most the plan writes for one entry (SenderIPAddresses takes /24 to /32 only, eop-model §2.2 [D] S8): left out, so mail from it gets 550 5.7.51 once the connector restricts (CON-5 [D]); list the ranges really used, or use the gateway's certificate`,
+      );
+      continue;
+    }
+    const written = blocks.map((b) => (b.bits === 32 ? dotted(b.base) : `${dotted(b.base)}/${b.bits}`));
+    warnings.push(
+      `${what} ${text} is written to SenderIPAddresses as ${written.join(', ')}: the cmdlet takes IPv4 CIDR /24 to /32 only (eop-model §2.2 [D] S8)`,
+    );
+    out.push(...written);
+  }
+  return out;
+}
+
+/**
+ * An enabled Partner connector with SenderDomains `*` that restricts to a named certificate: the best-ranked gateway
+ * connector when it does (enabled or not, as stage 2 re-enables it), else any enabled one.
+ */
+function existingCertificateLockdown(
+  connectors: readonly InboundConnector[],
+  gw: ResolvedGateway,
+  ranked: InboundConnector | undefined,
+): InboundConnector | undefined {
+  const named = (c: InboundConnector) =>
+    c.RestrictDomainsToCertificate === true && (c.TlsSenderCertificateName?.trim() ?? '') !== '';
+  if (ranked && named(ranked)) return ranked;
+  return rankGatewayConnectors(connectors, gw).find((c) => c.enabled && named(c.connector))?.connector;
+}
+
+const quoted = (list: readonly InboundConnector[]) => list.map((c) => `'${nameOf(c)}'`).join(', ');
+
 /**
  * Guide 4.2 settings that exist only with Defender for Office 365: mailbox intelligence, and impersonation protection
  * for the profile's protectedUsers. Proposed only when the export shows the policy has them (an EOP-only tenant's
@@ -206,25 +296,34 @@ export function planChanges(input: PlanInput): PlanDraft {
       };
   }
 
-  const gwConn = gatewayConnector(t, gw);
-  // A connector that already restricts to a certificate keeps doing so when the profile names none: switching it to
-  // IPs would weaken it (a shared gateway's IPs serve other customers) or, added on top, mix IPs and a certificate in
+  const connectors = t.inboundConnectors ?? [];
+  const ranked = gatewayConnector(t, gw);
+  // A certificate lock-down in place stays one when the profile names no certificate: switching it to IPs would weaken
+  // it (a shared gateway's IPs serve other customers), an IP lock-down beside it would let them in again (one
+  // satisfying restricting connector suffices, §12 OQ-2 [I]), and IPs added on top would mix IPs and a certificate in
   // one connector, which CON-3 [D] advises against.
-  const keptCertificate =
-    gw.certificate === undefined &&
-    gwConn?.RestrictDomainsToCertificate === true &&
-    gwConn.TlsSenderCertificateName?.trim()
-      ? gwConn.TlsSenderCertificateName.trim()
-      : undefined;
-  if (keptCertificate !== undefined)
+  const certLock =
+    gw.certificate === undefined ? existingCertificateLockdown(connectors, gw, ranked) : undefined;
+  const gwConn = certLock ?? ranked;
+  const keptCertificate = certLock?.TlsSenderCertificateName?.trim();
+  if (certLock && keptCertificate)
     warnings.push(
-      `'${nameOf(gwConn!)}' already restricts to the certificate ${keptCertificate}, which mxlock.yaml does not declare: the plan keeps the certificate lock-down; declare gateway.certificate to make it explicit`,
+      `'${nameOf(certLock)}' already restricts to the certificate ${keptCertificate}, which mxlock.yaml does not declare: the plan keeps the certificate lock-down` +
+        (ranked && ranked !== certLock
+          ? ` and restricts no other connector by IP beside it ('${nameOf(ranked)}' restricted to the gateway's IPs would admit the gateway's other customers, residual path path.shared-gateway-ip, §12 OQ-2 [I])`
+          : '') +
+        '; declare gateway.certificate to make it explicit',
     );
   const certificate = gw.certificate ?? keptCertificate;
   const certMode = certificate !== undefined;
   const gwName = gwConn ? nameOf(gwConn) : `mxlock - From ${gw.name ?? 'Secure Email Gateway'}`;
   const declared = profile.directSendSources;
   const hybridIps = profile.hybrid?.ips ?? [];
+  const recipients = deviceRecipientDomains(t.domainNames, t.defaultDomain);
+  // The connector stage 2 locks by certificate loses its IPs there (CON-3 [D]): it never admits a source by IP, and is
+  // never restricted by IP for one.
+  const lockedByCertificate = certMode ? gwConn : undefined;
+  const gatewaySet = new IpSet(gw.ips);
 
   // Stage 0: backup, then admit every declared source that no connector matches by IP yet (DESIGN §6).
   notes[0].push(
@@ -233,6 +332,10 @@ export function planChanges(input: PlanInput): PlanDraft {
   const ipLockdownExtra: string[] = [];
   /** Connectors to restrict by IP together with the lock-down (stage 2): created in stage 0, or existing ones. */
   const deviceConnectors: { name: string; object: Obj | undefined }[] = [];
+  const addDeviceConnector = (name: string, object: Obj | undefined) => {
+    if (!deviceConnectors.some((d) => d.name.toLowerCase() === name.toLowerCase()))
+      deviceConnectors.push({ name, object });
+  };
   for (const src of declared) {
     notes[0].push(
       `Direct Send source '${src.name}': the preferred fixes are to route it through the gateway or to submit with SMTP AUTH (smtp.office365.com:587); the change below keeps it working as it is.`,
@@ -240,62 +343,114 @@ export function planChanges(input: PlanInput): PlanDraft {
     const domains = [
       ...new Set(src.senders.map((s) => domainOf(s)).filter((d): d is string => d !== undefined)),
     ].sort();
-    // Admitted as the lock-down will judge it, not merely listed somewhere (model/admission.ts, CON-5, §12 OQ-2).
-    const adm = sourceAdmission(t.inboundConnectors ?? [], src.ips, domains);
-    const listedOn = adm.connectors.map((c) => `'${nameOf(c)}'`).join(', ');
+    const shared = src.ips.filter((ip) => gatewaySet.overlaps(ip));
+    if (shared.length > 0)
+      warnings.push(
+        `declared source '${src.name}': ${shared.join(', ')} lies within the gateway's addresses (gateway.ips), which the gateway's other customers send from too: admitting it by IP for ${domains.join(', ') || 'its domains'} lets them send as ${domains.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D], §12 OQ-2 [I]); route it through the gateway, or have it submit with SMTP AUTH`,
+      );
+    // Admitted as the lock-down will judge it, address by address (model/admission.ts, CON-5, §12 OQ-2).
+    const adm = sourceAdmission(connectors, src.ips, { senders: domains, recipients, lockedByCertificate });
     if (adm.kind === 'admitted') {
-      notes[0].push(`'${src.name}' (${src.ips.join(', ')}) is already admitted by ${listedOn}.`);
+      notes[0].push(
+        `'${src.name}' (${src.ips.join(', ')}) is already admitted by ${quoted(adm.connectors)}.`,
+      );
       continue;
     }
-    if (adm.kind === 'restrict-with-lockdown' && certMode) {
-      // Its own Partner connector covers its domains: restricted with the lock-down, it satisfies it (§12 OQ-2 [I]).
-      notes[0].push(
-        `'${src.name}' (${src.ips.join(', ')}) is listed on ${listedOn}, which stage 2 restricts by IP together with the lock-down.`,
-      );
-      for (const c of adm.connectors)
-        if (!deviceConnectors.some((d) => d.name.toLowerCase() === nameOf(c).toLowerCase()))
-          deviceConnectors.push({ name: nameOf(c), object: c as Obj });
-      continue;
+    const ownIps: string[] = [];
+    for (const { ip, admission } of adm.perIp) {
+      const subject = adm.perIp.length > 1 ? `'${src.name}' address ${ip}` : `'${src.name}' (${ip})`;
+      const listedOn = quoted(admission.connectors);
+      if (admission.kind === 'admitted') {
+        notes[0].push(`${subject} is already admitted by ${listedOn}.`);
+        continue;
+      }
+      if (admission.kind === 'restrict-with-lockdown' && certMode) {
+        // Its own Partner connector covers its domains: restricted with the lock-down, it satisfies it (§12 OQ-2 [I]).
+        // Only the connectors of THIS address, all Partner by construction (CON-4 [D]: OnPremises ones cannot restrict).
+        notes[0].push(
+          `${subject} is listed on ${listedOn}, which stage 2 restricts by IP together with the lock-down.`,
+        );
+        for (const c of admission.connectors) addDeviceConnector(nameOf(c), c as Obj);
+        continue;
+      }
+      if (admission.kind === 'exempt-only')
+        notes[0].push(
+          `${subject} is listed on ${listedOn}, which exempts it from RejectDirectSend only: ${admission.reasons.join('; ')}.`,
+        );
+      else if (admission.kind === 'restrict-with-lockdown')
+        notes[0].push(
+          gwConn !== undefined && admission.connectors.includes(gwConn)
+            ? `${subject} is listed on '${gwName}', which stage 2 restricts by IP: it then satisfies the lock-down.`
+            : `${subject} is listed on ${listedOn}, which does not restrict by IP: it joins the IP lock-down '${gwName}' instead (DESIGN §6 option 2).`,
+        );
+      if (certMode) ownIps.push(ip);
+      // Option 2: the address joins the IP-restricted lock-down connector.
+      else ipLockdownExtra.push(ip);
     }
-    if (adm.kind === 'exempt-only')
-      notes[0].push(
-        `'${src.name}' is listed on ${listedOn}, which exempts it from RejectDirectSend only: ${adm.reasons.join('; ')}.`,
-      );
-    if (certMode) {
-      // Option 3: a separate Partner connector matching the source by IP, restricted in stage 2 with the lock-down.
-      const name = `mxlock - Direct Send: ${src.name}`;
-      deviceConnectors.push({ name, object: undefined });
-      drafts.push({
-        stage: 0,
-        title: `Partner connector for '${src.name}' matching its IPs`,
-        why: [
-          `admits '${src.name}' by IP: matched by IP, it is exempt from RejectDirectSend (eop-model DS-2 [D]) and, restricted with the lock-down, satisfies it for ${domains.join(', ')} (§12 OQ-2 [I])`,
-          'never an allow-by-sender-domain connector: one that matches by domain only neither exempts nor admits (CON-3 [D])',
-        ],
-        kind: 'InboundConnector',
-        identity: name,
-        object: (t.inboundConnectors ?? []).find((c) => nameOf(c).toLowerCase() === name.toLowerCase()) as
-          Obj | undefined,
-        set: {
-          ConnectorType: 'Partner',
-          SenderDomains: domains,
-          SenderIPAddresses: [...src.ips],
-          RestrictDomainsToIPAddresses: false,
-          RequireTls: false,
-          Enabled: true,
-        },
-      });
-    } else {
-      // Option 2: the source's IPs join the IP-restricted lock-down connector.
-      ipLockdownExtra.push(...src.ips);
-    }
+    if (ownIps.length === 0) continue;
+    // Option 3: a separate Partner connector matching the source by IP, restricted in stage 2 with the lock-down.
+    const name = `mxlock - Direct Send: ${src.name}`;
+    addDeviceConnector(name, undefined);
+    drafts.push({
+      stage: 0,
+      title: `Partner connector for '${src.name}' matching its IPs`,
+      why: [
+        `admits '${src.name}' by IP: matched by IP, it is exempt from RejectDirectSend (eop-model DS-2 [D]) and, restricted with the lock-down, satisfies it for ${domains.join(', ')} (§12 OQ-2 [I])`,
+        'never an allow-by-sender-domain connector: one that matches by domain only neither exempts nor admits (CON-3 [D])',
+        'RequireTls off: a device that sends in plain text would be refused by it (CON-6 [D])',
+      ],
+      kind: 'InboundConnector',
+      identity: name,
+      object: connectors.find((c) => nameOf(c).toLowerCase() === name.toLowerCase()) as Obj | undefined,
+      set: {
+        ConnectorType: 'Partner',
+        SenderDomains: domains,
+        SenderIPAddresses: senderIpEntries(ownIps, `declared source '${src.name}' address`, warnings),
+        RestrictDomainsToIPAddresses: false,
+        RequireTls: false,
+        Enabled: true,
+      },
+    });
   }
   // IP lock-down: the connector must list every gateway egress entry by the time it restricts, or the gateway's mail
   // from an entry it lacks (a second region, a DR range) gets 550 5.7.51 (CON-5 [D]). One list for stages 0 and 2, so
-  // stage 2 finds nothing left to add when stage 0 already wrote it.
+  // stage 2 finds nothing left to add when stage 0 already wrote it. Entries are written in the form the cmdlet takes
+  // (senderIpEntries); those already on the connector stay as exported, so rollback restores them exactly.
   const gwListed = gwConn?.SenderIPAddresses ?? [];
-  const gwMissing = certMode ? [] : gw.ips.filter((e) => !new IpSet(gwListed).covers(e));
-  const lockdownIps = withIps(gwListed, [...gw.ips, ...ipLockdownExtra]);
+  const gwEntries = certMode ? [] : senderIpEntries(gw.ips, 'gateway.ips entry', warnings);
+  const listedSet = new IpSet(gwListed);
+  const gwMissing = gwEntries.filter((e) => !listedSet.covers(e));
+  const lockdownIps = withIps(gwListed, [
+    ...gwEntries,
+    ...senderIpEntries(ipLockdownExtra, 'declared source address', warnings),
+  ]);
+  if (!certMode && gwConn) {
+    // Whatever else the connector lists satisfies the lock-down once it restricts (CON-5 [D]) and is exempt from
+    // RejectDirectSend (DS-2 [D]): an unknown range there is a way in that the plan would bless.
+    const known = new IpSet([...gw.ips, ...declared.flatMap((s) => s.ips), ...hybridIps]);
+    const unknown = gwListed.filter((e) => !known.covers(e));
+    if (unknown.length > 0)
+      warnings.push(
+        `'${gwName}' keeps ${unknown.join(', ')} in SenderIPAddresses when it restricts by IP: neither a gateway.ips entry, a declared Direct Send source nor hybrid, so mail from there will satisfy the lock-down (CON-5 [D]) and skip RejectDirectSend (DS-2 [D]); remove what is not yours, or declare it in mxlock.yaml`,
+      );
+  }
+  // A declared source on the IP lock-down is matched by it, so the connector's RequireTls applies to it (CON-6 [D]);
+  // the declared-source path assumes STARTTLS, so the simulator cannot see a plain-text device break. An address inside
+  // the gateway's own ranges is the gateway's traffic and does not hold RequireTls back.
+  const lockdownIpSet = new IpSet(lockdownIps);
+  const onLockdown = certMode
+    ? []
+    : declared.filter((s) => s.ips.some((ip) => lockdownIpSet.overlaps(ip) && !gatewaySet.covers(ip)));
+  const keepRequireTls = onLockdown.length > 0;
+  if (keepRequireTls) {
+    const names = onLockdown.map((s) => `'${s.name}'`).join(', ');
+    const current = gwConn?.RequireTls;
+    warnings.push(
+      current === true
+        ? `declared source(s) ${names} deliver through the IP lock-down '${gwName}', which has RequireTls $true: each must offer STARTTLS or it is refused (CON-6 [D]; the simulator assumes a source uses TLS); move a plain-text device to SMTP AUTH or the gateway`
+        : `declared source(s) ${names} deliver through the IP lock-down '${gwName}': the plan leaves its RequireTls ${current === false || !gwConn ? '$false' : 'as it is (not exported)'} instead of switching it on, since a device sending in plain text would then be refused (CON-6 [D]); once every source offers STARTTLS, set RequireTls $true`,
+    );
+  }
   const gatewayWhy =
     gwConn && gwMissing.length > 0
       ? [
@@ -312,6 +467,9 @@ export function planChanges(input: PlanInput): PlanDraft {
       why: [
         'matched by IP, the sources are exempt from RejectDirectSend (DS-2 [D]) and, once the connector restricts in stage 2, satisfy it (CON-5 [D])',
         ...gatewayWhy,
+        ...(!gwConn && keepRequireTls
+          ? ['RequireTls off: declared sources that may send in plain text join it (CON-6 [D])']
+          : []),
       ],
       kind: 'InboundConnector',
       identity: gwName,
@@ -323,7 +481,7 @@ export function planChanges(input: PlanInput): PlanDraft {
             SenderDomains: ['*'],
             SenderIPAddresses: lockdownIps,
             RestrictDomainsToIPAddresses: false,
-            RequireTls: true,
+            RequireTls: !keepRequireTls,
             Enabled: true,
           },
     });
@@ -387,7 +545,8 @@ export function planChanges(input: PlanInput): PlanDraft {
         // Set in the same change as the restriction, so there is no moment it restricts without them (CON-5 [D]).
         SenderIPAddresses: lockdownIps,
         RestrictDomainsToIPAddresses: true,
-        RequireTls: true,
+        // Not switched on under declared sources that may send in plain text (CON-6 [D]; warned above).
+        ...(keepRequireTls ? {} : { RequireTls: true }),
         AssociatedAcceptedDomains: [],
         Enabled: true,
       };
@@ -507,16 +666,28 @@ export function planChanges(input: PlanInput): PlanDraft {
       set: { EnableSafeList: false, ...(keep.length !== allow.length ? { IPAllowList: keep } : {}) },
     });
   }
+  // The lock-down connector as stage 5 finds it: nothing before stage 5 touches EFTestMode.
+  const efTestMode = gwConn?.EFTestMode === true;
   drafts.push({
     stage: 5,
     title: `Enhanced Filtering on '${gwName}' for the gateway's IPs`,
     why: [
       'EOP finds the real sender behind the gateway for SPF/DMARC and spoof checks; with the MX elsewhere, honouring DMARC needs it (EF-1, EF-5 [D])',
+      ...(efTestMode
+        ? [
+            'EFTestMode off: the parameter is documented as reserved for internal Microsoft use (§2.2 [D] S8), and ORCA reads test mode as "Enhanced Filtering not applied" (EF-3 [C] S45), as does the simulator',
+          ]
+        : []),
     ],
     kind: 'InboundConnector',
     identity: gwName,
     object: undefined,
-    set: { EFSkipIPs: [...gw.ips], EFSkipLastIP: false, EFUsers: [] },
+    set: {
+      EFSkipIPs: [...gw.ips],
+      EFSkipLastIP: false,
+      EFUsers: [],
+      ...(efTestMode ? { EFTestMode: false } : {}),
+    },
   });
   for (const r of rules) {
     if (r.SetSCL !== -1 || r.State !== 'Enabled') continue;
@@ -533,7 +704,7 @@ export function planChanges(input: PlanInput): PlanDraft {
     });
   }
 
-  return { stages: resolveStages(drafts, snapshot, notes), warnings };
+  return { stages: resolveStages(drafts, snapshot, notes), warnings: [...new Set(warnings)] };
 }
 
 function resolveStages(drafts: Draft[], snapshot: Snapshot, notes: Record<StageNo, string[]>): Stage[] {

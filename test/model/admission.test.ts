@@ -1,6 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import { admissionOf, admittingEntries, sourceAdmission } from '../../src/model/admission.js';
+import {
+  admissionOf,
+  admittingEntries,
+  connectorsFor,
+  deviceRecipientDomains,
+  sourceAdmission,
+  type AdmissionScope,
+} from '../../src/model/admission.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
+
+/** Sends as `senders` to the tenant's one custom domain. */
+const scope = (senders: string[], recipients: string[] = ['contoso.com']): AdmissionScope => ({
+  senders,
+  recipients,
+});
 
 const partner = (over: Partial<InboundConnector>): InboundConnector =>
   ({
@@ -11,6 +24,7 @@ const partner = (over: Partial<InboundConnector>): InboundConnector =>
     SenderIPAddresses: ['192.0.2.0/28'],
     RestrictDomainsToIPAddresses: true,
     RestrictDomainsToCertificate: false,
+    AssociatedAcceptedDomains: [],
     ...over,
   }) as InboundConnector;
 
@@ -96,13 +110,15 @@ describe('admissionOf (DS-2 [D], CON-5 [D], §12 OQ-2/OQ-3 [I])', () => {
     ],
     ['a range entry must cover the whole range', [partner({})], '192.0.2.0/24', ['contoso.com'], 'none'],
   ])('%s → %s', (_n, connectors, ip, domains, kind) => {
-    expect(admissionOf(connectors, ip, domains).kind).toBe(kind);
+    expect(admissionOf(connectors, ip, scope(domains)).kind).toBe(kind);
   });
 
   test('exempt-only names the connector and the domains it misses', () => {
-    const a = admissionOf([partner({ Name: "O'Hare", SenderDomains: ['partner.example'] })], '192.0.2.5', [
-      'contoso.com',
-    ]);
+    const a = admissionOf(
+      [partner({ Name: "O'Hare", SenderDomains: ['partner.example'] })],
+      '192.0.2.5',
+      scope(['contoso.com']),
+    );
     expect(a.reasons).toEqual([
       "connector 'O'Hare' lists 192.0.2.5 but its SenderDomains (partner.example) do not cover contoso.com",
     ]);
@@ -112,7 +128,7 @@ describe('admissionOf (DS-2 [D], CON-5 [D], §12 OQ-2/OQ-3 [I])', () => {
     const a = admissionOf(
       [partner({ RestrictDomainsToIPAddresses: false, RestrictDomainsToCertificate: true })],
       '192.0.2.5',
-      ['contoso.com'],
+      scope(['contoso.com']),
     );
     expect(a.reasons[0]).toContain('restricts by certificate, which the source does not present');
   });
@@ -122,10 +138,10 @@ describe('admissionOf (DS-2 [D], CON-5 [D], §12 OQ-2/OQ-3 [I])', () => {
       partner({ SenderIPAddresses: ['192.0.2.5'] }),
       partner({ Name: 'Q', SenderIPAddresses: ['192.0.2.6'], SenderDomains: ['x.example'] }),
     ];
-    const s = sourceAdmission(connectors, ['192.0.2.5', '192.0.2.6'], ['contoso.com']);
+    const s = sourceAdmission(connectors, ['192.0.2.5', '192.0.2.6'], scope(['contoso.com']));
     expect(s.kind).toBe('exempt-only');
     expect(s.perIp.map((p) => p.admission.kind)).toEqual(['admitted', 'exempt-only']);
-    expect(sourceAdmission(connectors, [], ['contoso.com']).kind).toBe('none');
+    expect(sourceAdmission(connectors, [], scope(['contoso.com'])).kind).toBe('none');
   });
 
   test('admittingEntries: OnPremises and Partner connectors covering the domain, enabled only', () => {
@@ -139,6 +155,157 @@ describe('admissionOf (DS-2 [D], CON-5 [D], §12 OQ-2/OQ-3 [I])', () => {
       }),
       partner({ SenderIPAddresses: ['192.0.2.4'], Enabled: false }),
     ];
-    expect(admittingEntries(connectors, 'contoso.com')).toEqual(['192.0.2.1', '192.0.2.3']);
+    expect(admittingEntries(connectors, 'contoso.com', ['contoso.com'])).toEqual(['192.0.2.1', '192.0.2.3']);
+  });
+});
+
+describe('recipient scope: AssociatedAcceptedDomains (CON-5 [D], §2.2 [D] S8)', () => {
+  const both = ['contoso.com', 'fabrikam.com'];
+  test.each<[string, Partial<InboundConnector>, string[], string, string | undefined]>([
+    ['empty: every accepted domain', { AssociatedAcceptedDomains: [] }, both, 'admitted', undefined],
+    [
+      'lists every recipient domain',
+      { AssociatedAcceptedDomains: ['fabrikam.com', 'contoso.com'] },
+      both,
+      'admitted',
+      undefined,
+    ],
+    [
+      'scoped to another recipient domain',
+      { AssociatedAcceptedDomains: ['fabrikam.com'] },
+      ['contoso.com'],
+      'exempt-only',
+      'its AssociatedAcceptedDomains (fabrikam.com) do not include contoso.com, which the source delivers to',
+    ],
+    [
+      'one recipient domain missing',
+      { AssociatedAcceptedDomains: ['contoso.com'] },
+      both,
+      'exempt-only',
+      'do not include fabrikam.com',
+    ],
+    [
+      'not exported is not "all"',
+      { AssociatedAcceptedDomains: undefined },
+      ['contoso.com'],
+      'exempt-only',
+      'its AssociatedAcceptedDomains were not exported',
+    ],
+    [
+      'scoped, with the accepted domains unknown',
+      { AssociatedAcceptedDomains: ['contoso.com'] },
+      [],
+      'exempt-only',
+      "the tenant's accepted domains are not known",
+    ],
+    [
+      'an OnPremises connector scoped elsewhere admits nothing either',
+      {
+        ConnectorType: 'OnPremises',
+        RestrictDomainsToIPAddresses: false,
+        AssociatedAcceptedDomains: ['fabrikam.com'],
+      },
+      ['contoso.com'],
+      'exempt-only',
+      'do not include contoso.com',
+    ],
+    [
+      'a non-restricting connector scoped elsewhere: restricting it would not admit either',
+      { RestrictDomainsToIPAddresses: false, AssociatedAcceptedDomains: ['fabrikam.com'] },
+      ['contoso.com'],
+      'exempt-only',
+      'do not include contoso.com',
+    ],
+  ])('%s → %s', (_n, over, recipients, kind, reason) => {
+    const a = admissionOf([partner(over)], '192.0.2.5', scope(['contoso.com'], recipients));
+    expect(a.kind).toBe(kind);
+    if (reason) expect(a.reasons.join('\n')).toContain(reason);
+    else expect(a.reasons).toEqual([]);
+  });
+
+  test('deviceRecipientDomains: the default and custom domains, not the onmicrosoft.com routing domains', () => {
+    const names = ['contoso.com', 'contoso.onmicrosoft.com', 'contoso.mail.onmicrosoft.com', 'Fabrikam.com'];
+    expect(deviceRecipientDomains(names, 'contoso.com')).toEqual(['contoso.com', 'fabrikam.com']);
+    // A tenant without a custom domain still has its default one.
+    expect(deviceRecipientDomains(['contoso.onmicrosoft.com'], 'contoso.onmicrosoft.com')).toEqual([
+      'contoso.onmicrosoft.com',
+    ]);
+  });
+});
+
+describe('the connector the lock-down restricts by certificate admits no source by IP (CON-3 [D])', () => {
+  const gateway = partner({
+    Name: 'From SEG',
+    SenderDomains: ['*'],
+    SenderIPAddresses: ['203.0.113.10', '192.0.2.5'],
+    RestrictDomainsToIPAddresses: false,
+  });
+  test('listed on the gateway connector before the lock-down: pending, unless it is the certificate lock-down', () => {
+    expect(admissionOf([gateway], '192.0.2.5', scope(['contoso.com'])).kind).toBe('restrict-with-lockdown');
+    const locked = admissionOf([gateway], '192.0.2.5', {
+      ...scope(['contoso.com']),
+      lockedByCertificate: gateway,
+    });
+    expect(locked.kind).toBe('exempt-only');
+    expect(locked.reasons).toEqual([
+      "connector 'From SEG' lists 192.0.2.5 but the lock-down restricts it by certificate, which the source does not present (CON-5; CON-3 [D]: IPs and a certificate belong in separate connectors)",
+    ]);
+  });
+  test('an IP lock-down that the certificate lock-down replaces no longer admits', () => {
+    const ipLocked = { ...gateway, RestrictDomainsToIPAddresses: true };
+    expect(admissionOf([ipLocked], '192.0.2.5', scope(['contoso.com'])).kind).toBe('admitted');
+    expect(
+      admissionOf([ipLocked], '192.0.2.5', { ...scope(['contoso.com']), lockedByCertificate: ipLocked }).kind,
+    ).toBe('exempt-only');
+  });
+});
+
+describe('per address: only the Partner connectors of the addresses that need restricting (CON-4 [D])', () => {
+  test('one address on an OnPremises relay, one on a non-restricting Partner connector', () => {
+    const relay = partner({
+      Name: 'On-prem relay',
+      ConnectorType: 'OnPremises',
+      SenderDomains: ['*'],
+      SenderIPAddresses: ['192.0.2.50'],
+      RestrictDomainsToIPAddresses: false,
+    });
+    const scanners = partner({
+      Name: 'Scanners',
+      SenderIPAddresses: ['192.0.2.51'],
+      RestrictDomainsToIPAddresses: false,
+    });
+    const s = sourceAdmission([relay, scanners], ['192.0.2.50', '192.0.2.51'], scope(['contoso.com']));
+    expect(s.kind).toBe('restrict-with-lockdown');
+    expect(s.connectors.map((c) => c.Name)).toEqual(['Scanners']);
+    expect(s.perIp.map((p) => [p.ip, p.admission.kind, p.admission.connectors.map((c) => c.Name)])).toEqual([
+      ['192.0.2.50', 'admitted', ['On-prem relay']],
+      ['192.0.2.51', 'restrict-with-lockdown', ['Scanners']],
+    ]);
+  });
+});
+
+describe('connectorsFor: admitting vs pending (DS-2 [D], CON-5 [D])', () => {
+  test('a non-restricting Partner connector covering the domain is pending, not admitting', () => {
+    const erp = partner({
+      Name: 'ERP',
+      SenderIPAddresses: ['192.0.2.60'],
+      RestrictDomainsToIPAddresses: false,
+    });
+    const locked = partner({ Name: 'Scanners', SenderIPAddresses: ['192.0.2.50'] });
+    const onPrem = partner({ Name: 'Relay', ConnectorType: 'OnPremises', SenderIPAddresses: ['192.0.2.70'] });
+    const other = partner({
+      Name: 'Other',
+      SenderDomains: ['other.example'],
+      RestrictDomainsToIPAddresses: false,
+    });
+    const { admitting, pending } = connectorsFor([erp, locked, onPrem, other], 'contoso.com', [
+      'contoso.com',
+    ]);
+    expect(admitting.map((c) => c.Name)).toEqual(['Scanners', 'Relay']);
+    expect(pending.map((c) => c.Name)).toEqual(['ERP']);
+    expect(admittingEntries([erp, locked, onPrem, other], 'contoso.com', ['contoso.com'])).toEqual([
+      '192.0.2.50',
+      '192.0.2.70',
+    ]);
   });
 });

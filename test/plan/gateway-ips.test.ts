@@ -220,3 +220,157 @@ describe('a connector that already restricts to a certificate the profile does n
     );
   });
 });
+
+describe('a certificate lock-down on another connector than the ranked one is kept (no IP lock-down beside it)', () => {
+  test('the profile names IPs only: the certificate connector stays the lock-down and nothing restricts by IP', () => {
+    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
+    const snapshot = tenant([
+      partner('SEG cert', {
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: '*.gw.example',
+        RestrictDomainsToCertificate: true,
+      }),
+      partner('SEG ip', { RequireTls: false }),
+    ]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
+    expect(draft.blocked).toBeUndefined();
+    expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([]);
+    expect(draft.stages.flatMap((s) => s.changes).filter((c) => c.identity === 'SEG ip')).toEqual([]);
+    // Enhanced Filtering goes on the connector that stays the lock-down.
+    expect(setting(draft.stages, 'EFSkipIPs')).toEqual([[5, 'SEG cert', ['203.0.113.10']]]);
+    expect(draft.warnings.join('\n')).toContain(
+      "'SEG cert' already restricts to the certificate *.gw.example, which mxlock.yaml does not declare: the plan keeps the certificate lock-down and restricts no other connector by IP beside it ('SEG ip'",
+    );
+    const checked = checkPlan({
+      tenant: 'contoso',
+      snapshot,
+      profile: EMPTY_PROFILE,
+      gateway,
+      stages: draft.stages,
+      warnings: [],
+      dnsRecords: [],
+    });
+    expect(checked.before.find((p) => p.id === 'path.shared-gateway-ip')?.status).toBe('closed');
+    expect(statusAfter(checked, 'path.shared-gateway-ip')).toBe('closed');
+  });
+
+  test('a disabled certificate connector does not count: the IP lock-down is planned', () => {
+    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
+    const snapshot = tenant([
+      partner('SEG cert', {
+        Enabled: false,
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: '*.gw.example',
+        RestrictDomainsToCertificate: true,
+      }),
+      partner('SEG ip'),
+    ]);
+    const stages = planOf(snapshot, EMPTY_PROFILE, gateway);
+    expect(setting(stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG ip', true]]);
+  });
+});
+
+describe('IP lock-down: entries kept on the connector that nobody declared are named (CON-5 [D], DS-2 [D])', () => {
+  test('a stale range on the gateway connector is kept, with a warning naming it', () => {
+    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
+    const profile: Profile = {
+      ...EMPTY_PROFILE,
+      hybrid: { ips: ['192.0.2.10'] },
+      directSendSources: [{ name: 'HQ printer', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] }],
+    };
+    const snapshot = tenant([
+      partner('SEG', { SenderIPAddresses: ['203.0.113.10', '192.0.2.0/24', '192.0.2.10', '192.0.2.50'] }),
+    ]);
+    const draft = planChanges({ snapshot, profile, gateway });
+    expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG', true]]);
+    const kept = draft.warnings.filter((w) => w.includes('in SenderIPAddresses when it restricts by IP'));
+    expect(kept).toEqual([
+      "'SEG' keeps 192.0.2.0/24 in SenderIPAddresses when it restricts by IP: neither a gateway.ips entry, a declared Direct Send source nor hybrid, so mail from there will satisfy the lock-down (CON-5 [D]) and skip RejectDirectSend (DS-2 [D]); remove what is not yours, or declare it in mxlock.yaml",
+    ]);
+  });
+
+  test('nothing to name when the connector lists only the gateway', () => {
+    const draft = planChanges({
+      snapshot: tenant([partner('SEG')]),
+      profile: EMPTY_PROFILE,
+      gateway: GATEWAY,
+    });
+    expect(draft.warnings.join('\n')).not.toContain('when it restricts by IP');
+  });
+});
+
+describe('SenderIPAddresses written in the form the cmdlet takes (IPv4, /24 to /32: eop-model §2.2 [D] S8)', () => {
+  const WIDE = makeGateway({
+    name: 'Example SEG',
+    ips: ['203.0.113.10', '198.51.100.0/22', '2001:db8:1::/48'],
+  });
+
+  test('a /22 is split into /24s and IPv6 is left out, each with a warning; rollback restores the export', () => {
+    const snapshot = tenant([partner('SEG')]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: WIDE });
+    expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([
+      [
+        2,
+        'SEG',
+        ['203.0.113.10', '198.51.100.0/24', '198.51.101.0/24', '198.51.102.0/24', '198.51.103.0/24'],
+      ],
+    ]);
+    const text = draft.warnings.join('\n');
+    expect(text).toContain(
+      'gateway.ips entry 198.51.100.0/22 is written to SenderIPAddresses as 198.51.100.0/24, 198.51.101.0/24, 198.51.102.0/24, 198.51.103.0/24',
+    );
+    expect(text).toContain(
+      'gateway.ips entry 2001:db8:1::/48 is IPv6, which SenderIPAddresses does not take',
+    );
+    const changes = draft.stages.flatMap((s) => s.changes);
+    expect(revertAll(applyAll(snapshot, changes), changes, snapshot)).toEqual(snapshot);
+    expect(changes.find((c) => 'SenderIPAddresses' in c.after)?.before['SenderIPAddresses']).toEqual([
+      '203.0.113.10',
+    ]);
+  });
+
+  test.each<[string, string[], string]>([
+    ['a dash range', ['198.51.100.0-198.51.100.5'], '198.51.100.0/30, 198.51.100.4/31'],
+    ['an unaligned CIDR', ['198.51.100.7/24'], '198.51.100.0/24'],
+  ])('%s is rewritten as CIDR blocks', (_name, ips, written) => {
+    const gateway = makeGateway({ name: 'Example SEG', ips });
+    const draft = planChanges({ snapshot: tenant([]), profile: EMPTY_PROFILE, gateway });
+    expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([
+      [0, 'mxlock - From Example SEG', written.split(', ')],
+    ]);
+  });
+
+  test('a range wider than a /16 is left out with a warning rather than written as thousands of /24s', () => {
+    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '10.0.0.0/15'] });
+    const draft = planChanges({ snapshot: tenant([partner('SEG')]), profile: EMPTY_PROFILE, gateway });
+    expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([]);
+    expect(draft.warnings.join('\n')).toContain(
+      'gateway.ips entry 10.0.0.0/15 spans more than 256 blocks of /24',
+    );
+    // A /16 is still written: 256 entries.
+    const sixteen = planChanges({
+      snapshot: tenant([partner('SEG')]),
+      profile: EMPTY_PROFILE,
+      gateway: makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '10.0.0.0/16'] }),
+    });
+    expect((setting(sixteen.stages, 'SenderIPAddresses')[0]?.[2] as string[]).length).toBe(257);
+  });
+
+  test('a declared source range wider than /24 is split on the connector created for it (certificate mode)', () => {
+    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'], certificate: '*.seg.example' });
+    const profile: Profile = {
+      ...EMPTY_PROFILE,
+      directSendSources: [
+        { name: 'Plant', ips: ['192.0.2.0/23', '2001:db8::5'], senders: ['plant@contoso.com'] },
+      ],
+    };
+    const snapshot = tenant([partner('SEG', { TlsSenderCertificateName: '*.seg.example' })]);
+    const draft = planChanges({ snapshot, profile, gateway });
+    expect(setting(draft.stages, 'SenderIPAddresses')).toContainEqual([
+      0,
+      'mxlock - Direct Send: Plant',
+      ['192.0.2.0/24', '192.0.3.0/24'],
+    ]);
+    expect(draft.warnings.join('\n')).toContain("declared source 'Plant' address 2001:db8::5 is IPv6");
+  });
+});

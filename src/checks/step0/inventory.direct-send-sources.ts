@@ -5,11 +5,17 @@
  * from the gateway (CON-5 [D]). Senders found here break on the day either is switched on, unless admitted first.
  */
 import { lookup, type DnsZone } from '../../dns/zone.js';
-import { admittingEntries, sourceAdmission } from '../../model/admission.js';
+import {
+  connectorsFor,
+  deviceRecipientDomains,
+  sourceAdmission,
+  type SourceAdmission,
+} from '../../model/admission.js';
+import { isGatewayCandidate, rankGatewayConnectors } from '../../model/gateway-connector.js';
 import { domainOf } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
-import type { Check, CheckOutcome } from '../types.js';
+import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import {
   activeLockdowns,
   commentSafe,
@@ -38,6 +44,19 @@ interface TermVerdict {
   covered: boolean;
   /** Why it is not covered (uncovered addresses, unresolvable names). */
   detail: string[];
+  /** The address entries it authorises that are not covered (to name the connectors that list them). */
+  uncovered: string[];
+}
+
+const COVERED: TermVerdict = { covered: true, detail: [], uncovered: [] };
+const notCovered = (detail: string[]): TermVerdict => ({ covered: false, detail, uncovered: [] });
+
+/** Adds `v` to the running verdict `into`. */
+function merge(into: TermVerdict, v: TermVerdict): void {
+  if (v.covered) return;
+  into.covered = false;
+  into.detail.push(...v.detail);
+  into.uncovered.push(...v.uncovered);
 }
 
 function spfRecords(zone: DnsZone, domain: string): { records: string[]; note?: string } {
@@ -66,8 +85,8 @@ function ipsCovered(
 ): TermVerdict {
   const uncovered = ips.map((ip) => (cidr ? `${ip}/${cidr}` : ip)).filter((e) => !walk.covered.covers(e));
   return uncovered.length === 0
-    ? { covered: true, detail: [] }
-    : { covered: false, detail: uncovered.map((u) => `${label} → ${u}`) };
+    ? COVERED
+    : { covered: false, detail: uncovered.map((u) => `${label} → ${u}`), uncovered };
 }
 
 /** Whether every address a term authorises is a gateway IP or already admitted by a connector. */
@@ -77,41 +96,40 @@ function termVerdict(walk: SpfWalk, domain: string, term: string): TermVerdict {
   const arg = m?.[2];
   if (mech === 'ip4' || mech === 'ip6') {
     const value = term.slice(4);
-    return walk.covered.covers(value) ? { covered: true, detail: [] } : { covered: false, detail: [value] };
+    return walk.covered.covers(value) ? COVERED : { covered: false, detail: [value], uncovered: [value] };
   }
-  if (term.includes('%{')) return { covered: false, detail: [`${term} uses macros: not evaluable offline`] };
-  if (mech === 'all') return { covered: false, detail: ['+all authorises every address on the internet'] };
-  if (mech === 'exists' || mech === 'ptr')
-    return { covered: false, detail: [`${mech} cannot be expanded to addresses`] };
+  if (term.includes('%{')) return notCovered([`${term} uses macros: not evaluable offline`]);
+  if (mech === 'all') return notCovered(['+all authorises every address on the internet']);
+  if (mech === 'exists' || mech === 'ptr') return notCovered([`${mech} cannot be expanded to addresses`]);
   if (walk.lookups >= MAX_SPF_LOOKUPS)
-    return {
-      covered: false,
-      detail: [`not expanded: more than ${MAX_SPF_LOOKUPS} DNS lookups (RFC 7208 §4.6.4)`],
-    };
+    return notCovered([`not expanded: more than ${MAX_SPF_LOOKUPS} DNS lookups (RFC 7208 §4.6.4)`]);
   walk.lookups++;
   const target = (arg ?? domain).toLowerCase();
   if (mech === 'include' || mech === 'redirect') {
-    if (!arg) return { covered: false, detail: [`${mech} without a domain`] };
+    if (!arg) return notCovered([`${mech} without a domain`]);
     return domainVerdict(walk, target);
   }
   if (mech === 'a') {
     const ips = addresses(walk.zone, target);
-    if (!ips) return { covered: false, detail: [`${target} has no A/AAAA record in the recorded DNS`] };
+    if (!ips) return notCovered([`${target} has no A/AAAA record in the recorded DNS`]);
     return ipsCovered(walk, ips, m?.[3], target);
   }
   if (mech === 'mx') {
     const mx = lookup(walk.zone, target, 'MX');
-    if (mx.kind !== 'answer')
-      return { covered: false, detail: [`${target} has no MX record in the recorded DNS`] };
-    const detail: string[] = [];
+    if (mx.kind !== 'answer') return notCovered([`${target} has no MX record in the recorded DNS`]);
+    const out: TermVerdict = { covered: true, detail: [], uncovered: [] };
     for (const host of mx.records.map((r) => r.exchange)) {
       const ips = addresses(walk.zone, host);
-      if (!ips) detail.push(`${host} has no A/AAAA record in the recorded DNS`);
-      else detail.push(...ipsCovered(walk, ips, m?.[3], host).detail);
+      merge(
+        out,
+        ips
+          ? ipsCovered(walk, ips, m?.[3], host)
+          : notCovered([`${host} has no A/AAAA record in the recorded DNS`]),
+      );
     }
-    return { covered: detail.length === 0, detail };
+    return out;
   }
-  return { covered: false, detail: [`unknown mechanism ${mech}`] };
+  return notCovered([`unknown mechanism ${mech}`]);
 }
 
 /** Split an SPF record into authorising terms (qualifier `+` or none); `-`, `~` and `?` terms authorise nobody. */
@@ -134,23 +152,24 @@ function authorisingTerms(record: string): string[] {
 }
 
 function domainVerdict(walk: SpfWalk, domain: string): TermVerdict {
-  if (domain === MICROSOFT_SPF) return { covered: true, detail: [] };
-  if (walk.seen.has(domain)) return { covered: true, detail: [] };
+  if (domain === MICROSOFT_SPF) return COVERED;
+  if (walk.seen.has(domain)) return COVERED;
   walk.seen.add(domain);
   const { records, note } = spfRecords(walk.zone, domain);
   if (records.length === 0)
-    return { covered: false, detail: [`${domain}: no SPF record in the recorded DNS (${note ?? 'none'})`] };
-  const detail: string[] = [];
+    return notCovered([`${domain}: no SPF record in the recorded DNS (${note ?? 'none'})`]);
+  const out: TermVerdict = { covered: true, detail: [], uncovered: [] };
   for (const record of records) {
-    for (const term of authorisingTerms(record)) detail.push(...termVerdict(walk, domain, term).detail);
+    for (const term of authorisingTerms(record)) merge(out, termVerdict(walk, domain, term));
   }
-  return { covered: detail.length === 0, detail };
+  return out;
 }
 
 interface SpfCandidate {
   domain: string;
   term: string;
   detail: string[];
+  uncovered: string[];
 }
 
 /** Authorising terms of an own domain's SPF that are neither the gateway nor admitted by a connector. */
@@ -186,7 +205,12 @@ function spfCandidates(
       if (/^include:/i.test(term) && term.slice(8).toLowerCase() === MICROSOFT_SPF) continue;
       const v = termVerdict(walk, domain, term);
       if (!v.covered)
-        candidates.push({ domain, term: term.replace(/^redirect:/i, 'redirect='), detail: v.detail });
+        candidates.push({
+          domain,
+          term: term.replace(/^redirect:/i, 'redirect='),
+          detail: v.detail,
+          uncovered: v.uncovered,
+        });
     }
   }
   if (candidates.length === 0)
@@ -239,6 +263,70 @@ function remediationFor(ipLockdown: InboundConnector | undefined, sources: reado
   return lines.join('\n');
 }
 
+/**
+ * The connector a certificate lock-down will restrict when it does not yet: the gateway's connector (the ranking of
+ * model/gateway-connector.ts) when the gateway's certificate is known and that connector does not restrict by IP today.
+ * It will not admit a source by IP (CON-3 [D]: IPs and a certificate belong in separate connectors), so a source listed
+ * on it needs a connector of its own. One that restricts by IP today admits today: reported as it is.
+ */
+function certificateLockdownTarget(
+  connectors: readonly InboundConnector[],
+  gateway: CheckContext['gateway'],
+): InboundConnector | undefined {
+  if (!gateway.certificate) return undefined;
+  const c = rankGatewayConnectors(connectors, gateway).find(isGatewayCandidate)?.connector;
+  return c && c.RestrictDomainsToIPAddresses !== true ? c : undefined;
+}
+
+/** The evidence line for (part of) a declared source, and what the remediation must do for it. */
+function admissionVerdict(
+  subject: string,
+  adm: SourceAdmission,
+  lockdownOn: boolean,
+): { text: string; warn: boolean; restrict: InboundConnector[]; needsConnector: boolean } {
+  const names = adm.connectors.map((c) => `'${connectorName(c)}'`).join(', ');
+  if (adm.kind === 'admitted')
+    return {
+      text: `${subject}: admitted by ${names} (matched by IP: exempt from RejectDirectSend and the lock-down)`,
+      warn: false,
+      restrict: [],
+      needsConnector: false,
+    };
+  if (adm.kind === 'restrict-with-lockdown')
+    return lockdownOn
+      ? {
+          text: `${subject}: listed on ${names}, which does not restrict by IP: with the lock-down on, the source satisfies no restricting connector and gets 550 5.7.51 (CON-5 [D], §12 OQ-2 [I])`,
+          warn: true,
+          restrict: adm.connectors,
+          needsConnector: false,
+        }
+      : {
+          text: `${subject}: listed on ${names}; set RestrictDomainsToIPAddresses on it in the same change as the lock-down (not before: restricting it alone would refuse its domains' mail from the gateway, CON-5)`,
+          warn: false,
+          restrict: [],
+          needsConnector: false,
+        };
+  return {
+    text:
+      adm.kind === 'none'
+        ? `${subject}: not in any enabled connector's SenderIPAddresses`
+        : `${subject}: exempt from RejectDirectSend only, refused with 550 5.7.51 once the lock-down is on: ${adm.reasons.join('; ')}`,
+    warn: true,
+    restrict: [],
+    needsConnector: true,
+  };
+}
+
+/**
+ * Why an SPF address listed on a Partner connector that covers the domain but does not restrict is still a
+ * candidate: that connector exempts it from RejectDirectSend (DS-2 [D]) but satisfies no lock-down (CON-5 [D]).
+ */
+function pendingNote(listedOn: readonly InboundConnector[], domain: string, lockdownOn: boolean): string {
+  const names = listedOn.map((c) => `'${connectorName(c)}'`).join(', ');
+  const when = lockdownOn ? 'today (the lock-down is on)' : 'once the lock-down is on';
+  return ` — it is listed on ${names} (SenderDomains covering ${domain}), which does not restrict by IP: that exempts it from RejectDirectSend (DS-2 [D]) but satisfies no restricting connector, so it gets 550 5.7.51 ${when} (CON-5 [D]). Declare it under directSendSources: the plan then restricts ${names} with a certificate lock-down, or adds it to the IP lock-down`;
+}
+
 const PORTAL = `${EAC_CONNECTORS} → Add a connector (Partner organization → Office 365, identify the sender by IP address), or edit the IP-restricted lock-down connector's IP addresses`;
 
 export const check: Check = {
@@ -266,38 +354,44 @@ export const check: Check = {
     const evidence: string[] = [];
     const statuses: CheckOutcome['status'][] = [];
     const lockdownOn = activeLockdowns(ctx).length > 0;
+    const recipients = deviceRecipientDomains(ctx.tenant.domainNames, ctx.tenant.defaultDomain);
+    const lockedByCertificate = certificateLockdownTarget(connectors, ctx.gateway);
+    const gatewayIps = new IpSet(ctx.gateway.ips);
 
     // (b) declared sources, judged as the lock-down and RejectDirectSend will judge them (model/admission.ts).
     const notAdmitted: Source[] = [];
     const toRestrict: InboundConnector[] = [];
     for (const s of ctx.profile.directSendSources) {
-      const domains = [...new Set(s.senders.map(domainOf).filter((d): d is string => d !== undefined))];
-      const adm = sourceAdmission(connectors, s.ips, domains);
+      const senders = [...new Set(s.senders.map(domainOf).filter((d): d is string => d !== undefined))];
+      const adm = sourceAdmission(connectors, s.ips, { senders, recipients, lockedByCertificate });
       const label = `declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ') || 'undeclared senders'})`;
-      const names = adm.connectors.map((c) => `'${connectorName(c)}'`).join(', ');
-      if (adm.kind === 'admitted') {
+      // One verdict for the source when its addresses agree, else one per address (an OnPremises connector admitting
+      // one address is not the Partner connector to restrict for another, CON-4 [D]).
+      const uniform = new Set(adm.perIp.map((p) => p.admission.kind)).size <= 1;
+      const parts = uniform
+        ? [{ subject: label, ips: s.ips, admission: adm }]
+        : adm.perIp.map((p) => ({
+            subject: `${label}, address ${p.ip}`,
+            ips: [p.ip],
+            admission: p.admission,
+          }));
+      const needsConnector: string[] = [];
+      for (const part of parts) {
+        const v = admissionVerdict(part.subject, part.admission, lockdownOn);
+        evidence.push(v.text);
+        if (v.warn) statuses.push('warn');
+        toRestrict.push(...v.restrict);
+        if (v.needsConnector) needsConnector.push(...part.ips);
+      }
+      if (needsConnector.length > 0) notAdmitted.push({ ...s, ips: needsConnector });
+      const shared = s.ips.filter((ip) => gatewayIps.overlaps(ip));
+      if (shared.length > 0) {
+        // The gateway's egress addresses also carry its other customers' mail: admitting them by IP for an own domain
+        // lets any of those customers send as it past the lock-down (residual path path.shared-gateway-ip).
         evidence.push(
-          `${label}: admitted by ${names} (matched by IP: exempt from RejectDirectSend and the lock-down)`,
-        );
-      } else if (adm.kind === 'restrict-with-lockdown') {
-        if (lockdownOn) {
-          evidence.push(
-            `${label}: listed on ${names}, which does not restrict by IP: with the lock-down on, the source satisfies no restricting connector and gets 550 5.7.51 (CON-5 [D], §12 OQ-2 [I])`,
-          );
-          statuses.push('warn');
-          toRestrict.push(...adm.connectors);
-        } else
-          evidence.push(
-            `${label}: listed on ${names}; set RestrictDomainsToIPAddresses on it in the same change as the lock-down (not before: restricting it alone would refuse its domains' mail from the gateway, CON-5)`,
-          );
-      } else {
-        evidence.push(
-          adm.kind === 'none'
-            ? `${label}: not in any enabled connector's SenderIPAddresses`
-            : `${label}: exempt from RejectDirectSend only, refused with 550 5.7.51 once the lock-down is on: ${adm.reasons.join('; ')}`,
+          `${label}: ${shared.join(', ')} lies within the gateway's addresses (${ctx.gateway.ips.filter((g) => s.ips.some((ip) => new IpSet([g]).overlaps(ip))).join(', ')}): a connector that admits it by IP lets the gateway's other customers send as ${senders.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D]); route it through the gateway, or have it use SMTP AUTH`,
         );
         statuses.push('warn');
-        notAdmitted.push(s);
       }
     }
 
@@ -315,16 +409,25 @@ export const check: Check = {
       let spfFound = false;
       for (const domain of domains) {
         // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that
-        // admit the domain (model/admission.ts); a connector scoped to other domains only exempts from DS-2.
-        const covered = new IpSet([...ctx.gateway.ips, ...admittingEntries(connectors, domain)]);
+        // admit the domain (model/admission.ts). A connector scoped to other domains only exempts from DS-2; one
+        // covering the domain that does not restrict ("pending") is named on the candidate.
+        const { admitting, pending } = connectorsFor(connectors, domain, recipients, lockedByCertificate);
+        const covered = new IpSet([
+          ...ctx.gateway.ips,
+          ...admitting.flatMap((c) => c.SenderIPAddresses ?? []),
+        ]);
         const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
         if (unresolved) statuses.push('unknown');
         for (const c of candidates) {
           const isIp = /^ip[46]:/i.test(c.term);
           const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
           const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
+          const listedOn = pending.filter((p) => {
+            const set = new IpSet(p.SenderIPAddresses ?? []);
+            return c.uncovered.some((u) => set.covers(u));
+          });
           evidence.push(
-            `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}${detail}`,
+            `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}${detail}${listedOn.length > 0 ? pendingNote(listedOn, c.domain, lockdownOn) : ''}`,
           );
         }
         evidence.push(...notes);

@@ -364,4 +364,155 @@ describe('inventory.direct-send-sources', () => {
       );
     });
   });
+
+  describe('review findings: what admits, per address, for which recipients', () => {
+    /** A Partner connector listing `ips`, scoped to `domains`, not restricting unless told. */
+    const partner = (name: string, ips: string[], over: Record<string, unknown> = {}) =>
+      ipLockdown({
+        Name: name,
+        Identity: name,
+        SenderDomains: ['contoso.com'],
+        SenderIPAddresses: ips,
+        RestrictDomainsToIPAddresses: false,
+        ...over,
+      });
+
+    test.each<[string, boolean, string]>([
+      ['before the lock-down', false, 'so it gets 550 5.7.51 once the lock-down is on (CON-5 [D])'],
+      ['with the lock-down on', true, 'so it gets 550 5.7.51 today (the lock-down is on) (CON-5 [D])'],
+    ])(
+      'an SPF address on a non-restricting connector for the domain is a candidate, %s',
+      (_name, lockdownOn, when) => {
+        const out = run(
+          check,
+          withSpf(
+            'v=spf1 ip4:203.0.113.10 ip4:192.0.2.60 include:spf.protection.outlook.com -all',
+            {},
+            {
+              data: {
+                'Get-InboundConnector': [
+                  certLockdown({ RestrictDomainsToCertificate: lockdownOn }),
+                  partner('ERP', ['192.0.2.60']),
+                ],
+              },
+            },
+          ),
+        );
+        expect(out.status).toBe('warn');
+        const text = evidenceText(out);
+        expect(text).toContain(
+          "SPF of contoso.com: ip4:192.0.2.60 (address) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits contoso.com — it is listed on 'ERP' (SenderDomains covering contoso.com), which does not restrict by IP: that exempts it from RejectDirectSend (DS-2 [D]) but satisfies no restricting connector",
+        );
+        expect(text).toContain(when);
+        expect(text).toContain("Declare it under directSendSources: the plan then restricts 'ERP'");
+      },
+    );
+
+    test('an SPF address on a restricting connector for the domain is admitted (no candidate)', () => {
+      const out = run(
+        check,
+        withSpf(
+          'v=spf1 ip4:203.0.113.10 ip4:192.0.2.60 -all',
+          {},
+          {
+            data: {
+              'Get-InboundConnector': [
+                certLockdown(),
+                partner('ERP', ['192.0.2.60'], { RestrictDomainsToIPAddresses: true }),
+              ],
+            },
+          },
+        ),
+      );
+      expect(out.status).toBe('pass');
+    });
+
+    test('a declared source inside the gateway ranges: warn, a connector for it opens the shared-gateway path', () => {
+      const source = { name: 'SaaS via SEG', ips: ['198.51.100.5'], senders: ['noreply@contoso.com'] };
+      const out = run(
+        check,
+        hardened({
+          profile: { directSendSources: [source] },
+          data: {
+            'Get-InboundConnector': [
+              certLockdown(),
+              partner('SaaS', ['198.51.100.5'], { RestrictDomainsToIPAddresses: true }),
+            ],
+          },
+        }),
+      );
+      expect(out.status).toBe('warn');
+      const text = evidenceText(out);
+      expect(text).toContain("admitted by 'SaaS'");
+      expect(text).toContain(
+        "198.51.100.5 lies within the gateway's addresses (198.51.100.0/28): a connector that admits it by IP lets the gateway's other customers send as contoso.com past the lock-down (residual path path.shared-gateway-ip",
+      );
+    });
+
+    test('listed only on the gateway connector the certificate lock-down will restrict: needs a connector of its own', () => {
+      const out = run(
+        check,
+        hardened({
+          profile: { directSendSources: [SCANNER] },
+          data: {
+            'Get-InboundConnector': [
+              certLockdown({ RestrictDomainsToCertificate: false, SenderIPAddresses: ['192.0.2.50'] }),
+            ],
+          },
+        }),
+      );
+      expect(out.status).toBe('warn');
+      expect(evidenceText(out)).toContain(
+        "connector 'From Secure Email Gateway' lists 192.0.2.50 but the lock-down restricts it by certificate",
+      );
+      expect(out.remediation?.powershell).toContain("New-InboundConnector -Name 'Direct Send: HQ scanners'");
+      expect(out.remediation?.powershell).not.toContain('RestrictDomainsToIPAddresses $true   #');
+    });
+
+    test('a connector scoped to another recipient domain does not admit (AssociatedAcceptedDomains, CON-5 [D])', () => {
+      const out = run(
+        check,
+        hardened({
+          profile: { directSendSources: [SCANNER] },
+          data: {
+            'Get-InboundConnector': [
+              certLockdown(),
+              partner('Scanners', ['192.0.2.50'], {
+                RestrictDomainsToIPAddresses: true,
+                AssociatedAcceptedDomains: ['fabrikam.com'],
+              }),
+            ],
+          },
+        }),
+      );
+      expect(out.status).toBe('warn');
+      expect(evidenceText(out)).toContain(
+        "connector 'Scanners' lists 192.0.2.50 but its AssociatedAcceptedDomains (fabrikam.com) do not include contoso.com, which the source delivers to",
+      );
+    });
+
+    test('addresses judged one by one: only the Partner connector of the pending address is restricted (CON-4 [D])', () => {
+      const copiers = { name: 'Copiers', ips: ['192.0.2.50', '192.0.2.51'], senders: ['scan@contoso.com'] };
+      const out = run(
+        check,
+        hardened({
+          profile: { directSendSources: [copiers] },
+          data: {
+            'Get-InboundConnector': [
+              certLockdown(),
+              onPremConnector({ Name: 'On-prem relay', SenderIPAddresses: ['192.0.2.50'] }),
+              partner('Scanners', ['192.0.2.51']),
+            ],
+          },
+        }),
+      );
+      expect(out.status).toBe('warn');
+      const text = evidenceText(out);
+      expect(text).toContain("address 192.0.2.50: admitted by 'On-prem relay'");
+      expect(text).toContain("address 192.0.2.51: listed on 'Scanners', which does not restrict by IP");
+      const ps = out.remediation?.powershell ?? '';
+      expect(ps).toContain("Set-InboundConnector -Identity 'Scanners' -RestrictDomainsToIPAddresses $true");
+      expect(ps).not.toContain("'On-prem relay'");
+    });
+  });
 });
