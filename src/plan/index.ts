@@ -11,7 +11,16 @@ export { applyAll, applyChange, revertAll, revertChange } from './model.js';
 export { planChanges } from './planner.js';
 export { checkPlan, type CheckedPlan } from './safety.js';
 export { renderPlanFiles, renderPlanMarkdown, renderRollback, renderStageScript } from './render.js';
-export type { Change, Plan, RefusedPath, Stage, StageNo, StageRefusal } from './types.js';
+export type {
+  Change,
+  Plan,
+  RefusedPath,
+  Stage,
+  StageNo,
+  StageRefusal,
+  StageWeakening,
+  WeakenedPath,
+} from './types.js';
 
 export interface BuildPlanInput {
   snapshot: Snapshot;

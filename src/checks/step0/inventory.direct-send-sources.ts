@@ -228,7 +228,11 @@ interface Source {
 }
 
 /** Admission commands per source; `ipLockdown` is the enabled IP-restricted lock-down connector, when there is one. */
-function remediationFor(ipLockdown: InboundConnector | undefined, sources: readonly Source[]): string {
+function remediationFor(
+  ipLockdown: InboundConnector | undefined,
+  sources: readonly Source[],
+  lockdownOn = false,
+): string {
   const lines = [
     '# For each legitimate Direct Send source, in this order of preference (DESIGN §6):',
     '# 1. route it through the gateway, or have it submit with SMTP AUTH to smtp.office365.com (not Direct Send at all)',
@@ -243,8 +247,10 @@ function remediationFor(ipLockdown: InboundConnector | undefined, sources: reado
     } else {
       lines.push(
         `# 3. ${commentSafe(s.name)}: a separate IP-restricted Partner connector scoped to the domains it sends as (eop-model §12 OQ-2 [I])`,
+        // RequireTls is left off: many devices send in plain text, and a connector requiring TLS refuses them (CON-6 [D]).
+        `#    add -RequireTls $true if it uses STARTTLS${lockdownOn ? '' : '; restrict it (-RestrictDomainsToIPAddresses $true) in the same change as the lock-down, not before: alone, it would refuse its domains from the gateway (CON-5)'}`,
         `New-InboundConnector -Name ${psQuote(`Direct Send: ${s.name}`)} -ConnectorType Partner -SenderDomains ${domains.map(psQuote).join(',')} \``,
-        `  -RestrictDomainsToIPAddresses $true -SenderIPAddresses ${s.ips.map(psQuote).join(',')} -RequireTls $true -Enabled $true`,
+        `  ${lockdownOn ? '-RestrictDomainsToIPAddresses $true ' : ''}-SenderIPAddresses ${s.ips.map(psQuote).join(',')} -Enabled $true`,
       );
     }
   }
@@ -454,7 +460,7 @@ export const check: Check = {
       outcome.remediation = {
         powershell: [
           ...restrict,
-          ...(notAdmitted.length > 0 ? [remediationFor(ipLockdown, notAdmitted)] : []),
+          ...(notAdmitted.length > 0 ? [remediationFor(ipLockdown, notAdmitted, lockdownOn)] : []),
         ].join('\n'),
         portal: PORTAL,
       };

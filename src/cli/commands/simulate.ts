@@ -117,6 +117,11 @@ refused; 2 usage or input error.`,
           for (const r of built.checked.plan.laterRefusals)
             report.notes.push(`also refused: ${r.explanation}`);
         }
+        // A stage that opens an attack or residual path counts like a refusal (the plan command's exit code too).
+        for (const w of built.checked.plan.weakenings) {
+          refused = true;
+          report.notes.push(`weakens: ${w.explanation}`);
+        }
         report.after = side(built.checked.afterSnapshot);
       }
       const text =

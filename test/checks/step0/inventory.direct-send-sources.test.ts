@@ -516,3 +516,21 @@ describe('inventory.direct-send-sources', () => {
     });
   });
 });
+
+test('remediation before any lock-down: the device connector is created without the restriction and without RequireTls', () => {
+  const source = { name: 'Copier', ips: ['192.0.2.52'], senders: ['copier@contoso.com'] };
+  const data = hardenedData();
+  const open = certLockdown({ RestrictDomainsToCertificate: false });
+  const out = run(
+    check,
+    hardened({ profile: { directSendSources: [source] }, data: { ...data, 'Get-InboundConnector': [open] } }),
+  );
+  const ps = out.remediation?.powershell ?? '';
+  expect(ps).toContain(
+    "New-InboundConnector -Name 'Direct Send: Copier' -ConnectorType Partner -SenderDomains 'contoso.com'",
+  );
+  expect(ps).toContain("  -SenderIPAddresses '192.0.2.52' -Enabled $true");
+  expect(ps).not.toContain('-RestrictDomainsToIPAddresses $true -SenderIPAddresses');
+  expect(ps).not.toMatch(/-RequireTls \$true -/);
+  expect(ps).toContain('in the same change as the lock-down, not before');
+});
