@@ -83,7 +83,12 @@ export function parseDmarc(raw: string): DmarcParse {
     return undefined;
   };
   const p = policy('p');
-  if (p === undefined) warnings.push('no valid p= tag: the policy is treated as p=none (RFC 9989 §4.7)');
+  if (p === undefined)
+    warnings.push(
+      tags.has('p')
+        ? 'no valid p= tag: receivers read the record as p=none with a valid rua, and apply no DMARC without one (RFC 7489 §6.6.3)'
+        : 'no p= tag: the policy is treated as p=none (RFC 9989 §4.7)',
+    );
   for (const removed of ['pct', 'rf', 'ri']) {
     if (tags.has(removed))
       warnings.push(`${removed}= is removed in DMARCbis (RFC 9989); receivers may ignore it`);
@@ -215,7 +220,7 @@ export function* discoverDmarcSteps(domain: string): DnsSteps<DmarcDiscovery> {
 }
 
 /** A report URI a receiver can parse: `mailto:` with an address, or `https:` (RFC 7489 §6.2, RFC 9989 §4.7). */
-function validReportUri(u: string): boolean {
+export function validReportUri(u: string): boolean {
   return /^mailto:[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/i.test(u) || /^https:\/\/\S+$/i.test(u);
 }
 
@@ -249,6 +254,8 @@ export interface ReportDestination {
   external: boolean;
   /** For external destinations: `<policy domain>._report._dmarc.<dest>` publishes v=DMARC1 (RFC 9990 §3). */
   authorised?: boolean | 'unknown';
+  /** Not a URI a receiver can send to (e.g. a bare address without `mailto:`): no report goes there. */
+  invalid?: true;
 }
 
 export async function checkReportDestinations(
@@ -258,8 +265,13 @@ export async function checkReportDestinations(
 ): Promise<ReportDestination[]> {
   const out: ReportDestination[] = [];
   for (const uri of uris) {
+    if (!validReportUri(uri)) {
+      out.push({ uri, external: false, invalid: true });
+      continue;
+    }
     const m = /^mailto:[^@]+@([^?,]+)/i.exec(uri);
     if (!m) {
+      // https: reports go to a web service; no authorisation record applies to it.
       out.push({ uri, external: false });
       continue;
     }

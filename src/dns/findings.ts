@@ -141,7 +141,12 @@ export function dmarcPolicyVerdict(d: DomainDns): DnsVerdict {
     ev.push(`${d.domain}: the policy is in test mode (t=y or pct<100): not fully applied`);
   }
   const sp = m.record.sp;
-  if (m.at === `_dmarc.${d.domain}` && sp === 'none' && m.policy !== 'none') {
+  if (m.at === `_dmarc.${d.domain}` && m.record.spInvalid) {
+    st.push('warn');
+    ev.push(
+      `${d.domain}: sp=${m.record.tags.get('sp') ?? ''} is not a policy: subdomains get no DMARC enforcement (RFC 7489 §6.6.3 step 6)`,
+    );
+  } else if (m.at === `_dmarc.${d.domain}` && sp === 'none' && m.policy !== 'none') {
     st.push('warn');
     ev.push(`${d.domain}: sp=none leaves subdomains unprotected`);
   }
@@ -165,7 +170,12 @@ export function dmarcReportingVerdict(d: DomainDns): DnsVerdict {
   const st: DnsStatus[] = [];
   const ev: string[] = [];
   for (const dest of m.destinations) {
-    if (!dest.external) {
+    if (dest.invalid) {
+      st.push('fail');
+      ev.push(
+        `${d.domain}: rua entry "${dest.uri}" is not a URI receivers can use (mailto:address or https:): no report goes there (RFC 7489 §6.2)`,
+      );
+    } else if (!dest.external) {
       st.push('pass');
       ev.push(`${d.domain}: reports to ${dest.uri}`);
     } else if (dest.authorised === true) {

@@ -163,7 +163,7 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
       notes.push(
         dm.record
           ? `DMARC ${dm.at}: "${dm.record.raw}"`
-          : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : 'no record'}`,
+          : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : dm.at !== undefined ? `no DMARC applies (the record at ${dm.at} is void)` : 'no record'}`,
       );
       return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes };
     },

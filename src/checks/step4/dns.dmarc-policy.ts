@@ -1,10 +1,13 @@
 /** Guide §4.1: DMARC at least p=quarantine, target p=reject, for every sending domain. */
+import { validReportUri } from '../../dns/dmarc.js';
 import { dmarcPolicyVerdict } from '../../dns/findings.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
 /** The guide's target record (§4.1); reporting addresses at the domain itself, to be replaced by a reporting service's. */
 export function proposedDmarc(domain: string, rua?: readonly string[]): string {
-  const reports = rua && rua.length > 0 ? rua.join(',') : `mailto:dmarc-reports@${domain}`;
+  // Only report URIs receivers can use are kept (RFC 7489 §6.2): a bare address would void the proposal's reporting.
+  const usable = (rua ?? []).filter(validReportUri);
+  const reports = usable.length > 0 ? usable.join(',') : `mailto:dmarc-reports@${domain}`;
   return `_dmarc.${domain}. IN TXT "v=DMARC1; p=reject; rua=${reports}; ruf=mailto:dmarc-forensics@${domain}; fo=1; adkim=s; aspf=s"`;
 }
 

@@ -195,6 +195,13 @@ const ROWS: Row[] = [
       ]),
   },
   {
+    name: 'an invalid sp on the organisational domain: subdomains get no enforcement (RFC 7489 §6.6.3)',
+    check: dmarcPolicy,
+    status: 'warn',
+    evidence: /sp=rejct is not a policy: subdomains get no DMARC enforcement/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject; sp=rejct; rua=mailto:d@contoso.com']),
+  },
+  {
     name: 'DMARC lookup times out',
     check: dmarcPolicy,
     status: 'unknown',
@@ -209,6 +216,13 @@ const ROWS: Row[] = [
     status: 'fail',
     evidence: /no rua=/,
     zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject']),
+  },
+  {
+    name: 'a rua that is not a URI (a bare address): no report goes there',
+    check: dmarcReporting,
+    status: 'fail',
+    evidence: /rua entry "dmarc@contoso\.com" is not a URI receivers can use/,
+    zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=reject; rua=dmarc@contoso.com']),
   },
   {
     name: 'external rua without authorisation',
@@ -360,6 +374,20 @@ describe('dns.* checks over loopback DNS', () => {
     const out = spf.evaluate(await contextFor(row));
     expect(out.remediation?.powershell).toContain(
       '#   contoso.com. IN TXT "v=spf1 include:sendgrid.example ip4:192.0.2.50 ip4:203.0.113.10 ip4:198.51.100.0/28 include:spf.protection.outlook.com -all"',
+    );
+  });
+
+  test('the DMARC proposal drops a report address receivers cannot use', async () => {
+    const out = dmarcPolicy.evaluate(
+      await contextFor({
+        name: 'p',
+        check: dmarcPolicy,
+        status: 'fail',
+        zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=none; rua=dmarc@contoso.com']),
+      }),
+    );
+    expect(out.remediation?.powershell).toContain(
+      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc-reports@contoso.com;',
     );
   });
 
