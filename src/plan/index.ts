@@ -1,5 +1,6 @@
 /** The plan pipeline: draft the changes, check every stage with the simulator, gather DNS proposals and warnings. */
 import type { DnsZone } from '../dns/zone.js';
+import { IpSet } from '../model/ip.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report } from '../report/model.js';
@@ -48,17 +49,42 @@ export function proposedDnsRecords(report: Report): string[] {
   return out;
 }
 
+/** The inventory's line for one SPF candidate: `SPF of <domain>: <term> (<kind>) is neither …` (its evidence format). */
+const SPF_CANDIDATE = /^SPF of \S+: (\S+) \(/;
+
+/**
+ * The inventory evidence lines the plan does not handle: SPF candidates no declared source covers. Left out: the
+ * declared sources' lines (the plan admits each, or its safety check refuses the stage that breaks it), the notes
+ * ("SPF authorises only …", "no SPF record") and the "why it matters" line. An `ip4:`/`ip6:` term, or the addresses an
+ * `a`/`mx`/`include` term was expanded to (`name → address`), that declared sources' IPs cover is declared already.
+ * The inventory check exposes its candidates as text only; a structured list on the finding would make this a filter
+ * on data (reported to the lead).
+ */
+export function undeclaredCandidates(evidence: readonly string[], profile: Profile): string[] {
+  const declared = new IpSet(profile.directSendSources.flatMap((s) => s.ips));
+  return evidence.filter((line) => {
+    const term = SPF_CANDIDATE.exec(line)?.[1];
+    if (term === undefined) return false;
+    const ip = /^ip[46]:(.+)$/i.exec(term)?.[1];
+    const addresses =
+      ip !== undefined ? [ip] : [...line.matchAll(/ → ([^\s;:)]+[^\s;)]*)/g)].map((m) => m[1]!);
+    return addresses.length === 0 || !addresses.every((a) => declared.covers(a));
+  });
+}
+
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const draft = planChanges(input);
   if (draft.blocked) return { ok: false, reason: draft.blocked };
   const warnings = [...draft.warnings];
   const inventory = input.report.findings.find((f) => f.id === 'inventory.direct-send-sources');
-  if (inventory?.status === 'warn') {
+  const undeclared =
+    inventory?.status === 'warn' ? undeclaredCandidates(inventory.evidence, input.profile) : [];
+  if (undeclared.length > 0) {
     // The plan admits declared sources only; an SPF sender that a connector merely lists (exempt from RejectDirectSend
     // but satisfying no lock-down, CON-5 [D]) is one of these candidates, and breaks at stage 2 unless declared.
     warnings.push(
       'Direct Send senders the lock-down or RejectDirectSend would refuse (inventory.direct-send-sources): declare each real, undeclared one under directSendSources in mxlock.yaml so the plan admits it before the lock-down:',
-      ...inventory.evidence.map((e) => `  ${e}`),
+      ...undeclared.map((e) => `  ${e}`),
     );
   } else if (inventory?.status === 'unknown') {
     warnings.push(

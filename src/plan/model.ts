@@ -4,7 +4,7 @@
  */
 import type { CmdletName } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
-import type { Change, ObjectKind } from './types.js';
+import type { Change, ObjectKind, PsValue } from './types.js';
 
 export const CMDLET_OF: Record<ObjectKind, CmdletName> = {
   OrganizationConfig: 'Get-OrganizationConfig',
@@ -38,6 +38,19 @@ function renumber(rules: Obj[], moved: Obj, priority: number): Obj[] {
   return others;
 }
 
+/** The scripts' comparison (render.ts Test-MxlockSame and -ne): lists as sets, strings ignoring case. */
+function sameValue(current: unknown, wanted: PsValue): boolean {
+  if (Array.isArray(wanted)) {
+    if (!Array.isArray(current)) return false;
+    const norm = (a: readonly unknown[]) =>
+      [...new Set(a.map((x) => String(x).toLowerCase()))].sort().join('\n');
+    return norm(current) === norm(wanted);
+  }
+  if (typeof wanted === 'string')
+    return typeof current === 'string' && current.toLowerCase() === wanted.toLowerCase();
+  return current === wanted;
+}
+
 export function applyChange(s: Snapshot, c: Change): Snapshot {
   const cmdlet = CMDLET_OF[c.kind];
   return withList(s, cmdlet, (list) => {
@@ -46,12 +59,16 @@ export function applyChange(s: Snapshot, c: Change): Snapshot {
       return [{ ...org, ...c.after }, ...list.slice(1)];
     }
     let target = list.find((o) => sameName(o, c.identity));
+    const existed = target !== undefined;
     if (!target) {
       if (!c.creates) throw new Error(`plan: ${c.kind} '${c.identity}' is not in the export`);
       target = { Name: c.identity, Identity: c.identity, ...c.defaults };
       list.push(target);
     }
     const { Priority, ...rest } = c.after as Record<string, unknown>;
+    // As the script does: a property a later stage owns is left alone once it holds that stage's value (types.ts).
+    for (const [k, owner] of Object.entries(c.ownedLater ?? {}))
+      if (existed && sameValue(target[k], owner.value)) Reflect.deleteProperty(rest, k);
     Object.assign(target, rest);
     if (c.kind === 'TransportRule' && typeof Priority === 'number') return renumber(list, target, Priority);
     return list;

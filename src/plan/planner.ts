@@ -88,16 +88,29 @@ interface Draft {
   set: Record<string, PsValue>;
 }
 
-/** Only the properties that differ become part of the change; a change that would set nothing is dropped. */
-function toChange(d: Draft): Change | undefined {
+type LaterOwned = Record<string, { stage: StageNo; value: PsValue }>;
+
+/**
+ * Only the properties that differ become part of the change; a change that would set nothing is dropped. `later`: the
+ * properties a later stage sets to another value on the same object. On an existing object such a property is left
+ * alone when it already holds the later stage's value (setting it here would undo that stage for the time between
+ * them); otherwise it is set and marked `ownedLater`, so a re-run after the later stage leaves it alone too. A created
+ * object is still created with it: the later stage has not run while the object does not exist, and the cmdlet default
+ * is not always the value wanted in between (New-TransportRule's Mode defaults to Enforce, stage 1 wants the audit).
+ */
+function toChange(d: Draft, later: LaterOwned = {}): Change | undefined {
   const creates = d.object === undefined && d.kind !== 'OrganizationConfig';
   const after: Record<string, PsValue> = {};
   const before: Record<string, PsValue | undefined> = {};
+  const ownedLater: LaterOwned = {};
   for (const [k, v] of Object.entries(d.set)) {
     const prior = value(d.object, k);
     if (!creates && same(prior, v)) continue;
+    const owner = later[k];
+    if (!creates && owner && same(prior, owner.value)) continue;
     after[k] = v;
     before[k] = creates ? undefined : prior;
+    if (owner) ownedLater[k] = owner;
   }
   if (Object.keys(after).length === 0) return undefined;
   const what = Object.keys(after).sort().join(',');
@@ -113,7 +126,34 @@ function toChange(d: Draft): Change | undefined {
     after,
   };
   if (creates && d.kind === 'InboundConnector') change.defaults = CONNECTOR_DEFAULTS;
+  if (Object.keys(ownedLater).length > 0) change.ownedLater = ownedLater;
+  const toNull = creates ? [] : nullBefore(d, after, before);
+  if (toNull.length > 0) change.rollbackToNull = toNull;
   return change;
+}
+
+/** Connector properties Get-InboundConnector writes as null when unset (eop-model §8.1 [C] S44: a string or null). */
+const NULL_WHEN_UNSET = ['TlsSenderCertificateName'] as const;
+
+/**
+ * The properties `after` sets whose prior value can only have been null: the reader turns null into undefined, so
+ * `before` alone cannot tell null from "not exported". Get-InboundConnector always writes TlsSenderCertificateName, as
+ * a name or null (§8.1 [C] S44), so on a connector of the export that matches by IP (SenderIPAddresses listed) and does
+ * not restrict by certificate, an absent name is null: a name there would be the mix of IPs and a certificate in one
+ * connector that CON-3 [D] advises against, and any name the export held would have been read. Rolling such a property
+ * back to $null keeps rollback from leaving the plan's certificate on an IP connector (mixed, CON-3). Elsewhere (a
+ * connector with no IPs, an object of a hand-made export) the prior value stays unknown and rollback leaves it. [I]
+ */
+function nullBefore(
+  d: Draft,
+  after: Readonly<Record<string, PsValue>>,
+  before: Readonly<Record<string, PsValue | undefined>>,
+): string[] {
+  if (d.kind !== 'InboundConnector' || d.object === undefined) return [];
+  const ips = value(d.object, 'SenderIPAddresses');
+  const matchesByIp = Array.isArray(ips) && ips.length > 0;
+  if (!matchesByIp || d.object['RestrictDomainsToCertificate'] === true) return [];
+  return NULL_WHEN_UNSET.filter((k) => k in after && before[k] === undefined);
 }
 
 const nameOf = (o: { Name?: string | undefined; Identity?: string | undefined }) =>
@@ -332,6 +372,8 @@ export function planChanges(input: PlanInput): PlanDraft {
   const ipLockdownExtra: string[] = [];
   /** Connectors to restrict by IP together with the lock-down (stage 2): created in stage 0, or existing ones. */
   const deviceConnectors: { name: string; object: Obj | undefined }[] = [];
+  /** Connectors that already admit a declared source: the plan keeps them as they are. */
+  const admitting: InboundConnector[] = [];
   const addDeviceConnector = (name: string, object: Obj | undefined) => {
     if (!deviceConnectors.some((d) => d.name.toLowerCase() === name.toLowerCase()))
       deviceConnectors.push({ name, object });
@@ -351,6 +393,7 @@ export function planChanges(input: PlanInput): PlanDraft {
     // Admitted as the lock-down will judge it, address by address (model/admission.ts, CON-5, §12 OQ-2).
     const adm = sourceAdmission(connectors, src.ips, { senders: domains, recipients, lockedByCertificate });
     if (adm.kind === 'admitted') {
+      admitting.push(...adm.connectors);
       notes[0].push(
         `'${src.name}' (${src.ips.join(', ')}) is already admitted by ${quoted(adm.connectors)}.`,
       );
@@ -361,6 +404,7 @@ export function planChanges(input: PlanInput): PlanDraft {
       const subject = adm.perIp.length > 1 ? `'${src.name}' address ${ip}` : `'${src.name}' (${ip})`;
       const listedOn = quoted(admission.connectors);
       if (admission.kind === 'admitted') {
+        admitting.push(...admission.connectors);
         notes[0].push(`${subject} is already admitted by ${listedOn}.`);
         continue;
       }
@@ -580,6 +624,52 @@ export function planChanges(input: PlanInput): PlanDraft {
     });
   }
 
+  // Beside a certificate lock-down, another enabled restricting `*` Partner connector admits whoever satisfies it: one
+  // satisfying restricting connector suffices (§12 OQ-2 [I]), so a connector restricted to a shared certificate (a
+  // gateway's `*.<vendor>` name) or to the gateway's shared IPs lets the gateway's other customers past the lock-down.
+  // Stage 2 disables it in the same stage (rather than editing it: rollback re-enables it as it was). Never the
+  // lock-down itself, a connector stage 2 restricts for a declared source, or one that admits a declared source today
+  // (disabling it would refuse that source; the safety check would refuse the stage): those are warned about.
+  const deviceNames = new Set(deviceConnectors.map((d) => d.name.toLowerCase()));
+  const planCertificate = certificate?.trim().toLowerCase();
+  const competing = certMode
+    ? connectors.filter((c) => {
+        if (c === gwConn || c.Enabled !== true || c.ConnectorType !== 'Partner') return false;
+        if (!(c.SenderDomains ?? []).includes('*') || deviceNames.has(nameOf(c).toLowerCase())) return false;
+        const otherCertificate =
+          c.RestrictDomainsToCertificate === true &&
+          (c.TlsSenderCertificateName?.trim() ?? '') !== '' &&
+          c.TlsSenderCertificateName?.trim().toLowerCase() !== planCertificate;
+        return otherCertificate || c.RestrictDomainsToIPAddresses === true;
+      })
+    : [];
+  const disabledByPlan: InboundConnector[] = [];
+  for (const c of competing) {
+    const how =
+      c.RestrictDomainsToIPAddresses === true
+        ? `by IP (${(c.SenderIPAddresses ?? []).join(', ') || 'no addresses'})`
+        : `to the certificate ${c.TlsSenderCertificateName?.trim() ?? ''}`;
+    if (admitting.includes(c)) {
+      warnings.push(
+        `'${nameOf(c)}' restricts ${how} beside the certificate lock-down '${gwName}' and admits a declared Direct Send source, so the plan leaves it enabled: whoever satisfies it passes the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I]); give the source a connector of its own scoped to its domains, then disable '${nameOf(c)}'`,
+      );
+      continue;
+    }
+    disabledByPlan.push(c);
+    drafts.push({
+      stage: 2,
+      title: `Disable '${nameOf(c)}', which restricts ${how} beside the lock-down`,
+      why: [
+        `with the lock-down restricting to ${certificate ?? ''}, '${nameOf(c)}' is a second restricting Partner connector for every sender domain: a connection satisfying either one is not refused with 5.7.51 (§12 OQ-2 [I], CON-5 [D]), so whoever satisfies it${c.RestrictDomainsToIPAddresses === true ? " (the gateway's other customers, on shared IPs)" : " (anyone presenting a name that certificate covers, e.g. the gateway's other customers)"} passes the lock-down`,
+        'disabled in the same stage as the lock-down, not edited: rollback enables it again as it was',
+      ],
+      kind: 'InboundConnector',
+      identity: nameOf(c),
+      object: c as Obj,
+      set: { Enabled: false },
+    });
+  }
+
   // Stage 3: RejectDirectSend.
   drafts.push({
     stage: 3,
@@ -666,29 +756,48 @@ export function planChanges(input: PlanInput): PlanDraft {
       set: { EnableSafeList: false, ...(keep.length !== allow.length ? { IPAllowList: keep } : {}) },
     });
   }
-  // The lock-down connector as stage 5 finds it: nothing before stage 5 touches EFTestMode.
-  const efTestMode = gwConn?.EFTestMode === true;
-  drafts.push({
-    stage: 5,
-    title: `Enhanced Filtering on '${gwName}' for the gateway's IPs`,
-    why: [
-      'EOP finds the real sender behind the gateway for SPF/DMARC and spoof checks; with the MX elsewhere, honouring DMARC needs it (EF-1, EF-5 [D])',
-      ...(efTestMode
-        ? [
-            'EFTestMode off: the parameter is documented as reserved for internal Microsoft use (§2.2 [D] S8), and ORCA reads test mode as "Enhanced Filtering not applied" (EF-3 [C] S45), as does the simulator',
-          ]
-        : []),
-    ],
-    kind: 'InboundConnector',
-    identity: gwName,
-    object: undefined,
-    set: {
-      EFSkipIPs: [...gw.ips],
-      EFSkipLastIP: false,
-      EFUsers: [],
-      ...(efTestMode ? { EFTestMode: false } : {}),
-    },
-  });
+  // Enhanced Filtering on every enabled `*` Partner connector that matches the gateway after stage 2, not only the
+  // lock-down: EF is configured per connector (EF-2 [D] S8, S19), and which of several matching connectors EOP
+  // attributes a gateway message to is not documented, so one left without EF may be the one its mail takes. Matched
+  // by IP or by the plan's certificate (CON-1 [D]); connectors stage 2 disables never match (§2.2 [D]).
+  const efTargets: { name: string; connector: InboundConnector | undefined; by?: string }[] = [
+    { name: gwName, connector: gwConn },
+  ];
+  for (const cand of rankGatewayConnectors(connectors, { ips: gw.ips, certificate })) {
+    if (cand.connector === gwConn || !cand.enabled || cand.match.by === 'none') continue;
+    if (disabledByPlan.includes(cand.connector)) continue;
+    efTargets.push({ name: nameOf(cand.connector), connector: cand.connector, by: cand.match.by });
+  }
+  for (const target of efTargets) {
+    // Each connector as stage 5 finds it: nothing before stage 5 touches EFTestMode.
+    const efTestMode = target.connector?.EFTestMode === true;
+    drafts.push({
+      stage: 5,
+      title: `Enhanced Filtering on '${target.name}' for the gateway's IPs`,
+      why: [
+        'EOP finds the real sender behind the gateway for SPF/DMARC and spoof checks; with the MX elsewhere, honouring DMARC needs it (EF-1, EF-5 [D])',
+        ...(target.by
+          ? [
+              `'${target.name}' matches the gateway too (by ${target.by === 'ip' ? 'IP' : 'certificate'}, CON-1 [D]): which matching connector EOP attributes the gateway's mail to is not documented, so each gets Enhanced Filtering (EF-2 [D])`,
+            ]
+          : []),
+        ...(efTestMode
+          ? [
+              'EFTestMode off: the parameter is documented as reserved for internal Microsoft use (§2.2 [D] S8), and ORCA reads test mode as "Enhanced Filtering not applied" (EF-3 [C] S45), as does the simulator',
+            ]
+          : []),
+      ],
+      kind: 'InboundConnector',
+      identity: target.name,
+      object: undefined,
+      set: {
+        EFSkipIPs: [...gw.ips],
+        EFSkipLastIP: false,
+        EFUsers: [],
+        ...(efTestMode ? { EFTestMode: false } : {}),
+      },
+    });
+  }
   for (const r of rules) {
     if (r.SetSCL !== -1 || r.State !== 'Enabled') continue;
     drafts.push({
@@ -715,21 +824,40 @@ function resolveStages(drafts: Draft[], snapshot: Snapshot, notes: Record<StageN
     notes: notes[no],
   }));
   let state = snapshot;
-  for (const d of drafts) {
+  for (const [i, d] of drafts.entries()) {
     const t = buildTenant(state);
     const object =
       d.kind === 'OrganizationConfig'
         ? (t.org as Obj | undefined)
         : (lookup(state, d.kind, d.identity) ?? d.object);
-    const change = toChange({
-      ...d,
-      object: object ?? (lookup(state, d.kind, d.identity) as Obj | undefined),
-    });
+    const change = toChange(
+      { ...d, object: object ?? (lookup(state, d.kind, d.identity) as Obj | undefined) },
+      laterOwned(d, drafts.slice(i + 1)),
+    );
     if (!change) continue;
     stages[d.stage]!.changes.push(change);
     state = applyChange(state, change);
   }
   return stages;
+}
+
+/**
+ * What the later stages set on `d`'s object to a value other than `d` sets (the last such stage wins, as it runs last).
+ * Drafts come in stage order; one of the same stage is not "later" (stages run as a whole).
+ */
+function laterOwned(d: Draft, rest: readonly Draft[]): LaterOwned {
+  const out: LaterOwned = {};
+  const id = d.identity.toLowerCase();
+  for (const l of rest) {
+    if (l.stage <= d.stage || l.kind !== d.kind || l.identity.toLowerCase() !== id) continue;
+    for (const [k, v] of Object.entries(l.set)) {
+      const mine = d.set[k];
+      if (mine === undefined) continue;
+      if (same(mine, v)) Reflect.deleteProperty(out, k);
+      else out[k] = { stage: l.stage, value: v };
+    }
+  }
+  return out;
 }
 
 function lookup(s: Snapshot, kind: ObjectKind, identity: string): Obj | undefined {

@@ -60,14 +60,25 @@ function target(c: Change): string {
 }
 
 /** Set-* body: collect what differs into a splat, then one call; State of a rule goes through Enable/Disable. */
-function setBody(c: Change, indent: string, tag: string): string[] {
+function setBody(c: Change, indent: string, tag: string, nulls: readonly string[] = []): string[] {
   const lines: string[] = [];
-  const props = Object.keys(c.after).filter((k) => !(c.kind === 'TransportRule' && k === 'State'));
+  const props = [...Object.keys(c.after), ...nulls].filter(
+    (k) => !(c.kind === 'TransportRule' && k === 'State'),
+  );
   if (props.length > 0) lines.push(`${indent}$set = @{}`);
   for (const [k, v] of Object.entries(c.after)) {
     if (c.kind === 'TransportRule' && k === 'State') continue;
-    lines.push(`${indent}if (${differs(k, v)}) { $set[${psQuote(k)}] = ${psValue(v)} }`);
+    const owner = c.ownedLater?.[k];
+    if (owner) {
+      // Re-running this stage after the later one must not undo it (e.g. unrestrict a device connector stage 2 restricted).
+      lines.push(
+        `${indent}${comment(`${k}: stage ${owner.stage} owns it (sets ${showValue(owner.value)}); left alone once it has`)}`,
+        `${indent}if ((${differs(k, v)}) -and (${differs(k, owner.value)})) { $set[${psQuote(k)}] = ${psValue(v)} }`,
+      );
+    } else lines.push(`${indent}if (${differs(k, v)}) { $set[${psQuote(k)}] = ${psValue(v)} }`);
   }
+  for (const k of nulls)
+    lines.push(`${indent}if (-not [string]::IsNullOrEmpty("$($o.${k})")) { $set[${psQuote(k)}] = $null }`);
   const id = c.kind === 'OrganizationConfig' ? '' : ` -Identity ${psQuote(c.identity)}`;
   if (props.length > 0)
     lines.push(
@@ -114,7 +125,11 @@ function changeBlock(c: Change, n: number): string[] {
 }
 
 function verifyBlock(c: Change, n: number): string[] {
-  const conds = Object.entries(c.after).map(([k, v]) => differs(k, v));
+  // A property a later stage owns is as planned with either value (that stage may have run already).
+  const conds = Object.entries(c.after).map(([k, v]) => {
+    const owner = c.ownedLater?.[k];
+    return owner ? `(${differs(k, v)}) -and (${differs(k, owner.value)})` : differs(k, v);
+  });
   return [
     `$o = ${getter(c, true)}`,
     `if (-not $o -or ${conds.map((x) => `(${x})`).join(' -or ')}) { Write-Warning ${psQuote(`[${n}] not as planned: ${c.title}`)}; $failed = $true } else { Write-Host ${psQuote(`[${n}] verified`)} }`,
@@ -132,16 +147,22 @@ function rollbackBlock(c: Change): string[] {
     return lines;
   }
   const restorable: Record<string, PsValue> = {};
+  const nulls: string[] = [];
   for (const [k, v] of Object.entries(c.before)) {
-    if (v === undefined) lines.push(comment(`${k}: not in the export, left as it is now`));
-    else restorable[k] = v;
+    if (v !== undefined) restorable[k] = v;
+    else if (c.rollbackToNull?.includes(k)) {
+      nulls.push(k);
+      lines.push(comment(`${k}: null in the export, cleared again`));
+    } else lines.push(comment(`${k}: not in the export, left as it is now`));
   }
-  if (Object.keys(restorable).length === 0) return lines;
+  if (Object.keys(restorable).length === 0 && nulls.length === 0) return lines;
+  // The undo restores the export's values whatever later stages set: no property is left alone for them here.
+  const { ownedLater: _owned, ...undo } = c;
   // A change that was never applied (its stage not run) is skipped: the object may not even exist.
   lines.push(
     `$o = ${getter(c, true)}`,
     'if ($o) {',
-    ...setBody({ ...c, after: restorable }, '  ', `undo of ${c.title}`),
+    ...setBody({ ...undo, after: restorable }, '  ', `undo of ${c.title}`, nulls),
     '}',
   );
   return lines;
@@ -398,9 +419,11 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
         const before = c.creates ? '(new object)' : showValue(c.before[k]);
         const rollback = c.creates
           ? 'removed'
-          : c.before[k] === undefined
-            ? 'left as is'
-            : showValue(c.before[k]);
+          : c.before[k] !== undefined
+            ? showValue(c.before[k])
+            : c.rollbackToNull?.includes(k)
+              ? '(null)'
+              : 'left as is';
         out.push(`| ${k} | ${mdEscape(before)} | ${mdEscape(showValue(v))} | ${mdEscape(rollback)} |`);
       }
       out.push('');

@@ -7,6 +7,9 @@
  * but is listed as a weakening, so security is never lowered unawares.
  */
 import { simulatePaths } from '../assess.js';
+import { IpSet } from '../model/ip.js';
+import { buildTenant } from '../model/tenant.js';
+import type { InboundConnector } from '../snapshot/schema.js';
 import type { DnsZone } from '../dns/zone.js';
 import type { PathResult } from '../model/paths.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
@@ -51,12 +54,41 @@ export interface SafetyInput {
   now?: Date;
 }
 
+/**
+ * The enabled OnPremises connectors that match on-premises Exchange by certificate when mxlock.yaml declares hybrid
+ * without one: the simulator then sends the hybrid path with no certificate, so such a connector cannot match it
+ * (CON-1 [D]) and the path breaks although the tenant admits on-premises mail. Only when no enabled OnPremises
+ * connector lists every declared hybrid IP (then the path would match by IP and the certificate is not the cause).
+ */
+function hybridCertificateConnectors(s: Snapshot, profile: Profile): InboundConnector[] {
+  const hybrid = profile.hybrid;
+  if (!hybrid || hybrid.certificate) return [];
+  const onPremises = (buildTenant(s).inboundConnectors ?? []).filter(
+    (c) => c.Enabled === true && c.ConnectorType === 'OnPremises',
+  );
+  if (
+    hybrid.ips.length > 0 &&
+    onPremises.some((c) => hybrid.ips.every((ip) => new IpSet(c.SenderIPAddresses ?? []).covers(ip)))
+  )
+    return [];
+  return onPremises.filter((c) => (c.TlsSenderCertificateName?.trim() ?? '') !== '');
+}
+
 /** What to do about a path a stage breaks, by what the path stands for (a declared source is not told to declare itself). */
-function adviceFor(id: string): string {
+function adviceFor(id: string, s: Snapshot, profile: Profile): string {
   if (id.startsWith('path.declared-source:'))
     return 'The source is declared, but no earlier stage admits it the way this stage needs (see the warnings): route it through the gateway or have it submit with SMTP AUTH, or admit it by hand, then plan again.';
-  if (id === 'path.hybrid-onpremises')
+  if (id === 'path.hybrid-onpremises') {
+    const byCertificate = hybridCertificateConnectors(s, profile);
+    if (byCertificate.length > 0) {
+      const names = byCertificate.map(
+        (c) => `'${c.Name ?? c.Identity ?? ''}' (${c.TlsSenderCertificateName?.trim() ?? ''})`,
+      );
+      const first = byCertificate[0]!.TlsSenderCertificateName?.trim() ?? '';
+      return `The OnPremises connector ${names.join(', ')} matches on-premises Exchange by its certificate, but mxlock.yaml declares hybrid without one, so the simulated on-premises mail presents none and matches no connector (CON-1 [D], CON-8 [D]): declare hybrid.certificate: ${first} in mxlock.yaml (the name the on-premises send connector presents), then plan again.`;
+    }
     return 'Admit on-premises Exchange before this stage (an OnPremises inbound connector matching its IPs or certificate, CON-8), then plan again.';
+  }
   if (id === 'path.gateway-delivery')
     return "The gateway's own mail would be refused: check gateway.ips and gateway.certificate in mxlock.yaml against the gateway's real egress, then plan again.";
   return 'Admit the source in an earlier stage (declare it under directSendSources in mxlock.yaml, or route it through the gateway / SMTP AUTH), then plan again.';
@@ -126,7 +158,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
     const judged = without.length ? ` (judged on its own, with refused ${stageList(without)} left out)` : '';
     const own = paths.filter((p) => !p.onlyWithout);
     const dependent = paths.filter((p) => p.onlyWithout);
-    const advice = [...new Set(own.map((p) => adviceFor(p.id)))];
+    const advice = [...new Set(own.map((p) => adviceFor(p.id, input.snapshot, input.profile)))];
     if (dependent.length > 0)
       advice.push(
         `${dependent.map((p) => p.id).join(', ')} break${dependent.length > 1 ? '' : 's'} only while ${stageList(without)} ${without.length > 1 ? 'are' : 'is'} left out: ` +

@@ -32,6 +32,19 @@ export interface Change {
   after: Readonly<Record<string, PsValue>>;
   /** For a created object: the cmdlet's documented defaults of properties the script does not set (model only). */
   defaults?: Readonly<Record<string, PsValue>>;
+  /**
+   * Properties of this change that a later stage of the plan sets to another value on the same object (e.g. stage 0
+   * creates a device connector unrestricted, stage 2 restricts it): once the property holds the later stage's value,
+   * re-running this stage leaves it alone (the script, its verification and the model), so an earlier stage never
+   * undoes a later one.
+   */
+  ownedLater?: Readonly<Record<string, { stage: StageNo; value: PsValue }>>;
+  /**
+   * Properties whose export value was null (read as absent, `before` undefined) and whose rollback therefore writes
+   * `$null` rather than leaving the plan's value in place. Only where null is the one prior value consistent with the
+   * export (planner.ts, nullBefore).
+   */
+  rollbackToNull?: readonly string[];
 }
 
 export interface Stage {

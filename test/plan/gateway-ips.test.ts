@@ -235,9 +235,15 @@ describe('a certificate lock-down on another connector than the ranked one is ke
     const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
     expect(draft.blocked).toBeUndefined();
     expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([]);
-    expect(draft.stages.flatMap((s) => s.changes).filter((c) => c.identity === 'SEG ip')).toEqual([]);
-    // Enhanced Filtering goes on the connector that stays the lock-down.
-    expect(setting(draft.stages, 'EFSkipIPs')).toEqual([[5, 'SEG cert', ['203.0.113.10']]]);
+    // 'SEG ip' is neither restricted nor disabled (it does not restrict); it only gets Enhanced Filtering in stage 5.
+    expect(
+      draft.stages.flatMap((s) => s.changes).filter((c) => c.identity === 'SEG ip' && c.stage !== 5),
+    ).toEqual([]);
+    // Enhanced Filtering goes on every enabled connector matching the gateway: the lock-down and 'SEG ip' (by IP).
+    expect(setting(draft.stages, 'EFSkipIPs')).toEqual([
+      [5, 'SEG cert', ['203.0.113.10']],
+      [5, 'SEG ip', ['203.0.113.10']],
+    ]);
     expect(draft.warnings.join('\n')).toContain(
       "'SEG cert' already restricts to the certificate *.gw.example, which mxlock.yaml does not declare: the plan keeps the certificate lock-down and restricts no other connector by IP beside it ('SEG ip'",
     );
