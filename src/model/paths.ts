@@ -5,6 +5,7 @@
 import type { Profile } from '../profile/schema.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
+import { certificateMatches } from './domains.js';
 import { IpSet, parseIpEntry } from './ip.js';
 import { simulate } from './simulate.js';
 import type {
@@ -105,6 +106,30 @@ function certHost(name: string): string {
   return name.startsWith('*.') ? `mail.${name.slice(2)}` : name;
 }
 
+/**
+ * Host names another customer of the same gateway may present that a restricting connector of this tenant accepts:
+ * one per enabled Partner connector with RestrictDomainsToCertificate and a TlsSenderCertificateName (CON-5 [D]: one
+ * satisfied restricting connector admits the connection, §12 OQ-2 [D]/[I]), e.g. an old lock-down to the SEG's shared
+ * `*.mimecast.com` left beside the new one to a certificate unique to this tenant. Left out: names the gateway's own
+ * attempt already presents, and, when the profile marks the gateway's certificate unique, names it covers (this
+ * tenant's alone). For a wildcard, a host under it that the unique certificate does not cover.
+ */
+function otherAcceptedCertificates(cfg: SimConfig, gateway: ResolvedGateway): string[] {
+  const own = gateway.certificate?.trim();
+  const unique = gateway.certificateUnique && own ? own : undefined;
+  const presented = own ? certHost(own).toLowerCase() : undefined;
+  const hosts = new Map<string, string>();
+  for (const c of cfg.connectors) {
+    const name = c.certificate?.trim();
+    if (c.type !== 'Partner' || c.enabled !== true || c.restrictCert !== true || !name) continue;
+    const candidates = name.startsWith('*.') ? [certHost(name), `other-customer.${name.slice(2)}`] : [name];
+    const host = candidates.find((h) => !unique || !certificateMatches(unique, [h]));
+    if (host === undefined || (!unique && host.toLowerCase() === presented)) continue;
+    if (!hosts.has(host.toLowerCase())) hosts.set(host.toLowerCase(), host);
+  }
+  return [...hosts.values()];
+}
+
 export function standardPaths(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): StandardPath[] {
   const own = cfg.tenant.defaultDomain ?? 'unknown-domain.invalid';
   const user = `user@${own}`;
@@ -180,15 +205,25 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
         })),
       ),
     });
+    // Another customer of the gateway sends from its IPs with the gateway's certificate, unless that certificate is
+    // this tenant's alone; and with any certificate another restricting connector accepts (CON-5 [D], OQ-2).
+    const otherCerts = otherAcceptedCertificates(cfg, gateway);
+    const sharedCerts = [gateway.certificateUnique ? [] : gwCert, ...otherCerts.map((h) => [h])];
+    const accepted =
+      otherCerts.length > 0
+        ? `, or presenting ${otherCerts.join(', ')}, which a restricting connector accepts`
+        : '';
     paths.push({
       id: 'path.shared-gateway-ip',
       kind: 'residual',
       description: gateway.certificateUnique
-        ? `Another customer of the same gateway: its IP, without this tenant's unique certificate`
-        : `Another customer of the same gateway: its IP and shared certificate`,
+        ? `Another customer of the same gateway: its IP, without this tenant's unique certificate${accepted}`
+        : gwCert.length > 0
+          ? `Another customer of the same gateway: its IP and shared certificate${accepted}`
+          : `Another customer of the same gateway: its IP (the gateway's certificate is unknown)${accepted}`,
       ...withVariants(
-        ips.map((clientIp) =>
-          attack({ clientIp, certNames: gateway.certificateUnique ? [] : gwCert, auth: FOREIGN_PASS }),
+        sharedCerts.flatMap((certNames) =>
+          ips.map((clientIp) => attack({ clientIp, certNames, auth: FOREIGN_PASS })),
         ),
       ),
     });
@@ -301,6 +336,12 @@ export const PATH_CRITICAL_EXPORTS = [
   'Get-TransportRule',
 ] as const;
 
+/** An attempt in the evidence: its address, the certificate it presents when it presents one, its MAIL FROM. */
+function attemptLabel(a: Attempt): string {
+  const cert = a.certNames.length > 0 ? ` presenting certificate ${a.certNames.join(', ')}` : '';
+  return `${a.clientIp}${cert} with MAIL FROM <${a.mailFrom}>`;
+}
+
 /** Worse first: the attacker picks the attempt that gets through; a legitimate flow breaks if any attempt breaks. */
 const STATUS_RANK: Record<PathStatus, number> = {
   closed: 0,
@@ -346,11 +387,11 @@ export function evaluatePathList(
       const evidence = evidenceOf(p, result, status, pick);
       if (attempts.length > 1) {
         const lines = [
-          `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attempt.clientIp} with MAIL FROM <${attempt.mailFrom}>`,
+          `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attemptLabel(attempt)}`,
         ];
         for (const [s, list] of [...failing].sort(([a], [b]) => STATUS_RANK[b] - STATUS_RANK[a]))
           lines.push(
-            `${s} in ${list.length} of ${attempts.length} attempts: ${list.map((a) => `${a.clientIp} with MAIL FROM <${a.mailFrom}>`).join(', ')}`,
+            `${s} in ${list.length} of ${attempts.length} attempts: ${list.map(attemptLabel).join(', ')}`,
           );
         evidence.splice(1, 0, ...lines);
       }

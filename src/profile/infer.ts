@@ -153,6 +153,53 @@ function nameMentions(name: string, vendor: SegVendor): boolean {
   return n.includes(vendor.id) || n.includes(firstWord);
 }
 
+/**
+ * The certificate a declared gateway without one must present, read from the certificate lock-down in place: the
+ * enabled Partner connectors with SenderDomains `*` that restrict to a certificate (RestrictDomainsToCertificate and a
+ * TlsSenderCertificateName). Such a connector refuses every sender that does not present its certificate (CON-5 [D]),
+ * so the gateway's mail passes it only with that certificate; taking it as the gateway's is [I]. One that lists the
+ * declared IPs says so outright; one that lists none of them (CON-3 [D] S10 asks for IPs and certificate in separate
+ * connectors) is the lock-down all the same. Several naming different certificates: which one the gateway presents
+ * is not in the export, so none is taken and the basis says why (the checks and paths then treat it as unknown).
+ */
+function lockdownCertificate(
+  snapshot: Snapshot,
+  ips: readonly string[],
+): { certificate: string | undefined; basis: string[] } {
+  const locks = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips })
+    .filter(
+      (c) =>
+        c.enabled &&
+        c.connector.RestrictDomainsToCertificate === true &&
+        !!c.connector.TlsSenderCertificateName?.trim(),
+    )
+    .map((c) => ({
+      name: c.connector.TlsSenderCertificateName!.trim(),
+      label: `'${c.connector.Name ?? c.connector.Identity ?? ''}'`,
+      byIp: c.match.by === 'ip',
+    }));
+  // The rank order puts the connectors matching the declared IPs first.
+  const [lock] = locks;
+  if (lock === undefined) return { certificate: undefined, basis: [] };
+  if (new Set(locks.map((l) => l.name.toLowerCase())).size > 1) {
+    return {
+      certificate: undefined,
+      basis: [
+        `certificate unknown: the enabled connectors ${locks.map((l) => `${l.label} (${JSON.stringify(l.name)})`).join(', ')} restrict every sender domain to different certificates, and the export does not say which one the gateway presents; declare gateway.certificate`,
+      ],
+    };
+  }
+  const why = lock.byIp
+    ? 'which matches the declared IPs and restricts to it [I]'
+    : "which restricts every sender domain to it and lists none of the declared IPs: the gateway's mail passes it only with that certificate (CON-5 [D]) [I]";
+  return {
+    certificate: lock.name,
+    basis: [
+      `certificate ${JSON.stringify(lock.name)} taken from connector ${lock.label}, ${why}; declare gateway.certificate to make it explicit`,
+    ],
+  };
+}
+
 /** The gateway for this tenant: the profile's when declared, otherwise inferred; `source: 'none'` with the reasons. */
 export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot): ResolvedGateway {
   const mx = acceptedDomainMx(snapshot);
@@ -163,23 +210,11 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
     // The MX vendor is only attached when it does not contradict the name the profile gives the gateway.
     const agrees = vendor && (!declared.name || nameMentions(declared.name, vendor));
     const basis = ['declared in the profile (gateway section)'];
-    // A connector that matches the declared IPs and restricts to a certificate only carries the gateway's mail if the
-    // gateway presents that certificate (CON-5 [D]): take it as the gateway's, and say so [I].
     let certificate = declared.certificate ?? undefined;
-    if (certificate === undefined && declared.ips.length > 0) {
-      const locked = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips: declared.ips }).find(
-        (c) =>
-          c.enabled &&
-          c.match.by === 'ip' &&
-          c.connector.RestrictDomainsToCertificate === true &&
-          !!c.connector.TlsSenderCertificateName?.trim(),
-      );
-      if (locked) {
-        certificate = locked.connector.TlsSenderCertificateName!.trim();
-        basis.push(
-          `certificate ${JSON.stringify(certificate)} taken from connector '${locked.connector.Name ?? locked.connector.Identity ?? ''}', which matches the declared IPs and restricts to it [I]; declare gateway.certificate to make it explicit`,
-        );
-      }
+    if (certificate === undefined) {
+      const lent = lockdownCertificate(snapshot, declared.ips);
+      certificate = lent.certificate;
+      basis.push(...lent.basis);
     }
     return {
       source: 'profile',

@@ -295,3 +295,110 @@ describe('path.gateway-delivery is simulated from every gateway egress entry (CO
     });
   });
 });
+
+describe('path.shared-gateway-ip tries the certificates other restricting connectors accept (CON-5 [D], OQ-2)', () => {
+  const UNIQUE = 'mx.contoso-gw.example';
+  const certLock = (name: string, certificate: string, over: Record<string, unknown> = {}) =>
+    lockdownIp({
+      Name: name,
+      SenderIPAddresses: [],
+      TlsSenderCertificateName: certificate,
+      RestrictDomainsToIPAddresses: false,
+      RestrictDomainsToCertificate: true,
+      ...over,
+    });
+  const uniqueGateway = (certificate = UNIQUE): ResolvedGateway => ({
+    ...gateway,
+    certificate,
+    certificateUnique: true,
+  });
+  const shared = (connectors: ReturnType<typeof lockdownIp>[], gw: ResolvedGateway) => {
+    const d = baseData();
+    d['Get-InboundConnector'] = connectors;
+    const cfg = configOf(d, { dns: DNS_MX_SEG });
+    const path = standardPaths(cfg, EMPTY_PROFILE, gw).find((p) => p.id === 'path.shared-gateway-ip')!;
+    const result = evaluatePaths(cfg, EMPTY_PROFILE, gw).find((p) => p.id === 'path.shared-gateway-ip')!;
+    const certs = [...new Set([path.attempt, ...(path.variants ?? [])].map((a) => a.certNames.join(',')))];
+    return { path, result, certs };
+  };
+
+  test('a unique certificate alone: no certificate is tried, the lock-down refuses it', () => {
+    const { result, certs } = shared([certLock('SEG unique', UNIQUE)], uniqueGateway());
+    expect(certs).toEqual(['']);
+    expect(result.status).toBe('closed');
+  });
+
+  // The s2 shape: the lock-down moved to a unique certificate, the old one to the SEG's shared certificate stays.
+  test('an old lock-down to the shared certificate beside it: open, naming the certificate tried', () => {
+    const { path, result, certs } = shared(
+      [certLock('SEG unique', UNIQUE), certLock('SEG shared', '*.seg.example')],
+      uniqueGateway(),
+    );
+    expect(certs).toEqual(['', 'mail.seg.example']);
+    expect(path.description).toContain(
+      'or presenting mail.seg.example, which a restricting connector accepts',
+    );
+    expect(result.status).toBe('open');
+    expect(result.evidence).toContainEqual(
+      expect.stringMatching(
+        /shown: 203\.0\.113\.10 presenting certificate mail\.seg\.example with MAIL FROM <attacker@sender\.example>$/,
+      ),
+    );
+    expect(result.evidence.join('\n')).toContain("'SEG shared'");
+  });
+
+  test.each<[string, string, ReturnType<typeof lockdownIp>[], string[]]>([
+    [
+      'a wildcard over the unique name: a host under it the unique certificate does not cover',
+      'mail.seg.example',
+      [certLock('SEG', '*.seg.example')],
+      ['', 'other-customer.seg.example'],
+    ],
+    [
+      'names the unique wildcard covers are this tenant’s alone',
+      '*.contoso-gw.example',
+      [certLock('A', '*.contoso-gw.example'), certLock('B', 'relay.contoso-gw.example')],
+      [''],
+    ],
+    [
+      'disabled or non-restricting connectors accept nothing',
+      UNIQUE,
+      [
+        certLock('off', '*.seg.example', { Enabled: false }),
+        certLock('allow', '*.other.example', { RestrictDomainsToCertificate: false }),
+      ],
+      [''],
+    ],
+    [
+      'one name per certificate, case aside',
+      UNIQUE,
+      [certLock('A', '*.seg.example'), certLock('B', '*.SEG.example'), certLock('C', 'gw.other.example')],
+      ['', 'mail.seg.example', 'gw.other.example'],
+    ],
+  ])('unique certificate: %s', (_n, certificate, connectors, expected) => {
+    expect(shared(connectors, uniqueGateway(certificate)).certs).toEqual(expected);
+  });
+
+  test.each<[string, string | undefined, string[]]>([
+    ['the shared certificate already tried is not repeated', '*.seg.example', ['mail.seg.example']],
+    [
+      'another accepted certificate is tried beside it',
+      'mail.other.example',
+      ['mail.other.example', 'mail.seg.example'],
+    ],
+    [
+      'the gateway certificate unknown: tried without one, and with the accepted one',
+      undefined,
+      ['', 'mail.seg.example'],
+    ],
+  ])('shared certificate: %s', (_n, certificate, expected) => {
+    const gw: ResolvedGateway = { ...gateway, certificate, certificateUnique: false };
+    const { path, certs } = shared([certLock('SEG', '*.seg.example')], gw);
+    expect(certs).toEqual(expected);
+    expect(path.description).toMatch(
+      certificate
+        ? /^Another customer of the same gateway: its IP and shared certificate/
+        : /its IP \(the gateway's certificate is unknown\), or presenting mail\.seg\.example/,
+    );
+  });
+});

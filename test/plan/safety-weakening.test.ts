@@ -41,7 +41,13 @@ const snapshot = makeSnapshot({
   'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
   'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
 });
-const gateway = makeGateway({ name: 'SEG', ips: ['203.0.113.10'] });
+// The certificate is the tenant's alone: before the plan, another customer on the gateway IP is refused (closed).
+const gateway = makeGateway({
+  name: 'SEG',
+  ips: ['203.0.113.10'],
+  certificate: '*.gw.example',
+  certificateUnique: true,
+});
 
 function set(
   stage: StageNo,
@@ -207,8 +213,12 @@ test('a stage judged after a refusal is checked too, against the state it was ju
       w.without,
       w.paths.map((p) => `${p.id} ${p.before} → ${p.after}`),
     ]),
-  ).toEqual([[2, [1], [`${SHARED} closed → open`]]]);
-  expect(checked.plan.weakenings[0]!.explanation).toMatch(
+  ).toEqual([
+    // The refused stage weakens too: whoever holds the other certificate would get in.
+    [1, [], [`${SHARED} closed → open`]],
+    [2, [1], [`${SHARED} closed → open`]],
+  ]);
+  expect(checked.plan.weakenings[1]!.explanation).toMatch(
     /\(judged on its own, with refused stage 1 left out\)/,
   );
 });

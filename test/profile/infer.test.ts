@@ -35,40 +35,123 @@ describe('resolveGateway', () => {
     });
   });
 
-  test.each<[string, Record<string, unknown>, string | undefined]>([
+  // The certificate lock-down in place tells which certificate the gateway must present (CON-5 [D]); taking it is [I].
+  const BY_IP = /which matches the declared IPs and restricts to it \[I\]; declare gateway\.certificate/;
+  const NO_IP =
+    /which restricts every sender domain to it and lists none of the declared IPs: the gateway's mail passes it only with that certificate \(CON-5 \[D\]\) \[I\]/;
+  const CERT_LOCK = { RestrictDomainsToIPAddresses: false, RestrictDomainsToCertificate: true };
+  test.each<[string, Record<string, unknown>[], string | undefined, RegExp | undefined]>([
     [
       'a connector matching the declared IPs that restricts to a certificate lends it [I]',
-      { RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.seg.example' },
+      [{ RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.seg.example' }],
       '*.seg.example',
+      BY_IP,
     ],
-    ['not restricting: nothing is taken', { TlsSenderCertificateName: '*.seg.example' }, undefined],
+    [
+      'not restricting: nothing is taken',
+      [{ RestrictDomainsToIPAddresses: false, TlsSenderCertificateName: '*.seg.example' }],
+      undefined,
+      undefined,
+    ],
+    [
+      'restricting by IP only: its certificate name restricts nothing, so nothing is taken',
+      [{ TlsSenderCertificateName: '*.seg.example' }],
+      undefined,
+      undefined,
+    ],
     [
       'disabled: nothing is taken',
-      { Enabled: false, RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.seg.example' },
+      [{ Enabled: false, RestrictDomainsToCertificate: true, TlsSenderCertificateName: '*.seg.example' }],
+      undefined,
       undefined,
     ],
     [
-      'not matching the declared IPs: nothing is taken',
-      {
-        SenderIPAddresses: ['198.18.0.1'],
-        RestrictDomainsToCertificate: true,
-        TlsSenderCertificateName: '*.seg.example',
-      },
+      'a certificate lock-down without IPs lends its certificate [I]',
+      [{ ...CERT_LOCK, SenderIPAddresses: [], TlsSenderCertificateName: '*.seg.example' }],
+      '*.seg.example',
+      NO_IP,
+    ],
+    [
+      'a certificate lock-down listing none of the declared IPs lends it too [I]',
+      [{ ...CERT_LOCK, SenderIPAddresses: ['198.18.0.1'], TlsSenderCertificateName: '*.seg.example' }],
+      '*.seg.example',
+      NO_IP,
+    ],
+    [
+      'beside a non-restricting IP connector, the certificate lock-down lends its certificate [I]',
+      [
+        { Name: 'SEG ip', RestrictDomainsToIPAddresses: false },
+        { ...CERT_LOCK, Name: 'SEG cert', SenderIPAddresses: [], TlsSenderCertificateName: '*.seg.example' },
+      ],
+      '*.seg.example',
+      /taken from connector 'SEG cert', which restricts every sender domain to it/,
+    ],
+    [
+      'a lock-down scoped to some sender domains only is not the gateway lock-down: nothing is taken',
+      [
+        {
+          ...CERT_LOCK,
+          SenderDomains: ['smtp:contoso.com;1'],
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: '*.seg.example',
+        },
+      ],
+      undefined,
       undefined,
     ],
-  ])('a declared gateway without a certificate: %s', (_n, connector, certificate) => {
+    [
+      'two lock-downs naming one certificate (case aside): the one matching the declared IPs is named',
+      [
+        { ...CERT_LOCK, Name: 'cert only', SenderIPAddresses: [], TlsSenderCertificateName: '*.SEG.example' },
+        { ...CERT_LOCK, Name: 'with IPs', TlsSenderCertificateName: '*.seg.example' },
+      ],
+      '*.seg.example',
+      /taken from connector 'with IPs', which matches the declared IPs/,
+    ],
+    [
+      'lock-downs naming different certificates: none is guessed, and the basis says why',
+      [
+        { ...CERT_LOCK, Name: 'SEG old', TlsSenderCertificateName: '*.seg.example' },
+        {
+          ...CERT_LOCK,
+          Name: 'SEG new',
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: 'mx.contoso-gw.example',
+        },
+      ],
+      undefined,
+      /^certificate unknown: the enabled connectors 'SEG old' \("\*\.seg\.example"\), 'SEG new' \("mx\.contoso-gw\.example"\) restrict every sender domain to different certificates/,
+    ],
+  ])('a declared gateway without a certificate: %s', (_n, connectors, certificate, line) => {
     const snapshot = snapshotOf({
       'Get-AcceptedDomain': CONTOSO_DOMAINS,
-      'Get-InboundConnector': [partnerConnector({ SenderIPAddresses: ['203.0.113.10'], ...connector })],
+      'Get-InboundConnector': connectors.map((c) =>
+        partnerConnector({ SenderIPAddresses: ['203.0.113.10'], ...c }),
+      ),
       dns: MIMECAST_DNS,
     });
     const gw = resolveGateway(parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'p.yaml'), snapshot);
     expect(gw.certificate).toBe(certificate);
-    if (certificate)
-      expect(gw.basis[1]).toMatch(
-        /^certificate "\*\.seg\.example" taken from connector '.*', which matches the declared IPs and restricts to it \[I\]/,
-      );
-    else expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
+    if (line) {
+      expect(gw.basis).toHaveLength(2);
+      expect(gw.basis[1]).toMatch(line);
+      if (certificate) expect(gw.basis[1]).toMatch(/^certificate "\*\.seg\.example" taken from connector '/);
+    } else expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
+  });
+
+  test("a declared certificate is never replaced by the lock-down's", () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({ ...CERT_LOCK, SenderIPAddresses: [], TlsSenderCertificateName: '*.seg.example' }),
+      ],
+    });
+    const gw = resolveGateway(
+      parseProfile('gateway:\n  ips: [203.0.113.10]\n  certificate: mx.contoso-gw.example\n', 'p.yaml'),
+      snapshot,
+    );
+    expect(gw.certificate).toBe('mx.contoso-gw.example');
+    expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
   });
 
   test('MX at a known SEG plus a restricting * Partner connector: vendor, IPs and certificate inferred', () => {

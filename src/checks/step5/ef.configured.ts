@@ -3,7 +3,9 @@
  * sender rather than the gateway (EF-1 [D] S19) and applies Honor DMARC at all while the MX points elsewhere (EF-5 [D] S27).
  */
 import type { Check } from '../types.js';
+import { certificateMatches } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
+import type { InboundConnector } from '../../snapshot/schema.js';
 import { connectorName } from '../util.js';
 import {
   EF_PORTAL,
@@ -61,13 +63,25 @@ export const check: Check = {
         const without = found.others.filter((o) => efEnabled(o) !== true);
         // A connector that alone matches some gateway addresses (the primary does not list them) certainly takes the
         // gateway's mail from there (CON-1 [D], matched by IP): with EF off on it, that mail is filtered as the gateway's.
+        // Unless the primary matches the same mail by certificate (CON-1 [D]: IP or certificate): then both match it,
+        // and which one EOP attributes it to is undocumented, so it stays `unknown` below.
         const primaryIps = new IpSet(c.SenderIPAddresses ?? []);
         const gatewayIps = new IpSet(ctx.gateway.ips);
-        const alone = without.filter(
-          (o) =>
-            efEnabled(o) === false &&
-            (o.SenderIPAddresses ?? []).some((e) => gatewayIps.overlaps(e) && !primaryIps.covers(e)),
-        );
+        const onlyHere = (o: InboundConnector) =>
+          (o.SenderIPAddresses ?? []).filter((e) => gatewayIps.overlaps(e) && !primaryIps.covers(e));
+        const byCertificate = primaryMatchesByCertificate(c, ctx.gateway.certificate);
+        const alone =
+          byCertificate === false
+            ? without.filter((o) => efEnabled(o) === false && onlyHere(o).length > 0)
+            : [];
+        const certificateNote =
+          byCertificate === false || !without.some((o) => onlyHere(o).length > 0)
+            ? []
+            : [
+                byCertificate
+                  ? `${found.label} matches the gateway's mail by certificate too (its TlsSenderCertificateName '${c.TlsSenderCertificateName?.trim() ?? ''}' covers the gateway's certificate '${ctx.gateway.certificate?.trim() ?? ''}', CON-1 [D]), including from the addresses only the connectors below list`
+                  : `${found.label} has TlsSenderCertificateName '${c.TlsSenderCertificateName?.trim() ?? ''}' and the gateway's certificate is unknown: it may match the gateway's mail by certificate (CON-1 [D]), including from the addresses only the connectors below list`,
+              ];
         if (alone.length > 0) {
           return {
             status: 'fail',
@@ -76,7 +90,7 @@ export const check: Check = {
               `${found.label}: Enhanced Filtering is on`,
               ...alone.map(
                 (o) =>
-                  `inbound connector '${connectorName(o)}' alone matches the gateway's ${(o.SenderIPAddresses ?? []).filter((e) => gatewayIps.overlaps(e) && !primaryIps.covers(e)).join(', ')} and has Enhanced Filtering off: the gateway's mail from there is authenticated against the gateway's IP (eop-model EF-1 [D] S19)`,
+                  `inbound connector '${connectorName(o)}' alone matches the gateway's ${onlyHere(o).join(', ')} and has Enhanced Filtering off: the gateway's mail from there is authenticated against the gateway's IP (eop-model EF-1 [D] S19)`,
               ),
             ],
             remediation: enableEfRemediation(ctx, connectorName(alone[0]!)),
@@ -88,6 +102,7 @@ export const check: Check = {
             evidence: [
               head,
               `${found.label}: Enhanced Filtering is on`,
+              ...certificateNote,
               ...without.map(
                 (o) =>
                   `inbound connector '${connectorName(o)}' also carries the gateway's mail and has Enhanced Filtering off (or not exported): which connector EOP attributes the gateway's mail to is not documented`,
@@ -127,3 +142,18 @@ export const check: Check = {
     }
   },
 };
+
+/**
+ * Whether the gateway connector also matches the gateway's mail by certificate (CON-1 [D]: IP or certificate; the
+ * `*.` wildcard rule of domains.certificateMatches). `undefined` when it names a certificate but the gateway's is
+ * unknown: the gateway may present it.
+ */
+function primaryMatchesByCertificate(
+  c: InboundConnector,
+  gatewayCertificate: string | undefined,
+): boolean | undefined {
+  const name = c.TlsSenderCertificateName?.trim();
+  if (!name) return false;
+  const certificate = gatewayCertificate?.trim();
+  return certificate ? certificateMatches(name, [certificate]) : undefined;
+}

@@ -141,3 +141,83 @@ test('fail: a connector that alone matches some gateway addresses has Enhanced F
   );
   expect(out.remediation?.powershell).toContain("Set-InboundConnector -Identity 'SEG US'");
 });
+
+// The gateway connector matches by certificate and another by IP only: both match the gateway's mail from those
+// addresses (CON-1 [D]: IP or certificate), and which one EOP attributes it to is undocumented → unknown, not fail.
+const IP_CONNECTOR = (name: string, ips: string[]) => ({
+  index: 2,
+  props: {
+    Name: name,
+    Identity: name,
+    Enabled: true,
+    ConnectorType: 'Partner',
+    SenderDomains: ['smtp:*;1'],
+    SenderIPAddresses: ips,
+    RestrictDomainsToIPAddresses: false,
+    RestrictDomainsToCertificate: false,
+    EFSkipIPs: [],
+    EFSkipLastIP: false,
+  },
+});
+const GATEWAY_IPS = ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'];
+/** The gateway connector restricting to a certificate, without IPs (CON-3 [D]: IPs and certificate apart). */
+const CERT_LOCKDOWN = {
+  SenderIPAddresses: [],
+  TlsSenderCertificateName: '*.seg.example',
+  RestrictDomainsToIPAddresses: false,
+  RestrictDomainsToCertificate: true,
+};
+/** The gateway connector listing the EU addresses and naming a certificate too; the US range is another's. */
+const EU_WITH_CERT = {
+  SenderIPAddresses: ['203.0.113.10', '203.0.113.11'],
+  TlsSenderCertificateName: '*.seg.example',
+};
+
+test.each<[string, Record<string, unknown>, string, string | undefined, string, string]>([
+  [
+    "a certificate lock-down; the certificate covers the gateway's",
+    CERT_LOCKDOWN,
+    'SEG ip',
+    'mail.seg.example',
+    'unknown',
+    "inbound connector 'From Secure Email Gateway' matches the gateway's mail by certificate too (its TlsSenderCertificateName '*.seg.example' covers the gateway's certificate 'mail.seg.example', CON-1 [D])",
+  ],
+  [
+    "a connector with IPs and a certificate; the certificate covers the gateway's",
+    EU_WITH_CERT,
+    'SEG US',
+    '*.seg.example',
+    'unknown',
+    "inbound connector 'From Secure Email Gateway' matches the gateway's mail by certificate too",
+  ],
+  [
+    "a connector with IPs and a certificate; the gateway's certificate is unknown",
+    EU_WITH_CERT,
+    'SEG US',
+    undefined,
+    'unknown',
+    "inbound connector 'From Secure Email Gateway' has TlsSenderCertificateName '*.seg.example' and the gateway's certificate is unknown: it may match the gateway's mail by certificate",
+  ],
+  [
+    "a connector with IPs and a certificate that is not the gateway's: the other alone carries the US range",
+    EU_WITH_CERT,
+    'SEG US',
+    'mx.contoso-gw.example',
+    'fail',
+    "inbound connector 'SEG US' alone matches the gateway's 198.51.100.0/28 and has Enhanced Filtering off",
+  ],
+])('EF on the gateway connector only: %s', (_n, primary, other, certificate, status, line) => {
+  const ips = other === 'SEG US' ? ['198.51.100.0/28'] : GATEWAY_IPS;
+  const out = run(check, {
+    patch: { 'Get-InboundConnector': [{ props: primary }, IP_CONNECTOR(other, ips)] },
+    gateway: { certificate },
+  });
+  expect(out.status).toBe(status);
+  expect(out.evidence).toContainEqual(expect.stringContaining(line));
+  if (status === 'unknown')
+    expect(out.evidence).toContainEqual(
+      expect.stringContaining(
+        `inbound connector '${other}' also carries the gateway's mail and has Enhanced Filtering off`,
+      ),
+    );
+});
