@@ -8,19 +8,8 @@ import { buildTenant } from '../../src/model/tenant.js';
 import { recordedAuthOracle } from '../../src/dns/oracle.js';
 import type { Attempt, AuthVerdict } from '../../src/model/types.js';
 import type { Snapshot, SnapshotObjects } from '../../src/snapshot/types.js';
+import { rng } from '../support/generated-zones.js';
 import { snapshotOf, type Data } from './helpers.js';
-
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Gen {
   readonly next: () => number;

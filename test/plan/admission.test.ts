@@ -7,12 +7,13 @@
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot, simulateAttempts } from '../../src/assess.js';
 import type { StandardPath } from '../../src/model/paths.js';
-import { buildPlan, checkPlan, planChanges, renderStageScript } from '../../src/plan/index.js';
+import { buildPlan, planChanges, renderStageScript } from '../../src/plan/index.js';
 import type { Stage } from '../../src/plan/types.js';
 import type { ResolvedGateway } from '../../src/profile/gateway.js';
 import { EMPTY_PROFILE, ProfileSchema, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from './builders.js';
 
 const IP_GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
 const CERT_GATEWAY = makeGateway({
@@ -25,51 +26,14 @@ const PRINTER: Profile = {
   directSendSources: [{ name: 'HQ printer', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] }],
 };
 
-function connector(name: string, props: Record<string, unknown>): Record<string, unknown> {
-  return {
-    Name: name,
-    Enabled: true,
-    ConnectorType: 'Partner',
-    SenderDomains: ['smtp:*;1'],
-    SenderIPAddresses: ['203.0.113.10'],
-    RestrictDomainsToIPAddresses: false,
-    RestrictDomainsToCertificate: false,
-    RequireTls: false,
-    AssociatedAcceptedDomains: [],
-    ...props,
-  };
-}
-
 /** The printer's own connector, scoped to `domains`, not restricting (what admins create from the Direct Send FAQ). */
 const scanners = (domains: string[]) =>
-  connector('Scanners', { SenderDomains: domains, SenderIPAddresses: ['192.0.2.50'] });
-
-const CONTOSO = [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }];
-
-function tenant(
-  connectors: Record<string, unknown>[],
-  domains: Record<string, unknown>[] = CONTOSO,
-): Snapshot {
-  return makeSnapshot({
-    'Get-InboundConnector': connectors,
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-    'Get-AcceptedDomain': domains,
-  } as ExportData);
-}
+  partner('Scanners', { SenderDomains: domains, SenderIPAddresses: ['192.0.2.50'] });
 
 function plan(snapshot: Snapshot, gateway: ResolvedGateway, profile: Profile = PRINTER) {
   const draft = planChanges({ snapshot, profile, gateway });
   expect(draft.blocked).toBeUndefined();
-  const checked = checkPlan({
-    tenant: 'contoso',
-    snapshot,
-    profile,
-    gateway,
-    stages: draft.stages,
-    warnings: [],
-    dnsRecords: [],
-  });
+  const checked = checkStages({ snapshot, profile, gateway, stages: draft.stages });
   return { stages: draft.stages, checked, warnings: draft.warnings };
 }
 
@@ -87,7 +51,7 @@ const connectorChanges = (stages: Stage[]) =>
 describe('declared sources are admitted as the lock-down judges them', () => {
   test('certificate lock-down, the printer on its own non-restricting connector: restricted with the lock-down', () => {
     const snapshot = tenant([
-      connector('SEG', { TlsSenderCertificateName: '*.gw.example' }),
+      partner('SEG', { TlsSenderCertificateName: '*.gw.example' }),
       scanners(['contoso.com']),
     ]);
     const { stages, checked } = plan(snapshot, CERT_GATEWAY);
@@ -105,7 +69,7 @@ describe('declared sources are admitted as the lock-down judges them', () => {
 
   test('certificate lock-down, the printer listed only on a connector for another domain: a connector of its own', () => {
     const snapshot = tenant([
-      connector('SEG', { TlsSenderCertificateName: '*.gw.example' }),
+      partner('SEG', { TlsSenderCertificateName: '*.gw.example' }),
       scanners(['partner.example']),
     ]);
     const { stages, checked } = plan(snapshot, CERT_GATEWAY);
@@ -119,7 +83,7 @@ describe('declared sources are admitted as the lock-down judges them', () => {
   });
 
   test('IP lock-down, the printer on its own non-restricting connector: its IP joins the lock-down (DESIGN §6 option 2)', () => {
-    const snapshot = tenant([connector('SEG', {}), scanners(['contoso.com'])]);
+    const snapshot = tenant([partner('SEG', {}), scanners(['contoso.com'])]);
     const { stages, checked } = plan(snapshot, IP_GATEWAY);
     const seg = stages[0]!.changes.find((c) => c.identity === 'SEG');
     expect(seg?.after['SenderIPAddresses']).toEqual(['203.0.113.10', '192.0.2.50']);
@@ -129,8 +93,8 @@ describe('declared sources are admitted as the lock-down judges them', () => {
 
   test('a printer already admitted (restricting connector for its domain) needs nothing', () => {
     const snapshot = tenant([
-      connector('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true }),
-      connector('Scanners', {
+      partner('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true }),
+      partner('Scanners', {
         SenderDomains: ['contoso.com'],
         SenderIPAddresses: ['192.0.2.50'],
         RestrictDomainsToIPAddresses: true,
@@ -146,7 +110,7 @@ describe('declared sources are admitted as the lock-down judges them', () => {
 describe('the connector stage 2 locks by certificate is never a device connector (CON-3 [D])', () => {
   test('the printer listed on the not-yet-restricting gateway connector gets a connector of its own', () => {
     const snapshot = tenant([
-      connector('From SEG', {
+      partner('From SEG', {
         SenderIPAddresses: ['203.0.113.10', '192.0.2.50'],
         TlsSenderCertificateName: '*.gw.example',
       }),
@@ -178,14 +142,14 @@ describe('the connector stage 2 locks by certificate is never a device connector
 
 describe('per address: only Partner connectors are restricted (CON-4 [D])', () => {
   const connectors = () => [
-    connector('SEG', {
+    partner('SEG', {
       TlsSenderCertificateName: '*.gw.example',
       SenderIPAddresses: [],
       RestrictDomainsToCertificate: true,
       RequireTls: true,
     }),
-    connector('On-prem relay', { ConnectorType: 'OnPremises', SenderIPAddresses: ['192.0.2.50'] }),
-    connector('Scanners', { SenderDomains: ['contoso.com'], SenderIPAddresses: ['192.0.2.51'] }),
+    partner('On-prem relay', { ConnectorType: 'OnPremises', SenderIPAddresses: ['192.0.2.50'] }),
+    partner('Scanners', { SenderDomains: ['contoso.com'], SenderIPAddresses: ['192.0.2.51'] }),
   ];
   const COPIERS: Profile = {
     ...EMPTY_PROFILE,
@@ -211,7 +175,7 @@ describe('per address: only Partner connectors are restricted (CON-4 [D])', () =
   });
 
   test('in IP mode only the address that needs it joins the lock-down', () => {
-    const snapshot = tenant([connector('SEG', {}), ...connectors().slice(1)]);
+    const snapshot = tenant([partner('SEG', {}), ...connectors().slice(1)]);
     const { stages } = plan(snapshot, IP_GATEWAY, COPIERS);
     expect(stages[0]!.changes.find((c) => c.identity === 'SEG')?.after['SenderIPAddresses']).toEqual([
       '203.0.113.10',
@@ -226,16 +190,19 @@ describe('AssociatedAcceptedDomains: a connector scoped to other recipient domai
     { DomainName: 'fabrikam.com', DomainType: 'Authoritative', Default: false },
   ];
   const scanners = (associated: string[]) =>
-    connector('Scanners', {
+    partner('Scanners', {
       SenderDomains: ['contoso.com'],
       SenderIPAddresses: ['192.0.2.50'],
       RestrictDomainsToIPAddresses: true,
       AssociatedAcceptedDomains: associated,
     });
-  const seg = connector('SEG', { TlsSenderCertificateName: '*.gw.example', SenderIPAddresses: [] });
+  const seg = partner('SEG', { TlsSenderCertificateName: '*.gw.example', SenderIPAddresses: [] });
 
   test('scoped to fabrikam.com: not admitted, the printer gets a connector of its own and stage 2 passes', () => {
-    const { stages, checked } = plan(tenant([seg, scanners(['fabrikam.com'])], DOMAINS), CERT_GATEWAY);
+    const { stages, checked } = plan(
+      tenant([seg, scanners(['fabrikam.com'])], { 'Get-AcceptedDomain': DOMAINS }),
+      CERT_GATEWAY,
+    );
     expect(stages[0]!.notes.join('\n')).toContain(
       'its AssociatedAcceptedDomains (fabrikam.com) do not include contoso.com, which the source delivers to',
     );
@@ -248,7 +215,10 @@ describe('AssociatedAcceptedDomains: a connector scoped to other recipient domai
   });
 
   test('scoped to every custom domain: admitted, nothing to do', () => {
-    const { stages } = plan(tenant([seg, scanners(['contoso.com', 'fabrikam.com'])], DOMAINS), CERT_GATEWAY);
+    const { stages } = plan(
+      tenant([seg, scanners(['contoso.com', 'fabrikam.com'])], { 'Get-AcceptedDomain': DOMAINS }),
+      CERT_GATEWAY,
+    );
     expect(stages[0]!.notes.join('\n')).toContain("is already admitted by 'Scanners'");
     expect(connectorChanges(stages).filter(([, id]) => id !== 'SEG')).toEqual([]);
   });
@@ -270,7 +240,7 @@ describe('IP lock-down and declared sources: RequireTls is not switched on under
   };
 
   test('RequireTls off today: left off, and the plan warns naming the source and CON-6', () => {
-    const snapshot = tenant([connector('SEG', { RequireTls: false })]);
+    const snapshot = tenant([partner('SEG', { RequireTls: false })]);
     const { stages, checked, warnings } = plan(snapshot, IP_GATEWAY);
     const stage2 = stages[2]!.changes.find((c) => c.identity === 'SEG')!;
     expect(stage2.after['RestrictDomainsToIPAddresses']).toBe(true);
@@ -285,7 +255,7 @@ describe('IP lock-down and declared sources: RequireTls is not switched on under
   });
 
   test('RequireTls already on: kept, and the plan warns that the sources must use TLS', () => {
-    const snapshot = tenant([connector('SEG', { RequireTls: true })]);
+    const snapshot = tenant([partner('SEG', { RequireTls: true })]);
     const { warnings } = plan(snapshot, IP_GATEWAY);
     const warning = warnings.find((w) => w.includes('CON-6 [D]'));
     expect(warning).toContain("'HQ printer'");
@@ -299,7 +269,7 @@ describe('IP lock-down and declared sources: RequireTls is not switched on under
 
   test('without declared sources on it, stage 2 switches RequireTls on as before', () => {
     const { stages, warnings } = plan(
-      tenant([connector('SEG', { RequireTls: false })]),
+      tenant([partner('SEG', { RequireTls: false })]),
       IP_GATEWAY,
       EMPTY_PROFILE,
     );
@@ -317,7 +287,7 @@ describe('a declared source inside the gateway ranges (residual path path.shared
       certificateUnique: true,
     });
     const snapshot = tenant([
-      connector('From SEG', {
+      partner('From SEG', {
         SenderIPAddresses: [],
         TlsSenderCertificateName: 'mx.contoso-unique.example',
         RestrictDomainsToCertificate: true,
@@ -338,16 +308,12 @@ describe('a declared source inside the gateway ranges (residual path path.shared
 
 describe('an SPF sender only listed on a non-restricting connector is a candidate the plan warns about', () => {
   test('undeclared, it breaks at stage 2; the plan warnings carry the inventory candidate', () => {
-    const snapshot = makeSnapshot(
-      {
-        'Get-InboundConnector': [
-          connector('From SEG', {}),
-          connector('ERP', { SenderDomains: ['contoso.com'], SenderIPAddresses: ['192.0.2.60'] }),
-        ],
-        'Get-TransportRule': [],
-        'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-        'Get-AcceptedDomain': CONTOSO,
-      } as ExportData,
+    const snapshot = tenant(
+      [
+        partner('From SEG', {}),
+        partner('ERP', { SenderDomains: ['contoso.com'], SenderIPAddresses: ['192.0.2.60'] }),
+      ],
+      {},
       new Map([['contoso.com', { TXT: ['v=spf1 ip4:203.0.113.10 ip4:192.0.2.60 -all'] }]]),
     );
     const profile = ProfileSchema.parse({ gateway: { name: 'Example SEG', ips: ['203.0.113.10'] } });

@@ -6,49 +6,34 @@
 import { describe, expect, test } from 'vitest';
 import { check as efScope } from '../../src/checks/step5/ef.scope.js';
 import { buildTenant } from '../../src/model/tenant.js';
-import { checkPlan, planChanges } from '../../src/plan/index.js';
+import { planChanges } from '../../src/plan/index.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from './builders.js';
 
 const GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
 
-function tenant(ef: Record<string, unknown>): Snapshot {
-  return makeSnapshot({
-    'Get-InboundConnector': [
-      {
-        Name: 'From SEG',
-        Enabled: true,
-        ConnectorType: 'Partner',
-        SenderDomains: ['smtp:*;1'],
-        SenderIPAddresses: ['203.0.113.10'],
+/** The IP lock-down 'From SEG' with Enhanced Filtering on the gateway's IP and `ef` on top; RejectDirectSend on. */
+function efTenant(ef: Record<string, unknown>): Snapshot {
+  return tenant(
+    [
+      partner('From SEG', {
         RestrictDomainsToIPAddresses: true,
-        RestrictDomainsToCertificate: false,
         RequireTls: true,
-        AssociatedAcceptedDomains: [],
         EFSkipIPs: ['203.0.113.10'],
         EFSkipLastIP: false,
         ...ef,
-      },
+      }),
     ],
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: true }],
-    'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-  } as ExportData);
+    { 'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: true }] },
+  );
 }
 
 function planned(snapshot: Snapshot) {
   const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
   expect(draft.blocked).toBeUndefined();
-  const checked = checkPlan({
-    tenant: 'contoso',
-    snapshot,
-    profile: EMPTY_PROFILE,
-    gateway: GATEWAY,
-    stages: draft.stages,
-    warnings: [],
-    dnsRecords: [],
-  });
+  const checked = checkStages({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY, stages: draft.stages });
   const ef = draft.stages[5]!.changes.find((c) => c.title.startsWith('Enhanced Filtering'));
   return { ef, checked };
 }
@@ -65,7 +50,7 @@ const scopeOf = (s: Snapshot) =>
 
 describe('stage 5 turns Enhanced Filtering test mode off', () => {
   test('EFTestMode true with a pilot list: both cleared, ef.scope passes after the plan', () => {
-    const snapshot = tenant({ EFUsers: ['pilot@contoso.com'], EFTestMode: true });
+    const snapshot = efTenant({ EFUsers: ['pilot@contoso.com'], EFTestMode: true });
     expect(scopeOf(snapshot).status).toBe('warn');
     const { ef, checked } = planned(snapshot);
     expect(ef?.after).toEqual({ EFUsers: [], EFTestMode: false });
@@ -79,7 +64,7 @@ describe('stage 5 turns Enhanced Filtering test mode off', () => {
   });
 
   test('EFTestMode already false: not part of the change', () => {
-    const { ef } = planned(tenant({ EFUsers: ['pilot@contoso.com'], EFTestMode: false }));
+    const { ef } = planned(efTenant({ EFUsers: ['pilot@contoso.com'], EFTestMode: false }));
     expect(ef?.after).toEqual({ EFUsers: [] });
     expect(ef?.why.join('\n')).not.toContain('EFTestMode');
   });

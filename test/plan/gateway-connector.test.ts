@@ -2,80 +2,64 @@
 import { expect, test } from 'vitest';
 import { planChanges } from '../../src/plan/index.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { partner, tenant } from './builders.js';
 
 const GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '198.51.100.0/28'] });
 
-function partner(name: string, props: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    Name: name,
-    Enabled: true,
-    ConnectorType: 'Partner',
-    SenderDomains: ['smtp:*;1'],
-    SenderIPAddresses: ['203.0.113.10', '198.51.100.0/28'],
-    RestrictDomainsToIPAddresses: false,
-    RestrictDomainsToCertificate: false,
-    RequireTls: false,
-    AssociatedAcceptedDomains: [],
-    ...props,
-  };
-}
+/** A Partner connector listing both of the gateway's entries. */
+const seg = (name: string, props: Record<string, unknown> = {}) =>
+  partner(name, { SenderIPAddresses: ['203.0.113.10', '198.51.100.0/28'], ...props });
 
 const OTHER_IPS = { SenderIPAddresses: ['192.0.2.1'] };
 
 /** The connector stage 2 restricts, and what it sets there. */
 function lockdownTarget(connectors: Record<string, unknown>[]) {
-  const data = {
-    'Get-InboundConnector': connectors,
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-    'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-  } as ExportData;
-  const draft = planChanges({ snapshot: makeSnapshot(data), profile: EMPTY_PROFILE, gateway: GATEWAY });
+  const draft = planChanges({ snapshot: tenant(connectors), profile: EMPTY_PROFILE, gateway: GATEWAY });
   const stage2 = draft.stages.find((s) => s.no === 2)?.changes.filter((c) => c.kind === 'InboundConnector');
   expect(stage2).toHaveLength(1);
   return { identity: stage2![0]!.identity, after: stage2![0]!.after };
 }
 
 test.each<[string, Record<string, unknown>[], string]>([
-  ['the enabled connector that matches the gateway', [partner('SEG')], 'SEG'],
+  ['the enabled connector that matches the gateway', [seg('SEG')], 'SEG'],
   [
     'among enabled matches the restricting one, not the first in export order',
-    [partner('Attribution only'), partner('Lock-down', { RestrictDomainsToIPAddresses: true })],
+    [seg('Attribution only'), seg('Lock-down', { RestrictDomainsToIPAddresses: true })],
     'Lock-down',
   ],
   [
     'a disabled match before an enabled lock-down the gateway does not match',
     [
-      partner('Other lock-down', { ...OTHER_IPS, RestrictDomainsToIPAddresses: true }),
-      partner('Old SEG', { Enabled: false }),
+      seg('Other lock-down', { ...OTHER_IPS, RestrictDomainsToIPAddresses: true }),
+      seg('Old SEG', { Enabled: false }),
     ],
     'Old SEG',
   ],
   [
     'among disabled matches the restricting one, not the first in export order',
     [
-      partner('Old attribution', { Enabled: false }),
-      partner('Old lock-down', { Enabled: false, RestrictDomainsToIPAddresses: true }),
+      seg('Old attribution', { Enabled: false }),
+      seg('Old lock-down', { Enabled: false, RestrictDomainsToIPAddresses: true }),
     ],
     'Old lock-down',
   ],
   [
     'with no match, the enabled lock-down before a disabled one',
     [
-      partner('Disabled lock-down', { ...OTHER_IPS, Enabled: false, RestrictDomainsToIPAddresses: true }),
-      partner('Other lock-down', { ...OTHER_IPS, RestrictDomainsToIPAddresses: true }),
+      seg('Disabled lock-down', { ...OTHER_IPS, Enabled: false, RestrictDomainsToIPAddresses: true }),
+      seg('Other lock-down', { ...OTHER_IPS, RestrictDomainsToIPAddresses: true }),
     ],
     'Other lock-down',
   ],
   [
     'a disabled match is reused (and re-enabled) rather than duplicated',
-    [partner('Old SEG', { Enabled: false })],
+    [seg('Old SEG', { Enabled: false })],
     'Old SEG',
   ],
   [
     'a * connector that neither matches nor restricts is left alone: a new connector is created',
-    [partner('Someone else', OTHER_IPS)],
+    [seg('Someone else', OTHER_IPS)],
     'mxlock - From Example SEG',
   ],
 ])('%s', (_name, connectors, identity) => {
@@ -85,5 +69,5 @@ test.each<[string, Record<string, unknown>[], string]>([
 });
 
 test('the re-enabled connector gets Enabled = true', () => {
-  expect(lockdownTarget([partner('Old SEG', { Enabled: false })]).after['Enabled']).toBe(true);
+  expect(lockdownTarget([seg('Old SEG', { Enabled: false })]).after['Enabled']).toBe(true);
 });

@@ -4,12 +4,13 @@
  * refuse a plan that forgets one (path.gateway-delivery is simulated from every gateway entry).
  */
 import { describe, expect, test } from 'vitest';
-import { applyAll, checkPlan, planChanges, revertAll } from '../../src/plan/index.js';
+import { applyAll, planChanges, revertAll } from '../../src/plan/index.js';
 import type { Change, Stage } from '../../src/plan/types.js';
 import type { ResolvedGateway } from '../../src/profile/gateway.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from './builders.js';
 
 const GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '198.51.100.0/28'] });
 const PRINTER: Profile = {
@@ -17,29 +18,9 @@ const PRINTER: Profile = {
   directSendSources: [{ name: 'HQ printer', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] }],
 };
 
-function partner(name: string, props: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    Name: name,
-    Enabled: true,
-    ConnectorType: 'Partner',
-    SenderDomains: ['smtp:*;1'],
-    SenderIPAddresses: ['203.0.113.10'],
-    RestrictDomainsToIPAddresses: false,
-    RestrictDomainsToCertificate: false,
-    RequireTls: true,
-    AssociatedAcceptedDomains: [],
-    ...props,
-  };
-}
-
-function tenant(connectors: Record<string, unknown>[]): Snapshot {
-  return makeSnapshot({
-    'Get-InboundConnector': connectors,
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-    'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-  } as ExportData);
-}
+/** A Partner connector as this file's cases have it: RequireTls $true. */
+const seg = (name: string, props: Record<string, unknown> = {}) =>
+  partner(name, { RequireTls: true, ...props });
 
 function planOf(snapshot: Snapshot, profile: Profile = EMPTY_PROFILE, gateway: ResolvedGateway = GATEWAY) {
   const draft = planChanges({ snapshot, profile, gateway });
@@ -48,15 +29,7 @@ function planOf(snapshot: Snapshot, profile: Profile = EMPTY_PROFILE, gateway: R
 }
 
 function check(snapshot: Snapshot, stages: Stage[], profile: Profile = EMPTY_PROFILE) {
-  return checkPlan({
-    tenant: 'contoso',
-    snapshot,
-    profile,
-    gateway: GATEWAY,
-    stages,
-    warnings: [],
-    dnsRecords: [],
-  });
+  return checkStages({ snapshot, profile, gateway: GATEWAY, stages });
 }
 
 /** The connector changes that touch `prop`, as `[stage, identity, value]`. */
@@ -74,7 +47,7 @@ const statusAfter = (c: ReturnType<typeof check>, id: string) => c.after.find((p
 
 describe('IP lock-down: every gateway entry on the connector no later than the restriction (CON-5 [D])', () => {
   test('(a) a connector listing part of the gateway gets the missing range in the change that restricts it', () => {
-    const snapshot = tenant([partner('SEG')]);
+    const snapshot = tenant([seg('SEG')]);
     const stages = planOf(snapshot);
     expect(setting(stages, 'SenderIPAddresses')).toEqual([[2, 'SEG', ['203.0.113.10', '198.51.100.0/28']]]);
     expect(setting(stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG', true]]);
@@ -96,7 +69,7 @@ describe('IP lock-down: every gateway entry on the connector no later than the r
   });
 
   test('(a) with a declared source, stage 0 adds the range and the source, and stage 2 only restricts', () => {
-    const snapshot = tenant([partner('SEG')]);
+    const snapshot = tenant([seg('SEG')]);
     const stages = planOf(snapshot, PRINTER);
     expect(setting(stages, 'SenderIPAddresses')).toEqual([
       [0, 'SEG', ['203.0.113.10', '198.51.100.0/28', '192.0.2.50']],
@@ -112,7 +85,7 @@ describe('IP lock-down: every gateway entry on the connector no later than the r
   });
 
   test('a lock-down already in place that lacks a range: stage 2 repairs the gateway mail it refuses today', () => {
-    const snapshot = tenant([partner('SEG', { RestrictDomainsToIPAddresses: true })]);
+    const snapshot = tenant([seg('SEG', { RestrictDomainsToIPAddresses: true })]);
     const stages = planOf(snapshot);
     expect(setting(stages, 'SenderIPAddresses')).toEqual([[2, 'SEG', ['203.0.113.10', '198.51.100.0/28']]]);
     const checked = check(snapshot, stages);
@@ -122,7 +95,7 @@ describe('IP lock-down: every gateway entry on the connector no later than the r
 
   test('a fallback lock-down the gateway does not match keeps its entries and gains the gateway', () => {
     const snapshot = tenant([
-      partner('Other lock-down', { SenderIPAddresses: ['192.0.2.1'], RestrictDomainsToIPAddresses: true }),
+      seg('Other lock-down', { SenderIPAddresses: ['192.0.2.1'], RestrictDomainsToIPAddresses: true }),
     ]);
     const stages = planOf(snapshot);
     expect(setting(stages, 'SenderIPAddresses')).toEqual([
@@ -143,13 +116,13 @@ describe('IP lock-down: every gateway entry on the connector no later than the r
     ['the same range written as a dash range', ['203.0.113.10', '198.51.100.0-198.51.100.15'], []],
     ['two halves that together cover it', ['203.0.113.10', '198.51.100.0/29', '198.51.100.8/29'], []],
   ])('(b) %s: SenderIPAddresses is left as it is', (_name, listed) => {
-    const snapshot = tenant([partner('SEG', { SenderIPAddresses: listed })]);
+    const snapshot = tenant([seg('SEG', { SenderIPAddresses: listed })]);
     expect(setting(planOf(snapshot), 'SenderIPAddresses')).toEqual([]);
     expect(setting(planOf(snapshot), 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG', true]]);
   });
 
   test('(b) with a declared source, stage 0 adds the source only, not a narrower copy of a listed range', () => {
-    const snapshot = tenant([partner('SEG', { SenderIPAddresses: ['198.51.100.0/24', '203.0.113.10'] })]);
+    const snapshot = tenant([seg('SEG', { SenderIPAddresses: ['198.51.100.0/24', '203.0.113.10'] })]);
     expect(setting(planOf(snapshot, PRINTER), 'SenderIPAddresses')).toEqual([
       [0, 'SEG', ['198.51.100.0/24', '203.0.113.10', '192.0.2.50']],
     ]);
@@ -164,7 +137,7 @@ describe('IP lock-down: every gateway entry on the connector no later than the r
 
   test('certificate mode is unchanged: no gateway IPs on the certificate lock-down (CON-3 [D])', () => {
     const gateway = makeGateway({ ...GATEWAY, certificate: '*.seg.example' });
-    const snapshot = tenant([partner('SEG', { TlsSenderCertificateName: '*.seg.example' })]);
+    const snapshot = tenant([seg('SEG', { TlsSenderCertificateName: '*.seg.example' })]);
     const stages = planOf(snapshot, EMPTY_PROFILE, gateway);
     expect(setting(stages, 'SenderIPAddresses')).toEqual([[2, 'SEG', []]]);
     expect(setting(stages, 'RestrictDomainsToCertificate')).toEqual([[2, 'SEG', true]]);
@@ -186,7 +159,7 @@ describe('the safety check refuses a lock-down that forgets a gateway range', ()
   }
 
   test('(c) stage 2 is refused, naming path.gateway-delivery and the refused gateway address', () => {
-    const snapshot = tenant([partner('SEG')]);
+    const snapshot = tenant([seg('SEG')]);
     const stages = withoutGatewayIps(planOf(snapshot));
     expect(setting(stages, 'SenderIPAddresses')).toEqual([]);
     expect(setting(stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG', true]]);
@@ -207,7 +180,7 @@ describe('the safety check refuses a lock-down that forgets a gateway range', ()
 describe('a connector that already restricts to a certificate the profile does not name', () => {
   test('keeps the certificate lock-down: no IP restriction added on top (CON-3 [D]), and the plan says why', () => {
     const snapshot = tenant([
-      partner('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true }),
+      seg('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true }),
     ]);
     const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
     expect(draft.blocked).toBeUndefined();
@@ -225,12 +198,12 @@ describe('a certificate lock-down on another connector than the ranked one is ke
   test('the profile names IPs only: the certificate connector stays the lock-down and nothing restricts by IP', () => {
     const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
     const snapshot = tenant([
-      partner('SEG cert', {
+      seg('SEG cert', {
         SenderIPAddresses: [],
         TlsSenderCertificateName: '*.gw.example',
         RestrictDomainsToCertificate: true,
       }),
-      partner('SEG ip', { RequireTls: false }),
+      seg('SEG ip', { RequireTls: false }),
     ]);
     const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
     expect(draft.blocked).toBeUndefined();
@@ -247,15 +220,7 @@ describe('a certificate lock-down on another connector than the ranked one is ke
     expect(draft.warnings.join('\n')).toContain(
       "'SEG cert' already restricts to the certificate *.gw.example, which mxlock.yaml does not declare: the plan keeps the certificate lock-down and restricts no other connector by IP beside it ('SEG ip'",
     );
-    const checked = checkPlan({
-      tenant: 'contoso',
-      snapshot,
-      profile: EMPTY_PROFILE,
-      gateway,
-      stages: draft.stages,
-      warnings: [],
-      dnsRecords: [],
-    });
+    const checked = checkStages({ snapshot, profile: EMPTY_PROFILE, gateway, stages: draft.stages });
     // The certificate is not unique to the tenant: another customer of the gateway presenting a name it covers is
     // admitted before and after (the residual path stays open), and the plan weakens nothing.
     expect(checked.before.find((p) => p.id === 'path.shared-gateway-ip')?.status).toBe('open');
@@ -266,13 +231,13 @@ describe('a certificate lock-down on another connector than the ranked one is ke
   test('a disabled certificate connector does not count: the IP lock-down is planned', () => {
     const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
     const snapshot = tenant([
-      partner('SEG cert', {
+      seg('SEG cert', {
         Enabled: false,
         SenderIPAddresses: [],
         TlsSenderCertificateName: '*.gw.example',
         RestrictDomainsToCertificate: true,
       }),
-      partner('SEG ip'),
+      seg('SEG ip'),
     ]);
     const stages = planOf(snapshot, EMPTY_PROFILE, gateway);
     expect(setting(stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG ip', true]]);
@@ -288,7 +253,7 @@ describe('IP lock-down: entries kept on the connector that nobody declared are n
       directSendSources: [{ name: 'HQ printer', ips: ['192.0.2.50'], senders: ['scanner@contoso.com'] }],
     };
     const snapshot = tenant([
-      partner('SEG', { SenderIPAddresses: ['203.0.113.10', '192.0.2.0/24', '192.0.2.10', '192.0.2.50'] }),
+      seg('SEG', { SenderIPAddresses: ['203.0.113.10', '192.0.2.0/24', '192.0.2.10', '192.0.2.50'] }),
     ]);
     const draft = planChanges({ snapshot, profile, gateway });
     expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG', true]]);
@@ -300,7 +265,7 @@ describe('IP lock-down: entries kept on the connector that nobody declared are n
 
   test('nothing to name when the connector lists only the gateway', () => {
     const draft = planChanges({
-      snapshot: tenant([partner('SEG')]),
+      snapshot: tenant([seg('SEG')]),
       profile: EMPTY_PROFILE,
       gateway: GATEWAY,
     });
@@ -315,7 +280,7 @@ describe('SenderIPAddresses written in the form the cmdlet takes (IPv4, /24 to /
   });
 
   test('a /22 is split into /24s and IPv6 is left out, each with a warning; rollback restores the export', () => {
-    const snapshot = tenant([partner('SEG')]);
+    const snapshot = tenant([seg('SEG')]);
     const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: WIDE });
     expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([
       [
@@ -351,14 +316,14 @@ describe('SenderIPAddresses written in the form the cmdlet takes (IPv4, /24 to /
 
   test('a range wider than a /16 is left out with a warning rather than written as thousands of /24s', () => {
     const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '10.0.0.0/15'] });
-    const draft = planChanges({ snapshot: tenant([partner('SEG')]), profile: EMPTY_PROFILE, gateway });
+    const draft = planChanges({ snapshot: tenant([seg('SEG')]), profile: EMPTY_PROFILE, gateway });
     expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([]);
     expect(draft.warnings.join('\n')).toContain(
       'gateway.ips entry 10.0.0.0/15 spans more than 256 blocks of /24',
     );
     // A /16 is still written: 256 entries.
     const sixteen = planChanges({
-      snapshot: tenant([partner('SEG')]),
+      snapshot: tenant([seg('SEG')]),
       profile: EMPTY_PROFILE,
       gateway: makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '10.0.0.0/16'] }),
     });
@@ -373,7 +338,7 @@ describe('SenderIPAddresses written in the form the cmdlet takes (IPv4, /24 to /
         { name: 'Plant', ips: ['192.0.2.0/23', '2001:db8::5'], senders: ['plant@contoso.com'] },
       ],
     };
-    const snapshot = tenant([partner('SEG', { TlsSenderCertificateName: '*.seg.example' })]);
+    const snapshot = tenant([seg('SEG', { TlsSenderCertificateName: '*.seg.example' })]);
     const draft = planChanges({ snapshot, profile, gateway });
     expect(setting(draft.stages, 'SenderIPAddresses')).toContainEqual([
       0,

@@ -10,54 +10,38 @@ import { check as efConfigured } from '../../src/checks/step5/ef.configured.js';
 import { check as efScope } from '../../src/checks/step5/ef.scope.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import type { StandardPath } from '../../src/model/paths.js';
-import { checkPlan, planChanges, renderPlanFiles } from '../../src/plan/index.js';
+import { planChanges, renderPlanFiles } from '../../src/plan/index.js';
 import type { ResolvedGateway } from '../../src/profile/gateway.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from './builders.js';
 
 const GW_IPS = ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'];
 
+/** A Partner connector listing every gateway entry, RequireTls $true, Enhanced Filtering off. */
 function seg(name: string, props: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    Name: name,
+  return partner(name, {
     Identity: name,
-    Enabled: true,
-    ConnectorType: 'Partner',
-    SenderDomains: ['smtp:*;1'],
     SenderIPAddresses: GW_IPS,
     RequireTls: true,
-    RestrictDomainsToIPAddresses: false,
-    RestrictDomainsToCertificate: false,
-    AssociatedAcceptedDomains: [],
     EFSkipIPs: [],
     EFSkipLastIP: false,
     EFUsers: [],
     EFTestMode: false,
     ...props,
-  };
-}
-
-function tenant(connectors: Record<string, unknown>[]): Snapshot {
-  return makeSnapshot({
-    'Get-InboundConnector': connectors,
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-    'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-  } as ExportData);
+  });
 }
 
 function planned(snapshot: Snapshot, gateway: ResolvedGateway) {
   const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
   expect(draft.blocked).toBeUndefined();
-  const checked = checkPlan({
-    tenant: 'contoso',
+  const checked = checkStages({
     snapshot,
     profile: EMPTY_PROFILE,
     gateway,
     stages: draft.stages,
     warnings: draft.warnings,
-    dnsRecords: [],
   });
   expect(checked.plan.refusal).toBeUndefined();
   return { stages: draft.stages, checked };

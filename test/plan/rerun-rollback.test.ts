@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assessExport } from '../../src/assess-export.js';
 import { simulatePaths } from '../../src/assess.js';
-import { buildPlan, checkPlan, planChanges, renderPlanFiles } from '../../src/plan/index.js';
+import { buildPlan, planChanges, renderPlanFiles } from '../../src/plan/index.js';
 import { applyAll, revertAll } from '../../src/plan/model.js';
 import type { Change, Stage } from '../../src/plan/types.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from './builders.js';
 
 const GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'], certificate: '*.gw.example' });
 const PRINTER: Profile = {
@@ -24,40 +25,14 @@ const PRINTER: Profile = {
 };
 const DEVICE = 'mxlock - Direct Send: HQ printer';
 
-function tenant(): Snapshot {
-  return makeSnapshot({
-    'Get-InboundConnector': [
-      {
-        Name: 'SEG',
-        Enabled: true,
-        ConnectorType: 'Partner',
-        SenderDomains: ['smtp:*;1'],
-        SenderIPAddresses: ['203.0.113.10'],
-        RestrictDomainsToIPAddresses: false,
-        RestrictDomainsToCertificate: false,
-        RequireTls: true,
-        AssociatedAcceptedDomains: [],
-      },
-    ],
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-    'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-  } as ExportData);
-}
+/** The gateway's connector 'SEG', listing its IP, RequireTls $true, restricting nothing yet. */
+const seg = (props: Record<string, unknown> = {}) => partner('SEG', { RequireTls: true, ...props });
 
 function planned() {
-  const snapshot = tenant();
+  const snapshot = tenant([seg()]);
   const draft = planChanges({ snapshot, profile: PRINTER, gateway: GATEWAY });
   expect(draft.blocked).toBeUndefined();
-  const checked = checkPlan({
-    tenant: 'contoso',
-    snapshot,
-    profile: PRINTER,
-    gateway: GATEWAY,
-    stages: draft.stages,
-    warnings: [],
-    dnsRecords: [],
-  });
+  const checked = checkStages({ snapshot, profile: PRINTER, gateway: GATEWAY, stages: draft.stages });
   expect(checked.plan.refusal).toBeUndefined();
   return { snapshot, stages: draft.stages, checked, files: renderPlanFiles(checked) };
 }
@@ -127,8 +102,7 @@ describe('an earlier stage never undoes a later one', () => {
   test("an existing object already holding the later stage's value is not changed by the earlier stage", () => {
     // The safety net exists, disabled, in Enforce: stage 1 enables it, and leaves Mode to stage 4, which owns it (the
     // script could not tell this first run from a re-run after stage 4, where setting the audit mode would undo it).
-    const snapshot = makeSnapshot({
-      ...(tenant().data as ExportData),
+    const snapshot = tenant([seg()], {
       'Get-TransportRule': [
         {
           Name: 'mxlock - BLOCK direct EOP ingress (bypass SEG)',
@@ -140,7 +114,7 @@ describe('an earlier stage never undoes a later one', () => {
           ExceptIfSenderIpRanges: ['203.0.113.10', '192.0.2.50'],
         },
       ],
-    } as ExportData);
+    });
     const draft = planChanges({ snapshot, profile: PRINTER, gateway: GATEWAY });
     const net = draft.stages[1]!.changes[0]!;
     expect(net.after['State']).toBe('Enabled');
@@ -192,22 +166,7 @@ describe('rollback of a property the export held as null', () => {
   });
 
   test('a connector with no IPs keeps "left as it is now": its prior name is unknown, not null', () => {
-    const snapshot = makeSnapshot({
-      ...(tenant().data as ExportData),
-      'Get-InboundConnector': [
-        {
-          Name: 'SEG',
-          Enabled: true,
-          ConnectorType: 'Partner',
-          SenderDomains: ['smtp:*;1'],
-          SenderIPAddresses: [],
-          RestrictDomainsToIPAddresses: false,
-          RestrictDomainsToCertificate: false,
-          RequireTls: true,
-          AssociatedAcceptedDomains: [],
-        },
-      ],
-    } as ExportData);
+    const snapshot = tenant([seg({ SenderIPAddresses: [] })]);
     const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
     const lockdown = draft.stages[2]!.changes.find((c) => 'TlsSenderCertificateName' in c.after)!;
     expect(lockdown.rollbackToNull).toBeUndefined();

@@ -8,10 +8,10 @@
 import { describe, expect, test, vi } from 'vitest';
 import * as assess from '../../src/assess.js';
 import { renderPlanFiles } from '../../src/plan/render.js';
-import { checkPlan } from '../../src/plan/safety.js';
-import type { Change, PsValue, Stage, StageNo } from '../../src/plan/types.js';
+import type { Stage } from '../../src/plan/types.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
-import { makeGateway, makeSnapshot } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, LOCKDOWN_TITLE, partner, setChange, stagesWith, tenant } from './builders.js';
 
 // A pass-through spy, to count the simulations the check runs.
 vi.mock('../../src/assess.js', async (importOriginal) => {
@@ -25,24 +25,14 @@ const HYBRID = 'path.hybrid-onpremises';
 const GATEWAY_IP = '203.0.113.10';
 const PRINTER_IP = '192.0.2.50';
 
-const snapshot = makeSnapshot({
-  'Get-InboundConnector': [
-    {
-      Name: 'From SEG',
-      Enabled: false,
-      ConnectorType: 'Partner',
-      SenderDomains: ['smtp:*;1'],
-      SenderIPAddresses: [GATEWAY_IP],
-      RestrictDomainsToIPAddresses: true,
-      RestrictDomainsToCertificate: false,
-      RequireTls: true,
-      AssociatedAcceptedDomains: [],
-    },
-  ],
-  'Get-TransportRule': [],
-  'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-  'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-});
+const snapshot = tenant([
+  partner('From SEG', {
+    Enabled: false,
+    SenderIPAddresses: [GATEWAY_IP],
+    RestrictDomainsToIPAddresses: true,
+    RequireTls: true,
+  }),
+]);
 const gateway = makeGateway({ name: 'SEG', ips: [GATEWAY_IP] });
 const printer: Profile['directSendSources'][number] = {
   name: 'HQ printer',
@@ -50,35 +40,15 @@ const printer: Profile['directSendSources'][number] = {
   senders: ['scanner@contoso.com'],
 };
 
-function set(
-  stage: StageNo,
-  kind: Change['kind'],
-  identity: string,
-  before: Record<string, PsValue>,
-  after: Record<string, PsValue>,
-): Change {
-  return {
-    id: `${kind}:${identity}:${Object.keys(after).join(',')}`,
-    stage,
-    title: `Set ${Object.keys(after).join(', ')} on ${identity || kind}`,
-    why: ['test'],
-    kind,
-    identity,
-    creates: false,
-    before,
-    after,
-  };
-}
-
-const ADMIT_PRINTER = set(
+const ADMIT_PRINTER = setChange(
   0,
   'InboundConnector',
   'From SEG',
   { SenderIPAddresses: [GATEWAY_IP] },
   { SenderIPAddresses: [GATEWAY_IP, PRINTER_IP] },
 );
-const ENABLE = set(2, 'InboundConnector', 'From SEG', { Enabled: false }, { Enabled: true });
-const REJECT_DIRECT_SEND = set(
+const ENABLE = setChange(2, 'InboundConnector', 'From SEG', { Enabled: false }, { Enabled: true });
+const REJECT_DIRECT_SEND = setChange(
   3,
   'OrganizationConfig',
   '',
@@ -86,23 +56,12 @@ const REJECT_DIRECT_SEND = set(
   { RejectDirectSend: true },
 );
 
-function stagesWith(byStage: Partial<Record<StageNo, readonly Change[]>>): Stage[] {
-  const titles: Partial<Record<StageNo, string>> = {
-    2: 'Restrict the Partner inbound connector to the gateway',
-    3: 'Reject Direct Send',
-  };
-  return ([0, 1, 2, 3, 4, 5] as const).map((no) => ({
-    no,
-    title: titles[no] ?? `stage ${no}`,
-    observe: 'a day',
-    changes: [...(byStage[no] ?? [])],
-    notes: [],
-  }));
-}
+/** Stage titles as the planner writes them, for the explanations that quote them. */
+const TITLES = { 2: LOCKDOWN_TITLE, 3: 'Reject Direct Send' };
 
 function check(profile: Profile, stages: Stage[]) {
   simulations.mockClear();
-  return checkPlan({ tenant: 'contoso', snapshot, profile, gateway, stages, warnings: [], dnsRecords: [] });
+  return checkStages({ snapshot, profile, gateway, stages });
 }
 
 describe('hybrid not admitted: stage 2 is refused, and stage 3 breaks the printer only while stage 2 is left out', () => {
@@ -111,7 +70,7 @@ describe('hybrid not admitted: stage 2 is refused, and stage 3 breaks the printe
     hybrid: { ips: ['192.0.2.10'] },
     directSendSources: [printer],
   };
-  const stages = stagesWith({ 0: [ADMIT_PRINTER], 2: [ENABLE], 3: [REJECT_DIRECT_SEND] });
+  const stages = stagesWith({ 0: [ADMIT_PRINTER], 2: [ENABLE], 3: [REJECT_DIRECT_SEND] }, TITLES);
   const checked = check(profile, stages);
   const simulated = simulations.mock.calls.length;
   const { refusal, laterRefusals } = checked.plan;
@@ -165,7 +124,7 @@ describe('hybrid not admitted: stage 2 is refused, and stage 3 breaks the printe
 
 test('a later refusal whose every path breaks only without the refused stage says so as a whole', () => {
   // Stage 2 enables the lock-down but lists only the printer: the gateway's own mail breaks, so stage 2 is refused.
-  const printerOnly = set(
+  const printerOnly = setChange(
     2,
     'InboundConnector',
     'From SEG',
@@ -174,7 +133,7 @@ test('a later refusal whose every path breaks only without the refused stage say
   );
   const checked = check(
     { ...EMPTY_PROFILE, directSendSources: [printer] },
-    stagesWith({ 2: [ENABLE, printerOnly], 3: [REJECT_DIRECT_SEND] }),
+    stagesWith({ 2: [ENABLE, printerOnly], 3: [REJECT_DIRECT_SEND] }, TITLES),
   );
   expect(checked.plan.refusal?.paths.map((p) => p.id)).toEqual(['path.gateway-delivery']);
   const r = checked.plan.laterRefusals[0]!;

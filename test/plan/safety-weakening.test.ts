@@ -7,40 +7,22 @@
  */
 import { describe, expect, test } from 'vitest';
 import { renderPlanFiles, renderStageScript } from '../../src/plan/render.js';
-import { checkPlan } from '../../src/plan/safety.js';
-import type { Change, PsValue, Stage, StageNo } from '../../src/plan/types.js';
+import type { Stage } from '../../src/plan/types.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
-import { makeGateway, makeSnapshot } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, setChange, stagesWith, tenant } from './builders.js';
 
 const SHARED = 'path.shared-gateway-ip';
 
-const connector = (name: string, props: Record<string, unknown>) => ({
-  Name: name,
-  Enabled: true,
-  ConnectorType: 'Partner' as const,
-  SenderDomains: ['smtp:*;1'],
-  SenderIPAddresses: ['203.0.113.10'],
-  RestrictDomainsToIPAddresses: false,
-  RestrictDomainsToCertificate: false,
-  RequireTls: false,
-  AssociatedAcceptedDomains: [],
-  ...props,
-});
-
-const snapshot = makeSnapshot({
-  'Get-InboundConnector': [
-    connector('SEG cert', {
-      SenderIPAddresses: [],
-      TlsSenderCertificateName: '*.gw.example',
-      RestrictDomainsToCertificate: true,
-      RequireTls: true,
-    }),
-    connector('SEG ip', {}),
-  ],
-  'Get-TransportRule': [],
-  'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-  'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-});
+const snapshot = tenant([
+  partner('SEG cert', {
+    SenderIPAddresses: [],
+    TlsSenderCertificateName: '*.gw.example',
+    RestrictDomainsToCertificate: true,
+    RequireTls: true,
+  }),
+  partner('SEG ip', {}),
+]);
 // The certificate is the tenant's alone: before the plan, another customer on the gateway IP is refused (closed).
 const gateway = makeGateway({
   name: 'SEG',
@@ -49,35 +31,15 @@ const gateway = makeGateway({
   certificateUnique: true,
 });
 
-function set(
-  stage: StageNo,
-  kind: Change['kind'],
-  identity: string,
-  before: Record<string, PsValue>,
-  after: Record<string, PsValue>,
-): Change {
-  return {
-    id: `${kind}:${identity}:${Object.keys(after).join(',')}`,
-    stage,
-    title: `Set ${Object.keys(after).join(', ')} on ${identity || kind}`,
-    why: ['test'],
-    kind,
-    identity,
-    creates: false,
-    before,
-    after,
-  };
-}
-
-const IP_RESTRICT = set(
+const IP_RESTRICT = setChange(
   2,
   'InboundConnector',
   'SEG ip',
   { RestrictDomainsToIPAddresses: false, RequireTls: false },
   { RestrictDomainsToIPAddresses: true, RequireTls: true },
 );
-const REQUIRE_TLS = set(2, 'InboundConnector', 'SEG ip', { RequireTls: false }, { RequireTls: true });
-const REJECT_DIRECT_SEND = set(
+const REQUIRE_TLS = setChange(2, 'InboundConnector', 'SEG ip', { RequireTls: false }, { RequireTls: true });
+const REJECT_DIRECT_SEND = setChange(
   3,
   'OrganizationConfig',
   '',
@@ -85,26 +47,7 @@ const REJECT_DIRECT_SEND = set(
   { RejectDirectSend: true },
 );
 
-function stagesWith(byStage: Partial<Record<StageNo, readonly Change[]>>): Stage[] {
-  return ([0, 1, 2, 3, 4, 5] as const).map((no) => ({
-    no,
-    title: no === 2 ? 'Restrict the Partner inbound connector to the gateway' : `stage ${no}`,
-    observe: 'a day',
-    changes: [...(byStage[no] ?? [])],
-    notes: [],
-  }));
-}
-
-const check = (stages: Stage[]) =>
-  checkPlan({
-    tenant: 'contoso',
-    snapshot,
-    profile: EMPTY_PROFILE,
-    gateway,
-    stages,
-    warnings: [],
-    dnsRecords: [],
-  });
+const check = (stages: Stage[]) => checkStages({ snapshot, profile: EMPTY_PROFILE, gateway, stages });
 
 describe('a stage that turns a closed attack or residual path open', () => {
   const checked = check(stagesWith({ 2: [IP_RESTRICT], 3: [REJECT_DIRECT_SEND] }));
@@ -189,21 +132,18 @@ test('a stage judged after a refusal is checked too, against the state it was ju
     certificateUnique: true,
   });
   // Stage 1 re-targets the lock-down to another certificate: the gateway's own mail breaks (5.7.51), so it is refused.
-  const wrongCert = set(
+  const wrongCert = setChange(
     1,
     'InboundConnector',
     'SEG cert',
     { TlsSenderCertificateName: '*.gw.example' },
     { TlsSenderCertificateName: '*.other.example' },
   );
-  const checked = checkPlan({
-    tenant: 'contoso',
+  const checked = checkStages({
     snapshot,
     profile: EMPTY_PROFILE,
     gateway: unique,
     stages: stagesWith({ 1: [wrongCert], 2: [IP_RESTRICT] }),
-    warnings: [],
-    dnsRecords: [],
   });
   expect(checked.before.find((p) => p.id === SHARED)?.status).toBe('closed');
   expect(checked.plan.refusal?.stage).toBe(1);

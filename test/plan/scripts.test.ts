@@ -4,12 +4,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
-import { buildPlan, checkPlan, planChanges } from '../../src/plan/index.js';
+import { buildPlan, planChanges } from '../../src/plan/index.js';
 import { renderPlanFiles, renderStageScript } from '../../src/plan/render.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { makeSnapshot } from '../checks/helpers.js';
 import { readValue, tokenize, type PsToken } from '../support/ps-tokenizer.js';
+import { checkStages, partner } from './builders.js';
 
 const HOSTILE = [
   `Evil'; Remove-Item C:\\ -Recurse; '`,
@@ -64,21 +65,15 @@ function hostileTenant() {
       { DomainName: 'contoso.onmicrosoft.com', DomainType: 'Authoritative', InitialDomain: true },
     ],
     'Get-InboundConnector': [
-      {
-        Name: HOSTILE,
-        Enabled: true,
-        ConnectorType: 'Partner',
+      partner(HOSTILE, {
         SenderDomains: ['*'],
         SenderIPAddresses: gatewayIps,
-        RestrictDomainsToIPAddresses: false,
-        RestrictDomainsToCertificate: false,
         RequireTls: true,
-        AssociatedAcceptedDomains: [],
         EFSkipIPs: [],
         EFSkipLastIP: false,
         EFUsers: [],
         EFTestMode: false,
-      },
+      }),
     ],
     'Get-TransportRule': [
       {
@@ -174,15 +169,7 @@ describe('refused stage scripts with hostile names', () => {
   const stages = planChanges({ snapshot, profile, gateway }).stages.map((st) =>
     st.no === 0 ? { ...st, changes: [] } : st,
   );
-  const checked = checkPlan({
-    tenant: HOSTILE,
-    snapshot,
-    profile,
-    gateway,
-    stages,
-    warnings: [],
-    dnsRecords: [],
-  });
+  const checked = checkStages({ tenant: HOSTILE, snapshot, profile, gateway, stages });
   const refused = checked.plan.stages
     .filter((st) => st.no >= (checked.plan.refusal?.stage ?? 6))
     .map((st) => [`stage-${st.no}.ps1`, renderStageScript(checked, st)] as const);

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { assessExport } from '../../src/assess-export.js';
-import { buildPlan, checkPlan, planChanges } from '../../src/plan/index.js';
+import { buildPlan, planChanges } from '../../src/plan/index.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
-import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from './builders.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'wide-open');
 const NOW = new Date('2026-11-28T00:00:00Z');
@@ -81,46 +82,23 @@ describe('the "declare each undeclared one" warning', () => {
 describe('refusal advice for a broken path.hybrid-onpremises', () => {
   const GATEWAY = makeGateway({ name: 'Mimecast', ips: ['203.0.113.10'] });
   const HYBRID_BY_IP: Profile = { ...EMPTY_PROFILE, hybrid: { ips: ['192.0.2.10'] } };
-  const snapshot = makeSnapshot({
-    'Get-InboundConnector': [
-      {
-        Name: 'Mimecast Inbound',
-        Enabled: true,
-        ConnectorType: 'Partner',
-        SenderDomains: ['smtp:*;1'],
-        SenderIPAddresses: ['203.0.113.10'],
-        RestrictDomainsToIPAddresses: false,
-        RestrictDomainsToCertificate: false,
-        RequireTls: true,
-        AssociatedAcceptedDomains: [],
-      },
-      {
-        Name: 'Inbound from HCW',
-        Enabled: true,
-        ConnectorType: 'OnPremises',
-        ConnectorSource: 'HybridWizard',
-        SenderDomains: ['smtp:*;1'],
-        SenderIPAddresses: [],
-        TlsSenderCertificateName: 'mail.contoso.com',
-        CloudServicesMailEnabled: true,
-      },
-    ],
-    'Get-TransportRule': [],
-    'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
-    'Get-AcceptedDomain': [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-  } as ExportData);
+  const snapshot = tenant([
+    partner('Mimecast Inbound', { RequireTls: true }),
+    {
+      Name: 'Inbound from HCW',
+      Enabled: true,
+      ConnectorType: 'OnPremises',
+      ConnectorSource: 'HybridWizard',
+      SenderDomains: ['smtp:*;1'],
+      SenderIPAddresses: [],
+      TlsSenderCertificateName: 'mail.contoso.com',
+      CloudServicesMailEnabled: true,
+    },
+  ]);
 
   const refusal = (profile: Profile) => {
     const draft = planChanges({ snapshot, profile, gateway: GATEWAY });
-    return checkPlan({
-      tenant: 'contoso',
-      snapshot,
-      profile,
-      gateway: GATEWAY,
-      stages: draft.stages,
-      warnings: [],
-      dnsRecords: [],
-    }).plan.refusal;
+    return checkStages({ snapshot, profile, gateway: GATEWAY, stages: draft.stages }).plan.refusal;
   };
 
   test('the HCW connector matches by certificate, hybrid is declared by IP only: declare hybrid.certificate', () => {

@@ -13,6 +13,7 @@ import {
   resemblesSignatureBlock,
 } from '../../src/powershell/quote.js';
 import { psScriptFile } from '../../src/powershell/script.js';
+import { rng } from '../support/generated-zones.js';
 import {
   codeTokens,
   readArray,
@@ -24,18 +25,6 @@ import {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded generator of hostile strings.
-
-/** mulberry32: small, fast, and the same sequence on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Dense on purpose: one fragment per line would fill two screens.
 // prettier-ignore

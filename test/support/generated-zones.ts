@@ -9,7 +9,10 @@ import type { ZoneRecords } from './dns-server.js';
 /** A dns.json document (DESIGN §3.1). */
 export type DnsJson = Record<string, Record<string, unknown>>;
 
-/** mulberry32: seeded, so a failure names a case that reproduces. */
+/**
+ * mulberry32: seeded, so a failure names a case that reproduces. The one PRNG of the seeded test generators
+ * (bench/simulate.ts keeps its own copy: bench does not import test files).
+ */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
