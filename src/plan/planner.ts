@@ -656,6 +656,14 @@ export function planChanges(input: PlanInput): PlanDraft {
       continue;
     }
     disabledByPlan.push(c);
+    // Addresses on it that are not the gateway's may be a system nobody declared (a second gateway during a migration,
+    // an application): once it is disabled, their mail meets the lock-down (5.7.51). Say so before it happens.
+    const gatewaySet = new IpSet(gw.ips);
+    const foreign = (c.SenderIPAddresses ?? []).filter((e) => !gatewaySet.covers(e));
+    if (foreign.length > 0)
+      warnings.push(
+        `stage 2 disables '${nameOf(c)}', which also lists ${foreign.join(', ')} (not the gateway's): if a legitimate system sends from there, declare it under directSendSources (or route it through the gateway) before stage 2, or it gets 550 5.7.51 (CON-5 [D])`,
+      );
     drafts.push({
       stage: 2,
       title: `Disable '${nameOf(c)}', which restricts ${how} beside the lock-down`,

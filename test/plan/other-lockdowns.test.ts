@@ -173,6 +173,32 @@ describe('stage 2 disables another restricting connector beside a certificate lo
     ]);
   });
 
+  test('disabling one that also lists addresses outside the gateway warns about them (they meet the lock-down)', () => {
+    const snapshot = tenant([
+      seg('Mimecast cert', {
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: 'mx.contoso-gw.example',
+        RestrictDomainsToCertificate: true,
+      }),
+      seg('Old SEG', { RestrictDomainsToIPAddresses: true, SenderIPAddresses: [...GW_IPS, '198.18.7.0/24'] }),
+    ]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: UNIQUE });
+    expect(draft.warnings.join('\n')).toContain(
+      "stage 2 disables 'Old SEG', which also lists 198.18.7.0/24 (not the gateway's): if a legitimate system sends from there, declare it",
+    );
+    const onlyGateway = tenant([
+      seg('Mimecast cert', {
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: 'mx.contoso-gw.example',
+        RestrictDomainsToCertificate: true,
+      }),
+      seg('Mimecast IP', { RestrictDomainsToIPAddresses: true }),
+    ]);
+    expect(
+      planChanges({ snapshot: onlyGateway, profile: EMPTY_PROFILE, gateway: UNIQUE }).warnings.join('\n'),
+    ).not.toContain('stage 2 disables');
+  });
+
   test("a connector restricting to the plan's own certificate, or the lock-down itself, is left enabled", () => {
     const snapshot = tenant([
       seg('Mimecast IP'),
