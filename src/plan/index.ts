@@ -1,6 +1,8 @@
 /** The plan pipeline: draft the changes, check every stage with the simulator, gather DNS proposals and warnings. */
 import type { DnsZone } from '../dns/zone.js';
+import { spfInventory, type SpfDirectSendCandidate } from '../checks/step0/inventory.direct-send-sources.js';
 import { IpSet } from '../model/ip.js';
+import { buildTenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report } from '../report/model.js';
@@ -49,27 +51,17 @@ export function proposedDnsRecords(report: Report): string[] {
   return out;
 }
 
-/** The inventory's line for one SPF candidate: `SPF of <domain>: <term> (<kind>) is neither …` (its evidence format). */
-const SPF_CANDIDATE = /^SPF of \S+: (\S+) \(/;
-
 /**
- * The inventory evidence lines the plan does not handle: SPF candidates no declared source covers. Left out: the
- * declared sources' lines (the plan admits each, or its safety check refuses the stage that breaks it), the notes
- * ("SPF authorises only …", "no SPF record") and the "why it matters" line. An `ip4:`/`ip6:` term, or the addresses an
- * `a`/`mx`/`include` term was expanded to (`name → address`), that declared sources' IPs cover is declared already.
- * The inventory check exposes its candidates as text only; a structured list on the finding would make this a filter
- * on data (reported to the lead).
+ * The SPF candidates of the inventory (hardening guide step 1) that no declared source covers: the plan admits declared
+ * sources only, so these break at the lock-down unless declared (or routed through the gateway). A candidate whose
+ * addresses could not be listed (macros, missing DNS) is kept: it cannot be shown to be declared.
  */
-export function undeclaredCandidates(evidence: readonly string[], profile: Profile): string[] {
+export function undeclaredCandidates(
+  candidates: readonly SpfDirectSendCandidate[],
+  profile: Profile,
+): SpfDirectSendCandidate[] {
   const declared = new IpSet(profile.directSendSources.flatMap((s) => s.ips));
-  return evidence.filter((line) => {
-    const term = SPF_CANDIDATE.exec(line)?.[1];
-    if (term === undefined) return false;
-    const ip = /^ip[46]:(.+)$/i.exec(term)?.[1];
-    const addresses =
-      ip !== undefined ? [ip] : [...line.matchAll(/ → ([^\s;:)]+[^\s;)]*)/g)].map((m) => m[1]!);
-    return addresses.length === 0 || !addresses.every((a) => declared.covers(a));
-  });
+  return candidates.filter((c) => c.uncovered.length === 0 || !c.uncovered.every((a) => declared.covers(a)));
 }
 
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
@@ -77,8 +69,15 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   if (draft.blocked) return { ok: false, reason: draft.blocked };
   const warnings = [...draft.warnings];
   const inventory = input.report.findings.find((f) => f.id === 'inventory.direct-send-sources');
-  const undeclared =
-    inventory?.status === 'warn' ? undeclaredCandidates(inventory.evidence, input.profile) : [];
+  const spf = spfInventory({
+    snapshot: input.snapshot,
+    tenant: buildTenant(input.snapshot),
+    profile: input.profile,
+    gateway: input.gateway,
+    dns: input.zone ?? input.snapshot.dns,
+    paths: [],
+  });
+  const undeclared = undeclaredCandidates(spf.candidates, input.profile).map((c) => c.line);
   if (undeclared.length > 0) {
     // The plan admits declared sources only; an SPF sender that a connector merely lists (exempt from RejectDirectSend
     // but satisfying no lock-down, CON-5 [D]) is one of these candidates, and breaks at stage 2 unless declared.

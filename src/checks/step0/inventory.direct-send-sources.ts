@@ -335,6 +335,80 @@ function pendingNote(listedOn: readonly InboundConnector[], domain: string, lock
 
 const PORTAL = `${EAC_CONNECTORS} → Add a connector (Partner organization → Office 365, identify the sender by IP address), or edit the IP-restricted lock-down connector's IP addresses`;
 
+/** One SPF term of an own domain that authorises addresses nothing admits once the lock-down is on. */
+export interface SpfDirectSendCandidate {
+  domain: string;
+  term: string;
+  /** The address entries it authorises that are not covered; empty when they could not be listed (macros, missing DNS). */
+  uncovered: string[];
+  /** The evidence line, as the finding shows it. */
+  line: string;
+}
+
+export interface SpfInventory {
+  status: 'pass' | 'warn' | 'unknown';
+  candidates: SpfDirectSendCandidate[];
+  /** Every evidence line: candidates, notes and the reasons it could not be done. */
+  lines: string[];
+}
+
+/**
+ * Hardening guide step 1 ("every entry in your SPF record is a candidate"): the SPF terms of every own domain that
+ * authorise addresses neither the gateway nor a connector admitting that domain covers (model/admission.ts). Pure; the
+ * check reports it, and the planner warns about the candidates no declared source covers.
+ */
+export function spfInventory(ctx: CheckContext): SpfInventory {
+  const connectors = ctx.tenant.inboundConnectors ?? [];
+  const lockdownOn = activeLockdowns(ctx).length > 0;
+  const recipients = deviceRecipientDomains(ctx.tenant.domainNames, ctx.tenant.defaultDomain);
+  const lockedByCertificate = certificateLockdownTarget(connectors, ctx.gateway);
+  const lines: string[] = [];
+  const candidatesOut: SpfDirectSendCandidate[] = [];
+  const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
+  if (ctx.dns === undefined) {
+    lines.push(
+      'DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried',
+    );
+    return { status: 'unknown', candidates: [], lines };
+  }
+  if (ctx.tenant.acceptedDomains === undefined) {
+    lines.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
+    return { status: 'unknown', candidates: [], lines };
+  }
+  let unknown = false;
+  for (const domain of domains) {
+    // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that
+    // admit the domain (model/admission.ts). A connector scoped to other domains only exempts from DS-2; one
+    // covering the domain that does not restrict ("pending") is named on the candidate.
+    const { admitting, pending } = connectorsFor(connectors, domain, recipients, lockedByCertificate);
+    const covered = new IpSet([...ctx.gateway.ips, ...admitting.flatMap((c) => c.SenderIPAddresses ?? [])]);
+    const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
+    if (unresolved) unknown = true;
+    for (const c of candidates) {
+      const isIp = /^ip[46]:/i.test(c.term);
+      const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
+      const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
+      const listedOn = pending.filter((p) => {
+        const set = new IpSet(p.SenderIPAddresses ?? []);
+        return c.uncovered.some((u) => set.covers(u));
+      });
+      const line = `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}${detail}${listedOn.length > 0 ? pendingNote(listedOn, c.domain, lockdownOn) : ''}`;
+      lines.push(line);
+      candidatesOut.push({ domain: c.domain, term: c.term, uncovered: c.uncovered, line });
+    }
+    lines.push(...notes);
+  }
+  if (candidatesOut.length > 0 && ctx.gateway.ips.length === 0)
+    lines.push(
+      'gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too',
+    );
+  return {
+    status: candidatesOut.length > 0 ? 'warn' : unknown ? 'unknown' : 'pass',
+    candidates: candidatesOut,
+    lines,
+  };
+}
+
 export const check: Check = {
   id: 'inventory.direct-send-sources',
   step: 0,
@@ -402,49 +476,9 @@ export const check: Check = {
     }
 
     // (a) SPF of every own domain.
-    const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
-    if (ctx.dns === undefined) {
-      evidence.push(
-        'DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried',
-      );
-      statuses.push('unknown');
-    } else if (ctx.tenant.acceptedDomains === undefined) {
-      evidence.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
-      statuses.push('unknown');
-    } else {
-      let spfFound = false;
-      for (const domain of domains) {
-        // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that
-        // admit the domain (model/admission.ts). A connector scoped to other domains only exempts from DS-2; one
-        // covering the domain that does not restrict ("pending") is named on the candidate.
-        const { admitting, pending } = connectorsFor(connectors, domain, recipients, lockedByCertificate);
-        const covered = new IpSet([
-          ...ctx.gateway.ips,
-          ...admitting.flatMap((c) => c.SenderIPAddresses ?? []),
-        ]);
-        const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
-        if (unresolved) statuses.push('unknown');
-        for (const c of candidates) {
-          const isIp = /^ip[46]:/i.test(c.term);
-          const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
-          const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
-          const listedOn = pending.filter((p) => {
-            const set = new IpSet(p.SenderIPAddresses ?? []);
-            return c.uncovered.some((u) => set.covers(u));
-          });
-          evidence.push(
-            `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}${detail}${listedOn.length > 0 ? pendingNote(listedOn, c.domain, lockdownOn) : ''}`,
-          );
-        }
-        evidence.push(...notes);
-        if (candidates.length > 0) spfFound = true;
-      }
-      if (spfFound && ctx.gateway.ips.length === 0)
-        evidence.push(
-          'gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too',
-        );
-      statuses.push(spfFound ? 'warn' : 'pass');
-    }
+    const spf = spfInventory(ctx);
+    evidence.push(...spf.lines);
+    statuses.push(spf.status);
 
     const status = worst(statuses);
     if (status === 'warn') evidence.push(WHY);
