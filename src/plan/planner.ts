@@ -8,6 +8,7 @@ import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
 import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
 import { isGatewayCandidate, rankGatewayConnectors } from '../model/gateway-connector.js';
+import { classifyMx } from '../profile/vendors.js';
 import { IpSet, parseIpEntry } from '../model/ip.js';
 import { buildTenant, type Tenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
@@ -254,21 +255,6 @@ function senderIpEntries(entries: readonly string[], what: string, warnings: str
   return out;
 }
 
-/**
- * An enabled Partner connector with SenderDomains `*` that restricts to a named certificate: the best-ranked gateway
- * connector when it does (enabled or not, as stage 2 re-enables it), else any enabled one.
- */
-function existingCertificateLockdown(
-  connectors: readonly InboundConnector[],
-  gw: ResolvedGateway,
-  ranked: InboundConnector | undefined,
-): InboundConnector | undefined {
-  const named = (c: InboundConnector) =>
-    c.RestrictDomainsToCertificate === true && (c.TlsSenderCertificateName?.trim() ?? '') !== '';
-  if (ranked && named(ranked)) return ranked;
-  return rankGatewayConnectors(connectors, gw).find((c) => c.enabled && named(c.connector))?.connector;
-}
-
 const quoted = (list: readonly InboundConnector[]) => list.map((c) => `'${nameOf(c)}'`).join(', ');
 
 /**
@@ -338,23 +324,28 @@ export function planChanges(input: PlanInput): PlanDraft {
 
   const connectors = t.inboundConnectors ?? [];
   const ranked = gatewayConnector(t, gw);
-  // A certificate lock-down in place stays one when the profile names no certificate: switching it to IPs would weaken
-  // it (a shared gateway's IPs serve other customers), an IP lock-down beside it would let them in again (one
-  // satisfying restricting connector suffices, §12 OQ-2 [I]), and IPs added on top would mix IPs and a certificate in
-  // one connector, which CON-3 [D] advises against.
-  const certLock =
-    gw.certificate === undefined ? existingCertificateLockdown(connectors, gw, ranked) : undefined;
-  const gwConn = certLock ?? ranked;
-  const keptCertificate = certLock?.TlsSenderCertificateName?.trim();
-  if (certLock && keptCertificate)
-    warnings.push(
-      `'${nameOf(certLock)}' already restricts to the certificate ${keptCertificate}, which mxlock.yaml does not declare: the plan keeps the certificate lock-down` +
-        (ranked && ranked !== certLock
-          ? ` and restricts no other connector by IP beside it ('${nameOf(ranked)}' restricted to the gateway's IPs would admit the gateway's other customers, residual path path.shared-gateway-ip, §12 OQ-2 [I])`
-          : '') +
-        '; declare gateway.certificate to make it explicit',
+  // A certificate lock-down in place that the gateway's profile does not tie to the gateway (src/profile/infer.ts takes
+  // its certificate when it matches the declared IPs or names the gateway vendor's zone) may be a previous gateway's or
+  // a SaaS's. Keeping it as the lock-down, replacing it, or restricting by IP beside it could each lock the gateway out
+  // or let others in (§12 OQ-2): no plan until the profile says which certificate the gateway presents.
+  if (gw.certificate === undefined) {
+    const certLocks = connectors.filter(
+      (c) =>
+        c.Enabled === true &&
+        c.ConnectorType === 'Partner' &&
+        (c.SenderDomains ?? []).includes('*') &&
+        c.RestrictDomainsToCertificate === true &&
+        (c.TlsSenderCertificateName?.trim() ?? '') !== '',
     );
-  const certificate = gw.certificate ?? keptCertificate;
+    if (certLocks.length > 0)
+      return {
+        stages: [],
+        warnings,
+        blocked: `${certLocks.map((c) => `'${nameOf(c)}' restricts every sender domain to the certificate ${c.TlsSenderCertificateName!.trim()}`).join('; ')}, which mxlock cannot tie to the gateway: declare gateway.certificate in mxlock.yaml (the certificate your gateway presents), or disable a stale lock-down, then plan again`,
+      };
+  }
+  const gwConn = ranked;
+  const certificate = gw.certificate;
   const certMode = certificate !== undefined;
   const gwName = gwConn ? nameOf(gwConn) : `mxlock - From ${gw.name ?? 'Secure Email Gateway'}`;
   const declared = profile.directSendSources;
@@ -644,11 +635,29 @@ export function planChanges(input: PlanInput): PlanDraft {
       })
     : [];
   const disabledByPlan: InboundConnector[] = [];
+  const vendorOf = (name: string) => {
+    const c = classifyMx(name.replace(/^\*\./, ''));
+    return c.kind === 'seg' ? c.vendor.id : undefined;
+  };
   for (const c of competing) {
     const how =
       c.RestrictDomainsToIPAddresses === true
         ? `by IP (${(c.SenderIPAddresses ?? []).join(', ') || 'no addresses'})`
         : `to the certificate ${c.TlsSenderCertificateName?.trim() ?? ''}`;
+    if (c.RestrictDomainsToIPAddresses !== true) {
+      // Another certificate is a hole only when it is the gateway's shared one and the plan moves to a certificate
+      // of the tenant's own (the point of certificateUnique). Otherwise it may be another egress of the gateway, a
+      // SaaS that sends this way, or a stale lock-down: mxlock cannot tell, and a certificate sender cannot be
+      // declared, so it is named, never disabled.
+      const other = c.TlsSenderCertificateName?.trim() ?? '';
+      const sameVendor = gw.vendor !== undefined && vendorOf(other) === gw.vendor;
+      if (!(sameVendor && gw.certificateUnique)) {
+        warnings.push(
+          `'${nameOf(c)}' restricts every sender domain to the certificate ${other} beside the certificate lock-down '${gwName}': whoever presents a name it covers passes the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I])${sameVendor ? `; it is in ${gw.name ?? 'the gateway'}'s zone, so it may be another egress of the gateway` : ''}. If it is stale, disable it; the plan leaves it as it is`,
+        );
+        continue;
+      }
+    }
     if (admitting.includes(c)) {
       warnings.push(
         `'${nameOf(c)}' restricts ${how} beside the certificate lock-down '${gwName}' and admits a declared Direct Send source, so the plan leaves it enabled: whoever satisfies it passes the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I]); give the source a connector of its own scoped to its domains, then disable '${nameOf(c)}'`,

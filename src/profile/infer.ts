@@ -165,8 +165,9 @@ function nameMentions(name: string, vendor: SegVendor): boolean {
 function lockdownCertificate(
   snapshot: Snapshot,
   ips: readonly string[],
+  gatewayVendor: SegVendor | undefined,
 ): { certificate: string | undefined; basis: string[] } {
-  const locks = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips })
+  const all = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips })
     .filter(
       (c) =>
         c.enabled &&
@@ -178,23 +179,39 @@ function lockdownCertificate(
       label: `'${c.connector.Name ?? c.connector.Identity ?? ''}'`,
       byIp: c.match.by === 'ip',
     }));
+  // A lock-down that lists none of the declared IPs is only taken as the gateway's when its certificate is in the
+  // gateway vendor's zones: a leftover of a previous gateway, or a SaaS's own certificate, taken as this gateway's would
+  // make the plan lock the gateway out while the simulator, presenting that certificate for it, saw nothing wrong.
+  const vendorOf = (name: string) => {
+    const c = classifyMx(name.replace(/^\*\./, ''));
+    return c.kind === 'seg' ? c.vendor : undefined;
+  };
+  const locks = all.filter((l) => l.byIp || (gatewayVendor && vendorOf(l.name)?.id === gatewayVendor.id));
+  const basis = all
+    .filter((l) => !locks.includes(l))
+    .map(
+      (l) =>
+        `connector ${l.label} restricts every sender domain to ${JSON.stringify(l.name)}, which is not known to be this gateway's (${gatewayVendor ? `not ${gatewayVendor.name}'s` : 'the gateway vendor is unknown'}, and it lists none of the declared IPs): not taken as the gateway's certificate; declare gateway.certificate`,
+    );
   // The rank order puts the connectors matching the declared IPs first.
   const [lock] = locks;
-  if (lock === undefined) return { certificate: undefined, basis: [] };
+  if (lock === undefined) return { certificate: undefined, basis };
   if (new Set(locks.map((l) => l.name.toLowerCase())).size > 1) {
     return {
       certificate: undefined,
       basis: [
+        ...basis,
         `certificate unknown: the enabled connectors ${locks.map((l) => `${l.label} (${JSON.stringify(l.name)})`).join(', ')} restrict every sender domain to different certificates, and the export does not say which one the gateway presents; declare gateway.certificate`,
       ],
     };
   }
   const why = lock.byIp
     ? 'which matches the declared IPs and restricts to it [I]'
-    : "which restricts every sender domain to it and lists none of the declared IPs: the gateway's mail passes it only with that certificate (CON-5 [D]) [I]";
+    : "which restricts every sender domain to it, lists none of the declared IPs and names the gateway vendor's zone: the gateway's mail passes it only with that certificate (CON-5 [D]) [I]";
   return {
     certificate: lock.name,
     basis: [
+      ...basis,
       `certificate ${JSON.stringify(lock.name)} taken from connector ${lock.label}, ${why}; declare gateway.certificate to make it explicit`,
     ],
   };
@@ -212,7 +229,8 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
     const basis = ['declared in the profile (gateway section)'];
     let certificate = declared.certificate ?? undefined;
     if (certificate === undefined) {
-      const lent = lockdownCertificate(snapshot, declared.ips);
+      // The gateway's vendor: the MX's, when the profile's name does not contradict it.
+      const lent = lockdownCertificate(snapshot, declared.ips, agrees ? vendor : undefined);
       certificate = lent.certificate;
       basis.push(...lent.basis);
     }

@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { applyAll, planChanges, revertAll } from '../../src/plan/index.js';
 import type { Change, Stage } from '../../src/plan/types.js';
 import type { ResolvedGateway } from '../../src/profile/gateway.js';
+import { resolveGateway } from '../../src/profile/infer.js';
+import { parseProfile } from '../../src/profile/load.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { makeGateway } from '../checks/helpers.js';
@@ -177,70 +179,41 @@ describe('the safety check refuses a lock-down that forgets a gateway range', ()
   });
 });
 
-describe('a connector that already restricts to a certificate the profile does not name', () => {
-  test('keeps the certificate lock-down: no IP restriction added on top (CON-3 [D]), and the plan says why', () => {
+describe('a certificate lock-down the profile does not tie to the gateway', () => {
+  test('the plan is blocked until gateway.certificate is declared: no guess either way', () => {
+    // The lock-down may be a previous gateway's or a SaaS's: keeping it, replacing it or restricting by IP beside it
+    // could each lock the gateway out or let others in (§12 OQ-2).
+    for (const connectors of [
+      [seg('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true })],
+      [
+        seg('SEG cert', {
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: '*.gw.example',
+          RestrictDomainsToCertificate: true,
+        }),
+        seg('SEG ip', { RequireTls: false }),
+      ],
+    ]) {
+      const draft = planChanges({ snapshot: tenant(connectors), profile: EMPTY_PROFILE, gateway: GATEWAY });
+      expect(draft.stages).toEqual([]);
+      expect(draft.blocked).toMatch(
+        /restricts every sender domain to the certificate \*\.gw\.example, which mxlock cannot tie to the gateway: declare gateway\.certificate/,
+      );
+    }
+  });
+
+  test('through the profile: a lock-down matching the declared IPs lends its certificate, and the plan keeps it', () => {
     const snapshot = tenant([
       seg('SEG', { TlsSenderCertificateName: '*.gw.example', RestrictDomainsToCertificate: true }),
     ]);
-    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
+    const gateway = resolveGateway(parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'p.yaml'), snapshot);
+    expect(gateway.certificate).toBe('*.gw.example');
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
     expect(draft.blocked).toBeUndefined();
     expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([]);
     // As in every certificate lock-down, the IPs leave the certificate connector (CON-3 [D]).
     expect(setting(draft.stages, 'SenderIPAddresses')).toEqual([[2, 'SEG', []]]);
     expect(setting(draft.stages, 'TlsSenderCertificateName')).toEqual([]);
-    expect(draft.warnings.join('\n')).toContain(
-      "'SEG' already restricts to the certificate *.gw.example, which mxlock.yaml does not declare",
-    );
-  });
-});
-
-describe('a certificate lock-down on another connector than the ranked one is kept (no IP lock-down beside it)', () => {
-  test('the profile names IPs only: the certificate connector stays the lock-down and nothing restricts by IP', () => {
-    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
-    const snapshot = tenant([
-      seg('SEG cert', {
-        SenderIPAddresses: [],
-        TlsSenderCertificateName: '*.gw.example',
-        RestrictDomainsToCertificate: true,
-      }),
-      seg('SEG ip', { RequireTls: false }),
-    ]);
-    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
-    expect(draft.blocked).toBeUndefined();
-    expect(setting(draft.stages, 'RestrictDomainsToIPAddresses')).toEqual([]);
-    // 'SEG ip' is neither restricted nor disabled (it does not restrict); it only gets Enhanced Filtering in stage 5.
-    expect(
-      draft.stages.flatMap((s) => s.changes).filter((c) => c.identity === 'SEG ip' && c.stage !== 5),
-    ).toEqual([]);
-    // Enhanced Filtering goes on every enabled connector matching the gateway: the lock-down and 'SEG ip' (by IP).
-    expect(setting(draft.stages, 'EFSkipIPs')).toEqual([
-      [5, 'SEG cert', ['203.0.113.10']],
-      [5, 'SEG ip', ['203.0.113.10']],
-    ]);
-    expect(draft.warnings.join('\n')).toContain(
-      "'SEG cert' already restricts to the certificate *.gw.example, which mxlock.yaml does not declare: the plan keeps the certificate lock-down and restricts no other connector by IP beside it ('SEG ip'",
-    );
-    const checked = checkStages({ snapshot, profile: EMPTY_PROFILE, gateway, stages: draft.stages });
-    // The certificate is not unique to the tenant: another customer of the gateway presenting a name it covers is
-    // admitted before and after (the residual path stays open), and the plan weakens nothing.
-    expect(checked.before.find((p) => p.id === 'path.shared-gateway-ip')?.status).toBe('open');
-    expect(statusAfter(checked, 'path.shared-gateway-ip')).toBe('open');
-    expect(checked.plan.weakenings).toEqual([]);
-  });
-
-  test('a disabled certificate connector does not count: the IP lock-down is planned', () => {
-    const gateway = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
-    const snapshot = tenant([
-      seg('SEG cert', {
-        Enabled: false,
-        SenderIPAddresses: [],
-        TlsSenderCertificateName: '*.gw.example',
-        RestrictDomainsToCertificate: true,
-      }),
-      seg('SEG ip'),
-    ]);
-    const stages = planOf(snapshot, EMPTY_PROFILE, gateway);
-    expect(setting(stages, 'RestrictDomainsToIPAddresses')).toEqual([[2, 'SEG ip', true]]);
   });
 });
 

@@ -111,8 +111,10 @@ describe('stage 5: Enhanced Filtering on every connector that matches the gatewa
 });
 
 describe('stage 2 disables another restricting connector beside a certificate lock-down', () => {
+  // As resolveGateway gives it when the MX points at Mimecast and the profile declares a certificate of its own.
   const UNIQUE = makeGateway({
     name: 'Mimecast',
+    vendor: 'mimecast',
     ips: GW_IPS,
     certificate: 'mx.contoso-gw.example',
     certificateUnique: true,
@@ -156,6 +158,38 @@ describe('stage 2 disables another restricting connector beside a certificate lo
     expect(renderPlanFiles(checked)['rollback.ps1']).toContain(
       "if ($o.Enabled -ne $true) { $set['Enabled'] = $true }",
     );
+  });
+
+  test.each<[string, string, boolean, RegExp]>([
+    [
+      "a SaaS's own certificate: named, never disabled (a certificate sender cannot be declared)",
+      'mail.tickets.example',
+      true,
+      /'Ticketing' restricts every sender domain to the certificate mail\.tickets\.example beside the certificate lock-down .*If it is stale, disable it; the plan leaves it as it is/,
+    ],
+    [
+      "another of the gateway vendor's certificates, the plan's not unique: maybe another egress of the gateway",
+      '*.mimecast.co.za',
+      false,
+      /'Ticketing' restricts .*\*\.mimecast\.co\.za .*it is in Mimecast's zone, so it may be another egress of the gateway/,
+    ],
+  ])('%s', (_n, certificate, unique, warning) => {
+    const snapshot = tenant([
+      seg('Mimecast cert', {
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: unique ? 'mx.contoso-gw.example' : '*.mimecast.com',
+        RestrictDomainsToCertificate: true,
+      }),
+      seg('Ticketing', {
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: certificate,
+        RestrictDomainsToCertificate: true,
+      }),
+    ]);
+    const gateway = unique ? UNIQUE : { ...UNIQUE, certificate: '*.mimecast.com', certificateUnique: false };
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway });
+    expect(draft.stages.flatMap((s) => s.changes).filter((c) => c.after['Enabled'] === false)).toEqual([]);
+    expect(draft.warnings.join('\n')).toMatch(warning);
   });
 
   test('an IP-restricted `*` connector beside the certificate lock-down is disabled too', () => {

@@ -38,7 +38,7 @@ describe('resolveGateway', () => {
   // The certificate lock-down in place tells which certificate the gateway must present (CON-5 [D]); taking it is [I].
   const BY_IP = /which matches the declared IPs and restricts to it \[I\]; declare gateway\.certificate/;
   const NO_IP =
-    /which restricts every sender domain to it and lists none of the declared IPs: the gateway's mail passes it only with that certificate \(CON-5 \[D\]\) \[I\]/;
+    /which restricts every sender domain to it, lists none of the declared IPs and names the gateway vendor's zone: the gateway's mail passes it only with that certificate \(CON-5 \[D\]\) \[I\]/;
   const CERT_LOCK = { RestrictDomainsToIPAddresses: false, RestrictDomainsToCertificate: true };
   test.each<[string, Record<string, unknown>[], string | undefined, RegExp | undefined]>([
     [
@@ -66,25 +66,38 @@ describe('resolveGateway', () => {
       undefined,
     ],
     [
-      'a certificate lock-down without IPs lends its certificate [I]',
-      [{ ...CERT_LOCK, SenderIPAddresses: [], TlsSenderCertificateName: '*.seg.example' }],
-      '*.seg.example',
+      "a certificate lock-down without IPs lends its certificate when it is the gateway vendor's (MX: Mimecast) [I]",
+      [{ ...CERT_LOCK, SenderIPAddresses: [], TlsSenderCertificateName: '*.mimecast.com' }],
+      '*.mimecast.com',
       NO_IP,
     ],
     [
       'a certificate lock-down listing none of the declared IPs lends it too [I]',
-      [{ ...CERT_LOCK, SenderIPAddresses: ['198.18.0.1'], TlsSenderCertificateName: '*.seg.example' }],
-      '*.seg.example',
+      [{ ...CERT_LOCK, SenderIPAddresses: ['198.18.0.1'], TlsSenderCertificateName: '*.mimecast.com' }],
+      '*.mimecast.com',
       NO_IP,
     ],
     [
       'beside a non-restricting IP connector, the certificate lock-down lends its certificate [I]',
       [
         { Name: 'SEG ip', RestrictDomainsToIPAddresses: false },
-        { ...CERT_LOCK, Name: 'SEG cert', SenderIPAddresses: [], TlsSenderCertificateName: '*.seg.example' },
+        { ...CERT_LOCK, Name: 'SEG cert', SenderIPAddresses: [], TlsSenderCertificateName: '*.mimecast.com' },
       ],
-      '*.seg.example',
+      '*.mimecast.com',
       /taken from connector 'SEG cert', which restricts every sender domain to it/,
+    ],
+    [
+      "a lock-down of another vendor's certificate listing none of the declared IPs (a previous gateway) is not taken",
+      [
+        {
+          ...CERT_LOCK,
+          Name: 'Proofpoint (old)',
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: '*.pphosted.com',
+        },
+      ],
+      undefined,
+      /^connector 'Proofpoint \(old\)' restricts every sender domain to "\*\.pphosted\.com", which is not known to be this gateway's \(not Mimecast's/,
     ],
     [
       'a lock-down scoped to some sender domains only is not the gateway lock-down: nothing is taken',
@@ -102,10 +115,15 @@ describe('resolveGateway', () => {
     [
       'two lock-downs naming one certificate (case aside): the one matching the declared IPs is named',
       [
-        { ...CERT_LOCK, Name: 'cert only', SenderIPAddresses: [], TlsSenderCertificateName: '*.SEG.example' },
-        { ...CERT_LOCK, Name: 'with IPs', TlsSenderCertificateName: '*.seg.example' },
+        {
+          ...CERT_LOCK,
+          Name: 'cert only',
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: '*.Mimecast.com',
+        },
+        { ...CERT_LOCK, Name: 'with IPs', TlsSenderCertificateName: '*.mimecast.com' },
       ],
-      '*.seg.example',
+      '*.mimecast.com',
       /taken from connector 'with IPs', which matches the declared IPs/,
     ],
     [
@@ -116,11 +134,11 @@ describe('resolveGateway', () => {
           ...CERT_LOCK,
           Name: 'SEG new',
           SenderIPAddresses: [],
-          TlsSenderCertificateName: 'mx.contoso-gw.example',
+          TlsSenderCertificateName: 'eu.mimecast.com',
         },
       ],
       undefined,
-      /^certificate unknown: the enabled connectors 'SEG old' \("\*\.seg\.example"\), 'SEG new' \("mx\.contoso-gw\.example"\) restrict every sender domain to different certificates/,
+      /^certificate unknown: the enabled connectors 'SEG old' \("\*\.seg\.example"\), 'SEG new' \("eu\.mimecast\.com"\) restrict every sender domain to different certificates/,
     ],
   ])('a declared gateway without a certificate: %s', (_n, connectors, certificate, line) => {
     const snapshot = snapshotOf({
@@ -135,7 +153,8 @@ describe('resolveGateway', () => {
     if (line) {
       expect(gw.basis).toHaveLength(2);
       expect(gw.basis[1]).toMatch(line);
-      if (certificate) expect(gw.basis[1]).toMatch(/^certificate "\*\.seg\.example" taken from connector '/);
+      if (certificate)
+        expect(gw.basis[1]).toContain(`certificate ${JSON.stringify(certificate)} taken from connector '`);
     } else expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
   });
 
