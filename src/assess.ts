@@ -133,6 +133,7 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
   const warnings = [...snapshot.warnings];
   const tenant = buildTenant(snapshot);
   const gateway = resolveGateway(options.profile, snapshot);
+  for (const c of gateway.cautions ?? []) warnings.push(`gateway: ${c}`);
   const paths = simulatePaths(snapshot, profile, gateway, options);
   const ctx: CheckContext = {
     snapshot,

@@ -322,6 +322,8 @@ export function planChanges(input: PlanInput): PlanDraft {
       };
   }
 
+  // What was inferred about the gateway rather than declared: the plan rests on it, so it is said again here.
+  for (const c of gw.cautions ?? []) warnings.push(`gateway: ${c}`);
   const connectors = t.inboundConnectors ?? [];
   const ranked = gatewayConnector(t, gw);
   // A certificate lock-down in place that the gateway's profile does not tie to the gateway (src/profile/infer.ts takes

@@ -10,6 +10,11 @@ export interface ResolvedGateway {
   dkimSelectors: string[];
   /** How it was found, for the report. */
   basis: string[];
+  /**
+   * What was inferred from a connector rather than declared ([I]), or passed over as not the gateway's: `assess` and
+   * `plan` show these as warnings, so the administrator can confirm them in mxlock.yaml.
+   */
+  cautions?: string[];
 }
 
 export const NO_GATEWAY: ResolvedGateway = {

@@ -81,18 +81,35 @@ function connectorLabel(c: InboundConnector): string {
  * nothing can match it yet: model/gateway-connector.ts ranks them by enabled, then restricting, and this takes the
  * whole best rank. `Enabled` absent is unknown and not used as evidence (eop-model §2.2: disabled never match [D]).
  */
-function gatewayConnectors(snapshot: Snapshot): {
+function gatewayConnectors(
+  snapshot: Snapshot,
+  mxVendor: SegVendor | undefined,
+): {
   connectors: InboundConnector[];
   restricting: boolean;
+  /** Why connectors were passed over. */
+  notes: string[];
 } {
-  const live = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], undefined).filter(
-    (c) => c.enabled,
-  );
+  const notes: string[] = [];
+  // A connector restricted to another vendor's certificate than the MX's is not this gateway's: a previous gateway's
+  // stale lock-down taken as this one's would have the simulator present that certificate for the gateway.
+  const live = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], undefined).filter((c) => {
+    if (!c.enabled) return false;
+    const cert = c.connector.TlsSenderCertificateName?.trim();
+    if (!mxVendor || !cert) return true;
+    const v = classifyMx(cert.replace(/^\*\./, ''));
+    if (v.kind !== 'seg' || v.vendor.id === mxVendor.id) return true;
+    notes.push(
+      `connector ${connectorLabel(c.connector)} names ${v.vendor.name}'s certificate ${JSON.stringify(cert)} while the MX is ${mxVendor.name}'s: not taken as the gateway's (a previous gateway's lock-down?)`,
+    );
+    return false;
+  });
   const best = live[0];
-  if (!best) return { connectors: [], restricting: false };
+  if (!best) return { connectors: [], restricting: false, notes };
   return {
     connectors: live.filter((c) => c.rank === best.rank).map((c) => c.connector),
     restricting: best.restricting,
+    notes,
   };
 }
 
@@ -234,7 +251,7 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
       certificate = lent.certificate;
       basis.push(...lent.basis);
     }
-    return {
+    const out: ResolvedGateway = {
       source: 'profile',
       name: declared.name ?? vendor?.name,
       vendor: agrees ? vendor.id : undefined,
@@ -244,11 +261,16 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
       dkimSelectors: [...declared.dkimSelectors],
       basis,
     };
+    // Every line after the first is an inference or a refusal to infer: the administrator should confirm it.
+    if (basis.length > 1) out.cautions = basis.slice(1);
+    return out;
   }
 
   const basis = mxBasis(mx);
   const hasInboundExport = snapshot.data['Get-InboundConnector'] !== undefined;
-  const { connectors, restricting } = gatewayConnectors(snapshot);
+  const { connectors, restricting, notes: passedOver } = gatewayConnectors(snapshot, vendor);
+  basis.push(...passedOver);
+  const cautions = [...passedOver];
 
   const ips: string[] = [];
   let certificate: string | undefined;
@@ -300,5 +322,6 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
     certificateUnique: false,
     dkimSelectors: [],
     basis,
+    ...(cautions.length > 0 ? { cautions } : {}),
   };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { assessSnapshot } from '../../src/assess.js';
+import { planChanges } from '../../src/plan/planner.js';
 import { acceptedDomainMx, mxPointsToEop, resolveGateway } from '../../src/profile/infer.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { CONTOSO_DOMAINS, partnerConnector, snapshotOf } from './snapshot-of.js';
@@ -171,6 +173,60 @@ describe('resolveGateway', () => {
     );
     expect(gw.certificate).toBe('mx.contoso-gw.example');
     expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
+  });
+
+  test("inferred gateway: a lock-down naming another vendor's certificate than the MX's is passed over", () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({ Name: 'Mimecast Inbound', RestrictDomainsToIPAddresses: true }),
+        partnerConnector({
+          Name: 'Proofpoint (old)',
+          SenderIPAddresses: [],
+          RestrictDomainsToCertificate: true,
+          TlsSenderCertificateName: '*.pphosted.com',
+        }),
+      ],
+      dns: MIMECAST_DNS,
+    });
+    const gw = resolveGateway(undefined, snapshot);
+    expect(gw.name).toBe('Mimecast');
+    expect(gw.certificate).toBeUndefined();
+    expect(gw.ips).toEqual(['203.0.113.10', '198.51.100.0/28']);
+    expect(gw.basis.join('\n')).toContain(
+      "names Proofpoint's certificate \"*.pphosted.com\" while the MX is Mimecast's: not taken as the gateway's",
+    );
+    // Shown as warnings by assess and plan, so the administrator sees it without --format json.
+    expect(gw.cautions).toEqual([expect.stringContaining("names Proofpoint's certificate")]);
+    const { warnings } = assessSnapshot(snapshot);
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/^gateway: connector .*names Proofpoint's certificate/),
+    );
+  });
+
+  test('a certificate lent by a connector is a caution the plan repeats', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({
+          SenderIPAddresses: ['203.0.113.10'],
+          RestrictDomainsToCertificate: true,
+          TlsSenderCertificateName: '*.mimecast.com',
+        }),
+      ],
+      'Get-TransportRule': [],
+      'Get-OrganizationConfig': [{ Name: 'contoso', RejectDirectSend: false }],
+      dns: MIMECAST_DNS,
+    });
+    const profile = parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'p.yaml');
+    const gw = resolveGateway(profile, snapshot);
+    expect(gw.cautions).toEqual([
+      expect.stringMatching(/^certificate "\*\.mimecast\.com" taken from connector/),
+    ]);
+    const draft = planChanges({ snapshot, profile, gateway: gw });
+    expect(draft.warnings).toContainEqual(
+      expect.stringMatching(/^gateway: certificate "\*\.mimecast\.com" taken from connector/),
+    );
   });
 
   test('MX at a known SEG plus a restricting * Partner connector: vendor, IPs and certificate inferred', () => {
