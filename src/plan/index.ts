@@ -7,6 +7,7 @@ import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report } from '../report/model.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { assessSnapshot } from '../assess.js';
 import { planChanges } from './planner.js';
 import { checkPlan, type CheckedPlan } from './safety.js';
 
@@ -101,5 +102,15 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     ...(input.zone ? { zone: input.zone } : {}),
     ...(input.now ? { now: input.now } : {}),
   });
+  // What the plan does not settle, on the model's state after every runnable stage: an administrator must see that
+  // the work is not done when the last script has run (DNS records, policies the plan does not touch, refusals).
+  const after = assessSnapshot(checked.afterSnapshot, {
+    profile: input.profile,
+    ...(input.zone ? { zone: input.zone } : {}),
+    ...(input.now ? { now: input.now } : {}),
+  }).report;
+  checked.plan.remaining = after.findings
+    .filter((f) => f.status === 'fail' || f.status === 'warn')
+    .map((f) => ({ id: f.id, status: f.status, title: f.title }));
   return { ok: true, checked };
 }

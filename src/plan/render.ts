@@ -431,6 +431,15 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
   }
   if (plan.dnsRecords.length)
     out.push('## DNS records to publish (never changed by the scripts)', '', 'See `dns-records.txt`.', '');
+  if (plan.remaining && plan.remaining.length > 0)
+    out.push(
+      '## What the plan leaves for you',
+      '',
+      'Assessed on the configuration after every runnable stage, these findings still fail or warn: `mxlock assess` gives the evidence and the exact remediation of each.',
+      '',
+      ...plan.remaining.map((f) => `- \`${mdEscape(f.id)}\` (${f.status}): ${mdEscape(f.title)}`),
+      '',
+    );
   out.push(
     '## Rollback',
     '',

@@ -127,6 +127,11 @@ export interface Plan {
   warnings: string[];
   /** DNS records proposed for publication (never changed by the scripts). */
   dnsRecords: string[];
+  /**
+   * Findings still failing or warning once every runnable stage is applied (assessed on the model's after state):
+   * what the plan leaves for the administrator. Undefined when not computed (checkPlan alone).
+   */
+  remaining?: { id: string; status: string; title: string }[];
 }
 
 /** Applies a change to the snapshot model (the simulator checks the "after" state with the same engine). */

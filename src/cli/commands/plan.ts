@@ -93,6 +93,11 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
       for (const r of plan.laterRefusals) lines.push(`ALSO REFUSED: ${r.explanation}`);
       for (const w of plan.weakenings) lines.push(`WEAKENS: ${w.explanation}`);
       for (const w of plan.warnings) lines.push(`warning: ${w}`);
+      if (plan.remaining && plan.remaining.length > 0)
+        lines.push(
+          '',
+          `Left for you after the runnable stages (plan.md, "What the plan leaves for you"): ${plan.remaining.map((f) => `${f.id} (${f.status})`).join(', ')}`,
+        );
       const after = built.checked.after;
       lines.push('', 'After the runnable stages:');
       for (const p of after) lines.push(`  ${p.status.padEnd(10)} ${p.id}`);
