@@ -32,6 +32,7 @@ export function registerPlan(program: Command): void {
     .option('--dns-server <server...>', 'DNS servers for the live analysis')
     .option('-o, --out <dir>', 'folder for the plan files (default: <export>/mxlock-plan)')
     .option('-f, --force', 'write into a folder that already holds files')
+    .option('--no-color', 'accepted like the other commands (plan prints no colour)')
     .addHelpText(
       'after',
       `
