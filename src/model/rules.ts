@@ -388,8 +388,6 @@ export interface RuleIndex {
   /** Per rule: its two sides, and the notes `ruleMatches` gives for it (shared, read-only). */
   sides: { conds: IndexedSide; excs: IndexedSide; notes: string[] }[];
   scratchTruths: Bits;
-  /** All zero. */
-  none: Bits;
   /**
    * `base` without the rules a FromScope or SentToScope excludes, per message class: index `inOrg * 2 + internal`
    * (FromScope InOrganization, SentToScope InOrganization). Built once, so a message reads one mask, not four.
@@ -472,7 +470,6 @@ export function buildRuleIndex(rules: readonly CompiledRule[], considered: reado
     locEnvelope: bitsOf(words),
     sides: [],
     scratchTruths: bitsOf(words * TRUTH_SETS),
-    none: bitsOf(words),
     scoped: [],
     usesHeaders: rules.some(
       (c) =>
