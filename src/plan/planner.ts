@@ -8,7 +8,7 @@ import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
 import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
 import { isGatewayCandidate, rankGatewayConnectors } from '../model/gateway-connector.js';
-import { classifyMx } from '../profile/vendors.js';
+import { certificateVendor } from '../profile/vendors.js';
 import { IpSet, parseIpEntry } from '../model/ip.js';
 import { buildTenant, type Tenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
@@ -637,10 +637,6 @@ export function planChanges(input: PlanInput): PlanDraft {
       })
     : [];
   const disabledByPlan: InboundConnector[] = [];
-  const vendorOf = (name: string) => {
-    const c = classifyMx(name.replace(/^\*\./, ''));
-    return c.kind === 'seg' ? c.vendor.id : undefined;
-  };
   for (const c of competing) {
     const how =
       c.RestrictDomainsToIPAddresses === true
@@ -652,7 +648,7 @@ export function planChanges(input: PlanInput): PlanDraft {
       // SaaS that sends this way, or a stale lock-down: mxlock cannot tell, and a certificate sender cannot be
       // declared, so it is named, never disabled.
       const other = c.TlsSenderCertificateName?.trim() ?? '';
-      const sameVendor = gw.vendor !== undefined && vendorOf(other) === gw.vendor;
+      const sameVendor = gw.vendor !== undefined && certificateVendor(other)?.id === gw.vendor;
       if (!(sameVendor && gw.certificateUnique)) {
         warnings.push(
           `'${nameOf(c)}' restricts every sender domain to the certificate ${other} beside the certificate lock-down '${gwName}': whoever presents a name it covers passes the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I])${sameVendor ? `; it is in ${gw.name ?? 'the gateway'}'s zone, so it may be another egress of the gateway` : ''}. If it is stale, disable it; the plan leaves it as it is`,

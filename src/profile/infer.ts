@@ -10,7 +10,7 @@ import type { InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { NO_GATEWAY, type ResolvedGateway } from './gateway.js';
 import type { Profile } from './schema.js';
-import { classifyMx, type MxClass, type SegVendor } from './vendors.js';
+import { certificateVendor, classifyMx, type MxClass, type SegVendor } from './vendors.js';
 
 /** MX answer of one accepted domain, classified. */
 export interface DomainMx {
@@ -97,10 +97,10 @@ function gatewayConnectors(
     if (!c.enabled) return false;
     const cert = c.connector.TlsSenderCertificateName?.trim();
     if (!mxVendor || !cert) return true;
-    const v = classifyMx(cert.replace(/^\*\./, ''));
-    if (v.kind !== 'seg' || v.vendor.id === mxVendor.id) return true;
+    const v = certificateVendor(cert);
+    if (v === undefined || v.id === mxVendor.id) return true;
     notes.push(
-      `connector ${connectorLabel(c.connector)} names ${v.vendor.name}'s certificate ${JSON.stringify(cert)} while the MX is ${mxVendor.name}'s: not taken as the gateway's (a previous gateway's lock-down?)`,
+      `connector ${connectorLabel(c.connector)} names ${v.name}'s certificate ${JSON.stringify(cert)} while the MX is ${mxVendor.name}'s: not taken as the gateway's (a previous gateway's lock-down?)`,
     );
     return false;
   });
@@ -199,11 +199,9 @@ function lockdownCertificate(
   // A lock-down that lists none of the declared IPs is only taken as the gateway's when its certificate is in the
   // gateway vendor's zones: a leftover of a previous gateway, or a SaaS's own certificate, taken as this gateway's would
   // make the plan lock the gateway out while the simulator, presenting that certificate for it, saw nothing wrong.
-  const vendorOf = (name: string) => {
-    const c = classifyMx(name.replace(/^\*\./, ''));
-    return c.kind === 'seg' ? c.vendor : undefined;
-  };
-  const locks = all.filter((l) => l.byIp || (gatewayVendor && vendorOf(l.name)?.id === gatewayVendor.id));
+  const locks = all.filter(
+    (l) => l.byIp || (gatewayVendor && certificateVendor(l.name)?.id === gatewayVendor.id),
+  );
   const basis = all
     .filter((l) => !locks.includes(l))
     .map(
@@ -297,11 +295,8 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
   // Without an MX answer, the connector's certificate name can still tell the vendor (`*.mimecast.com`).
   let found = vendor;
   if (!found && certificate) {
-    const c = classifyMx(certificate.replace(/^\*\./, ''));
-    if (c.kind === 'seg') {
-      found = c.vendor;
-      basis.push(`certificate ${JSON.stringify(certificate)} is ${c.vendor.name}'s`);
-    }
+    found = certificateVendor(certificate);
+    if (found) basis.push(`certificate ${JSON.stringify(certificate)} is ${found.name}'s`);
   }
   const name = found?.name ?? unknownHost ?? connectors[0]?.Name ?? connectors[0]?.Identity;
   if (connectors.length === 0) {

@@ -79,6 +79,12 @@ function inZone(host: string, zone: string): boolean {
   return host === zone || host.endsWith(`.${zone}`);
 }
 
+/** The SEG vendor whose zone a TLS certificate name (`*.mimecast.com`, `mx1.pphosted.com`) is in, if any. */
+export function certificateVendor(name: string): SegVendor | undefined {
+  const c = classifyMx(name.trim().replace(/^\*\./, ''));
+  return c.kind === 'seg' ? c.vendor : undefined;
+}
+
 /** What an MX host is: Exchange Online itself, a known SEG, or something else (an on-premises edge, an unknown service). */
 export function classifyMx(host: string): MxClass {
   const h = normaliseName(host);
