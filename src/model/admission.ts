@@ -203,15 +203,3 @@ export function connectorsFor(
     pending: connectors.filter((c) => pending(c, scope)),
   };
 }
-
-/** The SenderIPAddresses entries that admit mail sent as `domain` once the lock-down is on (see `connectorsFor`). */
-export function admittingEntries(
-  connectors: readonly InboundConnector[],
-  domain: string,
-  recipients: readonly string[],
-  lockedByCertificate?: InboundConnector,
-): string[] {
-  return connectorsFor(connectors, domain, recipients, lockedByCertificate).admitting.flatMap(
-    (c) => c.SenderIPAddresses ?? [],
-  );
-}

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
   admissionOf,
-  admittingEntries,
   connectorsFor,
   deviceRecipientDomains,
   sourceAdmission,
@@ -144,7 +143,7 @@ describe('admissionOf (DS-2 [D], CON-5 [D], §12 OQ-2/OQ-3 [I])', () => {
     expect(sourceAdmission(connectors, [], scope(['contoso.com'])).kind).toBe('none');
   });
 
-  test('admittingEntries: OnPremises and Partner connectors covering the domain, enabled only', () => {
+  test('connectorsFor: the admitting ones are OnPremises and Partner connectors covering the domain, enabled only', () => {
     const connectors = [
       partner({ SenderIPAddresses: ['192.0.2.1'] }),
       partner({ SenderIPAddresses: ['192.0.2.2'], SenderDomains: ['other.example'] }),
@@ -155,7 +154,10 @@ describe('admissionOf (DS-2 [D], CON-5 [D], §12 OQ-2/OQ-3 [I])', () => {
       }),
       partner({ SenderIPAddresses: ['192.0.2.4'], Enabled: false }),
     ];
-    expect(admittingEntries(connectors, 'contoso.com', ['contoso.com'])).toEqual(['192.0.2.1', '192.0.2.3']);
+    const entries = connectorsFor(connectors, 'contoso.com', ['contoso.com']).admitting.flatMap(
+      (c) => c.SenderIPAddresses ?? [],
+    );
+    expect(entries).toEqual(['192.0.2.1', '192.0.2.3']);
   });
 });
 
@@ -303,9 +305,6 @@ describe('connectorsFor: admitting vs pending (DS-2 [D], CON-5 [D])', () => {
     ]);
     expect(admitting.map((c) => c.Name)).toEqual(['Scanners', 'Relay']);
     expect(pending.map((c) => c.Name)).toEqual(['ERP']);
-    expect(admittingEntries([erp, locked, onPrem, other], 'contoso.com', ['contoso.com'])).toEqual([
-      '192.0.2.50',
-      '192.0.2.70',
-    ]);
+    expect(admitting.flatMap((c) => c.SenderIPAddresses ?? [])).toEqual(['192.0.2.50', '192.0.2.70']);
   });
 });

@@ -284,6 +284,18 @@ function certificateLockdownTarget(
   return c && c.RestrictDomainsToIPAddresses !== true ? c : undefined;
 }
 
+/**
+ * What admission is judged against, for the declared sources and the SPF inventory alike: whether a lock-down is on,
+ * the recipient domains a source must be admitted for, and the connector the lock-down restricts by certificate.
+ */
+function admissionContext(ctx: CheckContext, connectors: readonly InboundConnector[]) {
+  return {
+    lockdownOn: activeLockdowns(ctx).length > 0,
+    recipients: deviceRecipientDomains(ctx.tenant.domainNames, ctx.tenant.defaultDomain),
+    lockedByCertificate: certificateLockdownTarget(connectors, ctx.gateway),
+  };
+}
+
 /** The evidence line for (part of) a declared source, and what the remediation must do for it. */
 function admissionVerdict(
   subject: string,
@@ -359,9 +371,7 @@ export interface SpfInventory {
  */
 export function spfInventory(ctx: CheckContext): SpfInventory {
   const connectors = ctx.tenant.inboundConnectors ?? [];
-  const lockdownOn = activeLockdowns(ctx).length > 0;
-  const recipients = deviceRecipientDomains(ctx.tenant.domainNames, ctx.tenant.defaultDomain);
-  const lockedByCertificate = certificateLockdownTarget(connectors, ctx.gateway);
+  const { lockdownOn, recipients, lockedByCertificate } = admissionContext(ctx, connectors);
   const lines: string[] = [];
   const candidatesOut: SpfDirectSendCandidate[] = [];
   const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
@@ -433,9 +443,7 @@ export const check: Check = {
     const connectors = gate.value;
     const evidence: string[] = [];
     const statuses: CheckOutcome['status'][] = [];
-    const lockdownOn = activeLockdowns(ctx).length > 0;
-    const recipients = deviceRecipientDomains(ctx.tenant.domainNames, ctx.tenant.defaultDomain);
-    const lockedByCertificate = certificateLockdownTarget(connectors, ctx.gateway);
+    const { lockdownOn, recipients, lockedByCertificate } = admissionContext(ctx, connectors);
     const gatewayIps = new IpSet(ctx.gateway.ips);
 
     // (b) declared sources, judged as the lock-down and RejectDirectSend will judge them (model/admission.ts).
