@@ -6,7 +6,7 @@
  */
 import type { AuthOracle } from '../model/config.js';
 import { domainOf } from '../model/domains.js';
-import { isValidIp } from '../model/ip.js';
+import { parseAddress } from '../model/ip.js';
 import type { AuthVerdict } from '../model/types.js';
 import { discoverDmarcSteps, sameOrganisation, type DmarcRecord } from './dmarc.js';
 import { checkHostSteps, MAX_VOID_LOOKUPS, type CheckHostInput } from './spf/evaluate.js';
@@ -37,26 +37,40 @@ export interface RecordedSpf {
   result: AuthVerdict['spf'];
   /** Why, in order; the last line is the one that decided. */
   trace: string[];
+  /**
+   * IPv4 addresses (unsigned 32-bit numbers) that get the same result and trace, the address in the trace aside
+   * (`SpfEvaluation.ipRange`). Absent for IPv6, and when the recording could not finish the evaluation.
+   */
+  ipRange?: [number, number];
 }
+
+const ALL_V4: [number, number] = [0, 0xffffffff];
 
 /** SPF `check_host()` over recorded DNS, for EOP as receiver. */
 export function recordedSpf(zone: DnsZone | undefined, input: CheckHostInput): RecordedSpf {
-  if (!zone) return { result: 'unknown', trace: [NO_DNS] };
   const ip = input.ip.trim();
-  if (!isValidIp(ip)) return { result: 'unknown', trace: [`${input.ip} is not an IP address`] };
+  const v4 = parseAddress(ip);
+  const anyV4 = typeof v4 === 'number' ? { ipRange: ALL_V4 } : {};
+  if (!zone) return { result: 'unknown', trace: [NO_DNS], ...anyV4 };
+  if (v4 === undefined) return { result: 'unknown', trace: [`${input.ip} is not an IP address`] };
   // The void-lookup limit is counted, not enforced, so that the result says what a receiver that ignores the
   // SHOULD of RFC 7208 §4.6.4 returns; whether EOP enforces it is not documented.
-  const run = runSync(checkHostSteps({ ...input, ip, enforceVoidLimit: false }), recordedAnswers(zone));
+  const run = runSync(
+    checkHostSteps({ ...input, ip, ipLabel: input.ipLabel ?? ip, enforceVoidLimit: false }),
+    recordedAnswers(zone),
+  );
   if (!run.done) return { result: 'unknown', trace: [`not decidable offline: ${run.why}`] };
-  const { result, trace, voidLookups } = run.value;
+  const { result, trace, voidLookups, ipRange } = run.value;
+  const range = ipRange !== undefined ? { ipRange } : {};
   // Past the limit, an enforcing receiver returns permerror instead: a pass there is not trusted. Any other
   // result stays a non-pass either way.
   if (voidLookups > MAX_VOID_LOOKUPS && result === 'pass')
     return {
       result: 'unknown',
       trace: [...trace, 'pass reached only past the void-lookup limit: EOP may return permerror instead'],
+      ...range,
     };
-  return { result, trace };
+  return { result, trace, ...range };
 }
 
 export interface RecordedDmarc {
@@ -125,16 +139,19 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
     return dm;
   };
   return {
-    verdict({ ip, mailFrom, headerFrom, dkimDomains }): AuthVerdict {
+    verdict({ ip, ipLabel, mailFrom, headerFrom, dkimDomains }): AuthVerdict {
       const notes: string[] = [];
       const p1 = domainOf(mailFrom);
       const p2 = domainOf(headerFrom);
       let spf: AuthVerdict['spf'] = 'none';
+      // Only SPF reads the address; without a P1 domain every IPv4 address gets this verdict.
+      let range = typeof parseAddress(ip.trim()) === 'number' ? { ipRange: ALL_V4 } : {};
       if (p1) {
-        const r = recordedSpf(zone, { ip, domain: p1, sender: mailFrom });
+        const r = recordedSpf(zone, { ip, domain: p1, sender: mailFrom, ...(ipLabel ? { ipLabel } : {}) });
         spf = r.result;
+        range = r.ipRange !== undefined ? { ipRange: r.ipRange } : {};
         const last = r.trace[r.trace.length - 1];
-        notes.push(`SPF ${p1} for ${ip}: ${r.result}${last !== undefined ? ` (${last})` : ''}`);
+        notes.push(`SPF ${p1} for ${ipLabel ?? ip}: ${r.result}${last !== undefined ? ` (${last})` : ''}`);
       } else {
         notes.push('null sender <>: SPF checks the HELO name, not modelled (none)');
       }
@@ -145,6 +162,7 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
           dmarc: 'unknown',
           dmarcPolicy: 'unknown',
           notes: [...notes, 'no From: domain'],
+          ...range,
         };
       const dm = dmarcOf(p2);
       // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
@@ -165,7 +183,7 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
           ? `DMARC ${dm.at}: "${dm.record.raw}"`
           : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : dm.at !== undefined ? `no DMARC applies (the record at ${dm.at} is void)` : 'no record'}`,
       );
-      return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes };
+      return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes, ...range };
     },
   };
 }

@@ -53,7 +53,14 @@ export interface CompiledRule {
  * input: the simulator caches verdicts per configuration (plan.ts).
  */
 export interface AuthOracle {
-  verdict(input: { ip: string; mailFrom: string; headerFrom: string; dkimDomains: string[] }): AuthVerdict;
+  /** `ipLabel`, when given, is how `notes` write the address (the simulator's replay cache passes a placeholder). */
+  verdict(input: {
+    ip: string;
+    ipLabel?: string;
+    mailFrom: string;
+    headerFrom: string;
+    dkimDomains: string[];
+  }): AuthVerdict;
 }
 
 export interface SimConfig {

@@ -206,7 +206,7 @@ export class IpSetIndex {
     sets.forEach((s, i) => {
       for (const r of s?.v4Ranges ?? []) {
         // Sets are visited in order, so each interval's list stays ascending; a set listed once per interval.
-        for (let k = this.interval(r.lo); k < this.starts.length && this.starts[k]! <= r.hi; k++) {
+        for (let k = this.intervalOf(r.lo); k < this.starts.length && this.starts[k]! <= r.hi; k++) {
           const list = members[k]!;
           if (list[list.length - 1] !== i) list.push(i);
         }
@@ -223,11 +223,14 @@ export class IpSetIndex {
       const hit = this.v6.filter((x) => x.ips.hasAddress(a)).map((x) => x.set);
       return hit.length > 0 ? hit : IpSetIndex.NONE;
     }
-    return this.members[this.interval(a)]!;
+    return this.members[this.intervalOf(a)]!;
   }
 
-  /** The interval that holds `a`: the last start ≤ a. */
-  private interval(a: number): number {
+  /**
+   * The interval that holds the IPv4 address `a`: the last start ≤ a. Every set of the index answers alike for all
+   * addresses of one interval, so its number is the address's class.
+   */
+  intervalOf(a: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {

@@ -13,6 +13,7 @@ import type {
 } from '../snapshot/schema.js';
 import type { AuthOracle, CompiledConnector, CompiledRule, SimConfig } from './config.js';
 import { IpSet, IpSetIndex } from './ip.js';
+import { newReplayCache, type ReplayCache } from './replay.js';
 import { buildRuleIndex, type RuleIndex } from './rules.js';
 import type { AuthVerdict, Decision } from './types.js';
 
@@ -113,6 +114,12 @@ export interface SimPlan {
   antiPhishCandidates: AntiPhishPolicy[];
   tabl: { allow: TablPlan[]; block: TablPlan[] };
   authVerdict: (ip: string, mailFrom: string, headerFrom: string) => AuthVerdict;
+  /**
+   * Every IP set the model tests an address against, as one index: its intervals are the address classes of the
+   * replay cache. A set the simulator starts testing addresses against must be added here.
+   */
+  ipClasses: IpSetIndex;
+  replay: ReplayCache;
   /** Evaluations of this configuration in progress (more than one only when an oracle simulates). */
   depth: number;
 }
@@ -379,6 +386,7 @@ export function buildPlan(cfg: SimConfig): SimPlan {
   const cfDefault = cfg.contentFilter;
   const apDefault = cfg.antiPhish;
   const apOthers = (tenant.antiPhishPolicies ?? []).filter((p) => p !== apDefault && p.Enabled !== false);
+  const tabl = { allow: tablPlans(cfg.tablSpoof, 'Allow'), block: tablPlans(cfg.tablSpoof, 'Block') };
   return {
     connectors,
     connectorIps: new IpSetIndex(cfg.connectors.map((c) => c.ips)),
@@ -416,8 +424,16 @@ export function buildPlan(cfg: SimConfig): SimPlan {
           ? [cfDefault, ...cfAll.filter((p) => p !== cfDefault)]
           : cfAll,
     antiPhishCandidates: apDefault ? [apDefault, ...apOthers] : apOthers,
-    tabl: { allow: tablPlans(cfg.tablSpoof, 'Allow'), block: tablPlans(cfg.tablSpoof, 'Block') },
+    tabl,
     authVerdict: cachedVerdicts(cfg.auth),
+    ipClasses: new IpSetIndex([
+      cfg.ipAllow,
+      cfg.ipBlock,
+      ...cfg.connectors.flatMap((c) => [c.ips, c.efSkipIps]),
+      ...cfg.rules.flatMap((r) => [r.senderIps, r.exceptSenderIps]),
+      ...[...tabl.allow, ...tabl.block].map((t) => t.infrastructure),
+    ]),
+    replay: newReplayCache(),
     depth: 0,
   };
 }

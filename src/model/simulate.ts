@@ -26,9 +26,19 @@ import {
   type RuleMatch,
   type RuleMessage,
 } from './rules.js';
+import {
+  instantiate,
+  lookup,
+  placeholder,
+  slotAddresses,
+  slotText,
+  store,
+  templateOf,
+  type SlotRange,
+} from './replay.js';
 import { spoofStage } from './spoof.js';
 import { decisionsOf, extend, trailOf, type Trail } from './trail.js';
-import type { Attempt, Decision, Disposition, Outcome, SimResult } from './types.js';
+import type { Attempt, AuthVerdict, Decision, Disposition, Outcome, SimResult } from './types.js';
 
 export const REPLY_5_7_51 =
   "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain. The connector had either the RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set";
@@ -91,6 +101,23 @@ interface Call {
   /** Reference mode: no index, no verdict cache, every connector and rule tested. */
   reference: boolean;
   uncertainties: string[];
+  /**
+   * Set while a replay-cache entry is being made: how texts write each address slot (placeholders), and the SPF
+   * ranges the evaluation's verdicts hold for.
+   */
+  template: Template | undefined;
+}
+
+/** A replay-cache entry in the making: placeholders, the verdicts asked so far (per slot) and their ranges. */
+interface Template {
+  labels: readonly string[];
+  verdicts: (AuthVerdict | undefined)[];
+  ranges: SlotRange[];
+}
+
+/** How texts write the address in `slot` (0 the client, k the k-th Received hop). */
+function ipLabel(call: Call, slot: number): string {
+  return call.template ? call.template.labels[slot]! : slotText(call.a, slot);
 }
 
 /** Partner or OnPremises; an unexported ConnectorType is an unknown of the world. */
@@ -283,11 +310,12 @@ function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: number): R
     ? cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)
     : cfg.ipBlock.size > 0 && cfg.ipBlock.hasAddress(call.addr) && !cfg.ipAllow.hasAddress(call.addr);
   if (blocked) {
-    const why = `${a.clientIp} is on the connection-filter IP Block List`;
+    const ip = ipLabel(call, 0);
+    const why = `${ip} is on the connection-filter IP Block List`;
     (refusals ??= []).push({
       stage: 'rcpt',
       disposition: 'rejected',
-      reply: `550 5.7.513 Service unavailable, Client host [${a.clientIp}] blocked by ${rcptDomain} using Customer Block list (AS16012607)`,
+      reply: `550 5.7.513 Service unavailable, Client host [${ip}] blocked by ${rcptDomain} using Customer Block list (AS16012607)`,
       decisions: [{ rule: 'CF-6.5', evidence: 'D', text: `${why}: rejected with 5.7.513 (S30, S40)` }],
     });
     // OQ-7: S24 says such mail is silently dropped instead; the order against the other RCPT rules is unknown
@@ -345,7 +373,7 @@ function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: number): R
         const why =
           p1Domain === undefined
             ? `null sender <>: SenderDomains * of ${names} is taken to cover it [I]`
-            : `P1 domain ${p1Domain} is in scope of restricting connector(s) ${names} and the connection satisfies none (IP ${a.clientIp}${a.tls ? '' : ', no TLS'}${a.certNames.length ? `, certificate ${a.certNames.join(' ')}` : ''})`;
+            : `P1 domain ${p1Domain} is in scope of restricting connector(s) ${names} and the connection satisfies none (IP ${ipLabel(call, 0)}${a.tls ? '' : ', no TLS'}${a.certNames.length ? `, certificate ${a.certNames.join(' ')}` : ''})`;
         (refusals ??= []).push({
           stage: 'rcpt',
           disposition: 'rejected',
@@ -487,21 +515,28 @@ function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: number): R
 
 interface EfResult {
   originalIp: string;
+  /** Where `originalIp` is among the hops: 0 the client, k the k-th Received hop. */
+  originalSlot: number;
   applied: boolean;
   note?: Decision;
 }
 
 /** Enhanced Filtering: the original IP and whether EF applies to this message (EF-2, EF-3 [D]). */
-function enhancedFiltering(p: ConnectorPlan | undefined, a: Attempt, w: World): EfResult {
-  if (!p) return { originalIp: a.clientIp, applied: false };
+function enhancedFiltering(call: Call, p: ConnectorPlan | undefined, w: World): EfResult {
+  const a = call.a;
+  if (!p) return { originalIp: a.clientIp, originalSlot: 0, applied: false };
   const c = p.c;
   const skipLast = w.b(c.efSkipLastIp, p.kEfSkipLastIp);
   const configured = skipLast || c.efSkipIps.size > 0;
-  if (!configured) return { originalIp: a.clientIp, applied: false };
+  if (!configured) return { originalIp: a.clientIp, originalSlot: 0, applied: false };
   const hops = [a.clientIp, ...(a.receivedIps ?? [])];
-  const originalIp = skipLast
-    ? (hops[1] ?? hops[0]!)
-    : (hops.find((h) => !c.efSkipIps.has(h)) ?? hops[hops.length - 1]!);
+  let slot: number;
+  if (skipLast) slot = hops.length > 1 ? 1 : 0;
+  else {
+    slot = hops.findIndex((h) => !c.efSkipIps.has(h));
+    if (slot < 0) slot = hops.length - 1;
+  }
+  const originalIp = hops[slot]!;
   const testMode = w.b(c.efTestMode, p.kEfTestMode);
   const users = c.efUsers.length === 0 || a.rcpts.every((r) => c.efUsers.includes(r.toLowerCase()));
   const applied = !testMode && users;
@@ -515,10 +550,12 @@ function enhancedFiltering(p: ConnectorPlan | undefined, a: Attempt, w: World): 
     : {
         rule: 'EF-3',
         evidence: 'D',
-        text: `Enhanced Filtering on '${c.name}' ${applied ? `applies: original IP ${originalIp}` : 'is limited to EFUsers that do not include every recipient'}`,
+        text: `Enhanced Filtering on '${c.name}' ${applied ? `applies: original IP ${ipLabel(call, slot)}` : 'is limited to EFUsers that do not include every recipient'}`,
       };
   // Authentication uses the recovered IP only when EF actually applies (EF-1, EF-4).
-  return { originalIp: applied ? originalIp : a.clientIp, applied, note };
+  return applied
+    ? { originalIp, originalSlot: slot, applied, note }
+    : { originalIp: a.clientIp, originalSlot: 0, applied, note };
 }
 
 interface PostContext {
@@ -532,6 +569,7 @@ interface PostContext {
   matches: (RuleMatch | undefined)[];
   efApplied: boolean;
   originalIp: string;
+  originalSlot: number;
   budget: { branches: number };
 }
 
@@ -646,6 +684,32 @@ function runRules(ctx: PostContext, k: number, scl: number | undefined, trail: T
   return [...a, ...b];
 }
 
+/** The oracle's verdict while a replay entry is made: notes with the placeholder, and the range it holds for. */
+function templateVerdict(call: Call, ctx: PostContext): AuthVerdict {
+  const t = call.template!;
+  const a = call.a;
+  const slot = ctx.originalSlot;
+  // Asked once per slot, as the verdict cache does for plain evaluations: branches share it.
+  const known = t.verdicts[slot];
+  if (known !== undefined) return known;
+  const v = call.cfg.auth.verdict({
+    ip: ctx.originalIp,
+    ipLabel: t.labels[slot]!,
+    mailFrom: a.mailFrom,
+    headerFrom: a.headerFrom,
+    dkimDomains: [],
+  });
+  const range = v.ipRange;
+  // An oracle that does not say which addresses its verdict holds for is trusted for this very address text only.
+  t.ranges.push(
+    range !== undefined
+      ? { slot, lo: range[0], hi: range[1] }
+      : { slot, lo: 0, hi: 0xffffffff, text: ctx.originalIp },
+  );
+  t.verdicts[slot] = v;
+  return v;
+}
+
 function finish(ctx: PostContext, scl: number | undefined, trail: Trail): Outcome[] {
   const { call } = ctx;
   const a = call.a;
@@ -658,10 +722,13 @@ function finish(ctx: PostContext, scl: number | undefined, trail: Trail): Outcom
           headerFrom: a.headerFrom,
           dkimDomains: [],
         })
-      : call.plan.authVerdict(ctx.originalIp, a.mailFrom, a.headerFrom));
+      : call.template
+        ? templateVerdict(call, ctx)
+        : call.plan.authVerdict(ctx.originalIp, a.mailFrom, a.headerFrom));
   const res = spoofStage({
     cfg: call.cfg,
     clientIp: a.clientIp,
+    clientIpLabel: ipLabel(call, 0),
     mailFrom: a.mailFrom,
     headerFrom: a.headerFrom,
     p2Domain: call.p2Domain,
@@ -698,7 +765,7 @@ function postAcceptance(call: Call, w: World, matched: ConnectorPlan[], decision
   }
   const efs: EfResult[] = [];
   for (const p of candidates.length > 0 ? candidates : [undefined]) {
-    const ef = enhancedFiltering(p, a, w);
+    const ef = enhancedFiltering(call, p, w);
     if (!efs.some((x) => x.applied === ef.applied && x.originalIp === ef.originalIp)) efs.push(ef);
   }
   if (efs.length > 1)
@@ -787,6 +854,7 @@ function postAcceptance(call: Call, w: World, matched: ConnectorPlan[], decision
       matches,
       efApplied: ef.applied,
       originalIp: ef.originalIp,
+      originalSlot: ef.originalSlot,
       budget: { branches: 0 },
     };
     const out = runRules(ctx, 0, undefined, ef.note ? extend(base, ef.note) : base);
@@ -869,7 +937,13 @@ function run(cfg: SimConfig, attempt: Attempt, reference: boolean): SimResult {
   }
 }
 
-function evaluate(cfg: SimConfig, plan: SimPlan, attempt: Attempt, reference: boolean): SimResult {
+function evaluate(
+  cfg: SimConfig,
+  plan: SimPlan,
+  attempt: Attempt,
+  reference: boolean,
+  template?: Call['template'],
+): SimResult {
   const uncertainties: string[] = [];
   const call: Call = {
     cfg,
@@ -881,6 +955,7 @@ function evaluate(cfg: SimConfig, plan: SimPlan, attempt: Attempt, reference: bo
     rcptDomains: attempt.rcpts.map(domainOf),
     reference,
     uncertainties,
+    template,
   };
   const probe = new World(NO_ASSIGNMENT, true);
   let outcomes = simulateInWorld(call, probe);
@@ -923,7 +998,45 @@ function evaluate(cfg: SimConfig, plan: SimPlan, attempt: Attempt, reference: bo
  * (two extremes alone miss mixed cases), and every outcome the model allows is returned.
  */
 export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
+  const plan = planOf(cfg);
+  // The replay cache (replay.ts) takes IPv4 attempts, outside nested runs.
+  if (plan.depth === 0) {
+    const addrs = slotAddresses(attempt);
+    if (addrs !== undefined) return replayed(cfg, plan, attempt, addrs);
+  }
   return run(cfg, attempt, false);
+}
+
+/** `simulate` through the replay cache: an entry of the attempt's class, or a new one made from this attempt. */
+function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, addrs: readonly number[]): SimResult {
+  const cache = plan.replay;
+  let t = lookup(cache, plan.ipClasses, a, addrs);
+  if (t !== undefined) cache.hits++;
+  else {
+    cache.misses++;
+    const template: Template = {
+      labels: addrs.map((_, i) => placeholder(cache, i)),
+      verdicts: [],
+      ranges: [],
+    };
+    plan.depth++;
+    let r: SimResult;
+    try {
+      r = evaluate(cfg, plan, a, false, template);
+    } finally {
+      plan.depth--;
+    }
+    t = templateOf(cache, r);
+    if (t === undefined) return run(cfg, a, false);
+    store(cache, plan.ipClasses, a, addrs, template.ranges, t);
+  }
+  const r = instantiate(t, a);
+  if (t.slotted) {
+    // Texts that differed by an address slot may now be equal: de-duplicated as the plain evaluation does.
+    r.outcomes = dedupe(r.outcomes);
+    if (r.uncertainties.length > 1) r.uncertainties = [...new Set(r.uncertainties)];
+  }
+  return r;
 }
 
 /**

@@ -12,6 +12,8 @@ import { decisionsOf, type Trail } from './trail.js';
 export interface SpoofInput {
   cfg: SimConfig;
   clientIp: string;
+  /** How texts write the client's address (a placeholder while a replay-cache entry is made). */
+  clientIpLabel: string;
   mailFrom: string;
   headerFrom: string;
   /** `domainOf(headerFrom)`. */
@@ -230,7 +232,7 @@ export function spoofStage(input: SpoofInput): SpoofResult {
             trail,
             'CF-6.5',
             'I',
-            `${input.clientIp} is on the connection-filter IP Allow List (IPV:CAL): spam and spoof filtering are skipped`,
+            `${input.clientIpLabel} is on the connection-filter IP Allow List (IPV:CAL): spam and spoof filtering are skipped`,
           ),
         ),
       ],

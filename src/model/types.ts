@@ -42,6 +42,11 @@ export interface AuthVerdict {
   dmarcPolicy: 'none' | 'quarantine' | 'reject' | 'absent' | 'unknown';
   /** Why, for the evidence. */
   notes: string[];
+  /**
+   * Set by an oracle that knows it: the IPv4 addresses (unsigned 32-bit numbers) that get this same verdict, the
+   * address written in `notes` aside. The simulator's replay cache reuses a verdict only inside this range.
+   */
+  ipRange?: readonly [number, number];
 }
 
 /** A message attempt as the simulator sees it (eop-model §9 INPUT session). */

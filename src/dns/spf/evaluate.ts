@@ -29,11 +29,24 @@ export interface SpfEvaluation {
   trace: string[];
   lookups: number;
   voidLookups: number;
+  /**
+   * For an IPv4 client: the addresses, as unsigned 32-bit numbers, for which every step of this evaluation answers as
+   * it did, so that any of them gets this result and trace (the client's address in the trace aside, written as
+   * `ipLabel`). Absent for IPv6, and a single address when the evaluation read the address other than through
+   * networks (a PTR lookup, the %{i}, %{c} and %{p} macros).
+   */
+  ipRange?: [number, number];
 }
 
 interface State {
   ip: ipaddr.IPv4 | ipaddr.IPv6;
   ipText: string;
+  /** How the trace writes the client's address. */
+  ipLabel: string;
+  /** The IPv4 client as a number (-1 for IPv6), and the range of addresses every step so far answers alike for. */
+  ipNum: number;
+  lo: number;
+  hi: number;
   sender: string;
   helo: string;
   lookups: number;
@@ -100,6 +113,17 @@ function parseAddress(addr: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   }
 }
 
+function v4Number(a: ipaddr.IPv4): number {
+  const o = a.octets;
+  return ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
+}
+
+/** The step read the client's address as a whole: the evaluation holds for this address only. */
+function exactAddress(st: State): void {
+  st.lo = st.ipNum;
+  st.hi = st.ipNum;
+}
+
 function matchesNetwork(
   st: State,
   a: ipaddr.IPv4 | ipaddr.IPv6 | null,
@@ -107,8 +131,23 @@ function matchesNetwork(
   cidr6: number | undefined,
 ): boolean {
   if (a === null || a.kind() !== st.ip.kind()) return false;
-  const bits = a.kind() === 'ipv4' ? (cidr4 ?? 32) : (cidr6 ?? 128);
-  return (st.ip as ipaddr.IPv4).match(a as ipaddr.IPv4, bits);
+  if (a.kind() === 'ipv6') return (st.ip as ipaddr.IPv6).match(a as ipaddr.IPv6, cidr6 ?? 128);
+  // IPv4: the network as a range, which also narrows the range of addresses that answer alike.
+  const bits = Math.min(32, cidr4 ?? 32);
+  const size = 2 ** (32 - bits);
+  const n = v4Number(a as ipaddr.IPv4);
+  const lo = n - (n % size);
+  const hi = lo + size - 1;
+  const ip = st.ipNum;
+  if (ip >= lo && ip <= hi) {
+    if (lo > st.lo) st.lo = lo;
+    if (hi < st.hi) st.hi = hi;
+    return true;
+  }
+  if (ip < lo) {
+    if (lo - 1 < st.hi) st.hi = lo - 1;
+  } else if (hi + 1 > st.lo) st.lo = hi + 1;
+  return false;
 }
 
 function inNetwork(st: State, addr: string, cidr4: number | undefined, cidr6: number | undefined): boolean {
@@ -143,6 +182,9 @@ function termAddress(m: Mechanism): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return a;
 }
 
+/** Macros that expand the client's address (%{i}, %{c}, %{p}; RFC 7208 §7.2): the name then depends on all of it. */
+const ADDRESS_MACRO = /%\{[icp]/i;
+
 function macroCtx(st: State, domain: string, validatedName?: string): MacroContext {
   return {
     sender: st.sender,
@@ -156,6 +198,7 @@ function macroCtx(st: State, domain: string, validatedName?: string): MacroConte
 /** The domain a mechanism queries, and whether a macro built it (§7). */
 function* targetOf(st: State, m: Mechanism, domain: string): DnsSteps<{ name: string; fromMacro: boolean }> {
   if (!m.value) return { name: domain, fromMacro: false };
+  if (ADDRESS_MACRO.test(m.value)) exactAddress(st);
   let validated: string | undefined;
   if (/%\{p/i.test(m.value)) validated = yield* validatedPtrName(st, domain, false);
   const name = truncateDomain(
@@ -172,6 +215,7 @@ function* validatedPtrName(
   target: string,
   forPtrMechanism: boolean,
 ): DnsSteps<string | undefined> {
+  exactAddress(st);
   const rev =
     st.ip.kind() === 'ipv4'
       ? `${(st.ip as ipaddr.IPv4).octets.slice().reverse().join('.')}.in-addr.arpa`
@@ -303,13 +347,14 @@ function* checkHost(st: State, domain: string, fromMacro: boolean): DnsSteps<Spf
   try {
     for (const m of parsed.record.mechanisms) {
       if (yield* matches(st, m, domain)) {
-        st.trace.push(`${domain}: ${st.ipText} matches "${m.text}" → ${QUAL[m.qualifier]}`);
+        st.trace.push(`${domain}: ${st.ipLabel} matches "${m.text}" → ${QUAL[m.qualifier]}`);
         return QUAL[m.qualifier]!;
       }
     }
     const redirect = parsed.record.redirect;
     if (redirect && !parsed.record.mechanisms.some((m) => m.name === 'all')) {
       countLookup(st, redirect.text);
+      if (ADDRESS_MACRO.test(redirect.value)) exactAddress(st);
       const target = truncateDomain(
         expandMacros(redirect.value, macroCtx(st, domain)).replace(/\.$/, '').toLowerCase(),
       );
@@ -326,6 +371,8 @@ function* checkHost(st: State, domain: string, fromMacro: boolean): DnsSteps<Spf
 
 export interface CheckHostInput {
   ip: string;
+  /** How the trace writes the client's address (default: `ip`). */
+  ipLabel?: string;
   domain: string;
   /** MAIL FROM; for the HELO identity, `postmaster@<helo>`. */
   sender: string;
@@ -339,9 +386,15 @@ export interface CheckHostInput {
 
 /** `check_host()` as DNS steps, for any driver (../steps.ts). */
 export function* checkHostSteps(input: CheckHostInput): DnsSteps<SpfEvaluation> {
+  const ip = normaliseIp(input.ip);
+  const ipNum = ip.kind() === 'ipv4' ? v4Number(ip as ipaddr.IPv4) : -1;
   const st: State = {
-    ip: normaliseIp(input.ip),
+    ip,
     ipText: input.ip,
+    ipLabel: input.ipLabel ?? input.ip,
+    ipNum,
+    lo: ipNum < 0 ? -1 : 0,
+    hi: ipNum < 0 ? -1 : 0xffffffff,
     sender: input.sender,
     helo: input.helo ?? 'unknown',
     lookups: 0,
@@ -366,6 +419,7 @@ export function* checkHostSteps(input: CheckHostInput): DnsSteps<SpfEvaluation> 
     lookups: st.lookups,
     voidLookups: st.voids,
     ...(m ? { matched: { domain: m[1]!, term: m[2]! } } : {}),
+    ...(ipNum >= 0 ? { ipRange: [st.lo, st.hi] as [number, number] } : {}),
   };
 }
 

@@ -1,0 +1,300 @@
+/**
+ * The replay cache (src/model/replay.ts): `simulate` answers an attempt from the entry of an earlier one that
+ * differs only in its addresses, each inside the same class. The answer must still be exactly the plain model's
+ * (`simulateReference`, which never uses the cache), texts that write an address included.
+ */
+import { describe, expect, test } from 'vitest';
+import type { SimConfig } from '../../src/model/config.js';
+import { parseAddress } from '../../src/model/ip.js';
+import { planOf } from '../../src/model/precompiled.js';
+import { simulate, simulateReference } from '../../src/model/simulate.js';
+import type { Attempt, AuthVerdict } from '../../src/model/types.js';
+import { Gen, generateAttempt, generateConfig } from './generate.js';
+import { baseData, configOf, lockdownIp, safetyNet, type Data } from './helpers.js';
+
+const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+
+/** An IPv4 address near `ip`: the same one, a neighbour, or another in its /24 or /16; other text as it is. */
+function near(g: Gen, ip: string): string {
+  const n = parseAddress(ip);
+  if (typeof n !== 'number') return ip;
+  const k = g.int(10);
+  if (k < 2) return ip;
+  if (k < 5) return text((n + g.int(7) - 3) >>> 0);
+  if (k < 8) return text(((n & ~255) + g.int(256)) >>> 0);
+  return text(((n & ~0xffff) + g.int(0x10000)) >>> 0);
+}
+
+/** The attempt with its client and hops moved; now and then a hop repeats the client or an earlier hop. */
+function moved(g: Gen, a: Attempt): Attempt {
+  const b: Attempt = { ...a, clientIp: near(g, a.clientIp) };
+  if (a.receivedIps) {
+    const hops: string[] = [];
+    for (const h of a.receivedIps) {
+      const k = g.int(10);
+      hops.push(k === 0 ? b.clientIp : k === 1 && hops.length > 0 ? hops[0]! : near(g, h));
+    }
+    b.receivedIps = hops;
+  }
+  return b;
+}
+
+describe('the replay cache answers as the plain model does', () => {
+  let evaluated = 0;
+  let hits = 0;
+  test.each(Array.from({ length: 40 }, (_, i) => i + 1))('configuration seed %i', (seed) => {
+    const { cfg } = generateConfig(50_000 + seed);
+    const cache = planOf(cfg).replay;
+    const before = cache.hits;
+    const g = new Gen(seed * 104_729);
+    for (let k = 0; k < 25; k++) {
+      const a = generateAttempt(g);
+      for (let v = 0; v < 8; v++) {
+        const b = v === 0 ? a : moved(g, a);
+        expect(simulate(cfg, b), JSON.stringify(b)).toEqual(simulateReference(cfg, b));
+        evaluated++;
+      }
+    }
+    hits += cache.hits - before;
+  });
+
+  test('the moved attempts were answered from the cache, not only evaluated', () => {
+    expect(evaluated).toBe(40 * 25 * 8);
+    // Many moves stay inside the class (and the SPF range): those are hits.
+    expect(hits).toBeGreaterThan(evaluated / 4);
+  });
+});
+
+describe('what an entry is reused for', () => {
+  const lockdown = (): SimConfig => {
+    const data = baseData();
+    data['Get-InboundConnector'] = [lockdownIp()];
+    data['Get-OrganizationConfig'] = [{ Name: 'contoso', RejectDirectSend: true }];
+    return configOf(data, {
+      dns: {
+        'sender.example': { TXT: ['v=spf1 ip4:198.18.0.0/15 -all'] },
+        '_dmarc.sender.example': { TXT: ['v=DMARC1; p=reject'] },
+      },
+    });
+  };
+  const attempt = (clientIp: string, over: Partial<Attempt> = {}): Attempt => ({
+    clientIp,
+    tls: true,
+    certNames: [],
+    mailFrom: 'ceo@sender.example',
+    headerFrom: 'ceo@sender.example',
+    rcpts: ['user@contoso.com'],
+    ...over,
+  });
+
+  test('a refusal that names the client names each client, from one entry', () => {
+    const cfg = lockdown();
+    const cache = planOf(cfg).replay;
+    const first = simulate(cfg, attempt('100.64.5.1'));
+    const second = simulate(cfg, attempt('100.64.5.2'));
+    expect(cache.misses).toBe(1);
+    expect(cache.hits).toBe(1);
+    expect(first.outcomes[0]!.decisions[0]!.text).toContain('(IP 100.64.5.1)');
+    expect(second.outcomes[0]!.decisions[0]!.text).toContain('(IP 100.64.5.2)');
+    expect(second).toEqual(simulateReference(cfg, attempt('100.64.5.2')));
+  });
+
+  test('an address inside the lock-down’s range is another class', () => {
+    const cfg = lockdown();
+    const cache = planOf(cfg).replay;
+    simulate(cfg, attempt('100.64.5.1'));
+    const inside = attempt('198.51.100.3');
+    expect(simulate(cfg, inside)).toEqual(simulateReference(cfg, inside));
+    expect(cache.misses).toBe(2);
+    expect(cache.hits).toBe(0);
+  });
+
+  test('SPF splits a class: a verdict is reused only inside the range it holds for', () => {
+    const data = baseData();
+    data['Get-OrganizationConfig'] = [{ Name: 'contoso', RejectDirectSend: false }];
+    const cfg = configOf(data, {
+      dns: {
+        'sender.example': { TXT: ['v=spf1 ip4:198.18.0.0/15 -all'] },
+        '_dmarc.sender.example': { TXT: ['v=DMARC1; p=reject'] },
+      },
+      mxPointsToEop: true,
+    });
+    const cache = planOf(cfg).replay;
+    const pass = attempt('198.18.7.7');
+    const fail = attempt('198.20.0.1');
+    const passToo = attempt('198.19.200.1');
+    for (const a of [pass, fail, passToo]) expect(simulate(cfg, a)).toEqual(simulateReference(cfg, a));
+    expect(simulate(cfg, pass).outcomes.map((o) => o.disposition)).toEqual(['inbox']);
+    expect(simulate(cfg, fail).outcomes.map((o) => o.disposition)).toEqual(['ndr']);
+    // pass, fail: two entries of one class; passToo and the repeats: hits.
+    expect(cache.misses).toBe(2);
+    expect(cache.hits).toBe(3);
+  });
+
+  test('Enhanced Filtering: the original IP each attempt names, and its SPF, come from its own hops', () => {
+    const data = baseData();
+    data['Get-InboundConnector'] = [lockdownIp({ EFSkipIPs: ['198.51.100.0/28'] })];
+    const cfg = configOf(data, {
+      dns: {
+        'sender.example': { TXT: ['v=spf1 ip4:198.18.0.0/15 -all'] },
+        '_dmarc.sender.example': { TXT: ['v=DMARC1; p=reject'] },
+      },
+    });
+    const via = (hop: string) => attempt('198.51.100.3', { receivedIps: [hop] });
+    for (const hop of [
+      '198.18.1.1',
+      '198.18.2.2',
+      '198.30.0.1',
+      '198.51.100.3',
+      '198.51.100.4',
+      '198.51.100.20',
+    ]) {
+      const r = simulate(cfg, via(hop));
+      expect(r, hop).toEqual(simulateReference(cfg, via(hop)));
+    }
+    const texts = simulate(cfg, via('198.18.2.2')).outcomes.flatMap((o) => o.decisions.map((d) => d.text));
+    expect(texts).toContain("Enhanced Filtering on 'From SEG' applies: original IP 198.18.2.2");
+  });
+
+  test('a tenant name that contains the client’s address is not taken for the address', () => {
+    const data = baseData();
+    data['Get-InboundConnector'] = [lockdownIp({ Name: 'SEG 100.64.5.1 (IP 100.64.5.1)' })];
+    const cfg = configOf(data);
+    for (const ip of ['100.64.5.1', '100.64.5.2', '100.64.5.1']) {
+      const a = attempt(ip);
+      expect(simulate(cfg, a)).toEqual(simulateReference(cfg, a));
+    }
+    expect(planOf(cfg).replay.hits).toBe(2);
+  });
+
+  test('an oracle that gives no range is trusted for the very same address text only', () => {
+    const base = lockdown();
+    const asked: string[] = [];
+    // DMARC unknown: the notes are then written in the uncertainties.
+    const verdict: AuthVerdict = {
+      spf: 'pass',
+      dkim: 'none',
+      dmarc: 'unknown',
+      dmarcPolicy: 'unknown',
+      notes: [],
+    };
+    const cfg: SimConfig = {
+      ...base,
+      connectors: [],
+      auth: {
+        verdict: ({ ip }) => {
+          asked.push(ip);
+          return { ...verdict, notes: [`asked for ${ip}`] };
+        },
+      },
+    };
+    const attempts = ['192.0.2.1', '192.0.2.2', '192.0.2.1', '::ffff:192.0.2.1'].map((ip) =>
+      attempt(ip, { mailFrom: 'x@sender.example', headerFrom: 'x@sender.example' }),
+    );
+    const results = attempts.map((a) => simulate(cfg, a));
+    // Once for each distinct text, though the last is the first's address.
+    expect(asked).toEqual(['192.0.2.1', '192.0.2.2', '::ffff:192.0.2.1']);
+    expect(results).toEqual(attempts.map((a) => simulateReference(cfg, a)));
+    expect(results[3]!.uncertainties.join('\n')).toContain('(asked for ::ffff:192.0.2.1)');
+  });
+
+  test('an attempt that brings its own verdict is keyed by it; IPv6 and non-addresses go around the cache', () => {
+    const cfg = lockdown();
+    const cache = planOf(cfg).replay;
+    const own: AuthVerdict = { spf: 'pass', dkim: 'pass', dmarc: 'pass', dmarcPolicy: 'reject', notes: [] };
+    const other: AuthVerdict = { ...own, dmarc: 'fail', dkim: 'none', spf: 'fail' };
+    const cases = [
+      attempt('198.51.100.3', { auth: own }),
+      attempt('198.51.100.4', { auth: own }),
+      attempt('198.51.100.4', { auth: other }),
+      attempt('2001:db8::1'),
+      attempt('not-an-ip'),
+      attempt('198.51.100.3', { receivedIps: ['2001:db8::2'] }),
+    ];
+    for (const a of cases) expect(simulate(cfg, a)).toEqual(simulateReference(cfg, a));
+    expect(cache.misses).toBe(2);
+    expect(cache.hits).toBe(1);
+  });
+
+  // Each kind of IP set the model tests addresses against bounds the classes: an address just inside and one just
+  // outside, in both orders, each answered as the plain model answers it.
+  const RANGE = '100.64.5.0/30';
+  const kinds: [string, (d: Data) => void, Partial<Attempt>?][] = [
+    [
+      'connection-filter Allow List',
+      (d) => (d['Get-HostedConnectionFilterPolicy']![0]!.IPAllowList = [RANGE]),
+    ],
+    [
+      'connection-filter Block List',
+      (d) => (d['Get-HostedConnectionFilterPolicy']![0]!.IPBlockList = [RANGE]),
+    ],
+    [
+      'connector SenderIPAddresses',
+      (d) => {
+        d['Get-InboundConnector'] = [
+          lockdownIp({ SenderIPAddresses: [RANGE], RestrictDomainsToIPAddresses: false }),
+        ];
+        d['Get-OrganizationConfig'] = [{ Name: 'contoso', RejectDirectSend: true }];
+      },
+      { mailFrom: 'ceo@contoso.com', headerFrom: 'ceo@contoso.com' },
+    ],
+    [
+      'Enhanced Filtering skip list',
+      (d) =>
+        (d['Get-InboundConnector'] = [
+          lockdownIp({ SenderIPAddresses: ['100.64.0.0/16'], EFSkipIPs: [RANGE] }),
+        ]),
+      // The client is skipped; the first hop is skipped or is the original IP; the last passes SPF.
+      { clientIp: '100.64.5.2', receivedIps: ['198.18.1.1'] },
+    ],
+    [
+      'rule SenderIpRanges',
+      (d) =>
+        (d['Get-TransportRule'] = [
+          safetyNet({ FromScope: undefined, ExceptIfSenderIpRanges: undefined, SenderIpRanges: [RANGE] }),
+        ]),
+    ],
+    [
+      'rule ExceptIfSenderIpRanges',
+      (d) => (d['Get-TransportRule'] = [safetyNet({ ExceptIfSenderIpRanges: [RANGE] })]),
+    ],
+    [
+      'TABL spoof infrastructure',
+      (d) =>
+        (d['Get-TenantAllowBlockListSpoofItems'] = [
+          {
+            SpoofedUser: 'sender.example',
+            SendingInfrastructure: '100.64.5.0/24',
+            Action: 'Allow',
+            SpoofType: 'External',
+          },
+        ]),
+      { clientIp: '100.64.5.1' },
+    ],
+  ];
+  test.each(kinds)('%s', (_, change, over = {}) => {
+    const data = baseData();
+    change(data);
+    const dns = {
+      'sender.example': { TXT: ['v=spf1 ip4:198.18.0.0/15 -all'] },
+      '_dmarc.sender.example': { TXT: ['v=DMARC1; p=reject'] },
+    };
+    const inside = '100.64.5.1';
+    const outside = over.clientIp === undefined ? '100.64.5.9' : '100.64.6.9';
+    const make = (ip: string): Attempt =>
+      over.receivedIps !== undefined
+        ? attempt(over.clientIp!, { ...over, receivedIps: [ip, ...over.receivedIps] })
+        : attempt(ip, { ...over, clientIp: ip });
+    for (const order of [
+      [inside, outside],
+      [outside, inside],
+    ]) {
+      const cfg = configOf(data, { dns, mxPointsToEop: true });
+      const results = order.map((ip) => simulate(cfg, make(ip)));
+      expect(results).toEqual(order.map((ip) => simulateReference(cfg, make(ip))));
+      // The two differ, so that the test shows the set being told apart.
+      expect(results[0]).not.toEqual(results[1]);
+      expect(planOf(cfg).replay.misses).toBe(2);
+    }
+  });
+});
