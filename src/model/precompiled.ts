@@ -440,12 +440,17 @@ export function buildPlan(cfg: SimConfig): SimPlan {
 
 const PLANS = new WeakMap<SimConfig, SimPlan>();
 
+/** The last configuration asked about: evaluations come in runs over one configuration. */
+let last: { cfg: SimConfig; plan: SimPlan } | undefined;
+
 /** The plan of a configuration, built on first use (compileConfig builds it up front). */
 export function planOf(cfg: SimConfig): SimPlan {
+  if (last !== undefined && last.cfg === cfg) return last.plan;
   let plan = PLANS.get(cfg);
   if (!plan) {
     plan = buildPlan(cfg);
     PLANS.set(cfg, plan);
   }
+  last = { cfg, plan };
   return plan;
 }

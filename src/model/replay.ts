@@ -13,7 +13,6 @@
  *
  * `simulateReference` never uses it, so the differential tests compare the cache with the plain model.
  */
-import { randomBytes } from 'node:crypto';
 import type { IpSetIndex } from './ip.js';
 import { parseAddress } from './ip.js';
 import type { Attempt, Decision, Outcome, SimResult } from './types.js';
@@ -44,7 +43,7 @@ interface TemplateOutcome {
   slotted: (Decision | TemplateDecision)[] | undefined;
 }
 
-interface Template {
+export interface Template {
   outcomes: TemplateOutcome[];
   /** The uncertainties, when none writes an address. */
   uncertainties: readonly string[] | undefined;
@@ -80,7 +79,8 @@ export interface ReplayCache {
 }
 
 export function newReplayCache(): ReplayCache {
-  const nonce = randomBytes(8).toString('hex');
+  // Tenant data is fixed before the nonce is drawn and never sees it: it cannot contain a placeholder by design.
+  const nonce = `${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   return {
     marker: `\u{F8FF}${nonce}#`,
     pattern: new RegExp(`\u{F8FF}${nonce}#(\\d+)\u{F8FF}`, 'u'),
@@ -97,57 +97,112 @@ export function placeholder(cache: ReplayCache, slot: number): string {
   return `${cache.marker}${slot}\u{F8FF}`;
 }
 
-/** The attempt's addresses, parsed: undefined when one is not IPv4 (IPv6 and invalid text are not cached). */
-export function slotAddresses(a: Attempt): number[] | undefined {
-  const client = parseAddress(a.clientIp);
-  if (typeof client !== 'number') return undefined;
-  const hops = a.receivedIps;
-  if (hops === undefined || hops.length === 0) return [client];
-  const out = [client];
-  for (const h of hops) {
-    const x = parseAddress(h);
-    if (typeof x !== 'number') return undefined;
-    out.push(x);
-  }
-  return out;
-}
-
 /** A level of the cache: keyed by one field of the attempt (the attempt's own strings: no key is built per call). */
 type Level = Map<unknown, unknown>;
 
-/** Header names of the attempt: an empty list without headers. */
 const NO_NAMES: readonly string[] = [];
 
 /**
+ * An attempt as the cache reads it: each field read once (attempts come in many shapes, and reading a property of
+ * an object whose shape the engine has not settled on is slow), the addresses parsed, the address part of the key
+ * made. One probe is reused for every evaluation (they do not nest: nested evaluations skip the cache).
+ */
+export class Probe {
+  clientIp = '';
+  hops: readonly string[] | undefined = undefined;
+  mailFrom = '';
+  headerFrom = '';
+  rcpts: readonly string[] = NO_NAMES;
+  certNames: readonly string[] = NO_NAMES;
+  headers: Readonly<Record<string, string>> | undefined = undefined;
+  names: readonly string[] = NO_NAMES;
+  auth: object | undefined = undefined;
+  /** The addresses as unsigned 32-bit numbers: the client, then each hop (the first `count` of them). */
+  readonly addrs: number[] = [0, 0, 0, 0];
+  count = 0;
+  addressKey: unknown = undefined;
+
+  /** The text of an address slot: 0 the client, k the k-th Received hop. */
+  slotText(slot: number): string {
+    return slot === 0 ? this.clientIp : this.hops![slot - 1]!;
+  }
+}
+
+const PROBE = new Probe();
+
+/**
+ * The attempt as the cache reads it, in the one probe; undefined when an address is not IPv4 (IPv6 and other text
+ * go around the cache).
+ */
+export function probeOf(classes: IpSetIndex, a: Attempt): Probe | undefined {
+  const p = PROBE;
+  const clientIp = a.clientIp;
+  const client = parseAddress(clientIp);
+  if (typeof client !== 'number') return undefined;
+  const hops = a.receivedIps;
+  const addrs = p.addrs;
+  addrs[0] = client;
+  let count = 1;
+  if (hops !== undefined)
+    for (const h of hops) {
+      const x = parseAddress(h);
+      if (typeof x !== 'number') return undefined;
+      addrs[count++] = x;
+    }
+  p.count = count;
+  p.clientIp = clientIp;
+  p.hops = count > 1 ? hops : undefined;
+  p.mailFrom = a.mailFrom;
+  p.headerFrom = a.headerFrom;
+  p.rcpts = a.rcpts;
+  p.certNames = a.certNames;
+  const headers = a.headers;
+  p.headers = headers;
+  p.names = headers === undefined ? NO_NAMES : Object.keys(headers);
+  p.auth = a.auth;
+  p.addressKey = addressKey(classes, p, a.tls, a.authenticated === true, a.adversarial === true);
+  return p;
+}
+
+/**
  * The address part of the key: flags, list lengths and each slot's class; two slots with the same text are marked,
- * since the model compares original IPs as text. A number for the common case (no Received hops, short lists),
- * else a string: the two never meet as Map keys.
+ * since the model compares original IPs as text. A number for the common cases (no hop or one, short lists, not
+ * too many classes), else a string: the two never meet as Map keys.
  */
 function addressKey(
   classes: IpSetIndex,
-  a: Attempt,
-  addrs: readonly number[],
-  names: readonly string[],
+  p: Probe,
+  tls: boolean,
+  authenticated: boolean,
+  adversarial: boolean,
 ): unknown {
   const flags =
-    (a.tls ? 1 : 0) |
-    (a.authenticated ? 2 : 0) |
-    (a.adversarial === true ? 4 : 0) |
-    (a.headerFrom === a.mailFrom ? 8 : 0) |
-    (a.headers === undefined ? 16 : 0);
-  const client = classes.intervalOf(addrs[0]!);
-  const hops = a.receivedIps;
-  const nr = a.rcpts.length;
-  const nc = a.certNames.length;
-  const nh = names.length;
-  if ((hops === undefined || hops.length === 0) && nr < 64 && nc < 16 && nh < 16)
-    return (((client * 32 + flags) * 64 + nr) * 16 + nc) * 16 + nh;
-  let k = `${flags}/${nr}/${nc}/${nh}/${hops === undefined ? '-' : hops.length}/${client}`;
+    (tls ? 1 : 0) |
+    (authenticated ? 2 : 0) |
+    (adversarial ? 4 : 0) |
+    (p.headerFrom === p.mailFrom ? 8 : 0) |
+    (p.headers === undefined ? 16 : 0);
+  const client = classes.intervalOf(p.addrs[0]!);
+  const hops = p.hops;
+  const nr = p.rcpts.length;
+  const nc = p.certNames.length;
+  const nh = p.names.length;
+  if (nr < 8 && nc < 4 && nh < 4) {
+    const small = (flags << 7) | (nr << 4) | (nc << 2) | nh;
+    // No hop: below 2^30. One hop (its class, and whether its text is the client's): from 2^30 on, below 2^53.
+    if (hops === undefined && client < 0x40000) return client * 4096 + small;
+    if (hops !== undefined && hops.length === 1 && client < 0x10000) {
+      const hop = classes.intervalOf(p.addrs[1]!);
+      if (hop < 0x10000)
+        return 0x40000000 + ((hop * 2 + (hops[0] === p.clientIp ? 1 : 0)) * 0x10000 + client) * 4096 + small;
+    }
+  }
+  let k = `${flags}/${nr}/${nc}/${nh}/${hops === undefined ? 0 : hops.length}/${client}`;
   if (hops !== undefined)
     for (let i = 0; i < hops.length; i++) {
-      k += `,${classes.intervalOf(addrs[i + 1]!)}`;
+      k += `,${classes.intervalOf(p.addrs[i + 1]!)}`;
       const h = hops[i]!;
-      if (h === a.clientIp) k += '=0';
+      if (h === p.clientIp) k += '=0';
       else
         for (let j = 0; j < i; j++)
           if (hops[j] === h) {
@@ -158,93 +213,68 @@ function addressKey(
   return k;
 }
 
-/** A list of strings as one key (its length is in the address key, so that no list passes for another). */
-function listKey(xs: readonly string[]): unknown {
-  if (xs.length === 1) return xs[0];
-  let k = '';
-  for (const x of xs) k += `${x.length}:${x}`;
-  return k;
-}
-
-function headersKey(h: Readonly<Record<string, string>>, names: readonly string[]): unknown {
-  let k = '';
-  for (const n of names) k += `${n.length}:${n}${h[n]!.length}:${h[n]}`;
-  return k;
-}
-
 function level(parent: Level, key: unknown, create: boolean): Level | undefined {
   let l = parent.get(key) as Level | undefined;
   if (l === undefined && create) parent.set(key, (l = new Map()));
   return l;
 }
 
+/** The keys of the probe's path, reused by every call (a path's last key leads to the entries). */
+const PATH: unknown[] = [];
+
 /**
  * The entries of the attempt's class: everything the model reads from the attempt, with each address as its class.
- * Levels: the given authentication, if any; flags, list lengths and address classes; MAIL FROM; From:; recipients;
- * certificate names and headers when there are some.
+ * Levels: the given authentication, if any; flags, list lengths and address classes; MAIL FROM; From: when it is
+ * not MAIL FROM; each recipient; each certificate name; each header name, then its value. The attempt's own strings
+ * are the keys: no key is built. Every path under one address key has the same length (the lengths are in it), so a
+ * node holds either levels or entries, never both.
  */
-function entriesOf(
-  cache: ReplayCache,
-  classes: IpSetIndex,
-  a: Attempt,
-  addrs: readonly number[],
-  create: boolean,
-): Entry[] | undefined {
+function entriesOf(cache: ReplayCache, p: Probe, create: boolean): Entry[] | undefined {
+  const path = PATH;
+  let n = 0;
+  path[n++] = p.addressKey;
+  path[n++] = p.mailFrom;
+  if (p.headerFrom !== p.mailFrom) path[n++] = p.headerFrom;
+  for (const r of p.rcpts) path[n++] = r;
+  for (const c of p.certNames) path[n++] = c;
+  const h = p.headers;
+  if (h !== undefined)
+    for (const name of p.names) {
+      path[n++] = name;
+      path[n++] = h[name];
+    }
   // An authentication given with the attempt is part of its class by identity (the same object, the same verdict).
-  const names = a.headers === undefined ? NO_NAMES : Object.keys(a.headers);
-  let l = a.auth === undefined ? cache.root : level(cache.byAuth, a.auth, create);
-  if (l !== undefined) l = level(l, addressKey(classes, a, addrs, names), create);
-  if (l !== undefined) l = level(l, a.mailFrom, create);
-  // The address key says whether From: is MAIL FROM.
-  if (l !== undefined && a.headerFrom !== a.mailFrom) l = level(l, a.headerFrom, create);
+  let l = p.auth === undefined ? cache.root : level(cache.byAuth, p.auth, create);
+  for (let i = 0; i < n - 1 && l !== undefined; i++) l = level(l, path[i], create);
   if (l === undefined) return undefined;
-  const certs = a.certNames.length > 0;
-  const headers = a.headers !== undefined;
-  let last = listKey(a.rcpts);
-  if (certs || headers) {
-    l = level(l, last, create);
-    if (l !== undefined && certs && headers) l = level(l, listKey(a.certNames), create);
-    if (l === undefined) return undefined;
-    last = headers ? headersKey(a.headers!, names) : listKey(a.certNames);
-  }
+  const last = path[n - 1];
   let list = l.get(last) as Entry[] | undefined;
   if (list === undefined && create) l.set(last, (list = []));
   return list;
 }
 
 /** The cached template for the attempt whose ranges hold for its addresses and slot texts. */
-export function lookup(
-  cache: ReplayCache,
-  classes: IpSetIndex,
-  a: Attempt,
-  addrs: readonly number[],
-): Template | undefined {
-  const list = entriesOf(cache, classes, a, addrs, false);
+export function lookup(cache: ReplayCache, p: Probe): Template | undefined {
+  const list = entriesOf(cache, p, false);
   if (list === undefined) return undefined;
+  const addrs = p.addrs;
   next: for (const e of list) {
     for (const r of e.ranges) {
       const x = addrs[r.slot]!;
-      if (x < r.lo || x > r.hi || (r.text !== undefined && slotText(a, r.slot) !== r.text)) continue next;
+      if (x < r.lo || x > r.hi || (r.text !== undefined && p.slotText(r.slot) !== r.text)) continue next;
     }
     return e.template;
   }
   return undefined;
 }
 
-export function store(
-  cache: ReplayCache,
-  classes: IpSetIndex,
-  a: Attempt,
-  addrs: readonly number[],
-  ranges: readonly SlotRange[],
-  template: Template,
-): void {
+export function store(cache: ReplayCache, p: Probe, ranges: readonly SlotRange[], template: Template): void {
   if (cache.size >= MAX_ENTRIES) {
     cache.root = new Map();
     cache.byAuth = new Map();
     cache.size = 0;
   }
-  const list = entriesOf(cache, classes, a, addrs, true)!;
+  const list = entriesOf(cache, p, true)!;
   if (list.length >= MAX_PER_KEY) return;
   list.push({ ranges, template });
   cache.size++;
@@ -300,15 +330,10 @@ export function templateOf(cache: ReplayCache, r: SimResult): Template | undefin
   };
 }
 
-/** The text of an address slot: 0 the client, k the k-th Received hop. */
-export function slotText(a: Attempt, slot: number): string {
-  return slot === 0 ? a.clientIp : a.receivedIps![slot - 1]!;
-}
-
-function fill(p: string | Pieces, a: Attempt): string {
-  if (typeof p === 'string') return p;
+function fill(pieces: string | Pieces, p: Probe): string {
+  if (typeof pieces === 'string') return pieces;
   let s = '';
-  for (const x of p) s += typeof x === 'number' ? slotText(a, x) : x;
+  for (const x of pieces) s += typeof x === 'number' ? p.slotText(x) : x;
   return s;
 }
 
@@ -317,28 +342,37 @@ function isTemplateDecision(d: Decision | TemplateDecision): d is TemplateDecisi
 }
 
 /** The template with the attempt's addresses written in: a fresh result (shared frozen decisions aside). */
-export function instantiate(t: Template, a: Attempt): SimResult {
+export function instantiate(t: Template, a: Probe): SimResult {
   const outcomes: Outcome[] = [];
-  for (const o of t.outcomes) {
+  const list = t.outcomes;
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i]!;
+    const shared = o.decisions;
     let decisions: Decision[];
-    if (o.decisions !== undefined) decisions = o.decisions.slice();
+    if (shared !== undefined) decisions = shared.slice();
     else {
-      decisions = [];
-      for (const d of o.slotted!)
-        decisions.push(
-          isTemplateDecision(d) ? { rule: d.rule, evidence: d.evidence, text: fill(d.text, a) } : d,
-        );
+      const slotted = o.slotted!;
+      decisions = new Array<Decision>(slotted.length);
+      for (let j = 0; j < slotted.length; j++) {
+        const d = slotted[j]!;
+        decisions[j] = isTemplateDecision(d)
+          ? { rule: d.rule, evidence: d.evidence, text: fill(d.text, a) }
+          : d;
+      }
     }
-    if (o.reply === undefined) outcomes.push({ stage: o.stage, disposition: o.disposition, decisions });
+    const reply = o.reply;
+    if (reply === undefined) outcomes.push({ stage: o.stage, disposition: o.disposition, decisions });
     else if (o.replyFirst)
-      outcomes.push({ stage: o.stage, disposition: o.disposition, reply: fill(o.reply, a), decisions });
-    else outcomes.push({ stage: o.stage, disposition: o.disposition, decisions, reply: fill(o.reply, a) });
+      outcomes.push({ stage: o.stage, disposition: o.disposition, reply: fill(reply, a), decisions });
+    else outcomes.push({ stage: o.stage, disposition: o.disposition, decisions, reply: fill(reply, a) });
   }
+  const u = t.uncertainties;
   let uncertainties: string[];
-  if (t.uncertainties !== undefined) uncertainties = t.uncertainties.slice();
+  if (u !== undefined) uncertainties = u.length === 0 ? [] : u.slice();
   else {
-    uncertainties = [];
-    for (const u of t.slottedUncertainties!) uncertainties.push(fill(u, a));
+    const slotted = t.slottedUncertainties!;
+    uncertainties = new Array<string>(slotted.length);
+    for (let j = 0; j < slotted.length; j++) uncertainties[j] = fill(slotted[j]!, a);
   }
   return { outcomes, uncertainties };
 }

@@ -30,10 +30,11 @@ import {
   instantiate,
   lookup,
   placeholder,
-  slotAddresses,
-  slotText,
+  probeOf,
   store,
   templateOf,
+  type Probe,
+  type Template as ReplayTemplate,
   type SlotRange,
 } from './replay.js';
 import { spoofStage } from './spoof.js';
@@ -117,7 +118,8 @@ interface Template {
 
 /** How texts write the address in `slot` (0 the client, k the k-th Received hop). */
 function ipLabel(call: Call, slot: number): string {
-  return call.template ? call.template.labels[slot]! : slotText(call.a, slot);
+  if (call.template) return call.template.labels[slot]!;
+  return slot === 0 ? call.a.clientIp : call.a.receivedIps![slot - 1]!;
 }
 
 /** Partner or OnPremises; an unexported ConnectorType is an unknown of the world. */
@@ -1001,42 +1003,53 @@ export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
   const plan = planOf(cfg);
   // The replay cache (replay.ts) takes IPv4 attempts, outside nested runs.
   if (plan.depth === 0) {
-    const addrs = slotAddresses(attempt);
-    if (addrs !== undefined) return replayed(cfg, plan, attempt, addrs);
+    const probe = probeOf(plan.ipClasses, attempt);
+    if (probe !== undefined) return replayed(cfg, plan, attempt, probe);
   }
   return run(cfg, attempt, false);
 }
 
 /** `simulate` through the replay cache: an entry of the attempt's class, or a new one made from this attempt. */
-function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, addrs: readonly number[]): SimResult {
+function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimResult {
   const cache = plan.replay;
-  let t = lookup(cache, plan.ipClasses, a, addrs);
+  let t = lookup(cache, probe);
   if (t !== undefined) cache.hits++;
   else {
-    cache.misses++;
-    const template: Template = {
-      labels: addrs.map((_, i) => placeholder(cache, i)),
-      verdicts: [],
-      ranges: [],
-    };
-    plan.depth++;
-    let r: SimResult;
-    try {
-      r = evaluate(cfg, plan, a, false, template);
-    } finally {
-      plan.depth--;
-    }
-    t = templateOf(cache, r);
+    // newEntry reads the attempt into the probe again after evaluating it.
+    t = newEntry(cfg, plan, a);
     if (t === undefined) return run(cfg, a, false);
-    store(cache, plan.ipClasses, a, addrs, template.ranges, t);
   }
-  const r = instantiate(t, a);
+  const r = instantiate(t, probe);
   if (t.slotted) {
     // Texts that differed by an address slot may now be equal: de-duplicated as the plain evaluation does.
     r.outcomes = dedupe(r.outcomes);
     if (r.uncertainties.length > 1) r.uncertainties = [...new Set(r.uncertainties)];
   }
   return r;
+}
+
+/** A replay-cache entry made from this attempt: evaluated with placeholders for its addresses, then stored. */
+function newEntry(cfg: SimConfig, plan: SimPlan, a: Attempt): ReplayTemplate | undefined {
+  const cache = plan.replay;
+  cache.misses++;
+  const slots = 1 + (a.receivedIps?.length ?? 0);
+  const template: Template = {
+    labels: Array.from({ length: slots }, (_, i) => placeholder(cache, i)),
+    verdicts: [],
+    ranges: [],
+  };
+  plan.depth++;
+  let r: SimResult;
+  try {
+    r = evaluate(cfg, plan, a, false, template);
+  } finally {
+    plan.depth--;
+  }
+  const t = templateOf(cache, r);
+  // The oracle may have simulated another configuration meanwhile, reusing the one probe: read the attempt again
+  // (replayed goes on with it).
+  if (t !== undefined) store(cache, probeOf(plan.ipClasses, a)!, template.ranges, t);
+  return t;
 }
 
 /**
