@@ -15,7 +15,7 @@
  */
 import type { IpSetIndex } from './ip.js';
 import { parseAddress } from './ip.js';
-import type { Attempt, Decision, Outcome, SimResult } from './types.js';
+import type { Attempt, AuthVerdict, Decision, Outcome, SimResult } from './types.js';
 
 /** Entries kept per configuration; past it the cache starts again. */
 const MAX_ENTRIES = 50_000;
@@ -60,6 +60,39 @@ export interface SlotRange {
   text?: string;
 }
 
+export interface RangedVerdict {
+  slot: number;
+  lo: number;
+  hi: number;
+  verdict: AuthVerdict;
+}
+
+/** A verdict asked for another entry that holds for `addr` in `slot`, with the same MAIL FROM and From:. */
+export function knownVerdict(
+  cache: ReplayCache,
+  slot: number,
+  addr: number,
+  mailFrom: string,
+  headerFrom: string,
+): RangedVerdict | undefined {
+  const list = cache.verdicts.get(mailFrom)?.get(headerFrom);
+  if (list !== undefined) for (const r of list) if (r.slot === slot && addr >= r.lo && addr <= r.hi) return r;
+  return undefined;
+}
+
+export function keepVerdict(
+  cache: ReplayCache,
+  mailFrom: string,
+  headerFrom: string,
+  r: RangedVerdict,
+): void {
+  let byFrom = cache.verdicts.get(mailFrom);
+  if (byFrom === undefined) cache.verdicts.set(mailFrom, (byFrom = new Map()));
+  let list = byFrom.get(headerFrom);
+  if (list === undefined) byFrom.set(headerFrom, (list = []));
+  if (list.length < MAX_PER_KEY) list.push(r);
+}
+
 interface Entry {
   ranges: readonly SlotRange[];
   template: Template;
@@ -72,10 +105,40 @@ export interface ReplayCache {
   root: Map<unknown, unknown>;
   /** Attempts that bring their own authentication verdict: a root per verdict object. */
   byAuth: Map<unknown, unknown>;
+  /**
+   * The oracle's verdicts asked while entries were made, by MAIL FROM, then From:, with the slot whose placeholder
+   * their notes write and the range they hold for: a new entry whose address falls in one need not ask again.
+   */
+  verdicts: Map<string, Map<string, RangedVerdict[]>>;
   size: number;
   /** Counters, for the bench and the tests. */
   hits: number;
   misses: number;
+  /**
+   * Few of the last lookups were hits (attempts new in every respect): making an entry costs more than it saves,
+   * so most misses are evaluated plainly, and one in SPARSE_SAMPLE still makes an entry so that the cache learns.
+   */
+  sparse: boolean;
+  /** Lookups and hits of the current window. */
+  window: number;
+  windowHits: number;
+}
+
+/** Lookups per window of the sparse decision, the hit share under which a window is sparse, and the sample. */
+const WINDOW = 4096;
+const SPARSE_SHARE = 0.05;
+export const SPARSE_SAMPLE = 16;
+
+/** Counts a lookup; at the end of a window, decides whether the next one is sparse. */
+export function counted(cache: ReplayCache, hit: boolean): void {
+  if (hit) {
+    cache.hits++;
+    cache.windowHits++;
+  }
+  if (++cache.window < WINDOW) return;
+  cache.sparse = cache.windowHits < WINDOW * SPARSE_SHARE;
+  cache.window = 0;
+  cache.windowHits = 0;
 }
 
 export function newReplayCache(): ReplayCache {
@@ -86,9 +149,13 @@ export function newReplayCache(): ReplayCache {
     pattern: new RegExp(`\u{F8FF}${nonce}#(\\d+)\u{F8FF}`, 'u'),
     root: new Map(),
     byAuth: new Map(),
+    verdicts: new Map(),
     size: 0,
     hits: 0,
     misses: 0,
+    sparse: false,
+    window: 0,
+    windowHits: 0,
   };
 }
 
@@ -272,6 +339,7 @@ export function store(cache: ReplayCache, p: Probe, ranges: readonly SlotRange[]
   if (cache.size >= MAX_ENTRIES) {
     cache.root = new Map();
     cache.byAuth = new Map();
+    cache.verdicts = new Map();
     cache.size = 0;
   }
   const list = entriesOf(cache, p, true)!;

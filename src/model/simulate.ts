@@ -27,13 +27,17 @@ import {
   type RuleMessage,
 } from './rules.js';
 import {
+  counted,
   instantiate,
+  keepVerdict,
+  knownVerdict,
   lookup,
   placeholder,
   probeOf,
   store,
   templateOf,
   type Probe,
+  SPARSE_SAMPLE,
   type Template as ReplayTemplate,
   type SlotRange,
 } from './replay.js';
@@ -694,6 +698,15 @@ function templateVerdict(call: Call, ctx: PostContext): AuthVerdict {
   // Asked once per slot, as the verdict cache does for plain evaluations: branches share it.
   const known = t.verdicts[slot];
   if (known !== undefined) return known;
+  // Another entry's verdict for an address of the same range, in the same slot (its notes write this placeholder).
+  const cache = call.plan.replay;
+  const addr = parseAddress(ctx.originalIp) as number;
+  const kept = knownVerdict(cache, slot, addr, a.mailFrom, a.headerFrom);
+  if (kept !== undefined) {
+    t.ranges.push({ slot, lo: kept.lo, hi: kept.hi });
+    t.verdicts[slot] = kept.verdict;
+    return kept.verdict;
+  }
   const v = call.cfg.auth.verdict({
     ip: ctx.originalIp,
     ipLabel: t.labels[slot]!,
@@ -703,11 +716,10 @@ function templateVerdict(call: Call, ctx: PostContext): AuthVerdict {
   });
   const range = v.ipRange;
   // An oracle that does not say which addresses its verdict holds for is trusted for this very address text only.
-  t.ranges.push(
-    range !== undefined
-      ? { slot, lo: range[0], hi: range[1] }
-      : { slot, lo: 0, hi: 0xffffffff, text: ctx.originalIp },
-  );
+  if (range !== undefined) {
+    t.ranges.push({ slot, lo: range[0], hi: range[1] });
+    keepVerdict(cache, a.mailFrom, a.headerFrom, { slot, lo: range[0], hi: range[1], verdict: v });
+  } else t.ranges.push({ slot, lo: 0, hi: 0xffffffff, text: ctx.originalIp });
   t.verdicts[slot] = v;
   return v;
 }
@@ -1013,8 +1025,10 @@ export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
 function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimResult {
   const cache = plan.replay;
   let t = lookup(cache, probe);
-  if (t !== undefined) cache.hits++;
-  else {
+  counted(cache, t !== undefined);
+  if (t === undefined) {
+    // Mostly new attempts: evaluated plainly, bar a sample that keeps the cache learning.
+    if (cache.sparse && ++cache.misses % SPARSE_SAMPLE !== 0) return run(cfg, a, false);
     // newEntry reads the attempt into the probe again after evaluating it.
     t = newEntry(cfg, plan, a);
     if (t === undefined) return run(cfg, a, false);
@@ -1031,7 +1045,7 @@ function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimR
 /** A replay-cache entry made from this attempt: evaluated with placeholders for its addresses, then stored. */
 function newEntry(cfg: SimConfig, plan: SimPlan, a: Attempt): ReplayTemplate | undefined {
   const cache = plan.replay;
-  cache.misses++;
+  if (!cache.sparse) cache.misses++;
   const slots = 1 + (a.receivedIps?.length ?? 0);
   const template: Template = {
     labels: Array.from({ length: slots }, (_, i) => placeholder(cache, i)),

@@ -297,4 +297,51 @@ describe('what an entry is reused for', () => {
       expect(planOf(cfg).replay.misses).toBe(2);
     }
   });
+
+  test('attempts new in every respect: most are evaluated plainly, a sample still makes entries', () => {
+    const cfg = lockdown();
+    const cache = planOf(cfg).replay;
+    const attempts = Array.from({ length: 9000 }, (_, i) =>
+      attempt(`100.64.${(i >> 8) & 255}.${i & 255}`, {
+        mailFrom: `u${i}@sender.example`,
+        headerFrom: `u${i}@sender.example`,
+      }),
+    );
+    const results = attempts.map((a) => simulate(cfg, a));
+    expect(cache.sparse).toBe(true);
+    // The first window of 4,096 lookups made an entry for every miss; the windows after it, one miss in 16.
+    expect(cache.size).toBeGreaterThan(4096);
+    expect(cache.size).toBeLessThan(4096 + (9000 - 4096) / 16 + 2);
+    for (let i = 0; i < attempts.length; i += 97)
+      expect(results[i]).toEqual(simulateReference(cfg, attempts[i]!));
+    // The cache still answers what it holds.
+    const hits = cache.hits;
+    expect(simulate(cfg, attempts[100]!)).toEqual(results[100]);
+    expect(cache.hits).toBe(hits + 1);
+  });
+
+  test('a verdict asked for one entry serves another entry whose address is in its range', () => {
+    const base = lockdown();
+    const asked: string[] = [];
+    const cfg: SimConfig = {
+      ...base,
+      connectors: [],
+      auth: {
+        verdict: (input) => {
+          asked.push(input.ip);
+          return base.auth.verdict(input);
+        },
+      },
+    };
+    const to = (ip: string, rcpt: string) => attempt(ip, { rcpts: [rcpt] });
+    const attempts = [
+      to('198.18.7.7', 'user@contoso.com'),
+      to('198.19.1.1', 'cfo@contoso.com'), // another entry, the same SPF range: not asked again
+      to('198.30.0.1', 'cfo@contoso.com'), // outside it: asked
+    ];
+    const results = attempts.map((a) => simulate(cfg, a));
+    expect(asked).toEqual(['198.18.7.7', '198.30.0.1']);
+    expect(planOf(cfg).replay.misses).toBe(3);
+    expect(results).toEqual(attempts.map((a) => simulateReference(cfg, a)));
+  });
 });
