@@ -103,7 +103,7 @@ export interface ReplayCache {
   readonly marker: string;
   readonly pattern: RegExp;
   root: Map<unknown, unknown>;
-  /** Attempts that bring their own authentication verdict: a root per verdict object. */
+  /** Attempts that bring their own authentication verdict: a root per verdict (as JSON). */
   byAuth: Map<unknown, unknown>;
   /**
    * The oracle's verdicts asked while entries were made, by MAIL FROM, then From:, with the slot whose placeholder
@@ -183,7 +183,8 @@ export class Probe {
   certNames: readonly string[] = NO_NAMES;
   headers: Readonly<Record<string, string>> | undefined = undefined;
   names: readonly string[] = NO_NAMES;
-  auth: object | undefined = undefined;
+  /** The verdict given with the attempt, as JSON. */
+  auth: string | undefined = undefined;
   /** The addresses as unsigned 32-bit numbers: the client, then each hop (the first `count` of them). */
   readonly addrs: number[] = [0, 0, 0, 0];
   count = 0;
@@ -206,7 +207,8 @@ export function probeOf(classes: IpSetIndex, a: Attempt): Probe | undefined {
   const clientIp = a.clientIp;
   const client = parseAddress(clientIp);
   if (typeof client !== 'number') return undefined;
-  const hops = a.receivedIps;
+  // Absent lists and headers read as the model reads them (`?? []`, `if (!a.headers)`), null included.
+  const hops = a.receivedIps ?? undefined;
   const addrs = p.addrs;
   addrs[0] = client;
   let count = 1;
@@ -223,11 +225,14 @@ export function probeOf(classes: IpSetIndex, a: Attempt): Probe | undefined {
   p.headerFrom = a.headerFrom;
   p.rcpts = a.rcpts;
   p.certNames = a.certNames;
-  const headers = a.headers;
+  const headers = a.headers ? a.headers : undefined;
   p.headers = headers;
   p.names = headers === undefined ? NO_NAMES : Object.keys(headers);
-  p.auth = a.auth;
-  p.addressKey = addressKey(classes, p, a.tls, a.authenticated === true, a.adversarial === true);
+  // A verdict given with the attempt is read afresh on every call: keyed by what it says, not by the object.
+  const auth = a.auth;
+  p.auth = auth == null ? undefined : JSON.stringify(auth);
+  // Each flag as the model tests it: tls and authenticated for truth, adversarial for `=== true`.
+  p.addressKey = addressKey(classes, p, Boolean(a.tls), Boolean(a.authenticated), a.adversarial === true);
   return p;
 }
 
@@ -310,7 +315,7 @@ function entriesOf(cache: ReplayCache, p: Probe, create: boolean): Entry[] | und
       path[n++] = name;
       path[n++] = h[name];
     }
-  // An authentication given with the attempt is part of its class by identity (the same object, the same verdict).
+  // A verdict given with the attempt is part of its class.
   let l = p.auth === undefined ? cache.root : level(cache.byAuth, p.auth, create);
   for (let i = 0; i < n - 1 && l !== undefined; i++) l = level(l, path[i], create);
   if (l === undefined) return undefined;

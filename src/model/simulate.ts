@@ -1009,7 +1009,8 @@ function evaluate(
 
 /**
  * Simulates one attempt. Settings the export lacks are unknowns: every combination of their values is explored
- * (two extremes alone miss mixed cases), and every outcome the model allows is returned.
+ * (two extremes alone miss mixed cases), and every outcome the model allows is returned. The result's lists are
+ * its own; its decisions may be shared with other results and are frozen (replay.ts): read them, do not change them.
  */
 export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
   const plan = planOf(cfg);

@@ -198,7 +198,7 @@ describe('what an entry is reused for', () => {
     expect(results[3]!.uncertainties.join('\n')).toContain('(asked for ::ffff:192.0.2.1)');
   });
 
-  test('an attempt that brings its own verdict is keyed by it; IPv6 and non-addresses go around the cache', () => {
+  test('an attempt that brings its own verdict is keyed by what it says; IPv6 and non-addresses go around the cache', () => {
     const cfg = lockdown();
     const cache = planOf(cfg).replay;
     const own: AuthVerdict = { spf: 'pass', dkim: 'pass', dmarc: 'pass', dmarcPolicy: 'reject', notes: [] };
@@ -343,5 +343,45 @@ describe('what an entry is reused for', () => {
     expect(asked).toEqual(['198.18.7.7', '198.30.0.1']);
     expect(planOf(cfg).replay.misses).toBe(3);
     expect(results).toEqual(attempts.map((a) => simulateReference(cfg, a)));
+  });
+
+  test('a verdict changed in place between two calls is read afresh', () => {
+    const cfg = configOf(baseData(), { mxPointsToEop: true });
+    const auth: AuthVerdict = { spf: 'pass', dkim: 'pass', dmarc: 'pass', dmarcPolicy: 'reject', notes: [] };
+    const a = attempt('198.18.0.1', { mailFrom: 'x@sender.example', headerFrom: 'x@sender.example', auth });
+    expect(simulate(cfg, a).outcomes.map((o) => o.disposition)).toEqual(['inbox']);
+    auth.dmarc = 'fail';
+    expect(simulate(cfg, a)).toEqual(simulateReference(cfg, a));
+    expect(simulate(cfg, a).outcomes.map((o) => o.disposition)).toEqual(['ndr']);
+  });
+
+  test('untyped input (JSON): flags read for truth as the model reads them, null lists and headers as absent', () => {
+    const data = baseData();
+    data['Get-OrganizationConfig'] = [{ Name: 'contoso', RejectDirectSend: true }];
+    const cfg = configOf(data, { mxPointsToEop: true });
+    const own = (over: object) =>
+      ({
+        ...attempt('198.18.0.1'),
+        mailFrom: 'ceo@contoso.com',
+        headerFrom: 'ceo@contoso.com',
+        ...over,
+      }) as Attempt;
+    const cases = [
+      own({ authenticated: false }),
+      own({ authenticated: 1 }),
+      own({ authenticated: 0 }),
+      own({ adversarial: 1 }),
+      own({ adversarial: true }),
+      own({ tls: 0 }),
+      own({ headers: null }),
+      own({ receivedIps: null }),
+      own({ auth: null }),
+    ];
+    for (const order of [cases, [...cases].reverse()]) {
+      const fresh = configOf(data, { mxPointsToEop: true });
+      for (const a of order)
+        expect(simulate(fresh, a), JSON.stringify(a)).toEqual(simulateReference(fresh, a));
+    }
+    expect(simulate(cfg, cases[1]!).outcomes.map((o) => o.disposition)).not.toContain('rejected');
   });
 });
