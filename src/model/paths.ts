@@ -7,7 +7,7 @@ import type { ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
 import { certificateMatches } from './domains.js';
 import { IpSet, parseIpEntry } from './ip.js';
-import { simulate } from './simulate.js';
+import { outcomeKey, simulate } from './simulate.js';
 import type {
   Attempt,
   AuthVerdict,
@@ -38,6 +38,12 @@ export interface StandardPath {
    * declared sender. The path's status is the worst over `attempt` and these.
    */
   variants?: Attempt[];
+  /**
+   * Certificates the sender may present instead of the attempt's (none known for sure): each attempt is also made
+   * presenting each of them, and every outcome of any of them is possible (a path decided differently by them reads
+   * uncertain, with the reason).
+   */
+  eitherCertificate?: string[];
 }
 
 /** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
@@ -192,6 +198,9 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       id: 'path.gateway-delivery',
       kind: 'legitimate',
       description: `Mail relayed by the gateway (${[gwIp, ...gwCert].filter(Boolean).join(', ')})`,
+      ...(gwCert.length === 0 && gateway.certificateCandidates?.length
+        ? { eitherCertificate: gateway.certificateCandidates }
+        : {}),
       ...withVariants(
         ips.map((clientIp) => ({
           clientIp,
@@ -361,6 +370,34 @@ export function evaluatePaths(
   return evaluatePathList(cfg, standardPaths(cfg, profile, gateway), missing);
 }
 
+/**
+ * The attempt as it is and presenting each certificate in `certificates`: every outcome of any of them, with the
+ * reason when they differ.
+ */
+function eitherResult(cfg: SimConfig, attempt: Attempt, certificates: readonly string[]): SimResult {
+  const results = [
+    simulate(cfg, attempt),
+    ...certificates.map((c) => simulate(cfg, { ...attempt, tls: true, certNames: [certHost(c)] })),
+  ];
+  const outcomes: Outcome[] = [];
+  const seen = new Set<string>();
+  for (const r of results)
+    for (const o of r.outcomes) {
+      const key = outcomeKey(o);
+      if (!seen.has(key)) {
+        seen.add(key);
+        outcomes.push(o);
+      }
+    }
+  const uncertainties = [...new Set(results.flatMap((r) => r.uncertainties))];
+  const dispositions = new Set(results.map((r) => r.outcomes.map((o) => o.disposition).join(',')));
+  if (dispositions.size > 1)
+    uncertainties.push(
+      `which certificate the sender presents is unknown (${['none', ...certificates.map((c) => JSON.stringify(c))].join(', ')}), and the outcome depends on it`,
+    );
+  return { outcomes, uncertainties };
+}
+
 /** Evaluates any list of paths (standard ones, or a scenario file's attempts) the same way. */
 export function evaluatePathList(
   cfg: SimConfig,
@@ -375,7 +412,9 @@ export function evaluatePathList(
       /** A legitimate path's attempts by status other than preserved: the evidence names each one that fails. */
       const failing = new Map<PathStatus, Attempt[]>();
       for (const attempt of attempts) {
-        const result = simulate(cfg, attempt);
+        const result = p.eitherCertificate
+          ? eitherResult(cfg, attempt, p.eitherCertificate)
+          : simulate(cfg, attempt);
         const status = classify(p.kind, result);
         if (p.kind === 'legitimate' && status !== 'preserved')
           failing.set(status, [...(failing.get(status) ?? []), attempt]);

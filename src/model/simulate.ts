@@ -1076,7 +1076,7 @@ export function simulateReference(cfg: SimConfig, attempt: Attempt): SimResult {
 }
 
 /** An outcome's identity for de-duplication: stage, disposition, reply and the rules and texts that decided it. */
-function outcomeKey(o: Outcome): string {
+export function outcomeKey(o: Outcome): string {
   return `${o.stage}|${o.disposition}|${o.reply ?? ''}|${o.decisions.map((d) => d.rule + d.text).join('|')}`;
 }
 

@@ -6,6 +6,11 @@ export interface ResolvedGateway {
   vendor: string | undefined;
   ips: string[];
   certificate: string | undefined;
+  /**
+   * When `certificate` is unknown because lock-downs in place name different ones: those certificates. The gateway
+   * presents one of them or none, and the simulation tries each (a path it decides then reads uncertain, not broken).
+   */
+  certificateCandidates?: string[];
   certificateUnique: boolean;
   dkimSelectors: string[];
   /** How it was found, for the report. */

@@ -183,7 +183,7 @@ function lockdownCertificate(
   snapshot: Snapshot,
   ips: readonly string[],
   gatewayVendor: SegVendor | undefined,
-): { certificate: string | undefined; basis: string[] } {
+): { certificate: string | undefined; candidates?: string[]; basis: string[] } {
   const all = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips })
     .filter(
       (c) =>
@@ -212,8 +212,12 @@ function lockdownCertificate(
   const [lock] = locks;
   if (lock === undefined) return { certificate: undefined, basis };
   if (new Set(locks.map((l) => l.name.toLowerCase())).size > 1) {
+    const candidates: string[] = [];
+    for (const l of locks)
+      if (!candidates.some((c) => c.toLowerCase() === l.name.toLowerCase())) candidates.push(l.name);
     return {
       certificate: undefined,
+      candidates,
       basis: [
         ...basis,
         `certificate unknown: the enabled connectors ${locks.map((l) => `${l.label} (${JSON.stringify(l.name)})`).join(', ')} restrict every sender domain to different certificates, and the export does not say which one the gateway presents; declare gateway.certificate`,
@@ -243,10 +247,12 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
     const agrees = vendor && (!declared.name || nameMentions(declared.name, vendor));
     const basis = ['declared in the profile (gateway section)'];
     let certificate = declared.certificate ?? undefined;
+    let candidates: string[] | undefined;
     if (certificate === undefined) {
       // The gateway's vendor: the MX's, when the profile's name does not contradict it.
       const lent = lockdownCertificate(snapshot, declared.ips, agrees ? vendor : undefined);
       certificate = lent.certificate;
+      candidates = lent.candidates;
       basis.push(...lent.basis);
     }
     const out: ResolvedGateway = {
@@ -255,6 +261,7 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
       vendor: agrees ? vendor.id : undefined,
       ips: [...declared.ips],
       certificate,
+      ...(candidates ? { certificateCandidates: candidates } : {}),
       certificateUnique: declared.certificateUnique,
       dkimSelectors: [...declared.dkimSelectors],
       basis,

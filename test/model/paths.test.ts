@@ -402,3 +402,50 @@ describe('path.shared-gateway-ip tries the certificates other restricting connec
     );
   });
 });
+
+describe('a gateway whose certificate is unknown among several the lock-downs name', () => {
+  const certLock = (name: string, cert: string) =>
+    lockdownIp({
+      Name: name,
+      SenderIPAddresses: [],
+      RestrictDomainsToIPAddresses: false,
+      RestrictDomainsToCertificate: true,
+      TlsSenderCertificateName: cert,
+    });
+  const tenant = (certs: [string, string][]) => {
+    const d = baseData();
+    d['Get-InboundConnector'] = certs.map(([n, c]) => certLock(n, c));
+    return configOf(d, { dns: DNS_MX_SEG });
+  };
+  const gw: ResolvedGateway = {
+    ...gateway,
+    certificateCandidates: ['*.seg-old.example', 'mx.seg-new.example'],
+  };
+  const delivery = (cfg: ReturnType<typeof tenant>, g: ResolvedGateway) =>
+    evaluatePaths(cfg, EMPTY_PROFILE, g).find((p) => p.id === 'path.gateway-delivery')!;
+
+  test('delivery passes with either certificate and not without: uncertain, saying why (not broken)', () => {
+    const cfg = tenant([
+      ['SEG old', '*.seg-old.example'],
+      ['SEG new', 'mx.seg-new.example'],
+    ]);
+    // Without the candidates the simulator presents no certificate: refused by both lock-downs.
+    expect(delivery(cfg, gateway).status).toBe('broken');
+    const p = delivery(cfg, gw);
+    expect(p.status).toBe('uncertain');
+    expect(p.evidence.join('\n')).toContain(
+      'uncertain: which certificate the sender presents is unknown (none, "*.seg-old.example", "mx.seg-new.example"), and the outcome depends on it',
+    );
+  });
+
+  test('no candidate passes the lock-down in place: still broken', () => {
+    const cfg = tenant([['SEG other', '*.other.example']]);
+    expect(delivery(cfg, gw).status).toBe('broken');
+  });
+
+  test('a declared certificate is presented as it is: no candidates are tried', () => {
+    const cfg = tenant([['SEG old', '*.seg-old.example']]);
+    const declared: ResolvedGateway = { ...gw, certificate: 'mx.seg-new.example' };
+    expect(delivery(cfg, declared).status).toBe('broken');
+  });
+});

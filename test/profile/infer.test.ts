@@ -160,6 +160,45 @@ describe('resolveGateway', () => {
     } else expect(gw.basis).toEqual(['declared in the profile (gateway section)']);
   });
 
+  test('lock-downs naming different certificates: those are the candidates the simulation tries', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [
+        partnerConnector({
+          ...CERT_LOCK,
+          Name: 'a',
+          SenderIPAddresses: ['203.0.113.10'],
+          TlsSenderCertificateName: '*.seg.example',
+        }),
+        partnerConnector({
+          ...CERT_LOCK,
+          Name: 'b',
+          SenderIPAddresses: [],
+          TlsSenderCertificateName: 'eu.mimecast.com',
+        }),
+        partnerConnector({
+          ...CERT_LOCK,
+          Name: 'c',
+          SenderIPAddresses: ['203.0.113.10'],
+          TlsSenderCertificateName: '*.SEG.example',
+        }),
+      ],
+      dns: MIMECAST_DNS,
+    });
+    const gw = resolveGateway(parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'p.yaml'), snapshot);
+    expect(gw.certificate).toBeUndefined();
+    expect(gw.certificateCandidates).toEqual(['*.seg.example', 'eu.mimecast.com']);
+    const one = resolveGateway(
+      parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'p.yaml'),
+      snapshotOf({
+        'Get-AcceptedDomain': CONTOSO_DOMAINS,
+        'Get-InboundConnector': [partnerConnector({ ...CERT_LOCK, SenderIPAddresses: ['203.0.113.10'] })],
+        dns: MIMECAST_DNS,
+      }),
+    );
+    expect(one.certificateCandidates).toBeUndefined();
+  });
+
   test("a declared certificate is never replaced by the lock-down's", () => {
     const snapshot = snapshotOf({
       'Get-AcceptedDomain': CONTOSO_DOMAINS,
