@@ -198,6 +198,37 @@ export class Probe {
 
 const PROBE = new Probe();
 
+/** The last key made for a verdict object, with the values it was made from. */
+interface AuthKey {
+  values: readonly unknown[];
+  key: string;
+}
+const AUTH_KEYS = new WeakMap<object, AuthKey>();
+
+/** What the verdict's fields are (every one the model may read), in order. */
+function authValues(v: AuthVerdict): unknown[] {
+  const notes = v.notes as unknown;
+  return [v.spf, v.dkim, v.dmarc, v.dmarcPolicy, ...(Array.isArray(notes) ? notes : [notes])];
+}
+
+/**
+ * A verdict as a key: its JSON, made again only when the object's fields changed since (the same object, the same
+ * string: its hash is kept).
+ */
+function authKey(v: AuthVerdict): string {
+  const values = authValues(v);
+  const known = AUTH_KEYS.get(v);
+  if (
+    known !== undefined &&
+    known.values.length === values.length &&
+    known.values.every((x, i) => x === values[i])
+  )
+    return known.key;
+  const key = JSON.stringify(values);
+  AUTH_KEYS.set(v, { values, key });
+  return key;
+}
+
 /**
  * The attempt as the cache reads it, in the one probe; undefined when an address is not IPv4 (IPv6 and other text
  * go around the cache).
@@ -230,7 +261,7 @@ export function probeOf(classes: IpSetIndex, a: Attempt): Probe | undefined {
   p.names = headers === undefined ? NO_NAMES : Object.keys(headers);
   // A verdict given with the attempt is read afresh on every call: keyed by what it says, not by the object.
   const auth = a.auth;
-  p.auth = auth == null ? undefined : JSON.stringify(auth);
+  p.auth = auth == null ? undefined : authKey(auth);
   // Each flag as the model tests it: tls and authenticated for truth, adversarial for `=== true`.
   p.addressKey = addressKey(classes, p, Boolean(a.tls), Boolean(a.authenticated), a.adversarial === true);
   return p;
