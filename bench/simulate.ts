@@ -4,20 +4,22 @@
  * `assess` does, then the standard path attempts and a set of varied attempts. One `simulate(cfg, attempt)` call is
  * one evaluation.
  *
- * The figure held against the target evaluates those attempts with their addresses drawn afresh for every
- * evaluation, from the source each came from (a gateway pool, a partner's or a botnet's /24; a device or on-premises
- * server keeps its one address): traffic from the same senders and flows, never the same attempt twice, so that
- * nothing keyed by the attempt itself can answer. The attempts are made outside the timed sections. It is the median
- * of half-second slices after a second of warm-up; the first fresh attempts are checked against
- * `simulateReference` (which uses no cache), and the share answered by the replay cache is printed.
+ * The figure held against the target is that of a replay workload (a scenario file, a day of logs): the same senders
+ * and flows over and over, from addresses drawn afresh for every evaluation from the source each came from (a
+ * gateway pool, the connection-filter allow list, a partner's or a botnet's /24). Attempts from a device or an
+ * on-premises server keep their one address (the count is printed). Nothing keyed by an attempt's exact text can
+ * answer the others; the replay cache answers them by address class. The attempts are made outside the timed
+ * sections. It is the median of half-second slices after a second of warm-up; the first fresh attempts are checked
+ * against `simulateReference` (which uses no cache), and the share answered from the cache is printed.
  *
- * Two more figures: the same attempts repeated as they are, and attempts never seen before in any respect (new
- * senders, recipients and flows as well as addresses), which no cache helps and the SPF/DMARC oracle bounds.
+ * Two more figures: the same attempts repeated as they are, and one-off attempts (new senders as well as addresses,
+ * each evaluated once) on a configuration compiled afresh, as `assess` and `plan` make them: the cache never answers
+ * those, and the full model with the SPF/DMARC oracle bounds them.
  * The checksum covers every field of every result of the fixed attempts (outcomes, decisions, replies,
  * uncertainties), so an optimisation that changes a result changes it.
  *
  * Environment: DURATION_S (timed length of each figure, default 3), SEED (generator seed, default 1), VARIED
- * (number of varied attempts, default 512), DISTINCT (attempts of the "never seen before" pass, default 20000),
+ * (number of varied attempts, default 512), DISTINCT (one-off attempts, default 20000),
  * VERIFY (fresh attempts compared with simulateReference, default 2000).
  */
 import { recordedAuthOracle } from '../src/dns/oracle.js';
@@ -524,8 +526,8 @@ const v4 = (ip: string) => {
   return typeof n === 'number' ? n : undefined;
 };
 const v4Text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-/** The gateway's pools: an address drawn from one stays in it. */
-const POOLS = GATEWAY_IPS.map((cidr) => {
+/** The gateway's pools and the allow list: an address drawn from one stays in it. */
+const POOLS = [...GATEWAY_IPS, ...ALLOW_IPS].map((cidr) => {
   const [base, bits] = cidr.split('/') as [string, string];
   const size = 2 ** (32 - Number(bits));
   return { lo: v4(base)!, size };
@@ -634,17 +636,30 @@ while (verified < VERIFY)
   }
 
 const cache = planOf(cfg).replay;
-const [hits0, misses0] = [cache.hits, cache.misses];
+const [hits0, misses0, plain0] = [cache.hits, cache.misses, cache.plain];
+/** Attempts whose every address is a fixed source's: the same text in every round. */
+const fixedSources = attempts.filter((a) => {
+  const b = withFreshAddresses(a);
+  return b.clientIp === a.clientIp && (a.receivedIps ?? []).every((h, i) => b.receivedIps![i] === h);
+}).length;
 const fresh = timed(freshRound);
-const hitShare = (cache.hits - hits0) / (cache.hits - hits0 + cache.misses - misses0);
+const hitShare = (cache.hits - hits0) / (cache.hits - hits0 + cache.misses - misses0 + cache.plain - plain0);
 const repeated = timed(() => attempts);
 const perSecond = fresh.perSecond;
 
 // Every attempt new: nothing the simulator may remember between calls about an attempt can help.
-const distinct = Array.from({ length: DISTINCT }, variedAttempt);
+// One-off attempts (each MAIL FROM new, the null sender's aside: no two share a class) on a configuration compiled
+// afresh.
+const oneOff = Array.from({ length: DISTINCT }, (_, i): Attempt => {
+  const a = variedAttempt();
+  const at = a.mailFrom.indexOf('@');
+  const mailFrom = at > 0 ? `${a.mailFrom.slice(0, at)}.${i}${a.mailFrom.slice(at)}` : a.mailFrom;
+  return { ...a, mailFrom, headerFrom: a.headerFrom === a.mailFrom ? mailFrom : a.headerFrom };
+});
+const coldCfg = compile();
 const t1 = performance.now();
-for (const a of distinct) {
-  const r = simulate(cfg, a);
+for (const a of oneOff) {
+  const r = simulate(coldCfg, a);
   for (const o of r.outcomes) light = (light * 31 + o.disposition.charCodeAt(0)) >>> 0;
 }
 const distinctPerSecond = DISTINCT / ((performance.now() - t1) / 1000);
@@ -657,11 +672,11 @@ console.log(`  compile (buildTenant + compileConfig) ${compileMs.toFixed(2)} ms 
 const range = (t: ReturnType<typeof timed>) =>
   `median of ${t.slices.length} slices, ${fmt(t.slices[0]!)}–${fmt(t.slices[t.slices.length - 1]!)}; ${fmt(t.evaluations)} evaluations`;
 console.log(
-  `  ${fmt(perSecond)} path evaluations/s, every attempt with fresh addresses (${range(fresh)}; ${(hitShare * 100).toFixed(1)}% from the replay cache) — target ≥ ${fmt(TARGET)}/s: ${perSecond >= TARGET ? 'met' : 'NOT met'}`,
+  `  ${fmt(perSecond)} path evaluations/s replaying the attempts with fresh addresses (${range(fresh)}; ${(hitShare * 100).toFixed(1)}% answered from the replay cache; ${fixedSources} of ${attempts.length} attempts from fixed sources) — target ≥ ${fmt(TARGET)}/s: ${perSecond >= TARGET ? 'met' : 'NOT met'}`,
 );
 console.log(`  ${fmt(repeated.perSecond)} evaluations/s repeating the same attempts (${range(repeated)})`);
 console.log(
-  `  ${fmt(distinctPerSecond)} evaluations/s over ${fmt(DISTINCT)} attempts never seen before in any respect`,
+  `  ${fmt(distinctPerSecond)} evaluations/s over ${fmt(DISTINCT)} one-off attempts on a configuration compiled afresh (${(1e6 / distinctPerSecond).toFixed(1)} µs each)`,
 );
 console.log(`  ${fmt(verified)} fresh attempts checked against simulateReference: identical`);
 console.log(

@@ -17,7 +17,7 @@ import type { IpSetIndex } from './ip.js';
 import { parseAddress } from './ip.js';
 import type { Attempt, AuthVerdict, Decision, Outcome, SimResult } from './types.js';
 
-/** Entries kept per configuration; past it the cache starts again. */
+/** Entries (and classes seen once) kept per configuration; past it the cache starts again. */
 const MAX_ENTRIES = 50_000;
 /** Entries kept per key (one per SPF range met); past it new ranges are evaluated without being kept. */
 const MAX_PER_KEY = 256;
@@ -111,35 +111,14 @@ export interface ReplayCache {
    */
   verdicts: Map<string, Map<string, RangedVerdict[]>>;
   size: number;
-  /** Counters, for the bench and the tests. */
+  /** Counters, for the bench and the tests: answers from entries, entries made, first sights evaluated plainly. */
   hits: number;
   misses: number;
-  /**
-   * Few of the last lookups were hits (attempts new in every respect): making an entry costs more than it saves,
-   * so most misses are evaluated plainly, and one in SPARSE_SAMPLE still makes an entry so that the cache learns.
-   */
-  sparse: boolean;
-  /** Lookups and hits of the current window. */
-  window: number;
-  windowHits: number;
+  plain: number;
 }
 
-/** Lookups per window of the sparse decision, the hit share under which a window is sparse, and the sample. */
-const WINDOW = 4096;
-const SPARSE_SHARE = 0.05;
-export const SPARSE_SAMPLE = 16;
-
-/** Counts a lookup; at the end of a window, decides whether the next one is sparse. */
-export function counted(cache: ReplayCache, hit: boolean): void {
-  if (hit) {
-    cache.hits++;
-    cache.windowHits++;
-  }
-  if (++cache.window < WINDOW) return;
-  cache.sparse = cache.windowHits < WINDOW * SPARSE_SHARE;
-  cache.window = 0;
-  cache.windowHits = 0;
-}
+/** What `lookup` answers for a class seen before that has no entry for these addresses (another SPF range). */
+export const SEEN = Symbol('seen');
 
 export function newReplayCache(): ReplayCache {
   // Tenant data is fixed before the nonce is drawn and never sees it: it cannot contain a placeholder by design.
@@ -153,9 +132,7 @@ export function newReplayCache(): ReplayCache {
     size: 0,
     hits: 0,
     misses: 0,
-    sparse: false,
-    window: 0,
-    windowHits: 0,
+    plain: 0,
   };
 }
 
@@ -356,8 +333,11 @@ function entriesOf(cache: ReplayCache, p: Probe, create: boolean): Entry[] | und
   return list;
 }
 
-/** The cached template for the attempt whose ranges hold for its addresses and slot texts. */
-export function lookup(cache: ReplayCache, p: Probe): Template | undefined {
+/**
+ * The cached template for the attempt whose ranges hold for its addresses and slot texts; SEEN when its class was
+ * seen before without such an entry, undefined when it never was.
+ */
+export function lookup(cache: ReplayCache, p: Probe): Template | typeof SEEN | undefined {
   const list = entriesOf(cache, p, false);
   if (list === undefined) return undefined;
   const addrs = p.addrs;
@@ -368,16 +348,30 @@ export function lookup(cache: ReplayCache, p: Probe): Template | undefined {
     }
     return e.template;
   }
-  return undefined;
+  return SEEN;
+}
+
+/**
+ * Notes that the attempt's class was seen: the first attempt of a class is evaluated plainly (an entry costs about
+ * one more evaluation, and most one-off attempts, as `assess` and `plan` make, never come again); the second makes
+ * the entry.
+ */
+export function markSeen(cache: ReplayCache, p: Probe): void {
+  clearWhenFull(cache);
+  entriesOf(cache, p, true);
+  cache.size++;
+}
+
+function clearWhenFull(cache: ReplayCache): void {
+  if (cache.size < MAX_ENTRIES) return;
+  cache.root = new Map();
+  cache.byAuth = new Map();
+  cache.verdicts = new Map();
+  cache.size = 0;
 }
 
 export function store(cache: ReplayCache, p: Probe, ranges: readonly SlotRange[], template: Template): void {
-  if (cache.size >= MAX_ENTRIES) {
-    cache.root = new Map();
-    cache.byAuth = new Map();
-    cache.verdicts = new Map();
-    cache.size = 0;
-  }
+  clearWhenFull(cache);
   const list = entriesOf(cache, p, true)!;
   if (list.length >= MAX_PER_KEY) return;
   list.push({ ranges, template });

@@ -27,17 +27,17 @@ import {
   type RuleMessage,
 } from './rules.js';
 import {
-  counted,
   instantiate,
   keepVerdict,
   knownVerdict,
   lookup,
+  markSeen,
   placeholder,
   probeOf,
   store,
   templateOf,
   type Probe,
-  SPARSE_SAMPLE,
+  SEEN,
   type Template as ReplayTemplate,
   type SlotRange,
 } from './replay.js';
@@ -1026,10 +1026,13 @@ export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
 function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimResult {
   const cache = plan.replay;
   let t = lookup(cache, probe);
-  counted(cache, t !== undefined);
   if (t === undefined) {
-    // Mostly new attempts: evaluated plainly, bar a sample that keeps the cache learning.
-    if (cache.sparse && ++cache.misses % SPARSE_SAMPLE !== 0) return run(cfg, a, false);
+    markSeen(cache, probe);
+    cache.plain++;
+    return run(cfg, a, false);
+  }
+  if (t !== SEEN) cache.hits++;
+  else {
     // newEntry reads the attempt into the probe again after evaluating it.
     t = newEntry(cfg, plan, a);
     if (t === undefined) return run(cfg, a, false);
@@ -1046,7 +1049,7 @@ function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimR
 /** A replay-cache entry made from this attempt: evaluated with placeholders for its addresses, then stored. */
 function newEntry(cfg: SimConfig, plan: SimPlan, a: Attempt): ReplayTemplate | undefined {
   const cache = plan.replay;
-  if (!cache.sparse) cache.misses++;
+  cache.misses++;
   const slots = 1 + (a.receivedIps?.length ?? 0);
   const template: Template = {
     labels: Array.from({ length: slots }, (_, i) => placeholder(cache, i)),
