@@ -110,6 +110,8 @@ export interface ReplayCache {
    * their notes write and the range they hold for: a new entry whose address falls in one need not ask again.
    */
   verdicts: Map<string, Map<string, RangedVerdict[]>>;
+  /** Classes seen once, without an entry (seenBefore). */
+  seen: Set<string>;
   size: number;
   /** Counters, for the bench and the tests: answers from entries, entries made, first sights evaluated plainly. */
   hits: number;
@@ -129,6 +131,7 @@ export function newReplayCache(): ReplayCache {
     root: new Map(),
     byAuth: new Map(),
     verdicts: new Map(),
+    seen: new Set(),
     size: 0,
     hits: 0,
     misses: 0,
@@ -299,8 +302,9 @@ function level(parent: Level, key: unknown, create: boolean): Level | undefined 
   return l;
 }
 
-/** The keys of the probe's path, reused by every call (a path's last key leads to the entries). */
+/** The keys of the probe's path, reused by every call (a path's last key leads to the entries), and its length. */
 const PATH: unknown[] = [];
+let pathLength = 0;
 
 /**
  * The entries of the attempt's class: everything the model reads from the attempt, with each address as its class.
@@ -323,6 +327,7 @@ function entriesOf(cache: ReplayCache, p: Probe, create: boolean): Entry[] | und
       path[n++] = name;
       path[n++] = h[name];
     }
+  pathLength = n;
   // A verdict given with the attempt is part of its class.
   let l = p.auth === undefined ? cache.root : level(cache.byAuth, p.auth, create);
   for (let i = 0; i < n - 1 && l !== undefined; i++) l = level(l, path[i], create);
@@ -352,14 +357,18 @@ export function lookup(cache: ReplayCache, p: Probe): Template | typeof SEEN | u
 }
 
 /**
- * Notes that the attempt's class was seen: the first attempt of a class is evaluated plainly (an entry costs about
- * one more evaluation, and most one-off attempts, as `assess` and `plan` make, never come again); the second makes
- * the entry.
+ * Whether the attempt's class (the probe just looked up, with no entry) was seen before, noting it if not. The first
+ * attempt of a class is evaluated plainly (an entry costs about one more evaluation, and most one-off attempts, as
+ * `assess` and `plan` make, never come again); the second makes the entry. A class seen once is one string in a
+ * set, not a path of levels.
  */
-export function markSeen(cache: ReplayCache, p: Probe): void {
+export function seenBefore(cache: ReplayCache, p: Probe): boolean {
+  const key = JSON.stringify([p.auth ?? null, PATH.slice(0, pathLength)]);
+  if (cache.seen.has(key)) return true;
   clearWhenFull(cache);
-  entriesOf(cache, p, true);
+  cache.seen.add(key);
   cache.size++;
+  return false;
 }
 
 function clearWhenFull(cache: ReplayCache): void {
@@ -367,6 +376,7 @@ function clearWhenFull(cache: ReplayCache): void {
   cache.root = new Map();
   cache.byAuth = new Map();
   cache.verdicts = new Map();
+  cache.seen = new Set();
   cache.size = 0;
 }
 

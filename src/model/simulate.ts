@@ -31,7 +31,7 @@ import {
   keepVerdict,
   knownVerdict,
   lookup,
-  markSeen,
+  seenBefore,
   placeholder,
   probeOf,
   store,
@@ -1026,12 +1026,11 @@ export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
 function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimResult {
   const cache = plan.replay;
   let t = lookup(cache, probe);
-  if (t === undefined) {
-    markSeen(cache, probe);
+  if (t === undefined && !seenBefore(cache, probe)) {
     cache.plain++;
     return run(cfg, a, false);
   }
-  if (t !== SEEN) cache.hits++;
+  if (t !== undefined && t !== SEEN) cache.hits++;
   else {
     // newEntry reads the attempt into the probe again after evaluating it.
     t = newEntry(cfg, plan, a);

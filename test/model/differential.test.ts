@@ -131,7 +131,7 @@ describe('the per-configuration verdict cache', () => {
       ...cfg,
       auth: {
         verdict: (input) => {
-          asked.push(`${input.ip} ${input.mailFrom} ${input.headerFrom}`);
+          asked.push(`${input.ip} ${input.ipLabel ?? ''} ${input.mailFrom} ${input.headerFrom}`);
           return cfg.auth.verdict(input);
         },
       },
@@ -145,8 +145,10 @@ describe('the per-configuration verdict cache', () => {
       rcpts: ['user@contoso.com'],
     };
     const first = simulate(counting, a);
+    expect(asked.length).toBeGreaterThan(0);
+    // The second sight makes the replay entry (replay.ts), whose evaluation asks with a placeholder for the address.
+    expect(simulate(counting, a)).toEqual(first);
     const calls = asked.length;
-    expect(calls).toBeGreaterThan(0);
     expect(simulate(counting, a)).toEqual(first);
     expect(asked).toHaveLength(calls); // answered from the cache
     expect(new Set(asked).size).toBe(asked.length); // and never asked twice the same question
