@@ -330,7 +330,8 @@ function entriesOf(cache: ReplayCache, p: Probe, create: boolean): Entry[] | und
   pathLength = n;
   // A verdict given with the attempt is part of its class.
   let l = p.auth === undefined ? cache.root : level(cache.byAuth, p.auth, create);
-  for (let i = 0; i < n - 1 && l !== undefined; i++) l = level(l, path[i], create);
+  if (create) for (let i = 0; i < n - 1 && l !== undefined; i++) l = level(l, path[i], true);
+  else for (let i = 0; i < n - 1 && l !== undefined; i++) l = l.get(path[i]) as Level | undefined;
   if (l === undefined) return undefined;
   const last = path[n - 1];
   let list = l.get(last) as Entry[] | undefined;
