@@ -10,8 +10,12 @@
  * - Everything else (envelope, headers, recipients, certificate, flags) is part of the key as it is.
  * - The texts that write an address are templates: the entry's evaluation runs with placeholders instead of the
  *   addresses, and each reuse fills in the attempt's own.
+ * - The first attempt of a class is evaluated plainly and only noted (one-off attempts, as `assess` and `plan` make,
+ *   never pay for an entry); the second makes the entry; the ones after are answered from it. Verdicts asked while
+ *   making entries serve later entries inside their SPF range.
  *
- * `simulateReference` never uses it, so the differential tests compare the cache with the plain model.
+ * It pays off when many attempts share classes: scenario files, replayed logs. `simulateReference` never uses it,
+ * so the differential tests compare the cache with the plain model.
  */
 import type { IpSetIndex } from './ip.js';
 import { parseAddress } from './ip.js';
@@ -152,7 +156,8 @@ const NO_NAMES: readonly string[] = [];
 /**
  * An attempt as the cache reads it: each field read once (attempts come in many shapes, and reading a property of
  * an object whose shape the engine has not settled on is slow), the addresses parsed, the address part of the key
- * made. One probe is reused for every evaluation (they do not nest: nested evaluations skip the cache).
+ * made. One probe is reused for every evaluation: nested evaluations of the same configuration skip the cache, and
+ * after making an entry (when an oracle may have simulated another configuration) the attempt is read again.
  */
 export class Probe {
   clientIp = '';
