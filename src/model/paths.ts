@@ -7,7 +7,7 @@ import type { ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
 import { certificateMatches } from './domains.js';
 import { IpSet, parseIpEntry } from './ip.js';
-import { outcomeKey, simulate } from './simulate.js';
+import { dedupeOutcomes, simulate } from './simulate.js';
 import type {
   Attempt,
   AuthVerdict,
@@ -379,16 +379,7 @@ function eitherResult(cfg: SimConfig, attempt: Attempt, certificates: readonly s
     simulate(cfg, attempt),
     ...certificates.map((c) => simulate(cfg, { ...attempt, tls: true, certNames: [certHost(c)] })),
   ];
-  const outcomes: Outcome[] = [];
-  const seen = new Set<string>();
-  for (const r of results)
-    for (const o of r.outcomes) {
-      const key = outcomeKey(o);
-      if (!seen.has(key)) {
-        seen.add(key);
-        outcomes.push(o);
-      }
-    }
+  const outcomes = dedupeOutcomes(results.flatMap((r) => r.outcomes));
   const uncertainties = [...new Set(results.flatMap((r) => r.uncertainties))];
   const dispositions = new Set(results.map((r) => r.outcomes.map((o) => o.disposition).join(',')));
   if (dispositions.size > 1)

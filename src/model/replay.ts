@@ -170,9 +170,8 @@ export class Probe {
   names: readonly string[] = NO_NAMES;
   /** The verdict given with the attempt, as JSON. */
   auth: string | undefined = undefined;
-  /** The addresses as unsigned 32-bit numbers: the client, then each hop (the first `count` of them). */
+  /** The addresses as unsigned 32-bit numbers: the client, then each hop (slots past the last hop are stale). */
   readonly addrs: number[] = [0, 0, 0, 0];
-  count = 0;
   addressKey: unknown = undefined;
 
   /** The text of an address slot: 0 the client, k the k-th Received hop. */
@@ -234,7 +233,6 @@ export function probeOf(classes: IpSetIndex, a: Attempt): Probe | undefined {
       if (typeof x !== 'number') return undefined;
       addrs[count++] = x;
     }
-  p.count = count;
   p.clientIp = clientIp;
   p.hops = count > 1 ? hops : undefined;
   p.mailFrom = a.mailFrom;

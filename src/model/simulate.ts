@@ -38,7 +38,7 @@ import {
   templateOf,
   type Probe,
   SEEN,
-  type Template as ReplayTemplate,
+  type Template,
   type SlotRange,
 } from './replay.js';
 import { spoofStage } from './spoof.js';
@@ -110,11 +110,11 @@ interface Call {
    * Set while a replay-cache entry is being made: how texts write each address slot (placeholders), and the SPF
    * ranges the evaluation's verdicts hold for.
    */
-  template: Template | undefined;
+  template: EntryInMaking | undefined;
 }
 
 /** A replay-cache entry in the making: placeholders, the verdicts asked so far (per slot) and their ranges. */
-interface Template {
+interface EntryInMaking {
   labels: readonly string[];
   verdicts: (AuthVerdict | undefined)[];
   ranges: SlotRange[];
@@ -1002,7 +1002,7 @@ function evaluate(
     uncertainties.push(`not in the export: ${[...discovered].sort().join(', ')}`);
   }
   return {
-    outcomes: reference ? dedupeByKey(outcomes) : dedupe(outcomes),
+    outcomes: reference ? dedupeByKey(outcomes) : dedupeOutcomes(outcomes),
     uncertainties: uncertainties.length < 2 ? uncertainties : [...new Set(uncertainties)],
   };
 }
@@ -1039,18 +1039,18 @@ function replayed(cfg: SimConfig, plan: SimPlan, a: Attempt, probe: Probe): SimR
   const r = instantiate(t, probe);
   if (t.slotted) {
     // Texts that differed by an address slot may now be equal: de-duplicated as the plain evaluation does.
-    r.outcomes = dedupe(r.outcomes);
+    r.outcomes = dedupeOutcomes(r.outcomes);
     if (r.uncertainties.length > 1) r.uncertainties = [...new Set(r.uncertainties)];
   }
   return r;
 }
 
 /** A replay-cache entry made from this attempt: evaluated with placeholders for its addresses, then stored. */
-function newEntry(cfg: SimConfig, plan: SimPlan, a: Attempt): ReplayTemplate | undefined {
+function newEntry(cfg: SimConfig, plan: SimPlan, a: Attempt): Template | undefined {
   const cache = plan.replay;
   cache.misses++;
   const slots = 1 + (a.receivedIps?.length ?? 0);
-  const template: Template = {
+  const template: EntryInMaking = {
     labels: Array.from({ length: slots }, (_, i) => placeholder(cache, i)),
     verdicts: [],
     ranges: [],
@@ -1078,7 +1078,7 @@ export function simulateReference(cfg: SimConfig, attempt: Attempt): SimResult {
 }
 
 /** An outcome's identity for de-duplication: stage, disposition, reply and the rules and texts that decided it. */
-export function outcomeKey(o: Outcome): string {
+function outcomeKey(o: Outcome): string {
   return `${o.stage}|${o.disposition}|${o.reply ?? ''}|${o.decisions.map((d) => d.rule + d.text).join('|')}`;
 }
 
@@ -1112,11 +1112,12 @@ function sameOutcome(p: Outcome, o: Outcome): boolean {
 }
 
 /**
+ * The outcomes with each repeated one (same stage, disposition, reply, rules and texts) left out, the first kept:
  * `dedupeByKey` without building keys where the answer is certain: a key starts with the stage and the
  * disposition, neither of which contains `|`, so two outcomes can only share a key when they share both; keys of
  * different lengths differ; identical outcomes have identical keys. Only what is left is compared by key.
  */
-function dedupe(outcomes: Outcome[]): Outcome[] {
+export function dedupeOutcomes(outcomes: Outcome[]): Outcome[] {
   const n = outcomes.length;
   if (n < 2) return outcomes;
   if (n > 8) return dedupeByKey(outcomes);
