@@ -3,7 +3,7 @@
  * Pure once the snapshot and profile are loaded; `assessExport` is the I/O wrapper the CLI uses.
  */
 import { CHECKS } from './checks/registry.js';
-import type { Check, CheckContext, Finding, Severity } from './checks/types.js';
+import type { Check, CheckContext, CheckOutcome, Finding, Severity } from './checks/types.js';
 import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
 import type { DnsZone } from './dns/zone.js';
@@ -17,7 +17,7 @@ import {
 } from './model/paths.js';
 import { buildTenant } from './model/tenant.js';
 import { mxPointsToEop, resolveGateway } from './profile/infer.js';
-import type { ResolvedGateway } from './profile/gateway.js';
+import { hasGateway, type ResolvedGateway } from './profile/gateway.js';
 import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
 import { buildChecklist } from './report/checklist.js';
 import type { Report, ReportFinding, ReportPath } from './report/model.js';
@@ -49,10 +49,32 @@ export function severityAtLeast(s: Severity, threshold: Severity): boolean {
   return SEVERITY_RANK[s] >= SEVERITY_RANK[threshold];
 }
 
+/**
+ * The outcome of a gateway-only check when no gateway is known (DESIGN §3.3): not applicable, for a known reason, when
+ * the tenant has none; unknown when mxlock cannot tell (principle 1: unknown is never `not-applicable`, never done).
+ */
+function withoutGateway(gateway: ResolvedGateway): CheckOutcome | undefined {
+  if (gateway.source === 'none')
+    return {
+      status: 'not-applicable',
+      evidence: [
+        `no gateway: ${gateway.basis.join('; ') || 'none declared or inferred'}; this applies only to mail that passes a gateway before Exchange Online`,
+      ],
+    };
+  if (gateway.source === 'unknown')
+    return {
+      status: 'unknown',
+      evidence: [
+        `whether mail passes a gateway is unknown (${gateway.basis.join('; ') || 'nothing declared or inferred'}): declare the gateway in mxlock.yaml (gateway.ips, gateway.certificate) to judge this`,
+      ],
+    };
+  return undefined;
+}
+
 function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, string>): Finding {
   let outcome;
   try {
-    outcome = check.evaluate(ctx);
+    outcome = (check.requiresGateway ? withoutGateway(ctx.gateway) : undefined) ?? check.evaluate(ctx);
   } catch (err) {
     // A check that throws is a bug; it must not turn into a pass or abort the audit.
     outcome = {
@@ -102,7 +124,8 @@ function configFor(
   options: Pick<AssessOptions, 'zone' | 'now'>,
 ): SimConfig {
   const mx = mxPointsToEop(snapshot);
-  const mxEop = mx ?? (gateway.source !== 'none' ? false : undefined);
+  // Without an MX answer: a known gateway means the MX is elsewhere [I]; no gateway means it is EOP's.
+  const mxEop = mx ?? (hasGateway(gateway) ? false : gateway.source === 'none' ? true : undefined);
   return compileConfig({
     tenant: buildTenant(snapshot),
     tablSpoof: snapshot.data['Get-TenantAllowBlockListSpoofItems'],
@@ -110,9 +133,11 @@ function configFor(
     mxBasis:
       mx !== undefined
         ? 'MX records'
-        : gateway.source !== 'none'
+        : hasGateway(gateway)
           ? 'a gateway is declared or inferred [I]'
-          : 'unknown',
+          : gateway.source === 'none'
+            ? 'every MX of the accepted domains points at Exchange Online'
+            : 'unknown',
     auth: recordedAuthOracle(options.zone ?? snapshot.dns),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -174,7 +199,7 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
       ips: gateway.ips,
       certificate: gateway.certificate ?? null,
     },
-    verdict: verdictOf(paths, snapshot.missing),
+    verdict: verdictOf(paths, gateway, snapshot.missing),
     paths: reportPaths,
     findings,
     checklist: buildChecklist(findings, reportPaths, {

@@ -47,6 +47,12 @@ export interface Check {
   severity: Severity;
   references: string[];
   remediation: Remediation;
+  /**
+   * Only meaningful when mail passes a gateway (the lock-down, the safety net, Enhanced Filtering): the runner makes it
+   * `not-applicable` for a tenant with no gateway and `unknown` when whether there is one is unknown, without calling
+   * `evaluate` (one decision in one place, src/assess.ts `runCheck`).
+   */
+  requiresGateway?: true;
   evaluate(ctx: CheckContext): CheckOutcome;
 }
 

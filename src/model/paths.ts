@@ -3,7 +3,7 @@
  * headline verdict. Pure.
  */
 import type { Profile } from '../profile/schema.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
+import { hasGateway, type ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
 import { certificateMatches } from './domains.js';
 import { IpSet, parseIpEntry } from './ip.js';
@@ -192,7 +192,7 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
   const gwIps = samplesOf(gateway.ips);
   const gwIp = gwIps[0];
   const gwCert = gateway.certificate ? [certHost(gateway.certificate)] : [];
-  if (gateway.source !== 'none' && (gwIp || gwCert.length)) {
+  if (hasGateway(gateway) && (gwIp || gwCert.length)) {
     const ips = gwIps.length > 0 ? gwIps : [ip];
     paths.push({
       id: 'path.gateway-delivery',
@@ -439,37 +439,92 @@ export function evaluatePathList(
 }
 
 export interface Verdict {
-  bypass: 'open' | 'closed' | 'uncertain';
+  /** `no-gateway`: the tenant has no gateway, so there is nothing to bypass (DESIGN §3.3). */
+  bypass: 'open' | 'closed' | 'uncertain' | 'no-gateway';
   legitimateFlows: 'preserved' | 'broken' | 'uncertain';
   summary: string;
 }
 
-export function verdictOf(paths: readonly PathResult[], missing: readonly string[] = []): Verdict {
+/** The attack paths whose From: is an own domain: without a gateway they are still spoofing, and RejectDirectSend, SPF/DMARC and anti-spoofing must stop them. */
+export const OWN_DOMAIN_SPOOF_PATHS: ReadonlySet<string> = new Set([
+  'path.direct-send-own-domain',
+  'path.spoof-header-own-domain',
+  'path.null-sender-direct',
+]);
+
+/**
+ * The attack paths that count against the tenant and are open or uncertain: every attack path, except that without a
+ * gateway only the own-domain spoofs count (a foreign domain's mail reaching the inbox is then ordinary mail).
+ */
+export function exposedAttackPaths(
+  paths: readonly PathResult[],
+  gateway: Pick<ResolvedGateway, 'source'>,
+): PathResult[] {
+  return paths.filter(
+    (p) =>
+      p.kind === 'attack' &&
+      (p.status === 'open' || p.status === 'uncertain') &&
+      (gateway.source !== 'none' || OWN_DOMAIN_SPOOF_PATHS.has(p.id)),
+  );
+}
+
+/**
+ * The headline verdict (DESIGN §5): `no-gateway` when the tenant has none; `uncertain` when whether it has one is
+ * unknown (the summary says what to declare); else `open` if any attack path is open, `uncertain` if any is undecided
+ * or an export the paths need is missing, else `closed`.
+ */
+export function verdictOf(
+  paths: readonly PathResult[],
+  gateway: Pick<ResolvedGateway, 'source' | 'basis'>,
+  missing: readonly string[] = [],
+): Verdict {
   const attacks = paths.filter((p) => p.kind === 'attack');
   const legit = paths.filter((p) => p.kind === 'legitimate');
   const open = attacks.filter((p) => p.status === 'open');
   const uncertain = attacks.filter((p) => p.status === 'uncertain');
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
-  const bypass: Verdict['bypass'] =
-    open.length > 0
-      ? 'open'
-      : uncertain.length > 0 || lacking.length > 0 || attacks.length === 0
-        ? 'uncertain'
-        : 'closed';
   const broken = legit.filter((p) => p.status === 'broken');
   const legitUncertain = legit.filter((p) => p.status === 'uncertain');
   const legitimateFlows: Verdict['legitimateFlows'] =
     broken.length > 0 ? 'broken' : legitUncertain.length > 0 ? 'uncertain' : 'preserved';
   const parts: string[] = [];
-  if (bypass === 'open')
+  let bypass: Verdict['bypass'];
+  if (gateway.source === 'none') {
+    bypass = 'no-gateway';
     parts.push(
-      `${open.length} of ${attacks.length} attack paths reach mailboxes without the gateway: ${open.map((p) => p.id).join(', ')}.`,
+      'No gateway: every MX of the accepted domains points at Exchange Online and none is declared, so there is nothing to bypass; RejectDirectSend, SPF/DKIM/DMARC and anti-spoofing protect the tenant (see the findings).',
     );
-  else if (bypass === 'closed') parts.push(`All ${attacks.length} attack paths are closed or mitigated.`);
-  else
+    const spoofs = exposedAttackPaths(paths, gateway);
+    if (spoofs.length > 0)
+      parts.push(
+        `Own-domain spoofing not known to be stopped: ${spoofs.map((p) => `${p.id} (${p.status})`).join(', ')}.`,
+      );
+  } else if (gateway.source === 'unknown') {
+    bypass = 'uncertain';
     parts.push(
-      `No attack path is known to be open, but ${uncertain.length} cannot be decided${uncertain.length ? `: ${uncertain.map((p) => p.id).join(', ')}` : ''}.`,
+      `Whether mail must pass a gateway is unknown (${gateway.basis.join('; ')}): declare the gateway in mxlock.yaml (gateway.ips and gateway.certificate), or record the MX records of the accepted domains in dns.json (mxlock dns --record) so mxlock can tell.`,
     );
+    if (open.length > 0)
+      parts.push(
+        `${open.length} of ${attacks.length} attack paths reach mailboxes directly (a bypass if a gateway is meant to be in front): ${open.map((p) => p.id).join(', ')}.`,
+      );
+  } else {
+    bypass =
+      open.length > 0
+        ? 'open'
+        : uncertain.length > 0 || lacking.length > 0 || attacks.length === 0
+          ? 'uncertain'
+          : 'closed';
+    if (bypass === 'open')
+      parts.push(
+        `${open.length} of ${attacks.length} attack paths reach mailboxes without the gateway: ${open.map((p) => p.id).join(', ')}.`,
+      );
+    else if (bypass === 'closed') parts.push(`All ${attacks.length} attack paths are closed or mitigated.`);
+    else
+      parts.push(
+        `No attack path is known to be open, but ${uncertain.length} cannot be decided${uncertain.length ? `: ${uncertain.map((p) => p.id).join(', ')}` : ''}.`,
+      );
+  }
   if (lacking.length > 0)
     parts.push(`Missing from the export: ${lacking.map((m) => `${m}.json`).join(', ')}.`);
   if (broken.length > 0) parts.push(`Legitimate flows broken: ${broken.map((p) => p.id).join(', ')}.`);

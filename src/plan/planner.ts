@@ -300,7 +300,15 @@ export function planChanges(input: PlanInput): PlanDraft {
   const drafts: Draft[] = [];
   const notes: Record<StageNo, string[]> = { 0: [], 1: [], 2: [], 3: [], 4: [], 5: [] };
 
-  if (gw.source === 'none' || (gw.ips.length === 0 && !gw.certificate)) {
+  if (gw.source === 'none') {
+    return {
+      stages: [],
+      warnings,
+      blocked:
+        'the tenant has no gateway (every MX of the accepted domains points at Exchange Online): the staged gateway lock-down does not apply; act on the findings of `mxlock assess` (RejectDirectSend, SPF/DKIM/DMARC, anti-spoofing), or declare gateway.ips in mxlock.yaml if mail does pass a gateway',
+    };
+  }
+  if (gw.source === 'unknown' || (gw.ips.length === 0 && !gw.certificate)) {
     return {
       stages: [],
       warnings,

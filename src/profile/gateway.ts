@@ -1,6 +1,12 @@
-/** The gateway mxlock reasons about: from the profile, inferred from MX + connectors, or none. */
+/**
+ * The gateway mxlock reasons about: from the profile, inferred from MX + connectors, `none` (the tenant has no gateway:
+ * every MX of its accepted domains points at Exchange Online and none is declared) or `unknown` (mxlock cannot tell:
+ * no MX answer, no usable connector data, nothing in the profile). DESIGN §3.3.
+ */
+export type GatewaySource = 'profile' | 'inferred' | 'none' | 'unknown';
+
 export interface ResolvedGateway {
-  source: 'profile' | 'inferred' | 'none';
+  source: GatewaySource;
   name: string | undefined;
   /** Known SEG vendor id when recognised (`mimecast`, `proofpoint`…). */
   vendor: string | undefined;
@@ -32,3 +38,8 @@ export const NO_GATEWAY: ResolvedGateway = {
   dkimSelectors: [],
   basis: [],
 };
+
+/** Whether a gateway is known to exist (declared or inferred): the gateway-only checks and paths apply. */
+export function hasGateway(gateway: Pick<ResolvedGateway, 'source'>): boolean {
+  return gateway.source === 'profile' || gateway.source === 'inferred';
+}

@@ -57,11 +57,13 @@ function primary(mx: DomainMx): DomainMx['records'] {
 /**
  * Does the default accepted domain's MX point to Exchange Online (eop-model §6.1: with MX elsewhere EOP suppresses
  * some spoof checks)? `undefined` when DNS was not analysed or the default domain is not known. A primary MX that
- * includes an EOP host counts as pointing to EOP; no MX at all (NODATA/NXDOMAIN) does not.
+ * includes an EOP host counts as pointing to EOP; no MX at all (NODATA/NXDOMAIN) does not; a `*.onmicrosoft.com`
+ * default domain always routes to EOP.
  */
 export function mxPointsToEop(snapshot: Snapshot): boolean | undefined {
-  if (!snapshot.dns) return undefined;
   const tenant = buildTenant(snapshot);
+  if (tenant.defaultDomain && isMicrosoftDomain(tenant.defaultDomain)) return true;
+  if (!snapshot.dns) return undefined;
   const domain = tenant.defaultDomain;
   if (!domain) return undefined;
   const answer = lookup(snapshot.dns, domain, 'MX');
@@ -236,7 +238,65 @@ function lockdownCertificate(
   };
 }
 
-/** The gateway for this tenant: the profile's when declared, otherwise inferred; `source: 'none'` with the reasons. */
+/**
+ * Where the accepted domains' mail is routed, when no MX points elsewhere: `eop` when every MX answer is Exchange
+ * Online's (a `*.onmicrosoft.com` domain always routes to EOP; a domain without MX receives no mail by MX, which is not
+ * "MX elsewhere"), else `unknown`: no DNS, no MX answer for any own domain, a lookup that failed, or no accepted domains.
+ */
+function mxRouting(
+  snapshot: Snapshot,
+  mx: readonly DomainMx[],
+): { kind: 'eop' | 'unknown'; basis: string[] } {
+  const tenant = buildTenant(snapshot);
+  if (tenant.domainNames.length === 0)
+    return {
+      kind: 'unknown',
+      basis: [
+        snapshot.data['Get-AcceptedDomain'] === undefined
+          ? 'Get-AcceptedDomain.json is not in the export, so the MX records of the accepted domains are unknown'
+          : 'Get-AcceptedDomain.json lists no domain, so the MX records of the accepted domains are unknown',
+      ],
+    };
+  if (mx.length === 0)
+    return {
+      kind: 'eop',
+      basis: ['only *.onmicrosoft.com domains are accepted, and their MX is always Exchange Online'],
+    };
+  if (!snapshot.dns)
+    return {
+      kind: 'unknown',
+      basis: ['DNS not analysed (no dns.json in the export), so the MX records are unknown'],
+    };
+  const failed = mx.filter((d) => d.status === 'unavailable');
+  if (failed.length > 0)
+    return {
+      kind: 'unknown',
+      basis: [
+        `the MX lookup failed for ${failed.map((d) => d.domain).join(', ')}, so where its mail goes is unknown`,
+      ],
+    };
+  const answered = mx.filter((d) => d.status === 'answer');
+  if (answered.length === 0)
+    return {
+      kind: 'unknown',
+      basis: [
+        `no accepted domain has an MX record in the recorded DNS (${mx.map((d) => d.domain).join(', ')}), so where mail enters is unknown`,
+      ],
+    };
+  const silent = mx.filter((d) => d.status !== 'answer').map((d) => d.domain);
+  return {
+    kind: 'eop',
+    basis: [
+      'every MX of the accepted domains points at Exchange Online, and no gateway is declared: there is no gateway to go around',
+      ...(silent.length > 0 ? [`without MX (they receive no mail by MX): ${silent.join(', ')}`] : []),
+    ],
+  };
+}
+
+/**
+ * The gateway for this tenant: the profile's when declared, otherwise inferred; `none` when every MX is Exchange
+ * Online's and nothing is declared; `unknown` when mxlock cannot tell. Each with the reasons in `basis`.
+ */
 export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot): ResolvedGateway {
   const mx = acceptedDomainMx(snapshot);
   const { vendor, unknownHost } = pickVendor(mx);
@@ -277,26 +337,38 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
   basis.push(...passedOver);
   const cautions = [...passedOver];
 
+  const mxElsewhere = vendor !== undefined || unknownHost !== undefined;
+  if (!mxElsewhere) {
+    const routing = mxRouting(snapshot, mx);
+    if (routing.kind === 'eop') {
+      // Every MX is Exchange Online's: internet mail reaches EOP directly, so there is no gateway to go around.
+      const leftovers = connectors.map(
+        (c) =>
+          `Partner connector ${connectorLabel(c)} accepts every sender domain (*) while every MX points at Exchange Online: a previous gateway's leftover? ${c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true ? 'It restricts by IP or certificate, so it refuses internet mail from other addresses (CON-5 [D]); ' : ''}declare the gateway in mxlock.yaml if mail still passes one`,
+      );
+      return {
+        ...NO_GATEWAY,
+        basis: [...basis, ...routing.basis, ...leftovers],
+        ...(cautions.length + leftovers.length > 0 ? { cautions: [...cautions, ...leftovers] } : {}),
+      };
+    }
+    if (connectors.length === 0) {
+      basis.push(...routing.basis);
+      basis.push(
+        hasInboundExport
+          ? 'no enabled Partner inbound connector with SenderDomains *'
+          : 'Get-InboundConnector.json is not in the export, so connectors could not be read',
+      );
+      return { ...NO_GATEWAY, source: 'unknown', basis };
+    }
+  }
+
   const ips: string[] = [];
   let certificate: string | undefined;
   for (const c of connectors) {
     for (const ip of c.SenderIPAddresses ?? []) if (!ips.includes(ip)) ips.push(ip);
     certificate ??= c.TlsSenderCertificateName;
     basis.push(`Partner connector ${connectorLabel(c)} with SenderDomains * ${restrictionText(c)}`);
-  }
-
-  const mxElsewhere = vendor !== undefined || unknownHost !== undefined;
-  if (connectors.length === 0 && !mxElsewhere) {
-    if (!snapshot.dns)
-      basis.push('DNS not analysed (no dns.json in the export), so the MX records are unknown');
-    else if (mx.length === 0)
-      basis.push('no accepted domains besides *.onmicrosoft.com to read MX records for');
-    basis.push(
-      hasInboundExport
-        ? 'no enabled Partner inbound connector with SenderDomains *'
-        : 'Get-InboundConnector.json is not in the export, so connectors could not be read',
-    );
-    return { ...NO_GATEWAY, basis };
   }
 
   // Without an MX answer, the connector's certificate name can still tell the vendor (`*.mimecast.com`).

@@ -106,8 +106,12 @@ export const CHECKLIST_ROWS: readonly Row[] = [
 ];
 
 const PROBLEM: ReadonlySet<FindingStatus> = new Set(['fail', 'warn']);
-/** Statuses that leave nothing to do for the row; `unknown` is deliberately absent. */
-const SETTLED: ReadonlySet<FindingStatus> = new Set(['pass', 'waived', 'not-applicable', 'info']);
+/**
+ * Statuses that leave nothing to do for the row. `unknown` is deliberately absent, and so is `waived`: an accepted risk
+ * is not a done item. `not-applicable` always carries its reason (a tenant without a gateway, say); a check that lacks
+ * a fact is `unknown`, never `not-applicable` (src/assess.ts runCheck).
+ */
+const SETTLED: ReadonlySet<FindingStatus> = new Set(['pass', 'not-applicable', 'info']);
 
 function fromFindings(
   checks: readonly string[],

@@ -94,7 +94,11 @@ function contextSection(report: Report): string[] {
   const tenantLine = `**Tenant:** ${mdText(tenant.initialDomain ?? 'initial domain unknown')} · accepted domains: ${domains}`;
   let gatewayLine: string;
   if (gateway.source === 'none') {
-    gatewayLine = '**Gateway:** none declared in the profile or inferred from MX and connectors';
+    gatewayLine =
+      '**Gateway:** none: every MX of the accepted domains points at Exchange Online and none is declared';
+  } else if (gateway.source === 'unknown') {
+    gatewayLine =
+      '**Gateway:** unknown: not declared in the profile, and the MX records and connectors do not tell (see the verdict)';
   } else {
     const source = gateway.source === 'profile' ? 'from the profile' : 'inferred from MX and connectors';
     const ips = gateway.ips.length > 0 ? gateway.ips.map(mdText).join(', ') : 'none';

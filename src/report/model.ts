@@ -1,6 +1,8 @@
 /** The canonical report (DESIGN §3.3, schemaVersion 1). Every other format renders this. */
 import type { Finding, Step } from '../checks/types.js';
 import type { Disposition, PathKind, PathStatus, Stage } from '../model/types.js';
+import type { Verdict } from '../model/paths.js';
+import type { GatewaySource } from '../profile/gateway.js';
 
 export interface ReportPath {
   id: string;
@@ -24,16 +26,12 @@ export interface Report {
   tool: { name: 'mxlock'; version: string };
   tenant: { initialDomain: string | null; acceptedDomains: string[] };
   gateway: {
-    source: 'profile' | 'inferred' | 'none';
+    source: GatewaySource;
     name: string | null;
     ips: string[];
     certificate: string | null;
   };
-  verdict: {
-    bypass: 'open' | 'closed' | 'uncertain';
-    legitimateFlows: 'preserved' | 'broken' | 'uncertain';
-    summary: string;
-  };
+  verdict: Verdict;
   paths: ReportPath[];
   findings: ReportFinding[];
   checklist: ChecklistItem[];

@@ -121,7 +121,12 @@ function heading(c: Colors, text: string, width: number): string[] {
 
 function verdictSection(report: Report, c: Colors, width: number): string[] {
   const { bypass, legitimateFlows, summary } = report.verdict;
-  const bypassColor = bypass === 'open' ? pathColor(c, 'open') : bypass === 'closed' ? c.green : c.yellow;
+  const bypassColor =
+    bypass === 'open'
+      ? pathColor(c, 'open')
+      : bypass === 'closed' || bypass === 'no-gateway'
+        ? c.green
+        : c.yellow;
   const flowsColor =
     legitimateFlows === 'broken'
       ? pathColor(c, 'broken')
@@ -144,7 +149,10 @@ function contextSection(report: Report, width: number): string[] {
   const tenantText = `${inlineSafe(tenant.initialDomain ?? 'initial domain unknown')}; accepted domains: ${domains}`;
   let gatewayText: string;
   if (gateway.source === 'none') {
-    gatewayText = 'none declared in the profile or inferred from MX and connectors';
+    gatewayText = 'none: every MX of the accepted domains points at Exchange Online and none is declared';
+  } else if (gateway.source === 'unknown') {
+    gatewayText =
+      'unknown: not declared in the profile, and the MX records and connectors do not tell (see the verdict)';
   } else {
     const source = gateway.source === 'profile' ? 'from the profile' : 'inferred from MX and connectors';
     const parts = [`${inlineSafe(gateway.name ?? 'unnamed')} (${source})`];

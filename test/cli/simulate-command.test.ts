@@ -1,5 +1,5 @@
 /** `mxlock simulate` end to end: DESIGN §3.4 JSON, --after-plan, scenario files, exit codes. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -63,6 +63,17 @@ describe('mxlock simulate', () => {
     const r = await mxlock('simulate', join(REPO, 'examples', 'hardened'), '--offline', '--after-plan');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/path\.foreign-domain-direct\s+closed CON-5 \[D\]\s+closed CON-5 \[D\]/);
+  });
+
+  test('an uncertain verdict exits 1 too: gateway unknown (no MX recorded, no connector, no profile)', async () => {
+    const dir = join(tmp, 'unknown-gateway');
+    await cp(join(REPO, 'examples', 'wide-open'), dir, { recursive: true });
+    await rm(join(dir, 'mxlock.yaml'));
+    await writeFile(join(dir, 'dns.json'), JSON.stringify({ 'contoso.com': { TXT: ['v=spf1 -all'] } }));
+    await writeFile(join(dir, 'Get-InboundConnector.json'), '[]');
+    const r = await mxlock('simulate', dir, '--offline', '--format', 'json');
+    expect(JSON.parse(r.stdout).before.verdict.bypass).toBe('uncertain');
+    expect(r.code).toBe(1);
   });
 
   test('a bad scenario file: exit 2 with line and column', async () => {

@@ -40,7 +40,7 @@ describe('standard paths (DESIGN §5)', () => {
 
   test('an open tenant: verdict open, listing the open paths', () => {
     const paths = evaluatePaths(configOf(baseData(), { dns: DNS_MX_SEG }), profile, gateway);
-    const v = verdictOf(paths);
+    const v = verdictOf(paths, gateway);
     expect(v.bypass).toBe('open');
     expect(v.summary).toContain('path.foreign-domain-direct');
   });
@@ -70,7 +70,7 @@ describe('standard paths (DESIGN §5)', () => {
       'path.shared-gateway-ip': 'open', // residual: the shared IP is excepted everywhere
       'path.spoof-header-own-domain': 'closed',
     });
-    expect(verdictOf(paths)).toMatchObject({ bypass: 'closed', legitimateFlows: 'preserved' });
+    expect(verdictOf(paths, gateway)).toMatchObject({ bypass: 'closed', legitimateFlows: 'preserved' });
   });
 
   test('the scanner not admitted: RejectDirectSend breaks it', () => {
@@ -81,7 +81,7 @@ describe('standard paths (DESIGN §5)', () => {
       status: 'broken',
       outcome: { stage: 'rcpt' },
     });
-    expect(verdictOf(paths).legitimateFlows).toBe('broken');
+    expect(verdictOf(paths, gateway).legitimateFlows).toBe('broken');
   });
 
   test('missing Get-InboundConnector: never closed, and the verdict says what is missing', () => {
@@ -92,7 +92,7 @@ describe('standard paths (DESIGN §5)', () => {
     const paths = evaluatePaths(configOf(d, { dns: DNS_MX_SEG }), profile, gateway, ['Get-InboundConnector']);
     for (const p of paths.filter((x) => x.kind === 'attack'))
       expect(['open', 'uncertain']).toContain(p.status);
-    const v = verdictOf(paths, ['Get-InboundConnector']);
+    const v = verdictOf(paths, gateway, ['Get-InboundConnector']);
     expect(v.bypass).not.toBe('closed');
     expect(v.summary).toContain('Get-InboundConnector.json');
   });

@@ -391,7 +391,7 @@ describe('resolveGateway', () => {
       dkimSelectors: [],
       basis: [
         'MX of contoso.com → contoso-com.mail.protection.outlook.com (EOP)',
-        'no enabled Partner inbound connector with SenderDomains *',
+        'every MX of the accepted domains points at Exchange Online, and no gateway is declared: there is no gateway to go around',
       ],
     });
   });
@@ -512,7 +512,7 @@ describe('resolveGateway', () => {
       ],
     ],
     [
-      'DNS recorded but no MX for the domain',
+      'DNS recorded but no MX for the domain (NODATA): a missing MX is not "MX elsewhere"',
       {
         'Get-AcceptedDomain': CONTOSO_DOMAINS,
         'Get-InboundConnector': [],
@@ -520,25 +520,83 @@ describe('resolveGateway', () => {
       },
       [
         'MX of contoso.com: no MX records (NODATA)',
+        'no accepted domain has an MX record in the recorded DNS (contoso.com), so where mail enters is unknown',
         'no enabled Partner inbound connector with SenderDomains *',
       ],
     ],
     [
-      'only *.onmicrosoft.com domains',
+      'the domain absent from dns.json (NXDOMAIN)',
+      { 'Get-AcceptedDomain': CONTOSO_DOMAINS, 'Get-InboundConnector': [], dns: {} },
+      [
+        'MX of contoso.com: not in the recorded DNS (NXDOMAIN)',
+        'no accepted domain has an MX record in the recorded DNS (contoso.com), so where mail enters is unknown',
+        'no enabled Partner inbound connector with SenderDomains *',
+      ],
+    ],
+    [
+      'no accepted domains exported',
+      { 'Get-InboundConnector': [], dns: EOP_DNS },
+      [
+        'Get-AcceptedDomain.json is not in the export, so the MX records of the accepted domains are unknown',
+        'no enabled Partner inbound connector with SenderDomains *',
+      ],
+    ],
+  ])('unknown: %s', (_label, bundle, basis) => {
+    const g = resolveGateway(undefined, snapshotOf(bundle));
+    expect(g.source).toBe('unknown');
+    expect(g.basis).toEqual(basis);
+  });
+
+  test.each([
+    [
+      'only *.onmicrosoft.com domains: their MX is always Exchange Online',
       {
         'Get-AcceptedDomain': [{ DomainName: 'contoso.onmicrosoft.com', Default: true }],
         'Get-InboundConnector': [],
-        dns: {},
+      },
+      ['only *.onmicrosoft.com domains are accepted, and their MX is always Exchange Online'],
+    ],
+    [
+      'every answered MX at EOP, another domain without MX (it receives no mail by MX)',
+      {
+        'Get-AcceptedDomain': [{ DomainName: 'parked.example' }, ...CONTOSO_DOMAINS],
+        dns: EOP_DNS,
       },
       [
-        'no accepted domains besides *.onmicrosoft.com to read MX records for',
-        'no enabled Partner inbound connector with SenderDomains *',
+        'MX of contoso.com → contoso-com.mail.protection.outlook.com (EOP)',
+        'MX of parked.example: not in the recorded DNS (NXDOMAIN)',
+        'every MX of the accepted domains points at Exchange Online, and no gateway is declared: there is no gateway to go around',
+        'without MX (they receive no mail by MX): parked.example',
       ],
     ],
   ])('none: %s', (_label, bundle, basis) => {
     const g = resolveGateway(undefined, snapshotOf(bundle));
     expect(g.source).toBe('none');
     expect(g.basis).toEqual(basis);
+  });
+
+  test('MX at EOP with a * Partner lock-down left over: none, and the leftover is a caution', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector({ Name: 'Old SEG' })],
+      dns: EOP_DNS,
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g.source).toBe('none');
+    expect(g.cautions).toEqual([
+      'Partner connector "Old SEG" accepts every sender domain (*) while every MX points at Exchange Online: a previous gateway\'s leftover? It restricts by IP or certificate, so it refuses internet mail from other addresses (CON-5 [D]); declare the gateway in mxlock.yaml if mail still passes one',
+    ]);
+  });
+
+  test('MX unknown but a * Partner connector: inferred from the connector, as before', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector()],
+    });
+    expect(resolveGateway(undefined, snapshot)).toMatchObject({
+      source: 'inferred',
+      ips: ['203.0.113.10', '198.51.100.0/28'],
+    });
   });
 });
 

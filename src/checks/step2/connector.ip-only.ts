@@ -30,6 +30,7 @@ const PORTAL = `${EAC_CONNECTORS} → Add a connector from Partner organization 
 
 export const check: Check = {
   id: 'connector.ip-only',
+  requiresGateway: true,
   step: 2,
   title:
     'The lock-down authenticates the gateway by a certificate unique to this tenant, not only by shared IPs',

@@ -17,6 +17,7 @@ function enableScript(names: readonly string[]): string {
 
 export const check: Check = {
   id: 'connector.lockdown-disabled',
+  requiresGateway: true,
   step: 2,
   title: 'The restricting Partner connector (SenderDomains *) is enabled',
   severity: 'critical',

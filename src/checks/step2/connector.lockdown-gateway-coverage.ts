@@ -7,7 +7,7 @@
  */
 import { certificateMatches, domainPatternMatches } from '../../model/domains.js';
 import { IpSet, parseIpEntry } from '../../model/ip.js';
-import type { ResolvedGateway } from '../../profile/gateway.js';
+import { hasGateway, type ResolvedGateway } from '../../profile/gateway.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import {
@@ -77,7 +77,7 @@ function scopedParts(
     (c) => isRestricting(c) && c.Enabled !== false && c.SenderDomains !== undefined && !isLockdown(c),
   );
   if (scoped.length === 0) return [];
-  if (gw.source === 'none' || (gw.ips.length === 0 && !gw.certificate)) {
+  if (!hasGateway(gw) || (gw.ips.length === 0 && !gw.certificate)) {
     return [
       {
         status: 'unknown',
@@ -161,6 +161,7 @@ function scopedParts(
 
 export const check: Check = {
   id: 'connector.lockdown-gateway-coverage',
+  requiresGateway: true,
   step: 2,
   title: "The lock-down connector admits every gateway IP (or the gateway's certificate) and nothing else",
   severity: 'high',
@@ -197,7 +198,7 @@ export const check: Check = {
         };
       return finish([...scoped, { status: 'not-applicable', line: gate.outcome.evidence.join('; ') }]);
     }
-    if (gw.source === 'none' || (gw.ips.length === 0 && !gw.certificate)) {
+    if (!hasGateway(gw) || (gw.ips.length === 0 && !gw.certificate)) {
       return {
         status: 'unknown',
         evidence: [

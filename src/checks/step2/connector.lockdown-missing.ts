@@ -17,6 +17,7 @@ const PORTAL = `${EAC_CONNECTORS} → Add a connector: Connection from Partner o
 
 export const check: Check = {
   id: 'connector.lockdown-missing',
+  requiresGateway: true,
   step: 2,
   title:
     'A Partner inbound connector restricts delivery to the gateway (RestrictDomainsToCertificate or RestrictDomainsToIPAddresses)',

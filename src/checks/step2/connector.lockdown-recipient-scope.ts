@@ -11,6 +11,7 @@ const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector: it must no
 
 export const check: Check = {
   id: 'connector.lockdown-recipient-scope',
+  requiresGateway: true,
   step: 2,
   title: 'The lock-down connector applies to every accepted domain, the onmicrosoft.com domains included',
   severity: 'high',

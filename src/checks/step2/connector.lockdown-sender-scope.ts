@@ -17,6 +17,7 @@ const PORTAL = `${EAC_CONNECTORS} → select the gateway connector → Edit sent
 
 export const check: Check = {
   id: 'connector.lockdown-sender-scope',
+  requiresGateway: true,
   step: 2,
   title: 'A restricting Partner connector covers every sender domain (SenderDomains *)',
   severity: 'high',

@@ -10,6 +10,7 @@ const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → Edit se
 
 export const check: Check = {
   id: 'connector.require-tls',
+  requiresGateway: true,
   step: 2,
   title: 'The lock-down connector requires TLS (RequireTls true)',
   severity: 'medium',

@@ -347,6 +347,7 @@ function review(ctx: CheckContext, r: TransportRule): Part[] {
 
 export const check: Check = {
   id: 'rule.safety-net-coverage',
+  requiresGateway: true,
   step: 3,
   title:
     'The safety-net rule excepts exactly the gateway (plus hybrid, declared sources and meeting forwards) and no forgeable header',

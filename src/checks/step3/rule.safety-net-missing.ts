@@ -12,6 +12,7 @@ const PORTAL = `${EAC_RULES} → Add a rule → Create a new rule: apply if the 
 
 export const check: Check = {
   id: 'rule.safety-net-missing',
+  requiresGateway: true,
   step: 3,
   title: "A safety-net transport rule rejects external mail that did not come from the gateway's IPs",
   severity: 'high',

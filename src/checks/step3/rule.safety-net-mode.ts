@@ -29,6 +29,7 @@ function fixes(r: TransportRule): string[] {
 
 export const check: Check = {
   id: 'rule.safety-net-mode',
+  requiresGateway: true,
   step: 3,
   title: 'The safety-net rule is enabled and in Enforce mode',
   severity: 'medium',

@@ -34,6 +34,7 @@ function appliesToExternal(ctx: CheckContext, r: TransportRule): boolean {
 
 export const check: Check = {
   id: 'rule.safety-net-order',
+  requiresGateway: true,
   step: 3,
   title:
     'No enforced rule above the safety net bypasses spam filtering or stops rule processing for external mail',

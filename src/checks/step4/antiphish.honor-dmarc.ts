@@ -1,4 +1,5 @@
 /** Guide §4.2: honour the sender's DMARC policy (eop-model §6.3, §10 A13; EF-5 when the MX points elsewhere). */
+import { hasGateway } from '../../profile/gateway.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
@@ -55,7 +56,7 @@ export const check: Check = {
       }
       return out;
     });
-    if (ctx.gateway.source !== 'none') {
+    if (hasGateway(ctx.gateway)) {
       // eop-model EF-5 [D] S27: the MX points at the gateway, so this setting only bites with EF on the gateway connector.
       notes.push(
         note(

@@ -1,4 +1,5 @@
 /** The MX of every accepted domain points at the gateway: the single, scanned path the whole design assumes. */
+import { hasGateway } from '../../profile/gateway.js';
 import { commentSafe } from './shared.js';
 import { mxVerdict } from '../../dns/findings.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
@@ -22,7 +23,7 @@ export const check = dnsCheck({
     portal: DNS_PORTAL,
   },
   // The profile names the gateway freely ("Example SEG"), so the vendor is not compared with the MX vendor here.
-  verdict: (d, ctx) => mxVerdict(d, { gatewayDeclared: ctx.gateway.source !== 'none' }),
+  verdict: (d, ctx) => mxVerdict(d, { gatewayDeclared: hasGateway(ctx.gateway) }),
   propose(ctx, needing) {
     const domains = needing.map((d) => d.domain);
     const who = ctx.gateway.name ? `${commentSafe(ctx.gateway.name)} assigns` : 'your gateway vendor assigns';

@@ -17,6 +17,7 @@ import {
 
 export const check: Check = {
   id: 'ef.configured',
+  requiresGateway: true,
   step: 5,
   title: 'Enhanced Filtering for Connectors is enabled on the gateway connector',
   severity: 'medium',
@@ -33,14 +34,6 @@ export const check: Check = {
     portal: `${EF_PORTAL} → Skip these IP addresses that are associated with the connector (the gateway's public IPs) → Apply to entire organization`,
   },
   evaluate(ctx) {
-    if (ctx.gateway.source === 'none') {
-      return {
-        status: 'not-applicable',
-        evidence: [
-          'no gateway declared in the profile or inferred from MX and connectors: Enhanced Filtering is for mail that passes a gateway before EOP',
-        ],
-      };
-    }
     const found = findGatewayConnector(ctx);
     if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };
     if (found.kind === 'none') {

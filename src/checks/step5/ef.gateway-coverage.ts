@@ -21,6 +21,7 @@ const PORTAL = `${EF_PORTAL} → Skip these IP addresses that are associated wit
 
 export const check: Check = {
   id: 'ef.gateway-coverage',
+  requiresGateway: true,
   step: 5,
   title: 'The Enhanced Filtering skip list covers every gateway IP and no Microsoft 365 range',
   severity: 'medium',
@@ -37,8 +38,6 @@ export const check: Check = {
     portal: PORTAL,
   },
   evaluate(ctx) {
-    if (ctx.gateway.source === 'none')
-      return { status: 'not-applicable', evidence: ['no gateway: Enhanced Filtering is not needed'] };
     const found = findGatewayConnector(ctx);
     if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };
     if (found.kind === 'none')

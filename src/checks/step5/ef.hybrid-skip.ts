@@ -38,6 +38,7 @@ export function defaultDomainMx(ctx: CheckContext): MxFinding {
 
 export const check: Check = {
   id: 'ef.hybrid-skip',
+  requiresGateway: true,
   step: 5,
   title: 'Hybrid (on-premises) server IPs are not skip-listed while the MX points at EOP',
   severity: 'low',

@@ -5,6 +5,7 @@ import { EF_PORTAL, EF_REFS, efEnabled, findGatewayConnector } from './gateway-c
 
 export const check: Check = {
   id: 'ef.scope',
+  requiresGateway: true,
   step: 5,
   title: 'Enhanced Filtering applies to every recipient (no EFUsers pilot list, no test mode)',
   severity: 'medium',
@@ -20,8 +21,6 @@ export const check: Check = {
     portal: `${EF_PORTAL} → Apply to entire organization`,
   },
   evaluate(ctx) {
-    if (ctx.gateway.source === 'none')
-      return { status: 'not-applicable', evidence: ['no gateway: Enhanced Filtering is not needed'] };
     const found = findGatewayConnector(ctx);
     if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };
     if (found.kind === 'none')

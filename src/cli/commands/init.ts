@@ -56,7 +56,8 @@ export async function runInit(
     );
   }
 
-  if (gateway.source === 'none') log('gateway: not inferred');
+  if (gateway.source === 'none') log('gateway: none (every MX points at Exchange Online)');
+  else if (gateway.source === 'unknown') log('gateway: not inferred (declare it in the profile)');
   else {
     const parts = [gateway.name ?? '(unnamed)'];
     if (gateway.ips.length > 0) parts.push(`${gateway.ips.length} IP range(s)`);

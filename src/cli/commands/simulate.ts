@@ -92,7 +92,7 @@ refused; 2 usage or input error.`,
         const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now });
         const own = list.length ? assess.simulateAttempts(snapshot, gateway, list, { zone, now }) : [];
         const all = [...standard, ...own];
-        return { verdict: paths.verdictOf(standard, snapshot.missing), paths: all };
+        return { verdict: paths.verdictOf(standard, gateway, snapshot.missing), paths: all };
       };
       const report: Parameters<typeof render.renderSimulateJson>[0] = {
         before: side(result.snapshot),
@@ -131,6 +131,11 @@ refused; 2 usage or input error.`,
       if (flags.out) await writeFile(flags.out, text);
       else process.stdout.write(text);
       const final = report.after ?? report.before;
-      process.exitCode = refused || final.verdict.bypass === 'open' ? 1 : 0;
+      // Exit 1 when an attack path that counts (the scenario's included) is open or uncertain, or the verdict is unsettled.
+      const exposed =
+        final.verdict.bypass === 'open' ||
+        final.verdict.bypass === 'uncertain' ||
+        paths.exposedAttackPaths(final.paths, gateway).length > 0;
+      process.exitCode = refused || exposed ? 1 : 0;
     });
 }

@@ -21,12 +21,6 @@ test.each<[string, CtxOptions, string, string]>([
     'no connector to enable EF on; see connector.lockdown-missing',
   ],
   [
-    'not-applicable: no gateway',
-    { gateway: null },
-    'not-applicable',
-    'no gateway declared in the profile or inferred',
-  ],
-  [
     'unknown: connectors not exported',
     { omit: ['Get-InboundConnector'] },
     'unknown',

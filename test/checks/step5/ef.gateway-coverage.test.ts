@@ -51,7 +51,6 @@ test.each<[string, CtxOptions, string, string]>([
     `${C}: EFSkipLastIP = true`,
   ],
   ['not-applicable: EF off', skip([]), 'not-applicable', `${C}: EFSkipIPs is empty`],
-  ['not-applicable: no gateway', { gateway: null }, 'not-applicable', 'no gateway'],
   ['unknown: EFSkipIPs absent', skip(undefined), 'unknown', `${C}: EFSkipIPs is absent from the export`],
   [
     'unknown: EFSkipLastIP absent',

@@ -20,7 +20,6 @@ test.each<[string, CtxOptions, string, string]>([
     'not-applicable',
     `${C}: Enhanced Filtering is off (see ef.configured)`,
   ],
-  ['not-applicable: no gateway', { gateway: null }, 'not-applicable', 'no gateway'],
   [
     'not-applicable: no gateway connector',
     ef({ Enabled: false }),
