@@ -20,7 +20,7 @@ import { mxPointsToEop, resolveGateway } from './profile/infer.js';
 import { hasGateway, type ResolvedGateway } from './profile/gateway.js';
 import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
 import { buildChecklist } from './report/checklist.js';
-import type { Report, ReportFinding, ReportPath } from './report/model.js';
+import { toReportPath, type Report, type ReportFinding, type ReportPath } from './report/model.js';
 import type { Snapshot } from './snapshot/types.js';
 import { VERSION } from './version.js';
 
@@ -178,13 +178,7 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
     a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
   );
 
-  const reportPaths: ReportPath[] = paths.map(({ id, kind, status, outcome, evidence }) => ({
-    id,
-    kind,
-    status,
-    outcome,
-    evidence,
-  }));
+  const reportPaths: ReportPath[] = paths.map(toReportPath);
   const present = (n: string) => snapshot.data[n as keyof Snapshot['data']] !== undefined;
   const report: Report = {
     schemaVersion: 1,

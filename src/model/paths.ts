@@ -19,13 +19,24 @@ import type {
   Stage,
 } from './types.js';
 
+export type PathOutcome = { stage: Stage; reply?: string; disposition: Disposition };
+
+/** One accepted domain's share of a path: the attempts that spoof or address it (DESIGN §3.3 `paths[].domains`). */
+export interface DomainResult {
+  domain: string;
+  status: PathStatus;
+  outcome: PathOutcome;
+}
+
 export interface PathResult {
   id: string;
   kind: PathKind;
   status: PathStatus;
-  outcome: { stage: Stage; reply?: string; disposition: Disposition };
+  outcome: PathOutcome;
   evidence: string[];
   result: SimResult;
+  /** Each domain the path was tried for, in the order tried (the default first); absent for paths not per domain. */
+  domains?: DomainResult[];
 }
 
 export interface StandardPath {
@@ -44,6 +55,11 @@ export interface StandardPath {
    * uncertain, with the reason).
    */
   eitherCertificate?: string[];
+  /**
+   * The accepted domain each attempt stands for, parallel to `[attempt, ...variants]`: the path is then reported per
+   * domain, its status the worst over them, and its evidence names the deciding domain.
+   */
+  domains?: string[];
 }
 
 /** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
@@ -136,8 +152,24 @@ function otherAcceptedCertificates(cfg: SimConfig, gateway: ResolvedGateway): st
   return [...hosts.values()];
 }
 
+/**
+ * The accepted domains the attack paths spoof and address (DESIGN §5), the default first. Every one of them: a domain
+ * added after the lock-down is often missing from its AssociatedAcceptedDomains, and a `*.onmicrosoft.com` default
+ * hides the custom domains attackers actually spoof.
+ */
+export function ownDomains(cfg: SimConfig): string[] {
+  const t = cfg.tenant;
+  const list = [
+    ...new Set(
+      [t.defaultDomain, ...t.domainNames].filter((d): d is string => !!d).map((d) => d.toLowerCase()),
+    ),
+  ];
+  return list.length > 0 ? list : ['unknown-domain.invalid'];
+}
+
 export function standardPaths(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): StandardPath[] {
-  const own = cfg.tenant.defaultDomain ?? 'unknown-domain.invalid';
+  const domains = ownDomains(cfg);
+  const own = domains[0]!;
   const user = `user@${own}`;
   const ip = attackerIp(cfg, profile, gateway);
   const attack = (over: Partial<Attempt>): Attempt => ({
@@ -150,30 +182,36 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
     adversarial: true,
     ...over,
   });
+  /** One attempt per accepted domain, spoofing and addressing it. */
+  const perDomain = (make: (domain: string) => Partial<Attempt>) => ({
+    ...withVariants(domains.map((d) => attack({ rcpts: [`user@${d}`], ...make(d) }))),
+    domains,
+  });
+  const each = domains.length > 1 ? `each of the ${domains.length} accepted domains` : own;
   const paths: StandardPath[] = [
     {
       id: 'path.direct-send-own-domain',
       kind: 'attack',
-      description: `Direct Send spoof: ${ip} → EOP, MAIL FROM and From: ${own}`,
-      attempt: attack({ mailFrom: `ceo@${own}`, headerFrom: `ceo@${own}` }),
+      description: `Direct Send spoof: ${ip} → EOP, MAIL FROM and From: ${each}, to a user of the same domain`,
+      ...perDomain((d) => ({ mailFrom: `ceo@${d}`, headerFrom: `ceo@${d}` })),
     },
     {
       id: 'path.spoof-header-own-domain',
       kind: 'attack',
-      description: `Header spoof: MAIL FROM ${FOREIGN_DOMAIN}, From: ${own}`,
-      attempt: attack({ headerFrom: `ceo@${own}` }),
+      description: `Header spoof: MAIL FROM ${FOREIGN_DOMAIN}, From: ${each}, to a user of the same domain`,
+      ...perDomain((d) => ({ headerFrom: `ceo@${d}` })),
     },
     {
       id: 'path.foreign-domain-direct',
       kind: 'attack',
-      description: `Phishing from an authenticated foreign domain straight to EOP`,
-      attempt: attack({ auth: FOREIGN_PASS }),
+      description: `Phishing from an authenticated foreign domain straight to EOP, to a user of ${each}`,
+      ...perDomain(() => ({ auth: FOREIGN_PASS })),
     },
     {
       id: 'path.null-sender-direct',
       kind: 'attack',
-      description: `Null sender <> with From: ${own}`,
-      attempt: attack({ mailFrom: '', headerFrom: `ceo@${own}` }),
+      description: `Null sender <> with From: ${each}, to a user of the same domain`,
+      ...perDomain((d) => ({ mailFrom: '', headerFrom: `ceo@${d}` })),
     },
   ];
   if (cfg.tenant.initialDomain) {
@@ -182,6 +220,7 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       kind: 'attack',
       description: `Phishing addressed to user@${cfg.tenant.initialDomain}`,
       attempt: attack({ rcpts: [`user@${cfg.tenant.initialDomain}`], auth: FOREIGN_PASS }),
+      domains: [cfg.tenant.initialDomain.toLowerCase()],
     });
   }
   // Every gateway egress entry is a way in for the gateway's mail: one left off a restricting connector breaks
@@ -396,26 +435,33 @@ export function evaluatePathList(
   missing: readonly string[] = [],
 ): PathResult[] {
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
+  /** Missing exports never let a path read closed, mitigated or preserved (DESIGN §1 principle 1). */
+  const capped = (status: PathStatus): PathStatus =>
+    lacking.length > 0 && (status === 'closed' || status === 'mitigated' || status === 'preserved')
+      ? 'uncertain'
+      : status;
   return list
     .map((p) => {
       const attempts = [p.attempt, ...(p.variants ?? [])];
-      let worst: { attempt: Attempt; result: SimResult; status: PathStatus } | undefined;
-      /** A legitimate path's attempts by status other than preserved: the evidence names each one that fails. */
-      const failing = new Map<PathStatus, Attempt[]>();
-      for (const attempt of attempts) {
+      const judged = attempts.map((attempt) => {
         const result = p.eitherCertificate
           ? eitherResult(cfg, attempt, p.eitherCertificate)
           : simulate(cfg, attempt);
-        const status = classify(p.kind, result);
-        if (p.kind === 'legitimate' && status !== 'preserved')
-          failing.set(status, [...(failing.get(status) ?? []), attempt]);
-        if (!worst || STATUS_RANK[status] > STATUS_RANK[worst.status]) worst = { attempt, result, status };
+        return { attempt, result, status: classify(p.kind, result) };
+      });
+      let worst = judged[0]!;
+      /** A legitimate path's attempts by status other than preserved: the evidence names each one that fails. */
+      const failing = new Map<PathStatus, Attempt[]>();
+      for (const j of judged) {
+        if (p.kind === 'legitimate' && j.status !== 'preserved')
+          failing.set(j.status, [...(failing.get(j.status) ?? []), j.attempt]);
+        if (STATUS_RANK[j.status] > STATUS_RANK[worst.status]) worst = j;
       }
-      const { attempt, result } = worst!;
-      let status = worst!.status;
+      const { attempt, result } = worst;
+      let status = worst.status;
       const pick = representative(p.kind, result.outcomes);
       const evidence = evidenceOf(p, result, status, pick);
-      if (attempts.length > 1) {
+      if (attempts.length > 1 && !p.domains) {
         const lines = [
           `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attemptLabel(attempt)}`,
         ];
@@ -425,17 +471,72 @@ export function evaluatePathList(
           );
         evidence.splice(1, 0, ...lines);
       }
-      if (lacking.length > 0 && (status === 'closed' || status === 'mitigated' || status === 'preserved')) {
-        status = 'uncertain';
+      const domains = p.domains ? domainResults(p, judged, capped) : undefined;
+      if (domains && domains.length > 1) {
+        const decidingDomain = p.domains![judged.indexOf(worst)]!;
+        evidence.splice(
+          1,
+          0,
+          ...domainLines(
+            domains,
+            decidingDomain,
+            `${attemptLabel(attempt)} to <${attempt.rcpts.join('>, <')}>`,
+          ),
+        );
+      }
+      if (capped(status) !== status) {
+        status = capped(status);
         evidence.push(
           `uncertain: ${lacking.map((m) => `${m}.json`).join(', ')} not in the export, so this cannot be confirmed`,
         );
       }
-      const outcome: PathResult['outcome'] = { stage: pick.stage, disposition: pick.disposition };
-      if (pick.reply !== undefined) outcome.reply = pick.reply;
-      return { id: p.id, kind: p.kind, status, outcome, evidence, result };
+      const outcome = outcomeOf(pick);
+      const out: PathResult = { id: p.id, kind: p.kind, status, outcome, evidence, result };
+      if (domains) out.domains = domains;
+      return out;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function outcomeOf(o: Outcome): PathOutcome {
+  const out: PathOutcome = { stage: o.stage, disposition: o.disposition };
+  if (o.reply !== undefined) out.reply = o.reply;
+  return out;
+}
+
+/** Each domain's status (the worst of its attempts) and shown outcome, in the order the path tried them. */
+function domainResults(
+  p: StandardPath,
+  judged: readonly { result: SimResult; status: PathStatus }[],
+  capped: (s: PathStatus) => PathStatus,
+): DomainResult[] {
+  const byDomain = new Map<string, { result: SimResult; status: PathStatus }>();
+  judged.forEach((j, i) => {
+    const d = p.domains![i] ?? p.domains![0]!;
+    const seen = byDomain.get(d);
+    if (!seen || STATUS_RANK[j.status] > STATUS_RANK[seen.status]) byDomain.set(d, j);
+  });
+  return [...byDomain].map(([domain, j]) => ({
+    domain,
+    status: capped(j.status),
+    outcome: outcomeOf(representative(p.kind, j.result.outcomes)),
+  }));
+}
+
+/** The evidence of a path tried for several domains: which one decides, and how the others fared. */
+function domainLines(domains: readonly DomainResult[], deciding: string, shown: string): string[] {
+  const counts = new Map<PathStatus, string[]>();
+  for (const d of domains) counts.set(d.status, [...(counts.get(d.status) ?? []), d.domain]);
+  const MAX_NAMED = 10;
+  const parts = [...counts]
+    .sort(([a], [b]) => STATUS_RANK[b] - STATUS_RANK[a])
+    .map(([s, names]) => {
+      const named = names.slice(0, MAX_NAMED).join(', ');
+      return `${s} for ${names.length}${names.length > MAX_NAMED ? ` (${named}, …)` : ` (${named})`}`;
+    });
+  return [
+    `${domains.length} accepted domains tried; deciding domain: ${deciding} (shown: ${shown}); ${parts.join('; ')}`,
+  ];
 }
 
 export interface Verdict {

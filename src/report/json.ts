@@ -2,12 +2,28 @@
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
 import { sortById, stringifyJson } from './text.js';
 
+function outcomeJson(o: ReportPath['outcome']): unknown {
+  return o.reply === undefined
+    ? { stage: o.stage, disposition: o.disposition }
+    : { stage: o.stage, reply: o.reply, disposition: o.disposition };
+}
+
 function path(p: ReportPath): unknown {
-  const outcome =
-    p.outcome.reply === undefined
-      ? { stage: p.outcome.stage, disposition: p.outcome.disposition }
-      : { stage: p.outcome.stage, reply: p.outcome.reply, disposition: p.outcome.disposition };
-  return { id: p.id, kind: p.kind, status: p.status, outcome, evidence: [...p.evidence] };
+  const outcome = outcomeJson(p.outcome);
+  const out: Record<string, unknown> = {
+    id: p.id,
+    kind: p.kind,
+    status: p.status,
+    outcome,
+    evidence: [...p.evidence],
+  };
+  if (p.domains)
+    out['domains'] = p.domains.map((d) => ({
+      domain: d.domain,
+      status: d.status,
+      outcome: outcomeJson(d.outcome),
+    }));
+  return out;
 }
 
 function finding(f: ReportFinding): unknown {

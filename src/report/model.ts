@@ -1,7 +1,7 @@
 /** The canonical report (DESIGN §3.3, schemaVersion 1). Every other format renders this. */
 import type { Finding, Step } from '../checks/types.js';
 import type { Disposition, PathKind, PathStatus, Stage } from '../model/types.js';
-import type { Verdict } from '../model/paths.js';
+import type { DomainResult, PathResult, Verdict } from '../model/paths.js';
 import type { GatewaySource } from '../profile/gateway.js';
 
 export interface ReportPath {
@@ -10,6 +10,8 @@ export interface ReportPath {
   status: PathStatus;
   outcome: { stage: Stage; reply?: string; disposition: Disposition };
   evidence: string[];
+  /** Each accepted domain the path was tried for (attack paths), with its own status and outcome. */
+  domains?: DomainResult[];
 }
 
 /** A finding as the checks produce it (src/checks/types.ts). */
@@ -48,3 +50,16 @@ export const STEP_TITLES: Record<Step, string> = {
   5: 'Step 5: Enhanced Filtering for Connectors',
   6: 'Monitoring',
 };
+
+/** A simulated path as the reports carry it (the simulator's own result objects left out). */
+export function toReportPath(p: PathResult): ReportPath {
+  const out: ReportPath = {
+    id: p.id,
+    kind: p.kind,
+    status: p.status,
+    outcome: p.outcome,
+    evidence: p.evidence,
+  };
+  if (p.domains) out.domains = p.domains;
+  return out;
+}

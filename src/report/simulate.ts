@@ -4,7 +4,7 @@
  */
 import pc from 'picocolors';
 import type { PathResult, Verdict } from '../model/paths.js';
-import type { ReportPath } from './model.js';
+import { toReportPath } from './model.js';
 import { inlineSafe, stringifyJson, wrapText } from './text.js';
 
 export interface SimulateSide {
@@ -17,10 +17,6 @@ export interface SimulateReport {
   after?: SimulateSide;
   /** Plan refusal or other notes shown above the matrix. */
   notes: string[];
-}
-
-function toReportPath(p: PathResult): ReportPath {
-  return { id: p.id, kind: p.kind, status: p.status, outcome: p.outcome, evidence: p.evidence };
 }
 
 /** DESIGN §3.4: {"schemaVersion":1,"before":{"verdict","paths"},"after":{…}} — more keys may be added. */

@@ -29,7 +29,16 @@ describe('mxlock simulate', () => {
     expect(Object.keys(j.before)).toEqual(['verdict', 'paths']);
     expect(j.before.verdict.bypass).toBe('open');
     expect(j.after.verdict).toMatchObject({ bypass: 'closed', legitimateFlows: 'preserved' });
-    expect(Object.keys(j.after.paths[0])).toEqual(['id', 'kind', 'status', 'outcome', 'evidence']);
+    expect(j.after.paths[0].id).toBe('path.direct-send-own-domain');
+    expect(Object.keys(j.after.paths[0])).toEqual(['id', 'kind', 'status', 'outcome', 'evidence', 'domains']);
+    // Attack paths are tried for every accepted domain (DESIGN §3.3 paths[].domains), the default first.
+    expect(j.after.paths[0].domains[0]).toEqual({
+      domain: 'contoso.com',
+      status: 'closed',
+      outcome: expect.objectContaining({ stage: 'rcpt' }),
+    });
+    const gatewayPath = j.after.paths.find((p: { id: string }) => p.id === 'path.gateway-delivery');
+    expect(Object.keys(gatewayPath)).toEqual(['id', 'kind', 'status', 'outcome', 'evidence']);
   });
 
   test('without --after-plan there is no "after", and an open bypass exits 1', async () => {
