@@ -14,6 +14,7 @@ import {
   enableEfRemediation,
   findGatewayConnector,
 } from './gateway-connector.js';
+import { LOCKDOWN_READS } from '../step2/connectors.js';
 
 export const check: Check = {
   id: 'ef.configured',
@@ -32,6 +33,16 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
     portal: `${EF_PORTAL} → Skip these IP addresses that are associated with the connector (the gateway's public IPs) → Apply to entire organization`,
   },
+  reads: {
+    'Get-InboundConnector': [
+      ...LOCKDOWN_READS,
+      'SenderIPAddresses',
+      'TlsSenderCertificateName',
+      'EFSkipIPs',
+      'EFSkipLastIP',
+    ],
+  },
+  checklist: 'checklist.enhanced-filtering',
   evaluate(ctx) {
     if (ctx.gateway.source === 'none') {
       return {

@@ -3,6 +3,7 @@ import { IpSet } from '../../model/ip.js';
 import type { Check, CheckOutcome } from '../types.js';
 import { psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS, findGatewayConnector } from './gateway-connector.js';
+import { LOCKDOWN_READS } from '../step2/connectors.js';
 
 /**
  * Exchange Online's inbound SMTP ranges (`*.mail.protection.outlook.com`, TCP 25), from "Microsoft 365 URLs and IP
@@ -36,6 +37,16 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipIPs @{Add='198.51.100.0/28'}",
     portal: PORTAL,
   },
+  reads: {
+    'Get-InboundConnector': [
+      ...LOCKDOWN_READS,
+      'SenderIPAddresses',
+      'TlsSenderCertificateName',
+      'EFSkipIPs',
+      'EFSkipLastIP',
+    ],
+  },
+  checklist: 'checklist.enhanced-filtering',
   evaluate(ctx) {
     if (ctx.gateway.source === 'none')
       return { status: 'not-applicable', evidence: ['no gateway: Enhanced Filtering is not needed'] };
