@@ -14,7 +14,7 @@ import {
   enableEfRemediation,
   findGatewayConnector,
 } from './gateway-connector.js';
-import { LOCKDOWN_READS } from '../step2/connectors.js';
+import { EF_CONNECTOR_READS } from './gateway-connector.js';
 
 export const check: Check = {
   id: 'ef.configured',
@@ -33,15 +33,7 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
     portal: `${EF_PORTAL} → Skip these IP addresses that are associated with the connector (the gateway's public IPs) → Apply to entire organization`,
   },
-  reads: {
-    'Get-InboundConnector': [
-      ...LOCKDOWN_READS,
-      'SenderIPAddresses',
-      'TlsSenderCertificateName',
-      'EFSkipIPs',
-      'EFSkipLastIP',
-    ],
-  },
+  reads: { 'Get-InboundConnector': EF_CONNECTOR_READS },
   checklist: 'checklist.enhanced-filtering',
   evaluate(ctx) {
     if (ctx.gateway.source === 'none') {
