@@ -168,6 +168,7 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
     dns: options.zone ?? snapshot.dns,
     paths,
     dnsReport: options.dns,
+    catalog: CHECKS,
   };
 
   const waivers = new Map(profile.waivers.map((w) => [w.id, w.reason]));

@@ -1,5 +1,6 @@
 /** Every check, in catalog order (DESIGN §4). A new check starts from `_template.ts` and is added to its step's index. */
-import type { Check } from './types.js';
+import { checklistMapping } from './catalog.js';
+import type { Check, ChecklistRowId } from './types.js';
 import { checks as step0 } from './step0/index.js';
 import { checks as step1 } from './step1/index.js';
 import { checks as step2 } from './step2/index.js';
@@ -17,3 +18,6 @@ export const CHECKS: readonly Check[] = [
   ...step5,
   ...monitoring,
 ];
+
+/** Final-checklist row → the checks that rest on it, from their declarations (src/report/checklist.ts reads it). */
+export const CHECKLIST_CHECKS: ReadonlyMap<ChecklistRowId, readonly string[]> = checklistMapping(CHECKS);

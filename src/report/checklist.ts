@@ -3,33 +3,37 @@
  * A row is `done` only when every check it rests on was evaluated and none of them found a problem; anything
  * missing or undecided leaves it `unknown` (DESIGN §1.1: unknown is never safe, so unknown is never done).
  */
-import type { FindingStatus } from '../checks/types.js';
+import { CHECKLIST_CHECKS } from '../checks/registry.js';
+import type { ChecklistRowId, FindingStatus } from '../checks/types.js';
 import type { ChecklistItem, ReportFinding, ReportPath } from './model.js';
 
-/** How a row is decided. */
+/**
+ * How a row is decided. The checks a `findings` or `open-only` row rests on are the ones that name the row in their
+ * own declaration (`Check.checklist`), collected by src/checks/registry.ts: never listed here.
+ */
 type Rule =
-  /** From the mapped checks: open on fail/warn, done when all were evaluated and passed, else unknown. */
-  | { kind: 'findings'; checks: readonly string[] }
+  /** From its checks: open on fail/warn, done when all were evaluated and passed, else unknown. */
+  | { kind: 'findings' }
   /** From what the export holds. */
   | { kind: 'backup' }
   /** Never knowable from an export: shown so the reader runs it. */
   | { kind: 'manual' }
   /** A failing check proves the row open; passing checks cannot prove it done. */
-  | { kind: 'open-only'; checks: readonly string[] };
+  | { kind: 'open-only' };
 
 interface Row {
-  id: string;
+  id: ChecklistRowId;
   title: string;
   rule: Rule;
 }
 
-/** The guide's rows and wording (hardening-guide "Final checklist"), with the checks each one rests on. */
+/** The guide's rows and wording (hardening-guide "Final checklist"), each with how it is decided. */
 export const CHECKLIST_ROWS: readonly Row[] = [
   {
     id: 'checklist.direct-send-inventory',
     title:
       'Direct Send sources inventoried: SPF analysed, every printer, app and cloud service sending as your domain documented',
-    rule: { kind: 'findings', checks: ['inventory.direct-send-sources'] },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.backup',
@@ -41,54 +45,36 @@ export const CHECKLIST_ROWS: readonly Row[] = [
     id: 'checklist.connector-lockdown',
     title:
       'Inbound connector with IP/certificate binding active: RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set to $true',
-    rule: {
-      kind: 'findings',
-      checks: [
-        'connector.lockdown-missing',
-        'connector.lockdown-disabled',
-        'connector.lockdown-sender-scope',
-        'connector.lockdown-recipient-scope',
-        'connector.lockdown-gateway-coverage',
-      ],
-    },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.reject-direct-send',
     title:
       'Reject Direct Send enabled: Set-OrganizationConfig -RejectDirectSend $true applied and propagated',
-    rule: { kind: 'findings', checks: ['direct-send.reject-flag'] },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.safety-net-rule',
     title:
       'Transport rule (safety net) active: reject rule for non-SEG IPs in enforce mode, correctly prioritised',
-    rule: {
-      kind: 'findings',
-      checks: ['rule.safety-net-missing', 'rule.safety-net-mode', 'rule.safety-net-order'],
-    },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.email-authentication',
     title:
       'SPF / DKIM / DMARC enforced: SPF -all, DKIM signing for all sending domains, DMARC at least p=quarantine',
-    rule: {
-      kind: 'findings',
-      checks: ['dns.spf', 'dns.dmarc-policy', 'dns.dkim-selectors', 'dkim.signing-enabled'],
-    },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.antiphish',
     title:
       'Anti-phishing policy hardened: spoof intelligence, honor DMARC, quarantine for unauthenticated senders',
-    rule: {
-      kind: 'findings',
-      checks: ['antiphish.spoof-intelligence', 'antiphish.honor-dmarc', 'antiphish.unauthenticated-action'],
-    },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.enhanced-filtering',
     title: 'Enhanced Filtering configured: skip listing of the SEG IPs at the inbound connector enabled',
-    rule: { kind: 'findings', checks: ['ef.configured', 'ef.scope', 'ef.gateway-coverage'] },
+    rule: { kind: 'findings' },
   },
   {
     id: 'checklist.tests',
@@ -101,7 +87,7 @@ export const CHECKLIST_ROWS: readonly Row[] = [
     id: 'checklist.monitoring',
     title: 'Monitoring in place: message trace reviews, KQL hunting, DMARC reporting, alerting',
     // The unified audit log is a prerequisite only: reviews, hunting and alerting are not visible in an export.
-    rule: { kind: 'open-only', checks: ['audit.unified-audit-log'] },
+    rule: { kind: 'open-only' },
   },
 ];
 
@@ -117,6 +103,8 @@ function fromFindings(
   checks: readonly string[],
   byId: ReadonlyMap<string, FindingStatus[]>,
 ): ChecklistItem['status'] {
+  // A row no check rests on has nothing proving it done (DESIGN §1.1); `every` over nothing would say it is.
+  if (checks.length === 0) return 'unknown';
   const statuses = checks.flatMap((id) => byId.get(id) ?? []);
   if (statuses.some((s) => PROBLEM.has(s))) return 'open';
   // Every mapped check must have been evaluated: a check absent from the run is not evidence of anything.
@@ -130,11 +118,13 @@ function fromFindings(
  * Get-TransportRule, i.e. the guide's backup exists. `paths` is accepted for the assess pipeline's single call
  * site but does not decide any row: the guide's rows are configuration states, while path outcomes are already
  * the verdict's job and the "tests performed" row asks for live tests that a simulation cannot stand in for.
+ * `rowChecks`: which checks each row rests on, by default the registered checks' declarations.
  */
 export function buildChecklist(
   findings: readonly ReportFinding[],
   _paths: readonly ReportPath[],
   present: { backup: boolean },
+  rowChecks: ReadonlyMap<ChecklistRowId, readonly string[]> = CHECKLIST_CHECKS,
 ): ChecklistItem[] {
   const byId = new Map<string, FindingStatus[]>();
   for (const f of findings) {
@@ -143,10 +133,11 @@ export function buildChecklist(
     else byId.set(f.id, [f.status]);
   }
   return CHECKLIST_ROWS.map((row): ChecklistItem => {
+    const checks = rowChecks.get(row.id) ?? [];
     let status: ChecklistItem['status'];
     switch (row.rule.kind) {
       case 'findings':
-        status = fromFindings(row.rule.checks, byId);
+        status = fromFindings(checks, byId);
         break;
       case 'backup':
         status = present.backup ? 'done' : 'open';
@@ -155,9 +146,7 @@ export function buildChecklist(
         status = 'unknown';
         break;
       case 'open-only':
-        status = row.rule.checks.some((id) => (byId.get(id) ?? []).some((s) => PROBLEM.has(s)))
-          ? 'open'
-          : 'unknown';
+        status = checks.some((id) => (byId.get(id) ?? []).some((s) => PROBLEM.has(s))) ? 'open' : 'unknown';
         break;
     }
     return { id: row.id, title: row.title, status };

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import type { z } from 'zod';
+import { CHECKS } from '../../src/checks/registry.js';
 import { DnsJsonSchema, zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import type { PathResult } from '../../src/model/paths.js';
@@ -70,6 +71,7 @@ export function makeContext(input: ContextInput = {}): CheckContext {
     gateway: makeGateway(input.gateway),
     dns,
     paths: input.paths ?? [],
+    catalog: CHECKS,
   };
 }
 

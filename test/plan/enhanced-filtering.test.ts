@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { check as efScope } from '../../src/checks/step5/ef.scope.js';
+import { CHECKS } from '../../src/checks/registry.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import { planChanges } from '../../src/plan/index.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
@@ -46,6 +47,7 @@ const scopeOf = (s: Snapshot) =>
     gateway: GATEWAY,
     dns: undefined,
     paths: [],
+    catalog: CHECKS,
   });
 
 describe('stage 5 turns Enhanced Filtering test mode off', () => {

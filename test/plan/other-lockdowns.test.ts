@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { simulateAttempts } from '../../src/assess.js';
 import { check as efConfigured } from '../../src/checks/step5/ef.configured.js';
 import { check as efScope } from '../../src/checks/step5/ef.scope.js';
+import { CHECKS } from '../../src/checks/registry.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import type { StandardPath } from '../../src/model/paths.js';
 import { planChanges, renderPlanFiles } from '../../src/plan/index.js';
@@ -55,6 +56,7 @@ const evaluate = (check: typeof efScope, s: Snapshot, gateway: ResolvedGateway) 
     gateway,
     dns: undefined,
     paths: [],
+    catalog: CHECKS,
   });
 
 const efTargets = (stages: ReturnType<typeof planned>['stages']) =>

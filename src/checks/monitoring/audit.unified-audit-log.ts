@@ -25,6 +25,11 @@ export const check: Check = {
     ].join('\n'),
     portal: PORTAL,
   },
+  reads: {
+    'Get-AdminAuditLogConfig': ['UnifiedAuditLogIngestionEnabled'],
+    'Get-OrganizationConfig': ['AuditDisabled'],
+  },
+  checklist: 'checklist.monitoring',
   evaluate(ctx) {
     const configs = ctx.snapshot.data['Get-AdminAuditLogConfig'];
     if (!configs)

@@ -437,6 +437,21 @@ export const check: Check = {
     powershell: remediationFor(undefined, []),
     portal: PORTAL,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName', 'Default'],
+    'Get-InboundConnector': [
+      'ConnectorType',
+      'Enabled',
+      'SenderDomains',
+      'SenderIPAddresses',
+      'TlsSenderCertificateName',
+      'RestrictDomainsToIPAddresses',
+      'RestrictDomainsToCertificate',
+      'AssociatedAcceptedDomains',
+    ],
+    dns: true,
+  },
+  checklist: 'checklist.direct-send-inventory',
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;

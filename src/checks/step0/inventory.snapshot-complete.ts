@@ -3,108 +3,40 @@
  * that read it say `unknown`, and this check tells the admin which file to re-export to resolve them.
  */
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../snapshot/schema.js';
-import type { Check } from '../types.js';
+import { readersOf, type Source } from '../catalog.js';
+import type { Check, CheckContext } from '../types.js';
 import { LEARN } from '../util.js';
 
-interface Impact {
-  checks: readonly string[];
-  paths: string;
-}
-
-/** What each export feeds (DESIGN §4, §5). Keyed by every cmdlet so a new export cannot be forgotten here. */
-export const EXPORT_IMPACT: Readonly<Record<CmdletName, Impact>> = {
-  'Get-OrganizationConfig': {
-    checks: ['direct-send.reject-flag'],
-    paths: 'path.direct-send-own-domain and every path.declared-source:* (RejectDirectSend, eop-model DS-2)',
-  },
-  'Get-AcceptedDomain': {
-    checks: [
-      'inventory.direct-send-sources',
-      'connector.lockdown-recipient-scope',
-      'connector.onpremises-antipattern',
-      'rule.scl-bypass-spoofable',
-      'antispam.allowed-senders',
-      'tabl.spoof-allow',
-      'dns.spf',
-      'dns.dmarc-policy',
-      'dns.mx-gateway',
-    ],
-    paths: 'every path (recipients are attributed to the tenant by accepted domain, eop-model ATT-1)',
-  },
-  'Get-InboundConnector': {
-    checks: [
-      'inventory.direct-send-sources',
-      'connector.lockdown-missing',
-      'connector.lockdown-disabled',
-      'connector.lockdown-sender-scope',
-      'connector.lockdown-recipient-scope',
-      'connector.lockdown-gateway-coverage',
-      'connector.require-tls',
-      'connector.ip-only',
-      'connector.mixed-restrictions',
-      'connector.onpremises-antipattern',
-      'connector.treat-as-internal',
-      'ef.configured',
-      'ef.scope',
-      'ef.gateway-coverage',
-      'ef.hybrid-skip',
-    ],
-    paths: 'every path (the Partner restriction decides at RCPT, eop-model CON-5)',
-  },
-  'Get-TransportRule': {
-    checks: [
-      'rule.safety-net-missing',
-      'rule.safety-net-mode',
-      'rule.safety-net-coverage',
-      'rule.safety-net-order',
-      'rule.scl-bypass-spoofable',
-      'rule.scl-bypass',
-    ],
-    paths: 'the post-acceptance outcome of every path (transport rules, eop-model TR-1)',
-  },
-  'Get-HostedConnectionFilterPolicy': {
-    checks: ['connfilter.ip-allow-list', 'connfilter.safe-list'],
-    paths: 'the post-acceptance outcome of every attack path (IP Allow List skips spam filtering)',
-  },
-  'Get-HostedContentFilterPolicy': {
-    checks: ['antispam.thresholds', 'antispam.allowed-senders'],
-    paths: 'the post-acceptance outcome of every attack path (spam verdict and action)',
-  },
-  'Get-AntiPhishPolicy': {
-    checks: [
-      'antiphish.spoof-intelligence',
-      'antiphish.honor-dmarc',
-      'antiphish.unauthenticated-action',
-      'antiphish.impersonation',
-      'antiphish.mailbox-intelligence',
-    ],
-    paths: 'the post-acceptance outcome of every spoofing path (spoof and DMARC actions)',
-  },
-  'Get-DkimSigningConfig': {
-    checks: ['dkim.signing-enabled', 'dns.dkim-selectors'],
-    paths: 'none directly (DKIM of own outbound mail)',
-  },
-  'Get-HostedContentFilterRule': {
-    checks: ['antispam.thresholds'],
-    paths: 'which anti-spam policy applies to which recipients (the default policy is assumed)',
-  },
-  'Get-AntiPhishRule': {
-    checks: ['antiphish.impersonation'],
-    paths: 'which anti-phishing policy applies to which recipients (the default policy is assumed)',
-  },
-  'Get-TenantAllowBlockListSpoofItems': {
-    checks: ['tabl.spoof-allow'],
-    paths: 'spoofing paths that a spoof allow entry would let through',
-  },
-  'Get-AdminAuditLogConfig': {
-    checks: ['audit.unified-audit-log'],
-    paths: 'none',
-  },
-  'Get-OutboundConnector': {
-    checks: ['rule.safety-net-coverage'],
-    paths: 'safety-net rules that route direct mail back to the gateway (RouteMessageOutboundConnector)',
-  },
+/**
+ * The paths each export feeds (DESIGN §5), for the evidence of a missing one; the checks it feeds are not listed here
+ * but derived from their declarations (src/checks/catalog.ts). Keyed by every cmdlet so a new export cannot be
+ * forgotten.
+ */
+export const EXPORT_PATHS: Readonly<Record<CmdletName, string>> = {
+  'Get-OrganizationConfig':
+    'path.direct-send-own-domain and every path.declared-source:* (RejectDirectSend, eop-model DS-2)',
+  'Get-AcceptedDomain':
+    'every path (recipients are attributed to the tenant by accepted domain, eop-model ATT-1)',
+  'Get-InboundConnector': 'every path (the Partner restriction decides at RCPT, eop-model CON-5)',
+  'Get-TransportRule': 'the post-acceptance outcome of every path (transport rules, eop-model TR-1)',
+  'Get-HostedConnectionFilterPolicy':
+    'the post-acceptance outcome of every attack path (IP Allow List skips spam filtering)',
+  'Get-HostedContentFilterPolicy':
+    'the post-acceptance outcome of every attack path (spam verdict and action)',
+  'Get-AntiPhishPolicy': 'the post-acceptance outcome of every spoofing path (spoof and DMARC actions)',
+  'Get-DkimSigningConfig': 'none directly (DKIM of own outbound mail)',
+  'Get-HostedContentFilterRule':
+    'which anti-spam policy applies to which recipients (the default policy is assumed)',
+  'Get-AntiPhishRule':
+    'which anti-phishing policy applies to which recipients (the default policy is assumed)',
+  'Get-TenantAllowBlockListSpoofItems': 'spoofing paths that a spoof allow entry would let through',
+  'Get-AdminAuditLogConfig': 'none',
+  'Get-OutboundConnector':
+    'safety-net rules that route direct mail back to the gateway (RouteMessageOutboundConnector)',
 };
+
+/** What DNS feeds in the simulator: SPF and DMARC of the sending domains (eop-model §6.2, dns/oracle.ts). */
+const DNS_PATHS = 'the SPF and DMARC verdicts of every path (composite authentication, eop-model §6.2)';
 
 function collectScript(names: readonly CmdletName[]): string {
   // -InputObject @(…) writes [] for an empty result instead of an empty file.
@@ -112,6 +44,15 @@ function collectScript(names: readonly CmdletName[]): string {
     .map((n) => `ConvertTo-Json -InputObject @(${n}) -Depth 6 | Out-File -Encoding utf8 ${n}.json`)
     .join('\n');
 }
+
+/** The checks a missing source leaves unknown or partial, from their declarations, and the paths it feeds. */
+function impact(ctx: CheckContext, source: Source, paths: string): string {
+  const checks = readersOf(ctx.catalog, source);
+  return `checks left unknown or partial: ${checks.length > 0 ? checks.join(', ') : 'none'}; paths affected: ${paths}`;
+}
+
+const DNS_RECORD =
+  '# DNS: run assess without --offline, or record the answers into the export: mxlock dns <domain…> --record <export>/dns.json';
 
 const PORTAL =
   'No portal equivalent: the export is taken with Exchange Online PowerShell (or `mxlock collect`, read-only REST).';
@@ -134,33 +75,47 @@ export const check: Check = {
     ].join('\n'),
     portal: PORTAL,
   },
+  // It reads which exports are present, not what they hold.
+  reads: {},
   evaluate(ctx) {
     const missing = ctx.snapshot.missing;
     const required = missing.filter((n) => CMDLETS[n].required);
     const optional = missing.filter((n) => !CMDLETS[n].required);
-    const describe = (n: CmdletName) => {
-      const impact = EXPORT_IMPACT[n];
-      return `${n}.json was not exported: checks left unknown or partial: ${impact.checks.join(', ')}; paths affected: ${impact.paths}`;
-    };
+    const describe = (n: CmdletName) => `${n}.json was not exported: ${impact(ctx, n, EXPORT_PATHS[n])}`;
+    // Offline without dns.json (or a context without DNS) leaves the checks that read DNS unknown: say which.
+    const dnsLines =
+      ctx.dns === undefined || ctx.dnsReport === undefined
+        ? [
+            `DNS was not analysed (no dns.json in the export with --offline, or no live DNS): ${impact(ctx, 'dns', DNS_PATHS)}`,
+          ]
+        : [];
     if (required.length > 0) {
       return {
         status: 'fail',
         evidence: [
           ...required.map(describe),
           ...optional.map((n) => `optional ${describe(n)}`),
+          ...dnsLines,
           `source: ${ctx.snapshot.source}`,
         ],
         remediation: { powershell: collectScript(required.concat(optional)), portal: PORTAL },
       };
     }
-    if (optional.length > 0) {
+    if (optional.length > 0 || dnsLines.length > 0) {
       return {
         status: 'info',
         evidence: [
           `all ${CMDLET_NAMES.filter((n) => CMDLETS[n].required).length} required exports present`,
           ...optional.map((n) => `optional ${describe(n)}`),
+          ...dnsLines,
         ],
-        remediation: { powershell: collectScript(optional), portal: PORTAL },
+        remediation: {
+          powershell: [
+            ...(optional.length > 0 ? [collectScript(optional)] : []),
+            ...(dnsLines.length > 0 ? [DNS_RECORD] : []),
+          ].join('\n'),
+          portal: PORTAL,
+        },
       };
     }
     return {

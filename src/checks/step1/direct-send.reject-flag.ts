@@ -30,6 +30,8 @@ export const check: Check = {
     portal:
       'No admin-center toggle is documented for RejectDirectSend: use Exchange Online PowerShell (Connect-ExchangeOnline, then Set-OrganizationConfig). Review sources first in Exchange admin center (https://admin.exchange.microsoft.com) → Reports → Mail flow.',
   },
+  reads: { 'Get-OrganizationConfig': ['RejectDirectSend'] },
+  checklist: 'checklist.reject-direct-send',
   evaluate(ctx) {
     if (!ctx.tenant.org) {
       const why = ctx.snapshot.missing.includes('Get-OrganizationConfig')

@@ -8,6 +8,7 @@ import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';
 import { connectorLabel, enabledLockdowns, certLockdownScript } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 /** The name certLockdownScript gives the new certificate connector. */
 const CERT_CONNECTOR = 'From Secure Email Gateway';
@@ -51,6 +52,15 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'From SEG (IP-bound)' -Enabled $false",
     ].join('\n'),
     portal: PORTAL,
+  },
+  reads: {
+    'Get-InboundConnector': [
+      ...LOCKDOWN_READS,
+      'TlsSenderCertificateName',
+      'EFSkipIPs',
+      'EFSkipLastIP',
+      'EFUsers',
+    ],
   },
   evaluate(ctx) {
     const gate = enabledLockdowns(ctx);

@@ -5,6 +5,7 @@
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote } from '../util.js';
 import { connectorLabel, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → turn it on (Status: On)`;
 
@@ -29,6 +30,8 @@ export const check: Check = {
     LEARN.thirdPartyCloud,
   ],
   remediation: { powershell: enableScript(['From Secure Email Gateway']), portal: PORTAL },
+  reads: { 'Get-InboundConnector': LOCKDOWN_READS },
+  checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;

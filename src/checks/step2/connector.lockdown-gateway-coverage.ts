@@ -29,6 +29,7 @@ import {
   restrictGatewayScript,
   senderPatternCovers,
 } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 /** SenderIPAddresses accepts IPv4 addresses and CIDR masks /24 to /32 only (eop-model §2.2 [D] S8). */
 export const MIN_CONNECTOR_V4_MASK = 24;
@@ -181,6 +182,16 @@ export const check: Check = {
     ].join('\n'),
     portal: PORTAL,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName'],
+    'Get-InboundConnector': [
+      ...LOCKDOWN_READS,
+      'SenderIPAddresses',
+      'TlsSenderCertificateName',
+      'AssociatedAcceptedDomains',
+    ],
+  },
+  checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
     const gate = enabledLockdowns(ctx);
     const gw = ctx.gateway;

@@ -34,6 +34,15 @@ export const check: Check = {
     powershell: lockdownConnectorScript(NO_GATEWAY),
     portal: PORTAL,
   },
+  reads: {
+    'Get-InboundConnector': [
+      'ConnectorType',
+      'Enabled',
+      'RestrictDomainsToIPAddresses',
+      'RestrictDomainsToCertificate',
+    ],
+  },
+  checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;

@@ -6,6 +6,7 @@
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, notExported, psQuote } from '../util.js';
 import { enabledLockdowns, prop } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector: it must not be limited to some accepted domains (clear AssociatedAcceptedDomains with PowerShell; the portal does not show it)`;
 
@@ -27,6 +28,11 @@ export const check: Check = {
     powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -AssociatedAcceptedDomains $null",
     portal: PORTAL,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName'],
+    'Get-InboundConnector': [...LOCKDOWN_READS, 'AssociatedAcceptedDomains'],
+  },
+  checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
     const gate = enabledLockdowns(ctx);
     if (!gate.ok) return gate.outcome;

@@ -12,6 +12,7 @@ import {
   restrictGatewayScript,
   unclassifiedConnectors,
 } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the gateway connector → Edit sent email identity / domains: use * (all sender domains)`;
 
@@ -33,6 +34,10 @@ export const check: Check = {
     powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -SenderDomains '*'",
     portal: PORTAL,
   },
+  reads: {
+    'Get-InboundConnector': [...LOCKDOWN_READS, 'SenderIPAddresses', 'TlsSenderCertificateName'],
+  },
+  checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;

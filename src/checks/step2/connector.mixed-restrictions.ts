@@ -16,6 +16,7 @@ import {
   worst,
 } from '../util.js';
 import { connectorLabel, inboundConnectors, unclassifiedConnectors } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS}: keep one restriction method per Partner connector (certificate or IPs), and delete or turn off Partner connectors that only name sender domains`;
 
@@ -67,6 +68,9 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'Allow partner domain' -Enabled $false",
     ].join('\n'),
     portal: PORTAL,
+  },
+  reads: {
+    'Get-InboundConnector': [...LOCKDOWN_READS, 'SenderIPAddresses', 'TlsSenderCertificateName'],
   },
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);

@@ -121,6 +121,10 @@ export const check: Check = {
     ].join('\n'),
     portal: PORTAL,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName'],
+    'Get-InboundConnector': ['ConnectorType', 'Enabled', 'SenderIPAddresses', 'TlsSenderCertificateName'],
+  },
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;

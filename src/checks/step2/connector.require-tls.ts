@@ -5,6 +5,7 @@
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';
 import { enabledLockdowns, prop } from './connectors.js';
+import { LOCKDOWN_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → Edit security restrictions → Reject email messages if they aren't sent over TLS`;
 
@@ -25,6 +26,7 @@ export const check: Check = {
     powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -RequireTls $true",
     portal: PORTAL,
   },
+  reads: { 'Get-InboundConnector': [...LOCKDOWN_READS, 'RequireTls'] },
   evaluate(ctx) {
     const gate = enabledLockdowns(ctx);
     if (!gate.ok) return gate.outcome;

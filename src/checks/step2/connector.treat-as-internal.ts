@@ -18,6 +18,7 @@ export const check: Check = {
     powershell: "Set-InboundConnector -Identity 'From on-premises' -TreatMessagesAsInternal $false",
     portal: PORTAL,
   },
+  reads: { 'Get-InboundConnector': ['Enabled', 'TreatMessagesAsInternal'] },
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
     if (!gate.ok) return gate.outcome;

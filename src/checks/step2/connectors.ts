@@ -3,7 +3,7 @@ import { certificateMatches } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { ResolvedGateway } from '../../profile/gateway.js';
-import type { CheckContext } from '../types.js';
+import type { CheckContext, ExportProperty } from '../types.js';
 import {
   connectorName,
   isLockdown,
@@ -61,6 +61,15 @@ export function inboundConnectors(ctx: CheckContext): Gate<InboundConnector[]> {
     return { ok: false, outcome: { status: 'unknown', evidence: [notExported('Get-InboundConnector')] } };
   return { ok: true, value: list };
 }
+
+/** What `isLockdown`, `unclassifiedConnectors` and `enabledLockdowns` read, for the declarations of their checks. */
+export const LOCKDOWN_READS = [
+  'ConnectorType',
+  'Enabled',
+  'RestrictDomainsToIPAddresses',
+  'RestrictDomainsToCertificate',
+  'SenderDomains',
+] as const satisfies readonly ExportProperty<'Get-InboundConnector'>[];
 
 /**
  * The enabled lock-down connectors (restricting Partner connectors with SenderDomains `*`), or the outcome when there

@@ -10,6 +10,7 @@ import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import { EAC_RULES, LEARN, notExported, psQuote, ruleName, worst } from '../util.js';
 import { knownSources, ruleLabel, safetyNets } from './safety-net.js';
+import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Except if: the sender IP address is in the gateway's ranges; the message type is Calendaring; the message header X-MS-Exchange-Organization-AuthAs includes Internal (hybrid)`;
 
@@ -367,6 +368,35 @@ export const check: Check = {
       "  -ExceptIfMessageTypeMatches Calendaring -ExceptIfHeaderMatchesMessageHeader 'X-MS-Exchange-Organization-AuthAs' -ExceptIfHeaderMatchesPatterns 'Internal'",
     ].join('\n'),
     portal: PORTAL,
+  },
+  reads: {
+    'Get-TransportRule': [
+      ...SAFETY_NET_READS,
+      'State',
+      'Conditions',
+      'Exceptions',
+      'SentToScope',
+      'SenderIpRanges',
+      'SenderDomainIs',
+      'From',
+      'FromAddressContainsWords',
+      'FromAddressMatchesPatterns',
+      'HeaderMatchesMessageHeader',
+      'HeaderContainsMessageHeader',
+      'MessageTypeMatches',
+      'RecipientDomainIs',
+      'ExceptIfSenderDomainIs',
+      'ExceptIfFrom',
+      'ExceptIfFromAddressContainsWords',
+      'ExceptIfFromAddressMatchesPatterns',
+      'ExceptIfHeaderMatchesMessageHeader',
+      'ExceptIfHeaderMatchesPatterns',
+      'ExceptIfHeaderContainsMessageHeader',
+      'ExceptIfHeaderContainsWords',
+      'ExceptIfMessageTypeMatches',
+      'ExceptIfRecipientDomainIs',
+    ],
+    'Get-OutboundConnector': ['Enabled'],
   },
   evaluate(ctx) {
     const gate = safetyNets(ctx);

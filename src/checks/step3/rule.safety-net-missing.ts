@@ -7,6 +7,7 @@ import { NO_GATEWAY } from '../../profile/gateway.js';
 import { EMPTY_PROFILE } from '../../profile/schema.js';
 import { EAC_RULES, LEARN } from '../util.js';
 import { blockingActions, isSafetyNet, ruleLabel, safetyNetScript, transportRules } from './safety-net.js';
+import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → Add a rule → Create a new rule: apply if the sender is located Outside the organization; do the following: Reject the message with the explanation; except if the sender IP address is in the gateway's ranges, or the message header X-MS-Exchange-Organization-AuthAs includes Internal, or the message type is Calendaring; mode: Test with policy tips first, then Enforce`;
 
@@ -29,6 +30,8 @@ export const check: Check = {
     powershell: safetyNetScript({ gateway: NO_GATEWAY, profile: EMPTY_PROFILE }),
     portal: PORTAL,
   },
+  reads: { 'Get-TransportRule': [...SAFETY_NET_READS, 'State', 'Mode'] },
+  checklist: 'checklist.safety-net-rule',
   evaluate(ctx) {
     const gate = transportRules(ctx);
     if (!gate.ok) return gate.outcome;

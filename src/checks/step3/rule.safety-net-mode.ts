@@ -5,6 +5,7 @@ import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { EAC_RULES, LEARN, psQuote, ruleName } from '../util.js';
 import { isEnforced, ruleLabel, safetyNets, stateUnknown, timeBounds } from './safety-net.js';
+import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Enable it, and under Rule mode choose Enforce`;
 
@@ -48,6 +49,10 @@ export const check: Check = {
     ].join('\n'),
     portal: PORTAL,
   },
+  reads: {
+    'Get-TransportRule': [...SAFETY_NET_READS, 'State', 'Mode', 'ActivationDate', 'ExpiryDate'],
+  },
+  checklist: 'checklist.safety-net-rule',
   evaluate(ctx) {
     const gate = safetyNets(ctx);
     if (!gate.ok) return gate.outcome;

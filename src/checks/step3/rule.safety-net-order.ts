@@ -14,6 +14,7 @@ import {
   safetyNets,
   stateUnknown,
 } from './safety-net.js';
+import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Move up until it is first (priority 0)`;
 
@@ -51,6 +52,18 @@ export const check: Check = {
     powershell: "Set-TransportRule -Identity 'BLOCK - Direct EOP Ingress (Bypass SEG)' -Priority 0",
     portal: PORTAL,
   },
+  reads: {
+    'Get-TransportRule': [
+      ...SAFETY_NET_READS,
+      'State',
+      'Mode',
+      'ExceptIfFromScope',
+      'SenderIpRanges',
+      'SetSCL',
+      'StopRuleProcessing',
+    ],
+  },
+  checklist: 'checklist.safety-net-rule',
   evaluate(ctx) {
     const gate = safetyNets(ctx);
     if (!gate.ok) return gate.outcome;

@@ -16,6 +16,7 @@ import {
   stateUnknown,
   transportRules,
 } from './safety-net.js';
+import { SCL_BYPASS_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the rule → delete it (or add the condition "The sender IP address is in any of these ranges" with the gateway's IPs); use Enhanced Filtering for Connectors instead of SCL bypasses`;
 
@@ -40,6 +41,10 @@ export const check: Check = {
       "Set-TransportRule -Identity 'Bypass spam filtering for contoso.com' -SenderIpRanges '203.0.113.10','203.0.113.11'",
     ].join('\n'),
     portal: PORTAL,
+  },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName'],
+    'Get-TransportRule': [...SCL_BYPASS_READS, 'Priority', 'State', 'Mode'],
   },
   evaluate(ctx) {
     const gate = transportRules(ctx);

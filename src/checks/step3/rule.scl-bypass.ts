@@ -17,6 +17,7 @@ import {
   stateUnknown,
   transportRules,
 } from './safety-net.js';
+import { SCL_BYPASS_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the rule → delete it; configure Enhanced Filtering for Connectors in the Defender portal (https://security.microsoft.com/skiplisting) instead`;
 
@@ -40,6 +41,10 @@ export const check: Check = {
       "Remove-TransportRule -Identity 'Bypass spam filtering for SEG'",
     ].join('\n'),
     portal: PORTAL,
+  },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName'],
+    'Get-TransportRule': [...SCL_BYPASS_READS, 'Priority', 'State', 'Mode'],
   },
   evaluate(ctx) {
     const gate = transportRules(ctx);

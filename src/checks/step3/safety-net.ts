@@ -6,7 +6,7 @@
 import { domainOf, domainOrSubdomain } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { TransportRule } from '../../snapshot/schema.js';
-import type { CheckContext } from '../types.js';
+import type { CheckContext, ExportProperty } from '../types.js';
 import { type Gate, isUnmappedEnum, notExported, psQuote, ruleName } from '../util.js';
 
 export function ruleLabel(r: TransportRule): string {
@@ -27,6 +27,21 @@ export function blockingActions(r: TransportRule): string[] {
     out.push(`route to outbound connector '${r.RouteMessageOutboundConnector}'`);
   return out;
 }
+
+/**
+ * What `transportRules` (priority order), `isSafetyNet` and `blockingActions` read, for the declarations of the checks
+ * that use them.
+ */
+export const SAFETY_NET_READS = [
+  'Priority',
+  'FromScope',
+  'ExceptIfSenderIpRanges',
+  'RejectMessageReasonText',
+  'RejectMessageEnhancedStatusCode',
+  'DeleteMessage',
+  'Quarantine',
+  'RouteMessageOutboundConnector',
+] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
 
 /**
  * A safety net: sender scope NotInOrganization (or no sender-scope condition at all), a blocking action, and an
@@ -168,6 +183,23 @@ export function spoofGuard(r: TransportRule): string | undefined {
   const hit = headers.find(([, h]) => h?.trim().toLowerCase() === AUTH_RESULTS);
   return hit ? `${hit[0]} '${hit[1] ?? ''}'` : undefined;
 }
+
+/** What `sclUnknown`, `ownDomainConditions` and `spoofGuard` read (with the accepted domains' DomainName). */
+export const SCL_BYPASS_READS = [
+  'SetSCL',
+  'Actions',
+  'SenderDomainIs',
+  'From',
+  'FromAddressContainsWords',
+  'FromAddressMatchesPatterns',
+  'HeaderMatchesMessageHeader',
+  'HeaderMatchesPatterns',
+  'HeaderContainsMessageHeader',
+  'HeaderContainsWords',
+  'SenderIpRanges',
+  'ExceptIfHeaderMatchesMessageHeader',
+  'ExceptIfHeaderContainsMessageHeader',
+] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
 
 /** SCL -1 keyed on own sender domains without a guard: "an open invitation to receive spoofed messages" (§4.5 [D] S31). */
 export function isSpoofableSclBypass(ctx: CheckContext, r: TransportRule): boolean {

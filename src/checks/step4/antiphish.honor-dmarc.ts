@@ -12,6 +12,7 @@ import {
   reviewPolicies,
   type Note,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Spoof → Honor DMARC record policy when the message is detected as spoof`;
 
@@ -32,6 +33,10 @@ export const check: Check = {
     powershell: "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -HonorDmarcPolicy $true",
     portal: PORTAL,
   },
+  reads: mergeReads(ANTI_PHISH.reads, {
+    'Get-AntiPhishPolicy': ['HonorDmarcPolicy', 'DmarcRejectAction'],
+  }),
+  checklist: 'checklist.antiphish',
   evaluate(ctx) {
     const { notes, flagged } = reviewPolicies(ctx, ANTI_PHISH, ({ policy, label }) => {
       const v = policy.HonorDmarcPolicy;

@@ -11,6 +11,7 @@ import {
   reviewPolicies,
   type Note,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable users to protect → Manage sender(s); Edit actions → If a message is detected as user impersonation: Quarantine the message`;
 const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
@@ -43,6 +44,13 @@ export const check: Check = {
       "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -EnableTargetedUserProtection $true -TargetedUserProtectionAction Quarantine -TargetedUsersToProtect @{Add='CEO;ceo@yourcompany.com'}",
     portal: PORTAL,
   },
+  reads: mergeReads(ANTI_PHISH.reads, {
+    'Get-AntiPhishPolicy': [
+      'EnableTargetedUserProtection',
+      'TargetedUsersToProtect',
+      'TargetedUserProtectionAction',
+    ],
+  }),
   evaluate(ctx) {
     const wanted = [...new Set(ctx.profile.protectedUsers.map((u) => u.trim().toLowerCase()))];
     // Not exported outranks "nothing declared": without the policies nothing can be said either way.

@@ -11,6 +11,7 @@ import {
   reviewPolicies,
   type Note,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable mailbox intelligence, Enable intelligence for impersonation protection`;
 const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
@@ -31,6 +32,9 @@ export const check: Check = {
       "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -EnableMailboxIntelligence $true -EnableMailboxIntelligenceProtection $true",
     portal: PORTAL,
   },
+  reads: mergeReads(ANTI_PHISH.reads, {
+    'Get-AntiPhishPolicy': ['EnableMailboxIntelligence', 'EnableMailboxIntelligenceProtection'],
+  }),
   evaluate(ctx) {
     const { notes, flagged } = reviewPolicies(ctx, ANTI_PHISH, ({ policy, label }) =>
       PROPS.map((prop): Note => {

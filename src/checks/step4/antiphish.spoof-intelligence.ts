@@ -3,6 +3,7 @@ import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
 import { ANTI_PHISH, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Spoof → Enable spoof intelligence`;
 
@@ -21,6 +22,10 @@ export const check: Check = {
     powershell: "Set-AntiPhishPolicy -Identity 'Office365 AntiPhish Default' -EnableSpoofIntelligence $true",
     portal: PORTAL,
   },
+  reads: mergeReads(ANTI_PHISH.reads, {
+    'Get-AntiPhishPolicy': ['EnableSpoofIntelligence'],
+  }),
+  checklist: 'checklist.antiphish',
   evaluate(ctx) {
     const { notes, flagged } = reviewPolicies(ctx, ANTI_PHISH, ({ policy, label }) => {
       const v = policy.EnableSpoofIntelligence;

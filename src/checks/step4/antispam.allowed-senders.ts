@@ -12,6 +12,7 @@ import {
   reviewPolicies,
   type Note,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_SPAM_PORTAL} → Anti-spam inbound policy → Edit allowed and blocked senders and domains → Allowed senders / Allowed domains`;
 const LISTS = ['AllowedSenderDomains', 'AllowedSenders'] as const;
@@ -34,6 +35,9 @@ export const check: Check = {
       "Set-HostedContentFilterPolicy -Identity 'Default' -AllowedSenderDomains @{Remove='yourcompany.com'} -AllowedSenders @{Remove='ceo@yourcompany.com'}",
     portal: PORTAL,
   },
+  reads: mergeReads(CONTENT_FILTER.reads, {
+    'Get-HostedContentFilterPolicy': ['AllowedSenders', 'AllowedSenderDomains'],
+  }),
   evaluate(ctx) {
     const acceptedKnown = ctx.tenant.acceptedDomains !== undefined;
     const { notes, flagged } = reviewPolicies(ctx, CONTENT_FILTER, ({ policy, label }) => {

@@ -12,6 +12,7 @@ import {
   reviewPolicies,
   type Note,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 /** Guide §4.3: "Bulk Complaint Level (BCL) threshold: 6 or lower" (Microsoft's default is 7, eop-model §6.4 [D] S32). */
 const MAX_BULK_THRESHOLD = 6;
@@ -74,6 +75,14 @@ export const check: Check = {
       "Set-HostedContentFilterPolicy -Identity 'Default' -BulkThreshold 6 -SpamAction Quarantine -HighConfidenceSpamAction Quarantine -HighConfidencePhishAction Quarantine",
     portal: PORTAL,
   },
+  reads: mergeReads(CONTENT_FILTER.reads, {
+    'Get-HostedContentFilterPolicy': [
+      'BulkThreshold',
+      'SpamAction',
+      'HighConfidenceSpamAction',
+      'HighConfidencePhishAction',
+    ],
+  }),
   evaluate(ctx) {
     const { notes, flagged } = reviewPolicies(ctx, CONTENT_FILTER, ({ policy, label }) => {
       const bulk = policy.BulkThreshold;

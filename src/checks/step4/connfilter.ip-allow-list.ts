@@ -12,6 +12,7 @@ import {
   reviewPolicies,
   type Note,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_SPAM_PORTAL} → Connection filter policy (Default) → Edit connection filter policy → Always allow messages from the following IP addresses or address range`;
 
@@ -32,6 +33,9 @@ export const check: Check = {
     powershell: "Set-HostedConnectionFilterPolicy -Identity 'Default' -IPAllowList @{Remove='192.0.2.25'}",
     portal: PORTAL,
   },
+  reads: mergeReads(CONNECTION_FILTER.reads, {
+    'Get-HostedConnectionFilterPolicy': ['IPAllowList'],
+  }),
   evaluate(ctx) {
     const gateway = new IpSet(ctx.gateway.ips);
     const { notes, flagged } = reviewPolicies(ctx, CONNECTION_FILTER, ({ policy, label }) => {

@@ -10,6 +10,7 @@ import {
   perPolicyRemediation,
   reviewPolicies,
 } from './shared.js';
+import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_SPAM_PORTAL} → Connection filter policy (Default) → Edit connection filter policy → Turn on safe list: off`;
 
@@ -29,6 +30,9 @@ export const check: Check = {
     powershell: "Set-HostedConnectionFilterPolicy -Identity 'Default' -EnableSafeList $false",
     portal: PORTAL,
   },
+  reads: mergeReads(CONNECTION_FILTER.reads, {
+    'Get-HostedConnectionFilterPolicy': ['EnableSafeList'],
+  }),
   evaluate(ctx) {
     const { notes, flagged } = reviewPolicies(ctx, CONNECTION_FILTER, ({ policy, label }) => {
       const v = policy.EnableSafeList;

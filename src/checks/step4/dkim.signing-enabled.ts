@@ -32,6 +32,11 @@ export const check: Check = {
     ].join('\n'),
     portal: PORTAL,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName', 'DomainType', 'InitialDomain'],
+    'Get-DkimSigningConfig': ['Domain', 'Enabled', 'Status'],
+  },
+  checklist: 'checklist.email-authentication',
   evaluate(ctx) {
     const accepted = ctx.tenant.acceptedDomains;
     if (!accepted) return { status: 'unknown', evidence: ['Get-AcceptedDomain.json was not exported'] };

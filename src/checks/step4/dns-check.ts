@@ -5,7 +5,16 @@
  */
 import type { DomainDns } from '../../dns/analyse.js';
 import { worstStatus, type DnsVerdict } from '../../dns/findings.js';
-import type { CheckContext, CheckOutcome, Check, Remediation, Severity } from '../types.js';
+import { mergeReads } from '../catalog.js';
+import type {
+  CheckContext,
+  CheckOutcome,
+  Check,
+  ChecklistRowId,
+  Reads,
+  Remediation,
+  Severity,
+} from '../types.js';
 import { commentSafe, psQuote } from '../util.js';
 import { tenantDnsDomains } from '../../dns/tenant.js';
 
@@ -18,6 +27,9 @@ export interface DnsCheckSpec {
   severity: Severity;
   references: string[];
   remediation: Remediation;
+  /** What the check reads besides what every DNS check reads (`DNS_CHECK_READS`). */
+  reads?: Reads;
+  checklist?: ChecklistRowId;
   verdict(d: DomainDns, ctx: CheckContext): DnsVerdict;
   /** Tenant-specific proposal for the domains that need it; undefined when there is nothing to build it from. */
   propose(ctx: CheckContext, domains: readonly DomainDns[]): string | undefined;
@@ -31,6 +43,9 @@ export function dnsDomains(ctx: CheckContext): string[] {
 export const DNS_NOT_ANALYSED =
   'DNS not analysed: the export has no dns.json and live DNS was not used (run without --offline, or record answers with `mxlock dns --record`)';
 
+/** Every DNS check reads the own domains (`dnsDomains`) and the DNS analysis of them. */
+const DNS_CHECK_READS: Reads = { 'Get-AcceptedDomain': ['DomainName', 'DomainType'], dns: true };
+
 export function dnsCheck(spec: DnsCheckSpec): Check {
   return {
     id: spec.id,
@@ -39,6 +54,8 @@ export function dnsCheck(spec: DnsCheckSpec): Check {
     severity: spec.severity,
     references: spec.references,
     remediation: spec.remediation,
+    reads: mergeReads(DNS_CHECK_READS, spec.reads ?? {}),
+    ...(spec.checklist !== undefined ? { checklist: spec.checklist } : {}),
     evaluate(ctx): CheckOutcome {
       if (ctx.tenant.acceptedDomains === undefined) {
         return {

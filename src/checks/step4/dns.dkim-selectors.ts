@@ -25,6 +25,8 @@ export const check = dnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
+  reads: { 'Get-DkimSigningConfig': ['Domain', 'Enabled', 'Selector1CNAME', 'Selector2CNAME'] },
+  checklist: 'checklist.email-authentication',
   verdict: (d) => dkimSelectorsVerdict(d),
   propose(ctx, needing) {
     const domains = needing.map((d) => d.domain);

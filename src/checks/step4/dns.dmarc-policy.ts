@@ -30,6 +30,7 @@ export const check = dnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
+  checklist: 'checklist.email-authentication',
   verdict: (d) => dmarcPolicyVerdict(d),
   propose(_ctx, domains) {
     return [

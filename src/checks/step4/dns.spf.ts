@@ -84,6 +84,8 @@ export const check = dnsCheck({
     ].join('\n'),
     portal: DNS_PORTAL,
   },
+  reads: { 'Get-OutboundConnector': ['Enabled', 'SmartHosts', 'RecipientDomains'] },
+  checklist: 'checklist.email-authentication',
   verdict(d, ctx) {
     const gw = new IpSet(ctx.gateway.ips);
     const via = outboundViaGateway(ctx);

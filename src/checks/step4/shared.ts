@@ -4,7 +4,7 @@
  */
 import type { AntiPhishPolicy, ConnectionFilterPolicy, ContentFilterPolicy } from '../../snapshot/schema.js';
 import { domainOf, domainOrSubdomain } from '../../model/domains.js';
-import type { CheckContext, CheckOutcome, Remediation } from '../types.js';
+import type { CheckContext, CheckOutcome, Reads, Remediation } from '../types.js';
 import { commentSafe, ownDomains, worst } from '../util.js';
 
 /** How one property of one object measured up; `ok` notes are the evidence of a pass. */
@@ -97,6 +97,8 @@ export interface PolicyKind<T extends NamedPolicy> {
   pickDefault(ctx: CheckContext, list: T[]): T | undefined;
   /** The policy rules, or undefined when they were not exported (or the policy type has none). */
   rules?(ctx: CheckContext): PolicyRule[] | undefined;
+  /** What `reviewPolicies` reads for this kind, merged into the declaration of each check that calls it. */
+  reads: Reads;
 }
 
 interface RawPolicyRule {
@@ -108,6 +110,9 @@ interface RawPolicyRule {
   SentTo?: string[] | undefined;
   SentToMemberOf?: string[] | undefined;
 }
+
+/** What `toPolicyRule` and `reach` read of a policy rule, besides the name of the policy it applies. */
+const POLICY_RULE_READS = ['State', 'Priority', 'RecipientDomainIs', 'SentTo', 'SentToMemberOf'] as const;
 
 function toPolicyRule(r: RawPolicyRule, policy: string | undefined): PolicyRule {
   return {
@@ -141,6 +146,11 @@ export const ANTI_PHISH: PolicyKind<AntiPhishPolicy> = {
   list: (ctx) => ctx.tenant.antiPhishPolicies,
   pickDefault: (ctx) => ctx.tenant.antiPhish,
   rules: (ctx) => ctx.snapshot.data['Get-AntiPhishRule']?.map((r) => toPolicyRule(r, r.AntiPhishPolicy)),
+  reads: {
+    'Get-AntiPhishPolicy': ['IsDefault', 'RecommendedPolicyType'],
+    'Get-AntiPhishRule': ['AntiPhishPolicy', ...POLICY_RULE_READS],
+    'Get-AcceptedDomain': ['DomainName'],
+  },
 };
 
 export const CONTENT_FILTER: PolicyKind<ContentFilterPolicy> = {
@@ -152,6 +162,11 @@ export const CONTENT_FILTER: PolicyKind<ContentFilterPolicy> = {
     ctx.snapshot.data['Get-HostedContentFilterRule']?.map((r) =>
       toPolicyRule(r, r.HostedContentFilterPolicy),
     ),
+  reads: {
+    'Get-HostedContentFilterPolicy': ['IsDefault', 'RecommendedPolicyType'],
+    'Get-HostedContentFilterRule': ['HostedContentFilterPolicy', ...POLICY_RULE_READS],
+    'Get-AcceptedDomain': ['DomainName'],
+  },
 };
 
 export const CONNECTION_FILTER: PolicyKind<ConnectionFilterPolicy> = {
@@ -159,6 +174,8 @@ export const CONNECTION_FILTER: PolicyKind<ConnectionFilterPolicy> = {
   file: 'Get-HostedConnectionFilterPolicy',
   list: (ctx) => ctx.snapshot.data['Get-HostedConnectionFilterPolicy'],
   pickDefault: (ctx) => ctx.tenant.connectionFilter,
+  // No policy rules: the default connection filter policy is the only one that applies (eop-model §6.5).
+  reads: { 'Get-HostedConnectionFilterPolicy': ['IsDefault'] },
 };
 
 export interface PolicyReview<T> {

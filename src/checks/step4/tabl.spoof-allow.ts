@@ -27,6 +27,10 @@ export const check: Check = {
       "Get-TenantAllowBlockListSpoofItems -Action Allow | Format-Table Identity, SpoofedUser, SendingInfrastructure, SpoofType\nRemove-TenantAllowBlockListSpoofItems -Identity Default -Ids '<Identity>'",
     portal: PORTAL,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName'],
+    'Get-TenantAllowBlockListSpoofItems': ['SpoofedUser', 'SendingInfrastructure', 'SpoofType', 'Action'],
+  },
   evaluate(ctx) {
     const items = ctx.snapshot.data['Get-TenantAllowBlockListSpoofItems'];
     if (!items)

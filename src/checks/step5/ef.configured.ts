@@ -14,6 +14,7 @@ import {
   enableEfRemediation,
   findGatewayConnector,
 } from './gateway-connector.js';
+import { EF_CONNECTOR_READS } from './gateway-connector.js';
 
 export const check: Check = {
   id: 'ef.configured',
@@ -33,6 +34,8 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
     portal: `${EF_PORTAL} → Skip these IP addresses that are associated with the connector (the gateway's public IPs) → Apply to entire organization`,
   },
+  reads: { 'Get-InboundConnector': EF_CONNECTOR_READS },
+  checklist: 'checklist.enhanced-filtering',
   evaluate(ctx) {
     const found = findGatewayConnector(ctx);
     if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };

@@ -3,6 +3,7 @@ import { IpSet } from '../../model/ip.js';
 import type { Check, CheckOutcome } from '../types.js';
 import { psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS, findGatewayConnector } from './gateway-connector.js';
+import { EF_CONNECTOR_READS } from './gateway-connector.js';
 
 /**
  * Exchange Online's inbound SMTP ranges (`*.mail.protection.outlook.com`, TCP 25), from "Microsoft 365 URLs and IP
@@ -37,6 +38,8 @@ export const check: Check = {
       "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipIPs @{Add='198.51.100.0/28'}",
     portal: PORTAL,
   },
+  reads: { 'Get-InboundConnector': EF_CONNECTOR_READS },
+  checklist: 'checklist.enhanced-filtering',
   evaluate(ctx) {
     const found = findGatewayConnector(ctx);
     if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };

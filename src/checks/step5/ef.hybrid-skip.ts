@@ -52,6 +52,11 @@ export const check: Check = {
     powershell: "Set-InboundConnector -Identity 'Inbound from on-premises' -EFSkipIPs @{Remove='192.0.2.10'}",
     portal: `${EF_PORTAL} → Skip these IP addresses that are associated with the connector → remove the on-premises servers`,
   },
+  reads: {
+    'Get-AcceptedDomain': ['DomainName', 'Default'],
+    'Get-InboundConnector': ['EFSkipIPs'],
+    dns: true,
+  },
   evaluate(ctx) {
     const hybrid = ctx.profile.hybrid?.ips ?? [];
     if (hybrid.length === 0)

@@ -2,6 +2,7 @@
 import type { Check } from '../types.js';
 import { connectorName, psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS, efEnabled, findGatewayConnector } from './gateway-connector.js';
+import { EF_CONNECTOR_READS } from './gateway-connector.js';
 
 export const check: Check = {
   id: 'ef.scope',
@@ -20,6 +21,8 @@ export const check: Check = {
     powershell: "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFUsers $null",
     portal: `${EF_PORTAL} → Apply to entire organization`,
   },
+  reads: { 'Get-InboundConnector': [...EF_CONNECTOR_READS, 'EFUsers', 'EFTestMode'] },
+  checklist: 'checklist.enhanced-filtering',
   evaluate(ctx) {
     const found = findGatewayConnector(ctx);
     if (found.kind === 'not-exported') return { status: 'unknown', evidence: [found.evidence] };

@@ -8,8 +8,9 @@ import {
   rankGatewayConnectors,
   type GatewayMatch,
 } from '../../model/gateway-connector.js';
-import type { CheckContext, Remediation } from '../types.js';
+import type { CheckContext, ExportProperty, Remediation } from '../types.js';
 import { connectorName, psQuote } from '../util.js';
+import { LOCKDOWN_READS } from '../step2/connectors.js';
 
 export type GatewayConnectorLookup =
   | { kind: 'not-exported'; evidence: string }
@@ -23,6 +24,15 @@ export type GatewayConnectorLookup =
       /** Other enabled `*` Partner connectors that match the gateway too: EOP may attribute its mail to them. */
       others: InboundConnector[];
     };
+
+/** What the gateway-connector lookup and the Enhanced Filtering settings read, for the declarations of the ef.* checks. */
+export const EF_CONNECTOR_READS = [
+  ...LOCKDOWN_READS,
+  'SenderIPAddresses',
+  'TlsSenderCertificateName',
+  'EFSkipIPs',
+  'EFSkipLastIP',
+] as const satisfies readonly ExportProperty<'Get-InboundConnector'>[];
 
 export const EF_PORTAL =
   'https://security.microsoft.com → Email & collaboration → Policies & rules → Threat policies → Enhanced filtering (https://security.microsoft.com/skiplisting) → select the gateway connector';
