@@ -17,19 +17,40 @@ export function fullExportHint(cmdlet: CmdletName): string {
  */
 export function absentProperty(
   snapshot: Pick<Snapshot, 'partial'>,
-  cmdlet: CmdletName,
+  cmdlet: CmdletName | undefined,
   property: string,
   whenFull = '',
 ): string {
-  const partial = snapshot.partial?.[cmdlet];
+  const partial = cmdlet === undefined ? undefined : snapshot.partial?.[cmdlet];
   const discarded = partial?.discarded?.[property];
   if (partial && discarded !== undefined) {
-    return `${property} is not usable in the ${partial.tool} export: ${discarded}; ${fullExportHint(cmdlet)}`;
+    return `${property} is not usable in the ${partial.tool} export: ${discarded}; ${fullExportHint(cmdlet!)}`;
   }
   const lower = property.toLowerCase();
   if (partial?.selected && !partial.selected.some((s) => s.toLowerCase() === lower)) {
     const kept = partial.selected.length === 0 ? 'none' : partial.selected.join(', ');
-    return `${property} is not in the export: ${partial.tool} exports only ${partial.selected.length} properties of ${cmdlet} (${kept}); ${fullExportHint(cmdlet)}`;
+    return `${property} is not in the export: ${partial.tool} exports only ${partial.selected.length} properties of ${cmdlet!} (${kept}); ${fullExportHint(cmdlet!)}`;
   }
   return `${property} is absent from the export${whenFull ? ` (${whenFull})` : ''}`;
+}
+
+/** `<Cmdlet> is only partly in the export: …` for a cmdlet the tool exported in part; undefined when it is whole. */
+export function partialCmdlet(snapshot: Pick<Snapshot, 'partial'>, cmdlet: CmdletName): string | undefined {
+  const partial = snapshot.partial?.[cmdlet];
+  if (!partial) return undefined;
+  const parts: string[] = [];
+  if (partial.selected)
+    parts.push(`${partial.tool} exports only ${partial.selected.join(', ') || 'none of its properties'}`);
+  const discarded = Object.keys(partial.discarded ?? {});
+  if (discarded.length > 0) parts.push(`${discarded.join(', ')} unusable in the ${partial.tool} export`);
+  return `${cmdlet} is only partly in the export: ${parts.join('; ')}`;
+}
+
+/**
+ * Cmdlets whose data is incomplete for the verdict: missing ones and those a tool exported in part. The simulator and
+ * the verdict treat both alike (an essential export lacking makes the verdict `uncertain`, DESIGN §5).
+ */
+export function lackingExports(snapshot: Pick<Snapshot, 'missing' | 'partial'>): CmdletName[] {
+  const partial = Object.keys(snapshot.partial ?? {}) as CmdletName[];
+  return [...new Set([...snapshot.missing, ...partial])];
 }

@@ -2,6 +2,7 @@
  * Every export `assess` needs is present (DESIGN §3.1). A missing file never passes a check: the checks and paths
  * that read it say `unknown`, and this check tells the admin which file to re-export to resolve them.
  */
+import { partialCmdlet } from '../../snapshot/partial.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { LEARN } from '../util.js';
@@ -135,11 +136,16 @@ export const check: Check = {
     portal: PORTAL,
   },
   evaluate(ctx) {
-    const missing = ctx.snapshot.missing;
+    // A cmdlet another tool exported only in part (ScubaGear's Select-Object) counts as missing: the checks reading
+    // the rest are unknown, so it must never pass (DESIGN §1.1).
+    const partial = CMDLET_NAMES.filter((n) => partialCmdlet(ctx.snapshot, n) !== undefined);
+    const missing = [...ctx.snapshot.missing, ...partial];
     const required = missing.filter((n) => CMDLETS[n].required);
     const optional = missing.filter((n) => !CMDLETS[n].required);
     const describe = (n: CmdletName) => {
       const impact = EXPORT_IMPACT[n];
+      const part = partialCmdlet(ctx.snapshot, n);
+      if (part) return `${part}; checks reading other properties are unknown: ${impact.checks.join(', ')}`;
       return `${n}.json was not exported: checks left unknown or partial: ${impact.checks.join(', ')}; paths affected: ${impact.paths}`;
     };
     if (required.length > 0) {
