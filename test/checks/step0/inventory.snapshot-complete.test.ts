@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EXPORT_IMPACT, check } from '../../../src/checks/step0/inventory.snapshot-complete.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../../src/snapshot/schema.js';
-import { evidenceText, makeContext, run, type ContextInput } from '../helpers.js';
+import { SCUBAGEAR_ORG_CONFIG, evidenceText, run, type ContextInput } from '../helpers.js';
 import { hardenedData } from '../../fixtures/checks/seg-tenant.js';
 
 function without(...names: CmdletName[]): ContextInput {
@@ -19,17 +19,10 @@ describe('inventory.snapshot-complete', () => {
   });
 
   test('a required export the source tool exported only in part (ScubaGear) fails, naming what it lacks', () => {
-    const ctx = makeContext(without());
-    ctx.snapshot.partial = {
-      'Get-OrganizationConfig': {
-        tool: 'ScubaGear 1.8.0',
-        selected: ['Name', 'DisplayName', 'AuditDisabled'],
-      },
-    };
-    const out = check.evaluate(ctx);
+    const out = run(check, { ...without(), partial: SCUBAGEAR_ORG_CONFIG });
     expect(out.status).toBe('fail');
     expect(evidenceText(out)).toContain(
-      'Get-OrganizationConfig is only partly in the export: ScubaGear 1.8.0 exports only Name, DisplayName, AuditDisabled; checks reading other properties are unknown: direct-send.reject-flag',
+      'Get-OrganizationConfig is only partly in the export: ScubaGear exports only Name, DisplayName, AuditDisabled; checks reading other properties are unknown: direct-send.reject-flag',
     );
     expect(out.remediation?.powershell).toContain(
       'ConvertTo-Json -InputObject @(Get-OrganizationConfig) -Depth 6',

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/checks/step1/direct-send.reject-flag.js';
-import { evidenceText, makeContext, run, type ContextInput } from '../helpers.js';
+import { SCUBAGEAR_ORG_CONFIG, evidenceText, run, type ContextInput } from '../helpers.js';
 import { hardened } from '../../fixtures/checks/seg-tenant.js';
 
 const org = (o: Record<string, unknown>[]): ContextInput =>
@@ -54,17 +54,11 @@ describe('direct-send.reject-flag', () => {
   });
 
   test('a ScubaGear export (Select-Object of Get-OrganizationConfig): "not in the export", not an old module', () => {
-    const ctx = makeContext(org([{ Name: 'contoso.onmicrosoft.com', AuditDisabled: false }]));
-    ctx.snapshot.partial = {
-      'Get-OrganizationConfig': {
-        tool: 'ScubaGear 1.8.0',
-        selected: ['Name', 'DisplayName', 'AuditDisabled'],
-      },
-    };
-    const out = check.evaluate(ctx);
+    const input = org([{ Name: 'contoso.onmicrosoft.com', AuditDisabled: false }]);
+    const out = run(check, { ...input, partial: SCUBAGEAR_ORG_CONFIG });
     expect(out.status).toBe('unknown');
     expect(out.evidence).toEqual([
-      "organization config 'contoso.onmicrosoft.com': RejectDirectSend is not in the export: ScubaGear 1.8.0 exports only 3 properties of Get-OrganizationConfig (Name, DisplayName, AuditDisabled); export Get-OrganizationConfig.json beside it (Get-OrganizationConfig | ConvertTo-Json -Depth 6)",
+      "organization config 'contoso.onmicrosoft.com': RejectDirectSend is not in the export: ScubaGear exports only 3 properties of Get-OrganizationConfig (Name, DisplayName, AuditDisabled); export Get-OrganizationConfig.json beside it (Get-OrganizationConfig | ConvertTo-Json -Depth 6)",
     ]);
   });
 
