@@ -21,6 +21,7 @@ import { hasGateway, type ResolvedGateway } from './profile/gateway.js';
 import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
 import { buildChecklist } from './report/checklist.js';
 import { toReportPath, type Report, type ReportFinding, type ReportPath } from './report/model.js';
+import { lackingExports } from './snapshot/partial.js';
 import type { Snapshot } from './snapshot/types.js';
 import { VERSION } from './version.js';
 
@@ -114,7 +115,7 @@ export function simulatePaths(
   options: Pick<AssessOptions, 'zone' | 'now'> = {},
 ): PathResult[] {
   const cfg = configFor(snapshot, gateway, options);
-  return evaluatePaths(cfg, profile, gateway, snapshot.missing);
+  return evaluatePaths(cfg, profile, gateway, lackingExports(snapshot));
 }
 
 /** The simulator's configuration for a snapshot, built once the same way for every caller. */
@@ -150,7 +151,7 @@ export function simulateAttempts(
   list: readonly StandardPath[],
   options: Pick<AssessOptions, 'zone' | 'now'> = {},
 ): PathResult[] {
-  return evaluatePathList(configFor(snapshot, gateway, options), list, snapshot.missing);
+  return evaluatePathList(configFor(snapshot, gateway, options), list, lackingExports(snapshot));
 }
 
 export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {
@@ -194,7 +195,7 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
       ips: gateway.ips,
       certificate: gateway.certificate ?? null,
     },
-    verdict: verdictOf(paths, gateway, snapshot.missing),
+    verdict: verdictOf(paths, gateway, lackingExports(snapshot)),
     paths: reportPaths,
     findings,
     checklist: buildChecklist(findings, reportPaths, {

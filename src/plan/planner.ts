@@ -4,6 +4,7 @@
  * Partner connector → 3 RejectDirectSend → 4 rule to Enforce → 5 anti-spoofing, anti-spam, Enhanced Filtering.
  * Pure: reads the snapshot, writes nothing. Never an allow-by-sender-domain connector.
  */
+import { lackingExports } from '../snapshot/partial.js';
 import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
 import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
@@ -322,7 +323,8 @@ export function planChanges(input: PlanInput): PlanDraft {
     'Get-OrganizationConfig',
     'Get-AcceptedDomain',
   ] as const) {
-    if (snapshot.missing.includes(need))
+    // A tool's partial copy (ScubaGear's Select-Object of Get-OrganizationConfig) lacks what the rollback restores.
+    if (lackingExports(snapshot).includes(need))
       return {
         stages: [],
         warnings,

@@ -3,6 +3,8 @@ import { InputError } from '../errors.js';
 import { DnsJsonSchema, zoneFromJson, type DnsZone } from '../dns/zone.js';
 import { decodeText, parseJson } from './decode.js';
 import { parseCmdlet, toObjectList } from './normalize.js';
+import { mapScubaGear } from './scubagear.js';
+import { bundleShape, keyOf } from './shape.js';
 import { CMDLET_NAMES, type CmdletName } from './schema.js';
 import type { Snapshot } from './types.js';
 
@@ -15,19 +17,8 @@ export interface RawExport {
   source: string;
   files: RawFile[];
   bundle?: RawFile;
-}
-
-const byLower = new Map<string, CmdletName | 'dns'>([
-  ...CMDLET_NAMES.map((n) => [n.toLowerCase(), n] as const),
-  ['dns', 'dns'],
-]);
-
-function keyOf(name: string): CmdletName | 'dns' | undefined {
-  const base = name
-    .replace(/\.json(\.gz)?$/i, '')
-    .trim()
-    .toLowerCase();
-  return byLower.get(base) ?? byLower.get(`get-${base}`);
+  /** Files of other tools found in a folder (ScubaGear's ProviderSettingsExport.json, ScubaResults_<id>.json). */
+  tools?: RawFile[];
 }
 
 function parseDns(raw: unknown, file: string): DnsZone {
@@ -53,13 +44,17 @@ export function buildSnapshot(raw: RawExport): Snapshot {
     else (snapshot.data as Record<string, unknown>)[key] = parseCmdlet(key, value, file);
   };
 
-  const decode = (f: RawFile) => {
+  const decodeToText = (f: RawFile) => {
     const { text, encoding } = decodeText(f.bytes, f.path);
     if (encoding === 'windows-1252') {
       snapshot.warnings.push(
         `${f.path}: not UTF-8; read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII names)`,
       );
     }
+    return text;
+  };
+  const decode = (f: RawFile) => {
+    const text = decodeToText(f);
     if (text.trim() === '') {
       // `Get-X | ConvertTo-Json | Out-File` writes an empty file when the cmdlet returned nothing.
       snapshot.warnings.push(`${f.path}: empty file read as "no objects" (if the export failed, re-run it)`);
@@ -68,25 +63,71 @@ export function buildSnapshot(raw: RawExport): Snapshot {
     return parseJson(text, f.path);
   };
 
+  // Another tool's export (DESIGN §3.1): read after mxlock's own files, which win for the cmdlets they hold.
+  let scuba: { value: Record<string, unknown>; text: string; path: string } | undefined;
+  const tool = (f: RawFile) => {
+    const text = decodeToText(f);
+    const shape = bundleShape(parseJson(text, f.path));
+    if (shape.kind === 'other' || shape.kind === 'bundle') return shape;
+    if (scuba)
+      throw new InputError(`${f.path}: a second ScubaGear export (also ${scuba.path}); keep one`, f.path);
+    scuba = { value: shape.value, text, path: f.path };
+    return shape;
+  };
+  const refuse = (f: RawFile, shape: { looksLike: string; todo: string }, what: string): never => {
+    throw new InputError(`${f.path}: not ${what}: it looks like ${shape.looksLike}; ${shape.todo}`, f.path);
+  };
+
   if (raw.bundle) {
-    const value = decode(raw.bundle);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError(
-        `${raw.bundle.path}: a snapshot bundle must be a JSON object keyed by cmdlet name ("Get-InboundConnector": …)`,
-        raw.bundle.path,
+    const text = decodeToText(raw.bundle);
+    const shape = text.trim() === '' ? undefined : bundleShape(parseJson(text, raw.bundle.path));
+    if (shape?.kind === 'scubagear') tool(raw.bundle);
+    else if (shape?.kind === 'bundle') {
+      for (const [k, v] of Object.entries(shape.value)) {
+        const key = keyOf(k);
+        if (key) take(key, v, `${raw.bundle.path}#${k}`);
+        else if (!k.startsWith('@') && k !== 'schemaVersion' && k !== 'collectedAt')
+          snapshot.warnings.push(`${raw.bundle.path}: ignored unknown key "${k}"`);
+      }
+    } else {
+      refuse(
+        raw.bundle,
+        shape ?? { looksLike: 'an empty file', todo: 'export again' },
+        'an mxlock snapshot bundle',
       );
     }
-    for (const [k, v] of Object.entries(value)) {
-      const key = keyOf(k);
-      if (key) take(key, v, `${raw.bundle.path}#${k}`);
-      else if (!k.startsWith('@') && k !== 'schemaVersion' && k !== 'collectedAt')
-        snapshot.warnings.push(`${raw.bundle.path}: ignored unknown key "${k}"`);
-    }
+  }
+  for (const f of raw.tools ?? []) {
+    const shape = tool(f);
+    if (shape.kind === 'bundle') {
+      refuse(
+        f,
+        { looksLike: 'an mxlock snapshot bundle', todo: 'name it snapshot.json' },
+        'a ScubaGear provider export',
+      );
+    } else if (shape.kind === 'other') refuse(f, shape, 'a ScubaGear provider export');
   }
   for (const f of raw.files) {
     const key = keyOf(f.name);
     if (!key) continue;
     take(key, decode(f), f.path);
+  }
+  if (scuba) {
+    const mapped = mapScubaGear(scuba.value, scuba.text, scuba.path);
+    snapshot.origin = { tool: 'ScubaGear', ...(mapped.version ? { version: mapped.version } : {}) };
+    snapshot.warnings.push(...mapped.warnings);
+    const taken = mapped.entries.filter((e) => !seen.has(e.cmdlet));
+    if (mapped.entries.length === 0) {
+      throw new InputError(
+        `${scuba.path}: this ScubaGear export holds no Exchange Online or Defender settings: run Invoke-SCuBA with -ProductNames exo and defender (securitysuite in recent versions)`,
+        scuba.path,
+      );
+    }
+    for (const e of taken) {
+      take(e.cmdlet, e.value, `${scuba.path}#${e.key}`);
+      const partial = mapped.partial[e.cmdlet];
+      if (partial) snapshot.partial = { ...snapshot.partial, [e.cmdlet]: partial };
+    }
   }
   snapshot.missing = CMDLET_NAMES.filter((n) => snapshot.data[n] === undefined);
   if (!raw.bundle && seen.size === 0) {

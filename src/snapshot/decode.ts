@@ -159,11 +159,43 @@ export function locateJsonError(text: string): { offset: number; reason: string 
   return { offset: i, reason: 'invalid JSON' };
 }
 
-/** JSON.parse with an error that names the file, line and column. */
+/**
+ * What a text that is not JSON looks like, for the other things PowerShell writes when asked for an export: a
+ * `Format-List`/`Format-Table` dump (the console view saved with Out-File), `Export-Csv`, `Export-Clixml`, an HTML
+ * report. Undefined when it is none of them (then the JSON error's position is what helps).
+ */
+export function describeNonJson(text: string): string | undefined {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const first = lines[0]?.trim() ?? '';
+  if (/^(<\?xml[^>]*>\s*)?<Objs\b/.test(first)) return 'PowerShell CliXML (Export-Clixml)';
+  if (/^<(!doctype html|html\b)/i.test(first)) return 'an HTML page';
+  // Export-Csv in Windows PowerShell 5.1 starts with `#TYPE <type>` unless -NoTypeInformation; then quoted headers.
+  if (/^#TYPE\s/.test(first) || /^"[^"]*"(,"[^"]*")+$/.test(first)) return 'CSV (Export-Csv)';
+  // Format-Table: a header line, then a line of dashes under each column.
+  if (lines.length >= 2 && /^-+( +-+)*$/.test(lines[1]?.trim() ?? ''))
+    return 'PowerShell Format-Table output';
+  // Format-List: `Name      : value` lines (names padded to one column).
+  const listLines = lines.filter(
+    (l) => /^[A-Za-z][A-Za-z0-9]*\s+: /.test(l) || /^[A-Za-z][A-Za-z0-9]*\s+:$/.test(l),
+  );
+  if (listLines.length >= 2 && listLines.length >= lines.length / 2) return 'PowerShell Format-List output';
+  return undefined;
+}
+
+/** JSON.parse with an error that names the file, line and column (or what the text looks like instead). */
 export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    const looksLike = describeNonJson(text);
+    if (looksLike) {
+      throw new InputError(
+        `${file}: not JSON: it looks like ${looksLike}; export with ConvertTo-Json -Depth 6 (see the export-folder recipe in the README)`,
+        file,
+        undefined,
+        { cause: err },
+      );
+    }
     const { offset, reason } = locateJsonError(text);
     const before = text.slice(0, offset);
     const line = before.split('\n').length;

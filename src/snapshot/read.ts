@@ -1,5 +1,6 @@
 /**
- * Reads an export folder or a `snapshot.json` bundle (DESIGN §3.1) from disk, gzip allowed (`*.json.gz`).
+ * Reads an export folder or a `snapshot.json` bundle (DESIGN §3.1) from disk, gzip allowed (`*.json.gz`). A ScubaGear
+ * ProviderSettingsExport.json (or ScubaResults_<id>.json) is read too, given by path or found in the folder.
  * The I/O edge of the snapshot: everything after it is pure.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -8,6 +9,9 @@ import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import { buildSnapshot, type RawExport } from './build.js';
 import type { Snapshot } from './types.js';
+
+/** ScubaGear's default output names (Orchestrator.psm1: OutProviderFileName, OutJsonFileName + report UUID). */
+const SCUBAGEAR_FILE = /^(ProviderSettingsExport|ScubaResults)[^/\\]*\.json(\.gz)?$/i;
 
 /** Far above any real tenant export (a 300-rule Get-TransportRule is a few MB); guards against the wrong file. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
@@ -56,6 +60,7 @@ export async function readExport(path: string): Promise<Snapshot> {
     );
     for (const file of files) {
       if (/^snapshot\.json(\.gz)?$/i.test(file.name)) raw.bundle = file;
+      else if (SCUBAGEAR_FILE.test(file.name)) (raw.tools ??= []).push(file);
       else raw.files.push(file);
     }
     return buildSnapshot(raw);

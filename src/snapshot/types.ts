@@ -46,4 +46,25 @@ export interface Snapshot {
   missing: CmdletName[];
   /** Non-fatal oddities worth telling the user (encoding guessed, duplicate files…). */
   warnings: string[];
+  /** The tool that wrote the export when it is not mxlock's own recipe (a ScubaGear ProviderSettingsExport.json). */
+  origin?: ExportOrigin;
+  /**
+   * Cmdlets the source tool exported only in part; a property missing from them is "not in the export", not
+   * "module or tenant too old". `absentProperty` (partial.ts) is the one place that words it.
+   */
+  partial?: { [K in CmdletName]?: PartialCmdlet };
+}
+
+export interface ExportOrigin {
+  tool: string;
+  version?: string;
+}
+
+export interface PartialCmdlet {
+  /** The tool as messages name it: `ScubaGear 1.8.0`. */
+  tool: string;
+  /** The only properties the tool kept (`Select-Object`); undefined when it kept them all. */
+  selected?: readonly string[];
+  /** Properties mxlock dropped because the tool damaged them, each with the reason (they read as unknown). */
+  discarded?: Readonly<Record<string, string>>;
 }

@@ -34,7 +34,14 @@ export interface ContextInput {
   omit?: CmdletName[];
   /** Snapshot warnings, as the reader would report them. */
   warnings?: string[];
+  /** Cmdlets another tool exported only in part, as the reader records them (snapshot.partial). */
+  partial?: Snapshot['partial'];
 }
+
+/** An older ScubaGear's Select-Object of Get-OrganizationConfig: 3 properties (src/snapshot/scubagear.ts). */
+export const SCUBAGEAR_ORG_CONFIG: Snapshot['partial'] = {
+  'Get-OrganizationConfig': { tool: 'ScubaGear', selected: ['Name', 'DisplayName', 'AuditDisabled'] },
+};
 
 export function makeGateway(g: Partial<ResolvedGateway> = {}): ResolvedGateway {
   const known = (g.ips?.length ?? 0) > 0 || g.certificate !== undefined;
@@ -64,6 +71,7 @@ export function makeContext(input: ContextInput = {}): CheckContext {
     Object.entries(input.data ?? {}).filter(([k]) => !omitted.has(k as CmdletName)),
   ) as ExportData;
   const snapshot = makeSnapshot(data, dns, input.warnings);
+  if (input.partial) snapshot.partial = input.partial;
   return {
     snapshot,
     tenant: buildTenant(snapshot),

@@ -2,6 +2,7 @@
  * Guide "Monitoring & reporting": every bypass attempt and every change to the controls must leave a trace, which
  * needs the unified audit log on and mailbox auditing not disabled organisation-wide.
  */
+import { absentProperty } from '../../snapshot/partial.js';
 import type { Check } from '../types.js';
 
 const PORTAL =
@@ -51,7 +52,7 @@ export const check: Check = {
     if (ual === undefined) {
       unknown = true;
       evidence.push(
-        `admin audit log config '${name}': UnifiedAuditLogIngestionEnabled is absent from the export`,
+        `admin audit log config '${name}': ${absentProperty(ctx.snapshot, 'Get-AdminAuditLogConfig', 'UnifiedAuditLogIngestionEnabled')}`,
       );
     } else if (ual) {
       evidence.push(`admin audit log config '${name}': UnifiedAuditLogIngestionEnabled = true`);
@@ -72,7 +73,9 @@ export const check: Check = {
       const orgName = org.Identity ?? org.Name ?? 'organization';
       if (org.AuditDisabled === undefined) {
         unknown = true;
-        evidence.push(`organization config '${orgName}': AuditDisabled is absent from the export`);
+        evidence.push(
+          `organization config '${orgName}': ${absentProperty(ctx.snapshot, 'Get-OrganizationConfig', 'AuditDisabled')}`,
+        );
       } else if (org.AuditDisabled) {
         failed = true;
         evidence.push(

@@ -2,6 +2,7 @@
  * Every export `assess` needs is present (DESIGN §3.1). A missing file never passes a check: the checks and paths
  * that read it say `unknown`, and this check tells the admin which file to re-export to resolve them.
  */
+import { partialCmdlet } from '../../snapshot/partial.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../snapshot/schema.js';
 import { readersOf, type Source } from '../catalog.js';
 import type { Check, CheckContext } from '../types.js';
@@ -78,10 +79,18 @@ export const check: Check = {
   // It reads which exports are present, not what they hold.
   reads: {},
   evaluate(ctx) {
-    const missing = ctx.snapshot.missing;
+    // A cmdlet another tool exported only in part (ScubaGear's Select-Object) counts as missing: the checks reading
+    // the rest are unknown, so it must never pass (DESIGN §1.1).
+    const partial = CMDLET_NAMES.filter((n) => partialCmdlet(ctx.snapshot, n) !== undefined);
+    const missing = [...ctx.snapshot.missing, ...partial];
     const required = missing.filter((n) => CMDLETS[n].required);
     const optional = missing.filter((n) => !CMDLETS[n].required);
-    const describe = (n: CmdletName) => `${n}.json was not exported: ${impact(ctx, n, EXPORT_PATHS[n])}`;
+    const describe = (n: CmdletName) => {
+      const part = partialCmdlet(ctx.snapshot, n);
+      if (part)
+        return `${part}; checks reading other properties are unknown: ${readersOf(ctx.catalog, n).join(', ') || 'none'}`;
+      return `${n}.json was not exported: ${impact(ctx, n, EXPORT_PATHS[n])}`;
+    };
     // Offline without dns.json (or a context without DNS) leaves the checks that read DNS unknown: say which.
     const dnsLines =
       ctx.dns === undefined || ctx.dnsReport === undefined

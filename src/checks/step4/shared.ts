@@ -2,7 +2,13 @@
  * Helpers shared by the step-4 and step-5 checks: reviewing the default policy and every custom policy of one type,
  * ranking per-object notes into one outcome, and telling own domains from foreign ones.
  */
-import type { AntiPhishPolicy, ConnectionFilterPolicy, ContentFilterPolicy } from '../../snapshot/schema.js';
+import type {
+  AntiPhishPolicy,
+  CmdletName,
+  ConnectionFilterPolicy,
+  ContentFilterPolicy,
+} from '../../snapshot/schema.js';
+import { absentProperty } from '../../snapshot/partial.js';
 import { domainOf, domainOrSubdomain } from '../../model/domains.js';
 import type { CheckContext, CheckOutcome, Reads, Remediation } from '../types.js';
 import { commentSafe, ownDomains, worst } from '../util.js';
@@ -44,9 +50,17 @@ export function outcomeOf(notes: readonly Note[], remediation?: Remediation): Ch
 export const note = (level: NoteLevel, text: string, sticky = false): Note =>
   sticky ? { level, text, sticky } : { level, text };
 
-/** `<label>: <Property> is absent from the export` — a missing property is unknown, never false (formats.md §6.2). */
-export function absent(label: string, property: string, hint = ''): Note {
-  return note('unknown', `${label}: ${property} is absent from the export${hint ? ` (${hint})` : ''}`);
+/**
+ * `<label>: <Property> is absent from the export` — a missing property is unknown, never false (formats.md §6.2).
+ * Worded by `absentProperty`; with `from`, a property a partial export (ScubaGear) did not select says so.
+ */
+export function absent(
+  label: string,
+  property: string,
+  hint = '',
+  from?: { snapshot: CheckContext['snapshot']; cmdlet: CmdletName },
+): Note {
+  return note('unknown', `${label}: ${absentProperty(from?.snapshot ?? {}, from?.cmdlet, property, hint)}`);
 }
 
 /** Re-exported for the step-4 checks, which import it from here. */

@@ -1,4 +1,5 @@
 /** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
+import { lackingExports } from '../../snapshot/partial.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
@@ -92,7 +93,7 @@ refused; 2 usage or input error.`,
         const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now });
         const own = list.length ? assess.simulateAttempts(snapshot, gateway, list, { zone, now }) : [];
         const all = [...standard, ...own];
-        return { verdict: paths.verdictOf(standard, gateway, snapshot.missing), paths: all };
+        return { verdict: paths.verdictOf(standard, gateway, lackingExports(snapshot)), paths: all };
       };
       const report: Parameters<typeof render.renderSimulateJson>[0] = {
         before: side(result.snapshot),

@@ -4,7 +4,7 @@ import { CHECKS } from '../../../src/checks/registry.js';
 import { EXPORT_PATHS, check } from '../../../src/checks/step0/inventory.snapshot-complete.js';
 import type { CheckDeclaration, CheckOutcome } from '../../../src/checks/types.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../../src/snapshot/schema.js';
-import { evidenceText, makeContext, type ContextInput } from '../helpers.js';
+import { SCUBAGEAR_ORG_CONFIG, evidenceText, makeContext, run, type ContextInput } from '../helpers.js';
 import { hardenedData } from '../../fixtures/checks/seg-tenant.js';
 
 function without(...names: CmdletName[]): ContextInput {
@@ -32,6 +32,17 @@ describe('inventory.snapshot-complete', () => {
     const out = evaluate(without());
     expect(out.status).toBe('pass');
     expect(evidenceText(out)).toContain(`all ${CMDLET_NAMES.length} exports present`);
+  });
+
+  test('a required export the source tool exported only in part (ScubaGear) fails, naming what it lacks', () => {
+    const out = run(check, { ...without(), partial: SCUBAGEAR_ORG_CONFIG });
+    expect(out.status).toBe('fail');
+    expect(evidenceText(out)).toContain(
+      'Get-OrganizationConfig is only partly in the export: ScubaGear exports only Name, DisplayName, AuditDisabled; checks reading other properties are unknown: direct-send.reject-flag',
+    );
+    expect(out.remediation?.powershell).toContain(
+      'ConvertTo-Json -InputObject @(Get-OrganizationConfig) -Depth 6',
+    );
   });
 
   test.each(REQUIRED)('fail when required %s is missing, naming the checks that become unknown', (name) => {

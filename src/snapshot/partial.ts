@@ -1,0 +1,56 @@
+/**
+ * Why a property is undefined in the snapshot, worded in one place for every check (DESIGN §1.1: missing data is
+ * unknown, never false). A tool that selected only some properties (ScubaGear keeps 14 of Get-OrganizationConfig's)
+ * makes it "not in the export"; only in a full export can the module or the tenant be the cause.
+ */
+import type { CmdletName } from './schema.js';
+import type { Snapshot } from './types.js';
+
+/** How to get the whole object: the export-folder recipe's line for one cmdlet (README "The export-folder recipe"). */
+export function fullExportHint(cmdlet: CmdletName): string {
+  return `export ${cmdlet}.json beside it (${cmdlet} | ConvertTo-Json -Depth 6)`;
+}
+
+/**
+ * `<Property> is …`: not usable (the tool damaged it), not in the export (the tool did not select it), or absent from
+ * a full export, then with `whenFull`, the caller's likely cause and remedy (e.g. "module or tenant too old, …").
+ */
+export function absentProperty(
+  snapshot: Pick<Snapshot, 'partial'>,
+  cmdlet: CmdletName | undefined,
+  property: string,
+  whenFull = '',
+): string {
+  const partial = cmdlet === undefined ? undefined : snapshot.partial?.[cmdlet];
+  const discarded = partial?.discarded?.[property];
+  if (partial && discarded !== undefined) {
+    return `${property} is not usable in the ${partial.tool} export: ${discarded}; ${fullExportHint(cmdlet!)}`;
+  }
+  const lower = property.toLowerCase();
+  if (partial?.selected && !partial.selected.some((s) => s.toLowerCase() === lower)) {
+    const kept = partial.selected.length === 0 ? 'none' : partial.selected.join(', ');
+    return `${property} is not in the export: ${partial.tool} exports only ${partial.selected.length} properties of ${cmdlet!} (${kept}); ${fullExportHint(cmdlet!)}`;
+  }
+  return `${property} is absent from the export${whenFull ? ` (${whenFull})` : ''}`;
+}
+
+/** `<Cmdlet> is only partly in the export: …` for a cmdlet the tool exported in part; undefined when it is whole. */
+export function partialCmdlet(snapshot: Pick<Snapshot, 'partial'>, cmdlet: CmdletName): string | undefined {
+  const partial = snapshot.partial?.[cmdlet];
+  if (!partial) return undefined;
+  const parts: string[] = [];
+  if (partial.selected)
+    parts.push(`${partial.tool} exports only ${partial.selected.join(', ') || 'none of its properties'}`);
+  const discarded = Object.keys(partial.discarded ?? {});
+  if (discarded.length > 0) parts.push(`${discarded.join(', ')} unusable in the ${partial.tool} export`);
+  return `${cmdlet} is only partly in the export: ${parts.join('; ')}`;
+}
+
+/**
+ * Cmdlets whose data is incomplete for the verdict: missing ones and those a tool exported in part. The simulator and
+ * the verdict treat both alike (an essential export lacking makes the verdict `uncertain`, DESIGN §5).
+ */
+export function lackingExports(snapshot: Pick<Snapshot, 'missing' | 'partial'>): CmdletName[] {
+  const partial = Object.keys(snapshot.partial ?? {}) as CmdletName[];
+  return [...new Set([...snapshot.missing, ...partial])];
+}
