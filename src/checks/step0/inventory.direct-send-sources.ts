@@ -46,26 +46,26 @@ interface SpfCandidate {
  */
 function spfCandidates(
   zone: DnsZone,
+  source: string,
   domain: string,
   covered: IpSet,
-): { candidates: SpfCandidate[]; notes: string[]; unresolved?: true } {
+): { candidates: SpfCandidate[]; notes: string[]; unknown?: string } {
+  const notInventoried = (why: string) => ({
+    candidates: [],
+    notes: [`${why}: its SPF senders were not inventoried`],
+    unknown: why,
+  });
   const run = spfTreeOfZone(zone, domain);
   // The walk asks only names a recording answers (no macros, no PTR); an unanswerable one would be a gap, not a pass.
-  if (!run.done)
-    return { candidates: [], notes: [`${domain}: SPF not inventoried (${run.why})`], unresolved: true };
+  if (!run.done) return notInventoried(`${domain}: ${run.why}`);
   const spf = run.value;
   switch (spf.state) {
     case 'ok':
       break;
     case 'nxdomain':
-      // A verified accepted domain exists in DNS, so NXDOMAIN here means the recording does not cover it.
-      return {
-        candidates: [],
-        notes: [
-          `${domain}: not in the recorded DNS (NXDOMAIN for an accepted domain): its SPF was not inventoried`,
-        ],
-        unresolved: true,
-      };
+      // A verified accepted domain exists in DNS: absent from the recording (NXDOMAIN there, DESIGN §3.1) means the
+      // recording does not cover it, not that it has no SPF.
+      return notInventoried(`${domain} is not in ${source} (NXDOMAIN for an accepted domain)`);
     case 'none':
       return {
         candidates: [],
@@ -73,16 +73,16 @@ function spfCandidates(
           `${domain}: no SPF record (${spf.tree.void ? 'no TXT records' : 'no "v=spf1" TXT record'}), so SPF names no sender to admit`,
         ],
       };
+    case 'dns-failure':
+      return notInventoried(
+        `${domain}: temperror, the SPF record could not be read (${spf.error ?? 'DNS failure'})`,
+      );
     default:
       // Several records or one that does not parse: receivers return permerror (RFC 7208 §4.5, §4.6), and which
       // senders the domain means cannot be read from it.
-      return {
-        candidates: [],
-        notes: [
-          `${domain}: ${spf.state === 'syntax' ? `the SPF record does not parse (${spf.error ?? 'syntax error'})` : (spf.error ?? spf.state)}: its SPF senders were not inventoried; fix the record`,
-        ],
-        unresolved: true,
-      };
+      return notInventoried(
+        `${domain}: ${spf.state === 'syntax' ? `the SPF record does not parse (${spf.error ?? 'syntax error'})` : (spf.error ?? spf.state)}, fix the record`,
+      );
   }
   const candidates: SpfCandidate[] = [];
   for (const t of spfSenders(spf.tree, { known: (d) => d === MICROSOFT_SPF_INCLUDE }).terms) {
@@ -241,6 +241,8 @@ export interface SpfInventory {
   candidates: SpfDirectSendCandidate[];
   /** Every evidence line: candidates, notes and the reasons it could not be done. */
   lines: string[];
+  /** Why it, or part of it, could not be done (no DNS, a domain not in the recorded DNS, a broken record). */
+  unknown: string[];
 }
 
 /**
@@ -255,24 +257,28 @@ export function spfInventory(ctx: CheckContext): SpfInventory {
   const candidatesOut: SpfDirectSendCandidate[] = [];
   const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
   if (ctx.dns === undefined) {
-    lines.push(
-      'DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried',
-    );
-    return { status: 'unknown', candidates: [], lines };
+    const why = 'DNS not analysed (no dns.json in the export and no live DNS)';
+    lines.push(`${why}: SPF-authorised senders were not inventoried`);
+    return { status: 'unknown', candidates: [], lines, unknown: [why] };
   }
   if (ctx.tenant.acceptedDomains === undefined) {
-    lines.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
-    return { status: 'unknown', candidates: [], lines };
+    const why = `${notExported('Get-AcceptedDomain')}: own domains unknown`;
+    lines.push(`${why}, SPF not inventoried`);
+    return { status: 'unknown', candidates: [], lines, unknown: [why] };
   }
-  let unknown = false;
+  // The export's dns.json, or the answers a live analysis recorded (assess-export.ts tenantDns).
+  const source =
+    ctx.dns === ctx.snapshot.dns ? 'the recorded DNS (dns.json)' : 'the DNS answers recorded live';
+  const unknown: string[] = [];
   for (const domain of domains) {
     // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that
     // admit the domain (model/admission.ts). A connector scoped to other domains only exempts from DS-2; one
     // covering the domain that does not restrict ("pending") is named on the candidate.
     const { admitting, pending } = connectorsFor(connectors, domain, recipients, lockedByCertificate);
     const covered = new IpSet([...ctx.gateway.ips, ...admitting.flatMap((c) => c.SenderIPAddresses ?? [])]);
-    const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
-    if (unresolved) unknown = true;
+    const inventoried = spfCandidates(ctx.dns, source, domain, covered);
+    const { candidates, notes } = inventoried;
+    if (inventoried.unknown !== undefined) unknown.push(inventoried.unknown);
     for (const c of candidates) {
       const isIp = /^ip[46]:/i.test(c.term);
       const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
@@ -298,9 +304,10 @@ export function spfInventory(ctx: CheckContext): SpfInventory {
       'gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too',
     );
   return {
-    status: candidatesOut.length > 0 ? 'warn' : unknown ? 'unknown' : 'pass',
+    status: candidatesOut.length > 0 ? 'warn' : unknown.length > 0 ? 'unknown' : 'pass',
     candidates: candidatesOut,
     lines,
+    unknown,
   };
 }
 

@@ -236,7 +236,7 @@ describe('inventory.direct-send-sources', () => {
     [
       'an own domain missing from the recorded DNS',
       hardened({ dns: { 'other.example': { TXT: ['v=spf1 -all'] } } }),
-      'contoso.com: not in the recorded DNS (NXDOMAIN for an accepted domain)',
+      'contoso.com is not in the recorded DNS (dns.json) (NXDOMAIN for an accepted domain)',
     ],
     [
       'two SPF records on an own domain (permerror, RFC 7208 §4.5)',
