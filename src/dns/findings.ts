@@ -3,6 +3,7 @@
  * A DNS failure is `unknown`, never `pass` (DESIGN §1).
  */
 import type { DomainDns } from './analyse.js';
+import { MICROSOFT_SPF_INCLUDE } from '../profile/vendors.js';
 import { overLimits } from './spf/analyse.js';
 
 export type DnsStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'not-applicable';
@@ -26,9 +27,6 @@ export function worstStatus(list: readonly DnsStatus[], empty: DnsStatus = 'pass
   for (const s of list) best = Math.min(best, ORDER.indexOf(s));
   return ORDER[best] ?? empty;
 }
-
-/** Includes that are Microsoft 365 itself (eop-model §5.1 of formats.md). */
-export const MICROSOFT_SPF_INCLUDES = ['spf.protection.outlook.com'];
 
 export interface SpfContext {
   /** Gateway egress IPs that must be authorised because outbound mail leaves through the gateway. */
@@ -92,7 +90,7 @@ export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
         `gateway IP ${r.ip} is not authorised (${r.result}): mail the gateway sends for this domain fails SPF`,
       );
   }
-  const gwIncludes = new Set([...(ctx.gatewayIncludes ?? []), ...MICROSOFT_SPF_INCLUDES]);
+  const gwIncludes = new Set([...(ctx.gatewayIncludes ?? []), MICROSOFT_SPF_INCLUDE]);
   const thirdParty = s.includes.filter((i) => !gwIncludes.has(i));
   const foreignNets = s.networks.filter(
     (n) => !(ctx.gatewayNetworks?.(n.network) ?? false) && n.domain === d.domain,

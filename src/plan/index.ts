@@ -39,16 +39,53 @@ export interface BuildPlanInput {
 
 export type BuildPlanResult = { ok: true; checked: CheckedPlan } | { ok: false; reason: string };
 
-/** DNS records the dns.* findings propose (`#   name. IN TXT "…"` lines of their remediation). */
-export function proposedDnsRecords(report: Report): string[] {
-  const out: string[] = [];
+/** `name. IN TYPE value [; note]` as a proposal line writes it; a TXT value is quoted strings, which may hold `;`. */
+const RECORD_LINE =
+  /^#\s{3}(\S+?)\.? IN (TXT|CNAME|MX) ("(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*|[^;]*?)\s*(?:;\s*(.*))?$/;
+
+/**
+ * DNS records the dns.* findings propose (`#   name. IN TXT "…"` lines of their remediation), one per name and type:
+ * several checks may propose the same record (dns.dmarc-policy and dns.dmarc-reporting both write `_dmarc.<domain>`,
+ * from one function), and publishing a second TXT there would void it (two DMARC or SPF records). Each record is
+ * written once, after a comment naming every finding that proposes it; a different value proposed for the same name
+ * and type stays a comment for the administrator to settle, never a second record.
+ */
+export function proposedDnsRecords(report: Pick<Report, 'findings'>): string[] {
+  interface Proposal {
+    name: string;
+    type: string;
+    value: string;
+    note: string | undefined;
+    findings: { id: string; title: string }[];
+    others: { id: string; value: string }[];
+  }
+  const byKey = new Map<string, Proposal>();
   for (const f of report.findings) {
     if (!f.id.startsWith('dns.') || (f.status !== 'fail' && f.status !== 'warn')) continue;
-    const records = f.remediation.powershell
-      .split('\n')
-      .filter((l) => /^#\s{3}\S+\.? IN (TXT|CNAME|MX) /.test(l))
-      .map((l) => l.replace(/^#\s{3}/, ''));
-    if (records.length) out.push(`; ${f.id}: ${f.title}`, ...records);
+    for (const line of f.remediation.powershell.split('\n')) {
+      const m = RECORD_LINE.exec(line);
+      if (!m) continue;
+      const [, name = '', type = '', value = '', note] = m;
+      const key = `${name.toLowerCase()} ${type}`;
+      const p = byKey.get(key);
+      if (!p) {
+        byKey.set(key, { name, type, value, note, findings: [{ id: f.id, title: f.title }], others: [] });
+        continue;
+      }
+      if (!p.findings.some((x) => x.id === f.id)) p.findings.push({ id: f.id, title: f.title });
+      if (value !== p.value && !p.others.some((o) => o.value === value)) p.others.push({ id: f.id, value });
+    }
+  }
+  const out: string[] = [];
+  for (const p of byKey.values()) {
+    out.push(
+      `; ${p.findings.map((x) => x.id).join(', ')}: ${p.findings.map((x) => x.title).join('; ')}`,
+      `${p.name}. IN ${p.type} ${p.value}${p.note ? ` ; ${p.note}` : ''}`,
+      ...p.others.map(
+        (o) =>
+          `; ${o.id} proposes another value for ${p.name} ${p.type}, not written (settle which one): ${o.value}`,
+      ),
+    );
   }
   return out;
 }
@@ -88,11 +125,14 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
       'Direct Send senders the lock-down or RejectDirectSend would refuse (inventory.direct-send-sources): declare each real, undeclared one under directSendSources in mxlock.yaml so the plan admits it before the lock-down:',
       ...undeclared.map((e) => `  ${e}`),
     );
-  } else if (inventory?.status === 'unknown') {
-    warnings.push(
-      'Direct Send candidates could not be listed (DNS not analysed): check the SPF records for senders to declare',
-    );
   }
+  // Why (part of) the inventory could not be done: its own reasons, or the finding's when it stopped before SPF.
+  const unknown =
+    spf.unknown.length > 0 ? spf.unknown : inventory?.status === 'unknown' ? inventory.evidence : [];
+  if (unknown.length > 0)
+    warnings.push(
+      `Direct Send candidates could not all be listed: ${unknown.join('; ')}. Check those SPF records for senders to declare`,
+    );
   const checked = checkPlan({
     tenant: input.report.tenant.initialDomain ?? input.report.tenant.acceptedDomains[0] ?? 'tenant',
     snapshot: input.snapshot,

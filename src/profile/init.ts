@@ -4,6 +4,7 @@
  * stringifier (values) or `commentText` (comments): connector names and DNS text are attacker-influenced.
  */
 import { stringify } from 'yaml';
+import { spfRecordsOf } from '../dns/spf/parse.js';
 import { lookup } from '../dns/zone.js';
 import { isValidIpOrCidr } from '../model/ip.js';
 import { buildTenant } from '../model/tenant.js';
@@ -11,6 +12,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import type { ResolvedGateway } from './gateway.js';
 import { mxPointsToEop } from './infer.js';
 import { ProfileSchema } from './schema.js';
+import { MICROSOFT_SPF_INCLUDE } from './vendors.js';
 
 /** Accepted by the profile schema as an email address (the same rule parseProfile applies). */
 const isProfileEmail = (s: string) => ProfileSchema.shape.protectedUsers.safeParse([s]).success;
@@ -69,7 +71,7 @@ function spfCandidates(snapshot: Snapshot, domains: readonly string[]): string[]
   const lines: string[] = [];
   for (const domain of domains) {
     const answer = lookup(snapshot.dns, domain, 'TXT');
-    const spf = answer.kind === 'answer' ? answer.records.filter((t) => /^v=spf1(\s|$)/i.test(t.trim())) : [];
+    const spf = answer.kind === 'answer' ? spfRecordsOf(answer.records) : [];
     if (spf.length === 0) {
       lines.push(`${domain}: no SPF record`);
       continue;
@@ -81,7 +83,7 @@ function spfCandidates(snapshot: Snapshot, domains: readonly string[]): string[]
         .slice(1)
         .filter((t) => !/^[-~?+]?all$/i.test(t));
       const shown = terms.map((t) =>
-        /^\+?include:spf\.protection\.outlook\.com$/i.test(t)
+        t.replace(/^\+/, '').toLowerCase() === `include:${MICROSOFT_SPF_INCLUDE}`
           ? `${JSON.stringify(t)} (Microsoft 365 itself)`
           : JSON.stringify(t),
       );

@@ -73,6 +73,12 @@ export const SEG_VENDORS: readonly VendorPatterns[] = [
 /** Exchange Online Protection's own inbound MX zones. */
 export const EOP_MX_ZONES: readonly string[] = ['mail.protection.outlook.com', 'mx.microsoft'];
 
+/**
+ * Microsoft 365's own outbound servers, as a tenant's SPF includes them (Microsoft Learn "Set up SPF to identify valid
+ * email sources for your Microsoft 365 domain"): mail from them is the tenant's own, not a gateway's nor Direct Send.
+ */
+export const MICROSOFT_SPF_INCLUDE = 'spf.protection.outlook.com';
+
 export type MxClass = { kind: 'eop' } | { kind: 'seg'; vendor: SegVendor } | { kind: 'unknown' };
 
 function inZone(host: string, zone: string): boolean {

@@ -7,7 +7,18 @@ import { describe, expect, test } from 'vitest';
 import { discoverDmarc, discoverDmarcSteps } from '../../src/dns/dmarc.js';
 import { query, recordedResolver, type ResolveFn, type RRType } from '../../src/dns/resolver.js';
 import { checkHostSpf, checkHostSteps, type CheckHostInput } from '../../src/dns/spf/evaluate.js';
-import { ask, runSync, zoneAnswer, type DnsSteps, type Question } from '../../src/dns/steps.js';
+import {
+  ask,
+  askBatch,
+  inParallel,
+  runBatchAsync,
+  runBatchSync,
+  runSync,
+  zoneAnswer,
+  type DnsBatchSteps,
+  type DnsSteps,
+  type Question,
+} from '../../src/dns/steps.js';
 import { zoneFromJson, type DnsZone, type ZoneEntry } from '../../src/dns/zone.js';
 import { rng, spfZoneJson } from '../support/generated-zones.js';
 
@@ -199,5 +210,53 @@ describe('DMARC discovery over generated zones: the synchronous driver gives the
       'quarantine',
       'reject',
     ]);
+  });
+});
+
+describe('batched steps (the SPF tree walk)', () => {
+  /** Asks `names` one after another, one question per round. */
+  function* chain(names: string[]): DnsBatchSteps<string[]> {
+    const out: string[] = [];
+    for (const name of names) {
+      const [r] = yield* askBatch([{ name, type: 'A' }]);
+      out.push(`${name}:${r?.kind}`);
+    }
+    return out;
+  }
+
+  test('inParallel asks the pending question of every evaluation in one round', () => {
+    const rounds: string[][] = [];
+    const steps = inParallel([chain(['a1', 'a2', 'a3']), chain(['b1']), chain([])]);
+    let step = steps.next();
+    while (!step.done) {
+      rounds.push(step.value.map((q) => q.name));
+      step = steps.next(step.value.map((q) => ({ kind: q.name.startsWith('a') ? 'nodata' : 'nxdomain' })));
+    }
+    expect(step.value).toEqual([['a1:nodata', 'a2:nodata', 'a3:nodata'], ['b1:nxdomain'], []]);
+    expect(rounds).toEqual([['a1', 'b1'], ['a2'], ['a3']]);
+  });
+
+  test('runBatchAsync sends a batch before any answer comes back', async () => {
+    const log: string[] = [];
+    const resolve: ResolveFn = async (name) => {
+      log.push(`ask ${name}`);
+      await Promise.resolve();
+      log.push(`answer ${name}`);
+      return ['192.0.2.1'];
+    };
+    const value = await runBatchAsync(inParallel([chain(['x']), chain(['y'])]), resolve);
+    expect(value).toEqual([['x:answer'], ['y:answer']]);
+    expect(log.slice(0, 2)).toEqual(['ask x', 'ask y']);
+  });
+
+  test('runBatchSync stops at a question it cannot answer', () => {
+    const run = runBatchSync(chain(['a', 'b']), (q) =>
+      q.name === 'b' ? { kind: 'unanswerable', why: 'not recorded' } : { kind: 'nodata' },
+    );
+    expect(run).toEqual({
+      done: false,
+      question: { name: 'b', type: 'A', fromMacro: false },
+      why: 'not recorded',
+    });
   });
 });

@@ -3,7 +3,11 @@
  * with the inputs every such test passes alike, and hand-built stages. Every default is spelled out here, so a test
  * states only what it varies; a file whose cases all share another value (RequireTls $true, say) wraps `partner`.
  */
+import { assessExport } from '../../src/assess-export.js';
 import type { DnsZone } from '../../src/dns/zone.js';
+import { buildPlan } from '../../src/plan/index.js';
+import { resolveGateway } from '../../src/profile/infer.js';
+import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import { checkPlan, type CheckedPlan, type SafetyInput } from '../../src/plan/safety.js';
 import type { Change, PsValue, Stage, StageNo } from '../../src/plan/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
@@ -96,4 +100,20 @@ export function stagesWith(
     changes: [...(byStage[no] ?? [])],
     notes: [],
   }));
+}
+
+/** `mxlock plan <dir> --offline` as a library call: the export assessed, then planned with its profile and DNS. */
+export async function planExportOffline(dir: string, now: Date) {
+  const e = await assessExport(dir, { offline: true, now });
+  const profile = e.profile ?? EMPTY_PROFILE;
+  const built = buildPlan({
+    snapshot: e.snapshot,
+    profile,
+    gateway: resolveGateway(profile, e.snapshot),
+    report: e.report,
+    zone: e.zone,
+    now,
+  });
+  if (!built.ok) throw new Error(built.reason);
+  return { assessed: e, checked: built.checked };
 }

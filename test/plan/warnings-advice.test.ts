@@ -12,7 +12,7 @@ import { buildPlan, planChanges, renderPlanFiles } from '../../src/plan/index.js
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { makeGateway } from '../checks/helpers.js';
-import { checkStages, partner, tenant } from './builders.js';
+import { checkStages, partner, planExportOffline, tenant } from './builders.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'wide-open');
 const NOW = new Date('2026-11-28T00:00:00Z');
@@ -34,19 +34,9 @@ async function planWith(spf: string, extra: Record<string, unknown> = {}) {
       'directSendSources:\n  - name: HQ printer\n    ips: [192.0.2.50]\n    senders: [scanner@contoso.com]',
     ),
   );
-  const e = await assessExport(dir, { offline: true, now: NOW });
-  const profile = e.profile ?? EMPTY_PROFILE;
-  const built = buildPlan({
-    snapshot: e.snapshot,
-    profile,
-    gateway: resolveGateway(profile, e.snapshot),
-    report: e.report,
-    zone: e.snapshot.dns,
-    now: NOW,
-  });
-  if (!built.ok) throw new Error(built.reason);
+  const { assessed: e, checked } = await planExportOffline(dir, NOW);
   const inventory = e.report.findings.find((f) => f.id === 'inventory.direct-send-sources')!;
-  return { warnings: built.checked.plan.warnings, inventory };
+  return { warnings: checked.plan.warnings, inventory };
 }
 
 const DECLARE = /declare each real, undeclared one/;

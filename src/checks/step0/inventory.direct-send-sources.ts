@@ -4,7 +4,9 @@
  * unless a connector matches the sending IP or certificate (eop-model DS-2 [D]); the lock-down rejects everything not
  * from the gateway (CON-5 [D]). Senders found here break on the day either is switched on, unless admitted first.
  */
-import { lookup, type DnsZone } from '../../dns/zone.js';
+import { spfSenders, spfTreeOfZone, type SpfGrant } from '../../dns/spf/analyse.js';
+import type { DnsZone } from '../../dns/zone.js';
+import { MICROSOFT_SPF_INCLUDE } from '../../profile/vendors.js';
 import {
   connectorsFor,
   deviceRecipientDomains,
@@ -28,193 +30,70 @@ import {
 } from '../util.js';
 import { inboundConnectors } from '../step2/connectors.js';
 
-/** RFC 7208 §4.6.4: at most 10 DNS-querying terms per evaluation; we stop expanding there. */
-export const MAX_SPF_LOOKUPS = 10;
-/** Microsoft 365's own outbound servers: mail from them to the tenant is not Direct Send. */
-const MICROSOFT_SPF = 'spf.protection.outlook.com';
-
-interface SpfWalk {
-  zone: DnsZone;
-  covered: IpSet;
-  lookups: number;
-  seen: Set<string>;
-}
-
-interface TermVerdict {
-  covered: boolean;
-  /** Why it is not covered (uncovered addresses, unresolvable names). */
-  detail: string[];
-  /** The address entries it authorises that are not covered (to name the connectors that list them). */
-  uncovered: string[];
-}
-
-const COVERED: TermVerdict = { covered: true, detail: [], uncovered: [] };
-const notCovered = (detail: string[]): TermVerdict => ({ covered: false, detail, uncovered: [] });
-
-/** Adds `v` to the running verdict `into`. */
-function merge(into: TermVerdict, v: TermVerdict): void {
-  if (v.covered) return;
-  into.covered = false;
-  into.detail.push(...v.detail);
-  into.uncovered.push(...v.uncovered);
-}
-
-function spfRecords(zone: DnsZone, domain: string): { records: string[]; note?: string } {
-  const res = lookup(zone, domain, 'TXT');
-  if (res.kind === 'unavailable') return { records: [], note: res.reason };
-  if (res.kind === 'nxdomain') return { records: [], note: 'NXDOMAIN' };
-  if (res.kind === 'nodata') return { records: [], note: 'no TXT records' };
-  return { records: res.records.filter((t) => /^v=spf1(\s|$)/i.test(t.trim())) };
-}
-
-/** Addresses a name resolves to in the recorded zone (A and AAAA), or undefined when it does not resolve. */
-function addresses(zone: DnsZone, name: string): string[] | undefined {
-  const out: string[] = [];
-  for (const type of ['A', 'AAAA'] as const) {
-    const r = lookup(zone, name, type);
-    if (r.kind === 'answer') out.push(...r.records);
-  }
-  return out.length > 0 ? out : undefined;
-}
-
-function ipsCovered(
-  walk: SpfWalk,
-  ips: readonly string[],
-  cidr: string | undefined,
-  label: string,
-): TermVerdict {
-  const uncovered = ips.map((ip) => (cidr ? `${ip}/${cidr}` : ip)).filter((e) => !walk.covered.covers(e));
-  return uncovered.length === 0
-    ? COVERED
-    : { covered: false, detail: uncovered.map((u) => `${label} → ${u}`), uncovered };
-}
-
-/** Whether every address a term authorises is a gateway IP or already admitted by a connector. */
-function termVerdict(walk: SpfWalk, domain: string, term: string): TermVerdict {
-  const m = /^([a-z0-9]+)(?::([^/]*))?(?:\/(\d+))?(?:\/\/(\d+))?$/i.exec(term);
-  const mech = (m?.[1] ?? term).toLowerCase();
-  const arg = m?.[2];
-  if (mech === 'ip4' || mech === 'ip6') {
-    const value = term.slice(4);
-    return walk.covered.covers(value) ? COVERED : { covered: false, detail: [value], uncovered: [value] };
-  }
-  if (term.includes('%{')) return notCovered([`${term} uses macros: not evaluable offline`]);
-  if (mech === 'all') return notCovered(['+all authorises every address on the internet']);
-  if (mech === 'exists' || mech === 'ptr') return notCovered([`${mech} cannot be expanded to addresses`]);
-  if (walk.lookups >= MAX_SPF_LOOKUPS)
-    return notCovered([`not expanded: more than ${MAX_SPF_LOOKUPS} DNS lookups (RFC 7208 §4.6.4)`]);
-  walk.lookups++;
-  const target = (arg ?? domain).toLowerCase();
-  if (mech === 'include' || mech === 'redirect') {
-    if (!arg) return notCovered([`${mech} without a domain`]);
-    return domainVerdict(walk, target);
-  }
-  if (mech === 'a') {
-    const ips = addresses(walk.zone, target);
-    if (!ips) return notCovered([`${target} has no A/AAAA record in the recorded DNS`]);
-    return ipsCovered(walk, ips, m?.[3], target);
-  }
-  if (mech === 'mx') {
-    const mx = lookup(walk.zone, target, 'MX');
-    if (mx.kind !== 'answer') return notCovered([`${target} has no MX record in the recorded DNS`]);
-    const out: TermVerdict = { covered: true, detail: [], uncovered: [] };
-    for (const host of mx.records.map((r) => r.exchange)) {
-      const ips = addresses(walk.zone, host);
-      merge(
-        out,
-        ips
-          ? ipsCovered(walk, ips, m?.[3], host)
-          : notCovered([`${host} has no A/AAAA record in the recorded DNS`]),
-      );
-    }
-    return out;
-  }
-  return notCovered([`unknown mechanism ${mech}`]);
-}
-
-/** Split an SPF record into authorising terms (qualifier `+` or none); `-`, `~` and `?` terms authorise nobody. */
-function authorisingTerms(record: string): string[] {
-  const terms = record.trim().split(/\s+/).slice(1);
-  const hasAll = terms.some((t) => /^[+?~-]?all$/i.test(t));
-  const out: string[] = [];
-  for (const raw of terms) {
-    if (/^[-~?]/.test(raw)) continue;
-    const t = raw.replace(/^\+/, '');
-    const eq = /^([a-z][a-z0-9._-]*)=(.*)$/i.exec(t);
-    if (eq) {
-      // redirect= applies only when no `all` mechanism is present (RFC 7208 §6.1); other modifiers authorise nobody.
-      if (eq[1]?.toLowerCase() === 'redirect' && !hasAll) out.push(`redirect:${eq[2] ?? ''}`);
-      continue;
-    }
-    out.push(t);
-  }
-  return out;
-}
-
-function domainVerdict(walk: SpfWalk, domain: string): TermVerdict {
-  if (domain === MICROSOFT_SPF) return COVERED;
-  if (walk.seen.has(domain)) return COVERED;
-  walk.seen.add(domain);
-  const { records, note } = spfRecords(walk.zone, domain);
-  if (records.length === 0)
-    return notCovered([`${domain}: no SPF record in the recorded DNS (${note ?? 'none'})`]);
-  const out: TermVerdict = { covered: true, detail: [], uncovered: [] };
-  for (const record of records) {
-    for (const term of authorisingTerms(record)) merge(out, termVerdict(walk, domain, term));
-  }
-  return out;
-}
-
 interface SpfCandidate {
   domain: string;
   term: string;
-  detail: string[];
-  uncovered: string[];
+  /** What it authorises that neither the gateway nor a connector admitting the domain covers. */
+  uncovered: SpfGrant[];
+  /** What it authorises that cannot be listed as addresses, and why. */
+  unlisted: string[];
 }
 
-/** Authorising terms of an own domain's SPF that are neither the gateway nor admitted by a connector. */
+/**
+ * Authorising terms of an own domain's SPF that are neither the gateway nor admitted by a connector. The senders come
+ * from the project's one SPF tree (dns/spf/analyse.ts, the walk `mxlock dns` and dns.spf read) under its RFC 7208
+ * limits; Microsoft 365's include is the tenant's own outbound, not Direct Send.
+ */
 function spfCandidates(
   zone: DnsZone,
+  source: string,
   domain: string,
   covered: IpSet,
-): { candidates: SpfCandidate[]; notes: string[]; unresolved?: true } {
-  const { records, note } = spfRecords(zone, domain);
-  // A verified accepted domain exists in DNS, so NXDOMAIN here means the recording does not cover it.
-  if (lookup(zone, domain, 'TXT').kind === 'nxdomain') {
-    return {
-      candidates: [],
-      notes: [
-        `${domain}: not in the recorded DNS (NXDOMAIN for an accepted domain): its SPF was not inventoried`,
-      ],
-      unresolved: true,
-    };
+): { candidates: SpfCandidate[]; notes: string[]; unknown?: string } {
+  const notInventoried = (why: string) => ({
+    candidates: [],
+    notes: [`${why}: its SPF senders were not inventoried`],
+    unknown: why,
+  });
+  const run = spfTreeOfZone(zone, domain);
+  // The walk asks only names a recording answers (no macros, no PTR); an unanswerable one would be a gap, not a pass.
+  if (!run.done) return notInventoried(`${domain}: ${run.why}`);
+  const spf = run.value;
+  switch (spf.state) {
+    case 'ok':
+      break;
+    case 'nxdomain':
+      // A verified accepted domain exists in DNS: absent from the recording (NXDOMAIN there, DESIGN §3.1) means the
+      // recording does not cover it, not that it has no SPF.
+      return notInventoried(`${domain} is not in ${source} (NXDOMAIN for an accepted domain)`);
+    case 'none':
+      return {
+        candidates: [],
+        notes: [
+          `${domain}: no SPF record (${spf.tree.void ? 'no TXT records' : 'no "v=spf1" TXT record'}), so SPF names no sender to admit`,
+        ],
+      };
+    case 'dns-failure':
+      return notInventoried(
+        `${domain}: temperror, the SPF record could not be read (${spf.error ?? 'DNS failure'})`,
+      );
+    default:
+      // Several records or one that does not parse: receivers return permerror (RFC 7208 §4.5, §4.6), and which
+      // senders the domain means cannot be read from it.
+      return notInventoried(
+        `${domain}: ${spf.state === 'syntax' ? `the SPF record does not parse (${spf.error ?? 'syntax error'})` : (spf.error ?? spf.state)}, fix the record`,
+      );
   }
-  if (records.length === 0)
-    return {
-      candidates: [],
-      notes: [`${domain}: no SPF record (${note ?? 'none'}), so SPF names no sender to admit`],
-    };
-  const notes =
-    records.length > 1
-      ? [`${domain}: ${records.length} SPF records (permerror, RFC 7208 §4.5); all are listed`]
-      : [];
   const candidates: SpfCandidate[] = [];
-  for (const record of records) {
-    const walk: SpfWalk = { zone, covered, lookups: 0, seen: new Set([domain]) };
-    for (const term of authorisingTerms(record)) {
-      if (/^include:/i.test(term) && term.slice(8).toLowerCase() === MICROSOFT_SPF) continue;
-      const v = termVerdict(walk, domain, term);
-      if (!v.covered)
-        candidates.push({
-          domain,
-          term: term.replace(/^redirect:/i, 'redirect='),
-          detail: v.detail,
-          uncovered: v.uncovered,
-        });
-    }
+  for (const t of spfSenders(spf.tree, { known: (d) => d === MICROSOFT_SPF_INCLUDE }).terms) {
+    const uncovered = t.grants.filter((g) => !covered.covers(g.network));
+    if (uncovered.length === 0 && t.unlisted.length === 0) continue;
+    candidates.push({ domain, term: t.term, uncovered, unlisted: t.unlisted });
   }
-  if (candidates.length === 0)
-    notes.push(`${domain}: SPF authorises only the gateway, connector-admitted IPs and Microsoft 365`);
+  const notes =
+    candidates.length === 0
+      ? [`${domain}: SPF authorises only the gateway, connector-admitted IPs and Microsoft 365`]
+      : [];
   return { candidates, notes };
 }
 
@@ -362,6 +241,8 @@ export interface SpfInventory {
   candidates: SpfDirectSendCandidate[];
   /** Every evidence line: candidates, notes and the reasons it could not be done. */
   lines: string[];
+  /** Why it, or part of it, could not be done (no DNS, a domain not in the recorded DNS, a broken record). */
+  unknown: string[];
 }
 
 /**
@@ -376,35 +257,45 @@ export function spfInventory(ctx: CheckContext): SpfInventory {
   const candidatesOut: SpfDirectSendCandidate[] = [];
   const domains = ctx.tenant.domainNames.filter((d) => !d.endsWith('.onmicrosoft.com'));
   if (ctx.dns === undefined) {
-    lines.push(
-      'DNS not analysed (no dns.json in the export and no live DNS): SPF-authorised senders were not inventoried',
-    );
-    return { status: 'unknown', candidates: [], lines };
+    const why = 'DNS not analysed (no dns.json in the export and no live DNS)';
+    lines.push(`${why}: SPF-authorised senders were not inventoried`);
+    return { status: 'unknown', candidates: [], lines, unknown: [why] };
   }
   if (ctx.tenant.acceptedDomains === undefined) {
-    lines.push(`${notExported('Get-AcceptedDomain')}: own domains unknown, SPF not inventoried`);
-    return { status: 'unknown', candidates: [], lines };
+    const why = `${notExported('Get-AcceptedDomain')}: own domains unknown`;
+    lines.push(`${why}, SPF not inventoried`);
+    return { status: 'unknown', candidates: [], lines, unknown: [why] };
   }
-  let unknown = false;
+  // The export's dns.json, or the answers a live analysis recorded (assess-export.ts tenantDns).
+  const source =
+    ctx.dns === ctx.snapshot.dns ? 'the recorded DNS (dns.json)' : 'the DNS answers recorded live';
+  const unknown: string[] = [];
   for (const domain of domains) {
     // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that
     // admit the domain (model/admission.ts). A connector scoped to other domains only exempts from DS-2; one
     // covering the domain that does not restrict ("pending") is named on the candidate.
     const { admitting, pending } = connectorsFor(connectors, domain, recipients, lockedByCertificate);
     const covered = new IpSet([...ctx.gateway.ips, ...admitting.flatMap((c) => c.SenderIPAddresses ?? [])]);
-    const { candidates, notes, unresolved } = spfCandidates(ctx.dns, domain, covered);
-    if (unresolved) unknown = true;
+    const inventoried = spfCandidates(ctx.dns, source, domain, covered);
+    const { candidates, notes } = inventoried;
+    if (inventoried.unknown !== undefined) unknown.push(inventoried.unknown);
     for (const c of candidates) {
       const isIp = /^ip[46]:/i.test(c.term);
       const kind = isIp ? 'address' : 'service or host: a SaaS or server candidate';
-      const detail = !isIp && c.detail.length > 0 ? `: ${c.detail.join('; ')}` : '';
+      // An ip4/ip6 term's one grant is the term itself: only a host or include names what it resolved to.
+      const detail = [...(isIp ? [] : c.uncovered.map((g) => g.label)), ...c.unlisted];
+      const uncovered = c.uncovered.map((g) => g.network);
       const listedOn = pending.filter((p) => {
         const set = new IpSet(p.SenderIPAddresses ?? []);
-        return c.uncovered.some((u) => set.covers(u));
+        return uncovered.some((u) => set.covers(u));
       });
-      const line = `SPF of ${c.domain}: ${c.term} (${kind}) is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}${detail}${listedOn.length > 0 ? pendingNote(listedOn, c.domain, lockdownOn) : ''}`;
+      const verdict =
+        uncovered.length > 0
+          ? `is neither a gateway IP nor in the SenderIPAddresses of an enabled connector that admits ${c.domain}`
+          : 'authorises senders that cannot be listed as addresses, so none can be shown to be the gateway or admitted by a connector';
+      const line = `SPF of ${c.domain}: ${c.term} (${kind}) ${verdict}${detail.length > 0 ? `: ${detail.join('; ')}` : ''}${listedOn.length > 0 ? pendingNote(listedOn, c.domain, lockdownOn) : ''}`;
       lines.push(line);
-      candidatesOut.push({ domain: c.domain, term: c.term, uncovered: c.uncovered, line });
+      candidatesOut.push({ domain: c.domain, term: c.term, uncovered, line });
     }
     lines.push(...notes);
   }
@@ -413,9 +304,10 @@ export function spfInventory(ctx: CheckContext): SpfInventory {
       'gateway IPs unknown (declare them in mxlock.yaml): gateway addresses in SPF are listed as candidates too',
     );
   return {
-    status: candidatesOut.length > 0 ? 'warn' : unknown ? 'unknown' : 'pass',
+    status: candidatesOut.length > 0 ? 'warn' : unknown.length > 0 ? 'unknown' : 'pass',
     candidates: candidatesOut,
     lines,
+    unknown,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Guide §4.1: DMARC at least p=quarantine, target p=reject, for every sending domain. */
-import { validReportUri } from '../../dns/dmarc.js';
+import type { DomainDns } from '../../dns/analyse.js';
+import { validReportUri, type DmarcPolicyValue } from '../../dns/dmarc.js';
 import { dmarcPolicyVerdict } from '../../dns/findings.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
@@ -9,6 +10,70 @@ export function proposedDmarc(domain: string, rua?: readonly string[]): string {
   const usable = (rua ?? []).filter(validReportUri);
   const reports = usable.length > 0 ? usable.join(',') : `mailto:dmarc-reports@${domain}`;
   return `_dmarc.${domain}. IN TXT "v=DMARC1; p=reject; rua=${reports}; ruf=mailto:dmarc-forensics@${domain}; fo=1; adkim=s; aspf=s"`;
+}
+
+/**
+ * The guide's progression (hardening guide 4.1: "at minimum p=quarantine, target p=reject with rua="): a domain without
+ * DMARC starts at p=none with rua, to see its legitimate senders in the aggregate reports before anything is refused.
+ */
+const NEXT_POLICY: Record<DmarcPolicyValue | 'absent', DmarcPolicyValue> = {
+  absent: 'none',
+  none: 'quarantine',
+  quarantine: 'reject',
+  reject: 'reject',
+};
+
+const AFTER: Record<DmarcPolicyValue, string> = {
+  none: 'then p=quarantine once the aggregate reports show every legitimate sender passing DMARC, then p=reject (hardening guide 4.1)',
+  quarantine:
+    "then p=reject, the guide's target, once the reports stay clean under quarantine (hardening guide 4.1)",
+  reject: "p=reject is the guide's target (hardening guide 4.1): keep reading the aggregate reports",
+};
+
+/**
+ * The one DMARC record proposed for `d` at `_dmarc.<domain>`, by dns.dmarc-policy and dns.dmarc-reporting alike (the
+ * plan writes it once): the step of the guide's progression that follows the policy that applies today when the
+ * policy verdict asks for a change, else today's policy; a usable rua always. The tags of the domain's own record are
+ * kept (alignment, ruf…) except a test mode (pct<100, t=y), which the step ends, and an sp=none or invalid sp, which
+ * would leave subdomains behind. A new record is the guide's template. The zone-file comment says what comes after.
+ */
+export function dmarcProposal(d: DomainDns): string {
+  const m = d.dmarc;
+  const own = m.record !== undefined && m.at === `_dmarc.${d.domain}` ? m.record : undefined;
+  const current = m.record ? m.policy : 'absent';
+  const verdict = dmarcPolicyVerdict(d).status;
+  const move = verdict === 'fail' || verdict === 'warn';
+  // A policy in test mode is first applied to every failing message, then the progression goes on.
+  const testing = m.record?.testing === true && current !== 'absent' && current !== 'none';
+  const policy: DmarcPolicyValue = !move
+    ? current === 'absent'
+      ? 'none'
+      : current
+    : testing
+      ? (current as DmarcPolicyValue)
+      : NEXT_POLICY[current];
+  const tags = new Map(
+    own?.tags ?? [
+      ['ruf', `mailto:dmarc-forensics@${d.domain}`],
+      ['fo', '1'],
+      ['adkim', 's'],
+      ['aspf', 's'],
+    ],
+  );
+  tags.delete('v');
+  tags.delete('p');
+  if (move) {
+    tags.delete('pct');
+    tags.delete('t');
+    if (own?.sp === 'none' || own?.spInvalid) tags.delete('sp');
+  }
+  const usable = (own?.rua ?? []).filter(validReportUri);
+  const rua = usable.length > 0 ? usable.join(',') : `mailto:dmarc-reports@${d.domain}`;
+  // rua stays where the record had it, else it follows p.
+  const entries = [...tags].map(([k, v]) => `${k}=${k === 'rua' ? rua : v}`);
+  if (!tags.has('rua')) entries.unshift(`rua=${rua}`);
+  const value = ['v=DMARC1', `p=${policy}`, ...entries].join('; ');
+  return `_dmarc.${d.domain}. IN TXT "${value}" ; ${AFTER[policy]}`;
 }
 
 export const check = dnsCheck({
@@ -24,7 +89,7 @@ export const check = dnsCheck({
   ],
   remediation: {
     powershell: [
-      '# yourcompany.com: publish at your DNS host (start with p=quarantine while the aggregate reports are not yet clean)',
+      '# yourcompany.com: publish at your DNS host (p=none with rua first, then p=quarantine, then the target below)',
       `#   ${proposedDmarc('yourcompany.com')}`,
       "Resolve-DnsName -Name '_dmarc.yourcompany.com' -Type TXT",
     ].join('\n'),
@@ -34,10 +99,8 @@ export const check = dnsCheck({
   verdict: (d) => dmarcPolicyVerdict(d),
   propose(_ctx, domains) {
     return [
-      '# Start with p=quarantine while the aggregate reports are not yet clean, then move to p=reject.',
-      ...domains.map((d) =>
-        recordBlock(d.domain, [proposedDmarc(d.domain, d.dmarc.record?.rua)], `_dmarc.${d.domain}`, 'TXT'),
-      ),
+      '# One step of the guide’s progression at a time (p=none with rua → p=quarantine → p=reject), each after the aggregate reports show no legitimate sender failing.',
+      ...domains.map((d) => recordBlock(d.domain, [dmarcProposal(d)], `_dmarc.${d.domain}`, 'TXT')),
     ].join('\n');
   },
 });

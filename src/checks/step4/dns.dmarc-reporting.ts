@@ -1,7 +1,7 @@
 /** Guide §4.1 and Monitoring: DMARC records request aggregate reports (rua), and someone reads them. */
 import { dmarcReportingVerdict } from '../../dns/findings.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
-import { proposedDmarc } from './dns.dmarc-policy.js';
+import { dmarcProposal, proposedDmarc } from './dns.dmarc-policy.js';
 
 export const check = dnsCheck({
   id: 'dns.dmarc-reporting',
@@ -42,9 +42,8 @@ export const check = dnsCheck({
         );
       }
       if (unauthorised.length === 0)
-        blocks.push(
-          recordBlock(d.domain, [proposedDmarc(d.domain, d.dmarc.record?.rua)], `_dmarc.${d.domain}`, 'TXT'),
-        );
+        // The same record dns.dmarc-policy proposes (one record per name in the plan's dns-records.txt).
+        blocks.push(recordBlock(d.domain, [dmarcProposal(d)], `_dmarc.${d.domain}`, 'TXT'));
     }
     return blocks.join('\n');
   },

@@ -2,11 +2,12 @@
 import { spfVerdict } from '../../dns/findings.js';
 import { IpSet, sampleAddress } from '../../model/ip.js';
 import { parseSpf } from '../../dns/spf/parse.js';
+import { MICROSOFT_SPF_INCLUDE } from '../../profile/vendors.js';
 import type { CheckContext } from '../types.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 
 /** Microsoft 365's SPF include (formats.md §5.1). */
-const EXO_SPF_INCLUDE = 'include:spf.protection.outlook.com';
+const EXO_SPF_INCLUDE = `include:${MICROSOFT_SPF_INCLUDE}`;
 
 function spfTerm(entry: string): string | undefined {
   // ip4:/ip6: take an address or CIDR; an `a-b` range has no SPF form and must be rewritten as CIDR blocks.

@@ -2,11 +2,52 @@
  * Static analysis of a domain's SPF tree (issue 3): every include/redirect followed, DNS-querying terms and void
  * lookups counted over the whole tree, loops found, the effective `all` qualifier, risky terms, the networks and
  * third-party includes that are authorised, and whether given IPs (the gateway's) are authorised.
+ *
+ * The walk is written once, as batched DNS steps (../steps.ts): `analyseSpf` runs it over a resolver (`mxlock dns`,
+ * the dns.* checks), `spfTreeOfZone` over recorded answers (the Direct Send inventory), and `spfSenders` reads the
+ * finished tree for the senders it authorises, so all of them see the same tree under the same limits.
  */
 import { isValidIp } from '../../model/ip.js';
-import { query, type ResolveFn } from '../resolver.js';
-import { checkHostSpf, MAX_DNS_MECHANISMS, MAX_VOID_LOOKUPS, type SpfResult } from './evaluate.js';
-import { countsAsLookup, parseSpf, type Mechanism, type SpfSyntaxError } from './parse.js';
+import { describeResult, isFailure, type DnsResult, type RecordOf, type ResolveFn } from '../resolver.js';
+import {
+  askBatch,
+  inParallel,
+  runBatchAsync,
+  runBatchSync,
+  zoneAnswer,
+  type DnsBatchSteps,
+  type SyncRun,
+} from '../steps.js';
+import type { DnsZone } from '../zone.js';
+import {
+  checkHostSpf,
+  MAX_DNS_MECHANISMS,
+  MAX_MX_HOSTS,
+  MAX_VOID_LOOKUPS,
+  type SpfResult,
+} from './evaluate.js';
+import { countsAsLookup, parseSpf, spfRecordsOf, type Mechanism, type SpfSyntaxError } from './parse.js';
+
+/** A host an a or mx term names, with its addresses (A and AAAA). */
+export interface SpfHost {
+  name: string;
+  addresses: string[];
+  /** Why some or all of its addresses are not known: no record, a DNS failure. Sentences naming the host. */
+  problems: string[];
+}
+
+/** One mechanism of a record, with what the walk found for it. */
+export interface SpfTerm {
+  mechanism: Mechanism;
+  /** include: the record it leads to (also in the node's `children`). */
+  child?: SpfNode;
+  /** a, mx, exists: the query the term makes returned no records (a void lookup, RFC 7208 §4.6.4). */
+  void?: boolean;
+  /** a, mx: the hosts the term names; absent when they could not be listed (macro, see `problem`). */
+  hosts?: SpfHost[];
+  /** mx: why its hosts could not be listed (no MX record, a DNS failure, more than 10 hosts). */
+  problem?: string;
+}
 
 export interface SpfNode {
   domain: string;
@@ -15,6 +56,12 @@ export interface SpfNode {
   state: 'ok' | 'none' | 'nxdomain' | 'multiple' | 'syntax' | 'dns-failure' | 'loop' | 'not-followed';
   record?: string;
   error?: SpfSyntaxError | string;
+  /** The TXT lookup returned no records (NXDOMAIN or NODATA). */
+  void?: boolean;
+  /** `ok`: the mechanisms in evaluation order. */
+  mechanisms?: SpfTerm[];
+  /** `ok` with a redirect= that applies (no `all`, RFC 7208 §6.1): the record it leads to (also in `children`). */
+  redirect?: SpfNode;
   children: SpfNode[];
 }
 
@@ -48,17 +95,28 @@ export interface SpfAnalysis {
   ipResults: { ip: string; result: SpfResult; trace: string[] }[];
 }
 
-function pick(records: string[]): { spf?: string; count: number } {
-  const spf = records.filter((t) => /^v=spf1( |$)/i.test(t));
-  return spf.length === 1 ? { spf: spf[0]!, count: 1 } : { count: spf.length };
+const isVoid = (r: DnsResult<unknown>): boolean => r.kind === 'nodata' || r.kind === 'nxdomain';
+const targetOf = (value: string): string => value.toLowerCase().replace(/\.$/, '');
+
+function hostOf(name: string, v4: DnsResult<string>, v6: DnsResult<string>): SpfHost {
+  const addresses = [
+    ...(v4.kind === 'answer' ? v4.records : []),
+    ...(v6.kind === 'answer' ? v6.records : []),
+  ];
+  const problems: string[] = [];
+  for (const [type, r] of [
+    ['A', v4],
+    ['AAAA', v6],
+  ] as const)
+    if (isFailure(r)) problems.push(`${name}: the ${type} lookup failed (${describeResult(r)})`);
+  if (addresses.length === 0 && problems.length === 0)
+    problems.push(`${name} has no A/AAAA record (${v4.kind === 'nxdomain' ? 'NXDOMAIN' : 'NODATA'})`);
+  return { name, addresses, problems };
 }
 
-export async function analyseSpf(
-  resolve: ResolveFn,
-  domain: string,
-  ips: readonly string[] = [],
-): Promise<SpfAnalysis> {
-  const root = domain.toLowerCase().replace(/\.$/, '');
+/** The SPF tree of `domain` as batched DNS steps; `ipResults` is left empty (check_host() runs beside it). */
+export function* spfTreeSteps(domain: string): DnsBatchSteps<SpfAnalysis> {
+  const root = targetOf(domain);
   const a: SpfAnalysis = {
     domain: root,
     state: 'none',
@@ -76,48 +134,81 @@ export async function analyseSpf(
     failures: [],
     ipResults: [],
   };
-  const seenTargets = new Map<string, boolean>();
 
-  /** Whether a host term's target has records (for the void count); macros cannot be resolved statically. */
-  const isVoid = async (target: string, type: 'A' | 'MX'): Promise<boolean> => {
-    const key = `${type} ${target}`;
-    const cached = seenTargets.get(key);
-    if (cached !== undefined) return cached;
-    const r = await query(resolve, target, type);
-    if (r.kind === 'timeout' || r.kind === 'servfail' || r.kind === 'error')
-      a.failures.push(`${type} ${target}: ${r.kind}`);
-    const v = r.kind === 'nodata' || r.kind === 'nxdomain';
-    seenTargets.set(key, v);
-    return v;
-  };
+  /** What an a, mx or exists term's target resolves to: the void check of §4.6.4 and, for a and mx, the addresses. */
+  function* resolveTerm(t: SpfTerm, target: string): DnsBatchSteps<void> {
+    const m = t.mechanism;
+    if (m.name === 'exists') {
+      const [r] = yield* askBatch([{ name: target, type: 'A' }]);
+      if (r && isFailure(r)) a.failures.push(`A ${target}: ${r.kind}`);
+      t.void = r !== undefined && isVoid(r);
+      return;
+    }
+    if (m.name === 'a') {
+      const [v4, v6] = yield* askBatch([
+        { name: target, type: 'A' },
+        { name: target, type: 'AAAA' },
+      ]);
+      if (!v4 || !v6) return;
+      if (isFailure(v4)) a.failures.push(`A ${target}: ${v4.kind}`);
+      t.void = isVoid(v4);
+      t.hosts = [hostOf(target, v4, v6)];
+      return;
+    }
+    const [mx] = yield* askBatch([{ name: target, type: 'MX' }]);
+    if (!mx) return;
+    if (isFailure(mx)) {
+      a.failures.push(`MX ${target}: ${mx.kind}`);
+      t.problem = `${target}: the MX lookup failed (${describeResult(mx)})`;
+      return;
+    }
+    if (mx.kind !== 'answer') {
+      t.void = true;
+      t.problem = `${target} has no MX record (${mx.kind === 'nxdomain' ? 'NXDOMAIN' : 'NODATA'})`;
+      return;
+    }
+    if (mx.records.length > MAX_MX_HOSTS) {
+      t.problem = `${target} has ${mx.records.length} MX hosts, more than ${MAX_MX_HOSTS}: receivers return permerror (RFC 7208 §4.6.4)`;
+      return;
+    }
+    const names = mx.records.map((r: RecordOf['MX']) => r.exchange);
+    const answers = yield* askBatch(
+      names.flatMap((name) => [
+        { name, type: 'A' as const },
+        { name, type: 'AAAA' as const },
+      ]),
+    );
+    t.hosts = names.map((name, i) => hostOf(name, answers[2 * i]!, answers[2 * i + 1]!));
+  }
 
-  const walk = async (node: SpfNode, stack: string[], isRootChain: boolean): Promise<void> => {
+  function* walk(node: SpfNode, stack: string[], isRootChain: boolean): DnsBatchSteps<void> {
     if (stack.includes(node.domain)) {
       node.state = 'loop';
       a.loops.push([...stack, node.domain].join(' → '));
       return;
     }
-    const txt = await query(resolve, node.domain, 'TXT');
-    if (txt.kind === 'timeout' || txt.kind === 'servfail' || txt.kind === 'error') {
+    const [txt] = yield* askBatch([{ name: node.domain, type: 'TXT' }]);
+    if (!txt) return;
+    if (isFailure(txt)) {
       node.state = 'dns-failure';
       node.error = `TXT ${node.domain}: ${txt.kind}`;
       a.failures.push(node.error);
       return;
     }
+    if (isVoid(txt)) node.void = true;
     if (txt.kind === 'nxdomain') {
       node.state = 'nxdomain';
-      if (node.via !== 'root') a.voidLookups++;
       return;
     }
-    const { spf, count } = pick(txt.kind === 'answer' ? txt.records : []);
-    if (count > 1) {
+    const records = spfRecordsOf(txt.kind === 'answer' ? txt.records : []);
+    if (records.length > 1) {
       node.state = 'multiple';
-      node.error = `${count} SPF records (§4.5)`;
+      node.error = `${records.length} SPF records (§4.5)`;
       return;
     }
-    if (!spf) {
+    const spf = records[0];
+    if (spf === undefined) {
       node.state = 'none';
-      if (node.via !== 'root' && txt.kind === 'nodata') a.voidLookups++;
       return;
     }
     node.record = spf;
@@ -129,10 +220,22 @@ export async function analyseSpf(
     }
     node.state = 'ok';
     const rec = parsed.record;
-    for (const t of rec.terms) if (countsAsLookup(t)) a.lookups++;
     const all = rec.mechanisms.find((m) => m.name === 'all');
     if (isRootChain && all) a.allQualifier = all.qualifier;
-    for (const m of rec.mechanisms) {
+    node.mechanisms = rec.mechanisms.map((mechanism) => ({ mechanism }));
+    const next = stack.concat(node.domain);
+    // Everything below this record is independent: one batch per round (the critical path is the depth, not the count).
+    const work: DnsBatchSteps<void>[] = [];
+    const follow = (via: 'include' | 'redirect', value: string, rootChain: boolean): SpfNode => {
+      const target = targetOf(value);
+      a.includes.push(target);
+      const child: SpfNode = { domain: target, via, state: 'not-followed', children: [] };
+      node.children.push(child);
+      if (!target.includes('%')) work.push(walk(child, next, rootChain));
+      return child;
+    };
+    for (const t of node.mechanisms) {
+      const m = t.mechanism;
       if (m.name === 'ptr') a.ptr.push(`${node.domain}: ${m.text}`);
       if (m.name === 'all' && m.qualifier === '+') a.plusAll = true;
       if (m.value?.includes('%')) a.macros.push(`${node.domain}: ${m.text}`);
@@ -145,40 +248,15 @@ export async function analyseSpf(
       }
       if (m.name === 'a' || m.name === 'mx' || m.name === 'exists') {
         a.hostTerms.push({ term: m.text, domain: node.domain });
-        if (!m.value?.includes('%') && (await isVoid(m.value ?? node.domain, m.name === 'mx' ? 'MX' : 'A')))
-          a.voidLookups++;
+        if (!m.value?.includes('%')) work.push(resolveTerm(t, targetOf(m.value ?? node.domain)));
       }
+      if (m.name === 'include' && m.value) t.child = follow('include', m.value, false);
     }
-    const next = stack.concat(node.domain);
-    // Sibling includes are independent: walk them in parallel (the critical path is the depth, not the count).
-    const followed: Promise<void>[] = [];
-    for (const m of rec.mechanisms.filter(
-      (x): x is Mechanism & { value: string } => x.name === 'include' && !!x.value,
-    )) {
-      const target = m.value.toLowerCase().replace(/\.$/, '');
-      a.includes.push(target);
-      const child: SpfNode = { domain: target, via: 'include', state: 'not-followed', children: [] };
-      node.children.push(child);
-      if (!target.includes('%')) followed.push(walk(child, next, false));
-    }
-    await Promise.all(followed);
-    if (rec.redirect && !all) {
-      const target = rec.redirect.value.toLowerCase().replace(/\.$/, '');
-      a.includes.push(target);
-      const child: SpfNode = { domain: target, via: 'redirect', state: 'not-followed', children: [] };
-      node.children.push(child);
-      if (!target.includes('%')) await walk(child, next, isRootChain);
-    }
-  };
+    if (rec.redirect && !all) node.redirect = follow('redirect', rec.redirect.value, isRootChain);
+    yield* inParallel(work);
+  }
 
-  const valid = ips.filter((ip) => isValidIp(ip));
-  for (const ip of ips) if (!isValidIp(ip)) a.failures.push(`${ip} is not an IP address: not evaluated`);
-  // check_host() for the asked IPs runs beside the walk, not after it.
-  const [, ipResults] = await Promise.all([
-    walk(a.tree, [], true),
-    Promise.all(valid.map((ip) => checkHostSpf(resolve, { ip, domain: root, sender: `postmaster@${root}` }))),
-  ]);
-  a.ipResults = ipResults.map((r, i) => ({ ip: valid[i]!, result: r.result, trace: r.trace }));
+  yield* walk(a.tree, [], true);
   a.state = a.tree.state;
   if (a.tree.record) a.record = a.tree.record;
   if (a.tree.error)
@@ -186,7 +264,180 @@ export async function analyseSpf(
       typeof a.tree.error === 'string'
         ? a.tree.error
         : `column ${a.tree.error.column}: ${a.tree.error.message} (${a.tree.error.section})`;
+  const counted = spfSenders(a.tree);
+  a.lookups = counted.lookups;
+  a.voidLookups = counted.voidLookups;
   return a;
+}
+
+export async function analyseSpf(
+  resolve: ResolveFn,
+  domain: string,
+  ips: readonly string[] = [],
+): Promise<SpfAnalysis> {
+  const root = targetOf(domain);
+  const valid = ips.filter((ip) => isValidIp(ip));
+  // check_host() for the asked IPs runs beside the walk, not after it.
+  const [a, ipResults] = await Promise.all([
+    runBatchAsync(spfTreeSteps(root), resolve),
+    Promise.all(valid.map((ip) => checkHostSpf(resolve, { ip, domain: root, sender: `postmaster@${root}` }))),
+  ]);
+  for (const ip of ips) if (!isValidIp(ip)) a.failures.push(`${ip} is not an IP address: not evaluated`);
+  a.ipResults = ipResults.map((r, i) => ({ ip: valid[i]!, result: r.result, trace: r.trace }));
+  return a;
+}
+
+/** The same analysis over recorded answers (`dns.json`), synchronously; it asks nothing a recording cannot answer. */
+export function spfTreeOfZone(zone: DnsZone, domain: string): SyncRun<SpfAnalysis> {
+  return runBatchSync(spfTreeSteps(domain), (q) => zoneAnswer(zone, q));
+}
+
+/** An address or network a term authorises, as ip4:/ip6: write it, and how the term reaches it. */
+export interface SpfGrant {
+  network: string;
+  /** The network itself, or `host → network` for a and mx. */
+  label: string;
+}
+
+/** What one authorising term of the root record lets send. */
+export interface SpfTermSenders {
+  /** The term as written, without a `+` qualifier (`include:_spf.example`, `redirect=_spf.example`). */
+  term: string;
+  grants: SpfGrant[];
+  /** What it authorises that cannot be listed as addresses, and why (macros, exists, ptr, missing records, limits). */
+  unlisted: string[];
+}
+
+export interface SpfSenders {
+  /** The root record's authorising terms, in order: those with the `+` qualifier, and a redirect= that applies. */
+  terms: SpfTermSenders[];
+  /** DNS-querying terms and void lookups over the tree, counted in evaluation order (RFC 7208 §4.6.4). */
+  lookups: number;
+  voidLookups: number;
+}
+
+export interface SpfSendersOptions {
+  /** include/redirect targets whose senders the caller accounts for (Microsoft 365's): their lookups count, nothing is listed. */
+  known?: (domain: string) => boolean;
+}
+
+type Sink = { grants: SpfGrant[]; unlisted: string[] } | undefined;
+
+/**
+ * The senders an SPF tree authorises, term by term of the root record: the networks and the addresses of a/mx hosts
+ * through every include and redirect, and what cannot be enumerated, with why. Terms are read in evaluation order
+ * with the limits of RFC 7208 §4.6.4: past the 10th DNS-querying term (or the 2nd void lookup, a SHOULD) receivers
+ * return permerror, so what lies there is reported as not evaluated rather than listed. `-`, `~` and `?` terms
+ * authorise nobody but still count. A loop adds nothing: its record is listed where it first appears.
+ */
+export function spfSenders(tree: SpfNode, options: SpfSendersOptions = {}): SpfSenders {
+  const count = { lookups: 0, voids: 0 };
+  const known = options.known ?? (() => false);
+
+  const pastLimits = (): string | undefined =>
+    count.lookups > MAX_DNS_MECHANISMS
+      ? `not evaluated: more than ${MAX_DNS_MECHANISMS} DNS lookups come first, and receivers return permerror there (RFC 7208 §4.6.4)`
+      : count.voids > MAX_VOID_LOOKUPS
+        ? `not evaluated: more than ${MAX_VOID_LOOKUPS} void lookups come first, and receivers may return permerror there (RFC 7208 §4.6.4)`
+        : undefined;
+
+  const target = (child: SpfNode, sink: Sink): void => {
+    if (child.void) count.voids++;
+    switch (child.state) {
+      case 'ok':
+        record(child, () => sink);
+        return;
+      case 'loop':
+      case 'not-followed':
+        return;
+      case 'nxdomain':
+      case 'none':
+        sink?.unlisted.push(
+          `${child.domain}: no SPF record (${child.state === 'nxdomain' ? 'NXDOMAIN' : child.void ? 'no TXT record' : 'no "v=spf1" TXT record'})`,
+        );
+        return;
+      default:
+        sink?.unlisted.push(
+          `${child.domain}: ${typeof child.error === 'string' ? child.error : `syntax error: ${child.error?.message ?? child.state}`}`,
+        );
+    }
+  };
+
+  const term = (node: SpfNode, t: SpfTerm, into: Sink): void => {
+    const m = t.mechanism;
+    if (countsAsLookup(m)) count.lookups++;
+    const past = pastLimits();
+    if (past) into?.unlisted.push(`${m.text}${node.via === 'root' ? '' : ` (in ${node.domain})`}: ${past}`);
+    const sink = past ? undefined : into;
+    if (t.void) count.voids++;
+    if (m.value?.includes('%')) {
+      sink?.unlisted.push(
+        `${m.text} uses macros: it depends on the message, not evaluable in advance (RFC 7208 §7)`,
+      );
+      return;
+    }
+    switch (m.name) {
+      case 'ip4':
+      case 'ip6': {
+        const cidr = m.name === 'ip4' ? m.cidr4 : m.cidr6;
+        const network = cidr === undefined ? m.value! : `${m.value}/${cidr}`;
+        sink?.grants.push({ network, label: network });
+        return;
+      }
+      case 'all':
+        sink?.unlisted.push('+all authorises every address on the internet');
+        return;
+      case 'ptr':
+      case 'exists':
+        sink?.unlisted.push(
+          `${m.text} cannot be expanded to addresses (${m.name === 'ptr' ? "it reads the client's reverse DNS, RFC 7208 §5.5" : 'it asks whether a name exists, RFC 7208 §5.7'})`,
+        );
+        return;
+      case 'a':
+      case 'mx':
+        if (t.problem) sink?.unlisted.push(t.problem);
+        for (const h of t.hosts ?? []) {
+          sink?.unlisted.push(...h.problems);
+          for (const address of h.addresses) {
+            const cidr = address.includes(':') ? m.cidr6 : m.cidr4;
+            const network = cidr === undefined ? address : `${address}/${cidr}`;
+            sink?.grants.push({ network, label: `${h.name} → ${network}` });
+          }
+        }
+        return;
+      case 'include':
+        if (t.child) target(t.child, known(t.child.domain) ? undefined : sink);
+        return;
+    }
+  };
+
+  /** A record's terms; `sinkOf` says where what each one authorises goes (undefined: it authorises nobody). */
+  const record = (node: SpfNode, sinkOf: (text: string, qualifier: string) => Sink): void => {
+    for (const t of node.mechanisms ?? [])
+      term(node, t, t.mechanism.qualifier === '+' ? sinkOf(t.mechanism.text, '+') : undefined);
+    const r = node.redirect;
+    if (r) {
+      count.lookups++;
+      const text = `redirect=${r.domain}`;
+      const into = sinkOf(text, '+');
+      const past = pastLimits();
+      if (past) into?.unlisted.push(`${text}: ${past}`);
+      else if (r.state === 'not-followed')
+        into?.unlisted.push(
+          `${text} uses macros: it depends on the message, not evaluable in advance (RFC 7208 §7)`,
+        );
+      target(r, past || known(r.domain) ? undefined : into);
+    }
+  };
+
+  const terms: SpfTermSenders[] = [];
+  if (tree.state === 'ok')
+    record(tree, (text) => {
+      const sink = { grants: [], unlisted: [] };
+      terms.push({ term: text.replace(/^\+/, ''), ...sink });
+      return sink;
+    });
+  return { terms, lookups: count.lookups, voidLookups: count.voids };
 }
 
 export function overLimits(a: SpfAnalysis): string[] {

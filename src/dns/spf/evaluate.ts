@@ -8,7 +8,7 @@ import ipaddr from 'ipaddr.js';
 import type { DnsResult, ResolveFn } from '../resolver.js';
 import { ask, runAsync, type DnsSteps } from '../steps.js';
 import { expandMacros, truncateDomain, type MacroContext } from './macro.js';
-import { parseSpf, type Mechanism, type ParseResult } from './parse.js';
+import { parseSpf, spfRecordsOf, type Mechanism, type ParseResult } from './parse.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 
@@ -327,7 +327,7 @@ function* checkHost(st: State, domain: string, fromMacro: boolean): DnsSteps<Spf
     );
     return 'none';
   }
-  const spf = txt.records.filter((t) => /^v=spf1( |$)/i.test(t));
+  const spf = spfRecordsOf(txt.records);
   if (spf.length === 0) {
     st.trace.push(`${domain}: no SPF record → none (§4.5)`);
     return 'none';

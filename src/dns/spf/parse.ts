@@ -126,13 +126,26 @@ function isIpv6(s: string): boolean {
   return parts.length === 2 ? count < 8 : count === 8;
 }
 
+/**
+ * RFC 7208 §4.5: a TXT record is an SPF record when it begins with "v=spf1" (case-insensitive) followed by a space or
+ * its end ("v=spf10", "v=spf1\t…" and " v=spf1" are not). The one recogniser: every caller selects records with it.
+ */
+export function isSpfRecord(txt: string): boolean {
+  return /^v=spf1( |$)/i.test(txt);
+}
+
+/** RFC 7208 §4.5: the SPF records among a name's TXT records; exactly one is usable, more is a permerror. */
+export function spfRecordsOf(txts: readonly string[]): string[] {
+  return txts.filter(isSpfRecord);
+}
+
 /** Parses the text of one TXT record that starts with `v=spf1`. */
 export function parseSpf(text: string): ParseResult {
   const err = (message: string, column: number, section = '§4.6.1'): ParseResult => ({
     ok: false,
     error: { message, column, section },
   });
-  if (!/^v=spf1( |$)/i.test(text))
+  if (!isSpfRecord(text))
     return err('an SPF record starts with "v=spf1" followed by a space or the end', 1, '§4.5');
   const record: SpfRecord = { terms: [], mechanisms: [] };
   let pos = 6;

@@ -108,7 +108,7 @@ describe('inventory.direct-send-sources', () => {
     [
       'an include missing from the recorded DNS (SaaS)',
       withSpf('v=spf1 include:sendgrid.net -all'),
-      ['include:sendgrid.net (service or host', 'sendgrid.net: no SPF record in the recorded DNS'],
+      ['include:sendgrid.net (service or host', 'sendgrid.net: no SPF record (NXDOMAIN)'],
     ],
     [
       'an include with addresses beyond the gateway',
@@ -132,7 +132,29 @@ describe('inventory.direct-send-sources', () => {
     [
       'an exists term with macros',
       withSpf('v=spf1 exists:%{i}._spf.example -all'),
-      ['exists:%{i}._spf.example', 'not evaluable offline'],
+      ['exists:%{i}._spf.example', 'uses macros'],
+    ],
+    [
+      'an a term: its IPv6 address with the IPv6 prefix length, its IPv4 one with the IPv4 length',
+      withSpf('v=spf1 a:web.contoso.com/32//64 -all', {
+        'web.contoso.com': { A: ['203.0.113.10'], AAAA: ['2001:db8:7::5'] },
+      }),
+      ['web.contoso.com → 2001:db8:7::5/64'],
+    ],
+    [
+      'an address past the 10th DNS lookup (RFC 7208 §4.6.4)',
+      withSpf(
+        `v=spf1 ${Array.from({ length: 11 }, (_, i) => `a:h${i}.gateway.example`).join(' ')} ip4:203.0.113.10 -all`,
+        Object.fromEntries(
+          Array.from({ length: 11 }, (_, i) => [`h${i}.gateway.example`, { A: ['203.0.113.10'] }]),
+        ),
+      ),
+      [
+        'a:h10.gateway.example (service or host',
+        // Even a gateway address is not reached past the limit: receivers return permerror before it.
+        'ip4:203.0.113.10 (address) authorises senders that cannot be listed as addresses',
+        'more than 10 DNS lookups',
+      ],
     ],
     ['a redirect modifier', withSpf('v=spf1 redirect=_spf.other.example'), ['redirect=_spf.other.example']],
     ['+all', withSpf('v=spf1 +all'), ['all (service or host', 'every address on the internet']],
@@ -214,7 +236,17 @@ describe('inventory.direct-send-sources', () => {
     [
       'an own domain missing from the recorded DNS',
       hardened({ dns: { 'other.example': { TXT: ['v=spf1 -all'] } } }),
-      'contoso.com: not in the recorded DNS (NXDOMAIN for an accepted domain)',
+      'contoso.com is not in the recorded DNS (dns.json) (NXDOMAIN for an accepted domain)',
+    ],
+    [
+      'two SPF records on an own domain (permerror, RFC 7208 §4.5)',
+      withSpf('v=spf1 -all', { 'contoso.com': { TXT: ['v=spf1 ip4:192.0.2.1 -all', 'v=spf1 -all'] } }),
+      'contoso.com: 2 SPF records (§4.5)',
+    ],
+    [
+      'an own SPF record that does not parse',
+      withSpf('v=spf1 ip4:192.0.2.300 -all'),
+      'contoso.com: the SPF record does not parse',
     ],
     [
       'Get-InboundConnector not exported',

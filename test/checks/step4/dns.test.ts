@@ -377,7 +377,7 @@ describe('dns.* checks over loopback DNS', () => {
     );
   });
 
-  test('the DMARC proposal drops a report address receivers cannot use', async () => {
+  test('the DMARC proposal is the next step (p=none → p=quarantine) and drops a report address receivers cannot use', async () => {
     const out = dmarcPolicy.evaluate(
       await contextFor({
         name: 'p',
@@ -387,7 +387,7 @@ describe('dns.* checks over loopback DNS', () => {
       }),
     );
     expect(out.remediation?.powershell).toContain(
-      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc-reports@contoso.com;',
+      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@contoso.com" ; then p=reject',
     );
   });
 
@@ -401,7 +401,7 @@ describe('dns.* checks over loopback DNS', () => {
       }),
     );
     expect(out.remediation?.powershell).toContain(
-      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=reject; rua=mailto:agg@contoso.com;',
+      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=quarantine; rua=mailto:agg@contoso.com" ; then p=reject',
     );
   });
 });
