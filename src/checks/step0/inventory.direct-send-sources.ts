@@ -11,7 +11,7 @@ import {
   sourceAdmission,
   type SourceAdmission,
 } from '../../model/admission.js';
-import { isGatewayCandidate, rankGatewayConnectors } from '../../model/gateway-connector.js';
+import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
 import { domainOf } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
@@ -280,7 +280,7 @@ function certificateLockdownTarget(
   gateway: CheckContext['gateway'],
 ): InboundConnector | undefined {
   if (!gateway.certificate) return undefined;
-  const c = rankGatewayConnectors(connectors, gateway).find(isGatewayCandidate)?.connector;
+  const c = gatewayConnectorChoice(connectors, gateway).connector;
   return c && c.RestrictDomainsToIPAddresses !== true ? c : undefined;
 }
 

@@ -4,7 +4,14 @@
  */
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote } from '../util.js';
-import { connectorLabel, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
+import { gatewayUnknown } from '../../model/gateway-connector.js';
+import {
+  connectorLabel,
+  gatewayLockdownScript,
+  inboundConnectors,
+  prop,
+  unclassifiedConnectors,
+} from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → turn it on (Status: On)`;
 
@@ -79,7 +86,14 @@ export const check: Check = {
         ...evidence,
         'every restricting connector is disabled: direct delivery to the tenant is not restricted (eop-model §10 A17)',
       ],
-      remediation: { powershell: enableScript(candidates.map(connectorName)), portal: PORTAL },
+      // With the gateway known, the plan's stage 2 (model/gateway-connector.ts's choice): it enables the gateway's
+      // connector, not every disabled one (one the gateway does not satisfy would refuse its mail, CON-5 [D]).
+      remediation: {
+        powershell: gatewayUnknown(ctx.gateway)
+          ? enableScript(candidates.map(connectorName))
+          : gatewayLockdownScript(gate.value, ctx.gateway),
+        portal: PORTAL,
+      },
     };
   },
 };

@@ -7,6 +7,7 @@ import type { Check } from '../types.js';
 import { EAC_CONNECTORS, isRestricting, LEARN, show } from '../util.js';
 import {
   connectorLabel,
+  gatewayLockdownScript,
   inboundConnectors,
   lockdownConnectorScript,
   unclassifiedConnectors,
@@ -69,7 +70,8 @@ export const check: Check = {
     return {
       status: 'fail',
       evidence,
-      remediation: { powershell: lockdownConnectorScript(ctx.gateway), portal: PORTAL },
+      // The connector the plan's stage 2 restricts, or creates (model/gateway-connector.ts): one answer for both.
+      remediation: { powershell: gatewayLockdownScript(gate.value, ctx.gateway), portal: PORTAL },
     };
   },
 };
