@@ -2,15 +2,24 @@
 import { describe, expect, test } from 'vitest';
 import {
   coversSenders,
+  isEnabled,
   isLockdown,
+  isPartner,
   isRestricting,
+  planIsPartner,
+  planRcptInScope,
+  planRestricts,
+  planSenderInScope,
   recipientGap,
   restrictsByCertificate,
   restrictsByIp,
   senderPatternCovers,
+  type WorldAnswers,
 } from '../../src/model/connectors.js';
+import { planOf } from '../../src/model/precompiled.js';
 import { parseCmdlet } from '../../src/snapshot/normalize.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
+import { generateConfig } from './generate.js';
 
 const one = (raw: Record<string, unknown>): InboundConnector =>
   parseCmdlet('Get-InboundConnector', [raw], 'test/Get-InboundConnector.json')[0]!;
@@ -98,5 +107,59 @@ describe('recipient scope (§2.2 AssociatedAcceptedDomains, CON-5)', () => {
       recipientGap(one({ AssociatedAcceptedDomains: ['Contoso.com'] }), ['contoso.com']),
     ).toBeUndefined();
     expect(recipientGap(one({}), ['contoso.com'])).toBe('its AssociatedAcceptedDomains were not exported');
+  });
+});
+
+/**
+ * The simulator's predicates over compiled connectors and the ones above over export objects are one rule each: on
+ * generated connectors, whenever the simulator needs no unknown setting, both give the same answer.
+ */
+describe('the simulator applies the same connector rules', () => {
+  const DOMAINS = [
+    'contoso.com',
+    'mail.contoso.com',
+    'partner.example',
+    'sub.partner.example',
+    'other.example',
+  ];
+
+  /** A world that answers every unknown `false` and records that it was asked. */
+  function world(): WorldAnswers & { asked: boolean } {
+    return {
+      asked: false,
+      b(value, _what) {
+        if (value !== undefined) return value;
+        this.asked = true;
+        return false;
+      },
+    };
+  }
+
+  test('on generated tenants', () => {
+    let compared = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const { cfg, snapshot } = generateConfig(50_000 + seed, { maxConnectors: 8, maxRules: 0 });
+      const exported = snapshot.data['Get-InboundConnector'] ?? [];
+      const plans = planOf(cfg).connectors;
+      expect(plans.length).toBe(exported.length);
+      exported.forEach((c, i) => {
+        const p = plans[i]!;
+        const check = (planned: (w: WorldAnswers) => boolean, direct: boolean, what: string) => {
+          const w = world();
+          const answer = planned(w);
+          if (w.asked) return;
+          compared++;
+          expect(answer, `seed ${50_000 + seed} connector ${i}: ${what}`).toBe(direct);
+        };
+        check((w) => planIsPartner(p, w), isPartner(c), 'Partner');
+        check((w) => planRestricts(p, w), isEnabled(c) && isRestricting(c), 'restricts');
+        check((w) => planSenderInScope(p, w, undefined), coversSenders(c, []), 'null sender in scope');
+        for (const d of DOMAINS) {
+          check((w) => planSenderInScope(p, w, d), coversSenders(c, [d]), `sender ${d} in scope`);
+          check((w) => planRcptInScope(p, w, d, `u@${d}`), recipientGap(c, [d]) === undefined, `rcpt ${d}`);
+        }
+      });
+    }
+    expect(compared).toBeGreaterThan(500);
   });
 });
