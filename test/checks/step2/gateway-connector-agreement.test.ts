@@ -219,6 +219,59 @@ describe('a gateway connector that lost one of the gateway ranges (partial overl
     expectAgreement(c, 'none');
   });
 
+  test('recipient scope: the gateway connector is the one cleared, as stage 2 does', () => {
+    const scopedTo = { AssociatedAcceptedDomains: ['contoso.com'] };
+    const snapshot = tenant(
+      [
+        partner('Old', {
+          SenderIPAddresses: ['192.0.2.99'],
+          RestrictDomainsToIPAddresses: true,
+          ...scopedTo,
+        }),
+        partner('From SEG', {
+          SenderIPAddresses: GATEWAY_IPS,
+          RestrictDomainsToIPAddresses: true,
+          ...scopedTo,
+        }),
+      ],
+      {
+        'Get-AcceptedDomain': [
+          { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true },
+          { DomainName: 'contoso.onmicrosoft.com', DomainType: 'Authoritative', InitialDomain: true },
+        ],
+      },
+    );
+    const { report } = assessSnapshot(snapshot, { profile: PROFILE });
+    const scope = report.findings.find((f) => f.id === 'connector.lockdown-recipient-scope')!;
+    expect(scope.status).toBe('fail');
+    expect(scope.remediation.powershell).toContain(
+      "Set-InboundConnector -Identity 'From SEG' -AssociatedAcceptedDomains $null",
+    );
+    expect(scope.remediation.powershell).not.toContain("-Identity 'Old'");
+    expect(compare(snapshot, PROFILE).plan).toEqual({ identity: 'From SEG', creates: false });
+  });
+
+  test('a declared source joins the gateway connector, the IP lock-down the plan adds it to', () => {
+    const snapshot = tenant([
+      partner('Old', { SenderIPAddresses: ['192.0.2.99'], RestrictDomainsToIPAddresses: true }),
+      partner('From SEG', { SenderIPAddresses: GATEWAY_IPS, RestrictDomainsToIPAddresses: true }),
+    ]);
+    const profile = ProfileSchema.parse({
+      gateway: { name: 'SEG', ips: GATEWAY_IPS },
+      directSendSources: [{ name: 'Scanner', ips: ['192.0.2.50'], senders: ['scan@contoso.com'] }],
+    });
+    const { report } = assessSnapshot(snapshot, { profile });
+    const inventory = report.findings.find((f) => f.id === 'inventory.direct-send-sources')!;
+    expect(inventory.remediation.powershell).toContain(
+      "Set-InboundConnector -Identity 'From SEG' -SenderIPAddresses @{Add='192.0.2.50'}",
+    );
+    expect(inventory.remediation.powershell).not.toContain("-Identity 'Old'");
+    const draft = planChanges({ snapshot, profile, gateway: resolveGateway(profile, snapshot) });
+    const stage0 = draft.stages.find((st) => st.no === 0)!.changes;
+    expect(stage0.map((c) => c.identity)).toContain('From SEG');
+    expect(stage0.map((c) => c.identity)).not.toContain('Old');
+  });
+
   test('the claim parser sees what a script does (so the property can fail)', () => {
     expect(
       lockdownClaims(
