@@ -28,7 +28,7 @@ import {
   enabledLockdowns,
   gatewayLockdownScript,
   gatewaySatisfies,
-  matchesGateway,
+  matchesAllGatewayMail,
 } from './connectors.js';
 
 /** SenderIPAddresses accepts IPv4 addresses and CIDR masks /24 to /32 only (eop-model §2.2 [D] S8). */
@@ -90,7 +90,9 @@ function scopedParts(
   const satisfiers = connectors.filter(
     (d) => isRestricting(d) && d.Enabled === true && gatewaySatisfies(gw, d) === 'yes',
   );
-  const onPrem = connectors.find((d) => isOnPremises(d) && d.Enabled === true && matchesGateway(gw, d));
+  const onPrem = connectors.find(
+    (d) => isOnPremises(d) && d.Enabled === true && matchesAllGatewayMail(gw, d),
+  );
   for (const c of scoped) {
     const label = connectorLabel(c);
     const domains = c.SenderDomains ?? [];

@@ -155,8 +155,12 @@ export function gatewaySatisfies(gw: ResolvedGateway, c: InboundConnector): Sati
   return unknown ? 'unknown' : 'no';
 }
 
-/** Whether a connector matches the gateway by IP or certificate at all (CON-1 [D]), restricting or not. */
-export function matchesGateway(gw: ResolvedGateway, c: InboundConnector): boolean {
+/**
+ * Whether a connector matches ALL the gateway's mail (CON-1 [D]), restricting or not: every gateway IP in its
+ * SenderIPAddresses, or the gateway's certificate under its TlsSenderCertificateName. Not "is it the gateway's
+ * connector": that is model/gateway-connector.ts (any overlap), which a connector lacking a range still is.
+ */
+export function matchesAllGatewayMail(gw: ResolvedGateway, c: InboundConnector): boolean {
   const set = new IpSet(c.SenderIPAddresses ?? []);
   const byIp = gw.ips.length > 0 && gw.ips.every((ip) => set.covers(ip));
   const byCert =
