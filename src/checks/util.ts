@@ -3,7 +3,11 @@
  * formatting, "not exported" outcomes and status merging.
  */
 import type { CmdletName, InboundConnector, TransportRule } from '../snapshot/schema.js';
+import { isEnabled, isLockdown } from '../model/connectors.js';
 import type { CheckContext, CheckOutcome } from './types.js';
+
+/** The connector predicates live in the model (one set for checks, planner, admission and inference). */
+export { connectorName, isLockdown, isOnPremises, isPartner, isRestricting } from '../model/connectors.js';
 
 /** Single-quoted PowerShell literal (or a `[char]` concatenation for unseen characters): see src/powershell/quote.ts. */
 export { psQuote } from '../powershell/quote.js';
@@ -15,30 +19,13 @@ export function commentSafe(value: string): string {
   return psComment(value);
 }
 
-export function connectorName(c: InboundConnector): string {
-  return c.Name ?? c.Identity ?? '(unnamed connector)';
-}
-
 export function ruleName(r: TransportRule): string {
   return r.Name ?? r.Identity ?? '(unnamed rule)';
 }
 
-export const isPartner = (c: InboundConnector) => c.ConnectorType === 'Partner';
-export const isOnPremises = (c: InboundConnector) => c.ConnectorType === 'OnPremises';
-
-/** Partner connector with RestrictDomainsToIPAddresses or RestrictDomainsToCertificate (eop-model CON-5 [D]); enabled or not. */
-export function isRestricting(c: InboundConnector): boolean {
-  return isPartner(c) && (c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true);
-}
-
-/** A restricting connector whose SenderDomains cover every sender (`*`): the SEG lock-down role (field-notes 3). */
-export function isLockdown(c: InboundConnector): boolean {
-  return isRestricting(c) && (c.SenderDomains ?? []).includes('*');
-}
-
 /** Enabled lock-down connectors. `Enabled` absent counts as unknown, so it is not included here. */
 export function activeLockdowns(ctx: CheckContext): InboundConnector[] {
-  return (ctx.tenant.inboundConnectors ?? []).filter((c) => isLockdown(c) && c.Enabled === true);
+  return (ctx.tenant.inboundConnectors ?? []).filter((c) => isLockdown(c) && isEnabled(c));
 }
 
 /** Own domains that send mail: accepted domains minus the `*.mail.onmicrosoft.com` coexistence domain. */

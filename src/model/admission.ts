@@ -15,7 +15,16 @@
  * Pure; shared by the inventory check and the planner so that both judge admission the same way.
  */
 import type { InboundConnector } from '../snapshot/schema.js';
-import { domainPatternMatches } from './domains.js';
+import {
+  connectorName,
+  coversSenders,
+  isEnabled,
+  isOnPremises,
+  isPartner,
+  recipientGap,
+  restrictsByCertificate,
+  restrictsByIp,
+} from './connectors.js';
 import { IpSet } from './ip.js';
 
 export type AdmissionKind =
@@ -53,8 +62,6 @@ export interface AdmissionScope {
   lockedByCertificate?: InboundConnector | undefined;
 }
 
-const nameOf = (c: InboundConnector) => c.Name ?? c.Identity ?? '(unnamed)';
-
 /**
  * The recipient domains a Direct Send source is taken to deliver to: the default accepted domain and every accepted
  * domain outside onmicrosoft.com. Devices and applications write to users' primary addresses, which live in the
@@ -69,43 +76,14 @@ export function deviceRecipientDomains(domainNames: readonly string[], defaultDo
   return [...new Set(all)].sort();
 }
 
-/** Every domain the source sends as is covered by the connector's SenderDomains (CON-2 [D]; `*` and `*.x` patterns). */
-function coversSenders(c: InboundConnector, domains: readonly string[]): boolean {
-  const patterns = c.SenderDomains ?? [];
-  if (domains.length === 0) return patterns.includes('*');
-  return domains.every((d) => patterns.some((p) => domainPatternMatches(p, d)));
-}
-
-/**
- * Why the connector's AssociatedAcceptedDomains miss some recipient domain of the source, or undefined when they
- * cover them all (empty = every accepted domain, §2.2 [D] S8). Not exported is not taken as "all" (DESIGN §1.1).
- */
-function recipientGap(c: InboundConnector, recipients: readonly string[]): string | undefined {
-  const associated = c.AssociatedAcceptedDomains;
-  if (associated === undefined) return 'its AssociatedAcceptedDomains were not exported';
-  if (associated.length === 0) return undefined;
-  const scoped = new Set(associated.map((d) => d.toLowerCase()));
-  if (recipients.length === 0)
-    return `its AssociatedAcceptedDomains (${associated.join(', ')}) limit it to some recipient domains and the tenant's accepted domains are not known`;
-  const missing = recipients.filter((r) => !scoped.has(r));
-  return missing.length === 0
-    ? undefined
-    : `its AssociatedAcceptedDomains (${associated.join(', ')}) do not include ${missing.join(', ')}, which the source delivers to (CON-5 [D]: a connector applies to its associated recipient domains only)`;
-}
-
 const certificateLocked = (c: InboundConnector, scope: AdmissionScope) =>
-  c === scope.lockedByCertificate || c.RestrictDomainsToCertificate === true;
+  c === scope.lockedByCertificate || restrictsByCertificate(c);
 
 /** The connector admits mail sent as `senders` to `recipients` from an address it lists (CON-5 [D], §12 [I]). */
 function admits(c: InboundConnector, scope: AdmissionScope): boolean {
-  if (c.Enabled !== true || recipientGap(c, scope.recipients) !== undefined) return false;
-  if (c.ConnectorType === 'OnPremises') return true;
-  return (
-    c.ConnectorType === 'Partner' &&
-    c.RestrictDomainsToIPAddresses === true &&
-    !certificateLocked(c, scope) &&
-    coversSenders(c, scope.senders)
-  );
+  if (!isEnabled(c) || recipientGap(c, scope.recipients) !== undefined) return false;
+  if (isOnPremises(c)) return true;
+  return restrictsByIp(c) && !certificateLocked(c, scope) && coversSenders(c, scope.senders);
 }
 
 /**
@@ -115,9 +93,9 @@ function admits(c: InboundConnector, scope: AdmissionScope): boolean {
  */
 function pending(c: InboundConnector, scope: AdmissionScope): boolean {
   return (
-    c.Enabled === true &&
-    c.ConnectorType === 'Partner' &&
-    c.RestrictDomainsToIPAddresses !== true &&
+    isEnabled(c) &&
+    isPartner(c) &&
+    !restrictsByIp(c) &&
     !certificateLocked(c, scope) &&
     coversSenders(c, scope.senders) &&
     recipientGap(c, scope.recipients) === undefined
@@ -128,15 +106,15 @@ function pending(c: InboundConnector, scope: AdmissionScope): boolean {
 function reasonFor(c: InboundConnector, ip: string, scope: AdmissionScope): string {
   const what =
     scope.senders.length > 0 ? scope.senders.join(', ') : 'every domain (its senders are not declared)';
-  const head = `connector '${nameOf(c)}' lists ${ip} but`;
-  if (c.ConnectorType !== 'Partner' && c.ConnectorType !== 'OnPremises')
+  const head = `connector '${connectorName(c)}' lists ${ip} but`;
+  if (!isPartner(c) && !isOnPremises(c))
     return `${head} its ConnectorType is ${c.ConnectorType ?? 'not exported'}`;
   const gap = recipientGap(c, scope.recipients);
-  if (c.ConnectorType === 'OnPremises') return `${head} ${gap ?? 'it does not admit the source'}`;
+  if (isOnPremises(c)) return `${head} ${gap ?? 'it does not admit the source'}`;
   if (!coversSenders(c, scope.senders))
     return `${head} its SenderDomains (${(c.SenderDomains ?? []).join(', ') || 'not exported'}) do not cover ${what}`;
   if (gap !== undefined) return `${head} ${gap}`;
-  if (c === scope.lockedByCertificate && c.RestrictDomainsToCertificate !== true)
+  if (c === scope.lockedByCertificate && !restrictsByCertificate(c))
     return `${head} the lock-down restricts it by certificate, which the source does not present (CON-5; CON-3 [D]: IPs and a certificate belong in separate connectors)`;
   return `${head} restricts by certificate, which the source does not present (CON-5; CON-3: IPs and a certificate belong in separate connectors)`;
 }
@@ -147,9 +125,7 @@ export function admissionOf(
   ip: string,
   scope: AdmissionScope,
 ): SourceAdmission {
-  const listing = connectors.filter(
-    (c) => c.Enabled === true && new IpSet(c.SenderIPAddresses ?? []).covers(ip),
-  );
+  const listing = connectors.filter((c) => isEnabled(c) && new IpSet(c.SenderIPAddresses ?? []).covers(ip));
   if (listing.length === 0) return { kind: 'none', connectors: [], reasons: [] };
   const admitting = listing.filter((c) => admits(c, scope));
   if (admitting.length > 0) return { kind: 'admitted', connectors: admitting, reasons: [] };

@@ -17,10 +17,13 @@
  * 3. Restricting (RestrictDomainsToIPAddresses or RestrictDomainsToCertificate) before not (CON-3 [D] S10: the
  *    restricting connector takes precedence, so among several matches it is the gateway's real entry point).
  *
- * Ties keep export order. Callers that report what EOP does today keep the enabled candidates only (a disabled
- * connector is never "the lock-down"); the planner, which may re-enable a connector, takes the first of all.
+ * Ties keep export order. `gatewayConnectorChoice` below is the one answer every caller reads: the planner's stage 2
+ * and the step-2 checks' remediation take the first candidate of all (stage 2 may re-enable it); the step-5 checks,
+ * which report what EOP does today, take the first enabled one (a disabled connector is never "the lock-down").
  */
+import { hasGateway, type GatewaySource } from '../profile/gateway.js';
 import type { InboundConnector } from '../snapshot/schema.js';
+import { connectorName, coversEverySender, isEnabled, isPartner, isRestricting } from './connectors.js';
 import { certificateMatches } from './domains.js';
 import { IpSet } from './ip.js';
 
@@ -54,12 +57,6 @@ export interface GatewayConnectorCandidate {
   rank: number;
 }
 
-const isPartnerConnector = (c: InboundConnector): boolean => c.ConnectorType === 'Partner';
-
-/** RestrictDomainsToIPAddresses or RestrictDomainsToCertificate, whatever the connector type (CON-5 [D]). */
-const restrictsByIpOrCertificate = (c: InboundConnector): boolean =>
-  c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true;
-
 /** How `c` matches the gateway by IP overlap first, else by certificate; `none` when the gateway is unknown. */
 export function matchGateway(c: InboundConnector, gateway: GatewayKeys | undefined): GatewayMatch {
   if (gateway === undefined) return { by: 'none' };
@@ -86,9 +83,9 @@ export function rankGatewayConnectors(
 ): GatewayConnectorCandidate[] {
   const candidates: GatewayConnectorCandidate[] = [];
   for (const connector of connectors ?? []) {
-    if (!isPartnerConnector(connector) || !(connector.SenderDomains ?? []).includes('*')) continue;
-    const enabled = connector.Enabled === true;
-    const restricting = restrictsByIpOrCertificate(connector);
+    if (!isPartner(connector) || !coversEverySender(connector)) continue;
+    const enabled = isEnabled(connector);
+    const restricting = isRestricting(connector);
     const match = matchGateway(connector, gateway);
     const rank = (match.by !== 'none' ? 0 : 4) + (enabled ? 0 : 2) + (restricting ? 0 : 1);
     candidates.push({ connector, enabled, restricting, match, rank });
@@ -104,4 +101,61 @@ export function rankGatewayConnectors(
  */
 export function isGatewayCandidate(c: GatewayConnectorCandidate): boolean {
   return c.match.by !== 'none' || c.restricting;
+}
+
+/** What the gateway connector decision needs of the gateway: its keys, and its name for a connector the plan creates. */
+export interface GatewayIdentity extends GatewayKeys {
+  readonly name?: string | undefined;
+}
+
+/** The gateway's connector, as stage 2 of the plan finds it (or the one it creates). */
+export interface GatewayConnectorChoice {
+  /** The best-ranked candidate that can be the gateway's; undefined when stage 2 must create one. */
+  candidate: GatewayConnectorCandidate | undefined;
+  /** `candidate.connector`, for callers that want the export object. */
+  connector: InboundConnector | undefined;
+  /** Its name (connectors.connectorName), or the name stage 2 gives the connector it creates. */
+  name: string;
+  /**
+   * The gateway's IP entries its SenderIPAddresses do not cover (every entry when it is created). Coverage is a
+   * property of the gateway connector, reported by connector.lockdown-gateway-coverage and completed by the plan; it
+   * never makes another connector the gateway's (CON-5 [D]: a missing range is refused with 5.7.51 until added).
+   */
+  missingIps: string[];
+}
+
+/**
+ * Whether nothing is known to tell the gateway's mail by (no gateway, or neither IPs nor a certificate): then there is
+ * no gateway connector to name, the plan is refused, and the checks that verify one answer `unknown` (DESIGN §1.1).
+ */
+export function gatewayUnknown(gateway: GatewayKeys & { readonly source: GatewaySource }): boolean {
+  return !hasGateway(gateway) || (gateway.ips.length === 0 && !gateway.certificate);
+}
+
+/** The name stage 2 gives the lock-down connector it creates when no connector can be the gateway's. */
+export function newGatewayConnectorName(gatewayName: string | undefined): string {
+  return `mxlock - From ${gatewayName ?? 'Secure Email Gateway'}`;
+}
+
+/**
+ * THE gateway connector: the one decision that the plan's stage 2 restricts (or creates) and that the step-2 checks'
+ * remediation names. The best-ranked candidate that matches the gateway or already restricts (isGatewayCandidate),
+ * enabled or not: a disabled match ranks above a lock-down the gateway does not match, since it already names the
+ * gateway and restricting it includes enabling it, so reusing it beats creating a duplicate. Ties keep export order.
+ * `enabledOnly` asks what carries the gateway's mail today (step 5): a disabled connector never does (§2.2 [D] S8).
+ */
+export function gatewayConnectorChoice(
+  connectors: readonly InboundConnector[] | undefined,
+  gateway: GatewayIdentity,
+  options: { enabledOnly?: boolean } = {},
+): GatewayConnectorChoice {
+  const ranked = rankGatewayConnectors(connectors, gateway);
+  const candidate = ranked.find((c) => isGatewayCandidate(c) && (!options.enabledOnly || c.enabled));
+  const listed = new IpSet(candidate?.connector.SenderIPAddresses ?? []);
+  return {
+    candidate,
+    connector: candidate?.connector,
+    name: candidate ? connectorName(candidate.connector) : newGatewayConnectorName(gateway.name),
+    missingIps: gateway.ips.filter((ip) => !listed.covers(ip)),
+  };
 }

@@ -12,12 +12,14 @@ import type { SimConfig, Tri } from './config.js';
 import { certificateMatches, domainOf, domainOrSubdomain } from './domains.js';
 import { parseAddress, type Address } from './ip.js';
 import {
-  normalisedPatternMatches,
-  planOf,
-  REPLY_RULE_REJECT_DEFAULT,
-  type ConnectorPlan,
-  type SimPlan,
-} from './precompiled.js';
+  firstOnPremises,
+  patternsCover,
+  planIsPartner as isPartner,
+  planRcptInScope as rcptInScope,
+  planRestricts as restricts,
+  planSenderInScope as senderInScope,
+} from './connectors.js';
+import { planOf, REPLY_RULE_REJECT_DEFAULT, type ConnectorPlan, type SimPlan } from './precompiled.js';
 import {
   ruleFacts,
   ruleMatches,
@@ -126,19 +128,6 @@ function ipLabel(call: Call, slot: number): string {
   return slot === 0 ? call.a.clientIp : call.a.receivedIps![slot - 1]!;
 }
 
-/** Partner or OnPremises; an unexported ConnectorType is an unknown of the world. */
-function isPartner(p: ConnectorPlan, w: World): boolean {
-  const t = p.c.type;
-  if (t !== 'unknown') return t === 'Partner';
-  return w.b(undefined, p.kType);
-}
-
-/** The first matched connector that is an OnPremises one (asking the world about each type up to it). */
-function firstOnPremises(matched: readonly ConnectorPlan[], w: World): ConnectorPlan | undefined {
-  for (const p of matched) if (!isPartner(p, w)) return p;
-  return undefined;
-}
-
 /** `tenant.isAccepted` for a domain from `domainOf` (lower-case already). */
 function accepted(call: Call, domain: string | undefined): boolean {
   if (call.reference) return call.cfg.tenant.isAccepted(domain);
@@ -223,45 +212,12 @@ function certificateInAcceptedDomain(cfg: SimConfig, certNames: readonly string[
   });
 }
 
-function restricts(p: ConnectorPlan, w: World): boolean {
-  return (
-    w.b(p.c.enabled, p.kEnabled) &&
-    isPartner(p, w) &&
-    (w.b(p.c.restrictIp, p.kRestrictIp) || w.b(p.c.restrictCert, p.kRestrictCert))
-  );
-}
-
 /** CON-5: the enabled Partner connectors with a restriction on, in configuration order. */
 function restrictingConnectors(call: Call, w: World): ConnectorPlan[] {
   if (call.reference) return call.plan.connectors.filter((p) => restricts(p, w));
   const out: ConnectorPlan[] = [];
   for (const m of call.plan.maybeRestricting) if (m.fixed || restricts(m.p, w)) out.push(m.p);
   return out;
-}
-
-/** Whether one of a connector's SenderDomains patterns covers a lower-case domain (CON-2). */
-function patternsCover(p: ConnectorPlan, domain: string): boolean {
-  const patterns = p.senderPatterns;
-  for (let i = 0; i < patterns.length; i++) if (normalisedPatternMatches(patterns[i]!, domain)) return true;
-  return false;
-}
-
-/** CON-2: SenderDomains is compared with the P1 domain (§12 OQ-3 → P1 [C]). */
-function senderInScope(p: ConnectorPlan, w: World, p1Domain: string | undefined): boolean {
-  const c = p.c;
-  if (!c.senderDomainsKnown)
-    return w.b(undefined, `connector '${c.name}' SenderDomains (covering ${p1Domain ?? '<>'})`);
-  return p1Domain === undefined ? c.senderDomains.includes('*') : patternsCover(p, p1Domain);
-}
-
-/** AssociatedAcceptedDomains lists accepted domains: the recipient's accepted domain must be one of them [D] S8. */
-function rcptInScope(p: ConnectorPlan, w: World, rcptDomain: string | undefined, rcpt: string): boolean {
-  const c = p.c;
-  if (!c.associatedDomainsKnown)
-    return w.b(undefined, `connector '${c.name}' AssociatedAcceptedDomains (covering ${rcptDomain ?? rcpt})`);
-  return (
-    c.associatedDomains.length === 0 || (rcptDomain !== undefined && c.associatedDomains.includes(rcptDomain))
-  );
 }
 
 function directSendRefusal(evidence: Decision['evidence'], text: string): Outcome {

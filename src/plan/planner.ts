@@ -8,10 +8,17 @@ import { lackingExports } from '../snapshot/partial.js';
 import { isSafetyNet } from '../checks/step3/safety-net.js';
 import { domainOf } from '../model/domains.js';
 import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
-import { isGatewayCandidate, rankGatewayConnectors } from '../model/gateway-connector.js';
+import {
+  coversEverySender,
+  isEnabled,
+  isPartner,
+  restrictsByCertificate,
+  restrictsByIp,
+} from '../model/connectors.js';
+import { gatewayConnectorChoice, gatewayUnknown, rankGatewayConnectors } from '../model/gateway-connector.js';
 import { certificateVendor } from '../profile/vendors.js';
 import { IpSet, parseIpEntry } from '../model/ip.js';
-import { buildTenant, type Tenant } from '../model/tenant.js';
+import { buildTenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { AntiPhishPolicy, InboundConnector } from '../snapshot/schema.js';
@@ -162,15 +169,6 @@ const nameOf = (o: { Name?: string | undefined; Identity?: string | undefined })
   o.Name ?? o.Identity ?? '';
 
 /**
- * The connector the plan turns into the lock-down: the best-ranked candidate of model/gateway-connector.ts that matches
- * the gateway or already restricts, enabled or not. A disabled match ranks above a lock-down the gateway does not match:
- * it already names the gateway, and stage 2 sets Enabled = true, so reusing it beats creating a duplicate.
- */
-function gatewayConnector(t: Tenant, gw: ResolvedGateway): InboundConnector | undefined {
-  return rankGatewayConnectors(t.inboundConnectors, gw).find(isGatewayCandidate)?.connector;
-}
-
-/**
  * `listed` followed by each of `more` that it does not cover yet, so an existing wider range is not repeated by a
  * narrower entry (IpSet.covers); the existing entries keep their text and order, which rollback restores as they were.
  */
@@ -309,7 +307,7 @@ export function planChanges(input: PlanInput): PlanDraft {
         'the tenant has no gateway (every MX of the accepted domains points at Exchange Online): the staged gateway lock-down does not apply; act on the findings of `mxlock assess` (RejectDirectSend, SPF/DKIM/DMARC, anti-spoofing), or declare gateway.ips in mxlock.yaml if mail does pass a gateway',
     };
   }
-  if (gw.source === 'unknown' || (gw.ips.length === 0 && !gw.certificate)) {
+  if (gatewayUnknown(gw)) {
     return {
       stages: [],
       warnings,
@@ -335,7 +333,8 @@ export function planChanges(input: PlanInput): PlanDraft {
   // What was inferred about the gateway rather than declared: the plan rests on it, so it is said again here.
   for (const c of gw.cautions ?? []) warnings.push(`gateway: ${c}`);
   const connectors = t.inboundConnectors ?? [];
-  const ranked = gatewayConnector(t, gw);
+  // The connector stage 2 turns into the lock-down, or creates: the one decision the step-2 checks name too.
+  const choice = gatewayConnectorChoice(t.inboundConnectors, gw);
   // A certificate lock-down in place that the gateway's profile does not tie to the gateway (src/profile/infer.ts takes
   // its certificate when it matches the declared IPs or names the gateway vendor's zone) may be a previous gateway's or
   // a SaaS's. Keeping it as the lock-down, replacing it, or restricting by IP beside it could each lock the gateway out
@@ -343,10 +342,9 @@ export function planChanges(input: PlanInput): PlanDraft {
   if (gw.certificate === undefined) {
     const certLocks = connectors.filter(
       (c) =>
-        c.Enabled === true &&
-        c.ConnectorType === 'Partner' &&
-        (c.SenderDomains ?? []).includes('*') &&
-        c.RestrictDomainsToCertificate === true &&
+        isEnabled(c) &&
+        coversEverySender(c) &&
+        restrictsByCertificate(c) &&
         (c.TlsSenderCertificateName?.trim() ?? '') !== '',
     );
     if (certLocks.length > 0)
@@ -356,10 +354,10 @@ export function planChanges(input: PlanInput): PlanDraft {
         blocked: `${certLocks.map((c) => `'${nameOf(c)}' restricts every sender domain to the certificate ${c.TlsSenderCertificateName!.trim()}`).join('; ')}, which mxlock cannot tie to the gateway: declare gateway.certificate in mxlock.yaml (the certificate your gateway presents), or disable a stale lock-down, then plan again`,
       };
   }
-  const gwConn = ranked;
+  const gwConn = choice.connector;
   const certificate = gw.certificate;
   const certMode = certificate !== undefined;
-  const gwName = gwConn ? nameOf(gwConn) : `mxlock - From ${gw.name ?? 'Secure Email Gateway'}`;
+  const gwName = choice.name;
   const declared = profile.directSendSources;
   const hybridIps = profile.hybrid?.ips ?? [];
   const recipients = deviceRecipientDomains(t.domainNames, t.defaultDomain);
@@ -637,13 +635,13 @@ export function planChanges(input: PlanInput): PlanDraft {
   const planCertificate = certificate?.trim().toLowerCase();
   const competing = certMode
     ? connectors.filter((c) => {
-        if (c === gwConn || c.Enabled !== true || c.ConnectorType !== 'Partner') return false;
-        if (!(c.SenderDomains ?? []).includes('*') || deviceNames.has(nameOf(c).toLowerCase())) return false;
+        if (c === gwConn || !isEnabled(c) || !isPartner(c)) return false;
+        if (!coversEverySender(c) || deviceNames.has(nameOf(c).toLowerCase())) return false;
         const otherCertificate =
-          c.RestrictDomainsToCertificate === true &&
+          restrictsByCertificate(c) &&
           (c.TlsSenderCertificateName?.trim() ?? '') !== '' &&
           c.TlsSenderCertificateName?.trim().toLowerCase() !== planCertificate;
-        return otherCertificate || c.RestrictDomainsToIPAddresses === true;
+        return otherCertificate || restrictsByIp(c);
       })
     : [];
   const disabledByPlan: InboundConnector[] = [];

@@ -4,6 +4,7 @@
  * Pure: works on the snapshot only (recorded DNS in `snapshot.dns`).
  */
 import { lookup, type MxRecord } from '../dns/zone.js';
+import { restrictsByCertificate } from '../model/connectors.js';
 import { rankGatewayConnectors } from '../model/gateway-connector.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
@@ -189,9 +190,7 @@ function lockdownCertificate(
   const all = rankGatewayConnectors(snapshot.data['Get-InboundConnector'], { ips })
     .filter(
       (c) =>
-        c.enabled &&
-        c.connector.RestrictDomainsToCertificate === true &&
-        !!c.connector.TlsSenderCertificateName?.trim(),
+        c.enabled && restrictsByCertificate(c.connector) && !!c.connector.TlsSenderCertificateName?.trim(),
     )
     .map((c) => ({
       name: c.connector.TlsSenderCertificateName!.trim(),

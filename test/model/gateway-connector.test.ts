@@ -1,12 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import {
+  gatewayConnectorChoice,
+  gatewayUnknown,
   isGatewayCandidate,
   matchGateway,
+  newGatewayConnectorName,
   rankGatewayConnectors,
   type GatewayKeys,
 } from '../../src/model/gateway-connector.js';
 import { parseCmdlet } from '../../src/snapshot/normalize.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
+import type { GatewaySource } from '../../src/profile/gateway.js';
 
 /** Connectors go through the real reader, so `smtp:*;1`, key case and the lower-cased certificate name are what an export gives. */
 function connectors(...raw: Record<string, unknown>[]): InboundConnector[] {
@@ -293,5 +297,51 @@ describe('isGatewayCandidate: matches the gateway or restricts', () => {
   ])('%s → %s', (_name, props, expected) => {
     const [c] = rankGatewayConnectors(connectors(partner('C', props)), GW);
     expect(isGatewayCandidate(c!)).toBe(expected);
+  });
+});
+
+describe('gatewayConnectorChoice: the one answer for the plan, the checks and step 5', () => {
+  const GW_NAMED = { ...GW, name: 'Example SEG' };
+
+  test('a connector that lost a gateway range is still the gateway connector; what it lacks is listed', () => {
+    const list = connectors(
+      partner('Stale', { SenderIPAddresses: ['192.0.2.99'], RestrictDomainsToIPAddresses: true }),
+      partner('From SEG', { SenderIPAddresses: ['203.0.113.10'] }),
+    );
+    const choice = gatewayConnectorChoice(list, GW_NAMED);
+    expect(choice.name).toBe('From SEG');
+    expect(choice.connector).toBe(list[1]);
+    expect(choice.missingIps).toEqual(['203.0.113.11', '198.51.100.0/28']);
+  });
+
+  test('a disabled match is chosen for the plan, the enabled lock-down for what EOP does today', () => {
+    const list = connectors(
+      partner('Stale', { SenderIPAddresses: ['192.0.2.99'], RestrictDomainsToIPAddresses: true }),
+      partner('From SEG', { SenderIPAddresses: [...GW.ips], Enabled: false }),
+    );
+    expect(gatewayConnectorChoice(list, GW_NAMED).name).toBe('From SEG');
+    expect(gatewayConnectorChoice(list, GW_NAMED, { enabledOnly: true }).name).toBe('Stale');
+  });
+
+  test('none fits: the name the plan creates, every gateway IP missing', () => {
+    const list = connectors(partner('Other partner', { SenderIPAddresses: ['192.0.2.99'] }));
+    expect(gatewayConnectorChoice(list, GW_NAMED)).toEqual({
+      candidate: undefined,
+      connector: undefined,
+      name: 'mxlock - From Example SEG',
+      missingIps: GW.ips,
+    });
+    expect(gatewayConnectorChoice(undefined, { ips: [] }).name).toBe(newGatewayConnectorName(undefined));
+    expect(newGatewayConnectorName(undefined)).toBe('mxlock - From Secure Email Gateway');
+  });
+
+  test.each<[string, { source: GatewaySource; ips: string[]; certificate?: string }, boolean]>([
+    ['no gateway', { source: 'none', ips: ['203.0.113.10'] }, true],
+    ['gateway unknown', { source: 'unknown', ips: ['203.0.113.10'] }, true],
+    ['nothing to tell it by', { source: 'inferred', ips: [] }, true],
+    ['IPs', { source: 'profile', ips: ['203.0.113.10'] }, false],
+    ['a certificate only', { source: 'profile', ips: [], certificate: 'mx.gw.example' }, false],
+  ])('gatewayUnknown: %s', (_n, gw, unknown) => {
+    expect(gatewayUnknown(gw)).toBe(unknown);
   });
 });

@@ -13,7 +13,8 @@ import {
   sourceAdmission,
   type SourceAdmission,
 } from '../../model/admission.js';
-import { isGatewayCandidate, rankGatewayConnectors } from '../../model/gateway-connector.js';
+import { restrictsByIp } from '../../model/connectors.js';
+import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
 import { domainOf } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
@@ -159,7 +160,7 @@ function certificateLockdownTarget(
   gateway: CheckContext['gateway'],
 ): InboundConnector | undefined {
   if (!gateway.certificate) return undefined;
-  const c = rankGatewayConnectors(connectors, gateway).find(isGatewayCandidate)?.connector;
+  const c = gatewayConnectorChoice(connectors, gateway).connector;
   return c && c.RestrictDomainsToIPAddresses !== true ? c : undefined;
 }
 
@@ -401,7 +402,10 @@ export const check: Check = {
       evidence.push('no SPF-authorised or declared sender needs admitting before the lock-down');
     const outcome: CheckOutcome = { status, evidence };
     if (notAdmitted.length > 0 || toRestrict.length > 0) {
-      const ipLockdown = activeLockdowns(ctx).find((c) => c.RestrictDomainsToIPAddresses === true);
+      // The gateway connector (model/gateway-connector.ts) when it is an IP lock-down: the one the plan adds sources to.
+      const ipLockdowns = activeLockdowns(ctx).filter(restrictsByIp);
+      const gatewayConnector = gatewayConnectorChoice(ctx.tenant.inboundConnectors, ctx.gateway).connector;
+      const ipLockdown = ipLockdowns.find((c) => c === gatewayConnector) ?? ipLockdowns[0];
       const restrict = [...new Set(toRestrict)].map(
         (c) =>
           `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -RestrictDomainsToIPAddresses $true   # the lock-down is on: the source must satisfy a restricting connector (CON-5)`,

@@ -4,8 +4,15 @@
  */
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote } from '../util.js';
-import { connectorLabel, inboundConnectors, prop, unclassifiedConnectors } from './connectors.js';
-import { LOCKDOWN_READS } from './connectors.js';
+import { gatewayUnknown } from '../../model/gateway-connector.js';
+import {
+  connectorLabel,
+  gatewayLockdownScript,
+  inboundConnectors,
+  prop,
+  unclassifiedConnectors,
+} from './connectors.js';
+import { GATEWAY_CHOICE_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector → turn it on (Status: On)`;
 
@@ -30,7 +37,7 @@ export const check: Check = {
     LEARN.thirdPartyCloud,
   ],
   remediation: { powershell: enableScript(['From Secure Email Gateway']), portal: PORTAL },
-  reads: { 'Get-InboundConnector': LOCKDOWN_READS },
+  reads: { 'Get-InboundConnector': GATEWAY_CHOICE_READS },
   checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);
@@ -83,7 +90,14 @@ export const check: Check = {
         ...evidence,
         'every restricting connector is disabled: direct delivery to the tenant is not restricted (eop-model §10 A17)',
       ],
-      remediation: { powershell: enableScript(candidates.map(connectorName)), portal: PORTAL },
+      // With the gateway known, the plan's stage 2 (model/gateway-connector.ts's choice): it enables the gateway's
+      // connector, not every disabled one (one the gateway does not satisfy would refuse its mail, CON-5 [D]).
+      remediation: {
+        powershell: gatewayUnknown(ctx.gateway)
+          ? enableScript(candidates.map(connectorName))
+          : gatewayLockdownScript(gate.value, ctx.gateway),
+        portal: PORTAL,
+      },
     };
   },
 };

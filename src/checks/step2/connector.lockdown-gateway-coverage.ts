@@ -21,13 +21,14 @@ import {
   show,
   worst,
 } from '../util.js';
+import { senderPatternCovers } from '../../model/connectors.js';
+import { gatewayConnectorChoice, gatewayUnknown } from '../../model/gateway-connector.js';
 import {
   connectorLabel,
   enabledLockdowns,
+  gatewayLockdownScript,
   gatewaySatisfies,
-  matchesGateway,
-  restrictGatewayScript,
-  senderPatternCovers,
+  matchesAllGatewayMail,
 } from './connectors.js';
 import { LOCKDOWN_READS } from './connectors.js';
 
@@ -78,7 +79,7 @@ function scopedParts(
     (c) => isRestricting(c) && c.Enabled !== false && c.SenderDomains !== undefined && !isLockdown(c),
   );
   if (scoped.length === 0) return [];
-  if (!hasGateway(gw) || (gw.ips.length === 0 && !gw.certificate)) {
+  if (gatewayUnknown(gw)) {
     return [
       {
         status: 'unknown',
@@ -90,7 +91,9 @@ function scopedParts(
   const satisfiers = connectors.filter(
     (d) => isRestricting(d) && d.Enabled === true && gatewaySatisfies(gw, d) === 'yes',
   );
-  const onPrem = connectors.find((d) => isOnPremises(d) && d.Enabled === true && matchesGateway(gw, d));
+  const onPrem = connectors.find(
+    (d) => isOnPremises(d) && d.Enabled === true && matchesAllGatewayMail(gw, d),
+  );
   for (const c of scoped) {
     const label = connectorLabel(c);
     const domains = c.SenderDomains ?? [];
@@ -154,7 +157,7 @@ function scopedParts(
     parts.push({
       status: 'warn',
       line: `${label}: restricts SenderDomains ${show(domains)} to its own ${c.RestrictDomainsToCertificate === true ? 'certificate' : 'IPs'}, the gateway does not satisfy it, and no restricting connector the gateway satisfies covers ${uncovered.join(', ')}: gateway mail whose MAIL FROM domain is ${uncovered.join(' or ')} is refused with 550 5.7.51${ownHit ? ' (own-domain mail relayed through the gateway: SaaS senders, forwards, replies to your lists)' : ''} (eop-model CON-5 [D]; one satisfying connector suffices, §12 OQ-2 [I])`,
-      fix: restrictGatewayScript(connectors, gw),
+      fix: gatewayLockdownScript(connectors, gw),
     });
   }
   return parts;
@@ -209,7 +212,7 @@ export const check: Check = {
         };
       return finish([...scoped, { status: 'not-applicable', line: gate.outcome.evidence.join('; ') }]);
     }
-    if (!hasGateway(gw) || (gw.ips.length === 0 && !gw.certificate)) {
+    if (gatewayUnknown(gw)) {
       return {
         status: 'unknown',
         evidence: [
@@ -224,6 +227,9 @@ export const check: Check = {
         line: `gateway inferred from the export (${gw.basis.join('; ') || 'MX and connectors'}): declare it in mxlock.yaml so this comparison does not rest on the connector itself`,
       });
     }
+    const connectors = ctx.tenant.inboundConnectors;
+    // The gateway connector: the one the plan's stage 2 restricts, and the one every fix below names (one decision).
+    const gateway = gatewayConnectorChoice(connectors, gw);
     const certLockdowns = gate.value.filter((c) => c.RestrictDomainsToCertificate === true);
     const ipLockdowns = gate.value.filter((c) => c.RestrictDomainsToIPAddresses === true);
 
@@ -263,10 +269,18 @@ export const check: Check = {
               line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' matches the gateway certificate '${gwCert}'`,
             });
           } else {
+            // Only the gateway connector gets the gateway's certificate: another lock-down is named, and left to the
+            // administrator (the plan leaves it too), or the plan's stage 2 when nothing admits the gateway.
             parts.push({
               status: certSatisfied ? 'warn' : 'fail',
-              line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' does not match the gateway certificate '${gwCert}'${certSatisfied ? ' (another lock-down connector matches it)' : ': legitimate gateway mail is rejected with 550 5.7.51 (eop-model CON-5 [D])'}`,
-              fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -TlsSenderCertificateName ${psQuote(gwCert)}`,
+              line: `${connectorLabel(c)}: TlsSenderCertificateName = '${name}' does not match the gateway certificate '${gwCert}'${certSatisfied ? ' (another lock-down connector matches it; if this one is stale, disable it)' : ': legitimate gateway mail is rejected with 550 5.7.51 (eop-model CON-5 [D])'}`,
+              ...(c === gateway.connector
+                ? {
+                    fix: `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -TlsSenderCertificateName ${psQuote(gwCert)}`,
+                  }
+                : certSatisfied
+                  ? {}
+                  : { fix: gatewayLockdownScript(connectors, gw) }),
             });
           }
         }
@@ -293,23 +307,58 @@ export const check: Check = {
           });
         }
       }
-      const target = ipLockdowns[0];
-      if (gw.ips.length === 0 || !target) {
+      if (gw.ips.length === 0) {
         parts.push({
           status: 'unknown',
           line: 'gateway IPs not declared: cannot verify SenderIPAddresses (declare gateway.ips in mxlock.yaml)',
         });
       } else {
-        const uncovered = gw.ips.filter((ip) => !set.covers(ip));
-        for (const ip of uncovered) {
-          // A connector whose list was not exported may hold the address: unknown, not fail.
-          parts.push({
-            status: certSatisfied ? 'warn' : listMissing ? 'unknown' : 'fail',
-            line: `gateway IP ${ip} is not in the SenderIPAddresses of ${ipLockdowns.map(connectorLabel).join(', ')}: ${certSatisfied ? 'admitted only while the gateway presents its certificate' : 'legitimate gateway mail from it is rejected with 550 5.7.51 (eop-model CON-5 [D])'}`,
-            fix: `Set-InboundConnector -Identity ${psQuote(connectorName(target))} -SenderIPAddresses @{Add=${psQuote(ip)}}`,
-          });
+        // What EOP does: one satisfied IP lock-down admits the gateway's mail (§12 OQ-2 [I]), so a gateway range is
+        // refused only when no enabled IP lock-down lists it. A connector whose list was not exported may hold it.
+        const refused = gw.ips.filter((ip) => !set.covers(ip));
+        const refusal = (): CheckOutcome['status'] =>
+          certSatisfied ? 'warn' : listMissing ? 'unknown' : 'fail';
+        const consequence = certSatisfied
+          ? 'admitted only while the gateway presents its certificate'
+          : 'legitimate gateway mail from it is rejected with 550 5.7.51 (eop-model CON-5 [D])';
+        const own = gateway.connector;
+        if (own && ipLockdowns.includes(own)) {
+          // The gateway connector is an IP lock-down: what it lacks is a property of it, and the fix is to add it there,
+          // whichever other lock-down happens to list it today: the plan's stage 2 edits the same connector (with a
+          // certificate known it moves it to the certificate instead, connector.ip-only).
+          const lacks = gateway.missingIps;
+          const elsewhere = lacks.filter((ip) => set.covers(ip));
+          const fix = `Set-InboundConnector -Identity ${psQuote(connectorName(own))} -SenderIPAddresses @{Add=${lacks.map(psQuote).join(',')}}`;
+          const missingHere = lacks.filter((ip) => !set.covers(ip));
+          if (missingHere.length > 0)
+            parts.push({
+              status: refusal(),
+              line: `${connectorLabel(own)} lacks ${missingHere.join(', ')} of the gateway's IPs, and no other lock-down lists ${missingHere.length > 1 ? 'them' : 'it'}: ${consequence}; add ${missingHere.length > 1 ? 'them' : 'it'} to ${connectorLabel(own)}`,
+              fix,
+            });
+          if (elsewhere.length > 0)
+            parts.push({
+              status: 'info',
+              line: `${connectorLabel(own)} lacks ${elsewhere.join(', ')} of the gateway's IPs, admitted today only through ${ipLockdowns
+                .filter((c) => c !== own)
+                .map(connectorLabel)
+                .join(
+                  ', ',
+                )} (one satisfying connector suffices, §12 OQ-2 [I]): add ${elsewhere.length > 1 ? 'them' : 'it'} to ${connectorLabel(own)}, the gateway's connector`,
+              fix,
+            });
+        } else {
+          // The gateway connector is not an IP lock-down: the remedy for a refused range is the plan's stage 2 on the
+          // gateway connector, never adding the range to another connector.
+          for (const ip of refused) {
+            parts.push({
+              status: refusal(),
+              line: `gateway IP ${ip} is not in the SenderIPAddresses of ${ipLockdowns.map(connectorLabel).join(', ')}: ${consequence}`,
+              ...(certSatisfied ? {} : { fix: gatewayLockdownScript(connectors, gw) }),
+            });
+          }
         }
-        if (uncovered.length === 0)
+        if (refused.length === 0)
           parts.push({
             status: 'pass',
             line: `every gateway IP (${gw.ips.join(', ')}) is in SenderIPAddresses`,

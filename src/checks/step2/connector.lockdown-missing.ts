@@ -7,6 +7,8 @@ import type { Check } from '../types.js';
 import { EAC_CONNECTORS, isRestricting, LEARN, show } from '../util.js';
 import {
   connectorLabel,
+  GATEWAY_CHOICE_READS,
+  gatewayLockdownScript,
   inboundConnectors,
   lockdownConnectorScript,
   unclassifiedConnectors,
@@ -35,12 +37,7 @@ export const check: Check = {
     portal: PORTAL,
   },
   reads: {
-    'Get-InboundConnector': [
-      'ConnectorType',
-      'Enabled',
-      'RestrictDomainsToIPAddresses',
-      'RestrictDomainsToCertificate',
-    ],
+    'Get-InboundConnector': GATEWAY_CHOICE_READS,
   },
   checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
@@ -79,7 +76,8 @@ export const check: Check = {
     return {
       status: 'fail',
       evidence,
-      remediation: { powershell: lockdownConnectorScript(ctx.gateway), portal: PORTAL },
+      // The connector the plan's stage 2 restricts, or creates (model/gateway-connector.ts): one answer for both.
+      remediation: { powershell: gatewayLockdownScript(gate.value, ctx.gateway), portal: PORTAL },
     };
   },
 };

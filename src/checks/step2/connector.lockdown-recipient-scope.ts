@@ -5,8 +5,9 @@
  */
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, notExported, psQuote } from '../util.js';
+import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
 import { enabledLockdowns, prop } from './connectors.js';
-import { LOCKDOWN_READS } from './connectors.js';
+import { GATEWAY_CHOICE_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the lock-down connector: it must not be limited to some accepted domains (clear AssociatedAcceptedDomains with PowerShell; the portal does not show it)`;
 
@@ -30,7 +31,7 @@ export const check: Check = {
   },
   reads: {
     'Get-AcceptedDomain': ['DomainName'],
-    'Get-InboundConnector': [...LOCKDOWN_READS, 'AssociatedAcceptedDomains'],
+    'Get-InboundConnector': [...GATEWAY_CHOICE_READS, 'AssociatedAcceptedDomains'],
   },
   checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
@@ -72,7 +73,11 @@ export const check: Check = {
         evidence: [...evidence, `every accepted domain (${ctx.tenant.domainNames.join(', ')}) is listed`],
       };
     }
-    const names = lockdowns.map(connectorName);
+    // The gateway connector alone when it is one of them: empty, it restricts every accepted domain by itself (CON-5
+    // quantifies over the connectors in scope), and it is the one the plan's stage 2 clears.
+    const gatewayConnector = gatewayConnectorChoice(ctx.tenant.inboundConnectors, ctx.gateway).connector;
+    const own = lockdowns.find((c) => c === gatewayConnector);
+    const names = (own ? [own] : lockdowns).map(connectorName);
     return {
       status: 'fail',
       evidence: [

@@ -3,16 +3,15 @@
  * [D]; P1 per §12 OQ-3). A lock-down scoped to a few domains leaves mail with any other MAIL FROM domain unrestricted.
  */
 import type { Check } from '../types.js';
-import { connectorName, EAC_CONNECTORS, isLockdown, isRestricting, LEARN, psQuote, show } from '../util.js';
+import { EAC_CONNECTORS, isLockdown, isRestricting, LEARN, show } from '../util.js';
 import {
   connectorLabel,
-  gatewaySatisfies,
+  gatewayLockdownScript,
   inboundConnectors,
   prop,
-  restrictGatewayScript,
   unclassifiedConnectors,
 } from './connectors.js';
-import { LOCKDOWN_READS } from './connectors.js';
+import { GATEWAY_CHOICE_READS } from './connectors.js';
 
 const PORTAL = `${EAC_CONNECTORS} → select the gateway connector → Edit sent email identity / domains: use * (all sender domains)`;
 
@@ -35,7 +34,7 @@ export const check: Check = {
     portal: PORTAL,
   },
   reads: {
-    'Get-InboundConnector': [...LOCKDOWN_READS, 'SenderIPAddresses', 'TlsSenderCertificateName'],
+    'Get-InboundConnector': GATEWAY_CHOICE_READS,
   },
   checklist: 'checklist.connector-lockdown',
   evaluate(ctx) {
@@ -71,9 +70,9 @@ export const check: Check = {
         evidence: [...unclassified, ...restricting.map((c) => prop(c, 'SenderDomains'))],
       };
     }
-    // Only a connector the gateway satisfies may become the `*` lock-down: widening a device connector would refuse
-    // every gateway delivery with 5.7.51 (eop-model CON-5 [D]).
-    const target = restricting.find((c) => c.Enabled !== false && gatewaySatisfies(ctx.gateway, c) === 'yes');
+    // The `*` lock-down is the gateway connector the plan's stage 2 restricts (model/gateway-connector.ts), never a
+    // scoped connector widened to `*`: widening a device connector the gateway does not satisfy would refuse every
+    // gateway delivery with 5.7.51 (eop-model CON-5 [D]), and the plan and this report must name the same connector.
     return {
       status: 'fail',
       evidence: [
@@ -81,16 +80,10 @@ export const check: Check = {
         'no restricting connector has SenderDomains *: mail whose MAIL FROM domain is not listed is not restricted and can be delivered directly (eop-model CON-5 [D], §12 OQ-3 → P1)',
       ],
       remediation: {
-        powershell: target
-          ? [
-              `# Either widen the gateway's connector to every sender domain:`,
-              `Set-InboundConnector -Identity ${psQuote(connectorName(target))} -SenderDomains '*'`,
-              '# or keep it as it is and add a separate lock-down connector with SenderDomains * (see connector.lockdown-missing).',
-            ].join('\n')
-          : [
-              `# Keep the scoped connector(s) for their devices (the gateway does not satisfy them: widening one to * would refuse all gateway mail with 5.7.51), and lock down the gateway's path:`,
-              restrictGatewayScript(gate.value, ctx.gateway),
-            ].join('\n'),
+        powershell: [
+          "# Keep the scoped connector(s) for their senders (one satisfying restricting connector suffices, §12 OQ-2 [I]), and lock down the gateway's path for every sender domain:",
+          gatewayLockdownScript(gate.value, ctx.gateway),
+        ].join('\n'),
         portal: PORTAL,
       },
     };

@@ -1,13 +1,15 @@
 /** Helpers of the connector checks of step 2 (eop-model §2, §12): labels, lock-down discovery with unknown properties. */
+import { restrictsByCertificate, restrictsByIp } from '../../model/connectors.js';
 import { certificateMatches } from '../../model/domains.js';
+import { gatewayConnectorChoice, gatewayUnknown } from '../../model/gateway-connector.js';
 import { IpSet } from '../../model/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { ResolvedGateway } from '../../profile/gateway.js';
 import type { CheckContext, ExportProperty } from '../types.js';
 import {
+  commentSafe,
   connectorName,
   isLockdown,
-  isPartner,
   isRestricting,
   isUnmappedEnum,
   notExported,
@@ -69,6 +71,13 @@ export const LOCKDOWN_READS = [
   'RestrictDomainsToIPAddresses',
   'RestrictDomainsToCertificate',
   'SenderDomains',
+] as const satisfies readonly ExportProperty<'Get-InboundConnector'>[];
+
+/** What choosing the gateway's connector reads (model/gateway-connector.ts gatewayConnectorChoice): the fixes name it. */
+export const GATEWAY_CHOICE_READS = [
+  ...LOCKDOWN_READS,
+  'SenderIPAddresses',
+  'TlsSenderCertificateName',
 ] as const satisfies readonly ExportProperty<'Get-InboundConnector'>[];
 
 /**
@@ -162,8 +171,12 @@ export function gatewaySatisfies(gw: ResolvedGateway, c: InboundConnector): Sati
   return unknown ? 'unknown' : 'no';
 }
 
-/** Whether a connector matches the gateway by IP or certificate at all (CON-1 [D]), restricting or not. */
-export function matchesGateway(gw: ResolvedGateway, c: InboundConnector): boolean {
+/**
+ * Whether a connector matches ALL the gateway's mail (CON-1 [D]), restricting or not: every gateway IP in its
+ * SenderIPAddresses, or the gateway's certificate under its TlsSenderCertificateName. Not "is it the gateway's
+ * connector": that is model/gateway-connector.ts (any overlap), which a connector lacking a range still is.
+ */
+export function matchesAllGatewayMail(gw: ResolvedGateway, c: InboundConnector): boolean {
   const set = new IpSet(c.SenderIPAddresses ?? []);
   const byIp = gw.ips.length > 0 && gw.ips.every((ip) => set.covers(ip));
   const byCert =
@@ -174,53 +187,56 @@ export function matchesGateway(gw: ResolvedGateway, c: InboundConnector): boolea
 }
 
 /**
- * Whether the SenderDomains entry `outer` covers every domain `inner` covers: `*` covers all, `*.contoso.com` the
- * domain and its subdomains (eop-model CON-2 [D] S8 wildcard rule), a plain domain only itself.
+ * Stage 2 of the plan as remediation: restrict the gateway connector — model/gateway-connector.ts's choice, the very
+ * connector the plan's stage 2 restricts — to the gateway's certificate when it is known (preferred, S9 [D]), else to
+ * its IPs, adding in the same statement the gateway ranges it lacks (CON-5 [D]: a range it lacks is refused with
+ * 5.7.51 once it restricts), and enabling it when it is not; or, when no connector can be the gateway's, create it
+ * under the name the plan gives it. With the gateway unknown there is no plan: the guide's two variants, to fill in.
  */
-export function senderPatternCovers(outer: string, inner: string): boolean {
-  const o = outer.trim().toLowerCase();
-  const i = inner.trim().toLowerCase();
-  if (o === '*') return true;
-  if (i === '*') return false;
-  const iBase = i.startsWith('*.') ? i.slice(2) : i;
-  if (o.startsWith('*.')) {
-    const base = o.slice(2);
-    return iBase === base || iBase.endsWith(`.${base}`);
-  }
-  return !i.startsWith('*.') && o === i;
-}
-
-/**
- * The gateway's own connector before step 2: an enabled Partner connector with SenderDomains * that matches the gateway
- * by IP or certificate but restricts nothing. Restricting it is the lock-down (hardening guide step 2).
- */
-export function unrestrictedGatewayConnector(
-  connectors: readonly InboundConnector[],
+export function gatewayLockdownScript(
+  connectors: readonly InboundConnector[] | undefined,
   gw: ResolvedGateway,
-): InboundConnector | undefined {
-  return connectors.find(
-    (c) =>
-      c.Enabled === true &&
-      isPartner(c) &&
-      !isRestricting(c) &&
-      (c.SenderDomains ?? []).includes('*') &&
-      matchesGateway(gw, c),
+): string {
+  if (gatewayUnknown(gw)) return lockdownConnectorScript(gw);
+  const choice = gatewayConnectorChoice(connectors, gw);
+  const head =
+    '# Step 2 of the guide (mxlock plan, stage 2): admit Direct Send sources first (inventory.direct-send-sources); activation order: safety-net rule in audit → this → RejectDirectSend.';
+  const cert = gw.certificate;
+  if (!choice.candidate) {
+    const how = cert
+      ? `-RestrictDomainsToCertificate $true -TlsSenderCertificateName ${psQuote(cert)} -RequireTls $true`
+      : `-RestrictDomainsToIPAddresses $true -SenderIPAddresses ${gw.ips.map(psQuote).join(',')}`;
+    return [
+      head,
+      `New-InboundConnector -Name ${psQuote(choice.name)} -ConnectorType Partner -SenderDomains '*' \``,
+      `  ${how} -Enabled $true`,
+    ].join('\n');
+  }
+  // Only what the connector lacks of the lock-down the plan makes of it: a lock-down that is merely disabled is enabled.
+  const c = choice.candidate.connector;
+  const params: string[] = [];
+  const notes: string[] = [];
+  if (cert) {
+    const name = c.TlsSenderCertificateName;
+    if (!(restrictsByCertificate(c) && name !== undefined && certificateMatches(name, [cert])))
+      params.push(
+        `-RestrictDomainsToCertificate $true -TlsSenderCertificateName ${psQuote(cert)} -RequireTls $true`,
+      );
+    if (c.RestrictDomainsToIPAddresses === true) {
+      notes.push(
+        '# IPs and a certificate do not share a connector (CON-3 [D]): its IP restriction goes off in the same change.',
+      );
+      params.push('-RestrictDomainsToIPAddresses $false');
+    }
+  } else {
+    if (choice.missingIps.length > 0)
+      params.push(`-SenderIPAddresses @{Add=${choice.missingIps.map(psQuote).join(',')}}`);
+    if (!restrictsByIp(c)) params.push('-RestrictDomainsToIPAddresses $true');
+  }
+  if (!choice.candidate.enabled) params.push('-Enabled $true');
+  if (params.length === 0)
+    return `# ${commentSafe(psQuote(choice.name))} is the gateway's lock-down already (mxlock plan, stage 2)`;
+  return [head, ...notes, `Set-InboundConnector -Identity ${psQuote(choice.name)} ${params.join(' ')}`].join(
+    '\n',
   );
-}
-
-/**
- * How to restrict direct delivery without refusing the gateway: restrict the gateway's existing `*` connector by what
- * it already matches, else create the guide's lock-down connector. Never widen a connector the gateway does not
- * satisfy: a `*` restriction only a device meets refuses every gateway delivery with 5.7.51 (CON-5 [D]).
- */
-export function restrictGatewayScript(connectors: readonly InboundConnector[], gw: ResolvedGateway): string {
-  const carrier = unrestrictedGatewayConnector(connectors, gw);
-  if (!carrier) return lockdownConnectorScript(gw);
-  const set = new IpSet(carrier.SenderIPAddresses ?? []);
-  const byIp = gw.ips.length > 0 && gw.ips.every((ip) => set.covers(ip));
-  return [
-    '# Step 2 of the guide: restrict the connector the gateway already delivers through (admit Direct Send sources',
-    '# first, see inventory.direct-send-sources; activation order: safety-net rule in audit → this → RejectDirectSend).',
-    `Set-InboundConnector -Identity ${psQuote(connectorName(carrier))} ${byIp ? '-RestrictDomainsToIPAddresses $true' : '-RestrictDomainsToCertificate $true -RequireTls $true'}`,
-  ].join('\n');
 }

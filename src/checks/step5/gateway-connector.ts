@@ -4,13 +4,13 @@
  */
 import type { InboundConnector } from '../../snapshot/schema.js';
 import {
-  isGatewayCandidate,
+  gatewayConnectorChoice,
   rankGatewayConnectors,
   type GatewayMatch,
 } from '../../model/gateway-connector.js';
 import type { CheckContext, ExportProperty, Remediation } from '../types.js';
 import { connectorName, psQuote } from '../util.js';
-import { LOCKDOWN_READS } from '../step2/connectors.js';
+import { GATEWAY_CHOICE_READS } from '../step2/connectors.js';
 
 export type GatewayConnectorLookup =
   | { kind: 'not-exported'; evidence: string }
@@ -27,9 +27,7 @@ export type GatewayConnectorLookup =
 
 /** What the gateway-connector lookup and the Enhanced Filtering settings read, for the declarations of the ef.* checks. */
 export const EF_CONNECTOR_READS = [
-  ...LOCKDOWN_READS,
-  'SenderIPAddresses',
-  'TlsSenderCertificateName',
+  ...GATEWAY_CHOICE_READS,
   'EFSkipIPs',
   'EFSkipLastIP',
 ] as const satisfies readonly ExportProperty<'Get-InboundConnector'>[];
@@ -43,17 +41,16 @@ export const EF_REFS = [
 ];
 
 /**
- * The gateway connector of step 5: the best-ranked enabled candidate of model/gateway-connector.ts that matches the
- * gateway (IP overlap or certificate, CON-1 [D]) or, failing any match, restricts (the lock-down, which by construction
- * carries the gateway's mail, CON-5 [D]). Disabled connectors never carry mail (eop-model §2.2 [D] S8), so they are
- * never reported here; a lock-down the gateway does not match is still returned, and connector.lockdown-gateway-coverage
- * reports the mismatch.
+ * The gateway connector of step 5: model/gateway-connector.ts's choice among the enabled candidates, the one that
+ * matches the gateway (IP overlap or certificate, CON-1 [D]) or, failing any match, restricts (the lock-down, which by
+ * construction carries the gateway's mail, CON-5 [D]). Disabled connectors never carry mail (eop-model §2.2 [D] S8), so
+ * they are never reported here; a lock-down the gateway does not match is still returned, and
+ * connector.lockdown-gateway-coverage reports the mismatch.
  */
 export function findGatewayConnector(ctx: CheckContext): GatewayConnectorLookup {
   const connectors = ctx.tenant.inboundConnectors;
   if (!connectors) return { kind: 'not-exported', evidence: 'Get-InboundConnector.json was not exported' };
-  const live = rankGatewayConnectors(connectors, ctx.gateway).filter((c) => c.enabled);
-  const best = live.find(isGatewayCandidate);
+  const best = gatewayConnectorChoice(connectors, ctx.gateway, { enabledOnly: true }).candidate;
   if (!best) {
     return {
       kind: 'none',
@@ -68,7 +65,9 @@ export function findGatewayConnector(ctx: CheckContext): GatewayConnectorLookup 
       [],
     );
   // The others that match too: EOP may attribute the gateway's mail to any of them (which one is undocumented).
-  const others = live.filter((c) => c !== best && c.match.by !== 'none').map((c) => c.connector);
+  const others = rankGatewayConnectors(connectors, ctx.gateway)
+    .filter((c) => c.enabled && c.connector !== best.connector && c.match.by !== 'none')
+    .map((c) => c.connector);
   return found(
     best.connector,
     `enabled Partner connector with SenderDomains *; ${matchBasis(best.match)}`,

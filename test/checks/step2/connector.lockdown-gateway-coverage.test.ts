@@ -68,13 +68,13 @@ describe('connector.lockdown-gateway-coverage', () => {
     [
       'a gateway IP missing',
       ips('203.0.113.10', '198.51.100.0/28'),
-      'gateway IP 203.0.113.11 is not in the SenderIPAddresses',
+      "connector 'From SEG (IP-bound)' lacks 203.0.113.11 of the gateway's IPs, and no other lock-down lists it",
       "-SenderIPAddresses @{Add='203.0.113.11'}",
     ],
     [
       'part of a gateway range missing',
       ips('203.0.113.10', '203.0.113.11', '198.51.100.0/29'),
-      'gateway IP 198.51.100.0/28 is not in',
+      "connector 'From SEG (IP-bound)' lacks 198.51.100.0/28",
       "@{Add='198.51.100.0/28'}",
     ],
     [
@@ -204,9 +204,10 @@ describe('connector.lockdown-gateway-coverage: scoped restricting connectors the
     expect(text).toContain("connector 'Scanners - HQ'");
     expect(text).toContain('gateway mail whose MAIL FROM domain is contoso.com is refused with 550 5.7.51');
     expect(text).toContain('§12 OQ-2 [I]');
-    // The fix restricts the gateway's own connector (finishing step 2), never the device connector's scope.
+    // The fix restricts the gateway's own connector (finishing step 2), never the device connector's scope: to the
+    // gateway's certificate, which is known here, as the plan's stage 2 does (certificate preferred, S9 [D]).
     expect(out.remediation?.powershell).toContain(
-      "Set-InboundConnector -Identity 'SEG inbound' -RestrictDomainsToIPAddresses $true",
+      "Set-InboundConnector -Identity 'SEG inbound' -RestrictDomainsToCertificate $true -TlsSenderCertificateName '*.mail-gateway.example.com'",
     );
     expect(out.remediation?.powershell).not.toContain("-Identity 'Scanners - HQ'");
   });
@@ -214,7 +215,8 @@ describe('connector.lockdown-gateway-coverage: scoped restricting connectors the
   test('warn without any gateway connector: the remediation creates the lock-down', () => {
     const out = run(check, conns(device()));
     expect(out.status).toBe('warn');
-    expect(out.remediation?.powershell).toContain('New-InboundConnector');
+    // Under the name the plan's stage 2 gives it (model/gateway-connector.ts newGatewayConnectorName).
+    expect(out.remediation?.powershell).toContain("New-InboundConnector -Name 'mxlock - From Example SEG'");
   });
 
   test.each<[string, ContextInput, string]>([

@@ -85,27 +85,30 @@ describe('connector.lockdown-missing', () => {
     expect(evidenceText(out)).toContain(evidence);
   });
 
-  test('remediation is filled with the declared gateway (certificate first)', () => {
+  // The connector the plan's stage 2 creates (model/gateway-connector.ts): its name, restricted by certificate when the
+  // gateway's is known (S9 [D]), else by every gateway IP.
+  test('remediation creates the connector the plan creates, by certificate when known', () => {
     const out = run(check, conns());
     const ps = out.remediation?.powershell ?? '';
     expect(ps).toContain(
+      "New-InboundConnector -Name 'mxlock - From Example SEG' -ConnectorType Partner -SenderDomains '*'",
+    );
+    expect(ps).toContain(
       "-RestrictDomainsToCertificate $true -TlsSenderCertificateName '*.mail-gateway.example.com' -RequireTls $true",
     );
-    expect(ps).toContain("-SenderIPAddresses '203.0.113.10','203.0.113.11','198.51.100.0/28'");
-    expect(ps.indexOf('RestrictDomainsToCertificate')).toBeLessThan(
-      ps.indexOf('RestrictDomainsToIPAddresses'),
-    );
+    expect(ps).not.toContain('RestrictDomainsToIPAddresses');
     expect(ps).not.toContain('replace');
   });
 
-  test('remediation leads with the IP variant when only IPs are known, and marks placeholders when nothing is', () => {
+  test('remediation restricts by IP when only IPs are known, and marks placeholders when nothing is', () => {
     const ipsOnly =
       run(check, { ...conns(), gateway: { source: 'profile', ips: ['192.0.2.1'] } }).remediation
         ?.powershell ?? '';
-    expect(ipsOnly.indexOf('RestrictDomainsToIPAddresses')).toBeLessThan(
-      ipsOnly.indexOf('RestrictDomainsToCertificate'),
+    expect(ipsOnly).toContain(
+      "New-InboundConnector -Name 'mxlock - From Secure Email Gateway' -ConnectorType Partner -SenderDomains '*'",
     );
-    expect(ipsOnly).toContain("-SenderIPAddresses '192.0.2.1'");
+    expect(ipsOnly).toContain("-RestrictDomainsToIPAddresses $true -SenderIPAddresses '192.0.2.1'");
+    expect(ipsOnly).not.toContain('RestrictDomainsToCertificate');
     const none = run(check, { ...conns(), gateway: { source: 'none' } }).remediation?.powershell ?? '';
     expect(none).toContain('# replace the name with the certificate subject your gateway presents');
     expect(none).toContain('# replace the addresses with every egress IP/range');

@@ -56,12 +56,16 @@ describe('connector.lockdown-sender-scope', () => {
     expect(evidenceText(out)).toContain(evidence);
   });
 
-  test('fail evidence explains the P1 gap and the remediation widens the named connector', () => {
+  // The plan's stage 2 only ever restricts a `*` connector (model/gateway-connector.ts), so the report does the same:
+  // the scoped connector is kept, and the `*` lock-down is created under the plan's name, never a widened copy.
+  test('fail evidence explains the P1 gap and the remediation creates the lock-down the plan creates', () => {
     const out = run(check, conns(certLockdown({ SenderDomains: ['contoso.com'] })));
     expect(evidenceText(out)).toContain('§12 OQ-3 → P1');
-    expect(out.remediation?.powershell).toContain(
-      "Set-InboundConnector -Identity 'From Secure Email Gateway' -SenderDomains '*'",
+    const ps = out.remediation?.powershell ?? '';
+    expect(ps).toContain(
+      "New-InboundConnector -Name 'mxlock - From Example SEG' -ConnectorType Partner -SenderDomains '*'",
     );
+    expect(ps).not.toMatch(/Set-InboundConnector .*-SenderDomains/);
   });
 
   // examples/half-done: widening the device connector to * would make it a lock-down only the scanner satisfies, so
@@ -75,15 +79,16 @@ describe('connector.lockdown-sender-scope', () => {
     const out = run(check, conns(gatewayAllow, device));
     expect(out.status).toBe('fail');
     expect(out.remediation?.powershell).not.toContain("-Identity 'Scanners' -SenderDomains '*'");
+    // Restricted to the gateway's certificate, which is known here, as the plan's stage 2 does (S9 [D]).
     expect(out.remediation?.powershell).toContain(
-      "Set-InboundConnector -Identity 'SEG inbound' -RestrictDomainsToIPAddresses $true",
+      "Set-InboundConnector -Identity 'SEG inbound' -RestrictDomainsToCertificate $true -TlsSenderCertificateName '*.mail-gateway.example.com'",
     );
   });
 
   test('without a connector carrying the gateway, the remediation creates the lock-down', () => {
     const out = run(check, conns(device));
     expect(out.remediation?.powershell).not.toContain("-Identity 'Scanners' -SenderDomains '*'");
-    expect(out.remediation?.powershell).toContain("New-InboundConnector -Name 'From Secure Email Gateway'");
+    expect(out.remediation?.powershell).toContain("New-InboundConnector -Name 'mxlock - From Example SEG'");
   });
 
   test('unknown when Get-InboundConnector was not exported', () => {
