@@ -3,7 +3,7 @@
  * A DNS failure is `unknown`, never `pass` (DESIGN §1).
  */
 import type { DomainDns } from './analyse.js';
-import { overLimits } from './spf/analyse.js';
+import { overLimits, spfNodeError, type SpfNode } from './spf/analyse.js';
 
 export type DnsStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'not-applicable';
 
@@ -37,6 +37,31 @@ export interface SpfContext {
   gatewayIncludes?: readonly string[];
   /** Networks known to be the gateway's. */
   gatewayNetworks?: (network: string) => boolean;
+}
+
+/**
+ * Include and redirect targets below the root whose record is unusable: a receiver whose evaluation reaches one
+ * returns permerror for the whole check (include of none or permerror, RFC 7208 §5.2; redirect to none, §6.1),
+ * whatever the root's record says. Loops are reported by overLimits.
+ */
+function brokenBranches(node: SpfNode, path = ''): string[] {
+  const out: string[] = [];
+  for (const child of node.children) {
+    const via = `${path}${child.via === 'include' ? 'include:' : 'redirect='}${child.domain}`;
+    const why =
+      child.state === 'none'
+        ? 'no SPF record'
+        : child.state === 'nxdomain'
+          ? 'the domain does not exist'
+          : child.state === 'syntax' || child.state === 'multiple'
+            ? spfNodeError(child)
+            : undefined;
+    const section = child.via === 'include' ? '§5.2' : '§6.1';
+    if (why !== undefined)
+      out.push(`${via}: ${why}; a receiver that gets there returns permerror (RFC 7208 ${section})`);
+    out.push(...brokenBranches(child, `${via} → `));
+  }
+  return out;
 }
 
 export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
@@ -73,6 +98,7 @@ export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
   }
   add('info', `"${s.record}"`);
   for (const line of overLimits(s)) add('fail', line);
+  for (const line of brokenBranches(s.tree)) add('fail', line);
   if (s.plusAll || s.allQualifier === '+') add('fail', '"+all" authorises every host on the internet');
   else if (s.allQualifier === '-') add('pass', 'ends in -all (hard fail)');
   else if (s.allQualifier === '~')

@@ -181,12 +181,16 @@ export async function analyseSpf(
   a.ipResults = ipResults.map((r, i) => ({ ip: valid[i]!, result: r.result, trace: r.trace }));
   a.state = a.tree.state;
   if (a.tree.record) a.record = a.tree.record;
-  if (a.tree.error)
-    a.error =
-      typeof a.tree.error === 'string'
-        ? a.tree.error
-        : `column ${a.tree.error.column}: ${a.tree.error.message} (${a.tree.error.section})`;
+  const error = spfNodeError(a.tree);
+  if (error !== undefined) a.error = error;
   return a;
+}
+
+/** A node's error as one line: a syntax error with its column and section, or the reason given. */
+export function spfNodeError(node: SpfNode): string | undefined {
+  const e = node.error;
+  if (e === undefined || typeof e === 'string') return e;
+  return `column ${e.column}: ${e.message} (${e.section})`;
 }
 
 export function overLimits(a: SpfAnalysis): string[] {
