@@ -225,10 +225,31 @@ export function dmarcReportingVerdict(d: DomainDns): DnsVerdict {
 export function dkimSelectorsVerdict(d: DomainDns): DnsVerdict {
   if (d.dkim.length === 0)
     return { status: 'not-applicable', evidence: [`${d.domain}: no DKIM selectors expected`] };
+  // A disabled signing config's selectors (pending) that are published leave nothing to do here: enabling signing
+  // is dkim.signing-enabled's finding. Unpublished, they fail: the config cannot be enabled without them (S33).
   const st = d.dkim.map((s): DnsStatus =>
-    s.status === 'ok' ? 'pass' : s.status === 'dns-failure' ? 'unknown' : 'fail',
+    s.status === 'ok'
+      ? s.pending
+        ? 'not-applicable'
+        : 'pass'
+      : s.status === 'dns-failure'
+        ? 'unknown'
+        : 'fail',
   );
-  return { status: worstStatus(st), evidence: d.dkim.map((s) => `${d.domain}: ${s.detail}`) };
+  const pending = d.dkim.filter((s) => s.pending);
+  const summary = pending.some((s) => s.status === 'missing' || s.status === 'mismatch')
+    ? [
+        `${d.domain}: DKIM signing is disabled and its selector CNAMEs are not published: publish selector1/selector2 (the CNAME targets from Get-DkimSigningConfig) before enabling it`,
+      ]
+    : pending.length > 0 && pending.every((s) => s.status === 'ok')
+      ? [
+          `${d.domain}: DKIM signing is disabled; its selector CNAMEs are published, so it is ready to be enabled`,
+        ]
+      : [];
+  return {
+    status: worstStatus(st),
+    evidence: [...summary, ...d.dkim.map((s) => `${d.domain}: ${s.detail}`)],
+  };
 }
 
 export interface MxContext {

@@ -132,7 +132,8 @@ function identity(t: SuiteTest): { sender: string; domain: string } {
 }
 
 const present = existsSync(SUITE_DIR) && SUITES.every((f) => existsSync(join(SUITE_DIR, f)));
-if (!present) console.warn(`openspf SPF suites skipped: ${SUITE_DIR} is absent (set MXLOCK_SPF_SUITES to them)`);
+if (!present)
+  console.warn(`openspf SPF suites skipped: ${SUITE_DIR} is absent (set MXLOCK_SPF_SUITES to them)`);
 
 for (const file of SUITES) {
   const scenarios = present ? loadSuite(file) : [];
