@@ -9,8 +9,8 @@
  * - an `SPF` record is served as TXT unless the name has its own TXT (`TXT: NONE` is "has TXT, none of them");
  * - `TIMEOUT` makes every question about the name that its records do not answer time out, as a real timeout;
  * - a CNAME is followed as a recursive resolver does, and a CNAME loop is SERVFAIL;
- * - a TXT record of no character-strings (illegal, `SPF: []`) is served as one empty string, what a reader of it
- *   sees in pyspf.
+ * - a TXT record of no character-strings (illegal, `SPF: []`) is served as such: node:dns rejects the whole answer,
+ *   the live resolver reads it through its own client (src/dns/wire.ts) as an empty record, as pyspf does.
  * An empty mailfrom means `postmaster@<helo>`; a mailfrom without `@` is a domain (`postmaster@<it>`), a local-part
  * alone (`user@`) checks the HELO name, as pyspf does (RFC 7208 §4.3).
  *
@@ -81,8 +81,7 @@ function servedZone(zonedata: Record<string, unknown[]>): {
         continue;
       }
       const [type, value] = Object.entries(entry as Record<string, unknown>)[0]!;
-      const text = (v: unknown): string | string[] =>
-        Array.isArray(v) ? (v.length === 0 ? [''] : v.map(String)) : String(v);
+      const text = (v: unknown): string | string[] => (Array.isArray(v) ? v.map(String) : String(v));
       switch (type) {
         case 'SPF':
           if (value !== 'NONE') spf.push(text(value));

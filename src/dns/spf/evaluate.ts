@@ -9,7 +9,8 @@ import { isValidIp } from '../../model/ip.js';
 import type { DnsResult, ResolveFn } from '../resolver.js';
 import { ask, runAsync, type DnsSteps } from '../steps.js';
 import { expandMacros, truncateDomain, type MacroContext } from './macro.js';
-import { dnsNameProblem, isTopLabel, parseSpf, type Mechanism, type ParseResult } from './parse.js';
+import { dnsNameProblem } from '../name.js';
+import { isTopLabel, parseSpf, type Mechanism, type ParseResult } from './parse.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 

@@ -1,6 +1,6 @@
 /** SPF macro expansion (RFC 7208 §7). Pure, except that `%{p}` needs a validated name supplied by the caller. */
 import ipaddr from 'ipaddr.js';
-import { MAX_NAME_OCTETS, octets } from './parse.js';
+import { MAX_NAME_OCTETS, octets } from '../name.js';
 
 export interface MacroContext {
   /** <sender>: the full MAIL FROM (or postmaster@helo for HELO checks). */

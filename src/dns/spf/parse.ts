@@ -2,6 +2,7 @@
  * SPF record syntax (RFC 7208 §4.6.1, §5, §6, §7.1), with errors that say where and why. Pure.
  * A record that fails to parse is a permerror at evaluation (§4.6); the analysis reports the message.
  */
+import { MAX_LABEL_OCTETS, octets } from '../name.js';
 
 export type Qualifier = '+' | '-' | '~' | '?';
 export type MechanismName = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';
@@ -87,31 +88,9 @@ export function checkMacroString(s: string, inExp: boolean): string | undefined 
   return undefined;
 }
 
-/** RFC 1035 §2.3.4 limits on a name put to DNS, in octets, as RFC 7208 §4.3 and §7.3 apply them. */
-export const MAX_LABEL_OCTETS = 63;
-export const MAX_NAME_OCTETS = 253;
-
-export function octets(s: string): number {
-  return new TextEncoder().encode(s).length;
-}
-
 /** toplabel (§7.1): letters, digits and inner hyphens, not all digits; what a domain literal or an address lacks. */
 export function isTopLabel(label: string): boolean {
   return /^[a-z0-9]+$|^[a-z0-9][a-z0-9-]*[a-z0-9]$/i.test(label) && !/^\d+$/.test(label);
-}
-
-/**
- * Why `name` (no trailing dot) cannot be put to DNS as a query name, or undefined when it can: an empty label or one
- * over 63 octets, or more than 253 octets in all.
- */
-export function dnsNameProblem(name: string): string | undefined {
-  if (name === '') return 'an empty name';
-  if (octets(name) > MAX_NAME_OCTETS) return `longer than ${MAX_NAME_OCTETS} octets`;
-  const labels = name.split('.');
-  if (labels.some((l) => l === '')) return 'an empty label';
-  if (labels.some((l) => octets(l) > MAX_LABEL_OCTETS))
-    return `a label longer than ${MAX_LABEL_OCTETS} octets`;
-  return undefined;
 }
 
 /** domain-spec = macro-string domain-end (§7.1): the last label is a valid top label or a macro. */
