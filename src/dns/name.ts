@@ -18,6 +18,7 @@ export function dnsNameProblem(name: string): string | undefined {
   if (octets(name) > MAX_NAME_OCTETS) return `longer than ${MAX_NAME_OCTETS} octets`;
   const labels = name.split('.');
   if (labels.some((l) => l === '')) return 'an empty label';
-  if (labels.some((l) => octets(l) > MAX_LABEL_OCTETS)) return `a label longer than ${MAX_LABEL_OCTETS} octets`;
+  if (labels.some((l) => octets(l) > MAX_LABEL_OCTETS))
+    return `a label longer than ${MAX_LABEL_OCTETS} octets`;
   return undefined;
 }
