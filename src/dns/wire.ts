@@ -163,63 +163,59 @@ function decodeRdata(msg: Buffer, at: number, length: number, type: RRType): unk
   }
 }
 
-function overUdp(
-  host: string,
-  port: number,
-  message: Buffer,
-  timeoutMs: number,
-): Promise<Buffer | undefined> {
+type Finish = (answer: Buffer | undefined, err?: Error) => void;
+/** Opens a socket, sends, calls `finish` with the reply; returns how to close the socket. */
+type Start = (finish: Finish) => () => void;
+
+/** One exchange over the socket `start` opens: no reply within `timeoutMs` is `undefined`; the first outcome wins. */
+function exchange(timeoutMs: number, start: Start): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
     let done = false;
-    const finish = (answer: Buffer | undefined, err?: Error) => {
+    const finish: Finish = (answer, err) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.close();
+      close();
       if (err) reject(err);
       else resolve(answer);
     };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    // Socket events come later, never during `start`, so `close` is set before `finish` can run.
+    const close = start(finish);
+  });
+}
+
+/** Over UDP (RFC 1035 §4.2.1). */
+function udp(host: string, port: number, message: Buffer): Start {
+  return (finish) => {
+    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     socket.on('message', (msg) => {
       // Only a reply with this query's id counts; anything else is ignored, not trusted.
       if (msg.length >= 2 && msg.readUInt16BE(0) === message.readUInt16BE(0)) finish(msg);
     });
     socket.on('error', (err) => finish(undefined, err));
     socket.send(message, port, host);
-  });
+    return () => socket.close();
+  };
 }
 
-function overTcp(
-  host: string,
-  port: number,
-  message: Buffer,
-  timeoutMs: number,
-): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** Over TCP, each message behind its two-octet length (RFC 1035 §4.2.2). */
+function tcp(host: string, port: number, message: Buffer): Start {
+  return (finish) => {
     const length = Buffer.alloc(2);
     length.writeUInt16BE(message.length, 0);
     const socket = connect({ host, port });
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    let done = false;
-    const finish = (answer: Buffer | undefined, err?: Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(answer);
-    };
     socket.on('connect', () => socket.write(Buffer.concat([length, message])));
     socket.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0))
-        finish(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      const size = buf.length >= 2 ? buf.readUInt16BE(0) : Infinity;
+      if (buf.length >= 2 + size) finish(buf.subarray(2, 2 + size));
     });
     socket.on('error', (err) => finish(undefined, err));
     socket.on('close', () => finish(undefined));
-  });
+    return () => socket.destroy();
+  };
 }
 
 /** Resolves like `Resolver.resolve(name, type)`, over the given servers, for a name node:dns refuses to send. */
@@ -236,11 +232,11 @@ export async function wireResolve(name: string, type: RRType, options: WireOptio
       const id = randomInt(0, 0x10000);
       const message = encodeQuery(id, qname, type);
       try {
-        const reply = await overUdp(host, port, message, timeoutMs);
+        const reply = await exchange(timeoutMs, udp(host, port, message));
         if (reply === undefined) continue;
         const records = decodeResponse(reply, id, qname, type);
         if (records !== 'truncated') return records;
-        const full = await overTcp(host, port, message, timeoutMs);
+        const full = await exchange(timeoutMs, tcp(host, port, message));
         if (full === undefined) continue;
         const again = decodeResponse(full, id, qname, type);
         if (again === 'truncated') throw new Malformed('truncated over TCP');
