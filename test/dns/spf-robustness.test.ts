@@ -13,6 +13,7 @@ import { parseSpf } from '../../src/dns/spf/parse.js';
 import { runSync, zoneAnswer } from '../../src/dns/steps.js';
 import { loggedResolver } from '../support/logged-resolver.js';
 import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
+import { rng } from '../support/generated-zones.js';
 
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);
 
@@ -199,4 +200,84 @@ describe('a client address that is not an IP address', () => {
       expect(r.ipRange).toBeUndefined();
     },
   );
+});
+
+describe('any record text gives a result', () => {
+  // Pieces of terms, separators and characters that have broken parsers: control, bidi and line separators, macro
+  // and CIDR syntax, IPv4-mapped addresses, over-long labels.
+  const PIECES = [
+    'a',
+    'mx',
+    'ptr',
+    'exists:',
+    'include:',
+    'redirect=',
+    'exp=',
+    'ip4:',
+    'ip6:',
+    'all',
+    '-',
+    '~',
+    '?',
+    '+',
+    ':',
+    '/',
+    '//',
+    '/0',
+    '/24',
+    '//128',
+    '%{i}',
+    '%{h}',
+    '%{l1r-}',
+    '%{p}',
+    '%%',
+    '%_',
+    '%-',
+    '%{',
+    '}',
+    '.',
+    '..',
+    'r.test',
+    'x.test',
+    'r',
+    '192.0.2.1',
+    '::ffff:1.1.1.1',
+    '::1.1.1.1',
+    ' ',
+    '  ',
+    '\r',
+    '\n',
+    '\t',
+    '\u2028',
+    '\u2029',
+    '\u202e',
+    '\u0000',
+    '\u00e9',
+    '=',
+    'l'.repeat(64),
+  ];
+  const RESULTS = ['pass', 'fail', 'softfail', 'neutral', 'none', 'permerror', 'temperror'];
+  test('2000 generated records: parseSpf and check_host() return, never throw', () => {
+    const next = rng(9);
+    const pick = () => PIECES[Math.floor(next() * PIECES.length)]!;
+    for (let i = 0; i < 2000; i++) {
+      const body = Array.from({ length: 1 + Math.floor(next() * 12) }, pick).join('');
+      const text = `v=spf1 ${body}`;
+      expect(() => parseSpf(text), JSON.stringify(text)).not.toThrow();
+      const zone = zoneOf({
+        'r.test': {
+          TXT: [text],
+          A: ['192.0.2.1'],
+          AAAA: ['2001:db8::1'],
+          MX: [{ exchange: 'x.test', priority: 1 }],
+        },
+        'x.test': { TXT: [`v=spf1 ${pick()}${pick()} -all`], A: ['192.0.2.9'] },
+      });
+      for (const ip of ['192.0.2.1', '2001:db8::1', '::ffff:192.0.2.9']) {
+        const input = { ip, domain: 'r.test', sender: `${pick()}@r.test`, helo: `${pick()}.test` };
+        const run = runSync(checkHostSteps(input), (q) => zoneAnswer(zone, q));
+        expect(run.done && RESULTS.includes(run.value.result), JSON.stringify(input)).toBe(true);
+      }
+    }
+  });
 });
