@@ -5,8 +5,10 @@ export const MAX_LABEL_OCTETS = 63;
 /** RFC 1035 §2.3.4: 255 octets on the wire is 253 in the dotted form without the trailing dot. */
 export const MAX_NAME_OCTETS = 253;
 
+const UTF8 = new TextEncoder();
+
 export function octets(s: string): number {
-  return new TextEncoder().encode(s).length;
+  return UTF8.encode(s).length;
 }
 
 /**
