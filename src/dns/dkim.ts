@@ -16,6 +16,8 @@ export interface SelectorCheck {
   found?: string;
   status: 'ok' | 'missing' | 'mismatch' | 'dns-failure';
   detail: string;
+  /** A selector of a signing config that exists but is disabled: its CNAME must be published before enabling. */
+  pending?: true;
 }
 
 export interface DkimExpectation {
@@ -23,49 +25,57 @@ export interface DkimExpectation {
   /** Selector1CNAME / Selector2CNAME from Get-DkimSigningConfig, when EOP signs for the domain. */
   microsoft: { selector: string; target: string }[];
   gatewaySelectors: string[];
+  /**
+   * Selector1CNAME / Selector2CNAME of a signing config that exists but is disabled: Microsoft 365 refuses to
+   * enable it until both CNAMEs are published (S33), so they are checked as if it were enabled.
+   */
+  pending?: { selector: string; target: string }[];
+}
+
+/** One Microsoft selector: `selector._domainkey.<domain>` must be a CNAME to the target Get-DkimSigningConfig names. */
+async function checkMicrosoftSelector(
+  resolve: ResolveFn,
+  domain: string,
+  selector: string,
+  target: string,
+  pending: boolean,
+): Promise<SelectorCheck> {
+  const name = `${selector}._domainkey.${domain}`;
+  const expected = normaliseName(target);
+  const base = {
+    selector,
+    name,
+    kind: 'microsoft' as const,
+    expected,
+    ...(pending ? { pending: true as const } : {}),
+  };
+  const r = await query(resolve, name, 'CNAME');
+  if (r.kind === 'answer') {
+    const found = r.records[0]!;
+    return found === expected
+      ? { ...base, found, status: 'ok', detail: `${name} → ${found}` }
+      : {
+          ...base,
+          found,
+          status: 'mismatch',
+          detail: `${name} → ${found}, but Get-DkimSigningConfig expects ${expected}`,
+        };
+  }
+  if (r.kind === 'nodata' || r.kind === 'nxdomain')
+    return {
+      ...base,
+      status: 'missing',
+      detail: `${name}: no CNAME (${r.kind}); publish ${name} CNAME ${expected}`,
+    };
+  return { ...base, status: 'dns-failure', detail: `${name}: ${r.kind}` };
 }
 
 export async function checkDkimSelectors(resolve: ResolveFn, exp: DkimExpectation): Promise<SelectorCheck[]> {
   const out: SelectorCheck[] = [];
-  for (const { selector, target } of exp.microsoft) {
-    const name = `${selector}._domainkey.${exp.domain}`;
-    const expected = normaliseName(target);
-    const r = await query(resolve, name, 'CNAME');
-    if (r.kind === 'answer') {
-      const found = r.records[0]!;
-      out.push(
-        found === expected
-          ? { selector, name, kind: 'microsoft', expected, found, status: 'ok', detail: `${name} → ${found}` }
-          : {
-              selector,
-              name,
-              kind: 'microsoft',
-              expected,
-              found,
-              status: 'mismatch',
-              detail: `${name} → ${found}, but Get-DkimSigningConfig expects ${expected}`,
-            },
-      );
-    } else if (r.kind === 'nodata' || r.kind === 'nxdomain') {
-      out.push({
-        selector,
-        name,
-        kind: 'microsoft',
-        expected,
-        status: 'missing',
-        detail: `${name}: no CNAME (${r.kind}); publish ${name} CNAME ${expected}`,
-      });
-    } else {
-      out.push({
-        selector,
-        name,
-        kind: 'microsoft',
-        expected,
-        status: 'dns-failure',
-        detail: `${name}: ${r.kind}`,
-      });
-    }
-  }
+  for (const { selector, target } of exp.microsoft)
+    out.push(await checkMicrosoftSelector(resolve, exp.domain, selector, target, false));
+  for (const { selector, target } of exp.pending ?? [])
+    out.push(await checkMicrosoftSelector(resolve, exp.domain, selector, target, true));
   for (const selector of exp.gatewaySelectors) {
     const name = `${selector}._domainkey.${exp.domain}`;
     const r = await query(resolve, name, 'TXT');

@@ -4,7 +4,7 @@
  */
 import type { DomainDns } from './analyse.js';
 import { MICROSOFT_SPF_INCLUDE } from '../profile/vendors.js';
-import { overLimits } from './spf/analyse.js';
+import { overLimits, spfNodeError, type SpfNode } from './spf/analyse.js';
 
 export type DnsStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'not-applicable';
 
@@ -35,6 +35,31 @@ export interface SpfContext {
   gatewayIncludes?: readonly string[];
   /** Networks known to be the gateway's. */
   gatewayNetworks?: (network: string) => boolean;
+}
+
+/**
+ * Include and redirect targets below the root whose record is unusable: a receiver whose evaluation reaches one
+ * returns permerror for the whole check (include of none or permerror, RFC 7208 §5.2; redirect to none, §6.1),
+ * whatever the root's record says. Loops are reported by overLimits.
+ */
+function brokenBranches(node: SpfNode, path = ''): string[] {
+  const out: string[] = [];
+  for (const child of node.children) {
+    const via = `${path}${child.via === 'include' ? 'include:' : 'redirect='}${child.domain}`;
+    const why =
+      child.state === 'none'
+        ? 'no SPF record'
+        : child.state === 'nxdomain'
+          ? 'the domain does not exist'
+          : child.state === 'syntax' || child.state === 'multiple'
+            ? spfNodeError(child)
+            : undefined;
+    const section = child.via === 'include' ? '§5.2' : '§6.1';
+    if (why !== undefined)
+      out.push(`${via}: ${why}; a receiver that gets there returns permerror (RFC 7208 ${section})`);
+    out.push(...brokenBranches(child, `${via} → `));
+  }
+  return out;
 }
 
 export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
@@ -71,6 +96,7 @@ export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
   }
   add('info', `"${s.record}"`);
   for (const line of overLimits(s)) add('fail', line);
+  for (const line of brokenBranches(s.tree)) add('fail', line);
   if (s.plusAll || s.allQualifier === '+') add('fail', '"+all" authorises every host on the internet');
   else if (s.allQualifier === '-') add('pass', 'ends in -all (hard fail)');
   else if (s.allQualifier === '~')
@@ -197,10 +223,31 @@ export function dmarcReportingVerdict(d: DomainDns): DnsVerdict {
 export function dkimSelectorsVerdict(d: DomainDns): DnsVerdict {
   if (d.dkim.length === 0)
     return { status: 'not-applicable', evidence: [`${d.domain}: no DKIM selectors expected`] };
+  // A disabled signing config's selectors (pending) that are published leave nothing to do here: enabling signing
+  // is dkim.signing-enabled's finding. Unpublished, they fail: the config cannot be enabled without them (S33).
   const st = d.dkim.map((s): DnsStatus =>
-    s.status === 'ok' ? 'pass' : s.status === 'dns-failure' ? 'unknown' : 'fail',
+    s.status === 'ok'
+      ? s.pending
+        ? 'not-applicable'
+        : 'pass'
+      : s.status === 'dns-failure'
+        ? 'unknown'
+        : 'fail',
   );
-  return { status: worstStatus(st), evidence: d.dkim.map((s) => `${d.domain}: ${s.detail}`) };
+  const pending = d.dkim.filter((s) => s.pending);
+  const summary = pending.some((s) => s.status === 'missing' || s.status === 'mismatch')
+    ? [
+        `${d.domain}: DKIM signing is disabled and its selector CNAMEs are not published: publish selector1/selector2 (the CNAME targets from Get-DkimSigningConfig) before enabling it`,
+      ]
+    : pending.length > 0 && pending.every((s) => s.status === 'ok')
+      ? [
+          `${d.domain}: DKIM signing is disabled; its selector CNAMEs are published, so it is ready to be enabled`,
+        ]
+      : [];
+  return {
+    status: worstStatus(st),
+    evidence: [...summary, ...d.dkim.map((s) => `${d.domain}: ${s.detail}`)],
+  };
 }
 
 export interface MxContext {

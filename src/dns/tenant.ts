@@ -37,14 +37,19 @@ export function planTenantDns(snapshot: Snapshot, gateway: ResolvedGateway): Ten
   const configs = snapshot.data['Get-DkimSigningConfig'] ?? [];
   for (const d of domains) {
     const cfg = configs.find((c) => c.Domain === d);
-    const microsoft: DkimExpectation['microsoft'] = [];
-    if (cfg?.Enabled === true) {
-      for (const cname of [cfg.Selector1CNAME, cfg.Selector2CNAME]) {
-        const selector = cname ? selectorOf(cname) : undefined;
-        if (cname && selector) microsoft.push({ selector, target: cname });
-      }
+    const selectors: DkimExpectation['microsoft'] = [];
+    for (const cname of cfg ? [cfg.Selector1CNAME, cfg.Selector2CNAME] : []) {
+      const selector = cname ? selectorOf(cname) : undefined;
+      if (cname && selector) selectors.push({ selector, target: cname });
     }
-    dkim.set(d, { domain: d, microsoft, gatewaySelectors: gateway.dkimSelectors });
+    const expectation: DkimExpectation = {
+      domain: d,
+      microsoft: cfg?.Enabled === true ? selectors : [],
+      gatewaySelectors: gateway.dkimSelectors,
+    };
+    // A disabled config is checked too, unless the gateway signs instead (field-notes 11: its selectors decide).
+    if (cfg?.Enabled === false && gateway.dkimSelectors.length === 0) expectation.pending = selectors;
+    dkim.set(d, expectation);
   }
   const spfIps = gateway.ips.map(sampleAddress).filter((x): x is string => x !== undefined);
   return { domains, spfIps, dkim };

@@ -19,19 +19,11 @@ import {
   type DnsSteps,
   type Question,
 } from '../../src/dns/steps.js';
+import { loggedResolver } from '../support/logged-resolver.js';
 import { zoneFromJson, type DnsZone, type ZoneEntry } from '../../src/dns/zone.js';
 import { rng, spfZoneJson } from '../support/generated-zones.js';
 
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);
-
-/** A resolver that logs each question before the recorded resolver answers it. */
-function logged(zone: DnsZone, log: string[]): ResolveFn {
-  const inner = recordedResolver(zone);
-  return (name, type) => {
-    log.push(`${name}/${type}`);
-    return inner(name, type);
-  };
-}
 
 /** Runs an evaluation synchronously over the zone, logging each question. */
 function overZone<R>(zone: DnsZone, steps: DnsSteps<R>, log: string[]) {
@@ -125,7 +117,7 @@ describe('SPF over generated zones: the synchronous driver gives the asynchronou
     const { zone, input } = spfZone(seed);
     const asyncLog: string[] = [];
     const syncLog: string[] = [];
-    const overResolver = await checkHostSpf(logged(zone, asyncLog), input);
+    const overResolver = await checkHostSpf(loggedResolver(zone, asyncLog), input);
     const run = overZone(zone, checkHostSteps(input), syncLog);
     expect(run).toEqual({ done: true, value: overResolver });
     expect(syncLog).toEqual(asyncLog);
@@ -185,7 +177,7 @@ describe('DMARC discovery over generated zones: the synchronous driver gives the
     const { zone, domain } = dmarcZone(seed);
     const asyncLog: string[] = [];
     const syncLog: string[] = [];
-    const overResolver = await discoverDmarc(logged(zone, asyncLog), domain);
+    const overResolver = await discoverDmarc(loggedResolver(zone, asyncLog), domain);
     const run = overZone(zone, discoverDmarcSteps(domain), syncLog);
     expect(run).toEqual({ done: true, value: overResolver });
     expect(syncLog).toEqual(asyncLog);

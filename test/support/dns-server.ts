@@ -17,6 +17,16 @@ export interface Fault {
   servfail?: boolean;
   /** Over UDP, answer with the TC bit and no records; the full answer comes over TCP. */
   truncate?: boolean;
+  /** The fault applies to questions of these types only (default: every type). */
+  types?: readonly string[];
+}
+
+export interface DnsServerOptions {
+  /**
+   * Answer as a recursive resolver does: a CNAME is followed inside the zone and the answer carries the chain and
+   * the target's records; a loop is SERVFAIL (RFC 1034 §3.6.2). Without it a CNAME is all that is returned.
+   */
+  followCnames?: boolean;
 }
 
 export interface ZoneRecords {
@@ -53,7 +63,31 @@ function txtChunks(v: string | string[]): string[] {
   return out.length ? out : [''];
 }
 
-export async function startDnsServer(zone: Record<string, ZoneRecords> = {}): Promise<TestDnsServer> {
+/** Appends the records of `type` that `entry` holds, owned by `owner`. */
+function recordsOf(
+  entry: ZoneRecords,
+  t: string,
+  owner: string,
+  ttl: number,
+  answers: packet.Answer[],
+): void {
+  if (t === 'MX')
+    for (const m of entry.MX ?? [])
+      answers.push({ type: 'MX', name: owner, ttl, data: { preference: m.priority, exchange: m.exchange } });
+  if (t === 'TXT')
+    for (const v of entry.TXT ?? []) answers.push({ type: 'TXT', name: owner, ttl, data: txtChunks(v) });
+  if (t === 'A') for (const a of entry.A ?? []) answers.push({ type: 'A', name: owner, ttl, data: a });
+  if (t === 'AAAA')
+    for (const a of entry.AAAA ?? []) answers.push({ type: 'AAAA', name: owner, ttl, data: a });
+  if (t === 'PTR') for (const a of entry.PTR ?? []) answers.push({ type: 'PTR', name: owner, ttl, data: a });
+  if (t === 'CNAME')
+    for (const c of entry.CNAME ?? []) answers.push({ type: 'CNAME', name: owner, ttl, data: c });
+}
+
+export async function startDnsServer(
+  zone: Record<string, ZoneRecords> = {},
+  options: DnsServerOptions = {},
+): Promise<TestDnsServer> {
   let records = new Map<string, ZoneRecords>(Object.entries(zone).map(([k, v]) => [norm(k), v]));
   const faults = new Map<string, Fault>();
   const log: string[] = [];
@@ -70,34 +104,37 @@ export async function startDnsServer(zone: Record<string, ZoneRecords> = {}): Pr
     if (!q) return { ...base, flags: (base.flags ?? 0) | 1 }; // FORMERR
     const name = norm(q.name);
     log.push(`${name}/${q.type}/${transport}`);
-    const fault = faults.get(name);
+    const named = faults.get(name);
+    const fault = named && (!named.types || named.types.includes(q.type)) ? named : undefined;
     if (fault?.timeout) return undefined;
     if (fault?.servfail) return { ...base, flags: (base.flags ?? 0) | 2 }; // RCODE 2
-    const entry = records.get(name);
+    let entry = records.get(name);
     if (!entry) return { ...base, flags: (base.flags ?? 0) | 3 }; // NXDOMAIN
     if (fault?.truncate && transport === 'udp')
       return { ...base, flags: (base.flags ?? 0) | packet.TRUNCATED_RESPONSE };
     const ttl = 300;
     const answers: packet.Answer[] = [];
     const t = q.type;
-    if (t === 'MX')
-      for (const m of entry.MX ?? [])
-        answers.push({
-          type: 'MX',
-          name: q.name,
-          ttl,
-          data: { preference: m.priority, exchange: m.exchange },
-        });
-    if (t === 'TXT')
-      for (const v of entry.TXT ?? []) answers.push({ type: 'TXT', name: q.name, ttl, data: txtChunks(v) });
-    if (t === 'A') for (const a of entry.A ?? []) answers.push({ type: 'A', name: q.name, ttl, data: a });
-    if (t === 'AAAA')
-      for (const a of entry.AAAA ?? []) answers.push({ type: 'AAAA', name: q.name, ttl, data: a });
-    if (t === 'PTR')
-      for (const a of entry.PTR ?? []) answers.push({ type: 'PTR', name: q.name, ttl, data: a });
-    // A CNAME answers every type, as in a real zone; resolvers follow it only for CNAME queries here.
-    if (answers.length === 0)
-      for (const c of entry.CNAME ?? []) answers.push({ type: 'CNAME', name: q.name, ttl, data: c });
+    let owner = q.name;
+    const chain = new Set<string>([name]);
+    for (;;) {
+      const before = answers.length;
+      recordsOf(entry, t, owner, ttl, answers);
+      // A CNAME answers every type, as in a real zone; resolvers follow it only for CNAME queries here, unless the
+      // server follows it for them.
+      if (answers.length > before || t === 'CNAME') break;
+      const target = entry.CNAME?.[0];
+      if (target === undefined) break;
+      recordsOf(entry, 'CNAME', owner, ttl, answers);
+      if (!options.followCnames) break;
+      const next = norm(target);
+      if (chain.has(next)) return { ...base, answers: [], flags: (base.flags ?? 0) | 2 }; // a loop: SERVFAIL
+      chain.add(next);
+      const nextEntry = records.get(next);
+      if (!nextEntry) break; // the chain ends at a name with nothing: the answer is the chain
+      entry = nextEntry;
+      owner = target.replace(/\.$/, '');
+    }
     return { ...base, answers };
   }
 

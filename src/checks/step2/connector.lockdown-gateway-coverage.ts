@@ -7,7 +7,7 @@
  */
 import { certificateMatches, domainPatternMatches } from '../../model/domains.js';
 import { IpSet, parseIpEntry } from '../../model/ip.js';
-import { hasGateway, type ResolvedGateway } from '../../profile/gateway.js';
+import type { ResolvedGateway } from '../../profile/gateway.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import {

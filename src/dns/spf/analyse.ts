@@ -259,11 +259,8 @@ export function* spfTreeSteps(domain: string): DnsBatchSteps<SpfAnalysis> {
   yield* walk(a.tree, [], true);
   a.state = a.tree.state;
   if (a.tree.record) a.record = a.tree.record;
-  if (a.tree.error)
-    a.error =
-      typeof a.tree.error === 'string'
-        ? a.tree.error
-        : `column ${a.tree.error.column}: ${a.tree.error.message} (${a.tree.error.section})`;
+  const error = spfNodeError(a.tree);
+  if (error !== undefined) a.error = error;
   const counted = spfSenders(a.tree);
   a.lookups = counted.lookups;
   a.voidLookups = counted.voidLookups;
@@ -438,6 +435,13 @@ export function spfSenders(tree: SpfNode, options: SpfSendersOptions = {}): SpfS
       return sink;
     });
   return { terms, lookups: count.lookups, voidLookups: count.voids };
+}
+
+/** A node's error as one line: a syntax error with its column and section, or the reason given. */
+export function spfNodeError(node: SpfNode): string | undefined {
+  const e = node.error;
+  if (e === undefined || typeof e === 'string') return e;
+  return `column ${e.column}: ${e.message} (${e.section})`;
 }
 
 export function overLimits(a: SpfAnalysis): string[] {

@@ -5,10 +5,12 @@
  * including nested include/redirect.
  */
 import ipaddr from 'ipaddr.js';
+import { isValidIp } from '../../model/ip.js';
 import type { DnsResult, ResolveFn } from '../resolver.js';
 import { ask, runAsync, type DnsSteps } from '../steps.js';
 import { expandMacros, truncateDomain, type MacroContext } from './macro.js';
-import { parseSpf, spfRecordsOf, type Mechanism, type ParseResult } from './parse.js';
+import { dnsNameProblem } from '../name.js';
+import { isTopLabel, parseSpf, spfRecordsOf, type Mechanism, type ParseResult } from './parse.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 
@@ -79,6 +81,18 @@ function countLookup(st: State, term: string): void {
     throw new Abort('permerror', `more than ${MAX_DNS_MECHANISMS} DNS-querying terms (at "${term}", §4.6.4)`);
 }
 
+/**
+ * A mechanism's target that DNS cannot carry (a label over 63 octets, an empty label, RFC 1035 §2.3.4), which macro
+ * expansion can produce (§4.8, §7.3): it is not queried, and the mechanism does not match, as for a name that does
+ * not exist (§5: NXDOMAIN continues as zero answers). Not a temperror, and not counted as a void lookup (no query).
+ */
+function unqueryable(st: State, name: string, type: string): boolean {
+  const problem = dnsNameProblem(name);
+  if (problem === undefined) return false;
+  st.trace.push(`${type} ${name}: ${problem}: not queried, no match (§4.8, §5)`);
+  return true;
+}
+
 /** A query made while evaluating a mechanism: DNS failure aborts with temperror; void answers are counted. */
 function* mechQuery<T extends 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR'>(
   st: State,
@@ -105,9 +119,13 @@ function countVoid(st: State, kind: string, type: string, name: string): void {
   }
 }
 
+/**
+ * An address as written in a term or a record. Not unmapped: `ip6:::1.1.1.1/0` is an IPv6 network whose prefix
+ * length counts in IPv6 bits, and an AAAA record is an IPv6 address; only the client's address is unmapped (§5.6).
+ */
 function parseAddress(addr: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   try {
-    return normaliseIp(addr);
+    return ipaddr.parse(addr);
   } catch {
     return null;
   }
@@ -256,12 +274,15 @@ function* matches(st: State, m: Mechanism, domain: string): DnsSteps<boolean> {
     case 'a': {
       countLookup(st, m.text);
       const target = yield* targetOf(st, m, domain);
-      const r = yield* mechQuery(st, target.name, st.ip.kind() === 'ipv4' ? 'A' : 'AAAA', target.fromMacro);
+      const type = st.ip.kind() === 'ipv4' ? 'A' : 'AAAA';
+      if (unqueryable(st, target.name, type)) return false;
+      const r = yield* mechQuery(st, target.name, type, target.fromMacro);
       return r.kind === 'answer' && r.records.some((a) => inNetwork(st, a, m.cidr4, m.cidr6));
     }
     case 'mx': {
       countLookup(st, m.text);
       const target = yield* targetOf(st, m, domain);
+      if (unqueryable(st, target.name, 'MX')) return false;
       const mx = yield* mechQuery(st, target.name, 'MX', target.fromMacro);
       if (mx.kind !== 'answer') return false;
       if (mx.records.length > MAX_MX_HOSTS)
@@ -283,6 +304,7 @@ function* matches(st: State, m: Mechanism, domain: string): DnsSteps<boolean> {
     case 'exists': {
       countLookup(st, m.text);
       const target = yield* targetOf(st, m, domain);
+      if (unqueryable(st, target.name, 'A')) return false;
       const r = yield* mechQuery(st, target.name, 'A', target.fromMacro); // always A, whatever the IP family (§5.7)
       return r.kind === 'answer';
     }
@@ -300,19 +322,25 @@ function* matches(st: State, m: Mechanism, domain: string): DnsSteps<boolean> {
   }
 }
 
-function validDomain(d: string): boolean {
-  const labels = d.replace(/\.$/, '').split('.');
-  return (
-    d.length > 0 &&
-    d.length <= 253 &&
-    labels.length >= 2 &&
-    labels.every((l) => l.length > 0 && l.length <= 63)
-  );
+/**
+ * Why `d` is not a <domain> check_host() can look up (§4.3: malformed, or not a multi-label domain name), or
+ * undefined. A domain literal (`[192.0.2.1]`, a HELO may be one) or an address has no valid top label (§7.1).
+ */
+function domainProblem(d: string): string | undefined {
+  const name = d.replace(/\.$/, '');
+  const problem = dnsNameProblem(name);
+  if (problem !== undefined) return problem;
+  const labels = name.split('.');
+  if (labels.length < 2) return 'not a multi-label domain name';
+  const top = labels[labels.length - 1]!;
+  if (!isTopLabel(top)) return `"${top}" is not a top label (an address or a domain literal is not a domain)`;
+  return undefined;
 }
 
 function* checkHost(st: State, domain: string, fromMacro: boolean): DnsSteps<SpfResult> {
-  if (!validDomain(domain)) {
-    st.trace.push(`${domain}: not a valid domain name → none (§4.3)`);
+  const problem = domainProblem(domain);
+  if (problem !== undefined) {
+    st.trace.push(`${domain}: not a valid domain name (${problem}) → none (§4.3)`);
     return 'none';
   }
   if (st.stack.includes(domain)) throw new Abort('permerror', `loop: ${[...st.stack, domain].join(' → ')}`);
@@ -386,12 +414,18 @@ export interface CheckHostInput {
 
 /** `check_host()` as DNS steps, for any driver (../steps.ts). */
 export function* checkHostSteps(input: CheckHostInput): DnsSteps<SpfEvaluation> {
-  const ip = normaliseIp(input.ip);
+  if (!isValidIp(input.ip)) {
+    // A caller's mistake, but check_host() answers with a result, never an exception (issue 9).
+    const why = `${JSON.stringify(input.ip)} is not an IP address: check_host() needs the client's (§4.1) → permerror`;
+    return { result: 'permerror', trace: [why], lookups: 0, voidLookups: 0 };
+  }
+  const ipText = input.ip.trim();
+  const ip = normaliseIp(ipText);
   const ipNum = ip.kind() === 'ipv4' ? v4Number(ip as ipaddr.IPv4) : -1;
   const st: State = {
     ip,
-    ipText: input.ip,
-    ipLabel: input.ipLabel ?? input.ip,
+    ipText,
+    ipLabel: input.ipLabel ?? ipText,
     ipNum,
     lo: ipNum < 0 ? -1 : 0,
     hi: ipNum < 0 ? -1 : 0xffffffff,

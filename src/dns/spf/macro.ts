@@ -1,5 +1,6 @@
 /** SPF macro expansion (RFC 7208 §7). Pure, except that `%{p}` needs a validated name supplied by the caller. */
 import ipaddr from 'ipaddr.js';
+import { MAX_NAME_OCTETS, octets } from '../name.js';
 
 export interface MacroContext {
   /** <sender>: the full MAIL FROM (or postmaster@helo for HELO checks). */
@@ -115,6 +116,6 @@ export function expandMacros(spec: string, ctx: MacroContext): string {
 /** §7.3: an expanded domain longer than 253 octets loses labels from the left until it fits. */
 export function truncateDomain(name: string): string {
   let n = name;
-  while (n.length > 253 && n.includes('.')) n = n.slice(n.indexOf('.') + 1);
+  while (octets(n) > MAX_NAME_OCTETS && n.includes('.')) n = n.slice(n.indexOf('.') + 1);
   return n;
 }

@@ -2,6 +2,7 @@
  * SPF record syntax (RFC 7208 §4.6.1, §5, §6, §7.1), with errors that say where and why. Pure.
  * A record that fails to parse is a permerror at evaluation (§4.6); the analysis reports the message.
  */
+import { MAX_LABEL_OCTETS, octets } from '../name.js';
 
 export type Qualifier = '+' | '-' | '~' | '?';
 export type MechanismName = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';
@@ -50,6 +51,12 @@ const MECHANISMS = new Set<MechanismName>(['all', 'include', 'a', 'mx', 'ptr', '
 const MACRO_LETTERS = 'slodiphcrtv';
 const EXP_ONLY_LETTERS = 'crt';
 
+/** A character for a message: printable ASCII quoted, anything else (CR, LF, U+2028, a bidi control) as U+XXXX. */
+function describeChar(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  return cp >= 0x21 && cp <= 0x7e ? `"${ch}"` : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /** Is `s` a syntactically valid macro-string (§7.1)? Returns an error message or undefined. */
 export function checkMacroString(s: string, inExp: boolean): string | undefined {
   for (let i = 0; i < s.length; i++) {
@@ -75,9 +82,15 @@ export function checkMacroString(s: string, inExp: boolean): string | undefined 
       i = close;
       continue;
     }
-    if (code < 0x21 || code > 0x7e) return `character "${ch}" is not allowed in a macro-string (§7.1)`;
+    if (code < 0x21 || code > 0x7e)
+      return `character ${describeChar(ch)} is not allowed in a macro-string (§7.1)`;
   }
   return undefined;
+}
+
+/** toplabel (§7.1): letters, digits and inner hyphens, not all digits; what a domain literal or an address lacks. */
+export function isTopLabel(label: string): boolean {
+  return /^[a-z0-9]+$|^[a-z0-9][a-z0-9-]*[a-z0-9]$/i.test(label) && !/^\d+$/.test(label);
 }
 
 /** domain-spec = macro-string domain-end (§7.1): the last label is a valid top label or a macro. */
@@ -91,11 +104,10 @@ function checkDomainSpec(spec: string): string | undefined {
   const top = labels[labels.length - 1] ?? '';
   if (labels.length < 2)
     return `"${spec}" is not a fully qualified domain (domain-end needs a top label, §7.1)`;
-  if (!/^(?=.*[a-z])[a-z0-9]+$|^[a-z0-9][a-z0-9-]*[a-z0-9]$/i.test(top) || /^\d+$/.test(top)) {
-    return `"${top}" is not a valid top-level label (§7.1)`;
-  }
+  if (!isTopLabel(top)) return `"${top}" is not a valid top-level label (§7.1)`;
   if (labels.some((l) => l === '' && spec !== '.')) return `"${spec}" has an empty label`;
-  if (labels.some((l) => l.length > 63)) return `"${spec}" has a label longer than 63 octets (§4.3)`;
+  if (labels.some((l) => octets(l) > MAX_LABEL_OCTETS))
+    return `"${spec}" has a label longer than ${MAX_LABEL_OCTETS} octets (§4.3)`;
   return undefined;
 }
 
@@ -106,6 +118,9 @@ function parseCidr(raw: string, max: number, column: number): number | SpfSyntax
   if (n > max) return { message: `CIDR length /${n} is larger than ${max}`, column, section: '§5.6' };
   return n;
 }
+
+/** The optional dual-cidr-length that ends an a or mx term (§5.3, §5.4), matched at the end only. */
+const DUAL_CIDR_SUFFIX = /(?:\/\d+)?(?:\/\/\d+)?$/;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -153,7 +168,7 @@ export function parseSpf(text: string): ParseResult {
     if (text[pos] !== ' ') {
       // Only SP separates terms (§4.6.1); a tab or other whitespace is a syntax error.
       return err(
-        `unexpected character ${JSON.stringify(text[pos])} between terms (terms are separated by spaces)`,
+        `unexpected character ${describeChar(text[pos]!)} between terms (terms are separated by spaces)`,
         pos + 1,
       );
     }
@@ -165,7 +180,8 @@ export function parseSpf(text: string): ParseResult {
     const column = pos + 1;
     pos = end;
 
-    const mod = /^([a-zA-Z][a-zA-Z0-9\-_.]*)=(.*)$/.exec(termText);
+    // `[^]*`, not `.*`: a value holding CR, LF, U+2028 or U+2029 is still this term, for checkMacroString to refuse.
+    const mod = /^([a-zA-Z][a-zA-Z0-9\-_.]*)=([^]*)$/.exec(termText);
     if (mod) {
       const name = mod[1]!.toLowerCase();
       const value = mod[2]!;
@@ -220,9 +236,11 @@ export function parseSpf(text: string): ParseResult {
       if (rest.startsWith(':')) {
         const afterColon = rest.slice(1);
         if (name === 'a' || name === 'mx') {
-          const m = /^(.*?)((?:\/\d+)?(?:\/\/\d+)?)$/.exec(afterColon)!;
-          spec = m[1];
-          cidrPart = m[2] ?? '';
+          // Always matches (the domain part may be any characters, line terminators included: §4.6.1 makes those a
+          // syntax error, found by checkDomainSpec below).
+          const cut = DUAL_CIDR_SUFFIX.exec(afterColon)?.[0] ?? '';
+          spec = afterColon.slice(0, afterColon.length - cut.length);
+          cidrPart = cut;
         } else spec = afterColon;
       } else if (rest.startsWith('/') && (name === 'a' || name === 'mx')) {
         cidrPart = rest;

@@ -283,6 +283,60 @@ const ROWS: Row[] = [
     ctx: { gateway: { ips: GATEWAY_IPS, dkimSelectors: ['seg2024'] } },
   },
   {
+    name: 'signing config disabled and its selector CNAMEs not published',
+    check: dkimSelectors,
+    status: 'fail',
+    evidence:
+      /DKIM signing is disabled.*publish selector1\/selector2.*before enabling[^]*selector1\._domainkey\.contoso\.com CNAME selector1-contoso-com/,
+    zone: (z) => {
+      delete z['selector1._domainkey.contoso.com'];
+      delete z['selector2._domainkey.contoso.com'];
+    },
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ ...d['Get-DkimSigningConfig']![0]!, Enabled: false }]),
+  },
+  {
+    name: 'signing config disabled, one selector CNAME points elsewhere',
+    check: dkimSelectors,
+    status: 'fail',
+    evidence: /before enabling[^]*expects selector2-contoso-com/,
+    zone: (z) => (z['selector2._domainkey.contoso.com'] = { CNAME: ['x._domainkey.other.onmicrosoft.com'] }),
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ ...d['Get-DkimSigningConfig']![0]!, Enabled: false }]),
+  },
+  {
+    name: 'signing config disabled, selector CNAMEs published: ready to enable',
+    check: dkimSelectors,
+    status: 'not-applicable',
+    evidence: /ready to be enabled/,
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ ...d['Get-DkimSigningConfig']![0]!, Enabled: false }]),
+  },
+  {
+    name: 'signing config disabled, its selector lookup times out',
+    check: dkimSelectors,
+    status: 'unknown',
+    evidence: /timeout/,
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ ...d['Get-DkimSigningConfig']![0]!, Enabled: false }]),
+    timeout: 'selector1._domainkey.contoso.com',
+  },
+  {
+    name: 'signing config disabled without CNAMEs published, the gateway signs: its selector decides',
+    check: dkimSelectors,
+    status: 'pass',
+    evidence: /gateway selector/,
+    zone: (z) => {
+      delete z['selector1._domainkey.contoso.com'];
+      delete z['selector2._domainkey.contoso.com'];
+      z['seg2024._domainkey.contoso.com'] = { TXT: ['v=DKIM1; k=rsa; p=MIIBIjANBgkq'] };
+    },
+    data: (d) => (d['Get-DkimSigningConfig'] = [{ ...d['Get-DkimSigningConfig']![0]!, Enabled: false }]),
+    ctx: { gateway: { ips: GATEWAY_IPS, dkimSelectors: ['seg2024'] } },
+  },
+  {
+    name: 'no signing config and no gateway selectors: nothing expected',
+    check: dkimSelectors,
+    status: 'not-applicable',
+    data: (d) => (d['Get-DkimSigningConfig'] = []),
+  },
+  {
     name: 'selector lookup times out',
     check: dkimSelectors,
     status: 'unknown',
