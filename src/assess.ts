@@ -8,6 +8,8 @@ import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
 import type { DnsZone } from './dns/zone.js';
 import { compileConfig, type SimConfig } from './model/config.js';
+import { connectorFlows, type ConnectorFlow } from './model/flows.js';
+import { spfNetworksOfZone } from './dns/spf/analyse.js';
 import {
   evaluatePathList,
   evaluatePaths,
@@ -112,10 +114,27 @@ export function simulatePaths(
   snapshot: Snapshot,
   profile: Profile,
   gateway: ResolvedGateway,
-  options: Pick<AssessOptions, 'zone' | 'now'> = {},
+  options: Pick<AssessOptions, 'zone' | 'now'> & {
+    /** The flows of the connectors in place before a change (path.connector:*), kept across the plan's states. */
+    flows?: readonly ConnectorFlow[];
+  } = {},
 ): PathResult[] {
   const cfg = configFor(snapshot, gateway, options);
-  return evaluatePaths(cfg, profile, gateway, lackingExports(snapshot));
+  const flows = options.flows ?? existingFlows(snapshot, gateway, options.zone);
+  return evaluatePaths(cfg, profile, gateway, lackingExports(snapshot), flows);
+}
+
+/** The mail flows the snapshot's own inbound connectors carry (DESIGN §5 `path.connector:<name>`). */
+export function existingFlows(
+  snapshot: Snapshot,
+  gateway: ResolvedGateway,
+  zone: DnsZone | undefined = snapshot.dns,
+): ConnectorFlow[] {
+  return connectorFlows(
+    snapshot.data['Get-InboundConnector'],
+    hasGateway(gateway) ? gateway : undefined,
+    (d) => spfNetworksOfZone(zone ?? snapshot.dns, d),
+  );
 }
 
 /** The simulator's configuration for a snapshot, built once the same way for every caller. */

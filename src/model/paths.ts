@@ -5,6 +5,7 @@
 import type { Profile } from '../profile/schema.js';
 import { hasGateway, type ResolvedGateway } from '../profile/gateway.js';
 import type { SimConfig } from './config.js';
+import type { ConnectorFlow } from './flows.js';
 import { certificateMatches } from './domains.js';
 import { IpSet, parseIpEntry } from './ip.js';
 import { dedupeOutcomes, simulate } from './simulate.js';
@@ -60,6 +61,8 @@ export interface StandardPath {
    * domain, its status the worst over them, and its evidence names the deciding domain.
    */
   domains?: string[];
+  /** Set when the attempts cannot stand for the path (where its mail comes from is unknown): it then reads uncertain. */
+  uncertain?: string;
 }
 
 /** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
@@ -167,7 +170,12 @@ export function ownDomains(cfg: SimConfig): string[] {
   return list.length > 0 ? list : ['unknown-domain.invalid'];
 }
 
-export function standardPaths(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): StandardPath[] {
+export function standardPaths(
+  cfg: SimConfig,
+  profile: Profile,
+  gateway: ResolvedGateway,
+  flows: readonly ConnectorFlow[] = [],
+): StandardPath[] {
   const domains = ownDomains(cfg);
   const own = domains[0]!;
   const user = `user@${own}`;
@@ -321,7 +329,62 @@ export function standardPaths(cfg: SimConfig, profile: Profile, gateway: Resolve
       ),
     });
   }
+  for (const f of flows) paths.push(connectorPath(f, cfg, own, ip));
   return paths;
+}
+
+/** A sender domain's own mail, assumed to authenticate as it (SPF, DKIM and DMARC pass) [I]. */
+function partnerPass(domain: string): AuthVerdict {
+  return {
+    spf: 'pass',
+    dkim: 'pass',
+    dmarc: 'pass',
+    dmarcPolicy: 'reject',
+    notes: [`${domain} is the connector partner's own domain: its mail is assumed to authenticate [I]`],
+  };
+}
+
+/**
+ * `path.connector:<name>` (DESIGN §5): the mail an existing inbound connector was set up for, from its addresses (or
+ * its sender domains' SPF addresses [I]), presenting its certificate when it names one, sending as its sender domains
+ * (an own domain through an OnPremises connector; a partner domain that authenticates, through a Partner one).
+ */
+function connectorPath(f: ConnectorFlow, cfg: SimConfig, own: string, anyIp: string): StandardPath {
+  const ips = f.addresses === 'connector' || f.addresses === 'spf' ? samplesOf(f.ips) : [];
+  const froms = f.senderDomains?.length
+    ? f.senderDomains.map((d) => `partner@${d}`)
+    : f.connector.ConnectorType === 'OnPremises'
+      ? [`relay@${own}`]
+      : [`partner@${FOREIGN_DOMAIN}`];
+  const certNames = f.certificate ? [certHost(f.certificate)] : [];
+  const from = (clientIp: string, sender: string): Attempt => {
+    const domain = sender.slice(sender.lastIndexOf('@') + 1);
+    return {
+      clientIp,
+      tls: true,
+      certNames,
+      mailFrom: sender,
+      headerFrom: sender,
+      rcpts: [`user@${own}`],
+      ...(cfg.tenant.isAccepted(domain)
+        ? {}
+        : { auth: domain === FOREIGN_DOMAIN ? FOREIGN_PASS : partnerPass(domain) }),
+    };
+  };
+  const first = ips[0] ?? anyIp;
+  const attempts = [
+    ...(ips.length > 0 ? ips : [anyIp]).map((clientIp) => from(clientIp, froms[0]!)),
+    ...froms.slice(1).map((sender) => from(first, sender)),
+  ];
+  const kind = f.connector.ConnectorType ?? 'connector';
+  const scope = f.senderDomains ? `, SenderDomains ${f.senderDomains.join(', ')}` : '';
+  return {
+    id: `path.connector:${f.name}`,
+    kind: 'legitimate',
+    description: `Mail the inbound connector '${f.name}' (${kind}${scope}) was set up for: ${f.basis[0] ?? ''}`,
+    ...withVariants(attempts),
+    ...(f.addresses === 'none' ? { uncertain: f.basis.join('; ') } : {}),
+  };
 }
 
 function attackStatus(o: Outcome): PathStatus {
@@ -405,8 +468,9 @@ export function evaluatePaths(
   profile: Profile,
   gateway: ResolvedGateway,
   missing: readonly string[] = [],
+  flows: readonly ConnectorFlow[] = [],
 ): PathResult[] {
-  return evaluatePathList(cfg, standardPaths(cfg, profile, gateway), missing);
+  return evaluatePathList(cfg, standardPaths(cfg, profile, gateway, flows), missing);
 }
 
 /**
@@ -483,6 +547,10 @@ export function evaluatePathList(
             `${attemptLabel(attempt)} to <${attempt.rcpts.join('>, <')}>`,
           ),
         );
+      }
+      if (p.uncertain !== undefined) {
+        status = 'uncertain';
+        evidence.push(`uncertain: ${p.uncertain}`);
       }
       if (capped(status) !== status) {
         status = capped(status);

@@ -6,7 +6,7 @@
  * A stage that turns a closed or mitigated attack or residual path open or uncertain is not refused (it breaks nothing)
  * but is listed as a weakening, so security is never lowered unawares.
  */
-import { simulatePaths } from '../assess.js';
+import { existingFlows, simulatePaths } from '../assess.js';
 import { IpSet } from '../model/ip.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
@@ -89,6 +89,10 @@ function adviceFor(id: string, s: Snapshot, profile: Profile): string {
     }
     return 'Admit on-premises Exchange before this stage (an OnPremises inbound connector matching its IPs or certificate, CON-8), then plan again.';
   }
+  if (id.startsWith('path.connector:')) {
+    const name = id.slice('path.connector:'.length);
+    return `The inbound connector '${name}' carries mail someone set up (DESIGN §6): keep it admitted before this stage — restrict '${name}' by its own IPs or certificate in the same change as the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I]), or add its IPs to the lock-down — or, if that mail is no longer wanted, disable '${name}' first; then plan again.`;
+  }
   if (id === 'path.gateway-delivery')
     return "The gateway's own mail would be refused: check gateway.ips and gateway.certificate in mxlock.yaml against the gateway's real egress, then plan again.";
   return 'Admit the source in an earlier stage (declare it under directSendSources in mxlock.yaml, or route it through the gateway / SMTP AUTH), then plan again.';
@@ -127,7 +131,10 @@ const EXPOSED = new Set(['open', 'uncertain']);
 
 export function checkPlan(input: SafetyInput): CheckedPlan {
   const opts = { ...(input.zone ? { zone: input.zone } : {}), ...(input.now ? { now: input.now } : {}) };
-  const simulate = (s: Snapshot) => simulatePaths(s, input.profile, input.gateway, opts);
+  // The flows of the connectors in place before the plan: a stage that changes or disables a connector must still
+  // carry the mail it was set up for (path.connector:<name>, DESIGN §6).
+  const flows = existingFlows(input.snapshot, input.gateway, input.zone);
+  const simulate = (s: Snapshot) => simulatePaths(s, input.profile, input.gateway, { ...opts, flows });
   const before = simulate(input.snapshot);
   const beforeById = new Map(before.map((p) => [p.id, p]));
   /** Legitimate paths that work before the plan and are broken in `paths`. */

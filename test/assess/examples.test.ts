@@ -88,6 +88,8 @@ const EXPECTED: Record<string, Expected> = {
     verdict: { bypass: 'open', legitimateFlows: 'preserved' },
     paths: {
       'path.declared-source:HQ scanners': ['preserved', 'post-acceptance', 'inbox'],
+      // The scanners' own connector is a flow of its own (DESIGN §5 path.connector:<name>).
+      'path.connector:Scanners - HQ': ['preserved', 'post-acceptance', 'inbox'],
       'path.direct-send-own-domain': ['closed', 'rcpt', 'rejected'],
       'path.foreign-domain-direct': ['open', 'post-acceptance', 'inbox'],
       'path.gateway-delivery': ['preserved', 'post-acceptance', 'inbox'],
@@ -157,6 +159,7 @@ const EXPECTED: Record<string, Expected> = {
     verdict: { bypass: 'closed', legitimateFlows: 'preserved' },
     paths: {
       'path.declared-source:HQ scanners': ['preserved', 'post-acceptance', 'inbox'],
+      'path.connector:Scanners - HQ (IP)': ['preserved', 'post-acceptance', 'inbox'],
       'path.direct-send-own-domain': ['closed', 'rcpt', 'rejected'],
       'path.foreign-domain-direct': ['closed', 'rcpt', 'rejected'],
       'path.gateway-delivery': ['preserved', 'post-acceptance', 'inbox'],

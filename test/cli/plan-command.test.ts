@@ -21,6 +21,35 @@ async function copyOfWideOpen(name: string): Promise<string> {
   return dir;
 }
 
+describe('mxlock plan: an existing partner connector the lock-down would refuse (issue 9 A4)', () => {
+  test('stage 2 is refused naming path.connector:<name>, exit 1, the hostile name shown escaped', async () => {
+    const dir = await copyOfWideOpen('partner-flow');
+    const name = 'Fabrikam\u202Epartner\u001b[31m';
+    const connectors = JSON.parse(
+      (await readFile(join(dir, 'Get-InboundConnector.json'), 'utf16le')).replace(/^\uFEFF/, ''),
+    );
+    const list = Array.isArray(connectors) ? connectors : [connectors];
+    list.push({
+      Name: name,
+      Enabled: true,
+      ConnectorType: 'Partner',
+      SenderDomains: ['smtp:fabrikam.example;1'],
+      SenderIPAddresses: ['198.51.100.77'],
+      RequireTls: true,
+      RestrictDomainsToIPAddresses: false,
+      RestrictDomainsToCertificate: false,
+      AssociatedAcceptedDomains: [],
+    });
+    await writeFile(join(dir, 'Get-InboundConnector.json'), JSON.stringify(list));
+    const r = await mxlock('plan', dir, '--offline', '--out', join(tmp, 'partner-flow-plan'), '--no-color');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'REFUSED: stage 2 (Restrict the Partner inbound connector to the gateway) would break path.connector:Fabrikam\\u202epartner\\x1b[31m',
+    );
+    expect(r.stdout.includes('\u001b') || r.stdout.includes('\u202e')).toBe(false);
+  });
+});
+
 describe('mxlock plan', () => {
   test('writes plan.md, a script per stage, rollback.ps1 and dns-records.txt, and says what it leaves (exit 0)', async () => {
     const out = join(tmp, 'p1');

@@ -78,7 +78,11 @@ describe('declared sources are admitted as the lock-down judges them', () => {
       'mxlock - Direct Send: HQ printer',
     ]);
     expect(stages[0]!.notes.join('\n')).toContain('exempts it from RejectDirectSend only');
-    expect(checked.plan.refusal).toBeUndefined();
+    // The 'Scanners' connector itself carries partner.example's mail (path.connector:Scanners, DESIGN §5): the
+    // certificate lock-down refuses it (CON-5 [D]), so stage 2 is refused naming that connector, never the printer.
+    expect(checked.plan.refusal?.stage).toBe(2);
+    expect(checked.plan.refusal?.paths.map((p) => p.id)).toEqual(['path.connector:Scanners']);
+    expect(checked.plan.refusal?.explanation).toContain('would break path.connector:Scanners');
     expect(checked.after.find((p) => p.id === 'path.declared-source:HQ printer')?.status).not.toBe('broken');
   });
 

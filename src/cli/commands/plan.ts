@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
+import { inlineSafe } from '../../report/text.js';
 
 interface PlanFlags {
   profile?: string;
@@ -102,7 +103,8 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
       const after = built.checked.after;
       lines.push('', 'After the runnable stages:');
       for (const p of after) lines.push(`  ${p.status.padEnd(10)} ${p.id}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      // Connector and source names come from the tenant and the profile: every control or bidi character is shown escaped.
+      process.stdout.write(`${lines.map(inlineSafe).join('\n')}\n`);
       // A weakening is not refused (nothing legitimate breaks) but must not pass unnoticed in a pipeline either.
       process.exitCode = plan.refusal || plan.weakenings.length > 0 ? 1 : 0;
     });

@@ -457,3 +457,24 @@ export function overLimits(a: SpfAnalysis): string[] {
   if (a.loops.length) out.push(`include/redirect loop: ${a.loops.join('; ')}`);
   return out;
 }
+
+/**
+ * The networks a domain's SPF authorises, over recorded answers: what a connector partner that lists no address is
+ * assumed to send from (DESIGN §5 path.connector, [I]). `unknown` with the reason when they cannot all be listed (no
+ * record, DNS not analysed, macros, limits): a partial list would be taken for the whole.
+ */
+export function spfNetworksOfZone(
+  zone: DnsZone | undefined,
+  domain: string,
+): { networks: string[] } | { unknown: string } {
+  if (!zone) return { unknown: 'DNS not analysed' };
+  const run = spfTreeOfZone(zone, domain);
+  if (!run.done) return { unknown: run.why };
+  const a = run.value;
+  if (a.state !== 'ok')
+    return { unknown: a.state === 'nxdomain' ? 'not in the recorded DNS' : (a.error ?? `SPF ${a.state}`) };
+  const terms = spfSenders(a.tree).terms;
+  const unlisted = terms.flatMap((t) => t.unlisted);
+  if (unlisted.length > 0) return { unknown: unlisted.join('; ') };
+  return { networks: [...new Set(terms.flatMap((t) => t.grants.map((g) => g.network)))] };
+}

@@ -1,0 +1,135 @@
+/**
+ * Issue 9 A4: every enabled inbound connector that is neither the gateway's nor a lock-down is a legitimate flow,
+ * `path.connector:<name>` (DESIGN §5): from its IPs, else its sender domains' SPF addresses [I], else uncertain; and the
+ * plan never says "legitimate flows preserved" while a stage breaks one (DESIGN §6).
+ */
+import { describe, expect, test } from 'vitest';
+import { assessSnapshot, existingFlows } from '../../src/assess.js';
+import { zoneFromJson } from '../../src/dns/zone.js';
+import { connectorFlows } from '../../src/model/flows.js';
+import { planChanges } from '../../src/plan/planner.js';
+import { parseProfile } from '../../src/profile/load.js';
+import { EMPTY_PROFILE } from '../../src/profile/schema.js';
+import type { InboundConnector } from '../../src/snapshot/schema.js';
+import { makeGateway } from '../checks/helpers.js';
+import { checkStages, partner, tenant } from '../plan/builders.js';
+
+const GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10'] });
+
+const allowByDomain = (props: Record<string, unknown> = {}) =>
+  partner('Fabrikam partner', {
+    SenderDomains: ['fabrikam.example'],
+    SenderIPAddresses: ['198.51.100.77'],
+    RequireTls: true,
+    ...props,
+  });
+
+describe('connectorFlows: which connectors are flows, and where their mail comes from', () => {
+  const flowsOf = (connectors: Record<string, unknown>[], dns?: Record<string, object>) =>
+    existingFlows(
+      tenant(connectors, {}, dns ? zoneFromJson(dns as Parameters<typeof zoneFromJson>[0]) : undefined),
+      GATEWAY,
+    );
+
+  test('the gateway connector, a lock-down, a disabled connector and one whose Enabled is unknown are not flows', () => {
+    const flows = flowsOf([
+      partner('SEG'), // lists the gateway IP
+      partner('Old lock-down', { SenderIPAddresses: ['192.0.2.9'], RestrictDomainsToIPAddresses: true }),
+      allowByDomain({ Name: 'Disabled partner', Enabled: false }),
+      allowByDomain({ Name: 'Unknown state', Enabled: undefined }),
+      allowByDomain(),
+    ]);
+    expect(flows.map((f) => [f.name, f.addresses, f.ips])).toEqual([
+      ['Fabrikam partner', 'connector', ['198.51.100.77']],
+    ]);
+  });
+
+  test('a TLS partner matched by certificate only, an OnPremises relay, and one with nothing to go by', () => {
+    const flows = flowsOf([
+      partner('Contoso SaaS', {
+        SenderDomains: ['mail.saas.example'],
+        SenderIPAddresses: [],
+        TlsSenderCertificateName: '*.saas.example',
+      }),
+      {
+        Name: 'App relay',
+        Enabled: true,
+        ConnectorType: 'OnPremises',
+        SenderIPAddresses: ['192.0.2.60'],
+        SenderDomains: ['smtp:*;1'],
+      },
+      partner('Mystery', { SenderDomains: ['nowhere.example'], SenderIPAddresses: [] }),
+    ]);
+    expect(flows.map((f) => [f.name, f.addresses, f.senderDomains])).toEqual([
+      ['Contoso SaaS', 'certificate-only', ['mail.saas.example']],
+      ['App relay', 'connector', undefined],
+      ['Mystery', 'none', ['nowhere.example']],
+    ]);
+    expect(flows[2]!.basis.join(' ')).toMatch(
+      /SPF names none for nowhere\.example \(nowhere\.example: DNS not analysed\)/,
+    );
+  });
+
+  test("a partner that lists no address sends from its domain's SPF addresses [I]", () => {
+    const flows = flowsOf([allowByDomain({ SenderIPAddresses: [] })], {
+      'fabrikam.example': { TXT: ['v=spf1 ip4:198.51.100.64/27 ip4:198.51.100.200 -all'] },
+    });
+    expect(flows[0]).toMatchObject({ addresses: 'spf', ips: ['198.51.100.64/27', '198.51.100.200'] });
+    expect(flows[0]!.basis[0]).toMatch(/SPF records of fabrikam\.example authorise .* \[I\]$/);
+  });
+
+  test('an SPF record that cannot be listed in full gives no addresses (a partial list would pass for the whole)', () => {
+    const flows = flowsOf([allowByDomain({ SenderIPAddresses: [] })], {
+      'fabrikam.example': { TXT: ['v=spf1 ip4:198.51.100.64/27 exists:%{i}.spf.fabrikam.example -all'] },
+    });
+    expect(flows[0]!.addresses).toBe('none');
+  });
+
+  test('a connector listed twice under one name is one flow', () => {
+    const c = allowByDomain() as InboundConnector;
+    expect(connectorFlows([c, c], undefined, undefined)).toHaveLength(1);
+  });
+});
+
+describe('path.connector:<name> in assess and plan', () => {
+  test('assess reports each flow as a legitimate path, uncertain when its addresses are unknown', () => {
+    const snapshot = tenant([
+      partner('SEG'),
+      allowByDomain(),
+      partner('Mystery', { SenderDomains: ['nowhere.example'], SenderIPAddresses: [] }),
+    ]);
+    const { report } = assessSnapshot(snapshot, {
+      profile: parseProfile('gateway:\n  ips: [203.0.113.10]\n', 'mxlock.yaml'),
+    });
+    const byId = new Map(report.paths.map((p) => [p.id, p]));
+    expect(byId.get('path.connector:Fabrikam partner')).toMatchObject({
+      kind: 'legitimate',
+      status: 'preserved',
+    });
+    const mystery = byId.get('path.connector:Mystery');
+    expect(mystery?.status).toBe('uncertain');
+    expect(mystery?.evidence.at(-1)).toMatch(/^uncertain: the connector lists no address or certificate/);
+    expect(report.verdict.legitimateFlows).toBe('uncertain');
+    expect(report.verdict.summary).toContain('path.connector:Mystery');
+  });
+
+  test('the lock-down would refuse an allow-by-domain partner: stage 2 is refused, naming the connector', () => {
+    const snapshot = tenant([partner('SEG'), allowByDomain()]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
+    expect(draft.blocked).toBeUndefined();
+    const checked = checkStages({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY, stages: draft.stages });
+    // Not admitted by the plan (yet): the lock-down stage is refused, naming the connector whose mail it would refuse.
+    expect(checked.plan.refusal?.stage).toBe(2);
+    expect(checked.plan.refusal?.paths.find((p) => p.id === 'path.connector:Fabrikam partner')).toMatchObject(
+      {
+        before: 'preserved',
+        after: 'broken',
+        rules: ['CON-5 [D]'],
+      },
+    );
+    expect(checked.plan.refusal?.explanation).toContain('would break path.connector:Fabrikam partner');
+    expect(checked.plan.refusal?.explanation).toContain(
+      "The inbound connector 'Fabrikam partner' carries mail",
+    );
+  });
+});
