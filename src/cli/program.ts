@@ -9,7 +9,6 @@ import { registerPlan } from './commands/plan.js';
 import { registerSimulate } from './commands/simulate.js';
 
 export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
 function buildProgram(): Command {

@@ -1,6 +1,5 @@
 /** The plan's vocabulary (DESIGN §6): typed changes in stages, each reversible from the export's prior values. */
 import type { PathResult } from '../model/paths.js';
-import type { Snapshot } from '../snapshot/types.js';
 
 export type StageNo = 0 | 1 | 2 | 3 | 4 | 5;
 
@@ -133,6 +132,3 @@ export interface Plan {
    */
   remaining?: { id: string; status: string; title: string }[];
 }
-
-/** Applies a change to the snapshot model (the simulator checks the "after" state with the same engine). */
-export type Apply = (s: Snapshot, c: Change) => Snapshot;

@@ -40,6 +40,5 @@ export const ProfileSchema = z
   .strict();
 
 export type Profile = z.output<typeof ProfileSchema>;
-export type GatewayProfile = NonNullable<Profile['gateway']>;
 
 export const EMPTY_PROFILE: Profile = { directSendSources: [], protectedUsers: [], waivers: [] };

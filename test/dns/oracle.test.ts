@@ -1,7 +1,7 @@
 /**
  * The oracle over recorded DNS: the SPF and DMARC evaluators of the DNS analysis, driven synchronously over the
- * zone, with what a recording cannot tell mapped to unknown. Cases first written for the former separate copy
- * (src/dns/recorded-auth.ts) are kept here unchanged.
+ * zone, with what a recording cannot tell mapped to unknown. Cases first written for the former separate copy of
+ * these evaluators (since merged into src/dns/oracle.ts) are kept here unchanged.
  */
 import { describe, expect, test } from 'vitest';
 import { recordedAuthOracle, recordedDmarc, recordedSpf } from '../../src/dns/oracle.js';

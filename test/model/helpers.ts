@@ -7,7 +7,6 @@ import { CMDLET_NAMES } from '../../src/snapshot/schema.js';
 
 export type Data = { [K in keyof SnapshotObjects]?: Partial<SnapshotObjects[K]>[] };
 
-export const OWN = 'contoso.com';
 export const GATEWAY_IPS = ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'];
 
 export const baseData = (): Data => ({

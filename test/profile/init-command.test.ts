@@ -1,20 +1,16 @@
 /** `mxlock init` (src/cli/commands/init.ts): writes next to the export, refuses to overwrite, reports what it inferred. */
-import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { registerInit, runInit } from '../../src/cli/commands/init.js';
 import { ConfigError } from '../../src/errors.js';
 import { parseProfile } from '../../src/profile/load.js';
+import { mxlock } from '../support/cli.js';
 
 const EXPORT = fileURLToPath(new URL('../fixtures/profile/export-mimecast/', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(REPO, 'src/cli/main.ts');
-const run = promisify(execFile);
 
 let dir: string;
 beforeEach(async () => {
@@ -121,12 +117,9 @@ test('registerInit wires the arguments and options', async () => {
 });
 
 describe('the mxlock binary', () => {
-  // cwd = the repository, so that `--import tsx` resolves; every path passed is absolute.
-  const mxlock = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO });
-
   test('init --help shows an example', async () => {
-    const { stdout } = await mxlock('init', '--help');
+    const { code, stdout } = await mxlock('init', '--help');
+    expect(code).toBe(0);
     expect(stdout).toContain('Usage: mxlock init [options] <export>');
     expect(stdout).toContain('$ mxlock init ./contoso-export');
   });
@@ -134,12 +127,9 @@ describe('the mxlock binary', () => {
   test('an existing profile: exit code 2 and a one-line message on stderr', async () => {
     const exportDir = await copyExport();
     await writeFile(join(exportDir, 'mxlock.yaml'), '');
-    const failure = await mxlock('init', exportDir).then(
-      () => undefined,
-      (err: { code: number; stderr: string }) => err,
-    );
-    expect(failure?.code).toBe(2);
-    expect(failure?.stderr).toBe(
+    const failure = await mxlock('init', exportDir);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toBe(
       `mxlock: ${join(exportDir, 'mxlock.yaml')} already exists; use --force to overwrite it, or --out <file> to write elsewhere\n`,
     );
   });

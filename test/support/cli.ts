@@ -1,27 +1,21 @@
-/** Runs the real `mxlock` entry point (src/cli/main.ts through tsx) in a child process, as a user would. */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+/**
+ * Runs the real `mxlock` command line in a child process, as a user would: the bundle test/support/global-setup.ts
+ * built for this run, under plain `node` (no tsx), with exit codes and stdout/stderr as a shell sees them.
+ */
+import { inject } from 'vitest';
+import { REPO, runNode, type CliRun } from './cli-bundle.js';
 
-export const REPO = join(import.meta.dirname, '..', '..');
-const MAIN = join(REPO, 'src', 'cli', 'main.ts');
+export { REPO, type CliRun };
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
+/** The bundled `main.js` of this test run. */
+export function cliBinary(): string {
+  const bin = inject('mxlockBin');
+  if (typeof bin !== 'string' || bin === '') {
+    throw new Error('no mxlock bundle: run the tests through vitest.config.ts, whose globalSetup builds it');
+  }
+  return bin;
 }
 
 export function mxlock(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } },
-      (err, stdout, stderr) => {
-        const code =
-          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runNode([cliBinary(), ...args], REPO, { ...process.env, NO_COLOR: '1' });
 }
