@@ -143,4 +143,24 @@ describe('simulate and plan in live mode use the run of assess', () => {
     expect(json.before.verdict).toEqual(assessed.report.verdict);
     expect(json.before.verdict.bypass).not.toBe('uncertain');
   });
+
+  test('plan reads the live MX too: every MX at Exchange Online means no gateway to lock down to a stale connector', async () => {
+    server.setZone(zone(EOP_MX, EOP_MX));
+    // A leftover Partner connector with SenderDomains *: without the MX it would be taken as the gateway's, and the
+    // plan would restrict the tenant's inbound mail to its address (the MX says mail enters at EOP directly).
+    const stale = {
+      Name: 'From old SEG',
+      Enabled: true,
+      ConnectorType: 'Partner',
+      SenderDomains: ['smtp:*;1'],
+      SenderIPAddresses: ['203.0.113.10'],
+      RestrictDomainsToIPAddresses: false,
+    };
+    const path = await exportWith('cli-stale-connector', [stale]);
+    const run = await mxlock('plan', path, '--dns-server', server.server, '--out', join(dir, 'plan-out'));
+    expect(run.stderr).toMatch(
+      /cannot plan: the tenant has no gateway \(every MX of the accepted domains points at Exchange Online\)/,
+    );
+    expect(run.code).toBe(2);
+  });
 });
