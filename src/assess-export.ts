@@ -8,10 +8,10 @@ import { dirname, join } from 'node:path';
 import { assessSnapshot, type AssessResult } from './assess.js';
 import type { DnsReport } from './dns/analyse.js';
 import { liveResolver } from './dns/live.js';
-import { recordedResolver, recordingResolver } from './dns/resolver.js';
+import { query, recordedResolver, recordingResolver } from './dns/resolver.js';
 import { analyseTenantDns, planTenantDns } from './dns/tenant.js';
 import { zoneFromJson, type DnsZone } from './dns/zone.js';
-import { resolveGateway } from './profile/infer.js';
+import { gatewayMxDomains, resolveGateway } from './profile/infer.js';
 import { loadProfile } from './profile/load.js';
 import type { Profile } from './profile/schema.js';
 import { readExport } from './snapshot/read.js';
@@ -24,6 +24,9 @@ export interface AssessExportOptions {
   offline?: boolean | undefined;
   /** DNS servers for live analysis (`ip` or `ip:port`). */
   dnsServers?: readonly string[] | undefined;
+  /** Live DNS: per-try timeout and tries (default: `liveResolver`'s). */
+  dnsTimeoutMs?: number | undefined;
+  dnsTries?: number | undefined;
   now?: Date;
   timestamp?: Date | undefined;
   /** Progress and diagnostics (stderr in the CLI). */
@@ -31,11 +34,12 @@ export interface AssessExportOptions {
 }
 
 export interface AssessExportResult extends AssessResult {
+  /** The export as read, its `dns` the run's zone (live: the answers recorded, not the export's dns.json). */
   snapshot: Snapshot;
   profilePath: string | undefined;
   /** The profile that was found (undefined: none, everything inferred). */
   profile: Profile | undefined;
-  /** The DNS answers the simulator used (dns.json, or what the live analysis recorded). */
+  /** The DNS answers of the run (dns.json, or what the live analysis recorded): `snapshot.dns`. */
   zone: DnsZone | undefined;
 }
 
@@ -61,28 +65,39 @@ export async function findProfile(
 }
 
 /**
- * The DNS facts for the dns.* checks and the simulator: offline, the export's dns.json (or none); live, fresh
- * answers, which are also recorded so that the simulator evaluates SPF/DMARC on the same data.
+ * The DNS facts of the run, for the dns.* checks, the gateway inference and the simulator: offline, the export's
+ * dns.json (or none); live, fresh answers, recorded (failures included, as failures) into the zone everything else
+ * reads. Live, the MX of the accepted domains is asked first: the gateway it infers decides which IPs SPF must
+ * authorise and which DKIM selectors to look for, and the recorder gives the later readers the same answers.
  */
 export async function tenantDns(
   snapshot: Snapshot,
   profile: Profile | undefined,
-  options: Pick<AssessExportOptions, 'offline' | 'dnsServers' | 'log'>,
+  options: Pick<AssessExportOptions, 'offline' | 'dnsServers' | 'dnsTimeoutMs' | 'dnsTries' | 'log'>,
 ): Promise<{ dns: DnsReport | undefined; zone: DnsZone | undefined }> {
   const log = options.log ?? (() => undefined);
-  const plan = planTenantDns(snapshot, resolveGateway(profile, snapshot));
   if (options.offline) {
     if (!snapshot.dns) {
       log('--offline and no dns.json in the export: the dns.* checks are unknown');
       return { dns: undefined, zone: undefined };
     }
+    const plan = planTenantDns(snapshot, resolveGateway(profile, snapshot));
     return {
       dns: await analyseTenantDns(recordedResolver(snapshot.dns), plan, 'recorded answers (dns.json)'),
       zone: snapshot.dns,
     };
   }
   const servers = options.dnsServers?.flatMap((s) => s.split(',')).filter(Boolean);
-  const recorder = recordingResolver(liveResolver(servers && servers.length ? { servers } : {}));
+  const recorder = recordingResolver(
+    liveResolver({
+      ...(servers && servers.length ? { servers } : {}),
+      ...(options.dnsTimeoutMs !== undefined ? { timeoutMs: options.dnsTimeoutMs } : {}),
+      ...(options.dnsTries !== undefined ? { tries: options.dnsTries } : {}),
+    }),
+  );
+  await Promise.all(gatewayMxDomains(snapshot).map((d) => query(recorder.resolve, d, 'MX')));
+  const gateway = resolveGateway(profile, { ...snapshot, dns: zoneFromJson(recorder.toJson()) });
+  const plan = planTenantDns(snapshot, gateway);
   log(
     `analysing the DNS of ${plan.domains.length} domain(s) live${servers?.length ? ` via ${servers.join(', ')}` : ''} (--offline to use dns.json only)`,
   );
@@ -91,7 +106,7 @@ export async function tenantDns(
     plan,
     servers?.length ? `live DNS via ${servers.join(', ')}` : 'live DNS (system resolver)',
   );
-  for (const u of recorder.unrecorded) log(`warning: DNS failure: ${u}`);
+  for (const u of recorder.failures) log(`warning: DNS failure (its answer stays unknown): ${u}`);
   return { dns, zone: zoneFromJson(recorder.toJson()) };
 }
 
@@ -99,14 +114,16 @@ export async function assessExport(
   exportPath: string,
   options: AssessExportOptions = {},
 ): Promise<AssessExportResult> {
-  const snapshot = await readExport(exportPath);
+  const exported = await readExport(exportPath);
   const { profile, path } = await findProfile(exportPath, options.profilePath);
   if (path && !options.profilePath) options.log?.(`using profile ${path}`);
-  const { dns, zone } = await tenantDns(snapshot, profile, options);
+  const { dns, zone } = await tenantDns(exported, profile, options);
+  // One zone per run: live, the answers just recorded take the place of the export's dns.json in the snapshot, so the
+  // gateway inference, the checks, the simulator and the planner (its "after" snapshots too) read the same facts.
+  const snapshot: Snapshot = options.offline ? exported : { ...exported, dns: zone, dnsLive: true };
   const result = assessSnapshot(snapshot, {
     profile,
     dns,
-    zone,
     ...(options.now ? { now: options.now } : {}),
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
   });

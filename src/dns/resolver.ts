@@ -4,8 +4,8 @@
  * wraps the live one. Failures are values here: NXDOMAIN, NODATA, timeout and SERVFAIL stay distinct, and none
  * of them is an answer.
  */
-import type { DnsZone, MxRecord, ZoneEntry } from './zone.js';
-import { normaliseName } from './zone.js';
+import type { DnsZone, MxRecord, RecordType, ZoneEntry } from './zone.js';
+import { failureReason, normaliseName, zoneFailure } from './zone.js';
 
 export type RRType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CNAME' | 'PTR';
 
@@ -66,6 +66,23 @@ function normalise<T extends RRType>(type: T, raw: unknown[]): RecordOf[T][] {
   return raw.map(String) as RecordOf[T][];
 }
 
+/** A node:dns error as a value: the one mapping of error codes to outcomes (live, replayed and in-memory answers). */
+export function resultOfError(code: unknown, message: string): Exclude<DnsResult<never>, { kind: 'answer' }> {
+  switch (code) {
+    case 'ENOTFOUND':
+      return { kind: 'nxdomain' };
+    case 'ENODATA':
+      return { kind: 'nodata' };
+    case 'ETIMEOUT':
+    case 'ETIMEDOUT':
+      return { kind: 'timeout' };
+    case 'ESERVFAIL':
+      return { kind: 'servfail' };
+    default:
+      return { kind: 'error', code: typeof code === 'string' ? code : 'EUNKNOWN', message };
+  }
+}
+
 /** Runs one query and turns node:dns errors into values. */
 export async function query<T extends RRType>(
   resolve: ResolveFn,
@@ -77,69 +94,104 @@ export async function query<T extends RRType>(
     const records = normalise(type, raw);
     return records.length === 0 ? { kind: 'nodata' } : { kind: 'answer', records };
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const message = err instanceof Error ? err.message : String(err);
-    switch (code) {
-      case 'ENOTFOUND':
-        return { kind: 'nxdomain' };
-      case 'ENODATA':
-        return { kind: 'nodata' };
-      case 'ETIMEOUT':
-      case 'ETIMEDOUT':
-        return { kind: 'timeout' };
-      case 'ESERVFAIL':
-        return { kind: 'servfail' };
-      default:
-        return { kind: 'error', code: typeof code === 'string' ? code : 'EUNKNOWN', message };
-    }
+    return resultOfError((err as { code?: unknown }).code, err instanceof Error ? err.message : String(err));
   }
 }
 
-function dnsError(code: string, name: string, type: string): Error {
-  return Object.assign(new Error(`query${type} ${code} ${name}`), { code, hostname: name });
+function dnsError(code: string, name: string, type: string, why?: string): Error {
+  return Object.assign(new Error(`query${type} ${code} ${name}${why ? ` (${why})` : ''}`), {
+    code,
+    hostname: name,
+  });
 }
 
-/** A ResolveFn over recorded answers (`dns.json`, used by `--offline`): absent name = NXDOMAIN, absent type = NODATA. */
+/**
+ * A ResolveFn over recorded answers (`dns.json`, used by `--offline`): absent name = NXDOMAIN, absent type = NODATA,
+ * a recorded failure fails again the same way (zone.ts `zoneFailure`).
+ */
 export function recordedResolver(zone: DnsZone): ResolveFn {
   return async (name, type) => {
+    const failure = type === 'PTR' ? undefined : zoneFailure(zone, name, type as RecordType);
+    if (failure) throw dnsError(failure.code, name, type, failure.reason);
     const entry = zone.get(normaliseName(name));
     if (!entry) throw dnsError('ENOTFOUND', name, type);
-    const records = entry[type as keyof ZoneEntry];
+    const records = type === 'PTR' ? undefined : entry[type as RecordType];
     if (!records || records.length === 0) throw dnsError('ENODATA', name, type);
     return type === 'TXT' ? (records as string[]).map((t) => [t]) : [...records];
   };
 }
 
-/** A recorder: wraps a resolver and keeps every definite answer in the dns.json shape (`--record zone.json`). */
+/**
+ * A recorder: wraps a resolver and keeps every outcome in the dns.json shape (`--record zone.json`, and the zone of a
+ * live `assess`): answers, NODATA, and failures under `error`; NXDOMAIN names are left out (absent = NXDOMAIN). Each
+ * question goes to the network once: asked again, it gets the first outcome, so everything that reads the recording
+ * in one run sees the answer the analysis saw.
+ */
 export function recordingResolver(inner: ResolveFn): {
   resolve: ResolveFn;
   toJson(): Record<string, ZoneEntry>;
-  unrecorded: string[];
+  /** `name/TYPE: code …` of each lookup that failed (recorded under `error`). */
+  failures: string[];
 } {
   const seen = new Map<string, ZoneEntry>();
-  const unrecorded: string[] = [];
-  const resolve: ResolveFn = async (name, type) => {
-    const key = normaliseName(name);
+  const asked = new Map<string, Promise<unknown[]>>();
+  const failures: string[] = [];
+  const record = async (key: string, name: string, type: RRType): Promise<unknown[]> => {
     try {
       const raw = await inner(name, type);
       const entry = seen.get(key) ?? {};
-      const records = normalise(type, raw);
-      if (records.length > 0 && type !== 'PTR') (entry as Record<string, unknown>)[type] = records;
+      // PTR answers are not part of dns.json (the simulator reads no reverse DNS from it).
+      if (type !== 'PTR') (entry as Record<string, unknown>)[type] = normalise(type, raw);
       seen.set(key, entry);
       return raw;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      // NODATA: the name exists, so it is recorded without the type. NXDOMAIN: left out (absent = NXDOMAIN).
-      if (code === 'ENODATA' && !seen.has(key)) seen.set(key, {});
-      else if (code !== 'ENOTFOUND' && code !== 'ENODATA') unrecorded.push(`${key}/${type}: ${String(code)}`);
+      if (code === 'ENODATA') {
+        // The name exists; the type is recorded empty (NODATA) so that it stays known beside a failure of another type.
+        const entry = seen.get(key) ?? {};
+        if (type !== 'PTR') (entry as Record<string, unknown>)[type] = [];
+        seen.set(key, entry);
+      } else if (code !== 'ENOTFOUND') {
+        failures.push(`${key}/${type}: ${String(code)}`);
+        if (type !== 'PTR') {
+          const entry = seen.get(key) ?? {};
+          entry.error = {
+            ...entry.error,
+            [type]: failureReason(typeof code === 'string' ? code : 'EUNKNOWN'),
+          };
+          seen.set(key, entry);
+        }
+      }
       throw err;
     }
   };
+  const resolve: ResolveFn = (name, type) => {
+    const key = normaliseName(name);
+    const question = `${key}/${type}`;
+    let pending = asked.get(question);
+    if (pending === undefined) {
+      pending = record(key, name, type);
+      asked.set(question, pending);
+    }
+    return pending;
+  };
   return {
     resolve,
-    unrecorded,
+    failures,
     toJson() {
-      return Object.fromEntries([...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const names = [...seen.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return Object.fromEntries(names.map((n) => [n, withoutEmptyTypes(seen.get(n)!)]));
     },
   };
+}
+
+/**
+ * The entry as dns.json writes it: a NODATA type is left out (DESIGN §3.1: a name present without the type), except
+ * beside a failure, where `[]` tells the types that answered from those never asked (zone.ts `zoneFailure`).
+ */
+function withoutEmptyTypes(entry: ZoneEntry): ZoneEntry {
+  if (entry.error !== undefined) return entry;
+  return Object.fromEntries(
+    Object.entries(entry).filter(([, v]) => !Array.isArray(v) || v.length > 0),
+  ) as ZoneEntry;
 }

@@ -6,8 +6,15 @@
  * one could have resolved in advance. The evaluator cannot tell which driver runs it, so both give the same
  * result for the same answers.
  */
-import { query, type DnsResult, type RecordOf, type ResolveFn, type RRType } from './resolver.js';
-import { normaliseName, type DnsZone } from './zone.js';
+import {
+  query,
+  resultOfError,
+  type DnsResult,
+  type RecordOf,
+  type ResolveFn,
+  type RRType,
+} from './resolver.js';
+import { normaliseName, zoneFailure, type DnsZone } from './zone.js';
 
 export interface Question {
   name: string;
@@ -72,6 +79,9 @@ export function runSync<R>(steps: DnsSteps<R>, answer: SyncAnswerFn): SyncRun<R>
  * question is NODATA or NXDOMAIN here as there.
  */
 export function zoneAnswer(zone: DnsZone, q: Question): Answer {
+  // A lookup that failed when the zone was recorded fails here too (DESIGN §1.1: temperror, never an absence).
+  const failure = q.type === 'PTR' ? undefined : zoneFailure(zone, q.name, q.type);
+  if (failure) return resultOfError(failure.code, failure.reason);
   const entry = zone.get(normaliseName(q.name));
   if (!entry) return { kind: 'nxdomain' };
   if (q.type === 'PTR') return { kind: 'nodata' };

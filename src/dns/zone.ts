@@ -1,10 +1,12 @@
 /**
  * Recorded DNS answers (`dns.json`, DESIGN §3.1): a name present without a type is NODATA, a name absent is
- * NXDOMAIN. Pure data; the live resolver comes with the DNS issue.
+ * NXDOMAIN. A lookup that failed when the zone was recorded (timeout, SERVFAIL…) is kept as such under `error`
+ * (an extension of §3.1): DESIGN §1.1, a DNS failure is unknown, never an absence. Pure data.
  */
 import { z } from 'zod';
 
 export type RecordType = 'MX' | 'TXT' | 'CNAME' | 'A' | 'AAAA';
+const RECORD_TYPES = ['MX', 'TXT', 'CNAME', 'A', 'AAAA'] as const satisfies readonly RecordType[];
 export interface MxRecord {
   exchange: string;
   priority: number;
@@ -15,6 +17,11 @@ export interface ZoneEntry {
   CNAME?: string[];
   A?: string[];
   AAAA?: string[];
+  /**
+   * Types whose lookup failed, with the failure (`FAILURE_REASON`): their answer is unknown. A name that holds only
+   * failures may not exist at all, so its other types are unknown too; a type recorded as `[]` is NODATA.
+   */
+  error?: Partial<Record<RecordType, string>>;
 }
 /** Keys are lower-case names without the trailing dot. */
 export type DnsZone = ReadonlyMap<string, ZoneEntry>;
@@ -25,6 +32,51 @@ export type Lookup<T> =
   | { kind: 'nxdomain' }
   | { kind: 'unavailable'; reason: string };
 
+/**
+ * How a failed lookup is written in dns.json: `timeout`, `SERVFAIL`, or the node:dns error code of any other failure
+ * (`ECONNREFUSED`, `EREFUSED`…), so that a replay fails the same way.
+ */
+const FAILURE_REASON = /^(timeout|SERVFAIL|E[A-Z0-9_]+)$/;
+const CODE_OF_REASON: Record<string, string> = { timeout: 'ETIMEOUT', SERVFAIL: 'ESERVFAIL' };
+
+/** The dns.json word for a node:dns error code (`ETIMEOUT` → `timeout`); NXDOMAIN and NODATA are not failures. */
+export function failureReason(code: string): string {
+  if (code === 'ETIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'ESERVFAIL') return 'SERVFAIL';
+  return FAILURE_REASON.test(code) ? code : 'EUNKNOWN';
+}
+
+/** The node:dns error code a replay of a recorded failure throws (`timeout` → `ETIMEOUT`). */
+export function failureCode(reason: string): string {
+  return CODE_OF_REASON[reason] ?? reason;
+}
+
+/** Why a name/type of the zone has no known answer, and the node:dns code a replay fails with. */
+export interface ZoneFailure {
+  code: string;
+  reason: string;
+}
+
+/**
+ * The recorded failure for a name/type, or `undefined` when the zone answers it (records, NODATA or NXDOMAIN). The one
+ * place that reads `error`: `lookup`, the replaying resolver and the simulator's answers all come through here.
+ */
+export function zoneFailure(zone: DnsZone, name: string, type: RecordType): ZoneFailure | undefined {
+  const key = normaliseName(name);
+  const entry = zone.get(key);
+  const failed = entry?.error?.[type];
+  if (failed !== undefined)
+    return { code: failureCode(failed), reason: `DNS failure: ${type} ${key}: ${failed}` };
+  if (entry?.error !== undefined && !RECORD_TYPES.some((t) => entry[t] !== undefined)) {
+    const seen = Object.entries(entry.error).map(([t, r]) => `${t} ${r}`);
+    return {
+      code: 'ENOTRECORDED',
+      reason: `DNS failure: every lookup of ${key} failed (${seen.join(', ')}), so whether it has ${type} records is unknown`,
+    };
+  }
+  return undefined;
+}
+
 const txt = z.union([z.string(), z.array(z.string()).transform((chunks) => chunks.join(''))]);
 const EntrySchema = z
   .object({
@@ -33,6 +85,14 @@ const EntrySchema = z
     CNAME: z.array(z.string()).optional(),
     A: z.array(z.string()).optional(),
     AAAA: z.array(z.string()).optional(),
+    error: z
+      .partialRecord(
+        z.enum(RECORD_TYPES),
+        z
+          .string()
+          .regex(FAILURE_REASON, 'expected "timeout", "SERVFAIL" or a DNS error code such as "EREFUSED"'),
+      )
+      .optional(),
   })
   .strict();
 export const DnsJsonSchema = z.record(z.string(), EntrySchema);
@@ -50,6 +110,7 @@ export function zoneFromJson(data: z.output<typeof DnsJsonSchema>): DnsZone {
     if (entry.CNAME) e.CNAME = entry.CNAME.map(normaliseName);
     if (entry.A) e.A = entry.A;
     if (entry.AAAA) e.AAAA = entry.AAAA;
+    if (entry.error && Object.keys(entry.error).length > 0) e.error = { ...entry.error };
     zone.set(normaliseName(name), e);
   }
   return zone;
@@ -63,6 +124,8 @@ export function lookup<K extends RecordType>(
 ): Lookup<NonNullable<ZoneEntry[K]>[number]> {
   if (!zone)
     return { kind: 'unavailable', reason: 'DNS not analysed (no dns.json in the export and no live DNS)' };
+  const failure = zoneFailure(zone, name, type);
+  if (failure !== undefined) return { kind: 'unavailable', reason: failure.reason };
   const entry = zone.get(normaliseName(name));
   if (!entry) return { kind: 'nxdomain' };
   const records = entry[type];

@@ -1,7 +1,8 @@
 /**
  * Which gateway mxlock reasons about (DESIGN §3.2): the profile's when declared, otherwise inferred from the MX
  * records of the accepted domains and from the Partner inbound connector that admits every sender domain (`*`).
- * Pure: works on the snapshot only (recorded DNS in `snapshot.dns`).
+ * Pure: works on the snapshot only. `snapshot.dns` is the run's one set of DNS facts: the export's dns.json offline,
+ * the answers recorded live otherwise (assess-export.ts puts them there before anything reads them).
  */
 import { lookup, type MxRecord } from '../dns/zone.js';
 import { restrictsByCertificate } from '../model/connectors.js';
@@ -18,6 +19,8 @@ export interface DomainMx {
   domain: string;
   /** `answer`: records present; the others as in `Lookup`. */
   status: 'answer' | 'nodata' | 'nxdomain' | 'unavailable';
+  /** Why the MX is unknown (`unavailable`): DNS not analysed, or the lookup failed. */
+  reason?: string;
   /** Lowest-preference (primary) records first. */
   records: (MxRecord & { class: MxClass })[];
 }
@@ -33,15 +36,24 @@ function describeClass(c: MxClass): string {
   return 'not EOP, vendor not recognised';
 }
 
-/** MX answers of the tenant's own accepted domains (`*.onmicrosoft.com` left out), default domain first. */
-export function acceptedDomainMx(snapshot: Snapshot): DomainMx[] {
+/**
+ * The domains whose MX the gateway inference reads: the tenant's own accepted domains (`*.onmicrosoft.com` left out),
+ * default domain first. A live run asks their MX before inferring the gateway (assess-export.ts).
+ */
+export function gatewayMxDomains(snapshot: Snapshot): string[] {
   const tenant = buildTenant(snapshot);
   const domains = tenant.domainNames.filter((d) => !isMicrosoftDomain(d));
-  const ordered = [...new Set([...(tenant.defaultDomain ? [tenant.defaultDomain] : []), ...domains])].filter(
+  return [...new Set([...(tenant.defaultDomain ? [tenant.defaultDomain] : []), ...domains])].filter(
     (d) => !isMicrosoftDomain(d),
   );
-  return ordered.map((domain) => {
+}
+
+/** MX answers of the tenant's own accepted domains (`*.onmicrosoft.com` left out), default domain first. */
+export function acceptedDomainMx(snapshot: Snapshot): DomainMx[] {
+  return gatewayMxDomains(snapshot).map((domain) => {
     const answer = lookup(snapshot.dns, domain, 'MX');
+    if (answer.kind === 'unavailable')
+      return { domain, status: answer.kind, reason: answer.reason, records: [] };
     if (answer.kind !== 'answer') return { domain, status: answer.kind, records: [] };
     const records = [...answer.records]
       .sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange))
@@ -144,12 +156,14 @@ function pickVendor(mx: DomainMx[]): { vendor: SegVendor | undefined; unknownHos
   return { vendor: undefined, unknownHost: unknown?.exchange };
 }
 
-function mxBasis(mx: DomainMx[]): string[] {
+function mxBasis(snapshot: Snapshot, mx: DomainMx[]): string[] {
   const out: string[] = [];
   for (const d of mx) {
     const [first, ...rest] = d.records;
     if (d.status === 'nodata') out.push(`MX of ${d.domain}: no MX records (NODATA)`);
     else if (d.status === 'nxdomain') out.push(`MX of ${d.domain}: not in the recorded DNS (NXDOMAIN)`);
+    else if (d.status === 'unavailable' && snapshot.dns !== undefined)
+      out.push(`MX of ${d.domain}: unknown (${d.reason ?? 'the lookup failed'})`);
     if (!first) continue;
     out.push(`MX of ${d.domain} → ${first.exchange} (${describeClass(first.class)})`);
     // A secondary MX at EOP is a published bypass of the gateway: worth saying.
@@ -330,7 +344,7 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
     return out;
   }
 
-  const basis = mxBasis(mx);
+  const basis = mxBasis(snapshot, mx);
   const hasInboundExport = snapshot.data['Get-InboundConnector'] !== undefined;
   const { connectors, restricting, notes: passedOver } = gatewayConnectors(snapshot, vendor);
   basis.push(...passedOver);

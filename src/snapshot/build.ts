@@ -21,7 +21,8 @@ export interface RawExport {
   tools?: RawFile[];
 }
 
-function parseDns(raw: unknown, file: string): DnsZone {
+/** dns.json (or a bundle's `dns`) → zone; a bad entry is an InputError naming the file and the field. */
+export function parseDns(raw: unknown, file: string): DnsZone {
   const v = raw === null ? {} : raw;
   const parsed = DnsJsonSchema.safeParse(v);
   if (!parsed.success) {

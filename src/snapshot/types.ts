@@ -40,8 +40,10 @@ export interface Snapshot {
   /** Folder or bundle path it was read from (for messages). */
   source: string;
   data: { [K in CmdletName]?: SnapshotObjects[K][] };
-  /** Recorded DNS (`dns.json`); undefined when the export has none. */
+  /** Recorded DNS (`dns.json`); undefined when the export has none. In a live run, the answers the run recorded. */
   dns: DnsZone | undefined;
+  /** `dns` holds the answers a live run recorded (assess-export.ts), not the export's dns.json. */
+  dnsLive?: true;
   /** Cmdlets (required and optional) whose file is absent. */
   missing: CmdletName[];
   /** Non-fatal oddities worth telling the user (encoding guessed, duplicate files…). */

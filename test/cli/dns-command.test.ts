@@ -93,6 +93,38 @@ describe('mxlock dns', () => {
     expect(strip(offline.stdout)).toEqual(strip(live.stdout));
   });
 
+  test('--record keeps a timeout as a failure (not an absent name), and --zone replays it as one', async () => {
+    const zone = join(tmp, 'zone-failure.json');
+    const args = ['--timeout', '100', '--tries', '1', '--format', 'json'];
+    const live = await mxlock(
+      'dns',
+      'slow.example',
+      '--dns-server',
+      server.server,
+      '--record',
+      zone,
+      ...args,
+    );
+    expect(live.stderr).toMatch(
+      /DNS failure, recorded as such \(its answer is unknown\): slow\.example\/TXT: ETIMEOUT/,
+    );
+    const recorded = JSON.parse(await readFile(zone, 'utf8'));
+    expect(recorded['slow.example']).toEqual({ error: expect.objectContaining({ TXT: 'timeout' }) });
+    const offline = await mxlock('dns', 'slow.example', '--zone', zone, '--format', 'json');
+    const d = JSON.parse(offline.stdout).domains[0];
+    expect(d.spf.status).toBe('unknown');
+    const strip = (s: string) => ({ ...JSON.parse(s), source: undefined });
+    expect(strip(offline.stdout)).toEqual(strip(live.stdout));
+  });
+
+  test('--zone with a bad error entry is an input error naming the file and the field', async () => {
+    const zone = join(tmp, 'bad-zone.json');
+    await writeFile(zone, JSON.stringify({ 'good.example': { error: { TXT: 'it broke' } } }));
+    const r = await mxlock('dns', 'good.example', '--zone', zone);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${zone}: ["good.example"]["error"]["TXT"]: expected "timeout", "SERVFAIL"`);
+  });
+
   test('--file reads a list with comments; a bad line is an input error naming the line', async () => {
     const list = join(tmp, 'list.txt');
     await writeFile(list, '# customers\ngood.example\n\nnot a domain\n');

@@ -269,7 +269,9 @@ export function spfInventory(ctx: CheckContext): SpfInventory {
   }
   // The export's dns.json, or the answers a live analysis recorded (assess-export.ts tenantDns).
   const source =
-    ctx.dns === ctx.snapshot.dns ? 'the recorded DNS (dns.json)' : 'the DNS answers recorded live';
+    ctx.dns === ctx.snapshot.dns && ctx.snapshot.dnsLive !== true
+      ? 'the recorded DNS (dns.json)'
+      : 'the DNS answers recorded live';
   const unknown: string[] = [];
   for (const domain of domains) {
     // Addresses that may send as this domain once the lock-down is on: the gateway and the connectors that

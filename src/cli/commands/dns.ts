@@ -93,13 +93,12 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       // check_host() takes one address: a range is represented by its first host.
       const spfIps = (flags.gatewayIp ?? []).map(sampleAddress).filter((x): x is string => x !== undefined);
       const concurrency = positiveInt(flags.concurrency, '--concurrency');
-      const [{ analyseDomains }, { recordingResolver, recordedResolver }, { liveResolver }, report, zoneMod] =
+      const [{ analyseDomains }, { recordingResolver, recordedResolver }, { liveResolver }, report] =
         await Promise.all([
           import('../../dns/analyse.js'),
           import('../../dns/resolver.js'),
           import('../../dns/live.js'),
           import('../../report/dns.js'),
-          import('../../dns/zone.js'),
         ]);
       let resolve;
       let source: string;
@@ -120,13 +119,9 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
             { cause },
           );
         }
-        const parsed = zoneMod.DnsJsonSchema.safeParse(json);
-        if (!parsed.success)
-          throw new InputError(
-            `${flags.zone}: not a dns.json zone (${parsed.error.issues[0]?.message ?? 'invalid'})`,
-            flags.zone,
-          );
-        resolve = recordedResolver(zoneMod.zoneFromJson(parsed.data));
+        // The reader of the export's dns.json: one schema, errors naming the file and the field.
+        const { parseDns } = await import('../../snapshot/build.js');
+        resolve = recordedResolver(parseDns(json, flags.zone));
         source = `recorded answers in ${flags.zone}`;
       } else {
         resolve = liveResolver({
@@ -153,8 +148,10 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       if (recorder && flags.record) {
         await writeFile(flags.record, `${JSON.stringify(recorder.toJson(), null, 2)}\n`);
         process.stderr.write(`mxlock: recorded answers written to ${flags.record}\n`);
-        for (const u of recorder.unrecorded)
-          process.stderr.write(`mxlock: warning: not recorded (DNS failure): ${u}\n`);
+        for (const u of recorder.failures)
+          process.stderr.write(
+            `mxlock: warning: DNS failure, recorded as such (its answer is unknown): ${u}\n`,
+          );
       }
       const rep = report.buildDnsReport(source, results, {
         spf: {
