@@ -5,7 +5,7 @@
  * Pure: reads the snapshot, writes nothing. Never an allow-by-sender-domain connector.
  */
 import { lackingExports } from '../snapshot/partial.js';
-import { isSafetyNet } from '../checks/step3/safety-net.js';
+import { isSafetyNet } from '../model/safety-net.js';
 import { domainOf } from '../model/domains.js';
 import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
 import {
