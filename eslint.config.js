@@ -53,4 +53,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The plan reads the model, DNS and the assess facade; a decision it shares with a check lives below both
+    // (issue 9 B4). test/plan/boundaries.test.ts holds the tree to it.
+    files: ['src/plan/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/checks/**'],
+              message:
+                'src/plan imports no check file: move what it shares with a check into the model or dns/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

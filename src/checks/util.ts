@@ -2,8 +2,8 @@
  * Helpers shared by checks: connector roles, quoting of tenant-derived names in remediation text, evidence
  * formatting, "not exported" outcomes and status merging.
  */
-import type { CmdletName, InboundConnector, TransportRule } from '../snapshot/schema.js';
-import { isEnabled, isLockdown } from '../model/connectors.js';
+import type { InboundConnector, TransportRule } from '../snapshot/schema.js';
+import { enabledLockdowns } from '../model/connectors.js';
 import type { CheckContext, CheckOutcome } from './types.js';
 
 /** The connector predicates live in the model (one set for checks, planner, admission and inference). */
@@ -23,9 +23,9 @@ export function ruleName(r: TransportRule): string {
   return r.Name ?? r.Identity ?? '(unnamed rule)';
 }
 
-/** Enabled lock-down connectors. `Enabled` absent counts as unknown, so it is not included here. */
+/** Enabled lock-down connectors of the tenant (model/connectors.ts enabledLockdowns). */
 export function activeLockdowns(ctx: CheckContext): InboundConnector[] {
-  return (ctx.tenant.inboundConnectors ?? []).filter((c) => isLockdown(c) && isEnabled(c));
+  return enabledLockdowns(ctx.tenant.inboundConnectors);
 }
 
 /** Own domains that send mail: accepted domains minus the `*.mail.onmicrosoft.com` coexistence domain. */
@@ -62,9 +62,8 @@ export const LEARN = {
     'https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365',
 } as const;
 
-export function notExported(cmdlet: CmdletName): string {
-  return `${cmdlet}.json was not exported`;
-}
+/** `<Cmdlet>.json was not exported`: worded once, in snapshot/partial.ts, for the checks and the DNS inventory. */
+export { notExported } from '../snapshot/partial.js';
 
 /** A property value as evidence shows it: lists in brackets, strings quoted, absent as "(not exported)". */
 export function show(value: unknown): string {

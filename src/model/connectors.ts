@@ -53,6 +53,11 @@ export function isLockdown(c: InboundConnector): boolean {
   return isRestricting(c) && coversEverySender(c);
 }
 
+/** Enabled lock-down connectors. `Enabled` absent counts as unknown, so it is not included here. */
+export function enabledLockdowns(connectors: readonly InboundConnector[] | undefined): InboundConnector[] {
+  return (connectors ?? []).filter((c) => isLockdown(c) && isEnabled(c));
+}
+
 /**
  * Whether the SenderDomains entry `outer` covers every domain `inner` covers: `*` covers all, `*.contoso.com` the
  * domain and its subdomains (CON-2 [D] S8 wildcard rule, domains.domainPatternMatches), a plain domain only itself.

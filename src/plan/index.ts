@@ -1,7 +1,6 @@
 /** The plan pipeline: draft the changes, check every stage with the simulator, gather DNS proposals and warnings. */
 import type { DnsZone } from '../dns/zone.js';
-import { CHECKS } from '../checks/registry.js';
-import { spfInventory, type SpfDirectSendCandidate } from '../checks/step0/inventory.direct-send-sources.js';
+import { spfInventory, type SpfDirectSendCandidate } from '../dns/direct-send-inventory.js';
 import { IpSet } from '../model/ip.js';
 import { buildTenant } from '../model/tenant.js';
 import type { ResolvedGateway } from '../profile/gateway.js';
@@ -111,11 +110,8 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const spf = spfInventory({
     snapshot: input.snapshot,
     tenant: buildTenant(input.snapshot),
-    profile: input.profile,
     gateway: input.gateway,
     dns: input.zone ?? input.snapshot.dns,
-    paths: [],
-    catalog: CHECKS,
   });
   const undeclared = undeclaredCandidates(spf.candidates, input.profile).map((c) => c.line);
   if (undeclared.length > 0) {

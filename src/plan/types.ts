@@ -41,7 +41,7 @@ export interface Change {
   /**
    * Properties whose export value was null (read as absent, `before` undefined) and whose rollback therefore writes
    * `$null` rather than leaving the plan's value in place. Only where null is the one prior value consistent with the
-   * export (planner.ts, nullBefore).
+   * export (drafts.ts, nullBefore).
    */
   rollbackToNull?: readonly string[];
 }

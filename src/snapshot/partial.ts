@@ -6,6 +6,11 @@
 import type { CmdletName } from './schema.js';
 import type { Snapshot } from './types.js';
 
+/** Why a whole cmdlet's data is undefined: the export lacks its file. */
+export function notExported(cmdlet: CmdletName): string {
+  return `${cmdlet}.json was not exported`;
+}
+
 /** How to get the whole object: the export-folder recipe's line for one cmdlet (README "The export-folder recipe"). */
 export function fullExportHint(cmdlet: CmdletName): string {
   return `export ${cmdlet}.json beside it (${cmdlet} | ConvertTo-Json -Depth 6)`;

@@ -6,7 +6,8 @@ import type { Check } from '../types.js';
 import { NO_GATEWAY } from '../../profile/gateway.js';
 import { EMPTY_PROFILE } from '../../profile/schema.js';
 import { EAC_RULES, LEARN } from '../util.js';
-import { blockingActions, isSafetyNet, ruleLabel, safetyNetScript, transportRules } from './safety-net.js';
+import { blockingActions, isSafetyNet } from '../../model/safety-net.js';
+import { ruleLabel, safetyNetScript, transportRules } from './safety-net.js';
 import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → Add a rule → Create a new rule: apply if the sender is located Outside the organization; do the following: Reject the message with the explanation; except if the sender IP address is in the gateway's ranges, or the message header X-MS-Exchange-Organization-AuthAs includes Internal, or the message type is Calendaring; mode: Test with policy tips first, then Enforce`;

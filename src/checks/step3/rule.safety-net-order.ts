@@ -6,14 +6,8 @@
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import { EAC_RULES, LEARN, psQuote, ruleName, worst } from '../util.js';
-import {
-  isEnforced,
-  isSafetyNet,
-  onlyFromGateway,
-  ruleLabel,
-  safetyNets,
-  stateUnknown,
-} from './safety-net.js';
+import { isSafetyNet } from '../../model/safety-net.js';
+import { isEnforced, onlyFromGateway, ruleLabel, safetyNets, stateUnknown } from './safety-net.js';
 import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Move up until it is first (priority 0)`;

@@ -1,31 +1,18 @@
 /**
  * The safety-net transport rule of hardening-guide step 3 (eop-model §4.6 [C] S51): external mail that did not come
  * from the gateway's IPs is rejected, deleted, quarantined or routed back to the gateway after acceptance (TR-1 [D]).
- * One predicate, shared by the rule.safety-net-* checks, and the SCL -1 predicates of rule.scl-bypass*.
+ * The checks' view of it (the predicate itself is model/safety-net.ts, shared with the plan), and the SCL -1
+ * predicates of rule.scl-bypass*.
  */
 import { domainOf, domainOrSubdomain } from '../../model/domains.js';
 import { IpSet } from '../../model/ip.js';
+import { isSafetyNet } from '../../model/safety-net.js';
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { CheckContext, ExportProperty } from '../types.js';
 import { type Gate, isUnmappedEnum, notExported, psQuote, ruleName } from '../util.js';
 
 export function ruleLabel(r: TransportRule): string {
   return `rule '${ruleName(r)}'`;
-}
-
-/** The blocking actions a safety net may use (eop-model §4.3 [D]). */
-export function blockingActions(r: TransportRule): string[] {
-  const out: string[] = [];
-  if (r.RejectMessageReasonText !== undefined || r.RejectMessageEnhancedStatusCode !== undefined) {
-    out.push(
-      `reject (${[r.RejectMessageEnhancedStatusCode, r.RejectMessageReasonText].filter((x) => x !== undefined).join(' ')})`,
-    );
-  }
-  if (r.DeleteMessage === true) out.push('delete');
-  if (r.Quarantine === true) out.push('quarantine');
-  if (r.RouteMessageOutboundConnector !== undefined)
-    out.push(`route to outbound connector '${r.RouteMessageOutboundConnector}'`);
-  return out;
 }
 
 /**
@@ -42,16 +29,6 @@ export const SAFETY_NET_READS = [
   'Quarantine',
   'RouteMessageOutboundConnector',
 ] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
-
-/**
- * A safety net: sender scope NotInOrganization (or no sender-scope condition at all), a blocking action, and an
- * exception for the gateway's ranges (ExceptIfSenderIpRanges, evaluated on the connecting IP, eop-model §4.2 [D] S20).
- * State and Mode are not part of it: the mode check judges them.
- */
-export function isSafetyNet(r: TransportRule): boolean {
-  const scope = r.FromScope === 'NotInOrganization' || r.FromScope === undefined;
-  return scope && blockingActions(r).length > 0 && (r.ExceptIfSenderIpRanges?.length ?? 0) > 0;
-}
 
 /** Enabled and enforcing: the only state in which a rule changes delivery (eop-model TR-3 [D]). */
 export function isEnforced(r: TransportRule): boolean {

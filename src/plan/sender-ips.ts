@@ -1,0 +1,91 @@
+/**
+ * SenderIPAddresses as the plan writes them (stages 0 and 2): entries in the form Set-InboundConnector takes, added to
+ * a connector's list without repeating what it covers. Pure; each rewrite or omission is a warning.
+ */
+import { IpSet, parseIpEntry } from '../model/ip.js';
+
+/**
+ * `listed` followed by each of `more` that it does not cover yet, so an existing wider range is not repeated by a
+ * narrower entry (IpSet.covers); the existing entries keep their text and order, which rollback restores as they were.
+ */
+export function withIps(listed: readonly string[], more: readonly string[]): string[] {
+  const out = [...listed];
+  for (const e of more) {
+    if (new IpSet(out).covers(e) || out.some((x) => x.toLowerCase() === e.toLowerCase())) continue;
+    out.push(e);
+  }
+  return out;
+}
+
+/** SenderIPAddresses takes IPv4 addresses and CIDR ranges from /24 to /32 only (eop-model §2.2 [D] S8). */
+const NARROWEST_SENDER_IP_PREFIX = 24;
+/**
+ * The most /24 blocks one wider entry is split into: a /16. Beyond it the entry is left out with a warning rather than
+ * written as thousands of entries: an IP lock-down over such a range is no lock-down, and the safety check then shows
+ * the gateway's mail from it refused (CON-5 [D]), which is the truth once the plan runs.
+ */
+const MAX_BLOCKS_PER_ENTRY = 256;
+
+const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+
+/** The CIDR blocks that exactly cover lo..hi, none wider than /`widest` (the standard range-to-CIDR split). */
+function cidrBlocks(lo: number, hi: number, widest: number): { base: number; bits: number }[] {
+  const out: { base: number; bits: number }[] = [];
+  let cur = lo;
+  while (cur <= hi) {
+    let bits = 32;
+    // Grow the block while it stays aligned at `cur`, within the range and no wider than /widest.
+    while (bits > widest) {
+      const size = 2 ** (32 - (bits - 1));
+      if (cur % size !== 0 || cur + size - 1 > hi) break;
+      bits--;
+    }
+    out.push({ base: cur, bits });
+    cur += 2 ** (32 - bits);
+  }
+  return out;
+}
+
+/**
+ * `entries` in the form Set-InboundConnector takes for SenderIPAddresses (§2.2 [D] S8: IPv4 only, single address or
+ * CIDR /24 to /32): an IPv4 CIDR wider than /24 or an `a-b` range becomes the CIDR blocks that cover it (none wider
+ * than /24); IPv6, unparsable and overly wide entries are left out. Each rewrite or omission is a warning naming
+ * `what`. Only entries the plan adds go through here; those already on a connector stay as exported.
+ */
+export function senderIpEntries(entries: readonly string[], what: string, warnings: string[]): string[] {
+  const out: string[] = [];
+  for (const text of entries) {
+    const e = parseIpEntry(text);
+    if (e.kind === 'v6') {
+      warnings.push(
+        `${what} ${text} is IPv6, which SenderIPAddresses does not take (IPv4 only, eop-model §2.2 [D] S8): left out, so mail from it does not match the connector by IP (CON-1 [D]) and gets 550 5.7.51 once it restricts (CON-5 [D]); a certificate lock-down does not depend on addresses`,
+      );
+      continue;
+    }
+    if (e.kind === 'invalid') {
+      warnings.push(`${text}: ${what} is not an IPv4 address or range: left out of SenderIPAddresses`);
+      continue;
+    }
+    // Kept as written when it already is an address or an aligned CIDR of /24 or narrower.
+    const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(e.text);
+    if (cidr && Number(cidr[2] ?? 32) >= NARROWEST_SENDER_IP_PREFIX && dotted(e.range.lo) === cidr[1]) {
+      out.push(e.text);
+      continue;
+    }
+    // Every block holds at most 256 addresses, so a range of more than 256 full blocks is refused before splitting.
+    const tooWide = e.range.hi - e.range.lo + 1 > MAX_BLOCKS_PER_ENTRY * 256;
+    const blocks = tooWide ? [] : cidrBlocks(e.range.lo, e.range.hi, NARROWEST_SENDER_IP_PREFIX);
+    if (tooWide || blocks.length > MAX_BLOCKS_PER_ENTRY) {
+      warnings.push(
+        `${what} ${text} spans more than ${MAX_BLOCKS_PER_ENTRY} blocks of /24, the most the plan writes for one entry (SenderIPAddresses takes /24 to /32 only, eop-model §2.2 [D] S8): left out, so mail from it gets 550 5.7.51 once the connector restricts (CON-5 [D]); list the ranges really used, or use the gateway's certificate`,
+      );
+      continue;
+    }
+    const written = blocks.map((b) => (b.bits === 32 ? dotted(b.base) : `${dotted(b.base)}/${b.bits}`));
+    warnings.push(
+      `${what} ${text} is written to SenderIPAddresses as ${written.join(', ')}: the cmdlet takes IPv4 CIDR /24 to /32 only (eop-model §2.2 [D] S8)`,
+    );
+    out.push(...written);
+  }
+  return out;
+}
