@@ -22,6 +22,29 @@ import { stage3 } from './stages/stage-3.js';
 import { stage4 } from './stages/stage-4.js';
 import { stage5 } from './stages/stage-5.js';
 import type { Stage } from './types.js';
+import { existingFlows } from '../assess.js';
+import type { ConnectorFlow } from '../model/flows.js';
+import type { FlowSource } from './stages/context.js';
+
+/**
+ * The flows stage 0 admits: Partner connectors for named sender domains whose addresses are known (listed on the
+ * connector, or read from SPF [I]). One that matches by certificate only, or whose addresses are unknown, is left to
+ * the safety check, which refuses a stage that breaks it (DESIGN §6).
+ */
+function flowSources(flows: readonly ConnectorFlow[]): FlowSource[] {
+  return flows
+    .filter(
+      (f) =>
+        f.connector.ConnectorType === 'Partner' &&
+        f.senderDomains !== undefined &&
+        (f.addresses === 'connector' || f.addresses === 'spf'),
+    )
+    .map((f) => ({
+      connector: f.name,
+      ips: f.ips,
+      senders: (f.senderDomains ?? []).map((d) => `partner@${d}`),
+    }));
+}
 
 export { SAFETY_NET_NAME, SAFETY_NET_REASON } from './stages/stage-1.js';
 
@@ -105,6 +128,7 @@ export function planContext(
     connectors: t.inboundConnectors ?? [],
     rules: t.transportRules ?? [],
     lockdown: { connector: choice.connector, name: choice.name, certificate: gw.certificate },
+    flowSources: flowSources(existingFlows(snapshot, gw)),
   };
   const untied = untiedCertificateLockdown(base);
   if (untied !== undefined) return { ok: false, blocked: untied, warnings };

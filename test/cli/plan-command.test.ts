@@ -34,7 +34,9 @@ describe('mxlock plan: an existing partner connector the lock-down would refuse 
       Enabled: true,
       ConnectorType: 'Partner',
       SenderDomains: ['smtp:fabrikam.example;1'],
-      SenderIPAddresses: ['198.51.100.77'],
+      // Matched by its certificate only: an IP lock-down cannot admit it, so stage 2 is refused.
+      SenderIPAddresses: [],
+      TlsSenderCertificateName: 'mail.fabrikam.example',
       RequireTls: true,
       RestrictDomainsToIPAddresses: false,
       RestrictDomainsToCertificate: false,

@@ -113,12 +113,32 @@ describe('path.connector:<name> in assess and plan', () => {
     expect(report.verdict.summary).toContain('path.connector:Mystery');
   });
 
-  test('the lock-down would refuse an allow-by-domain partner: stage 2 is refused, naming the connector', () => {
+  test('an allow-by-domain partner is kept: its IPs join the IP lock-down and the safety net exceptions (DESIGN §6)', () => {
     const snapshot = tenant([partner('SEG'), allowByDomain()]);
     const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
     expect(draft.blocked).toBeUndefined();
     const checked = checkStages({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY, stages: draft.stages });
-    // Not admitted by the plan (yet): the lock-down stage is refused, naming the connector whose mail it would refuse.
+    expect(checked.plan.refusal).toBeUndefined();
+    const changes = draft.stages.flatMap((s) => s.changes);
+    const seg = changes.filter((c) => c.identity === 'SEG' && 'SenderIPAddresses' in c.after);
+    expect(seg.at(-1)?.after['SenderIPAddresses']).toEqual(['203.0.113.10', '198.51.100.77']);
+    const net = changes.find((c) => c.kind === 'TransportRule' && 'ExceptIfSenderIpRanges' in c.after);
+    expect(net?.after['ExceptIfSenderIpRanges']).toContain('198.51.100.77');
+    expect(draft.stages[0]!.notes.join('\n')).toContain(
+      "Inbound connector 'Fabrikam partner' carries mail someone set up",
+    );
+    const before = checked.before.find((p) => p.id === 'path.connector:Fabrikam partner');
+    const after = checked.after.find((p) => p.id === 'path.connector:Fabrikam partner');
+    expect([before?.status, after?.status]).toEqual(['preserved', 'preserved']);
+  });
+
+  test('a partner matched by certificate only cannot be admitted by IP: stage 2 is refused, naming the connector', () => {
+    const snapshot = tenant([
+      partner('SEG'),
+      allowByDomain({ SenderIPAddresses: [], TlsSenderCertificateName: 'mail.fabrikam.example' }),
+    ]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
+    const checked = checkStages({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY, stages: draft.stages });
     expect(checked.plan.refusal?.stage).toBe(2);
     expect(checked.plan.refusal?.paths.find((p) => p.id === 'path.connector:Fabrikam partner')).toMatchObject(
       {

@@ -78,11 +78,11 @@ describe('declared sources are admitted as the lock-down judges them', () => {
       'mxlock - Direct Send: HQ printer',
     ]);
     expect(stages[0]!.notes.join('\n')).toContain('exempts it from RejectDirectSend only');
-    // The 'Scanners' connector itself carries partner.example's mail (path.connector:Scanners, DESIGN §5): the
-    // certificate lock-down refuses it (CON-5 [D]), so stage 2 is refused naming that connector, never the printer.
-    expect(checked.plan.refusal?.stage).toBe(2);
-    expect(checked.plan.refusal?.paths.map((p) => p.id)).toEqual(['path.connector:Scanners']);
-    expect(checked.plan.refusal?.explanation).toContain('would break path.connector:Scanners');
+    // The 'Scanners' connector itself carries partner.example's mail (path.connector:Scanners, DESIGN §5): stage 2
+    // restricts it by its IP with the certificate lock-down, so that flow keeps working too (§12 OQ-2 [I]).
+    expect(checked.plan.refusal).toBeUndefined();
+    expect(connectorChanges(stages)).toContainEqual([2, 'Scanners', ['RestrictDomainsToIPAddresses']]);
+    expect(checked.after.find((p) => p.id === 'path.connector:Scanners')?.status).toBe('preserved');
     expect(checked.after.find((p) => p.id === 'path.declared-source:HQ printer')?.status).not.toBe('broken');
   });
 

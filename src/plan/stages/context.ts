@@ -34,6 +34,20 @@ export interface PlanBase {
   /** The export's transport rules, in evaluation order (TR-2 [D]). */
   rules: readonly TransportRule[];
   lockdown: LockdownTarget;
+  /**
+   * The mail flows of the partner connectors in place (path.connector:<name>, DESIGN §6) whose addresses are known:
+   * admitted like declared sources (their IPs into the IP lock-down, or their connector restricted with a certificate
+   * lock-down) and excepted from the safety net, so the plan keeps them working.
+   */
+  flowSources: FlowSource[];
+}
+
+/** A connector flow as stage 0 admits it: a name, its addresses and the sender addresses it sends as. */
+export interface FlowSource {
+  /** The connector's name. */
+  connector: string;
+  ips: string[];
+  senders: string[];
 }
 
 export interface PlanContext extends PlanBase {

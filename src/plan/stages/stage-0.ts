@@ -64,9 +64,20 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
     if (!deviceConnectors.some((d) => d.name.toLowerCase() === name.toLowerCase()))
       deviceConnectors.push({ name, object });
   };
-  for (const src of declared) {
+  // The declared sources, then the flows of the partner connectors in place (path.connector:<name>, DESIGN §6): both
+  // must keep working once the lock-down is on. A flow is its own sender domains from its own addresses, so a declared
+  // source on the same address (a printer sending as an own domain) does not stand for it.
+  const flows = base.flowSources.map((f) => ({
+    name: `connector '${f.connector}'`,
+    ips: f.ips,
+    senders: f.senders,
+    flow: f.connector,
+  }));
+  for (const src of [...declared.map((s) => ({ ...s, flow: undefined })), ...flows]) {
     notes.push(
-      `Direct Send source '${src.name}': the preferred fixes are to route it through the gateway or to submit with SMTP AUTH (smtp.office365.com:587); the change below keeps it working as it is.`,
+      src.flow === undefined
+        ? `Direct Send source '${src.name}': the preferred fixes are to route it through the gateway or to submit with SMTP AUTH (smtp.office365.com:587); the change below keeps it working as it is.`
+        : `Inbound ${src.name} carries mail someone set up (path.connector:${src.flow}, from ${src.ips.join(', ')}): the change below keeps it working once the lock-down is on.`,
     );
     const domains = [
       ...new Set(src.senders.map((s) => domainOf(s)).filter((d): d is string => d !== undefined)),
@@ -117,7 +128,8 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
     }
     if (ownIps.length === 0) continue;
     // Option 3: a separate Partner connector matching the source by IP, restricted in stage 2 with the lock-down.
-    const name = `mxlock - Direct Send: ${src.name}`;
+    const name =
+      src.flow === undefined ? `mxlock - Direct Send: ${src.name}` : `mxlock - Partner: ${src.flow}`;
     addDeviceConnector(name, undefined);
     ownConnectors.push({
       source: src.name,
@@ -142,7 +154,12 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
   if (!certMode && gwConn) {
     // Whatever else the connector lists satisfies the lock-down once it restricts (CON-5 [D]) and is exempt from
     // RejectDirectSend (DS-2 [D]): an unknown range there is a way in that the plan would bless.
-    const known = new IpSet([...gw.ips, ...declared.flatMap((s) => s.ips), ...hybridIps]);
+    const known = new IpSet([
+      ...gw.ips,
+      ...declared.flatMap((s) => s.ips),
+      ...flows.flatMap((f) => f.ips),
+      ...hybridIps,
+    ]);
     const unknown = gwListed.filter((e) => !known.covers(e));
     if (unknown.length > 0)
       warnings.push(

@@ -30,8 +30,14 @@ export const stage1: PlanStage = {
     const { gateway: gw, profile } = ctx;
     const { rule: net, name: netName } = ctx.safetyNet;
     const hybridIps = profile.hybrid?.ips ?? [];
+    // The connector flows stage 0 admits are excepted too: the net must not reject what the lock-down lets in.
     const exceptIps = [
-      ...new Set([...gw.ips, ...profile.directSendSources.flatMap((s) => s.ips), ...hybridIps]),
+      ...new Set([
+        ...gw.ips,
+        ...profile.directSendSources.flatMap((s) => s.ips),
+        ...ctx.flowSources.flatMap((f) => f.ips),
+        ...hybridIps,
+      ]),
     ];
     const enforcedNet = net?.Mode === 'Enforce' && net.State === 'Enabled';
     ctx.drafts.push({
@@ -42,7 +48,7 @@ export const stage1: PlanStage = {
       why: [
         'a second layer that rejects external mail not arriving from the gateway, after acceptance (TR-1 [D], §4.6 [C])',
         'priority 0 so no SCL -1 or stop-processing rule above it overrides it (TR-2 [D])',
-        'exceptions: the gateway, the declared sources and hybrid (X-MS-Exchange-Organization-AuthAs Internal), calendaring (§4.6 [C] S51)',
+        'exceptions: the gateway, the declared sources, the partner connectors in place and hybrid (X-MS-Exchange-Organization-AuthAs Internal), calendaring (§4.6 [C] S51)',
       ],
       kind: 'TransportRule',
       identity: netName,
