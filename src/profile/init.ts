@@ -112,22 +112,20 @@ function renderGateway(l: Lines, gateway: ResolvedGateway): void {
   l.comment(
     'from the MX records and the Partner inbound connector with SenderDomains * (and says so in reports).',
   );
-  if (gateway.source === 'none') {
-    l.comment('No gateway: mail enters Exchange Online directly, so there is no gateway to go around:');
+  if (gateway.source === 'none' || gateway.source === 'unknown') {
+    // No gateway (every MX at Exchange Online), or none could be told: the same commented template either way.
+    const none = gateway.source === 'none';
+    l.comment(
+      none
+        ? 'No gateway: mail enters Exchange Online directly, so there is no gateway to go around:'
+        : 'TODO: no gateway could be inferred from the export:',
+    );
     for (const b of gateway.basis) l.comment(`  - ${b}`);
-    l.comment('If mail does pass a gateway, declare it by removing the leading "# " from these lines:');
-    l.comment('gateway:');
-    l.comment('  name: Example SEG');
-    l.comment('  ips: [203.0.113.10, 198.51.100.0/28]');
-    l.comment('  certificate: "*.mail-gateway.example.com"');
-    l.comment('  certificateUnique: false');
-    l.comment('  dkimSelectors: []');
-    return;
-  }
-  if (gateway.source === 'unknown') {
-    l.comment('TODO: no gateway could be inferred from the export:');
-    for (const b of gateway.basis) l.comment(`  - ${b}`);
-    l.comment('Declare it by removing the leading "# " from these lines and filling them in:');
+    l.comment(
+      none
+        ? 'If mail does pass a gateway, declare it by removing the leading "# " from these lines:'
+        : 'Declare it by removing the leading "# " from these lines and filling them in:',
+    );
     l.comment('gateway:');
     l.comment('  name: Example SEG');
     l.comment('  ips: [203.0.113.10, 198.51.100.0/28]');

@@ -81,6 +81,26 @@ describe('renderProfile', () => {
     expect(text).toContain('# left out, not an IP address or CIDR range: "garbage"');
   });
 
+  test('no gateway (every MX at Exchange Online): says so, keeps the template for a gateway, parses to none', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [],
+      dns: { 'contoso.com': { MX: [{ exchange: 'contoso-com.mail.protection.outlook.com', priority: 0 }] } },
+    });
+    const gateway = resolveGateway(undefined, snapshot);
+    expect(gateway.source).toBe('none');
+    const text = renderProfile(snapshot, gateway);
+    expect(text).toContain(
+      '# No gateway: mail enters Exchange Online directly, so there is no gateway to go around:\n',
+    );
+    expect(text).toContain(
+      '# If mail does pass a gateway, declare it by removing the leading "# " from these lines:\n',
+    );
+    expect(text).not.toContain('TODO: no gateway');
+    expect(text).not.toMatch(/^gateway:/m);
+    expect(parseProfile(text, 'mxlock.yaml').gateway).toBeUndefined();
+  });
+
   test('no gateway inferred: the section is a commented template with the reasons, and parses to no gateway', () => {
     const snapshot = snapshotOf({ 'Get-AcceptedDomain': CONTOSO_DOMAINS, 'Get-InboundConnector': [] });
     const gateway = resolveGateway(undefined, snapshot);
