@@ -40,7 +40,7 @@ export { CMDLETS, CMDLET_NAMES, type CmdletName } from './snapshot/schema.js';
 export { loadProfile, parseProfile } from './profile/load.js';
 export { ProfileSchema, type Profile } from './profile/schema.js';
 export { resolveGateway } from './profile/infer.js';
-export type { ResolvedGateway } from './profile/gateway.js';
+export type { ResolvedGateway } from './common/gateway.js';
 export { compileConfig, type SimConfig, type AuthOracle } from './model/config.js';
 export { simulate } from './model/simulate.js';
 export { evaluatePaths, standardPaths, verdictOf, classify, type PathResult } from './model/paths.js';

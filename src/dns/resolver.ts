@@ -4,8 +4,8 @@
  * wraps the live one. Failures are values here: NXDOMAIN, NODATA, timeout and SERVFAIL stay distinct, and none
  * of them is an answer.
  */
-import type { DnsZone, MxRecord, ZoneEntry } from './zone.js';
-import { normaliseName } from './zone.js';
+import type { DnsZone, MxRecord, ZoneEntry } from '../common/zone.js';
+import { normaliseName } from '../common/zone.js';
 
 export type RRType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CNAME' | 'PTR';
 

@@ -7,7 +7,7 @@
  * result for the same answers.
  */
 import { query, type DnsResult, type RecordOf, type ResolveFn, type RRType } from './resolver.js';
-import { normaliseName, type DnsZone } from './zone.js';
+import { normaliseName, type DnsZone } from '../common/zone.js';
 
 export interface Question {
   name: string;

@@ -10,7 +10,7 @@ import type {
   TransportRule,
 } from '../snapshot/schema.js';
 import type { Tenant } from './tenant.js';
-import { IpSet } from './ip.js';
+import { IpSet } from '../common/ip.js';
 import { planOf } from './precompiled.js';
 import type { AuthVerdict } from './types.js';
 

@@ -12,7 +12,7 @@
  */
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { Tri } from './config.js';
-import { domainPatternMatches } from './domains.js';
+import { domainPatternMatches } from '../common/domains.js';
 import { normalisedPatternMatches, type ConnectorPlan } from './precompiled.js';
 
 /** `Name`, else `Identity`: how evidence and scripts name a connector. */

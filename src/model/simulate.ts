@@ -9,8 +9,8 @@
  * tests hold the two to identical results.
  */
 import type { SimConfig, Tri } from './config.js';
-import { certificateMatches, domainOf, domainOrSubdomain } from './domains.js';
-import { parseAddress, type Address } from './ip.js';
+import { certificateMatches, domainOf, domainOrSubdomain } from '../common/domains.js';
+import { parseAddress, type Address } from '../common/ip.js';
 import {
   firstOnPremises,
   patternsCover,

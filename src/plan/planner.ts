@@ -6,7 +6,7 @@
  */
 import { lackingExports } from '../snapshot/partial.js';
 import { isSafetyNet } from '../model/safety-net.js';
-import { domainOf } from '../model/domains.js';
+import { domainOf } from '../common/domains.js';
 import { deviceRecipientDomains, sourceAdmission } from '../model/admission.js';
 import {
   coversEverySender,
@@ -16,10 +16,10 @@ import {
   restrictsByIp,
 } from '../model/connectors.js';
 import { gatewayConnectorChoice, gatewayUnknown, rankGatewayConnectors } from '../model/gateway-connector.js';
-import { certificateVendor } from '../profile/vendors.js';
-import { IpSet, parseIpEntry } from '../model/ip.js';
+import { certificateVendor } from '../common/vendors.js';
+import { IpSet, parseIpEntry } from '../common/ip.js';
 import { buildTenant } from '../model/tenant.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
+import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { AntiPhishPolicy, InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';

@@ -3,15 +3,15 @@
  * records of the accepted domains and from the Partner inbound connector that admits every sender domain (`*`).
  * Pure: works on the snapshot only (recorded DNS in `snapshot.dns`).
  */
-import { lookup, type MxRecord } from '../dns/zone.js';
+import { lookup, type MxRecord } from '../common/zone.js';
 import { restrictsByCertificate } from '../model/connectors.js';
 import { rankGatewayConnectors } from '../model/gateway-connector.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { NO_GATEWAY, type ResolvedGateway } from './gateway.js';
+import { NO_GATEWAY, type ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from './schema.js';
-import { certificateVendor, classifyMx, type MxClass, type SegVendor } from './vendors.js';
+import { certificateVendor, classifyMx, type MxClass, type SegVendor } from '../common/vendors.js';
 
 /** MX answer of one accepted domain, classified. */
 export interface DomainMx {

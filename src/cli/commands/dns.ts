@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
-import { IpSet, sampleAddress } from '../../model/ip.js';
+import { IpSet, sampleAddress } from '../../common/ip.js';
 
 interface DnsFlags {
   file?: string;
@@ -99,7 +99,7 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
           import('../../dns/resolver.js'),
           import('../../dns/live.js'),
           import('../../report/dns.js'),
-          import('../../dns/zone.js'),
+          import('../../common/zone.js'),
         ]);
       let resolve;
       let source: string;
