@@ -6,7 +6,8 @@ import { certificateMatches } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseIpEntry } from '../common/ip.js';
 import type { SimConfig } from './config.js';
-import { dedupeOutcomes, simulate } from './simulate.js';
+import { dedupeOutcomes } from './outcomes.js';
+import { simulate } from './simulate.js';
 import type {
   Attempt,
   AuthVerdict,
