@@ -10,7 +10,7 @@
  */
 import { assessSnapshot } from '../src/assess.js';
 import { zoneFromJson } from '../src/common/zone.js';
-import { parseProfile } from '../src/profile/load.js';
+import { parseProfile } from '../src/profile/parse.js';
 import { CMDLET_NAMES } from '../src/snapshot/schema.js';
 import type { Snapshot } from '../src/snapshot/types.js';
 

@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { isValidIp } from '../common/ip.js';
 import type { Attempt, AuthVerdict, PathKind } from '../model/types.js';
-import { parseYamlWith } from '../profile/load.js';
+import { parseYamlWith } from '../profile/parse.js';
 
 const email = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'expected an email address');
 
