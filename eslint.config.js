@@ -18,6 +18,117 @@ const nodeIoModules = [
 ];
 const forbiddenIo = nodeIoModules.flatMap((m) => [m, `node:${m}`]);
 
+/**
+ * The I/O edges: the only modules that read files, resolve DNS live, talk to the network or parse the command line.
+ * Everything else in src/ is pure (STYLE.md habit 3); src/index.ts, the public facade, re-exports both.
+ */
+const ioEdges = [
+  'src/cli/**/*.ts',
+  'src/snapshot/read.ts',
+  'src/profile/load.ts',
+  'src/dns/live.ts',
+  'src/dns/wire.ts',
+  'src/assess-export.ts',
+  'src/index.ts',
+];
+
+/**
+ * The pure folders, bottom first: a folder imports from the folders before it and never from one after it. src/common
+ * (IP sets, domain helpers, the DNS zone, vendor tables, the gateway, status orders, text escaping) imports nothing of
+ * ours, so dns, profile, snapshot and model never import each other for them.
+ */
+const layers = [
+  'common',
+  'snapshot',
+  'model',
+  'dns',
+  'profile',
+  'powershell',
+  'checks',
+  'report',
+  'simulate',
+  'plan',
+];
+
+/** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
+const ioEdgeImports = [
+  '**/snapshot/read*',
+  '**/cli/**',
+  '**/profile/load*',
+  '**/dns/live*',
+  '**/dns/wire*',
+  '**/assess-export*',
+];
+
+/**
+ * Folders below in the order that one folder still must not import: the plan reads what checks found from the report
+ * and shares their decisions through src/model and src/dns, never a check file (test/plan/boundaries.test.ts).
+ */
+const alsoAbove = { plan: ['checks'] };
+
+/** Deepest folder nesting under src/<folder>/ (src/checks/step0/…, src/dns/spf/…), plus one to spare. */
+const MAX_DEPTH = 3;
+
+/**
+ * no-restricted-imports for the files `depth` folders below src/ in one pure folder: no node I/O, no I/O edge, and
+ * nothing from a later layer (`../` × depth is src/ itself, so the check is exact at every depth). src/assess.ts runs
+ * the checks and the reporters: only the plan, above them, may call it.
+ */
+function boundary(folder, depth) {
+  const above = [...layers.slice(layers.indexOf(folder) + 1), 'cli', ...(alsoAbove[folder] ?? [])];
+  const toSrc = '\\.\\./'.repeat(depth);
+  const assess = folder === 'plan' ? '' : '|assess\\.js$';
+  const message = `src/${folder} is pure: take I/O through the context (STYLE.md habit 3).`;
+  return {
+    files: [`src/${folder}/${'*/'.repeat(depth - 1)}*.ts`],
+    ignores: ioEdges,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenIo.map((name) => ({ name, message })),
+          patterns: [
+            { group: ioEdgeImports, message: `src/${folder} must not reach back upstream to an I/O edge.` },
+            folder === 'common'
+              ? {
+                  regex: `^${toSrc}`,
+                  message: 'src/common is the leaf folder: it imports nothing outside src/common.',
+                }
+              : {
+                  regex: `^${toSrc}(?:(?:${above.join('|')})/${assess})`,
+                  message: `src/${folder} imports nothing from src/${above.join(', src/')}${assess ? ' or src/assess.ts' : ''} (layers in eslint.config.js): move what both need down.`,
+                },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+const boundaries = layers.flatMap((folder) =>
+  Array.from({ length: MAX_DEPTH }, (_, i) => boundary(folder, i + 1)),
+);
+
+/** The pure modules at the top of src/ (assess.ts, errors.ts, version.ts): no node I/O, no I/O edge. */
+const rootBoundary = {
+  files: ['src/*.ts'],
+  ignores: ioEdges,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: forbiddenIo.map((name) => ({
+          name,
+          message: 'This module is pure: the I/O edges are listed in eslint.config.js (ioEdges).',
+        })),
+        patterns: [
+          { group: ioEdgeImports, message: 'Pure modules must not reach back upstream to an I/O edge.' },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'examples/**', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -32,44 +143,6 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  {
-    // Module boundary (STYLE.md habit 3): checks and the simulator are pure; all I/O comes in through the context.
-    files: ['src/checks/**/*.ts', 'src/model/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: forbiddenIo.map((name) => ({
-            name,
-            message: 'src/checks and src/model are pure: take I/O through the context.',
-          })),
-          patterns: [
-            {
-              group: ['**/snapshot/read*', '**/cli/**', '**/profile/load*'],
-              message: 'src/checks and src/model must not reach back upstream.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The plan reads the model, DNS and the assess facade; a decision it shares with a check lives below both
-    // (issue 9 B4). test/plan/boundaries.test.ts holds the tree to it.
-    files: ['src/plan/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/checks/**'],
-              message:
-                'src/plan imports no check file: move what it shares with a check into the model or dns/.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...boundaries,
+  rootBoundary,
 );

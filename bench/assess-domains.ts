@@ -9,8 +9,8 @@
  * Environment: DOMAINS (default 1000), RUNS (timed runs, default 5).
  */
 import { assessSnapshot } from '../src/assess.js';
-import { zoneFromJson } from '../src/dns/zone.js';
-import { parseProfile } from '../src/profile/load.js';
+import { zoneFromJson } from '../src/common/zone.js';
+import { parseProfile } from '../src/profile/parse.js';
 import { CMDLET_NAMES } from '../src/snapshot/schema.js';
 import type { Snapshot } from '../src/snapshot/types.js';
 

@@ -23,10 +23,10 @@
  * VERIFY (fresh attempts compared with simulateReference, default 2000).
  */
 import { recordedAuthOracle } from '../src/dns/oracle.js';
-import { zoneFromJson } from '../src/dns/zone.js';
+import { zoneFromJson } from '../src/common/zone.js';
 import { compileConfig, type SimConfig } from '../src/model/config.js';
 import { standardPaths } from '../src/model/paths.js';
-import { parseAddress } from '../src/model/ip.js';
+import { parseAddress } from '../src/common/ip.js';
 import { planOf } from '../src/model/precompiled.js';
 import { simulate, simulateReference } from '../src/model/simulate.js';
 import { buildTenant } from '../src/model/tenant.js';

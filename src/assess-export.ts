@@ -10,7 +10,7 @@ import type { DnsReport } from './dns/analyse.js';
 import { liveResolver } from './dns/live.js';
 import { query, recordedResolver, recordingResolver } from './dns/resolver.js';
 import { analyseTenantDns, planTenantDns } from './dns/tenant.js';
-import { zoneFromJson, type DnsZone } from './dns/zone.js';
+import { zoneFromJson, type DnsZone } from './common/zone.js';
 import { gatewayMxDomains, resolveGateway } from './profile/infer.js';
 import { loadProfile } from './profile/load.js';
 import type { Profile } from './profile/schema.js';

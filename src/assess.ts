@@ -3,10 +3,11 @@
  * Pure once the snapshot and profile are loaded; `assessExport` is the I/O wrapper the CLI uses.
  */
 import { CHECKS } from './checks/registry.js';
-import type { Check, CheckContext, CheckOutcome, Finding, Severity } from './checks/types.js';
+import type { Check, CheckContext, CheckOutcome, Finding } from './checks/types.js';
+import { rank, SEVERITY_ORDER, type Severity } from './common/order.js';
 import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
-import type { DnsZone } from './dns/zone.js';
+import type { DnsZone } from './common/zone.js';
 import { compileConfig, type SimConfig } from './model/config.js';
 import { connectorFlows, type ConnectorFlow } from './model/flows.js';
 import { spfNetworksOfZone } from './dns/spf/analyse.js';
@@ -19,7 +20,7 @@ import {
 } from './model/paths.js';
 import { buildTenant } from './model/tenant.js';
 import { mxPointsToEop, resolveGateway } from './profile/infer.js';
-import { hasGateway, type ResolvedGateway } from './profile/gateway.js';
+import { hasGateway, type ResolvedGateway } from './common/gateway.js';
 import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
 import { buildChecklist } from './report/checklist.js';
 import { toReportPath, type Report, type ReportFinding, type ReportPath } from './report/model.js';
@@ -46,10 +47,8 @@ export interface AssessResult {
   warnings: string[];
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
 export function severityAtLeast(s: Severity, threshold: Severity): boolean {
-  return SEVERITY_RANK[s] >= SEVERITY_RANK[threshold];
+  return rank(SEVERITY_ORDER, s) <= rank(SEVERITY_ORDER, threshold);
 }
 
 /**

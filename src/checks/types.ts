@@ -1,15 +1,14 @@
 /** The check contract (DESIGN §4, STYLE.md habit 2). */
+import type { FindingStatus, Severity, VerdictStatus } from '../common/order.js';
 import type { Profile } from '../profile/schema.js';
 import type { CmdletName } from '../snapshot/schema.js';
 import type { Snapshot, SnapshotObjects } from '../snapshot/types.js';
 import type { Tenant } from '../model/tenant.js';
 import type { PathResult } from '../model/paths.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
-import type { DnsZone } from '../dns/zone.js';
+import type { ResolvedGateway } from '../common/gateway.js';
+import type { DnsZone } from '../common/zone.js';
 import type { DnsReport } from '../dns/analyse.js';
 
-export type FindingStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'waived' | 'not-applicable';
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 /** Hardening-guide step: 0 inventory, 1–5 the guide's steps, 6 monitoring. */
 export type Step = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
@@ -39,7 +38,7 @@ export interface CheckContext {
 
 /** What a check returns; waivers are applied by the runner. */
 export interface CheckOutcome {
-  status: Exclude<FindingStatus, 'waived'>;
+  status: VerdictStatus;
   evidence: string[];
   /** Overrides the check's severity for this tenant (e.g. critical when an own domain is allowed). */
   severity?: Severity;

@@ -4,6 +4,7 @@
  */
 import type { InboundConnector, TransportRule } from '../snapshot/schema.js';
 import { enabledLockdowns } from '../model/connectors.js';
+import { CHECK_STATUS_ORDER, worstBy } from '../common/order.js';
 import type { CheckContext, CheckOutcome } from './types.js';
 
 /** The connector predicates live in the model (one set for checks, planner, admission and inference). */
@@ -78,29 +79,12 @@ export function isUnmappedEnum(value: string | undefined): boolean {
   return value === undefined || value.startsWith('#');
 }
 
-const STATUS_ORDER: readonly CheckOutcome['status'][] = [
-  'fail',
-  'warn',
-  'unknown',
-  'info',
-  'pass',
-  'not-applicable',
-];
-
 /**
- * The most serious status of several partial verdicts, for every check (step-4 notes map onto it in step4/shared.ts):
- * fail > warn > unknown > info > pass > not-applicable. A warn already says "act"; an unknown still blocks a pass
- * (DESIGN §1.1); an info outranks a pass, so a check with something to tell is not shown as a clean pass.
- * `empty` is the answer for no statuses at all. src/dns/findings.ts worstStatus ranks info below pass on purpose.
+ * The most serious status of several partial verdicts, for every check (step-4 notes map onto it in step4/shared.ts),
+ * in CHECK_STATUS_ORDER; `empty` (default `pass`) for no statuses at all. DNS verdicts merge in another order
+ * (DNS_STATUS_ORDER, `info` below `pass`): both live in common/order.ts.
  */
-export function worst(
-  statuses: readonly CheckOutcome['status'][],
-  empty: CheckOutcome['status'] = 'pass',
-): CheckOutcome['status'] {
-  let best = STATUS_ORDER.length;
-  for (const s of statuses) best = Math.min(best, STATUS_ORDER.indexOf(s));
-  return STATUS_ORDER[best] ?? empty;
-}
+export const worst = worstBy(CHECK_STATUS_ORDER, 'pass');
 
 /** Either the data a check needs, or the outcome to return because it cannot be had. */
 export type Gate<T> = { ok: true; value: T } | { ok: false; outcome: CheckOutcome };

@@ -7,14 +7,14 @@
 import { connectorsFor, deviceRecipientDomains } from '../model/admission.js';
 import { connectorName, enabledLockdowns } from '../model/connectors.js';
 import { gatewayConnectorChoice, type GatewayIdentity } from '../model/gateway-connector.js';
-import { IpSet } from '../model/ip.js';
+import { IpSet } from '../common/ip.js';
 import type { Tenant } from '../model/tenant.js';
-import { MICROSOFT_SPF_INCLUDE } from '../profile/vendors.js';
+import { MICROSOFT_SPF_INCLUDE } from '../common/vendors.js';
 import { notExported } from '../snapshot/partial.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { spfSenders, spfTreeOfZone, type SpfGrant } from './spf/analyse.js';
-import type { DnsZone } from './zone.js';
+import type { DnsZone } from '../common/zone.js';
 
 /** What the inventory reads: the check context fits it, and the plan builds it from its own input. */
 export interface InventoryInput {

@@ -4,7 +4,7 @@
  * `*.onmicrosoft.com` and new `*.dkim.mail.microsoft` forms — read, never synthesised). A gateway that signs
  * outbound mail uses its own selectors (`gateway.dkimSelectors` in the profile), which must resolve too.
  */
-import { normaliseName } from './zone.js';
+import { normaliseName } from '../common/zone.js';
 import { query, type ResolveFn } from './resolver.js';
 
 export interface SelectorCheck {

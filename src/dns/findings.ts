@@ -2,31 +2,20 @@
  * Verdicts on one domain's DNS analysis, shared by the `dns.*` checks of `assess` and by `mxlock dns`. Pure.
  * A DNS failure is `unknown`, never `pass` (DESIGN §1).
  */
+import { DNS_STATUS_ORDER, worstBy, type VerdictStatus } from '../common/order.js';
+import { MICROSOFT_SPF_INCLUDE } from '../common/vendors.js';
 import type { DomainDns } from './analyse.js';
-import { MICROSOFT_SPF_INCLUDE } from '../profile/vendors.js';
 import { overLimits, spfNodeError, type SpfNode } from './spf/analyse.js';
 
-export type DnsStatus = 'pass' | 'fail' | 'warn' | 'info' | 'unknown' | 'not-applicable';
+export type DnsStatus = VerdictStatus;
 
 export interface DnsVerdict {
   status: DnsStatus;
   evidence: string[];
 }
 
-/**
- * Unlike checks/util.ts `worst`, `info` ranks below `pass` here: a DNS verdict uses `info` for context that goes
- * with a verdict rather than for a verdict (the SPF record itself, macros, the other authorised senders, an MX host
- * that is not a known gateway), so a passing verdict with such a note is still a pass. spfVerdict always adds the
- * record as `info`, so with the checks' order every clean SPF record would read `info`; the `mxlock dns` domain
- * summary (report/dns.ts) and the dns.* checks (checks/step4/dns-check.ts) merge per-domain verdicts the same way.
- * Not expressed through checks/util.ts: src/dns sits upstream of src/checks and imports nothing from it (DESIGN §1.5).
- */
-const ORDER: DnsStatus[] = ['fail', 'warn', 'unknown', 'pass', 'info', 'not-applicable'];
-export function worstStatus(list: readonly DnsStatus[], empty: DnsStatus = 'pass'): DnsStatus {
-  let best = ORDER.length;
-  for (const s of list) best = Math.min(best, ORDER.indexOf(s));
-  return ORDER[best] ?? empty;
-}
+/** The worst of several DNS verdicts, in DNS_STATUS_ORDER (`info` ranks below `pass`: common/order.ts says why). */
+export const worstStatus = worstBy(DNS_STATUS_ORDER, 'pass');
 
 export interface SpfContext {
   /** Gateway egress IPs that must be authorised because outbound mail leaves through the gateway. */

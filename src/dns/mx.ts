@@ -2,7 +2,7 @@
  * MX analysis (issue 3 scope 5): which gateway the MX points to, mixed MX sets (some hosts at EOP, some at the
  * gateway — a bypass built into DNS), and an MX at EOP while a gateway is declared.
  */
-import { classifyMx, type MxClass } from '../profile/vendors.js';
+import { classifyMx, type MxClass } from '../common/vendors.js';
 import { query, type ResolveFn } from './resolver.js';
 
 export interface MxAnalysis {

@@ -5,13 +5,13 @@
  * tell is `unknown`, never `pass`.
  */
 import type { AuthOracle } from '../model/config.js';
-import { domainOf } from '../model/domains.js';
-import { parseAddress } from '../model/ip.js';
+import { domainOf } from '../common/domains.js';
+import { parseAddress } from '../common/ip.js';
 import type { AuthVerdict } from '../model/types.js';
 import { discoverDmarcSteps, sameOrganisation, type DmarcRecord } from './dmarc.js';
 import { checkHostSteps, MAX_VOID_LOOKUPS, type CheckHostInput } from './spf/evaluate.js';
 import { runSync, zoneAnswer, type SyncAnswerFn } from './steps.js';
-import { normaliseName, type DnsZone } from './zone.js';
+import { normaliseName, type DnsZone } from '../common/zone.js';
 
 const NO_DNS = 'DNS not analysed (no dns.json in the export and no live DNS)';
 

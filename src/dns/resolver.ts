@@ -4,8 +4,8 @@
  * wraps the live one. Failures are values here: NXDOMAIN, NODATA, timeout and SERVFAIL stay distinct, and none
  * of them is an answer.
  */
-import type { DnsZone, MxRecord, RecordType, ZoneEntry } from './zone.js';
-import { failureReason, normaliseName, zoneFailure } from './zone.js';
+import type { DnsZone, MxRecord, RecordType, ZoneEntry } from '../common/zone.js';
+import { failureReason, normaliseName, zoneFailure } from '../common/zone.js';
 
 export type RRType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CNAME' | 'PTR';
 

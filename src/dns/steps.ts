@@ -14,7 +14,7 @@ import {
   type ResolveFn,
   type RRType,
 } from './resolver.js';
-import { normaliseName, zoneFailure, type DnsZone } from './zone.js';
+import { normaliseName, zoneFailure, type DnsZone } from '../common/zone.js';
 
 export interface Question {
   name: string;

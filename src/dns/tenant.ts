@@ -2,8 +2,8 @@
  * What DNS `assess` analyses for a tenant: its own sending domains, the gateway IPs SPF must authorise, and the
  * DKIM selectors Get-DkimSigningConfig and the profile expect. Planning is pure; the analysis takes a resolver.
  */
-import { sampleAddress } from '../model/ip.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
+import { sampleAddress } from '../common/ip.js';
+import type { ResolvedGateway } from '../common/gateway.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { analyseDomains, type DnsReport } from './analyse.js';
 import type { DkimExpectation } from './dkim.js';

@@ -25,7 +25,7 @@ import {
   restrictsByCertificate,
   restrictsByIp,
 } from './connectors.js';
-import { IpSet } from './ip.js';
+import { IpSet } from '../common/ip.js';
 
 export type AdmissionKind =
   /** Exempt from RejectDirectSend and satisfies the lock-down (an OnPremises connector, or a Partner connector restricting by IP whose SenderDomains cover every domain the source sends as), for every recipient domain it delivers to. */

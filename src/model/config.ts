@@ -10,7 +10,7 @@ import type {
   TransportRule,
 } from '../snapshot/schema.js';
 import type { Tenant } from './tenant.js';
-import { IpSet } from './ip.js';
+import { IpSet } from '../common/ip.js';
 import { planOf } from './precompiled.js';
 import type { AuthVerdict } from './types.js';
 
@@ -50,7 +50,7 @@ export interface CompiledRule {
 
 /**
  * Computes the authentication EOP would see; implemented over recorded or live DNS by the caller. A function of its
- * input: the simulator caches verdicts per configuration (plan.ts).
+ * input: the simulator caches verdicts per configuration (precompiled.ts).
  */
 export interface AuthOracle {
   /** `ipLabel`, when given, is how `notes` write the address (the simulator's replay cache passes a placeholder). */

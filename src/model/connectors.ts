@@ -12,7 +12,7 @@
  */
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { Tri } from './config.js';
-import { domainPatternMatches } from './domains.js';
+import { domainPatternMatches } from '../common/domains.js';
 import { normalisedPatternMatches, type ConnectorPlan } from './precompiled.js';
 
 /** `Name`, else `Identity`: how evidence and scripts name a connector. */
@@ -101,9 +101,9 @@ export function recipientGap(c: InboundConnector, recipients: readonly string[])
 
 // ---------------------------------------------------------------------------------------------------------------
 // The same rules over the simulator's compiled connectors (precompiled.ts ConnectorPlan). A setting the export lacks
-// is not answered here: it is asked of the evaluation's world (simulate.ts World), which explores both values.
+// is not answered here: it is asked of the evaluation's world (world.ts World), which explores both values.
 
-/** How one simulated world answers a setting the export lacks (simulate.ts World). */
+/** How one simulated world answers a setting the export lacks (world.ts World). */
 export interface WorldAnswers {
   b(value: Tri, what: string): boolean;
 }

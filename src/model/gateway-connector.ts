@@ -21,11 +21,11 @@
  * and the step-2 checks' remediation take the first candidate of all (stage 2 may re-enable it); the step-5 checks,
  * which report what EOP does today, take the first enabled one (a disabled connector is never "the lock-down").
  */
-import { hasGateway, type GatewaySource } from '../profile/gateway.js';
+import { hasGateway, type GatewaySource } from '../common/gateway.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import { connectorName, coversEverySender, isEnabled, isPartner, isRestricting } from './connectors.js';
-import { certificateMatches } from './domains.js';
-import { IpSet } from './ip.js';
+import { certificateMatches } from '../common/domains.js';
+import { IpSet } from '../common/ip.js';
 
 /** What is known of the gateway (a ResolvedGateway fits): egress IPs/ranges and the certificate name it presents. */
 export interface GatewayKeys {

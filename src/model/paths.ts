@@ -2,13 +2,13 @@
  * The standard paths of DESIGN §5, their attempts, and how an outcome set becomes a path status and the
  * headline verdict. Pure.
  */
-import type { Profile } from '../profile/schema.js';
-import { hasGateway, type ResolvedGateway } from '../profile/gateway.js';
+import { certificateMatches } from '../common/domains.js';
+import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
+import { IpSet, parseIpEntry } from '../common/ip.js';
 import type { SimConfig } from './config.js';
 import type { ConnectorFlow } from './flows.js';
-import { certificateMatches } from './domains.js';
-import { IpSet, parseIpEntry } from './ip.js';
-import { dedupeOutcomes, simulate } from './simulate.js';
+import { dedupeOutcomes } from './outcomes.js';
+import { simulate } from './simulate.js';
 import type {
   Attempt,
   AuthVerdict,
@@ -65,6 +65,20 @@ export interface StandardPath {
   uncertain?: string;
 }
 
+/**
+ * What the standard paths read of the profile (mxlock.yaml, profile/schema.ts): the senders declared besides the
+ * gateway. A `Profile` is one; the model names the fields rather than importing the profile's schema.
+ */
+export interface DeclaredSenders {
+  readonly hybrid?:
+    { readonly ips: readonly string[]; readonly certificate?: string | undefined } | undefined;
+  readonly directSendSources: readonly {
+    readonly name: string;
+    readonly ips: readonly string[];
+    readonly senders: readonly string[];
+  }[];
+}
+
 /** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
 export const FOREIGN_DOMAIN = 'sender.example';
 const FOREIGN_PASS: AuthVerdict = {
@@ -85,7 +99,7 @@ const ATTACKER_CANDIDATES = [
   '198.51.100.222',
 ];
 
-function attackerIp(cfg: SimConfig, profile: Profile, gateway: ResolvedGateway): string {
+function attackerIp(cfg: SimConfig, profile: DeclaredSenders, gateway: ResolvedGateway): string {
   const named: string[] = [
     ...cfg.connectors.flatMap((c) => c.ips.entries.map((e) => e.text)),
     ...cfg.rules.flatMap((r) => [...(r.raw.SenderIpRanges ?? []), ...(r.raw.ExceptIfSenderIpRanges ?? [])]),
@@ -172,7 +186,7 @@ export function ownDomains(cfg: SimConfig): string[] {
 
 export function standardPaths(
   cfg: SimConfig,
-  profile: Profile,
+  profile: DeclaredSenders,
   gateway: ResolvedGateway,
   flows: readonly ConnectorFlow[] = [],
 ): StandardPath[] {
@@ -465,7 +479,7 @@ const STATUS_RANK: Record<PathStatus, number> = {
 
 export function evaluatePaths(
   cfg: SimConfig,
-  profile: Profile,
+  profile: DeclaredSenders,
   gateway: ResolvedGateway,
   missing: readonly string[] = [],
   flows: readonly ConnectorFlow[] = [],

@@ -12,7 +12,7 @@ import type {
   TransportRule,
 } from '../snapshot/schema.js';
 import type { AuthOracle, CompiledConnector, CompiledRule, SimConfig } from './config.js';
-import { IpSet, IpSetIndex } from './ip.js';
+import { IpSet, IpSetIndex } from '../common/ip.js';
 import { newReplayCache, type ReplayCache } from './replay.js';
 import { buildRuleIndex, type RuleIndex } from './rules.js';
 import type { AuthVerdict, Decision } from './types.js';

@@ -17,8 +17,8 @@
  * It pays off when many attempts share classes: scenario files, replayed logs. `simulateReference` never uses it,
  * so the differential tests compare the cache with the plain model.
  */
-import type { IpSetIndex } from './ip.js';
-import { parseAddress } from './ip.js';
+import type { IpSetIndex } from '../common/ip.js';
+import { parseAddress } from '../common/ip.js';
 import type { Attempt, AuthVerdict, Decision, Outcome, SimResult } from './types.js';
 
 /** Entries (and classes seen once) kept per configuration; past it the cache starts again. */

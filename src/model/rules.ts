@@ -5,8 +5,8 @@
  */
 import type { TransportRule } from '../snapshot/schema.js';
 import type { CompiledRule } from './config.js';
-import { domainOf, domainOrSubdomain } from './domains.js';
-import { IpSetIndex, type Address } from './ip.js';
+import { domainOf, domainOrSubdomain } from '../common/domains.js';
+import { IpSetIndex, type Address } from '../common/ip.js';
 import type { Decision } from './types.js';
 
 export type Truth = true | false | 'unknown' | 'attacker';

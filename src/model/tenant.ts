@@ -9,7 +9,7 @@ import type {
   OrganizationConfig,
   TransportRule,
 } from '../snapshot/schema.js';
-import { domainOrSubdomain } from './domains.js';
+import { domainOrSubdomain } from '../common/domains.js';
 
 export interface Tenant {
   org: OrganizationConfig | undefined;

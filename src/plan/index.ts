@@ -1,9 +1,9 @@
 /** The plan pipeline: draft the changes, check every stage with the simulator, gather DNS proposals and warnings. */
-import type { DnsZone } from '../dns/zone.js';
+import type { DnsZone } from '../common/zone.js';
 import { spfInventory, type SpfDirectSendCandidate } from '../dns/direct-send-inventory.js';
-import { IpSet } from '../model/ip.js';
+import { IpSet } from '../common/ip.js';
 import { buildTenant } from '../model/tenant.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
+import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report } from '../report/model.js';
 import type { Snapshot } from '../snapshot/types.js';

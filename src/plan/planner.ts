@@ -9,7 +9,7 @@
 import { coversEverySender, isEnabled, restrictsByCertificate } from '../model/connectors.js';
 import { gatewayConnectorChoice, gatewayUnknown } from '../model/gateway-connector.js';
 import { buildTenant } from '../model/tenant.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
+import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import { lackingExports } from '../snapshot/partial.js';
 import type { Snapshot } from '../snapshot/types.js';

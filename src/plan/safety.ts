@@ -7,12 +7,12 @@
  * but is listed as a weakening, so security is never lowered unawares.
  */
 import { existingFlows, simulatePaths } from '../assess.js';
-import { IpSet } from '../model/ip.js';
+import { IpSet } from '../common/ip.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
-import type { DnsZone } from '../dns/zone.js';
+import type { DnsZone } from '../common/zone.js';
 import type { PathResult } from '../model/paths.js';
-import type { ResolvedGateway } from '../profile/gateway.js';
+import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { applyAll, applyChange, CMDLET_OF } from './model.js';

@@ -2,7 +2,7 @@
  * SenderIPAddresses as the plan writes them (stages 0 and 2): entries in the form Set-InboundConnector takes, added to
  * a connector's list without repeating what it covers. Pure; each rewrite or omission is a warning.
  */
-import { IpSet, parseIpEntry } from '../model/ip.js';
+import { IpSet, parseIpEntry } from '../common/ip.js';
 
 /**
  * `listed` followed by each of `more` that it does not cover yet, so an existing wider range is not repeated by a

@@ -4,15 +4,15 @@
  * Pure: works on the snapshot only. `snapshot.dns` is the run's one set of DNS facts: the export's dns.json offline,
  * the answers recorded live otherwise (assess-export.ts puts them there before anything reads them).
  */
-import { lookup, type MxRecord } from '../dns/zone.js';
+import { lookup, type MxRecord } from '../common/zone.js';
 import { restrictsByCertificate } from '../model/connectors.js';
 import { rankGatewayConnectors } from '../model/gateway-connector.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { NO_GATEWAY, type ResolvedGateway } from './gateway.js';
+import { NO_GATEWAY, type ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from './schema.js';
-import { certificateVendor, classifyMx, type MxClass, type SegVendor } from './vendors.js';
+import { certificateVendor, classifyMx, type MxClass, type SegVendor } from '../common/vendors.js';
 
 /** MX answer of one accepted domain, classified. */
 export interface DomainMx {

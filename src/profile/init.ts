@@ -5,14 +5,14 @@
  */
 import { stringify } from 'yaml';
 import { spfRecordsOf } from '../dns/spf/parse.js';
-import { lookup } from '../dns/zone.js';
-import { isValidIpOrCidr } from '../model/ip.js';
+import { lookup } from '../common/zone.js';
+import { isValidIpOrCidr } from '../common/ip.js';
 import { buildTenant } from '../model/tenant.js';
 import type { Snapshot } from '../snapshot/types.js';
-import type { ResolvedGateway } from './gateway.js';
+import type { ResolvedGateway } from '../common/gateway.js';
 import { mxPointsToEop } from './infer.js';
 import { ProfileSchema } from './schema.js';
-import { MICROSOFT_SPF_INCLUDE } from './vendors.js';
+import { MICROSOFT_SPF_INCLUDE } from '../common/vendors.js';
 
 /** Accepted by the profile schema as an email address (the same rule parseProfile applies). */
 const isProfileEmail = (s: string) => ProfileSchema.shape.protectedUsers.safeParse([s]).success;

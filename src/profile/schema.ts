@@ -1,6 +1,6 @@
 /** The `mxlock.yaml` profile (DESIGN §3.2): one zod schema, which also emits `mxlock.schema.json`. */
 import { z } from 'zod';
-import { isValidIpOrCidr } from '../model/ip.js';
+import { isValidIpOrCidr } from '../common/ip.js';
 
 const ipOrCidr = z
   .string()

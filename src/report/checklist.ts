@@ -4,7 +4,8 @@
  * missing or undecided leaves it `unknown` (DESIGN §1.1: unknown is never safe, so unknown is never done).
  */
 import { CHECKLIST_CHECKS } from '../checks/registry.js';
-import type { ChecklistRowId, FindingStatus } from '../checks/types.js';
+import type { ChecklistRowId } from '../checks/types.js';
+import type { FindingStatus } from '../common/order.js';
 import type { ChecklistItem, ReportFinding, ReportPath } from './model.js';
 
 /**

@@ -13,7 +13,8 @@ import {
   type MxContext,
   type SpfContext,
 } from '../dns/findings.js';
-import { inlineSafe, stringifyJson, wrapText } from './text.js';
+import { inlineSafe } from '../common/text.js';
+import { stringifyJson, wrapText } from './text.js';
 
 export interface DnsDomainReport {
   domain: string;

@@ -3,22 +3,12 @@
  * inside tenant strings, so every tenant-derived value goes through `mdText` (or `mdCode`), and PowerShell goes into
  * fenced blocks whose fence is longer than any backtick run inside them.
  */
-import type { FindingStatus, Step } from '../checks/types.js';
+import type { Step } from '../checks/types.js';
+import { FINDING_STATUS_ORDER, rank, SEVERITY_ORDER, type FindingStatus } from '../common/order.js';
+import { isUnsafeChar, UNSAFE_CHARS, visibleEscape } from '../common/text.js';
 import type { Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
-import {
-  FINDING_STATUS_ORDER,
-  PATH_KIND_ORDER,
-  SEVERITY_ORDER,
-  UNSAFE_CHARS,
-  compareIds,
-  describePath,
-  isPassing,
-  isUnsafeChar,
-  longestRun,
-  rank,
-  visibleEscape,
-} from './text.js';
+import { PATH_KIND_ORDER, compareIds, describePath, isPassing, longestRun } from './text.js';
 
 /** ASCII punctuation that starts Markdown/GFM syntax anywhere in a line (`$` is GitHub's inline math). */
 const MD_INLINE = new Set(['\\', '`', '*', '_', '[', ']', '|', '~', '$']);

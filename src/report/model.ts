@@ -2,7 +2,7 @@
 import type { Finding, Step } from '../checks/types.js';
 import type { Disposition, PathKind, PathStatus, Stage } from '../model/types.js';
 import type { DomainResult, PathResult, Verdict } from '../model/paths.js';
-import type { GatewaySource } from '../profile/gateway.js';
+import type { GatewaySource } from '../common/gateway.js';
 
 export interface ReportPath {
   id: string;

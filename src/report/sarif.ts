@@ -3,7 +3,7 @@
  * reported attack path; a result per failing, warning or undecided finding and per open or uncertain attack path.
  * A tenant configuration has no files, so results carry at most logical locations (the named Exchange object).
  */
-import type { FindingStatus, Severity } from '../checks/types.js';
+import type { FindingStatus, Severity } from '../common/order.js';
 import type { PathStatus } from '../model/types.js';
 import type { Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';

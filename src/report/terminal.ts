@@ -5,22 +5,26 @@
  * cursor, recolour the terminal or reorder the text around it.
  */
 import pc from 'picocolors';
-import type { FindingStatus, Severity, Step } from '../checks/types.js';
+import type { Step } from '../checks/types.js';
+import {
+  FINDING_STATUS_ORDER,
+  rank,
+  SEVERITY_ORDER,
+  type FindingStatus,
+  type Severity,
+} from '../common/order.js';
+import { inlineSafe } from '../common/text.js';
 import type { PathStatus } from '../model/types.js';
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
 import {
   CHECKLIST_MARK,
-  FINDING_STATUS_ORDER,
   PATH_KIND_ORDER,
-  SEVERITY_ORDER,
   compareIds,
   describePath,
   displayWidth,
   charWidth,
-  inlineSafe,
   isPassing,
-  rank,
   wrapPowerShell,
   wrapText,
 } from './text.js';

@@ -1,9 +1,9 @@
 /**
- * Helpers shared by the reporters: deterministic ordering, status vocabularies, display width, visible escaping of
- * characters that could move a terminal cursor or reorder text, prose wrapping and PowerShell-aware wrapping.
- * Tenant strings (object names, rule text, DNS answers) are attacker-influenced: every reporter treats them as data.
+ * Helpers shared by the reporters: deterministic ordering, path descriptions, display width, prose wrapping and
+ * PowerShell-aware wrapping. Tenant strings (object names, rule text, DNS answers) are attacker-influenced: every
+ * reporter treats them as data and escapes them with common/text.ts.
  */
-import type { FindingStatus, Severity } from '../checks/types.js';
+import type { FindingStatus } from '../common/order.js';
 import type { PathKind } from '../model/types.js';
 
 /** Code-unit order, independent of the host locale (reports must be byte-identical on every machine). */
@@ -15,29 +15,11 @@ export function sortById<T extends { id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareIds(a.id, b.id));
 }
 
-/** Worst first: what a reader must act on comes before what merely passed. */
-export const FINDING_STATUS_ORDER: readonly FindingStatus[] = [
-  'fail',
-  'warn',
-  'unknown',
-  'waived',
-  'info',
-  'not-applicable',
-  'pass',
-];
-
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-
 export const PATH_KIND_ORDER: readonly PathKind[] = ['attack', 'residual', 'legitimate'];
 
 /** Statuses shown as one compact line: nothing to act on and nothing uncertain. */
 export function isPassing(status: FindingStatus): boolean {
   return status === 'pass' || status === 'not-applicable';
-}
-
-export function rank<T>(order: readonly T[], value: T): number {
-  const i = order.indexOf(value);
-  return i === -1 ? order.length : i;
 }
 
 /** One-line descriptions of the standard paths (DESIGN §5); unknown ids fall back to the id itself. */
@@ -63,37 +45,6 @@ export function describePath(id: string): string {
     return `Declared Direct Send source "${id.slice(DECLARED_SOURCE_PREFIX.length)}"`;
   }
   return id;
-}
-
-/**
- * Characters that can move the cursor, recolour a terminal or reorder displayed text: C0 controls, DEL, C1 controls
- * (U+009B is a one-byte CSI on some terminals), the Arabic letter mark, LRM/RLM, line/paragraph separators, bidi
- * embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069 ("Trojan Source", CVE-2021-42574).
- */
-/* eslint-disable no-control-regex -- matching control characters is the point */
-export const UNSAFE_CHARS =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/* eslint-enable no-control-regex */
-
-const UNSAFE_CHAR = new RegExp(UNSAFE_CHARS.source);
-
-/** True for one character (code point) from `UNSAFE_CHARS`. */
-export function isUnsafeChar(ch: string): boolean {
-  return UNSAFE_CHAR.test(ch);
-}
-
-/** A visible, recognisable stand-in for one unsafe character: `\n`, `\r`, `\t`, `\x1b`, `\u202e`. */
-export function visibleEscape(ch: string): string {
-  if (ch === '\n') return '\\n';
-  if (ch === '\r') return '\\r';
-  if (ch === '\t') return '\\t';
-  const cp = ch.codePointAt(0) ?? 0;
-  return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
-}
-
-/** A tenant value rendered on one line: every unsafe character, newlines included, becomes its visible escape. */
-export function inlineSafe(value: string): string {
-  return value.replace(UNSAFE_CHARS, visibleEscape);
 }
 
 /** Zero-width code points: combining marks, variation selectors, zero-width space/joiners. */

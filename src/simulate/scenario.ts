@@ -16,9 +16,9 @@
  *     auth: { spf: pass, dkim: none, dmarc: fail, dmarcPolicy: reject }   # optional; computed from DNS when absent
  */
 import { z } from 'zod';
-import { isValidIp } from '../model/ip.js';
+import { isValidIp } from '../common/ip.js';
 import type { Attempt, AuthVerdict, PathKind } from '../model/types.js';
-import { parseYamlWith } from '../profile/load.js';
+import { parseYamlWith } from '../profile/parse.js';
 
 const email = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'expected an email address');
 

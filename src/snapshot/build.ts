@@ -1,6 +1,6 @@
 /** Raw export files (bytes) → typed Snapshot. Pure: the caller did the reading. */
 import { InputError } from '../errors.js';
-import { DnsJsonSchema, zoneFromJson, type DnsZone } from '../dns/zone.js';
+import { DnsJsonSchema, zoneFromJson, type DnsZone } from '../common/zone.js';
 import { decodeText, parseJson } from './decode.js';
 import { parseCmdlet, toObjectList } from './normalize.js';
 import { mapScubaGear } from './scubagear.js';

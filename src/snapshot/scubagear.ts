@@ -169,7 +169,7 @@ export function mapScubaGear(value: Record<string, unknown>, text: string, file:
   }
   const dns = DNS_KEYS.filter((k) => k in value);
   if (dns.length > 0) {
-    // dns.json reads a name it does not list as non-existent (src/dns/zone.ts); ScubaGear asked for a few TXT records
+    // dns.json reads a name it does not list as non-existent (src/common/zone.ts); ScubaGear asked for a few TXT records
     // only (no MX, no SPF include targets), so a zone built from them would answer "no such domain" for the rest.
     warnings.push(
       `${file}: ScubaGear's ${dns.join(', ')} are not used: they hold only the TXT answers of a few names (no MX records, no SPF includes); run assess without --offline, or record a dns.json with mxlock dns --record`,

@@ -3,7 +3,7 @@
  * as one), or something else that is refused with a message naming what it looks like and what to do (DESIGN §2:
  * exit 2, the message names the file). Pure.
  */
-import { inlineSafe } from '../report/text.js';
+import { inlineSafe } from '../common/text.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from './schema.js';
 import { isScubaGearExport, scubaGearRaw } from './scubagear.js';
 

@@ -1,4 +1,4 @@
-import type { DnsZone } from '../dns/zone.js';
+import type { DnsZone } from '../common/zone.js';
 import type {
   AcceptedDomain,
   AdminAuditLogConfig,

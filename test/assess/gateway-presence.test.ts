@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
 import { CHECKS } from '../../src/checks/registry.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import { readExport } from '../../src/snapshot/read.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CmdletName } from '../../src/snapshot/schema.js';
-import { NO_GATEWAY, type ResolvedGateway } from '../../src/profile/gateway.js';
-import type { ZoneEntry } from '../../src/dns/zone.js';
+import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
+import type { ZoneEntry } from '../../src/common/zone.js';
 import type { Check, CheckContext, CheckOutcome } from '../../src/checks/types.js';
 import { makeContext, type ExportData } from './helpers.js';
 

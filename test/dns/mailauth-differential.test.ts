@@ -23,7 +23,7 @@ import { liveResolver } from '../../src/dns/live.js';
 import { recordedResolver, type ResolveFn, type RRType } from '../../src/dns/resolver.js';
 import { checkHostSpf, type SpfResult } from '../../src/dns/spf/evaluate.js';
 import { expandMacros } from '../../src/dns/spf/macro.js';
-import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
+import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
 import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../support/dns-server.js';
 import {
   dmarcTree,

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { recordedAuthOracle, recordedDmarc, recordedSpf } from '../../src/dns/oracle.js';
 import { MAX_DNS_MECHANISMS as MAX_SPF_LOOKUPS } from '../../src/dns/spf/evaluate.js';
-import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
+import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
 
 const IP = '203.0.113.10';
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);

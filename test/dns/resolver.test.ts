@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { liveResolver } from '../../src/dns/live.js';
 import { query, recordedResolver, recordingResolver } from '../../src/dns/resolver.js';
-import { DnsJsonSchema, lookup, zoneFromJson } from '../../src/dns/zone.js';
+import { DnsJsonSchema, lookup, zoneFromJson } from '../../src/common/zone.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 
 const LONG_TXT = `v=spf1 ${Array.from({ length: 40 }, (_, i) => `ip4:192.0.2.${i}`).join(' ')} -all`;

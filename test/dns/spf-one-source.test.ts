@@ -1,6 +1,6 @@
 /**
  * One SPF recogniser and one Microsoft 365 include for the whole code base (issue 9 B2): `isSpfRecord` /
- * `spfRecordsOf` in src/dns/spf/parse.ts (RFC 7208 §4.5) and `MICROSOFT_SPF_INCLUDE` in src/profile/vendors.ts.
+ * `spfRecordsOf` in src/dns/spf/parse.ts (RFC 7208 §4.5) and `MICROSOFT_SPF_INCLUDE` in src/common/vendors.ts.
  * A second copy in any source file fails here, with the file and line to fix.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -58,9 +58,9 @@ describe('one SPF recogniser (RFC 7208 §4.5)', () => {
     ]);
   });
 
-  test("Microsoft 365's SPF include is named once, in src/profile/vendors.ts", () => {
+  test("Microsoft 365's SPF include is named once, in src/common/vendors.ts", () => {
     expect(occurrences(/spf\\?\.protection\\?\.outlook\\?\.com/i)).toEqual([
-      expect.stringMatching(/^profile\/vendors\.ts:\d+$/),
+      expect.stringMatching(/^common\/vendors\.ts:\d+$/),
     ]);
   });
 });

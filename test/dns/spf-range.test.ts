@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { recordedAuthOracle, recordedSpf } from '../../src/dns/oracle.js';
-import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
+import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
 import { rng, spfZoneJson, type DnsJson } from '../support/generated-zones.js';
 
 const zoneOf = (json: DnsJson): DnsZone => zoneFromJson(json as Parameters<typeof zoneFromJson>[0]);

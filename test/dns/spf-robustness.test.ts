@@ -12,7 +12,7 @@ import { checkHostSpf, checkHostSteps, type CheckHostInput } from '../../src/dns
 import { parseSpf } from '../../src/dns/spf/parse.js';
 import { runSync, zoneAnswer } from '../../src/dns/steps.js';
 import { loggedResolver } from '../support/logged-resolver.js';
-import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
+import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
 import { rng } from '../support/generated-zones.js';
 
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);

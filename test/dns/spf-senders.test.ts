@@ -8,8 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { recordedResolver } from '../../src/dns/resolver.js';
 import { analyseSpf, spfSenders, spfTreeOfZone, type SpfSenders } from '../../src/dns/spf/analyse.js';
 import { checkHostSpf } from '../../src/dns/spf/evaluate.js';
-import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
-import { IpSet } from '../../src/model/ip.js';
+import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
+import { IpSet } from '../../src/common/ip.js';
 import { SPF_DOMAINS, spfZoneJson, type DnsJson } from '../support/generated-zones.js';
 
 const zoneOf = (z: DnsJson): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);

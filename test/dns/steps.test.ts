@@ -20,7 +20,7 @@ import {
   type Question,
 } from '../../src/dns/steps.js';
 import { loggedResolver } from '../support/logged-resolver.js';
-import { zoneFromJson, type DnsZone, type ZoneEntry } from '../../src/dns/zone.js';
+import { zoneFromJson, type DnsZone, type ZoneEntry } from '../../src/common/zone.js';
 import { rng, spfZoneJson } from '../support/generated-zones.js';
 
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);

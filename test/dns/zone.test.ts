@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { recordedSpf } from '../../src/dns/oracle.js';
 import { query, recordedResolver } from '../../src/dns/resolver.js';
-import { DnsJsonSchema, lookup, zoneFromJson } from '../../src/dns/zone.js';
+import { DnsJsonSchema, lookup, zoneFromJson } from '../../src/common/zone.js';
 import { InputError } from '../../src/errors.js';
 import { snapshotOf } from '../profile/snapshot-of.js';
 

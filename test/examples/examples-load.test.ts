@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildExamples, EXAMPLE_NAMES, GATEWAY_IPS, SCANNER_IP } from '../../scripts/make-examples.js';
-import { lookup } from '../../src/dns/zone.js';
+import { lookup } from '../../src/common/zone.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import { ProfileSchema, type Profile } from '../../src/profile/schema.js';
 import { readExport } from '../../src/snapshot/read.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { SimConfig } from '../../src/model/config.js';
-import { parseAddress } from '../../src/model/ip.js';
+import { parseAddress } from '../../src/common/ip.js';
 import { planOf } from '../../src/model/precompiled.js';
 import { ruleFacts, ruleMatches, ruleMatchesIndexed, type RuleMessage } from '../../src/model/rules.js';
 import { simulate, simulateReference } from '../../src/model/simulate.js';

@@ -5,10 +5,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot, existingFlows } from '../../src/assess.js';
-import { zoneFromJson } from '../../src/dns/zone.js';
+import { zoneFromJson } from '../../src/common/zone.js';
 import { connectorFlows } from '../../src/model/flows.js';
 import { planChanges } from '../../src/plan/planner.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
 import { makeGateway } from '../checks/helpers.js';

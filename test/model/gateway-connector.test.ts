@@ -10,7 +10,7 @@ import {
 } from '../../src/model/gateway-connector.js';
 import { parseCmdlet } from '../../src/snapshot/normalize.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
-import type { GatewaySource } from '../../src/profile/gateway.js';
+import type { GatewaySource } from '../../src/common/gateway.js';
 
 /** Connectors go through the real reader, so `smtp:*;1`, key case and the lower-cased certificate name are what an export gives. */
 function connectors(...raw: Record<string, unknown>[]): InboundConnector[] {

@@ -1,7 +1,7 @@
 import { compileConfig, type SimConfig } from '../../src/model/config.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import { recordedAuthOracle } from '../../src/dns/oracle.js';
-import { zoneFromJson, type DnsZone } from '../../src/dns/zone.js';
+import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
 import type { Snapshot, SnapshotObjects } from '../../src/snapshot/types.js';
 import { CMDLET_NAMES } from '../../src/snapshot/schema.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
 import { evaluatePaths, verdictOf } from '../../src/model/paths.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import type { Report } from '../../src/report/model.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { readExport } from '../../src/snapshot/read.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { evaluatePaths, standardPaths, verdictOf } from '../../src/model/paths.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
-import { NO_GATEWAY, type ResolvedGateway } from '../../src/profile/gateway.js';
+import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { baseData, configOf, DNS_MX_SEG, GATEWAY_IPS, lockdownIp, safetyNet } from './helpers.js';
 
 const gateway: ResolvedGateway = { ...NO_GATEWAY, source: 'profile', name: 'SEG', ips: GATEWAY_IPS };

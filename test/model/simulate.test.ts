@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { simulate, REPLY_5_7_51, REPLY_5_7_68 } from '../../src/model/simulate.js';
+import { REPLY_5_7_51, REPLY_5_7_68 } from '../../src/model/rcpt.js';
+import { simulate } from '../../src/model/simulate.js';
 import { classify } from '../../src/model/paths.js';
 import type { SimConfig } from '../../src/model/config.js';
 import type { Attempt, AuthVerdict } from '../../src/model/types.js';

@@ -9,7 +9,7 @@ import { assessSnapshot, simulateAttempts } from '../../src/assess.js';
 import type { StandardPath } from '../../src/model/paths.js';
 import { buildPlan, planChanges, renderStageScript } from '../../src/plan/index.js';
 import type { Stage } from '../../src/plan/types.js';
-import type { ResolvedGateway } from '../../src/profile/gateway.js';
+import type { ResolvedGateway } from '../../src/common/gateway.js';
 import { EMPTY_PROFILE, ProfileSchema, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { makeGateway } from '../checks/helpers.js';

@@ -4,7 +4,7 @@
  * states only what it varies; a file whose cases all share another value (RequireTls $true, say) wraps `partner`.
  */
 import { assessExport } from '../../src/assess-export.js';
-import type { DnsZone } from '../../src/dns/zone.js';
+import type { DnsZone } from '../../src/common/zone.js';
 import { buildPlan } from '../../src/plan/index.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';

@@ -6,9 +6,9 @@
 import { describe, expect, test } from 'vitest';
 import { applyAll, planChanges, revertAll } from '../../src/plan/index.js';
 import type { Change, Stage } from '../../src/plan/types.js';
-import type { ResolvedGateway } from '../../src/profile/gateway.js';
+import type { ResolvedGateway } from '../../src/common/gateway.js';
 import { resolveGateway } from '../../src/profile/infer.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { makeGateway } from '../checks/helpers.js';

@@ -12,7 +12,7 @@ import { CHECKS } from '../../src/checks/registry.js';
 import { buildTenant } from '../../src/model/tenant.js';
 import type { StandardPath } from '../../src/model/paths.js';
 import { planChanges, renderPlanFiles } from '../../src/plan/index.js';
-import type { ResolvedGateway } from '../../src/profile/gateway.js';
+import type { ResolvedGateway } from '../../src/common/gateway.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { makeGateway } from '../checks/helpers.js';

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { resolveStages } from '../../src/plan/drafts.js';
 import { planChanges, planContext, STAGES } from '../../src/plan/planner.js';
-import type { ResolvedGateway } from '../../src/profile/gateway.js';
+import type { ResolvedGateway } from '../../src/common/gateway.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { makeGateway } from '../checks/helpers.js';
 import { partner, tenant } from './builders.js';

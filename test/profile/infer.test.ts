@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
 import { planChanges } from '../../src/plan/planner.js';
 import { acceptedDomainMx, mxPointsToEop, resolveGateway } from '../../src/profile/infer.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import { CONTOSO_DOMAINS, partnerConnector, snapshotOf } from './snapshot-of.js';
 
 const MIMECAST_DNS = {

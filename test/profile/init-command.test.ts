@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { registerInit, runInit } from '../../src/cli/commands/init.js';
 import { ConfigError } from '../../src/errors.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import { mxlock } from '../support/cli.js';
 
 const EXPORT = fileURLToPath(new URL('../fixtures/profile/export-mimecast/', import.meta.url));

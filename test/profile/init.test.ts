@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { ResolvedGateway } from '../../src/profile/gateway.js';
+import type { ResolvedGateway } from '../../src/common/gateway.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { commentText, renderProfile, yamlString } from '../../src/profile/init.js';
-import { parseProfile } from '../../src/profile/load.js';
+import { parseProfile } from '../../src/profile/parse.js';
 import { CONTOSO_DOMAINS, partnerConnector, snapshotOf } from './snapshot-of.js';
 
 const MIMECAST_TENANT = {

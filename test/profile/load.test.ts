@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { closest, formatPath, loadProfile, parseProfile } from '../../src/profile/load.js';
+import { loadProfile } from '../../src/profile/load.js';
+import { closest, formatPath, parseProfile } from '../../src/profile/parse.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 
 const FIXTURES = new URL('../fixtures/profile/', import.meta.url);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CHECKLIST_CHECKS } from '../../src/checks/registry.js';
-import type { FindingStatus } from '../../src/checks/types.js';
+import type { FindingStatus } from '../../src/common/order.js';
 import { buildChecklist, CHECKLIST_ROWS } from '../../src/report/checklist.js';
 import type { ChecklistItem, ReportFinding } from '../../src/report/model.js';
 

@@ -1,28 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  displayWidth,
-  inlineSafe,
-  longestRun,
-  sortById,
-  wrapPowerShell,
-  wrapText,
-} from '../../src/report/text.js';
-
-describe('inlineSafe', () => {
-  test.each([
-    ['ESC', '\u001b[31mred', '\\x1b[31mred'],
-    ['CR LF', 'a\r\nb', 'a\\r\\nb'],
-    ['tab', 'a\tb', 'a\\tb'],
-    ['NUL and BEL', 'a\u0000\u0007', 'a\\x00\\x07'],
-    ['DEL and C1 CSI', '\u007f\u009b2J', '\\x7f\\x9b2J'],
-    ['bidi override', 'abc\u202Etxt', 'abc\\u202etxt'],
-    ['bidi isolate', '\u2066x\u2069', '\\u2066x\\u2069'],
-    ['line separator', 'a\u2028b', 'a\\u2028b'],
-    ['plain text unchanged', `O'Brien "SEG" $(x) <b>`, `O'Brien "SEG" $(x) <b>`],
-  ])('%s', (_name, input, expected) => {
-    expect(inlineSafe(input)).toBe(expected);
-  });
-});
+import { inlineSafe } from '../../src/common/text.js';
+import { displayWidth, longestRun, sortById, wrapPowerShell, wrapText } from '../../src/report/text.js';
 
 describe('displayWidth', () => {
   test.each([

@@ -1,6 +1,6 @@
 /** A resolver over a recorded zone that logs each question (`name/TYPE`) before answering it as `recordedResolver`. */
 import { recordedResolver, type ResolveFn } from '../../src/dns/resolver.js';
-import type { DnsZone } from '../../src/dns/zone.js';
+import type { DnsZone } from '../../src/common/zone.js';
 
 export function loggedResolver(zone: DnsZone, log: string[]): ResolveFn {
   const inner = recordedResolver(zone);

@@ -9,8 +9,8 @@ import { admissionContext, spfInventory } from '../../dns/direct-send-inventory.
 import { sourceAdmission, type SourceAdmission } from '../../model/admission.js';
 import { restrictsByIp } from '../../model/connectors.js';
 import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
-import { domainOf } from '../../model/domains.js';
-import { IpSet } from '../../model/ip.js';
+import { domainOf } from '../../common/domains.js';
+import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckOutcome } from '../types.js';
 import {

@@ -3,7 +3,7 @@
  * customer of the same gateway sends straight to this tenant (eop-model §10 A3, §4.4 [D] S9; field-notes 4). Microsoft
  * calls the certificate restriction "preferred" (S9).
  */
-import { certificateMatches } from '../../model/domains.js';
+import { certificateMatches } from '../../common/domains.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';

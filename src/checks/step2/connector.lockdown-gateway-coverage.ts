@@ -5,9 +5,9 @@
  * satisfy refuses gateway mail with those MAIL FROM domains, unless a restricting connector the gateway satisfies
  * covers them too (one satisfying connector suffices, §12 OQ-2 [I]).
  */
-import { certificateMatches, domainPatternMatches } from '../../model/domains.js';
-import { IpSet, parseIpEntry } from '../../model/ip.js';
-import type { ResolvedGateway } from '../../profile/gateway.js';
+import { certificateMatches, domainPatternMatches } from '../../common/domains.js';
+import { IpSet, parseIpEntry } from '../../common/ip.js';
+import type { ResolvedGateway } from '../../common/gateway.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import {

@@ -13,7 +13,7 @@ import {
   lockdownConnectorScript,
   unclassifiedConnectors,
 } from './connectors.js';
-import { NO_GATEWAY } from '../../profile/gateway.js';
+import { NO_GATEWAY } from '../../common/gateway.js';
 
 const PORTAL = `${EAC_CONNECTORS} → Add a connector: Connection from Partner organization, to Office 365; authenticate by the certificate subject the gateway presents (preferred) or by its IP addresses; reject messages not sent over TLS; save and enable`;
 

@@ -4,8 +4,8 @@
  * IPs or certificate is refused by the cmdlet ([C] S48) and may let gateway-shared traffic skip the Partner restriction
  * (§12, [I]). §10 A6.
  */
-import { certificateMatches, domainOrSubdomain } from '../../model/domains.js';
-import { IpSet } from '../../model/ip.js';
+import { certificateMatches, domainOrSubdomain } from '../../common/domains.js';
+import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import {

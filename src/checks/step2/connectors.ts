@@ -1,10 +1,10 @@
 /** Helpers of the connector checks of step 2 (eop-model §2, §12): labels, lock-down discovery with unknown properties. */
 import { restrictsByCertificate, restrictsByIp } from '../../model/connectors.js';
-import { certificateMatches } from '../../model/domains.js';
+import { certificateMatches } from '../../common/domains.js';
 import { gatewayConnectorChoice, gatewayUnknown } from '../../model/gateway-connector.js';
-import { IpSet } from '../../model/ip.js';
+import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
-import type { ResolvedGateway } from '../../profile/gateway.js';
+import type { ResolvedGateway } from '../../common/gateway.js';
 import type { CheckContext, ExportProperty } from '../types.js';
 import {
   commentSafe,

@@ -5,7 +5,7 @@
  * stripped from untrusted mail by the header firewall (§7.3 [D] S38). Microsoft service mail (meeting forwards) needs
  * an exception (§4.6 [C] S51), hybrid mail an AuthAs exception (guide step 3).
  */
-import { IpSet } from '../../model/ip.js';
+import { IpSet } from '../../common/ip.js';
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import { EAC_RULES, LEARN, notExported, psQuote, ruleName, worst } from '../util.js';

@@ -3,7 +3,7 @@
  * that did not come from the gateway (eop-model §4.6 [C] S51; acts after acceptance, TR-1 [D]).
  */
 import type { Check } from '../types.js';
-import { NO_GATEWAY } from '../../profile/gateway.js';
+import { NO_GATEWAY } from '../../common/gateway.js';
 import { EMPTY_PROFILE } from '../../profile/schema.js';
 import { EAC_RULES, LEARN } from '../util.js';
 import { blockingActions, isSafetyNet } from '../../model/safety-net.js';

@@ -4,8 +4,8 @@
  * The checks' view of it (the predicate itself is model/safety-net.ts, shared with the plan), and the SCL -1
  * predicates of rule.scl-bypass*.
  */
-import { domainOf, domainOrSubdomain } from '../../model/domains.js';
-import { IpSet } from '../../model/ip.js';
+import { domainOf, domainOrSubdomain } from '../../common/domains.js';
+import { IpSet } from '../../common/ip.js';
 import { isSafetyNet } from '../../model/safety-net.js';
 import type { TransportRule } from '../../snapshot/schema.js';
 import type { CheckContext, ExportProperty } from '../types.js';

@@ -1,5 +1,5 @@
 /** Guide §4.2: honour the sender's DMARC policy (eop-model §6.3, §10 A13; EF-5 when the MX points elsewhere). */
-import { hasGateway } from '../../profile/gateway.js';
+import { hasGateway } from '../../common/gateway.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';

@@ -1,5 +1,5 @@
 /** eop-model §6.5, §10 A11: the connection filter's IP Allow List skips spam filtering for whole IPs (IPV:CAL). */
-import { IpSet } from '../../model/ip.js';
+import { IpSet } from '../../common/ip.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { ANTI_SPAM_PORTAL } from './antispam-portal.js';

@@ -6,15 +6,8 @@
 import type { DomainDns } from '../../dns/analyse.js';
 import { worstStatus, type DnsVerdict } from '../../dns/findings.js';
 import { mergeReads } from '../catalog.js';
-import type {
-  CheckContext,
-  CheckOutcome,
-  Check,
-  ChecklistRowId,
-  Reads,
-  Remediation,
-  Severity,
-} from '../types.js';
+import type { CheckContext, CheckOutcome, Check, ChecklistRowId, Reads, Remediation } from '../types.js';
+import type { Severity } from '../../common/order.js';
 import { commentSafe, psQuote } from '../util.js';
 import { tenantDnsDomains } from '../../dns/tenant.js';
 

@@ -1,5 +1,5 @@
 /** The MX of every accepted domain points at the gateway: the single, scanned path the whole design assumes. */
-import { hasGateway } from '../../profile/gateway.js';
+import { hasGateway } from '../../common/gateway.js';
 import { commentSafe } from './shared.js';
 import { mxVerdict } from '../../dns/findings.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';

@@ -1,8 +1,8 @@
 /** Guide §4.1: SPF hard fail (`-all`) listing only the gateway's egress IPs and legitimate cloud senders. */
 import { spfVerdict } from '../../dns/findings.js';
-import { IpSet, sampleAddress } from '../../model/ip.js';
+import { IpSet, sampleAddress } from '../../common/ip.js';
 import { parseSpf } from '../../dns/spf/parse.js';
-import { MICROSOFT_SPF_INCLUDE } from '../../profile/vendors.js';
+import { MICROSOFT_SPF_INCLUDE } from '../../common/vendors.js';
 import type { CheckContext } from '../types.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
 

@@ -9,7 +9,7 @@ import type {
   ContentFilterPolicy,
 } from '../../snapshot/schema.js';
 import { absentProperty } from '../../snapshot/partial.js';
-import { domainOf, domainOrSubdomain } from '../../model/domains.js';
+import { domainOf, domainOrSubdomain } from '../../common/domains.js';
 import type { CheckContext, CheckOutcome, Reads, Remediation } from '../types.js';
 import { commentSafe, ownDomains, worst } from '../util.js';
 

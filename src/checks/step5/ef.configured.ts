@@ -3,8 +3,8 @@
  * sender rather than the gateway (EF-1 [D] S19) and applies Honor DMARC at all while the MX points elsewhere (EF-5 [D] S27).
  */
 import type { Check } from '../types.js';
-import { certificateMatches } from '../../model/domains.js';
-import { IpSet } from '../../model/ip.js';
+import { certificateMatches } from '../../common/domains.js';
+import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import { connectorName } from '../util.js';
 import {

@@ -1,5 +1,5 @@
 /** Guide step 5 / eop-model EF-2, EF-5: the EF skip list covers every gateway IP and no Microsoft 365 range. */
-import { IpSet } from '../../model/ip.js';
+import { IpSet } from '../../common/ip.js';
 import type { Check, CheckOutcome } from '../types.js';
 import { psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS, findGatewayConnector } from './gateway-connector.js';

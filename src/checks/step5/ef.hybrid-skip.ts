@@ -3,8 +3,8 @@
  * wording was found for this rule (eop-model EF-5, OQ-12 [I]); with the MX elsewhere, skipping hops that handle mail
  * before EOP is the documented use (EF-1, EF-5 hybrid note [D] S9, S19).
  */
-import { IpSet } from '../../model/ip.js';
-import { lookup } from '../../dns/zone.js';
+import { IpSet } from '../../common/ip.js';
+import { lookup } from '../../common/zone.js';
 import type { Check, CheckContext } from '../types.js';
 import { connectorName, psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS } from './gateway-connector.js';

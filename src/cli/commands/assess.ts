@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { exitCodeFor } from '../../assess.js';
 import { assessExport } from '../../assess-export.js';
-import type { Severity } from '../../checks/types.js';
+import type { Severity } from '../../common/order.js';
 import { outputStyle } from '../output.js';
 import { ConfigError } from '../../errors.js';
 import { reporters, type ReportFormat } from '../../report/index.js';

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
-import { IpSet, sampleAddress } from '../../model/ip.js';
+import { IpSet, sampleAddress } from '../../common/ip.js';
 
 interface DnsFlags {
   file?: string;

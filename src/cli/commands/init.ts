@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { resolveGateway } from '../../profile/infer.js';
 import { renderProfile } from '../../profile/init.js';
-import { parseProfile } from '../../profile/load.js';
+import { parseProfile } from '../../profile/parse.js';
 import { readExport } from '../../snapshot/read.js';
 
 export interface InitOptions {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { inlineSafe } from '../../report/text.js';
+import { inlineSafe } from '../../common/text.js';
 
 interface PlanFlags {
   profile?: string;

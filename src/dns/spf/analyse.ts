@@ -7,7 +7,7 @@
  * the dns.* checks), `spfTreeOfZone` over recorded answers (the Direct Send inventory), and `spfSenders` reads the
  * finished tree for the senders it authorises, so all of them see the same tree under the same limits.
  */
-import { isValidIp } from '../../model/ip.js';
+import { isValidIp } from '../../common/ip.js';
 import { describeResult, isFailure, type DnsResult, type RecordOf, type ResolveFn } from '../resolver.js';
 import {
   askBatch,
@@ -18,7 +18,7 @@ import {
   type DnsBatchSteps,
   type SyncRun,
 } from '../steps.js';
-import type { DnsZone } from '../zone.js';
+import type { DnsZone } from '../../common/zone.js';
 import {
   checkHostSpf,
   MAX_DNS_MECHANISMS,

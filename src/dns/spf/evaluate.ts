@@ -5,7 +5,7 @@
  * including nested include/redirect.
  */
 import ipaddr from 'ipaddr.js';
-import { isValidIp } from '../../model/ip.js';
+import { isValidIp } from '../../common/ip.js';
 import type { DnsResult, ResolveFn } from '../resolver.js';
 import { ask, runAsync, type DnsSteps } from '../steps.js';
 import { expandMacros, truncateDomain, type MacroContext } from './macro.js';

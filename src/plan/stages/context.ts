@@ -4,7 +4,7 @@
  * stage as one object, so what a stage reads is visible in its signature.
  */
 import type { Tenant } from '../../model/tenant.js';
-import type { ResolvedGateway } from '../../profile/gateway.js';
+import type { ResolvedGateway } from '../../common/gateway.js';
 import type { Profile } from '../../profile/schema.js';
 import type { InboundConnector, TransportRule } from '../../snapshot/schema.js';
 import type { Snapshot } from '../../snapshot/types.js';

@@ -4,8 +4,8 @@
  * decides (the connectors to restrict with the lock-down, the IP lock-down's address list) is what stage 2 restricts.
  */
 import { deviceRecipientDomains, sourceAdmission } from '../../model/admission.js';
-import { domainOf } from '../../model/domains.js';
-import { IpSet } from '../../model/ip.js';
+import { domainOf } from '../../common/domains.js';
+import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Obj } from '../drafts.js';
 import { senderIpEntries, withIps } from '../sender-ips.js';

@@ -10,8 +10,8 @@ import {
   restrictsByCertificate,
   restrictsByIp,
 } from '../../model/connectors.js';
-import { IpSet } from '../../model/ip.js';
-import { certificateVendor } from '../../profile/vendors.js';
+import { IpSet } from '../../common/ip.js';
+import { certificateVendor } from '../../common/vendors.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Obj } from '../drafts.js';
 import type { PsValue } from '../types.js';

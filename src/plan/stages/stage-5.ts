@@ -3,7 +3,7 @@
  * connector that carries the gateway's mail after stage 2, and the SCL -1 rules it replaces.
  */
 import { rankGatewayConnectors } from '../../model/gateway-connector.js';
-import { IpSet } from '../../model/ip.js';
+import { IpSet } from '../../common/ip.js';
 import type { Profile } from '../../profile/schema.js';
 import type { AntiPhishPolicy, InboundConnector } from '../../snapshot/schema.js';
 import type { Obj } from '../drafts.js';

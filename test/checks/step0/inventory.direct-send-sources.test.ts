@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/checks/step0/inventory.direct-send-sources.js';
-import type { ZoneEntry } from '../../../src/dns/zone.js';
+import type { ZoneEntry } from '../../../src/common/zone.js';
 import { evidenceText, run, type ContextInput } from '../helpers.js';
 import {
   certLockdown,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/checks/step2/connector.lockdown-gateway-coverage.js';
-import type { ResolvedGateway } from '../../../src/profile/gateway.js';
+import type { ResolvedGateway } from '../../../src/common/gateway.js';
 import type { SnapshotObjects } from '../../../src/snapshot/types.js';
 import { evidenceText, run, type ContextInput } from '../helpers.js';
 import { GATEWAY_IPS, certLockdown, hardened, ipLockdown } from '../../fixtures/checks/seg-tenant.js';

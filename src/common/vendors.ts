@@ -36,7 +36,7 @@
  * Exchange Online itself: `<domain>.mail.protection.outlook.com` and, for domains with inbound SMTP DANE/DNSSEC,
  * `<domain>.<x>-v1.mx.microsoft` (Microsoft Learn "How SMTP DANE works"; Enable-DnssecForVerifiedDomain returns it).
  */
-import { normaliseName } from '../dns/zone.js';
+import { normaliseName } from './zone.js';
 
 export interface SegVendor {
   /** Stable id used in reports and `ResolvedGateway.vendor`. */

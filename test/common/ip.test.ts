@@ -7,8 +7,8 @@ import {
   parseAddress,
   parseIpEntry,
   sampleAddress,
-} from '../../src/model/ip.js';
-import { Gen } from './generate.js';
+} from '../../src/common/ip.js';
+import { Gen } from '../model/generate.js';
 
 describe('parseIpEntry: accepted and refused forms (eop-model §2.2, §5, §6.5)', () => {
   test.each([

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { classifyMx, SEG_VENDORS } from '../../src/profile/vendors.js';
+import { classifyMx, SEG_VENDORS } from '../../src/common/vendors.js';
 
 test.each([
   // Exchange Online itself

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { domainOf, domainPatternMatches } from '../../src/model/domains.js';
+import { domainOf, domainPatternMatches } from '../../src/common/domains.js';
 import { normalisedPatternMatches } from '../../src/model/precompiled.js';
 
 describe('domainOf: lower-case domain after the last @, one trailing dot and then one > dropped', () => {
