@@ -4,30 +4,12 @@
  * calls the certificate restriction "preferred" (S9).
  */
 import { certificateMatches } from '../../common/domains.js';
-import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { connectorName, EAC_CONNECTORS, LEARN, psQuote } from '../util.js';
-import { connectorLabel, enabledLockdowns, certLockdownScript } from './connectors.js';
-import { LOCKDOWN_READS } from './connectors.js';
+import { connectorLabel, enabledLockdowns, gatewayLockdownScript } from './connectors.js';
+import { GATEWAY_CHOICE_READS } from './connectors.js';
 
-/** The name certLockdownScript gives the new certificate connector. */
-const CERT_CONNECTOR = 'From Secure Email Gateway';
-
-/**
- * Enhanced Filtering lives on the connector (eop-model EF-2 [D] S8): before the IP-bound connector is turned off, its
- * skip settings must be on the certificate connector, or EF silently stops (ef.configured).
- */
-function carryEnhancedFiltering(c: InboundConnector): string[] {
-  const target = psQuote(CERT_CONNECTOR);
-  if (c.EFSkipLastIP === true) return [`Set-InboundConnector -Identity ${target} -EFSkipLastIP $true`];
-  const skip = c.EFSkipIPs ?? [];
-  if (skip.length === 0) return [];
-  return [
-    `Set-InboundConnector -Identity ${target} -EFSkipLastIP $false -EFSkipIPs ${skip.map(psQuote).join(',')}${(c.EFUsers ?? []).length > 0 ? ` -EFUsers ${(c.EFUsers ?? []).map(psQuote).join(',')}` : ''}`,
-  ];
-}
-
-const PORTAL = `${EAC_CONNECTORS} → Add a connector from Partner organization that authenticates by the certificate subject the gateway presents; once mail flows through it, turn off the IP-bound one`;
+const PORTAL = `${EAC_CONNECTORS} → select the gateway's lock-down connector → Edit sent email identity: authenticate by the certificate subject the gateway presents instead of its IP addresses`;
 
 export const check: Check = {
   id: 'connector.ip-only',
@@ -54,13 +36,8 @@ export const check: Check = {
     portal: PORTAL,
   },
   reads: {
-    'Get-InboundConnector': [
-      ...LOCKDOWN_READS,
-      'TlsSenderCertificateName',
-      'EFSkipIPs',
-      'EFSkipLastIP',
-      'EFUsers',
-    ],
+    // The remediation names the gateway's connector as the plan chooses it (GATEWAY_CHOICE_READS).
+    'Get-InboundConnector': GATEWAY_CHOICE_READS,
   },
   evaluate(ctx) {
     const gate = enabledLockdowns(ctx);
@@ -172,12 +149,17 @@ export const check: Check = {
         ...simulated,
       ],
       remediation: {
-        powershell: [
-          '# Add a certificate lock-down beside the IP one, carry over Enhanced Filtering, observe 1–2 days, then disable the IP-bound connector:',
-          certLockdownScript(ctx.gateway),
-          ...ipOnly.flatMap(carryEnhancedFiltering).filter((l, i, all) => all.indexOf(l) === i),
-          ...ipOnly.map((c) => `Set-InboundConnector -Identity ${psQuote(connectorName(c))} -Enabled $false`),
-        ].join('\n'),
+        // The plan's stage 2 on the same connector (model/gateway-connector.ts): the gateway's lock-down turns to its
+        // certificate in place, keeping its Enhanced Filtering settings; rollback.ps1 restores the IP restriction.
+        powershell: ctx.gateway.certificate
+          ? gatewayLockdownScript(ctx.tenant.inboundConnectors, ctx.gateway)
+          : [
+              "# Declare gateway.certificate in mxlock.yaml (the name your gateway presents; ask the vendor for one unique to your tenant), then run mxlock plan: stage 2 turns the gateway's lock-down to that certificate in place:",
+              gatewayLockdownScript(ctx.tenant.inboundConnectors, {
+                ...ctx.gateway,
+                certificate: '<certificate name the gateway presents>',
+              }),
+            ].join('\n'),
         portal: PORTAL,
       },
     };

@@ -70,12 +70,22 @@ describe('connector.ip-only', () => {
     const text = evidenceText(out);
     expect(text).toContain('residual path path.shared-gateway-ip');
     expect(text).toContain('simulated: path.shared-gateway-ip is open');
+    // The plan's stage 2 on the same connector: the IP lock-down turns to the certificate in place (one gateway
+    // connector rule, model/gateway-connector.ts), never a second connector beside it.
     expect(out.remediation?.powershell).toContain(
-      `-RestrictDomainsToCertificate $true -TlsSenderCertificateName '${GATEWAY_CERT}'`,
+      `Set-InboundConnector -Identity 'From SEG (IP-bound)' -RestrictDomainsToCertificate $true -TlsSenderCertificateName '${GATEWAY_CERT}' -RequireTls $true -RestrictDomainsToIPAddresses $false`,
     );
-    expect(out.remediation?.powershell).toContain(
-      "Set-InboundConnector -Identity 'From SEG (IP-bound)' -Enabled $false",
+    expect(out.remediation?.powershell).not.toContain('New-InboundConnector');
+  });
+
+  test('without the gateway certificate the remediation says to declare it and names the same connector', () => {
+    const out = run(check, { ...conns(ipLockdown()), gateway: { ips: GATEWAY_IPS } });
+    const ps = out.remediation?.powershell ?? '';
+    expect(ps).toContain('# Declare gateway.certificate in mxlock.yaml');
+    expect(ps).toContain(
+      "Set-InboundConnector -Identity 'From SEG (IP-bound)' -RestrictDomainsToCertificate $true",
     );
+    expect(ps).not.toContain('New-InboundConnector');
   });
 });
 
@@ -109,16 +119,12 @@ describe('connector.ip-only: a unique certificate does not close the shared-IP p
     expect(evidenceText(out)).toContain(evidence);
   });
 
-  test('the IP-only remediation keeps Enhanced Filtering when it turns the IP-bound connector off', () => {
+  test('the IP-only remediation converts the connector in place, so its Enhanced Filtering settings stay on it', () => {
     const out = run(check, conns(ipLockdown({ EFSkipIPs: [...GATEWAY_IPS], EFSkipLastIP: false })));
     expect(out.status).toBe('warn');
     const ps = out.remediation?.powershell ?? '';
-    expect(ps).toContain(
-      "Set-InboundConnector -Identity 'From Secure Email Gateway' -EFSkipLastIP $false -EFSkipIPs '203.0.113.10','203.0.113.11','198.51.100.0/28'",
-    );
-    expect(ps.indexOf('-EFSkipIPs')).toBeLessThan(
-      ps.indexOf("-Identity 'From SEG (IP-bound)' -Enabled $false"),
-    );
+    expect(ps).not.toContain('-Enabled $false');
+    expect(ps).not.toContain('-EFSkipIPs');
   });
 });
 

@@ -29,6 +29,8 @@ const LOCKDOWN_FINDINGS = [
   'connector.lockdown-disabled',
   'connector.lockdown-sender-scope',
   'connector.lockdown-gateway-coverage',
+  // Turning an IP-only lock-down to the certificate: the same connector, in place.
+  'connector.ip-only',
 ];
 
 /** `'a''b'` → `a'b` (a single-quoted PowerShell literal, src/powershell/quote.ts). */
