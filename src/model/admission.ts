@@ -179,3 +179,19 @@ export function connectorsFor(
     pending: connectors.filter((c) => pending(c, scope)),
   };
 }
+
+/**
+ * The declared Direct Send sources that deliver through an IP lock-down listing `connectorIps`: matched by it, they are
+ * held to its RequireTls (CON-6 [D]), and a device that sends in plain text is then refused. An address inside the
+ * gateway's own ranges is the gateway's traffic. One decision for the plan (which leaves RequireTls as it is) and
+ * connector.require-tls (which then warns instead of proposing $true).
+ */
+export function sourcesOnIpLockdown<S extends { ips: readonly string[] }>(
+  connectorIps: readonly string[],
+  declared: readonly S[],
+  gatewayIps: readonly string[],
+): S[] {
+  const listed = new IpSet(connectorIps);
+  const gateway = new IpSet(gatewayIps);
+  return declared.filter((s) => s.ips.some((ip) => listed.overlaps(ip) && !gateway.covers(ip)));
+}

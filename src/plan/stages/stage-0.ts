@@ -3,7 +3,7 @@
  * connector matches by IP yet, as the lock-down will judge it (model/admission.ts, CON-5 [D], §12 OQ-2 [I]). What it
  * decides (the connectors to restrict with the lock-down, the IP lock-down's address list) is what stage 2 restricts.
  */
-import { deviceRecipientDomains, sourceAdmission } from '../../model/admission.js';
+import { deviceRecipientDomains, sourceAdmission, sourcesOnIpLockdown } from '../../model/admission.js';
 import { domainOf } from '../../common/domains.js';
 import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
@@ -169,10 +169,7 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
   // A declared source on the IP lock-down is matched by it, so the connector's RequireTls applies to it (CON-6 [D]);
   // the declared-source path assumes STARTTLS, so the simulator cannot see a plain-text device break. An address inside
   // the gateway's own ranges is the gateway's traffic and does not hold RequireTls back.
-  const lockdownIpSet = new IpSet(lockdownIps);
-  const onLockdown = certMode
-    ? []
-    : declared.filter((s) => s.ips.some((ip) => lockdownIpSet.overlaps(ip) && !gatewaySet.covers(ip)));
+  const onLockdown = certMode ? [] : sourcesOnIpLockdown(lockdownIps, declared, gw.ips);
   const keepRequireTls = onLockdown.length > 0;
   if (keepRequireTls) {
     const names = onLockdown.map((s) => `'${s.name}'`).join(', ');

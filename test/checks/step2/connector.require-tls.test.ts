@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/checks/step2/connector.require-tls.js';
 import type { SnapshotObjects } from '../../../src/snapshot/types.js';
+import { EMPTY_PROFILE } from '../../../src/profile/schema.js';
 import { evidenceText, run, type ContextInput } from '../helpers.js';
 import { certLockdown, hardened, ipLockdown } from '../../fixtures/checks/seg-tenant.js';
 
@@ -45,6 +46,22 @@ describe('connector.require-tls', () => {
     expect(out.remediation?.powershell).toBe(
       "Set-InboundConnector -Identity 'From SEG (IP-bound)' -RequireTls $true",
     );
+  });
+
+  test('a declared device on the IP lock-down: warn with the CON-6 caveat, as the plan leaves RequireTls off', () => {
+    const input = conns(ipLockdown({ RequireTls: false, SenderIPAddresses: ['203.0.113.10', '192.0.2.50'] }));
+    const out = run(check, {
+      ...input,
+      profile: {
+        ...EMPTY_PROFILE,
+        directSendSources: [{ name: 'HQ scanner', ips: ['192.0.2.50'], senders: ['scan@contoso.com'] }],
+      },
+    });
+    expect(out.status).toBe('warn');
+    expect(evidenceText(out)).toContain(
+      "declared source 'HQ scanner' delivers through connector 'From SEG (IP-bound)': with RequireTls $true it must offer STARTTLS or it is refused (CON-6 [D])",
+    );
+    expect(out.remediation?.powershell).toMatch(/^# Once every declared source .* offers STARTTLS/);
   });
 
   test('unknown when Get-InboundConnector was not exported', () => {
