@@ -3,6 +3,7 @@
  * `dns-records.txt`. Scripts are idempotent (read, compare, change only what differs), honour -WhatIf, verify
  * each stage, and quote every tenant-derived value through one function. Pure.
  */
+import { inlineSafe } from '../common/text.js';
 import { psComment, psQuote } from '../powershell/quote.js';
 import { psScriptFile, psValue as renderValue } from '../powershell/script.js';
 import { CMDLET_NAMES } from '../snapshot/schema.js';
@@ -298,9 +299,9 @@ export function renderRollback(checked: CheckedPlan): string {
   return psScriptFile(lines);
 }
 
+/** Plain text on one Markdown line: control and bidi characters become visible escapes (common/text.ts), then Markdown is escaped. */
 function mdEscape(s: string): string {
-  return s
-    .replace(/[\r\n]+/g, ' ')
+  return inlineSafe(s.replace(/[\r\n]+/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

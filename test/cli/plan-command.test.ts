@@ -49,6 +49,10 @@ describe('mxlock plan: an existing partner connector the lock-down would refuse 
       'REFUSED: stage 2 (Restrict the Partner inbound connector to the gateway) would break path.connector:Fabrikam\\u202epartner\\x1b[31m',
     );
     expect(r.stdout.includes('\u001b') || r.stdout.includes('\u202e')).toBe(false);
+    // plan.md names the connector too: escaped there as well (common/text.ts, then Markdown).
+    const md = await readFile(join(tmp, 'partner-flow-plan', 'plan.md'), 'utf8');
+    expect(md).toContain('path.connector:Fabrikam\\\\u202epartner');
+    expect(md.includes('\u001b') || md.includes('\u202e')).toBe(false);
   });
 });
 
