@@ -119,7 +119,7 @@ export function simulatePaths(
   } = {},
 ): PathResult[] {
   const cfg = configFor(snapshot, gateway, options);
-  const flows = options.flows ?? existingFlows(snapshot, gateway, options.zone);
+  const flows = options.flows ?? existingFlows(snapshot, gateway, profile, options.zone);
   return evaluatePaths(cfg, profile, gateway, lackingExports(snapshot), flows);
 }
 
@@ -127,12 +127,17 @@ export function simulatePaths(
 export function existingFlows(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
+  profile: Pick<Profile, 'hybrid'>,
   zone: DnsZone | undefined = snapshot.dns,
 ): ConnectorFlow[] {
+  const hybrid = profile.hybrid
+    ? { ips: profile.hybrid.ips, certificate: profile.hybrid.certificate ?? undefined }
+    : undefined;
   return connectorFlows(
     snapshot.data['Get-InboundConnector'],
     hasGateway(gateway) ? gateway : undefined,
     (d) => spfNetworksOfZone(zone ?? snapshot.dns, d),
+    hybrid,
   );
 }
 

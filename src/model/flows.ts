@@ -41,6 +41,8 @@ export function connectorFlows(
   connectors: readonly InboundConnector[] | undefined,
   gateway: GatewayKeys | undefined,
   spf: SpfNetworks | undefined,
+  /** Declared on-premises Exchange: the OnPremises connector matching it is path.hybrid-onpremises, not a flow. */
+  hybrid?: GatewayKeys,
 ): ConnectorFlow[] {
   const flows: ConnectorFlow[] = [];
   const seen = new Set<string>();
@@ -48,6 +50,7 @@ export function connectorFlows(
     if (!isEnabled(c) || isLockdown(c)) continue;
     if (!isPartner(c) && !isOnPremises(c)) continue;
     if (gateway && matchGateway(c, gateway).by !== 'none') continue;
+    if (hybrid && isOnPremises(c) && matchGateway(c, hybrid).by !== 'none') continue;
     const name = connectorName(c);
     if (seen.has(name.toLowerCase())) continue;
     seen.add(name.toLowerCase());

@@ -38,6 +38,12 @@ export interface PathResult {
   result: SimResult;
   /** Each domain the path was tried for, in the order tried (the default first); absent for paths not per domain. */
   domains?: DomainResult[];
+  /**
+   * What the attempts gave when the path reads `uncertain` only because they cannot stand for it (an existing
+   * connector whose addresses are unknown, tried from an arbitrary one): the plan's safety check still refuses a stage
+   * that turns this to `broken`.
+   */
+  modelStatus?: PathStatus;
 }
 
 export interface StandardPath {
@@ -562,7 +568,9 @@ export function evaluatePathList(
           ),
         );
       }
+      let modelStatus: PathStatus | undefined;
       if (p.uncertain !== undefined) {
+        modelStatus = status;
         status = 'uncertain';
         evidence.push(`uncertain: ${p.uncertain}`);
       }
@@ -575,6 +583,7 @@ export function evaluatePathList(
       const outcome = outcomeOf(pick);
       const out: PathResult = { id: p.id, kind: p.kind, status, outcome, evidence, result };
       if (domains) out.domains = domains;
+      if (modelStatus !== undefined) out.modelStatus = modelStatus;
       return out;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

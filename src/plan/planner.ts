@@ -24,26 +24,46 @@ import { stage5 } from './stages/stage-5.js';
 import type { Stage } from './types.js';
 import { existingFlows } from '../assess.js';
 import type { ConnectorFlow } from '../model/flows.js';
+import { parseIpEntry } from '../common/ip.js';
 import type { FlowSource } from './stages/context.js';
 
+/** The widest entry a flow's connector may list for the plan to put it on a lock-down: a /24 (256 addresses). */
+const MAX_FLOW_ENTRY_ADDRESSES = 256;
+
 /**
- * The flows stage 0 admits: Partner connectors for named sender domains whose addresses are known (listed on the
- * connector, or read from SPF [I]). One that matches by certificate only, or whose addresses are unknown, is left to
- * the safety check, which refuses a stage that breaks it (DESIGN §6).
+ * The flows stage 0 admits like declared sources: Partner connectors for named sender domains whose addresses the
+ * connector itself lists, each entry an IPv4 address or network of at most a /24. Addresses read from SPF [I] (a
+ * provider's shared ranges, as often as not) and wide or IPv6 entries are never put on a lock-down: the safety check
+ * refuses a stage that breaks such a flow, naming the connector, and the warning says why it was not admitted.
  */
-function flowSources(flows: readonly ConnectorFlow[]): FlowSource[] {
-  return flows
-    .filter(
-      (f) =>
-        f.connector.ConnectorType === 'Partner' &&
-        f.senderDomains !== undefined &&
-        (f.addresses === 'connector' || f.addresses === 'spf'),
-    )
-    .map((f) => ({
+function flowSources(flows: readonly ConnectorFlow[], warnings: string[]): FlowSource[] {
+  const out: FlowSource[] = [];
+  for (const f of flows) {
+    if (f.connector.ConnectorType !== 'Partner' || f.senderDomains === undefined) continue;
+    if (f.addresses === 'spf') {
+      warnings.push(
+        `connector '${f.name}' (path.connector:${f.name}) lists no address; its sender domains' SPF names ${f.ips.join(', ')}, which the plan does not put on the lock-down (they may be a provider's addresses shared with others): list the partner's own IPs or certificate on '${f.name}', or route its mail through the gateway`,
+      );
+      continue;
+    }
+    if (f.addresses !== 'connector') continue;
+    const wide = f.ips.filter((e) => {
+      const p = parseIpEntry(e);
+      return p.kind !== 'v4' || p.range.hi - p.range.lo + 1 > MAX_FLOW_ENTRY_ADDRESSES;
+    });
+    if (wide.length > 0) {
+      warnings.push(
+        `connector '${f.name}' (path.connector:${f.name}) lists ${wide.join(', ')}: wider than a /24 or not IPv4, so the plan does not put it on the lock-down (everyone there could then send as any domain past it); narrow the connector's SenderIPAddresses to the partner's own servers`,
+      );
+      continue;
+    }
+    out.push({
       connector: f.name,
       ips: f.ips,
-      senders: (f.senderDomains ?? []).map((d) => `partner@${d}`),
-    }));
+      senders: f.senderDomains.map((d) => `partner@${d}`),
+    });
+  }
+  return out;
 }
 
 export { SAFETY_NET_NAME, SAFETY_NET_REASON } from './stages/stage-1.js';
@@ -128,7 +148,7 @@ export function planContext(
     connectors: t.inboundConnectors ?? [],
     rules: t.transportRules ?? [],
     lockdown: { connector: choice.connector, name: choice.name, certificate: gw.certificate },
-    flowSources: flowSources(existingFlows(snapshot, gw)),
+    flowSources: flowSources(existingFlows(snapshot, gw, profile), warnings),
   };
   const untied = untiedCertificateLockdown(base);
   if (untied !== undefined) return { ok: false, blocked: untied, warnings };

@@ -133,15 +133,16 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
   const opts = { ...(input.zone ? { zone: input.zone } : {}), ...(input.now ? { now: input.now } : {}) };
   // The flows of the connectors in place before the plan: a stage that changes or disables a connector must still
   // carry the mail it was set up for (path.connector:<name>, DESIGN §6).
-  const flows = existingFlows(input.snapshot, input.gateway, input.zone);
+  const flows = existingFlows(input.snapshot, input.gateway, input.profile, input.zone);
   const simulate = (s: Snapshot) => simulatePaths(s, input.profile, input.gateway, { ...opts, flows });
   const before = simulate(input.snapshot);
   const beforeById = new Map(before.map((p) => [p.id, p]));
   /** Legitimate paths that work before the plan and are broken in `paths`. */
+  // A path that reads uncertain only because its attempts cannot stand for it (a connector whose addresses are unknown)
+  // still breaks when what was simulated goes from delivered to refused: its modelStatus says so.
+  const isBroken = (p: PathResult | undefined) => p?.status === 'broken' || p?.modelStatus === 'broken';
   const brokenBy = (paths: PathResult[]) =>
-    paths.filter(
-      (p) => p.kind === 'legitimate' && p.status === 'broken' && beforeById.get(p.id)?.status !== 'broken',
-    );
+    paths.filter((p) => p.kind === 'legitimate' && isBroken(p) && !isBroken(beforeById.get(p.id)));
   /**
    * `withRefused`: for a later refusal, the paths once every stage up to this one is applied in order, the refused
    * ones included. A path that is not broken there breaks only because a refused stage is left out (e.g. the stage
@@ -160,7 +161,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       outcome: p.outcome,
       rules: decidingRules(p),
       evidence: p.evidence,
-      onlyWithout: withRefused !== undefined && withRefused.get(p.id)?.status !== 'broken',
+      onlyWithout: withRefused !== undefined && !isBroken(withRefused.get(p.id)),
     }));
     const judged = without.length ? ` (judged on its own, with refused ${stageList(without)} left out)` : '';
     const own = paths.filter((p) => !p.onlyWithout);

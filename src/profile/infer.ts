@@ -5,7 +5,7 @@
  * the answers recorded live otherwise (assess-export.ts puts them there before anything reads them).
  */
 import { lookup, type MxRecord } from '../common/zone.js';
-import { restrictsByCertificate } from '../model/connectors.js';
+import { isRestricting, restrictsByCertificate } from '../model/connectors.js';
 import { rankGatewayConnectors } from '../model/gateway-connector.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
@@ -18,7 +18,7 @@ import { certificateVendor, classifyMx, type MxClass, type SegVendor } from '../
 export interface DomainMx {
   domain: string;
   /** `answer`: records present; the others as in `Lookup`. */
-  status: 'answer' | 'nodata' | 'nxdomain' | 'unavailable';
+  status: 'answer' | 'nodata' | 'nxdomain' | 'unavailable' | 'null-mx';
   /** Why the MX is unknown (`unavailable`): DNS not analysed, or the lookup failed. */
   reason?: string;
   /** Lowest-preference (primary) records first. */
@@ -55,7 +55,11 @@ export function acceptedDomainMx(snapshot: Snapshot): DomainMx[] {
     if (answer.kind === 'unavailable')
       return { domain, status: answer.kind, reason: answer.reason, records: [] };
     if (answer.kind !== 'answer') return { domain, status: answer.kind, records: [] };
+    // RFC 7505: a single MX with the root as exchange ("MX 0 .") says the domain accepts no mail at all.
+    if (answer.records.every((r) => r.exchange.replace(/\.$/, '') === ''))
+      return { domain, status: 'null-mx', records: [] };
     const records = [...answer.records]
+      .filter((r) => r.exchange.replace(/\.$/, '') !== '')
       .sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange))
       .map((r) => ({ ...r, class: classifyMx(r.exchange) }));
     return { domain, status: 'answer', records };
@@ -161,6 +165,7 @@ function mxBasis(snapshot: Snapshot, mx: DomainMx[]): string[] {
   for (const d of mx) {
     const [first, ...rest] = d.records;
     if (d.status === 'nodata') out.push(`MX of ${d.domain}: no MX records (NODATA)`);
+    else if (d.status === 'null-mx') out.push(`MX of ${d.domain}: null MX (RFC 7505), it accepts no mail`);
     else if (d.status === 'nxdomain') out.push(`MX of ${d.domain}: not in the recorded DNS (NXDOMAIN)`);
     else if (d.status === 'unavailable' && snapshot.dns !== undefined)
       out.push(`MX of ${d.domain}: unknown (${d.reason ?? 'the lookup failed'})`);
@@ -296,6 +301,15 @@ function mxRouting(
         `no accepted domain has an MX record in the recorded DNS (${mx.map((d) => d.domain).join(', ')}), so where mail enters is unknown`,
       ],
     };
+  // The default domain certainly receives mail: with no MX answer for it, where that mail enters is unknown.
+  const defaultMx = mx.find((d) => d.domain === tenant.defaultDomain);
+  if (defaultMx && (defaultMx.status === 'nodata' || defaultMx.status === 'nxdomain'))
+    return {
+      kind: 'unknown',
+      basis: [
+        `the default domain ${defaultMx.domain} has no MX record in the recorded DNS, so where its mail enters is unknown`,
+      ],
+    };
   const silent = mx.filter((d) => d.status !== 'answer').map((d) => d.domain);
   return {
     kind: 'eop',
@@ -353,11 +367,20 @@ export function resolveGateway(profile: Profile | undefined, snapshot: Snapshot)
   const mxElsewhere = vendor !== undefined || unknownHost !== undefined;
   if (!mxElsewhere) {
     const routing = mxRouting(snapshot, mx);
-    if (routing.kind === 'eop') {
+    // An enabled lock-down in force refuses every internet sender that follows those MX records (CON-5 [D]): it is
+    // evidence of a gateway, never of its absence, so the gateway is inferred from it below.
+    const lockdownInForce = connectors.some((c) => c.Enabled === true && isRestricting(c));
+    if (routing.kind === 'eop' && lockdownInForce) {
+      basis.push(
+        ...routing.basis.filter((b) => !b.startsWith('every MX')),
+        'every recorded MX points at Exchange Online, yet an enabled Partner connector restricts every sender domain: inferred as the gateway all the same (declare it in mxlock.yaml, or remove the lock-down if no gateway is in front)',
+      );
+      cautions.push(basis[basis.length - 1]!);
+    } else if (routing.kind === 'eop') {
       // Every MX is Exchange Online's: internet mail reaches EOP directly, so there is no gateway to go around.
       const leftovers = connectors.map(
         (c) =>
-          `Partner connector ${connectorLabel(c)} accepts every sender domain (*) while every MX points at Exchange Online: a previous gateway's leftover? ${c.RestrictDomainsToIPAddresses === true || c.RestrictDomainsToCertificate === true ? 'It restricts by IP or certificate, so it refuses internet mail from other addresses (CON-5 [D]); ' : ''}declare the gateway in mxlock.yaml if mail still passes one`,
+          `Partner connector ${connectorLabel(c)} accepts every sender domain (*) while every MX points at Exchange Online: a previous gateway's leftover? Declare the gateway in mxlock.yaml if mail still passes one`,
       );
       return {
         ...NO_GATEWAY,

@@ -8,6 +8,8 @@ import { assessSnapshot, existingFlows } from '../../src/assess.js';
 import { zoneFromJson } from '../../src/common/zone.js';
 import { connectorFlows } from '../../src/model/flows.js';
 import { planChanges } from '../../src/plan/planner.js';
+import { buildPlan } from '../../src/plan/index.js';
+import { resolveGateway } from '../../src/profile/infer.js';
 import { parseProfile } from '../../src/profile/parse.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
@@ -29,6 +31,7 @@ describe('connectorFlows: which connectors are flows, and where their mail comes
     existingFlows(
       tenant(connectors, {}, dns ? zoneFromJson(dns as Parameters<typeof zoneFromJson>[0]) : undefined),
       GATEWAY,
+      EMPTY_PROFILE,
     );
 
   test('the gateway connector, a lock-down, a disabled connector and one whose Enabled is unknown are not flows', () => {
@@ -151,5 +154,102 @@ describe('path.connector:<name> in assess and plan', () => {
     expect(checked.plan.refusal?.explanation).toContain(
       "The inbound connector 'Fabrikam partner' carries mail",
     );
+  });
+});
+
+describe('flows the plan must not admit, found in review', () => {
+  const profile = parseProfile('gateway:\n  name: Mimecast\n  ips: [203.0.113.10]\n', 'mxlock.yaml');
+  const MIMECAST_MX = { MX: [{ exchange: 'eu-smtp-inbound-1.mimecast.com', priority: 10 }] };
+  const tlsPartner = partner('Fabrikam TLS', {
+    SenderDomains: ['smtp:fabrikam.com;1'],
+    SenderIPAddresses: [],
+    RequireTls: true,
+  });
+  const planOf = (dns: Record<string, object>) => {
+    const zone = zoneFromJson(dns as Parameters<typeof zoneFromJson>[0]);
+    const snapshot = tenant([partner('Mimecast inbound'), tlsPartner], {}, zone);
+    const gateway = resolveGateway(profile, snapshot);
+    const { report } = assessSnapshot(snapshot, { profile, zone });
+    const built = buildPlan({ snapshot, profile, gateway, report, zone });
+    if (!built.ok) throw new Error(built.reason);
+    return built.checked;
+  };
+  const lockdownIps = (checked: ReturnType<typeof planOf>) =>
+    checked.plan.stages
+      .flatMap((s) => s.changes)
+      .filter((c) => c.kind === 'InboundConnector' && c.identity === 'Mimecast inbound')
+      .flatMap((c) => (c.after['SenderIPAddresses'] as string[] | undefined) ?? []);
+
+  test("a partner on Microsoft 365 (SPF include:spf.protection.outlook.com): Exchange Online's shared ranges never join the lock-down", () => {
+    const checked = planOf({
+      'contoso.com': MIMECAST_MX,
+      'fabrikam.com': { TXT: ['v=spf1 include:spf.protection.outlook.com -all'] },
+      'spf.protection.outlook.com': {
+        TXT: ['v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/15 ip4:104.47.0.0/17 -all'],
+      },
+    });
+    expect(lockdownIps(checked).some((e) => /^(40\.92|40\.107|52\.100|104\.47)\./.test(e))).toBe(false);
+    const nets = checked.plan.stages
+      .flatMap((s) => s.changes)
+      .filter((c) => c.kind === 'TransportRule')
+      .flatMap((c) => (c.after['ExceptIfSenderIpRanges'] as string[] | undefined) ?? []);
+    expect(nets.some((e) => /^(40\.92|40\.107|52\.100|104\.47)\./.test(e))).toBe(false);
+    // Its addresses are unknown (shared by every tenant): the path is uncertain, with the reason...
+    const before = checked.before.find((p) => p.id === 'path.connector:Fabrikam TLS');
+    expect(before?.status).toBe('uncertain');
+    expect(before?.evidence.join(' ')).toContain('whose outbound addresses every tenant shares');
+    // ...and the lock-down that would refuse it is refused, naming the connector.
+    expect(checked.plan.refusal?.stage).toBe(2);
+    expect(checked.plan.refusal?.explanation).toContain('would break path.connector:Fabrikam TLS');
+  });
+
+  test('a partner whose addresses are unknown is never locked out silently: stage 2 is refused, naming it', () => {
+    const checked = planOf({ 'contoso.com': MIMECAST_MX });
+    const after = checked.after.find((p) => p.id === 'path.connector:Fabrikam TLS');
+    expect(after?.status).toBe('uncertain');
+    expect(checked.plan.refusal?.stage).toBe(2);
+    expect(checked.plan.refusal?.paths.map((p) => p.id)).toContain('path.connector:Fabrikam TLS');
+  });
+
+  test("a partner's own SPF addresses [I] are not put on the lock-down either; a warning says why", () => {
+    const checked = planOf({
+      'contoso.com': MIMECAST_MX,
+      'fabrikam.com': { TXT: ['v=spf1 ip4:198.51.100.64/27 -all'] },
+    });
+    expect(lockdownIps(checked)).not.toContain('198.51.100.64/27');
+    expect(checked.plan.warnings.join('\n')).toContain(
+      "connector 'Fabrikam TLS' (path.connector:Fabrikam TLS) lists no address; its sender domains' SPF names 198.51.100.64/27",
+    );
+  });
+
+  test('a partner connector listing a range wider than a /24 is not put on the lock-down', () => {
+    const snapshot = tenant([partner('SEG'), allowByDomain({ SenderIPAddresses: ['198.51.0.0/16'] })]);
+    const draft = planChanges({ snapshot, profile: EMPTY_PROFILE, gateway: GATEWAY });
+    const ips = draft.stages
+      .flatMap((s) => s.changes)
+      .filter((c) => c.identity === 'SEG')
+      .flatMap((c) => (c.after['SenderIPAddresses'] as string[] | undefined) ?? []);
+    expect(ips.some((e) => e.startsWith('198.51.'))).toBe(false);
+    expect(draft.warnings.join('\n')).toContain('lists 198.51.0.0/16: wider than a /24 or not IPv4');
+  });
+
+  test('the OnPremises connector of declared hybrid Exchange is path.hybrid-onpremises, not a second flow', () => {
+    const snapshot = tenant([
+      partner('Mimecast inbound'),
+      {
+        Name: 'Inbound from Contoso on-premises',
+        Enabled: true,
+        ConnectorType: 'OnPremises',
+        SenderDomains: ['smtp:*;1'],
+        SenderIPAddresses: ['192.0.2.50'],
+      },
+    ]);
+    const hybrid = parseProfile(
+      'gateway:\n  name: Mimecast\n  ips: [203.0.113.10]\nhybrid:\n  ips: [192.0.2.50]\n',
+      'mxlock.yaml',
+    );
+    const ids = assessSnapshot(snapshot, { profile: hybrid }).report.paths.map((p) => p.id);
+    expect(ids).toContain('path.hybrid-onpremises');
+    expect(ids.some((id) => id.startsWith('path.connector:Inbound from Contoso on-premises'))).toBe(false);
   });
 });

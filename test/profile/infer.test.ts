@@ -575,17 +575,50 @@ describe('resolveGateway', () => {
     expect(g.basis).toEqual(basis);
   });
 
-  test('MX at EOP with a * Partner lock-down left over: none, and the leftover is a caution', () => {
+  test('MX at EOP with a * Partner connector that restricts nothing left over: none, and the leftover is a caution', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': CONTOSO_DOMAINS,
+      'Get-InboundConnector': [partnerConnector({ Name: 'Old SEG', RestrictDomainsToIPAddresses: false })],
+      dns: EOP_DNS,
+    });
+    const g = resolveGateway(undefined, snapshot);
+    expect(g.source).toBe('none');
+    expect(g.cautions).toEqual([
+      'Partner connector "Old SEG" accepts every sender domain (*) while every MX points at Exchange Online: a previous gateway\'s leftover? Declare the gateway in mxlock.yaml if mail still passes one',
+    ]);
+  });
+
+  test('MX at EOP but an enabled * lock-down in force: inferred from it, never none (it refuses internet mail, CON-5)', () => {
     const snapshot = snapshotOf({
       'Get-AcceptedDomain': CONTOSO_DOMAINS,
       'Get-InboundConnector': [partnerConnector({ Name: 'Old SEG' })],
       dns: EOP_DNS,
     });
     const g = resolveGateway(undefined, snapshot);
+    expect(g).toMatchObject({ source: 'inferred', ips: ['203.0.113.10', '198.51.100.0/28'] });
+    expect(g.cautions?.join(' ')).toContain('yet an enabled Partner connector restricts every sender domain');
+  });
+
+  test('a null MX (RFC 7505) is a domain that takes no mail, not a gateway host', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': [{ DomainName: 'parked.example' }, ...CONTOSO_DOMAINS],
+      'Get-InboundConnector': [],
+      dns: { ...EOP_DNS, 'parked.example': { MX: [{ exchange: '.', priority: 0 }] } },
+    });
+    const g = resolveGateway(undefined, snapshot);
     expect(g.source).toBe('none');
-    expect(g.cautions).toEqual([
-      'Partner connector "Old SEG" accepts every sender domain (*) while every MX points at Exchange Online: a previous gateway\'s leftover? It restricts by IP or certificate, so it refuses internet mail from other addresses (CON-5 [D]); declare the gateway in mxlock.yaml if mail still passes one',
-    ]);
+    expect(g.basis).toContain('MX of parked.example: null MX (RFC 7505), it accepts no mail');
+  });
+
+  test('the default domain without MX while another is at EOP: unknown (the default domain certainly takes mail)', () => {
+    const snapshot = snapshotOf({
+      'Get-AcceptedDomain': [...CONTOSO_DOMAINS, { DomainName: 'brand.example' }],
+      'Get-InboundConnector': [],
+      dns: {
+        'brand.example': { MX: [{ exchange: 'brand-example.mail.protection.outlook.com', priority: 0 }] },
+      },
+    });
+    expect(resolveGateway(undefined, snapshot).source).toBe('unknown');
   });
 
   test('MX unknown but a * Partner connector: inferred from the connector, as before', () => {

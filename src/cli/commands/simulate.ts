@@ -89,8 +89,10 @@ refused; 2 usage or input error.`,
         scenario = scenarioMod.parseScenario(text, flags.scenario);
       }
       const list = scenario.map((s) => ({ id: s.id, kind: s.kind, description: s.name, attempt: s.attempt }));
+      // The flows of the connectors in place before the plan, on both sides, as the plan's safety check judges them.
+      const flows = assess.existingFlows(result.snapshot, gateway, p, zone);
       const side = (snapshot: typeof result.snapshot) => {
-        const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now });
+        const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now, flows });
         const own = list.length ? assess.simulateAttempts(snapshot, gateway, list, { zone, now }) : [];
         const all = [...standard, ...own];
         return { verdict: paths.verdictOf(standard, gateway, lackingExports(snapshot)), paths: all };

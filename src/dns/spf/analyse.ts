@@ -7,6 +7,7 @@
  * the dns.* checks), `spfTreeOfZone` over recorded answers (the Direct Send inventory), and `spfSenders` reads the
  * finished tree for the senders it authorises, so all of them see the same tree under the same limits.
  */
+import { MICROSOFT_SPF_INCLUDE } from '../../common/vendors.js';
 import { isValidIp } from '../../common/ip.js';
 import { describeResult, isFailure, type DnsResult, type RecordOf, type ResolveFn } from '../resolver.js';
 import {
@@ -473,7 +474,20 @@ export function spfNetworksOfZone(
   const a = run.value;
   if (a.state !== 'ok')
     return { unknown: a.state === 'nxdomain' ? 'not in the recorded DNS' : (a.error ?? `SPF ${a.state}`) };
-  const terms = spfSenders(a.tree).terms;
+  // Microsoft 365's outbound servers are shared by every tenant: a partner sending through them has no addresses of its
+  // own, and admitting them would admit everyone on Exchange Online.
+  let shared = false;
+  const terms = spfSenders(a.tree, {
+    known: (d) => {
+      if (d !== MICROSOFT_SPF_INCLUDE) return false;
+      shared = true;
+      return true;
+    },
+  }).terms;
+  if (shared)
+    return {
+      unknown: `it sends through Microsoft 365 (include:${MICROSOFT_SPF_INCLUDE}), whose outbound addresses every tenant shares`,
+    };
   const unlisted = terms.flatMap((t) => t.unlisted);
   if (unlisted.length > 0) return { unknown: unlisted.join('; ') };
   return { networks: [...new Set(terms.flatMap((t) => t.grants.map((g) => g.network)))] };
