@@ -92,6 +92,7 @@ function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, 
     title: check.title,
     evidence: outcome.evidence,
     remediation: outcome.remediation ?? check.remediation,
+    ...(outcome.remediation !== undefined ? { tailored: true as const } : {}),
     references: check.references,
   };
   const waiver = waivers.get(check.id);

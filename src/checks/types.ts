@@ -116,4 +116,9 @@ export interface Finding {
   evidence: string[];
   remediation: Remediation;
   references: string[];
+  /**
+   * The remediation was written for this tenant (the check returned one), not the check's generic template: the plan
+   * takes DNS records to propose only from these. Not part of the JSON report.
+   */
+  tailored?: true;
 }

@@ -60,7 +60,9 @@ export function proposedDnsRecords(report: Pick<Report, 'findings'>): string[] {
   }
   const byKey = new Map<string, Proposal>();
   for (const f of report.findings) {
-    if (!f.id.startsWith('dns.') || (f.status !== 'fail' && f.status !== 'warn')) continue;
+    // Only what a check wrote for this tenant: a generic template (yourcompany.com) is never a record to publish, and a
+    // passing check may still propose the guide's next step (dns.dmarc-policy at p=quarantine: p=reject).
+    if (!f.id.startsWith('dns.') || f.tailored !== true || f.status === 'waived') continue;
     for (const line of f.remediation.powershell.split('\n')) {
       const m = RECORD_LINE.exec(line);
       if (!m) continue;

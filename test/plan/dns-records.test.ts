@@ -91,6 +91,20 @@ describe('DMARC in the guide’s progression', () => {
     expect(lines[0]).toContain('"v=DMARC1; p=reject; rua=mailto:dmarc-reports@contoso.com"');
   });
 
+  test('p=quarantine with reports: the check passes, and p=reject, the target, is proposed as the next step', async () => {
+    const { records } = await planOf(dmarc('v=DMARC1; p=quarantine; rua=mailto:dmarc@contoso.com; adkim=s'));
+    const lines = linesFor(records, '_dmarc.contoso.com');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"v=DMARC1; p=reject; rua=mailto:dmarc@contoso.com; adkim=s"');
+    expect(lines[0]).toMatch(/p=reject is the guide's target/);
+    expect(records).toMatch(/^; dns\.dmarc-policy: /m);
+  });
+
+  test('p=reject already: nothing is proposed for DMARC', async () => {
+    const { records } = await planOf(dmarc('v=DMARC1; p=reject; rua=mailto:dmarc@contoso.com'));
+    expect(linesFor(records, '_dmarc.contoso.com')).toEqual([]);
+  });
+
   test('p=quarantine meets the minimum: a missing rua is added without moving the policy', async () => {
     const { records } = await planOf(dmarc('v=DMARC1; p=quarantine'));
     expect(linesFor(records, '_dmarc.contoso.com')[0]).toContain(
@@ -135,6 +149,12 @@ describe('proposedDnsRecords', () => {
       powershell: ['# contoso.com: publish', ...records.map((r) => `#   ${r}`)].join('\n'),
       portal: '',
     },
+    tailored: true,
+  });
+
+  test("a check's generic template (yourcompany.com) is never proposed, only what it wrote for the tenant", () => {
+    const { tailored: _t, ...generic } = finding('dns.spf', ['yourcompany.com. IN TXT "v=spf1 -all"']);
+    expect(proposedDnsRecords({ findings: [generic] })).toEqual([]);
   });
 
   test('one record per name and type; a different value for it is a comment, never a second record', () => {

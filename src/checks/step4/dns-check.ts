@@ -24,6 +24,11 @@ export interface DnsCheckSpec {
   reads?: Reads;
   checklist?: ChecklistRowId;
   verdict(d: DomainDns, ctx: CheckContext): DnsVerdict;
+  /**
+   * Domains that pass but for which the guide names a next step (DMARC at its minimum p=quarantine, target p=reject):
+   * proposed too, the status unchanged.
+   */
+  proposeAlso?(d: DomainDns): boolean;
   /** Tenant-specific proposal for the domains that need it; undefined when there is nothing to build it from. */
   propose(ctx: CheckContext, domains: readonly DomainDns[]): string | undefined;
 }
@@ -74,7 +79,7 @@ export function dnsCheck(spec: DnsCheckSpec): Check {
         const v = spec.verdict(d, ctx);
         statuses.push(v.status);
         evidence.push(...v.evidence);
-        if (v.status === 'fail' || v.status === 'warn') needing.push(d);
+        if (v.status === 'fail' || v.status === 'warn' || spec.proposeAlso?.(d) === true) needing.push(d);
       }
       const status = worstStatus(statuses);
       const out: CheckOutcome = { status, evidence };

@@ -36,13 +36,15 @@ const AFTER: Record<DmarcPolicyValue, string> = {
  * policy verdict asks for a change, else today's policy; a usable rua always. The tags of the domain's own record are
  * kept (alignment, ruf…) except a test mode (pct<100, t=y), which the step ends, and an sp=none or invalid sp, which
  * would leave subdomains behind. A new record is the guide's template. The zone-file comment says what comes after.
+ * At the guide's minimum (p=quarantine, fully applied, its own record sending aggregate reports) the step is the
+ * target, p=reject: proposed for when the reports stay clean, while the check still passes.
  */
 export function dmarcProposal(d: DomainDns): string {
   const m = d.dmarc;
   const own = m.record !== undefined && m.at === `_dmarc.${d.domain}` ? m.record : undefined;
   const current = m.record ? m.policy : 'absent';
   const verdict = dmarcPolicyVerdict(d).status;
-  const move = verdict === 'fail' || verdict === 'warn';
+  const move = verdict === 'fail' || verdict === 'warn' || readyForReject(d);
   // A policy in test mode is first applied to every failing message, then the progression goes on.
   const testing = m.record?.testing === true && current !== 'absent' && current !== 'none';
   const policy: DmarcPolicyValue = !move
@@ -76,6 +78,15 @@ export function dmarcProposal(d: DomainDns): string {
   return `_dmarc.${d.domain}. IN TXT "${value}" ; ${AFTER[policy]}`;
 }
 
+/** The domain's own record is at p=quarantine, fully applied, with a usable rua: p=reject, the target, comes next. */
+function readyForReject(d: DomainDns): boolean {
+  const m = d.dmarc;
+  const own = m.record !== undefined && m.at === `_dmarc.${d.domain}` ? m.record : undefined;
+  return (
+    own !== undefined && m.policy === 'quarantine' && !own.testing && (own.rua ?? []).some(validReportUri)
+  );
+}
+
 export const check = dnsCheck({
   id: 'dns.dmarc-policy',
   title: 'DMARC of every sending domain is at least p=quarantine (target p=reject)',
@@ -97,6 +108,7 @@ export const check = dnsCheck({
   },
   checklist: 'checklist.email-authentication',
   verdict: (d) => dmarcPolicyVerdict(d),
+  proposeAlso: readyForReject,
   propose(_ctx, domains) {
     return [
       '# One step of the guide’s progression at a time (p=none with rua → p=quarantine → p=reject), each after the aggregate reports show no legitimate sender failing.',

@@ -445,6 +445,21 @@ describe('dns.* checks over loopback DNS', () => {
     );
   });
 
+  test('at p=quarantine with reports the check passes and still proposes the target, p=reject', async () => {
+    const out = dmarcPolicy.evaluate(
+      await contextFor({
+        name: 'p',
+        check: dmarcPolicy,
+        status: 'pass',
+        zone: (z) => (z['_dmarc.contoso.com']!.TXT = ['v=DMARC1; p=quarantine; rua=mailto:agg@contoso.com']),
+      }),
+    );
+    expect(out.status).toBe('pass');
+    expect(out.remediation?.powershell).toContain(
+      '_dmarc.contoso.com. IN TXT "v=DMARC1; p=reject; rua=mailto:agg@contoso.com" ; p=reject is the guide\'s target',
+    );
+  });
+
   test('the DMARC proposal keeps the existing report address', async () => {
     const out = dmarcPolicy.evaluate(
       await contextFor({
