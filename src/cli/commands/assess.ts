@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { exitCodeFor } from '../../assess.js';
 import { assessExport } from '../../assess-export.js';
@@ -16,6 +16,7 @@ interface AssessFlags {
   failOn: Severity | 'none';
   timestamp?: boolean;
   color?: boolean;
+  force?: boolean;
 }
 
 export function registerAssess(program: Command): void {
@@ -40,6 +41,7 @@ export function registerAssess(program: Command): void {
         .default('terminal'),
     )
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'overwrite the --out file when it exists (never a file of the export)')
     .addOption(
       new Option(
         '--fail-on <severity>',
@@ -78,7 +80,10 @@ finding; 2 usage or input error (the message names the file and property).`,
       for (const w of warnings) process.stderr.write(`mxlock: warning: ${w}\n`);
       const text = reporters[flags.format](report, outputStyle(flags));
       if (flags.out) {
-        await writeFile(flags.out, text);
+        await writeOutputFile(flags.out, text, {
+          force: flags.force === true,
+          inputs: await inputsOf(exportPath, flags.profile),
+        });
         process.stderr.write(`mxlock: report written to ${flags.out}\n`);
       } else {
         process.stdout.write(text);

@@ -1,5 +1,6 @@
 /** `mxlock dns <domain…>`: SPF, DMARC, DKIM and MX analysis for any domains, live or from recorded answers. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
@@ -17,9 +18,17 @@ interface DnsFlags {
   format: 'terminal' | 'json';
   out?: string;
   color?: boolean;
+  force?: boolean;
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+
+/** The files `dns` reads (--file, --zone): never written over by --out or --record. */
+async function readInputs(flags: DnsFlags): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const p of [flags.file, flags.zone]) if (p) for (const r of await inputsOf(p)) out.add(r);
+  return out;
+}
 
 function positiveInt(value: string, flag: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -72,6 +81,7 @@ export function registerDns(program: Command): void {
       new Option('--format <format>', 'report format').choices(['terminal', 'json']).default('terminal'),
     )
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'overwrite an existing --out or --record file')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .addHelpText(
       'after',
@@ -146,7 +156,10 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       });
       if (progress) process.stderr.write('\n');
       if (recorder && flags.record) {
-        await writeFile(flags.record, `${JSON.stringify(recorder.toJson(), null, 2)}\n`);
+        await writeOutputFile(flags.record, `${JSON.stringify(recorder.toJson(), null, 2)}\n`, {
+          force: flags.force === true,
+          inputs: await readInputs(flags),
+        });
         process.stderr.write(`mxlock: recorded answers written to ${flags.record}\n`);
         for (const u of recorder.failures)
           process.stderr.write(
@@ -163,7 +176,11 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
         flags.format === 'json'
           ? report.renderDnsJson(rep)
           : report.renderDnsTerminal(rep, outputStyle(flags));
-      if (flags.out) await writeFile(flags.out, text);
+      if (flags.out)
+        await writeOutputFile(flags.out, text, {
+          force: flags.force === true,
+          inputs: await readInputs(flags),
+        });
       else process.stdout.write(text);
       process.exitCode = rep.domains.some((d) => d.status === 'fail') ? 1 : 0;
     });

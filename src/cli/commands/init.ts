@@ -1,8 +1,8 @@
 /** `mxlock init <export>`: writes a commented mxlock.yaml, inferring the gateway (DESIGN §2, §3.2). Thin: the work is in src/profile. */
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { inputsOf, writeOutputFile } from '../write-output.js';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
 import { resolveGateway } from '../../profile/infer.js';
 import { renderProfile } from '../../profile/init.js';
 import { parseProfile } from '../../profile/parse.js';
@@ -32,29 +32,11 @@ export async function runInit(
   // The file must load back; a failure here is a bug in the renderer, not in the user's data.
   parseProfile(text, out);
 
-  try {
-    await writeFile(out, text, { encoding: 'utf8', flag: options.force ? 'w' : 'wx' });
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      throw new ConfigError(
-        `${out} already exists; use --force to overwrite it, or --out <file> to write elsewhere`,
-        out,
-        undefined,
-        undefined,
-        {
-          cause,
-        },
-      );
-    }
-    throw new ConfigError(
-      `${out}: cannot write the profile (${(cause as Error).message})`,
-      out,
-      undefined,
-      undefined,
-      { cause },
-    );
-  }
+  // The export's files are never written over; the profile itself is what init writes (with --force).
+  await writeOutputFile(out, text, {
+    force: options.force === true,
+    inputs: await inputsOf(exportPath, undefined, { profiles: false }),
+  });
 
   if (gateway.source === 'none') log('gateway: none (every MX points at Exchange Online)');
   else if (gateway.source === 'unknown') log('gateway: not inferred (declare it in the profile)');

@@ -1,10 +1,13 @@
 /** `mxlock plan <export>`: the staged hardening, its verification and its rollback, as files to review and run. */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { inlineSafe } from '../../common/text.js';
+import { inputsOf, writeOutputFolder } from '../write-output.js';
+
+/** The files `mxlock plan` writes: what --force may replace. */
+const PLAN_FILE = /^(plan\.md|rollback\.ps1|dns-records\.txt|stage-\d+\.ps1)$/;
 
 interface PlanFlags {
   profile?: string;
@@ -74,14 +77,13 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
       if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
       const info = await stat(exportPath);
       const out = flags.out ?? join(info.isDirectory() ? exportPath : dirname(exportPath), 'mxlock-plan');
-      await mkdir(out, { recursive: true });
-      const existing = await readdir(out);
-      if (existing.length > 0 && !flags.force)
-        throw new ConfigError(
-          `${out} already holds files; use --force to overwrite them, or --out for another folder`,
-        );
-      const files = renderPlanFiles(built.checked);
-      for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text);
+      // Written whole beside the folder and swapped in: no stale stage script of an earlier plan survives --force.
+      await writeOutputFolder(out, renderPlanFiles(built.checked), {
+        force: flags.force === true,
+        inputs: await inputsOf(exportPath, result.profilePath),
+        ours: (name) => PLAN_FILE.test(name),
+        what: 'plan',
+      });
       const plan = built.checked.plan;
       const lines = [`Plan for ${plan.tenant} written to ${out}:`];
       for (const s of plan.stages) {

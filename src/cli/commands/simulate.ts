@@ -1,6 +1,7 @@
 /** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
 import { lackingExports } from '../../snapshot/partial.js';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
 import { ConfigError } from '../../errors.js';
@@ -14,6 +15,7 @@ interface SimulateFlags {
   format: 'terminal' | 'json';
   out?: string;
   color?: boolean;
+  force?: boolean;
 }
 
 export function registerSimulate(program: Command): void {
@@ -35,6 +37,7 @@ export function registerSimulate(program: Command): void {
       new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
     )
     .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--force', 'overwrite the --out file when it exists (never a file of the export)')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .addHelpText(
       'after',
@@ -131,7 +134,11 @@ refused; 2 usage or input error.`,
         flags.format === 'json'
           ? render.renderSimulateJson(report)
           : render.renderSimulateTerminal(report, outputStyle(flags));
-      if (flags.out) await writeFile(flags.out, text);
+      if (flags.out)
+        await writeOutputFile(flags.out, text, {
+          force: flags.force === true,
+          inputs: await inputsOf(exportPath, flags.profile, { profiles: true }),
+        });
       else process.stdout.write(text);
       const final = report.after ?? report.before;
       // Exit 1 when an attack path that counts (the scenario's included) is open or uncertain, or the verdict is unsettled.

@@ -1,0 +1,207 @@
+/**
+ * Every file mxlock writes goes through here (issue 10: "writing is dangerous"). A report, a profile, recorded DNS or a
+ * plan folder is never written through a symbolic link, never over a file of the export being read, never over an
+ * existing file without --force, and never half: a file is written beside its target and renamed over it, a plan
+ * folder is written whole beside the target and swapped in, so a failure leaves what was there as it was.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+
+export interface OutputGuard {
+  /** Overwrite an existing output (an earlier report, an earlier plan). */
+  force: boolean;
+  /** Real paths of the files this run reads: never written over, --force or not. */
+  inputs: ReadonlySet<string>;
+}
+
+function fsError(path: string, what: string, cause: unknown): ConfigError {
+  const code = (cause as { code?: unknown }).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'ENOSPC'
+          ? 'no space left on the device'
+          : code === 'ENOENT'
+            ? 'no such folder'
+            : code === 'ENOTDIR'
+              ? 'a part of the path is not a folder'
+              : code === 'ELOOP'
+                ? 'too many symbolic links'
+                : (cause as Error).message;
+  return new ConfigError(`${path}: cannot ${what} (${why})`, path, undefined, undefined, { cause });
+}
+
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw fsError(path, 'read its status', cause);
+  }
+}
+
+const SYMLINK =
+  'is a symbolic link: mxlock never writes through one (it may point anywhere); remove it or choose another path';
+
+/** The path as it will be written: its folder's real path and its own name (the folder must exist). */
+async function realTarget(path: string): Promise<string> {
+  const dir = dirname(resolve(path));
+  try {
+    return join(await realpath(dir), basename(path));
+  } catch (cause) {
+    throw fsError(dir, 'write into it', cause);
+  }
+}
+
+function suffix(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Writes one output file: refused through a link, over an input, over an existing file without --force. */
+export async function writeOutputFile(path: string, text: string, guard: OutputGuard): Promise<void> {
+  const st = await lstatOrUndefined(path);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
+  if (st && !st.isFile())
+    throw new ConfigError(`${path} exists and is not a regular file: choose another path`, path);
+  const target = await realTarget(path);
+  if (guard.inputs.has(target))
+    throw new ConfigError(
+      `${path} is a file this run reads (the export or the profile): writing over it would change what the next run reads; choose another path`,
+      path,
+    );
+  if (st && !guard.force)
+    throw new ConfigError(
+      `${path} already exists; use --force to overwrite it, or --out <file> to write elsewhere`,
+      path,
+    );
+  const tmp = join(dirname(target), `.${basename(target)}.mxlock-${suffix()}.tmp`);
+  try {
+    await writeFile(tmp, text, { flag: 'wx' });
+    await rename(tmp, target);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw fsError(path, 'write it', cause);
+  }
+}
+
+/**
+ * Writes an output folder (the plan's files) whole. An existing folder is replaced only with --force and only when
+ * everything in it is a file an earlier run of the same command wrote (`ours`), so --force never deletes anything
+ * else and no stale file of an earlier plan survives; the new folder is written beside the target and swapped in.
+ */
+export async function writeOutputFolder(
+  dir: string,
+  files: Readonly<Record<string, string>>,
+  guard: OutputGuard & { ours: (name: string) => boolean; what: string },
+): Promise<void> {
+  const st = await lstatOrUndefined(dir);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${dir} ${SYMLINK}`, dir);
+  if (st && !st.isDirectory())
+    throw new ConfigError(`${dir} exists and is not a folder: choose another --out`, dir);
+  if (st) {
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch (cause) {
+      throw fsError(dir, 'read it', cause);
+    }
+    for (const e of entries) {
+      const est = await lstatOrUndefined(join(dir, e));
+      if (est?.isSymbolicLink()) throw new ConfigError(`${join(dir, e)} ${SYMLINK}`, join(dir, e));
+    }
+    if (entries.length > 0 && !guard.force)
+      throw new ConfigError(
+        `${dir} already holds files; use --force to overwrite them (an earlier ${guard.what} is replaced whole), or --out for another folder`,
+        dir,
+      );
+    const foreign = entries.filter((e) => !guard.ours(e));
+    if (foreign.length > 0)
+      throw new ConfigError(
+        `${dir} holds files that are not an earlier ${guard.what}'s (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}): --force replaces an earlier ${guard.what} only; move them or choose another --out`,
+        dir,
+      );
+  }
+  const target = await (async () => {
+    try {
+      await mkdir(dirname(resolve(dir)), { recursive: true });
+    } catch (cause) {
+      throw fsError(dirname(resolve(dir)), 'create it', cause);
+    }
+    return realTarget(dir);
+  })();
+  for (const name of Object.keys(files))
+    if (guard.inputs.has(join(target, name)))
+      throw new ConfigError(`${join(dir, name)} is a file this run reads: choose another --out`, dir);
+  let tmp: string;
+  try {
+    tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.mxlock-`));
+  } catch (cause) {
+    throw fsError(dirname(target), 'write into it', cause);
+  }
+  try {
+    for (const [name, text] of Object.entries(files)) await writeFile(join(tmp, name), text, { flag: 'wx' });
+  } catch (cause) {
+    await rm(tmp, { recursive: true, force: true });
+    throw fsError(dir, 'write the new files', cause);
+  }
+  if (!st) {
+    try {
+      await rename(tmp, target);
+    } catch (cause) {
+      await rm(tmp, { recursive: true, force: true });
+      throw fsError(dir, 'create it', cause);
+    }
+    return;
+  }
+  // Swap: the old folder aside, the new one in, the old one removed; a failed swap puts the old one back.
+  const old = join(dirname(target), `.${basename(target)}.old-${suffix()}`);
+  try {
+    await rename(target, old);
+  } catch (cause) {
+    await rm(tmp, { recursive: true, force: true });
+    throw fsError(dir, 'replace it', cause);
+  }
+  try {
+    await rename(tmp, target);
+  } catch (cause) {
+    await rename(old, target).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+    throw fsError(dir, 'replace it', cause);
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * The real paths of the files a run reads: the export (a folder's JSON and YAML files, or the one file given) and the
+ * profile. Unreadable entries are left out: the reader reports them.
+ */
+export async function inputsOf(
+  exportPath: string,
+  profilePath?: string,
+  options: { profiles: boolean } = { profiles: true },
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  const add = async (p: string) => {
+    try {
+      out.add(await realpath(p));
+    } catch {
+      // Not there (yet): nothing to protect.
+    }
+  };
+  const st = await lstatOrUndefined(exportPath).catch(() => undefined);
+  if (st?.isDirectory()) {
+    const entries = await readdir(exportPath).catch(() => [] as string[]);
+    await Promise.all(
+      entries
+        .filter((e) => (options.profiles ? /\.(json|json\.gz|ya?ml)$/i : /\.(json|json\.gz)$/i).test(e))
+        .map((e) => add(join(exportPath, e))),
+    );
+  } else await add(exportPath);
+  if (profilePath) await add(profilePath);
+  return out;
+}
