@@ -21,6 +21,33 @@ function configError(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
+describe('sender ranges that cover too much of the internet are profile errors (issue 10 item 4)', () => {
+  test.each([
+    ['gateway "any"', 'gateway:\n  ips: [0.0.0.0/0]\n', 'gateway.ips[0]'],
+    ['the two halves', 'gateway:\n  ips: [203.0.113.10, 0.0.0.0/1, 128.0.0.0/1]\n', 'gateway.ips[1]'],
+    ['IPv6 "any"', 'hybrid:\n  ips: ["::/0"]\n', 'hybrid.ips[0]'],
+    [
+      'a declared source as a /8',
+      'directSendSources:\n  - name: printers\n    ips: [10.0.0.0/8]\n    senders: [scan@contoso.com]\n',
+      'directSendSources[0].ips[0]',
+    ],
+  ])('%s', (_what, text, path) => {
+    const err = configError(() => parseProfile(text, 'mxlock.yaml'));
+    expect(err.message).toContain(
+      `${path}: covers too much of the internet for one sender: at most an IPv4 /16 or an IPv6 /32`,
+    );
+  });
+
+  test('the widest published gateway egress ranges still load (IPv4 /19, IPv6 /48) and /16 is the bound', () => {
+    const p = parseProfile(
+      'gateway:\n  ips: [148.163.128.0/19, 198.18.0.0/16, "2a01:111:f400::/48"]\n',
+      'mxlock.yaml',
+    );
+    expect(p.gateway?.ips).toHaveLength(3);
+    expect(() => parseProfile('gateway:\n  ips: [198.18.0.0/15]\n', 'mxlock.yaml')).toThrow(/too much/);
+  });
+});
+
 describe('parseProfile', () => {
   test('reads the DESIGN §3.2 example with every section', () => {
     expect(parseProfile(fixture('full.yaml'), 'mxlock.yaml')).toEqual({
