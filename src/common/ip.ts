@@ -104,6 +104,22 @@ export function parseIpEntry(text: string): ParsedEntry {
   return { kind: 'v6', net: [a, 128], text: t };
 }
 
+/**
+ * The widest range one sender may stand for (a gateway's egress, hybrid, a Direct Send source, an SPF term mxlock
+ * proposes): an IPv4 /16 (65,536 addresses) and an IPv6 /32. The widest egress ranges gateway vendors publish are IPv4
+ * /19–/20 (Proofpoint) and IPv6 /48; anything wider is a typo or a copy of "any" (`0.0.0.0/0`, the two halves
+ * `0.0.0.0/1` + `128.0.0.0/1`, `::/0`), which in a lock-down, a skip list or an SPF record admits everyone.
+ */
+export const SENDER_MIN_PREFIX = { v4: 16, v6: 32 } as const;
+
+/** An entry wider than SENDER_MIN_PREFIX allows; invalid entries are not (they are reported as invalid). */
+export function coversTooMuch(text: string): boolean {
+  const e = parseIpEntry(text);
+  if (e.kind === 'v4') return e.range.hi - e.range.lo + 1 > 2 ** (32 - SENDER_MIN_PREFIX.v4);
+  if (e.kind === 'v6') return e.net[1] < SENDER_MIN_PREFIX.v6;
+  return false;
+}
+
 export function isValidIpOrCidr(text: string): boolean {
   return parseIpEntry(text).kind !== 'invalid';
 }

@@ -1,7 +1,7 @@
 /** Guide §4.1: SPF hard fail (`-all`) listing only the gateway's egress IPs and legitimate cloud senders. */
 import { spfVerdict } from '../../dns/findings.js';
-import { IpSet, sampleAddress } from '../../common/ip.js';
-import { parseSpf } from '../../dns/spf/parse.js';
+import { coversTooMuch, IpSet, sampleAddress } from '../../common/ip.js';
+import { parseSpf, type Mechanism } from '../../dns/spf/parse.js';
 import { MICROSOFT_SPF_INCLUDE } from '../../common/vendors.js';
 import type { CheckContext } from '../types.js';
 import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
@@ -24,6 +24,13 @@ export function outboundViaGateway(ctx: CheckContext): boolean | undefined {
   );
 }
 
+/** The network an ip4:/ip6: mechanism authorises, as an IP entry (`192.0.2.0/24`); undefined for other mechanisms. */
+function networkOf(m: Mechanism): string | undefined {
+  if (m.name === 'ip4') return `${m.value}${m.cidr4 !== undefined ? `/${m.cidr4}` : ''}`;
+  if (m.name === 'ip6') return `${m.value}${m.cidr6 !== undefined ? `/${m.cidr6}` : ''}`;
+  return undefined;
+}
+
 /**
  * The current record made to satisfy the guide: its terms kept (other legitimate senders stay), the gateway's IPs
  * and Microsoft 365's include added when missing, and the `all` term set to -all.
@@ -35,19 +42,25 @@ export function proposedSpf(
 ): { value: string; notes: string[] } {
   const notes: string[] = [];
   const parsed = current ? parseSpf(current) : undefined;
-  const kept = parsed?.ok
-    ? parsed.record.terms.filter((t) => !(t.kind === 'mechanism' && t.name === 'all')).map((t) => t.text)
-    : [];
+  const terms = parsed?.ok ? parsed.record.terms : [];
+  // An ip4/ip6 term wider than one sender can be (common/ip.ts coversTooMuch) authorises a large part of the
+  // internet: the proposal never keeps it.
+  const wide = (t: (typeof terms)[number]) => {
+    const net = t.kind === 'mechanism' ? networkOf(t) : undefined;
+    return net !== undefined && coversTooMuch(net);
+  };
+  for (const t of terms.filter(wide))
+    notes.push(`${t.text} is dropped: it authorises a large part of the internet, not one sender`);
+  const kept = terms
+    .filter((t) => !(t.kind === 'mechanism' && t.name === 'all') && !wide(t))
+    .map((t) => t.text);
   if (current && !parsed?.ok)
     notes.push('the current record does not parse; rebuild it from the senders you know');
   const known = new IpSet(
     parsed?.ok
       ? parsed.record.mechanisms
-          .filter((m) => m.name === 'ip4' || m.name === 'ip6')
-          .map(
-            (m) =>
-              `${m.value}${m.cidr4 !== undefined ? `/${m.cidr4}` : m.cidr6 !== undefined ? `/${m.cidr6}` : ''}`,
-          )
+          .map(networkOf)
+          .filter((n): n is string => n !== undefined && !coversTooMuch(n))
       : [],
   );
   const add: string[] = [];

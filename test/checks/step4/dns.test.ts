@@ -3,7 +3,7 @@
  * the analysis planned from the export exactly as `assess` plans it.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { check as spf } from '../../../src/checks/step4/dns.spf.js';
+import { proposedSpf, check as spf } from '../../../src/checks/step4/dns.spf.js';
 import { check as dmarcPolicy } from '../../../src/checks/step4/dns.dmarc-policy.js';
 import { check as dmarcReporting } from '../../../src/checks/step4/dns.dmarc-reporting.js';
 import { check as dkimSelectors } from '../../../src/checks/step4/dns.dkim-selectors.js';
@@ -472,5 +472,21 @@ describe('dns.* checks over loopback DNS', () => {
     expect(out.remediation?.powershell).toContain(
       '_dmarc.contoso.com. IN TXT "v=DMARC1; p=quarantine; rua=mailto:agg@contoso.com" ; then p=reject',
     );
+  });
+});
+
+describe('the SPF proposal never authorises a large part of the internet (issue 10 item 4)', () => {
+  test.each([
+    ['ip4:0.0.0.0/0', 'v=spf1 ip4:0.0.0.0/0 ip4:192.0.2.50 ~all'],
+    ['the two halves', 'v=spf1 ip4:0.0.0.0/1 ip4:128.0.0.0/1 ip4:192.0.2.50 ~all'],
+    ['ip6:::/0', 'v=spf1 ip6:::/0 ip4:192.0.2.50 ~all'],
+  ])('%s is dropped with a note; the gateway is still added', (_what, record) => {
+    const { value, notes } = proposedSpf(record, ['203.0.113.10']);
+    expect(value).toBe('v=spf1 ip4:192.0.2.50 ip4:203.0.113.10 include:spf.protection.outlook.com -all');
+    expect(notes.join(' ')).toMatch(/is dropped: it authorises a large part of the internet, not one sender/);
+  });
+
+  test('a /16 a sender may own is kept', () => {
+    expect(proposedSpf('v=spf1 ip4:198.18.0.0/16 -all', []).value).toContain('ip4:198.18.0.0/16');
   });
 });
