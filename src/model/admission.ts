@@ -195,3 +195,22 @@ export function sourcesOnIpLockdown<S extends { ips: readonly string[] }>(
   const gateway = new IpSet(gatewayIps);
   return declared.filter((s) => s.ips.some((ip) => listed.overlaps(ip) && !gateway.covers(ip)));
 }
+
+/**
+ * The source addresses that lie within the gateway's egress ranges, each with the ranges that contain it, as the
+ * warning says it: `203.0.113.50 lies within the gateway's addresses (203.0.113.0/24)`. Those addresses also carry the
+ * gateway's other customers' mail, so admitting them by IP lets those customers past the lock-down. Undefined when
+ * none does. One wording for inventory.direct-send-sources and the plan.
+ */
+export function withinGatewayText(
+  sourceIps: readonly string[],
+  gatewayIps: readonly string[],
+): string | undefined {
+  const parts = sourceIps.flatMap((ip) => {
+    const containing = gatewayIps.filter((g) => new IpSet([g]).overlaps(ip));
+    return containing.length > 0
+      ? [`${ip} lies within the gateway's addresses (${containing.join(', ')})`]
+      : [];
+  });
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}

@@ -304,7 +304,8 @@ describe('a declared source inside the gateway ranges (residual path path.shared
     };
     const { warnings } = plan(snapshot, gateway, profile);
     const warning = warnings.find((w) => w.startsWith("declared source 'SaaS via SEG'"));
-    expect(warning).toContain("203.0.113.50 lies within the gateway's addresses");
+    // It names the gateway range that contains the source address (issue 10 item 4).
+    expect(warning).toContain("203.0.113.50 lies within the gateway's addresses (203.0.113.0/24)");
     expect(warning).toContain('send as contoso.com past the lock-down (residual path path.shared-gateway-ip');
     expect(plan(snapshot, gateway).warnings.join('\n')).not.toContain("lies within the gateway's addresses");
   });

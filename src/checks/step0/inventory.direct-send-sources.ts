@@ -6,11 +6,10 @@
  * The SPF half is dns/direct-send-inventory.ts, which the plan reads too; the declared sources are judged here.
  */
 import { admissionContext, spfInventory } from '../../dns/direct-send-inventory.js';
-import { sourceAdmission, type SourceAdmission } from '../../model/admission.js';
+import { sourceAdmission, withinGatewayText, type SourceAdmission } from '../../model/admission.js';
 import { restrictsByIp } from '../../model/connectors.js';
 import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
 import { domainOf } from '../../common/domains.js';
-import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Check, CheckOutcome } from '../types.js';
 import {
@@ -156,7 +155,6 @@ export const check: Check = {
     const evidence: string[] = [];
     const statuses: CheckOutcome['status'][] = [];
     const { lockdownOn, recipients, lockedByCertificate } = admissionContext(ctx, connectors);
-    const gatewayIps = new IpSet(ctx.gateway.ips);
 
     // (b) declared sources, judged as the lock-down and RejectDirectSend will judge them (model/admission.ts).
     const notAdmitted: Source[] = [];
@@ -184,12 +182,12 @@ export const check: Check = {
         if (v.needsConnector) needsConnector.push(...part.ips);
       }
       if (needsConnector.length > 0) notAdmitted.push({ ...s, ips: needsConnector });
-      const shared = s.ips.filter((ip) => gatewayIps.overlaps(ip));
-      if (shared.length > 0) {
+      const shared = withinGatewayText(s.ips, ctx.gateway.ips);
+      if (shared !== undefined) {
         // The gateway's egress addresses also carry its other customers' mail: admitting them by IP for an own domain
         // lets any of those customers send as it past the lock-down (residual path path.shared-gateway-ip).
         evidence.push(
-          `${label}: ${shared.join(', ')} lies within the gateway's addresses (${ctx.gateway.ips.filter((g) => s.ips.some((ip) => new IpSet([g]).overlaps(ip))).join(', ')}): a connector that admits it by IP lets the gateway's other customers send as ${senders.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D]); route it through the gateway, or have it use SMTP AUTH`,
+          `${label}: ${shared}: a connector that admits it by IP lets the gateway's other customers send as ${senders.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D]); route it through the gateway, or have it use SMTP AUTH`,
         );
         statuses.push('warn');
       }

@@ -3,7 +3,12 @@
  * connector matches by IP yet, as the lock-down will judge it (model/admission.ts, CON-5 [D], §12 OQ-2 [I]). What it
  * decides (the connectors to restrict with the lock-down, the IP lock-down's address list) is what stage 2 restricts.
  */
-import { deviceRecipientDomains, sourceAdmission, sourcesOnIpLockdown } from '../../model/admission.js';
+import {
+  deviceRecipientDomains,
+  sourceAdmission,
+  sourcesOnIpLockdown,
+  withinGatewayText,
+} from '../../model/admission.js';
 import { domainOf } from '../../common/domains.js';
 import { IpSet } from '../../common/ip.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
@@ -52,7 +57,6 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
   // The connector stage 2 locks by certificate loses its IPs there (CON-3 [D]): it never admits a source by IP, and is
   // never restricted by IP for one.
   const lockedByCertificate = certMode ? gwConn : undefined;
-  const gatewaySet = new IpSet(gw.ips);
   const notes: string[] = [];
   const warnings: string[] = [];
   const ownConnectors: OwnConnector[] = [];
@@ -82,10 +86,10 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
     const domains = [
       ...new Set(src.senders.map((s) => domainOf(s)).filter((d): d is string => d !== undefined)),
     ].sort();
-    const shared = src.ips.filter((ip) => gatewaySet.overlaps(ip));
-    if (shared.length > 0)
+    const shared = withinGatewayText(src.ips, gw.ips);
+    if (shared !== undefined)
       warnings.push(
-        `declared source '${src.name}': ${shared.join(', ')} lies within the gateway's addresses (gateway.ips), which the gateway's other customers send from too: admitting it by IP for ${domains.join(', ') || 'its domains'} lets them send as ${domains.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D], §12 OQ-2 [I]); route it through the gateway, or have it submit with SMTP AUTH`,
+        `declared source '${src.name}': ${shared}, which the gateway's other customers send from too: admitting it by IP for ${domains.join(', ') || 'its domains'} lets them send as ${domains.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D], §12 OQ-2 [I]); route it through the gateway, or have it submit with SMTP AUTH`,
       );
     // Admitted as the lock-down will judge it, address by address (model/admission.ts, CON-5, §12 OQ-2).
     const adm = sourceAdmission(connectors, src.ips, { senders: domains, recipients, lockedByCertificate });
