@@ -2,7 +2,7 @@
 import { InputError } from '../errors.js';
 import { DnsJsonSchema, zoneFromJson, type DnsZone } from '../common/zone.js';
 import { decodeText, parseJson } from './decode.js';
-import { parseCmdlet, toObjectList } from './normalize.js';
+import { notThisCmdlet, parseCmdlet, toObjectList } from './normalize.js';
 import { mapScubaGear } from './scubagear.js';
 import { bundleShape, keyOf } from './shape.js';
 import { CMDLET_NAMES, type CmdletName } from './schema.js';
@@ -41,7 +41,12 @@ export function buildSnapshot(raw: RawExport): Snapshot {
     const prior = seen.get(key);
     if (prior) throw new InputError(`${file}: ${key} is given twice (also in ${prior}); keep one`, file);
     seen.set(key, file);
-    if (key === 'dns') snapshot.dns = parseDns(value, file);
+    if (key === 'dns') {
+      snapshot.dns = parseDns(value, file);
+      return;
+    }
+    const foreign = notThisCmdlet(key, value, file);
+    if (foreign !== undefined) snapshot.warnings.push(foreign);
     else (snapshot.data as Record<string, unknown>)[key] = parseCmdlet(key, value, file);
   };
 

@@ -3,6 +3,7 @@
  * case-insensitively, drops OData annotations, and validates with the cmdlet's zod schema. Pure.
  */
 import type { z } from 'zod';
+import { inlineSafe } from '../common/text.js';
 import { InputError } from '../errors.js';
 import { CMDLETS, type CmdletName } from './schema.js';
 import { unwrapValueCount } from './fields.js';
@@ -110,4 +111,24 @@ function getPath(obj: unknown, path: readonly PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[p];
   }
   return cur;
+}
+
+/**
+ * Why a cmdlet file does not look like that cmdlet's output, or undefined: it holds objects, and none of them has any
+ * property of the cmdlet besides Name/Identity (a report saved over Get-TransportRule.json, another cmdlet's export
+ * under the wrong name). Such a file is not read as "no settings": its cmdlet is treated as not exported, so the checks
+ * that need it say unknown instead of pass (issue 10 item 3).
+ */
+export function notThisCmdlet(name: CmdletName, raw: unknown, file: string): string | undefined {
+  const objects = toObjectList(raw, file);
+  if (objects.length === 0) return undefined;
+  const schema = CMDLETS[name].schema as z.ZodObject;
+  const own = new Set(
+    Object.keys(schema.shape)
+      .filter((k) => k !== 'Name' && k !== 'Identity')
+      .map((k) => k.toLowerCase()),
+  );
+  if (objects.some((o) => Object.keys(o).some((k) => own.has(k.toLowerCase())))) return undefined;
+  const sample = [...new Set(objects.flatMap((o) => Object.keys(o)))].slice(0, 5).map(inlineSafe);
+  return `${file}: none of its ${objects.length} object(s) has a property of ${name} (found ${sample.length > 0 ? sample.join(', ') : 'no properties'}): not read as that cmdlet's export, which is treated as missing; re-export it with \`${name} | ConvertTo-Json -Depth 10\``;
 }
