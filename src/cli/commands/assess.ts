@@ -4,6 +4,7 @@ import { exitCodeFor } from '../../assess.js';
 import { assessExport } from '../../assess-export.js';
 import type { Severity } from '../../common/order.js';
 import { outputStyle } from '../output.js';
+import { dnsServers } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 import { reporters, type ReportFormat } from '../../report/index.js';
 
@@ -72,7 +73,7 @@ finding; 2 usage or input error (the message names the file and property).`,
       const { report, warnings } = await assessExport(exportPath, {
         profilePath: flags.profile,
         offline: flags.offline,
-        dnsServers: flags.dnsServer,
+        dnsServers: flags.dnsServer ? dnsServers(flags.dnsServer) : undefined,
         now: new Date(),
         timestamp: flags.timestamp ? new Date() : undefined,
         log: (line) => process.stderr.write(`mxlock: ${line}\n`),

@@ -5,6 +5,8 @@ import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
 import { IpSet, sampleAddress } from '../../common/ip.js';
+import { inlineSafe } from '../../common/text.js';
+import { dnsServers, positiveInt } from '../flags.js';
 
 interface DnsFlags {
   file?: string;
@@ -30,12 +32,6 @@ async function readInputs(flags: DnsFlags): Promise<Set<string>> {
   return out;
 }
 
-function positiveInt(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new ConfigError(`${flag} expects a positive whole number, got "${value}"`);
-  return Number(value);
-}
-
 async function domainList(args: string[], file: string | undefined): Promise<string[]> {
   const list = [...args];
   if (file) {
@@ -45,11 +41,14 @@ async function domainList(args: string[], file: string | undefined): Promise<str
     text.split(/\r?\n/).forEach((line, i) => {
       const d = line.replace(/#.*/, '').trim();
       if (d === '') return;
-      if (!DOMAIN.test(d)) throw new InputError(`${file}:${i + 1}: "${d}" is not a domain name`, file);
+      if (!DOMAIN.test(d.replace(/\.$/, '')))
+        throw new InputError(`${file}:${i + 1}: "${inlineSafe(d)}" is not a domain name`, file);
       list.push(d);
     });
   }
-  for (const d of args) if (!DOMAIN.test(d)) throw new ConfigError(`"${d}" is not a domain name`);
+  // A trailing dot (the fully qualified form) is accepted.
+  for (const d of args)
+    if (!DOMAIN.test(d.replace(/\.$/, ''))) throw new ConfigError(`"${inlineSafe(d)}" is not a domain name`);
   const unique = [...new Set(list.map((d) => d.toLowerCase().replace(/\.$/, '')))];
   if (unique.length === 0)
     throw new ConfigError('give at least one domain, or --file with one domain per line');
@@ -135,9 +134,7 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
         source = `recorded answers in ${flags.zone}`;
       } else {
         resolve = liveResolver({
-          ...(flags.dnsServer
-            ? { servers: flags.dnsServer.flatMap((s) => s.split(',')).filter(Boolean) }
-            : {}),
+          ...(flags.dnsServer ? { servers: dnsServers(flags.dnsServer) } : {}),
           timeoutMs: positiveInt(flags.timeout, '--timeout'),
           tries: positiveInt(flags.tries, '--tries'),
         });

@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { dnsServers } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 import { inlineSafe } from '../../common/text.js';
 import { inputsOf, writeOutputFolder } from '../write-output.js';
@@ -61,7 +62,7 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
       const result = await assessExport(exportPath, {
         profilePath: flags.profile,
         offline: flags.offline,
-        dnsServers: flags.dnsServer,
+        dnsServers: flags.dnsServer ? dnsServers(flags.dnsServer) : undefined,
         now: new Date(),
         log,
       });

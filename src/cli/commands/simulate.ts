@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
+import { dnsServers } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 
 interface SimulateFlags {
@@ -74,7 +75,7 @@ refused; 2 usage or input error.`,
       const result = await assessExport(exportPath, {
         profilePath: flags.profile,
         offline: flags.offline,
-        dnsServers: flags.dnsServer,
+        dnsServers: flags.dnsServer ? dnsServers(flags.dnsServer) : undefined,
         now,
         log,
       });
