@@ -149,3 +149,20 @@ describe('mxlock dns', () => {
     expect(d.spf.evidence.join(' ')).toContain('gateway IP 198.51.100.7 is not authorised');
   });
 });
+
+describe('mxlock dns: nothing judged is never a clean exit (issue 10 item 9)', () => {
+  test('every lookup of every domain failed: exit 1, and stderr says so', async () => {
+    const zone = join(tmp, 'all-failed.json');
+    await writeFile(
+      zone,
+      JSON.stringify({
+        'contoso.com': { error: { TXT: 'timeout', MX: 'timeout' } },
+        '_dmarc.contoso.com': { error: { TXT: 'timeout' } },
+      }),
+    );
+    const r = await mxlock('dns', 'contoso.com', '--zone', zone, '--format', 'json');
+    expect(JSON.parse(r.stdout).domains[0].status).toBe('unknown');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no domain could be judged (every lookup failed or timed out)');
+  });
+});

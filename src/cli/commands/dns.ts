@@ -179,6 +179,12 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
           inputs: await readInputs(flags),
         });
       else process.stdout.write(text);
-      process.exitCode = rep.domains.some((d) => d.status === 'fail') ? 1 : 0;
+      // Nothing could be judged (every domain unknown: DNS unreachable, every lookup failed): never a clean exit.
+      const judged = rep.domains.some((d) => d.status !== 'unknown');
+      if (!judged)
+        process.stderr.write(
+          'mxlock: no domain could be judged (every lookup failed or timed out): check --dns-server and the network, or use --zone\n',
+        );
+      process.exitCode = !judged || rep.domains.some((d) => d.status === 'fail') ? 1 : 0;
     });
 }
