@@ -60,3 +60,42 @@ describe('the commands', () => {
     expect(JSON.parse(r.stdout).domains[0].domain).toBe('contoso.com');
   });
 });
+
+describe('UTF-16 inputs are read like UTF-16 exports (issue 10 item 9)', () => {
+  const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+  test('a profile saved by Windows PowerShell as UTF-16LE loads', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadProfile } = await import('../../src/profile/load.js');
+    const dir = await mkdtemp(join(tmpdir(), 'mxlock-u16-'));
+    try {
+      const path = join(dir, 'mxlock.yaml');
+      await writeFile(path, utf16le('gateway:\r\n  ips: [203.0.113.10]\r\n'));
+      expect((await loadProfile(path)).gateway?.ips).toEqual(['203.0.113.10']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a UTF-16LE domain list for dns --file is read line by line', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'mxlock-u16-'));
+    try {
+      const list = join(dir, 'domains.txt');
+      await writeFile(list, utf16le('# customers\r\ncontoso.com\r\nfabrikam.com.\r\n'));
+      const zone = join(dir, 'zone.json');
+      await writeFile(zone, '{}');
+      const r = await mxlock('dns', '--file', list, '--zone', zone, '--format', 'json');
+      expect(JSON.parse(r.stdout).domains.map((d: { domain: string }) => d.domain)).toEqual([
+        'contoso.com',
+        'fabrikam.com',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

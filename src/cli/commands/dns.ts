@@ -1,5 +1,6 @@
 /** `mxlock dns <domain…>`: SPF, DMARC, DKIM and MX analysis for any domains, live or from recorded answers. */
 import { readFile } from 'node:fs/promises';
+import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
@@ -35,9 +36,10 @@ async function readInputs(flags: DnsFlags): Promise<Set<string>> {
 async function domainList(args: string[], file: string | undefined): Promise<string[]> {
   const list = [...args];
   if (file) {
-    const text = await readFile(file, 'utf8').catch((cause: unknown) => {
+    const bytes = await readFile(file).catch((cause: unknown) => {
       throw new InputError(`${file}: cannot read the domain list (${(cause as Error).message})`, file);
     });
+    const text = decodeText(bytes, file).text;
     text.split(/\r?\n/).forEach((line, i) => {
       const d = line.replace(/#.*/, '').trim();
       if (d === '') return;
@@ -114,9 +116,10 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       if (flags.zone) {
         if (flags.record)
           throw new ConfigError('--record and --zone do not go together: --zone never touches the network');
-        const text = await readFile(flags.zone, 'utf8').catch((cause: unknown) => {
+        const zoneBytes = await readFile(flags.zone).catch((cause: unknown) => {
           throw new InputError(`${flags.zone}: cannot read (${(cause as Error).message})`, flags.zone);
         });
+        const text = decodeText(zoneBytes, flags.zone).text;
         let json: unknown;
         try {
           json = JSON.parse(text);

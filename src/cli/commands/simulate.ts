@@ -1,6 +1,7 @@
 /** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
 import { lackingExports } from '../../snapshot/partial.js';
 import { readFile } from 'node:fs/promises';
+import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { outputStyle } from '../output.js';
@@ -84,12 +85,13 @@ refused; 2 usage or input error.`,
       const gateway = resolveGateway(profile, result.snapshot);
       let scenario: ReturnType<typeof scenarioMod.parseScenario> = [];
       if (flags.scenario) {
-        const text = await readFile(flags.scenario, 'utf8').catch((cause: unknown) => {
+        const bytes = await readFile(flags.scenario).catch((cause: unknown) => {
           throw new ConfigError(
             `${flags.scenario}: cannot read the scenario file (${(cause as Error).message})`,
             flags.scenario,
           );
         });
+        const text = decodeText(bytes, flags.scenario).text;
         scenario = scenarioMod.parseScenario(text, flags.scenario);
       }
       const list = scenario.map((s) => ({ id: s.id, kind: s.kind, description: s.name, attempt: s.attempt }));
