@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError, describeError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { diag } from './output.js';
 import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
@@ -57,9 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_ERROR;
     }
     if (err instanceof InputError || err instanceof ConfigError) {
-      process.stderr.write(`mxlock: ${err.message}\n`);
+      diag(err.message);
     } else {
-      process.stderr.write(`mxlock: unexpected error: ${describeError(err)}\n`);
+      diag(`unexpected error: ${describeError(err)}`);
     }
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT_ERROR;

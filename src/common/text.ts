@@ -35,3 +35,11 @@ export function visibleEscape(ch: string): string {
 export function inlineSafe(value: string): string {
   return value.replace(UNSAFE_CHARS, visibleEscape);
 }
+
+/**
+ * A diagnostic for stderr: every line escaped as `inlineSafe` does, the line breaks between them kept (a profile error
+ * lists one problem per line). File names, property values and tenant names in errors and warnings come from input.
+ */
+export function linesSafe(value: string): string {
+  return value.split(/\r?\n/).map(inlineSafe).join('\n');
+}

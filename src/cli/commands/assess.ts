@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { exitCodeFor } from '../../assess.js';
 import { assessExport } from '../../assess-export.js';
 import type { Severity } from '../../common/order.js';
-import { outputStyle } from '../output.js';
+import { diag, outputStyle } from '../output.js';
 import { dnsServers } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 import { reporters, type ReportFormat } from '../../report/index.js';
@@ -76,9 +76,9 @@ finding; 2 usage or input error (the message names the file and property).`,
         dnsServers: flags.dnsServer ? dnsServers(flags.dnsServer) : undefined,
         now: new Date(),
         timestamp: flags.timestamp ? new Date() : undefined,
-        log: (line) => process.stderr.write(`mxlock: ${line}\n`),
+        log: diag,
       });
-      for (const w of warnings) process.stderr.write(`mxlock: warning: ${w}\n`);
+      for (const w of warnings) diag(`warning: ${w}`);
       const text = reporters[flags.format](report, outputStyle(flags));
       if (flags.out) {
         await writeOutputFile(flags.out, text, {

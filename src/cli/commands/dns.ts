@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
-import { outputStyle } from '../output.js';
+import { diag, outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
 import { IpSet, sampleAddress } from '../../common/ip.js';
 import { inlineSafe } from '../../common/text.js';
@@ -160,11 +160,9 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
           force: flags.force === true,
           inputs: await readInputs(flags),
         });
-        process.stderr.write(`mxlock: recorded answers written to ${flags.record}\n`);
+        diag(`recorded answers written to ${flags.record}`);
         for (const u of recorder.failures)
-          process.stderr.write(
-            `mxlock: warning: DNS failure, recorded as such (its answer is unknown): ${u}\n`,
-          );
+          diag(`warning: DNS failure, recorded as such (its answer is unknown): ${u}`);
       }
       const rep = report.buildDnsReport(source, results, {
         spf: {
@@ -185,8 +183,8 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       // Nothing could be judged (every domain unknown: DNS unreachable, every lookup failed): never a clean exit.
       const judged = rep.domains.some((d) => d.status !== 'unknown');
       if (!judged)
-        process.stderr.write(
-          'mxlock: no domain could be judged (every lookup failed or timed out): check --dns-server and the network, or use --zone\n',
+        diag(
+          'no domain could be judged (every lookup failed or timed out): check --dns-server and the network, or use --zone',
         );
       process.exitCode = !judged || rep.domains.some((d) => d.status === 'fail') ? 1 : 0;
     });

@@ -1,6 +1,7 @@
 /** `mxlock init <export>`: writes a commented mxlock.yaml, inferring the gateway (DESIGN §2, §3.2). Thin: the work is in src/profile. */
 import { stat } from 'node:fs/promises';
 import { inputsOf, writeOutputFile } from '../write-output.js';
+import { linesSafe } from '../../common/text.js';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { resolveGateway } from '../../profile/infer.js';
@@ -70,6 +71,7 @@ Examples:
   $ mxlock init ./contoso-export/snapshot.json --out ./profiles/contoso.yaml --force`,
     )
     .action(async (exportPath: string, options: InitOptions) => {
-      await runInit(exportPath, options, (line) => process.stderr.write(`${line}\n`));
+      // Gateway names, connector labels and domains come from the export: shown escaped.
+      await runInit(exportPath, options, (line) => process.stderr.write(`${linesSafe(line)}\n`));
     });
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { dnsServers } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 import { inlineSafe } from '../../common/text.js';
+import { diag } from '../output.js';
 import { inputsOf, writeOutputFolder } from '../write-output.js';
 
 /** The files `mxlock plan` writes: what --force may replace. */
@@ -58,7 +59,7 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
           import('../../profile/infer.js'),
           import('../../profile/schema.js'),
         ]);
-      const log = (line: string) => process.stderr.write(`mxlock: ${line}\n`);
+      const log = diag;
       const result = await assessExport(exportPath, {
         profilePath: flags.profile,
         offline: flags.offline,

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
-import { outputStyle } from '../output.js';
+import { diag, outputStyle } from '../output.js';
 import { dnsServers } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 
@@ -71,7 +71,7 @@ refused; 2 usage or input error.`,
         import('../../report/simulate.js'),
         import('../../model/paths.js'),
       ]);
-      const log = (line: string) => process.stderr.write(`mxlock: ${line}\n`);
+      const log = diag;
       const now = new Date();
       const result = await assessExport(exportPath, {
         profilePath: flags.profile,
