@@ -112,6 +112,15 @@ describe('DMARC in the guide’s progression', () => {
     );
   });
 
+  test('a " or \\ taken from the current record is escaped for the zone file: one quoted string (issue 10 item 8)', async () => {
+    const { records } = await planOf(dmarc('v=DMARC1; p=none; rua=mailto:d@contoso.com; x="a\\b'));
+    const line = linesFor(records, '_dmarc.contoso.com')[0] ?? '';
+    expect(line).toContain('x=\\"a\\\\b"');
+    // The value is one string: every quote but the outer two is escaped.
+    const value = /IN TXT ("(?:[^"\\]|\\.)*")/.exec(line)?.[1] ?? '';
+    expect(line.startsWith(`_dmarc.contoso.com. IN TXT ${value} ;`)).toBe(true);
+  });
+
   test('every record name and type appears once', async () => {
     const { records } = await planOf(dmarc(undefined));
     const keys = records

@@ -93,6 +93,14 @@ export function dnsCheck(spec: DnsCheckSpec): Check {
   };
 }
 
+/**
+ * A TXT value as a zone file writes it: one quoted string, its `"` and `\` escaped (RFC 1035 §5.1), so a value taken
+ * from the tenant's current record (a rua, an SPF term) cannot end the string early or add a second one.
+ */
+export function zoneTxt(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 /** A proposed record as a PowerShell comment, followed by the command that verifies it once published. */
 export function recordBlock(
   domain: string,

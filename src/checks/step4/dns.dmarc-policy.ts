@@ -2,7 +2,7 @@
 import type { DomainDns } from '../../dns/analyse.js';
 import { validReportUri, type DmarcPolicyValue } from '../../dns/dmarc.js';
 import { dmarcPolicyVerdict } from '../../dns/findings.js';
-import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
+import { DNS_PORTAL, dnsCheck, recordBlock, zoneTxt } from './dns-check.js';
 
 /** The guide's target record (§4.1); reporting addresses at the domain itself, to be replaced by a reporting service's. */
 export function proposedDmarc(domain: string, rua?: readonly string[]): string {
@@ -75,7 +75,7 @@ export function dmarcProposal(d: DomainDns): string {
   const entries = [...tags].map(([k, v]) => `${k}=${k === 'rua' ? rua : v}`);
   if (!tags.has('rua')) entries.unshift(`rua=${rua}`);
   const value = ['v=DMARC1', `p=${policy}`, ...entries].join('; ');
-  return `_dmarc.${d.domain}. IN TXT "${value}" ; ${AFTER[policy]}`;
+  return `_dmarc.${d.domain}. IN TXT ${zoneTxt(value)} ; ${AFTER[policy]}`;
 }
 
 /** The domain's own record is at p=quarantine, fully applied, with a usable rua: p=reject, the target, comes next. */

@@ -4,7 +4,7 @@ import { coversTooMuch, IpSet, sampleAddress } from '../../common/ip.js';
 import { parseSpf, type Mechanism } from '../../dns/spf/parse.js';
 import { MICROSOFT_SPF_INCLUDE } from '../../common/vendors.js';
 import type { CheckContext } from '../types.js';
-import { DNS_PORTAL, dnsCheck, recordBlock } from './dns-check.js';
+import { DNS_PORTAL, dnsCheck, recordBlock, zoneTxt } from './dns-check.js';
 
 /** Microsoft 365's SPF include (formats.md §5.1). */
 const EXO_SPF_INCLUDE = `include:${MICROSOFT_SPF_INCLUDE}`;
@@ -134,7 +134,7 @@ export const check = dnsCheck({
         return sample !== undefined && passing.has(sample);
       });
       blocks.push(...notes.map((n) => `# ${d.domain}: ${n}`));
-      blocks.push(recordBlock(d.domain, [`${d.domain}. IN TXT "${value}"`], d.domain, 'TXT'));
+      blocks.push(recordBlock(d.domain, [`${d.domain}. IN TXT ${zoneTxt(value)}`], d.domain, 'TXT'));
     }
     return blocks.join('\n');
   },
