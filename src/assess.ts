@@ -129,7 +129,7 @@ export function existingFlows(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
   profile: Pick<Profile, 'hybrid'>,
-  zone: DnsZone | undefined = snapshot.dns,
+  zone?: DnsZone,
 ): ConnectorFlow[] {
   const hybrid = profile.hybrid
     ? { ips: profile.hybrid.ips, certificate: profile.hybrid.certificate ?? undefined }

@@ -126,14 +126,12 @@ export async function writeOutputFolder(
         dir,
       );
   }
-  const target = await (async () => {
-    try {
-      await mkdir(dirname(resolve(dir)), { recursive: true });
-    } catch (cause) {
-      throw fsError(dirname(resolve(dir)), 'create it', cause);
-    }
-    return realTarget(dir);
-  })();
+  try {
+    await mkdir(dirname(resolve(dir)), { recursive: true });
+  } catch (cause) {
+    throw fsError(dirname(resolve(dir)), 'create it', cause);
+  }
+  const target = await realTarget(dir);
   for (const name of Object.keys(files))
     if (guard.inputs.has(join(target, name)))
       throw new ConfigError(`${join(dir, name)} is a file this run reads: choose another --out`, dir);

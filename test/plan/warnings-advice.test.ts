@@ -7,9 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { assessExport } from '../../src/assess-export.js';
-import { buildPlan, planChanges, renderPlanFiles } from '../../src/plan/index.js';
-import { resolveGateway } from '../../src/profile/infer.js';
+import { planChanges, renderPlanFiles } from '../../src/plan/index.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { makeGateway } from '../checks/helpers.js';
 import { checkStages, partner, planExportOffline, tenant } from './builders.js';
@@ -110,25 +108,15 @@ describe('refusal advice for a broken path.hybrid-onpremises', () => {
 
 describe('what the plan leaves for the administrator', () => {
   test('findings still failing after every runnable stage are listed in the plan and plan.md', async () => {
-    const e = await assessExport(EXAMPLE, { offline: true, now: NOW });
-    const profile = e.profile ?? EMPTY_PROFILE;
-    const built = buildPlan({
-      snapshot: e.snapshot,
-      profile,
-      gateway: resolveGateway(profile, e.snapshot),
-      report: e.report,
-      zone: e.snapshot.dns,
-      now: NOW,
-    });
-    if (!built.ok) throw new Error(built.reason);
-    const remaining = built.checked.plan.remaining ?? [];
+    const { checked } = await planExportOffline(EXAMPLE, NOW);
+    const remaining = checked.plan.remaining ?? [];
     // The plan does not touch the Tenant Allow/Block List or DKIM: they are left, and said to be.
     expect(remaining).toContainEqual(expect.objectContaining({ id: 'tabl.spoof-allow', status: 'fail' }));
     expect(remaining).toContainEqual(expect.objectContaining({ id: 'dkim.signing-enabled', status: 'fail' }));
     // What the plan does fix is not listed.
     for (const fixed of ['direct-send.reject-flag', 'connector.lockdown-missing', 'rule.safety-net-missing'])
       expect(remaining.map((f) => f.id)).not.toContain(fixed);
-    const md = renderPlanFiles(built.checked)['plan.md']!;
+    const md = renderPlanFiles(checked)['plan.md']!;
     expect(md).toContain('## What the plan leaves for you');
     expect(md).toContain('- `tabl.spoof-allow` (fail): ');
   });
