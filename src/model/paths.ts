@@ -87,6 +87,16 @@ export interface DeclaredSenders {
 
 /** "Foreign": a domain whose SPF, DKIM and DMARC pass for the sending IP (DESIGN §5). */
 export const FOREIGN_DOMAIN = 'sender.example';
+
+/** The id of a declared Direct Send source's path is this prefix and the source's name (DESIGN §5). */
+export const DECLARED_SOURCE_PATH = 'path.declared-source:';
+/** The hybrid path mxlock.yaml declares (`hybrid`). */
+export const HYBRID_PATH = 'path.hybrid-onpremises';
+
+/** Whether a path stands for a source mxlock.yaml declares (a Direct Send source or hybrid): the plan must admit it. */
+export function isDeclaredSourcePath(id: string): boolean {
+  return id.startsWith(DECLARED_SOURCE_PATH) || id === HYBRID_PATH;
+}
 const FOREIGN_PASS: AuthVerdict = {
   spf: 'pass',
   dkim: 'pass',
@@ -310,7 +320,7 @@ export function standardPaths(
     const sender = src.senders[0];
     if (!srcIp || !sender) continue;
     paths.push({
-      id: `path.declared-source:${src.name}`,
+      id: `${DECLARED_SOURCE_PATH}${src.name}`,
       kind: 'legitimate',
       description: `Declared Direct Send source '${src.name}' (${srcIp}) sending as ${sender}`,
       // A device is assumed to offer STARTTLS without a client certificate [I].
@@ -332,7 +342,7 @@ export function standardPaths(
     const hIps = samplesOf(profile.hybrid.ips);
     const certNames = profile.hybrid.certificate ? [certHost(profile.hybrid.certificate)] : [];
     paths.push({
-      id: 'path.hybrid-onpremises',
+      id: HYBRID_PATH,
       kind: 'legitimate',
       description: 'On-premises Exchange sending to cloud mailboxes',
       ...withVariants(

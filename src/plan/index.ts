@@ -13,7 +13,7 @@ import { checkPlan, type CheckedPlan } from './safety.js';
 
 export { applyAll, applyChange, revertAll, revertChange } from './model.js';
 export { planChanges } from './planner.js';
-export { checkPlan, type CheckedPlan } from './safety.js';
+export { checkPlan, planNeedsAttention, type CheckedPlan } from './safety.js';
 export { renderPlanFiles, renderPlanMarkdown, renderRollback, renderStageScript } from './render.js';
 export type {
   Change,
@@ -23,6 +23,7 @@ export type {
   StageNo,
   StageRefusal,
   StageWeakening,
+  UndeliveredSource,
   WeakenedPath,
 } from './types.js';
 

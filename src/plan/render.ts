@@ -389,6 +389,18 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
     }
   }
   out.push(...weakeningSection(plan.weakenings));
+  if (plan.undelivered.length) {
+    out.push(
+      '## Declared sources the plan does not deliver',
+      '',
+      '**Each source below is declared in mxlock.yaml and is still refused once every runnable stage is applied.** ' +
+        'No stage breaks it (it was already broken before the plan), so no stage is refused, but the plan does not admit it either.',
+      '',
+    );
+    for (const u of plan.undelivered)
+      out.push(`- ${mdEscape(u.explanation)}`, ...u.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`));
+    out.push('');
+  }
   if (plan.warnings.length) out.push('## Warnings', '', ...plan.warnings.map((w) => `- ${mdEscape(w)}`), '');
   out.push('## Paths before and after the plan', '', ...matrix(checked.before, checked.after), '');
   for (const s of plan.stages) {

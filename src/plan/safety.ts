@@ -11,7 +11,7 @@ import { IpSet } from '../common/ip.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { DnsZone } from '../common/zone.js';
-import type { PathResult } from '../model/paths.js';
+import { DECLARED_SOURCE_PATH, HYBRID_PATH, isDeclaredSourcePath, type PathResult } from '../model/paths.js';
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -24,6 +24,7 @@ import type {
   StageNo,
   StageRefusal,
   StageWeakening,
+  UndeliveredSource,
   WeakenedPath,
 } from './types.js';
 
@@ -74,11 +75,14 @@ function hybridCertificateConnectors(s: Snapshot, profile: Profile): InboundConn
   return onPremises.filter((c) => (c.TlsSenderCertificateName?.trim() ?? '') !== '');
 }
 
-/** What to do about a path a stage breaks, by what the path stands for (a declared source is not told to declare itself). */
-function adviceFor(id: string, s: Snapshot, profile: Profile): string {
-  if (id.startsWith('path.declared-source:'))
-    return 'The source is declared, but no earlier stage admits it the way this stage needs (see the warnings): route it through the gateway or have it submit with SMTP AUTH, or admit it by hand, then plan again.';
-  if (id === 'path.hybrid-onpremises') {
+/**
+ * What to do about a path a stage breaks, by what the path stands for (a declared source is not told to declare itself).
+ * `whole`: the path is broken after the whole plan rather than by one stage (Plan.undelivered).
+ */
+function adviceFor(id: string, s: Snapshot, profile: Profile, whole = false): string {
+  if (id.startsWith(DECLARED_SOURCE_PATH))
+    return `The source is declared, but ${whole ? 'no stage of the plan admits it' : 'no earlier stage admits it the way this stage needs'} (see the warnings): route it through the gateway or have it submit with SMTP AUTH, or admit it by hand, then plan again.`;
+  if (id === HYBRID_PATH) {
     const byCertificate = hybridCertificateConnectors(s, profile);
     if (byCertificate.length > 0) {
       const names = byCertificate.map(
@@ -87,7 +91,7 @@ function adviceFor(id: string, s: Snapshot, profile: Profile): string {
       const first = byCertificate[0]!.TlsSenderCertificateName?.trim() ?? '';
       return `The OnPremises connector ${names.join(', ')} matches on-premises Exchange by its certificate, but mxlock.yaml declares hybrid without one, so the simulated on-premises mail presents none and matches no connector (CON-1 [D], CON-8 [D]): declare hybrid.certificate: ${first} in mxlock.yaml (the name the on-premises send connector presents), then plan again.`;
     }
-    return 'Admit on-premises Exchange before this stage (an OnPremises inbound connector matching its IPs or certificate, CON-8), then plan again.';
+    return `Admit on-premises Exchange${whole ? '' : ' before this stage'} (an OnPremises inbound connector matching its IPs or certificate, CON-8), then plan again.`;
   }
   if (id.startsWith('path.connector:')) {
     const name = id.slice('path.connector:'.length);
@@ -128,6 +132,14 @@ function needsMissingObject(s: Snapshot, c: Change): boolean {
 /** Statuses of an attack or residual path: protected, and not (DESIGN §5). */
 const PROTECTED = new Set(['closed', 'mitigated']);
 const EXPOSED = new Set(['open', 'uncertain']);
+
+/**
+ * Whether a plan needs the administrator before it can be run as it is (the CLI's exit 1 for `plan` and
+ * `simulate --after-plan`): a stage is refused, a stage weakens protection, or a declared source stays broken.
+ */
+export function planNeedsAttention(plan: Plan): boolean {
+  return plan.refusal !== undefined || plan.weakenings.length > 0 || plan.undelivered.length > 0;
+}
 
 export function checkPlan(input: SafetyInput): CheckedPlan {
   const opts = { ...(input.zone ? { zone: input.zone } : {}), ...(input.now ? { now: input.now } : {}) };
@@ -281,6 +293,19 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
     statePaths = paths;
     after = paths;
   }
+  // A declared source broken before the plan and still broken after it: no stage broke it, so none was refused, but
+  // the plan was asked to admit it (stage 0) and does not. Said, and the CLI exits 1, never a silent exit 0.
+  const undelivered: UndeliveredSource[] = after
+    .filter((p) => p.kind === 'legitimate' && isDeclaredSourcePath(p.id) && isBroken(p))
+    .map((p) => ({
+      id: p.id,
+      outcome: p.outcome,
+      rules: decidingRules(p),
+      evidence: p.evidence,
+      explanation:
+        `${p.id} is ${isBroken(beforeById.get(p.id)) ? 'broken before the plan and stays broken' : 'broken'} after every runnable stage: ${ending(p)}. ` +
+        adviceFor(p.id, safeState, input.profile, true),
+    }));
   return {
     plan: {
       tenant: input.tenant,
@@ -288,6 +313,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       refusal,
       laterRefusals,
       weakenings,
+      undelivered,
       warnings,
       dnsRecords: input.dnsRecords,
     },

@@ -26,6 +26,9 @@ const NARROWEST_SENDER_IP_PREFIX = 24;
  */
 const MAX_BLOCKS_PER_ENTRY = 256;
 
+/** The most blocks a warning lists one by one. */
+const LISTED_BLOCKS = 8;
+
 const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 /** The CIDR blocks that exactly cover lo..hi, none wider than /`widest` (the standard range-to-CIDR split). */
@@ -82,8 +85,13 @@ export function senderIpEntries(entries: readonly string[], what: string, warnin
       continue;
     }
     const written = blocks.map((b) => (b.bits === 32 ? dotted(b.base) : `${dotted(b.base)}/${b.bits}`));
+    // Up to a /21's eight blocks are listed; more are summed up by count and ends (the stage script lists them all).
+    const shown =
+      written.length <= LISTED_BLOCKS
+        ? written.join(', ')
+        : `${written.length} blocks, ${written[0]} to ${written[written.length - 1]}`;
     warnings.push(
-      `${what} ${text} is written to SenderIPAddresses as ${written.join(', ')}: the cmdlet takes IPv4 CIDR /24 to /32 only (eop-model §2.2 [D] S8)`,
+      `${what} ${text} is written to SenderIPAddresses as ${shown}: the cmdlet takes IPv4 CIDR /24 to /32 only (eop-model §2.2 [D] S8)`,
     );
     out.push(...written);
   }

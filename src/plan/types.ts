@@ -99,6 +99,17 @@ export interface WeakenedPath {
   evidence: string[];
 }
 
+/** A declared source that stays broken after the plan, with what to do about it. */
+export interface UndeliveredSource {
+  id: string;
+  /** How the path ends after the runnable stages (the simulator's representative outcome). */
+  outcome: PathResult['outcome'];
+  /** The eop-model rules that decided that outcome, with their evidence level. */
+  rules: string[];
+  evidence: string[];
+  explanation: string;
+}
+
 /**
  * A stage that lowers protection without breaking a legitimate path. It is not refused (DESIGN §6 refuses only
  * breaks), but an administrator must not weaken security unawares: the plan lists it and the CLI exits 1.
@@ -123,6 +134,12 @@ export interface Plan {
   laterRefusals: StageRefusal[];
   /** Stages that turn a closed or mitigated attack or residual path open or uncertain, in stage order. */
   weakenings: StageWeakening[];
+  /**
+   * Sources mxlock.yaml declares (Direct Send sources, hybrid) that are broken before the plan and still broken once
+   * every runnable stage is applied: no stage breaks them, so none is refused, but the plan does not deliver what it
+   * was asked to admit (stage 0). `before` and `after` are both broken; the CLI exits 1 when any is listed.
+   */
+  undelivered: UndeliveredSource[];
   warnings: string[];
   /** DNS records proposed for publication (never changed by the scripts). */
   dnsRecords: string[];

@@ -4,6 +4,7 @@
  * reporter treats them as data and escapes them with common/text.ts.
  */
 import type { FindingStatus } from '../common/order.js';
+import { DECLARED_SOURCE_PATH } from '../model/paths.js';
 import type { PathKind } from '../model/types.js';
 
 /** Code-unit order, independent of the host locale (reports must be byte-identical on every machine). */
@@ -36,13 +37,11 @@ const PATH_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'path.hybrid-onpremises': 'Mail from on-premises Exchange (hybrid)',
 };
 
-const DECLARED_SOURCE_PREFIX = 'path.declared-source:';
-
 export function describePath(id: string): string {
   const known = PATH_DESCRIPTIONS[id];
   if (known !== undefined) return known;
-  if (id.startsWith(DECLARED_SOURCE_PREFIX)) {
-    return `Declared Direct Send source "${id.slice(DECLARED_SOURCE_PREFIX.length)}"`;
+  if (id.startsWith(DECLARED_SOURCE_PATH)) {
+    return `Declared Direct Send source "${id.slice(DECLARED_SOURCE_PATH.length)}"`;
   }
   return id;
 }

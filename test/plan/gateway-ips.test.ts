@@ -301,6 +301,11 @@ describe('SenderIPAddresses written in the form the cmdlet takes (IPv4, /24 to /
       gateway: makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '10.0.0.0/16'] }),
     });
     expect((setting(sixteen.stages, 'SenderIPAddresses')[0]?.[2] as string[]).length).toBe(257);
+    // Its warning sums the 256 blocks up rather than listing them all on one line.
+    const warning = sixteen.warnings.find((w) => w.startsWith('gateway.ips entry 10.0.0.0/16'));
+    expect(warning).toBe(
+      'gateway.ips entry 10.0.0.0/16 is written to SenderIPAddresses as 256 blocks, 10.0.0.0/24 to 10.0.255.0/24: the cmdlet takes IPv4 CIDR /24 to /32 only (eop-model §2.2 [D] S8)',
+    );
   });
 
   test('a declared source range wider than /24 is split on the connector created for it (certificate mode)', () => {

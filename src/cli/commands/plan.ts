@@ -48,17 +48,22 @@ Examples:
 
 Then, for each stage in turn: review plan.md, run  .\\stage-N.ps1 -WhatIf  then  .\\stage-N.ps1  in an
 Exchange Online PowerShell session, and observe for the period plan.md gives before the next stage.
-Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or a stage weakens protection
-(turns a closed or mitigated attack or residual path open or uncertain; plan.md says which); 2 usage or input error.`,
+Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it), a stage weakens protection
+(turns a closed or mitigated attack or residual path open or uncertain), or a declared source (directSendSources,
+hybrid) is still broken after the plan (plan.md says which and why); 2 usage or input error.`,
     )
     .action(async (exportPath: string, flags: PlanFlags) => {
-      const [{ assessExport }, { buildPlan, renderPlanFiles }, { resolveGateway }, { EMPTY_PROFILE }] =
-        await Promise.all([
-          import('../../assess-export.js'),
-          import('../../plan/index.js'),
-          import('../../profile/infer.js'),
-          import('../../profile/schema.js'),
-        ]);
+      const [
+        { assessExport },
+        { buildPlan, planNeedsAttention, renderPlanFiles },
+        { resolveGateway },
+        { EMPTY_PROFILE },
+      ] = await Promise.all([
+        import('../../assess-export.js'),
+        import('../../plan/index.js'),
+        import('../../profile/infer.js'),
+        import('../../profile/schema.js'),
+      ]);
       const log = diag;
       const result = await assessExport(exportPath, {
         profilePath: flags.profile,
@@ -98,6 +103,7 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
       if (plan.refusal) lines.push('', `REFUSED: ${plan.refusal.explanation}`);
       for (const r of plan.laterRefusals) lines.push(`ALSO REFUSED: ${r.explanation}`);
       for (const w of plan.weakenings) lines.push(`WEAKENS: ${w.explanation}`);
+      for (const u of plan.undelivered) lines.push(`NOT DELIVERED: ${u.explanation}`);
       for (const w of plan.warnings) lines.push(`warning: ${w}`);
       if (plan.remaining && plan.remaining.length > 0)
         lines.push(
@@ -109,7 +115,7 @@ Exit codes: 0 plan written; 1 a stage was refused (the plan stops before it) or 
       for (const p of after) lines.push(`  ${p.status.padEnd(10)} ${p.id}`);
       // Connector and source names come from the tenant and the profile: every control or bidi character is shown escaped.
       process.stdout.write(`${lines.map(inlineSafe).join('\n')}\n`);
-      // A weakening is not refused (nothing legitimate breaks) but must not pass unnoticed in a pipeline either.
-      process.exitCode = plan.refusal || plan.weakenings.length > 0 ? 1 : 0;
+      // A weakening or an undelivered declared source is not a refusal, but must not pass unnoticed in a pipeline either.
+      process.exitCode = planNeedsAttention(plan) ? 1 : 0;
     });
 }

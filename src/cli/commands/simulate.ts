@@ -48,8 +48,8 @@ Examples:
   $ mxlock simulate ./export --offline --after-plan
   $ mxlock simulate ./export --offline --scenario attempts.yaml --format json
 
-Exit codes: 0 no attack path open (after the plan, with --after-plan); 1 an attack path open, or a plan stage
-refused; 2 usage or input error.`,
+Exit codes: 0 no attack path open (after the plan, with --after-plan); 1 an attack path open, or with
+--after-plan a plan stage refused or weakening protection or a declared source still broken; 2 usage or input error.`,
     )
     .action(async (exportPath: string, flags: SimulateFlags) => {
       const [
@@ -119,18 +119,16 @@ refused; 2 usage or input error.`,
         });
         if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
         if (built.checked.plan.refusal) {
-          refused = true;
           report.notes.push(
             `the plan stops before stage ${built.checked.plan.refusal.stage}: ${built.checked.plan.refusal.explanation}`,
           );
           for (const r of built.checked.plan.laterRefusals)
             report.notes.push(`also refused: ${r.explanation}`);
         }
-        // A stage that opens an attack or residual path counts like a refusal (the plan command's exit code too).
-        for (const w of built.checked.plan.weakenings) {
-          refused = true;
-          report.notes.push(`weakens: ${w.explanation}`);
-        }
+        for (const w of built.checked.plan.weakenings) report.notes.push(`weakens: ${w.explanation}`);
+        for (const u of built.checked.plan.undelivered) report.notes.push(`not delivered: ${u.explanation}`);
+        // A refusal, a weakening or an undelivered declared source: the plan command's exit 1 too.
+        refused = planMod.planNeedsAttention(built.checked.plan);
         report.after = side(built.checked.afterSnapshot);
       }
       const text =
