@@ -43,6 +43,7 @@ const layers = [
   'model',
   'dns',
   'profile',
+  'headers',
   'powershell',
   'checks',
   'report',

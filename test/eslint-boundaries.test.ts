@@ -75,6 +75,8 @@ describe('the rule refuses', () => {
     ['src/plan/render.ts', "import { x } from 'node:fs/promises';"],
     ['src/profile/infer.ts', "import { x } from '../dns/live.js';"],
     ['src/assess.ts', "import { x } from './snapshot/read.js';"],
+    ['src/headers/parse.ts', "import { x } from 'node:fs/promises';"],
+    ['src/headers/analyse.ts', "import { x } from '../report/text.js';"],
   ])('%s: %s', async (file, code) => {
     expect(await refusals(file, code)).toHaveLength(1);
   });

@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyseHeaders, NO_CONTEXT, type HeadersContext } from '../../src/headers/analyse.js';
+import { headersContext } from '../../src/headers/context.js';
+import { loadProfile } from '../../src/profile/load.js';
+import { readExport } from '../../src/snapshot/read.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'headers');
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+
+let tenant: HeadersContext;
+beforeAll(async () => {
+  const snapshot = await readExport(join(import.meta.dirname, '..', '..', 'examples', 'half-done'));
+  tenant = headersContext(await loadProfile(join(FIXTURES, 'mxlock.yaml')), snapshot);
+});
+
+describe('headers: each fixture classified with the tenant known (examples/half-done + profile)', () => {
+  it.each([
+    ['gateway-ef.eml', 'via-gateway', 'applied', 'not-overridden', /203\.0\.113\.10, an IP of Proofpoint/],
+    [
+      'gateway-no-ef.eml',
+      'via-gateway',
+      'not-applied',
+      'not-overridden',
+      /judged against 203\.0\.113\.11, the gateway's own IP/,
+    ],
+    ['direct-send.eml', 'bypass', 'not-applied', 'not-overridden', /IsAnonymousDirectSend: True/],
+    ['ghost-sender.eml', 'bypass', 'not-applied', 'overridden', /Ghost-Sender pattern/],
+    [
+      'hybrid-internal.eml',
+      'internal',
+      'unknown',
+      'not-overridden',
+      /a hybrid \(on-premises\) IP of the profile/,
+    ],
+    [
+      'outlook-pasted.txt',
+      'via-gateway',
+      'applied',
+      'not-overridden',
+      /198\.51\.100\.3, an IP of Proofpoint/,
+    ],
+    ['hostile.eml', 'bypass', 'not-applied', 'not-overridden', /192\.0\.2\.202.*not an IP of Proofpoint/],
+  ] as const)('%s → %s, EF %s, enforcement %s', (file, verdict, ef, enforcement, reason) => {
+    const { messages } = analyseHeaders(fixture(file), tenant);
+    expect(messages).toHaveLength(1);
+    const m = messages[0]!;
+    expect(m.verdict).toBe(verdict);
+    expect(m.enhancedFiltering).toBe(ef);
+    expect(m.enforcement).toBe(enforcement);
+    expect(m.reasons.join('\n')).toMatch(reason);
+  });
+
+  it('the own-domain From: of a Direct Send is named as a spoof of an accepted domain', () => {
+    const m = analyseHeaders(fixture('direct-send.eml'), tenant).messages[0]!;
+    expect(m.reasons.join('\n')).toMatch(/From: domain fabrikam\.com is one of your accepted domains/);
+    expect(m.connectingIp).toBe('192.0.2.200');
+    expect(m.authentication).toMatchObject({
+      spf: 'softfail',
+      dkim: 'none',
+      dmarc: 'fail',
+      compauth: 'fail',
+    });
+  });
+
+  it('Ghost-Sender: compauth=none reason=451 and action=oreject are each explained and never a pass', () => {
+    const m = analyseHeaders(fixture('ghost-sender.eml'), tenant).messages[0]!;
+    const text = m.reasons.join('\n');
+    expect(text).toMatch(/compauth=none reason=451: EOP bypassed composite authentication/);
+    expect(text).toMatch(/dmarc=fail action=oreject/);
+    expect(m.authentication).toMatchObject({
+      compauth: 'none',
+      compauthReason: '451',
+      dmarcAction: 'oreject',
+    });
+  });
+
+  it('Enhanced Filtering through the gateway is read from ExternalOriginalInternetSender', () => {
+    const m = analyseHeaders(fixture('gateway-ef.eml'), tenant).messages[0]!;
+    expect(m.reasons.join('\n')).toMatch(
+      /ExternalOriginalInternetSender names the original sender 192\.0\.2\.77/,
+    );
+    expect(m.upstream.map((u) => u.header)).toEqual(['Authentication-Results-Original']);
+    expect(m.arc).toEqual([
+      expect.objectContaining({
+        instance: 1,
+        sealer: 'microsoft.com',
+        cv: 'none',
+        authservId: 'mx.microsoft.com',
+      }),
+    ]);
+    expect(m.antispam).toMatchObject({ CIP: '192.0.2.77', SCL: '1', SFV: 'NSPM', DIR: 'INB', BCL: '0' });
+  });
+});
+
+describe('headers: the Received chain', () => {
+  it('hops oldest first, with IPs, times and delays; the hop into Exchange Online found', () => {
+    const m = analyseHeaders(fixture('gateway-ef.eml'), tenant).messages[0]!;
+    expect(m.hops.map((h) => [h.from, h.ip, h.time, h.delaySeconds])).toEqual([
+      ['mail.contoso.example', '192.0.2.77', '2026-11-02T09:00:01.000Z', undefined],
+      ['mx1.pphosted.example', '203.0.113.10', '2026-11-02T09:00:03.000Z', 2],
+      [
+        'BN8NAM11FT010.eop-nam11.prod.protection.outlook.com',
+        '2603:10b6:5:1:cafe::1',
+        '2026-11-02T09:00:04.000Z',
+        1,
+      ],
+      ['DM6PR11MB0001.namprd11.prod.outlook.com', '2603:10b6:5:1::10', '2026-11-02T09:00:05.000Z', 1],
+    ]);
+    expect(m.entry?.by).toBe('BN8NAM11FT010.mail.protection.outlook.com');
+  });
+
+  it('a Direct Send from an address-literal HELO keeps the IP of the comment, not 127.0.0.1', () => {
+    const m = analyseHeaders(fixture('direct-send.eml'), tenant).messages[0]!;
+    expect(m.entry).toMatchObject({ from: '[127.0.0.1]', ip: '192.0.2.200' });
+  });
+});
+
+describe("headers: trust boundary (which Authentication-Results and anti-spam report are the tenant's)", () => {
+  it("EOP's results are the topmost without another authserv-id; a later system's results are shown apart", () => {
+    const mbox = analyseHeaders(fixture('several.mbox'), tenant);
+    const m = mbox.messages[2]!;
+    expect(m.authentication).toMatchObject({ spf: 'pass', spfSenderIp: '192.0.2.150', compauth: 'pass' });
+    expect(m.otherResults.map((o) => o.authservId)).toEqual(['exch01.fabrikam.com']);
+  });
+
+  it("a sender tenant's DIR:OUT report and the -Untrusted stamps are listed as another organization's", () => {
+    const m = analyseHeaders(fixture('several.mbox'), tenant).messages[2]!;
+    expect(m.antispam).toMatchObject({ DIR: 'INB', CIP: '192.0.2.150', BCL: '0' });
+    expect(m.foreign.map((f) => [f.header, /DIR:OUT|-Untrusted/.exec(f.why)?.[0]])).toEqual([
+      ['X-Forefront-Antispam-Report', 'DIR:OUT'],
+      ['X-Forefront-Antispam-Report-Untrusted', '-Untrusted'],
+      ['X-Microsoft-Antispam-Untrusted', '-Untrusted'],
+    ]);
+    expect(m.verdict).toBe('via-gateway');
+  });
+
+  it("a passing results header below EOP's (carried in by the sender) is never read as EOP's verdict", () => {
+    const m = analyseHeaders(fixture('hostile.eml'), tenant).messages[0]!;
+    expect(m.authentication).toMatchObject({ spf: 'fail', compauth: 'fail', compauthReason: '000' });
+  });
+});
+
+describe('headers: without an export or profile nothing is assumed', () => {
+  it('a gateway-delivered message is unknown, with the reason', () => {
+    const m = analyseHeaders(fixture('gateway-ef.eml'), NO_CONTEXT).messages[0]!;
+    expect(m.verdict).toBe('unknown');
+    expect(m.reasons.join('\n')).toMatch(/gateway's IPs are unknown/);
+  });
+
+  it('an anonymous Direct Send flag is a bypass even without the tenant', () => {
+    expect(analyseHeaders(fixture('direct-send.eml'), NO_CONTEXT).messages[0]!.verdict).toBe('bypass');
+  });
+
+  it('the Ghost-Sender override is found without the tenant', () => {
+    expect(analyseHeaders(fixture('ghost-sender.eml'), NO_CONTEXT).messages[0]!.enforcement).toBe(
+      'overridden',
+    );
+  });
+
+  it('headers that never reached Exchange Online are unknown', () => {
+    const m = analyseHeaders(
+      'Received: from a (a [192.0.2.1]) by b; Mon, 2 Nov 2026 09:00:00 +0000\nFrom: x@y.example\n',
+      tenant,
+    ).messages[0]!;
+    expect(m.verdict).toBe('unknown');
+    expect(m.reasons[0]).toMatch(/do not show the message reaching Exchange Online/);
+  });
+});
+
+describe('headers: several messages', () => {
+  it('an mbox gives one result per message, in order', () => {
+    const r = analyseHeaders(fixture('several.mbox'), tenant);
+    expect(r.messages.map((m) => [m.message.messageId, m.verdict])).toEqual([
+      ['<gw-ef-1@contoso.example>', 'via-gateway'],
+      ['<direct-send-1@fabrikam.com>', 'bypass'],
+      ['<cross-1@partner.example>', 'via-gateway'],
+    ]);
+  });
+});
