@@ -50,6 +50,14 @@ export { buildTenant, type Tenant } from './model/tenant.js';
 export { recordedAuthOracle } from './dns/oracle.js';
 export { CHECKS } from './checks/registry.js';
 export type { Check, CheckContext, Finding } from './checks/types.js';
+export {
+  analyseHeaders,
+  type HeadersAnalysis,
+  type HeadersContext,
+  type HeadersResult,
+} from './headers/analyse.js';
+export { headersContext } from './headers/context.js';
+export { renderHeadersJson, renderHeadersTerminal } from './report/headers.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
 export { InputError, ConfigError, ConnectivityError } from './errors.js';

@@ -8,6 +8,7 @@ import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerHeaders } from './commands/headers.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -38,6 +39,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerSimulate(program);
   registerPlan(program);
   registerDns(program);
+  registerHeaders(program);
   return program;
 }
 

@@ -17,8 +17,15 @@ const SCUBAGEAR_FILE = /^(ProviderSettingsExport|ScubaResults)[^/\\]*\.json(\.gz
 /** Far above any real tenant export (a 300-rule Get-TransportRule is a few MB); guards against the wrong file. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
-/** Reads at most MAX_FILE_BYTES; a file that turns out larger than it said (it grew, or lied) is refused. */
-async function readBounded(path: string): Promise<Uint8Array> {
+/**
+ * Reads at most `limit` bytes (MAX_FILE_BYTES for an export file); a file that turns out larger than it said (it grew,
+ * or lied) is refused, the error naming `what` the limit is for.
+ */
+export async function readBounded(
+  path: string,
+  limit = MAX_FILE_BYTES,
+  what = 'one export file',
+): Promise<Uint8Array> {
   const fh = await open(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -28,11 +35,8 @@ async function readBounded(path: string): Promise<Uint8Array> {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > MAX_FILE_BYTES)
-        throw new InputError(
-          `${path}: larger than the ${MAX_FILE_BYTES}-byte limit for one export file`,
-          path,
-        );
+      if (total > limit)
+        throw new InputError(`${path}: larger than the ${limit}-byte limit for ${what}`, path);
       chunks.push(buf.subarray(0, bytesRead));
     }
     return Buffer.concat(chunks, total);

@@ -1,0 +1,141 @@
+/** `mxlock headers <file|->`: was this message delivered through the gateway? (issue 11 item 3, DESIGN §3.4). */
+import { stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { MAX_INPUT_BYTES } from '../../headers/parse.js';
+import { decodeText } from '../../snapshot/decode.js';
+import { readBounded } from '../../snapshot/read.js';
+import { outputStyle } from '../output.js';
+import { inputsOf, writeOutputFile } from '../write-output.js';
+
+interface HeadersFlags {
+  export?: string;
+  profile?: string;
+  format: 'terminal' | 'json';
+  out?: string;
+  color?: boolean;
+  force?: boolean;
+}
+
+const WHAT = 'a message, its headers or an mbox';
+
+/** Standard input, bounded like a file. */
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    total += buf.length;
+    if (total > MAX_INPUT_BYTES)
+      throw new InputError(`standard input: larger than the ${MAX_INPUT_BYTES}-byte limit for ${WHAT}`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** A regular file only (a FIFO would block, a device grow without end), read up to MAX_INPUT_BYTES. */
+async function readMessageFile(path: string): Promise<Uint8Array> {
+  const info = await stat(path).catch((cause: unknown) => {
+    const code = (cause as { code?: unknown }).code;
+    throw new InputError(
+      `${path}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (cause as Error).message})`,
+      path,
+      undefined,
+      { cause },
+    );
+  });
+  if (!info.isFile()) throw new InputError(`${path}: not a regular file; expected ${WHAT}`, path);
+  if (info.size > MAX_INPUT_BYTES)
+    throw new InputError(
+      `${path}: ${info.size} bytes is larger than the ${MAX_INPUT_BYTES}-byte limit for ${WHAT}`,
+      path,
+    );
+  return readBounded(path, MAX_INPUT_BYTES, WHAT);
+}
+
+function decode(bytes: Uint8Array, name: string): string {
+  try {
+    return decodeText(bytes, name).text;
+  } catch (cause) {
+    throw new InputError(`${name}: not text (binary data); expected ${WHAT}`, name, undefined, { cause });
+  }
+}
+
+export function registerHeaders(program: Command): void {
+  program
+    .command('headers')
+    .argument('<file>', 'a .eml file, headers pasted into a text file, an mbox, or - for standard input')
+    .summary('read the headers of a delivered message: through the gateway, Enhanced Filtering, enforcement')
+    .description(
+      "Read a delivered message's headers and say whether it came through the gateway or around it, whether Enhanced " +
+        'Filtering judged it against the real sender, and whether EOP overrode its own authentication enforcement ' +
+        '(compauth 4xx/9xx, dmarc action=oreject: the Ghost-Sender pattern). With --export and/or --profile the ' +
+        "gateway's IPs and your accepted domains are known; without them what cannot be judged is unknown.",
+    )
+    .option(
+      '--export <dir>',
+      'export folder or snapshot.json: the gateway (inferred) and the accepted domains',
+    )
+    .option('-p, --profile <file>', 'mxlock.yaml: the gateway and hybrid IPs; default <export>/mxlock.yaml')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
+    )
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--force', 'overwrite the --out file when it exists (never an input)')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mxlock headers message.eml --export ./export
+  $ pbpaste | mxlock headers - --profile mxlock.yaml --format json
+
+Verdicts: via-gateway, bypass (went around the gateway), internal (hybrid/on-premises), unknown.
+Exit codes: 0 every message came through the gateway (or is internal) and EOP kept its enforcement; 1 a bypass, an
+overridden enforcement (compauth=none 4xx/9xx, dmarc action=oreject) or an unknown verdict; 2 usage or input error.`,
+    )
+    .action(async (file: string, flags: HeadersFlags) => {
+      const [
+        { analyseHeaders, needsAttention },
+        { headersContext },
+        render,
+        { findProfile },
+        { loadProfile },
+        read,
+      ] = await Promise.all([
+        import('../../headers/analyse.js'),
+        import('../../headers/context.js'),
+        import('../../report/headers.js'),
+        import('../../assess-export.js'),
+        import('../../profile/load.js'),
+        import('../../snapshot/read.js'),
+      ]);
+      const name = file === '-' ? 'standard input' : file;
+      const text = decode(file === '-' ? await readStdin() : await readMessageFile(file), name);
+      let context;
+      if (flags.export) {
+        const snapshot = await read.readExport(flags.export);
+        const { profile } = await findProfile(flags.export, flags.profile);
+        context = headersContext(profile, snapshot);
+      } else {
+        context = headersContext(flags.profile ? await loadProfile(flags.profile) : undefined, undefined);
+      }
+      const result = analyseHeaders(text, context);
+      if (result.messages.length === 0)
+        throw new InputError(
+          `${name}: no header field found; expected ${WHAT}`,
+          file === '-' ? undefined : file,
+        );
+      const out =
+        flags.format === 'json'
+          ? render.renderHeadersJson(result)
+          : render.renderHeadersTerminal(result, outputStyle(flags));
+      if (flags.out) {
+        const inputs = flags.export ? await inputsOf(flags.export, flags.profile) : new Set<string>();
+        if (!flags.export && flags.profile) for (const p of await inputsOf(flags.profile)) inputs.add(p);
+        if (file !== '-') for (const p of await inputsOf(file)) inputs.add(p);
+        await writeOutputFile(flags.out, out, { force: flags.force === true, inputs });
+      } else process.stdout.write(out);
+      process.exitCode = result.messages.some(needsAttention) ? 1 : 0;
+    });
+}
