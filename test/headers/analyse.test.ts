@@ -179,3 +179,87 @@ describe('headers: several messages', () => {
     ]);
   });
 });
+
+describe('headers: rules at the edges', () => {
+  const viaGateway = (extra: string[]) =>
+    [
+      ...extra,
+      'Received: from mx1.pphosted.example (203.0.113.10) by X1.mail.protection.outlook.com (10.0.0.1) with Microsoft SMTP Server; Mon, 2 Nov 2026 09:00:03 +0000',
+      'X-MS-Exchange-Organization-AuthAs: Anonymous',
+      'From: someone@elsewhere.example',
+      '',
+    ].join('\n');
+
+  it('behind the gateway, compauth=none reason=451 with action=oreject is still an overridden enforcement', () => {
+    const m = analyseHeaders(
+      viaGateway([
+        'Authentication-Results: spf=fail (sender IP is 192.0.2.5) smtp.mailfrom=bank.example; dkim=none (message not signed) header.d=none;dmarc=fail action=oreject header.from=bank.example;compauth=none reason=451',
+      ]),
+      tenant,
+    ).messages[0]!;
+    expect([m.verdict, m.enhancedFiltering, m.enforcement]).toEqual(['via-gateway', 'applied', 'overridden']);
+  });
+
+  it.each(['405', '905'])(
+    'compauth=none reason=%s (bypassed) is overridden; reason=3xx (not checked) is not',
+    (r) => {
+      const auth = (reason: string) =>
+        `Authentication-Results: spf=pass (sender IP is 203.0.113.10) smtp.mailfrom=a.example; dmarc=none action=none header.from=a.example;compauth=none reason=${reason}`;
+      expect(analyseHeaders(viaGateway([auth(r)]), tenant).messages[0]!.enforcement).toBe('overridden');
+      expect(analyseHeaders(viaGateway([auth('301')]), tenant).messages[0]!.enforcement).toBe(
+        'not-overridden',
+      );
+    },
+  );
+
+  it('SkipListedInternetSender alone: skip listing ran, EF did not act (EF-3/EF-4)', () => {
+    const m = analyseHeaders(
+      viaGateway(['X-MS-Exchange-SkipListedInternetSender: ip=[192.0.2.5];domain=mail.elsewhere.example']),
+      tenant,
+    ).messages[0]!;
+    expect(m.enhancedFiltering).toBe('not-applied');
+    expect(m.reasons.join('\n')).toMatch(/skip listing ran but EF did not act/);
+  });
+
+  it("without Authentication-Results, EOP's X-MS-Exchange-Authentication-Results copy stands in, and a note says so", () => {
+    const m = analyseHeaders(
+      viaGateway([
+        'X-MS-Exchange-Authentication-Results: spf=pass (sender IP is 192.0.2.5) smtp.mailfrom=elsewhere.example; dkim=none (message not signed) header.d=none;dmarc=pass action=none header.from=elsewhere.example;',
+      ]),
+      tenant,
+    ).messages[0]!;
+    expect(m.authentication).toMatchObject({ spf: 'pass', source: 'X-MS-Exchange-Authentication-Results' });
+    expect(m.enforcement).toBe('unknown');
+    expect(m.notes.join('\n')).toMatch(/read from X-MS-Exchange-Authentication-Results/);
+  });
+
+  it('a gateway known by certificate only: a connecting host under the certificate name is the gateway [I]', () => {
+    const byCert: HeadersContext = {
+      ...tenant,
+      gateway: { ...tenant.gateway!, ips: [], certificate: '*.pphosted.example' },
+    };
+    const m = analyseHeaders(viaGateway([]), byCert).messages[0]!;
+    expect(m.verdict).toBe('via-gateway');
+    expect(m.reasons[0]).toMatch(/under the gateway certificate \*\.pphosted\.example.*\[I\]/);
+  });
+
+  it('a tenant with no gateway: the verdict stays unknown, with the reason', () => {
+    const none: HeadersContext = { ...tenant, gateway: { ...tenant.gateway!, source: 'none', ips: [] } };
+    const m = analyseHeaders(viaGateway([]), none).messages[0]!;
+    expect(m.verdict).toBe('unknown');
+    expect(m.reasons[0]).toMatch(/no gateway/);
+  });
+
+  it('AuthAs Anonymous is never internal, whatever DIR says', () => {
+    const m = analyseHeaders(
+      [
+        'Received: from x.example (192.0.2.9) by X1.mail.protection.outlook.com (10.0.0.1); Mon, 2 Nov 2026 09:00:03 +0000',
+        'X-MS-Exchange-Organization-AuthAs: Anonymous',
+        'X-Forefront-Antispam-Report: CIP:192.0.2.9;DIR:INT;',
+        '',
+      ].join('\n'),
+      tenant,
+    ).messages[0]!;
+    expect(m.verdict).toBe('bypass');
+  });
+});
