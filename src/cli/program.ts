@@ -6,6 +6,7 @@ import { diag } from './output.js';
 import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
+import { registerEmulate } from './commands/emulate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSimulate } from './commands/simulate.js';
 
@@ -38,6 +39,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerSimulate(program);
   registerPlan(program);
   registerDns(program);
+  registerEmulate(program);
   return program;
 }
 

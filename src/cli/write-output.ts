@@ -5,8 +5,19 @@
  * folder is written whole beside the target and swapped in, so a failure leaves what was there as it was.
  */
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
@@ -202,4 +213,38 @@ export async function inputsOf(
   } else await add(exportPath);
   if (profilePath) await add(profilePath);
   return out;
+}
+
+/**
+ * Opens a file that a long run writes as it goes (the emulator's decision log): the same refusals as
+ * `writeOutputFile` (a link, an input, an existing file without --force), and a link put in its place since the check
+ * is refused by the open itself (O_NOFOLLOW) rather than followed. Not written beside and renamed in: a log is read
+ * while it grows.
+ */
+export async function openOutputLog(path: string, guard: OutputGuard): Promise<FileHandle> {
+  const st = await lstatOrUndefined(path);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
+  if (st && !st.isFile())
+    throw new ConfigError(`${path} exists and is not a regular file: choose another path`, path);
+  const target = await realTarget(path);
+  if (guard.inputs.has(target))
+    throw new ConfigError(
+      `${path} is a file this run reads (the export or the profile): writing over it would change what the next run reads; choose another path`,
+      path,
+    );
+  if (st && !guard.force)
+    throw new ConfigError(
+      `${path} already exists; use --force to overwrite it, or choose another path`,
+      path,
+    );
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    (constants.O_NOFOLLOW ?? 0) |
+    (st ? constants.O_TRUNC : constants.O_EXCL);
+  try {
+    return await open(target, flags, 0o644);
+  } catch (cause) {
+    throw fsError(path, 'write it', cause);
+  }
 }
