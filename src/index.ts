@@ -52,5 +52,14 @@ export { CHECKS } from './checks/registry.js';
 export type { Check, CheckContext, Finding } from './checks/types.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
+export {
+  startEmulator,
+  DEFAULT_LIMITS,
+  type Emulator,
+  type EmulatorLimits,
+  type EmulatorLogEntry,
+  type EmulatorOptions,
+} from './smtp/emulator.js';
+export { selfSignedCertificate, type GeneratedCertificate } from './smtp/self-signed.js';
 export { InputError, ConfigError, ConnectivityError } from './errors.js';
 export { VERSION } from './version.js';
