@@ -73,8 +73,15 @@ function suffix(): string {
   return `${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Writes one output file: refused through a link, over an input, over an existing file without --force. */
-export async function writeOutputFile(path: string, text: string, guard: OutputGuard): Promise<void> {
+/**
+ * Where one output file goes, once the refusals are passed: not through a link, not over something that is not a
+ * regular file, never over an input, over an existing file only with --force (`elsewhere` says how else to write).
+ */
+async function outputTarget(
+  path: string,
+  guard: OutputGuard,
+  elsewhere: string,
+): Promise<{ target: string; exists: boolean }> {
   const st = await lstatOrUndefined(path);
   if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
   if (st && !st.isFile())
@@ -86,10 +93,13 @@ export async function writeOutputFile(path: string, text: string, guard: OutputG
       path,
     );
   if (st && !guard.force)
-    throw new ConfigError(
-      `${path} already exists; use --force to overwrite it, or --out <file> to write elsewhere`,
-      path,
-    );
+    throw new ConfigError(`${path} already exists; use --force to overwrite it, or ${elsewhere}`, path);
+  return { target, exists: st !== undefined };
+}
+
+/** Writes one output file: refused through a link, over an input, over an existing file without --force. */
+export async function writeOutputFile(path: string, text: string, guard: OutputGuard): Promise<void> {
+  const { target } = await outputTarget(path, guard, '--out <file> to write elsewhere');
   const tmp = join(dirname(target), `.${basename(target)}.mxlock-${suffix()}.tmp`);
   try {
     await writeFile(tmp, text, { flag: 'wx' });
@@ -222,26 +232,12 @@ export async function inputsOf(
  * while it grows.
  */
 export async function openOutputLog(path: string, guard: OutputGuard): Promise<FileHandle> {
-  const st = await lstatOrUndefined(path);
-  if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
-  if (st && !st.isFile())
-    throw new ConfigError(`${path} exists and is not a regular file: choose another path`, path);
-  const target = await realTarget(path);
-  if (guard.inputs.has(target))
-    throw new ConfigError(
-      `${path} is a file this run reads (the export or the profile): writing over it would change what the next run reads; choose another path`,
-      path,
-    );
-  if (st && !guard.force)
-    throw new ConfigError(
-      `${path} already exists; use --force to overwrite it, or choose another path`,
-      path,
-    );
+  const { target, exists } = await outputTarget(path, guard, 'choose another path');
   const flags =
     constants.O_WRONLY |
     constants.O_CREAT |
     (constants.O_NOFOLLOW ?? 0) |
-    (st ? constants.O_TRUNC : constants.O_EXCL);
+    (exists ? constants.O_TRUNC : constants.O_EXCL);
   try {
     return await open(target, flags, 0o644);
   } catch (cause) {

@@ -194,7 +194,14 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage or input error (bad export, por
             inputs: await inputsOf(exportPath, flags.profile, { profiles: true }),
           })
         : undefined;
-      const logStream = logFile?.createWriteStream({ encoding: 'utf8' });
+      let logStream = logFile?.createWriteStream({ encoding: 'utf8' });
+      // A log that cannot be written (disk full, file system gone) must not end the emulator: stderr takes over.
+      logStream?.on('error', (err) => {
+        diag(
+          `--log ${flags.log}: cannot write (${err.message}); the decision log goes to stderr from now on`,
+        );
+        logStream = undefined;
+      });
       const write = (line: string) => (logStream ? logStream.write(line) : process.stderr.write(line));
 
       let emulator;
@@ -239,7 +246,8 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage or input error (bad export, por
       });
       diag('stopping: open sessions get a few seconds to finish');
       await emulator.close();
-      if (logStream) await new Promise<void>((resolve) => logStream.end(resolve));
+      const last = logStream;
+      if (last) await new Promise<void>((resolve) => last.end(resolve));
       process.exitCode = 0;
     });
 }
