@@ -144,7 +144,7 @@ export interface Emulator {
   address: string;
   host: string;
   port: number;
-  /** SMTP sessions open now. */
+  /** SMTP sessions open now (greeted and not yet closed): the emulator's own per-session state. */
   sessions(): number;
   /** TCP connections open now, sessions and connections still in their TLS handshake alike. */
   connections(): Promise<number>;
@@ -204,14 +204,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return { ip: session.remoteAddress, from: 'peer' };
   };
 
-  const stateOf = (session: SMTPServerSession): SessionState => {
-    let s = states.get(session.id);
-    if (!s) {
-      s = { peer: `${session.remoteAddress}:${session.remotePort}`, tls: false, certNames: [] };
-      states.set(session.id, s);
-    }
-    return s;
-  };
+  /** The session's state, kept from onConnect to onClose; a hook that runs outside that span gets a fresh one (never kept). */
+  const stateOf = (session: SMTPServerSession): SessionState =>
+    states.get(session.id) ?? {
+      peer: `${session.remoteAddress}:${session.remotePort}`,
+      tls: false,
+      certNames: [],
+    };
 
   const entry = (
     session: SMTPServerSession,
@@ -276,7 +275,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     closeTimeout: limits.closeTimeoutMs,
     useXClient: options.trustXclient === true,
     onConnect(session, callback) {
-      stateOf(session);
+      states.set(session.id, stateOf(session));
       emit(entry(session, 'connect'));
       callback();
     },
@@ -382,7 +381,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     address,
     host,
     port,
-    sessions: () => server.connections.size,
+    sessions: () => states.size,
     connections: () =>
       new Promise((resolve, reject) =>
         server.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
