@@ -30,6 +30,8 @@ const ioEdges = [
   'src/dns/wire.ts',
   'src/assess-export.ts',
   'src/index.ts',
+  // SMTP over the network: the emulator (smtp-server) and the probe (net/tls), issue 11.
+  'src/smtp/**/*.ts',
 ];
 
 /**
@@ -59,6 +61,7 @@ const ioEdgeImports = [
   '**/dns/live*',
   '**/dns/wire*',
   '**/assess-export*',
+  '**/smtp/**',
 ];
 
 /**

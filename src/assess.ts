@@ -142,8 +142,8 @@ export function existingFlows(
   );
 }
 
-/** The simulator's configuration for a snapshot, built once the same way for every caller. */
-function configFor(
+/** The simulator's configuration for a snapshot, built once the same way for every caller (the emulator too). */
+export function configFor(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
   options: Pick<AssessOptions, 'zone' | 'now'>,

@@ -60,5 +60,14 @@ export { headersContext } from './headers/context.js';
 export { renderHeadersJson, renderHeadersTerminal } from './report/headers.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
+export {
+  startEmulator,
+  DEFAULT_LIMITS,
+  type Emulator,
+  type EmulatorLimits,
+  type EmulatorLogEntry,
+  type EmulatorOptions,
+} from './smtp/emulator.js';
+export { selfSignedCertificate, type GeneratedCertificate } from './smtp/self-signed.js';
 export { InputError, ConfigError, ConnectivityError } from './errors.js';
 export { VERSION } from './version.js';

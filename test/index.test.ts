@@ -16,6 +16,8 @@ test('the library entry points are exported', () => {
     'readExport',
     'reporters',
     'CHECKS',
+    'startEmulator',
+    'selfSignedCertificate',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

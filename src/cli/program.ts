@@ -6,6 +6,7 @@ import { diag } from './output.js';
 import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
+import { registerEmulate } from './commands/emulate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerHeaders } from './commands/headers.js';
@@ -40,6 +41,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerPlan(program);
   registerDns(program);
   registerHeaders(program);
+  registerEmulate(program);
   return program;
 }
 

@@ -5,8 +5,19 @@
  * folder is written whole beside the target and swapped in, so a failure leaves what was there as it was.
  */
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
@@ -62,8 +73,15 @@ function suffix(): string {
   return `${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Writes one output file: refused through a link, over an input, over an existing file without --force. */
-export async function writeOutputFile(path: string, text: string, guard: OutputGuard): Promise<void> {
+/**
+ * Where one output file goes, once the refusals are passed: not through a link, not over something that is not a
+ * regular file, never over an input, over an existing file only with --force (`elsewhere` says how else to write).
+ */
+async function outputTarget(
+  path: string,
+  guard: OutputGuard,
+  elsewhere: string,
+): Promise<{ target: string; exists: boolean }> {
   const st = await lstatOrUndefined(path);
   if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
   if (st && !st.isFile())
@@ -75,10 +93,13 @@ export async function writeOutputFile(path: string, text: string, guard: OutputG
       path,
     );
   if (st && !guard.force)
-    throw new ConfigError(
-      `${path} already exists; use --force to overwrite it, or --out <file> to write elsewhere`,
-      path,
-    );
+    throw new ConfigError(`${path} already exists; use --force to overwrite it, or ${elsewhere}`, path);
+  return { target, exists: st !== undefined };
+}
+
+/** Writes one output file: refused through a link, over an input, over an existing file without --force. */
+export async function writeOutputFile(path: string, text: string, guard: OutputGuard): Promise<void> {
+  const { target } = await outputTarget(path, guard, '--out <file> to write elsewhere');
   const tmp = join(dirname(target), `.${basename(target)}.mxlock-${suffix()}.tmp`);
   try {
     await writeFile(tmp, text, { flag: 'wx' });
@@ -202,4 +223,24 @@ export async function inputsOf(
   } else await add(exportPath);
   if (profilePath) await add(profilePath);
   return out;
+}
+
+/**
+ * Opens a file that a long run writes as it goes (the emulator's decision log): the same refusals as
+ * `writeOutputFile` (a link, an input, an existing file without --force), and a link put in its place since the check
+ * is refused by the open itself (O_NOFOLLOW) rather than followed. Not written beside and renamed in: a log is read
+ * while it grows.
+ */
+export async function openOutputLog(path: string, guard: OutputGuard): Promise<FileHandle> {
+  const { target, exists } = await outputTarget(path, guard, 'choose another path');
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    (constants.O_NOFOLLOW ?? 0) |
+    (exists ? constants.O_TRUNC : constants.O_EXCL);
+  try {
+    return await open(target, flags, 0o644);
+  } catch (cause) {
+    throw fsError(path, 'write it', cause);
+  }
 }

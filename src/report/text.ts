@@ -400,8 +400,19 @@ export const CHECKLIST_MARK = { done: '[x]', open: '[ ]', unknown: '[?]' } as co
  */
 const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+function escapeRawUnsafe(text: string): string {
+  return text.replace(
+    JSON_RAW_UNSAFE,
+    (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** `JSON.stringify` with 2-space indentation, a trailing newline and the escapes above. */
 export function stringifyJson(value: unknown): string {
-  const text = JSON.stringify(value, null, 2);
-  return `${text.replace(JSON_RAW_UNSAFE, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)}\n`;
+  return `${escapeRawUnsafe(JSON.stringify(value, null, 2))}\n`;
+}
+
+/** One JSON Lines record (a log entry): compact, the escapes above, a trailing newline. */
+export function stringifyJsonLine(value: unknown): string {
+  return `${escapeRawUnsafe(JSON.stringify(value))}\n`;
 }

@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { inlineSafe } from '../../src/common/text.js';
-import { displayWidth, longestRun, sortById, wrapPowerShell, wrapText } from '../../src/report/text.js';
+import {
+  displayWidth,
+  longestRun,
+  sortById,
+  stringifyJsonLine,
+  wrapPowerShell,
+  wrapText,
+} from '../../src/report/text.js';
 
 describe('displayWidth', () => {
   test.each([
@@ -112,4 +119,13 @@ test('longestRun and sortById', () => {
     'a.b',
     'b',
   ]);
+});
+
+describe('stringifyJsonLine', () => {
+  test('one line; control and bidi characters escaped, the value unchanged when parsed back', () => {
+    const value = { cert: 'mx\u202egnp.exe\u2066', ehlo: 'a\r\nb\u0085', n: 1 };
+    const line = stringifyJsonLine(value);
+    expect(line).toBe('{"cert":"mx\\u202egnp.exe\\u2066","ehlo":"a\\r\\nb\\u0085","n":1}\n');
+    expect(JSON.parse(line)).toEqual(value);
+  });
 });
