@@ -30,6 +30,8 @@ const ioEdges = [
   'src/dns/wire.ts',
   'src/assess-export.ts',
   'src/index.ts',
+  'src/smtp/probe.ts',
+  'src/smtp/probe-session.ts',
 ];
 
 /**
@@ -48,6 +50,7 @@ const layers = [
   'report',
   'simulate',
   'plan',
+  'smtp',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
@@ -58,6 +61,8 @@ const ioEdgeImports = [
   '**/dns/live*',
   '**/dns/wire*',
   '**/assess-export*',
+  '**/smtp/probe.js',
+  '**/smtp/probe-session*',
 ];
 
 /**

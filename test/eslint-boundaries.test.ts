@@ -19,6 +19,8 @@ const IO_EDGES = new Set([
   'src/dns/wire.ts',
   'src/assess-export.ts',
   'src/index.ts',
+  'src/smtp/probe.ts',
+  'src/smtp/probe-session.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {

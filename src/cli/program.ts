@@ -7,6 +7,7 @@ import { registerAssess } from './commands/assess.js';
 import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
 import { registerPlan } from './commands/plan.js';
+import { registerProbe } from './commands/probe.js';
 import { registerSimulate } from './commands/simulate.js';
 
 export const EXIT_OK = 0;
@@ -38,6 +39,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerSimulate(program);
   registerPlan(program);
   registerDns(program);
+  registerProbe(program);
   return program;
 }
 
