@@ -54,3 +54,12 @@ export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
 export { InputError, ConfigError, ConnectivityError } from './errors.js';
 export { VERSION } from './version.js';
+export {
+  runProbe,
+  configurationOfExport,
+  resolveEndpoint,
+  type ProbeOptions,
+  type ProbeConfiguration,
+} from './smtp/probe.js';
+export { classifyReply } from './smtp/probe-reply.js';
+export type { ProbeReport, ProbeAttempt } from './report/probe.js';

@@ -16,6 +16,7 @@ test('the library entry points are exported', () => {
     'readExport',
     'reporters',
     'CHECKS',
+    'runProbe',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

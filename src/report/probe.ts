@@ -114,18 +114,15 @@ export function renderProbeTerminal(r: ProbeReport, options: { color: boolean; w
     wrap(`at ${a.stage}: ${reply}`, '    ');
     wrap(a.explanation, '    ');
     if (a.problem) wrap(`what to do: ${a.problem.advice}`, '    ');
-    if (a.prediction) {
-      const p = a.prediction;
-      const predicted = `${p.status}${p.reply ? ` (${p.reply})` : ` (${p.stage} ${p.disposition})`}`;
+    if (a.prediction)
       out.push(
         ...wrapText(
-          inlineSafe(`configuration says ${predicted}: ${p.explanation}`),
+          inlineSafe(a.prediction.explanation),
           width,
-          `    ${paint(p.comparison, p.comparison.toUpperCase())} `,
+          `    ${paint(a.prediction.comparison, a.prediction.comparison.toUpperCase())}: `,
           '      ',
         ),
       );
-    }
     for (const n of a.notes) wrap(n, '    ! ', '      ');
     if (!a.counts) wrap('not counted: without a gateway, only own-domain spoofs are a bypass', '    ');
     out.push('');

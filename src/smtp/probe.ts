@@ -15,7 +15,7 @@ import type { Attempt } from '../model/types.js';
 import type { ProbeAttempt, ProbePrediction, ProbeReport } from '../report/probe.js';
 import { inlineSafe } from '../common/text.js';
 import { addressProblem, ehloProblem, hostNameProblem, hostProblem } from './probe-input.js';
-import { classifyReply, problemAdvice } from './probe-reply.js';
+import { classifyReply, problemAdvice, replyCodes } from './probe-reply.js';
 import { probeSession, type SessionResult } from './probe-session.js';
 
 /** RFC 5321 §4.5.3.2 allows a server minutes; a probe waits this long per step unless told otherwise. */
@@ -199,6 +199,12 @@ function testMessage(path: string, a: Attempt, rcpt: string, now: Date): string 
   ].join('\n');
 }
 
+/** A reply by its codes (`550 5.7.51`): the full text is in the JSON. */
+function shortReply(reply: string | undefined): string {
+  const c = reply === undefined ? undefined : replyCodes(reply);
+  return c ? `${c.code}${c.enhanced ? ` ${c.enhanced}` : ''}` : (reply ?? 'no reply');
+}
+
 /** The prediction of an attempt and how the endpoint's answer compares with it. */
 function compare(p: PathResult, observed: ProbeAttempt, label: string): ProbePrediction {
   const outs = p.result.outcomes;
@@ -210,6 +216,7 @@ function compare(p: PathResult, observed: ProbeAttempt, label: string): ProbePre
     ...(p.outcome.reply !== undefined ? { reply: p.outcome.reply } : {}),
     disposition: p.outcome.disposition,
   };
+  const refusals = [...new Set(canRefuse.map((o) => shortReply(o.reply)))].join(' or ');
   const said = `${label} says ${p.status}`;
   if (observed.classification === 'accepted') {
     if (canAccept.length > 0)
@@ -218,13 +225,13 @@ function compare(p: PathResult, observed: ProbeAttempt, label: string): ProbePre
         comparison: 'agrees',
         explanation:
           canRefuse.length > 0
-            ? `${said}: it may be accepted or refused, and the endpoint accepted it`
-            : `accepted, as ${label} predicts; what happens after DATA (${[...new Set(canAccept.map((o) => o.disposition))].join(', ')}) cannot be seen at the SMTP stage`,
+            ? `${said} (accepted or refused with ${refusals}): the endpoint accepted`
+            : `${said}: accepted at RCPT, then ${[...new Set(canAccept.map((o) => o.disposition))].join(' or ')} after DATA (not visible at the SMTP stage)`,
       };
     return {
       ...base,
       comparison: 'disagrees',
-      explanation: `${label} says closed${p.outcome.reply ? ` (${p.outcome.reply})` : ''}, the endpoint accepted: the configuration does not hold on the live endpoint (a change not yet applied, or made since the export)`,
+      explanation: `${label} says closed (${refusals}), the endpoint accepted: the configuration does not hold on the live endpoint (a change not yet applied, or made since the export)`,
     };
   }
   if (observed.status === 'closed') {
@@ -239,8 +246,8 @@ function compare(p: PathResult, observed: ProbeAttempt, label: string): ProbePre
       ...base,
       comparison: 'agrees',
       explanation: expected.has(observed.classification)
-        ? `refused as ${label} predicts`
-        : `refused as ${label} predicts, but as ${observed.classification} instead of ${[...expected].join(' or ')}: which control answers first at RCPT is undocumented (eop-model §12, OQ-2)`,
+        ? `${said} (${refusals}): refused as predicted`
+        : `${said} (${refusals}): refused, but as ${observed.classification} instead of ${[...expected].join(' or ')}; which control answers first at RCPT is undocumented (eop-model §12, OQ-2)`,
     };
   }
   return {
@@ -411,10 +418,6 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
       if (path.id === 'path.direct-send-own-domain' && judged.classification === 'accepted')
         judged.notes.push(
           'RejectDirectSend takes up to about 30 minutes to apply after Set-OrganizationConfig -RejectDirectSend $true (eop-model §13 [C]): if it was just turned on, probe again later',
-        );
-      if (judged.status === 'open')
-        judged.notes.push(
-          'open at the SMTP stage: a transport rule may still act after DATA (this probe stops before it)',
         );
       out.push(judged);
     }

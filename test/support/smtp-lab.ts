@@ -73,6 +73,8 @@ export interface EopLab {
 export async function startEopLab(
   cert: TestCert,
   decide: (mailFrom: string, rcpt: string) => string | undefined,
+  /** `::` listens on IPv6 and IPv4 alike. */
+  host = '127.0.0.1',
 ): Promise<EopLab> {
   const commands: string[] = [];
   const messages: string[] = [];
@@ -114,7 +116,7 @@ export async function startEopLab(
     },
   });
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
