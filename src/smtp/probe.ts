@@ -270,8 +270,9 @@ function judge(
   const meaning = s.failure
     ? { classification: 'error' as const, problem: s.failure.problem, meaning: s.failure.message }
     : classifyReply(s.reply ?? '');
-  // A refusal before RCPT (a banner, EHLO or MAIL FROM refusal) is not one of the tenant's RCPT controls.
-  const early = s.stage !== 'rcpt' && s.stage !== 'data' && meaning.classification !== 'error';
+  // A refusal of the banner, EHLO or STARTTLS comes before the tenant is known (eop-model §1.1 S0–S1): not one of its
+  // controls. MAIL FROM is read as RCPT is: where EOP answers 5.7.68 is undocumented (OQ-1), the stage is recorded.
+  const early = (s.stage === 'connect' || s.stage === 'tls') && meaning.classification !== 'error';
   const m = early
     ? {
         classification: 'error' as const,

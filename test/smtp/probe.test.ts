@@ -175,6 +175,27 @@ describe('runProbe against an Exchange-Online-like server', () => {
     );
   });
 
+  test('a 5.7.68 at MAIL FROM is read as RejectDirectSend, and the stage recorded (eop-model OQ-1)', async () => {
+    const lab = await startEopLab(
+      cert,
+      () => undefined,
+      '127.0.0.1',
+      (from) => (domainOf(from) === 'contoso.com' ? REPLY_5_7_68 : undefined),
+    );
+    try {
+      const r = await runProbe(options(lab));
+      expect(r.attempts[0]).toMatchObject({
+        path: 'path.direct-send-own-domain',
+        stage: 'mail',
+        classification: 'rejected-direct-send',
+        status: 'closed',
+      });
+      expect(lab.commands.filter((c) => c.startsWith('RCPT'))).toHaveLength(4);
+    } finally {
+      await lab.close();
+    }
+  });
+
   test('a host with IPv4 and IPv6 addresses is probed over both', async () => {
     const lab = await startEopLab(cert, halfLocked, '::');
     try {

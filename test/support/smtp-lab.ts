@@ -75,6 +75,8 @@ export async function startEopLab(
   decide: (mailFrom: string, rcpt: string) => string | undefined,
   /** `::` listens on IPv6 and IPv4 alike. */
   host = '127.0.0.1',
+  /** The MAIL FROM reply to refuse with, or undefined to accept (the default). */
+  decideMail: (mailFrom: string) => string | undefined = () => undefined,
 ): Promise<EopLab> {
   const commands: string[] = [];
   const messages: string[] = [];
@@ -98,8 +100,9 @@ export async function startEopLab(
     banner: 'Microsoft ESMTP MAIL Service ready (mxlock test lab)',
     disabledCommands: ['AUTH'],
     logger: logger as never,
-    onMailFrom(_a: SMTPServerAddress, _s: SMTPServerSession, cb: (err?: Error | null) => void) {
-      cb();
+    onMailFrom(a: SMTPServerAddress, _s: SMTPServerSession, cb: (err?: Error | null) => void) {
+      const reply = decideMail(a.address);
+      cb(reply === undefined ? null : smtpError(reply));
     },
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void) {
       const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
