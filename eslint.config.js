@@ -30,8 +30,10 @@ const ioEdges = [
   'src/dns/wire.ts',
   'src/assess-export.ts',
   'src/index.ts',
-  // SMTP over the network: the emulator (smtp-server) and the probe (net/tls), issue 11.
-  'src/smtp/**/*.ts',
+  // SMTP over the network (issue 11): the emulator's server (smtp-server) and the probe's sessions (net/tls).
+  'src/smtp/emulator.ts',
+  'src/smtp/probe.ts',
+  'src/smtp/probe-session.ts',
 ];
 
 /**
@@ -51,6 +53,7 @@ const layers = [
   'report',
   'simulate',
   'plan',
+  'smtp',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
@@ -61,7 +64,9 @@ const ioEdgeImports = [
   '**/dns/live*',
   '**/dns/wire*',
   '**/assess-export*',
-  '**/smtp/**',
+  '**/smtp/emulator.js',
+  '**/smtp/probe.js',
+  '**/smtp/probe-session*',
 ];
 
 /**

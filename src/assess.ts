@@ -14,6 +14,7 @@ import { spfNetworksOfZone } from './dns/spf/analyse.js';
 import {
   evaluatePathList,
   evaluatePaths,
+  standardPaths,
   verdictOf,
   type PathResult,
   type StandardPath,
@@ -166,6 +167,19 @@ export function configFor(
     auth: recordedAuthOracle(options.zone ?? snapshot.dns),
     ...(options.now ? { now: options.now } : {}),
   });
+}
+
+/**
+ * The standard paths of a snapshot as `simulatePaths` tries them (DESIGN §5), for a caller that makes the same attempts
+ * elsewhere: the live probe sends them and predicts each with `simulateAttempts`.
+ */
+export function standardPathsFor(
+  snapshot: Snapshot,
+  profile: Profile,
+  gateway: ResolvedGateway,
+  options: Pick<AssessOptions, 'zone' | 'now'> = {},
+): StandardPath[] {
+  return standardPaths(configFor(snapshot, gateway, options), profile, gateway);
 }
 
 /** A scenario file's attempts (or any list of paths) through the same engine as the standard paths. */

@@ -71,3 +71,12 @@ export {
 export { selfSignedCertificate, type GeneratedCertificate } from './smtp/self-signed.js';
 export { InputError, ConfigError, ConnectivityError } from './errors.js';
 export { VERSION } from './version.js';
+export {
+  runProbe,
+  configurationOfExport,
+  resolveEndpoint,
+  type ProbeOptions,
+  type ProbeConfiguration,
+} from './smtp/probe.js';
+export { classifyReply } from './smtp/probe-reply.js';
+export type { ProbeReport, ProbeAttempt } from './report/probe.js';

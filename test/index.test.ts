@@ -18,6 +18,7 @@ test('the library entry points are exported', () => {
     'CHECKS',
     'startEmulator',
     'selfSignedCertificate',
+    'runProbe',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

@@ -3,8 +3,13 @@ import { isValidIp } from '../common/ip.js';
 import { inlineSafe } from '../common/text.js';
 import { ConfigError } from '../errors.js';
 
-/** Upper bounds of the numeric flags: a minute per query, ten tries, 1,024 lookups in flight. */
-const MAX: Record<string, number> = { '--timeout': 60_000, '--tries': 10, '--concurrency': 1024 };
+/** Upper bounds of the numeric flags: a minute per query, ten tries, 1,024 lookups in flight, a TCP port. */
+const MAX: Record<string, number> = {
+  '--timeout': 60_000,
+  '--tries': 10,
+  '--concurrency': 1024,
+  '--port': 65_535,
+};
 
 export function positiveInt(value: string, flag: string): number {
   const max = MAX[flag] ?? Number.MAX_SAFE_INTEGER;

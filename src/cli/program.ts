@@ -8,6 +8,7 @@ import { registerInit } from './commands/init.js';
 import { registerDns } from './commands/dns.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerPlan } from './commands/plan.js';
+import { registerProbe } from './commands/probe.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerHeaders } from './commands/headers.js';
 
@@ -42,6 +43,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerDns(program);
   registerHeaders(program);
   registerEmulate(program);
+  registerProbe(program);
   return program;
 }
 

@@ -200,30 +200,37 @@ export function ownDomains(cfg: SimConfig): string[] {
   return list.length > 0 ? list : ['unknown-domain.invalid'];
 }
 
-export function standardPaths(
-  cfg: SimConfig,
-  profile: DeclaredSenders,
-  gateway: ResolvedGateway,
-  flows: readonly ConnectorFlow[] = [],
-): StandardPath[] {
-  const domains = ownDomains(cfg);
-  const own = domains[0]!;
-  const user = `user@${own}`;
-  const ip = attackerIp(cfg, profile, gateway);
-  const attack = (over: Partial<Attempt>): Attempt => ({
+/** An attack attempt (DESIGN §5): from `ip`, over TLS without a client certificate, foreign P1 and P2, to user@`own`. */
+function attackAttempt(ip: string, own: string, over: Partial<Attempt>): Attempt {
+  return {
     clientIp: ip,
     tls: true,
     certNames: [],
     mailFrom: `attacker@${FOREIGN_DOMAIN}`,
     headerFrom: `attacker@${FOREIGN_DOMAIN}`,
-    rcpts: [user],
+    rcpts: [`user@${own}`],
     adversarial: true,
     ...over,
-  });
+  };
+}
+
+/**
+ * The attack paths of DESIGN §5 (own-domain P1; foreign P1 with own-domain From:; foreign domain; null sender; the
+ * initial domain) from `ip`, over TLS without a client certificate, each tried for every domain in `domains` (the
+ * default first). The one definition of them: `standardPaths` simulates them, the live probe (src/smtp/probe.ts) sends
+ * them.
+ */
+export function attackPaths(
+  domains: readonly string[],
+  initialDomain: string | undefined,
+  ip: string,
+): StandardPath[] {
+  const own = domains[0]!;
+  const attack = (over: Partial<Attempt>) => attackAttempt(ip, own, over);
   /** One attempt per accepted domain, spoofing and addressing it. */
   const perDomain = (make: (domain: string) => Partial<Attempt>) => ({
     ...withVariants(domains.map((d) => attack({ rcpts: [`user@${d}`], ...make(d) }))),
-    domains,
+    domains: [...domains],
   });
   const each = domains.length > 1 ? `each of the ${domains.length} accepted domains` : own;
   const paths: StandardPath[] = [
@@ -252,15 +259,30 @@ export function standardPaths(
       ...perDomain((d) => ({ mailFrom: '', headerFrom: `ceo@${d}` })),
     },
   ];
-  if (cfg.tenant.initialDomain) {
+  if (initialDomain) {
     paths.push({
       id: 'path.initial-domain-direct',
       kind: 'attack',
-      description: `Phishing addressed to user@${cfg.tenant.initialDomain}`,
-      attempt: attack({ rcpts: [`user@${cfg.tenant.initialDomain}`], auth: FOREIGN_PASS }),
-      domains: [cfg.tenant.initialDomain.toLowerCase()],
+      description: `Phishing addressed to user@${initialDomain}`,
+      attempt: attack({ rcpts: [`user@${initialDomain}`], auth: FOREIGN_PASS }),
+      domains: [initialDomain.toLowerCase()],
     });
   }
+  return paths;
+}
+
+export function standardPaths(
+  cfg: SimConfig,
+  profile: DeclaredSenders,
+  gateway: ResolvedGateway,
+  flows: readonly ConnectorFlow[] = [],
+): StandardPath[] {
+  const domains = ownDomains(cfg);
+  const own = domains[0]!;
+  const user = `user@${own}`;
+  const ip = attackerIp(cfg, profile, gateway);
+  const attack = (over: Partial<Attempt>) => attackAttempt(ip, own, over);
+  const paths = attackPaths(domains, cfg.tenant.initialDomain, ip);
   // Every gateway egress entry is a way in for the gateway's mail: one left off a restricting connector breaks
   // delivery from it with 550 5.7.51 (CON-5 [D]), so each entry is an attempt (first and last host of a range).
   // Every entry, never a sample: an entry left out of the simulation could be the one the lock-down lacks, and the
