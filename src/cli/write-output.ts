@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { inlineSafe } from '../common/text.js';
+import { ConfigError, fileSystemError, notRegularFileError } from '../errors.js';
 
 export interface OutputGuard {
   /** Overwrite an existing output (an earlier report, an earlier plan). */
@@ -17,36 +18,33 @@ export interface OutputGuard {
   inputs: ReadonlySet<string>;
 }
 
-function fsError(path: string, what: string, cause: unknown): ConfigError {
-  const code = (cause as { code?: unknown }).code;
-  const why =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'EROFS'
-        ? 'read-only file system'
-        : code === 'ENOSPC'
-          ? 'no space left on the device'
-          : code === 'ENOENT'
-            ? 'no such folder'
-            : code === 'ENOTDIR'
-              ? 'a part of the path is not a folder'
-              : code === 'ELOOP'
-                ? 'too many symbolic links'
-                : (cause as Error).message;
-  return new ConfigError(`${path}: cannot ${what} (${why})`, path, undefined, undefined, { cause });
-}
-
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
     return await lstat(path);
   } catch (cause) {
     if ((cause as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw fsError(path, 'read its status', cause);
+    throw fileSystemError('output', path, 'write it', cause);
   }
+}
+
+/** An existing output path that is not what a command writes there: a folder for a file, a file for a folder… */
+function notWritable(path: string, st: Stats, want: 'file' | 'folder'): Error {
+  if (want === 'folder')
+    return new ConfigError(
+      `${inlineSafe(path)}: cannot write the folder: it exists and is not a folder; choose another path`,
+      path,
+    );
+  const kind = st.isDirectory() ? 'folder' : st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'device';
+  return notRegularFileError('output', path, 'write it', kind);
 }
 
 const SYMLINK =
   'is a symbolic link: mxlock never writes through one (it may point anywhere); remove it or choose another path';
+
+/** A folder that is missing because it is a symbolic link to nothing: the message names the link. */
+async function isDanglingLink(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true;
+}
 
 /** The path as it will be written: its folder's real path and its own name (the folder must exist). */
 async function realTarget(path: string): Promise<string> {
@@ -54,7 +52,9 @@ async function realTarget(path: string): Promise<string> {
   try {
     return join(await realpath(dir), basename(path));
   } catch (cause) {
-    throw fsError(dir, 'write into it', cause);
+    if (await isDanglingLink(dir))
+      throw fileSystemError('output', dir, 'write into it', cause, { danglingLink: true });
+    throw fileSystemError('output', path, 'write it', cause);
   }
 }
 
@@ -65,9 +65,8 @@ function suffix(): string {
 /** Writes one output file: refused through a link, over an input, over an existing file without --force. */
 export async function writeOutputFile(path: string, text: string, guard: OutputGuard): Promise<void> {
   const st = await lstatOrUndefined(path);
-  if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
-  if (st && !st.isFile())
-    throw new ConfigError(`${path} exists and is not a regular file: choose another path`, path);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${inlineSafe(path)} ${SYMLINK}`, path);
+  if (st && !st.isFile()) throw notWritable(path, st, 'file');
   const target = await realTarget(path);
   if (guard.inputs.has(target))
     throw new ConfigError(
@@ -85,7 +84,7 @@ export async function writeOutputFile(path: string, text: string, guard: OutputG
     await rename(tmp, target);
   } catch (cause) {
     await rm(tmp, { force: true });
-    throw fsError(path, 'write it', cause);
+    throw fileSystemError('output', path, 'write it', cause);
   }
 }
 
@@ -100,19 +99,19 @@ export async function writeOutputFolder(
   guard: OutputGuard & { ours: (name: string) => boolean; what: string },
 ): Promise<void> {
   const st = await lstatOrUndefined(dir);
-  if (st?.isSymbolicLink()) throw new ConfigError(`${dir} ${SYMLINK}`, dir);
-  if (st && !st.isDirectory())
-    throw new ConfigError(`${dir} exists and is not a folder: choose another --out`, dir);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${inlineSafe(dir)} ${SYMLINK}`, dir);
+  if (st && !st.isDirectory()) throw notWritable(dir, st, 'folder');
   if (st) {
     let entries: string[];
     try {
       entries = await readdir(dir);
     } catch (cause) {
-      throw fsError(dir, 'read it', cause);
+      throw fileSystemError('output', dir, 'read what it holds', cause);
     }
     for (const e of entries) {
       const est = await lstatOrUndefined(join(dir, e));
-      if (est?.isSymbolicLink()) throw new ConfigError(`${join(dir, e)} ${SYMLINK}`, join(dir, e));
+      if (est?.isSymbolicLink())
+        throw new ConfigError(`${inlineSafe(join(dir, e))} ${SYMLINK}`, join(dir, e));
     }
     if (entries.length > 0 && !guard.force)
       throw new ConfigError(
@@ -126,10 +125,12 @@ export async function writeOutputFolder(
         dir,
       );
   }
+  const parent = dirname(resolve(dir));
   try {
-    await mkdir(dirname(resolve(dir)), { recursive: true });
+    await mkdir(parent, { recursive: true });
   } catch (cause) {
-    throw fsError(dirname(resolve(dir)), 'create it', cause);
+    const danglingLink = await isDanglingLink(parent);
+    throw fileSystemError('output', parent, 'create it', cause, { danglingLink });
   }
   const target = await realTarget(dir);
   for (const name of Object.keys(files))
@@ -139,20 +140,20 @@ export async function writeOutputFolder(
   try {
     tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.mxlock-`));
   } catch (cause) {
-    throw fsError(dirname(target), 'write into it', cause);
+    throw fileSystemError('output', dirname(target), 'write into it', cause);
   }
   try {
     for (const [name, text] of Object.entries(files)) await writeFile(join(tmp, name), text, { flag: 'wx' });
   } catch (cause) {
     await rm(tmp, { recursive: true, force: true });
-    throw fsError(dir, 'write the new files', cause);
+    throw fileSystemError('output', dir, 'write the new files', cause);
   }
   if (!st) {
     try {
       await rename(tmp, target);
     } catch (cause) {
       await rm(tmp, { recursive: true, force: true });
-      throw fsError(dir, 'create it', cause);
+      throw fileSystemError('output', dir, 'create it', cause);
     }
     return;
   }
@@ -162,14 +163,14 @@ export async function writeOutputFolder(
     await rename(target, old);
   } catch (cause) {
     await rm(tmp, { recursive: true, force: true });
-    throw fsError(dir, 'replace it', cause);
+    throw fileSystemError('output', dir, 'replace it', cause);
   }
   try {
     await rename(tmp, target);
   } catch (cause) {
     await rename(old, target).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
-    throw fsError(dir, 'replace it', cause);
+    throw fileSystemError('output', dir, 'replace it', cause);
   }
   await rm(old, { recursive: true, force: true });
 }

@@ -4,19 +4,9 @@
  * alias bombs, and a bounded list of problems ("and N more").
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
 import { parseProfile } from '../../src/profile/parse.js';
 import { parseScenario } from '../../src/simulate/scenario.js';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from './helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,5 +1,5 @@
 /** `mxlock dns <domain…>`: SPF, DMARC, DKIM and MX analysis for any domains, live or from recorded answers. */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../snapshot/read.js';
 import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
@@ -36,9 +36,7 @@ async function readInputs(flags: DnsFlags): Promise<Set<string>> {
 async function domainList(args: string[], file: string | undefined): Promise<string[]> {
   const list = [...args];
   if (file) {
-    const bytes = await readFile(file).catch((cause: unknown) => {
-      throw new InputError(`${file}: cannot read the domain list (${(cause as Error).message})`, file);
-    });
+    const bytes = await readInputFile(file, { role: 'input', what: 'the domain list' });
     const text = decodeText(bytes, file).text;
     text.split(/\r?\n/).forEach((line, i) => {
       const d = line.replace(/#.*/, '').trim();
@@ -116,9 +114,7 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       if (flags.zone) {
         if (flags.record)
           throw new ConfigError('--record and --zone do not go together: --zone never touches the network');
-        const zoneBytes = await readFile(flags.zone).catch((cause: unknown) => {
-          throw new InputError(`${flags.zone}: cannot read (${(cause as Error).message})`, flags.zone);
-        });
+        const zoneBytes = await readInputFile(flags.zone, { role: 'input', what: 'the recorded answers' });
         const text = decodeText(zoneBytes, flags.zone).text;
         let json: unknown;
         try {
