@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { inlineSafe } from '../common/text.js';
+import { boundedList, inlineSafe } from '../common/text.js';
 import { ConfigError, fileSystemError, notRegularFileError } from '../errors.js';
 
 export interface OutputGuard {
@@ -121,7 +121,7 @@ export async function writeOutputFolder(
     const foreign = entries.filter((e) => !guard.ours(e));
     if (foreign.length > 0)
       throw new ConfigError(
-        `${dir} holds files that are not an earlier ${guard.what}'s (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}): --force replaces an earlier ${guard.what} only; move them or choose another --out`,
+        `${dir} holds files that are not an earlier ${guard.what}'s (${boundedList(foreign, 5)}): --force replaces an earlier ${guard.what} only; move them or choose another --out`,
         dir,
       );
   }

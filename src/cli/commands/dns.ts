@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { diag, outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
 import { IpSet, sampleAddress } from '../../common/ip.js';
-import { inlineSafe } from '../../common/text.js';
+import { boundedList, inlineSafe } from '../../common/text.js';
 import { dnsServers, positiveInt } from '../flags.js';
 
 interface DnsFlags {
@@ -23,6 +23,9 @@ interface DnsFlags {
   color?: boolean;
   force?: boolean;
 }
+
+/** Bad values named in one message; the rest are counted. */
+const MAX_LISTED = 20;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 
@@ -98,7 +101,9 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       const domains = await domainList(args, flags.file);
       const gatewayIps = new IpSet(flags.gatewayIp ?? []);
       if (gatewayIps.invalid.length > 0)
-        throw new ConfigError(`--gateway-ip: not an IP address or range: ${gatewayIps.invalid.join(', ')}`);
+        throw new ConfigError(
+          `--gateway-ip: not an IP address or range: ${boundedList(gatewayIps.invalid, MAX_LISTED)}`,
+        );
       // check_host() takes one address: a range is represented by its first host.
       const spfIps = (flags.gatewayIp ?? []).map(sampleAddress).filter((x): x is string => x !== undefined);
       const concurrency = positiveInt(flags.concurrency, '--concurrency');
