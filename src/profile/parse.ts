@@ -166,7 +166,7 @@ function shapeProblems(doc: Document): { offset: number; text: string }[] {
         if (isCollection(item.key) || isAlias(item.key))
           problems.push({
             offset: startOf(item.key),
-            text: `${isAlias(item.key) ? `the alias *${item.key.source}` : 'a list or mapping'} as a key: a key must be a plain name, not a list or a mapping`,
+            text: `a key must be a plain name, not ${isAlias(item.key) ? `an alias (*${item.key.source})` : 'a list or a mapping'}`,
           });
         else stack.push({ node: item.key, depth: depth + 1 });
         stack.push({ node: item.value, depth: depth + 1 });

@@ -316,7 +316,7 @@ describe('YAML through the command line (issue 10 item 10)', () => {
     const run = await mxlock('assess', ex, '--offline', '--profile', profile);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `mxlock: ${profile}:2:5: a list or mapping as a key: a key must be a plain name, not a list or a mapping\n`,
+      `mxlock: ${profile}:2:5: a key must be a plain name, not a list or a mapping\n`,
     );
   });
 });
