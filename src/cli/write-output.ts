@@ -10,6 +10,7 @@ import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 
 import { basename, dirname, join, resolve } from 'node:path';
 import { boundedList, inlineSafe } from '../common/text.js';
 import { ConfigError, fileSystemError, notRegularFileError } from '../errors.js';
+import { kindOf } from '../snapshot/read.js';
 
 export interface OutputGuard {
   /** Overwrite an existing output (an earlier report, an earlier plan). */
@@ -34,8 +35,7 @@ function notWritable(path: string, st: Stats, want: 'file' | 'folder'): Error {
       `${inlineSafe(path)}: cannot write the folder: it exists and is not a folder; choose another path`,
       path,
     );
-  const kind = st.isDirectory() ? 'folder' : st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'device';
-  return notRegularFileError('output', path, 'write it', kind);
+  return notRegularFileError('output', path, 'write it', kindOf(st));
 }
 
 const SYMLINK =

@@ -27,7 +27,8 @@ export interface InputFile {
 
 const EXPORT_FILE: InputFile = { role: 'input', what: 'it' };
 
-function kindOf(info: Stats): FileKind {
+/** What a path is that is not a regular file (the reader refuses it, the writer will not write over it). */
+export function kindOf(info: Stats): FileKind {
   if (info.isDirectory()) return 'folder';
   if (info.isFIFO()) return 'fifo';
   if (info.isBlockDevice() || info.isCharacterDevice()) return 'device';
