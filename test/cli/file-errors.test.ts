@@ -315,8 +315,6 @@ describe('YAML through the command line (issue 10 item 10)', () => {
     await writeFile(profile, 'gateway:\n  ? [a, b]\n  : 1\n');
     const run = await mxlock('assess', ex, '--offline', '--profile', profile);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(
-      `mxlock: ${profile}:2:5: a key must be a plain name, not a list or a mapping\n`,
-    );
+    expect(run.stderr).toBe(`mxlock: ${profile}:2:5: a key must be a plain name, not a list or a mapping\n`);
   });
 });
