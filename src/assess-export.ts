@@ -3,7 +3,7 @@
  * (recorded with `offline`, live otherwise). The I/O wrapper around the pure `assessSnapshot`; the CLI and
  * library users call this.
  */
-import { access, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assessSnapshot, type AssessResult } from './assess.js';
 import type { DnsReport } from './dns/analyse.js';
@@ -43,9 +43,10 @@ export interface AssessExportResult extends AssessResult {
   zone: DnsZone | undefined;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Something is at `path`, a symbolic link to nothing included: the profile reader then says what is wrong with it. */
+async function present(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
@@ -60,7 +61,7 @@ export async function findProfile(
   const info = await stat(exportPath).catch(() => undefined);
   const dir = info?.isDirectory() ? exportPath : dirname(exportPath);
   const candidate = join(dir, 'mxlock.yaml');
-  if (await exists(candidate)) return { profile: await loadProfile(candidate), path: candidate };
+  if (await present(candidate)) return { profile: await loadProfile(candidate), path: candidate };
   return { profile: undefined };
 }
 

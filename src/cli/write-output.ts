@@ -19,7 +19,9 @@ import {
   type FileHandle,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { boundedList, inlineSafe } from '../common/text.js';
+import { ConfigError, fileSystemError, notRegularFileError } from '../errors.js';
+import { kindOf } from '../snapshot/read.js';
 
 export interface OutputGuard {
   /** Overwrite an existing output (an earlier report, an earlier plan). */
@@ -28,36 +30,32 @@ export interface OutputGuard {
   inputs: ReadonlySet<string>;
 }
 
-function fsError(path: string, what: string, cause: unknown): ConfigError {
-  const code = (cause as { code?: unknown }).code;
-  const why =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'EROFS'
-        ? 'read-only file system'
-        : code === 'ENOSPC'
-          ? 'no space left on the device'
-          : code === 'ENOENT'
-            ? 'no such folder'
-            : code === 'ENOTDIR'
-              ? 'a part of the path is not a folder'
-              : code === 'ELOOP'
-                ? 'too many symbolic links'
-                : (cause as Error).message;
-  return new ConfigError(`${path}: cannot ${what} (${why})`, path, undefined, undefined, { cause });
-}
-
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
     return await lstat(path);
   } catch (cause) {
     if ((cause as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw fsError(path, 'read its status', cause);
+    throw fileSystemError('output', path, 'write it', cause);
   }
+}
+
+/** An existing output path that is not what a command writes there: a folder for a file, a file for a folder… */
+function notWritable(path: string, st: Stats, want: 'file' | 'folder'): Error {
+  if (want === 'folder')
+    return new ConfigError(
+      `${inlineSafe(path)}: cannot write the folder: it exists and is not a folder; choose another path`,
+      path,
+    );
+  return notRegularFileError('output', path, 'write it', kindOf(st));
 }
 
 const SYMLINK =
   'is a symbolic link: mxlock never writes through one (it may point anywhere); remove it or choose another path';
+
+/** A folder that is missing because it is a symbolic link to nothing: the message names the link. */
+async function isDanglingLink(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true;
+}
 
 /** The path as it will be written: its folder's real path and its own name (the folder must exist). */
 async function realTarget(path: string): Promise<string> {
@@ -65,7 +63,9 @@ async function realTarget(path: string): Promise<string> {
   try {
     return join(await realpath(dir), basename(path));
   } catch (cause) {
-    throw fsError(dir, 'write into it', cause);
+    if (await isDanglingLink(dir))
+      throw fileSystemError('output', dir, 'write into it', cause, { danglingLink: true });
+    throw fileSystemError('output', path, 'write it', cause);
   }
 }
 
@@ -83,9 +83,8 @@ async function outputTarget(
   elsewhere: string,
 ): Promise<{ target: string; exists: boolean }> {
   const st = await lstatOrUndefined(path);
-  if (st?.isSymbolicLink()) throw new ConfigError(`${path} ${SYMLINK}`, path);
-  if (st && !st.isFile())
-    throw new ConfigError(`${path} exists and is not a regular file: choose another path`, path);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${inlineSafe(path)} ${SYMLINK}`, path);
+  if (st && !st.isFile()) throw notWritable(path, st, 'file');
   const target = await realTarget(path);
   if (guard.inputs.has(target))
     throw new ConfigError(
@@ -106,7 +105,7 @@ export async function writeOutputFile(path: string, text: string, guard: OutputG
     await rename(tmp, target);
   } catch (cause) {
     await rm(tmp, { force: true });
-    throw fsError(path, 'write it', cause);
+    throw fileSystemError('output', path, 'write it', cause);
   }
 }
 
@@ -121,19 +120,19 @@ export async function writeOutputFolder(
   guard: OutputGuard & { ours: (name: string) => boolean; what: string },
 ): Promise<void> {
   const st = await lstatOrUndefined(dir);
-  if (st?.isSymbolicLink()) throw new ConfigError(`${dir} ${SYMLINK}`, dir);
-  if (st && !st.isDirectory())
-    throw new ConfigError(`${dir} exists and is not a folder: choose another --out`, dir);
+  if (st?.isSymbolicLink()) throw new ConfigError(`${inlineSafe(dir)} ${SYMLINK}`, dir);
+  if (st && !st.isDirectory()) throw notWritable(dir, st, 'folder');
   if (st) {
     let entries: string[];
     try {
       entries = await readdir(dir);
     } catch (cause) {
-      throw fsError(dir, 'read it', cause);
+      throw fileSystemError('output', dir, 'read what it holds', cause);
     }
     for (const e of entries) {
       const est = await lstatOrUndefined(join(dir, e));
-      if (est?.isSymbolicLink()) throw new ConfigError(`${join(dir, e)} ${SYMLINK}`, join(dir, e));
+      if (est?.isSymbolicLink())
+        throw new ConfigError(`${inlineSafe(join(dir, e))} ${SYMLINK}`, join(dir, e));
     }
     if (entries.length > 0 && !guard.force)
       throw new ConfigError(
@@ -143,14 +142,16 @@ export async function writeOutputFolder(
     const foreign = entries.filter((e) => !guard.ours(e));
     if (foreign.length > 0)
       throw new ConfigError(
-        `${dir} holds files that are not an earlier ${guard.what}'s (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}): --force replaces an earlier ${guard.what} only; move them or choose another --out`,
+        `${dir} holds files that are not an earlier ${guard.what}'s (${boundedList(foreign, 5)}): --force replaces an earlier ${guard.what} only; move them or choose another --out`,
         dir,
       );
   }
+  const parent = dirname(resolve(dir));
   try {
-    await mkdir(dirname(resolve(dir)), { recursive: true });
+    await mkdir(parent, { recursive: true });
   } catch (cause) {
-    throw fsError(dirname(resolve(dir)), 'create it', cause);
+    const danglingLink = await isDanglingLink(parent);
+    throw fileSystemError('output', parent, 'create it', cause, { danglingLink });
   }
   const target = await realTarget(dir);
   for (const name of Object.keys(files))
@@ -160,20 +161,20 @@ export async function writeOutputFolder(
   try {
     tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.mxlock-`));
   } catch (cause) {
-    throw fsError(dirname(target), 'write into it', cause);
+    throw fileSystemError('output', dirname(target), 'write into it', cause);
   }
   try {
     for (const [name, text] of Object.entries(files)) await writeFile(join(tmp, name), text, { flag: 'wx' });
   } catch (cause) {
     await rm(tmp, { recursive: true, force: true });
-    throw fsError(dir, 'write the new files', cause);
+    throw fileSystemError('output', dir, 'write the new files', cause);
   }
   if (!st) {
     try {
       await rename(tmp, target);
     } catch (cause) {
       await rm(tmp, { recursive: true, force: true });
-      throw fsError(dir, 'create it', cause);
+      throw fileSystemError('output', dir, 'create it', cause);
     }
     return;
   }
@@ -183,14 +184,14 @@ export async function writeOutputFolder(
     await rename(target, old);
   } catch (cause) {
     await rm(tmp, { recursive: true, force: true });
-    throw fsError(dir, 'replace it', cause);
+    throw fileSystemError('output', dir, 'replace it', cause);
   }
   try {
     await rename(tmp, target);
   } catch (cause) {
     await rename(old, target).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
-    throw fsError(dir, 'replace it', cause);
+    throw fileSystemError('output', dir, 'replace it', cause);
   }
   await rm(old, { recursive: true, force: true });
 }
@@ -241,6 +242,6 @@ export async function openOutputLog(path: string, guard: OutputGuard): Promise<F
   try {
     return await open(target, flags, 0o644);
   } catch (cause) {
-    throw fsError(path, 'write it', cause);
+    throw fileSystemError('output', path, 'write it', cause);
   }
 }

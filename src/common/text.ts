@@ -43,3 +43,12 @@ export function inlineSafe(value: string): string {
 export function linesSafe(value: string): string {
   return value.split(/\r?\n/).map(inlineSafe).join('\n');
 }
+
+/**
+ * Items for one line of a message, each escaped: the first `max`, then how many more ("a, b, and 2980 more"), so a
+ * list of thousands of bad values stays one readable line.
+ */
+export function boundedList(items: readonly string[], max: number): string {
+  const shown = items.slice(0, max).map(inlineSafe).join(', ');
+  return items.length > max ? `${shown}, and ${items.length - max} more` : shown;
+}

@@ -3,13 +3,40 @@
  * names the file, line and column of the offending node, e.g.
  * `mxlock.yaml:7:9: gateway.ips[1]: expected an IPv4/IPv6 address or CIDR range`. Pure; profile/load.ts reads the file.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { EMPTY_PROFILE, ProfileSchema, type Profile } from './schema.js';
 
 /** Alias expansions allowed while converting to JS: far above any real profile, stops "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Collections nested in one another: a profile needs 4 (directSendSources[0].ips[0]), a scenario 4 (attempts[0].auth);
+ * a bound far above both, so a hostile file is refused with its place instead of exhausting the stack later.
+ */
+const MAX_DEPTH = 32;
+
+/** Problems listed in one error; the rest are counted ("and N more"): thousands of bad lines stay readable. */
+export const MAX_PROBLEM_LINES = 20;
+
+const TOO_DEEP = `nested more than ${MAX_DEPTH} levels deep: a profile or scenario needs at most 4; refused before it exhausts the stack`;
+
+/** The explicit tags that only restate what the plain value already is (YAML 1.2 core schema, §10.3). */
+const PLAIN_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'seq', 'map'].map((t) => `tag:yaml.org,2002:${t}`),
+);
 
 interface Diagnostic {
   offset: number;
@@ -34,31 +61,55 @@ export function parseYamlWith<S extends z.ZodType>(
   empty: () => z.output<S>,
 ): z.output<S> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
-    lineCounter,
-    keepSourceTokens: true,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { offset, line, column: col };
   };
+  const tooDeep = (cause: unknown, offset?: number) =>
+    offset === undefined
+      ? new ConfigError(`${file}: ${TOO_DEEP}`, file, undefined, undefined, { cause })
+      : toError(file, [{ ...at(offset), text: TOO_DEEP }]);
+
+  const doc = withinStack(tooDeep, () =>
+    parseDocument(text.replace(/^\uFEFF/, ''), {
+      lineCounter,
+      keepSourceTokens: true,
+      prettyErrors: false,
+      uniqueKeys: true,
+      // Nothing of yaml's goes to stderr as a process warning: every problem is an error below, with its place.
+      logLevel: 'error',
+    }),
+  );
 
   if (doc.errors.length > 0) {
+    // yaml reports a stack overflow while composing as RESOURCE_EXHAUSTION, followed by its consequences: one line.
+    const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+    if (exhausted) throw tooDeep(exhausted, exhausted.pos[0]);
     const diags = doc.errors.map((e) => ({ ...at(e.pos[0]), text: e.message.replace(/\s+/g, ' ').trim() }));
     throw toError(file, diags);
   }
+
+  const shape = shapeProblems(doc);
+  if (shape.length > 0)
+    throw toError(
+      file,
+      shape.map((p) => ({ ...at(p.offset), text: p.text })),
+    );
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (cause) {
-    throw new ConfigError(`${file}: ${(cause as Error).message}`, file, undefined, undefined, { cause });
+    // Aliases can nest what the shape check saw as shallow; yaml's alias bound says "resource exhaustion attack".
+    if (cause instanceof RangeError) throw tooDeep(cause);
+    const message = /alias count/i.test((cause as Error).message)
+      ? `more than ${MAX_ALIAS_COUNT} alias expansions (*name): refused, as a "billion laughs" document would exhaust memory; write the values out`
+      : (cause as Error).message;
+    throw new ConfigError(`${file}: ${message}`, file, undefined, undefined, { cause });
   }
   if (data === null || data === undefined) return empty();
 
-  const parsed = schema.safeParse(data);
+  const parsed = withinStack(tooDeep, () => schema.safeParse(data));
   if (parsed.success) return parsed.data;
 
   const diags: Diagnostic[] = [];
@@ -86,11 +137,64 @@ export function parseYamlWith<S extends z.ZodType>(
   throw toError(file, diags);
 }
 
+/**
+ * What the YAML holds that no profile or scenario may: collections nested deeper than MAX_DEPTH, a key that is a list
+ * or mapping (yaml would turn it into a string and print a Node warning), a tag other than a plain one (`!!binary`,
+ * `!!set`, `!custom`: yaml would build a byte array or a Set, or keep an unknown tag with a warning). Iterative: the
+ * nesting it measures must not overflow the stack it protects.
+ */
+function shapeProblems(doc: Document): { offset: number; text: string }[] {
+  const problems: { offset: number; text: string }[] = [];
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isScalar(node) && !isCollection(node)) continue; // null (empty value) or an alias: its anchor is walked
+    if (node.tag !== undefined && !PLAIN_TAGS.has(node.tag)) {
+      const tag = node.tag.replace(/^tag:yaml\.org,2002:/, '!!');
+      problems.push({
+        offset: startOf(node),
+        text: `the tag ${tag} is not allowed: a profile or scenario holds plain strings, numbers, true/false, lists and mappings`,
+      });
+    }
+    if (!isCollection(node)) continue;
+    if (depth + 1 > MAX_DEPTH) {
+      problems.push({ offset: startOf(node), text: TOO_DEEP });
+      continue;
+    }
+    for (const item of node.items) {
+      if (isPair(item)) {
+        if (isCollection(item.key) || isAlias(item.key))
+          problems.push({
+            offset: startOf(item.key),
+            text: `a key must be a plain name, not ${isAlias(item.key) ? `an alias (*${item.key.source})` : 'a list or a mapping'}`,
+          });
+        else stack.push({ node: item.key, depth: depth + 1 });
+        stack.push({ node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
+/** Runs `fn`; a stack overflow in it (RangeError) becomes the "nested too deep" error. */
+function withinStack<T>(tooDeep: (cause: unknown) => Error, fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    if (cause instanceof RangeError) throw tooDeep(cause);
+    throw cause;
+  }
+}
+
 function toError(file: string, diags: Diagnostic[]): ConfigError {
   const sorted = [...diags].sort((a, b) => a.offset - b.offset);
   const first = sorted[0];
-  const message = sorted.map((d) => `${file}:${d.line}:${d.column}: ${d.text}`).join('\n');
-  return new ConfigError(message, file, first?.line, first?.column);
+  const shown = sorted.slice(0, MAX_PROBLEM_LINES).map((d) => `${file}:${d.line}:${d.column}: ${d.text}`);
+  if (sorted.length > MAX_PROBLEM_LINES)
+    shown.push(
+      `${file}: and ${sorted.length - MAX_PROBLEM_LINES} more problems (fix these and run again to see them)`,
+    );
+  return new ConfigError(shown.join('\n'), file, first?.line, first?.column);
 }
 
 /** `gateway.ips[1]`, `directSendSources[0].senders[2]`; `(root)` for the document itself. */

@@ -3,10 +3,11 @@
  * ProviderSettingsExport.json (or ScubaResults_<id>.json) is read too, given by path or found in the folder.
  * The I/O edge of the snapshot: everything after it is pure.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { fileSystemError, InputError, notRegularFileError, type FileKind, type FileRole } from '../errors.js';
 import { buildSnapshot, type RawExport } from './build.js';
 import { keyOf } from './shape.js';
 import type { Snapshot } from './types.js';
@@ -17,26 +18,63 @@ const SCUBAGEAR_FILE = /^(ProviderSettingsExport|ScubaResults)[^/\\]*\.json(\.gz
 /** Far above any real tenant export (a 300-rule Get-TransportRule is a few MB); guards against the wrong file. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/** Which file is read and what for, as error messages name it: "read the profile", "read it" (an export file). */
+export interface InputFile {
+  role: FileRole;
+  /** What is read, for "cannot read <what>": `the profile`, `the domain list`, `it`. */
+  what: string;
+  /** The most bytes read (default MAX_FILE_BYTES), and what the limit is for in its error ("one input file"). */
+  limit?: { bytes: number; for: string } | undefined;
+}
+
+const DEFAULT_LIMIT = { bytes: MAX_FILE_BYTES, for: 'one input file' };
+
+const EXPORT_FILE: InputFile = { role: 'input', what: 'it' };
+
+/** What a path is that is not a regular file (the reader refuses it, the writer will not write over it). */
+export function kindOf(info: Stats): FileKind {
+  if (info.isDirectory()) return 'folder';
+  if (info.isFIFO()) return 'fifo';
+  if (info.isBlockDevice() || info.isCharacterDevice()) return 'device';
+  if (info.isSocket()) return 'socket';
+  return 'other';
+}
+
 /**
- * Reads at most `limit` bytes (MAX_FILE_BYTES for an export file); a file that turns out larger than it said (it grew,
- * or lied) is refused, the error naming `what` the limit is for.
+ * stat() with its failure in words: a path whose stat says ENOENT but that is there as a symbolic link is a dangling
+ * link, and the message says so (the person sees the name in `ls`).
  */
-export async function readBounded(
-  path: string,
-  limit = MAX_FILE_BYTES,
-  what = 'one export file',
-): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
+async function statOf(path: string, file: InputFile): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    const link = code === 'ENOENT' && (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true;
+    throw fileSystemError(file.role, path, `read ${file.what}`, cause, { danglingLink: link });
+  }
+}
+
+/** Reads at most the file's limit; a file that turns out larger than it said (it grew, or lied) is refused. */
+async function readBounded(path: string, file: InputFile): Promise<Uint8Array> {
+  const limit = file.limit ?? DEFAULT_LIMIT;
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (cause) {
+    throw fileSystemError(file.role, path, `read ${file.what}`, cause);
+  }
   try {
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
       const buf = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null).catch((cause: unknown) => {
+        throw fileSystemError(file.role, path, `read ${file.what}`, cause);
+      });
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > limit)
-        throw new InputError(`${path}: larger than the ${limit}-byte limit for ${what}`, path);
+      if (total > limit.bytes)
+        throw new InputError(`${path}: larger than the ${limit.bytes}-byte limit for ${limit.for}`, path);
       chunks.push(buf.subarray(0, bytesRead));
     }
     return Buffer.concat(chunks, total);
@@ -48,35 +86,22 @@ export async function readBounded(
 /**
  * The bytes of one regular file, read up to MAX_FILE_BYTES whatever size the file system reports: a device, FIFO or
  * socket is refused before it is opened (`/dev/zero` behind `x.json` would grow without end, a FIFO would block).
+ * Every file mxlock reads comes through here: the export's, the profile, a scenario, a domain list, recorded answers.
  */
-async function readBytes(path: string): Promise<Uint8Array> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
+export async function readInputFile(path: string, file: InputFile = EXPORT_FILE): Promise<Uint8Array> {
+  const info = await statOf(path, file);
+  if (!info.isFile()) throw notRegularFileError(file.role, path, `read ${file.what}`, kindOf(info));
+  const limit = file.limit ?? DEFAULT_LIMIT;
+  if (info.size > limit.bytes) {
     throw new InputError(
-      `${path}: cannot read it (${code === 'ENOENT' ? 'a dangling link, or gone' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many symbolic links' : (cause as Error).message})`,
-      path,
-      undefined,
-      { cause },
-    );
-  }
-  if (!info.isFile())
-    throw new InputError(
-      `${path}: not a regular file (a folder, device, FIFO or socket); an export holds regular files only`,
-      path,
-    );
-  if (info.size > MAX_FILE_BYTES) {
-    throw new InputError(
-      `${path}: ${info.size} bytes is larger than the ${MAX_FILE_BYTES}-byte limit for one export file`,
+      `${path}: ${info.size} bytes is larger than the ${limit.bytes}-byte limit for ${limit.for}`,
       path,
     );
   }
-  const bytes = await readBounded(path);
+  const bytes = await readBounded(path, file);
   if (path.toLowerCase().endsWith('.gz')) {
     try {
-      return gunzipSync(bytes, { maxOutputLength: MAX_FILE_BYTES });
+      return gunzipSync(bytes, { maxOutputLength: limit.bytes });
     } catch (cause) {
       throw new InputError(
         `${path}: not a readable gzip file (${(cause as Error).message})`,
@@ -90,14 +115,11 @@ async function readBytes(path: string): Promise<Uint8Array> {
 }
 
 export async function readExport(path: string): Promise<Snapshot> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (cause) {
-    throw new InputError(`${path}: no such export folder or snapshot.json`, path, undefined, { cause });
-  }
+  const info = await statOf(path, { role: 'input', what: 'the export folder or snapshot.json' });
   if (info.isDirectory()) {
-    const entries = await readdir(path);
+    const entries = await readdir(path).catch((cause: unknown) => {
+      throw fileSystemError('input', path, 'read the export folder', cause);
+    });
     const raw: RawExport = { source: path, files: [] };
     // Read in parallel: a cold start spends more time waiting on the disk than parsing (DESIGN §8).
     const names = entries.sort().filter((entry) => /\.json(\.gz)?$/i.test(entry));
@@ -122,7 +144,7 @@ export async function readExport(path: string): Promise<Snapshot> {
     const files = await Promise.all(
       readable.map(async (entry) => {
         const full = join(path, entry);
-        return { name: entry, path: full, bytes: await readBytes(full) };
+        return { name: entry, path: full, bytes: await readInputFile(full) };
       }),
     );
     for (const file of files) {
@@ -136,7 +158,11 @@ export async function readExport(path: string): Promise<Snapshot> {
   }
   return buildSnapshot({
     source: path,
-    bundle: { name: basename(path), path, bytes: await readBytes(path) },
+    bundle: {
+      name: basename(path),
+      path,
+      bytes: await readInputFile(path, { role: 'input', what: 'the export folder or snapshot.json' }),
+    },
     files: [],
   });
 }

@@ -153,7 +153,9 @@ describe('mxlock assess', () => {
   test('an export folder that does not exist: exit 2', async () => {
     const r = await mxlock('assess', join(tmp, 'nope'), '--offline');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no such export folder');
+    expect(r.stderr).toContain(
+      ': cannot read the export folder or snapshot.json: no such file or folder; check the path',
+    );
   });
 
   test('an unknown format or severity is a usage error (exit 2)', async () => {

@@ -154,7 +154,7 @@ describe('mxlock emulate', () => {
       join(tmp, 'not.pem'),
     );
     expect(notPem.code).toBe(2);
-    expect(notPem.stderr).toMatch(/not\.pem: no PEM block/);
+    expect(notPem.stderr).toMatch(/--tls-cert \S*not\.pem: holds no PEM certificate/);
 
     await writeFile(join(tmp, 'old.log'), 'keep me');
     const existing = await mxlock(

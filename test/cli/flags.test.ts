@@ -59,6 +59,22 @@ describe('the commands', () => {
     expect(r.code === 0 || r.code === 1).toBe(true);
     expect(JSON.parse(r.stdout).domains[0].domain).toBe('contoso.com');
   });
+
+  test('dns with 3,000 invalid --gateway-ip values: one short line, the first 20 and how many more', async () => {
+    const bad = Array.from({ length: 3000 }, (_, i) => `bad${i}`);
+    const r = await mxlock(
+      'dns',
+      'contoso.com',
+      '--zone',
+      'examples/hardened/dns.json',
+      '--gateway-ip',
+      ...bad,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mxlock: --gateway-ip: not an IP address or range: ${bad.slice(0, 20).join(', ')}, and 2980 more\n`,
+    );
+  });
 });
 
 describe('UTF-16 inputs are read like UTF-16 exports (issue 10 item 9)', () => {

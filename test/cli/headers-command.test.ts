@@ -143,7 +143,10 @@ describe('mxlock headers: each fixture in terminal and JSON', () => {
 describe('mxlock headers: input errors name the file (exit 2)', () => {
   test.each([
     ['not-headers.txt', /not-headers\.txt: no header field found/],
-    ['no-such-file.eml', /no-such-file\.eml: cannot read it \(no such file\)/],
+    [
+      'no-such-file.eml',
+      /no-such-file\.eml: cannot read the message file: no such file or folder; check the path/,
+    ],
   ])('%s', async (file, message) => {
     const r = await mxlock('headers', join(FIXTURES, file));
     expect(r.code).toBe(2);
@@ -154,6 +157,8 @@ describe('mxlock headers: input errors name the file (exit 2)', () => {
   test('a folder is refused before it is read', async () => {
     const r = await mxlock('headers', FIXTURES);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not a regular file/);
+    expect(r.stderr).toMatch(
+      /cannot read the message file: it is a folder, not a file; give the path of a file/,
+    );
   });
 });

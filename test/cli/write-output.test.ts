@@ -56,7 +56,7 @@ describe('writeOutputFile', () => {
 
   test('a folder that does not exist is a clear error naming it', async () => {
     await expect(writeOutputFile(join(tmp, 'missing', 'r.json'), 'x', NONE)).rejects.toThrow(
-      `${join(tmp, 'missing')}: cannot write into it (no such folder)`,
+      `${join(tmp, 'missing', 'r.json')}: cannot write it: the folder it goes into does not exist; create that folder first, or choose another path`,
     );
   });
 });

@@ -7,19 +7,10 @@ import { ConfigError } from '../../src/errors.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { closest, formatPath, parseProfile } from '../../src/profile/parse.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
+import { configError } from './helpers.js';
 
 const FIXTURES = new URL('../fixtures/profile/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('sender ranges that cover too much of the internet are profile errors (issue 10 item 4)', () => {
   test.each([
@@ -199,7 +190,7 @@ describe('loadProfile', () => {
     await expect(loadProfile(missing)).rejects.toMatchObject({
       name: 'ConfigError',
       file: missing,
-      message: `${missing}: cannot read the profile (no such file)`,
+      message: `${missing}: cannot read the profile: no such file or folder; check the path`,
     });
   });
 });

@@ -274,7 +274,9 @@ describe('missing data', () => {
 
   test('a path that does not exist is an InputError', async () => {
     const path = fixture('does-not-exist');
-    expect((await inputError(path)).message).toBe(`${path}: no such export folder or snapshot.json`);
+    expect((await inputError(path)).message).toBe(
+      `${path}: cannot read the export folder or snapshot.json: no such file or folder; check the path`,
+    );
   });
 });
 

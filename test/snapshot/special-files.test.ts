@@ -30,7 +30,7 @@ describe('special files in an export folder', () => {
   test('/dev/zero behind a cmdlet file name is refused with its path, not read until memory runs out', async () => {
     const dir = await exportWith('Get-TransportRule.json', (p) => symlink('/dev/zero', p));
     await expect(readExport(dir)).rejects.toThrow(
-      `${join(dir, 'Get-TransportRule.json')}: not a regular file (a folder, device, FIFO or socket)`,
+      `${join(dir, 'Get-TransportRule.json')}: cannot read it: it is a device, not a regular file`,
     );
   });
 
@@ -48,7 +48,7 @@ describe('special files in an export folder', () => {
   test('a dangling link under a cmdlet name is a clear error naming it', async () => {
     const dir = await exportWith('Get-OrganizationConfig.json', (p) => symlink(join(tmp, 'gone.json'), p));
     await expect(readExport(dir)).rejects.toThrow(
-      `${join(dir, 'Get-OrganizationConfig.json')}: cannot read it (a dangling link, or gone)`,
+      `${join(dir, 'Get-OrganizationConfig.json')}: cannot read it: it is a symbolic link to something that does not exist; fix the link`,
     );
   });
 });

@@ -5,14 +5,13 @@ import { assessExport } from '../../assess-export.js';
 import type { Severity } from '../../common/order.js';
 import { diag, outputStyle } from '../output.js';
 import { dnsServers } from '../flags.js';
-import { ConfigError } from '../../errors.js';
 import { reporters, type ReportFormat } from '../../report/index.js';
 
 interface AssessFlags {
   profile?: string;
   offline?: boolean;
   dnsServer?: string[];
-  format: ReportFormat | 'html';
+  format: ReportFormat;
   out?: string;
   failOn: Severity | 'none';
   timestamp?: boolean;
@@ -38,7 +37,7 @@ export function registerAssess(program: Command): void {
     )
     .addOption(
       new Option('-f, --format <format>', 'report format')
-        .choices(['terminal', 'json', 'md', 'sarif', 'html'])
+        .choices(Object.keys(reporters))
         .default('terminal'),
     )
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
@@ -65,11 +64,6 @@ Exit codes: 0 no open bypass and nothing failing at or above --fail-on; 1 an ope
 finding; 2 usage or input error (the message names the file and property).`,
     )
     .action(async (exportPath: string, flags: AssessFlags) => {
-      if (flags.format === 'html') {
-        throw new ConfigError(
-          '--format html is not available in this version (use terminal, json, md or sarif)',
-        );
-      }
       const { report, warnings } = await assessExport(exportPath, {
         profilePath: flags.profile,
         offline: flags.offline,

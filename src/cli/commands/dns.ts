@@ -1,12 +1,12 @@
 /** `mxlock dns <domain…>`: SPF, DMARC, DKIM and MX analysis for any domains, live or from recorded answers. */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../snapshot/read.js';
 import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
 import { diag, outputStyle } from '../output.js';
 import { ConfigError, InputError } from '../../errors.js';
 import { IpSet, sampleAddress } from '../../common/ip.js';
-import { inlineSafe } from '../../common/text.js';
+import { boundedList, inlineSafe } from '../../common/text.js';
 import { dnsServers, positiveInt } from '../flags.js';
 
 interface DnsFlags {
@@ -24,6 +24,9 @@ interface DnsFlags {
   force?: boolean;
 }
 
+/** Bad values named in one message; the rest are counted. */
+const MAX_LISTED = 20;
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 
 /** The files `dns` reads (--file, --zone): never written over by --out or --record. */
@@ -36,9 +39,7 @@ async function readInputs(flags: DnsFlags): Promise<Set<string>> {
 async function domainList(args: string[], file: string | undefined): Promise<string[]> {
   const list = [...args];
   if (file) {
-    const bytes = await readFile(file).catch((cause: unknown) => {
-      throw new InputError(`${file}: cannot read the domain list (${(cause as Error).message})`, file);
-    });
+    const bytes = await readInputFile(file, { role: 'input', what: 'the domain list' });
     const text = decodeText(bytes, file).text;
     text.split(/\r?\n/).forEach((line, i) => {
       const d = line.replace(/#.*/, '').trim();
@@ -100,7 +101,9 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       const domains = await domainList(args, flags.file);
       const gatewayIps = new IpSet(flags.gatewayIp ?? []);
       if (gatewayIps.invalid.length > 0)
-        throw new ConfigError(`--gateway-ip: not an IP address or range: ${gatewayIps.invalid.join(', ')}`);
+        throw new ConfigError(
+          `--gateway-ip: not an IP address or range: ${boundedList(gatewayIps.invalid, MAX_LISTED)}`,
+        );
       // check_host() takes one address: a range is represented by its first host.
       const spfIps = (flags.gatewayIp ?? []).map(sampleAddress).filter((x): x is string => x !== undefined);
       const concurrency = positiveInt(flags.concurrency, '--concurrency');
@@ -116,9 +119,7 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
       if (flags.zone) {
         if (flags.record)
           throw new ConfigError('--record and --zone do not go together: --zone never touches the network');
-        const zoneBytes = await readFile(flags.zone).catch((cause: unknown) => {
-          throw new InputError(`${flags.zone}: cannot read (${(cause as Error).message})`, flags.zone);
-        });
+        const zoneBytes = await readInputFile(flags.zone, { role: 'input', what: 'the recorded answers' });
         const text = decodeText(zoneBytes, flags.zone).text;
         let json: unknown;
         try {

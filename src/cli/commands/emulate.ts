@@ -2,7 +2,7 @@
  * `mxlock emulate <export>`: a local SMTP server that answers like Exchange Online Protection would for this
  * configuration (src/smtp/emulator.ts), until SIGINT or SIGTERM. The rehearsal peer of `mxlock probe`.
  */
-import { open } from 'node:fs/promises';
+import { PEM, readPemFile } from '../pem.js';
 import { Option, type Command } from 'commander';
 import { isValidIp } from '../../common/ip.js';
 import { inlineSafe } from '../../common/text.js';
@@ -27,37 +27,6 @@ interface EmulateFlags {
   maxConnections?: string;
   log?: string;
   force?: boolean;
-}
-
-/** A PEM certificate or key is a few kilobytes; anything near this is the wrong file. */
-const MAX_PEM_BYTES = 1024 * 1024;
-
-/** A --tls-cert/--tls-key file: a regular file, read up to MAX_PEM_BYTES, holding PEM. */
-async function readPem(path: string, flag: string, label: RegExp): Promise<string> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (cause) {
-    throw new ConfigError(`${flag} ${path}: cannot read it (${(cause as Error).message})`, path);
-  }
-  try {
-    if (!(await fh.stat()).isFile()) throw new ConfigError(`${flag} ${path}: not a regular file`, path);
-    const buf = Buffer.alloc(MAX_PEM_BYTES + 1);
-    let n = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-      if (n > MAX_PEM_BYTES)
-        throw new ConfigError(`${flag} ${path}: larger than ${MAX_PEM_BYTES} bytes, not a PEM file`, path);
-    }
-    const text = buf.subarray(0, n).toString('utf8');
-    if (!label.test(text))
-      throw new ConfigError(`${flag} ${path}: no PEM block (-----BEGIN …-----) of the expected kind`, path);
-    return text;
-  } finally {
-    await fh.close();
-  }
 }
 
 function portOf(value: string): number {
@@ -140,8 +109,8 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage or input error (bad export, por
       const tls =
         flags.tlsCert !== undefined && flags.tlsKey !== undefined
           ? {
-              cert: await readPem(flags.tlsCert, '--tls-cert', /-----BEGIN CERTIFICATE-----/),
-              key: await readPem(flags.tlsKey, '--tls-key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+              cert: await readPemFile(flags.tlsCert, '--tls-cert', PEM.certificate),
+              key: await readPemFile(flags.tlsKey, '--tls-key', PEM.privateKey),
             }
           : undefined;
 

@@ -1,10 +1,9 @@
 /** `mxlock headers <file|->`: was this message delivered through the gateway? (issue 11 item 3, DESIGN §3.4). */
-import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { MAX_INPUT_BYTES } from '../../headers/parse.js';
 import { decodeText } from '../../snapshot/decode.js';
-import { readBounded } from '../../snapshot/read.js';
+import { readInputFile } from '../../snapshot/read.js';
 import { outputStyle } from '../output.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 
@@ -34,23 +33,12 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 /** A regular file only (a FIFO would block, a device grow without end), read up to MAX_INPUT_BYTES. */
-async function readMessageFile(path: string): Promise<Uint8Array> {
-  const info = await stat(path).catch((cause: unknown) => {
-    const code = (cause as { code?: unknown }).code;
-    throw new InputError(
-      `${path}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (cause as Error).message})`,
-      path,
-      undefined,
-      { cause },
-    );
+function readMessageFile(path: string): Promise<Uint8Array> {
+  return readInputFile(path, {
+    role: 'input',
+    what: 'the message file',
+    limit: { bytes: MAX_INPUT_BYTES, for: WHAT },
   });
-  if (!info.isFile()) throw new InputError(`${path}: not a regular file; expected ${WHAT}`, path);
-  if (info.size > MAX_INPUT_BYTES)
-    throw new InputError(
-      `${path}: ${info.size} bytes is larger than the ${MAX_INPUT_BYTES}-byte limit for ${WHAT}`,
-      path,
-    );
-  return readBounded(path, MAX_INPUT_BYTES, WHAT);
 }
 
 function decode(bytes: Uint8Array, name: string): string {

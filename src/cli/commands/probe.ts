@@ -1,5 +1,5 @@
 /** `mxlock probe <domain>`: the attack paths tried live against the tenant's Exchange Online endpoint (issue 11 item 1). */
-import { open } from 'node:fs/promises';
+import { PEM, readPemFile } from '../pem.js';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { dnsServers, positiveInt } from '../flags.js';
@@ -26,36 +26,6 @@ interface ProbeFlags {
   out?: string;
   force?: boolean;
   color?: boolean;
-}
-
-/** A CA bundle is a few kilobytes; anything beyond this is the wrong file. */
-const MAX_CA_FILE_BYTES = 1024 * 1024;
-
-/** The PEM text of --ca-file: a regular file, read up to MAX_CA_FILE_BYTES (issue 10: bounded reads). */
-async function readCaFile(path: string): Promise<string> {
-  const fail = (why: string) => new ConfigError(`--ca-file ${path}: ${why}`, path);
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (cause) {
-    throw fail(`cannot read it (${(cause as Error).message})`);
-  }
-  try {
-    if (!(await fh.stat()).isFile()) throw fail('not a regular file');
-    const buf = Buffer.alloc(MAX_CA_FILE_BYTES + 1);
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, total, buf.length - total, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > MAX_CA_FILE_BYTES) throw fail(`larger than ${MAX_CA_FILE_BYTES} bytes`);
-    }
-    const text = buf.subarray(0, total).toString('utf8');
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw fail('holds no PEM certificate');
-    return text;
-  } finally {
-    await fh.close();
-  }
 }
 
 export function registerProbe(program: Command): void {
@@ -120,7 +90,7 @@ disagrees with the configuration; 2 usage or input error.`,
         throw new ConfigError('--transcript and --out name the same file: choose two');
       if (flags.insecureTls && flags.caFile)
         throw new ConfigError('--insecure-tls and --ca-file: give one (--ca-file checks the certificate)');
-      const ca = flags.caFile ? await readCaFile(flags.caFile) : undefined;
+      const ca = flags.caFile ? await readPemFile(flags.caFile, '--ca-file', PEM.certificate) : undefined;
       const configuration = flags.export
         ? await configurationOfExport(flags.export, {
             profilePath: flags.profile,

@@ -1,6 +1,6 @@
 /** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
 import { lackingExports } from '../../snapshot/partial.js';
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../snapshot/read.js';
 import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 import { Option, type Command } from 'commander';
@@ -85,12 +85,7 @@ Exit codes: 0 no attack path open (after the plan, with --after-plan); 1 an atta
       const gateway = resolveGateway(profile, result.snapshot);
       let scenario: ReturnType<typeof scenarioMod.parseScenario> = [];
       if (flags.scenario) {
-        const bytes = await readFile(flags.scenario).catch((cause: unknown) => {
-          throw new ConfigError(
-            `${flags.scenario}: cannot read the scenario file (${(cause as Error).message})`,
-            flags.scenario,
-          );
-        });
+        const bytes = await readInputFile(flags.scenario, { role: 'config', what: 'the scenario file' });
         const text = decodeText(bytes, flags.scenario).text;
         scenario = scenarioMod.parseScenario(text, flags.scenario);
       }
