@@ -127,35 +127,45 @@ export function findDuplicateKeys(text: string): DuplicateKey[] {
   let isObject = new Uint8Array(64);
   const keyAt: string[] = [];
   const indexAt: number[] = [];
-  const seenAt: Map<string, DuplicateKey['occurrences']>[] = [];
-  let seen: Map<string, DuplicateKey['occurrences']> | undefined;
+  // A key seen once maps to where its string starts (no allocation for the common case); a repeated one to its list.
+  const seenAt: Map<string, number | DuplicateKey['occurrences']>[] = [];
+  let seen: Map<string, number | DuplicateKey['occurrences']> | undefined;
   let state = IN_ARRAY;
   let depth = 0;
   const n = text.length;
+  const keyAtQuote = (open: number) => {
+    const end = stringEnd(text, open);
+    const raw = text.slice(open + 1, end);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(open, end + 1)) as string) : raw;
+    return { key, end, valueStart: text.indexOf(':', end + 1) + 1 };
+  };
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      const end = stringEnd(text, i);
       if (state !== BEFORE_KEY || seen === undefined) {
-        i = end + 1;
+        i = stringEnd(text, i) + 1;
         continue;
       }
-      const raw = text.slice(i + 1, end);
-      const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-      i = text.indexOf(':', end + 1) + 1;
+      const open = i;
+      const { key, valueStart } = keyAtQuote(open);
+      i = valueStart;
       state = IN_VALUE;
       keyAt[depth] = key;
       const fold = key.toLowerCase();
       const prior = seen.get(fold);
-      if (prior === undefined) seen.set(fold, [{ key, valueStart: i }]);
+      if (prior === undefined) seen.set(fold, open);
+      else if (typeof prior !== 'number') prior.push({ key, valueStart });
       else {
-        prior.push({ key, valueStart: i });
-        if (prior.length === 2) {
-          const at: (string | number)[] = [];
-          for (let d = 1; d < depth; d++) at.push(isObject[d] ? (keyAt[d] ?? '') : (indexAt[d] ?? 0));
-          found.push({ at, occurrences: prior });
-        }
+        const first = keyAtQuote(prior);
+        const occurrences = [
+          { key: first.key, valueStart: first.valueStart },
+          { key, valueStart },
+        ];
+        seen.set(fold, occurrences);
+        const at: (string | number)[] = [];
+        for (let d = 1; d < depth; d++) at.push(isObject[d] ? (keyAt[d] ?? '') : (indexAt[d] ?? 0));
+        found.push({ at, occurrences });
       }
       continue;
     }
