@@ -214,6 +214,14 @@ describe('dns.json', () => {
     );
   });
 
+  test('the recorded failures given twice with different types: every type of that name is unknown', () => {
+    const { zone } = zoneOf(
+      '{"contoso.com":{"TXT":["v=spf1 -all"],"error":{"MX":"timeout"},"error":{"A":"timeout"}}}',
+    );
+    for (const type of ['TXT', 'MX', 'A'] as const)
+      expect(lookup(zone, 'contoso.com', type).kind).toBe('unavailable');
+  });
+
   test('a recorded failure kept beside an ambiguous type', () => {
     const { zone } = zoneOf('{"contoso.com":{"TXT":[],"TXT":["x"],"error":{"MX":"timeout"}}}');
     const mx = lookup(zone, 'contoso.com', 'MX');
