@@ -3,10 +3,12 @@
  * NXDOMAIN. A lookup that failed when the zone was recorded (timeout, SERVFAIL…) is kept as such under `error`
  * (an extension of §3.1): DESIGN §1.1, a DNS failure is unknown, never an absence. Pure data.
  */
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
+import { inlineSafe } from './text.js';
 
 export type RecordType = 'MX' | 'TXT' | 'CNAME' | 'A' | 'AAAA';
-const RECORD_TYPES = ['MX', 'TXT', 'CNAME', 'A', 'AAAA'] as const satisfies readonly RecordType[];
+export const RECORD_TYPES = ['MX', 'TXT', 'CNAME', 'A', 'AAAA'] as const satisfies readonly RecordType[];
 export interface MxRecord {
   exchange: string;
   priority: number;
@@ -39,6 +41,15 @@ export type Lookup<T> =
 const FAILURE_REASON = /^(timeout|SERVFAIL|E[A-Z0-9_]+)$/;
 const CODE_OF_REASON: Record<string, string> = { timeout: 'ETIMEOUT', SERVFAIL: 'ESERVFAIL' };
 
+/**
+ * The failure recorded for a name or type that dns.json gives twice with different answers (issue 10 item 8): which
+ * one is right is unknown, so the lookup fails rather than take the one that comes last.
+ */
+export const AMBIGUOUS_ANSWER = 'EAMBIGUOUS';
+const WHY: Readonly<Record<string, string>> = {
+  [AMBIGUOUS_ANSWER]: 'given twice in dns.json with different answers',
+};
+
 /** The dns.json word for a node:dns error code (`ETIMEOUT` → `timeout`); NXDOMAIN and NODATA are not failures. */
 export function failureReason(code: string): string {
   if (code === 'ETIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
@@ -66,9 +77,12 @@ export function zoneFailure(zone: DnsZone, name: string, type: RecordType): Zone
   const entry = zone.get(key);
   const failed = entry?.error?.[type];
   if (failed !== undefined)
-    return { code: failureCode(failed), reason: `DNS failure: ${type} ${key}: ${failed}` };
+    return {
+      code: failureCode(failed),
+      reason: `DNS failure: ${type} ${key}: ${failed}${WHY[failed] ? ` (${WHY[failed]})` : ''}`,
+    };
   if (entry?.error !== undefined && !RECORD_TYPES.some((t) => entry[t] !== undefined)) {
-    const seen = Object.entries(entry.error).map(([t, r]) => `${t} ${r}`);
+    const seen = Object.entries(entry.error).map(([t, r]) => `${t} ${r}${WHY[r] ? ` (${WHY[r]})` : ''}`);
     return {
       code: 'ENOTRECORDED',
       reason: `DNS failure: every lookup of ${key} failed (${seen.join(', ')}), so whether it has ${type} records is unknown`,
@@ -101,8 +115,36 @@ export function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
 }
 
-export function zoneFromJson(data: z.output<typeof DnsJsonSchema>): DnsZone {
+/**
+ * Two spellings of one name (`Contoso.com`, `contoso.com.`, `bücher.de` and `xn--bcher-kva.de`) are the same key:
+ * `normaliseName`, then an internationalised name in its ASCII (punycode) form, as DNS carries it (RFC 5891 §4.4).
+ */
+function sameNameKey(name: string): string {
+  const n = normaliseName(name);
+  // eslint-disable-next-line no-control-regex -- any character outside ASCII makes it an IDN
+  return /[^\x00-\x7f]/.test(n) ? domainToASCII(n) || n : n;
+}
+
+/** An entry's answers in a form that compares equal when the answers are: records sorted, types in one order. */
+function answersOf(e: ZoneEntry): string {
+  const sorted = (a: readonly unknown[] | undefined) => a?.map((x) => JSON.stringify(x)).sort();
+  return JSON.stringify([
+    ...RECORD_TYPES.map((t) => sorted(e[t])),
+    RECORD_TYPES.map((t) => e.error?.[t] ?? null),
+  ]);
+}
+
+/**
+ * The zone of a parsed dns.json. Names that are one name written differently are reported through `warn`: with the
+ * same answers they are read once; with different answers every lookup of that name fails (`AMBIGUOUS_ANSWER`),
+ * whichever spelling comes last (issue 10 item 8, DESIGN §1.1).
+ */
+export function zoneFromJson(
+  data: z.output<typeof DnsJsonSchema>,
+  warn: (warning: string) => void = () => {},
+): DnsZone {
   const zone = new Map<string, ZoneEntry>();
+  const spellings = new Map<string, { name: string; entry: ZoneEntry }[]>();
   for (const [name, entry] of Object.entries(data)) {
     const e: ZoneEntry = {};
     if (entry.MX) e.MX = entry.MX.map((m) => ({ exchange: normaliseName(m.exchange), priority: m.priority }));
@@ -111,7 +153,25 @@ export function zoneFromJson(data: z.output<typeof DnsJsonSchema>): DnsZone {
     if (entry.A) e.A = entry.A;
     if (entry.AAAA) e.AAAA = entry.AAAA;
     if (entry.error && Object.keys(entry.error).length > 0) e.error = { ...entry.error };
+    const key = sameNameKey(name);
+    const group = spellings.get(key);
+    if (group) group.push({ name, entry: e });
+    else spellings.set(key, [{ name, entry: e }]);
     zone.set(normaliseName(name), e);
+  }
+  for (const group of spellings.values()) {
+    if (group.length < 2) continue;
+    const names = group.map((g) => inlineSafe(JSON.stringify(g.name))).join(' and ');
+    const first = answersOf(group[0]!.entry);
+    if (group.every((g) => answersOf(g.entry) === first)) {
+      warn(`${names} are one name, given twice with the same answers: read once`);
+      continue;
+    }
+    warn(
+      `${names} are one name, given twice with different answers: neither is used, its lookups read as failed (unknown)`,
+    );
+    const failed = Object.fromEntries(RECORD_TYPES.map((t) => [t, AMBIGUOUS_ANSWER]));
+    for (const g of group) zone.set(normaliseName(g.name), { error: failed });
   }
   return zone;
 }

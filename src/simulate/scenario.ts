@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { isValidIp } from '../common/ip.js';
+import { inlineSafe } from '../common/text.js';
 import type { Attempt, AuthVerdict, PathKind } from '../model/types.js';
 import { parseYamlWith } from '../profile/parse.js';
 
@@ -33,7 +34,23 @@ const AttemptSchema = z
     from: email.optional(),
     to: z.array(email).min(1),
     received: z.array(z.string().refine(isValidIp, { message: 'expected an IP address' })).default([]),
-    headers: z.record(z.string(), z.string()).default({}),
+    headers: z
+      .record(z.string(), z.string())
+      .superRefine((headers, ctx) => {
+        // Header names ignore case (RFC 5322 §1.2.2): two spellings of one header would be decided by their order.
+        const seen = new Map<string, string>();
+        for (const name of Object.keys(headers)) {
+          const prior = seen.get(name.toLowerCase());
+          if (prior !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `header "${inlineSafe(prior)}" is given twice ("${inlineSafe(name)}"): header names ignore case, keep one`,
+            });
+          else seen.set(name.toLowerCase(), name);
+        }
+      })
+      .default({}),
     authenticated: z.boolean().default(false),
     auth: z
       .object({

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { inlineSafe } from '../common/text.js';
 import { InputError } from '../errors.js';
 import { CMDLETS, type CmdletName } from './schema.js';
+import { AmbiguousValue, readSame } from './duplicates.js';
 import { unwrapValueCount } from './fields.js';
 
 // Instance annotations: any key starting with `@` (`@odata.context`, `@adminapi.warnings`, formats.md §1.4), legacy
@@ -53,15 +54,41 @@ export function toObjectList(raw: unknown, file: string): Record<string, unknown
   return out;
 }
 
+/** Keys given twice with different values (duplicates.ts): such a property is read as absent, and named. */
+export interface AmbiguityOptions {
+  /** The value is, or holds at any depth, a key given twice with different values. */
+  ambiguous?: (value: unknown) => boolean;
+  /** Hears the schema name of each property read as absent for that reason. */
+  onAmbiguous?: (property: string) => void;
+}
+
 function canonicalKeys(
   obj: Record<string, unknown>,
+  schema: z.ZodObject,
   known: ReadonlyMap<string, string>,
+  options: AmbiguityOptions,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (ANNOTATION.test(k)) continue;
     const canon = known.get(k.toLowerCase());
-    if (canon !== undefined) out[canon] = v;
+    if (canon === undefined) continue;
+    if (options.ambiguous?.(v) !== true) {
+      out[canon] = v;
+      continue;
+    }
+    // A property given twice with different values is read only when both read the same (`"True"` and `true`);
+    // otherwise neither decides (DESIGN §1.1): it is absent, so its checks say unknown.
+    const field = schema.shape[canon];
+    const same =
+      v instanceof AmbiguousValue && field
+        ? readSame(v, (c) => {
+            const r = field.safeParse(c);
+            return r.success ? { ok: true, value: r.data } : { ok: false };
+          })
+        : undefined;
+    if (same && v instanceof AmbiguousValue) out[canon] = v.candidates[0];
+    else options.onAmbiguous?.(canon);
   }
   return out;
 }
@@ -81,11 +108,12 @@ export function parseCmdlet<K extends CmdletName>(
   name: K,
   raw: unknown,
   file: string,
+  options: AmbiguityOptions = {},
 ): z.output<(typeof CMDLETS)[K]['schema']>[] {
   const schema = CMDLETS[name].schema as z.ZodObject;
   const known = new Map(Object.keys(schema.shape).map((k) => [k.toLowerCase(), k]));
   return toObjectList(raw, file).map((obj, i) => {
-    const input = canonicalKeys(obj, known);
+    const input = canonicalKeys(obj, schema, known, options);
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

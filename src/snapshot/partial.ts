@@ -21,17 +21,20 @@ export function fullExportHint(cmdlet: CmdletName): string {
  * a full export, then with `whenFull`, the caller's likely cause and remedy (e.g. "module or tenant too old, …").
  */
 export function absentProperty(
-  snapshot: Pick<Snapshot, 'partial'>,
+  snapshot: Pick<Snapshot, 'partial' | 'ambiguous'>,
   cmdlet: CmdletName | undefined,
   property: string,
   whenFull = '',
 ): string {
+  const lower = property.toLowerCase();
+  if (cmdlet !== undefined && snapshot.ambiguous?.[cmdlet]?.some((p) => p.toLowerCase() === lower)) {
+    return `${property} is absent, or given twice with different values (see the warnings), in the ${cmdlet} export: neither value is used`;
+  }
   const partial = cmdlet === undefined ? undefined : snapshot.partial?.[cmdlet];
   const discarded = partial?.discarded?.[property];
   if (partial && discarded !== undefined) {
     return `${property} is not usable in the ${partial.tool} export: ${discarded}; ${fullExportHint(cmdlet!)}`;
   }
-  const lower = property.toLowerCase();
   if (partial?.selected && !partial.selected.some((s) => s.toLowerCase() === lower)) {
     const kept = partial.selected.length === 0 ? 'none' : partial.selected.join(', ');
     return `${property} is not in the export: ${partial.tool} exports only ${partial.selected.length} properties of ${cmdlet!} (${kept}); ${fullExportHint(cmdlet!)}`;

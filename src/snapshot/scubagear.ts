@@ -26,6 +26,7 @@
  * Values are ConvertTo-Json of the cmdlets' objects: the reader's usual quirks apply (`\/Date(ms)\/`, enums as ints or
  * names, `smtp:*;1`).
  */
+import { AmbiguousValue } from './duplicates.js';
 import type { CmdletName } from './schema.js';
 import type { PartialCmdlet } from './types.js';
 
@@ -98,12 +99,16 @@ export interface ScubaGearMapping {
   warnings: string[];
 }
 
+/** A list of names; of a key given twice with different values (duplicates.ts), every name either one lists. */
 function stringList(v: unknown): string[] {
+  if (v instanceof AmbiguousValue) return v.candidates.flatMap(stringList);
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** Property names of the objects in a ScubaGear key (a `Select-Object` gives every object the same ones). */
 function propertiesOf(v: unknown): string[] {
+  // Given twice (exo and securitysuite): the first copy is the one read when both read the same (build.ts).
+  if (v instanceof AmbiguousValue) return propertiesOf(v.candidates[0]);
   const objects = (Array.isArray(v) ? v : [v]).filter(isObject);
   return [...new Set(objects.flatMap((o) => Object.keys(o)))];
 }
@@ -117,6 +122,7 @@ function backslashesStripped(value: Record<string, unknown>, text: string): bool
 }
 
 function withoutPatterns(v: unknown, dropped: Set<string>): unknown {
+  if (v instanceof AmbiguousValue) return v.map((c) => withoutPatterns(c, dropped));
   if (!Array.isArray(v)) return v;
   return v.map((o) => {
     if (!isObject(o)) return o;

@@ -55,6 +55,11 @@ export interface Snapshot {
    * "module or tenant too old". `absentProperty` (partial.ts) is the one place that words it.
    */
   partial?: { [K in CmdletName]?: PartialCmdlet };
+  /**
+   * Per cmdlet, the properties some object gives twice with different values (`{"Enabled": true, "enabled": false}`):
+   * read as absent in that object, never as either value (issue 10 item 8); a warning names both keys.
+   */
+  ambiguous?: { [K in CmdletName]?: readonly string[] };
 }
 
 export interface ExportOrigin {

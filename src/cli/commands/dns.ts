@@ -121,20 +121,15 @@ Exit codes: 0 nothing failed; 1 a domain has a failing verdict; 2 usage or input
           throw new ConfigError('--record and --zone do not go together: --zone never touches the network');
         const zoneBytes = await readInputFile(flags.zone, { role: 'input', what: 'the recorded answers' });
         const text = decodeText(zoneBytes, flags.zone).text;
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (cause) {
-          throw new InputError(
-            `${flags.zone}: not valid JSON (${(cause as Error).message})`,
-            flags.zone,
-            undefined,
-            { cause },
-          );
-        }
-        // The reader of the export's dns.json: one schema, errors naming the file and the field.
-        const { parseDns } = await import('../../snapshot/build.js');
-        resolve = recordedResolver(parseDns(json, flags.zone));
+        // The reader of the export's dns.json: one parser and schema, errors naming the file and the field, keys
+        // given twice reported and never decided by their order.
+        const { parseDns, parseJsonInput } = await import('../../snapshot/build.js');
+        const checked = parseJsonInput(text, flags.zone, []);
+        const warnings: string[] = [];
+        resolve = recordedResolver(
+          parseDns(checked.value, flags.zone, checked.ambiguous, (w) => warnings.push(w)),
+        );
+        for (const w of [...checked.warnings(), ...warnings]) diag(`warning: ${w}`);
         source = `recorded answers in ${flags.zone}`;
       } else {
         resolve = liveResolver({
