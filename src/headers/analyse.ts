@@ -14,6 +14,7 @@ import {
   type AuthResults,
   type MethodResult,
 } from './auth.js';
+import { fromMailbox } from './address.js';
 import { decodeEncodedWords, firstField, parseInput, type ParsedMessage } from './parse.js';
 import { entryHop, receivedChain, type Hop } from './received.js';
 import {
@@ -105,14 +106,6 @@ function summarise(results: AuthResults | undefined): AuthenticationSummary {
     headerFrom: dmarc?.props['header.from'],
     source: results?.header,
   };
-}
-
-/** The address inside a From:/To: value (`Name <a@b>` or `a@b`). */
-function addressOf(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const angle = /<([^<>\s]{1,320})>/.exec(value)?.[1];
-  if (angle) return angle;
-  return /[^\s<>"(),;:]{1,64}@[^\s<>"(),;:]{1,255}/.exec(value)?.[0];
 }
 
 const is = (value: string | undefined, expected: string) =>
@@ -330,8 +323,8 @@ export function analyseMessage(message: ParsedMessage, context: HeadersContext):
   if (subject !== undefined) info.subject = subject;
   if (messageId !== undefined) info.messageId = messageId;
   if (date !== undefined) info.date = date;
-  const fromAddress = addressOf(from);
-  const fromDomain = fromAddress ? domainOf(fromAddress) : undefined;
+  const mailbox = from === undefined ? undefined : fromMailbox(from);
+  const fromDomain = mailbox && 'address' in mailbox ? domainOf(mailbox.address) : undefined;
 
   const reasons: string[] = [];
   let verdict: HeadersVerdict;
