@@ -90,35 +90,46 @@ function postOutcome(disposition: Disposition, trail: Trail, more?: Decision, re
 }
 
 /**
- * The branch where the rule at candidate position `k` applies: its actions (eop-model §4.3), then the rules after
- * it or the spoof stage. `prior` already holds the model choices the match rests on.
+ * Where the rules after a match go on: `stop` when the rule ends rule processing (the spoof stage next), `then` when
+ * the rules after it run, with the SCL and the evidence the rule leaves (TR-2).
  */
-function applyRule(ctx: PostContext, k: number, scl: number | undefined, prior: Trail): Outcome[] {
+type Continuation =
+  { outcomes: Outcome[] } | { next: { scl: number | undefined; trail: Trail }; held?: Outcome };
+
+/**
+ * The rule at candidate position `k` applies: its actions (eop-model §4.3). A final action gives the outcomes; a rule
+ * that lets the message go on gives the state the following rules start from, and the outcome of an action that may
+ * hold the message. `prior` already holds the model choices the match rests on.
+ */
+function applyRule(ctx: PostContext, k: number, scl: number | undefined, prior: Trail): Continuation {
   const rp = ctx.call.plan.rules[ctx.candidates[k]!]!;
   const effect = rp.effect;
   const [first, second] = rp.effectDecisions;
   switch (effect.kind) {
     case 'reject':
-      return [postOutcome('ndr', prior, first, effect.reply)];
+      return { outcomes: [postOutcome('ndr', prior, first, effect.reply)] };
     case 'delete':
-      return [postOutcome('dropped', prior, first)];
+      return { outcomes: [postOutcome('dropped', prior, first)] };
     case 'quarantine':
-      return [postOutcome('quarantine', prior, first)];
+      return { outcomes: [postOutcome('quarantine', prior, first)] };
     case 'reroute':
       ctx.call.uncertainties.push(effect.uncertainty);
-      return [postOutcome('dropped', prior, first), postOutcome('inbox', prior, second)];
+      return { outcomes: [postOutcome('dropped', prior, first), postOutcome('inbox', prior, second)] };
     case 'continue': {
       const setScl = rp.c.raw.SetSCL;
       const nextScl = setScl !== undefined ? setScl : scl;
       const next = extend(prior, first!);
+      let held: Outcome | undefined;
       if (effect.unmodelled.length > 0) {
         // An action whose effect on delivery is not modelled (moderation, notify-and-reject…) may hold the message.
         ctx.call.uncertainties.push(effect.unmodelledUncertainty);
-        const held = postOutcome('quarantine', prior, second);
-        const rest = effect.stop ? finish(ctx, nextScl, next) : runRules(ctx, k + 1, nextScl, next);
-        return [held, ...rest];
+        held = postOutcome('quarantine', prior, second);
       }
-      return effect.stop ? finish(ctx, nextScl, next) : runRules(ctx, k + 1, nextScl, next);
+      if (effect.stop) {
+        const rest = finish(ctx, nextScl, next);
+        return { outcomes: held ? [held, ...rest] : rest };
+      }
+      return held ? { next: { scl: nextScl, trail: next }, held } : { next: { scl: nextScl, trail: next } };
     }
   }
 }
@@ -137,7 +148,17 @@ function ruleMatchOf(ctx: PostContext, k: number): RuleMatch {
   return m;
 }
 
-/** The branch where the rule at candidate position `k` applies. */
+/** The trail with the model choices a match rests on. */
+function withBasis(trail: Trail, match: RuleMatch): Trail {
+  let t = trail;
+  if (match.basis) for (const d of match.basis) t = extend(t, d);
+  return t;
+}
+
+/**
+ * The branch where the rule at candidate position `k` applies: its actions, then the rules after it (runRules) or
+ * the spoof stage.
+ */
 function matchBranch(
   ctx: PostContext,
   k: number,
@@ -145,51 +166,86 @@ function matchBranch(
   trail: Trail,
   match: RuleMatch,
 ): Outcome[] {
-  let t = trail;
-  if (match.basis) for (const d of match.basis) t = extend(t, d);
-  return applyRule(ctx, k, scl, t);
+  const c = applyRule(ctx, k, scl, withBasis(trail, match));
+  if ('outcomes' in c) return c.outcomes;
+  const rest = runRules(ctx, k + 1, c.next.scl, c.next.trail);
+  return c.held ? [c.held, ...rest] : rest;
 }
 
 /**
  * The rules from candidate position `k` on (TR-2: in priority order), then the spoof stage. `scl` is the SCL a rule
  * set so far; `trail` the evidence so far (persistent: branches share it).
+ *
+ * A loop, not a recursion per rule: a tenant may hold tens of thousands of rules (issue 10 item 6). Only an
+ * undecided match splits the evaluation in two, and MAX_BRANCHES bounds how often that happens, so the depth of the
+ * recursion is bounded whatever the number of rules. Outcomes keep the order of the rule chain: those a rule leaves
+ * before the rules after it (`before`: a held message) first, then the rest of the chain, then the open end of an
+ * exploration cut short (`cut`).
+ *
+ * Once the budget is spent, each further undecided rule is passed over and stands for an outcome the model did not
+ * explore, as an NDR. One such outcome per chain says it: the innermost, the one nearest the chain's end (a chain
+ * used to list one per undecided rule, each with the evidence so far, so that a tenant with thousands of undecided
+ * rules had thousands of outcomes of thousands of decisions each; they differed in their decisions only).
  */
 function runRules(ctx: PostContext, k: number, scl: number | undefined, trail: Trail): Outcome[] {
   const cands = ctx.candidates;
   const rules = ctx.call.plan.rules;
-  // Rules that are off or certainly do not match are passed over, as a false match would be.
-  let m: RuleMatch | undefined;
-  for (; k < cands.length; k++) {
-    if (rules[cands[k]!]!.active === false) continue;
-    m = ruleMatchOf(ctx, k);
-    if (m.truth !== false) break;
-  }
-  if (k >= cands.length || m === undefined) return finish(ctx, scl, trail);
-  const rp = rules[cands[k]!]!;
-  const active = rp.active;
-  if (active === 'audit') return runRules(ctx, k + 1, scl, extend(trail, rp.audit));
-  if (m.truth === true && active === true) return matchBranch(ctx, k, scl, trail, m);
+  const before: Outcome[] = [];
+  let cut: Trail | undefined;
+  const done = (rest: Outcome[]): Outcome[] => {
+    if (before.length === 0 && cut === undefined) return rest;
+    const out = before.concat(rest);
+    if (cut !== undefined) out.push(postOutcome('ndr', cut));
+    return out;
+  };
+  for (;;) {
+    // Rules that are off or certainly do not match are passed over, as a false match would be.
+    let m: RuleMatch | undefined;
+    for (; k < cands.length; k++) {
+      if (rules[cands[k]!]!.active === false) continue;
+      m = ruleMatchOf(ctx, k);
+      if (m.truth !== false) break;
+    }
+    if (k >= cands.length || m === undefined) return done(finish(ctx, scl, trail));
+    const rp = rules[cands[k]!]!;
+    const active = rp.active;
+    if (active === 'audit') {
+      trail = extend(trail, rp.audit);
+      k++;
+      continue;
+    }
+    if (m.truth === true && active === true) {
+      const c = applyRule(ctx, k, scl, withBasis(trail, m));
+      if ('outcomes' in c) return done(c.outcomes);
+      if (c.held) before.push(c.held);
+      ({ scl, trail } = c.next);
+      k++;
+      continue;
+    }
 
-  ctx.budget.branches++;
-  if (ctx.budget.branches > MAX_BRANCHES) {
-    ctx.call.uncertainties.push('too many undecided transport rules to explore every combination');
-    return [...runRules(ctx, k + 1, scl, trail), postOutcome('ndr', trail)];
+    ctx.budget.branches++;
+    if (ctx.budget.branches > MAX_BRANCHES) {
+      ctx.call.uncertainties.push('too many undecided transport rules to explore every combination');
+      cut = trail;
+      k++;
+      continue;
+    }
+    const a = matchBranch(ctx, k, scl, trail, m);
+    const b = runRules(ctx, k + 1, scl, trail);
+    if (m.truth === 'attacker' && active === true) {
+      // The sender writes the header the rule looks at: they pick the side that delivers ([I]). The picked
+      // outcomes are this evaluation's own: extended in place.
+      const pick = harm(a) >= harm(b) ? a : b;
+      for (const o of pick) o.decisions.push(rp.tr4);
+      return done(pick);
+    }
+    const why =
+      active === 'unknown'
+        ? rp.undecidedStateText
+        : `rule '${rp.c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
+    ctx.call.uncertainties.push(why);
+    return done([...a, ...b]);
   }
-  const a = matchBranch(ctx, k, scl, trail, m);
-  const b = runRules(ctx, k + 1, scl, trail);
-  if (m.truth === 'attacker' && active === true) {
-    // The sender writes the header the rule looks at: they pick the side that delivers ([I]). The picked
-    // outcomes are this evaluation's own: extended in place.
-    const pick = harm(a) >= harm(b) ? a : b;
-    for (const o of pick) o.decisions.push(rp.tr4);
-    return pick;
-  }
-  const why =
-    active === 'unknown'
-      ? rp.undecidedStateText
-      : `rule '${rp.c.name}': ${m.notes.join('; ') || 'a condition is not decidable'}`;
-  ctx.call.uncertainties.push(why);
-  return [...a, ...b];
 }
 
 /** The oracle's verdict while a replay entry is made: notes with the placeholder, and the range it holds for. */

@@ -4,7 +4,7 @@
  */
 import { buildTenant } from '../model/tenant.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { applyChange, CMDLET_OF } from './model.js';
+import { ChangedSnapshot } from './model.js';
 import type { Change, ObjectKind, PsValue, Stage, StageNo } from './types.js';
 
 export type Obj = Record<string, unknown>;
@@ -142,35 +142,52 @@ export function resolveStages(
     changes: [],
     notes: notes[no],
   }));
-  let state = snapshot;
-  for (const [i, d] of drafts.entries()) {
-    const t = buildTenant(state);
+  // One working copy and the drafts grouped by object: linear in the drafts and the objects (issue 10 item 6).
+  const state = new ChangedSnapshot(snapshot);
+  const byObject = new Map<string, Draft[]>();
+  for (const d of drafts) {
+    const key = objectKey(d);
+    const group = byObject.get(key);
+    if (group) group.push(d);
+    else byObject.set(key, [d]);
+  }
+  /** Per object, how many of its drafts came before. */
+  const seen = new Map<string, number>();
+  for (const d of drafts) {
+    const key = objectKey(d);
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
     const object =
       d.kind === 'OrganizationConfig'
-        ? (t.org as Obj | undefined)
-        : (lookup(state, d.kind, d.identity) ?? d.object);
+        ? (buildTenant(state.snapshot()).org as Obj | undefined)
+        : (state.find(d.kind, d.identity) ?? d.object);
     const change = toChange(
-      { ...d, object: object ?? (lookup(state, d.kind, d.identity) as Obj | undefined) },
-      laterOwned(d, drafts.slice(i + 1)),
+      { ...d, object: object ?? state.find(d.kind, d.identity) },
+      laterOwned(d, byObject.get(key)!.slice(k + 1)),
     );
     if (!change) continue;
     const stage = stages.find((s) => s.no === d.stage);
     if (!stage) throw new Error(`plan: a draft for stage ${d.stage}, which the stage list lacks`);
     stage.changes.push(change);
-    state = applyChange(state, change);
+    state.apply(change);
   }
   return stages;
 }
 
+/** The object a draft is about: its kind and its identity, ignoring case. */
+function objectKey(d: Draft): string {
+  return `${d.kind}\n${d.identity.toLowerCase()}`;
+}
+
 /**
  * What the later stages set on `d`'s object to a value other than `d` sets (the last such stage wins, as it runs last).
- * Drafts come in stage order; one of the same stage is not "later" (stages run as a whole).
+ * Drafts come in stage order; one of the same stage is not "later" (stages run as a whole). `rest`: the drafts after
+ * `d` on the same object.
  */
 function laterOwned(d: Draft, rest: readonly Draft[]): LaterOwned {
   const out: LaterOwned = {};
-  const id = d.identity.toLowerCase();
   for (const l of rest) {
-    if (l.stage <= d.stage || l.kind !== d.kind || l.identity.toLowerCase() !== id) continue;
+    if (l.stage <= d.stage) continue;
     for (const [k, v] of Object.entries(l.set)) {
       const mine = d.set[k];
       if (mine === undefined) continue;
@@ -179,12 +196,4 @@ function laterOwned(d: Draft, rest: readonly Draft[]): LaterOwned {
     }
   }
   return out;
-}
-
-function lookup(s: Snapshot, kind: ObjectKind, identity: string): Obj | undefined {
-  const list = (s.data as Record<string, Obj[] | undefined>)[CMDLET_OF[kind]] ?? [];
-  const id = identity.toLowerCase();
-  return list.find((o) =>
-    [o['Name'], o['Identity']].some((v) => typeof v === 'string' && v.toLowerCase() === id),
-  );
 }

@@ -15,7 +15,7 @@ import { DECLARED_SOURCE_PATH, HYBRID_PATH, isDeclaredSourcePath, type PathResul
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { applyAll, applyChange, CMDLET_OF } from './model.js';
+import { applyAll, ChangedSnapshot } from './model.js';
 import type {
   Change,
   Plan,
@@ -120,13 +120,9 @@ function ending(p: PathResult): string {
 }
 
 /** A change whose object is neither in the state nor created by it: it needs an object a refused stage creates. */
-function needsMissingObject(s: Snapshot, c: Change): boolean {
+function needsMissingObject(s: ChangedSnapshot, c: Change): boolean {
   if (c.kind === 'OrganizationConfig' || c.creates) return false;
-  const list = (s.data as Record<string, Record<string, unknown>[] | undefined>)[CMDLET_OF[c.kind]] ?? [];
-  const id = c.identity.toLowerCase();
-  return !list.some((o) =>
-    [o['Name'], o['Identity']].some((v) => typeof v === 'string' && v.toLowerCase() === id),
-  );
+  return s.find(c.kind, c.identity) === undefined;
 }
 
 /** Statuses of an attack or residual path: protected, and not (DESIGN §5). */
@@ -231,7 +227,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
   let state = input.snapshot;
   let statePaths = before;
   /** Every stage so far applied in order, refused ones included (judges whether a later refusal is its own). */
-  let full = input.snapshot;
+  const full = new ChangedSnapshot(input.snapshot);
   let safeState = state;
   let after = before;
   const stages: StageSimulation[] = [];
@@ -240,14 +236,15 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
   const warnings = [...input.warnings];
   for (const stage of input.stages) {
     // A change on an object that no stage creates is left out here as on the judged state (applyChange would throw).
-    for (const c of stage.changes) if (!needsMissingObject(full, c)) full = applyChange(full, c);
+    for (const c of stage.changes) if (!needsMissingObject(full, c)) full.apply(c);
     if (refusal) {
       // Stages after the first refusal are not safe to run, but each is still judged (one simulation per stage): on
       // the last safe state plus the later stages that passed, so a refusal here is this stage's own doing. Only a
       // refusal costs one more simulation, with the refused stages applied, to tell whether it stands without them.
       if (stage.changes.length === 0) continue;
       const without = [refusal.stage, ...laterRefusals.map((r) => r.stage)];
-      const applicable = stage.changes.filter((c) => !needsMissingObject(state, c));
+      const judged = new ChangedSnapshot(state);
+      const applicable = stage.changes.filter((c) => !needsMissingObject(judged, c));
       for (const c of stage.changes.filter((x) => !applicable.includes(x)))
         warnings.push(
           `stage ${stage.no} was judged without "${c.title}": it changes ${c.kind} '${c.identity}', which only a refused stage (${without.join(', ')}) creates`,
@@ -258,7 +255,7 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       noteWeakening(stage, statePaths, paths, without);
       const broken = brokenBy(paths);
       if (broken.length > 0) {
-        const withRefused = new Map(simulate(full).map((p) => [p.id, p]));
+        const withRefused = new Map(simulate(full.snapshot()).map((p) => [p.id, p]));
         laterRefusals.push(refusalOf(stage, broken, without, withRefused));
       } else {
         state = candidate;

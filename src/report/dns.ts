@@ -14,7 +14,7 @@ import {
   type SpfContext,
 } from '../dns/findings.js';
 import { inlineSafe } from '../common/text.js';
-import { stringifyJson, wrapText } from './text.js';
+import { appendAll, stringifyJson, wrapText } from './text.js';
 
 export interface DnsDomainReport {
   domain: string;
@@ -111,7 +111,7 @@ export function renderDnsTerminal(
     for (const [label, v] of rows) {
       out.push(`  ${paint(v.status, LABEL[v.status].padEnd(8))}${label}`);
       if (v.status === 'pass' || v.status === 'not-applicable') continue;
-      for (const e of v.evidence) out.push(...wrapText(`- ${inlineSafe(e)}`, width, '      ', '        '));
+      for (const e of v.evidence) appendAll(out, wrapText(`- ${inlineSafe(e)}`, width, '      ', '        '));
     }
     out.push('');
   }

@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import type { PathResult, Verdict } from '../model/paths.js';
 import { toReportPath } from './model.js';
 import { inlineSafe } from '../common/text.js';
-import { stringifyJson, wrapText } from './text.js';
+import { appendAll, stringifyJson, wrapText } from './text.js';
 
 export interface SimulateSide {
   verdict: Verdict;
@@ -67,10 +67,13 @@ export function renderSimulateTerminal(
     `${label}: bypass ${paint(v.bypass === 'closed' ? 'closed' : v.bypass, v.bypass.toUpperCase())}, legitimate flows ${v.legitimateFlows}`;
   out.push(head('Before', r.before.verdict));
   if (r.after) out.push(head('After the plan', r.after.verdict));
-  for (const n of r.notes) out.push(...wrapText(inlineSafe(n), width, '  ! ', '    '));
+  for (const n of r.notes) appendAll(out, wrapText(inlineSafe(n), width, '  ! ', '    '));
   out.push('');
   const ids = [...new Set([...r.before.paths.map((p) => p.id), ...(r.after?.paths.map((p) => p.id) ?? [])])];
-  const idWidth = Math.min(40, Math.max(...ids.map((i) => i.length)));
+  const idWidth = Math.min(
+    40,
+    ids.reduce((m, i) => Math.max(m, i.length), -Infinity),
+  );
   const colWidth = Math.max(8, ...ids.map((id) => cell(r.before.paths.find((p) => p.id === id)).length));
   out.push(`${'path'.padEnd(idWidth)}  ${'before'.padEnd(colWidth)}${r.after ? '  after' : ''}`);
   for (const id of ids) {

@@ -18,6 +18,7 @@ import type { PathStatus } from '../model/types.js';
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
 import {
+  appendAll,
   CHECKLIST_MARK,
   PATH_KIND_ORDER,
   compareIds,
@@ -140,7 +141,7 @@ function verdictSection(report: Report, c: Colors, width: number): string[] {
   const lines = heading(c, 'VERDICT', width);
   lines.push(`  Gateway bypass     ${bypassColor(bypass.toUpperCase())}`);
   lines.push(`  Legitimate flows   ${flowsColor(legitimateFlows)}`);
-  if (summary.trim() !== '') lines.push(...wrapText(inlineSafe(summary), width, '  ', '  '));
+  if (summary.trim() !== '') appendAll(lines, wrapText(inlineSafe(summary), width, '  ', '  '));
   return lines;
 }
 
@@ -187,14 +188,14 @@ function pathSection(report: Report, c: Colors, width: number): string[] {
     const plainLabel = p.status.toUpperCase();
     const plainLead = `  ${plainLabel.padEnd(statusColumns)}`;
     const colouredLead = `  ${label(plainLabel, statusColumns, pathColor(c, p.status))}`;
-    lines.push(...leadWrap(width, plainLead, colouredLead, `${inlineSafe(p.id)} [${p.kind}]`, indent));
+    appendAll(lines, leadWrap(width, plainLead, colouredLead, `${inlineSafe(p.id)} [${p.kind}]`, indent));
     const description = describePath(p.id);
-    if (description !== p.id) lines.push(...wrapText(inlineSafe(description), width, indent, indent));
+    if (description !== p.id) appendAll(lines, wrapText(inlineSafe(description), width, indent, indent));
     const { stage, reply, disposition } = p.outcome;
     const outcome = `outcome: ${disposition} (stage ${stage})${reply === undefined ? '' : `, reply: ${inlineSafe(reply)}`}`;
-    lines.push(...wrapText(outcome, width, indent, indent));
+    appendAll(lines, wrapText(outcome, width, indent, indent));
     for (const e of p.evidence.slice(0, PATH_EVIDENCE_LINES)) {
-      lines.push(...wrapText(inlineSafe(e), width, `${indent}- `, `${indent}  `));
+      appendAll(lines, wrapText(inlineSafe(e), width, `${indent}- `, `${indent}  `));
     }
     const more = p.evidence.length - PATH_EVIDENCE_LINES;
     if (more > 0) {
@@ -237,17 +238,23 @@ function detailedFinding(f: ReportFinding, c: Colors, width: number): string[] {
     label(f.severity, SEVERITY_COLUMNS, severityColor(c, f.severity));
   const body = '    ';
   const lines = leadWrap(width, plainLead, colouredLead, inlineSafe(f.id), body);
-  lines.push(...wrapText(inlineSafe(f.title), width, body, body).map((l) => c.bold(l)));
+  appendAll(
+    lines,
+    wrapText(inlineSafe(f.title), width, body, body).map((l) => c.bold(l)),
+  );
   const evidence = f.evidence.length > 0 ? f.evidence : ['(no evidence recorded)'];
-  for (const e of evidence) lines.push(...wrapText(inlineSafe(e), width, `${body}- `, `${body}  `));
+  for (const e of evidence) appendAll(lines, wrapText(inlineSafe(e), width, `${body}- `, `${body}  `));
   if (f.status === 'fail' || f.status === 'warn') {
     if (f.remediation.powershell.trim() !== '') {
       lines.push(`${body}PowerShell:`);
       const code = wrapPowerShell(f.remediation.powershell.trim(), width, `${body}  `, inlineSafe);
-      lines.push(...code.map((l) => c.cyan(l)));
+      appendAll(
+        lines,
+        code.map((l) => c.cyan(l)),
+      );
     }
     if (f.remediation.portal.trim() !== '') {
-      lines.push(...wrapText(`Portal: ${inlineSafe(f.remediation.portal)}`, width, body, `${body}  `));
+      appendAll(lines, wrapText(`Portal: ${inlineSafe(f.remediation.portal)}`, width, body, `${body}  `));
     }
   }
   return lines;
@@ -263,14 +270,14 @@ function compactFinding(f: ReportFinding, c: Colors, width: number): string {
 function findingSection(report: Report, c: Colors, width: number): string[] {
   const lines = heading(c, `FINDINGS (${report.findings.length})`, width);
   if (report.findings.length === 0) lines.push('  No check was run.');
-  else lines.push(...wrapText(statusCounts(report.findings), width, '  ', '  '));
+  else appendAll(lines, wrapText(statusCounts(report.findings), width, '  ', '  '));
   for (const step of STEPS) {
     const inStep = report.findings.filter((f) => f.step === step).sort(compareFindings);
     if (inStep.length === 0) continue;
     lines.push('', ...wrapText(STEP_TITLES[step], width, '', '  ').map((l) => c.bold(c.underline(l))));
     for (const f of inStep) {
       if (isPassing(f.status)) lines.push(compactFinding(f, c, width));
-      else lines.push(...detailedFinding(f, c, width));
+      else appendAll(lines, detailedFinding(f, c, width));
     }
   }
   return lines;

@@ -337,7 +337,7 @@ export function wrapPowerShell(
     const comment = /^(\s*)#(?!>)\s?(.*)$/.exec(line);
     if (comment) {
       const prefix = `${indent}${comment[1] ?? ''}# `;
-      out.push(...wrapText(clean(comment[2] ?? ''), width, prefix, prefix));
+      appendAll(out, wrapText(clean(comment[2] ?? ''), width, prefix, prefix));
       continue;
     }
     // A trailing comment cannot follow a continuation mark: it moves to its own comment line(s) above the command.
@@ -346,7 +346,7 @@ export function wrapPowerShell(
     if (trailing?.text.startsWith('#') === true) {
       const leadSpace = /^\s*/.exec(line)?.[0] ?? '';
       const prefix = `${indent}${leadSpace}# `;
-      out.push(...wrapText(clean(trailing.text.replace(/^#\s?/, '')), width, prefix, prefix));
+      appendAll(out, wrapText(clean(trailing.text.replace(/^#\s?/, '')), width, prefix, prefix));
       chunks.splice(last);
     }
     const { lead, units } = psUnits(chunks);
@@ -376,6 +376,15 @@ export function wrapPowerShell(
     }
     out.push(text.trimEnd());
   }
+  return out;
+}
+
+/**
+ * Appends `more` to `out` one by one: `out.push(...more)` passes each line as an argument, and a text that wraps to
+ * more than about 130,000 lines (a huge value from the input) overflows the stack that way (issue 10 item 6).
+ */
+export function appendAll<T>(out: T[], more: readonly T[]): T[] {
+  for (const x of more) out.push(x);
   return out;
 }
 

@@ -99,8 +99,111 @@ function formatPath(index: number, path: readonly PropertyKey[]): string {
 
 function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  const s = jsonStart(v, 61);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * The start of `JSON.stringify(v)`: all of it, or its first `max` characters at least. Built without recursion and
+ * without serialising the rest, so a value nested 100,000 deep or a string of 200 MB costs no more than its start.
+ */
+export function jsonStart(v: unknown, max: number): string {
+  let out = '';
+  type Frame = { list: readonly unknown[]; keys?: readonly string[]; i: number };
+  const stack: Frame[] = [];
+  let next: unknown = v;
+  let pending = true;
+  while (out.length < max) {
+    if (pending) {
+      pending = false;
+      const x = next;
+      if (Array.isArray(x)) {
+        out += '[';
+        stack.push({ list: x, i: 0 });
+      } else if (x !== null && typeof x === 'object') {
+        out += '{';
+        const o = x as Record<string, unknown>;
+        const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+        stack.push({ list: keys.map((k) => o[k]), keys, i: 0 });
+      } else if (typeof x === 'string') out += quotedStart(x, max);
+      else out += x === undefined ? 'null' : String(JSON.stringify(x) ?? 'null');
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (top === undefined) break;
+    if (top.i >= top.list.length) {
+      out += top.keys ? '}' : ']';
+      stack.pop();
+      continue;
+    }
+    if (top.i > 0) out += ',';
+    const key = top.keys?.[top.i];
+    if (key !== undefined) out += key.length <= max ? `${JSON.stringify(key)}:` : quotedStart(key, max);
+    next = top.list[top.i++];
+    pending = true;
+  }
+  return out;
+}
+
+/** `JSON.stringify(s)`, or, for a string longer than `max`, the start of it that holds its first characters. */
+function quotedStart(s: string, max: number): string {
+  if (s.length <= max) return JSON.stringify(s);
+  const cut = s.slice(0, max);
+  // A high surrogate cut from its pair would be escaped, which the whole string's JSON does not do.
+  const whole = /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+  return JSON.stringify(whole).slice(0, -1);
+}
+
+/**
+ * Exchange limits names to 64 characters (the -Name of New-TransportRule, New-InboundConnector and the policies: "The
+ * maximum length is 64 characters") and a transport rule's conditions, exceptions and actions to 8 KB together, so no
+ * string an export holds for a property mxlock reads comes near 64 Ki characters. A longer one is not an export; it is
+ * refused with the file and the property rather than carried into every message and report line that names it (a
+ * 200 MB name made the reports fail with "Invalid string length").
+ */
+export const MAX_STRING_CHARS = 65_536;
+/** The export recipe writes ConvertTo-Json -Depth 6 (ScubaGear -Depth 4): a property nested deeper is not an export. */
+export const MAX_VALUE_DEPTH = 32;
+
+export interface ValueLimits {
+  maxStringChars: number;
+  maxDepth: number;
+}
+const VALUE_LIMITS: ValueLimits = { maxStringChars: MAX_STRING_CHARS, maxDepth: MAX_VALUE_DEPTH };
+
+/**
+ * The properties of the `index`-th object within `limits` (each string, at any depth; the nesting), or an InputError
+ * naming the file and the property. Iterative: the values it walks are the input's.
+ */
+function checkLimits(obj: Record<string, unknown>, file: string, index: number, limits: ValueLimits): void {
+  const stack: { value: unknown; path: PropertyKey[] }[] = Object.keys(obj).map((k) => ({
+    value: obj[k],
+    path: [k],
+  }));
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, path } = item;
+    if (typeof value === 'string') {
+      if (value.length > limits.maxStringChars)
+        throw new InputError(
+          `${file}: ${formatPath(index, path)}: a string of ${value.length.toLocaleString('en-US')} characters; no Exchange setting is longer than ${limits.maxStringChars.toLocaleString('en-US')} (names: 64), so this is not an export`,
+          file,
+          formatPath(index, path),
+        );
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length > limits.maxDepth) {
+      const shown = formatPath(index, path.slice(0, 4)) + (path.length > 4 ? '…' : '');
+      throw new InputError(
+        `${file}: ${shown}: nested deeper than ${limits.maxDepth} levels (the export recipe writes ConvertTo-Json -Depth 6)`,
+        file,
+        formatPath(index, path.slice(0, 1)),
+      );
+    }
+    if (Array.isArray(value))
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] });
+    else for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+  }
 }
 
 /** Validate one cmdlet's objects; a wrong type is an InputError naming the file and the property path. */
@@ -108,12 +211,14 @@ export function parseCmdlet<K extends CmdletName>(
   name: K,
   raw: unknown,
   file: string,
-  options: AmbiguityOptions = {},
+  options: AmbiguityOptions & { limits?: ValueLimits } = {},
 ): z.output<(typeof CMDLETS)[K]['schema']>[] {
   const schema = CMDLETS[name].schema as z.ZodObject;
   const known = new Map(Object.keys(schema.shape).map((k) => [k.toLowerCase(), k]));
   return toObjectList(raw, file).map((obj, i) => {
     const input = canonicalKeys(obj, schema, known, options);
+    // Only the properties mxlock reads are bounded: the others are dropped unread.
+    checkLimits(input, file, i, options.limits ?? VALUE_LIMITS);
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
