@@ -7,6 +7,7 @@ import { inlineSafe } from '../common/text.js';
 import { psComment, psQuote } from '../powershell/quote.js';
 import { psScriptFile, psValue as renderValue } from '../powershell/script.js';
 import { CMDLET_NAMES } from '../snapshot/schema.js';
+import { EXPORT_JSON_DEPTH } from '../snapshot/partial.js';
 import type { PathResult } from '../model/paths.js';
 import { VERSION } from '../version.js';
 import type { CheckedPlan } from './safety.js';
@@ -250,7 +251,7 @@ function backupBlock(): string[] {
     'New-Item -ItemType Directory -Path $backup -WhatIf:$false | Out-Null',
     `foreach ($cmdlet in @(${CMDLET_NAMES.map(psQuote).join(', ')})) {`,
     '  $objects = @(& $cmdlet -ErrorAction SilentlyContinue)',
-    '  ConvertTo-Json -InputObject $objects -Depth 6 | Out-File -FilePath (Join-Path $backup "$cmdlet.json") -Encoding utf8 -WhatIf:$false',
+    `  ConvertTo-Json -InputObject $objects -Depth ${EXPORT_JSON_DEPTH} | Out-File -FilePath (Join-Path $backup "$cmdlet.json") -Encoding utf8 -WhatIf:$false`,
     '}',
     'Write-Host "Backup written to $backup"',
   ];

@@ -1,5 +1,6 @@
 /** Bytes → text for files written by Windows PowerShell 5.1 (UTF-16LE + BOM, ANSI), PowerShell 7 and REST (UTF-8). Pure. */
 import { InputError } from '../errors.js';
+import { CONVERT_TO_JSON } from './partial.js';
 
 export interface Decoded {
   text: string;
@@ -190,7 +191,7 @@ export function parseJson(text: string, file: string): unknown {
     const looksLike = describeNonJson(text);
     if (looksLike) {
       throw new InputError(
-        `${file}: not JSON: it looks like ${looksLike}; export with ConvertTo-Json -Depth 6 (see the export-folder recipe in the README)`,
+        `${file}: not JSON: it looks like ${looksLike}; export with ${CONVERT_TO_JSON} (see the export-folder recipe in the README)`,
         file,
         undefined,
         { cause: err },

@@ -4,6 +4,7 @@
  * absent or null: missing is never the same as false (formats.md §6.2 item 9).
  */
 import { z } from 'zod';
+import { EXPORT_JSON_DEPTH } from './partial.js';
 
 /**
  * `Microsoft.Exchange.Data.MultiValuedProperty\`1[...]`, `System.Collections.Hashtable`, `System.Object[]`: ConvertTo-Json
@@ -25,8 +26,7 @@ export function looksTruncatedCollection(value: unknown): boolean {
   return typeof value === 'string' && DOTNET_COLLECTION_NAME.test(value.trim());
 }
 
-const truncatedMessage =
-  'holds a .NET type name instead of data: the export was truncated by ConvertTo-Json -Depth (re-export with -Depth 6)';
+const truncatedMessage = `holds a .NET type name instead of data: the export was truncated by ConvertTo-Json -Depth (re-export with -Depth ${EXPORT_JSON_DEPTH})`;
 
 /** `{"value":[…],"Count":n}` (Windows PowerShell 5.1 ETS arrays, PowerShell/PowerShell#5579). */
 export function unwrapValueCount(value: unknown): unknown {

@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import { CMDLETS, type CmdletName } from './schema.js';
 import { AmbiguousValue, readSame } from './duplicates.js';
 import { unwrapValueCount } from './fields.js';
+import { CONVERT_TO_JSON } from './partial.js';
 
 // Instance annotations: any key starting with `@` (`@odata.context`, `@adminapi.warnings`, formats.md §1.4), legacy
 // `odata.nextLink`, and property annotations `Prop@odata.type` / `Prop@data.type`.
@@ -162,7 +163,7 @@ function quotedStart(s: string, max: number): string {
  * 200 MB name made the reports fail with "Invalid string length").
  */
 export const MAX_STRING_CHARS = 65_536;
-/** The export recipe writes ConvertTo-Json -Depth 6 (ScubaGear -Depth 4): a property nested deeper is not an export. */
+/** The export recipe writes ConvertTo-Json -Depth EXPORT_JSON_DEPTH (6; ScubaGear -Depth 4): a property nested deeper is not an export. */
 export const MAX_VALUE_DEPTH = 32;
 
 export interface ValueLimits {
@@ -195,7 +196,7 @@ function checkLimits(obj: Record<string, unknown>, file: string, index: number, 
     if (path.length > limits.maxDepth) {
       const shown = formatPath(index, path.slice(0, 4)) + (path.length > 4 ? '…' : '');
       throw new InputError(
-        `${file}: ${shown}: nested deeper than ${limits.maxDepth} levels (the export recipe writes ConvertTo-Json -Depth 6)`,
+        `${file}: ${shown}: nested deeper than ${limits.maxDepth} levels (the export recipe writes ${CONVERT_TO_JSON})`,
         file,
         formatPath(index, path.slice(0, 1)),
       );
@@ -263,5 +264,5 @@ export function notThisCmdlet(name: CmdletName, raw: unknown, file: string): str
   );
   if (objects.some((o) => Object.keys(o).some((k) => own.has(k.toLowerCase())))) return undefined;
   const sample = [...new Set(objects.flatMap((o) => Object.keys(o)))].slice(0, 5).map(inlineSafe);
-  return `${file}: none of its ${objects.length} object(s) has a property of ${name} (found ${sample.length > 0 ? sample.join(', ') : 'no properties'}): not read as that cmdlet's export, which is treated as missing; re-export it with \`${name} | ConvertTo-Json -Depth 10\``;
+  return `${file}: none of its ${objects.length} object(s) has a property of ${name} (found ${sample.length > 0 ? sample.join(', ') : 'no properties'}): not read as that cmdlet's export, which is treated as missing; re-export it with \`${name} | ${CONVERT_TO_JSON}\``;
 }

@@ -11,9 +11,19 @@ export function notExported(cmdlet: CmdletName): string {
   return `${cmdlet}.json was not exported`;
 }
 
+/**
+ * The -Depth of ConvertTo-Json in the export-folder recipe (README), the plan's backup and every re-export hint: deep
+ * enough for every property the checks read (a shallower export replaces lists with .NET type names). One value, so
+ * no message tells the administrator a different depth.
+ */
+export const EXPORT_JSON_DEPTH = 6;
+
+/** `ConvertTo-Json -Depth 6`, as every message and script writes it. */
+export const CONVERT_TO_JSON = `ConvertTo-Json -Depth ${EXPORT_JSON_DEPTH}`;
+
 /** How to get the whole object: the export-folder recipe's line for one cmdlet (README "The export-folder recipe"). */
 export function fullExportHint(cmdlet: CmdletName): string {
-  return `export ${cmdlet}.json beside it (${cmdlet} | ConvertTo-Json -Depth 6)`;
+  return `export ${cmdlet}.json beside it (${cmdlet} | ${CONVERT_TO_JSON})`;
 }
 
 /**

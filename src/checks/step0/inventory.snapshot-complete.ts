@@ -2,7 +2,7 @@
  * Every export `assess` needs is present (DESIGN §3.1). A missing file never passes a check: the checks and paths
  * that read it say `unknown`, and this check tells the admin which file to re-export to resolve them.
  */
-import { partialCmdlet } from '../../snapshot/partial.js';
+import { EXPORT_JSON_DEPTH, partialCmdlet } from '../../snapshot/partial.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../snapshot/schema.js';
 import { readersOf, type Source } from '../catalog.js';
 import type { Check, CheckContext } from '../types.js';
@@ -42,7 +42,10 @@ const DNS_PATHS = 'the SPF and DMARC verdicts of every path (composite authentic
 function collectScript(names: readonly CmdletName[]): string {
   // -InputObject @(…) writes [] for an empty result instead of an empty file.
   return names
-    .map((n) => `ConvertTo-Json -InputObject @(${n}) -Depth 6 | Out-File -Encoding utf8 ${n}.json`)
+    .map(
+      (n) =>
+        `ConvertTo-Json -InputObject @(${n}) -Depth ${EXPORT_JSON_DEPTH} | Out-File -Encoding utf8 ${n}.json`,
+    )
     .join('\n');
 }
 

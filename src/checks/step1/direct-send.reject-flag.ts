@@ -4,7 +4,7 @@
  * lock-down of step 2 closes those.
  */
 import type { Check } from '../types.js';
-import { absentProperty } from '../../snapshot/partial.js';
+import { absentProperty, CONVERT_TO_JSON } from '../../snapshot/partial.js';
 import { LEARN, notExported } from '../util.js';
 
 export const check: Check = {
@@ -47,7 +47,7 @@ export const check: Check = {
         status: 'unknown',
         evidence: [
           // ScubaGear's Select-Object of Get-OrganizationConfig never has it: "not in the export" (partial.ts).
-          `organization config '${name}': ${absentProperty(ctx.snapshot, 'Get-OrganizationConfig', 'RejectDirectSend', 'module or tenant too old, re-export: Update-Module ExchangeOnlineManagement, then Get-OrganizationConfig | ConvertTo-Json -Depth 6')}`,
+          `organization config '${name}': ${absentProperty(ctx.snapshot, 'Get-OrganizationConfig', 'RejectDirectSend', `module or tenant too old, re-export: Update-Module ExchangeOnlineManagement, then Get-OrganizationConfig | ${CONVERT_TO_JSON}`)}`,
         ],
       };
     }
