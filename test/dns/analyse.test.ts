@@ -4,7 +4,12 @@ import { analyseDomain, analyseDomains } from '../../src/dns/analyse.js';
 import { parseDmarc, treeWalkNames } from '../../src/dns/dmarc.js';
 import { liveResolver } from '../../src/dns/live.js';
 import { overLimits } from '../../src/dns/spf/analyse.js';
-import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../support/dns-server.js';
+import {
+  startDnsServer,
+  type TestDnsServer,
+  type ZoneRecords,
+  LOOPBACK_DNS_TIMEOUT_MS,
+} from '../support/dns-server.js';
 
 const chain = (n: number): Record<string, ZoneRecords> =>
   Object.fromEntries(
@@ -65,7 +70,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-const resolve = () => liveResolver({ servers: [server.server], timeoutMs: 150, tries: 1 });
+const resolve = () =>
+  liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
 
 describe('SPF tree', () => {
   test('a good record: lookups counted over the tree, -all, networks and includes listed, gateway IPs authorised', async () => {

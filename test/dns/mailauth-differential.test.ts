@@ -24,7 +24,12 @@ import { recordedResolver, type ResolveFn, type RRType } from '../../src/dns/res
 import { checkHostSpf, type SpfResult } from '../../src/dns/spf/evaluate.js';
 import { expandMacros } from '../../src/dns/spf/macro.js';
 import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
-import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../support/dns-server.js';
+import {
+  startDnsServer,
+  type TestDnsServer,
+  type ZoneRecords,
+  LOOPBACK_DNS_TIMEOUT_MS,
+} from '../support/dns-server.js';
 import {
   dmarcTree,
   rng,
@@ -477,7 +482,7 @@ describe('RFC 7208 conformance cases: mxlock and mailauth over the same loopback
   });
 
   test.each(RFC7208_CASES.map((c) => [`${c.section} ${c.what}`, c] as const))('%s', async (_name, c) => {
-    const overDns = liveResolver({ servers: [server.server], timeoutMs: 100, tries: 1 });
+    const overDns = liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
     const faults = Object.fromEntries(RFC7208_TIMEOUTS.map((n) => [n, 'timeout' as const]));
     const inMemory = memoryResolver(RFC7208_ZONE, faults);
     const input = { ip: c.ip ?? '192.0.2.1', domain: c.domain, sender: c.sender ?? `user@${c.domain}` };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { liveResolver } from '../../src/dns/live.js';
 import { query, recordedResolver, recordingResolver } from '../../src/dns/resolver.js';
 import { DnsJsonSchema, lookup, zoneFromJson } from '../../src/common/zone.js';
-import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { startDnsServer, type TestDnsServer, LOOPBACK_DNS_TIMEOUT_MS } from '../support/dns-server.js';
 
 const LONG_TXT = `v=spf1 ${Array.from({ length: 40 }, (_, i) => `ip4:192.0.2.${i}`).join(' ')} -all`;
 const ZONE = {
@@ -35,7 +35,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const live = () => liveResolver({ servers: [server.server], timeoutMs: 200, tries: 1 });
+const live = () => liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
 
 describe('live resolver on loopback', () => {
   test('MX and TXT answers; TXT character-strings are joined', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { liveResolver } from '../../src/dns/live.js';
 import { checkHostSpf, checkHostSteps } from '../../src/dns/spf/evaluate.js';
 import { runSync, type Answer, type Question } from '../../src/dns/steps.js';
-import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { startDnsServer, type TestDnsServer, LOOPBACK_DNS_TIMEOUT_MS } from '../support/dns-server.js';
 // The zone and cases are shared with the mailauth differential test (test/dns/mailauth-differential.test.ts).
 import { CASES, TIMEOUTS, ZONE } from '../support/spf-rfc7208-zone.js';
 
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('RFC 7208 conformance (checkHostSpf over loopback DNS)', () => {
   test.each(CASES.map((c) => [`${c.section} ${c.what}`, c] as const))('%s', async (_name, c) => {
-    const resolve = liveResolver({ servers: [server.server], timeoutMs: 150, tries: 1 });
+    const resolve = liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
     const r = await checkHostSpf(resolve, {
       ip: c.ip ?? '192.0.2.1',
       domain: c.domain,
@@ -36,7 +36,7 @@ describe('RFC 7208 conformance (checkHostSpf over loopback DNS)', () => {
   });
 
   test('lookup and void counts are reported', async () => {
-    const resolve = liveResolver({ servers: [server.server], timeoutMs: 150, tries: 1 });
+    const resolve = liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
     const r = await checkHostSpf(resolve, { ip: '192.0.2.99', domain: 'ten.test', sender: 'x@ten.test' });
     expect(r.lookups).toBe(10);
     const v = await checkHostSpf(resolve, { ip: '192.0.2.1', domain: 'void2.test', sender: 'x@void2.test' });
@@ -65,7 +65,7 @@ function memoryAnswer(q: Question): Answer {
 
 describe('one evaluator, two drivers: synchronous in memory = asynchronous over loopback DNS', () => {
   test.each(CASES.map((c) => [`${c.section} ${c.what}`, c] as const))('%s', async (_name, c) => {
-    const resolve = liveResolver({ servers: [server.server], timeoutMs: 150, tries: 1 });
+    const resolve = liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
     const input = { ip: c.ip ?? '192.0.2.1', domain: c.domain, sender: c.sender ?? `user@${c.domain}` };
     const logged = server.log.length;
     const overDns = await checkHostSpf(resolve, input);

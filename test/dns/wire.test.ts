@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { liveResolver } from '../../src/dns/live.js';
 import { query, type RRType } from '../../src/dns/resolver.js';
 import { decodeResponse, encodeQuery, parseServer, wireResolve } from '../../src/dns/wire.js';
-import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../support/dns-server.js';
+import {
+  startDnsServer,
+  type TestDnsServer,
+  type ZoneRecords,
+  LOOPBACK_DNS_TIMEOUT_MS,
+} from '../support/dns-server.js';
 
 const RECORDS: ZoneRecords = {
   A: ['192.0.2.1', '192.0.2.2'],
@@ -48,10 +53,10 @@ afterAll(async () => {
   await server.close();
 });
 
-const options = () => ({ servers: [server.server], timeoutMs: 150, tries: 1 });
+const options = () => ({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
 /** node:dns and the stub client give MX and TXT records in the order the server sent them. */
 const nodeResolve = (name: string, type: RRType) => {
-  const r = new dnsPromises.Resolver({ timeout: 150, tries: 1 });
+  const r = new dnsPromises.Resolver({ timeout: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
   r.setServers([server.server]);
   return r.resolve(name, type) as Promise<unknown[]>;
 };

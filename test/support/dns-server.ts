@@ -8,6 +8,13 @@ import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as packet from 'dns-packet';
 
+/**
+ * The resolver timeout tests use against this loopback server: long enough that a busy machine (CI, or several test
+ * workers on two cores) still gets every answer in time, short enough that the cases of a silent server (a fault with
+ * `timeout`) wait only this long each.
+ */
+export const LOOPBACK_DNS_TIMEOUT_MS = 750;
+
 export interface Fault {
   /** Answer after this many milliseconds. */
   delayMs?: number;

@@ -12,7 +12,12 @@ import { DNS_NOT_ANALYSED } from '../../../src/checks/step4/dns-check.js';
 import type { Check, CheckContext } from '../../../src/checks/types.js';
 import { liveResolver } from '../../../src/dns/live.js';
 import { analyseTenantDns, planTenantDns } from '../../../src/dns/tenant.js';
-import { startDnsServer, type TestDnsServer, type ZoneRecords } from '../../support/dns-server.js';
+import {
+  startDnsServer,
+  type TestDnsServer,
+  type ZoneRecords,
+  LOOPBACK_DNS_TIMEOUT_MS,
+} from '../../support/dns-server.js';
 import { makeContext, type ContextInput, type ExportData } from '../helpers.js';
 
 const GATEWAY_IPS = ['203.0.113.10', '198.51.100.0/28'];
@@ -390,7 +395,7 @@ async function contextFor(row: Row): Promise<CheckContext> {
   const data = baseData();
   row.data?.(data);
   const ctx = makeContext({ data, gateway: { ips: GATEWAY_IPS, name: 'Cisco Secure Email' }, ...row.ctx });
-  const resolve = liveResolver({ servers: [server.server], timeoutMs: 100, tries: 1 });
+  const resolve = liveResolver({ servers: [server.server], timeoutMs: LOOPBACK_DNS_TIMEOUT_MS, tries: 1 });
   ctx.dnsReport = await analyseTenantDns(resolve, planTenantDns(ctx.snapshot, ctx.gateway), 'loopback');
   if (row.timeout) server.setFault(row.timeout, undefined);
   return ctx;
