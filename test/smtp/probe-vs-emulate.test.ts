@@ -14,7 +14,7 @@ import { assessExport } from '../../src/assess-export.js';
 import { buildPlan } from '../../src/plan/index.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
-import { startEmulator, type Emulator } from '../../src/smtp/emulator.js';
+import { startEmulator, type Emulator, type EmulatorLogEntry } from '../../src/smtp/emulator.js';
 import { configurationOfExport, runProbe } from '../../src/smtp/probe.js';
 import { mxlock } from '../support/cli.js';
 
@@ -25,7 +25,11 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** The emulator of an example as exported, or after the plan's runnable stages (as `emulate --after-plan`). */
-async function emulatorOf(dir: string, afterPlan: boolean): Promise<Emulator> {
+async function emulatorOf(
+  dir: string,
+  afterPlan: boolean,
+  log?: (entry: EmulatorLogEntry) => void,
+): Promise<Emulator> {
   const r = await assessExport(dir, { offline: true, now: NOW });
   const profile = r.profile ?? EMPTY_PROFILE;
   const gateway = resolveGateway(r.profile, r.snapshot);
@@ -35,7 +39,7 @@ async function emulatorOf(dir: string, afterPlan: boolean): Promise<Emulator> {
     if (!built.ok) throw new Error(built.reason);
     snapshot = built.checked.afterSnapshot;
   }
-  return startEmulator({ snapshot, profile, gateway, zone: r.zone, now: NOW });
+  return startEmulator({ snapshot, profile, gateway, zone: r.zone, now: NOW, ...(log ? { log } : {}) });
 }
 
 describe.each(['hardened', 'half-done', 'wide-open'])('examples/%s', (name) => {
