@@ -13,6 +13,26 @@ const BASE: Readonly<Record<string, readonly string[]>> = {
   assess: ['assess', EXAMPLE, '--offline', '--fail-on', 'none'],
   simulate: ['simulate', EXAMPLE, '--offline'],
   dns: ['dns', 'contoso.com', '--zone', join(EXAMPLE, 'dns.json')],
+  headers: ['headers', join(REPO, 'test', 'fixtures', 'headers', 'gateway-ef.eml')],
+  // Nothing listens on loopback port 1: every attempt ends "connection refused" at once (exit 1).
+  probe: [
+    'probe',
+    'contoso.com',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '1',
+    '--tenant',
+    'contoso.onmicrosoft.com',
+  ],
+};
+
+/**
+ * Commands that run until stopped (a server): the choice is given with an out-of-range --port, so the run ends at that
+ * check, after commander has accepted (or refused) the choice. The only error must then be the port's.
+ */
+const UNTIL_STOPPED: Readonly<Record<string, readonly string[]>> = {
+  emulate: ['emulate', EXAMPLE, '--offline', '--port', '70000'],
 };
 
 /** The command names under "Commands:" of `mxlock --help` (help itself aside). */
@@ -46,6 +66,9 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
       'simulate',
       'plan',
       'dns',
+      'headers',
+      'emulate',
+      'probe',
     ]);
   });
 
@@ -54,6 +77,19 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
     for (const command of commandsOf((await mxlock('--help')).stdout)) {
       const choices = choicesOf((await mxlock(command, '--help')).stdout);
       if (choices.length === 0) continue;
+      const server = UNTIL_STOPPED[command];
+      if (server) {
+        for (const [flag, values] of choices)
+          for (const value of values) {
+            const run = await mxlock(...server, flag, value);
+            runs.push(`${command} ${flag} ${value}`);
+            expect(run.code, `mxlock ${command} ${flag} ${value}`).toBe(2);
+            expect(run.stderr.trim(), `mxlock ${command} ${flag} ${value}`).toMatch(
+              /^mxlock: --port [^\n]*$/,
+            );
+          }
+        continue;
+      }
       // A command that lists choices needs a base run here: a new one fails until it has one.
       expect(BASE[command], `no base run for "mxlock ${command}" in this test`).toBeDefined();
       for (const [flag, values] of choices)
@@ -75,5 +111,8 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
     expect(runs).toContain('assess --fail-on info');
     expect(runs).toContain('simulate --format json');
     expect(runs).toContain('dns --format json');
+    expect(runs).toContain('headers --format json');
+    expect(runs).toContain('probe --format json');
+    expect(runs).toContain('emulate --uncertain refuse');
   }, 120_000);
 });
