@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assessExport } from '../../src/assess-export.js';
-import { UNSAFE_CHARS } from '../../src/common/text.js';
 import { analyseDomains } from '../../src/dns/analyse.js';
 import type { DkimExpectation } from '../../src/dns/dkim.js';
 import { parseDmarc } from '../../src/dns/dmarc.js';
@@ -17,14 +16,11 @@ import { recordedResolver } from '../../src/dns/resolver.js';
 import { checkHostSpf, checkHostSteps, type SpfResult } from '../../src/dns/spf/evaluate.js';
 import { isSpfRecord, parseSpf } from '../../src/dns/spf/parse.js';
 import { runSync, zoneAnswer } from '../../src/dns/steps.js';
-import { buildPlan, renderPlanFiles } from '../../src/plan/index.js';
-import { resolveGateway } from '../../src/profile/infer.js';
-import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import { buildDnsReport, renderDnsJson, renderDnsTerminal } from '../../src/report/dns.js';
-import { reporters } from '../../src/report/index.js';
 import { parseDns } from '../../src/snapshot/build.js';
 import { decodeText } from '../../src/snapshot/decode.js';
 import { REPO } from '../support/cli.js';
+import { expectInert, expectPlanRenders, expectReportsRender } from './outputs.js';
 import { forEachSeed, fuzzSeeds, fuzzTimeout, heapAfterGc } from '../support/fuzz.js';
 import type { DnsJson } from '../support/generated-zones.js';
 import { dmarcRecord, FUZZ_DOMAINS, fuzzZone, spfIdentity, spfRecord } from './dns-records.js';
@@ -48,11 +44,6 @@ const EXAMPLES = [
 const RECORD_SEEDS = fuzzSeeds(400);
 const PIPELINE_SEEDS = fuzzSeeds(80);
 const MAX_HEAP_GROWTH_BYTES = 64 * 1024 * 1024;
-
-function expectInert(text: string, what: string): void {
-  const raw = [...text.matchAll(UNSAFE_CHARS)].map((m) => m[0]).filter((c) => c !== '\n');
-  expect(raw, `${what} shows raw control or bidi characters`).toEqual([]);
-}
 
 /** Every TXT record of a zone, chunks joined as a resolver returns them. */
 function txtRecords(zone: DnsJson): string[] {
@@ -172,24 +163,8 @@ describe('assess and plan over an example whose dns.json is generated (seeded)',
           for (const f of files.get(example)!) await writeFile(join(dir, f.name), f.bytes);
           await writeFile(join(dir, 'dns.json'), JSON.stringify(json));
           const result = await assessExport(dir, { offline: true, now: NOW });
-          expectInert(reporters.terminal(result.report, { color: false, width: 80 }), 'the terminal report');
-          expectInert(reporters.md(result.report, {}), 'the Markdown report');
-          JSON.parse(reporters.sarif(result.report, {}));
-          if (g.chance(0.4)) {
-            const profile = result.profile ?? EMPTY_PROFILE;
-            const built = buildPlan({
-              snapshot: result.snapshot,
-              profile,
-              gateway: resolveGateway(result.profile, result.snapshot),
-              report: result.report,
-              zone: result.zone,
-              now: NOW,
-            });
-            if (built.ok) {
-              const planFiles = renderPlanFiles(built.checked);
-              expectInert(planFiles['plan.md'] ?? '', 'plan.md');
-            }
-          }
+          expectReportsRender(result);
+          if (g.chance(0.4)) expectPlanRenders(result, NOW);
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

@@ -10,13 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assessExport } from '../../src/assess-export.js';
-import { UNSAFE_CHARS } from '../../src/common/text.js';
 import { ConfigError, InputError } from '../../src/errors.js';
-import { buildPlan, renderPlanFiles } from '../../src/plan/index.js';
-import { resolveGateway } from '../../src/profile/infer.js';
 import { loadProfile } from '../../src/profile/load.js';
-import { reporters } from '../../src/report/index.js';
 import { REPO } from '../support/cli.js';
+import { expectPlanRenders, expectReportsRender } from './outputs.js';
 import { forEachSeed, fuzzSeeds, fuzzTimeout, heapAfterGc } from '../support/fuzz.js';
 import { encode, mutateBytes } from './mutate.js';
 import { profileYaml } from './yaml-profile.js';
@@ -34,11 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-function expectInert(text: string, what: string): void {
-  const raw = [...text.matchAll(UNSAFE_CHARS)].map((m) => m[0]).filter((c) => c !== '\n');
-  expect(raw, `${what} shows raw control or bidi characters`).toEqual([]);
-}
 
 /** The error names the profile, by path. */
 function expectNamesProfile(err: unknown, path: string): void {
@@ -89,20 +81,8 @@ describe('the profile loader, fed random mxlock.yaml documents (seeded)', () => 
             return;
           }
           expect(result.profile).toEqual(profile);
-          expectInert(reporters.terminal(result.report, { color: false, width: 80 }), 'the terminal report');
-          expectInert(reporters.md(result.report, {}), 'the Markdown report');
-          JSON.parse(reporters.json(result.report, {}));
-          if (g.chance(0.15)) {
-            const built = buildPlan({
-              snapshot: result.snapshot,
-              profile,
-              gateway: resolveGateway(profile, result.snapshot),
-              report: result.report,
-              zone: result.zone,
-              now: NOW,
-            });
-            if (built.ok) expectInert(renderPlanFiles(built.checked)['plan.md'] ?? '', 'plan.md');
-          }
+          expectReportsRender(result);
+          if (g.chance(0.15)) expectPlanRenders(result, NOW);
         } finally {
           await rm(path, { force: true });
         }
