@@ -164,12 +164,13 @@ export const check: Check = {
       const adm = sourceAdmission(connectors, s.ips, { senders, recipients, lockedByCertificate });
       const label = `declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ') || 'undeclared senders'})`;
       // One verdict for the source when its addresses agree, else one per address (an OnPremises connector admitting
-      // one address is not the Partner connector to restrict for another, CON-4 [D]).
+      // one address is not the Partner connector to restrict for another, CON-4 [D]). A line per address names that
+      // address only: with the whole list on each, the evidence grew with the square of the addresses (issue 10).
       const uniform = new Set(adm.perIp.map((p) => p.admission.kind)).size <= 1;
       const parts = uniform
         ? [{ subject: label, ips: s.ips, admission: adm }]
         : adm.perIp.map((p) => ({
-            subject: `${label}, address ${p.ip}`,
+            subject: `declared source '${s.name}', address ${p.ip}`,
             ips: [p.ip],
             admission: p.admission,
           }));

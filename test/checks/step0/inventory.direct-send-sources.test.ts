@@ -546,6 +546,37 @@ describe('inventory.direct-send-sources', () => {
       expect(ps).toContain("Set-InboundConnector -Identity 'Scanners' -RestrictDomainsToIPAddresses $true");
       expect(ps).not.toContain("'On-prem relay'");
     });
+
+    test('a line per address names that address, not all the others: evidence grows with the addresses, not their square (issue 10, found by test/fuzz)', () => {
+      // 400 addresses, one of them admitted elsewhere: each is judged on its own line (seed 10045 of the profile
+      // property had 1,869 addresses and a 48 MB finding, which the terminal reporter could not render).
+      const ips = Array.from({ length: 400 }, (_, i) => `198.51.100.${i % 250}`).map((ip, i) =>
+        i < 250 ? ip : `203.0.113.${i - 250}`,
+      );
+      const wide = { name: 'Fleet', ips, senders: ['fleet@contoso.com'] };
+      const out = run(
+        check,
+        hardened({
+          profile: { directSendSources: [wide] },
+          data: {
+            'Get-InboundConnector': [
+              certLockdown(),
+              onPremConnector({ Name: 'On-prem relay', SenderIPAddresses: ['198.51.100.7'] }),
+            ],
+          },
+        }),
+      );
+      const perAddress = out.evidence.filter((l) => /, address \S+:/.test(l));
+      expect(perAddress).toHaveLength(ips.length);
+      expect(perAddress.find((l) => l.includes('address 198.51.100.7:'))).toContain(
+        "admitted by 'On-prem relay'",
+      );
+      for (const line of perAddress) {
+        expect(line).toContain("declared source 'Fleet'");
+        expect(line).not.toContain(ips.join(', '));
+      }
+      expect(evidenceText(out).length).toBeLessThan(200 * ips.length + 10_000);
+    });
   });
 });
 
