@@ -52,3 +52,12 @@ export function boundedList(items: readonly string[], max: number): string {
   const shown = items.slice(0, max).map(inlineSafe).join(', ');
   return items.length > max ? `${shown}, and ${items.length - max} more` : shown;
 }
+
+/**
+ * Appends `more` to `out` one by one: `out.push(...more)` passes each line as an argument, and a text that wraps to
+ * more than about 130,000 lines (a huge value from the input), and so do warnings by the hundred thousand overflows the stack that way (issue 10 item 6).
+ */
+export function appendAll<T>(out: T[], more: readonly T[]): T[] {
+  for (const x of more) out.push(x);
+  return out;
+}

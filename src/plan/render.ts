@@ -3,7 +3,7 @@
  * `dns-records.txt`. Scripts are idempotent (read, compare, change only what differs), honour -WhatIf, verify
  * each stage, and quote every tenant-derived value through one function. Pure.
  */
-import { inlineSafe } from '../common/text.js';
+import { inlineSafe, appendAll } from '../common/text.js';
 import { psComment, psQuote } from '../powershell/quote.js';
 import { psScriptFile, psValue as renderValue } from '../powershell/script.js';
 import { CMDLET_NAMES } from '../snapshot/schema.js';
@@ -274,10 +274,10 @@ export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
     refused ? stage.no : undefined,
   );
   if (stage.no === 0) lines.push(...backupBlock());
-  stage.changes.forEach((c, i) => lines.push(...changeBlock(c, i + 1)));
+  stage.changes.forEach((c, i) => appendAll(lines, changeBlock(c, i + 1)));
   if (stage.changes.length > 0) {
     lines.push('', comment('Verification'), 'if ($WhatIfPreference) { return }', '$failed = $false');
-    stage.changes.forEach((c, i) => lines.push(...verifyBlock(c, i + 1)));
+    stage.changes.forEach((c, i) => appendAll(lines, verifyBlock(c, i + 1)));
     lines.push(
       `if ($failed) { throw ${psQuote(`stage ${stage.no}: verification failed (see the warnings); rollback.ps1 reverts the plan`)} }`,
     );
@@ -295,7 +295,7 @@ export function renderRollback(checked: CheckedPlan): string {
   for (const s of [...runnable].reverse()) {
     if (s.changes.length === 0) continue;
     lines.push('', comment(`Stage ${s.no}: ${s.title}`));
-    for (const c of [...s.changes].reverse()) lines.push(...rollbackBlock(c));
+    for (const c of [...s.changes].reverse()) appendAll(lines, rollbackBlock(c));
   }
   return psScriptFile(lines);
 }

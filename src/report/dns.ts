@@ -13,8 +13,8 @@ import {
   type MxContext,
   type SpfContext,
 } from '../dns/findings.js';
-import { inlineSafe } from '../common/text.js';
-import { appendAll, stringifyJson, wrapText } from './text.js';
+import { inlineSafe, appendAll } from '../common/text.js';
+import { stringifyJson, wrapText } from './text.js';
 
 export interface DnsDomainReport {
   domain: string;

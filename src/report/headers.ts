@@ -5,7 +5,7 @@
 import pc from 'picocolors';
 import type { AuthResults, MethodResult } from '../headers/auth.js';
 import type { HeadersAnalysis, HeadersResult } from '../headers/analyse.js';
-import { inlineSafe } from '../common/text.js';
+import { inlineSafe, appendAll } from '../common/text.js';
 import { stringifyJson, wrapText } from './text.js';
 
 function resultText(r: MethodResult): string {
@@ -109,7 +109,7 @@ function messageTerminal(
 ): string[] {
   const out: string[] = [];
   const wrap = (text: string, first = '  ', rest = '    ') =>
-    out.push(...wrapText(inlineSafe(text), width, first, rest));
+    appendAll(out, wrapText(inlineSafe(text), width, first, rest));
   const bad = a.verdict === 'bypass' || a.verdict === 'unknown';
   const verdictText = bad ? c.red(c.bold(a.verdict.toUpperCase())) : c.green(a.verdict.toUpperCase());
   const enforcement =
@@ -183,11 +183,11 @@ export function renderHeadersTerminal(r: HeadersResult, options: { color: boolea
   const c = pc.createColors(options.color);
   const width = Math.max(60, options.width ?? 80);
   const out: string[] = [];
-  for (const n of r.notes) out.push(...wrapText(inlineSafe(`note: ${n}`), width, '', '  '));
+  for (const n of r.notes) appendAll(out, wrapText(inlineSafe(`note: ${n}`), width, '', '  '));
   r.messages.forEach((m, i) => {
     if (i > 0 || r.notes.length) out.push('');
     const title = r.messages.length > 1 ? `Message ${i + 1} of ${r.messages.length}` : 'Message';
-    out.push(...messageTerminal(m, width, c, title));
+    appendAll(out, messageTerminal(m, width, c, title));
   });
   return `${out.join('\n')}\n`;
 }

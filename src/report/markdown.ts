@@ -5,7 +5,7 @@
  */
 import type { Step } from '../checks/types.js';
 import { FINDING_STATUS_ORDER, rank, SEVERITY_ORDER, type FindingStatus } from '../common/order.js';
-import { isUnsafeChar, UNSAFE_CHARS, visibleEscape } from '../common/text.js';
+import { isUnsafeChar, UNSAFE_CHARS, visibleEscape, appendAll } from '../common/text.js';
 import type { Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
 import { PATH_KIND_ORDER, compareIds, describePath, isPassing, longestRun } from './text.js';
@@ -137,7 +137,10 @@ function findingDetail(f: ReportFinding): string[] {
     '',
   ];
   const evidence = f.evidence.length > 0 ? f.evidence : ['(no evidence recorded)'];
-  lines.push(...evidence.map((e) => `- ${mdText(e)}`));
+  appendAll(
+    lines,
+    evidence.map((e) => `- ${mdText(e)}`),
+  );
   if (f.status === 'fail' || f.status === 'warn') {
     if (f.remediation.powershell.trim() !== '') {
       lines.push('', 'PowerShell:', '', mdFence(f.remediation.powershell, 'powershell'));

@@ -3,7 +3,7 @@
  * transcript file (`--transcript`). Pure.
  */
 import pc from 'picocolors';
-import { inlineSafe } from '../common/text.js';
+import { inlineSafe, appendAll } from '../common/text.js';
 import type { PathStatus } from '../model/types.js';
 import { stringifyJson, wrapText } from './text.js';
 
@@ -100,7 +100,7 @@ export function renderProbeTerminal(r: ProbeReport, options: { color: boolean; w
         : c.green(text);
   const out: string[] = [];
   const wrap = (text: string, first: string, rest = `${' '.repeat(first.length)}`) =>
-    out.push(...wrapText(inlineSafe(text), width, first, rest));
+    appendAll(out, wrapText(inlineSafe(text), width, first, rest));
   wrap(`Probe of ${r.domain} at ${r.endpoint} (${r.endpointBasis})`, '');
   out.push('');
   for (const a of r.attempts) {

@@ -5,8 +5,8 @@
 import pc from 'picocolors';
 import type { PathResult, Verdict } from '../model/paths.js';
 import { toReportPath } from './model.js';
-import { inlineSafe } from '../common/text.js';
-import { appendAll, stringifyJson, wrapText } from './text.js';
+import { inlineSafe, appendAll } from '../common/text.js';
+import { stringifyJson, wrapText } from './text.js';
 
 export interface SimulateSide {
   verdict: Verdict;

@@ -13,12 +13,11 @@ import {
   type FindingStatus,
   type Severity,
 } from '../common/order.js';
-import { inlineSafe } from '../common/text.js';
+import { inlineSafe, appendAll } from '../common/text.js';
 import type { PathStatus } from '../model/types.js';
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
 import {
-  appendAll,
   CHECKLIST_MARK,
   PATH_KIND_ORDER,
   compareIds,

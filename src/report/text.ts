@@ -3,6 +3,7 @@
  * PowerShell-aware wrapping. Tenant strings (object names, rule text, DNS answers) are attacker-influenced: every
  * reporter treats them as data and escapes them with common/text.ts.
  */
+import { appendAll } from '../common/text.js';
 import type { FindingStatus } from '../common/order.js';
 import { DECLARED_SOURCE_PATH } from '../model/paths.js';
 import type { PathKind } from '../model/types.js';
@@ -376,15 +377,6 @@ export function wrapPowerShell(
     }
     out.push(text.trimEnd());
   }
-  return out;
-}
-
-/**
- * Appends `more` to `out` one by one: `out.push(...more)` passes each line as an argument, and a text that wraps to
- * more than about 130,000 lines (a huge value from the input) overflows the stack that way (issue 10 item 6).
- */
-export function appendAll<T>(out: T[], more: readonly T[]): T[] {
-  for (const x of more) out.push(x);
   return out;
 }
 

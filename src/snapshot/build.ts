@@ -1,4 +1,5 @@
 /** Raw export files (bytes) → typed Snapshot. Pure: the caller did the reading. */
+import { appendAll } from '../common/text.js';
 import { InputError } from '../errors.js';
 import {
   AMBIGUOUS_ANSWER,
@@ -218,7 +219,7 @@ export function buildSnapshot(raw: RawExport): Snapshot {
   if (scuba) {
     const mapped = mapScubaGear(scuba.value, scuba.text, scuba.path);
     snapshot.origin = { tool: 'ScubaGear', ...(mapped.version ? { version: mapped.version } : {}) };
-    snapshot.warnings.push(...mapped.warnings);
+    appendAll(snapshot.warnings, mapped.warnings);
     const taken = mapped.entries.filter((e) => !seen.has(e.cmdlet));
     if (mapped.entries.length === 0) {
       throw new InputError(
@@ -232,7 +233,7 @@ export function buildSnapshot(raw: RawExport): Snapshot {
       if (partial) snapshot.partial = { ...snapshot.partial, [e.cmdlet]: partial };
     }
   }
-  for (const checked of pending) snapshot.warnings.push(...checked.warnings());
+  for (const checked of pending) appendAll(snapshot.warnings, checked.warnings());
   snapshot.missing = CMDLET_NAMES.filter((n) => snapshot.data[n] === undefined);
   if (!raw.bundle && seen.size === 0) {
     throw new InputError(

@@ -3,6 +3,7 @@
  * ProviderSettingsExport.json (or ScubaResults_<id>.json) is read too, given by path or found in the folder.
  * The I/O edge of the snapshot: everything after it is pure.
  */
+import { appendAll } from '../common/text.js';
 import type { Stats } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -153,7 +154,7 @@ export async function readExport(path: string): Promise<Snapshot> {
       else raw.files.push(file);
     }
     const snapshot = buildSnapshot(raw);
-    snapshot.warnings.push(...skipped);
+    appendAll(snapshot.warnings, skipped);
     return snapshot;
   }
   return buildSnapshot({
