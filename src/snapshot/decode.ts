@@ -16,9 +16,14 @@ function swap16(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-/** UTF-16 without BOM: JSON text starts with ASCII, so every other byte of the first characters is NUL. */
+/**
+ * UTF-16 without BOM. UTF-8 text (JSON, YAML, a domain list) never holds a NUL byte, while in UTF-16 every ASCII
+ * character (the JSON punctuation, keys, digits) has one in its high byte: NULs on one side of the byte pairs and
+ * (almost) none on the other mean UTF-16. Not all of them: names in CJK, Cyrillic or Greek give non-NUL high bytes, and
+ * a character such as U+0100 a NUL low byte, so a quarter of the pairs and a tenth as many on the other side suffice.
+ */
 function sniffUtf16(bytes: Uint8Array): 'le' | 'be' | undefined {
-  const n = Math.min(bytes.length, 64) & ~1;
+  const n = Math.min(bytes.length, 256) & ~1;
   if (n < 4) return undefined;
   let evenNul = 0;
   let oddNul = 0;
@@ -26,9 +31,24 @@ function sniffUtf16(bytes: Uint8Array): 'le' | 'be' | undefined {
     if (bytes[i] === 0) evenNul++;
     if (bytes[i + 1] === 0) oddNul++;
   }
-  if (oddNul === n / 2 && evenNul === 0) return 'le';
-  if (evenNul === n / 2 && oddNul === 0) return 'be';
-  return undefined;
+  const pairs = n / 2;
+  const order =
+    oddNul * 4 >= pairs && evenNul * 10 <= oddNul
+      ? 'le'
+      : evenNul * 4 >= pairs && oddNul * 10 <= evenNul
+        ? 'be'
+        : undefined;
+  if (order === undefined) return undefined;
+  // Binary data can have its NULs on one side too (gzip's header): text read that way has no C0 controls but
+  // white space, and no unpaired surrogates.
+  const sample = new TextDecoder('utf-16le').decode(
+    order === 'le' ? bytes.subarray(0, n) : swap16(bytes.subarray(0, n)),
+  );
+  // The sample may end inside a surrogate pair: that last replacement character is the cut, not the data.
+  // eslint-disable-next-line no-control-regex -- finding C0 controls is the point
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(sample.replace(/\ufffd$/, ''))
+    ? undefined
+    : order;
 }
 
 /**

@@ -39,6 +39,16 @@ test.each([
   expect(decodeText(bytes, 'f.json')).toEqual({ text: TEXT, encoding });
 });
 
+// Names in other scripts give non-NUL high bytes at the start of the file: still UTF-16 (found by the seeded tests).
+const FAR_EAST = '[{"Name":"東京本社 受信コネクタ","Comment":"Отдел связи"}]';
+test.each([
+  ['UTF-16LE without BOM, CJK and Cyrillic names first', utf16le(FAR_EAST), 'utf-16le'],
+  ['UTF-16BE without BOM, CJK and Cyrillic names first', utf16be(FAR_EAST), 'utf-16be'],
+  ['UTF-8 of the same text', new Uint8Array(Buffer.from(FAR_EAST, 'utf8')), 'utf-8'],
+] as const)('%s', (_label, bytes, encoding) => {
+  expect(decodeText(bytes, 'f.json')).toEqual({ text: FAR_EAST, encoding });
+});
+
 test.each([
   [[0x80], '€'],
   [[0x93, 0x94], '“”'],
