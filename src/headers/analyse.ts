@@ -157,15 +157,18 @@ function fromGateway(
     };
   const helo = entry?.from?.replace(/\.$/, '').toLowerCase();
   const cert = gateway.certificate;
-  if (cert && helo && !helo.startsWith('[') && domainPatternMatches(cert, helo))
+  // The HELO name is the client's own claim; it stands in for the certificate only for a gateway known by certificate
+  // alone. A gateway with declared IPs is judged by the IP Exchange Online saw, which a sender cannot choose.
+  const byName = !ip || gateway.ips.length === 0;
+  if (byName && cert && helo && !helo.startsWith('[') && domainPatternMatches(cert, helo))
     return {
       yes: true,
-      reason: `the hop into Exchange Online came from a host that calls itself ${helo}, under the gateway certificate ${cert}; the certificate itself is not in the headers [I]`,
+      reason: `the hop into Exchange Online came from a host that calls itself ${helo}, under the gateway certificate ${cert}; the certificate itself is not in the headers, and a sender can claim any name in EHLO: declare the gateway's IPs to judge by address [I]`,
     };
   if (!ip) return undefined;
   return {
     yes: false,
-    reason: `the hop into Exchange Online came from ${ip}${helo ? ` (${helo})` : ''}, not an IP of ${gatewayLabel(gateway)}${cert ? ` nor a host under its certificate ${cert}` : ''}: the message went around the gateway (eop-model §1.2)`,
+    reason: `the hop into Exchange Online came from ${ip}${helo ? ` (${helo})` : ''}, not an IP of ${gatewayLabel(gateway)}${cert && byName ? ` nor a host under its certificate ${cert}` : ''}: the message went around the gateway (eop-model §1.2)${cert && !byName && helo && domainPatternMatches(cert, helo) ? `; its name is under the gateway certificate ${cert}, but a sender chooses its EHLO name and the IP decides` : ''}`,
   };
 }
 

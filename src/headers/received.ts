@@ -2,7 +2,8 @@
  * `Received:` chains (RFC 5321 §4.4): each hop's sending host, its IP, the receiving host and the time, oldest first,
  * with the delay from the hop before; and which hop carried the message into Exchange Online. Pure.
  */
-import { isValidIp } from '../common/ip.js';
+import { IpSet, isValidIp } from '../common/ip.js';
+import { MICROSOFT_365_RELAY_RANGES } from '../common/vendors.js';
 import type { ParsedMessage } from './parse.js';
 import { fieldsNamed } from './parse.js';
 
@@ -45,9 +46,20 @@ export function isMicrosoftHost(host: string | undefined): boolean {
   return host !== undefined && MICROSOFT_HOST.test(host.replace(/\.$/, ''));
 }
 
-/** A hop inside the receiving side of Exchange Online: from one Microsoft server to another, not from an outbound one. */
+const MICROSOFT_RELAYS = new IpSet([...MICROSOFT_365_RELAY_RANGES]);
+
+/**
+ * A hop inside the receiving side of Exchange Online: from one Microsoft server to another, not from an outbound one.
+ * The `from` name is what the client said in EHLO, so anyone can claim a Microsoft host; the IP in the comment is what
+ * Exchange Online saw. A hop whose IP is outside Microsoft's relay ranges came from outside, whatever its name.
+ */
 function insideMicrosoft(hop: Hop): boolean {
-  return isMicrosoftHost(hop.by) && isMicrosoftHost(hop.from) && !OUTBOUND_HOST.test(hop.from ?? '');
+  return (
+    isMicrosoftHost(hop.by) &&
+    isMicrosoftHost(hop.from) &&
+    !OUTBOUND_HOST.test(hop.from ?? '') &&
+    (hop.ip === undefined || MICROSOFT_RELAYS.has(hop.ip))
+  );
 }
 
 /** The clauses of a Received value are words; the value after the last `;` is the date (RFC 5321 §4.4). */

@@ -263,3 +263,32 @@ describe('headers: rules at the edges', () => {
     expect(m.verdict).toBe('bypass');
   });
 });
+
+describe('headers: what the sender claims never decides (issue 11 review)', () => {
+  it('a HELO naming a Microsoft 365 host from an address outside Microsoft is the hop into Exchange Online, not an internal relay', () => {
+    // The client names itself in EHLO; only the IP in EOP's comment is EOP's own observation. Read as an internal
+    // hop, the forged gateway hop below it would have made this own-domain spoof "via-gateway".
+    const m = analyseHeaders(fixture('helo-spoof.eml'), tenant).messages[0]!;
+    expect(m.entry?.ip).toBe('192.0.2.200');
+    expect(m.verdict).toBe('bypass');
+    expect(m.reasons.join('\n')).toMatch(
+      /192\.0\.2\.200 \(relay\.mail\.protection\.outlook\.com\), not an IP of Proofpoint/,
+    );
+  });
+
+  it("a HELO under the gateway's certificate does not outweigh a connecting IP that is not the gateway's", () => {
+    const withCert: HeadersContext = {
+      ...tenant,
+      gateway: { ...tenant.gateway!, certificate: '*.pphosted.example' },
+    };
+    const text = fixture('gateway-no-ef.eml').replace(
+      'from mx2.pphosted.example (203.0.113.11)',
+      'from mx9.pphosted.example (192.0.2.200)',
+    );
+    const m = analyseHeaders(text, withCert).messages[0]!;
+    expect(m.verdict).toBe('bypass');
+    expect(m.reasons[0]).toMatch(
+      /came from 192\.0\.2\.200 \(mx9\.pphosted\.example\), not an IP of Proofpoint/,
+    );
+  });
+});
