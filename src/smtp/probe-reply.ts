@@ -38,7 +38,14 @@ export function classifyReply(reply: string): ReplyMeaning {
   const c = replyCodes(reply);
   if (!c)
     return { classification: 'error', problem: 'protocol', meaning: 'not an SMTP reply (no 3-digit code)' };
-  if (c.code >= 200 && c.code < 400)
+  // 3xx is an intermediate reply (354 to DATA, 334 to AUTH): never an answer to MAIL, RCPT or the end of DATA.
+  if (c.code >= 300 && c.code < 400)
+    return {
+      classification: 'error',
+      problem: 'protocol',
+      meaning: `a ${c.code} intermediate reply where SMTP expects a final one: not an answer about the path`,
+    };
+  if (c.code >= 200 && c.code < 300)
     return {
       classification: 'accepted',
       meaning:

@@ -273,13 +273,30 @@ function judge(
   // A refusal of the banner, EHLO or STARTTLS comes before the tenant is known (eop-model §1.1 S0–S1): not one of its
   // controls. MAIL FROM is read as RCPT is: where EOP answers 5.7.68 is undocumented (OQ-1), the stage is recorded.
   const early = (s.stage === 'connect' || s.stage === 'tls') && meaning.classification !== 'error';
+  // MAIL FROM names no recipient: a 2xx other than 250 ended the attempt before RCPT (nothing was accepted), and a
+  // 5.1.x/5.4.1 there refuses the sender, not a mailbox (RFC 3463 §3.2: X.1.7/X.1.8 are sender address codes).
+  const atMail =
+    s.stage === 'mail' &&
+    (meaning.classification === 'accepted' || meaning.classification === 'rejected-recipient');
   const m = early
     ? {
         classification: 'error' as const,
         problem: s.reply?.startsWith('4') ? ('temporary' as const) : ('rejected-other' as const),
         meaning: `refused at ${s.stage}, before the recipient: ${meaning.meaning}`,
       }
-    : meaning;
+    : atMail
+      ? meaning.classification === 'accepted'
+        ? {
+            classification: 'error' as const,
+            problem: 'protocol' as const,
+            meaning: `MAIL FROM was answered ${shortReply(s.reply)}, not 250, so RCPT TO was never tried: the path is neither shown open nor closed`,
+          }
+        : {
+            classification: 'error' as const,
+            problem: 'rejected-other' as const,
+            meaning: `the sender (MAIL FROM) was refused with ${shortReply(s.reply)}, before any recipient: the path is neither shown open nor closed`,
+          }
+      : meaning;
   const status: ProbeAttempt['status'] =
     m.classification === 'accepted'
       ? 'open'
