@@ -428,7 +428,16 @@ export function analyseHeaders(text: string, context: HeadersContext = NO_CONTEX
   return { messages, notes: input.notes };
 }
 
-/** Whether a message calls for attention (exit 1): a bypass, an overridden enforcement, or an unknown verdict. */
+/**
+ * Whether a message calls for attention (exit 1): a bypass, an overridden enforcement, or an unknown verdict; and mail
+ * from outside (via the gateway) whose enforcement is unknown, since "EOP kept its enforcement" is then not shown
+ * (DESIGN §1.1). Internal mail is not judged by composite authentication, so its unknown enforcement is no finding.
+ */
 export function needsAttention(a: HeadersAnalysis): boolean {
-  return a.verdict === 'bypass' || a.verdict === 'unknown' || a.enforcement === 'overridden';
+  return (
+    a.verdict === 'bypass' ||
+    a.verdict === 'unknown' ||
+    a.enforcement === 'overridden' ||
+    (a.verdict === 'via-gateway' && a.enforcement === 'unknown')
+  );
 }

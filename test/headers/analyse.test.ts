@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyseHeaders, NO_CONTEXT, type HeadersContext } from '../../src/headers/analyse.js';
+import {
+  analyseHeaders,
+  needsAttention,
+  NO_CONTEXT,
+  type HeadersContext,
+} from '../../src/headers/analyse.js';
 import { headersContext } from '../../src/headers/context.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { readExport } from '../../src/snapshot/read.js';
@@ -290,5 +295,21 @@ describe('headers: what the sender claims never decides (issue 11 review)', () =
     expect(m.reasons[0]).toMatch(
       /came from 192\.0\.2\.200 \(mx9\.pphosted\.example\), not an IP of Proofpoint/,
     );
+  });
+});
+
+describe('headers: the exit decision (issue 11 review)', () => {
+  it("delivered by the gateway but without EOP's compauth: enforcement unknown needs attention (unknown is never safe)", () => {
+    const text = fixture('gateway-ef.eml').replace(/^Authentication-Results:.*(?:\n[ \t].*)*\n/m, '');
+    const m = analyseHeaders(text, tenant).messages[0]!;
+    expect(m.verdict).toBe('via-gateway');
+    expect(m.enforcement).toBe('unknown');
+    expect(needsAttention(m)).toBe(true);
+  });
+
+  it('delivered by the gateway with compauth present: no attention needed', () => {
+    const m = analyseHeaders(fixture('gateway-ef.eml'), tenant).messages[0]!;
+    expect(m.enforcement).toBe('not-overridden');
+    expect(needsAttention(m)).toBe(false);
   });
 });
