@@ -10,6 +10,7 @@ import type { ResolvedGateway } from '../common/gateway.js';
 import { analyseMx, type MxAnalysis } from '../dns/mx.js';
 import { describeResult, query, type ResolveFn } from '../dns/resolver.js';
 import { ConfigError } from '../errors.js';
+import type { ExportTenantOptions } from './export-tenant.js';
 import { attackPaths, OWN_DOMAIN_SPOOF_PATHS, type PathResult, type StandardPath } from '../model/paths.js';
 import type { Attempt } from '../model/types.js';
 import type { ProbeAttempt, ProbePrediction, ProbeReport } from '../report/probe.js';
@@ -467,58 +468,33 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   };
 }
 
-export interface ExportOptions {
-  profilePath?: string | undefined;
-  offline?: boolean | undefined;
-  dnsServers?: readonly string[] | undefined;
-  /** Predict the tenant after the plan (`mxlock plan`), as `simulate --after-plan` does. */
-  afterPlan?: boolean | undefined;
-  now?: Date;
-  log?: (line: string) => void;
-}
+export type ExportOptions = ExportTenantOptions;
 
 /**
  * The configuration of an export for the probe to compare with: its attack paths and the simulator's prediction, built
- * the way `simulate` builds them (assess.ts `standardPathsFor`, `simulateAttempts`), before or after the plan.
+ * the way `simulate` builds them (assess.ts `standardPathsFor`, `simulateAttempts`), for the tenant `emulate` answers as
+ * (export-tenant.ts), before or after the plan.
  */
 export async function configurationOfExport(
   exportPath: string,
   options: ExportOptions = {},
 ): Promise<ProbeConfiguration> {
-  const [{ assessExport }, assess, { resolveGateway }, { EMPTY_PROFILE }, { buildPlan }] = await Promise.all([
-    import('../assess-export.js'),
+  const [{ exportTenant }, assess, { EMPTY_PROFILE }] = await Promise.all([
+    import('./export-tenant.js'),
     import('../assess.js'),
-    import('../profile/infer.js'),
     import('../profile/schema.js'),
-    import('../plan/index.js'),
   ]);
   const now = options.now ?? new Date();
-  const result = await assessExport(exportPath, {
-    profilePath: options.profilePath,
-    offline: options.offline,
-    dnsServers: options.dnsServers,
-    now,
-    ...(options.log ? { log: options.log } : {}),
-  });
-  const profile = result.profile ?? EMPTY_PROFILE;
-  const gateway = resolveGateway(result.profile, result.snapshot);
-  const zone = result.zone;
-  let snapshot = result.snapshot;
-  let label = 'the configuration';
-  if (options.afterPlan) {
-    const built = buildPlan({ snapshot, profile, gateway, report: result.report, zone, now });
-    if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
-    snapshot = built.checked.afterSnapshot;
-    label = 'the configuration after the plan';
-  }
+  const t = await exportTenant(exportPath, { ...options, now });
+  const { snapshot, gateway, zone } = t;
   return {
     attackPaths: assess
-      .standardPathsFor(snapshot, profile, gateway, { zone, now })
+      .standardPathsFor(snapshot, t.profile ?? EMPTY_PROFILE, gateway, { zone, now })
       .filter((p) => p.kind === 'attack'),
-    acceptedDomains: result.report.tenant.acceptedDomains,
-    initialDomain: result.report.tenant.initialDomain ?? undefined,
+    acceptedDomains: t.acceptedDomains,
+    initialDomain: t.initialDomain,
     gatewaySource: gateway.source,
     predict: (list) => assess.simulateAttempts(snapshot, gateway, list, { zone, now }),
-    label,
+    label: t.label,
   };
 }
