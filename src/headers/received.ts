@@ -3,7 +3,8 @@
  * with the delay from the hop before; and which hop carried the message into Exchange Online. Pure.
  */
 import { IpSet, isValidIp } from '../common/ip.js';
-import { MICROSOFT_365_RELAY_RANGES } from '../common/vendors.js';
+import { domainOrSubdomain } from '../common/domains.js';
+import { EOP_MX_ZONES, MICROSOFT_365_RELAY_RANGES } from '../common/vendors.js';
 import type { ParsedMessage } from './parse.js';
 import { fieldsNamed } from './parse.js';
 
@@ -37,13 +38,20 @@ export interface ReceivedChain {
  * Hosts of Microsoft 365's own mail servers. Every hop whose receiver is one of them is Exchange Online (eop-model §7);
  * `*.mx.microsoft` is the MX host form of accepted domains added from July 2026 (eop-model §13, MC1048624).
  */
-const MICROSOFT_HOST =
-  /(?:^|\.)(?:outlook\.com|office365\.com|exchangelabs\.com|outlook\.office\.com|mx\.microsoft)$/i;
+const MICROSOFT_ZONES: readonly string[] = [
+  'outlook.com',
+  'office365.com',
+  'exchangelabs.com',
+  'outlook.office.com',
+  ...EOP_MX_ZONES,
+];
 /** Another tenant's outbound servers: Microsoft's hosts, but the message is entering the receiving tenant from them. */
 const OUTBOUND_HOST = /(?:^|\.)outbound\.protection\.outlook\.com$/i;
 
 export function isMicrosoftHost(host: string | undefined): boolean {
-  return host !== undefined && MICROSOFT_HOST.test(host.replace(/\.$/, ''));
+  if (host === undefined) return false;
+  const name = host.replace(/\.$/, '').toLowerCase();
+  return MICROSOFT_ZONES.some((zone) => domainOrSubdomain(zone, name));
 }
 
 const MICROSOFT_RELAYS = new IpSet([...MICROSOFT_365_RELAY_RANGES]);
