@@ -118,9 +118,10 @@ function bypassedCompauth(reason: string | undefined): boolean {
 
 function enforcementOf(a: AuthenticationSummary, reasons: string[]): Enforcement {
   const found: string[] = [];
-  if (is(a.compauth, 'none') && bypassedCompauth(a.compauthReason))
+  // 4xx/9xx means bypassed whatever the result word says: read as "enforcement bypassed", never as a pass (§13 [C]).
+  if (a.compauth !== undefined && bypassedCompauth(a.compauthReason))
     found.push(
-      `compauth=none reason=${a.compauthReason}: EOP bypassed composite authentication (reasons 4xx/9xx, eop-model §6.2 [D] S26, §13 [C]); the spoof checks did not decide this message, and "none" is never a pass`,
+      `compauth=${a.compauth} reason=${a.compauthReason}: EOP bypassed composite authentication (reasons 4xx/9xx, eop-model §6.2 [D] S26, §13 [C]); the spoof checks did not decide this message, and this is never a pass`,
     );
   if (is(a.dmarc, 'fail') && is(a.dmarcAction, 'oreject'))
     found.push(

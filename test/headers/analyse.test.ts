@@ -313,3 +313,20 @@ describe('headers: the exit decision (issue 11 review)', () => {
     expect(needsAttention(m)).toBe(false);
   });
 });
+
+describe('headers: a compauth bypass code is never a pass (issue 11 review)', () => {
+  it.each(['pass', 'softpass'])(
+    'compauth=%s reason=451: enforcement overridden (eop-model §13: 4xx/9xx never a pass)',
+    (result) => {
+      const text = fixture('gateway-ef.eml').replace(
+        /compauth=\w+ reason=\d+/,
+        `compauth=${result} reason=451`,
+      );
+      expect(text).toContain(`compauth=${result} reason=451`);
+      const m = analyseHeaders(text, tenant).messages[0]!;
+      expect(m.enforcement).toBe('overridden');
+      expect(m.reasons.join('\n')).toMatch(/reason=451: EOP bypassed composite authentication/);
+      expect(needsAttention(m)).toBe(true);
+    },
+  );
+});
