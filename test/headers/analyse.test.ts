@@ -281,6 +281,20 @@ describe('headers: what the sender claims never decides (issue 11 review)', () =
     );
   });
 
+  it('internal relays shown with loopback or link-local addresses (mapi, ::1, fe80::%zone) stay internal hops', () => {
+    const top = [
+      'Received: from DM6PR11MB0003.namprd11.prod.outlook.com ([fe80::1c2d:3e4f:5a6b:7c8d%4]) by',
+      ' DM6PR11MB0003.namprd11.prod.outlook.com ([fe80::1c2d:3e4f:5a6b:7c8d%4]) with mapi id',
+      ' 15.20.8000.10; Mon, 2 Nov 2026 10:00:06 +0000',
+      'Received: from DM6PR11MB0004.namprd11.prod.outlook.com (::1) by',
+      ' DM6PR11MB0003.namprd11.prod.outlook.com with HTTPS; Mon, 2 Nov 2026 10:00:05 +0000',
+      '',
+    ].join('\n');
+    const m = analyseHeaders(top + fixture('gateway-no-ef.eml'), tenant).messages[0]!;
+    expect(m.entry?.ip).toBe('203.0.113.11');
+    expect(m.verdict).toBe('via-gateway');
+  });
+
   it("a HELO under the gateway's certificate does not outweigh a connecting IP that is not the gateway's", () => {
     const withCert: HeadersContext = {
       ...tenant,
