@@ -34,6 +34,8 @@ const ioEdges = [
   'src/smtp/emulator.ts',
   'src/smtp/probe.ts',
   'src/smtp/probe-session.ts',
+  // The tenant an export describes (reads the export), shared by probe --export and emulate.
+  'src/smtp/export-tenant.ts',
 ];
 
 /**

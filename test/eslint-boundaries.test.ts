@@ -22,6 +22,7 @@ const IO_EDGES = new Set([
   'src/smtp/emulator.ts',
   'src/smtp/probe.ts',
   'src/smtp/probe-session.ts',
+  'src/smtp/export-tenant.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -71,6 +71,39 @@ export const SEG_VENDORS: readonly VendorPatterns[] = [
 ];
 
 /** Exchange Online Protection's own inbound MX zones. */
+/**
+ * Exchange Online's inbound SMTP ranges (`*.mail.protection.outlook.com`, TCP 25), from "Microsoft 365 URLs and IP
+ * address ranges", Exchange Online row 10. Skip-listing them is unsupported (eop-model EF-5 [D] S19).
+ */
+export const MICROSOFT_365_SMTP_RANGES: readonly string[] = [
+  '40.92.0.0/15',
+  '40.107.0.0/16',
+  '52.100.0.0/14',
+  '104.47.0.0/17',
+  '2a01:111:f400::/48',
+  '2a01:111:f403::/48',
+];
+
+/**
+ * Where Exchange Online's own servers relay a message between them, as their `Received:` comments show it: the inbound
+ * ranges above, Microsoft's datacenter IPv6 block 2603:1000::/24 (ARIN: Microsoft Corporation; the `2603:10b6:…`
+ * hops of every EOP header) [I], and addresses no internet sender can connect from, which Microsoft's internal hops
+ * show: private IPv4 (RFC 1918), loopback (`::1` on HTTPS hops), link-local (`fe80::…%4` on mapi hops) and unique
+ * local IPv6 (RFC 4193). A hop from any other address came from outside, whatever name the client gave in EHLO.
+ */
+export const MICROSOFT_365_RELAY_RANGES: readonly string[] = [
+  ...MICROSOFT_365_SMTP_RANGES,
+  '2603:1000::/24',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '::1/128',
+  'fe80::/10',
+  'fc00::/7',
+];
+
 export const EOP_MX_ZONES: readonly string[] = ['mail.protection.outlook.com', 'mx.microsoft'];
 
 /**

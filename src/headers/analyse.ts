@@ -118,9 +118,10 @@ function bypassedCompauth(reason: string | undefined): boolean {
 
 function enforcementOf(a: AuthenticationSummary, reasons: string[]): Enforcement {
   const found: string[] = [];
-  if (is(a.compauth, 'none') && bypassedCompauth(a.compauthReason))
+  // 4xx/9xx means bypassed whatever the result word says: read as "enforcement bypassed", never as a pass (§13 [C]).
+  if (a.compauth !== undefined && bypassedCompauth(a.compauthReason))
     found.push(
-      `compauth=none reason=${a.compauthReason}: EOP bypassed composite authentication (reasons 4xx/9xx, eop-model §6.2 [D] S26, §13 [C]); the spoof checks did not decide this message, and "none" is never a pass`,
+      `compauth=${a.compauth} reason=${a.compauthReason}: EOP bypassed composite authentication (reasons 4xx/9xx, eop-model §6.2 [D] S26, §13 [C]); the spoof checks did not decide this message, and this is never a pass`,
     );
   if (is(a.dmarc, 'fail') && is(a.dmarcAction, 'oreject'))
     found.push(
@@ -157,15 +158,18 @@ function fromGateway(
     };
   const helo = entry?.from?.replace(/\.$/, '').toLowerCase();
   const cert = gateway.certificate;
-  if (cert && helo && !helo.startsWith('[') && domainPatternMatches(cert, helo))
+  // The HELO name is the client's own claim; it stands in for the certificate only for a gateway known by certificate
+  // alone. A gateway with declared IPs is judged by the IP Exchange Online saw, which a sender cannot choose.
+  const byName = !ip || gateway.ips.length === 0;
+  if (byName && cert && helo && !helo.startsWith('[') && domainPatternMatches(cert, helo))
     return {
       yes: true,
-      reason: `the hop into Exchange Online came from a host that calls itself ${helo}, under the gateway certificate ${cert}; the certificate itself is not in the headers [I]`,
+      reason: `the hop into Exchange Online came from a host that calls itself ${helo}, under the gateway certificate ${cert}; the certificate itself is not in the headers, and a sender can claim any name in EHLO: declare the gateway's IPs to judge by address [I]`,
     };
   if (!ip) return undefined;
   return {
     yes: false,
-    reason: `the hop into Exchange Online came from ${ip}${helo ? ` (${helo})` : ''}, not an IP of ${gatewayLabel(gateway)}${cert ? ` nor a host under its certificate ${cert}` : ''}: the message went around the gateway (eop-model §1.2)`,
+    reason: `the hop into Exchange Online came from ${ip}${helo ? ` (${helo})` : ''}, not an IP of ${gatewayLabel(gateway)}${cert && byName ? ` nor a host under its certificate ${cert}` : ''}: the message went around the gateway (eop-model §1.2)${cert && !byName && helo && domainPatternMatches(cert, helo) ? `; its name is under the gateway certificate ${cert}, but a sender chooses its EHLO name and the IP decides` : ''}`,
   };
 }
 
@@ -425,7 +429,16 @@ export function analyseHeaders(text: string, context: HeadersContext = NO_CONTEX
   return { messages, notes: input.notes };
 }
 
-/** Whether a message calls for attention (exit 1): a bypass, an overridden enforcement, or an unknown verdict. */
+/**
+ * Whether a message calls for attention (exit 1): a bypass, an overridden enforcement, or an unknown verdict; and mail
+ * from outside (via the gateway) whose enforcement is unknown, since "EOP kept its enforcement" is then not shown
+ * (DESIGN §1.1). Internal mail is not judged by composite authentication, so its unknown enforcement is no finding.
+ */
 export function needsAttention(a: HeadersAnalysis): boolean {
-  return a.verdict === 'bypass' || a.verdict === 'unknown' || a.enforcement === 'overridden';
+  return (
+    a.verdict === 'bypass' ||
+    a.verdict === 'unknown' ||
+    a.enforcement === 'overridden' ||
+    (a.verdict === 'via-gateway' && a.enforcement === 'unknown')
+  );
 }

@@ -2,7 +2,9 @@
  * `Received:` chains (RFC 5321 §4.4): each hop's sending host, its IP, the receiving host and the time, oldest first,
  * with the delay from the hop before; and which hop carried the message into Exchange Online. Pure.
  */
-import { isValidIp } from '../common/ip.js';
+import { IpSet, isValidIp } from '../common/ip.js';
+import { domainOrSubdomain } from '../common/domains.js';
+import { EOP_MX_ZONES, MICROSOFT_365_RELAY_RANGES } from '../common/vendors.js';
 import type { ParsedMessage } from './parse.js';
 import { fieldsNamed } from './parse.js';
 
@@ -36,18 +38,36 @@ export interface ReceivedChain {
  * Hosts of Microsoft 365's own mail servers. Every hop whose receiver is one of them is Exchange Online (eop-model §7);
  * `*.mx.microsoft` is the MX host form of accepted domains added from July 2026 (eop-model §13, MC1048624).
  */
-const MICROSOFT_HOST =
-  /(?:^|\.)(?:outlook\.com|office365\.com|exchangelabs\.com|outlook\.office\.com|mx\.microsoft)$/i;
+const MICROSOFT_ZONES: readonly string[] = [
+  'outlook.com',
+  'office365.com',
+  'exchangelabs.com',
+  'outlook.office.com',
+  ...EOP_MX_ZONES,
+];
 /** Another tenant's outbound servers: Microsoft's hosts, but the message is entering the receiving tenant from them. */
 const OUTBOUND_HOST = /(?:^|\.)outbound\.protection\.outlook\.com$/i;
 
 export function isMicrosoftHost(host: string | undefined): boolean {
-  return host !== undefined && MICROSOFT_HOST.test(host.replace(/\.$/, ''));
+  if (host === undefined) return false;
+  const name = host.replace(/\.$/, '').toLowerCase();
+  return MICROSOFT_ZONES.some((zone) => domainOrSubdomain(zone, name));
 }
 
-/** A hop inside the receiving side of Exchange Online: from one Microsoft server to another, not from an outbound one. */
+const MICROSOFT_RELAYS = new IpSet([...MICROSOFT_365_RELAY_RANGES]);
+
+/**
+ * A hop inside the receiving side of Exchange Online: from one Microsoft server to another, not from an outbound one.
+ * The `from` name is what the client said in EHLO, so anyone can claim a Microsoft host; the IP in the comment is what
+ * Exchange Online saw. A hop whose IP is outside Microsoft's relay ranges came from outside, whatever its name.
+ */
 function insideMicrosoft(hop: Hop): boolean {
-  return isMicrosoftHost(hop.by) && isMicrosoftHost(hop.from) && !OUTBOUND_HOST.test(hop.from ?? '');
+  return (
+    isMicrosoftHost(hop.by) &&
+    isMicrosoftHost(hop.from) &&
+    !OUTBOUND_HOST.test(hop.from ?? '') &&
+    (hop.ip === undefined || MICROSOFT_RELAYS.has(hop.ip))
+  );
 }
 
 /** The clauses of a Received value are words; the value after the last `;` is the date (RFC 5321 §4.4). */

@@ -84,8 +84,12 @@ export function renderProbeJson(r: ProbeReport): string {
   return stringifyJson(r);
 }
 
-/** Exit code: 1 when a counted attempt is open or uncertain, or the endpoint disagrees with the configuration. */
+/**
+ * Exit code: 1 when a counted attempt is open or uncertain, or the endpoint disagrees with the configuration; and when
+ * no counted attempt was made at all (every address skipped): no attempt proves nothing closed (DESIGN §1.1).
+ */
 export function probeExitCode(r: ProbeReport): 0 | 1 {
+  if (!r.attempts.some((a) => a.counts)) return 1;
   return r.summary.open > 0 || r.summary.uncertain > 0 || r.summary.disagreements > 0 ? 1 : 0;
 }
 

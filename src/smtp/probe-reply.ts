@@ -4,6 +4,7 @@
  * two are compared in the same terms.
  */
 
+import { REPLY_5_7_51, REPLY_5_7_64, REPLY_5_7_68 } from '../model/rcpt.js';
 import type { ProbeClassification, ProbeProblem } from '../report/probe.js';
 
 export type { ProbeClassification, ProbeProblem };
@@ -29,6 +30,21 @@ export function replyCodes(reply: string): { code: number; enhanced?: string } |
 }
 
 /**
+ * The enhanced codes of the simulator's own refusals (model/rcpt.ts): the probe reads a live reply by the very codes
+ * the simulator predicts, so the two cannot drift apart.
+ */
+function enhancedOf(reply: string): string {
+  const e = replyCodes(reply)?.enhanced;
+  // Never undefined: `case undefined` would read every reply without an enhanced code as this refusal.
+  if (e === undefined)
+    throw new Error(`internal: the simulator's reply "${reply}" has no enhanced status code`);
+  return e;
+}
+const DIRECT_SEND = enhancedOf(REPLY_5_7_68);
+const CONNECTOR = enhancedOf(REPLY_5_7_51);
+const RELAY = enhancedOf(REPLY_5_7_64);
+
+/**
  * The meaning of a reply to RCPT TO (or, with --send, to the end of DATA). EOP's in-session refusals (eop-model §1.2):
  * 5.7.68 RejectDirectSend (DS-2 [D]), 5.7.51 Partner-connector restriction (CON-5 [D]), 5.7.64 relay denied (CON-7
  * [D]) and 5.7.54 (unable to relay for a recipient domain not accepted), 5.4.1 DBEB / 5.1.x unknown recipient (§9);
@@ -38,7 +54,14 @@ export function classifyReply(reply: string): ReplyMeaning {
   const c = replyCodes(reply);
   if (!c)
     return { classification: 'error', problem: 'protocol', meaning: 'not an SMTP reply (no 3-digit code)' };
-  if (c.code >= 200 && c.code < 400)
+  // 3xx is an intermediate reply (354 to DATA, 334 to AUTH): never an answer to MAIL, RCPT or the end of DATA.
+  if (c.code >= 300 && c.code < 400)
+    return {
+      classification: 'error',
+      problem: 'protocol',
+      meaning: `a ${c.code} intermediate reply where SMTP expects a final one: not an answer about the path`,
+    };
+  if (c.code >= 200 && c.code < 300)
     return {
       classification: 'accepted',
       meaning:
@@ -54,19 +77,19 @@ export function classifyReply(reply: string): ReplyMeaning {
           : 'deferred (4xx): greylisting or throttling; the path is neither shown open nor closed — probe again later',
     };
   switch (c.enhanced) {
-    case '5.7.68':
+    case DIRECT_SEND:
       return {
         classification: 'rejected-direct-send',
         meaning:
           'refused by RejectDirectSend (eop-model DS-2 [D]): Direct Send with an own-domain MAIL FROM is closed',
       };
-    case '5.7.51':
+    case CONNECTOR:
       return {
         classification: 'rejected-connector',
         meaning:
           'refused by a Partner connector that restricts by IP or certificate (eop-model CON-5 [D]): the lock-down holds',
       };
-    case '5.7.64':
+    case RELAY:
     case '5.7.54':
       return {
         classification: 'rejected-relay',

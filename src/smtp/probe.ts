@@ -10,6 +10,7 @@ import type { ResolvedGateway } from '../common/gateway.js';
 import { analyseMx, type MxAnalysis } from '../dns/mx.js';
 import { describeResult, query, type ResolveFn } from '../dns/resolver.js';
 import { ConfigError } from '../errors.js';
+import type { ExportTenantOptions } from './export-tenant.js';
 import { attackPaths, OWN_DOMAIN_SPOOF_PATHS, type PathResult, type StandardPath } from '../model/paths.js';
 import type { Attempt } from '../model/types.js';
 import type { ProbeAttempt, ProbePrediction, ProbeReport } from '../report/probe.js';
@@ -273,13 +274,30 @@ function judge(
   // A refusal of the banner, EHLO or STARTTLS comes before the tenant is known (eop-model §1.1 S0–S1): not one of its
   // controls. MAIL FROM is read as RCPT is: where EOP answers 5.7.68 is undocumented (OQ-1), the stage is recorded.
   const early = (s.stage === 'connect' || s.stage === 'tls') && meaning.classification !== 'error';
+  // MAIL FROM names no recipient: a 2xx other than 250 ended the attempt before RCPT (nothing was accepted), and a
+  // 5.1.x/5.4.1 there refuses the sender, not a mailbox (RFC 3463 §3.2: X.1.7/X.1.8 are sender address codes).
+  const atMail =
+    s.stage === 'mail' &&
+    (meaning.classification === 'accepted' || meaning.classification === 'rejected-recipient');
   const m = early
     ? {
         classification: 'error' as const,
         problem: s.reply?.startsWith('4') ? ('temporary' as const) : ('rejected-other' as const),
         meaning: `refused at ${s.stage}, before the recipient: ${meaning.meaning}`,
       }
-    : meaning;
+    : atMail
+      ? meaning.classification === 'accepted'
+        ? {
+            classification: 'error' as const,
+            problem: 'protocol' as const,
+            meaning: `MAIL FROM was answered ${shortReply(s.reply)}, not 250, so RCPT TO was never tried: the path is neither shown open nor closed`,
+          }
+        : {
+            classification: 'error' as const,
+            problem: 'rejected-other' as const,
+            meaning: `the sender (MAIL FROM) was refused with ${shortReply(s.reply)}, before any recipient: the path is neither shown open nor closed`,
+          }
+      : meaning;
   const status: ProbeAttempt['status'] =
     m.classification === 'accepted'
       ? 'open'
@@ -450,58 +468,33 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   };
 }
 
-export interface ExportOptions {
-  profilePath?: string | undefined;
-  offline?: boolean | undefined;
-  dnsServers?: readonly string[] | undefined;
-  /** Predict the tenant after the plan (`mxlock plan`), as `simulate --after-plan` does. */
-  afterPlan?: boolean | undefined;
-  now?: Date;
-  log?: (line: string) => void;
-}
+export type ExportOptions = ExportTenantOptions;
 
 /**
  * The configuration of an export for the probe to compare with: its attack paths and the simulator's prediction, built
- * the way `simulate` builds them (assess.ts `standardPathsFor`, `simulateAttempts`), before or after the plan.
+ * the way `simulate` builds them (assess.ts `standardPathsFor`, `simulateAttempts`), for the tenant `emulate` answers as
+ * (export-tenant.ts), before or after the plan.
  */
 export async function configurationOfExport(
   exportPath: string,
   options: ExportOptions = {},
 ): Promise<ProbeConfiguration> {
-  const [{ assessExport }, assess, { resolveGateway }, { EMPTY_PROFILE }, { buildPlan }] = await Promise.all([
-    import('../assess-export.js'),
+  const [{ exportTenant }, assess, { EMPTY_PROFILE }] = await Promise.all([
+    import('./export-tenant.js'),
     import('../assess.js'),
-    import('../profile/infer.js'),
     import('../profile/schema.js'),
-    import('../plan/index.js'),
   ]);
   const now = options.now ?? new Date();
-  const result = await assessExport(exportPath, {
-    profilePath: options.profilePath,
-    offline: options.offline,
-    dnsServers: options.dnsServers,
-    now,
-    ...(options.log ? { log: options.log } : {}),
-  });
-  const profile = result.profile ?? EMPTY_PROFILE;
-  const gateway = resolveGateway(result.profile, result.snapshot);
-  const zone = result.zone;
-  let snapshot = result.snapshot;
-  let label = 'the configuration';
-  if (options.afterPlan) {
-    const built = buildPlan({ snapshot, profile, gateway, report: result.report, zone, now });
-    if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
-    snapshot = built.checked.afterSnapshot;
-    label = 'the configuration after the plan';
-  }
+  const t = await exportTenant(exportPath, { ...options, now });
+  const { snapshot, gateway, zone } = t;
   return {
     attackPaths: assess
-      .standardPathsFor(snapshot, profile, gateway, { zone, now })
+      .standardPathsFor(snapshot, t.profile ?? EMPTY_PROFILE, gateway, { zone, now })
       .filter((p) => p.kind === 'attack'),
-    acceptedDomains: result.report.tenant.acceptedDomains,
-    initialDomain: result.report.tenant.initialDomain ?? undefined,
+    acceptedDomains: t.acceptedDomains,
+    initialDomain: t.initialDomain,
     gatewaySource: gateway.source,
     predict: (list) => assess.simulateAttempts(snapshot, gateway, list, { zone, now }),
-    label,
+    label: t.label,
   };
 }

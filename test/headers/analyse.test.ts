@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyseHeaders, NO_CONTEXT, type HeadersContext } from '../../src/headers/analyse.js';
+import {
+  analyseHeaders,
+  needsAttention,
+  NO_CONTEXT,
+  type HeadersContext,
+} from '../../src/headers/analyse.js';
 import { headersContext } from '../../src/headers/context.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { readExport } from '../../src/snapshot/read.js';
@@ -262,4 +267,80 @@ describe('headers: rules at the edges', () => {
     ).messages[0]!;
     expect(m.verdict).toBe('bypass');
   });
+});
+
+describe('headers: what the sender claims never decides (issue 11 review)', () => {
+  it('a HELO naming a Microsoft 365 host from an address outside Microsoft is the hop into Exchange Online, not an internal relay', () => {
+    // The client names itself in EHLO; only the IP in EOP's comment is EOP's own observation. Read as an internal
+    // hop, the forged gateway hop below it would have made this own-domain spoof "via-gateway".
+    const m = analyseHeaders(fixture('helo-spoof.eml'), tenant).messages[0]!;
+    expect(m.entry?.ip).toBe('192.0.2.200');
+    expect(m.verdict).toBe('bypass');
+    expect(m.reasons.join('\n')).toMatch(
+      /192\.0\.2\.200 \(relay\.mail\.protection\.outlook\.com\), not an IP of Proofpoint/,
+    );
+  });
+
+  it('internal relays shown with loopback or link-local addresses (mapi, ::1, fe80::%zone) stay internal hops', () => {
+    const top = [
+      'Received: from DM6PR11MB0003.namprd11.prod.outlook.com ([fe80::1c2d:3e4f:5a6b:7c8d%4]) by',
+      ' DM6PR11MB0003.namprd11.prod.outlook.com ([fe80::1c2d:3e4f:5a6b:7c8d%4]) with mapi id',
+      ' 15.20.8000.10; Mon, 2 Nov 2026 10:00:06 +0000',
+      'Received: from DM6PR11MB0004.namprd11.prod.outlook.com (::1) by',
+      ' DM6PR11MB0003.namprd11.prod.outlook.com with HTTPS; Mon, 2 Nov 2026 10:00:05 +0000',
+      '',
+    ].join('\n');
+    const m = analyseHeaders(top + fixture('gateway-no-ef.eml'), tenant).messages[0]!;
+    expect(m.entry?.ip).toBe('203.0.113.11');
+    expect(m.verdict).toBe('via-gateway');
+  });
+
+  it("a HELO under the gateway's certificate does not outweigh a connecting IP that is not the gateway's", () => {
+    const withCert: HeadersContext = {
+      ...tenant,
+      gateway: { ...tenant.gateway!, certificate: '*.pphosted.example' },
+    };
+    const text = fixture('gateway-no-ef.eml').replace(
+      'from mx2.pphosted.example (203.0.113.11)',
+      'from mx9.pphosted.example (192.0.2.200)',
+    );
+    const m = analyseHeaders(text, withCert).messages[0]!;
+    expect(m.verdict).toBe('bypass');
+    expect(m.reasons[0]).toMatch(
+      /came from 192\.0\.2\.200 \(mx9\.pphosted\.example\), not an IP of Proofpoint/,
+    );
+  });
+});
+
+describe('headers: the exit decision (issue 11 review)', () => {
+  it("delivered by the gateway but without EOP's compauth: enforcement unknown needs attention (unknown is never safe)", () => {
+    const text = fixture('gateway-ef.eml').replace(/^Authentication-Results:.*(?:\n[ \t].*)*\n/m, '');
+    const m = analyseHeaders(text, tenant).messages[0]!;
+    expect(m.verdict).toBe('via-gateway');
+    expect(m.enforcement).toBe('unknown');
+    expect(needsAttention(m)).toBe(true);
+  });
+
+  it('delivered by the gateway with compauth present: no attention needed', () => {
+    const m = analyseHeaders(fixture('gateway-ef.eml'), tenant).messages[0]!;
+    expect(m.enforcement).toBe('not-overridden');
+    expect(needsAttention(m)).toBe(false);
+  });
+});
+
+describe('headers: a compauth bypass code is never a pass (issue 11 review)', () => {
+  it.each(['pass', 'softpass'])(
+    'compauth=%s reason=451: enforcement overridden (eop-model §13: 4xx/9xx never a pass)',
+    (result) => {
+      const text = fixture('gateway-ef.eml').replace(
+        /compauth=\w+ reason=\d+/,
+        `compauth=${result} reason=451`,
+      );
+      expect(text).toContain(`compauth=${result} reason=451`);
+      const m = analyseHeaders(text, tenant).messages[0]!;
+      expect(m.enforcement).toBe('overridden');
+      expect(m.reasons.join('\n')).toMatch(/reason=451: EOP bypassed composite authentication/);
+      expect(needsAttention(m)).toBe(true);
+    },
+  );
 });

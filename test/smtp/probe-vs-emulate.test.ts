@@ -2,7 +2,7 @@
  * Issue 11 acceptance: for every bundled example, `probe` against `emulate` of that example reproduces the simulator's
  * path statuses over real loopback SMTP, before and after the plan, with STARTTLS (the emulator's certificate is
  * generated in memory at start). Both sides are built from the same export the way the CLI builds them
- * (`configurationOfExport` for the probe's prediction; assessExport + buildPlan's after state for the emulator), so a
+ * (`configurationOfExport` for the probe's prediction, `exportTenant` for the emulator, as `emulate` builds it), so a
  * disagreement means the emulator and the simulator answer one attempt differently, or the probe misreads a reply.
  * The CLI run at the end saves the transcript with --transcript.
  */
@@ -10,10 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { assessExport } from '../../src/assess-export.js';
-import { buildPlan } from '../../src/plan/index.js';
-import { resolveGateway } from '../../src/profile/infer.js';
-import { EMPTY_PROFILE } from '../../src/profile/schema.js';
+import { exportTenant } from '../../src/smtp/export-tenant.js';
 import { startEmulator, type Emulator, type EmulatorLogEntry } from '../../src/smtp/emulator.js';
 import { configurationOfExport, runProbe } from '../../src/smtp/probe.js';
 import { mxlock } from '../support/cli.js';
@@ -30,16 +27,12 @@ async function emulatorOf(
   afterPlan: boolean,
   log?: (entry: EmulatorLogEntry) => void,
 ): Promise<Emulator> {
-  const r = await assessExport(dir, { offline: true, now: NOW });
-  const profile = r.profile ?? EMPTY_PROFILE;
-  const gateway = resolveGateway(r.profile, r.snapshot);
-  let snapshot = r.snapshot;
-  if (afterPlan) {
-    const built = buildPlan({ snapshot, profile, gateway, report: r.report, zone: r.zone, now: NOW });
-    if (!built.ok) throw new Error(built.reason);
-    snapshot = built.checked.afterSnapshot;
-  }
-  return startEmulator({ snapshot, profile, gateway, zone: r.zone, now: NOW, ...(log ? { log } : {}) });
+  const { snapshot, profile, gateway, zone } = await exportTenant(dir, {
+    offline: true,
+    afterPlan,
+    now: NOW,
+  });
+  return startEmulator({ snapshot, profile, gateway, zone, now: NOW, ...(log ? { log } : {}) });
 }
 
 describe.each(['hardened', 'half-done', 'wide-open'])('examples/%s', (name) => {

@@ -3,6 +3,7 @@
  * certificate made in the test, the standard attack attempts of DESIGN §5, and the comparison with the simulator's
  * prediction for an export.
  */
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { domainOf } from '../../src/common/domains.js';
@@ -13,7 +14,14 @@ import { REPLY_5_7_51, REPLY_5_7_68 } from '../../src/model/rcpt.js';
 import { probeExitCode } from '../../src/report/probe.js';
 import { configurationOfExport, resolveEndpoint, runProbe, type ProbeOptions } from '../../src/smtp/probe.js';
 import { REPO } from '../support/cli.js';
-import { makeCert, removeCert, startEopLab, type EopLab, type TestCert } from '../support/smtp-lab.js';
+import {
+  makeCert,
+  removeCert,
+  startEopLab,
+  startRawLab,
+  type EopLab,
+  type TestCert,
+} from '../support/smtp-lab.js';
 
 let cert: TestCert;
 beforeAll(async () => {
@@ -352,5 +360,96 @@ describe('resolveEndpoint', () => {
       'contoso.com': { MX: [{ exchange: 'bad\rname.mail.protection.outlook.com', priority: 0 }] },
     });
     await expect(resolveEndpoint(z.resolve, { domain: 'contoso.com' })).rejects.toThrow(/the MX host/);
+  });
+});
+
+/** A plain SMTP server (no STARTTLS) answering MAIL and RCPT with the given replies. */
+async function withPlainLab<T>(
+  answer: { mail: string; rcpt: string },
+  run: (port: number) => Promise<T>,
+): Promise<T> {
+  const lab = await startRawLab((s: Socket) => {
+    s.write('220 lab ready\r\n');
+    let buf = '';
+    s.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        const verb = line.split(/[ :]/)[0]!.toUpperCase();
+        if (verb === 'EHLO') s.write('250 lab\r\n');
+        else if (verb === 'MAIL') s.write(`${answer.mail}\r\n`);
+        else if (verb === 'RCPT') s.write(`${answer.rcpt}\r\n`);
+        else if (verb === 'QUIT') s.end('221 bye\r\n');
+        else s.write('250 ok\r\n');
+      }
+    });
+  });
+  try {
+    return await run(lab.port);
+  } finally {
+    await lab.close();
+  }
+}
+
+describe('runProbe: where a reply came decides what it means (issue 11 review)', () => {
+  const plain = (port: number): ProbeOptions => ({
+    domain: 'contoso.com',
+    host: '127.0.0.1',
+    port,
+    tenant: 'contoso.onmicrosoft.com',
+    timeoutMs: 5_000,
+    resolve: noDns,
+  });
+
+  test('5.1.8 at MAIL FROM refuses the sender, not the recipient: never "name a real mailbox with --rcpt"', async () => {
+    await withPlainLab(
+      { mail: '550 5.1.8 Access denied, bad outbound sender', rcpt: '250 ok' },
+      async (port) => {
+        const r = await runProbe(plain(port));
+        const a = r.attempts[0]!;
+        expect(a.stage).toBe('mail');
+        expect(a.classification).toBe('error');
+        expect(a.problem?.kind).toBe('rejected-other');
+        expect(a.explanation).toMatch(/MAIL FROM/);
+        expect(a.explanation).not.toMatch(/--rcpt/);
+        expect(a.status).toBe('uncertain');
+      },
+    );
+  });
+
+  test('a 2xx other than 250 at MAIL FROM ends the attempt before RCPT: not an open path', async () => {
+    await withPlainLab({ mail: '251 odd', rcpt: '250 ok' }, async (port) => {
+      const r = await runProbe(plain(port));
+      expect(r.attempts.map((a) => [a.stage, a.classification, a.status])).toEqual(
+        r.attempts.map(() => ['mail', 'error', 'uncertain']),
+      );
+      expect(r.summary.open).toBe(0);
+      expect(probeExitCode(r)).toBe(1);
+    });
+  });
+
+  test('a 3xx reply to RCPT TO is not SMTP: never "accepted"', async () => {
+    await withPlainLab({ mail: '250 ok', rcpt: '354 go ahead' }, async (port) => {
+      const r = await runProbe(plain(port));
+      expect(r.attempts[0]).toMatchObject({ stage: 'rcpt', classification: 'error', status: 'uncertain' });
+      expect(r.attempts[0]!.problem?.kind).toBe('protocol');
+    });
+  });
+});
+
+describe('probeExitCode: no attempt is no proof (issue 11 review)', () => {
+  test('a report without a counted attempt (every address skipped) exits 1', () => {
+    expect(
+      probeExitCode({
+        schemaVersion: 1,
+        endpoint: 'mx.example:25',
+        domain: 'contoso.com',
+        endpointBasis: '--host',
+        attempts: [],
+        summary: { attempts: 0, open: 0, uncertain: 0, disagreements: 0 },
+        notes: [],
+      }),
+    ).toBe(1);
   });
 });

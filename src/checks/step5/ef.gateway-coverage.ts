@@ -1,22 +1,12 @@
 /** Guide step 5 / eop-model EF-2, EF-5: the EF skip list covers every gateway IP and no Microsoft 365 range. */
 import { IpSet } from '../../common/ip.js';
+import { MICROSOFT_365_SMTP_RANGES } from '../../common/vendors.js';
 import type { Check, CheckOutcome } from '../types.js';
 import { psQuote } from '../util.js';
 import { EF_PORTAL, EF_REFS, findGatewayConnector } from './gateway-connector.js';
 import { EF_CONNECTOR_READS } from './gateway-connector.js';
 
-/**
- * Exchange Online's inbound SMTP ranges (`*.mail.protection.outlook.com`, TCP 25), from "Microsoft 365 URLs and IP
- * address ranges", Exchange Online row 10. Skip-listing them is unsupported (eop-model EF-5 [D] S19).
- */
-export const MICROSOFT_365_SMTP_RANGES = [
-  '40.92.0.0/15',
-  '40.107.0.0/16',
-  '52.100.0.0/14',
-  '104.47.0.0/17',
-  '2a01:111:f400::/48',
-  '2a01:111:f403::/48',
-];
+export { MICROSOFT_365_SMTP_RANGES };
 const M365_SET = new IpSet(MICROSOFT_365_SMTP_RANGES);
 const PORTAL = `${EF_PORTAL} → Skip these IP addresses that are associated with the connector`;
 

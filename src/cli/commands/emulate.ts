@@ -114,48 +114,20 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage or input error (bad export, por
             }
           : undefined;
 
-      const [
-        { assessExport },
-        { buildPlan },
-        { resolveGateway },
-        { EMPTY_PROFILE },
-        { startEmulator },
-        text,
-      ] = await Promise.all([
-        import('../../assess-export.js'),
-        import('../../plan/index.js'),
-        import('../../profile/infer.js'),
-        import('../../profile/schema.js'),
+      const [{ exportTenant }, { startEmulator }, text] = await Promise.all([
+        import('../../smtp/export-tenant.js'),
         import('../../smtp/emulator.js'),
         import('../../report/text.js'),
       ]);
       const now = new Date();
-      const result = await assessExport(exportPath, {
+      const { snapshot, profile, gateway, zone } = await exportTenant(exportPath, {
         profilePath: flags.profile,
         offline: flags.offline,
         dnsServers: flags.dnsServer ? dnsServers(flags.dnsServer) : undefined,
+        afterPlan: flags.afterPlan,
         now,
         log: diag,
       });
-      const gateway = resolveGateway(result.profile, result.snapshot);
-      let snapshot = result.snapshot;
-      if (flags.afterPlan) {
-        const built = buildPlan({
-          snapshot,
-          profile: result.profile ?? EMPTY_PROFILE,
-          gateway,
-          report: result.report,
-          zone: result.zone,
-          now,
-        });
-        if (!built.ok) throw new ConfigError(`cannot plan: ${built.reason}`);
-        const refusal = built.checked.plan.refusal;
-        if (refusal)
-          diag(
-            `the plan stops before stage ${refusal.stage}: emulating the tenant after the stages before it (${refusal.explanation})`,
-          );
-        snapshot = built.checked.afterSnapshot;
-      }
 
       const logFile = flags.log
         ? await openOutputLog(flags.log, {
@@ -177,9 +149,9 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage or input error (bad export, por
       try {
         emulator = await startEmulator({
           snapshot,
-          profile: result.profile,
+          profile,
           gateway,
-          zone: result.zone,
+          zone,
           now,
           host: flags.host,
           port,
