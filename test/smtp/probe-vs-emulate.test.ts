@@ -41,7 +41,8 @@ describe.each(['hardened', 'half-done', 'wide-open'])('examples/%s', (name) => {
     'probe against emulate (after the plan: %s) agrees with the simulator',
     async (afterPlan) => {
       const configuration = await configurationOfExport(dir, { offline: true, afterPlan, now: NOW });
-      const emu = await emulatorOf(dir, afterPlan);
+      const events: EmulatorLogEntry[] = [];
+      const emu = await emulatorOf(dir, afterPlan, (e) => events.push(e));
       try {
         const domain = configuration.acceptedDomains[0]!;
         const report = await runProbe({
@@ -75,6 +76,11 @@ describe.each(['hardened', 'half-done', 'wide-open'])('examples/%s', (name) => {
           ).toBe(sim?.status);
         }
         expect(report.summary.disagreements).toBe(0);
+        // The emulator's own log: a RCPT decision for every attempt, and no DATA in any session (no --send).
+        expect(events.filter((e) => e.event === 'rcpt').length).toBeGreaterThanOrEqual(
+          report.attempts.length,
+        );
+        expect(events.filter((e) => e.event === 'data')).toEqual([]);
       } finally {
         await emu.close();
       }
