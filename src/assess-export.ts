@@ -12,7 +12,7 @@ import { query, recordedResolver, recordingResolver } from './dns/resolver.js';
 import { analyseTenantDns, planTenantDns } from './dns/tenant.js';
 import { zoneFromJson, type DnsZone } from './common/zone.js';
 import { gatewayMxDomains, resolveGateway } from './profile/infer.js';
-import { loadProfile } from './profile/load.js';
+import { loadProfile, PROFILE_FILE_NAME } from './profile/load.js';
 import type { Profile } from './profile/schema.js';
 import { readExport } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
@@ -60,7 +60,7 @@ export async function findProfile(
   if (explicit) return { profile: await loadProfile(explicit), path: explicit };
   const info = await stat(exportPath).catch(() => undefined);
   const dir = info?.isDirectory() ? exportPath : dirname(exportPath);
-  const candidate = join(dir, 'mxlock.yaml');
+  const candidate = join(dir, PROFILE_FILE_NAME);
   if (await present(candidate)) return { profile: await loadProfile(candidate), path: candidate };
   return { profile: undefined };
 }

@@ -21,13 +21,23 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { boundedList, inlineSafe } from '../common/text.js';
 import { ConfigError, fileSystemError, notRegularFileError } from '../errors.js';
-import { kindOf } from '../snapshot/read.js';
+import { kindOf, readFromExportFolder } from '../snapshot/read.js';
+import { PROFILE_FILE_NAME } from '../profile/load.js';
+
+/**
+ * Real paths of the files a run reads, and of the export folder it reads them from (`folder`): a new file there whose
+ * name the export reader reads (`readFromExportFolder`) or that is the profile beside it (`profile`) would be read by
+ * the next run as part of the export.
+ */
+export class InputPaths extends Set<string> {
+  folder: { path: string; profile: boolean } | undefined;
+}
 
 export interface OutputGuard {
   /** Overwrite an existing output (an earlier report, an earlier plan). */
   force: boolean;
   /** Real paths of the files this run reads: never written over, --force or not. */
-  inputs: ReadonlySet<string>;
+  inputs: ReadonlySet<string> & { folder?: InputPaths['folder'] };
 }
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
@@ -89,6 +99,17 @@ async function outputTarget(
   if (guard.inputs.has(target))
     throw new ConfigError(
       `${path} is a file this run reads (the export or the profile): writing over it would change what the next run reads; choose another path`,
+      path,
+    );
+  const folder = guard.inputs.folder;
+  const name = basename(target);
+  if (
+    folder !== undefined &&
+    dirname(target) === folder.path &&
+    (readFromExportFolder(name) || (folder.profile && name === PROFILE_FILE_NAME))
+  )
+    throw new ConfigError(
+      `${inlineSafe(path)}: cannot write it into the export folder this run reads: the next run would read it as part of the export; choose another path`,
       path,
     );
   if (st && !guard.force)
@@ -204,8 +225,8 @@ export async function inputsOf(
   exportPath: string,
   profilePath?: string,
   options: { profiles: boolean } = { profiles: true },
-): Promise<Set<string>> {
-  const out = new Set<string>();
+): Promise<InputPaths> {
+  const out = new InputPaths();
   const add = async (p: string) => {
     try {
       out.add(await realpath(p));
@@ -215,6 +236,8 @@ export async function inputsOf(
   };
   const st = await lstatOrUndefined(exportPath).catch(() => undefined);
   if (st?.isDirectory()) {
+    const real = await realpath(exportPath).catch(() => undefined);
+    if (real !== undefined) out.folder = { path: real, profile: options.profiles };
     const entries = await readdir(exportPath).catch(() => [] as string[]);
     await Promise.all(
       entries

@@ -4,6 +4,9 @@ import { readInputFile } from '../snapshot/read.js';
 import { parseProfile } from './parse.js';
 import type { Profile } from './schema.js';
 
+/** The profile's file name beside an export: `assess` picks it up, `init` writes it. */
+export const PROFILE_FILE_NAME = 'mxlock.yaml';
+
 export async function loadProfile(path: string): Promise<Profile> {
   // A regular file only, bounded like an export file (a FIFO named mxlock.yaml would block the run); Windows tools
   // write UTF-16 as readily as UTF-8: decoded the way the export files are.

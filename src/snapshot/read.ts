@@ -19,6 +19,14 @@ const SCUBAGEAR_FILE = /^(ProviderSettingsExport|ScubaResults)[^/\\]*\.json(\.gz
 /** Far above any real tenant export (a 300-rule Get-TransportRule is a few MB); guards against the wrong file. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Whether the export reader reads a file of this name in an export folder: every JSON file (each is parsed, the
+ * unknown ones warned about). A writer must not create one there: the next run would read it as part of the export.
+ */
+export function readFromExportFolder(name: string): boolean {
+  return /\.json(\.gz)?$/i.test(name);
+}
+
 /** Which file is read and what for, as error messages name it: "read the profile", "read it" (an export file). */
 export interface InputFile {
   role: FileRole;
@@ -123,7 +131,7 @@ export async function readExport(path: string): Promise<Snapshot> {
     });
     const raw: RawExport = { source: path, files: [] };
     // Read in parallel: a cold start spends more time waiting on the disk than parsing (DESIGN §8).
-    const names = entries.sort().filter((entry) => /\.json(\.gz)?$/i.test(entry));
+    const names = entries.sort().filter(readFromExportFolder);
     // A JSON name mxlock does not use is never opened when it is not a regular file: an entry the run does not need
     // never aborts it (a FIFO named notes.json would block, a device grow without end).
     const used = (entry: string) =>

@@ -136,6 +136,42 @@ describe('the commands', () => {
     expect(await readFile(join(exp, 'Get-TransportRule.json'))).toEqual(before);
   });
 
+  test('a new file the export reader would read (any .json, the profile) is not created in the export folder', async () => {
+    const exp = join(tmp, 'wide-open-new');
+    await cp(join(REPO, 'examples', 'wide-open'), exp, { recursive: true });
+    await rm(join(exp, 'mxlock.yaml'));
+    const before = (await readdir(exp)).sort();
+    for (const [command, name] of [
+      ['assess', 'snapshot.json'],
+      ['assess', 'report.json'],
+      ['simulate', 'Get-TransportRule.json.gz'],
+      ['assess', 'mxlock.yaml'],
+    ] as const) {
+      const r = await mxlock(command, exp, '--offline', '--format', 'json', '--out', join(exp, name));
+      expect([r.code, r.stderr], `${command} --out ${name}`).toEqual([
+        2,
+        expect.stringContaining('cannot write it into the export folder this run reads'),
+      ]);
+    }
+    expect((await readdir(exp)).sort()).toEqual(before);
+    // A name the reader skips is fine there, and init writes the profile beside the export as it always did.
+    const md = await mxlock(
+      'assess',
+      exp,
+      '--offline',
+      '--format',
+      'md',
+      '--fail-on',
+      'none',
+      '--out',
+      join(exp, 'r.md'),
+    );
+    expect(md.code).toBe(0);
+    const init = await mxlock('init', exp);
+    expect(init.code).toBe(0);
+    expect((await readdir(exp)).sort()).toEqual([...before, 'mxlock.yaml', 'r.md'].sort());
+  });
+
   test('plan --force after a plan: the folder holds exactly the new plan', async () => {
     const exp = join(tmp, 'wide-open-2');
     await cp(join(REPO, 'examples', 'wide-open'), exp, { recursive: true });

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { resolveGateway } from '../../profile/infer.js';
 import { renderProfile } from '../../profile/init.js';
 import { parseProfile } from '../../profile/parse.js';
+import { PROFILE_FILE_NAME } from '../../profile/load.js';
 import { readExport } from '../../snapshot/read.js';
 
 export interface InitOptions {
@@ -17,7 +18,7 @@ export interface InitOptions {
 /** Beside the export: `<folder>/mxlock.yaml`, or next to a `snapshot.json` bundle. */
 export async function defaultProfilePath(exportPath: string): Promise<string> {
   const info = await stat(exportPath);
-  return join(info.isDirectory() ? exportPath : dirname(exportPath), 'mxlock.yaml');
+  return join(info.isDirectory() ? exportPath : dirname(exportPath), PROFILE_FILE_NAME);
 }
 
 export async function runInit(
