@@ -55,6 +55,11 @@ export interface EmulatorLimits {
   maxCommandLength: number;
   /** Idle time before a session is closed with 421. */
   socketTimeoutMs: number;
+  /**
+   * Longest a session may last, however busy, before it is closed with 421: the idle timeout restarts on every byte,
+   * so without it clients trickling a byte at a time could hold every connection slot for good.
+   */
+  maxSessionMs: number;
   /** After `close()`, how long open sessions may finish before they are closed with 421. */
   closeTimeoutMs: number;
   /** Bytes of a message's head read for the decision at end of DATA. */
@@ -72,6 +77,8 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   maxRecipients: 500,
   maxCommandLength: 16 * 1024,
   socketTimeoutMs: 60_000,
+  // A rehearsal session lasts seconds; ten minutes leaves room for a 36 MB message over a slow line.
+  maxSessionMs: 10 * 60_000,
   closeTimeoutMs: 5_000,
   maxHeadBytes: 256 * 1024,
 };
@@ -155,7 +162,16 @@ export interface Emulator {
 /** The default server name: a name under `.invalid` (RFC 2606), never one a client could mistake for a real host. */
 export const DEFAULT_NAME = 'emulator.mxlock.invalid';
 
+/** What the sweep uses of smtp-server's connection objects (`server.connections`, as its own close() does). */
+interface SmtpConnection {
+  id: string;
+  send(code: number, text: string): void;
+  close(): void;
+}
+
 interface SessionState {
+  /** When the session connected (Date.now(), for maxSessionMs). */
+  since: number;
   peer: string;
   tls: EmulatorLogEntry['tls'];
   certNames: string[];
@@ -207,6 +223,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   /** The session's state, kept from onConnect to onClose; a hook that runs outside that span gets a fresh one (never kept). */
   const stateOf = (session: SMTPServerSession): SessionState =>
     states.get(session.id) ?? {
+      since: Date.now(),
       peer: `${session.remoteAddress}:${session.remotePort}`,
       tls: false,
       certNames: [],
@@ -364,6 +381,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const server: SMTPServer = new Server(serverOptions);
   // A failing socket is the client's problem, never the emulator's end: record it and go on.
   server.on('error', () => undefined);
+  // Sessions past maxSessionMs are closed the way smtp-server closes them when it shuts down (421, then close).
+  const sweep = setInterval(
+    () => {
+      const oldest = Date.now() - limits.maxSessionMs;
+      for (const c of server.connections as Set<SmtpConnection>) {
+        const since = states.get(c.id)?.since;
+        if (since !== undefined && since <= oldest) {
+          c.send(421, `${name} session lasted longer than ${limits.maxSessionMs} ms, closing`);
+          c.close();
+        }
+      }
+    },
+    Math.max(50, Math.min(5_000, Math.floor(limits.maxSessionMs / 4))),
+  );
+  sweep.unref();
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
@@ -386,6 +418,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       new Promise((resolve, reject) =>
         server.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
       ),
-    close: () => (closing ??= new Promise<void>((resolve) => server.close(() => resolve()))),
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        clearInterval(sweep);
+        server.close(() => resolve());
+      })),
   };
 }

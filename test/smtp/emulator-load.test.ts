@@ -88,3 +88,36 @@ test(
     }
   },
 );
+
+test('a client trickling a byte at a time cannot hold its slot past maxSessionMs: 421, then closed', async () => {
+  const r = await assessExport(join(REPO, 'examples', 'wide-open'), { offline: true });
+  const closed: EmulatorLogEntry[] = [];
+  let wake: (() => void) | undefined;
+  // The idle timeout is far away: only the session limit can end this session.
+  const emu = await startEmulator({
+    snapshot: r.snapshot,
+    profile: r.profile,
+    limits: { socketTimeoutMs: 60_000, maxSessionMs: 400 },
+    log: (e) => {
+      if (e.event === 'close') closed.push(e);
+      wake?.();
+    },
+  });
+  const { connect } = await import('node:net');
+  const socket = connect(emu.port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  // One byte of an EHLO line every 50 ms, never a whole command: the idle timer restarts each time.
+  const trickle = setInterval(() => socket.write('E'), 50);
+  try {
+    await ended;
+    expect(received).toMatch(/^220 [\s\S]*\r\n421 [^\r\n]*session lasted longer than 400 ms/);
+    while (closed.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    expect(emu.sessions()).toBe(0);
+  } finally {
+    clearInterval(trickle);
+    socket.destroy();
+    await emu.close();
+  }
+});
