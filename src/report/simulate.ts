@@ -31,14 +31,20 @@ export function renderSimulateJson(r: SimulateReport): string {
   });
 }
 
-/** The decision that settled the shown outcome: the last rule of that outcome, with its evidence level (`CON-5 [D]`). */
+/**
+ * The decision that settled the shown outcome, with its evidence level (`CON-5 [D]`): the last rule of that outcome,
+ * except for a refusal at RCPT, whose decisions are every refusal reason in §9 order and whose reply is the first's
+ * (model/rcpt.ts, OQ-2): there the first reason is the one the reply shows (5.7.51 is CON-5's even when RejectDirectSend
+ * would refuse too).
+ */
 export function decidingRule(p: PathResult): string {
   const o =
     p.result.outcomes.find(
       (x) =>
         x.stage === p.outcome.stage && x.disposition === p.outcome.disposition && x.reply === p.outcome.reply,
     ) ?? p.result.outcomes[0];
-  const d = o?.decisions[o.decisions.length - 1];
+  const refusedAtRcpt = o?.stage === 'rcpt' && o.disposition === 'rejected';
+  const d = refusedAtRcpt ? o.decisions[0] : o?.decisions[o.decisions.length - 1];
   const tag = d ? `${d.rule} [${d.evidence}]` : '-';
   return p.result.outcomes.length > 1 && p.status === 'uncertain'
     ? `${tag} +${p.result.outcomes.length - 1}`
