@@ -136,7 +136,8 @@ export interface SimPlan {
 /**
  * Connectors by a domain pattern (CON-1 certificate names, CON-2 SenderDomains), trimmed and lower-cased: `*` matches
  * every name (`all`); `exact` maps a name to the connectors that name it; `wildcard` maps x to the connectors with
- * `*.x`, which match x and its subdomains (`normalisedPatternMatches`). Indexes into `SimPlan.connectors`.
+ * `*.x`, which match x and its subdomains (`normalisedPatternMatches`). The numbers index the list the index was built
+ * over: `SimPlan.connectors` (certIndex) or `SimPlan.maybeRestricting` (restrictIndex).
  */
 export interface PatternIndex {
   all: number[];
