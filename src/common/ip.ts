@@ -165,6 +165,8 @@ export class IpSet {
   hasAddress(a: Address | undefined): boolean {
     if (a === undefined) return false;
     if (typeof a === 'number') {
+      // A long list (a lock-down the plan extends with every source) is searched in its merged form.
+      if (this.v4.length > 16) return this.merged().hasV4(a);
       for (const r of this.v4) if (a >= r.lo && a <= r.hi) return true;
       return false;
     }
@@ -174,18 +176,17 @@ export class IpSet {
 
   /** Whether every address of `entry` (an IP, CIDR or range) lies in this set. IPv4 only; IPv6 entries need an exact match. */
   covers(entry: string): boolean {
-    const e = parseIpEntry(entry);
-    if (e.kind === 'invalid') return false;
-    if (e.kind === 'v6') return this.v6.some(([n, b]) => b <= e.net[1] && e.net[0].match([n, b]));
-    // Merge overlapping ranges and walk them.
-    let cursor = e.range.lo;
-    const sorted = [...this.v4].sort((x, y) => x.lo - y.lo);
-    for (const r of sorted) {
-      if (r.lo > cursor) break;
-      if (r.hi >= cursor) cursor = r.hi + 1;
-      if (cursor > e.range.hi) return true;
+    return this.merged().covers(entry);
+  }
+
+  /** The entries' merged view, made on first use (the set does not change). */
+  private coverage: IpCoverage | undefined;
+  private merged(): IpCoverage {
+    if (this.coverage === undefined) {
+      this.coverage = new IpCoverage();
+      for (const e of this.entries) this.coverage.addEntry(e);
     }
-    return cursor > e.range.hi;
+    return this.coverage;
   }
 
   /** Whether some address of `entry` lies in this set. */
@@ -194,6 +195,66 @@ export class IpSet {
     if (e.kind === 'v4') return this.v4.some((r) => r.lo <= e.range.hi && e.range.lo <= r.hi);
     if (e.kind === 'v6') return this.v6.some(([n, b]) => e.net[0].match([n, b]) || n.match(e.net));
     return false;
+  }
+}
+
+/**
+ * What a growing list of IP entries covers, for `IpSet.covers` and for a list the plan extends entry by entry
+ * (plan/sender-ips.ts withIps): IPv4 ranges merged where they overlap or touch, sorted, so that an entry is covered when
+ * one merged range holds all of it (found by binary search); IPv6 nets kept as listed, an entry covered when one net
+ * contains it whole. Invalid entries cover nothing.
+ */
+export class IpCoverage {
+  /** Disjoint, non-adjacent IPv4 ranges in ascending order. */
+  private readonly merged: V4Range[] = [];
+  private readonly v6: [ipaddr.IPv6, number][] = [];
+
+  add(text: string): void {
+    this.addEntry(parseIpEntry(text));
+  }
+
+  addEntry(e: ParsedEntry): void {
+    if (e.kind === 'v6') this.v6.push(e.net);
+    if (e.kind !== 'v4') return;
+    // The ranges that overlap or touch the new one are replaced by their union with it.
+    const m = this.merged;
+    let lo = e.range.lo;
+    let hi = e.range.hi;
+    const first = this.firstEndingAtOrAfter(lo - 1);
+    let end = first;
+    while (end < m.length && m[end]!.lo <= hi + 1) {
+      lo = Math.min(lo, m[end]!.lo);
+      hi = Math.max(hi, m[end]!.hi);
+      end++;
+    }
+    m.splice(first, end - first, { lo, hi });
+  }
+
+  /** Whether every address of `entry` lies in what was added. */
+  covers(entry: string): boolean {
+    const e = parseIpEntry(entry);
+    if (e.kind === 'invalid') return false;
+    if (e.kind === 'v6') return this.v6.some(([n, b]) => b <= e.net[1] && e.net[0].match([n, b]));
+    const r = this.merged[this.firstEndingAtOrAfter(e.range.lo)];
+    return r !== undefined && r.lo <= e.range.lo && r.hi >= e.range.hi;
+  }
+
+  /** Whether the IPv4 address `a` lies in what was added. */
+  hasV4(a: number): boolean {
+    const r = this.merged[this.firstEndingAtOrAfter(a)];
+    return r !== undefined && r.lo <= a;
+  }
+
+  /** The index of the first merged range whose end is at or after `a` (the length when none is). */
+  private firstEndingAtOrAfter(a: number): number {
+    let lo = 0;
+    let hi = this.merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.merged[mid]!.hi < a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 

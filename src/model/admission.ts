@@ -25,7 +25,7 @@ import {
   restrictsByCertificate,
   restrictsByIp,
 } from './connectors.js';
-import { IpSet } from '../common/ip.js';
+import { IpSet, IpSetIndex, parseIpEntry } from '../common/ip.js';
 
 export type AdmissionKind =
   /** Exempt from RejectDirectSend and satisfies the lock-down (an OnPremises connector, or a Partner connector restricting by IP whose SenderDomains cover every domain the source sends as), for every recipient domain it delivers to. */
@@ -119,13 +119,49 @@ function reasonFor(c: InboundConnector, ip: string, scope: AdmissionScope): stri
   return `${head} restricts by certificate, which the source does not present (CON-5; CON-3: IPs and a certificate belong in separate connectors)`;
 }
 
-/** The admission of one source address (IP or range: every address of it must be listed). */
+/**
+ * The enabled connectors with their SenderIPAddresses compiled once, indexed by address: which of them list a source
+ * address is then found without testing each (a tenant may have thousands; stage 0 and the inventory ask per source).
+ * The connectors are read when this is built: build it again if they change.
+ */
+export class ConnectorAddresses {
+  private readonly enabled: InboundConnector[];
+  private readonly sets: IpSet[];
+  private readonly index: IpSetIndex;
+
+  constructor(connectors: readonly InboundConnector[]) {
+    this.enabled = connectors.filter(isEnabled);
+    this.sets = this.enabled.map((c) => new IpSet(c.SenderIPAddresses ?? []));
+    this.index = new IpSetIndex(this.sets);
+  }
+
+  /**
+   * The enabled connectors whose SenderIPAddresses cover every address of `ip` (`IpSet.covers`), in configuration
+   * order. A set covering an entry contains its first address, so only the sets holding that address are tested.
+   */
+  listing(ip: string): InboundConnector[] {
+    const e = parseIpEntry(ip);
+    if (e.kind === 'invalid') return [];
+    return this.index
+      .lookup(e.kind === 'v4' ? e.range.lo : e.net[0])
+      .filter((i) => this.sets[i]!.covers(ip))
+      .map((i) => this.enabled[i]!);
+  }
+}
+
+const addressesOf = (connectors: readonly InboundConnector[] | ConnectorAddresses) =>
+  connectors instanceof ConnectorAddresses ? connectors : new ConnectorAddresses(connectors);
+
+/**
+ * The admission of one source address (IP or range: every address of it must be listed). Pass a ConnectorAddresses
+ * when asking about many addresses of one tenant.
+ */
 export function admissionOf(
-  connectors: readonly InboundConnector[],
+  connectors: readonly InboundConnector[] | ConnectorAddresses,
   ip: string,
   scope: AdmissionScope,
 ): SourceAdmission {
-  const listing = connectors.filter((c) => isEnabled(c) && new IpSet(c.SenderIPAddresses ?? []).covers(ip));
+  const listing = addressesOf(connectors).listing(ip);
   if (listing.length === 0) return { kind: 'none', connectors: [], reasons: [] };
   const admitting = listing.filter((c) => admits(c, scope));
   if (admitting.length > 0) return { kind: 'admitted', connectors: admitting, reasons: [] };
@@ -143,11 +179,12 @@ const ORDER: AdmissionKind[] = ['none', 'exempt-only', 'restrict-with-lockdown',
  * `perIp` when the addresses differ.
  */
 export function sourceAdmission(
-  connectors: readonly InboundConnector[],
+  connectors: readonly InboundConnector[] | ConnectorAddresses,
   ips: readonly string[],
   scope: AdmissionScope,
 ): SourceAdmission & { perIp: { ip: string; admission: SourceAdmission }[] } {
-  const perIp = ips.map((ip) => ({ ip, admission: admissionOf(connectors, ip, scope) }));
+  const addresses = addressesOf(connectors);
+  const perIp = ips.map((ip) => ({ ip, admission: admissionOf(addresses, ip, scope) }));
   if (perIp.length === 0) return { kind: 'none', connectors: [], reasons: [], perIp };
   let kind: AdmissionKind = 'admitted';
   for (const { admission } of perIp)

@@ -87,12 +87,21 @@ export interface SimPlan {
    * Connectors with a TlsSenderCertificateName, by pattern (CON-1): `*` matches every name; `exact` maps a name to the connectors that name it;
    * `wildcard` maps x to the connectors with `*.x`, which match x and its subdomains.
    */
-  certIndex: { all: number[]; exact: Map<string, number[]>; wildcard: Map<string, number[]> };
+  certIndex: PatternIndex;
   /**
    * Connectors that may restrict (CON-5): `fixed` ones are enabled Partner connectors with a restriction on, all
    * exported; the others have an unexported setting and are asked of the world per evaluation.
    */
   maybeRestricting: { p: ConnectorPlan; fixed: boolean }[];
+  /**
+   * The restricting connectors an evaluation must look at, by what its P1 and From: domains can select (CON-2, CON-5):
+   * a `fixed` connector whose SenderDomains and AssociatedAcceptedDomains were exported takes part in the RCPT
+   * decision only when one of its SenderDomains patterns covers the P1 or From: domain (or, for the null sender, it
+   * lists `*`), so it is found by pattern; every other connector of `maybeRestricting` (`asked`) is looked at by
+   * every evaluation, as its unexported settings are asked of the world. Indexes into `maybeRestricting`, whose order
+   * is the connectors' order.
+   */
+  restrictIndex: { asked: number[]; nullSender: number[]; bySender: PatternIndex };
   rules: RulePlan[];
   ruleIndex: RuleIndex;
   /** DomainType per accepted DomainName (the first entry of a name, as `find` would). */
@@ -122,6 +131,34 @@ export interface SimPlan {
   replay: ReplayCache;
   /** Evaluations of this configuration in progress (more than one only when an oracle simulates). */
   depth: number;
+}
+
+/**
+ * Connectors by a domain pattern (CON-1 certificate names, CON-2 SenderDomains), trimmed and lower-cased: `*` matches
+ * every name (`all`); `exact` maps a name to the connectors that name it; `wildcard` maps x to the connectors with
+ * `*.x`, which match x and its subdomains (`normalisedPatternMatches`). The numbers index the list the index was built
+ * over: `SimPlan.connectors` (certIndex) or `SimPlan.maybeRestricting` (restrictIndex).
+ */
+export interface PatternIndex {
+  all: number[];
+  exact: Map<string, number[]>;
+  wildcard: Map<string, number[]>;
+}
+
+/**
+ * Adds to `hits` the connectors of `index` with a pattern matching the lower-case `name`, as
+ * `normalisedPatternMatches` decides: `*`, the name itself, and `*.x` for x the name or any suffix after a dot. A
+ * connector may be added more than once (several patterns, or already in `hits`); the caller removes repeats.
+ */
+export function patternHits(index: PatternIndex, name: string, hits: number[]): void {
+  const add = (list: readonly number[] | undefined) => {
+    if (list) for (const i of list) hits.push(i);
+  };
+  add(index.all);
+  add(index.exact.get(name));
+  add(index.wildcard.get(name));
+  for (let at = name.indexOf('.'); at >= 0; at = name.indexOf('.', at + 1))
+    add(index.wildcard.get(name.slice(at + 1)));
 }
 
 /** A Tenant Allow/Block List spoof entry; `infrastructure` is undefined for the PTR/DKIM forms (§6.6). */
@@ -293,21 +330,43 @@ function connectorPlan(c: CompiledConnector): ConnectorPlan {
   };
 }
 
-function certIndex(connectors: readonly ConnectorPlan[]): SimPlan['certIndex'] {
-  const index: SimPlan['certIndex'] = { all: [], exact: new Map(), wildcard: new Map() };
+/** `PatternIndex` over normalised patterns, each with the index of its connector. */
+function patternIndex(entries: Iterable<readonly [pattern: string, i: number]>): PatternIndex {
+  const index: PatternIndex = { all: [], exact: new Map(), wildcard: new Map() };
   const add = (map: Map<string, number[]>, key: string, i: number) => {
     const list = map.get(key);
     if (list) list.push(i);
     else map.set(key, [i]);
   };
-  connectors.forEach((p, i) => {
-    const pattern = p.certPattern;
-    if (pattern === undefined) return;
+  for (const [pattern, i] of entries) {
     if (pattern === '*') index.all.push(i);
     else if (pattern.startsWith('*.')) add(index.wildcard, pattern.slice(2), i);
     else add(index.exact, pattern, i);
-  });
+  }
   return index;
+}
+
+function certIndex(connectors: readonly ConnectorPlan[]): PatternIndex {
+  return patternIndex(
+    connectors.flatMap((p, i) => (p.certPattern === undefined ? [] : [[p.certPattern, i] as const])),
+  );
+}
+
+/** `SimPlan.restrictIndex` over `maybeRestricting`. */
+function restrictIndex(maybe: SimPlan['maybeRestricting']): SimPlan['restrictIndex'] {
+  const asked: number[] = [];
+  const nullSender: number[] = [];
+  const patterns: (readonly [string, number])[] = [];
+  for (const [i, { p, fixed }] of maybe.entries()) {
+    if (!fixed || !p.c.senderDomainsKnown || !p.c.associatedDomainsKnown) {
+      asked.push(i);
+      continue;
+    }
+    // planSenderInScope: the null sender is in scope of a connector listing `*` as exported.
+    if (p.c.senderDomains.includes('*')) nullSender.push(i);
+    for (const pattern of new Set(p.senderPatterns)) patterns.push([pattern, i]);
+  }
+  return { asked, nullSender, bySender: patternIndex(patterns) };
 }
 
 /** Authentication verdicts are asked per (IP, P1, P2); at most this many are kept per configuration. */
@@ -387,21 +446,23 @@ export function buildPlan(cfg: SimConfig): SimPlan {
   const apDefault = cfg.antiPhish;
   const apOthers = (tenant.antiPhishPolicies ?? []).filter((p) => p !== apDefault && p.Enabled !== false);
   const tabl = { allow: tablPlans(cfg.tablSpoof, 'Allow'), block: tablPlans(cfg.tablSpoof, 'Block') };
+  const maybeRestricting = connectors.flatMap((p) => {
+    const c = p.c;
+    const fixed =
+      c.enabled !== undefined &&
+      c.type !== 'unknown' &&
+      c.restrictIp !== undefined &&
+      c.restrictCert !== undefined;
+    if (fixed && !(c.enabled && c.type === 'Partner' && (c.restrictIp || c.restrictCert))) return [];
+    return [{ p, fixed }];
+  });
   return {
     connectors,
     connectorIps: new IpSetIndex(cfg.connectors.map((c) => c.ips)),
     unknownEnabled: connectors.flatMap((p, i) => (p.c.enabled === undefined ? [i] : [])),
     certIndex: certIndex(connectors),
-    maybeRestricting: connectors.flatMap((p) => {
-      const c = p.c;
-      const fixed =
-        c.enabled !== undefined &&
-        c.type !== 'unknown' &&
-        c.restrictIp !== undefined &&
-        c.restrictCert !== undefined;
-      if (fixed && !(c.enabled && c.type === 'Partner' && (c.restrictIp || c.restrictCert))) return [];
-      return [{ p, fixed }];
-    }),
+    maybeRestricting,
+    restrictIndex: restrictIndex(maybeRestricting),
     rules,
     ruleIndex: buildRuleIndex(
       cfg.rules,

@@ -13,7 +13,7 @@ import {
   planRestricts as restricts,
   planSenderInScope as senderInScope,
 } from './connectors.js';
-import type { ConnectorPlan } from './precompiled.js';
+import { patternHits, type ConnectorPlan } from './precompiled.js';
 import type { Decision, Outcome } from './types.js';
 import { accepted, domainOrSubdomainLower, ipLabel, quotedNames, type Call, type World } from './world.js';
 
@@ -23,8 +23,13 @@ export const REPLY_5_7_68 =
   '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources';
 export const REPLY_5_7_64 = '550 5.7.64 TenantAttribution; Relay Access Denied';
 
-function addHits(hits: number[], list: readonly number[] | undefined): void {
-  if (list) for (const i of list) if (!hits.includes(i)) hits.push(i);
+/** `hits` in ascending order without repeats (configuration order, each connector once). */
+function sortedUnique(hits: number[]): number[] {
+  hits.sort((x, y) => x - y);
+  let n = 0;
+  for (const i of hits) if (n === 0 || hits[n - 1] !== i) hits[n++] = i;
+  hits.length = n;
+  return hits;
 }
 
 /** CON-1: the enabled connectors that match the connection by IP or certificate, in configuration order. */
@@ -53,17 +58,9 @@ export function matchedConnectors(call: Call, w: World): ConnectorPlan[] {
   }
   // CON-1: a presented name equal to the configured one or covered by its `*.` wildcard (certificateMatches):
   // the name itself and every suffix after a dot, looked up in the certificate index.
-  const ci = plan.certIndex;
   const hits = byIp.slice();
-  addHits(hits, ci.all);
-  for (const name of a.certNames) {
-    const n = name.toLowerCase();
-    addHits(hits, ci.exact.get(n));
-    addHits(hits, ci.wildcard.get(n));
-    for (let at = n.indexOf('.'); at >= 0; at = n.indexOf('.', at + 1))
-      addHits(hits, ci.wildcard.get(n.slice(at + 1)));
-  }
-  if (hits.length > byIp.length) hits.sort((x, y) => x - y);
+  for (const name of a.certNames) patternHits(plan.certIndex, name.toLowerCase(), hits);
+  if (hits.length > byIp.length) sortedUnique(hits);
   const out: ConnectorPlan[] = [];
   for (const i of hits) {
     const p = plan.connectors[i]!;
@@ -88,11 +85,25 @@ function certificateInAcceptedDomain(cfg: SimConfig, certNames: readonly string[
   });
 }
 
-/** CON-5: the enabled Partner connectors with a restriction on, in configuration order. */
+/**
+ * CON-5: the enabled Partner connectors with a restriction on, in configuration order. Outside reference mode, only
+ * those that can take part in the decision below: a restricting connector with every setting exported is in it only
+ * when its SenderDomains cover the P1 domain (or list `*` for the null sender) or the From: domain (CON-2), so the
+ * others are not looked at (SimPlan.restrictIndex); one with a setting not exported is, as the world is asked about it.
+ */
 function restrictingConnectors(call: Call, w: World): ConnectorPlan[] {
   if (call.reference) return call.plan.connectors.filter((p) => restricts(p, w));
+  const { maybeRestricting, restrictIndex: ri } = call.plan;
+  if (maybeRestricting.length === 0) return [];
+  const hits = ri.asked.slice();
+  if (call.p1Domain === undefined) for (const i of ri.nullSender) hits.push(i);
+  else patternHits(ri.bySender, call.p1Domain, hits);
+  if (call.p2Domain !== undefined) patternHits(ri.bySender, call.p2Domain, hits);
   const out: ConnectorPlan[] = [];
-  for (const m of call.plan.maybeRestricting) if (m.fixed || restricts(m.p, w)) out.push(m.p);
+  for (const i of sortedUnique(hits)) {
+    const m = maybeRestricting[i]!;
+    if (m.fixed || restricts(m.p, w)) out.push(m.p);
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@
  * SenderIPAddresses as the plan writes them (stages 0 and 2): entries in the form Set-InboundConnector takes, added to
  * a connector's list without repeating what it covers. Pure; each rewrite or omission is a warning.
  */
-import { IpSet, parseIpEntry } from '../common/ip.js';
+import { IpCoverage, parseIpEntry } from '../common/ip.js';
 
 /**
  * `listed` followed by each of `more` that it does not cover yet, so an existing wider range is not repeated by a
@@ -10,9 +10,18 @@ import { IpSet, parseIpEntry } from '../common/ip.js';
  */
 export function withIps(listed: readonly string[], more: readonly string[]): string[] {
   const out = [...listed];
+  // What `out` covers and its entries' texts, kept as it grows (a lock-down may take thousands of entries).
+  const coverage = new IpCoverage();
+  const texts = new Set<string>();
+  const keep = (e: string) => {
+    coverage.add(e);
+    texts.add(e.toLowerCase());
+  };
+  listed.forEach(keep);
   for (const e of more) {
-    if (new IpSet(out).covers(e) || out.some((x) => x.toLowerCase() === e.toLowerCase())) continue;
+    if (coverage.covers(e) || texts.has(e.toLowerCase())) continue;
     out.push(e);
+    keep(e);
   }
   return out;
 }

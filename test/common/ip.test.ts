@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  IpCoverage,
   IpSet,
   IpSetIndex,
   isValidIp,
@@ -95,6 +96,59 @@ describe('IpSet.covers and overlaps', () => {
   ])('%j overlaps %s → %s', (entries, entry, expected) => {
     expect(new IpSet(entries).overlaps(entry)).toBe(expected);
   });
+});
+
+describe('many ranges: merged and searched (issue 10 item 6, a lock-down extended with thousands of entries)', () => {
+  const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  const BASE = 0x0a000000; // 10.0.0.0: ranges within 10.0.0.0–10.0.3.255, so that they overlap and touch
+  /** A random entry (address, CIDR or a-b range) with its addresses as a list, for a brute-force answer. */
+  function entry(g: Gen): { text: string; lo: number; hi: number } {
+    const lo = BASE + g.int(1024);
+    switch (g.int(3)) {
+      case 0:
+        return { text: dotted(lo), lo, hi: lo };
+      case 1: {
+        const bits = 26 + g.int(7);
+        const size = 2 ** (32 - bits);
+        const net = lo - (lo % size);
+        return { text: `${dotted(net)}/${bits}`, lo: net, hi: net + size - 1 };
+      }
+      default: {
+        const hi = Math.min(BASE + 1023, lo + g.int(40));
+        return { text: `${dotted(lo)}-${dotted(hi)}`, lo, hi };
+      }
+    }
+  }
+  const brute = (ranges: { lo: number; hi: number }[], lo: number, hi: number) => {
+    for (let a = lo; a <= hi; a++) if (!ranges.some((r) => r.lo <= a && a <= r.hi)) return false;
+    return true;
+  };
+
+  test.each([1, 2, 3, 4, 5])(
+    'seed %i: IpSet and IpCoverage answer as address-by-address membership',
+    (seed) => {
+      const g = new Gen(seed);
+      const ranges = Array.from({ length: 20 + g.int(60) }, () => entry(g));
+      const set = new IpSet(ranges.map((r) => r.text));
+      const growing = new IpCoverage();
+      const added: { lo: number; hi: number }[] = [];
+      for (const r of ranges) {
+        growing.add(r.text);
+        added.push(r);
+        const probe = entry(g);
+        expect(growing.covers(probe.text), `${probe.text} after ${added.length}`).toBe(
+          brute(added, probe.lo, probe.hi),
+        );
+      }
+      for (let k = 0; k < 300; k++) {
+        const probe = entry(g);
+        const expected = brute(ranges, probe.lo, probe.hi);
+        expect(set.covers(probe.text), probe.text).toBe(expected);
+        expect(growing.covers(probe.text), probe.text).toBe(expected);
+        expect(set.has(dotted(probe.lo)), dotted(probe.lo)).toBe(brute(ranges, probe.lo, probe.lo));
+      }
+    },
+  );
 });
 
 describe('helpers', () => {

@@ -1,12 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import {
   admissionOf,
+  ConnectorAddresses,
   connectorsFor,
   deviceRecipientDomains,
   sourceAdmission,
   type AdmissionScope,
 } from '../../src/model/admission.js';
 import type { InboundConnector } from '../../src/snapshot/schema.js';
+import { IpSet } from '../../src/common/ip.js';
+import { Gen } from './generate.js';
 
 /** Sends as `senders` to the tenant's one custom domain. */
 const scope = (senders: string[], recipients: string[] = ['contoso.com']): AdmissionScope => ({
@@ -307,4 +310,51 @@ describe('connectorsFor: admitting vs pending (DS-2 [D], CON-5 [D])', () => {
     expect(pending.map((c) => c.Name)).toEqual(['ERP']);
     expect(admitting.flatMap((c) => c.SenderIPAddresses ?? [])).toEqual(['192.0.2.50', '192.0.2.70']);
   });
+});
+
+describe('ConnectorAddresses: the listing connectors found through the IP index (issue 10 item 6)', () => {
+  const ENTRIES = [
+    '192.0.2.0/24',
+    '192.0.2.0/28',
+    '192.0.2.5',
+    '192.0.2.8-192.0.2.20',
+    '192.0.2.16/28',
+    '198.51.100.0/30',
+    '::ffff:192.0.2.0/124',
+    '2001:db8::/32',
+    '2001:db8:1::/48',
+    'bogus',
+  ];
+  const PROBES = [
+    ...ENTRIES,
+    '192.0.2.0/27',
+    '192.0.2.9',
+    '192.0.2.15-192.0.2.17',
+    '198.51.100.3',
+    '2001:db8:1::5',
+  ];
+
+  test.each([1, 2, 3, 4])(
+    'seed %i: the enabled connectors whose SenderIPAddresses cover the entry, in order',
+    (seed) => {
+      const g = new Gen(seed);
+      const connectors = Array.from({ length: 60 }, (_, i) => {
+        const c = partner({ Name: `c${i}`, SenderIPAddresses: g.some(ENTRIES, 1 + g.int(3)) });
+        const enabled = g.pick([true, true, false, undefined]);
+        if (enabled === undefined) delete (c as Partial<InboundConnector>).Enabled;
+        else c.Enabled = enabled;
+        return c;
+      });
+      const addresses = new ConnectorAddresses(connectors);
+      for (const ip of PROBES) {
+        const expected = connectors.filter(
+          (c) => c.Enabled === true && new IpSet(c.SenderIPAddresses ?? []).covers(ip),
+        );
+        expect(
+          addresses.listing(ip).map((c) => c.Name),
+          ip,
+        ).toEqual(expected.map((c) => c.Name));
+      }
+    },
+  );
 });

@@ -6,7 +6,12 @@
  * The SPF half is dns/direct-send-inventory.ts, which the plan reads too; the declared sources are judged here.
  */
 import { admissionContext, spfInventory } from '../../dns/direct-send-inventory.js';
-import { sourceAdmission, withinGatewayText, type SourceAdmission } from '../../model/admission.js';
+import {
+  ConnectorAddresses,
+  sourceAdmission,
+  withinGatewayText,
+  type SourceAdmission,
+} from '../../model/admission.js';
 import { restrictsByIp } from '../../model/connectors.js';
 import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
 import { domainOf } from '../../common/domains.js';
@@ -159,9 +164,10 @@ export const check: Check = {
     // (b) declared sources, judged as the lock-down and RejectDirectSend will judge them (model/admission.ts).
     const notAdmitted: Source[] = [];
     const toRestrict: InboundConnector[] = [];
+    const addresses = new ConnectorAddresses(connectors);
     for (const s of ctx.profile.directSendSources) {
       const senders = [...new Set(s.senders.map(domainOf).filter((d): d is string => d !== undefined))];
-      const adm = sourceAdmission(connectors, s.ips, { senders, recipients, lockedByCertificate });
+      const adm = sourceAdmission(addresses, s.ips, { senders, recipients, lockedByCertificate });
       const label = `declared source '${s.name}' (${s.ips.join(', ')}, sends as ${s.senders.join(', ') || 'undeclared senders'})`;
       // One verdict for the source when its addresses agree, else one per address (an OnPremises connector admitting
       // one address is not the Partner connector to restrict for another, CON-4 [D]). A line per address names that

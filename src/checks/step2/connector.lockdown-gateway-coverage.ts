@@ -88,6 +88,8 @@ function scopedParts(
     ];
   }
   const parts: Part[] = [];
+  // The same script for every connector below (it depends on the connectors and the gateway only): written once.
+  let fix: string | undefined;
   const satisfiers = connectors.filter(
     (d) => isRestricting(d) && d.Enabled === true && gatewaySatisfies(gw, d) === 'yes',
   );
@@ -157,7 +159,7 @@ function scopedParts(
     parts.push({
       status: 'warn',
       line: `${label}: restricts SenderDomains ${show(domains)} to its own ${c.RestrictDomainsToCertificate === true ? 'certificate' : 'IPs'}, the gateway does not satisfy it, and no restricting connector the gateway satisfies covers ${uncovered.join(', ')}: gateway mail whose MAIL FROM domain is ${uncovered.join(' or ')} is refused with 550 5.7.51${ownHit ? ' (own-domain mail relayed through the gateway: SaaS senders, forwards, replies to your lists)' : ''} (eop-model CON-5 [D]; one satisfying connector suffices, §12 OQ-2 [I])`,
-      fix: gatewayLockdownScript(connectors, gw),
+      fix: (fix ??= gatewayLockdownScript(connectors, gw)),
     });
   }
   return parts;

@@ -5,6 +5,7 @@
  */
 import {
   deviceRecipientDomains,
+  ConnectorAddresses,
   sourceAdmission,
   sourcesOnIpLockdown,
   withinGatewayText,
@@ -77,6 +78,7 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
     senders: f.senders,
     flow: f.connector,
   }));
+  const addresses = new ConnectorAddresses(connectors);
   for (const src of [...declared.map((s) => ({ ...s, flow: undefined })), ...flows]) {
     notes.push(
       src.flow === undefined
@@ -92,7 +94,7 @@ export function admitDeclaredSources(base: PlanBase): SourcesAdmitted {
         `declared source '${src.name}': ${shared}, which the gateway's other customers send from too: admitting it by IP for ${domains.join(', ') || 'its domains'} lets them send as ${domains.join(', ') || 'the tenant'} past the lock-down (residual path path.shared-gateway-ip, CON-5 [D], §12 OQ-2 [I]); route it through the gateway, or have it submit with SMTP AUTH`,
       );
     // Admitted as the lock-down will judge it, address by address (model/admission.ts, CON-5, §12 OQ-2).
-    const adm = sourceAdmission(connectors, src.ips, { senders: domains, recipients, lockedByCertificate });
+    const adm = sourceAdmission(addresses, src.ips, { senders: domains, recipients, lockedByCertificate });
     if (adm.kind === 'admitted') {
       admitting.push(...adm.connectors);
       notes.push(`'${src.name}' (${src.ips.join(', ')}) is already admitted by ${quoted(adm.connectors)}.`);
