@@ -55,7 +55,7 @@ export function boundedList(items: readonly string[], max: number): string {
 
 /**
  * Appends `more` to `out` one by one: `out.push(...more)` passes each line as an argument, and a text that wraps to
- * more than about 130,000 lines (a huge value from the input), and so do warnings by the hundred thousand overflows the stack that way (issue 10 item 6).
+ * more than about 130,000 lines (a huge value from the input), or warnings by the hundred thousand, overflow the stack that way (issue 10 item 6).
  */
 export function appendAll<T>(out: T[], more: readonly T[]): T[] {
   for (const x of more) out.push(x);

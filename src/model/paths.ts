@@ -90,6 +90,8 @@ export const FOREIGN_DOMAIN = 'sender.example';
 
 /** The id of a declared Direct Send source's path is this prefix and the source's name (DESIGN §5). */
 export const DECLARED_SOURCE_PATH = 'path.declared-source:';
+/** The id of the path of mail an existing inbound connector carries is this prefix and its name (DESIGN §5). */
+export const CONNECTOR_PATH = 'path.connector:';
 /** The hybrid path mxlock.yaml declares (`hybrid`). */
 export const HYBRID_PATH = 'path.hybrid-onpremises';
 
@@ -431,7 +433,7 @@ function connectorPath(f: ConnectorFlow, cfg: SimConfig, own: string, anyIp: str
   const kind = f.connector.ConnectorType ?? 'connector';
   const scope = f.senderDomains ? `, SenderDomains ${f.senderDomains.join(', ')}` : '';
   return {
-    id: `path.connector:${f.name}`,
+    id: `${CONNECTOR_PATH}${f.name}`,
     kind: 'legitimate',
     description: `Mail the inbound connector '${f.name}' (${kind}${scope}) was set up for: ${f.basis[0] ?? ''}`,
     ...withVariants(attempts),

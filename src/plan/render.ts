@@ -330,15 +330,25 @@ function onlyWhileLeftOut(without: readonly number[]): string {
   return `only while stage${many ? 's' : ''} ${without.join(', ')} ${many ? 'are' : 'is'} left out`;
 }
 
+/** Paths a plan.md section lists with their evidence; a tenant with thousands of connectors gets the count of the rest. */
+const LISTED_PATHS = 50;
+
 /** `without`: the refused stages left out when the paths were judged (named when a path breaks only without them). */
 function refusedPaths(
   paths: readonly (RefusedPath | WeakenedPath)[],
   without: readonly number[] = [],
 ): string[] {
-  return paths.flatMap((p) => [
-    `- ${mdEscape(p.id)}: ${p.before} → ${p.after}${'onlyWithout' in p && p.onlyWithout ? ` (${onlyWhileLeftOut(without)})` : ''}; ${mdEscape(refusedEnding(p))}`,
-    ...p.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`),
-  ]);
+  const lines = paths
+    .slice(0, LISTED_PATHS)
+    .flatMap((p) => [
+      `- ${mdEscape(p.id)}: ${p.before} → ${p.after}${'onlyWithout' in p && p.onlyWithout ? ` (${onlyWhileLeftOut(without)})` : ''}; ${mdEscape(refusedEnding(p))}`,
+      ...p.evidence.slice(0, 6).map((e) => `  - ${mdEscape(e)}`),
+    ]);
+  if (paths.length > LISTED_PATHS)
+    lines.push(
+      `- … and ${paths.length - LISTED_PATHS} more paths (\`mxlock simulate <export> --after-plan --format json\` gives each with its evidence)`,
+    );
+  return lines;
 }
 
 function weakeningSection(weakenings: readonly StageWeakening[]): string[] {
@@ -403,7 +413,9 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
     out.push('');
   }
   if (plan.warnings.length) out.push('## Warnings', '', ...plan.warnings.map((w) => `- ${mdEscape(w)}`), '');
-  out.push('## Paths before and after the plan', '', ...matrix(checked.before, checked.after), '');
+  out.push('## Paths before and after the plan', '');
+  appendAll(out, matrix(checked.before, checked.after));
+  out.push('');
   for (const s of plan.stages) {
     const refused = isRefused(plan, s.no);
     out.push(`## Stage ${s.no}: ${mdEscape(s.title)}${refused ? ' (refused: do not run)' : ''}`, '');
@@ -414,7 +426,12 @@ export function renderPlanMarkdown(checked: CheckedPlan): string {
     const own = ownRefusal(plan, s.no);
     if (own)
       out.push(
-        `Refused${own === plan.refusal ? '' : ' on its own too'}: ${own.paths.map((p) => `${mdEscape(p.id)} ${mdEscape(refusedEnding(p))}`).join('; ')}.`,
+        `Refused${own === plan.refusal ? '' : ' on its own too'}: ${own.paths
+          .slice(0, LISTED_PATHS)
+          .map((p) => `${mdEscape(p.id)} ${mdEscape(refusedEnding(p))}`)
+          .join(
+            '; ',
+          )}${own.paths.length > LISTED_PATHS ? `; and ${own.paths.length - LISTED_PATHS} more` : ''}.`,
         '',
       );
     const weakens = plan.weakenings.find((w) => w.stage === s.no);

@@ -8,10 +8,17 @@
  */
 import { existingFlows, simulatePaths } from '../assess.js';
 import { IpSet } from '../common/ip.js';
+import { boundedList } from '../common/text.js';
 import { buildTenant } from '../model/tenant.js';
 import type { InboundConnector } from '../snapshot/schema.js';
 import type { DnsZone } from '../common/zone.js';
-import { DECLARED_SOURCE_PATH, HYBRID_PATH, isDeclaredSourcePath, type PathResult } from '../model/paths.js';
+import {
+  CONNECTOR_PATH,
+  DECLARED_SOURCE_PATH,
+  HYBRID_PATH,
+  isDeclaredSourcePath,
+  type PathResult,
+} from '../model/paths.js';
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { Profile } from '../profile/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -93,14 +100,30 @@ function adviceFor(id: string, s: Snapshot, profile: Profile, whole = false): st
     }
     return `Admit on-premises Exchange${whole ? '' : ' before this stage'} (an OnPremises inbound connector matching its IPs or certificate, CON-8), then plan again.`;
   }
-  if (id.startsWith('path.connector:')) {
-    const name = id.slice('path.connector:'.length);
-    return `The inbound connector '${name}' carries mail someone set up (DESIGN §6): keep it admitted before this stage — restrict '${name}' by its own IPs or certificate in the same change as the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I]), or add its IPs to the lock-down — or, if that mail is no longer wanted, disable '${name}' first; then plan again.`;
-  }
+  if (id.startsWith(CONNECTOR_PATH)) return connectorAdvice([id.slice(CONNECTOR_PATH.length)]);
   if (id === 'path.gateway-delivery')
     return "The gateway's own mail would be refused: check gateway.ips and gateway.certificate in mxlock.yaml against the gateway's real egress, then plan again.";
   return 'Admit the source in an earlier stage (declare it under directSendSources in mxlock.yaml, or route it through the gateway / SMTP AUTH), then plan again.';
 }
+
+/**
+ * What to do about connectors whose mail a stage breaks, one sentence for all of them: a tenant with thousands of
+ * partner connectors gets one advice naming the first few, not one per connector (plan.md stayed readable).
+ */
+function connectorAdvice(names: readonly string[]): string {
+  const one = names.length === 1 ? `'${names[0]}'` : 'each';
+  const which =
+    names.length === 1
+      ? `The inbound connector '${names[0]}' carries`
+      : `The inbound connectors ${boundedList(
+          names.map((n) => `'${n}'`),
+          LISTED_PATHS,
+        )} carry`;
+  return `${which} mail someone set up (DESIGN §6): keep ${names.length === 1 ? 'it' : 'them'} admitted before this stage — restrict ${one} by its own IPs or certificate in the same change as the lock-down (one satisfying restricting connector suffices, §12 OQ-2 [I]), or add its IPs to the lock-down — or, if that mail is no longer wanted, disable ${one} first; then plan again.`;
+}
+
+/** Paths a refusal's explanation names one by one; the rest are counted (plan.md lists them). */
+const LISTED_PATHS = 10;
 
 function stageList(nos: readonly StageNo[]): string {
   return `stage${nos.length > 1 ? 's' : ''} ${nos.join(', ')}`;
@@ -115,8 +138,36 @@ function decidingRules(p: PathResult): string[] {
   return (o?.decisions ?? []).map((d) => `${d.rule} [${d.evidence}]`);
 }
 
+/** How a path ends: `ends "rejected" (550 5.7.51 …)`. */
+function howItEnds(p: PathResult, many = false): string {
+  return `end${many ? '' : 's'} "${p.outcome.disposition}"${p.outcome.reply ? ` (${p.outcome.reply.slice(0, 60)})` : ''}`;
+}
+
 function ending(p: PathResult): string {
-  return `${p.id} ends "${p.outcome.disposition}"${p.outcome.reply ? ` (${p.outcome.reply.slice(0, 60)})` : ''}`;
+  return `${p.id} ${howItEnds(p)}`;
+}
+
+/** How each path ends, the paths that end alike in one clause (a few named, the rest counted). */
+function endings(paths: readonly PathResult[]): string {
+  const groups = new Map<string, PathResult[]>();
+  for (const p of paths) {
+    const key = howItEnds(p);
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  const [only] = groups.values();
+  if (groups.size === 1 && paths.length > 1) return `all ${howItEnds(only![0]!, true)}`;
+  return [...groups.values()]
+    .map((g) =>
+      g.length === 1
+        ? ending(g[0]!)
+        : `${boundedList(
+            g.map((p) => p.id),
+            LISTED_PATHS,
+          )} ${howItEnds(g[0]!, true)}`,
+    )
+    .join('; ');
 }
 
 /** A change whose object is neither in the state nor created by it: it needs an object a refused stage creates. */
@@ -174,13 +225,26 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
     const judged = without.length ? ` (judged on its own, with refused ${stageList(without)} left out)` : '';
     const own = paths.filter((p) => !p.onlyWithout);
     const dependent = paths.filter((p) => p.onlyWithout);
-    const advice = [...new Set(own.map((p) => adviceFor(p.id, input.snapshot, input.profile)))];
+    const connectors = own.filter((p) => p.id.startsWith(CONNECTOR_PATH));
+    const advice = [
+      ...new Set(
+        own
+          .filter((p) => !p.id.startsWith(CONNECTOR_PATH))
+          .map((p) => adviceFor(p.id, input.snapshot, input.profile)),
+      ),
+    ];
+    if (connectors.length > 0)
+      advice.push(connectorAdvice(connectors.map((p) => p.id.slice(CONNECTOR_PATH.length))));
     if (dependent.length > 0)
       advice.push(
-        `${dependent.map((p) => p.id).join(', ')} break${dependent.length > 1 ? '' : 's'} only while ${stageList(without)} ${without.length > 1 ? 'are' : 'is'} left out: ` +
-          `applied after ${without.length > 1 ? 'them' : 'it'}, stage ${stage.no} leaves ${dependent
-            .map((p) => `${p.id} ${withRefused?.get(p.id)?.status ?? 'absent'}`)
-            .join(', ')}. Resolve the refusal of ${stageList(without)} first.`,
+        `${boundedList(
+          dependent.map((p) => p.id),
+          LISTED_PATHS,
+        )} break${dependent.length > 1 ? '' : 's'} only while ${stageList(without)} ${without.length > 1 ? 'are' : 'is'} left out: ` +
+          `applied after ${without.length > 1 ? 'them' : 'it'}, stage ${stage.no} leaves ${boundedList(
+            dependent.map((p) => `${p.id} ${withRefused?.get(p.id)?.status ?? 'absent'}`),
+            LISTED_PATHS,
+          )}. Resolve the refusal of ${stageList(without)} first.`,
       );
     return {
       stage: stage.no,
@@ -188,8 +252,10 @@ export function checkPlan(input: SafetyInput): CheckedPlan {
       without,
       onlyWithout: own.length === 0,
       explanation:
-        `stage ${stage.no} (${stage.title}) would${without.length ? ' also' : ''} break ${broken.map((p) => p.id).join(', ')}` +
-        `${judged}: ${broken.map(ending).join('; ')}. ${advice.join(' ')}`,
+        `stage ${stage.no} (${stage.title}) would${without.length ? ' also' : ''} break ${boundedList(
+          broken.map((p) => p.id),
+          LISTED_PATHS,
+        )}` + `${judged}: ${endings(broken)}. ${advice.join(' ')}`,
     };
   };
   const weakenings: StageWeakening[] = [];
