@@ -13,8 +13,9 @@ import { simulate, simulateReference } from '../../src/model/simulate.js';
 import type { Attempt, SimResult } from '../../src/model/types.js';
 import { Gen, generateAttempt, generateConfig } from './generate.js';
 import { baseData, configOf, DNS_MX_SEG } from './helpers.js';
+import { cases } from '../support/scale.js';
 
-const CONFIGS = 60;
+const CONFIGS = cases(20, 60);
 const ATTEMPTS = 40;
 
 /** What a result exercised, so that the test can show it reached the branches it is meant to compare. */

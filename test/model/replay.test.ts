@@ -10,6 +10,10 @@ import { planOf } from '../../src/model/precompiled.js';
 import { simulate, simulateReference } from '../../src/model/simulate.js';
 import type { Attempt, AuthVerdict } from '../../src/model/types.js';
 import { Gen, generateAttempt, generateConfig } from './generate.js';
+import { cases } from '../support/scale.js';
+
+/** Generated configurations: 12 in `npm test` (seed 28, the one that branches most, only in the full run), 40 in full. */
+const SEEDS = cases(12, 40);
 import { baseData, configOf, lockdownIp, safetyNet, type Data } from './helpers.js';
 
 const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
@@ -44,7 +48,7 @@ describe('the replay cache answers as the plain model does', () => {
   let hits = 0;
   // A few seeds branch into hundreds of outcomes per attempt (uncertain rule matches, up to MAX_BRANCHES), each compared
   // in full with the reference: seconds of work that a loaded machine can stretch past the default timeout.
-  test.each(Array.from({ length: 40 }, (_, i) => i + 1))(
+  test.each(Array.from({ length: SEEDS }, (_, i) => i + 1))(
     'configuration seed %i',
     { timeout: 60_000 },
     (seed) => {
@@ -65,7 +69,7 @@ describe('the replay cache answers as the plain model does', () => {
   );
 
   test('the moved attempts were answered from the cache, not only evaluated', () => {
-    expect(evaluated).toBe(40 * 25 * 8);
+    expect(evaluated).toBe(SEEDS * 25 * 8);
     // Many moves stay inside the class (and the SPF range): those are hits.
     expect(hits).toBeGreaterThan(evaluated / 4);
   });
