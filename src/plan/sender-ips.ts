@@ -38,10 +38,10 @@ const MAX_BLOCKS_PER_ENTRY = 256;
 /** The most blocks a warning lists one by one. */
 const LISTED_BLOCKS = 8;
 
-const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+export const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 /** The CIDR blocks that exactly cover lo..hi, none wider than /`widest` (the standard range-to-CIDR split). */
-function cidrBlocks(lo: number, hi: number, widest: number): { base: number; bits: number }[] {
+export function cidrBlocks(lo: number, hi: number, widest: number): { base: number; bits: number }[] {
   const out: { base: number; bits: number }[] = [];
   let cur = lo;
   while (cur <= hi) {
