@@ -58,6 +58,7 @@ export {
 } from './headers/analyse.js';
 export { headersContext } from './headers/context.js';
 export { renderHeadersJson, renderHeadersTerminal } from './report/headers.js';
+export { KQL_QUERY_IDS, kqlQueries, kqlTenant, type KqlTenant, type KqlOutput } from './kql/queries.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
 export {

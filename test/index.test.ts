@@ -19,6 +19,7 @@ test('the library entry points are exported', () => {
     'startEmulator',
     'selfSignedCertificate',
     'runProbe',
+    'kqlQueries',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

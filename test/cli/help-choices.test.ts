@@ -69,6 +69,7 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
       'headers',
       'emulate',
       'probe',
+      'kql',
     ]);
   });
 
