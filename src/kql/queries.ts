@@ -180,6 +180,28 @@ function knownAbout(p: Prepared): string[] {
     : ['KnownSource is false everywhere: the profile declares no Direct Send source and no hybrid server.'];
 }
 
+/**
+ * The start both bypass queries share: inbound rows past `filter` that did not come from the gateway's ranges, with
+ * KnownSource set for the declared sources and hybrid. The gateway's ranges must be known (gatewayMissing).
+ */
+function inboundNotFromGateway(p: Prepared, lets: readonly string[], filter: string): string[] {
+  const gw = rangeTest(p.gateway, 'Gateway');
+  const known = rangeTest(p.known, 'Known');
+  return [
+    LOOKBACK,
+    ...lets,
+    ...gw.lets,
+    ...known.lets,
+    'EmailEvents',
+    '| where Timestamp > ago(Lookback)',
+    '| where EmailDirection == "Inbound"',
+    filter,
+    `| extend ViaGateway = ${gw.test}`,
+    '| where not(ViaGateway)',
+    `| extend KnownSource = ${known.test}`,
+  ];
+}
+
 const DIRECT_INBOUND: KqlQueryDef = {
   id: 'direct-inbound',
   finds:
@@ -187,8 +209,6 @@ const DIRECT_INBOUND: KqlQueryDef = {
   build(p) {
     const missing = gatewayMissing(p);
     if (missing) return { ok: false, reason: missing };
-    const gw = rangeTest(p.gateway, 'Gateway');
-    const known = rangeTest(p.known, 'Known');
     return {
       ok: true,
       about: [
@@ -201,16 +221,7 @@ const DIRECT_INBOUND: KqlQueryDef = {
         NEEDS_MDO,
       ],
       body: [
-        LOOKBACK,
-        ...gw.lets,
-        ...known.lets,
-        'EmailEvents',
-        '| where Timestamp > ago(Lookback)',
-        '| where EmailDirection == "Inbound"',
-        '| where DeliveryAction !~ "Blocked"',
-        `| extend ViaGateway = ${gw.test}`,
-        '| where not(ViaGateway)',
-        `| extend KnownSource = ${known.test}`,
+        ...inboundNotFromGateway(p, [], '| where DeliveryAction !~ "Blocked"'),
         '| project Timestamp, NetworkMessageId, SenderIPv4, SenderIPv6, SenderMailFromAddress, SenderFromAddress,',
         '    RecipientEmailAddress, Subject, DeliveryAction, DeliveryLocation, Connectors, AuthenticationDetails, KnownSource',
         '| order by KnownSource asc, Timestamp desc',
@@ -307,8 +318,6 @@ const DIRECT_SEND_INVENTORY: KqlQueryDef = {
   build(p) {
     const missing = gatewayMissing(p) ?? domainsMissing(p);
     if (missing) return { ok: false, reason: missing };
-    const gw = rangeTest(p.gateway, 'Gateway');
-    const known = rangeTest(p.known, 'Known');
     return {
       ok: true,
       about: [
@@ -321,17 +330,11 @@ const DIRECT_SEND_INVENTORY: KqlQueryDef = {
         NEEDS_MDO,
       ],
       body: [
-        LOOKBACK,
-        `let OwnDomains = ${kqlList(p.tenant.acceptedDomains!)};`,
-        ...gw.lets,
-        ...known.lets,
-        'EmailEvents',
-        '| where Timestamp > ago(Lookback)',
-        '| where EmailDirection == "Inbound"',
-        '| where SenderMailFromDomain in~ (OwnDomains) or SenderFromDomain in~ (OwnDomains)',
-        `| extend ViaGateway = ${gw.test}`,
-        '| where not(ViaGateway)',
-        `| extend KnownSource = ${known.test}`,
+        ...inboundNotFromGateway(
+          p,
+          [`let OwnDomains = ${kqlList(p.tenant.acceptedDomains!)};`],
+          '| where SenderMailFromDomain in~ (OwnDomains) or SenderFromDomain in~ (OwnDomains)',
+        ),
         '| extend SenderIP = iff(isnotempty(SenderIPv4), SenderIPv4, SenderIPv6)',
         '| summarize Count = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp),',
         '    Recipients = dcount(RecipientEmailAddress), Actions = make_set(DeliveryAction, 8)',
