@@ -56,6 +56,7 @@ const layers = [
   'simulate',
   'plan',
   'smtp',
+  'diff',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
