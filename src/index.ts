@@ -58,6 +58,17 @@ export {
 } from './headers/analyse.js';
 export { headersContext } from './headers/context.js';
 export { renderHeadersJson, renderHeadersTerminal } from './report/headers.js';
+export {
+  diffAssessments,
+  diffExitCode,
+  compareFindings,
+  comparePaths,
+  type AssessedSide,
+  type DiffResult,
+} from './diff/compare.js';
+export { compareObjects, type DiffSide } from './diff/objects.js';
+export type { DiffEntry, Drift } from './diff/drift.js';
+export { renderDiffJson, renderDiffTerminal } from './diff/render.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
 export {

@@ -19,6 +19,7 @@ test('the library entry points are exported', () => {
     'startEmulator',
     'selfSignedCertificate',
     'runProbe',
+    'diffAssessments',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

@@ -6,33 +6,12 @@ import { describe, expect, test } from 'vitest';
 import { compareObjects, type DiffSide } from '../../src/diff/objects.js';
 import { ProfileSchema } from '../../src/profile/schema.js';
 import { makeGateway, makeSnapshot, type ExportData } from '../checks/helpers.js';
+import { GATEWAY_IPS, lockdownIp, safetyNet } from '../model/helpers.js';
 
-type Connector = NonNullable<ExportData['Get-InboundConnector']>[number];
 type Rule = NonNullable<ExportData['Get-TransportRule']>[number];
 
-const GATEWAY_IPS = ['203.0.113.10', '198.51.100.0/28'];
-
-const lockdown = {
-  Name: 'From SEG',
-  ConnectorType: 'Partner',
-  Enabled: true,
-  SenderDomains: ['*'],
-  SenderIPAddresses: GATEWAY_IPS,
-  RestrictDomainsToIPAddresses: true,
-  RestrictDomainsToCertificate: false,
-  AssociatedAcceptedDomains: [],
-} satisfies Connector;
-
-const net = {
-  Name: 'BLOCK - Direct EOP Ingress',
-  Priority: 0,
-  State: 'Enabled',
-  Mode: 'Enforce',
-  FromScope: 'NotInOrganization',
-  ExceptIfSenderIpRanges: GATEWAY_IPS,
-  RejectMessageEnhancedStatusCode: '5.7.1',
-  RejectMessageReasonText: 'Use the gateway',
-} satisfies Rule;
+const lockdown = lockdownIp();
+const net = safetyNet();
 
 const bypass = {
   Name: 'Partner allow',
@@ -144,8 +123,8 @@ describe('compareObjects', () => {
     expect(entries).toContainEqual(
       expect.objectContaining({
         id: 'object.lockdown-connector.sender-ip-addresses',
-        before: '203.0.113.10, 198.51.100.0/28',
-        after: '203.0.113.10, 198.51.100.0/28, 192.0.2.99',
+        before: '203.0.113.10, 203.0.113.11, 198.51.100.0/28',
+        after: '203.0.113.10, 203.0.113.11, 198.51.100.0/28, 192.0.2.99',
         drift: 'regression',
       }),
     );
