@@ -57,6 +57,7 @@ const layers = [
   'plan',
   'smtp',
   'kql',
+  'diff',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */

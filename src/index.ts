@@ -59,6 +59,17 @@ export {
 export { headersContext } from './headers/context.js';
 export { renderHeadersJson, renderHeadersTerminal } from './report/headers.js';
 export { KQL_QUERY_IDS, kqlQueries, kqlTenant, type KqlTenant, type KqlOutput } from './kql/queries.js';
+export {
+  diffAssessments,
+  diffExitCode,
+  compareFindings,
+  comparePaths,
+  type AssessedSide,
+  type DiffResult,
+} from './diff/compare.js';
+export { compareObjects, type DiffSide } from './diff/objects.js';
+export type { DiffEntry, Drift } from './diff/drift.js';
+export { renderDiffJson, renderDiffTerminal } from './diff/render.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
 export {

@@ -20,6 +20,7 @@ test('the library entry points are exported', () => {
     'selfSignedCertificate',
     'runProbe',
     'kqlQueries',
+    'diffAssessments',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

@@ -12,6 +12,7 @@ import { registerProbe } from './commands/probe.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerHeaders } from './commands/headers.js';
 import { registerKql } from './commands/kql.js';
+import { registerDiff } from './commands/diff.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -46,6 +47,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerEmulate(program);
   registerProbe(program);
   registerKql(program);
+  registerDiff(program);
   return program;
 }
 

@@ -31,13 +31,32 @@ import { PROFILE_FILE_NAME } from '../profile/load.js';
  */
 export class InputPaths extends Set<string> {
   folder: { path: string; profile: boolean } | undefined;
+  /** Further export folders the run reads (`diff` reads two), guarded like `folder`. */
+  otherFolders: NonNullable<InputPaths['folder']>[] = [];
+}
+
+/** The inputs of a run that reads several exports: every file and every folder of each. */
+export function mergeInputs(sets: readonly InputPaths[]): InputPaths {
+  const out = new InputPaths();
+  for (const set of sets) {
+    for (const p of set) out.add(p);
+    for (const f of [set.folder, ...set.otherFolders])
+      if (f !== undefined) {
+        if (out.folder === undefined) out.folder = f;
+        else out.otherFolders.push(f);
+      }
+  }
+  return out;
 }
 
 export interface OutputGuard {
   /** Overwrite an existing output (an earlier report, an earlier plan). */
   force: boolean;
   /** Real paths of the files this run reads: never written over, --force or not. */
-  inputs: ReadonlySet<string> & { folder?: InputPaths['folder'] };
+  inputs: ReadonlySet<string> & {
+    folder?: InputPaths['folder'];
+    otherFolders?: readonly NonNullable<InputPaths['folder']>[];
+  };
 }
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
@@ -101,12 +120,15 @@ async function outputTarget(
       `${path} is a file this run reads (the export or the profile): writing over it would change what the next run reads; choose another path`,
       path,
     );
-  const folder = guard.inputs.folder;
   const name = basename(target);
+  const folders = [guard.inputs.folder, ...(guard.inputs.otherFolders ?? [])];
   if (
-    folder !== undefined &&
-    dirname(target) === folder.path &&
-    (readFromExportFolder(name) || (folder.profile && name === PROFILE_FILE_NAME))
+    folders.some(
+      (folder) =>
+        folder !== undefined &&
+        dirname(target) === folder.path &&
+        (readFromExportFolder(name) || (folder.profile && name === PROFILE_FILE_NAME)),
+    )
   )
     throw new ConfigError(
       `${inlineSafe(path)}: cannot write it into the export folder this run reads: the next run would read it as part of the export; choose another path`,

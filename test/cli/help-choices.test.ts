@@ -12,6 +12,7 @@ const EXAMPLE = join(REPO, 'examples', 'hardened');
 const BASE: Readonly<Record<string, readonly string[]>> = {
   assess: ['assess', EXAMPLE, '--offline', '--fail-on', 'none'],
   simulate: ['simulate', EXAMPLE, '--offline'],
+  diff: ['diff', EXAMPLE, EXAMPLE, '--offline'],
   dns: ['dns', 'contoso.com', '--zone', join(EXAMPLE, 'dns.json')],
   headers: ['headers', join(REPO, 'test', 'fixtures', 'headers', 'gateway-ef.eml')],
   // Nothing listens on loopback port 1: every attempt ends "connection refused" at once (exit 1).
@@ -70,6 +71,7 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
       'emulate',
       'probe',
       'kql',
+      'diff',
     ]);
   });
 

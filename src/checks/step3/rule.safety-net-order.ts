@@ -7,7 +7,7 @@ import type { TransportRule } from '../../snapshot/schema.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.js';
 import { EAC_RULES, LEARN, psQuote, ruleName, worst } from '../util.js';
 import { isSafetyNet } from '../../model/safety-net.js';
-import { isEnforced, onlyFromGateway, ruleLabel, safetyNets, stateUnknown } from './safety-net.js';
+import { decidingSafetyNet, onlyFromGateway, ruleLabel, safetyNets, stateUnknown } from './safety-net.js';
 import { SAFETY_NET_READS } from './safety-net.js';
 
 const PORTAL = `${EAC_RULES} → select the safety-net rule → Move up until it is first (priority 0)`;
@@ -61,8 +61,7 @@ export const check: Check = {
   evaluate(ctx) {
     const gate = safetyNets(ctx);
     if (!gate.ok) return gate.outcome;
-    // The first enforced net in evaluation order decides (rules are sorted by Priority, TR-2); else the first one.
-    const net = gate.value.find(isEnforced) ?? gate.value[0];
+    const net = decidingSafetyNet(gate.value);
     if (!net) return { status: 'not-applicable', evidence: ['no safety-net rule exists'] };
     if (net.Priority === undefined)
       return { status: 'unknown', evidence: [`${ruleLabel(net)}: Priority missing`] };

@@ -81,7 +81,7 @@ export function transportRules(ctx: CheckContext): Gate<TransportRule[]> {
 export function safetyNets(ctx: CheckContext): Gate<TransportRule[]> {
   const gate = transportRules(ctx);
   if (!gate.ok) return gate;
-  const nets = gate.value.filter(isSafetyNet);
+  const nets = netsToJudge(gate.value);
   if (nets.length === 0) {
     return {
       ok: false,
@@ -91,12 +91,26 @@ export function safetyNets(ctx: CheckContext): Gate<TransportRule[]> {
       },
     };
   }
+  return { ok: true, value: nets };
+}
+
+/**
+ * The safety nets among `rules` that count: the ones not disabled when there are any (a disabled one beside an active
+ * one does not matter), else all of them; empty when there is none.
+ */
+export function netsToJudge(rules: readonly TransportRule[]): TransportRule[] {
+  const nets = rules.filter(isSafetyNet);
   const active = nets.filter((r) => r.State !== 'Disabled');
-  return { ok: true, value: active.length > 0 ? active : nets };
+  return active.length > 0 ? active : nets;
+}
+
+/** The net that decides, of `netsToJudge` (priority order): the first enforced one (rules run in Priority order, TR-2), else the first. */
+export function decidingSafetyNet(nets: readonly TransportRule[]): TransportRule | undefined {
+  return nets.find(isEnforced) ?? nets[0];
 }
 
 /** Addresses that legitimately connect directly: the gateway, hybrid servers and declared Direct Send sources. */
-export function knownSources(ctx: CheckContext): IpSet {
+export function knownSources(ctx: Pick<CheckContext, 'gateway' | 'profile'>): IpSet {
   return new IpSet([
     ...ctx.gateway.ips,
     ...(ctx.profile.hybrid?.ips ?? []),
