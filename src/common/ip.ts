@@ -324,8 +324,31 @@ export function sampleAddress(entry: string): string | undefined {
   const e = parseIpEntry(entry);
   if (e.kind === 'v4') {
     const n = e.range.hi - e.range.lo >= 2 ? e.range.lo + 1 : e.range.lo;
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    return ipv4Text(n);
   }
   if (e.kind === 'v6') return e.net[0].toString();
   return undefined;
+}
+
+/** An IPv4 address held as a number (as parseAddress gives it), in dotted-quad form. */
+export function ipv4Text(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** The CIDR blocks that exactly cover the IPv4 range lo..hi, none wider than /`widest` (the standard split). */
+export function cidrBlocks(lo: number, hi: number, widest: number): { base: number; bits: number }[] {
+  const out: { base: number; bits: number }[] = [];
+  let cur = lo;
+  while (cur <= hi) {
+    let bits = 32;
+    // Grow the block while it stays aligned at `cur`, within the range and no wider than /widest.
+    while (bits > widest) {
+      const size = 2 ** (32 - (bits - 1));
+      if (cur % size !== 0 || cur + size - 1 > hi) break;
+      bits--;
+    }
+    out.push({ base: cur, bits });
+    cur += 2 ** (32 - bits);
+  }
+  return out;
 }

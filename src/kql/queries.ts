@@ -10,10 +10,10 @@
  * text), DetectionMethods, Connectors, ExchangeTransportRule (added in the 2026 revision, hence column_ifexists).
  */
 import type { ResolvedGateway } from '../common/gateway.js';
-import { coversTooMuch, parseIpEntry } from '../common/ip.js';
+import { coversTooMuch, parseIpEntry, cidrBlocks, ipv4Text } from '../common/ip.js';
 import { headersContext } from '../headers/context.js';
 import { buildTenant } from '../model/tenant.js';
-import { cidrBlocks, dotted } from '../plan/sender-ips.js';
+
 import { SAFETY_NET_NAME, safetyNetTarget } from '../plan/stages/stage-1.js';
 import type { Profile } from '../profile/schema.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -90,7 +90,7 @@ function ranges(entries: readonly string[], what: string, notes: string[]): Rang
     }
     if (e.kind === 'v4') {
       for (const b of cidrBlocks(e.range.lo, e.range.hi, 0))
-        out.v4.push(b.bits === 32 ? dotted(b.base) : `${dotted(b.base)}/${b.bits}`);
+        out.v4.push(b.bits === 32 ? ipv4Text(b.base) : `${ipv4Text(b.base)}/${b.bits}`);
     } else {
       const [addr, bits] = e.net;
       out.v6.push(bits === 128 ? addr.toString() : `${addr.toString()}/${bits}`);

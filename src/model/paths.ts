@@ -4,7 +4,7 @@
  */
 import { certificateMatches } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
-import { IpSet, parseIpEntry } from '../common/ip.js';
+import { IpSet, parseIpEntry, ipv4Text } from '../common/ip.js';
 import type { SimConfig } from './config.js';
 import type { ConnectorFlow } from './flows.js';
 import { dedupeOutcomes } from './outcomes.js';
@@ -131,10 +131,6 @@ function attackerIp(cfg: SimConfig, profile: DeclaredSenders, gateway: ResolvedG
   return ATTACKER_CANDIDATES.find((ip) => !set.has(ip)) ?? '198.18.0.1';
 }
 
-function dotted(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
 /**
  * Addresses that stand for an entry: its first and last usable host, so that a connector or rule covering only
  * part of a declared range is noticed at either end.
@@ -144,8 +140,8 @@ function sampleAddresses(entry: string): string[] {
   if (e.kind === 'v6') return [e.net[0].toString()];
   if (e.kind !== 'v4') return [];
   const { lo, hi } = e.range;
-  if (hi - lo >= 3) return [dotted(lo + 1), dotted(hi - 1)];
-  return lo === hi ? [dotted(lo)] : [dotted(lo), dotted(hi)];
+  if (hi - lo >= 3) return [ipv4Text(lo + 1), ipv4Text(hi - 1)];
+  return lo === hi ? [ipv4Text(lo)] : [ipv4Text(lo), ipv4Text(hi)];
 }
 
 function samplesOf(entries: readonly string[]): string[] {

@@ -2,7 +2,7 @@
  * SenderIPAddresses as the plan writes them (stages 0 and 2): entries in the form Set-InboundConnector takes, added to
  * a connector's list without repeating what it covers. Pure; each rewrite or omission is a warning.
  */
-import { IpCoverage, parseIpEntry } from '../common/ip.js';
+import { cidrBlocks, IpCoverage, ipv4Text, parseIpEntry } from '../common/ip.js';
 
 /**
  * `listed` followed by each of `more` that it does not cover yet, so an existing wider range is not repeated by a
@@ -38,26 +38,6 @@ const MAX_BLOCKS_PER_ENTRY = 256;
 /** The most blocks a warning lists one by one. */
 const LISTED_BLOCKS = 8;
 
-export const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
-/** The CIDR blocks that exactly cover lo..hi, none wider than /`widest` (the standard range-to-CIDR split). */
-export function cidrBlocks(lo: number, hi: number, widest: number): { base: number; bits: number }[] {
-  const out: { base: number; bits: number }[] = [];
-  let cur = lo;
-  while (cur <= hi) {
-    let bits = 32;
-    // Grow the block while it stays aligned at `cur`, within the range and no wider than /widest.
-    while (bits > widest) {
-      const size = 2 ** (32 - (bits - 1));
-      if (cur % size !== 0 || cur + size - 1 > hi) break;
-      bits--;
-    }
-    out.push({ base: cur, bits });
-    cur += 2 ** (32 - bits);
-  }
-  return out;
-}
-
 /**
  * `entries` in the form Set-InboundConnector takes for SenderIPAddresses (§2.2 [D] S8: IPv4 only, single address or
  * CIDR /24 to /32): an IPv4 CIDR wider than /24 or an `a-b` range becomes the CIDR blocks that cover it (none wider
@@ -80,7 +60,7 @@ export function senderIpEntries(entries: readonly string[], what: string, warnin
     }
     // Kept as written when it already is an address or an aligned CIDR of /24 or narrower.
     const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(e.text);
-    if (cidr && Number(cidr[2] ?? 32) >= NARROWEST_SENDER_IP_PREFIX && dotted(e.range.lo) === cidr[1]) {
+    if (cidr && Number(cidr[2] ?? 32) >= NARROWEST_SENDER_IP_PREFIX && ipv4Text(e.range.lo) === cidr[1]) {
       out.push(e.text);
       continue;
     }
@@ -93,7 +73,7 @@ export function senderIpEntries(entries: readonly string[], what: string, warnin
       );
       continue;
     }
-    const written = blocks.map((b) => (b.bits === 32 ? dotted(b.base) : `${dotted(b.base)}/${b.bits}`));
+    const written = blocks.map((b) => (b.bits === 32 ? ipv4Text(b.base) : `${ipv4Text(b.base)}/${b.bits}`));
     // Up to a /21's eight blocks are listed; more are summed up by count and ends (the stage script lists them all).
     const shown =
       written.length <= LISTED_BLOCKS

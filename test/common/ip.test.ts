@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
+  cidrBlocks,
+  ipv4Text,
   IpCoverage,
   IpSet,
   IpSetIndex,
@@ -258,5 +260,25 @@ describe('IpSetIndex: the sets that contain an address, as IpSet.has says', () =
   test('no sets, no address', () => {
     expect(new IpSetIndex([]).lookup(parseAddress('203.0.113.1'))).toEqual([]);
     expect(new IpSetIndex([new IpSet(['0.0.0.0/0'])]).lookup(undefined)).toEqual([]);
+  });
+});
+
+describe('cidrBlocks and ipv4Text', () => {
+  const n = (ip: string) => parseAddress(ip) as number;
+  const text = (blocks: { base: number; bits: number }[]) =>
+    blocks.map((b) => `${ipv4Text(b.base)}/${b.bits}`);
+  test('an aligned range is one block; an unaligned one the fewest exact blocks, none wider than asked', () => {
+    expect(text(cidrBlocks(n('198.51.100.0'), n('198.51.103.255'), 0))).toEqual(['198.51.100.0/22']);
+    expect(text(cidrBlocks(n('198.51.100.0'), n('198.51.103.255'), 24))).toEqual([
+      '198.51.100.0/24',
+      '198.51.101.0/24',
+      '198.51.102.0/24',
+      '198.51.103.0/24',
+    ]);
+    expect(text(cidrBlocks(n('198.51.100.0'), n('198.51.100.5'), 0))).toEqual([
+      '198.51.100.0/30',
+      '198.51.100.4/31',
+    ]);
+    expect(text(cidrBlocks(n('0.0.0.0'), n('255.255.255.255'), 0))).toEqual(['0.0.0.0/0']);
   });
 });
