@@ -11,6 +11,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerProbe } from './commands/probe.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerHeaders } from './commands/headers.js';
+import { registerDmarc } from './commands/dmarc.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -42,6 +43,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerPlan(program);
   registerDns(program);
   registerHeaders(program);
+  registerDmarc(program);
   registerEmulate(program);
   registerProbe(program);
   return program;
