@@ -152,7 +152,11 @@ export function parseHeaderLines(lines: readonly string[]): ParsedMessage {
 }
 
 /** The input's messages as lines: an mbox when it starts with a `From ` line, else one message. */
-export function splitMessages(text: string): { messages: string[][]; kind: ParsedInput['kind']; notes: string[] } {
+export function splitMessages(text: string): {
+  messages: string[][];
+  kind: ParsedInput['kind'];
+  notes: string[];
+} {
   const lines = splitLines(text);
   const first = lines.find((l) => l.trim() !== '');
   const notes: string[] = [];

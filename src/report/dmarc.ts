@@ -94,6 +94,14 @@ export function renderDmarcTerminal(s: DmarcSummary, options: { color: boolean; 
       '      ',
       '      ',
     );
+    if (!x.known)
+      wrap(
+        x.dmarc === 'pass'
+          ? 'passes DMARC from an IP nobody declared: a legitimate sender to add to SPF or the profile, or your DKIM key signing elsewhere'
+          : 'fails DMARC: spoofing, or a legitimate sender to fix; the disposition is what receivers did with it',
+        '      ',
+        '      ',
+      );
   };
   out.push('');
   if (unknown.length) {

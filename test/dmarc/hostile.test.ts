@@ -40,13 +40,7 @@ function zerosCompressed(mib: number, make: (ondata: (c: Uint8Array) => void) =>
   const stream = make((c) => parts.push(c));
   const zeros = new Uint8Array(1024 * 1024);
   for (let i = 0; i < mib; i++) stream.push(zeros, i === mib - 1);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** A zip of one DEFLATE entry written by hand around `deflated` (APPNOTE 4.3.7, 4.3.12, 4.3.16). */
@@ -77,21 +71,14 @@ function zipOf(name: string, deflated: Uint8Array, size: number, crc: number): U
   eocd.setUint16(10, 1, true);
   eocd.setUint32(12, 46 + nameBytes.length, true);
   eocd.setUint32(16, cdOffset, true);
-  const parts = [
+  return Buffer.concat([
     new Uint8Array(local.buffer),
     nameBytes,
     deflated,
     new Uint8Array(central.buffer),
     nameBytes,
     new Uint8Array(eocd.buffer),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  ]);
 }
 
 /** Heap and array-buffer growth around `run` (bytes), after a collection when the runtime exposes one. */

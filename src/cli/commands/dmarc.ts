@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { outputStyle } from '../output.js';
-import { inputsOf, writeOutputFile } from '../write-output.js';
+import { inputsOfRun, writeOutputFile } from '../write-output.js';
 
 interface DmarcFlags {
   export?: string;
@@ -91,9 +91,7 @@ failed); 2 usage or input error (a malformed or hostile report names the file, m
           ? render.renderDmarcJson(summary)
           : render.renderDmarcTerminal(summary, outputStyle(flags));
       if (flags.out) {
-        const inputs = flags.export ? await inputsOf(flags.export, flags.profile) : new Set<string>();
-        if (!flags.export && flags.profile) for (const p of await inputsOf(flags.profile)) inputs.add(p);
-        for (const f of found.files) for (const p of await inputsOf(f)) inputs.add(p);
+        const inputs = await inputsOfRun(flags.export, flags.profile, found.files);
         await writeOutputFile(flags.out, out, { force: flags.force === true, inputs });
       } else process.stdout.write(out);
       process.exitCode = summary.sources.some((s) => !s.known) ? 1 : 0;
