@@ -244,7 +244,8 @@ describe('zip: first entry in memory, capped, names never paths', () => {
 
   test('a corrupted entry (CRC mismatch) is refused', () => {
     const zip = zipSync({ 'r.xml': utf8(REPORT) }, { level: 0 });
-    const at = zip.indexOf(0x3c /* < */);
+    // The stored data, not a header byte that happens to be `<` (the time stamp changes from run to run).
+    const at = Buffer.from(zip).indexOf('<?xml');
     zip[at + 10] = zip[at + 10]! ^ 0x01;
     expect(refusal('crc.zip', zip).message).toMatch(/^crc\.zip: zip entry "r\.xml": truncated or corrupt/);
   });
