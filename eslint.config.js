@@ -36,6 +36,8 @@ const ioEdges = [
   'src/smtp/probe-session.ts',
   // The tenant an export describes (reads the export), shared by probe --export and emulate.
   'src/smtp/export-tenant.ts',
+  // The report files and folders of `mxlock dmarc` (issue 12).
+  'src/dmarc/read.ts',
 ];
 
 /**
@@ -50,6 +52,7 @@ const layers = [
   'dns',
   'profile',
   'headers',
+  'dmarc',
   'powershell',
   'checks',
   'report',
@@ -71,6 +74,7 @@ const ioEdgeImports = [
   '**/smtp/emulator.js',
   '**/smtp/probe.js',
   '**/smtp/probe-session*',
+  '**/dmarc/read*',
 ];
 
 /**

@@ -23,6 +23,7 @@ const IO_EDGES = new Set([
   'src/smtp/probe.ts',
   'src/smtp/probe-session.ts',
   'src/smtp/export-tenant.ts',
+  'src/dmarc/read.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -13,6 +13,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerHeaders } from './commands/headers.js';
 import { registerKql } from './commands/kql.js';
 import { registerDiff } from './commands/diff.js';
+import { registerDmarc } from './commands/dmarc.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -44,6 +45,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerPlan(program);
   registerDns(program);
   registerHeaders(program);
+  registerDmarc(program);
   registerEmulate(program);
   registerProbe(program);
   registerKql(program);

@@ -272,6 +272,21 @@ export async function inputsOf(
 }
 
 /**
+ * The inputs of a command that reads its own files beside an optional export and profile (`headers`, `dmarc`): the
+ * export's files (and its folder), the profile, and each file named.
+ */
+export async function inputsOfRun(
+  exportPath: string | undefined,
+  profilePath: string | undefined,
+  files: readonly string[],
+): Promise<InputPaths> {
+  const inputs = exportPath ? await inputsOf(exportPath, profilePath) : new InputPaths();
+  if (!exportPath && profilePath) for (const p of await inputsOf(profilePath)) inputs.add(p);
+  for (const f of files) for (const p of await inputsOf(f)) inputs.add(p);
+  return inputs;
+}
+
+/**
  * Opens a file that a long run writes as it goes (the emulator's decision log): the same refusals as
  * `writeOutputFile` (a link, an input, an existing file without --force), and a link put in its place since the check
  * is refused by the open itself (O_NOFOLLOW) rather than followed. Not written beside and renamed in: a log is read

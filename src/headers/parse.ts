@@ -151,17 +151,26 @@ export function parseHeaderLines(lines: readonly string[]): ParsedMessage {
   return { fields, notes };
 }
 
-/** Splits the input into messages (an mbox when it starts with a `From ` line) and reads each one's header fields. */
-export function parseInput(text: string): ParsedInput {
+/** The input's messages as lines: an mbox when it starts with a `From ` line, else one message. */
+export function splitMessages(text: string): {
+  messages: string[][];
+  kind: ParsedInput['kind'];
+  notes: string[];
+} {
   const lines = splitLines(text);
   const first = lines.find((l) => l.trim() !== '');
   const notes: string[] = [];
   if (first !== undefined && MBOX_FROM.test(first)) {
     const start = lines.indexOf(first);
-    const messages = mboxMessages(lines.slice(start), notes).map(parseHeaderLines);
-    return { messages, kind: 'mbox', notes };
+    return { messages: mboxMessages(lines.slice(start), notes), kind: 'mbox', notes };
   }
-  return { messages: [parseHeaderLines(lines)], kind: 'message', notes };
+  return { messages: [lines], kind: 'message', notes };
+}
+
+/** Splits the input into messages (an mbox when it starts with a `From ` line) and reads each one's header fields. */
+export function parseInput(text: string): ParsedInput {
+  const { messages, kind, notes } = splitMessages(text);
+  return { messages: messages.map(parseHeaderLines), kind, notes };
 }
 
 /** Every field of that name, top first. */

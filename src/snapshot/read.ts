@@ -34,6 +34,8 @@ export interface InputFile {
   what: string;
   /** The most bytes read (default MAX_FILE_BYTES), and what the limit is for in its error ("one input file"). */
   limit?: { bytes: number; for: string } | undefined;
+  /** `false`: a `.gz` file is returned as it is, for a reader that inflates under its own caps (DMARC reports). */
+  gunzip?: boolean | undefined;
 }
 
 const DEFAULT_LIMIT = { bytes: MAX_FILE_BYTES, for: 'one input file' };
@@ -108,7 +110,7 @@ export async function readInputFile(path: string, file: InputFile = EXPORT_FILE)
     );
   }
   const bytes = await readBounded(path, file);
-  if (path.toLowerCase().endsWith('.gz')) {
+  if (file.gunzip !== false && path.toLowerCase().endsWith('.gz')) {
     try {
       return gunzipSync(bytes, { maxOutputLength: limit.bytes });
     } catch (cause) {

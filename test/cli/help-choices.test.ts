@@ -15,6 +15,7 @@ const BASE: Readonly<Record<string, readonly string[]>> = {
   diff: ['diff', EXAMPLE, EXAMPLE, '--offline'],
   dns: ['dns', 'contoso.com', '--zone', join(EXAMPLE, 'dns.json')],
   headers: ['headers', join(REPO, 'test', 'fixtures', 'headers', 'gateway-ef.eml')],
+  dmarc: ['dmarc', join(REPO, 'test', 'fixtures', 'dmarc', 'rfc9990.xml'), '--export', EXAMPLE],
   // Nothing listens on loopback port 1: every attempt ends "connection refused" at once (exit 1).
   probe: [
     'probe',
@@ -68,6 +69,7 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
       'plan',
       'dns',
       'headers',
+      'dmarc',
       'emulate',
       'probe',
       'kql',
@@ -115,6 +117,7 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
     expect(runs).toContain('simulate --format json');
     expect(runs).toContain('dns --format json');
     expect(runs).toContain('headers --format json');
+    expect(runs).toContain('dmarc --format json');
     expect(runs).toContain('probe --format json');
     expect(runs).toContain('emulate --uncertain refuse');
   }, 120_000);

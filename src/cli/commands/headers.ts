@@ -5,7 +5,7 @@ import { MAX_INPUT_BYTES } from '../../headers/parse.js';
 import { decodeText } from '../../snapshot/decode.js';
 import { readInputFile } from '../../snapshot/read.js';
 import { outputStyle } from '../output.js';
-import { inputsOf, writeOutputFile } from '../write-output.js';
+import { inputsOfRun, writeOutputFile } from '../write-output.js';
 
 interface HeadersFlags {
   export?: string;
@@ -119,9 +119,7 @@ overridden enforcement (compauth=none 4xx/9xx, dmarc action=oreject) or an unkno
           ? render.renderHeadersJson(result)
           : render.renderHeadersTerminal(result, outputStyle(flags));
       if (flags.out) {
-        const inputs = flags.export ? await inputsOf(flags.export, flags.profile) : new Set<string>();
-        if (!flags.export && flags.profile) for (const p of await inputsOf(flags.profile)) inputs.add(p);
-        if (file !== '-') for (const p of await inputsOf(file)) inputs.add(p);
+        const inputs = await inputsOfRun(flags.export, flags.profile, file === '-' ? [] : [file]);
         await writeOutputFile(flags.out, out, { force: flags.force === true, inputs });
       } else process.stdout.write(out);
       process.exitCode = result.messages.some(needsAttention) ? 1 : 0;

@@ -1,0 +1,191 @@
+/**
+ * XML of a DMARC aggregate report, read safe by construction: a document type declaration or entity declaration is
+ * refused before parsing (no DTD, so no entity expansion and no external entity can exist), nesting depth and element
+ * count are bounded by a scan before fast-xml-parser builds anything, and fast-xml-parser itself runs with entity
+ * processing off (only the five predefined entities and character references are decoded, here). Bytes that are not
+ * valid in the document's encoding are an error, with the offset. Each failure is an `XmlError`; the caller names the
+ * file. Pure.
+ */
+import { XMLParser } from 'fast-xml-parser';
+
+/** A DMARC report nests 5 levels deep (feedback/record/auth_results/dkim/domain); room for wrappers, not recursion. */
+export const MAX_DEPTH = 16;
+/** Elements in one report: about 25 per record, so some 200,000 records, beyond any real daily report. */
+export const MAX_ELEMENTS = 5_000_000;
+
+export class XmlError extends Error {
+  override readonly name = 'XmlError';
+}
+
+/** An XML element as fast-xml-parser gives it, attributes ignored: text, or children by name (one or a list). */
+export type XmlValue = string | number | boolean | XmlObject | XmlValue[];
+export interface XmlObject {
+  [name: string]: XmlValue;
+}
+
+/** The `encoding` of the XML declaration (XML 1.0 §4.3.3), when there is one. */
+function declaredEncoding(bytes: Uint8Array): string | undefined {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
+  const m = /^\s*<\?xml[^?]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']/.exec(head);
+  return m?.[1]?.toLowerCase();
+}
+
+/** Where UTF-8 first goes wrong (byte offset), for the error message. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search for the longest prefix without an error; streamed, a prefix cut inside a valid sequence is no error.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/**
+ * The document's text. UTF-8 (RFC 7489 App. C reports are UTF-8) unless a byte order mark says UTF-16 or the XML
+ * declaration names another encoding the platform knows; bytes invalid in it are refused, not replaced, so what is
+ * counted is what was sent.
+ */
+export function decodeXml(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  else if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    const label = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    try {
+      return new TextDecoder(label, { fatal: true }).decode(bytes.subarray(2));
+    } catch {
+      throw new XmlError(
+        `invalid ${label.toUpperCase()} text (its byte order mark says ${label.toUpperCase()})`,
+      );
+    }
+  }
+  const declared = declaredEncoding(bytes);
+  const label = declared === undefined || /^utf-?8$/.test(declared) ? 'utf-8' : declared;
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(label, { fatal: true });
+  } catch {
+    throw new XmlError(`the XML declaration names the encoding "${declared}", which is not known`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    const at = label === 'utf-8' ? `: the first invalid byte is at offset ${firstInvalidUtf8(bytes)}` : '';
+    throw new XmlError(
+      `not valid ${label === 'utf-8' ? 'UTF-8' : label}${at}; the report cannot be read as sent`,
+    );
+  }
+}
+
+function lineOf(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * The safety scan, before any parser runs: refuses `<!DOCTYPE` and `<!ENTITY` (the only way to define entities, so
+ * "billion laughs" and external entities cannot exist), nesting deeper than MAX_DEPTH and more than MAX_ELEMENTS
+ * elements. Comments, CDATA and processing instructions are skipped whole; quoted attribute values may hold `>`.
+ */
+export function scanXml(text: string, limits = { depth: MAX_DEPTH, elements: MAX_ELEMENTS }): void {
+  let depth = 0;
+  let elements = 0;
+  const skipTo = (from: number, end: string, what: string): number => {
+    const at = text.indexOf(end, from);
+    if (at < 0) throw new XmlError(`line ${lineOf(text, from)}: ${what} is not closed (truncated XML?)`);
+    return at + end.length;
+  };
+  let i = text.indexOf('<');
+  while (i >= 0) {
+    const next = text.charCodeAt(i + 1);
+    if (text.startsWith('<!--', i)) i = skipTo(i + 4, '-->', 'a comment');
+    else if (text.startsWith('<![CDATA[', i)) i = skipTo(i + 9, ']]>', 'a CDATA section');
+    else if (next === 0x3f /* ? */) i = skipTo(i + 2, '?>', 'a processing instruction');
+    else if (next === 0x21 /* ! */) {
+      const word = /^<!\s*([A-Za-z]*)/.exec(text.slice(i, i + 20))?.[1]?.toUpperCase() ?? '';
+      const what = word === 'DOCTYPE' || word === 'ENTITY' ? `<!${word}>` : 'a markup declaration';
+      throw new XmlError(
+        `line ${lineOf(text, i)}: ${what} is refused: a DMARC report has no document type, and entities it could define are how XML bombs and external-entity reads work`,
+      );
+    } else if (next === 0x2f /* / */) {
+      depth--;
+      i = text.indexOf('>', i);
+      if (i < 0) break;
+    } else {
+      // A start tag: find its end outside quoted attribute values.
+      let j = i + 1;
+      let quote = 0;
+      for (; j < text.length; j++) {
+        const c = text.charCodeAt(j);
+        if (quote) {
+          if (c === quote) quote = 0;
+        } else if (c === 0x22 || c === 0x27) quote = c;
+        else if (c === 0x3e) break;
+      }
+      if (j >= text.length)
+        throw new XmlError(`line ${lineOf(text, i)}: a tag is not closed (truncated XML?)`);
+      if (++elements > limits.elements)
+        throw new XmlError(`more than ${limits.elements} elements: refused (no DMARC report is this large)`);
+      if (text.charCodeAt(j - 1) !== 0x2f /* / */ && ++depth > limits.depth)
+        throw new XmlError(
+          `line ${lineOf(text, i)}: elements nested more than ${limits.depth} deep: refused (a DMARC report nests 5 deep)`,
+        );
+      i = j;
+    }
+    i = text.indexOf('<', i);
+  }
+}
+
+/** The five predefined entities (XML 1.0 §4.6) and character references; anything else stays as written. */
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/g, (whole, name: string) => {
+    switch (name) {
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'amp':
+        return '&';
+      case 'apos':
+        return "'";
+      case 'quot':
+        return '"';
+    }
+    const cp = name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : whole;
+  });
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  // RFC 9990 reports carry a default namespace; some reporters prefix it (`dmarc:feedback`) or leave stray `xs:` tags.
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: true,
+  processEntities: false,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: MAX_DEPTH,
+});
+
+/** The document as nested objects, after the safety scan. */
+export function parseXml(text: string): XmlObject {
+  scanXml(text);
+  let doc: unknown;
+  try {
+    doc = parser.parse(text);
+  } catch (err) {
+    throw new XmlError(`not well-formed XML (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new XmlError('no XML element found');
+  return doc as XmlObject;
+}
