@@ -6,7 +6,13 @@
 import { splitMessages } from '../headers/parse.js';
 import { inlineSafe } from '../common/text.js';
 import { InputError } from '../errors.js';
-import { ContainerError, DEFAULT_LIMITS, gunzipBounded, unzipFirst, type InflateLimits } from './inflate.js';
+import {
+  ContainerError,
+  DEFAULT_LIMITS,
+  gunzipBounded,
+  unzipFirst,
+  type InflateLimits,
+} from '../common/inflate.js';
 import { mimeLeaves } from './mime.js';
 import { parseReport, ReportError, type AggregateReport } from './report.js';
 import { decodeXml, XmlError } from './xml.js';

@@ -7,7 +7,7 @@ import { appendAll } from '../common/text.js';
 import type { Stats } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipBounded } from '../common/inflate.js';
 import { fileSystemError, InputError, notRegularFileError, type FileKind, type FileRole } from '../errors.js';
 import { buildSnapshot, type RawExport } from './build.js';
 import { keyOf } from './shape.js';
@@ -37,6 +37,13 @@ export interface InputFile {
   /** `false`: a `.gz` file is returned as it is, for a reader that inflates under its own caps (DMARC reports). */
   gunzip?: boolean | undefined;
 }
+
+/**
+ * Output/input ratio above which a gzipped export is a bomb: PowerShell's JSON of real objects (names, GUIDs, dates)
+ * compresses 10–50×; DEFLATE's own maximum is about 1032× (RFC 1951). Looser than the DMARC reports' 200: a tenant
+ * export of thousands of near-identical rules compresses better than a report.
+ */
+const EXPORT_GZIP_MAX_RATIO = 500;
 
 const DEFAULT_LIMIT = { bytes: MAX_FILE_BYTES, for: 'one input file' };
 
@@ -111,8 +118,10 @@ export async function readInputFile(path: string, file: InputFile = EXPORT_FILE)
   }
   const bytes = await readBounded(path, file);
   if (file.gunzip !== false && path.toLowerCase().endsWith('.gz')) {
+    // Inflated in small steps under the file's limit and a ratio cap, so a gzip bomb named x.json.gz stops after a
+    // few MiB instead of allocating the whole limit (the same inflater reads DMARC reports).
     try {
-      return gunzipSync(bytes, { maxOutputLength: limit.bytes });
+      return gunzipBounded(bytes, { maxBytes: limit.bytes, maxRatio: EXPORT_GZIP_MAX_RATIO });
     } catch (cause) {
       throw new InputError(
         `${path}: not a readable gzip file (${(cause as Error).message})`,

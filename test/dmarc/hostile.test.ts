@@ -11,7 +11,7 @@ import {
   RATIO_GRACE_BYTES,
   unzipFirst,
   type ContainerError,
-} from '../../src/dmarc/inflate.js';
+} from '../../src/common/inflate.js';
 import { MAX_DEPTH, parseXml, scanXml } from '../../src/dmarc/xml.js';
 import { InputError } from '../../src/errors.js';
 
