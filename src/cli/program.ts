@@ -11,6 +11,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerProbe } from './commands/probe.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerHeaders } from './commands/headers.js';
+import { registerEvents, registerTrace } from './commands/trace.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -44,6 +45,8 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerHeaders(program);
   registerEmulate(program);
   registerProbe(program);
+  registerTrace(program);
+  registerEvents(program);
   return program;
 }
 

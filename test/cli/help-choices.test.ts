@@ -14,6 +14,8 @@ const BASE: Readonly<Record<string, readonly string[]>> = {
   simulate: ['simulate', EXAMPLE, '--offline'],
   dns: ['dns', 'contoso.com', '--zone', join(EXAMPLE, 'dns.json')],
   headers: ['headers', join(REPO, 'test', 'fixtures', 'headers', 'gateway-ef.eml')],
+  trace: ['trace', join(REPO, 'test', 'fixtures', 'logs', 'message-trace-v2.csv'), '--export', EXAMPLE],
+  events: ['events', join(REPO, 'test', 'fixtures', 'logs', 'email-events.csv'), '--export', EXAMPLE],
   // Nothing listens on loopback port 1: every attempt ends "connection refused" at once (exit 1).
   probe: [
     'probe',
@@ -69,6 +71,8 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
       'headers',
       'emulate',
       'probe',
+      'trace',
+      'events',
     ]);
   });
 

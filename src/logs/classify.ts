@@ -1,0 +1,278 @@
+/**
+ * Classification of inbound log rows (issue 12 item 2, DESIGN §3.4): through the gateway, from a declared source,
+ * direct (delivered from an address that is neither: the durable sign of a bypass, since 5.7.68/5.7.51 rejections
+ * happen in the SMTP session and are not reliably in message trace: formats.md §2.2, field-notes), or rejected/blocked
+ * with the code. One pass, grouped as it goes; every key kept is a fresh string (DESIGN §8).
+ */
+import { domainOf } from '../common/domains.js';
+import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
+import { IpSet, parseAddress } from '../common/ip.js';
+import type { Profile } from '../profile/schema.js';
+import type { LayoutId, LogRow } from './layouts.js';
+import { isoDay, isoSeconds, parseLogTime } from './time.js';
+
+export type SourceClass = 'gateway' | 'declared' | 'other' | 'none';
+export type InboundClass =
+  | 'viaGateway'
+  | 'viaDeclaredSource'
+  | 'viaOtherConnector'
+  | 'direct'
+  | 'rejected'
+  | 'unknownSource'
+  | 'unknownOutcome';
+
+export const INBOUND_CLASSES: readonly InboundClass[] = [
+  'viaGateway',
+  'viaDeclaredSource',
+  'viaOtherConnector',
+  'direct',
+  'rejected',
+  'unknownSource',
+  'unknownOutcome',
+];
+
+/** What the classification knows of the tenant: the export's accepted domains, the profile's gateway and sources. */
+export interface TraceContext {
+  acceptedDomains: readonly string[];
+  gateway: ResolvedGateway;
+  profile: Profile | undefined;
+}
+
+type Counts = Record<InboundClass, number>;
+
+function zero(): Counts {
+  return {
+    viaGateway: 0,
+    viaDeclaredSource: 0,
+    viaOtherConnector: 0,
+    direct: 0,
+    rejected: 0,
+    unknownSource: 0,
+    unknownOutcome: 0,
+  };
+}
+
+interface Seen {
+  count: number;
+  first: number;
+  last: number;
+}
+
+function seen(map: Map<string, Seen>, key: string, t: number): Seen {
+  let s = map.get(key);
+  if (!s) {
+    s = { count: 0, first: NaN, last: NaN };
+    map.set(key, s);
+  }
+  s.count++;
+  if (!Number.isNaN(t)) {
+    if (!(s.first <= t)) s.first = t;
+    if (!(s.last >= t)) s.last = t;
+  }
+  return s;
+}
+
+function bump(map: Map<string, Counts>, key: string, cls: InboundClass): void {
+  let c = map.get(key);
+  if (!c) {
+    c = zero();
+    map.set(key, c);
+  }
+  c[cls]++;
+}
+
+/** A delivered inbound flow for the impact replay: one per (address, sender domain, recipient domain). */
+export interface Flow {
+  ip: string;
+  sender: string;
+  recipient: string;
+  source: SourceClass;
+  count: number;
+}
+
+/** The address classes cached per address text: a trace repeats a few thousand addresses a million times. */
+const MAX_CACHED_IPS = 65536;
+
+export class TraceClassifier {
+  rows = 0;
+  outbound = 0;
+  readonly inbound = zero();
+  readonly byDay = new Map<string, Counts>();
+  readonly bySourceIp = new Map<string, Counts>();
+  readonly bySenderDomain = new Map<string, Counts>();
+  readonly byRecipient = new Map<string, Counts>();
+  readonly rejections = new Map<string, number>();
+  /** Direct rows by address and sender domain. */
+  readonly direct = new Map<string, Seen>();
+  /** Direct rows whose sender is in an accepted domain, by sender and address. */
+  readonly directSend = new Map<string, Seen>();
+  readonly flows = new Map<string, Flow>();
+  readonly layouts = new Set<LayoutId>();
+  unparsedTimes = 0;
+  private readonly accepted: Set<string>;
+  private readonly gatewayIps: IpSet;
+  private readonly declaredIps: IpSet;
+  private readonly ipCache = new Map<string, SourceClass>();
+  private readonly dayCache = new Map<number, string>();
+
+  constructor(readonly context: TraceContext) {
+    this.accepted = new Set(context.acceptedDomains.map((d) => d.toLowerCase()));
+    this.gatewayIps = new IpSet(context.gateway.ips);
+    const declared: string[] = [];
+    for (const s of context.profile?.directSendSources ?? []) declared.push(...s.ips);
+    declared.push(...(context.profile?.hybrid?.ips ?? []));
+    this.declaredIps = new IpSet(declared);
+  }
+
+  /** An accepted domain or a subdomain of one (mail to a subdomain of an accepted domain is the tenant's). */
+  isOwn(domain: string | undefined): boolean {
+    if (domain === undefined) return false;
+    if (this.accepted.has(domain)) return true;
+    for (let dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1))
+      if (this.accepted.has(domain.slice(dot + 1))) return true;
+    return false;
+  }
+
+  sourceOf(ip: string): SourceClass {
+    let c = this.ipCache.get(ip);
+    if (c !== undefined) return c;
+    const a = ip === '' ? undefined : parseAddress(ip);
+    c =
+      a === undefined
+        ? 'none'
+        : this.gatewayIps.hasAddress(a)
+          ? 'gateway'
+          : this.declaredIps.hasAddress(a)
+            ? 'declared'
+            : 'other';
+    if (this.ipCache.size >= MAX_CACHED_IPS) this.ipCache.clear();
+    this.ipCache.set(ip, c);
+    return c;
+  }
+
+  private dayOf(t: number): string {
+    if (Number.isNaN(t)) return 'unknown';
+    const midnight = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
+    let d = this.dayCache.get(midnight);
+    if (d === undefined) {
+      d = isoDay(midnight);
+      this.dayCache.set(midnight, d);
+    }
+    return d;
+  }
+
+  add(row: LogRow): void {
+    this.rows++;
+    const recipient = row.recipient.trim().toLowerCase();
+    const recipientDomain = domainOf(recipient);
+    // Without a direction column, inbound is mail to the tenant's domains (message trace lists both ways).
+    const inbound = row.direction === 'unknown' ? this.isOwn(recipientDomain) : row.direction === 'inbound';
+    if (!inbound) {
+      this.outbound++;
+      return;
+    }
+    const t = parseLogTime(row.time);
+    if (Number.isNaN(t)) this.unparsedTimes++;
+    const source = this.sourceOf(row.ip);
+    const sender = row.sender.trim().toLowerCase();
+    const senderDomain = domainOf(sender) ?? (sender === '' ? '<>' : sender);
+    let cls: InboundClass;
+    if (row.outcome === 'rejected' || row.outcome === 'quarantined') {
+      cls = 'rejected';
+      const code = row.code !== '' ? row.code : row.outcome === 'quarantined' ? 'quarantined' : row.status;
+      this.rejections.set(code, (this.rejections.get(code) ?? 0) + 1);
+    } else if (row.outcome !== 'delivered') cls = 'unknownOutcome';
+    else if (source === 'gateway') cls = 'viaGateway';
+    else if (source === 'declared') cls = 'viaDeclaredSource';
+    else if (source === 'none') cls = 'unknownSource';
+    // EmailEvents `Connectors` / the reports' connector_id: a message that matched an inbound connector other than
+    // the gateway's came through a declared partner, not through the anonymous path (formats.md §3).
+    else if (row.connector !== undefined && row.connector !== '') cls = 'viaOtherConnector';
+    else cls = 'direct';
+    this.inbound[cls]++;
+    const ip = source === 'none' ? '(none)' : row.ip;
+    bump(this.byDay, this.dayOf(t), cls);
+    bump(this.bySourceIp, ip, cls);
+    bump(this.bySenderDomain, senderDomain, cls);
+    bump(this.byRecipient, recipient, cls);
+    if (cls === 'direct') {
+      seen(this.direct, `${row.ip}\u0000${senderDomain}`, t);
+      if (this.isOwn(domainOf(sender))) seen(this.directSend, `${sender}\u0000${row.ip}`, t);
+    }
+    if (row.outcome === 'delivered' && source !== 'none') {
+      const key = `${row.ip}\u0000${senderDomain}\u0000${recipientDomain ?? ''}`;
+      const f = this.flows.get(key);
+      if (f) f.count++;
+      else this.flows.set(key, { ip: row.ip, sender, recipient, source, count: 1 });
+    }
+  }
+}
+
+export interface DirectSource {
+  ip: string;
+  senderDomain: string;
+  count: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export interface InventoryEntry {
+  sender: string;
+  ip: string;
+  count: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+function stamp(t: number): string | null {
+  return Number.isNaN(t) ? null : isoSeconds(t);
+}
+
+const byCount =
+  <T extends { count: number }>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    b.count - a.count || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+export function directSourcesOf(c: TraceClassifier): DirectSource[] {
+  return [...c.direct.entries()]
+    .map(([k, s]) => {
+      const [ip, senderDomain] = k.split('\u0000') as [string, string];
+      return { ip, senderDomain, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
+    })
+    .sort(byCount((x) => `${x.ip} ${x.senderDomain}`));
+}
+
+export function inventoryOf(c: TraceClassifier): InventoryEntry[] {
+  return [...c.directSend.entries()]
+    .map(([k, s]) => {
+      const [sender, ip] = k.split('\u0000') as [string, string];
+      return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
+    })
+    .sort(byCount((x) => `${x.ip} ${x.sender}`));
+}
+
+/** Why the counts prove less than they seem: said in every output (issue 12; formats.md §2.2; field-notes). */
+export function caveatsOf(c: TraceClassifier): string[] {
+  const out = [
+    'SMTP-time rejections (550 5.7.68 Direct Send refused, 550 5.7.51 restricted partner connector) happen during the SMTP session and do not reliably appear in message trace or EmailEvents: their absence here proves nothing.',
+  ];
+  if (!hasGateway(c.context.gateway) || c.context.gateway.ips.length === 0)
+    out.push(
+      "the gateway's IP addresses are not known (declare them in mxlock.yaml): no row can be credited to the gateway, and every delivered row from another address reads as direct.",
+    );
+  if (c.inbound.unknownSource > 0)
+    out.push(
+      `${c.inbound.unknownSource} delivered inbound row(s) carry no client address: where they came from is unknown, not safe.`,
+    );
+  if (c.inbound.unknownOutcome > 0)
+    out.push(`${c.inbound.unknownOutcome} inbound row(s) have no final status yet (pending or unknown).`);
+  if (c.unparsedTimes > 0)
+    out.push(
+      `${c.unparsedTimes} inbound row(s) have a date mxlock could not read: they count under day "unknown".`,
+    );
+  if (c.layouts.has('message-trace') || c.layouts.has('graph-message-traces'))
+    out.push(
+      'message trace has no direction column: mail to an accepted domain counts as inbound, and a message an internal user sent from an authenticated client shows that client\'s address; confirm a "direct" own-domain sender with the extended report (connector_id, directionality) or EmailEvents before declaring it.',
+    );
+  return out;
+}

@@ -1,0 +1,131 @@
+/**
+ * `trace` and `events` as a library: read the log files, classify every inbound row, replay the delivered flows
+ * through the plan, and build the DESIGN §3.4 model the reporters render.
+ */
+import { InputError } from '../errors.js';
+import { EMPTY_PROFILE } from '../profile/schema.js';
+import {
+  caveatsOf,
+  directSourcesOf,
+  inventoryOf,
+  TraceClassifier,
+  type DirectSource,
+  type InboundClass,
+  type InventoryEntry,
+  type TraceContext,
+} from './classify.js';
+import { replayImpact, type ImpactEntry, type ImpactInput } from './impact.js';
+import { LAYOUTS, type LayoutId } from './layouts.js';
+import { readLog, type ReadLogResult } from './read.js';
+
+export type LogCommand = 'trace' | 'events';
+
+/** How many entries each "top" list keeps (the JSON's; the terminal shows fewer). */
+export const TOP_ENTRIES = 100;
+
+export interface CountRow {
+  key: string;
+  total: number;
+  counts: Record<InboundClass, number>;
+}
+
+export interface TraceReport {
+  command: LogCommand;
+  files: (ReadLogResult & { path: string })[];
+  rows: number;
+  outbound: number;
+  inbound: Record<InboundClass, number>;
+  rejections: { code: string; count: number }[];
+  byDay: CountRow[];
+  topSourceIps: CountRow[];
+  topSenderDomains: CountRow[];
+  topRecipients: CountRow[];
+  directSources: DirectSource[];
+  directSendInventory: InventoryEntry[];
+  impact: ImpactEntry[];
+  /** Distinct flows replayed and the plan stages they were replayed after. */
+  replay: { flows: number; stages: number[] } | null;
+  caveats: string[];
+  notes: string[];
+}
+
+export interface AnalyseLogsOptions {
+  onProgress?: ((file: string, bytesRead: number, size: number) => void) | undefined;
+  /** The export and plan inputs for the impact replay; without them no replay (said in the notes). */
+  impact?: Omit<ImpactInput, 'gateway' | 'profile'> | undefined;
+}
+
+const EVENTS_LAYOUTS: readonly LayoutId[] = ['email-events'];
+
+function titleOf(id: LayoutId): string {
+  return LAYOUTS.find((l) => l.id === id)?.title ?? id;
+}
+
+function top(map: Map<string, Record<InboundClass, number>>, limit: number, sortByKey = false): CountRow[] {
+  const rows: CountRow[] = [];
+  for (const [key, counts] of map) {
+    let total = 0;
+    for (const v of Object.values(counts)) total += v;
+    rows.push({ key, total, counts: { ...counts } });
+  }
+  rows.sort(
+    sortByKey ? (a, b) => (a.key < b.key ? -1 : 1) : (a, b) => b.total - a.total || (a.key < b.key ? -1 : 1),
+  );
+  return rows.slice(0, limit);
+}
+
+export async function analyseLogs(
+  command: LogCommand,
+  paths: readonly string[],
+  context: TraceContext,
+  options: AnalyseLogsOptions = {},
+): Promise<TraceReport> {
+  const c = new TraceClassifier(context);
+  const files: TraceReport['files'] = [];
+  for (const path of paths) {
+    const result = await readLog(path, (row) => c.add(row), {
+      onProgress: options.onProgress ? (n, size) => options.onProgress?.(path, n, size) : undefined,
+    });
+    const isEvents = EVENTS_LAYOUTS.includes(result.layout);
+    if (isEvents !== (command === 'events'))
+      throw new InputError(
+        `${path}: this is ${titleOf(result.layout)}; read it with mxlock ${isEvents ? 'events' : 'trace'}`,
+        path,
+      );
+    c.layouts.add(result.layout);
+    files.push({ path, ...result });
+  }
+  const notes = files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`));
+  let impact: ImpactEntry[] = [];
+  let replay: TraceReport['replay'] = null;
+  if (options.impact) {
+    const r = replayImpact([...c.flows.values()], {
+      ...options.impact,
+      gateway: context.gateway,
+      profile: context.profile ?? EMPTY_PROFILE,
+    });
+    impact = r.impact;
+    replay = { flows: r.flows, stages: r.stages };
+    notes.push(...r.notes);
+  }
+  return {
+    command,
+    files,
+    rows: c.rows,
+    outbound: c.outbound,
+    inbound: { ...c.inbound },
+    rejections: [...c.rejections.entries()]
+      .map(([code, count]) => ({ code, count }))
+      .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1)),
+    byDay: top(c.byDay, Number.MAX_SAFE_INTEGER, true),
+    topSourceIps: top(c.bySourceIp, TOP_ENTRIES),
+    topSenderDomains: top(c.bySenderDomain, TOP_ENTRIES),
+    topRecipients: top(c.byRecipient, TOP_ENTRIES),
+    directSources: directSourcesOf(c),
+    directSendInventory: inventoryOf(c),
+    impact,
+    replay,
+    caveats: caveatsOf(c),
+    notes,
+  };
+}
