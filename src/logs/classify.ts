@@ -56,6 +56,33 @@ interface Seen {
   count: number;
   first: number;
   last: number;
+  /** EmailEvents: the composite authentication verdicts of the rows (`pass`, `fail`, `unknown`…) and their counts. */
+  compauth?: Map<string, number>;
+}
+
+/**
+ * EmailEvents `AuthenticationDetails`: JSON text with keys SPF, DKIM, DMARC, CompAuth, their case varying between the
+ * portal, the hunting API and the streaming API (formats.md §3): read case-insensitively, each key optional. Text that
+ * is not a JSON object gives no verdict (unknown), never a pass.
+ */
+export function parseAuthenticationDetails(
+  text: string,
+): Partial<Record<'spf' | 'dkim' | 'dmarc' | 'compauth', string>> {
+  if (text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Partial<Record<'spf' | 'dkim' | 'dmarc' | 'compauth', string>> = {};
+  for (const [k, val] of Object.entries(v)) {
+    const key = k.toLowerCase();
+    if ((key === 'spf' || key === 'dkim' || key === 'dmarc' || key === 'compauth') && typeof val === 'string')
+      out[key] = val.trim().toLowerCase();
+  }
+  return out;
 }
 
 function seen(map: Map<string, Seen>, key: string, t: number): Seen {
@@ -196,7 +223,12 @@ export class TraceClassifier {
     bump(this.bySenderDomain, senderDomain, cls);
     bump(this.byRecipient, recipient, cls);
     if (cls === 'direct') {
-      seen(this.direct, `${row.ip}\u0000${senderDomain}`, t);
+      const d = seen(this.direct, `${row.ip}\u0000${senderDomain}`, t);
+      if (row.auth !== '') {
+        const verdict = parseAuthenticationDetails(row.auth).compauth ?? 'unknown';
+        d.compauth ??= new Map();
+        d.compauth.set(verdict, (d.compauth.get(verdict) ?? 0) + 1);
+      }
       if (this.isOwn(domainOf(sender))) seen(this.directSend, `${sender}\u0000${row.ip}`, t);
     }
     if (row.outcome === 'delivered' && source !== 'none') {
@@ -214,6 +246,8 @@ export interface DirectSource {
   count: number;
   firstSeen: string | null;
   lastSeen: string | null;
+  /** EmailEvents only: how many rows had each composite authentication verdict. */
+  compauth?: Record<string, number>;
 }
 
 export interface InventoryEntry {
@@ -237,7 +271,16 @@ export function directSourcesOf(c: TraceClassifier): DirectSource[] {
   return [...c.direct.entries()]
     .map(([k, s]) => {
       const [ip, senderDomain] = k.split('\u0000') as [string, string];
-      return { ip, senderDomain, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
+      const entry: DirectSource = {
+        ip,
+        senderDomain,
+        count: s.count,
+        firstSeen: stamp(s.first),
+        lastSeen: stamp(s.last),
+      };
+      if (s.compauth)
+        entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
+      return entry;
     })
     .sort(byCount((x) => `${x.ip} ${x.senderDomain}`));
 }

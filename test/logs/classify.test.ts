@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { InputError } from '../../src/errors.js';
-import { TraceClassifier } from '../../src/logs/classify.js';
+import { parseAuthenticationDetails, TraceClassifier } from '../../src/logs/classify.js';
 import type { LogRow } from '../../src/logs/layouts.js';
 import { analyseLogs } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
@@ -171,5 +171,28 @@ describe('TraceClassifier rules', () => {
     expect(r.inbound.viaGateway).toBe(0);
     expect(r.inbound.direct).toBe(3);
     expect(r.caveats.join('\n')).toMatch(/gateway's IP addresses are not known/);
+  });
+});
+
+describe('EmailEvents AuthenticationDetails', () => {
+  it.each([
+    [
+      '{"SPF":"pass","DKIM":"none","DMARC":"fail","CompAuth":"fail"}',
+      { spf: 'pass', dkim: 'none', dmarc: 'fail', compauth: 'fail' },
+    ],
+    ['{"spf":"Fail","compauth":"SoftPass"}', { spf: 'fail', compauth: 'softpass' }],
+    ['{"Spf":"pass","SPF":"fail"}', { spf: 'fail' }],
+    ['not json', {}],
+    ['["SPF","pass"]', {}],
+    ['{"SPF":1}', {}],
+    ['', {}],
+  ])('%s', (text, expected) => {
+    expect(parseAuthenticationDetails(text)).toEqual(expected);
+  });
+
+  it('direct sources of an EmailEvents export carry their composite authentication verdicts', async () => {
+    const r = await analyseLogs('events', [join(FIX, 'email-events-hunting.json')], CONTEXT);
+    expect(r.directSources.find((d) => d.ip === '192.0.2.77')?.compauth).toEqual({ fail: 1 });
+    expect(r.directSources.find((d) => d.ip === '2001:db8::5')?.compauth).toEqual({ unknown: 1 });
   });
 });
