@@ -31,8 +31,22 @@ export interface ImpactEntry {
   reason: string | null;
 }
 
+/** Flows the simulator cannot settle after a stage, grouped by its reason (often: the sender's authentication). */
+export interface UncertainImpact {
+  reason: string;
+  stage: number;
+  flows: number;
+  rows: number;
+  /** The largest few, as ImpactEntry. */
+  examples: ImpactEntry[];
+}
+
+const UNCERTAIN_EXAMPLES = 5;
+
 export interface ImpactResult {
+  /** Flows refused after a stage (or by the configuration as exported although the log says delivered). */
   impact: ImpactEntry[];
+  uncertain: UncertainImpact[];
   /** Flows replayed (distinct address, sender domain, recipient domain). */
   flows: number;
   /** Stages the flows were replayed after. */
@@ -80,11 +94,11 @@ function rulesOf(p: PathResult): string[] {
 
 export function replayImpact(flows: readonly Flow[], input: ImpactInput): ImpactResult {
   const notes: string[] = [];
-  if (flows.length === 0) return { impact: [], flows: 0, stages: [], notes };
+  if (flows.length === 0) return { impact: [], uncertain: [], flows: 0, stages: [], notes };
   const built = buildPlan({ ...input });
   if (!built.ok) {
     notes.push(`impact unknown: cannot plan (${built.reason})`);
-    return { impact: [], flows: flows.length, stages: [], notes };
+    return { impact: [], uncertain: [], flows: flows.length, stages: [], notes };
   }
   const plan = built.checked.plan;
   const refusedAt = plan.refusal?.stage;
@@ -103,6 +117,7 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
     states.push({ stage: stage.no, results: run(state) });
   }
   const impact: ImpactEntry[] = [];
+  const unsettled: ImpactEntry[] = [];
   flows.forEach((f, i) => {
     const entry = (wouldBe: string, stage: number | null, p: PathResult): ImpactEntry => ({
       sender: f.sender,
@@ -127,9 +142,25 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
       const p = s.results[i]!;
       if (p.status === 'broken') return void impact.push(entry(`refused at stage ${s.stage}`, s.stage, p));
       if (p.status === 'uncertain')
-        return void impact.push(entry(`uncertain after stage ${s.stage}`, s.stage, p));
+        return void unsettled.push(entry(`uncertain after stage ${s.stage}`, s.stage, p));
     }
   });
-  impact.sort((a, b) => b.count - a.count || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
-  return { impact, flows: flows.length, stages: states.map((s) => s.stage), notes };
+  const order = (a: ImpactEntry, b: ImpactEntry) =>
+    b.count - a.count || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
+  impact.sort(order);
+  const groups = new Map<string, UncertainImpact>();
+  for (const e of unsettled.sort(order)) {
+    const reason = e.reason ?? 'the simulator cannot tell';
+    const key = `${e.stage}\u0000${reason}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { reason, stage: e.stage ?? 0, flows: 0, rows: 0, examples: [] };
+      groups.set(key, g);
+    }
+    g.flows++;
+    g.rows += e.count;
+    if (g.examples.length < UNCERTAIN_EXAMPLES) g.examples.push(e);
+  }
+  const uncertain = [...groups.values()].sort((a, b) => b.rows - a.rows || a.stage - b.stage);
+  return { impact, uncertain, flows: flows.length, stages: states.map((s) => s.stage), notes };
 }

@@ -4,6 +4,7 @@
  * 7, `Export-Csv -Encoding UTF8`, ASCII from Windows PowerShell 5.1), UTF-16LE/BE with BOM (`Out-File`, `>`), and
  * UTF-16LE without BOM (EAC and historical-search downloads), found by the NUL-byte sniff of snapshot/decode.ts.
  */
+import { readSync } from 'node:fs';
 import { stat, open } from 'node:fs/promises';
 import { fileSystemError, InputError, notRegularFileError } from '../errors.js';
 import { kindOf } from '../snapshot/read.js';
@@ -77,9 +78,14 @@ export async function streamUtf8(
     let convert: ((chunk: Uint8Array, last: boolean) => Buffer) | undefined;
     let encoding: LogEncoding | undefined;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null).catch((cause: unknown) => {
+      // A synchronous read: the CLI does nothing else meanwhile, and each asynchronous 1 MiB read waits for a
+      // thread-pool hop (on a loaded machine about as long as tokenizing the chunk).
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fh.fd, buf, 0, buf.length, null);
+      } catch (cause) {
         throw fileSystemError('input', path, 'read the log export', cause);
-      });
+      }
       if (bytesRead === 0) break;
       let chunk: Uint8Array = buf.subarray(0, bytesRead);
       if (encoding === undefined) {

@@ -80,6 +80,20 @@ export function parseLogTime(text: string): number {
   return dateOf(s.slice(0, cut), time.twelveHour) + time.ms;
 }
 
+/**
+ * The day (UTC midnight, ms) of a log timestamp, from its date part alone (cached): what the per-day summary needs
+ * for every row, without reading the time of day. Near midnight a zone offset can move a row to the next day; the
+ * full parse (parseLogTime) is kept for first/last seen.
+ */
+export function parseLogDay(text: string): number {
+  const cut = text.search(/[T ]/);
+  if (cut < 0) return parseLogTime(text);
+  const last = text.charCodeAt(text.length - 1);
+  // An AM/PM marker (`PM`, `p.m.`) ends the text: a slash date is then month-first (see the top of this file).
+  const twelveHour = last === 77 || last === 109 || last === 46;
+  return dateOf(text.slice(0, cut), twelveHour);
+}
+
 /** `2025-07-17T21:29:08Z` (seconds; what the JSON carries for first/last seen). */
 export function isoSeconds(ms: number): string {
   return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');

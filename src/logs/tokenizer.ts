@@ -65,26 +65,60 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    this.buf = this.carry ? Buffer.concat([this.carry, bytes]) : bytes;
-    this.carry = undefined;
-    this.run(false);
+    let from = 0;
+    if (this.carry) {
+      // Finish the carried record with as few bytes of the chunk as it needs (up to a line break, then the next one if
+      // the break was inside a quoted field): the rest of the chunk is tokenized in place, never copied.
+      const carry = this.carry;
+      for (let k = 0; ;) {
+        const lf = bytes.indexOf(LF, k);
+        if (lf < 0) {
+          this.carry = Buffer.concat([carry, bytes]);
+          this.checkCarry();
+          return;
+        }
+        k = lf + 1;
+        const joined = Buffer.concat([carry, bytes.subarray(0, k)]);
+        this.buf = joined;
+        const end = this.record(joined, 0, joined.length, false);
+        if (end < 0) {
+          if (joined.length > this.maxRecordBytes) this.checkCarry(joined.length);
+          continue;
+        }
+        this.carry = undefined;
+        this.row++;
+        this.onRecord(this);
+        from = end - carry.length;
+        break;
+      }
+    }
+    this.buf = bytes;
+    this.run(false, from);
+  }
+
+  private checkCarry(length = this.carry?.length ?? 0): void {
+    if (length > this.maxRecordBytes)
+      this.fail(
+        this.row + 1,
+        `a record longer than ${this.maxRecordBytes} bytes (a quoted field not closed?)`,
+      );
   }
 
   end(): void {
     if (!this.carry) return;
     this.buf = this.carry;
     this.carry = undefined;
-    this.run(true);
+    this.run(true, 0);
   }
 
   private fail(row: number, what: string): never {
     throw new InputError(`${this.file}: row ${row}: ${what}`, this.file);
   }
 
-  private run(final: boolean): void {
+  private run(final: boolean, from: number): void {
     const b = this.buf;
     const n = b.length;
-    let p = 0;
+    let p = from;
     while (p < n) {
       const next = this.record(b, p, n, final);
       if (next < 0) {
@@ -131,8 +165,9 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
         let q = s;
         let esc = 0;
         for (;;) {
-          q = b.indexOf(QUOTE, q);
-          if (q < 0) {
+          // A JS loop, not Buffer#indexOf: fields are short, and each native call costs more than the bytes it skips.
+          while (q < n && b[q] !== QUOTE) q++;
+          if (q >= n) {
             if (final) this.fail(this.row + 1, 'a quoted field is not closed before the end of the file');
             return -1;
           }

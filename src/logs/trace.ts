@@ -9,12 +9,13 @@ import {
   directSourcesOf,
   inventoryOf,
   TraceClassifier,
+  type Tally,
   type DirectSource,
   type InboundClass,
   type InventoryEntry,
   type TraceContext,
 } from './classify.js';
-import { replayImpact, type ImpactEntry, type ImpactInput } from './impact.js';
+import { replayImpact, type ImpactEntry, type ImpactInput, type UncertainImpact } from './impact.js';
 import { LAYOUTS, type LayoutId } from './layouts.js';
 import { readLog, type ReadLogResult } from './read.js';
 
@@ -43,6 +44,8 @@ export interface TraceReport {
   directSources: DirectSource[];
   directSendInventory: InventoryEntry[];
   impact: ImpactEntry[];
+  /** Delivered flows the simulator cannot settle after a stage, grouped by reason: unknown, not safe. */
+  impactUncertain: UncertainImpact[];
   /** Distinct flows replayed and the plan stages they were replayed after. */
   replay: { flows: number; stages: number[] } | null;
   caveats: string[];
@@ -61,13 +64,13 @@ function titleOf(id: LayoutId): string {
   return LAYOUTS.find((l) => l.id === id)?.title ?? id;
 }
 
-function top(map: Map<string, Record<InboundClass, number>>, limit: number, sortByKey = false): CountRow[] {
-  const rows: CountRow[] = [];
-  for (const [key, counts] of map) {
+function top(tally: Tally, limit: number, sortByKey = false): CountRow[] {
+  const rows: CountRow[] = tally.keys.map((key, i) => {
+    const counts = tally.countsOf(i);
     let total = 0;
     for (const v of Object.values(counts)) total += v;
-    rows.push({ key, total, counts: { ...counts } });
-  }
+    return { key, total, counts };
+  });
   rows.sort(
     sortByKey ? (a, b) => (a.key < b.key ? -1 : 1) : (a, b) => b.total - a.total || (a.key < b.key ? -1 : 1),
   );
@@ -97,6 +100,7 @@ export async function analyseLogs(
   }
   const notes = files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`));
   let impact: ImpactEntry[] = [];
+  let impactUncertain: UncertainImpact[] = [];
   let replay: TraceReport['replay'] = null;
   if (options.impact) {
     const r = replayImpact([...c.flows.values()], {
@@ -105,6 +109,7 @@ export async function analyseLogs(
       profile: context.profile ?? EMPTY_PROFILE,
     });
     impact = r.impact;
+    impactUncertain = r.uncertain;
     replay = { flows: r.flows, stages: r.stages };
     notes.push(...r.notes);
   }
@@ -124,6 +129,7 @@ export async function analyseLogs(
     directSources: directSourcesOf(c),
     directSendInventory: inventoryOf(c),
     impact,
+    impactUncertain,
     replay,
     caveats: caveatsOf(c),
     notes,

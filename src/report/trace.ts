@@ -49,6 +49,7 @@ export function traceJsonModel(report: TraceReport): Record<string, unknown> {
     directSendInventory: report.directSendInventory,
     directSendSourcesYaml: directSendSourcesYaml(report),
     impact: report.impact,
+    impactUncertain: report.impactUncertain,
     replay: report.replay,
     rejections: report.rejections,
     byDay: report.byDay.map(countsJson),
@@ -151,10 +152,20 @@ export function renderTraceTerminal(report: TraceReport, style: { color: boolean
       '  ',
       '    ',
     );
+  for (const g of report.impactUncertain.slice(0, TERMINAL_TOP)) {
+    const first = g.examples[0];
+    const example = first ? `, e.g. ${inlineSafe(first.sender || '<>')} from ${inlineSafe(first.ip)}` : '';
+    for (const l of wrapText(
+      `may break: ${g.flows} flow(s), ${g.rows} row(s), uncertain after stage ${g.stage}${example}: ${inlineSafe(g.reason)}`,
+      style.width,
+      '  ',
+      '    ',
+    ))
+      out.push(c.yellow(l));
+  }
   for (const i of report.impact.slice(0, TERMINAL_TOP * 2)) {
-    const verb = i.reason === null ? 'would break' : 'may break';
     const why = i.reply ?? i.reason;
-    const line = `${verb}: ${inlineSafe(i.sender || '<>')} from ${inlineSafe(i.ip)} to ${inlineSafe(i.recipientDomain)} (${i.count}): ${i.wouldBe}${why ? `, ${inlineSafe(why)}` : ''}${i.rules.length ? ` [${i.rules.join(', ')}]` : ''}`;
+    const line = `would break: ${inlineSafe(i.sender || '<>')} from ${inlineSafe(i.ip)} to ${inlineSafe(i.recipientDomain)} (${i.count}): ${i.wouldBe}${why ? `, ${inlineSafe(why)}` : ''}${i.rules.length ? ` [${i.rules.join(', ')}]` : ''}`;
     for (const l of wrapText(line, style.width, '  ', '    ')) out.push(c.yellow(l));
   }
   if (report.impact.length > TERMINAL_TOP * 2)

@@ -40,6 +40,21 @@ describe('mxlock trace', () => {
     const printer = j.impact.find((i: { sender: string }) => i.sender === 'printer@contoso.com');
     expect(printer).toMatchObject({ ip: '192.0.2.77', count: 2, wouldBe: 'refused at stage 2', stage: 2 });
     expect(printer.reply).toMatch(/^550 5\.7\.51/);
+    // Only refused flows are in impact[]; the gateway's flow, which the simulator cannot settle after stage 5 (the
+    // sender's authentication is not in the export's DNS), is counted apart with its reason: unknown, not safe.
+    expect(j.impact).toHaveLength(1);
+    expect(j.impactUncertain).toEqual([
+      expect.objectContaining({
+        stage: 5,
+        flows: 1,
+        rows: 1,
+        reason: expect.stringMatching(/composite authentication/),
+      }),
+    ]);
+    expect(j.impactUncertain[0].examples[0]).toMatchObject({
+      sender: 'news@partner.example',
+      ip: '203.0.113.10',
+    });
     expect(j.directSendSourcesYaml).toContain('senders: ["printer@contoso.com"]');
     // Progress is for a terminal only: never in the JSON, and not on a non-TTY stderr.
     expect(r.stderr).not.toMatch(/reading/);
@@ -51,6 +66,9 @@ describe('mxlock trace', () => {
       'would break: printer@contoso.com from 192.0.2.77 to contoso.com (2): refused at stage 2',
     );
     expect(flat).toMatch(/5\.7\.68.*5\.7\.51.*their absence here proves nothing/);
+    expect(flat).toContain(
+      'may break: 1 flow(s), 1 row(s), uncertain after stage 5, e.g. news@partner.example',
+    );
     for (const line of t.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 

@@ -77,7 +77,7 @@ Examples:
   $ mxlock ${command} ${isTrace ? 'trace.csv' : 'hunting.json'} --export ./export --format json --out ${command}.json
 
 Exit codes: 0 no direct delivery and no delivered flow the plan would refuse; 1 direct deliveries, deliveries whose
-source is unknown, or flows the plan would refuse; 2 usage or input error.`,
+source is unknown, or flows the plan would or may refuse; 2 usage or input error.`,
     )
     .action(async (fileArg: string | string[], flags: TraceFlags) => {
       const files = Array.isArray(fileArg) ? fileArg : [fileArg];
