@@ -104,12 +104,19 @@ function seen(map: Map<string, Seen>, key: string, t: number): Seen {
  * row).
  */
 export class Tally {
+  /** Rows whose key came after MAX_TALLY_KEYS distinct ones: counted under OTHER_KEY (memory stays flat, DESIGN §8). */
+  overflow = 0;
   private readonly index = new Map<string, number>();
   readonly keys: string[] = [];
   private counts = new Int32Array(1024 * INBOUND_CLASSES.length);
 
   bump(key: string, cls: number): void {
     let i = this.index.get(key);
+    if (i === undefined && this.keys.length >= MAX_TALLY_KEYS) {
+      this.overflow++;
+      key = OTHER_KEY;
+      i = this.index.get(key);
+    }
     if (i === undefined) {
       i = this.keys.length;
       this.index.set(key, i);
@@ -133,6 +140,12 @@ export class Tally {
     return this.keys.length;
   }
 }
+
+/** Distinct keys kept per summary (addresses, sender domains, recipients); far above what a top list shows. */
+export const MAX_TALLY_KEYS = 50_000;
+export const OTHER_KEY = '(all others)';
+/** Distinct flows kept for the impact replay; the rows of later ones are counted as not replayed. */
+export const MAX_FLOWS = 20_000;
 
 const CLASS_INDEX = Object.fromEntries(INBOUND_CLASSES.map((c, i) => [c, i])) as Record<InboundClass, number>;
 
@@ -161,7 +174,11 @@ export class TraceClassifier {
   readonly direct = new Map<string, Seen>();
   /** Direct rows whose sender is in an accepted domain, by sender and address. */
   readonly directSend = new Map<string, Seen>();
-  readonly flows = new Map<string, Flow>();
+  /** Delivered flows by address, then sender domain, then recipient domain (no concatenated key per row). */
+  readonly flows = new Map<string, Map<string, Map<string, Flow>>>();
+  flowCount = 0;
+  /** Delivered rows left out of the replay because MAX_FLOWS distinct flows were already kept. */
+  rowsNotReplayed = 0;
   readonly layouts = new Set<LayoutId>();
   unparsedTimes = 0;
   private readonly accepted: Set<string>;
@@ -261,12 +278,41 @@ export class TraceClassifier {
       }
       if (this.isOwn(domainOf(sender))) seen(this.directSend, `${sender}\u0000${row.ip}`, t);
     }
-    if (row.outcome === 'delivered' && source !== 'none') {
-      const key = `${row.ip}\u0000${senderDomain}\u0000${recipientDomain ?? ''}`;
-      const f = this.flows.get(key);
-      if (f) f.count++;
-      else this.flows.set(key, { ip: row.ip, sender, recipient, source, count: 1 });
+    if (row.outcome === 'delivered' && source !== 'none')
+      this.addFlow(row.ip, sender, senderDomain, recipient, recipientDomain ?? '', source);
+  }
+
+  private addFlow(
+    ip: string,
+    sender: string,
+    senderDomain: string,
+    recipient: string,
+    recipientDomain: string,
+    source: SourceClass,
+  ): void {
+    let bySender = this.flows.get(ip);
+    const f = bySender?.get(senderDomain)?.get(recipientDomain);
+    if (f) {
+      f.count++;
+      return;
     }
+    if (this.flowCount >= MAX_FLOWS) {
+      this.rowsNotReplayed++;
+      return;
+    }
+    if (!bySender) this.flows.set(ip, (bySender = new Map()));
+    let byRecipient = bySender.get(senderDomain);
+    if (!byRecipient) bySender.set(senderDomain, (byRecipient = new Map()));
+    byRecipient.set(recipientDomain, { ip, sender, recipient, source, count: 1 });
+    this.flowCount++;
+  }
+
+  /** The flows kept, for the impact replay. */
+  flowList(): Flow[] {
+    const out: Flow[] = [];
+    for (const bySender of this.flows.values())
+      for (const byRecipient of bySender.values()) for (const f of byRecipient.values()) out.push(f);
+    return out;
   }
 }
 
@@ -339,6 +385,15 @@ export function caveatsOf(c: TraceClassifier): string[] {
     );
   if (c.inbound.unknownOutcome > 0)
     out.push(`${c.inbound.unknownOutcome} inbound row(s) have no final status yet (pending or unknown).`);
+  if (c.rowsNotReplayed > 0)
+    out.push(
+      `${c.rowsNotReplayed} delivered row(s) belong to flows beyond the first ${MAX_FLOWS} distinct ones (address, sender domain, recipient domain) and were not replayed through the plan: their impact is unknown.`,
+    );
+  const overflow = c.bySourceIp.overflow + c.bySenderDomain.overflow + c.byRecipient.overflow;
+  if (overflow > 0)
+    out.push(
+      `more than ${MAX_TALLY_KEYS} distinct addresses, sender domains or recipients: later ones are counted under "${OTHER_KEY}" in the top lists.`,
+    );
   if (c.unparsedTimes > 0)
     out.push(
       `${c.unparsedTimes} inbound row(s) have a date mxlock could not read: they count under day "unknown".`,

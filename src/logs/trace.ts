@@ -103,7 +103,7 @@ export async function analyseLogs(
   let impactUncertain: UncertainImpact[] = [];
   let replay: TraceReport['replay'] = null;
   if (options.impact) {
-    const r = replayImpact([...c.flows.values()], {
+    const r = replayImpact(c.flowList(), {
       ...options.impact,
       gateway: context.gateway,
       profile: context.profile ?? EMPTY_PROFILE,

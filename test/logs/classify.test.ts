@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { InputError } from '../../src/errors.js';
-import { parseAuthenticationDetails, TraceClassifier } from '../../src/logs/classify.js';
+import {
+  caveatsOf,
+  MAX_FLOWS,
+  MAX_TALLY_KEYS,
+  OTHER_KEY,
+  parseAuthenticationDetails,
+  Tally,
+  TraceClassifier,
+} from '../../src/logs/classify.js';
 import type { LogRow } from '../../src/logs/layouts.js';
 import { analyseLogs } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
@@ -194,5 +202,39 @@ describe('EmailEvents AuthenticationDetails', () => {
     const r = await analyseLogs('events', [join(FIX, 'email-events-hunting.json')], CONTEXT);
     expect(r.directSources.find((d) => d.ip === '192.0.2.77')?.compauth).toEqual({ fail: 1 });
     expect(r.directSources.find((d) => d.ip === '2001:db8::5')?.compauth).toEqual({ unknown: 1 });
+  });
+});
+
+describe('bounded memory', () => {
+  it('a summary keeps MAX_TALLY_KEYS distinct keys and counts the rest under one key', () => {
+    const t = new Tally();
+    for (let i = 0; i <= MAX_TALLY_KEYS; i++) t.bump(`k${i}`, 0);
+    t.bump('k0', 0);
+    expect(t.size).toBe(MAX_TALLY_KEYS + 1);
+    expect(t.overflow).toBe(1);
+    expect(t.keys[MAX_TALLY_KEYS]).toBe(OTHER_KEY);
+    expect(t.countsOf(0).viaGateway).toBe(2);
+  });
+
+  it('the replay keeps MAX_FLOWS distinct flows and says how many delivered rows were not replayed', () => {
+    const c = new TraceClassifier(CONTEXT);
+    for (let i = 0; i < MAX_FLOWS + 3; i++)
+      c.add({
+        row: i,
+        time: '2025-07-17T10:00:00Z',
+        sender: `x@d${i}.example`,
+        headerFrom: '',
+        recipient: 'alice@fabrikam.com',
+        ip: '198.18.1.1',
+        direction: 'unknown',
+        outcome: 'delivered',
+        status: 'Delivered',
+        code: '',
+        connector: undefined,
+        auth: '',
+      });
+    expect(c.flowList()).toHaveLength(MAX_FLOWS);
+    expect(c.rowsNotReplayed).toBe(3);
+    expect(caveatsOf(c).join('\n')).toMatch(/3 delivered row\(s\) .* not replayed .* impact is unknown/);
   });
 });
