@@ -85,9 +85,13 @@ export function parseAuthenticationDetails(
   return out;
 }
 
-function seen(map: Map<string, Seen>, key: string, t: number): Seen {
+/** Distinct direct sources and inventory entries kept (flat memory); later ones are counted, not listed. */
+export const MAX_SOURCES = 50_000;
+
+function seen(map: Map<string, Seen>, key: string, t: number): Seen | undefined {
   let s = map.get(key);
   if (!s) {
+    if (map.size >= MAX_SOURCES) return undefined;
     s = { count: 0, first: NaN, last: NaN };
     map.set(key, s);
   }
@@ -177,6 +181,8 @@ export class TraceClassifier {
   /** Delivered flows by address, then sender domain, then recipient domain (no concatenated key per row). */
   readonly flows = new Map<string, Map<string, Map<string, Flow>>>();
   flowCount = 0;
+  /** Direct rows whose source came after MAX_SOURCES distinct ones: counted in `inbound`, not listed. */
+  sourcesNotListed = 0;
   /** Delivered rows left out of the replay because MAX_FLOWS distinct flows were already kept. */
   rowsNotReplayed = 0;
   readonly layouts = new Set<LayoutId>();
@@ -271,12 +277,14 @@ export class TraceClassifier {
     if (cls === 'direct') {
       const t = parseLogTime(row.time);
       const d = seen(this.direct, `${row.ip}\u0000${senderDomain}`, t);
-      if (row.auth !== '') {
+      if (!d) this.sourcesNotListed++;
+      if (d && row.auth !== '') {
         const verdict = parseAuthenticationDetails(row.auth).compauth ?? 'unknown';
         d.compauth ??= new Map();
         d.compauth.set(verdict, (d.compauth.get(verdict) ?? 0) + 1);
       }
-      if (this.isOwn(domainOf(sender))) seen(this.directSend, `${sender}\u0000${row.ip}`, t);
+      if (this.isOwn(domainOf(sender)) && !seen(this.directSend, `${sender}\u0000${row.ip}`, t))
+        this.sourcesNotListed++;
     }
     if (row.outcome === 'delivered' && source !== 'none')
       this.addFlow(row.ip, sender, senderDomain, recipient, recipientDomain ?? '', source);
@@ -385,6 +393,10 @@ export function caveatsOf(c: TraceClassifier): string[] {
     );
   if (c.inbound.unknownOutcome > 0)
     out.push(`${c.inbound.unknownOutcome} inbound row(s) have no final status yet (pending or unknown).`);
+  if (c.sourcesNotListed > 0)
+    out.push(
+      `${c.sourcesNotListed} direct row(s) came from sources beyond the first ${MAX_SOURCES} distinct ones: counted above, not listed.`,
+    );
   if (c.rowsNotReplayed > 0)
     out.push(
       `${c.rowsNotReplayed} delivered row(s) belong to flows beyond the first ${MAX_FLOWS} distinct ones (address, sender domain, recipient domain) and were not replayed through the plan: their impact is unknown.`,

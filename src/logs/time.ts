@@ -86,13 +86,24 @@ export function parseLogTime(text: string): number {
  * full parse (parseLogTime) is kept for first/last seen.
  */
 export function parseLogDay(text: string): number {
-  const cut = text.search(/[T ]/);
-  if (cut < 0) return parseLogTime(text);
+  let cut = 0;
+  while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
+  if (cut === text.length) return parseLogTime(text);
   const last = text.charCodeAt(text.length - 1);
   // An AM/PM marker (`PM`, `p.m.`) ends the text: a slash date is then month-first (see the top of this file).
   const twelveHour = last === 77 || last === 109 || last === 46;
-  return dateOf(text.slice(0, cut), twelveHour);
+  // Rows come in time order: most share the previous row's date part, which is then not cut out and looked up again.
+  if (twelveHour === lastDay.twelveHour && cut === lastDay.part.length && text.startsWith(lastDay.part))
+    return lastDay.ms;
+  const part = text.slice(0, cut);
+  const ms = dateOf(part, twelveHour);
+  lastDay.part = part;
+  lastDay.twelveHour = twelveHour;
+  lastDay.ms = ms;
+  return ms;
 }
+
+const lastDay = { part: '', twelveHour: false, ms: NaN };
 
 /** `2025-07-17T21:29:08Z` (seconds; what the JSON carries for first/last seen). */
 export function isoSeconds(ms: number): string {

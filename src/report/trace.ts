@@ -152,6 +152,13 @@ export function renderTraceTerminal(report: TraceReport, style: { color: boolean
       '  ',
       '    ',
     );
+  for (const i of report.impact.slice(0, TERMINAL_TOP * 2)) {
+    const why = i.reply ?? i.reason;
+    const line = `would break: ${inlineSafe(i.sender || '<>')} from ${inlineSafe(i.ip)} to ${inlineSafe(i.recipientDomain)} (${i.count}): ${i.wouldBe}${why ? `, ${inlineSafe(why)}` : ''}${i.rules.length ? ` [${i.rules.join(', ')}]` : ''}`;
+    for (const l of wrapText(line, style.width, '  ', '    ')) out.push(c.yellow(l));
+  }
+  if (report.impact.length > TERMINAL_TOP * 2)
+    out.push(`  … and ${report.impact.length - TERMINAL_TOP * 2} more (--format json lists them all)`);
   for (const g of report.impactUncertain.slice(0, TERMINAL_TOP)) {
     const first = g.examples[0];
     const example = first ? `, e.g. ${inlineSafe(first.sender || '<>')} from ${inlineSafe(first.ip)}` : '';
@@ -163,13 +170,6 @@ export function renderTraceTerminal(report: TraceReport, style: { color: boolean
     ))
       out.push(c.yellow(l));
   }
-  for (const i of report.impact.slice(0, TERMINAL_TOP * 2)) {
-    const why = i.reply ?? i.reason;
-    const line = `would break: ${inlineSafe(i.sender || '<>')} from ${inlineSafe(i.ip)} to ${inlineSafe(i.recipientDomain)} (${i.count}): ${i.wouldBe}${why ? `, ${inlineSafe(why)}` : ''}${i.rules.length ? ` [${i.rules.join(', ')}]` : ''}`;
-    for (const l of wrapText(line, style.width, '  ', '    ')) out.push(c.yellow(l));
-  }
-  if (report.impact.length > TERMINAL_TOP * 2)
-    out.push(`  … and ${report.impact.length - TERMINAL_TOP * 2} more (--format json lists them all)`);
   for (const [title, rows] of [
     ['Top source addresses', report.topSourceIps],
     ['Top sender domains', report.topSenderDomains],

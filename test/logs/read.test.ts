@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import type { LogRow } from '../../src/logs/layouts.js';
 import { readLog } from '../../src/logs/read.js';
-import { isoSeconds, parseLogTime } from '../../src/logs/time.js';
+import { isoDay, isoSeconds, parseLogDay, parseLogTime } from '../../src/logs/time.js';
 
 const FIX = join(__dirname, '../fixtures/logs');
 
@@ -272,12 +272,16 @@ describe('parseLogTime', () => {
     ['/Date(1752787748000)/', '2025-07-17T21:29:08Z'],
   ])('%s', (text, iso) => {
     expect(isoSeconds(parseLogTime(text))).toBe(iso);
+    // The day alone, from the date part (and again, from the one-entry cache of the previous row's date).
+    expect(isoDay(parseLogDay(text))).toBe(iso.slice(0, 10));
+    expect(isoDay(parseLogDay(text))).toBe(iso.slice(0, 10));
   });
 
   it.each(['', 'yesterday', '13/13/2025 10:00:00', '2/30/2025 1:00:00 PM', '7/17/2025 13:00:00 PM'])(
     'not a date: %j',
     (text) => {
       expect(parseLogTime(text)).toBeNaN();
+      if (text !== '7/17/2025 13:00:00 PM') expect(parseLogDay(text)).toBeNaN();
     },
   );
 });
