@@ -24,24 +24,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
+import { rng } from '../test/support/generated-zones.js';
 
 const ROWS = Number(process.env['ROWS'] ?? 1_000_000);
 const SMALL_ROWS = Number(process.env['SMALL_ROWS'] ?? 100_000);
 const SEED = Number(process.env['SEED'] ?? 1);
 const SELF = fileURLToPath(import.meta.url);
 const REPO = join(SELF, '..', '..');
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 const HEADER = [
   'Organization',

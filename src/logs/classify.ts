@@ -4,7 +4,7 @@
  * happen in the SMTP session and are not reliably in message trace: formats.md §2.2, field-notes), or rejected/blocked
  * with the code. One pass, grouped as it goes; every key kept is a fresh string (DESIGN §8).
  */
-import { domainOf } from '../common/domains.js';
+import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseAddress } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
@@ -115,6 +115,15 @@ export class Tally {
   private counts = new Int32Array(1024 * INBOUND_CLASSES.length);
 
   bump(key: string, cls: number): void {
+    this.bumpAt(this.slot(key), cls);
+  }
+
+  bumpAt(slot: number, cls: number): void {
+    this.counts[slot * INBOUND_CLASSES.length + cls]!++;
+  }
+
+  /** The key's slot (OTHER_KEY's once MAX_TALLY_KEYS are kept), for bumpAt; callers may keep it for the next rows. */
+  slot(key: string): number {
     let i = this.index.get(key);
     if (i === undefined && this.keys.length >= MAX_TALLY_KEYS) {
       this.overflow++;
@@ -131,7 +140,7 @@ export class Tally {
         this.counts = grown;
       }
     }
-    this.counts[i * INBOUND_CLASSES.length + cls]!++;
+    return i;
   }
 
   countsOf(i: number): Counts {
@@ -190,7 +199,13 @@ export class TraceClassifier {
   private readonly accepted: Set<string>;
   private readonly gatewayIps: IpSet;
   private readonly declaredIps: IpSet;
-  private readonly ipCache = new Map<string, SourceClass>();
+  /** Per address: its class and its slot in bySourceIp, so a row costs one lookup for both. */
+  private readonly ipInfo = new Map<string, { source: SourceClass; slot: number }>();
+  /** Per recipient: its domain, whether it is the tenant's, its slot in byRecipient. */
+  private readonly recipientInfo = new Map<
+    string,
+    { domain: string | undefined; own: boolean; slot: number }
+  >();
   private readonly dayCache = new Map<number, string>();
 
   constructor(readonly context: TraceContext) {
@@ -212,20 +227,32 @@ export class TraceClassifier {
   }
 
   sourceOf(ip: string): SourceClass {
-    let c = this.ipCache.get(ip);
-    if (c !== undefined) return c;
     const a = ip === '' ? undefined : parseAddress(ip);
-    c =
-      a === undefined
-        ? 'none'
-        : this.gatewayIps.hasAddress(a)
-          ? 'gateway'
-          : this.declaredIps.hasAddress(a)
-            ? 'declared'
-            : 'other';
-    if (this.ipCache.size >= MAX_CACHED_IPS) this.ipCache.clear();
-    this.ipCache.set(ip, c);
-    return c;
+    if (a === undefined) return 'none';
+    if (this.gatewayIps.hasAddress(a)) return 'gateway';
+    return this.declaredIps.hasAddress(a) ? 'declared' : 'other';
+  }
+
+  private infoOfIp(ip: string): { source: SourceClass; slot: number } {
+    let info = this.ipInfo.get(ip);
+    if (info === undefined) {
+      const source = this.sourceOf(ip);
+      info = { source, slot: this.bySourceIp.slot(source === 'none' ? '(none)' : ip) };
+      if (this.ipInfo.size < MAX_CACHED_IPS) this.ipInfo.set(ip, info);
+    }
+    return info;
+  }
+
+  private infoOfRecipient(raw: string): { domain: string | undefined; own: boolean; slot: number } {
+    let info = this.recipientInfo.get(raw);
+    if (info === undefined) {
+      const recipient = raw.trim().toLowerCase();
+      const domain = domainOf(recipient);
+      // The slot is taken when the row turns out inbound (outbound recipients are not summarised).
+      info = { domain, own: this.isOwn(domain), slot: -1 };
+      if (this.recipientInfo.size < MAX_CACHED_IPS) this.recipientInfo.set(raw, info);
+    }
+    return info;
   }
 
   private dayOf(t: number): string {
@@ -241,19 +268,20 @@ export class TraceClassifier {
 
   add(row: LogRow): void {
     this.rows++;
-    const recipient = row.recipient.trim().toLowerCase();
-    const recipientDomain = domainOf(recipient);
+    const rcpt = this.infoOfRecipient(row.recipient);
     // Without a direction column, inbound is mail to the tenant's domains (message trace lists both ways).
-    const inbound = row.direction === 'unknown' ? this.isOwn(recipientDomain) : row.direction === 'inbound';
+    const inbound = row.direction === 'unknown' ? rcpt.own : row.direction === 'inbound';
     if (!inbound) {
       this.outbound++;
       return;
     }
     const day = parseLogDay(row.time);
     if (Number.isNaN(day)) this.unparsedTimes++;
-    const source = this.sourceOf(row.ip);
+    const ipInfo = this.infoOfIp(row.ip);
+    const source = ipInfo.source;
     const sender = row.sender.trim().toLowerCase();
-    const senderDomain = domainOf(sender) ?? (sender === '' ? '<>' : sender);
+    // Not domainOf: its cache is for addresses asked about again, and senders are mostly new (DESIGN §8).
+    const senderDomain = parseDomain(sender) ?? (sender === '' ? '<>' : sender);
     let cls: InboundClass;
     if (row.outcome === 'rejected' || row.outcome === 'quarantined') {
       cls = 'rejected';
@@ -268,12 +296,12 @@ export class TraceClassifier {
     else if (row.connector !== undefined && row.connector !== '') cls = 'viaOtherConnector';
     else cls = 'direct';
     this.inbound[cls]++;
-    const ip = source === 'none' ? '(none)' : row.ip;
     const k = CLASS_INDEX[cls];
     this.byDay.bump(this.dayOf(day), k);
-    this.bySourceIp.bump(ip, k);
+    this.bySourceIp.bumpAt(ipInfo.slot, k);
     this.bySenderDomain.bump(senderDomain, k);
-    this.byRecipient.bump(recipient, k);
+    if (rcpt.slot < 0) rcpt.slot = this.byRecipient.slot(row.recipient.trim().toLowerCase());
+    this.byRecipient.bumpAt(rcpt.slot, k);
     if (cls === 'direct') {
       const t = parseLogTime(row.time);
       const d = seen(this.direct, `${row.ip}\u0000${senderDomain}`, t);
@@ -283,11 +311,18 @@ export class TraceClassifier {
         d.compauth ??= new Map();
         d.compauth.set(verdict, (d.compauth.get(verdict) ?? 0) + 1);
       }
-      if (this.isOwn(domainOf(sender)) && !seen(this.directSend, `${sender}\u0000${row.ip}`, t))
+      if (this.isOwn(parseDomain(sender)) && !seen(this.directSend, `${sender}\u0000${row.ip}`, t))
         this.sourcesNotListed++;
     }
     if (row.outcome === 'delivered' && source !== 'none')
-      this.addFlow(row.ip, sender, senderDomain, recipient, recipientDomain ?? '', source);
+      this.addFlow(
+        row.ip,
+        sender,
+        senderDomain,
+        row.recipient.trim().toLowerCase(),
+        rcpt.domain ?? '',
+        source,
+      );
   }
 
   private addFlow(

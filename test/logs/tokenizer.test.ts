@@ -2,6 +2,7 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { tokenizeCsv } from '../../src/logs/tokenizer.js';
+import { rng } from '../support/generated-zones.js';
 
 /** Every record of `bytes` fed in chunks of `chunk` bytes, as arrays of strings. */
 function records(bytes: Uint8Array, chunk = 1 << 20): string[][] {
@@ -17,19 +18,6 @@ function records(bytes: Uint8Array, chunk = 1 << 20): string[][] {
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-/** A deterministic generator (xorshift) so a failing case can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 const PIECES = [
   'a',
