@@ -285,3 +285,35 @@ describe('parseLogTime', () => {
     },
   );
 });
+
+describe('readLog: bad input names the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mxlock-logs-bad-'));
+  it.each([
+    ['empty.csv', '', /empty\.csv: the file is empty/],
+    ['broken.json', '[{"Received": "x",]', /broken\.json: not valid JSON at line 1, column \d+/],
+    ['no-rows.json', '{"value": [], "Count": 0}', /no-rows\.json: the JSON holds no rows/],
+    ['no-columns.json', '[{}]', /no-columns\.json: not a log layout mxlock knows\. Columns found: none/],
+    [
+      'open-quote.csv',
+      '"Received","SenderAddress","RecipientAddress","Status","FromIP"\n"x,"y\n',
+      /open-quote\.csv: row 2: field 1: text after the closing quote/,
+    ],
+  ])('%s', async (name, text, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    await expect(readLog(file, () => undefined)).rejects.toThrow(message);
+  });
+
+  it('a header without rows is an empty result, not an error', async () => {
+    const file = join(dir, 'header-only.csv');
+    writeFileSync(file, '"Received","SenderAddress","RecipientAddress","Status","FromIP"\r\n');
+    await expect(readLog(file, () => undefined)).resolves.toMatchObject({
+      layout: 'message-trace',
+      records: 0,
+    });
+  });
+
+  it('a folder is refused before it is read', async () => {
+    await expect(readLog(dir, () => undefined)).rejects.toThrow(InputError);
+  });
+});
