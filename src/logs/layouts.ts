@@ -32,6 +32,19 @@ export interface LogRow {
 export type Direction = 'inbound' | 'outbound' | 'internal' | 'unknown';
 export type Outcome = 'delivered' | 'rejected' | 'quarantined' | 'pending' | 'unknown';
 
+/** The text encoding a log file was read in (JSON files: decoded whole, reported as `json`). */
+export type LogEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
+
+export interface ReadLogResult {
+  layout: LayoutId;
+  encoding: LogEncoding | 'json';
+  /** Data records read (the header and a `#TYPE` line aside). */
+  records: number;
+  bytes: number;
+  /** What the reader noticed that the person should know (a Graph page with more pages not in the file). */
+  notes: string[];
+}
+
 export type LayoutId =
   | 'message-trace'
   | 'graph-message-traces'

@@ -12,10 +12,12 @@ import {
   outcomeOfStatus,
   type BoundLayout,
   type FieldSource,
-  type LayoutId,
   type LogRow,
+  type ReadLogResult,
 } from './layouts.js';
-import { streamUtf8, type LogEncoding } from './source.js';
+
+export type { ReadLogResult };
+import { streamUtf8 } from './source.js';
 import { tokenizeCsv, type CsvRecord } from './tokenizer.js';
 
 /**
@@ -23,16 +25,6 @@ import { tokenizeCsv, type CsvRecord } from './tokenizer.js';
  * rows); a bigger trace belongs in a CSV, which is streamed.
  */
 export const MAX_JSON_BYTES = 256 * 1024 * 1024;
-
-export interface ReadLogResult {
-  layout: LayoutId;
-  encoding: LogEncoding | 'json';
-  /** Data records read (the header and a `#TYPE` line aside). */
-  records: number;
-  bytes: number;
-  /** What the reader noticed that the person should know (a Graph page with more pages not in the file). */
-  notes: string[];
-}
 
 export interface ReadLogOptions {
   onProgress?: ((bytesRead: number, size: number) => void) | undefined;

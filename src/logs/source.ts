@@ -9,10 +9,9 @@ import { stat, open } from 'node:fs/promises';
 import { fileSystemError, InputError, notRegularFileError } from '../errors.js';
 import { kindOf } from '../snapshot/read.js';
 import { sniffUtf16 } from '../snapshot/decode.js';
+import type { LogEncoding } from './layouts.js';
 
 export const READ_BYTES = 1 << 20;
-
-export type LogEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 
 /** The encoding of a file from its first bytes, and how many bytes of BOM to skip. */
 export function detectEncoding(head: Uint8Array): { encoding: LogEncoding; bom: number } {

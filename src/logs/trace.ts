@@ -4,53 +4,13 @@
  */
 import { InputError } from '../errors.js';
 import { EMPTY_PROFILE } from '../profile/schema.js';
-import {
-  caveatsOf,
-  directSourcesOf,
-  inventoryOf,
-  TraceClassifier,
-  type Tally,
-  type DirectSource,
-  type InboundClass,
-  type InventoryEntry,
-  type TraceContext,
-} from './classify.js';
+import { caveatsOf, directSourcesOf, inventoryOf, TraceClassifier, type TraceContext } from './classify.js';
 import { replayImpact, type ImpactEntry, type ImpactInput, type UncertainImpact } from './impact.js';
 import { LAYOUTS, type LayoutId } from './layouts.js';
-import { readLog, type ReadLogResult } from './read.js';
+import { readLog } from './read.js';
+import { top, TOP_ENTRIES, type LogCommand, type TraceReport } from './summary.js';
 
-export type LogCommand = 'trace' | 'events';
-
-/** How many entries each "top" list keeps (the JSON's; the terminal shows fewer). */
-export const TOP_ENTRIES = 100;
-
-export interface CountRow {
-  key: string;
-  total: number;
-  counts: Record<InboundClass, number>;
-}
-
-export interface TraceReport {
-  command: LogCommand;
-  files: (ReadLogResult & { path: string })[];
-  rows: number;
-  outbound: number;
-  inbound: Record<InboundClass, number>;
-  rejections: { code: string; count: number }[];
-  byDay: CountRow[];
-  topSourceIps: CountRow[];
-  topSenderDomains: CountRow[];
-  topRecipients: CountRow[];
-  directSources: DirectSource[];
-  directSendInventory: InventoryEntry[];
-  impact: ImpactEntry[];
-  /** Delivered flows the simulator cannot settle after a stage, grouped by reason: unknown, not safe. */
-  impactUncertain: UncertainImpact[];
-  /** Distinct flows replayed and the plan stages they were replayed after. */
-  replay: { flows: number; stages: number[] } | null;
-  caveats: string[];
-  notes: string[];
-}
+export type { LogCommand, TraceReport };
 
 export interface AnalyseLogsOptions {
   onProgress?: ((file: string, bytesRead: number, size: number) => void) | undefined;
@@ -62,19 +22,6 @@ const EVENTS_LAYOUTS: readonly LayoutId[] = ['email-events'];
 
 function titleOf(id: LayoutId): string {
   return LAYOUTS.find((l) => l.id === id)?.title ?? id;
-}
-
-function top(tally: Tally, limit: number, sortByKey = false): CountRow[] {
-  const rows: CountRow[] = tally.keys.map((key, i) => {
-    const counts = tally.countsOf(i);
-    let total = 0;
-    for (const v of Object.values(counts)) total += v;
-    return { key, total, counts };
-  });
-  rows.sort(
-    sortByKey ? (a, b) => (a.key < b.key ? -1 : 1) : (a, b) => b.total - a.total || (a.key < b.key ? -1 : 1),
-  );
-  return rows.slice(0, limit);
 }
 
 export async function analyseLogs(

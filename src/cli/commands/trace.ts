@@ -85,7 +85,7 @@ source is unknown, or flows the plan would or may refuse; 2 usage or input error
         import('../../assess-export.js'),
         import('../../profile/infer.js'),
         import('../../logs/trace.js'),
-        import('../../report/trace.js'),
+        import('../../logs/render.js'),
       ]);
       const now = new Date();
       // Offline: the export's dns.json is the DNS the replay uses (a log analysis never queries the network).

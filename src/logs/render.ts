@@ -5,9 +5,9 @@
  */
 import pc from 'picocolors';
 import { inlineSafe } from '../common/text.js';
-import type { InboundClass } from '../logs/classify.js';
-import type { CountRow, TraceReport } from '../logs/trace.js';
-import { stringifyJson, stringifyJsonLine, wrapText } from './text.js';
+import type { InboundClass } from './classify.js';
+import type { CountRow, TraceReport } from './summary.js';
+import { stringifyJson, stringifyJsonLine, wrapText } from '../report/text.js';
 
 /** A string as a YAML double-quoted scalar: JSON's string syntax is YAML's, escapes included. */
 function yamlString(s: string): string {
