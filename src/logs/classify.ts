@@ -86,7 +86,7 @@ export function parseAuthenticationDetails(
 }
 
 /** Distinct direct sources and inventory entries kept (flat memory); later ones are counted, not listed. */
-export const MAX_SOURCES = 50_000;
+export const MAX_SOURCES = 10_000;
 
 function seen(map: Map<string, Seen>, key: string, t: number): Seen | undefined {
   let s = map.get(key);
@@ -155,7 +155,7 @@ export class Tally {
 }
 
 /** Distinct keys kept per summary (addresses, sender domains, recipients); far above what a top list shows. */
-export const MAX_TALLY_KEYS = 50_000;
+export const MAX_TALLY_KEYS = 10_000;
 export const OTHER_KEY = '(all others)';
 /** Distinct flows kept for the impact replay; the rows of later ones are counted as not replayed. */
 export const MAX_FLOWS = 20_000;
@@ -172,7 +172,7 @@ export interface Flow {
 }
 
 /** The address classes cached per address text: a trace repeats a few thousand addresses a million times. */
-const MAX_CACHED_IPS = 65536;
+const MAX_CACHED_IPS = 16_384;
 
 export class TraceClassifier {
   rows = 0;

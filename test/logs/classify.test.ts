@@ -4,7 +4,10 @@ import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { InputError } from '../../src/errors.js';
 import {
   caveatsOf,
+  directSourcesOf,
+  inventoryOf,
   MAX_FLOWS,
+  MAX_SOURCES,
   MAX_TALLY_KEYS,
   OTHER_KEY,
   parseAuthenticationDetails,
@@ -214,6 +217,36 @@ describe('bounded memory', () => {
     expect(t.overflow).toBe(1);
     expect(t.keys[MAX_TALLY_KEYS]).toBe(OTHER_KEY);
     expect(t.countsOf(0).viaGateway).toBe(2);
+  });
+
+  it('the lists of direct sources keep MAX_SOURCES distinct ones and count the rows of the rest', () => {
+    const c = new TraceClassifier(CONTEXT);
+    const base = 0xc6120000; // 198.18.0.0/15 (benchmarking range)
+    for (let i = 0; i <= MAX_SOURCES; i++) {
+      const n = base + i;
+      c.add({
+        row: i,
+        time: '2025-07-17T10:00:00Z',
+        sender: 'printer@fabrikam.com',
+        headerFrom: '',
+        recipient: 'alice@fabrikam.com',
+        ip: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'),
+        direction: 'unknown',
+        outcome: 'delivered',
+        status: 'Delivered',
+        code: '',
+        connector: undefined,
+        auth: '',
+      });
+    }
+    expect(c.inbound.direct).toBe(MAX_SOURCES + 1);
+    expect(directSourcesOf(c)).toHaveLength(MAX_SOURCES);
+    expect(inventoryOf(c)).toHaveLength(MAX_SOURCES);
+    // One row beyond the cap in each of the two lists.
+    expect(c.sourcesNotListed).toBe(2);
+    expect(caveatsOf(c).join('\n')).toMatch(
+      /came from sources beyond the first 10000 distinct ones: counted above, not listed/,
+    );
   });
 
   it('the replay keeps MAX_FLOWS distinct flows and says how many delivered rows were not replayed', () => {
