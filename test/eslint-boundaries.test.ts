@@ -24,6 +24,9 @@ const IO_EDGES = new Set([
   'src/smtp/probe-session.ts',
   'src/smtp/export-tenant.ts',
   'src/dmarc/read.ts',
+  'src/logs/source.ts',
+  'src/logs/read.ts',
+  'src/logs/trace.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -14,6 +14,7 @@ import { registerHeaders } from './commands/headers.js';
 import { registerKql } from './commands/kql.js';
 import { registerDiff } from './commands/diff.js';
 import { registerDmarc } from './commands/dmarc.js';
+import { registerEvents, registerTrace } from './commands/trace.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -50,6 +51,8 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
   registerProbe(program);
   registerKql(program);
   registerDiff(program);
+  registerTrace(program);
+  registerEvents(program);
   return program;
 }
 

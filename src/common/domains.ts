@@ -17,7 +17,8 @@ export function domainOf(address: string): string | undefined {
   return d;
 }
 
-function parseDomain(address: string): string | undefined {
+/** `domainOf` without its cache, for addresses seen once (a million log senders). */
+export function parseDomain(address: string): string | undefined {
   const at = address.lastIndexOf('@');
   if (at < 0) return undefined;
   // Already lower-case, nothing to trim and no trailing `.` or `>`: the text after `@` as it is.

@@ -155,7 +155,7 @@ function withVariants(attempts: Attempt[]): { attempt: Attempt; variants?: Attem
 }
 
 /** A host name presented under a configured certificate name (`*.x` → `mail.x`). */
-function certHost(name: string): string {
+export function certHost(name: string): string {
   return name.startsWith('*.') ? `mail.${name.slice(2)}` : name;
 }
 

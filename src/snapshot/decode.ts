@@ -22,7 +22,7 @@ function swap16(bytes: Uint8Array): Uint8Array {
  * (almost) none on the other mean UTF-16. Not all of them: names in CJK, Cyrillic or Greek give non-NUL high bytes, and
  * a character such as U+0100 a NUL low byte, so a quarter of the pairs and a tenth as many on the other side suffice.
  */
-function sniffUtf16(bytes: Uint8Array): 'le' | 'be' | undefined {
+export function sniffUtf16(bytes: Uint8Array): 'le' | 'be' | undefined {
   const n = Math.min(bytes.length, 256) & ~1;
   if (n < 4) return undefined;
   let evenNul = 0;

@@ -16,6 +16,8 @@ const BASE: Readonly<Record<string, readonly string[]>> = {
   dns: ['dns', 'contoso.com', '--zone', join(EXAMPLE, 'dns.json')],
   headers: ['headers', join(REPO, 'test', 'fixtures', 'headers', 'gateway-ef.eml')],
   dmarc: ['dmarc', join(REPO, 'test', 'fixtures', 'dmarc', 'rfc9990.xml'), '--export', EXAMPLE],
+  trace: ['trace', join(REPO, 'test', 'fixtures', 'logs', 'message-trace-v2.csv'), '--export', EXAMPLE],
+  events: ['events', join(REPO, 'test', 'fixtures', 'logs', 'email-events.csv'), '--export', EXAMPLE],
   // Nothing listens on loopback port 1: every attempt ends "connection refused" at once (exit 1).
   probe: [
     'probe',
@@ -74,6 +76,8 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
       'probe',
       'kql',
       'diff',
+      'trace',
+      'events',
     ]);
   });
 

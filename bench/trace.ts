@@ -1,0 +1,331 @@
+/**
+ * `mxlock trace` benchmark (DESIGN §8, issue 12 item 8): a seeded generator writes a realistic
+ * `Get-MessageTraceV2 | Export-Csv` file (Windows PowerShell 5.1: `#TYPE` line, every field quoted, CRLF, en-US
+ * dates, subjects with commas, quotes and line breaks) in UTF-8 and UTF-16LE, then each contender reads it in its own
+ * process (so each peak RSS is its own): a baseline that only splits the file into rows (newline counting, 1 MiB
+ * reads), papaparse streaming the same file with the same grouping (status × source /24), our tokenizer alone, and
+ * the full `trace` classification. Ratios come from the same run. Peak RSS is compared at 100k and 1M rows. The impact
+ * replay through the plan of the bundled wide-open example reports its own rate.
+ *
+ * Environment: ROWS (default 1000000), SMALL_ROWS (default 100000), SEED (default 1), KEEP=1 keeps the files.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readSync,
+  closeSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Papa from 'papaparse';
+import { rng } from '../test/support/generated-zones.js';
+
+const ROWS = Number(process.env['ROWS'] ?? 1_000_000);
+const SMALL_ROWS = Number(process.env['SMALL_ROWS'] ?? 100_000);
+const SEED = Number(process.env['SEED'] ?? 1);
+const SELF = fileURLToPath(import.meta.url);
+const REPO = join(SELF, '..', '..');
+
+const HEADER = [
+  'Organization',
+  'MessageId',
+  'Received',
+  'SenderAddress',
+  'RecipientAddress',
+  'Subject',
+  'Status',
+  'ToIP',
+  'FromIP',
+  'Size',
+  'MessageTraceId',
+  'StartDate',
+  'EndDate',
+  'Index',
+];
+
+const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+
+function usDate(ms: number): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+/**
+ * The mix of a tenant behind a gateway: 60 % inbound through the gateway's pool, 15 % outbound, 8 % delivered from
+ * other addresses (printers and SaaS senders as the own domain, partners), 7 % junk/quarantine from botnet /24s, 5 %
+ * failed, the rest internal. 5,000 external domains, 2,000 users, 30 days.
+ */
+async function generate(path: string, rows: number, encoding: 'utf8' | 'utf16le'): Promise<void> {
+  const r = rng(SEED);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const own = 'contoso.com';
+  const users = Array.from({ length: 2000 }, (_, i) => `user${i}@${own}`);
+  const domains = Array.from({ length: 5000 }, (_, i) => `d${i}.example`);
+  const gateway = Array.from({ length: 16 }, (_, i) => `198.51.100.${i}`);
+  const devices = Array.from({ length: 40 }, (_, i) => `192.0.2.${10 + i}`);
+  const subjects = [
+    'Invoice 4711',
+    'Re: meeting, tomorrow',
+    'Scan from "MFP 2"',
+    'Weekly report\r\nfor Q3',
+    'Hello',
+    'Ihre Bestellung – Bestätigung',
+  ];
+  const start = Date.UTC(2025, 6, 1);
+  const out = createWriteStream(path);
+  const write = (s: string) =>
+    out.write(encoding === 'utf8' ? s : Buffer.from(s, 'utf16le'))
+      ? Promise.resolve()
+      : new Promise<void>((res) => out.once('drain', () => res()));
+  if (encoding === 'utf16le') out.write(Buffer.from([0xff, 0xfe]));
+  await write(
+    `#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTrace\r\n${HEADER.map(q).join(',')}\r\n`,
+  );
+  let batch = '';
+  for (let i = 0; i < rows; i++) {
+    const t = start + Math.floor((i / rows) * 30 * 86_400_000);
+    const x = r();
+    let sender: string;
+    let recipient: string;
+    let status = 'Delivered';
+    let fromIp = '';
+    let toIp = '';
+    if (x < 0.6) {
+      sender = `news${Math.floor(r() * 50)}@${pick(domains)}`;
+      recipient = pick(users);
+      fromIp = pick(gateway);
+    } else if (x < 0.75) {
+      sender = pick(users);
+      recipient = `someone@${pick(domains)}`;
+      toIp = `203.0.113.${Math.floor(r() * 250)}`;
+    } else if (x < 0.83) {
+      const device = r() < 0.5;
+      sender = device ? `scanner${Math.floor(r() * 40)}@${own}` : `crm@${pick(domains)}`;
+      recipient = pick(users);
+      fromIp = device ? pick(devices) : `203.0.${Math.floor(r() * 200)}.${Math.floor(r() * 250)}`;
+    } else if (x < 0.9) {
+      sender = `x${Math.floor(r() * 1e6)}@${pick(domains)}`;
+      recipient = pick(users);
+      fromIp = `198.18.${Math.floor(r() * 250)}.${Math.floor(r() * 250)}`;
+      status = r() < 0.5 ? 'FilteredAsSpam' : 'Quarantined';
+    } else if (x < 0.95) {
+      sender = `ceo@${own}`;
+      recipient = pick(users);
+      fromIp = `198.18.${Math.floor(r() * 250)}.${Math.floor(r() * 250)}`;
+      status = 'Failed';
+    } else {
+      sender = pick(users);
+      recipient = pick(users);
+    }
+    const id = `${(i * 2654435761) >>> 0}`.padStart(10, '0');
+    batch +=
+      [
+        'contoso.onmicrosoft.com',
+        `<${id}.${i}@mail.example>`,
+        usDate(t),
+        sender,
+        recipient,
+        pick(subjects),
+        status,
+        toIp,
+        fromIp,
+        String(1000 + Math.floor(r() * 90000)),
+        `c20e0f7a-f06b-41df-${id.slice(0, 4)}-08d9da15${id.slice(-4)}`,
+        usDate(start),
+        usDate(start + 30 * 86_400_000),
+        String(i % 5000),
+      ]
+        .map(q)
+        .join(',') + '\r\n';
+    if (batch.length > 1 << 20) {
+      await write(batch);
+      batch = '';
+    }
+  }
+  await write(batch);
+  await new Promise<void>((res) => out.end(() => res()));
+}
+
+interface Measure {
+  rows: number;
+  seconds: number;
+  maxRssMb: number;
+  extra?: string;
+}
+
+/** One contender in a child process (so its peak RSS is its own). */
+function run(mode: string, file: string): Measure {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--worker', mode, file], {
+    cwd: REPO,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (child.status !== 0) throw new Error(`${mode} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Measure;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workers
+
+function rss(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Newline counting in 1 MiB reads: the floor any CSV reader sits on. */
+function splitRows(file: string): number {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let rows = 0;
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    for (let i = buf.indexOf(10, 0); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) rows++;
+  }
+  closeSync(fd);
+  return rows;
+}
+
+/** papaparse streaming the file, grouping by status × source /24 (DESIGN §8's comparison). */
+function papaparse(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const groups = new Map<string, number>();
+    let rows = 0;
+    let header: string[] | undefined;
+    let status = -1;
+    let ip = -1;
+    const stream = createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' });
+    // The #TYPE line is skipped by papaparse's comments option.
+    Papa.parse<string[]>(stream, {
+      comments: '#TYPE',
+      step: (res) => {
+        const row = res.data;
+        if (!header) {
+          header = row;
+          status = header.indexOf('Status');
+          ip = header.indexOf('FromIP');
+          return;
+        }
+        rows++;
+        const a = row[ip] ?? '';
+        const key = `${row[status]}|${a.slice(0, a.lastIndexOf('.'))}`;
+        groups.set(key, (groups.get(key) ?? 0) + 1);
+      },
+      complete: () => resolve(rows),
+      error: reject,
+    });
+  });
+}
+
+async function tokenizeOnly(file: string, t0: { at: number }): Promise<number> {
+  const { streamUtf8 } = await import('../src/logs/source.js');
+  const { tokenizeCsv } = await import('../src/logs/tokenizer.js');
+  t0.at = performance.now();
+  let rows = 0;
+  const t = tokenizeCsv(file, () => void rows++);
+  await streamUtf8(file, (c) => t.push(c));
+  t.end();
+  return rows - 2;
+}
+
+async function context() {
+  const { assessExport } = await import('../src/assess-export.js');
+  const { resolveGateway } = await import('../src/profile/infer.js');
+  const result = await assessExport(join(REPO, 'examples', 'wide-open'), { offline: true });
+  const gateway = resolveGateway(result.profile, result.snapshot);
+  return { result, gateway };
+}
+
+async function trace(file: string, impact: boolean): Promise<Measure> {
+  const { analyseLogs } = await import('../src/logs/trace.js');
+  const { result, gateway } = await context();
+  const now = new Date();
+  const t0 = performance.now();
+  const report = await analyseLogs(
+    'trace',
+    [file],
+    { acceptedDomains: result.report.tenant.acceptedDomains, gateway, profile: result.profile },
+    impact ? { impact: { snapshot: result.snapshot, report: result.report, zone: result.zone, now } } : {},
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const extra = impact
+    ? `${report.replay?.flows ?? 0} flows replayed after stages ${report.replay?.stages.join(',')}, ${report.impact.length} would break or may`
+    : `direct ${report.inbound.direct}, via gateway ${report.inbound.viaGateway}`;
+  return { rows: report.rows, seconds, maxRssMb: rss(), extra };
+}
+
+async function worker(mode: string, file: string): Promise<void> {
+  let m: Measure;
+  if (mode === 'trace' || mode === 'impact') m = await trace(file, mode === 'impact');
+  else {
+    const t0 = { at: performance.now() };
+    const rows =
+      mode === 'split'
+        ? splitRows(file)
+        : mode === 'papaparse'
+          ? await papaparse(file)
+          : await tokenizeOnly(file, t0);
+    m = { rows, seconds: (performance.now() - t0.at) / 1000, maxRssMb: rss() };
+  }
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mxlock-bench-trace-'));
+  try {
+    const big = join(dir, 'trace-utf8.csv');
+    const big16 = join(dir, 'trace-utf16le.csv');
+    const small = join(dir, 'trace-small.csv');
+    await generate(big, ROWS, 'utf8');
+    await generate(big16, ROWS, 'utf16le');
+    await generate(small, SMALL_ROWS, 'utf8');
+    const mb = (f: string) => statSync(f).size / 1e6;
+    console.log(
+      `trace bench: ${ROWS} rows, UTF-8 ${mb(big).toFixed(0)} MB, UTF-16LE ${mb(big16).toFixed(0)} MB (seed ${SEED})`,
+    );
+    const line = (name: string, m: Measure, size: number, base?: Measure) =>
+      console.log(
+        `  ${name.padEnd(28)} ${(m.rows / m.seconds / 1e6).toFixed(2).padStart(5)} M rows/s  ${(size / m.seconds).toFixed(0).padStart(4)} MB/s  peak RSS ${m.maxRssMb.toFixed(0).padStart(4)} MB` +
+          (base ? `  ${(m.rows / m.seconds / (base.rows / base.seconds)).toFixed(2)}× papaparse` : '') +
+          (m.extra ? `  (${m.extra})` : ''),
+      );
+    const split = run('split', big);
+    const papa = run('papaparse', big);
+    const tok = run('tokenize', big);
+    const full = run('trace', big);
+    const full16 = run('trace', big16);
+    const fullSmall = run('trace', small);
+    line('split rows only (baseline)', split, mb(big));
+    line('papaparse (group status×/24)', papa, mb(big));
+    line('tokenizer only', tok, mb(big), papa);
+    line('trace UTF-8', full, mb(big), papa);
+    line('trace UTF-16LE', full16, mb(big16), papa);
+    console.log(
+      `  peak RSS of trace: ${fullSmall.maxRssMb.toFixed(0)} MB at ${SMALL_ROWS} rows, ${full.maxRssMb.toFixed(0)} MB at ${ROWS} rows (Δ ${(full.maxRssMb - fullSmall.maxRssMb).toFixed(0)} MB)`,
+    );
+    console.log(
+      `  targets (DESIGN §8): ≥ 1.5 M rows/s, ≥ 4.5× papaparse, peak RSS ≤ 150 MB and within 20 MB of 100k`,
+    );
+    if (process.env['NO_IMPACT'] === '1') return;
+    const impact = run('impact', big);
+    console.log(
+      `  trace + impact replay: ${(impact.rows / impact.seconds / 1e6).toFixed(2)} M rows/s end to end, ${impact.seconds.toFixed(2)} s, peak RSS ${impact.maxRssMb.toFixed(0)} MB (${impact.extra})`,
+    );
+  } finally {
+    if (process.env['KEEP'] !== '1') rmSync(dir, { recursive: true, force: true });
+    else console.log(`  files kept in ${dir}`);
+  }
+}
+
+const at = process.argv.indexOf('--worker');
+if (at >= 0) await worker(process.argv[at + 1]!, process.argv[at + 2]!);
+else await main();

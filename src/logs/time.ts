@@ -1,0 +1,116 @@
+/**
+ * Timestamps of log exports as milliseconds since the epoch (UTC: Get-MessageTraceV2 outputs UTC, formats.md §2.1).
+ * The shapes met (formats.md §2.4, §6.2): ISO-8601 from REST, Graph and PowerShell 7; `/Date(ms)/` from Windows
+ * PowerShell 5.1 ConvertTo-Json; and the exporting machine's culture in Export-Csv: `7/17/2025 9:29:08 PM` (en-US),
+ * `17/07/2025 21:29:08` (en-GB, fr-FR…), `17.07.2025 21:29:08` (de-DE…), `2025/07/17 21:29:08` (ja-JP, zh-CN).
+ * A slash date is month-first with an AM/PM marker (the cultures that write month first use a 12-hour clock) and
+ * day-first without one; a value that contradicts it (a 13th month) is not a date.
+ */
+
+/** Date parts already read: a trace holds a few dozen distinct days in a million rows. */
+const DAY_CACHE = new Map<string, number>();
+const MAX_CACHED_DAYS = 4096;
+
+function dayNumber(y: number, m: number, d: number): number {
+  if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1970 || y > 9999) return NaN;
+  const ms = Date.UTC(y, m - 1, d);
+  // 31 February rolls over into March: not a date.
+  return new Date(ms).getUTCDate() === d ? ms : NaN;
+}
+
+/** The midnight (UTC ms) of a date part, NaN when it is not one. `twelveHour` picks month-first for a slash date. */
+function dateOf(part: string, twelveHour: boolean): number {
+  const key = twelveHour ? `${part}|12` : part;
+  const hit = DAY_CACHE.get(key);
+  if (hit !== undefined) return hit;
+  let ms = NaN;
+  const m = /^(\d{1,4})([-./])(\d{1,2})\2(\d{1,4})\.?$/.exec(part);
+  if (m) {
+    const [a, sep, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
+    if (m[1]!.length === 4) ms = dayNumber(a, b, c);
+    else if (m[4]!.length === 4) {
+      if (sep === '/' && twelveHour) ms = dayNumber(c, a, b);
+      else if (sep !== '-' || !twelveHour) ms = dayNumber(c, b, a);
+    }
+  }
+  if (DAY_CACHE.size >= MAX_CACHED_DAYS) DAY_CACHE.clear();
+  DAY_CACHE.set(key, ms);
+  return ms;
+}
+
+/** `h:mm[:ss[.fff…]]` with an optional AM/PM, and a zone (`Z`, `+hh:mm`), as ms after midnight UTC; NaN if not. */
+function timeOf(rest: string): { ms: number; twelveHour: boolean } {
+  const t =
+    /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(AM|PM|a\.m\.|p\.m\.)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      rest.trim(),
+    );
+  if (!t) return { ms: NaN, twelveHour: false };
+  let h = Number(t[1]);
+  const marker = t[5]?.toLowerCase();
+  if (marker !== undefined) {
+    if (h < 1 || h > 12) return { ms: NaN, twelveHour: true };
+    if (marker.startsWith('p') && h < 12) h += 12;
+    if (marker.startsWith('a') && h === 12) h = 0;
+  }
+  const min = Number(t[2]);
+  const sec = Number(t[3] ?? 0);
+  if (h > 23 || min > 59 || sec > 60) return { ms: NaN, twelveHour: marker !== undefined };
+  const frac = t[4] ? Number(`0.${t[4]}`) * 1000 : 0;
+  let zone = 0;
+  const z = t[6];
+  if (z && z.toUpperCase() !== 'Z') {
+    const digits = z.replace(':', '');
+    zone = (digits.startsWith('-') ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+  }
+  return {
+    ms: ((h * 60 + min - zone) * 60 + sec) * 1000 + Math.floor(frac),
+    twelveHour: marker !== undefined,
+  };
+}
+
+/** A log timestamp as UTC milliseconds, NaN when it is none of the known shapes. */
+export function parseLogTime(text: string): number {
+  const s = text.trim();
+  if (s === '') return NaN;
+  const wcf = /^\\?\/Date\((-?\d+)([+-]\d{4})?\)\\?\/$/.exec(s);
+  if (wcf) return Number(wcf[1]);
+  const cut = s.search(/[T ]/);
+  if (cut < 0) return dateOf(s, false);
+  const time = timeOf(s.slice(cut + 1));
+  return dateOf(s.slice(0, cut), time.twelveHour) + time.ms;
+}
+
+/**
+ * The day (UTC midnight, ms) of a log timestamp, from its date part alone (cached): what the per-day summary needs
+ * for every row, without reading the time of day. Near midnight a zone offset can move a row to the next day; the
+ * full parse (parseLogTime) is kept for first/last seen.
+ */
+export function parseLogDay(text: string): number {
+  let cut = 0;
+  while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
+  if (cut === text.length) return parseLogTime(text);
+  const last = text.charCodeAt(text.length - 1);
+  // An AM/PM marker (`PM`, `p.m.`) ends the text: a slash date is then month-first (see the top of this file).
+  const twelveHour = last === 77 || last === 109 || last === 46;
+  // Rows come in time order: most share the previous row's date part, which is then not cut out and looked up again.
+  if (twelveHour === lastDay.twelveHour && cut === lastDay.part.length && text.startsWith(lastDay.part))
+    return lastDay.ms;
+  const part = text.slice(0, cut);
+  const ms = dateOf(part, twelveHour);
+  lastDay.part = part;
+  lastDay.twelveHour = twelveHour;
+  lastDay.ms = ms;
+  return ms;
+}
+
+const lastDay = { part: '', twelveHour: false, ms: NaN };
+
+/** `2025-07-17T21:29:08Z` (seconds; what the JSON carries for first/last seen). */
+export function isoSeconds(ms: number): string {
+  return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
+}
+
+/** `2025-07-17`. */
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}

@@ -1,0 +1,84 @@
+/**
+ * `trace` and `events` as a library: read the log files, classify every inbound row, replay the delivered flows
+ * through the plan, and build the DESIGN §3.4 model the reporters render.
+ */
+import { InputError } from '../errors.js';
+import { EMPTY_PROFILE } from '../profile/schema.js';
+import { caveatsOf, directSourcesOf, inventoryOf, TraceClassifier, type TraceContext } from './classify.js';
+import { replayImpact, type ImpactEntry, type ImpactInput, type UncertainImpact } from './impact.js';
+import { LAYOUTS, type LayoutId } from './layouts.js';
+import { readLog } from './read.js';
+import { top, TOP_ENTRIES, type LogCommand, type TraceReport } from './summary.js';
+
+export type { LogCommand, TraceReport };
+
+export interface AnalyseLogsOptions {
+  onProgress?: ((file: string, bytesRead: number, size: number) => void) | undefined;
+  /** The export and plan inputs for the impact replay; without them no replay (said in the notes). */
+  impact?: Omit<ImpactInput, 'gateway' | 'profile'> | undefined;
+}
+
+const EVENTS_LAYOUTS: readonly LayoutId[] = ['email-events'];
+
+function titleOf(id: LayoutId): string {
+  return LAYOUTS.find((l) => l.id === id)?.title ?? id;
+}
+
+export async function analyseLogs(
+  command: LogCommand,
+  paths: readonly string[],
+  context: TraceContext,
+  options: AnalyseLogsOptions = {},
+): Promise<TraceReport> {
+  const c = new TraceClassifier(context);
+  const files: TraceReport['files'] = [];
+  for (const path of paths) {
+    const result = await readLog(path, (row) => c.add(row), {
+      onProgress: options.onProgress ? (n, size) => options.onProgress?.(path, n, size) : undefined,
+    });
+    const isEvents = EVENTS_LAYOUTS.includes(result.layout);
+    if (isEvents !== (command === 'events'))
+      throw new InputError(
+        `${path}: this is ${titleOf(result.layout)}; read it with mxlock ${isEvents ? 'events' : 'trace'}`,
+        path,
+      );
+    c.layouts.add(result.layout);
+    files.push({ path, ...result });
+  }
+  const notes = files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`));
+  let impact: ImpactEntry[] = [];
+  let impactUncertain: UncertainImpact[] = [];
+  let replay: TraceReport['replay'] = null;
+  if (options.impact) {
+    const r = replayImpact(c.flowList(), {
+      ...options.impact,
+      gateway: context.gateway,
+      profile: context.profile ?? EMPTY_PROFILE,
+    });
+    impact = r.impact;
+    impactUncertain = r.uncertain;
+    replay = { flows: r.flows, stages: r.stages };
+    notes.push(...r.notes);
+  }
+  return {
+    command,
+    files,
+    rows: c.rows,
+    outbound: c.outbound,
+    inbound: { ...c.inbound },
+    rejections: [...c.rejections.entries()]
+      .map(([code, count]) => ({ code, count }))
+      .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1)),
+    byDay: top(c.byDay, Number.MAX_SAFE_INTEGER, true),
+    topSourceIps: top(c.bySourceIp, TOP_ENTRIES),
+    topSenderDomains: top(c.bySenderDomain, TOP_ENTRIES),
+    topRecipients: top(c.byRecipient, TOP_ENTRIES),
+    directSources: directSourcesOf(c),
+    directSendInventory: inventoryOf(c),
+    impact,
+    impactUncertain,
+    replay,
+    caveats: caveatsOf(c),
+    notes,
+  };
+}

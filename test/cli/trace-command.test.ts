@@ -1,0 +1,135 @@
+/** `mxlock trace` / `mxlock events` end to end through the built bundle: DESIGN §3.4 JSON, terminal, exit codes. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mxlock, REPO } from '../support/cli.js';
+
+const FIX = join(REPO, 'test', 'fixtures', 'logs');
+const WIDE_OPEN = ['--export', join(REPO, 'examples', 'wide-open')];
+const HALF_DONE = ['--export', join(REPO, 'examples', 'half-done')];
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'mxlock-trace-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('mxlock trace', () => {
+  test('impact replay: a printer sending as an own domain is listed as would break, at the lock-down stage', async () => {
+    const r = await mxlock('trace', join(FIX, 'printer-wide-open.csv'), ...WIDE_OPEN, '--format', 'json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    // DESIGN §3.4 keys.
+    expect(j).toMatchObject({ schemaVersion: 1, rows: 3 });
+    expect(j.inbound).toMatchObject({ viaGateway: 1, viaDeclaredSource: 0, direct: 2, rejected: 0 });
+    expect(j.directSources).toEqual([
+      {
+        ip: '192.0.2.77',
+        senderDomain: 'contoso.com',
+        count: 2,
+        firstSeen: '2025-09-01T08:00:01Z',
+        lastSeen: '2025-09-01T09:00:00Z',
+      },
+    ]);
+    expect(j.directSendInventory).toEqual([
+      expect.objectContaining({ sender: 'printer@contoso.com', ip: '192.0.2.77', count: 2 }),
+    ]);
+    const printer = j.impact.find((i: { sender: string }) => i.sender === 'printer@contoso.com');
+    expect(printer).toMatchObject({ ip: '192.0.2.77', count: 2, wouldBe: 'refused at stage 2', stage: 2 });
+    expect(printer.reply).toMatch(/^550 5\.7\.51/);
+    // Only refused flows are in impact[]; the gateway's flow, which the simulator cannot settle after stage 5 (the
+    // sender's authentication is not in the export's DNS), is counted apart with its reason: unknown, not safe.
+    expect(j.impact).toHaveLength(1);
+    expect(j.impactUncertain).toEqual([
+      expect.objectContaining({
+        stage: 5,
+        flows: 1,
+        rows: 1,
+        reason: expect.stringMatching(/composite authentication/),
+      }),
+    ]);
+    expect(j.impactUncertain[0].examples[0]).toMatchObject({
+      sender: 'news@partner.example',
+      ip: '203.0.113.10',
+    });
+    expect(j.directSendSourcesYaml).toContain('senders: ["printer@contoso.com"]');
+    // Progress is for a terminal only: never in the JSON, and not on a non-TTY stderr.
+    expect(r.stderr).not.toMatch(/reading/);
+
+    const t = await mxlock('trace', join(FIX, 'printer-wide-open.csv'), ...WIDE_OPEN);
+    expect(t.code).toBe(1);
+    const flat = t.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      'would break: printer@contoso.com from 192.0.2.77 to contoso.com (2): refused at stage 2',
+    );
+    expect(flat).toMatch(/5\.7\.68.*5\.7\.51.*their absence here proves nothing/);
+    expect(flat).toContain(
+      'may break: 1 flow(s), 1 row(s), uncertain after stage 5, e.g. news@partner.example',
+    );
+    for (const line of t.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  test('several files in several layouts add up; --no-impact skips the replay', async () => {
+    const r = await mxlock(
+      'trace',
+      join(FIX, 'message-trace-v2.csv'),
+      join(FIX, 'historical-summary-utf16le-nobom.csv'),
+      ...HALF_DONE,
+      '--no-impact',
+      '--format',
+      'json',
+    );
+    const j = JSON.parse(r.stdout);
+    expect(j.rows).toBe(12);
+    expect(j.inbound).toMatchObject({ viaGateway: 3, viaDeclaredSource: 1, direct: 3, rejected: 3 });
+    expect(j.files.map((f: { layout: string; encoding: string }) => [f.layout, f.encoding])).toEqual([
+      ['message-trace', 'utf-8'],
+      ['historical-summary', 'utf-16le'],
+    ]);
+    expect(j.impact).toEqual([]);
+    expect(j.replay).toBeNull();
+  });
+
+  test('an unknown layout: exit 2, the file, the columns found and the layouts known', async () => {
+    const r = await mxlock('trace', join(FIX, 'unknown-layout.csv'), ...HALF_DONE);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /unknown-layout\.csv: not a log layout mxlock knows\. Columns found: Name, Value/,
+    );
+    expect(r.stderr).not.toMatch(/unexpected error/);
+  });
+
+  test('hostile values are escaped in the terminal', async () => {
+    const file = join(tmp, 'hostile.csv');
+    await writeFile(
+      file,
+      '"Received","SenderAddress","RecipientAddress","Status","FromIP"\r\n' +
+        '"2025-09-01T08:00:00Z","evil\u001b[2J\u202e@contoso.com","alice@contoso.com","Delivered","192.0.2.9"\r\n',
+    );
+    const r = await mxlock('trace', file, ...WIDE_OPEN, '--no-impact');
+    expect(r.stdout).not.toContain('\u001b');
+    expect(r.stdout).not.toContain('\u202e');
+    expect(r.stdout).toContain('evil\\x1b[2j\\u202e@contoso.com'); // addresses are compared lower case
+  });
+});
+
+describe('mxlock events', () => {
+  test('EmailEvents: Connectors empty + Inbound + not from the gateway is direct', async () => {
+    const r = await mxlock(
+      'events',
+      join(FIX, 'email-events.csv'),
+      ...HALF_DONE,
+      '--format',
+      'json',
+      '--no-impact',
+    );
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ command: 'events', rows: 5 });
+    expect(j.inbound).toMatchObject({ viaGateway: 1, direct: 2, rejected: 1 });
+    expect(j.directSendInventory.map((e: { sender: string }) => e.sender)).toEqual(['printer@fabrikam.com']);
+  });
+});

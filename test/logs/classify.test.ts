@@ -1,0 +1,273 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
+import { InputError } from '../../src/errors.js';
+import {
+  caveatsOf,
+  directSourcesOf,
+  inventoryOf,
+  MAX_FLOWS,
+  MAX_SOURCES,
+  MAX_TALLY_KEYS,
+  OTHER_KEY,
+  parseAuthenticationDetails,
+  Tally,
+  TraceClassifier,
+} from '../../src/logs/classify.js';
+import type { LogRow } from '../../src/logs/layouts.js';
+import { analyseLogs } from '../../src/logs/trace.js';
+import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
+
+const FIX = join(__dirname, '../fixtures/logs');
+
+/** The half-done example's tenant: Proofpoint's addresses, a declared scanner at 192.0.2.50. */
+const GATEWAY: ResolvedGateway = {
+  ...NO_GATEWAY,
+  source: 'profile',
+  name: 'Proofpoint',
+  ips: ['203.0.113.10', '203.0.113.11', '198.51.100.0/28'],
+};
+const PROFILE: Profile = {
+  ...EMPTY_PROFILE,
+  directSendSources: [{ name: 'HQ scanners', ips: ['192.0.2.50'], senders: ['scanner@fabrikam.com'] }],
+};
+const CONTEXT = {
+  acceptedDomains: ['fabrikam.com', 'fabrikam.onmicrosoft.com', 'fabrikam.mail.onmicrosoft.com'],
+  gateway: GATEWAY,
+  profile: PROFILE,
+};
+
+const none = { viaOtherConnector: 0, unknownSource: 0, unknownOutcome: 0 };
+
+describe('trace classification of each fixture layout', () => {
+  it.each([
+    [
+      'message-trace-v2.csv',
+      'trace',
+      { viaGateway: 1, viaDeclaredSource: 1, direct: 2, rejected: 2 },
+      1,
+      ['Failed', 'quarantined'],
+    ],
+    [
+      'message-trace-v2-de.csv',
+      'trace',
+      { viaGateway: 1, viaDeclaredSource: 1, direct: 2, rejected: 2 },
+      1,
+      ['Failed', 'quarantined'],
+    ],
+    [
+      'message-trace-v2.json',
+      'trace',
+      { viaGateway: 1, viaDeclaredSource: 1, direct: 2, rejected: 2 },
+      1,
+      ['Failed', 'quarantined'],
+    ],
+    [
+      'graph-message-traces.json',
+      'trace',
+      { viaGateway: 1, viaDeclaredSource: 1, direct: 2, rejected: 2 },
+      1,
+      ['failed', 'quarantined'],
+    ],
+    [
+      'historical-summary-utf16le-nobom.csv',
+      'trace',
+      { viaGateway: 2, viaDeclaredSource: 0, direct: 1, rejected: 1 },
+      1,
+      ['Fail'],
+    ],
+    [
+      'historical-extended.csv',
+      'trace',
+      { viaGateway: 1, viaDeclaredSource: 0, direct: 1, rejected: 1 },
+      0,
+      ['5.7.68'],
+    ],
+    [
+      'connector-report-noconnector.csv',
+      'trace',
+      { viaGateway: 0, viaDeclaredSource: 1, direct: 2, rejected: 0 },
+      0,
+      [],
+    ],
+    [
+      'email-events.csv',
+      'events',
+      { viaGateway: 1, viaDeclaredSource: 0, direct: 2, rejected: 1 },
+      1,
+      ['quarantined'],
+    ],
+    [
+      'email-events-hunting.json',
+      'events',
+      { viaGateway: 1, viaDeclaredSource: 0, direct: 2, rejected: 1 },
+      1,
+      ['quarantined'],
+    ],
+  ] as const)('%s', async (file, command, inbound, outbound, codes) => {
+    const r = await analyseLogs(command, [join(FIX, file)], CONTEXT);
+    expect(r.inbound).toEqual({ ...none, ...inbound });
+    expect(r.outbound).toBe(outbound);
+    expect(r.rejections.map((x) => x.code).sort()).toEqual([...codes].sort());
+    // The printer sending as fabrikam.com from 192.0.2.77 is in every fixture, and is the Direct Send inventory.
+    expect(r.directSendInventory.map((e) => [e.sender, e.ip])).toEqual([
+      ['printer@fabrikam.com', '192.0.2.77'],
+    ]);
+    expect(r.directSources.find((d) => d.ip === '192.0.2.77')).toMatchObject({
+      senderDomain: 'fabrikam.com',
+      firstSeen: '2025-07-17T22:01:00Z',
+    });
+    expect(r.caveats[0]).toMatch(/5\.7\.68.*5\.7\.51.*absence here proves nothing/);
+  });
+
+  it('trace refuses an EmailEvents file and events a message trace, naming the command to use', async () => {
+    await expect(analyseLogs('trace', [join(FIX, 'email-events.csv')], CONTEXT)).rejects.toThrow(
+      /email-events\.csv: this is Defender EmailEvents.*mxlock events/,
+    );
+    await expect(analyseLogs('events', [join(FIX, 'message-trace-v2.csv')], CONTEXT)).rejects.toThrow(
+      InputError,
+    );
+  });
+});
+
+describe('TraceClassifier rules', () => {
+  const row = (over: Partial<LogRow>): LogRow => ({
+    row: 1,
+    time: '2025-07-17T10:00:00Z',
+    sender: 'x@sender.example',
+    headerFrom: '',
+    recipient: 'alice@fabrikam.com',
+    ip: '198.18.1.1',
+    direction: 'unknown',
+    outcome: 'delivered',
+    status: 'Delivered',
+    code: '',
+    connector: undefined,
+    auth: '',
+    ...over,
+  });
+  it.each([
+    ['gateway address, delivered', row({ ip: '198.51.100.7' }), 'viaGateway'],
+    ['declared source', row({ ip: '192.0.2.50' }), 'viaDeclaredSource'],
+    ['other address, delivered', row({}), 'direct'],
+    ['other address, through another connector', row({ connector: 'Partner X' }), 'viaOtherConnector'],
+    ['no client address: unknown, not safe', row({ ip: '' }), 'unknownSource'],
+    ['an address that is not one', row({ ip: 'not-an-ip' }), 'unknownSource'],
+    [
+      'rejected from the gateway still counts as rejected',
+      row({ ip: '203.0.113.10', outcome: 'rejected' }),
+      'rejected',
+    ],
+    ['pending', row({ outcome: 'pending' }), 'unknownOutcome'],
+    ['to a subdomain of an accepted domain', row({ recipient: 'a@eu.fabrikam.com' }), 'direct'],
+    ['IPv4-mapped IPv6 of the gateway', row({ ip: '::ffff:203.0.113.11' }), 'viaGateway'],
+  ] as const)('%s → %s', (_name, r, cls) => {
+    const c = new TraceClassifier(CONTEXT);
+    c.add(r);
+    expect(Object.entries(c.inbound).filter(([, n]) => n > 0)).toEqual([[cls, 1]]);
+  });
+
+  it('mail to other domains is not inbound (message trace lists both ways)', () => {
+    const c = new TraceClassifier(CONTEXT);
+    c.add(row({ recipient: 'bob@elsewhere.example' }));
+    c.add(row({ direction: 'outbound' }));
+    expect(c.outbound).toBe(2);
+  });
+
+  it('without gateway addresses, everything delivered from elsewhere reads direct, and the caveat says why', async () => {
+    const r = await analyseLogs('trace', [join(FIX, 'message-trace-v2.csv')], {
+      ...CONTEXT,
+      gateway: NO_GATEWAY,
+    });
+    expect(r.inbound.viaGateway).toBe(0);
+    expect(r.inbound.direct).toBe(3);
+    expect(r.caveats.join('\n')).toMatch(/gateway's IP addresses are not known/);
+  });
+});
+
+describe('EmailEvents AuthenticationDetails', () => {
+  it.each([
+    [
+      '{"SPF":"pass","DKIM":"none","DMARC":"fail","CompAuth":"fail"}',
+      { spf: 'pass', dkim: 'none', dmarc: 'fail', compauth: 'fail' },
+    ],
+    ['{"spf":"Fail","compauth":"SoftPass"}', { spf: 'fail', compauth: 'softpass' }],
+    ['{"Spf":"pass","SPF":"fail"}', { spf: 'fail' }],
+    ['not json', {}],
+    ['["SPF","pass"]', {}],
+    ['{"SPF":1}', {}],
+    ['', {}],
+  ])('%s', (text, expected) => {
+    expect(parseAuthenticationDetails(text)).toEqual(expected);
+  });
+
+  it('direct sources of an EmailEvents export carry their composite authentication verdicts', async () => {
+    const r = await analyseLogs('events', [join(FIX, 'email-events-hunting.json')], CONTEXT);
+    expect(r.directSources.find((d) => d.ip === '192.0.2.77')?.compauth).toEqual({ fail: 1 });
+    expect(r.directSources.find((d) => d.ip === '2001:db8::5')?.compauth).toEqual({ unknown: 1 });
+  });
+});
+
+describe('bounded memory', () => {
+  it('a summary keeps MAX_TALLY_KEYS distinct keys and counts the rest under one key', () => {
+    const t = new Tally();
+    for (let i = 0; i <= MAX_TALLY_KEYS; i++) t.bump(`k${i}`, 0);
+    t.bump('k0', 0);
+    expect(t.size).toBe(MAX_TALLY_KEYS + 1);
+    expect(t.overflow).toBe(1);
+    expect(t.keys[MAX_TALLY_KEYS]).toBe(OTHER_KEY);
+    expect(t.countsOf(0).viaGateway).toBe(2);
+  });
+
+  it('the lists of direct sources keep MAX_SOURCES distinct ones and count the rows of the rest', () => {
+    const c = new TraceClassifier(CONTEXT);
+    const base = 0xc6120000; // 198.18.0.0/15 (benchmarking range)
+    for (let i = 0; i <= MAX_SOURCES; i++) {
+      const n = base + i;
+      c.add({
+        row: i,
+        time: '2025-07-17T10:00:00Z',
+        sender: 'printer@fabrikam.com',
+        headerFrom: '',
+        recipient: 'alice@fabrikam.com',
+        ip: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'),
+        direction: 'unknown',
+        outcome: 'delivered',
+        status: 'Delivered',
+        code: '',
+        connector: undefined,
+        auth: '',
+      });
+    }
+    expect(c.inbound.direct).toBe(MAX_SOURCES + 1);
+    expect(directSourcesOf(c)).toHaveLength(MAX_SOURCES);
+    expect(inventoryOf(c)).toHaveLength(MAX_SOURCES);
+    // One row beyond the cap in each of the two lists.
+    expect(c.sourcesNotListed).toBe(2);
+    expect(caveatsOf(c).join('\n')).toMatch(
+      /came from sources beyond the first 10000 distinct ones: counted above, not listed/,
+    );
+  });
+
+  it('the replay keeps MAX_FLOWS distinct flows and says how many delivered rows were not replayed', () => {
+    const c = new TraceClassifier(CONTEXT);
+    for (let i = 0; i < MAX_FLOWS + 3; i++)
+      c.add({
+        row: i,
+        time: '2025-07-17T10:00:00Z',
+        sender: `x@d${i}.example`,
+        headerFrom: '',
+        recipient: 'alice@fabrikam.com',
+        ip: '198.18.1.1',
+        direction: 'unknown',
+        outcome: 'delivered',
+        status: 'Delivered',
+        code: '',
+        connector: undefined,
+        auth: '',
+      });
+    expect(c.flowList()).toHaveLength(MAX_FLOWS);
+    expect(c.rowsNotReplayed).toBe(3);
+    expect(caveatsOf(c).join('\n')).toMatch(/3 delivered row\(s\) .* not replayed .* impact is unknown/);
+  });
+});

@@ -1,0 +1,139 @@
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { tokenizeCsv } from '../../src/logs/tokenizer.js';
+import { rng } from '../support/generated-zones.js';
+
+/** Every record of `bytes` fed in chunks of `chunk` bytes, as arrays of strings. */
+function records(bytes: Uint8Array, chunk = 1 << 20): string[][] {
+  const out: string[][] = [];
+  const t = tokenizeCsv('test.csv', (row) => {
+    const fields: string[] = [];
+    for (let i = 0; i < row.count; i++) fields.push(row.field(i));
+    out.push(fields);
+  });
+  for (let i = 0; i < bytes.length; i += chunk) t.push(bytes.subarray(i, i + chunk));
+  t.end();
+  return out;
+}
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+const PIECES = [
+  'a',
+  'Bc',
+  ' ',
+  ',',
+  '"',
+  '""',
+  '\n',
+  '\r\n',
+  'é',
+  '日本',
+  '😀',
+  '\u202e',
+  '',
+  'x y',
+  '\t',
+  '5.7.68',
+];
+
+function generate(seed: number, rows: number, cols: number, eol: string): string {
+  const r = rng(seed);
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const fields: string[] = [];
+    for (let c = 0; c < cols; c++) {
+      let v = '';
+      const n = Math.floor(r() * 4);
+      for (let k = 0; k < n; k++) v += PIECES[Math.floor(r() * PIECES.length)]!;
+      // Quote when the value needs it, and some values that do not (Export-Csv quotes every field).
+      const needs = /[",\r\n]/.test(v) || v === '';
+      fields.push(needs || r() < 0.5 ? `"${v.replaceAll('"', '""')}"` : v);
+    }
+    lines.push(fields.join(','));
+  }
+  return lines.join(eol) + (r() < 0.5 ? eol : '');
+}
+
+describe('tokenizeCsv', () => {
+  it.each([
+    [
+      'plain LF',
+      'a,b,c\n1,2,3\n',
+      [
+        ['a', 'b', 'c'],
+        ['1', '2', '3'],
+      ],
+    ],
+    [
+      'CRLF, no final newline',
+      'a,b\r\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    ['quoted with comma and doubled quote', '"a,b","say ""hi"""\n', [['a,b', 'say "hi"']]],
+    [
+      'embedded CRLF in a quoted field',
+      '"x","line1\r\nline2"\r\n"y","z"\r\n',
+      [
+        ['x', 'line1\r\nline2'],
+        ['y', 'z'],
+      ],
+    ],
+    [
+      'empty fields',
+      ',,\n"",x,\n',
+      [
+        ['', '', ''],
+        ['', 'x', ''],
+      ],
+    ],
+    ['trailing comma at end of file', 'a,', [['a', '']]],
+    ['unicode', '"é","日本😀"\n', [['é', '日本😀']]],
+    ['blank line kept as one empty field', 'a\n\nb\n', [['a'], [''], ['b']]],
+  ])('%s', (_name, text, expected) => {
+    expect(records(utf8(text))).toEqual(expected);
+    // The same records whatever the chunk boundaries (a quote pair or CRLF split across two reads).
+    for (const size of [1, 2, 3, 7]) expect(records(utf8(text), size)).toEqual(expected);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])('agrees with papaparse on generated file %i', (seed) => {
+    const text = generate(seed, 200, 1 + (seed % 7), seed % 2 ? '\r\n' : '\n');
+    const oracle = Papa.parse<string[]>(text, { delimiter: ',', newline: seed % 2 ? '\r\n' : '\n' });
+    expect(oracle.errors).toEqual([]);
+    const mine = records(utf8(text), 1 + seed * 37);
+    // papaparse drops nothing, but reads a file ending in a newline as ending in one empty record.
+    const expected = oracle.data.filter(
+      (r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''),
+    );
+    expect(mine).toEqual(expected);
+  });
+
+  it('names the file and the row of an unterminated quoted field', () => {
+    expect(() => records(utf8('a,b\n"c,d\n'))).toThrow(InputError);
+    expect(() => records(utf8('a,b\n"c,d\n'))).toThrow(/test\.csv: row 2: a quoted field is not closed/);
+  });
+
+  it('refuses text after a closing quote, naming the row', () => {
+    expect(() => records(utf8('a\n"b"c\n'))).toThrow(/test\.csv: row 2: .*after the closing quote/);
+  });
+
+  it('bounds a record (an unterminated quote does not read the whole file into one field)', () => {
+    const t = tokenizeCsv('big.csv', () => undefined, { maxRecordBytes: 1000 });
+    t.push(utf8('"' + 'x'.repeat(600)));
+    expect(() => t.push(utf8('y'.repeat(600)))).toThrow(/big\.csv: row 1: .*longer than 1000 bytes/);
+  });
+
+  it('copies field text out of the chunk (no slice pins a 1 MiB read)', () => {
+    const seen: string[] = [];
+    const t = tokenizeCsv('t.csv', (row) => seen.push(row.field(0)));
+    const buf = utf8('abc\n');
+    t.push(buf);
+    t.end();
+    buf.fill(0x7a);
+    expect(seen).toEqual(['abc']);
+  });
+});
