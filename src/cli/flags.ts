@@ -1,4 +1,5 @@
 /** Flag values shared by the commands, checked at the CLI edge: a bad value is a usage error (exit 2) naming the flag. */
+import { Option, type Command } from 'commander';
 import { isValidIp } from '../common/ip.js';
 import { inlineSafe } from '../common/text.js';
 import { ConfigError } from '../errors.js';
@@ -35,4 +36,18 @@ export function dnsServers(values: readonly string[]): string[] {
     out.push(v);
   }
   return out;
+}
+
+/**
+ * The output options the report commands share, in the order --help lists them: --format (terminal or json), --out,
+ * --force (`force` says what it overwrites and never does), --no-color. Declared once, so the commands cannot drift.
+ */
+export function withReportOutput(command: Command, force: string): Command {
+  return command
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
+    )
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--force', force)
+    .option('--no-color', 'no colour (also NO_COLOR=1)');
 }

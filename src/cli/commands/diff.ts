@@ -1,6 +1,6 @@
 /** `mxlock diff <old> <new>`: configuration drift between two exports; regressions fail the exit code (issue 12). */
-import { Option, type Command } from 'commander';
-import { dnsServers } from '../flags.js';
+import type { Command } from 'commander';
+import { dnsServers, withReportOutput } from '../flags.js';
 import { diag, outputStyle } from '../output.js';
 import { inputsOf, mergeInputs, writeOutputFile } from '../write-output.js';
 
@@ -15,26 +15,23 @@ interface DiffFlags {
 }
 
 export function registerDiff(program: Command): void {
-  program
-    .command('diff')
-    .argument('<old>', 'the earlier export folder or snapshot.json')
-    .argument('<new>', 'the later export folder or snapshot.json')
-    .summary('drift between two exports: regressions, improvements, other changes')
-    .description(
-      'Assess two exports the same way (same DNS mode; --profile for both, else each its own mxlock.yaml) and compare ' +
-        'them: findings that got worse or better, attack paths that opened or closed, legitimate flows that broke, ' +
-        'and the objects that moved: the lock-down connector, rules placed above the safety net, RejectDirectSend, ' +
-        'connectors and rules added or removed.',
-    )
-    .option('-p, --profile <file>', "one mxlock.yaml for both; default: each export's own")
-    .option('--offline', "use only each export's dns.json")
-    .option('--dns-server <server...>', 'DNS servers for the live analysis')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
-    )
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--force', 'overwrite the --out file when it exists (never a file of either export)')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+  withReportOutput(
+    program
+      .command('diff')
+      .argument('<old>', 'the earlier export folder or snapshot.json')
+      .argument('<new>', 'the later export folder or snapshot.json')
+      .summary('drift between two exports: regressions, improvements, other changes')
+      .description(
+        'Assess two exports the same way (same DNS mode; --profile for both, else each its own mxlock.yaml) and compare ' +
+          'them: findings that got worse or better, attack paths that opened or closed, legitimate flows that broke, ' +
+          'and the objects that moved: the lock-down connector, rules placed above the safety net, RejectDirectSend, ' +
+          'connectors and rules added or removed.',
+      )
+      .option('-p, --profile <file>', "one mxlock.yaml for both; default: each export's own")
+      .option('--offline', "use only each export's dns.json")
+      .option('--dns-server <server...>', 'DNS servers for the live analysis'),
+    'overwrite the --out file when it exists (never a file of either export)',
+  )
     .addHelpText(
       'after',
       `

@@ -1,5 +1,6 @@
 /** `mxlock dmarc <file|dir…>`: who sends as your domains, from DMARC aggregate reports (issue 12 item 4, DESIGN §3.4). */
-import { Option, type Command } from 'commander';
+import { withReportOutput } from '../flags.js';
+import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { outputStyle } from '../output.js';
 import { inputsOfRun, writeOutputFile } from '../write-output.js';
@@ -14,31 +15,28 @@ interface DmarcFlags {
 }
 
 export function registerDmarc(program: Command): void {
-  program
-    .command('dmarc')
-    .argument(
-      '<inputs...>',
-      'reports: .xml, .xml.gz, .zip, .eml with the report attached, an mbox, or folders of them',
-    )
-    .summary('read DMARC aggregate reports: who sends as your domains, and which senders are unknown')
-    .description(
-      'Read DMARC aggregate reports (RFC 7489 Appendix C, RFC 9990) as files or as they arrive by mail, and list the ' +
-        'sources that send as your domains by IP and header From domain: message counts, DMARC pass/fail (aligned ' +
-        'SPF/DKIM), disposition, and whether each source is known (the gateway, a hybrid or declared source of the ' +
-        "profile, or authorised by the domain's SPF in the export's dns.json). The format is told by its bytes. " +
-        'Hostile reports are refused: no DTD or entities, bounded nesting, capped decompression.',
-    )
-    .option('--export <dir>', 'export folder or snapshot.json: the gateway (inferred) and dns.json for SPF')
-    .option(
-      '-p, --profile <file>',
-      'mxlock.yaml: the gateway, hybrid and declared sources; default <export>/mxlock.yaml',
-    )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
-    )
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--force', 'overwrite the --out file when it exists (never an input)')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+  withReportOutput(
+    program
+      .command('dmarc')
+      .argument(
+        '<inputs...>',
+        'reports: .xml, .xml.gz, .zip, .eml with the report attached, an mbox, or folders of them',
+      )
+      .summary('read DMARC aggregate reports: who sends as your domains, and which senders are unknown')
+      .description(
+        'Read DMARC aggregate reports (RFC 7489 Appendix C, RFC 9990) as files or as they arrive by mail, and list the ' +
+          'sources that send as your domains by IP and header From domain: message counts, DMARC pass/fail (aligned ' +
+          'SPF/DKIM), disposition, and whether each source is known (the gateway, a hybrid or declared source of the ' +
+          "profile, or authorised by the domain's SPF in the export's dns.json). The format is told by its bytes. " +
+          'Hostile reports are refused: no DTD or entities, bounded nesting, capped decompression.',
+      )
+      .option('--export <dir>', 'export folder or snapshot.json: the gateway (inferred) and dns.json for SPF')
+      .option(
+        '-p, --profile <file>',
+        'mxlock.yaml: the gateway, hybrid and declared sources; default <export>/mxlock.yaml',
+      ),
+    'overwrite the --out file when it exists (never an input)',
+  )
     .addHelpText(
       'after',
       `

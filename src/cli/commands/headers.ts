@@ -1,5 +1,6 @@
 /** `mxlock headers <file|->`: was this message delivered through the gateway? (issue 11 item 3, DESIGN §3.4). */
-import { Option, type Command } from 'commander';
+import { withReportOutput } from '../flags.js';
+import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { MAX_INPUT_BYTES } from '../../headers/parse.js';
 import { decodeText } from '../../snapshot/decode.js';
@@ -50,27 +51,29 @@ function decode(bytes: Uint8Array, name: string): string {
 }
 
 export function registerHeaders(program: Command): void {
-  program
-    .command('headers')
-    .argument('<file>', 'a .eml file, headers pasted into a text file, an mbox, or - for standard input')
-    .summary('read the headers of a delivered message: through the gateway, Enhanced Filtering, enforcement')
-    .description(
-      "Read a delivered message's headers and say whether it came through the gateway or around it, whether Enhanced " +
-        'Filtering judged it against the real sender, and whether EOP overrode its own authentication enforcement ' +
-        '(compauth 4xx/9xx, dmarc action=oreject: the Ghost-Sender pattern). With --export and/or --profile the ' +
-        "gateway's IPs and your accepted domains are known; without them what cannot be judged is unknown.",
-    )
-    .option(
-      '--export <dir>',
-      'export folder or snapshot.json: the gateway (inferred) and the accepted domains',
-    )
-    .option('-p, --profile <file>', 'mxlock.yaml: the gateway and hybrid IPs; default <export>/mxlock.yaml')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
-    )
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--force', 'overwrite the --out file when it exists (never an input)')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+  withReportOutput(
+    program
+      .command('headers')
+      .argument('<file>', 'a .eml file, headers pasted into a text file, an mbox, or - for standard input')
+      .summary(
+        'read the headers of a delivered message: through the gateway, Enhanced Filtering, enforcement',
+      )
+      .description(
+        "Read a delivered message's headers and say whether it came through the gateway or around it, whether Enhanced " +
+          'Filtering judged it against the real sender, and whether EOP overrode its own authentication enforcement ' +
+          '(compauth 4xx/9xx, dmarc action=oreject: the Ghost-Sender pattern). With --export and/or --profile the ' +
+          "gateway's IPs and your accepted domains are known; without them what cannot be judged is unknown.",
+      )
+      .option(
+        '--export <dir>',
+        'export folder or snapshot.json: the gateway (inferred) and the accepted domains',
+      )
+      .option(
+        '-p, --profile <file>',
+        'mxlock.yaml: the gateway and hybrid IPs; default <export>/mxlock.yaml',
+      ),
+    'overwrite the --out file when it exists (never an input)',
+  )
     .addHelpText(
       'after',
       `

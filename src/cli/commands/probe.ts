@@ -1,8 +1,8 @@
 /** `mxlock probe <domain>`: the attack paths tried live against the tenant's Exchange Online endpoint (issue 11 item 1). */
 import { PEM, readPemFile } from '../pem.js';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { dnsServers, positiveInt } from '../flags.js';
+import { dnsServers, positiveInt, withReportOutput } from '../flags.js';
 import { diag, outputStyle } from '../output.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
 
@@ -29,40 +29,43 @@ interface ProbeFlags {
 }
 
 export function registerProbe(program: Command): void {
-  program
-    .command('probe')
-    .argument('<domain>', 'an accepted domain of the tenant (the attempts spoof it and address a user of it)')
-    .summary('try the attack paths live against the Exchange Online endpoint (stops before DATA)')
-    .description(
-      "Connect to the tenant's Exchange Online endpoint and try each attack path over SMTP (EHLO, STARTTLS, MAIL, " +
-        'RCPT, then RSET/QUIT: no message is sent unless --send), classify each reply, and with --export compare it ' +
-        "with the simulator's prediction for the same configuration. The endpoint is the domain's MX when it is " +
-        "Exchange Online's, else the MX of the tenant's *.onmicrosoft.com domain (--tenant, or the export's).",
-    )
-    .option('--host <host>', 'connect to this host or IP instead of the MX')
-    .option('--port <n>', 'TCP port', '25')
-    .option('--tenant <name>', "the tenant's initial domain, <name>.onmicrosoft.com")
-    .option('--export <dir>', 'compare each reply with the prediction for this export')
-    .option('-p, --profile <file>', 'mxlock.yaml; default <export>/mxlock.yaml')
-    .option('--offline', "with --export: use only the export's dns.json for the prediction")
-    .option('--after-plan', 'with --export: predict the tenant after the plan (mxlock plan)')
-    .option('--rcpt <address>', 'the recipient of the attempts, a real mailbox at <domain>')
-    .option(
-      '--send <address>',
-      'send ONE marked test message to this mailbox at <domain> (on the first accepted path)',
-    )
-    .option('--transcript <file>', 'write the SMTP transcript of every attempt to a file')
-    .option('--timeout <ms>', 'deadline of the connection, the TLS handshake and each reply', '20000')
-    .option('--dns-server <server...>', 'DNS servers to ask (ip or ip:port); default: the system resolver')
-    .option('--ehlo <name>', 'EHLO name; default the address literal of this machine')
-    .option('--insecure-tls', "accept any server certificate (a lab server only; Exchange Online's is valid)")
-    .option('--ca-file <pem>', "trust this CA for the server's certificate (a lab server)")
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
-    )
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--force', 'overwrite the --out or --transcript file when it exists')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+  withReportOutput(
+    program
+      .command('probe')
+      .argument(
+        '<domain>',
+        'an accepted domain of the tenant (the attempts spoof it and address a user of it)',
+      )
+      .summary('try the attack paths live against the Exchange Online endpoint (stops before DATA)')
+      .description(
+        "Connect to the tenant's Exchange Online endpoint and try each attack path over SMTP (EHLO, STARTTLS, MAIL, " +
+          'RCPT, then RSET/QUIT: no message is sent unless --send), classify each reply, and with --export compare it ' +
+          "with the simulator's prediction for the same configuration. The endpoint is the domain's MX when it is " +
+          "Exchange Online's, else the MX of the tenant's *.onmicrosoft.com domain (--tenant, or the export's).",
+      )
+      .option('--host <host>', 'connect to this host or IP instead of the MX')
+      .option('--port <n>', 'TCP port', '25')
+      .option('--tenant <name>', "the tenant's initial domain, <name>.onmicrosoft.com")
+      .option('--export <dir>', 'compare each reply with the prediction for this export')
+      .option('-p, --profile <file>', 'mxlock.yaml; default <export>/mxlock.yaml')
+      .option('--offline', "with --export: use only the export's dns.json for the prediction")
+      .option('--after-plan', 'with --export: predict the tenant after the plan (mxlock plan)')
+      .option('--rcpt <address>', 'the recipient of the attempts, a real mailbox at <domain>')
+      .option(
+        '--send <address>',
+        'send ONE marked test message to this mailbox at <domain> (on the first accepted path)',
+      )
+      .option('--transcript <file>', 'write the SMTP transcript of every attempt to a file')
+      .option('--timeout <ms>', 'deadline of the connection, the TLS handshake and each reply', '20000')
+      .option('--dns-server <server...>', 'DNS servers to ask (ip or ip:port); default: the system resolver')
+      .option('--ehlo <name>', 'EHLO name; default the address literal of this machine')
+      .option(
+        '--insecure-tls',
+        "accept any server certificate (a lab server only; Exchange Online's is valid)",
+      )
+      .option('--ca-file <pem>', "trust this CA for the server's certificate (a lab server)"),
+    'overwrite the --out or --transcript file when it exists',
+  )
     .addHelpText(
       'after',
       `

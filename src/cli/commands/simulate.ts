@@ -3,9 +3,9 @@ import { lackingExports } from '../../snapshot/partial.js';
 import { readInputFile } from '../../snapshot/read.js';
 import { decodeText } from '../../snapshot/decode.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { diag, outputStyle } from '../output.js';
-import { dnsServers } from '../flags.js';
+import { dnsServers, withReportOutput } from '../flags.js';
 import { ConfigError } from '../../errors.js';
 
 interface SimulateFlags {
@@ -21,26 +21,23 @@ interface SimulateFlags {
 }
 
 export function registerSimulate(program: Command): void {
-  program
-    .command('simulate')
-    .argument('<export>', 'export folder or snapshot.json')
-    .summary('the path matrix before and after the plan, each cell with its deciding rule')
-    .description(
-      'Simulate what Exchange Online Protection does with each standard path (and the attempts of a scenario file), ' +
-        'before the plan and, with --after-plan, after every stage the planner accepts. Each cell names the rule of the ' +
-        'EOP model that decided it and its evidence level.',
-    )
-    .option('-p, --profile <file>', 'mxlock.yaml; default <export>/mxlock.yaml')
-    .option('--offline', "use only the export's dns.json")
-    .option('--dns-server <server...>', 'DNS servers for the live analysis')
-    .option('--after-plan', 'also simulate the tenant after the plan (mxlock plan)')
-    .option('--scenario <file>', 'YAML file with your own attempts (see the README)')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
-    )
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--force', 'overwrite the --out file when it exists (never a file of the export)')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+  withReportOutput(
+    program
+      .command('simulate')
+      .argument('<export>', 'export folder or snapshot.json')
+      .summary('the path matrix before and after the plan, each cell with its deciding rule')
+      .description(
+        'Simulate what Exchange Online Protection does with each standard path (and the attempts of a scenario file), ' +
+          'before the plan and, with --after-plan, after every stage the planner accepts. Each cell names the rule of the ' +
+          'EOP model that decided it and its evidence level.',
+      )
+      .option('-p, --profile <file>', 'mxlock.yaml; default <export>/mxlock.yaml')
+      .option('--offline', "use only the export's dns.json")
+      .option('--dns-server <server...>', 'DNS servers for the live analysis')
+      .option('--after-plan', 'also simulate the tenant after the plan (mxlock plan)')
+      .option('--scenario <file>', 'YAML file with your own attempts (see the README)'),
+    'overwrite the --out file when it exists (never a file of the export)',
+  )
     .addHelpText(
       'after',
       `

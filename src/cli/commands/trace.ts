@@ -2,7 +2,8 @@
  * `mxlock trace <files…>` and `mxlock events <file>`: classify the inbound mail of message-trace / EmailEvents exports
  * against the gateway, list the Direct Send senders, and replay the delivered flows through the plan (issue 12).
  */
-import { Option, type Command } from 'commander';
+import { withReportOutput } from '../flags.js';
+import type { Command } from 'commander';
 import { inlineSafe } from '../../common/text.js';
 import { diag, outputStyle } from '../output.js';
 import { inputsOf, writeOutputFile } from '../write-output.js';
@@ -33,42 +34,39 @@ function progressReporter(): ((file: string, bytesRead: number, size: number) =>
 
 function register(program: Command, command: 'trace' | 'events'): void {
   const isTrace = command === 'trace';
-  program
-    .command(command)
-    .argument(
-      isTrace ? '<files...>' : '<file>',
-      isTrace
-        ? 'message trace exports: Get-MessageTraceV2 (Export-Csv or ConvertTo-Json), Graph messageTraces JSON, historical search reports (CSV)'
-        : 'Defender EmailEvents: the portal CSV export or the hunting API JSON',
-    )
-    .summary(
-      isTrace
-        ? 'message trace: mail delivered around the gateway, Direct Send inventory, what the plan would break'
-        : 'Defender EmailEvents: the same classification as trace',
-    )
-    .description(
-      `Classify every inbound message of ${isTrace ? 'message trace exports' : 'a Defender EmailEvents export'}: ` +
-        'through the gateway, from a declared source, direct (delivered from any other address: the bypass), or ' +
-        'rejected with its code. Lists the own-domain senders that deliver directly (ready to paste into ' +
-        'mxlock.yaml directSendSources) and replays every delivered flow through the plan of the export and profile, ' +
-        'naming the flows hardening would refuse and the stage that refuses them. SMTP-time rejections (5.7.68, ' +
-        '5.7.51) do not appear reliably in these logs: their absence proves nothing.',
-    )
-    .requiredOption(
-      '--export <dir>',
-      'export folder or snapshot.json: accepted domains and the configuration',
-    )
-    .option(
-      '-p, --profile <file>',
-      'mxlock.yaml: the gateway and declared sources; default <export>/mxlock.yaml',
-    )
-    .option('--no-impact', 'skip the impact replay through the plan')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
-    )
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .option('--force', 'overwrite the --out file when it exists (never an input)')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+  withReportOutput(
+    program
+      .command(command)
+      .argument(
+        isTrace ? '<files...>' : '<file>',
+        isTrace
+          ? 'message trace exports: Get-MessageTraceV2 (Export-Csv or ConvertTo-Json), Graph messageTraces JSON, historical search reports (CSV)'
+          : 'Defender EmailEvents: the portal CSV export or the hunting API JSON',
+      )
+      .summary(
+        isTrace
+          ? 'message trace: mail delivered around the gateway, Direct Send inventory, what the plan would break'
+          : 'Defender EmailEvents: the same classification as trace',
+      )
+      .description(
+        `Classify every inbound message of ${isTrace ? 'message trace exports' : 'a Defender EmailEvents export'}: ` +
+          'through the gateway, from a declared source, direct (delivered from any other address: the bypass), or ' +
+          'rejected with its code. Lists the own-domain senders that deliver directly (ready to paste into ' +
+          'mxlock.yaml directSendSources) and replays every delivered flow through the plan of the export and profile, ' +
+          'naming the flows hardening would refuse and the stage that refuses them. SMTP-time rejections (5.7.68, ' +
+          '5.7.51) do not appear reliably in these logs: their absence proves nothing.',
+      )
+      .requiredOption(
+        '--export <dir>',
+        'export folder or snapshot.json: accepted domains and the configuration',
+      )
+      .option(
+        '-p, --profile <file>',
+        'mxlock.yaml: the gateway and declared sources; default <export>/mxlock.yaml',
+      )
+      .option('--no-impact', 'skip the impact replay through the plan'),
+    'overwrite the --out file when it exists (never an input)',
+  )
     .addHelpText(
       'after',
       `
