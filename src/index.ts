@@ -92,3 +92,8 @@ export {
 } from './smtp/probe.js';
 export { classifyReply } from './smtp/probe-reply.js';
 export type { ProbeReport, ProbeAttempt } from './report/probe.js';
+export { analyseLogs } from './logs/trace.js';
+export { readLog } from './logs/read.js';
+export { readReports as readDmarcReports } from './dmarc/read.js';
+export { parseReport as parseDmarcReport } from './dmarc/report.js';
+export { summarise as summariseDmarcSources } from './dmarc/sources.js';

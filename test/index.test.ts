@@ -21,6 +21,11 @@ test('the library entry points are exported', () => {
     'runProbe',
     'kqlQueries',
     'diffAssessments',
+    'analyseLogs',
+    'readLog',
+    'readDmarcReports',
+    'parseDmarcReport',
+    'summariseDmarcSources',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }
