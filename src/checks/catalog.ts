@@ -3,6 +3,7 @@
  * which checks a final-checklist row rests on. Pure functions of a catalogue, so inventory.snapshot-complete (handed
  * the catalogue in its context) and the reporters (through src/checks/registry.ts) derive the same lists.
  */
+import { appendTo } from '../common/collections.js';
 import type { CmdletName } from '../snapshot/schema.js';
 import type { CheckDeclaration, ChecklistRowId, Reads } from './types.js';
 
@@ -25,9 +26,7 @@ export function checklistMapping(
   const out = new Map<ChecklistRowId, string[]>();
   for (const c of catalog) {
     if (c.checklist === undefined) continue;
-    const ids = out.get(c.checklist);
-    if (ids) ids.push(c.id);
-    else out.set(c.checklist, [c.id]);
+    appendTo(out, c.checklist, c.id);
   }
   return out;
 }

@@ -24,15 +24,19 @@ import { ConfigError, fileSystemError, notRegularFileError } from '../errors.js'
 import { kindOf, readFromExportFolder } from '../snapshot/read.js';
 import { PROFILE_FILE_NAME } from '../profile/load.js';
 
+/** An export folder a run reads, by its real path; `profile`: the profile beside it is read too. */
+export interface ExportFolder {
+  path: string;
+  profile: boolean;
+}
+
 /**
- * Real paths of the files a run reads, and of the export folder it reads them from (`folder`): a new file there whose
- * name the export reader reads (`readFromExportFolder`) or that is the profile beside it (`profile`) would be read by
+ * Real paths of the files a run reads, and of the export folders it reads them from (`diff` reads two): a new file in
+ * one whose name the export reader reads (`readFromExportFolder`) or that is the profile beside it would be read by
  * the next run as part of the export.
  */
 export class InputPaths extends Set<string> {
-  folder: { path: string; profile: boolean } | undefined;
-  /** Further export folders the run reads (`diff` reads two), guarded like `folder`. */
-  otherFolders: NonNullable<InputPaths['folder']>[] = [];
+  folders: ExportFolder[] = [];
 }
 
 /** The inputs of a run that reads several exports: every file and every folder of each. */
@@ -40,11 +44,7 @@ export function mergeInputs(sets: readonly InputPaths[]): InputPaths {
   const out = new InputPaths();
   for (const set of sets) {
     for (const p of set) out.add(p);
-    for (const f of [set.folder, ...set.otherFolders])
-      if (f !== undefined) {
-        if (out.folder === undefined) out.folder = f;
-        else out.otherFolders.push(f);
-      }
+    out.folders.push(...set.folders);
   }
   return out;
 }
@@ -53,10 +53,7 @@ export interface OutputGuard {
   /** Overwrite an existing output (an earlier report, an earlier plan). */
   force: boolean;
   /** Real paths of the files this run reads: never written over, --force or not. */
-  inputs: ReadonlySet<string> & {
-    folder?: InputPaths['folder'];
-    otherFolders?: readonly NonNullable<InputPaths['folder']>[];
-  };
+  inputs: ReadonlySet<string> & { folders?: readonly ExportFolder[] };
 }
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
@@ -121,11 +118,9 @@ async function outputTarget(
       path,
     );
   const name = basename(target);
-  const folders = [guard.inputs.folder, ...(guard.inputs.otherFolders ?? [])];
   if (
-    folders.some(
+    (guard.inputs.folders ?? []).some(
       (folder) =>
-        folder !== undefined &&
         dirname(target) === folder.path &&
         (readFromExportFolder(name) || (folder.profile && name === PROFILE_FILE_NAME)),
     )
@@ -259,7 +254,7 @@ export async function inputsOf(
   const st = await lstatOrUndefined(exportPath).catch(() => undefined);
   if (st?.isDirectory()) {
     const real = await realpath(exportPath).catch(() => undefined);
-    if (real !== undefined) out.folder = { path: real, profile: options.profiles };
+    if (real !== undefined) out.folders.push({ path: real, profile: options.profiles });
     const entries = await readdir(exportPath).catch(() => [] as string[]);
     await Promise.all(
       entries

@@ -3,6 +3,7 @@
  * NXDOMAIN. A lookup that failed when the zone was recorded (timeout, SERVFAIL…) is kept as such under `error`
  * (an extension of §3.1): DESIGN §1.1, a DNS failure is unknown, never an absence. Pure data.
  */
+import { appendTo } from './collections.js';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { inlineSafe } from './text.js';
@@ -153,10 +154,7 @@ export function zoneFromJson(
     if (entry.A) e.A = entry.A;
     if (entry.AAAA) e.AAAA = entry.AAAA;
     if (entry.error && Object.keys(entry.error).length > 0) e.error = { ...entry.error };
-    const key = sameNameKey(name);
-    const group = spellings.get(key);
-    if (group) group.push({ name, entry: e });
-    else spellings.set(key, [{ name, entry: e }]);
+    appendTo(spellings, sameNameKey(name), { name, entry: e });
     zone.set(normaliseName(name), e);
   }
   for (const group of spellings.values()) {

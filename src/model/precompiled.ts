@@ -5,6 +5,7 @@
  * so a configuration built by spreading another one (`{ ...cfg, auth }`) gets its own plan; a SimConfig is not to be
  * modified once it has been simulated (its plan would not follow).
  */
+import { appendTo } from '../common/collections.js';
 import type {
   AntiPhishPolicy,
   ContentFilterPolicy,
@@ -333,11 +334,7 @@ function connectorPlan(c: CompiledConnector): ConnectorPlan {
 /** `PatternIndex` over normalised patterns, each with the index of its connector. */
 function patternIndex(entries: Iterable<readonly [pattern: string, i: number]>): PatternIndex {
   const index: PatternIndex = { all: [], exact: new Map(), wildcard: new Map() };
-  const add = (map: Map<string, number[]>, key: string, i: number) => {
-    const list = map.get(key);
-    if (list) list.push(i);
-    else map.set(key, [i]);
-  };
+  const add = appendTo<string, number>;
   for (const [pattern, i] of entries) {
     if (pattern === '*') index.all.push(i);
     else if (pattern.startsWith('*.')) add(index.wildcard, pattern.slice(2), i);

@@ -2,6 +2,7 @@
  * Drafts to changes (DESIGN §6): what a stage asks for becomes a change holding only the properties that differ from
  * the object as the earlier stages leave it, with the export's prior values for rollback. Pure.
  */
+import { groupBy } from '../common/collections.js';
 import { buildTenant } from '../model/tenant.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { ChangedSnapshot } from './model.js';
@@ -144,13 +145,7 @@ export function resolveStages(
   }));
   // One working copy and the drafts grouped by object: linear in the drafts and the objects (issue 10 item 6).
   const state = new ChangedSnapshot(snapshot);
-  const byObject = new Map<string, Draft[]>();
-  for (const d of drafts) {
-    const key = objectKey(d);
-    const group = byObject.get(key);
-    if (group) group.push(d);
-    else byObject.set(key, [d]);
-  }
+  const byObject = groupBy(drafts, objectKey);
   /** Per object, how many of its drafts came before. */
   const seen = new Map<string, number>();
   for (const d of drafts) {

@@ -6,6 +6,7 @@
  * A stage that turns a closed or mitigated attack or residual path open or uncertain is not refused (it breaks nothing)
  * but is listed as a weakening, so security is never lowered unawares.
  */
+import { groupBy } from '../common/collections.js';
 import { existingFlows, simulatePaths } from '../assess.js';
 import { IpSet } from '../common/ip.js';
 import { boundedList } from '../common/text.js';
@@ -149,13 +150,7 @@ function ending(p: PathResult): string {
 
 /** How each path ends, the paths that end alike in one clause (a few named, the rest counted). */
 function endings(paths: readonly PathResult[]): string {
-  const groups = new Map<string, PathResult[]>();
-  for (const p of paths) {
-    const key = howItEnds(p);
-    const group = groups.get(key);
-    if (group) group.push(p);
-    else groups.set(key, [p]);
-  }
+  const groups = groupBy(paths, (p) => howItEnds(p));
   const [only] = groups.values();
   if (groups.size === 1 && paths.length > 1) return `all ${howItEnds(only![0]!, true)}`;
   return [...groups.values()]

@@ -3,6 +3,7 @@
  * A row is `done` only when every check it rests on was evaluated and none of them found a problem; anything
  * missing or undecided leaves it `unknown` (DESIGN §1.1: unknown is never safe, so unknown is never done).
  */
+import { appendTo } from '../common/collections.js';
 import { CHECKLIST_CHECKS } from '../checks/registry.js';
 import type { ChecklistRowId } from '../checks/types.js';
 import type { FindingStatus } from '../common/order.js';
@@ -128,11 +129,7 @@ export function buildChecklist(
   rowChecks: ReadonlyMap<ChecklistRowId, readonly string[]> = CHECKLIST_CHECKS,
 ): ChecklistItem[] {
   const byId = new Map<string, FindingStatus[]>();
-  for (const f of findings) {
-    const list = byId.get(f.id);
-    if (list) list.push(f.status);
-    else byId.set(f.id, [f.status]);
-  }
+  for (const f of findings) appendTo(byId, f.id, f.status);
   return CHECKLIST_ROWS.map((row): ChecklistItem => {
     const checks = rowChecks.get(row.id) ?? [];
     let status: ChecklistItem['status'];
