@@ -893,6 +893,43 @@ function adminAuditLogConfig(t: Tenant, changed: When, firstOptIn: When | null):
   };
 }
 
+/**
+ * The exports added for the 2025–2026 checks (issue 13): the trusted ARC sealers, the transport config (SMTP AUTH),
+ * the Tenant Allow/Block List's sender and IP entries (tagged with the list type, as the recipe does) and the IPv6
+ * status of each accepted domain (tagged with the domain; IPv6 inbound is on by default since October 2024, MC835648).
+ */
+function arcConfig(t: Tenant, sealers: string): Obj {
+  return {
+    ArcTrustedSealers: sealers,
+    ...adObject(t, 'ArcConfig', 'Default', 'CN=Transport Settings', '0.20 (15.0.0.0)', t.created, t.created),
+  };
+}
+
+function transportConfig(t: Tenant, changed: When, smtpAuthDisabled: boolean): Obj {
+  return {
+    SmtpClientAuthenticationDisabled: smtpAuthDisabled,
+    AllowLegacyTLSClients: false,
+    ExternalPostmasterAddress: null,
+    InternalSMTPServers: [],
+    JournalingReportNdrTo: '<>',
+    MaxReceiveSize: '36 MB (37,748,736 bytes)',
+    MaxSendSize: '35 MB (36,700,160 bytes)',
+    ...adObject(
+      t,
+      'TransportConfig',
+      'Transport Settings',
+      'CN=Transport Settings',
+      '0.20 (15.0.0.0)',
+      t.created,
+      changed,
+    ),
+  };
+}
+
+function ipv6Status(domains: readonly string[], status: 'Enabled' | 'Disabled'): Obj[] {
+  return domains.map((Domain) => ({ Domain, Status: status }));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Shared facts of the examples
 
@@ -1162,6 +1199,15 @@ function wideOpen(): ExampleFile[] {
       ps7Cet,
       t,
     ),
+    file('Get-ArcConfig', [arcConfig(t, '')], rest, t),
+    file('Get-TransportConfig', [transportConfig(t, at('2021-09-02T14:40:10.0000000Z'), false)], rest, t),
+    file('Get-TenantAllowBlockListItems', [], rest, t),
+    file(
+      'Get-IPv6StatusForAcceptedDomain',
+      ipv6Status(['contoso.com', 'contoso.onmicrosoft.com', 'contoso.mail.onmicrosoft.com'], 'Enabled'),
+      rest,
+      t,
+    ),
     file(
       'Get-OutboundConnector',
       [
@@ -1401,6 +1447,15 @@ function halfDone(): ExampleFile[] {
       'Get-AdminAuditLogConfig',
       [adminAuditLogConfig(t, at('2020-10-06T09:00:12.0000000Z'), at('2020-10-06T09:00:12.0000000Z'))],
       ps51Utf16,
+      t,
+    ),
+    file('Get-ArcConfig', [arcConfig(t, '')], ps7Mac, t),
+    file('Get-TransportConfig', [transportConfig(t, at('2020-10-06T09:02:40.0000000Z'), false)], ps7Mac, t),
+    file('Get-TenantAllowBlockListItems', [], ps7MacArray, t),
+    file(
+      'Get-IPv6StatusForAcceptedDomain',
+      ipv6Status(['fabrikam.com', 'fabrikam.onmicrosoft.com', 'fabrikam.mail.onmicrosoft.com'], 'Enabled'),
+      ps7MacArray,
       t,
     ),
     dnsFile({
@@ -1655,6 +1710,18 @@ function hardened(): ExampleFile[] {
       'Get-AdminAuditLogConfig',
       [adminAuditLogConfig(t, at('2022-02-21T11:07:15.0000000Z'), at('2022-02-21T11:07:15.0000000Z'))],
       ps7Windows,
+      t,
+    ),
+    file('Get-ArcConfig', [arcConfig(t, 'iphmx.com')], ps7Windows, t),
+    file('Get-TransportConfig', [transportConfig(t, at('2025-06-03T10:02:31.0000000Z'), true)], ps51Utf16, t),
+    file('Get-TenantAllowBlockListItems', [], rest, t),
+    file(
+      'Get-IPv6StatusForAcceptedDomain',
+      ipv6Status(
+        ['northwindtraders.com', 'northwind.onmicrosoft.com', 'northwind.mail.onmicrosoft.com'],
+        'Enabled',
+      ),
+      ps7WindowsArray,
       t,
     ),
     file(

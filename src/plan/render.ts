@@ -7,7 +7,7 @@ import { inlineSafe, appendAll } from '../common/text.js';
 import { psComment, psQuote } from '../powershell/quote.js';
 import { psScriptFile, psValue as renderValue } from '../powershell/script.js';
 import { CMDLET_NAMES } from '../snapshot/schema.js';
-import { EXPORT_JSON_DEPTH } from '../snapshot/partial.js';
+import { psExportLines } from '../powershell/export-script.js';
 import type { PathResult } from '../model/paths.js';
 import { VERSION } from '../version.js';
 import type { CheckedPlan } from './safety.js';
@@ -249,10 +249,8 @@ function backupBlock(): string[] {
     comment('Backup: the same export folder mxlock reads (mxlock assess <folder>)'),
     "$backup = Join-Path $PSScriptRoot ('backup-' + (Get-Date -Format 'yyyyMMdd-HHmmss'))",
     'New-Item -ItemType Directory -Path $backup -WhatIf:$false | Out-Null',
-    `foreach ($cmdlet in @(${CMDLET_NAMES.map(psQuote).join(', ')})) {`,
-    '  $objects = @(& $cmdlet -ErrorAction SilentlyContinue)',
-    `  ConvertTo-Json -InputObject $objects -Depth ${EXPORT_JSON_DEPTH} | Out-File -FilePath (Join-Path $backup "$cmdlet.json") -Encoding utf8 -WhatIf:$false`,
-    '}',
+    '$out = $backup',
+    ...psExportLines(CMDLET_NAMES),
     'Write-Host "Backup written to $backup"',
   ];
 }

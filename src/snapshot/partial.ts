@@ -16,9 +16,9 @@ export function notExported(cmdlet: CmdletName): string {
  * enough for every property the checks read (a shallower export replaces lists with .NET type names). One value, so
  * no message tells the administrator a different depth.
  */
-export const EXPORT_JSON_DEPTH = 6;
+export const EXPORT_JSON_DEPTH = 10;
 
-/** `ConvertTo-Json -Depth 6`, as every message and script writes it. */
+/** `ConvertTo-Json -Depth 10`, as every message and script writes it. */
 export const CONVERT_TO_JSON = `ConvertTo-Json -Depth ${EXPORT_JSON_DEPTH}`;
 
 /** How to get the whole object: the export-folder recipe's line for one cmdlet (README "The export-folder recipe"). */

@@ -228,6 +228,43 @@ export const AdminAuditLogConfigSchema = z.object({
   AdminAuditLogEnabled: bool(),
 });
 
+/** Get-ArcConfig: the trusted ARC sealers (Set-ArcConfig -ArcTrustedSealers; one comma-separated string in some outputs). */
+export const ArcConfigSchema = z.object({
+  ...named,
+  ArcTrustedSealers: strList((s) => s.trim().toLowerCase()),
+});
+
+/** Get-TransportConfig: the organisation's transport settings; mxlock reads whether SMTP AUTH client submission is off. */
+export const TransportConfigSchema = z.object({
+  ...named,
+  SmtpClientAuthenticationDisabled: bool(),
+});
+
+/**
+ * Get-TenantAllowBlockListItems: one entry of the Tenant Allow/Block List. The cmdlet needs -ListType and its objects do
+ * not reliably say which list they came from, so the export recipe adds `ListType` to each (src/snapshot/recipe.ts).
+ */
+export const TablItemSchema = z.object({
+  ...named,
+  ListType: str(),
+  ListSubType: str(),
+  Value: str(),
+  Action: enumOf(['Allow', 'Block'] as const),
+  ExpirationDate: date(),
+  LastModifiedDateTime: date(),
+  Notes: str(),
+});
+
+/**
+ * Get-IPv6StatusForAcceptedDomain -Domain <d>: whether Exchange Online accepts mail for the domain over IPv6
+ * (`Status`: Enabled/Disabled). The recipe runs it once per accepted domain and adds `Domain` to each result.
+ */
+export const IPv6StatusSchema = z.object({
+  ...named,
+  Domain: str().transform((s) => s?.trim().toLowerCase()),
+  Status: str(),
+});
+
 export type OrganizationConfig = z.output<typeof OrganizationConfigSchema>;
 export type AcceptedDomain = z.output<typeof AcceptedDomainSchema>;
 export type InboundConnector = z.output<typeof InboundConnectorSchema>;
@@ -241,6 +278,10 @@ export type AntiPhishRule = z.output<typeof AntiPhishRuleSchema>;
 export type DkimSigningConfig = z.output<typeof DkimSigningConfigSchema>;
 export type TablSpoofItem = z.output<typeof TablSpoofItemSchema>;
 export type AdminAuditLogConfig = z.output<typeof AdminAuditLogConfigSchema>;
+export type ArcConfig = z.output<typeof ArcConfigSchema>;
+export type TransportConfig = z.output<typeof TransportConfigSchema>;
+export type TablItem = z.output<typeof TablItemSchema>;
+export type IPv6Status = z.output<typeof IPv6StatusSchema>;
 
 /** The export files of DESIGN §3.1, each with its schema and whether assess requires it. */
 export const CMDLETS = {
@@ -257,6 +298,10 @@ export const CMDLETS = {
   'Get-TenantAllowBlockListSpoofItems': { schema: TablSpoofItemSchema, required: false },
   'Get-AdminAuditLogConfig': { schema: AdminAuditLogConfigSchema, required: false },
   'Get-OutboundConnector': { schema: OutboundConnectorSchema, required: false },
+  'Get-ArcConfig': { schema: ArcConfigSchema, required: false },
+  'Get-TransportConfig': { schema: TransportConfigSchema, required: false },
+  'Get-TenantAllowBlockListItems': { schema: TablItemSchema, required: false },
+  'Get-IPv6StatusForAcceptedDomain': { schema: IPv6StatusSchema, required: false },
 } as const;
 
 export type CmdletName = keyof typeof CMDLETS;

@@ -4,15 +4,19 @@ import type {
   AdminAuditLogConfig,
   AntiPhishPolicy,
   AntiPhishRule,
+  ArcConfig,
   CmdletName,
   ConnectionFilterPolicy,
   ContentFilterPolicy,
   ContentFilterRule,
   DkimSigningConfig,
   InboundConnector,
+  IPv6Status,
   OrganizationConfig,
   OutboundConnector,
+  TablItem,
   TablSpoofItem,
+  TransportConfig,
   TransportRule,
 } from './schema.js';
 
@@ -30,6 +34,10 @@ export interface SnapshotObjects {
   'Get-TenantAllowBlockListSpoofItems': TablSpoofItem;
   'Get-AdminAuditLogConfig': AdminAuditLogConfig;
   'Get-OutboundConnector': OutboundConnector;
+  'Get-ArcConfig': ArcConfig;
+  'Get-TransportConfig': TransportConfig;
+  'Get-TenantAllowBlockListItems': TablItem;
+  'Get-IPv6StatusForAcceptedDomain': IPv6Status;
 }
 
 /**

@@ -125,7 +125,7 @@ describe('mxlock diff', () => {
       HARDENED,
       '--offline',
       '--out',
-      join(HARDENED, 'Get-ArcConfig.json'),
+      join(HARDENED, 'drift.json'),
     );
     expect(into.code).toBe(2);
     expect(into.stderr).toMatch(/export folder this run reads/);

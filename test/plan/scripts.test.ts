@@ -2,6 +2,7 @@
  * Generated scripts under hostile tenant names: every stage script and the rollback tokenise into commands mxlock
  * wrote, and every tenant-derived value comes back as exactly one literal (issue 4: names never break out).
  */
+import { CMDLET_NAMES } from '../../src/snapshot/schema.js';
 import { describe, expect, test } from 'vitest';
 import { assessSnapshot } from '../../src/assess.js';
 import { buildPlan, planChanges } from '../../src/plan/index.js';
@@ -23,6 +24,10 @@ const HOSTILE = [
 ].join(' ');
 
 const ALLOWED_COMMANDS = new Set([
+  // The backup of stage 0: the export recipe's reads (src/powershell/export-script.ts).
+  ...CMDLET_NAMES,
+  'Save-Export',
+  'Add-Member',
   'Get-OrganizationConfig',
   'Set-OrganizationConfig',
   'Get-InboundConnector',

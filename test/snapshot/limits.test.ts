@@ -72,7 +72,7 @@ describe('values within bounds', () => {
       parseCmdlet('Get-InboundConnector', [{ Name: 'c', SenderDomains: nested(4, 'x') }], FILE, { limits }),
     );
     expect(deep.message).toBe(
-      `${FILE}: [0].SenderDomains[0][0][0]: nested deeper than 3 levels (the export recipe writes ConvertTo-Json -Depth 6)`,
+      `${FILE}: [0].SenderDomains[0][0][0]: nested deeper than 3 levels (the export recipe writes ConvertTo-Json -Depth 10)`,
     );
     const typed = inputError(() =>
       parseCmdlet('Get-InboundConnector', [{ Name: 'c', SenderDomains: nested(3, 'x') }], FILE, { limits }),

@@ -28,6 +28,10 @@ describe('Windows PowerShell 5.1 export (UTF-16LE + BOM, /Date(ms)/, enum ints, 
       'Get-AntiPhishRule',
       'Get-TenantAllowBlockListSpoofItems',
       'Get-AdminAuditLogConfig',
+      'Get-ArcConfig',
+      'Get-TransportConfig',
+      'Get-TenantAllowBlockListItems',
+      'Get-IPv6StatusForAcceptedDomain',
     ]);
     expect(snapshot.warnings).toEqual([]);
     expect(snapshot.dns).toBeUndefined();
@@ -302,7 +306,7 @@ describe('bad input names the file, the place and the property', () => {
     const err = await inputError(fixture('truncated'));
     expect(err.property).toBe('[0].SenderIPAddresses[0]');
     expect(err.message).toMatch(
-      /: \[0\]\.SenderIPAddresses\[0\]: holds a \.NET type name instead of data: the export was truncated by ConvertTo-Json -Depth \(re-export with -Depth 6\) \(found "Microsoft\.Exchange\.Data\.MultiValuedProperty`1\[/,
+      /: \[0\]\.SenderIPAddresses\[0\]: holds a \.NET type name instead of data: the export was truncated by ConvertTo-Json -Depth \(re-export with -Depth 10\) \(found "Microsoft\.Exchange\.Data\.MultiValuedProperty`1\[/,
     );
     expect(err.message.startsWith(`${file}: `)).toBe(true);
   });

@@ -66,7 +66,13 @@ describe('ScubaGear 1.8 ProviderSettingsExport.json given by path', async () => 
       'Get-OutboundConnector',
       'Get-TransportRule',
     ]);
-    expect(snapshot.missing).toEqual(['Get-TenantAllowBlockListSpoofItems']);
+    expect(snapshot.missing).toEqual([
+      'Get-TenantAllowBlockListSpoofItems',
+      'Get-ArcConfig',
+      'Get-TransportConfig',
+      'Get-TenantAllowBlockListItems',
+      'Get-IPv6StatusForAcceptedDomain',
+    ]);
     expect(snapshot.origin).toEqual({ tool: 'ScubaGear', version: '1.8.0' });
   });
 
@@ -101,7 +107,7 @@ describe('ScubaGear 1.8 ProviderSettingsExport.json given by path', async () => 
     expect(why).toMatch(
       /^RejectDirectSend is not in the export: ScubaGear 1\.8\.0 exports only 14 properties/,
     );
-    expect(why).toContain('Get-OrganizationConfig | ConvertTo-Json -Depth 6');
+    expect(why).toContain('Get-OrganizationConfig | ConvertTo-Json -Depth 10');
     expect(why).not.toContain('too old');
     // A property ScubaGear did select but that is absent anyway is the ordinary case, with the caller's cause.
     expect(absentProperty(snapshot, 'Get-InboundConnector', 'EFUsers', 'module too old')).toBe(
@@ -200,7 +206,13 @@ describe('where a ScubaGear export is found', () => {
     await copyFile(SCUBA_18, join(dir, 'snapshot.json'));
     const snapshot = await readExport(dir);
     expect(snapshot.origin?.tool).toBe('ScubaGear');
-    expect(snapshot.missing).toEqual(['Get-TenantAllowBlockListSpoofItems']);
+    expect(snapshot.missing).toEqual([
+      'Get-TenantAllowBlockListSpoofItems',
+      'Get-ArcConfig',
+      'Get-TransportConfig',
+      'Get-TenantAllowBlockListItems',
+      'Get-IPv6StatusForAcceptedDomain',
+    ]);
   });
 
   test('two ScubaGear exports in one folder are refused, naming both', async () => {
@@ -291,7 +303,7 @@ describe('text where JSON is expected says what it looks like', () => {
     [
       'Format-List output',
       '\r\nName                 : From SEG\r\nEnabled              : True\r\nConnectorType        : Partner\r\n',
-      /not JSON: it looks like PowerShell Format-List output; export with ConvertTo-Json -Depth 6/,
+      /not JSON: it looks like PowerShell Format-List output; export with ConvertTo-Json -Depth 10/,
     ],
     [
       'Format-Table output',

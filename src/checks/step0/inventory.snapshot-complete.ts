@@ -2,7 +2,8 @@
  * Every export `assess` needs is present (DESIGN §3.1). A missing file never passes a check: the checks and paths
  * that read it say `unknown`, and this check tells the admin which file to re-export to resolve them.
  */
-import { EXPORT_JSON_DEPTH, partialCmdlet } from '../../snapshot/partial.js';
+import { partialCmdlet } from '../../snapshot/partial.js';
+import { psExportLines } from '../../powershell/export-script.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from '../../snapshot/schema.js';
 import { readersOf, type Source } from '../catalog.js';
 import type { Check, CheckContext } from '../types.js';
@@ -34,19 +35,18 @@ export const EXPORT_PATHS: Readonly<Record<CmdletName, string>> = {
   'Get-AdminAuditLogConfig': 'none',
   'Get-OutboundConnector':
     'safety-net rules that route direct mail back to the gateway (RouteMessageOutboundConnector)',
+  'Get-ArcConfig': 'none (ARC trust of the gateway when it modifies mail)',
+  'Get-TransportConfig': 'none (the routes offered to declared Direct Send sources)',
+  'Get-TenantAllowBlockListItems': 'none directly (sender, domain and IP allow entries)',
+  'Get-IPv6StatusForAcceptedDomain':
+    'the paths over IPv6 (an IP-only lock-down cannot list IPv6 addresses, eop-model §13)',
 };
 
 /** What DNS feeds in the simulator: SPF and DMARC of the sending domains (eop-model §6.2, dns/oracle.ts). */
 const DNS_PATHS = 'the SPF and DMARC verdicts of every path (composite authentication, eop-model §6.2)';
 
 function collectScript(names: readonly CmdletName[]): string {
-  // -InputObject @(…) writes [] for an empty result instead of an empty file.
-  return names
-    .map(
-      (n) =>
-        `ConvertTo-Json -InputObject @(${n}) -Depth ${EXPORT_JSON_DEPTH} | Out-File -Encoding utf8 ${n}.json`,
-    )
-    .join('\n');
+  return ['$out = (Get-Location).Path', ...psExportLines(names)].join('\n');
 }
 
 /** The checks a missing source leaves unknown or partial, from their declarations, and the paths it feeds. */

@@ -1,3 +1,4 @@
+import { psExportLine, SAVE_EXPORT_FUNCTION } from '../../../src/powershell/export-script.js';
 import { describe, expect, test } from 'vitest';
 import { readersOf } from '../../../src/checks/catalog.js';
 import { CHECKS } from '../../../src/checks/registry.js';
@@ -40,9 +41,7 @@ describe('inventory.snapshot-complete', () => {
     expect(evidenceText(out)).toContain(
       'Get-OrganizationConfig is only partly in the export: ScubaGear exports only Name, DisplayName, AuditDisabled; checks reading other properties are unknown: direct-send.reject-flag',
     );
-    expect(out.remediation?.powershell).toContain(
-      'ConvertTo-Json -InputObject @(Get-OrganizationConfig) -Depth 6',
-    );
+    expect(out.remediation?.powershell).toContain(psExportLine('Get-OrganizationConfig'));
   });
 
   test.each(REQUIRED)('fail when required %s is missing, naming the checks that become unknown', (name) => {
@@ -54,7 +53,8 @@ describe('inventory.snapshot-complete', () => {
     // The checks named are the ones whose declarations read the export (src/checks/catalog.ts), and the paths it feeds.
     expect(line).toContain(`checks left unknown or partial: ${readersOf(CHECKS, name).join(', ')};`);
     expect(line).toContain(`paths affected: ${EXPORT_PATHS[name]}`);
-    expect(out.remediation?.powershell).toContain(`ConvertTo-Json -InputObject @(${name}) -Depth 6`);
+    expect(out.remediation?.powershell).toContain(psExportLine(name));
+    expect(out.remediation?.powershell).toContain(SAVE_EXPORT_FUNCTION.join('\n'));
   });
 
   test.each(OPTIONAL)('info when only optional %s is missing', (name) => {

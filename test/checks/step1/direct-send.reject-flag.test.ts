@@ -58,7 +58,7 @@ describe('direct-send.reject-flag', () => {
     const out = run(check, { ...input, partial: SCUBAGEAR_ORG_CONFIG });
     expect(out.status).toBe('unknown');
     expect(out.evidence).toEqual([
-      "organization config 'contoso.onmicrosoft.com': RejectDirectSend is not in the export: ScubaGear exports only 3 properties of Get-OrganizationConfig (Name, DisplayName, AuditDisabled); export Get-OrganizationConfig.json beside it (Get-OrganizationConfig | ConvertTo-Json -Depth 6)",
+      "organization config 'contoso.onmicrosoft.com': RejectDirectSend is not in the export: ScubaGear exports only 3 properties of Get-OrganizationConfig (Name, DisplayName, AuditDisabled); export Get-OrganizationConfig.json beside it (Get-OrganizationConfig | ConvertTo-Json -Depth 10)",
     ]);
   });
 
