@@ -3,6 +3,7 @@
  * Pure once the snapshot and profile are loaded; `assessExport` is the I/O wrapper the CLI uses.
  */
 import { CHECKS } from './checks/registry.js';
+import { benchmarksOf } from './checks/benchmarks.js';
 import type { Check, CheckContext, CheckOutcome, Finding } from './checks/types.js';
 import { rank, SEVERITY_ORDER, type Severity } from './common/order.js';
 import type { DnsReport } from './dns/analyse.js';
@@ -95,6 +96,7 @@ function runCheck(check: Check, ctx: CheckContext, waivers: ReadonlyMap<string, 
     remediation: outcome.remediation ?? check.remediation,
     ...(outcome.remediation !== undefined ? { tailored: true as const } : {}),
     references: check.references,
+    benchmarks: benchmarksOf(check.id),
   };
   const waiver = waivers.get(check.id);
   if (

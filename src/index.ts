@@ -50,6 +50,9 @@ export { buildTenant, type Tenant } from './model/tenant.js';
 export { recordedAuthOracle } from './dns/oracle.js';
 export { CHECKS } from './checks/registry.js';
 export type { Check, CheckContext, Finding } from './checks/types.js';
+export { BENCHMARK_CONTROLS, BENCHMARK_FRAMEWORKS, benchmarksOf } from './checks/benchmarks.js';
+export type { BenchmarkControl, BenchmarkFramework, BenchmarkRef } from './checks/benchmarks.js';
+export { benchmarkView } from './report/benchmark.js';
 export {
   analyseHeaders,
   type HeadersAnalysis,

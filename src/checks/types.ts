@@ -8,6 +8,7 @@ import type { PathResult } from '../model/paths.js';
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { DnsZone } from '../common/zone.js';
 import type { DnsReport } from '../dns/analyse.js';
+import type { BenchmarkRef } from './benchmarks.js';
 
 /** Hardening-guide step: 0 inventory, 1–5 the guide's steps, 6 monitoring. */
 export type Step = 0 | 1 | 2 | 3 | 4 | 5 | 6;
@@ -116,6 +117,8 @@ export interface Finding {
   evidence: string[];
   remediation: Remediation;
   references: string[];
+  /** The benchmark ids the check is mapped to (src/checks/benchmarks.ts), only cited ones (DESIGN §3.3). */
+  benchmarks: BenchmarkRef[];
   /**
    * The remediation was written for this tenant (the check returned one), not the check's generic template: the plan
    * takes DNS records to propose only from these. Not part of the JSON report.

@@ -36,6 +36,7 @@ function finding(f: ReportFinding): unknown {
     evidence: [...f.evidence],
     remediation: { powershell: f.remediation.powershell, portal: f.remediation.portal },
     references: [...f.references],
+    benchmarks: f.benchmarks.map((b) => ({ framework: b.framework, id: b.id, version: b.version })),
   };
 }
 
@@ -67,6 +68,7 @@ export function toJsonModel(report: Report): Record<string, unknown> {
     findings: sortById(report.findings).map(finding),
     checklist: report.checklist.map(checklistItem),
   };
+  if (report.benchmark !== undefined) model['benchmark'] = report.benchmark;
   if (report.generatedAt !== undefined) model['generatedAt'] = report.generatedAt;
   return model;
 }

@@ -4,6 +4,7 @@
  * fenced blocks whose fence is longer than any backtick run inside them.
  */
 import type { Step } from '../checks/types.js';
+import { benchmarkLabel, FRAMEWORK_INFO, type BenchmarkRef } from '../checks/benchmarks.js';
 import { FINDING_STATUS_ORDER, rank, SEVERITY_ORDER, type FindingStatus } from '../common/order.js';
 import { isUnsafeChar, UNSAFE_CHARS, visibleEscape, appendAll } from '../common/text.js';
 import type { Report, ReportFinding, ReportPath } from './model.js';
@@ -129,6 +130,11 @@ function statusCell(status: FindingStatus): string {
   return status === 'fail' ? '**fail**' : status;
 }
 
+/** The ids a finding carries, with their edition: `CIS 6.5.5 (6.0.0)`. */
+function benchmarkList(benchmarks: readonly BenchmarkRef[]): string {
+  return benchmarks.map((b) => `${mdText(benchmarkLabel(b))} (${mdText(b.version)})`).join(' · ');
+}
+
 function findingDetail(f: ReportFinding): string[] {
   const lines = [
     `#### ${f.status.toUpperCase()} · ${f.severity} · ${mdCode(f.id)}`,
@@ -148,17 +154,29 @@ function findingDetail(f: ReportFinding): string[] {
     if (f.remediation.portal.trim() !== '') lines.push('', `Portal: ${mdText(f.remediation.portal)}`);
   }
   if (f.references.length > 0) lines.push('', `References: ${f.references.map(mdReference).join(' · ')}`);
+  if (f.benchmarks.length > 0) lines.push('', `Benchmarks: ${benchmarkList(f.benchmarks)}`);
   return lines;
 }
 
 function findingSection(report: Report): string[] {
   const lines = ['## Findings', ''];
-  if (report.findings.length === 0) return [...lines, 'No check was run.'];
+  if (report.findings.length === 0)
+    return [
+      ...lines,
+      report.benchmark === undefined
+        ? 'No check was run.'
+        : `No finding is mapped to the ${mdText(FRAMEWORK_INFO[report.benchmark].name)}.`,
+    ];
   const counts = FINDING_STATUS_ORDER.map(
     (s) => [s, report.findings.filter((f) => f.status === s).length] as const,
   )
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
+  if (report.benchmark !== undefined)
+    lines.push(
+      `Only the findings mapped to the ${mdText(FRAMEWORK_INFO[report.benchmark].name)}, with its ids.`,
+      '',
+    );
   lines.push(`${report.findings.length} findings: ${counts.join(', ')}.`);
   for (const step of STEPS) {
     const inStep = report.findings.filter((f) => f.step === step).sort(compareFindings);
@@ -166,8 +184,14 @@ function findingSection(report: Report): string[] {
     lines.push('', `### ${STEP_TITLES[step]}`, '');
     lines.push(
       ...table(
-        ['Status', 'Severity', 'Check', 'Title'],
-        inStep.map((f) => [statusCell(f.status), f.severity, mdCode(f.id), mdText(f.title)]),
+        ['Status', 'Severity', 'Check', 'Title', 'Benchmarks'],
+        inStep.map((f) => [
+          statusCell(f.status),
+          f.severity,
+          mdCode(f.id),
+          mdText(f.title),
+          f.benchmarks.map((b) => mdText(benchmarkLabel(b))).join('<br>'),
+        ]),
       ),
     );
     for (const f of inStep) if (!isPassing(f.status)) lines.push('', ...findingDetail(f));

@@ -3,6 +3,7 @@ import type { Finding, Step } from '../checks/types.js';
 import type { Disposition, PathKind, PathStatus, Stage } from '../model/types.js';
 import type { DomainResult, PathResult, Verdict } from '../model/paths.js';
 import type { GatewaySource } from '../common/gateway.js';
+import type { BenchmarkFramework } from '../checks/benchmarks.js';
 
 export interface ReportPath {
   id: string;
@@ -37,6 +38,8 @@ export interface Report {
   paths: ReportPath[];
   findings: ReportFinding[];
   checklist: ChecklistItem[];
+  /** Only in the `--benchmark` view (src/report/benchmark.ts): the framework the findings were narrowed to. */
+  benchmark?: BenchmarkFramework;
   /** Only with --timestamp. */
   generatedAt?: string;
 }

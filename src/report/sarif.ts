@@ -152,11 +152,18 @@ function checkRule(f: ReportFinding): Record<string, unknown> {
   const helpUri = f.references.find((r) => /^https:\/\//.test(r));
   const securitySeverity = SECURITY_SEVERITY[f.severity];
   const properties: Record<string, unknown> = {
-    tags: ['security', 'mxlock', `step-${f.step}`],
+    // Benchmark ids as tags (`cis-m365:6.5.5`) so dashboards can filter by them, and in full under `benchmarks`.
+    tags: ['security', 'mxlock', `step-${f.step}`, ...f.benchmarks.map((b) => `${b.framework}:${b.id}`)],
     step: f.step,
     stepTitle: STEP_TITLES[f.step],
     severity: f.severity,
   };
+  if (f.benchmarks.length > 0)
+    properties['benchmarks'] = f.benchmarks.map((b) => ({
+      framework: b.framework,
+      id: b.id,
+      version: b.version,
+    }));
   if (securitySeverity !== undefined) properties['security-severity'] = securitySeverity;
   return {
     id: f.id,
@@ -244,6 +251,7 @@ export function renderSarif(report: Report): string {
             acceptedDomains: [...report.tenant.acceptedDomains],
           },
           verdict: { ...report.verdict },
+          ...(report.benchmark === undefined ? {} : { benchmark: report.benchmark }),
           ...(report.generatedAt === undefined ? {} : { generatedAt: report.generatedAt }),
         },
       },

@@ -6,6 +6,7 @@
  */
 import pc from 'picocolors';
 import type { Step } from '../checks/types.js';
+import { benchmarkLabel, FRAMEWORK_INFO, type BenchmarkRef } from '../checks/benchmarks.js';
 import {
   FINDING_STATUS_ORDER,
   rank,
@@ -229,6 +230,10 @@ function statusCounts(findings: readonly ReportFinding[]): string {
 const FINDING_STATUS_COLUMNS = 9;
 const SEVERITY_COLUMNS = 10;
 
+function benchmarkText(benchmarks: readonly BenchmarkRef[]): string {
+  return benchmarks.map((b) => `${benchmarkLabel(b)} (${b.version})`).join(', ');
+}
+
 function detailedFinding(f: ReportFinding, c: Colors, width: number): string[] {
   const plainLabel = f.status.toUpperCase();
   const plainLead = `  ${plainLabel.padEnd(FINDING_STATUS_COLUMNS)}${f.severity.padEnd(SEVERITY_COLUMNS)}`;
@@ -243,6 +248,8 @@ function detailedFinding(f: ReportFinding, c: Colors, width: number): string[] {
   );
   const evidence = f.evidence.length > 0 ? f.evidence : ['(no evidence recorded)'];
   for (const e of evidence) appendAll(lines, wrapText(inlineSafe(e), width, `${body}- `, `${body}  `));
+  if (f.benchmarks.length > 0)
+    appendAll(lines, wrapText(`Benchmarks: ${benchmarkText(f.benchmarks)}`, width, body, `${body}  `));
   if (f.status === 'fail' || f.status === 'warn') {
     if (f.remediation.powershell.trim() !== '') {
       lines.push(`${body}PowerShell:`);
@@ -259,23 +266,39 @@ function detailedFinding(f: ReportFinding, c: Colors, width: number): string[] {
   return lines;
 }
 
-function compactFinding(f: ReportFinding, c: Colors, width: number): string {
+/** One line per passing finding; in the `--benchmark` view its ids lead, so an auditor sees them first. */
+function compactFinding(f: ReportFinding, c: Colors, width: number, withBenchmarks: boolean): string {
   const plainLabel = f.status === 'not-applicable' ? 'n/a' : f.status;
   const lead = `  ${label(plainLabel, FINDING_STATUS_COLUMNS, findingColor(c, f.status))}`;
-  const text = truncate(`${inlineSafe(f.id)}: ${inlineSafe(f.title)}`, width - 2 - FINDING_STATUS_COLUMNS);
+  const ids = withBenchmarks ? `[${f.benchmarks.map(benchmarkLabel).join(', ')}] ` : '';
+  const text = truncate(
+    `${ids}${inlineSafe(f.id)}: ${inlineSafe(f.title)}`,
+    width - 2 - FINDING_STATUS_COLUMNS,
+  );
   return lead + c.dim(text);
 }
 
 function findingSection(report: Report, c: Colors, width: number): string[] {
   const lines = heading(c, `FINDINGS (${report.findings.length})`, width);
-  if (report.findings.length === 0) lines.push('  No check was run.');
+  if (report.benchmark !== undefined)
+    appendAll(
+      lines,
+      wrapText(
+        `Only the findings mapped to the ${FRAMEWORK_INFO[report.benchmark].name}.`,
+        width,
+        '  ',
+        '  ',
+      ),
+    );
+  if (report.findings.length === 0)
+    lines.push(report.benchmark === undefined ? '  No check was run.' : '  No finding is mapped to it.');
   else appendAll(lines, wrapText(statusCounts(report.findings), width, '  ', '  '));
   for (const step of STEPS) {
     const inStep = report.findings.filter((f) => f.step === step).sort(compareFindings);
     if (inStep.length === 0) continue;
     lines.push('', ...wrapText(STEP_TITLES[step], width, '', '  ').map((l) => c.bold(c.underline(l))));
     for (const f of inStep) {
-      if (isPassing(f.status)) lines.push(compactFinding(f, c, width));
+      if (isPassing(f.status)) lines.push(compactFinding(f, c, width, report.benchmark !== undefined));
       else appendAll(lines, detailedFinding(f, c, width));
     }
   }

@@ -72,6 +72,7 @@ describe('mxlock assess', () => {
       'evidence',
       'remediation',
       'references',
+      'benchmarks',
     ]);
     const ids: string[] = report.findings.map((f: { id: string }) => f.id);
     expect(ids).toEqual([...ids].sort());
@@ -174,5 +175,47 @@ describe('mxlock assess', () => {
     const r = await mxlock('--version');
     const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
     expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});
+
+describe('mxlock assess --benchmark (issue 13 item 5)', () => {
+  const HALF_DONE = join(REPO, 'examples', 'half-done');
+
+  test('json: only findings mapped to the framework, only its ids; same exit code as the whole report', async () => {
+    const whole = await mxlock('assess', HALF_DONE, '--offline', '--format', 'json');
+    const cis = await mxlock('assess', HALF_DONE, '--offline', '--format', 'json', '--benchmark', 'cis-m365');
+    expect(cis.code).toBe(whole.code);
+    const all = (
+      JSON.parse(whole.stdout) as { findings: { id: string; benchmarks: { framework: string }[] }[] }
+    ).findings;
+    const report = JSON.parse(cis.stdout) as {
+      benchmark: string;
+      findings: { id: string; benchmarks: { framework: string; id: string; version: string }[] }[];
+    };
+    expect(report.benchmark).toBe('cis-m365');
+    expect(report.findings.map((f) => f.id)).toEqual(
+      all.filter((f) => f.benchmarks.some((b) => b.framework === 'cis-m365')).map((f) => f.id),
+    );
+    expect(report.findings.find((f) => f.id === 'direct-send.reject-flag')?.benchmarks).toEqual([
+      { framework: 'cis-m365', id: '6.5.5', version: '6.0.0' },
+    ]);
+    for (const f of report.findings) for (const b of f.benchmarks) expect(b.framework).toBe('cis-m365');
+  });
+
+  test.each([
+    ['md', 'SCuBA MS.EXO.3.1v1'],
+    ['sarif', 'scuba:MS.EXO.3.1v1'],
+    ['terminal', 'SCuBA MS.EXO.3.1v1'],
+  ])('%s carries the ids', async (format, expected) => {
+    const r = await mxlock('assess', HALF_DONE, '--offline', '--format', format, '--benchmark', 'scuba');
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.stdout).toContain(expected);
+    expect(r.stdout).not.toContain('ORCA108');
+  });
+
+  test('an unknown framework is a usage error (exit 2) naming the choices', async () => {
+    const r = await mxlock('assess', HALF_DONE, '--offline', '--benchmark', 'nist');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cis-m365');
   });
 });

@@ -64,6 +64,7 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
     const found = Object.fromEntries(choicesOf(help.stdout));
     expect(found['--format']).toContain('json');
     expect(found['--fail-on']).toEqual(['critical', 'high', 'medium', 'low', 'info', 'none']);
+    expect(found['--benchmark']).toEqual(['cis-m365', 'scuba', 'orca']);
     expect(commandsOf((await mxlock('--help')).stdout)).toEqual([
       'assess',
       'init',

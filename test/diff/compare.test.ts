@@ -19,6 +19,7 @@ function finding(status: FindingStatus, severity: Severity = 'high'): ReportFind
     evidence: [],
     remediation: { powershell: 'Set-OrganizationConfig -RejectDirectSend $true', portal: '-' },
     references: [],
+    benchmarks: [],
   };
 }
 

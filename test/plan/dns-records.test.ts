@@ -154,6 +154,7 @@ describe('proposedDnsRecords', () => {
     title: `${id} title`,
     evidence: [],
     references: [],
+    benchmarks: [],
     remediation: {
       powershell: ['# contoso.com: publish', ...records.map((r) => `#   ${r}`)].join('\n'),
       portal: '',

@@ -24,6 +24,7 @@ function f(id: string, status: FindingStatus): ReportFinding {
     evidence: [],
     remediation: { powershell: '', portal: '' },
     references: [],
+    benchmarks: [],
   };
 }
 

@@ -54,6 +54,7 @@ describe('renderJson: DESIGN §3.3 shape', () => {
         'evidence',
         'remediation',
         'references',
+        'benchmarks',
       ]);
       expect(Object.keys(f['remediation'] as Json)).toEqual(['powershell', 'portal']);
     }

@@ -96,7 +96,7 @@ describe('renderMarkdown: structure', () => {
       /^\| (\*\*fail\*\*|fail|warn|unknown|waived|info|pass|not-applicable) \|/.test(l),
     );
     expect(tableRows).toHaveLength(17);
-    for (const row of tableRows) expect(cells(row)).toHaveLength(4);
+    for (const row of tableRows) expect(cells(row)).toHaveLength(5);
     const details = lines.filter((l) => l.startsWith('#### '));
     expect(details).toEqual([
       '#### WARN · medium · `inventory.direct-send-sources`',

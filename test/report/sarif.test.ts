@@ -210,6 +210,7 @@ describe('renderSarif', () => {
       evidence: [evidence],
       remediation: { powershell: '', portal: '' },
       references: [],
+      benchmarks: [],
     };
     expect(logicalLocations(f)).toEqual([{ name, fullyQualifiedName: `${type}/${name}`, kind: 'object' }]);
   });

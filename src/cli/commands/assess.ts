@@ -6,6 +6,8 @@ import type { Severity } from '../../common/order.js';
 import { diag, outputStyle } from '../output.js';
 import { dnsServers } from '../flags.js';
 import { reporters, type ReportFormat } from '../../report/index.js';
+import { benchmarkView } from '../../report/benchmark.js';
+import { BENCHMARK_FRAMEWORKS, type BenchmarkFramework } from '../../checks/benchmarks.js';
 
 interface AssessFlags {
   profile?: string;
@@ -15,6 +17,7 @@ interface AssessFlags {
   out?: string;
   failOn: Severity | 'none';
   timestamp?: boolean;
+  benchmark?: BenchmarkFramework;
   color?: boolean;
   force?: boolean;
 }
@@ -50,6 +53,12 @@ export function registerAssess(program: Command): void {
         .choices(['critical', 'high', 'medium', 'low', 'info', 'none'])
         .default('high'),
     )
+    .addOption(
+      new Option(
+        '--benchmark <framework>',
+        'list only the findings mapped to this benchmark, with its ids (the exit code still weighs every finding)',
+      ).choices(BENCHMARK_FRAMEWORKS),
+    )
     .option('--timestamp', 'add generatedAt to the report (off by default: output is deterministic)')
     .option('--no-color', 'no colour in the terminal report (also NO_COLOR=1)')
     .addHelpText(
@@ -59,6 +68,7 @@ Examples:
   $ mxlock assess ./export --offline
   $ mxlock assess ./export --format json --out report.json
   $ mxlock assess snapshot.json --profile mxlock.yaml --format sarif --out mxlock.sarif --fail-on medium
+  $ mxlock assess ./export --offline --benchmark cis-m365 --format md --out cis.md
 
 Exit codes: 0 no open bypass and nothing failing at or above --fail-on; 1 an open bypass or such a
 finding; 2 usage or input error (the message names the file and property).`,
@@ -73,7 +83,8 @@ finding; 2 usage or input error (the message names the file and property).`,
         log: diag,
       });
       for (const w of warnings) diag(`warning: ${w}`);
-      const text = reporters[flags.format](report, outputStyle(flags));
+      const shown = flags.benchmark === undefined ? report : benchmarkView(report, flags.benchmark);
+      const text = reporters[flags.format](shown, outputStyle(flags));
       if (flags.out) {
         await writeOutputFile(flags.out, text, {
           force: flags.force === true,
