@@ -14,6 +14,7 @@ import {
   type ContainerLimits,
 } from '../../src/common/inflate.js';
 import { InputError } from '../../src/errors.js';
+import { handZip, heapGrowth as growth } from '../support/zip.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const MIB = 1024 * 1024;
@@ -38,51 +39,6 @@ function refusal(file: string, bytes: Uint8Array, limits?: Partial<ContainerLimi
   throw new Error(`${file} was not refused`);
 }
 
-/**
- * A zip written by hand (APPNOTE 4.3.7, 4.3.12, 4.3.16): one local entry of DEFLATE data, and `copies` central
- * directory records that all point at it (the overlapping-entries bomb: each entry honest, the sum not).
- */
-function overlappingZip(deflated: Uint8Array, size: number, crc: number, copies: number): Uint8Array {
-  const name = utf8('r.bin');
-  const local = new DataView(new ArrayBuffer(30));
-  local.setUint32(0, 0x04034b50, true);
-  local.setUint16(4, 20, true);
-  local.setUint16(8, 8, true);
-  local.setUint32(14, crc, true);
-  local.setUint32(18, deflated.length, true);
-  local.setUint32(22, size, true);
-  local.setUint16(26, name.length, true);
-  const central: Uint8Array[] = [];
-  for (let i = 0; i < copies; i++) {
-    const c = new DataView(new ArrayBuffer(46));
-    c.setUint32(0, 0x02014b50, true);
-    c.setUint16(4, 20, true);
-    c.setUint16(6, 20, true);
-    c.setUint16(10, 8, true);
-    c.setUint32(16, crc, true);
-    c.setUint32(20, deflated.length, true);
-    c.setUint32(24, size, true);
-    c.setUint16(28, name.length, true);
-    c.setUint32(42, 0, true);
-    central.push(new Uint8Array(c.buffer), name);
-  }
-  const cdOffset = 30 + name.length + deflated.length;
-  const cdSize = copies * (46 + name.length);
-  const eocd = new DataView(new ArrayBuffer(22));
-  eocd.setUint32(0, 0x06054b50, true);
-  eocd.setUint16(8, copies, true);
-  eocd.setUint16(10, copies, true);
-  eocd.setUint32(12, cdSize, true);
-  eocd.setUint32(16, cdOffset, true);
-  return Buffer.concat([
-    new Uint8Array(local.buffer),
-    name,
-    deflated,
-    ...central,
-    new Uint8Array(eocd.buffer),
-  ]);
-}
-
 /** Bytes that compress about 10:1 (text-like), so no single stream trips the ratio cap. */
 function textLike(bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -103,15 +59,6 @@ function sparse(bytes: number, every: number): Uint8Array {
     out[i] = 0x61 + ((x >>> 16) % 26);
   }
   return out;
-}
-
-function growth(run: () => void): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const before = process.memoryUsage();
-  run();
-  const after = process.memoryUsage();
-  return after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
 }
 
 describe('zip: every entry', () => {
@@ -224,7 +171,7 @@ describe('zip: every entry', () => {
     const d = new Deflate({ level: 6 }, (c) => parts.push(c));
     d.push(data, true);
     const deflated = Buffer.concat(parts);
-    const zip = overlappingZip(deflated, data.length, crc32Of(data), 1000);
+    const zip = handZip('r.bin', deflated, data.length, crc32Of(data), 1000);
     let err: unknown;
     const grown = growth(() => {
       try {
