@@ -1,9 +1,10 @@
 /**
- * Bounded decompression of DMARC report containers (formats.md §4.2): gzip and the first entry of a zip. Inflation
- * runs in small input slices (fflate's streaming inflater), so a bomb is refused after a few MiB of output, never
- * inflated whole: the output is capped absolutely and relative to the compressed size consumed so far. Entry names
- * are read only to be shown (escaped), never used as paths. Each failure is a `ContainerError`: the caller names the
- * file. Pure.
+ * Bounded decompression of DMARC report containers (formats.md §4.2): gzip (every member of a multi-member file) and
+ * every entry of a zip. Inflation runs in small input slices (fflate's streaming inflater), so a bomb is refused after
+ * a few MiB of output, never inflated whole: each stream's output is capped absolutely and relative to the compressed
+ * size consumed so far, and the entries of one archive together are capped again (an archive of many entries that
+ * each stay under the caps, or that all point at the same compressed data, is a bomb too). Entry names are read only
+ * to be shown (escaped), never used as paths. Each failure is a `ContainerError`: the caller names the file. Pure.
  */
 import { Gunzip, Inflate } from 'fflate';
 import { crc32 } from 'node:zlib';
@@ -20,12 +21,40 @@ export const RATIO_GRACE_BYTES = 1024 * 1024;
 /** Compressed bytes pushed per step: at DEFLATE's maximum ratio a step yields about 4 MiB, the most ever held extra. */
 const SLICE_BYTES = 4096;
 
+/**
+ * Entries read from one zip. A reporter's zip holds one report; a month of daily reports zipped by hand some 31 per
+ * domain. An archive with more is refused whole: unpack it into a folder, which is read file by file.
+ */
+export const MAX_ZIP_ENTRIES = 1000;
+/** All entries of one zip together, inflated (bytes): two full-size reports' worth. */
+export const MAX_ARCHIVE_INFLATED_BYTES = 2 * MAX_INFLATED_BYTES;
+/**
+ * Members of one gzip file (RFC 1952 §2.2: a gzip file is a series of members, decompressed one after the other).
+ * Writers that flush in pieces write a few; thousands of empty members are only a way to spend time.
+ */
+export const MAX_GZIP_MEMBERS = 1000;
+
 export interface InflateLimits {
+  /** Output of one stream (a gzip file, a zip entry), bytes. */
   maxBytes: number;
+  /** Output/input of one stream, and of a whole archive. */
   maxRatio: number;
 }
 
-export const DEFAULT_LIMITS: InflateLimits = { maxBytes: MAX_INFLATED_BYTES, maxRatio: MAX_RATIO };
+export interface ContainerLimits extends InflateLimits {
+  maxEntries: number;
+  /** Output of all the streams of one archive together, bytes. */
+  maxTotalBytes: number;
+  maxMembers: number;
+}
+
+export const DEFAULT_LIMITS: ContainerLimits = {
+  maxBytes: MAX_INFLATED_BYTES,
+  maxRatio: MAX_RATIO,
+  maxEntries: MAX_ZIP_ENTRIES,
+  maxTotalBytes: MAX_ARCHIVE_INFLATED_BYTES,
+  maxMembers: MAX_GZIP_MEMBERS,
+};
 
 /** Why a container was refused; `inflated` is how far decompression got (bytes), for the report and the tests. */
 export class ContainerError extends Error {
@@ -35,6 +64,39 @@ export class ContainerError extends Error {
     readonly inflated = 0,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A limit of a whole archive was passed: the archive is refused, not one entry (the entries read before it are not
+ * trusted either).
+ */
+export class ArchiveLimitError extends ContainerError {}
+
+/**
+ * What the streams of one archive may inflate together: `maxTotalBytes`, and `maxRatio` times the archive's size once
+ * past the grace (entries that share their compressed data each look honest; their sum does not).
+ */
+export class InflateBudget {
+  total = 0;
+  constructor(
+    readonly limits: Pick<ContainerLimits, 'maxTotalBytes' | 'maxRatio'>,
+    /** The archive's size, bytes. */
+    readonly archiveBytes: number,
+  ) {}
+
+  spend(bytes: number): void {
+    this.total += bytes;
+    if (this.total > this.limits.maxTotalBytes)
+      throw new ArchiveLimitError(
+        `the zip archive's entries inflate to more than the ${this.limits.maxTotalBytes}-byte limit for one archive: refused (a decompression bomb?)`,
+        this.total,
+      );
+    if (this.total > RATIO_GRACE_BYTES && this.total > this.archiveBytes * this.limits.maxRatio)
+      throw new ArchiveLimitError(
+        `the zip archive's entries inflate more than ${this.limits.maxRatio} times the archive's size (${this.total} bytes from ${this.archiveBytes}): refused as a decompression bomb`,
+        this.total,
+      );
   }
 }
 
@@ -49,12 +111,16 @@ function inflateBounded(
   make: (ondata: (chunk: Uint8Array) => void) => Stream,
   limits: InflateLimits,
   what: string,
+  budget?: InflateBudget,
+  /** Called before each chunk: a new gzip member starts the CRC anew (gunzipBounded). */
+  onChunk?: (chunk: Uint8Array) => void,
 ): { bytes: Uint8Array; crc: number } {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let crc = 0;
   let consumed = 0;
   const stream = make((chunk) => {
+    onChunk?.(chunk);
     total += chunk.length;
     if (total > limits.maxBytes)
       throw new ContainerError(
@@ -66,6 +132,7 @@ function inflateBounded(
         `${what} inflates more than ${limits.maxRatio} times its compressed size (${total} bytes from ${consumed}): refused as a decompression bomb`,
         total,
       );
+    budget?.spend(chunk.length);
     crc = crc32(chunk, crc);
     chunks.push(chunk);
   });
@@ -101,34 +168,64 @@ function u32(b: Uint8Array, at: number): number {
   return (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
 }
 
-/** gzip (RFC 1952), its CRC-32 and ISIZE trailer checked: fflate alone does not notice a truncated file. */
-export function gunzipBounded(input: Uint8Array, limits: InflateLimits = DEFAULT_LIMITS): Uint8Array {
+/**
+ * gzip (RFC 1952), every member of it (§2.2: concatenated members decompress to the concatenation of their data; some
+ * senders write their reports that way), each member's CRC-32 and ISIZE trailer checked: fflate alone does not notice
+ * a truncated file. The caps hold for the members together.
+ */
+export function gunzipBounded(
+  input: Uint8Array,
+  limits: InflateLimits & { maxMembers?: number } = DEFAULT_LIMITS,
+  budget?: InflateBudget,
+): Uint8Array {
   if (input.length < 18)
     throw new ContainerError('the gzip data is truncated (shorter than a gzip header and trailer)');
-  const { bytes, crc } = inflateBounded(
+  const maxMembers = limits.maxMembers ?? MAX_GZIP_MEMBERS;
+  // Each member's output (length, CRC-32), checked against its trailer: the 8 bytes before the next member's offset.
+  let memberCrc = 0;
+  let memberBytes = 0;
+  let members = 1;
+  const checkMember = (end: number, inflated: number, named: boolean): void => {
+    // RFC 1952 §2.3.1: CRC32 then ISIZE (the length modulo 2^32), the last eight bytes of the member.
+    if (u32(input, end - 8) !== memberCrc || u32(input, end - 4) !== memberBytes % 2 ** 32)
+      throw new ContainerError(
+        `the gzip data is truncated or corrupt (${named ? `member ${members}'s` : 'its'} CRC-32/length trailer does not match the data)`,
+        inflated,
+      );
+  };
+  let inflatedSoFar = 0;
+  const { bytes } = inflateBounded(
     input,
-    (ondata) => new Gunzip((c) => ondata(c)),
+    (ondata) => {
+      const g = new Gunzip((c) => ondata(c));
+      // Called once the previous member's data has all been passed on, with the new member's offset in the input.
+      g.onmember = (offset) => {
+        checkMember(offset, inflatedSoFar, true);
+        if (++members > maxMembers)
+          throw new ContainerError(
+            `the gzip data has more than ${maxMembers} members: refused (no report is written in that many pieces)`,
+            inflatedSoFar,
+          );
+        memberCrc = 0;
+        memberBytes = 0;
+      };
+      return g;
+    },
     limits,
     'the gzip data',
+    budget,
+    (chunk) => {
+      memberCrc = crc32(chunk, memberCrc);
+      memberBytes += chunk.length;
+      inflatedSoFar += chunk.length;
+    },
   );
-  // RFC 1952 §2.3.1: CRC32 then ISIZE (the length modulo 2^32), the last eight bytes of a single-member file.
-  const wantCrc = u32(input, input.length - 8);
-  const wantSize = u32(input, input.length - 4);
-  if (wantCrc !== crc || wantSize !== bytes.length % 2 ** 32)
-    throw new ContainerError(
-      'the gzip data is truncated or corrupt (its CRC-32/length trailer does not match the data)',
-      bytes.length,
-    );
+  checkMember(input.length, bytes.length, members > 1);
   return bytes;
 }
 
-/** The first entry of a zip, as parsedmarc reads it: its name (for messages only) and its bytes. */
-export interface ZipEntry {
-  name: string;
-  bytes: Uint8Array;
-  /** Entries after the first, not read. */
-  others: number;
-}
+/** One entry of a zip: its name (for messages only, never a path), and its bytes or why it could not be read. */
+export type ZipEntry = { name: string; bytes: Uint8Array } | { name: string; error: ContainerError };
 
 const EOCD_SIGNATURE = 0x06054b50; // APPNOTE 4.3.16
 const CENTRAL_SIGNATURE = 0x02014b50; // APPNOTE 4.3.12
@@ -144,12 +241,18 @@ function suspiciousName(name: string): boolean {
   return /^[/\\]|^[A-Za-z]:|(^|[/\\])\.\.([/\\]|$)|\\|[\u0000-\u001f\u007f]/.test(name);
 }
 
-/**
- * Reads the first entry of a zip through its central directory (APPNOTE 4.3): the local header can leave sizes to a
- * data descriptor (bit 3, Java's ZipOutputStream), the central directory always has them. Stored and DEFLATE only;
- * ZIP64 and encryption are refused (no DMARC report needs them).
- */
-export function unzipFirst(input: Uint8Array, limits: InflateLimits = DEFAULT_LIMITS): ZipEntry {
+interface CentralEntry {
+  name: string;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+}
+
+/** The central directory (APPNOTE 4.3.12), bounded: its entries' fields, or an error for the whole archive. */
+function centralDirectory(input: Uint8Array, maxEntries: number): CentralEntry[] {
   let eocd = -1;
   for (let i = input.length - 22; i >= Math.max(0, input.length - 22 - EOCD_MAX_COMMENT); i--) {
     if (u32(input, i) === EOCD_SIGNATURE) {
@@ -158,49 +261,102 @@ export function unzipFirst(input: Uint8Array, limits: InflateLimits = DEFAULT_LI
     }
   }
   if (eocd < 0) throw new ContainerError('the zip archive is truncated (no end of central directory)');
-  const entries = u16(input, eocd + 10);
+  const count = u16(input, eocd + 10);
   const cdOffset = u32(input, eocd + 16);
-  if (entries === 0) throw new ContainerError('the zip archive is empty');
-  if (entries === 0xffff || cdOffset === 0xffffffff)
+  if (count === 0) throw new ContainerError('the zip archive is empty');
+  if (count === 0xffff || cdOffset === 0xffffffff)
     throw new ContainerError('the zip archive is ZIP64, which no DMARC report needs: refused');
-  if (u32(input, cdOffset) !== CENTRAL_SIGNATURE)
-    throw new ContainerError('the zip archive is truncated or corrupt (no central directory where it says)');
-  const flags = u16(input, cdOffset + 8);
-  const method = u16(input, cdOffset + 10);
-  const wantCrc = u32(input, cdOffset + 16);
-  const compressedSize = u32(input, cdOffset + 20);
-  const size = u32(input, cdOffset + 24);
-  const nameLength = u16(input, cdOffset + 28);
-  const localOffset = u32(input, cdOffset + 42);
-  const name = new TextDecoder('utf-8').decode(input.subarray(cdOffset + 46, cdOffset + 46 + nameLength));
-  const label = `zip entry ${JSON.stringify(name)}`;
-  if (suspiciousName(name))
+  if (count > maxEntries)
+    throw new ContainerError(
+      `the zip archive has ${count} entries, more than the ${maxEntries} read from one archive: refused (unpack it into a folder to read them all)`,
+    );
+  const entries: CentralEntry[] = [];
+  let at = cdOffset;
+  for (let n = 0; n < count; n++) {
+    if (u32(input, at) !== CENTRAL_SIGNATURE)
+      throw new ContainerError(
+        `the zip archive is truncated or corrupt (central directory entry ${n + 1} is not where it should be)`,
+      );
+    const nameLength = u16(input, at + 28);
+    entries.push({
+      flags: u16(input, at + 8),
+      method: u16(input, at + 10),
+      crc: u32(input, at + 16),
+      compressedSize: u32(input, at + 20),
+      size: u32(input, at + 24),
+      localOffset: u32(input, at + 42),
+      name: new TextDecoder('utf-8').decode(input.subarray(at + 46, at + 46 + nameLength)),
+    });
+    // Name, extra field and comment follow the fixed 46 bytes.
+    at += 46 + nameLength + u16(input, at + 30) + u16(input, at + 32);
+  }
+  return entries;
+}
+
+/**
+ * One entry's bytes, through its central directory record: the local header can leave sizes to a data descriptor
+ * (bit 3, Java's ZipOutputStream), the central directory always has them. Stored and DEFLATE only; ZIP64 and
+ * encryption are refused (no DMARC report needs them).
+ */
+function readEntry(
+  input: Uint8Array,
+  e: CentralEntry,
+  limits: InflateLimits,
+  budget: InflateBudget,
+): Uint8Array {
+  const label = `zip entry ${JSON.stringify(e.name)}`;
+  if (suspiciousName(e.name))
     throw new ContainerError(
       `${label}: a path outside the archive (absolute, "..", a backslash or a control character): refused as a path-traversal attempt (entries are read in memory, never written)`,
     );
-  if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff)
+  if (e.compressedSize === 0xffffffff || e.size === 0xffffffff || e.localOffset === 0xffffffff)
     throw new ContainerError(`${label}: ZIP64 sizes, which no DMARC report needs: refused`);
-  if (flags & 1) throw new ContainerError(`${label}: encrypted: cannot be read`);
-  if (size > limits.maxBytes)
+  if (e.flags & 1) throw new ContainerError(`${label}: encrypted: cannot be read`);
+  if (e.size > limits.maxBytes)
     throw new ContainerError(
-      `${label}: ${size} bytes is larger than the ${limits.maxBytes}-byte limit for one report: refused`,
+      `${label}: ${e.size} bytes is larger than the ${limits.maxBytes}-byte limit for one report: refused`,
     );
-  if (u32(input, localOffset) !== LOCAL_SIGNATURE)
+  if (u32(input, e.localOffset) !== LOCAL_SIGNATURE)
     throw new ContainerError(`${label}: corrupt (no local header where the central directory says)`);
-  const start = localOffset + 30 + u16(input, localOffset + 26) + u16(input, localOffset + 28);
-  const data = input.subarray(start, start + compressedSize);
-  if (data.length < compressedSize) throw new ContainerError(`${label}: truncated`);
+  const start = e.localOffset + 30 + u16(input, e.localOffset + 26) + u16(input, e.localOffset + 28);
+  const data = input.subarray(start, start + e.compressedSize);
+  if (data.length < e.compressedSize) throw new ContainerError(`${label}: truncated`);
   let out: { bytes: Uint8Array; crc: number };
-  if (method === 0) out = { bytes: data.slice(), crc: crc32(data) };
-  else if (method === 8) out = inflateBounded(data, (ondata) => new Inflate((c) => ondata(c)), limits, label);
+  if (e.method === 0) {
+    budget.spend(data.length);
+    out = { bytes: data.slice(), crc: crc32(data) };
+  } else if (e.method === 8)
+    out = inflateBounded(data, (ondata) => new Inflate((c) => ondata(c)), limits, label, budget);
   else
     throw new ContainerError(
-      `${label}: compression method ${method} is not supported (stored or DEFLATE only)`,
+      `${label}: compression method ${e.method} is not supported (stored or DEFLATE only)`,
     );
-  if (out.bytes.length !== size || out.crc !== wantCrc)
+  if (out.bytes.length !== e.size || out.crc !== e.crc)
     throw new ContainerError(
       `${label}: truncated or corrupt (its CRC-32/size in the central directory does not match the data)`,
       out.bytes.length,
     );
-  return { name, bytes: out.bytes, others: entries - 1 };
+  return out.bytes;
+}
+
+/**
+ * The entries of a zip, one at a time (the caller parses each and drops its bytes), folders left out. An entry that
+ * cannot be read is yielded with its error; a limit of the whole archive (entry count, total output, total ratio,
+ * through `budget`) throws an `ArchiveLimitError` or `ContainerError`. `budget` is shared with what the caller
+ * inflates further (an `.xml.gz` entry).
+ */
+export function* zipEntries(
+  input: Uint8Array,
+  limits: ContainerLimits = DEFAULT_LIMITS,
+  budget: InflateBudget = new InflateBudget(limits, input.length),
+): Generator<ZipEntry> {
+  for (const e of centralDirectory(input, limits.maxEntries)) {
+    if (e.name.endsWith('/') && e.size === 0) continue;
+    try {
+      yield { name: e.name, bytes: readEntry(input, e, limits, budget) };
+    } catch (err) {
+      if (err instanceof ArchiveLimitError || !(err instanceof ContainerError)) throw err;
+      yield { name: e.name, error: err };
+    }
+  }
 }

@@ -7,11 +7,13 @@ import { splitMessages } from '../headers/parse.js';
 import { inlineSafe } from '../common/text.js';
 import { InputError } from '../errors.js';
 import {
+  ArchiveLimitError,
   ContainerError,
   DEFAULT_LIMITS,
   gunzipBounded,
-  unzipFirst,
-  type InflateLimits,
+  InflateBudget,
+  zipEntries,
+  type ContainerLimits,
 } from '../common/inflate.js';
 import { mimeLeaves } from './mime.js';
 import { parseReport, ReportError, type AggregateReport } from './report.js';
@@ -55,52 +57,130 @@ function looksLikeMail(bytes: Uint8Array): boolean {
   return /^From \S/.test(head) || /^[A-Za-z][A-Za-z0-9-]{0,75}:/.test(head);
 }
 
-/** The XML of a report: the bytes themselves, or what a gzip or zip holds (one level: a report is not nested). */
-function reportXml(
-  bytes: Uint8Array,
-  limits: InflateLimits,
-): { xml: Uint8Array; entry?: string } | undefined {
-  const kind = sniff(bytes);
-  if (kind === 'xml') return { xml: bytes };
-  if (kind === 'gzip') {
-    const xml = gunzipBounded(bytes, limits);
-    if (sniff(xml) !== 'xml') throw new ContainerError('the gzip data does not hold XML');
-    return { xml };
+/** A container inside a container: what it is, for the message (a report is never nested). */
+function nested(kind: Kind): string | undefined {
+  return kind === 'zip' ? 'a zip archive' : kind === 'gzip' ? 'gzip data' : undefined;
+}
+
+/** The XML a gzip holds (gzip of gzip or zip is refused: a report is not nested). */
+function gunzipXml(bytes: Uint8Array, limits: ContainerLimits, budget?: InflateBudget): Uint8Array {
+  const xml = gunzipBounded(bytes, limits, budget);
+  const kind = sniff(xml);
+  const inner = nested(kind);
+  if (inner) throw new ContainerError(`the gzip data holds ${inner}: nested archives are not read`);
+  if (kind !== 'xml') throw new ContainerError('the gzip data does not hold XML');
+  return xml;
+}
+
+interface Place {
+  file: string;
+  /** The message, part and entry, outermost first. */
+  where: string[];
+}
+
+const placeOf = (p: Place): string => [inlineSafe(p.file), ...p.where.map(inlineSafe)].join(': ');
+
+/** Parses XML into a report; with `inflated`, an offset in an error is one of the inflated bytes. */
+function parseAt(place: Place, xml: Uint8Array, inflated: boolean): FoundReport {
+  let text: string;
+  try {
+    text = decodeXml(xml);
+  } catch (err) {
+    if (err instanceof XmlError && inflated)
+      throw new XmlError(`${err.message} (offsets count the inflated data)`);
+    throw err;
   }
-  if (kind === 'zip') {
-    const entry = unzipFirst(bytes, limits);
-    const label = `zip entry ${JSON.stringify(entry.name)}`;
-    if (sniff(entry.bytes) !== 'xml') throw new ContainerError(`${label} does not hold XML`);
-    return { xml: entry.bytes, entry: label };
+  return { source: [place.file, ...place.where].join(': '), report: parseReport(text) };
+}
+
+/** Why one piece could not be read, as the person reads it: the place, then the reason. */
+function failure(place: Place, err: unknown): InputError {
+  if (err instanceof ContainerError || err instanceof XmlError || err instanceof ReportError)
+    return new InputError(`${placeOf(place)}: ${err.message}`, place.file, undefined, { cause: err });
+  throw err;
+}
+
+const isNotAReport = (err: unknown) => err instanceof ReportError && err.code === 'not-a-report';
+
+/**
+ * Every report of a zip, each entry on its own (formats.md §4.2 says parsedmarc reads the first; an archive can hold
+ * several). An entry that is not a report is skipped with a note; an entry that cannot be read is a note naming the
+ * archive and the entry while another entry gives a report, and the archive's error when none does. A limit of the
+ * whole archive (entries, total inflated size or ratio) refuses it.
+ */
+function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip: Skip): FoundReport[] {
+  const found: FoundReport[] = [];
+  const bad: InputError[] = [];
+  const skipped: string[] = [];
+  const budget = new InflateBudget(limits, bytes.length);
+  try {
+    for (const entry of zipEntries(bytes, limits, budget)) {
+      const label = `zip entry ${JSON.stringify(entry.name)}`;
+      if ('error' in entry) {
+        // The entry's own errors name it already.
+        bad.push(failure(place, entry.error));
+        continue;
+      }
+      const at: Place = { file: place.file, where: [...place.where, label] };
+      const kind = sniff(entry.bytes);
+      try {
+        if (kind === 'zip') throw new ContainerError('holds a zip archive: nested archives are not read');
+        if (kind === 'other') {
+          skipped.push(`${placeOf(at)}: neither XML nor gzip: not a report: skipped`);
+          continue;
+        }
+        const xml = kind === 'gzip' ? gunzipXml(entry.bytes, limits, budget) : entry.bytes;
+        found.push(parseAt(at, xml, true));
+      } catch (err) {
+        if (err instanceof ArchiveLimitError) throw err;
+        if (isNotAReport(err)) skipped.push(`${placeOf(at)}: ${(err as Error).message}: skipped`);
+        else bad.push(failure(at, err));
+      }
+    }
+  } catch (err) {
+    throw failure(place, err);
   }
-  return undefined;
+  if (found.length === 0 && bad.length > 0) {
+    const first = bad[0]!;
+    if (bad.length === 1) throw first;
+    throw new InputError(
+      `${first.message} (and ${bad.length - 1} other entr${bad.length === 2 ? 'y' : 'ies'} that could not be read)`,
+      place.file,
+      undefined,
+      { cause: first },
+    );
+  }
+  for (const e of bad) skip.notes.push(`${e.message}: skipped (the archive's other entries were read)`);
+  if (found.length === 0) {
+    const what = `${placeOf(place)}: the zip archive holds no DMARC aggregate report`;
+    if (skip.strict) throw new InputError(what, place.file);
+    skip.notes.push(`${what}: skipped`);
+  } else for (const n of skipped) skip.notes.push(n);
+  return found;
+}
+
+interface Skip {
+  strict: boolean;
+  notes: string[];
 }
 
 /**
- * Reads one report; any failure becomes an InputError that names `file` and where in it. Well-formed XML of another
- * kind is an error when `strict`, else a note.
+ * The reports of one piece (the file, or a part of a message); any failure becomes an InputError that names the file
+ * and where in it. Well-formed XML of another kind is an error when `strict`, else a note.
  */
-function readOne(
-  file: string,
-  where: string[],
-  bytes: Uint8Array,
-  limits: InflateLimits,
-  skip: { strict: boolean; notes: string[] },
-): FoundReport | undefined {
-  const at = () => [inlineSafe(file), ...where.map(inlineSafe)].join(': ');
+function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip: Skip): FoundReport[] {
+  const kind = sniff(bytes);
+  if (kind === 'zip') return readZip(place, bytes, limits, skip);
   try {
-    const found = reportXml(bytes, limits);
-    if (!found) return undefined;
-    if (found.entry) where = [...where, found.entry];
-    return { source: [file, ...where].join(': '), report: parseReport(decodeXml(found.xml)) };
+    if (kind === 'xml') return [parseAt(place, bytes, false)];
+    if (kind === 'gzip') return [parseAt(place, gunzipXml(bytes, limits), true)];
+    return [];
   } catch (err) {
-    if (err instanceof ReportError && err.code === 'not-a-report' && !skip.strict) {
-      skip.notes.push(`${at()}: ${err.message}: skipped`);
-      return undefined;
+    if (isNotAReport(err) && !skip.strict) {
+      skip.notes.push(`${placeOf(place)}: ${(err as Error).message}: skipped`);
+      return [];
     }
-    if (err instanceof ContainerError || err instanceof XmlError || err instanceof ReportError)
-      throw new InputError(`${at()}: ${err.message}`, file, undefined, { cause: err });
-    throw err;
+    throw failure(place, err);
   }
 }
 
@@ -111,14 +191,12 @@ function readOne(
 export function extractReports(
   file: string,
   bytes: Uint8Array,
-  options: { strict: boolean; limits?: InflateLimits } = { strict: true },
+  options: { strict: boolean; limits?: Partial<ContainerLimits> } = { strict: true },
 ): Extraction {
-  const limits = options.limits ?? DEFAULT_LIMITS;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const notes: string[] = [];
-  if (sniff(bytes) !== 'other') {
-    const direct = readOne(file, [], bytes, limits, { strict: options.strict, notes });
-    return { reports: direct ? [direct] : [], notes };
-  }
+  if (sniff(bytes) !== 'other')
+    return { reports: readOne({ file, where: [] }, bytes, limits, { strict: options.strict, notes }), notes };
   if (!looksLikeMail(bytes)) {
     const what = `${inlineSafe(file)}: not a DMARC aggregate report (neither XML, gzip, zip, an email nor an mbox)`;
     if (options.strict) throw new InputError(what, file);
@@ -134,11 +212,12 @@ export function extractReports(
     for (const leaf of mimeLeaves(lines, mimeNotes)) {
       // The text part of a report email is prose (or HTML); a part is read when its bytes are XML, gzip or zip.
       if (leaf.contentType === 'text/html' || sniff(leaf.bytes) === 'other') continue;
-      const r = readOne(file, [...message, leaf.label], leaf.bytes, limits, { strict: false, notes });
-      if (r) {
-        reports.push(r);
-        found++;
-      }
+      const r = readOne({ file, where: [...message, leaf.label] }, leaf.bytes, limits, {
+        strict: false,
+        notes,
+      });
+      for (const x of r) reports.push(x);
+      found += r.length;
     }
     const where = [inlineSafe(file), ...message].join(': ');
     for (const n of mimeNotes) notes.push(`${where}: ${inlineSafe(n)}`);

@@ -11,6 +11,7 @@ import { recordedSpf } from '../dns/oracle.js';
 import type { Profile } from '../profile/schema.js';
 import type { AlignedResult } from './report.js';
 import type { FoundReport } from './extract.js';
+import { daysCovered, MAX_SPREAD_DAYS, spreadOverDays, UNKNOWN_DAY } from './days.js';
 
 /** What a source is known as; `spf` = the header_from domain's SPF passes for the IP (RFC 7208 check_host). */
 export type KnownBy = 'gateway' | 'hybrid' | 'declared-source' | 'spf';
@@ -41,10 +42,22 @@ export interface DmarcSource {
   reporters: string[];
 }
 
+/** Messages of one UTC day (days.ts: a report spanning several days is split over them). */
+export interface DmarcDay {
+  /** `YYYY-MM-DD`, or `unknown` (no readable date, or a range too long to spread). */
+  day: string;
+  messages: number;
+  /** DMARC pass: aligned SPF or aligned DKIM (policy_evaluated). */
+  aligned: number;
+  unaligned: number;
+}
+
 export interface DmarcSummary {
   reports: number;
   messages: number;
   sources: DmarcSource[];
+  /** By UTC day, oldest first, `unknown` last. */
+  byDay: DmarcDay[];
   domains: string[];
   begin: string | undefined;
   end: string | undefined;
@@ -148,8 +161,30 @@ export function summarise(
   let begin: string | undefined;
   let end: string | undefined;
   const domains = new Set<string>();
+  const days = new Map<string, { aligned: number; unaligned: number }>();
+  let spread = 0;
+  let unspread = 0;
   for (const { report, source } of reports) {
     domains.add(report.domain);
+    let aligned = 0;
+    let unaligned = 0;
+    for (const r of report.records) {
+      if (r.dmarc === 'pass') aligned += r.count;
+      else unaligned += r.count;
+    }
+    const covered = daysCovered(report.begin, report.end);
+    if (covered > MAX_SPREAD_DAYS) unspread++;
+    else if (covered > 1) spread++;
+    for (const [key, n] of [
+      ['aligned', aligned],
+      ['unaligned', unaligned],
+    ] as const) {
+      for (const share of spreadOverDays(n, report.begin, report.end)) {
+        let d = days.get(share.day);
+        if (!d) days.set(share.day, (d = { aligned: 0, unaligned: 0 }));
+        d[key] += share.count;
+      }
+    }
     if (report.begin && (begin === undefined || report.begin < begin)) begin = report.begin;
     if (report.end && (end === undefined || report.end > end)) end = report.end;
     for (const n of report.notes) out.push(`${source}: ${n}`);
@@ -177,6 +212,19 @@ export function summarise(
       a.reporters.add(report.orgName);
     }
   }
+  if (spread > 0)
+    out.push(
+      `${spread} report(s) cover more than one UTC day: their messages were split over those days in proportion to the time each day covers (largest remainders, so each report's total stays exact)`,
+    );
+  if (unspread > 0)
+    out.push(
+      `${unspread} report(s) cover more than ${MAX_SPREAD_DAYS} days: their messages count under day "${UNKNOWN_DAY}"`,
+    );
+  const byDay = [...days]
+    .map(([day, d]): DmarcDay => ({ day, messages: d.aligned + d.unaligned, ...d }))
+    .sort((a, b) =>
+      a.day === b.day ? 0 : a.day === UNKNOWN_DAY ? 1 : b.day === UNKNOWN_DAY ? -1 : a.day < b.day ? -1 : 1,
+    );
   const verdicts = new Map<string, ReturnType<typeof judge>>();
   const sources = [...acc.values()].map((a): DmarcSource => {
     const vKey = `${a.ip}\u0000${a.headerFrom}`;
@@ -209,6 +257,7 @@ export function summarise(
     reports: reports.length,
     messages,
     sources,
+    byDay,
     domains: [...domains].sort(),
     begin,
     end,

@@ -169,6 +169,9 @@ export interface Flow {
   recipient: string;
   source: SourceClass;
   count: number;
+  /** EmailEvents: the header From (P2) and AuthenticationDetails as written, for the impact replay (logs/auth.ts). */
+  headerFrom?: string;
+  auth?: string;
 }
 
 /** The address classes cached per address text: a trace repeats a few thousand addresses a million times. */
@@ -322,6 +325,8 @@ export class TraceClassifier {
         row.recipient.trim().toLowerCase(),
         rcpt.domain ?? '',
         source,
+        row.headerFrom,
+        row.auth,
       );
   }
 
@@ -332,9 +337,16 @@ export class TraceClassifier {
     recipient: string,
     recipientDomain: string,
     source: SourceClass,
+    headerFrom: string,
+    auth: string,
   ): void {
+    // EmailEvents rows also differ by what EOP saw of their authentication: a flow per header From and verdict.
+    const key =
+      headerFrom === '' && auth === ''
+        ? recipientDomain
+        : `${recipientDomain}\u0000${headerFrom}\u0000${auth}`;
     let bySender = this.flows.get(ip);
-    const f = bySender?.get(senderDomain)?.get(recipientDomain);
+    const f = bySender?.get(senderDomain)?.get(key);
     if (f) {
       f.count++;
       return;
@@ -346,7 +358,12 @@ export class TraceClassifier {
     if (!bySender) this.flows.set(ip, (bySender = new Map()));
     let byRecipient = bySender.get(senderDomain);
     if (!byRecipient) bySender.set(senderDomain, (byRecipient = new Map()));
-    byRecipient.set(recipientDomain, { ip, sender, recipient, source, count: 1 });
+    const flow: Flow = { ip, sender, recipient, source, count: 1 };
+    if (key !== recipientDomain) {
+      flow.headerFrom = headerFrom.trim().toLowerCase();
+      flow.auth = auth;
+    }
+    byRecipient.set(key, flow);
     this.flowCount++;
   }
 

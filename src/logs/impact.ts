@@ -13,6 +13,7 @@ import { applyAll } from '../plan/model.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report } from '../report/model.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { authObserver, type ObservedAuth } from './auth.js';
 import type { Flow, SourceClass } from './classify.js';
 
 export interface ImpactEntry {
@@ -29,6 +30,11 @@ export interface ImpactEntry {
   rules: string[];
   /** Why the simulator cannot tell (an `uncertain` flow), null otherwise. */
   reason: string | null;
+  /**
+   * EmailEvents: the authentication EOP recorded and whether the replay used it (logs/auth.ts); null for the other
+   * layouts, whose authentication the simulator computes from the recorded DNS.
+   */
+  authentication: string | null;
 }
 
 /** Flows the simulator cannot settle after a stage, grouped by its reason (often: the sender's authentication). */
@@ -63,8 +69,11 @@ export interface ImpactInput {
   now: Date;
 }
 
-/** The attempt a logged flow stands for: the gateway's rows over TLS with its certificate (as path.gateway-delivery). */
-function pathOf(f: Flow, i: number, gateway: ResolvedGateway): StandardPath {
+/**
+ * The attempt a logged flow stands for: the gateway's rows over TLS with its certificate (as path.gateway-delivery);
+ * EmailEvents rows with their header From and, where it holds after hardening, the authentication EOP recorded.
+ */
+function pathOf(f: Flow, i: number, gateway: ResolvedGateway, auth: ObservedAuth): StandardPath {
   const viaGateway = f.source === 'gateway';
   const cert = viaGateway && gateway.certificate ? [certHost(gateway.certificate)] : [];
   return {
@@ -77,13 +86,19 @@ function pathOf(f: Flow, i: number, gateway: ResolvedGateway): StandardPath {
       tls: viaGateway,
       certNames: cert,
       mailFrom: f.sender,
-      headerFrom: f.sender,
+      headerFrom: f.headerFrom || f.sender,
       rcpts: [f.recipient],
+      ...(auth.use ? { auth: auth.use } : {}),
     },
     ...(viaGateway && cert.length === 0 && gateway.certificateCandidates?.length
       ? { eitherCertificate: gateway.certificateCandidates }
       : {}),
   };
+}
+
+function authText(o: ObservedAuth): string | null {
+  if (o.use) return o.use.notes.join('; ');
+  return o.why ?? null;
 }
 
 function rulesOf(p: PathResult): string[] {
@@ -104,7 +119,16 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
   const refusedAt = plan.refusal?.stage;
   if (refusedAt !== undefined)
     notes.push(`the plan stops before stage ${refusedAt}: the replay covers the stages before it`);
-  const list = flows.map((f, i) => pathOf(f, i, input.gateway));
+  const observe = authObserver(input.zone);
+  const observed = flows.map(observe);
+  const relayed = observed.filter(
+    (o, i) => o.use === undefined && o.why && flows[i]!.source === 'gateway',
+  ).length;
+  if (relayed > 0)
+    notes.push(
+      `${relayed} flow(s) relayed by the gateway have no DKIM pass in EmailEvents: their authentication after Enhanced Filtering (which makes EOP check the original sender's address, EF-1) is computed from the recorded DNS, not taken from the log`,
+    );
+  const list = flows.map((f, i) => pathOf(f, i, input.gateway, observed[i]!));
   const run = (s: Snapshot) => simulateAttempts(s, input.gateway, list, { zone: input.zone, now: input.now });
   const before = run(input.snapshot);
   // The tenant after each runnable stage, cumulatively, as the plan's safety check builds it.
@@ -130,6 +154,7 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
       reply: p.outcome.reply ?? null,
       rules: rulesOf(p),
       reason: p.status === 'uncertain' ? (p.result.uncertainties[0] ?? null) : null,
+      authentication: authText(observed[i]!),
     });
     const b = before[i]!;
     // The log says it was delivered; a simulation that refuses it today means the export and the log disagree (an

@@ -156,6 +156,9 @@ export function renderTraceTerminal(report: TraceReport, style: { color: boolean
     const why = i.reply ?? i.reason;
     const line = `would break: ${inlineSafe(i.sender || '<>')} from ${inlineSafe(i.ip)} to ${inlineSafe(i.recipientDomain)} (${i.count}): ${i.wouldBe}${why ? `, ${inlineSafe(why)}` : ''}${i.rules.length ? ` [${i.rules.join(', ')}]` : ''}`;
     for (const l of wrapText(line, style.width, '  ', '    ')) out.push(c.yellow(l));
+    // EmailEvents: what EOP recorded of its authentication, and whether the replay used it.
+    if (i.authentication)
+      for (const l of wrapText(inlineSafe(i.authentication), style.width, '    ', '    ')) out.push(l);
   }
   if (report.impact.length > TERMINAL_TOP * 2)
     out.push(`  … and ${report.impact.length - TERMINAL_TOP * 2} more (--format json lists them all)`);

@@ -31,6 +31,7 @@ export function renderDmarcJson(s: DmarcSummary): string {
       reporters: x.reporters,
     })),
     unknownSources: s.sources.filter((x) => !x.known).length,
+    byDay: s.byDay,
     domains: s.domains,
     period: { begin: orNull(s.begin), end: orNull(s.end) },
     spfChecked: s.spfChecked,
@@ -78,6 +79,17 @@ export function renderDmarcTerminal(s: DmarcSummary, options: { color: boolean; 
     '  ',
     '    ',
   );
+  if (s.byDay.length > 0) {
+    out.push('');
+    out.push(c.bold('By day (UTC)'));
+    const w = String(Math.max(...s.byDay.map((d) => d.messages))).length;
+    for (const d of s.byDay) {
+      const fail = d.unaligned > 0 ? c.red(`${d.unaligned} unaligned`) : `${d.unaligned} unaligned`;
+      out.push(
+        `  ${d.day.padEnd(10)}  ${String(d.messages).padStart(w)} message(s): ${d.aligned} aligned, ${fail}`,
+      );
+    }
+  }
   const source = (x: DmarcSource, mark: string) => {
     const dmarc = x.dmarc === 'pass' ? c.green('pass') : c.red('fail');
     const head = wrapText(inlineSafe(`${x.ip}  as ${x.headerFrom}`), width, mark, '      ');

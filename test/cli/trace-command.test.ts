@@ -1,5 +1,5 @@
 /** `mxlock trace` / `mxlock events` end to end through the built bundle: DESIGN §3.4 JSON, terminal, exit codes. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -131,5 +131,48 @@ describe('mxlock events', () => {
     expect(j).toMatchObject({ command: 'events', rows: 5 });
     expect(j.inbound).toMatchObject({ viaGateway: 1, direct: 2, rejected: 1 });
     expect(j.directSendInventory.map((e: { sender: string }) => e.sender)).toEqual(['printer@fabrikam.com']);
+  });
+
+  test('impact replay: EmailEvents authentication decides a DKIM-signed partner flow and a spoof of it apart', async () => {
+    // The half-done tenant, with partner.example publishing p=reject and an SPF that does not list the gateway.
+    const exp = join(tmp, 'half-done-partner');
+    await cp(join(REPO, 'examples', 'half-done'), exp, { recursive: true });
+    const dns = JSON.parse(await readFile(join(exp, 'dns.json'), 'utf8'));
+    dns['partner.example'] = { TXT: ['v=spf1 ip4:198.18.0.0/24 -all'] };
+    dns['_dmarc.partner.example'] = { TXT: ['v=DMARC1; p=reject'] };
+    await writeFile(join(exp, 'dns.json'), JSON.stringify(dns));
+    const run = async (file: string) => {
+      const r = await mxlock('events', file, '--export', exp, '--format', 'json');
+      return JSON.parse(r.stdout);
+    };
+    const byFlow = (j: { impact: { sender: string; wouldBe: string }[] }) =>
+      j.impact.map((i) => `${i.sender}: ${i.wouldBe}`);
+    const csv = await run(join(FIX, 'email-events-auth.csv'));
+    // The spoof failed DMARC: after stage 5 (Enhanced Filtering on the gateway's connector, EF-3) EOP honours
+    // partner.example's p=reject (SPOOF-6.3, 5.7.509). The newsletter passed DKIM, so DMARC passes (SPOOF-6.2): kept.
+    expect(byFlow(csv)).toEqual(['billing@partner.example: refused at stage 5']);
+    expect(csv.impact[0]).toMatchObject({
+      ip: '203.0.113.10',
+      reply: expect.stringMatching(/^550 5\.7\.509 .*\[partner\.example\] does not pass DMARC/),
+      rules: expect.arrayContaining(['EF-3', 'SPOOF-6.3']),
+      authentication: expect.stringMatching(
+        /^observed through the gateway \(SPF fail, DKIM none, DMARC fail/,
+      ),
+    });
+    expect(csv.notes).toContain(
+      "2 flow(s) relayed by the gateway have no DKIM pass in EmailEvents: their authentication after Enhanced Filtering (which makes EOP check the original sender's address, EF-1) is computed from the recorded DNS, not taken from the log",
+    );
+    // The hunting API's JSON (lower-case keys in AuthenticationDetails) decides the same.
+    const hunting = await run(join(FIX, 'email-events-auth-hunting.json'));
+    expect(hunting.impact).toEqual(csv.impact);
+    expect(hunting.impactUncertain).toEqual(csv.impactUncertain);
+    // Without AuthenticationDetails the simulator has only the DNS: the newsletter would be refused too.
+    const text = await readFile(join(FIX, 'email-events-auth.csv'), 'utf8');
+    const bare = join(tmp, 'events-no-auth.csv');
+    await writeFile(bare, text.replace(/,"\{[^\r\n]*\}"(?=\r\n)/g, ',""'));
+    expect(byFlow(await run(bare))).toEqual([
+      'news@partner.example: refused at stage 5',
+      'billing@partner.example: refused at stage 5',
+    ]);
   });
 });

@@ -9,11 +9,12 @@ import { extractReports } from '../../src/dmarc/extract.js';
 import {
   gunzipBounded,
   RATIO_GRACE_BYTES,
-  unzipFirst,
+  zipEntries,
   type ContainerError,
 } from '../../src/common/inflate.js';
 import { MAX_DEPTH, parseXml, scanXml } from '../../src/dmarc/xml.js';
 import { InputError } from '../../src/errors.js';
+import { handZip, heapGrowth as growth } from '../support/zip.js';
 
 const REPORT = `<?xml version="1.0" encoding="UTF-8"?>
 <feedback><report_metadata><org_name>x</org_name><report_id>1</report_id></report_metadata>
@@ -41,54 +42,6 @@ function zerosCompressed(mib: number, make: (ondata: (c: Uint8Array) => void) =>
   const zeros = new Uint8Array(1024 * 1024);
   for (let i = 0; i < mib; i++) stream.push(zeros, i === mib - 1);
   return Buffer.concat(parts);
-}
-
-/** A zip of one DEFLATE entry written by hand around `deflated` (APPNOTE 4.3.7, 4.3.12, 4.3.16). */
-function zipOf(name: string, deflated: Uint8Array, size: number, crc: number): Uint8Array {
-  const nameBytes = utf8(name);
-  const local = new DataView(new ArrayBuffer(30));
-  local.setUint32(0, 0x04034b50, true);
-  local.setUint16(4, 20, true);
-  local.setUint16(8, 8, true);
-  local.setUint32(14, crc, true);
-  local.setUint32(18, deflated.length, true);
-  local.setUint32(22, size, true);
-  local.setUint16(26, nameBytes.length, true);
-  const central = new DataView(new ArrayBuffer(46));
-  central.setUint32(0, 0x02014b50, true);
-  central.setUint16(4, 20, true);
-  central.setUint16(6, 20, true);
-  central.setUint16(10, 8, true);
-  central.setUint32(16, crc, true);
-  central.setUint32(20, deflated.length, true);
-  central.setUint32(24, size, true);
-  central.setUint16(28, nameBytes.length, true);
-  central.setUint32(42, 0, true);
-  const cdOffset = 30 + nameBytes.length + deflated.length;
-  const eocd = new DataView(new ArrayBuffer(22));
-  eocd.setUint32(0, 0x06054b50, true);
-  eocd.setUint16(8, 1, true);
-  eocd.setUint16(10, 1, true);
-  eocd.setUint32(12, 46 + nameBytes.length, true);
-  eocd.setUint32(16, cdOffset, true);
-  return Buffer.concat([
-    new Uint8Array(local.buffer),
-    nameBytes,
-    deflated,
-    new Uint8Array(central.buffer),
-    nameBytes,
-    new Uint8Array(eocd.buffer),
-  ]);
-}
-
-/** Heap and array-buffer growth around `run` (bytes), after a collection when the runtime exposes one. */
-function growth(run: () => void): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const before = process.memoryUsage();
-  run();
-  const after = process.memoryUsage();
-  return after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
 }
 
 const MIB = 1024 * 1024;
@@ -196,11 +149,11 @@ describe('gzip: capped, checked', () => {
   });
 });
 
-describe('zip: first entry in memory, capped, names never paths', () => {
+describe('zip: in memory, capped, names never paths', () => {
   test('a zip bomb (an entry of 100 MiB of zeros, its size understated) is refused after a few MiB', () => {
     const deflated = zerosCompressed(100, (ondata) => new Deflate({ level: 9 }, (c) => ondata(c)));
     // The central directory lies (4 KiB): only the streaming caps can stop it.
-    const zip = zipOf('report.xml', deflated, 4096, 0);
+    const zip = handZip('report.xml', deflated, 4096, 0);
     let err: unknown;
     const grown = growth(() => {
       try {
@@ -217,7 +170,7 @@ describe('zip: first entry in memory, capped, names never paths', () => {
   });
 
   test('an entry that claims more than the cap is refused before inflating', () => {
-    const zip = zipOf('big.xml', new Uint8Array([3, 0]), 0xfffffff0, 0);
+    const zip = handZip('big.xml', new Uint8Array([3, 0]), 0xfffffff0, 0);
     expect(refusal('claims.zip', zip).message).toMatch(
       /larger than the \d+-byte limit for one report: refused/,
     );
@@ -235,11 +188,14 @@ describe('zip: first entry in memory, capped, names never paths', () => {
     },
   );
 
-  test('a normal zip: its first entry is the report', () => {
+  test('a normal zip: its report entry is read, another file is skipped with a note', () => {
     const zip = zipSync({ 'r.xml': utf8(REPORT), 'second.txt': utf8('x') });
-    const entry = unzipFirst(zip);
-    expect(entry).toMatchObject({ name: 'r.xml', others: 1 });
-    expect(extractReports('ok.zip', zip).reports[0]!.source).toBe('ok.zip: zip entry "r.xml"');
+    expect([...zipEntries(zip)].map((e) => e.name)).toEqual(['r.xml', 'second.txt']);
+    const found = extractReports('ok.zip', zip);
+    expect(found.reports.map((r) => r.source)).toEqual(['ok.zip: zip entry "r.xml"']);
+    expect(found.notes).toEqual([
+      'ok.zip: zip entry "second.txt": neither XML nor gzip: not a report: skipped',
+    ]);
   });
 
   test('a corrupted entry (CRC mismatch) is refused', () => {
