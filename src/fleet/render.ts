@@ -54,6 +54,13 @@ function tenantName(t: FleetTenant): string {
     : name;
 }
 
+/** The row's error without the tenant's own path in front (the row names the tenant; the list below has it whole). */
+function shortError(t: FleetTenant & { status: 'error' }): string {
+  for (const sep of ['/', '\\'])
+    if (t.error.startsWith(`${t.export}${sep}`)) return t.error.slice(t.export.length + 1);
+  return t.error;
+}
+
 function entryLine(e: ChangeEntry): string {
   return `[${e.kind}] ${inlineSafe(e.id)}: ${inlineSafe(e.before)} -> ${inlineSafe(e.after)}`;
 }
@@ -107,7 +114,7 @@ export function renderFleetTerminal(
     const name = pad(truncate(inlineSafe(t.tenant), tenantColumns), tenantColumns);
     if (t.status === 'error') {
       const room = Math.max(10, width - tenantColumns - 1 - 'error: '.length);
-      out.push(`${name} ${c.red('error')}: ${truncate(inlineSafe(t.error), room)}`);
+      out.push(`${name} ${c.red('error')}: ${truncate(inlineSafe(shortError(t)), room)}`);
       continue;
     }
     const f = t.failing;

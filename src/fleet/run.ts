@@ -26,11 +26,11 @@ import {
 } from './summary.js';
 
 /**
- * Tenants assessed at once. An offline assessment is CPU work on one thread, so more in flight only overlaps the reads
- * of the next exports with the judging of others (bench/fleet.ts: 4 is about 10% faster than 1 on 2 cores, 16 no
- * better); live DNS is mostly waiting, where more would help, but each tenant already asks its domains in parallel.
+ * Tenants assessed at once. Offline, an assessment is CPU work on the one JavaScript thread and each export's files are
+ * already read in parallel, so one tenant at a time is the fastest (bench/fleet.ts, 200 tenants on 2 cores: 5.1 s at 1,
+ * 6.3 s at 2, 6.7 s at 4) and keeps memory to one tenant. Live DNS is mostly waiting on answers: a few tenants at once.
  */
-export const FLEET_CONCURRENCY = 4;
+export const FLEET_CONCURRENCY = { recorded: 1, live: 4 } as const;
 
 export interface FleetOptions {
   /** The --fail-on of each tenant's exit code (DESIGN §2). */
@@ -149,7 +149,8 @@ export async function assessFleet(folder: string, options: FleetOptions): Promis
   const previous = options.previousFile ? await readPrevious(options.previousFile) : undefined;
   const members = await discoverFleet(folder);
   let done = 0;
-  const tenants = await pooled(members, options.concurrency ?? FLEET_CONCURRENCY, async (m) => {
+  const limit = options.concurrency ?? FLEET_CONCURRENCY[options.liveDns ? 'live' : 'recorded'];
+  const tenants = await pooled(members, limit, async (m) => {
     const entry = await assessMember(m, options, previous);
     options.onProgress?.(++done, members.length, m.name);
     return entry;
