@@ -5,8 +5,9 @@
  */
 import pc from 'picocolors';
 import { appendAll, inlineSafe } from '../common/text.js';
+import { driftLine } from '../diff/render.js';
 import { displayWidth, stringifyJson, truncate, wrapText } from '../report/text.js';
-import type { ChangeEntry, FleetSummary, FleetTenant, FleetTenantOk } from './summary.js';
+import type { FleetSummary, FleetTenant, FleetTenantOk } from './summary.js';
 
 export function renderFleetJson(summary: FleetSummary): string {
   return stringifyJson(summary);
@@ -59,10 +60,6 @@ function shortError(t: FleetTenant & { status: 'error' }): string {
   for (const sep of ['/', '\\'])
     if (t.error.startsWith(`${t.export}${sep}`)) return t.error.slice(t.export.length + 1);
   return t.error;
-}
-
-function entryLine(e: ChangeEntry): string {
-  return `[${e.kind}] ${inlineSafe(e.id)}: ${inlineSafe(e.before)} -> ${inlineSafe(e.after)}`;
 }
 
 export function renderFleetTerminal(
@@ -158,7 +155,7 @@ export function renderFleetTerminal(
         wrapText(`${tenantName(t)} (since ${inlineSafe(t.previous?.source ?? '')}):`, width, '  ', '    '),
       );
       for (const e of t.changes!.regressions)
-        appendAll(out, wrapText(entryLine(e), width, '    - ', '        '));
+        appendAll(out, wrapText(driftLine(e), width, '    - ', '        '));
     }
   }
   const failed = summary.tenants.filter((t) => t.status === 'error');

@@ -4,14 +4,14 @@
  * an earlier run's JSON (`--previous`). What changed is judged by src/diff, never here. Pure.
  */
 import { z } from 'zod';
-import { SEVERITY_ORDER, type FindingStatus, type Severity } from '../common/order.js';
+import { FINDING_STATUS_ORDER, SEVERITY_ORDER, type Severity } from '../common/order.js';
 import { type DiffResult, type FindingState, type PathState, type ReportState } from '../diff/compare.js';
 import type { DiffEntry } from '../diff/drift.js';
 import { InputError } from '../errors.js';
 import { inlineSafe } from '../common/text.js';
-import type { PathKind, PathStatus } from '../model/types.js';
+import type { PathStatus } from '../model/types.js';
 import type { Report } from '../report/model.js';
-import { compareIds } from '../report/text.js';
+import { compareIds, PATH_KIND_ORDER } from '../report/text.js';
 
 /** Where the DNS facts of every tenant came from: each export's dns.json (default), or live lookups (`--live-dns`). */
 export type FleetDns = 'recorded' | 'live';
@@ -182,8 +182,11 @@ export function sortTenants<T extends { tenant: string }>(tenants: T[]): T[] {
 
 // --- Reading an earlier run (--previous) ---
 
-/** The vocabularies of DESIGN §3.3, checked here so a hand-edited summary cannot smuggle in a status. */
-const PATH_KINDS = ['attack', 'residual', 'legitimate'] as const satisfies readonly PathKind[];
+/**
+ * The vocabularies of DESIGN §3.3, checked so a hand-edited summary cannot smuggle in a status. The kinds and finding
+ * statuses are the orders the reports list them in; the path statuses are named here, and the check below fails to
+ * compile when PathStatus gains a value this list lacks.
+ */
 const PATH_STATUSES = [
   'open',
   'closed',
@@ -192,23 +195,10 @@ const PATH_STATUSES = [
   'preserved',
   'broken',
 ] as const satisfies readonly PathStatus[];
-const FINDING_STATUSES = [
-  'pass',
-  'fail',
-  'warn',
-  'info',
-  'unknown',
-  'waived',
-  'not-applicable',
-] as const satisfies readonly FindingStatus[];
-// Each list names every value of its type: a type that gains one fails to compile here until the list has it.
-type Exhaustive<T, L extends readonly T[]> = [Exclude<T, L[number]>] extends [never] ? true : never;
-const _complete: [
-  Exhaustive<PathKind, typeof PATH_KINDS>,
-  Exhaustive<PathStatus, typeof PATH_STATUSES>,
-  Exhaustive<FindingStatus, typeof FINDING_STATUSES>,
-] = [true, true, true];
-void _complete;
+const _everyPathStatus: [Exclude<PathStatus, (typeof PATH_STATUSES)[number]>] extends [never] ? true : never =
+  true;
+void _everyPathStatus;
+const nonEmpty = <T>(list: readonly T[]) => list as [T, ...T[]];
 
 const PreviousTenantSchema = z.discriminatedUnion('status', [
   z.looseObject({
@@ -219,13 +209,17 @@ const PreviousTenantSchema = z.discriminatedUnion('status', [
       legitimateFlows: z.enum(['preserved', 'broken', 'uncertain']),
     }),
     paths: z.array(
-      z.looseObject({ id: z.string(), kind: z.enum(PATH_KINDS), status: z.enum(PATH_STATUSES) }),
+      z.looseObject({
+        id: z.string(),
+        kind: z.enum(nonEmpty(PATH_KIND_ORDER)),
+        status: z.enum(PATH_STATUSES),
+      }),
     ),
     findings: z.array(
       z.looseObject({
         id: z.string(),
-        status: z.enum(FINDING_STATUSES),
-        severity: z.enum(SEVERITY_ORDER as [Severity, ...Severity[]]),
+        status: z.enum(nonEmpty(FINDING_STATUS_ORDER)),
+        severity: z.enum(nonEmpty(SEVERITY_ORDER)),
       }),
     ),
   }),
