@@ -15,6 +15,7 @@ import { renderFleetJson } from '../../src/fleet/render.js';
 import { assessFleet } from '../../src/fleet/run.js';
 import type { FleetSummary, FleetTenant, FleetTenantOk } from '../../src/fleet/summary.js';
 import { RAW_CONTROL } from '../report/helpers.js';
+import { startDnsServer } from '../support/dns-server.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const example = (name: string) => join(REPO, 'examples', name);
@@ -285,5 +286,47 @@ describe('--previous: an earlier summary', () => {
     await expect(
       assessFleet(fleet, { failOn: 'high', previousFile: join(tmp, 'absent.json') }),
     ).rejects.toThrow(/absent\.json: cannot read the previous fleet summary/);
+  });
+});
+
+describe('--live-dns', () => {
+  test('every tenant asks the given resolver; by default none does', async () => {
+    const server = await startDnsServer({
+      'contoso.com': {
+        MX: [{ exchange: 'eu-smtp-inbound-1.mimecast.com', priority: 10 }],
+        TXT: ['v=spf1 ip4:203.0.113.0/24 -all'],
+      },
+      '_dmarc.contoso.com': { TXT: ['v=DMARC1; p=reject'] },
+    });
+    try {
+      const dir = join(tmp, 'live');
+      await mkdir(dir);
+      // Exports without dns.json: offline their dns.* checks are unknown.
+      for (const name of ['one', 'two'])
+        await writeFile(
+          join(dir, `${name}.json`),
+          JSON.stringify({
+            'Get-OrganizationConfig': { RejectDirectSend: true },
+            'Get-AcceptedDomain': [
+              { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true },
+              { DomainName: 'contoso.onmicrosoft.com', DomainType: 'Authoritative', InitialDomain: true },
+            ],
+          }),
+        );
+      const offline = await assessFleet(dir, { failOn: 'high' });
+      expect(server.log).toEqual([]);
+      const live = await assessFleet(dir, { failOn: 'high', liveDns: true, dnsServers: [server.server] });
+      expect(live.summary.dns).toBe('live');
+      expect(server.log).toContain('contoso.com/MX/udp');
+      const unknown = (s: FleetSummary, id: string) =>
+        ok(s.tenants[0]).findings.find((f) => f.id === id)?.status === 'unknown';
+      expect(unknown(offline.summary, 'dns.dmarc-policy')).toBe(true);
+      expect(unknown(live.summary, 'dns.dmarc-policy')).toBe(false);
+      expect(ok(live.summary.tenants[1]).unknownChecks).toBeLessThan(
+        ok(offline.summary.tenants[1]).unknownChecks,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

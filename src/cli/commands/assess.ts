@@ -28,7 +28,8 @@ export function registerAssess(program: Command): void {
     .description(
       'Audit a tenant export offline: simulate what Exchange Online Protection does with each attack path,\n' +
         'run every check of the hardening guide, and print the verdict, the paths, the findings and the\n' +
-        "guide's final checklist. The profile is --profile, else <export>/mxlock.yaml, else inferred.",
+        "guide's final checklist. The profile is --profile, else <export>/mxlock.yaml, else inferred.\n" +
+        'With --fleet <folder>: every tenant of a folder of exports, one line each, and a JSON summary.',
     )
     .option('-p, --profile <file>', 'mxlock.yaml profile (gateway, Direct Send sources, waivers)')
     .option('--offline', "use only the export's recorded DNS (dns.json); never touch the network")
