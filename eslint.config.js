@@ -42,6 +42,9 @@ const ioEdges = [
   'src/logs/source.ts',
   'src/logs/read.ts',
   'src/logs/trace.ts',
+  // The fleet run (issue 14): the tenants of a folder, and each one assessed from disk.
+  'src/fleet/discover.ts',
+  'src/fleet/run.ts',
 ];
 
 /**
@@ -66,6 +69,7 @@ const layers = [
   'kql',
   'diff',
   'logs',
+  'fleet',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
@@ -83,6 +87,8 @@ const ioEdgeImports = [
   '**/logs/source*',
   '**/logs/read*',
   '**/logs/trace.js',
+  '**/fleet/discover*',
+  '**/fleet/run*',
 ];
 
 /**

@@ -13,7 +13,8 @@ import { analyseTenantDns, planTenantDns } from './dns/tenant.js';
 import { zoneFromJson, type DnsZone } from './common/zone.js';
 import { gatewayMxDomains, resolveGateway } from './profile/infer.js';
 import { loadProfile, PROFILE_FILE_NAME } from './profile/load.js';
-import type { Profile } from './profile/schema.js';
+import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
+import type { AssessedSide } from './diff/compare.js';
 import { readExport } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
 
@@ -129,4 +130,14 @@ export async function assessExport(
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
   });
   return { ...result, snapshot, profilePath: path, profile, zone };
+}
+
+/** An assessed export as `diff` compares it: the report, the snapshot, its gateway and profile (`diff`, `assess --fleet`). */
+export function assessedSide(result: AssessExportResult): AssessedSide {
+  return {
+    report: result.report,
+    snapshot: result.snapshot,
+    gateway: resolveGateway(result.profile, result.snapshot),
+    profile: result.profile ?? EMPTY_PROFILE,
+  };
 }

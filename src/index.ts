@@ -7,7 +7,13 @@ export {
   type AssessOptions,
   type AssessResult,
 } from './assess.js';
-export { assessExport, findProfile, tenantDns, type AssessExportOptions } from './assess-export.js';
+export {
+  assessExport,
+  assessedSide,
+  findProfile,
+  tenantDns,
+  type AssessExportOptions,
+} from './assess-export.js';
 export {
   buildPlan,
   checkPlan,
@@ -65,14 +71,28 @@ export { KQL_QUERY_IDS, kqlQueries, kqlTenant, type KqlTenant, type KqlOutput } 
 export {
   diffAssessments,
   diffExitCode,
+  diffReportStates,
   compareFindings,
   comparePaths,
   type AssessedSide,
   type DiffResult,
+  type ReportState,
 } from './diff/compare.js';
 export { compareObjects, type DiffSide } from './diff/objects.js';
 export type { DiffEntry, Drift } from './diff/drift.js';
 export { renderDiffJson, renderDiffTerminal } from './diff/render.js';
+export { assessFleet, type FleetOptions, type FleetRun } from './fleet/run.js';
+export { discoverFleet, type FleetMember } from './fleet/discover.js';
+export {
+  fleetExitCode,
+  parsePreviousFleet,
+  summariseTenant,
+  type FleetSummary,
+  type FleetTenant,
+  type FleetTenantOk,
+  type FleetTenantError,
+} from './fleet/summary.js';
+export { renderFleetJson, renderFleetTerminal } from './fleet/render.js';
 export { reporters } from './report/index.js';
 export type { Report } from './report/model.js';
 export {

@@ -27,6 +27,8 @@ const IO_EDGES = new Set([
   'src/logs/source.ts',
   'src/logs/read.ts',
   'src/logs/trace.ts',
+  'src/fleet/discover.ts',
+  'src/fleet/run.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {
@@ -85,6 +87,9 @@ describe('the rule refuses', () => {
     ['src/assess.ts', "import { x } from './snapshot/read.js';"],
     ['src/headers/parse.ts', "import { x } from 'node:fs/promises';"],
     ['src/headers/analyse.ts', "import { x } from '../report/text.js';"],
+    // The fleet's summary and renderer are pure; only its discovery and run touch the disk (issue 14).
+    ['src/fleet/summary.ts', "import { x } from 'node:fs/promises';"],
+    ['src/fleet/render.ts', "import { x } from '../assess.js';"],
   ])('%s: %s', async (file, code) => {
     expect(await refusals(file, code)).toHaveLength(1);
   });
@@ -100,6 +105,8 @@ describe('the rule allows', () => {
     ['src/plan/index.ts', "import { x } from '../assess.js';"],
     ['src/dns/live.ts', "import { x } from 'node:dns';"],
     ['src/profile/load.ts', "import { x } from 'node:fs/promises';"],
+    ['src/fleet/summary.ts', "import { x } from '../diff/compare.js';"],
+    ['src/fleet/run.ts', "import { x } from 'node:fs/promises';"],
   ])('%s: %s', async (file, code) => {
     expect(await refusals(file, code)).toEqual([]);
   });

@@ -16,6 +16,15 @@ export interface AssessedSide extends DiffSide {
   report: Report;
 }
 
+/** What `diff` compares of a report (verdict, paths, findings): a whole report, or the state a fleet run kept of one. */
+export interface ReportState {
+  verdict: Pick<Report['verdict'], 'bypass' | 'legitimateFlows'>;
+  paths: readonly PathState[];
+  findings: readonly FindingState[];
+}
+export type PathState = Pick<ReportPath, 'id' | 'kind' | 'status'>;
+export type FindingState = Pick<ReportFinding, 'id' | 'status' | 'severity'>;
+
 export interface DiffResult {
   regressions: DiffEntry[];
   improvements: DiffEntry[];
@@ -36,11 +45,11 @@ const FINDING_GRADES: Partial<Record<FindingStatus, Grade>> = {
   fail: { rank: 2, good: false },
 };
 
-function findingText(f: ReportFinding): string {
+function findingText(f: FindingState): string {
   return f.status === 'fail' || f.status === 'warn' ? `${f.status} (${f.severity})` : f.status;
 }
 
-function findingDrift(b: ReportFinding, a: ReportFinding): Drift | undefined {
+function findingDrift(b: FindingState, a: FindingState): Drift | undefined {
   if (b.status === a.status) {
     // Still failing, at another severity (antispam.allowed-senders is critical for an own domain).
     if ((a.status !== 'fail' && a.status !== 'warn') || b.severity === a.severity) return undefined;
@@ -52,8 +61,8 @@ function findingDrift(b: ReportFinding, a: ReportFinding): Drift | undefined {
 }
 
 export function compareFindings(
-  before: readonly ReportFinding[],
-  after: readonly ReportFinding[],
+  before: readonly FindingState[],
+  after: readonly FindingState[],
 ): DiffEntry[] {
   const was = new Map(before.map((f) => [f.id, f]));
   const out: DiffEntry[] = [];
@@ -87,7 +96,7 @@ const PATH_GRADES: Partial<Record<PathStatus, Grade>> = {
   broken: { rank: 2, good: false },
 };
 
-function pathDrift(b: ReportPath | undefined, a: ReportPath | undefined): Drift | undefined {
+function pathDrift(b: PathState | undefined, a: PathState | undefined): Drift | undefined {
   // A path on one side only (a connector or declared source added or removed): new, it is judged from nothing; gone,
   // it is a change (the object drift says what went).
   if (!b) return a && PATH_GRADES[a.status]?.good === true ? 'change' : 'regression';
@@ -96,7 +105,7 @@ function pathDrift(b: ReportPath | undefined, a: ReportPath | undefined): Drift 
   return driftOf(PATH_GRADES[b.status], PATH_GRADES[a.status]);
 }
 
-export function comparePaths(before: readonly ReportPath[], after: readonly ReportPath[]): DiffEntry[] {
+export function comparePaths(before: readonly PathState[], after: readonly PathState[]): DiffEntry[] {
   const was = new Map(before.map((p) => [p.id, p]));
   const now = new Map(after.map((p) => [p.id, p]));
   const out: DiffEntry[] = [];
@@ -116,7 +125,7 @@ export function comparePaths(before: readonly ReportPath[], after: readonly Repo
   return out;
 }
 
-type Verdict = Report['verdict'];
+type Verdict = ReportState['verdict'];
 
 function compareVerdicts(b: Verdict, a: Verdict): DiffEntry[] {
   const out: DiffEntry[] = [];
@@ -153,18 +162,33 @@ function order(a: DiffEntry, b: DiffEntry): number {
   return rank(KIND_ORDER, a.kind) - rank(KIND_ORDER, b.kind) || compareIds(a.id, b.id);
 }
 
-export function diffAssessments(before: AssessedSide, after: AssessedSide): DiffResult {
-  const all = [
-    ...compareVerdicts(before.report.verdict, after.report.verdict),
-    ...comparePaths(before.report.paths, after.report.paths),
-    ...compareObjects(before, after),
-    ...compareFindings(before.report.findings, after.report.findings),
-  ].sort(order);
+function split(all: DiffEntry[]): DiffResult {
+  all.sort(order);
   return {
     regressions: all.filter((e) => e.drift === 'regression'),
     improvements: all.filter((e) => e.drift === 'improvement'),
     changes: all.filter((e) => e.drift === 'change'),
   };
+}
+
+function reportEntries(before: ReportState, after: ReportState): DiffEntry[] {
+  return [
+    ...compareVerdicts(before.verdict, after.verdict),
+    ...comparePaths(before.paths, after.paths),
+    ...compareFindings(before.findings, after.findings),
+  ];
+}
+
+export function diffAssessments(before: AssessedSide, after: AssessedSide): DiffResult {
+  return split([...reportEntries(before.report, after.report), ...compareObjects(before, after)]);
+}
+
+/**
+ * The drift of the verdict, the paths and the findings alone, for a side known only by its report state (an earlier
+ * `assess --fleet` summary keeps no snapshot): the same judgements as `diffAssessments`, without the objects.
+ */
+export function diffReportStates(before: ReportState, after: ReportState): DiffResult {
+  return split(reportEntries(before, after));
 }
 
 /** DESIGN §2 exit codes for `diff`: 1 on any regression. */

@@ -39,6 +39,11 @@ export function renderDiffJson(result: DiffResult, meta: DiffMeta): string {
   });
 }
 
+/** One drift entry as a person reads it, escaped: `[kind] id: before -> after` (`diff`, `assess --fleet`). */
+export function driftLine(e: Pick<DiffEntry, 'kind' | 'id' | 'before' | 'after'>): string {
+  return `[${e.kind}] ${inlineSafe(e.id)}: ${inlineSafe(e.before)} -> ${inlineSafe(e.after)}`;
+}
+
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function renderDiffTerminal(
@@ -75,7 +80,7 @@ export function renderDiffTerminal(
     if (entries.length === 0) return;
     out.push('', paint(title));
     for (const e of entries) {
-      const line = `[${e.kind}] ${inlineSafe(e.id)}: ${inlineSafe(e.before)} -> ${inlineSafe(e.after)}`;
+      const line = driftLine(e);
       appendAll(out, wrapText(line, width, '  - ', '      '));
       if (e.detail !== undefined) appendAll(out, wrapText(inlineSafe(e.detail), width, '      ', '      '));
     }

@@ -24,8 +24,8 @@ import {
   compareIds,
   describePath,
   displayWidth,
-  charWidth,
   isPassing,
+  truncate,
   wrapPowerShell,
   wrapText,
 } from './text.js';
@@ -88,20 +88,6 @@ function severityColor(c: Colors, severity: Severity): Formatter {
 /** Pads a plain label to `columns` display columns, then colours only the label. */
 function label(text: string, columns: number, color: Formatter): string {
   return color(text) + ' '.repeat(Math.max(0, columns - displayWidth(text)));
-}
-
-/** Cuts a one-line text to `width` columns, marking the cut with an ellipsis. */
-function truncate(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = charWidth(ch.codePointAt(0) ?? 0);
-    if (used + w > width - 1) break;
-    out += ch;
-    used += w;
-  }
-  return `${out}…`;
 }
 
 /**

@@ -98,6 +98,20 @@ export function displayWidth(text: string): number {
   return width;
 }
 
+/** Cuts a one-line text to `width` columns, marking the cut with an ellipsis. */
+export function truncate(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = charWidth(ch.codePointAt(0) ?? 0);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
+}
+
 /** Tokens a reader must be able to copy whole (they are allowed to overflow the width rather than be split). */
 const UNBREAKABLE = /^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S+$/i;
 

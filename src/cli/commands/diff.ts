@@ -44,10 +44,8 @@ legitimate flow broke, the lock-down connector weakened, a rule placed above the
 off, or a safe value become unknown); 2 usage or input error.`,
     )
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
-      const [{ assessExport }, { resolveGateway }, { EMPTY_PROFILE }, compare, render] = await Promise.all([
+      const [{ assessExport, assessedSide }, compare, render] = await Promise.all([
         import('../../assess-export.js'),
-        import('../../profile/infer.js'),
-        import('../../profile/schema.js'),
         import('../../diff/compare.js'),
         import('../../diff/render.js'),
       ]);
@@ -63,12 +61,7 @@ off, or a safe value become unknown); 2 usage or input error.`,
           log: (line) => diag(`${path}: ${line}`),
         });
         for (const w of result.warnings) diag(`${path}: warning: ${w}`);
-        return {
-          report: result.report,
-          snapshot: result.snapshot,
-          gateway: resolveGateway(result.profile, result.snapshot),
-          profile: result.profile ?? EMPTY_PROFILE,
-        };
+        return assessedSide(result);
       };
       const before = await side(oldPath);
       const after = await side(newPath);
