@@ -98,11 +98,13 @@ function evaluate(
   template?: Call['template'],
 ): SimResult {
   const uncertainties: string[] = [];
+  const addr = parseAddress(attempt.clientIp);
   const call: Call = {
     cfg,
     plan,
     a: attempt,
-    addr: reference ? undefined : parseAddress(attempt.clientIp),
+    addr: reference ? undefined : addr,
+    ipv6: typeof addr === 'object',
     p1Domain: domainOf(attempt.mailFrom),
     p2Domain: domainOf(attempt.headerFrom),
     rcptDomains: attempt.rcpts.map(domainOf),
