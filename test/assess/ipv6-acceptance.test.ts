@@ -26,8 +26,8 @@ function withGateway(lines: string, ips?: string): string {
   dirs.push(dir);
   cpSync(FIXTURE, dir, { recursive: true });
   let profile = readFileSync(join(dir, 'mxlock.yaml'), 'utf8');
-  profile = profile.replace(/(gateway:\n  name: Example SEG\n)/, `$1${lines}`);
-  if (ips !== undefined) profile = profile.replace(/^  ips: .*$/m, ips);
+  profile = profile.replace(/(gateway:\n {2}name: Example SEG\n)/, `$1${lines}`);
+  if (ips !== undefined) profile = profile.replace(/^ {2}ips: .*$/m, ips);
   writeFileSync(join(dir, 'mxlock.yaml'), profile);
   return dir;
 }
