@@ -50,6 +50,12 @@ const certLockdown = lockdownIp({
   TlsSenderCertificateName: CERT,
 });
 
+/** Without a PTR answer: unknown, both explored. */
+const noPtr = (a: Attempt): Attempt => {
+  const { ptr: _ptr, ...rest } = a;
+  return rest;
+};
+
 const attempt = (over: Partial<Attempt> = {}): Attempt => ({
   clientIp: V6,
   tls: true,
@@ -138,14 +144,26 @@ describe('the IPv6 rules at RCPT (eop-model §13 [D] S42)', () => {
 
   test('PTR unknown: both answers explored, the reason said', () => {
     const cfg = configOf(data({ 'contoso.com': 'Enabled' }), { dns: DNS });
-    const r = simulate(cfg, attempt({ ptr: undefined }));
+    const r = simulate(cfg, noPtr(attempt()));
     expect(r.outcomes.map((o) => o.disposition).sort()).toEqual(['inbox', 'rejected']);
     expect(r.uncertainties.join('\n')).toContain(`PTR record of the sending IPv6 address ${V6}`);
   });
 
+  test('an IPv6 attempt that comes again is answered from its exact content, with lists of its own', () => {
+    const cfg = configOf(data({ 'contoso.com': 'Enabled' }), { dns: DNS });
+    const first = simulate(cfg, attempt({ ptr: false }));
+    const again = simulate(cfg, attempt({ ptr: false }));
+    expect(again).toEqual(first);
+    expect(again.outcomes).not.toBe(first.outcomes);
+    again.outcomes.pop();
+    expect(simulate(cfg, attempt({ ptr: false }))).toEqual(first);
+    // Another PTR answer is another attempt.
+    expect(simulate(cfg, attempt({ ptr: true })).outcomes[0]?.stage).toBe('post-acceptance');
+  });
+
   test('an IPv4-mapped address is IPv4: no IPv6 rule applies', () => {
     const cfg = configOf(data({ 'contoso.com': 'Disabled' }), { dns: DNS });
-    const r = simulate(cfg, attempt({ clientIp: '::ffff:198.18.7.7', ptr: undefined }));
+    const r = simulate(cfg, noPtr(attempt({ clientIp: '::ffff:198.18.7.7' })));
     expect(rules(r).some((x) => x.startsWith('IPV6-'))).toBe(false);
   });
 });
