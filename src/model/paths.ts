@@ -7,6 +7,7 @@ import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseIpEntry, ipv4Text } from '../common/ip.js';
 import type { SimConfig } from './config.js';
 import type { ConnectorFlow } from './flows.js';
+import { ipv6Acceptance, reply521 } from './ipv6.js';
 import { dedupeOutcomes } from './outcomes.js';
 import { simulate } from './simulate.js';
 import type {
@@ -69,6 +70,14 @@ export interface StandardPath {
   domains?: string[];
   /** Set when the attempts cannot stand for the path (where its mail comes from is unknown): it then reads uncertain. */
   uncertain?: string;
+  /**
+   * Attempts the sender may or may not make (e.g. over IPv6 from an address nobody declared): for a legitimate path,
+   * if one of them is not delivered while the others are, the path reads uncertain, with `reason`, and shows that
+   * attempt's outcome. An attack path counts them like its other attempts (the attacker chooses).
+   */
+  conditional?: { attempts: Attempt[]; reason: string };
+  /** Lines added to the path's evidence (e.g. how the path was tried over IPv6). */
+  notes?: string[];
 }
 
 /**
@@ -117,7 +126,20 @@ const ATTACKER_CANDIDATES = [
   '198.51.100.222',
 ];
 
-function attackerIp(cfg: SimConfig, profile: DeclaredSenders, gateway: ResolvedGateway): string {
+/**
+ * Candidate attacker addresses over IPv6 (RFC 3849 documentation prefix 2001:db8::/32); the first that no configuration
+ * names is used.
+ */
+const ATTACKER_V6_CANDIDATES = ['2001:db8:bad:7::7', '2001:db8:fee:9::9', '2001:db8:77:77::77'];
+
+/**
+ * Stands for the gateway's IPv6 egress when mxlock.yaml lists none: whether the gateway delivers over IPv6 is then
+ * unknown, and the path is also tried from here (RFC 3849 documentation prefix).
+ */
+export const UNDECLARED_GATEWAY_V6 = '2001:db8:6a7e::25';
+
+/** Every address the configuration and the profile name: attacker addresses are chosen outside it. */
+function namedAddresses(cfg: SimConfig, profile: DeclaredSenders, gateway: ResolvedGateway): IpSet {
   const named: string[] = [
     ...cfg.connectors.flatMap((c) => c.ips.entries.map((e) => e.text)),
     ...cfg.rules.flatMap((r) => [...(r.raw.SenderIpRanges ?? []), ...(r.raw.ExceptIfSenderIpRanges ?? [])]),
@@ -127,8 +149,89 @@ function attackerIp(cfg: SimConfig, profile: DeclaredSenders, gateway: ResolvedG
     ...(profile.hybrid?.ips ?? []),
     ...profile.directSendSources.flatMap((s) => s.ips),
   ];
-  const set = new IpSet(named);
-  return ATTACKER_CANDIDATES.find((ip) => !set.has(ip)) ?? '198.18.0.1';
+  return new IpSet(named);
+}
+
+function attackerIp(named: IpSet): string {
+  return ATTACKER_CANDIDATES.find((ip) => !named.has(ip)) ?? '198.18.0.1';
+}
+
+function attackerIpv6(named: IpSet): string {
+  return ATTACKER_V6_CANDIDATES.find((ip) => !named.has(ip)) ?? '2001:db8:ffff::1';
+}
+
+/** An IPv6 client address (not an IPv4-mapped one). */
+function isV6(ip: string): boolean {
+  return parseIpEntry(ip).kind === 'v6';
+}
+
+/**
+ * The accepted domains (of `domains`) that take mail over IPv6 (model/ipv6.ts: Enabled, or Microsoft's default when
+ * the export does not say), and those opted out, in order.
+ */
+export function ipv6Split(
+  cfg: SimConfig,
+  domains: readonly string[],
+): { accepting: string[]; optedOut: string[] } {
+  const accepting: string[] = [];
+  const optedOut: string[] = [];
+  for (const d of domains)
+    (ipv6Acceptance(cfg.tenant.ipv6Statuses, d).accepts ? accepting : optedOut).push(d);
+  return { accepting, optedOut };
+}
+
+/**
+ * The attack path also tried over IPv6 (DESIGN §5): from `ip`, for each of its domains that takes IPv6. The attacker
+ * runs its own server, so it has a PTR record (IPV6-2) and signs with its own domain (IPV6-3 [I]). Domains opted out are
+ * not tried (IPV6-1 refuses them: never worse than IPv4) and are named in the notes.
+ */
+function withIpv6Attempts(
+  p: StandardPath,
+  ip: string,
+  accepting: ReadonlySet<string>,
+  optedOut: readonly string[],
+): StandardPath {
+  const attempts = [p.attempt, ...(p.variants ?? [])];
+  const domains = p.domains ?? [];
+  const extra: Attempt[] = [];
+  const extraDomains: string[] = [];
+  attempts.forEach((a, i) => {
+    const d = domains[i];
+    if (d === undefined || !accepting.has(d)) return;
+    extra.push({ ...a, clientIp: ip, ptr: true, signedBy: [FOREIGN_DOMAIN] });
+    extraDomains.push(d);
+  });
+  const notes = [...(p.notes ?? [])];
+  if (extra.length > 0)
+    notes.push(
+      `also tried over IPv6 from ${ip} for ${extra.length} accepted domain${extra.length > 1 ? 's' : ''} that take IPv6 (the attacker has a PTR record and signs with its own domain: IPV6-2 [D], IPV6-3 [I])`,
+    );
+  const mine = optedOut.filter((d) => domains.includes(d));
+  if (mine.length > 0)
+    notes.push(
+      `over IPv6, ${mine.slice(0, 10).join(', ')}${mine.length > 10 ? ', …' : ''} ${mine.length > 1 ? 'are' : 'is'} opted out: ${reply521(mine[0]!)} (IPV6-1 [D])`,
+    );
+  if (extra.length === 0) return notes.length > 0 ? { ...p, notes } : p;
+  return {
+    ...p,
+    variants: [...(p.variants ?? []), ...extra],
+    domains: [...domains, ...extraDomains],
+    notes,
+  };
+}
+
+/**
+ * A legitimate sender's attempts with those from IPv6 addresses sent to `v6Recipient` (a user of a domain that takes
+ * IPv6: a sender connects over IPv6 only to an endpoint with AAAA records). With no domain taking IPv6, the IPv6
+ * attempts are dropped when the sender has IPv4 ones (it falls back to them), kept otherwise (refused 5.2.1).
+ */
+function routedByVersion(attempts: Attempt[], v6Recipient: string | undefined): Attempt[] {
+  const hasV4 = attempts.some((a) => !isV6(a.clientIp));
+  return attempts.flatMap((a) => {
+    if (!isV6(a.clientIp)) return [a];
+    if (v6Recipient !== undefined) return [{ ...a, rcpts: [v6Recipient] }];
+    return hasV4 ? [] : [a];
+  });
 }
 
 /**
@@ -278,9 +381,18 @@ export function standardPaths(
   const domains = ownDomains(cfg);
   const own = domains[0]!;
   const user = `user@${own}`;
-  const ip = attackerIp(cfg, profile, gateway);
+  const named = namedAddresses(cfg, profile, gateway);
+  const ip = attackerIp(named);
   const attack = (over: Partial<Attempt>) => attackAttempt(ip, own, over);
-  const paths = attackPaths(domains, cfg.tenant.initialDomain, ip);
+  const initial = cfg.tenant.initialDomain?.toLowerCase();
+  const v6 = ipv6Split(cfg, initial && !domains.includes(initial) ? [...domains, initial] : domains);
+  const accepting = new Set(v6.accepting);
+  const v6Ip = attackerIpv6(named);
+  const paths = attackPaths(domains, cfg.tenant.initialDomain, ip).map((p) =>
+    withIpv6Attempts(p, v6Ip, accepting, v6.optedOut),
+  );
+  /** Where a legitimate sender's IPv6 mail goes: a user of the first domain (default first) that takes IPv6. */
+  const v6User = v6.accepting[0] !== undefined ? `user@${v6.accepting[0]}` : undefined;
   // Every gateway egress entry is a way in for the gateway's mail: one left off a restricting connector breaks
   // delivery from it with 550 5.7.51 (CON-5 [D]), so each entry is an attempt (first and last host of a range).
   // Every entry, never a sample: an entry left out of the simulation could be the one the lock-down lacks, and the
@@ -291,6 +403,21 @@ export function standardPaths(
   const gwCert = gateway.certificate ? [certHost(gateway.certificate)] : [];
   if (hasGateway(gateway) && (gwIp || gwCert.length)) {
     const ips = gwIps.length > 0 ? gwIps : [ip];
+    const relayed = (clientIp: string, rcpt: string): Attempt => ({
+      clientIp,
+      ...(isV6(clientIp) ? { ptr: true } : {}),
+      tls: true,
+      certNames: gwCert,
+      auth: FOREIGN_PASS,
+      mailFrom: `partner@${FOREIGN_DOMAIN}`,
+      headerFrom: `partner@${FOREIGN_DOMAIN}`,
+      rcpts: [rcpt],
+      receivedIps: ['198.18.40.40'],
+    });
+    // Over IPv6 the gateway is anonymous unless its certificate matches a connector (IPV6-4). A mail service that
+    // delivers over IPv6 at all has PTR records for it (the large receivers, Exchange Online among them, require one:
+    // IPV6-2) [I], and relayed mail keeps its DKIM signature (IPV6-3).
+    const declaredV6 = gwIps.some(isV6);
     paths.push({
       id: 'path.gateway-delivery',
       kind: 'legitimate',
@@ -299,17 +426,19 @@ export function standardPaths(
         ? { eitherCertificate: gateway.certificateCandidates }
         : {}),
       ...withVariants(
-        ips.map((clientIp) => ({
-          clientIp,
-          tls: true,
-          certNames: gwCert,
-          auth: FOREIGN_PASS,
-          mailFrom: `partner@${FOREIGN_DOMAIN}`,
-          headerFrom: `partner@${FOREIGN_DOMAIN}`,
-          rcpts: [user],
-          receivedIps: ['198.18.40.40'],
-        })),
+        routedByVersion(
+          ips.map((clientIp) => relayed(clientIp, user)),
+          v6User,
+        ),
       ),
+      ...(v6User !== undefined && !declaredV6
+        ? {
+            conditional: {
+              attempts: [relayed(UNDECLARED_GATEWAY_V6, v6User)],
+              reason: `${v6.accepting.slice(0, 5).join(', ')}${v6.accepting.length > 5 ? ', …' : ''} take${v6.accepting.length > 1 ? '' : 's'} mail over IPv6 (their endpoints answer AAAA queries) and mxlock.yaml lists no IPv6 address for the gateway, so whether it delivers over IPv6 is unknown; tried from ${UNDECLARED_GATEWAY_V6}, which stands for its IPv6 egress (declare the gateway's IPv6 ranges in gateway.ips if it has any)`,
+            },
+          }
+        : {}),
     });
     // Another customer of the gateway sends from its IPs with the gateway's certificate, unless that certificate is
     // this tenant's alone; and with any certificate another restricting connector accepts (CON-5 [D], OQ-2).
@@ -343,17 +472,21 @@ export function standardPaths(
       id: `${DECLARED_SOURCE_PATH}${src.name}`,
       kind: 'legitimate',
       description: `Declared Direct Send source '${src.name}' (${srcIp}) sending as ${sender}`,
-      // A device is assumed to offer STARTTLS without a client certificate [I].
+      // A device is assumed to offer STARTTLS without a client certificate [I]; over IPv6, whether its address has a
+      // PTR record is not known (IPV6-2).
       ...withVariants(
-        srcIps.flatMap((clientIp) =>
-          src.senders.map((s) => ({
-            clientIp,
-            tls: true,
-            certNames: [],
-            mailFrom: s,
-            headerFrom: s,
-            rcpts: [user],
-          })),
+        routedByVersion(
+          srcIps.flatMap((clientIp) =>
+            src.senders.map((s) => ({
+              clientIp,
+              tls: true,
+              certNames: [],
+              mailFrom: s,
+              headerFrom: s,
+              rcpts: [user],
+            })),
+          ),
+          v6User,
         ),
       ),
     });
@@ -366,20 +499,25 @@ export function standardPaths(
       kind: 'legitimate',
       description: 'On-premises Exchange sending to cloud mailboxes',
       ...withVariants(
-        (hIps.length > 0 ? hIps : [ip]).map((clientIp) => ({
-          clientIp,
-          tls: true,
-          certNames,
-          mailFrom: `onprem.user@${own}`,
-          headerFrom: `onprem.user@${own}`,
-          rcpts: [user],
-          // Exchange hybrid stamps its organization headers as cross-premises headers for Exchange Online (CON-8).
-          headers: { 'X-MS-Exchange-CrossPremises-AuthAs': 'Internal' },
-        })),
+        routedByVersion(
+          (hIps.length > 0 ? hIps : [ip]).map((clientIp) => ({
+            clientIp,
+            // An Exchange server sending over IPv6 is taken to have a PTR record, as a mail server does [I] (IPV6-2).
+            ...(isV6(clientIp) ? { ptr: true } : {}),
+            tls: true,
+            certNames,
+            mailFrom: `onprem.user@${own}`,
+            headerFrom: `onprem.user@${own}`,
+            rcpts: [user],
+            // Exchange hybrid stamps its organization headers as cross-premises headers for Exchange Online (CON-8).
+            headers: { 'X-MS-Exchange-CrossPremises-AuthAs': 'Internal' },
+          })),
+          v6User,
+        ),
       ),
     });
   }
-  for (const f of flows) paths.push(connectorPath(f, cfg, own, ip));
+  for (const f of flows) paths.push(connectorPath(f, cfg, own, ip, v6User));
   return paths;
 }
 
@@ -399,7 +537,13 @@ function partnerPass(domain: string): AuthVerdict {
  * its sender domains' SPF addresses [I]), presenting its certificate when it names one, sending as its sender domains
  * (an own domain through an OnPremises connector; a partner domain that authenticates, through a Partner one).
  */
-function connectorPath(f: ConnectorFlow, cfg: SimConfig, own: string, anyIp: string): StandardPath {
+function connectorPath(
+  f: ConnectorFlow,
+  cfg: SimConfig,
+  own: string,
+  anyIp: string,
+  v6User: string | undefined,
+): StandardPath {
   const ips = f.addresses === 'connector' || f.addresses === 'spf' ? samplesOf(f.ips) : [];
   const froms = f.senderDomains?.length
     ? f.senderDomains.map((d) => `partner@${d}`)
@@ -411,6 +555,8 @@ function connectorPath(f: ConnectorFlow, cfg: SimConfig, own: string, anyIp: str
     const domain = sender.slice(sender.lastIndexOf('@') + 1);
     return {
       clientIp,
+      // A partner's mail server sending over IPv6 is taken to have a PTR record, as a mail server does [I] (IPV6-2).
+      ...(isV6(clientIp) ? { ptr: true } : {}),
       tls: true,
       certNames,
       mailFrom: sender,
@@ -432,7 +578,7 @@ function connectorPath(f: ConnectorFlow, cfg: SimConfig, own: string, anyIp: str
     id: `${CONNECTOR_PATH}${f.name}`,
     kind: 'legitimate',
     description: `Mail the inbound connector '${f.name}' (${kind}${scope}) was set up for: ${f.basis[0] ?? ''}`,
-    ...withVariants(attempts),
+    ...withVariants(routedByVersion(attempts, v6User)),
     ...(f.addresses === 'none' ? { uncertain: f.basis.join('; ') } : {}),
   };
 }
@@ -556,13 +702,17 @@ export function evaluatePathList(
       : status;
   return list
     .map((p) => {
-      const attempts = [p.attempt, ...(p.variants ?? [])];
-      const judged = attempts.map((attempt) => {
+      const judge = (attempt: Attempt) => {
         const result = p.eitherCertificate
           ? eitherResult(cfg, attempt, p.eitherCertificate)
           : simulate(cfg, attempt);
         return { attempt, result, status: classify(p.kind, result) };
-      });
+      };
+      const definite = [p.attempt, ...(p.variants ?? [])];
+      // An attacker makes whichever attempt gets through: its conditional attempts count like the others.
+      const attempts =
+        p.conditional && p.kind !== 'legitimate' ? [...definite, ...p.conditional.attempts] : definite;
+      const judged = attempts.map(judge);
       let worst = judged[0]!;
       /** A legitimate path's attempts by status other than preserved: the evidence names each one that fails. */
       const failing = new Map<PathStatus, Attempt[]>();
@@ -571,10 +721,27 @@ export function evaluatePathList(
           failing.set(j.status, [...(failing.get(j.status) ?? []), j.attempt]);
         if (STATUS_RANK[j.status] > STATUS_RANK[worst.status]) worst = j;
       }
-      const { attempt, result } = worst;
+      // A legitimate sender may or may not make its conditional attempts: one not delivered while the definite ones are
+      // leaves the path uncertain, showing that attempt's outcome (e.g. the gateway over IPv6, model/ipv6.ts).
+      const maybe =
+        p.conditional && p.kind === 'legitimate' && worst.status === 'preserved'
+          ? p.conditional.attempts.map(judge).find((j) => j.status !== 'preserved')
+          : undefined;
+      const shown = maybe ?? worst;
+      const { attempt, result } = shown;
       let status = worst.status;
       const pick = representative(p.kind, result.outcomes);
       const evidence = evidenceOf(p, result, status, pick);
+      if (maybe !== undefined) {
+        status = 'uncertain';
+        evidence.splice(
+          1,
+          0,
+          `${maybe.status} if the sender makes this attempt: ${attemptLabel(maybe.attempt)} to <${maybe.attempt.rcpts.join('>, <')}>; the other ${definite.length} attempt${definite.length > 1 ? 's are' : ' is'} preserved`,
+        );
+        evidence.push(`uncertain: ${p.conditional!.reason}`);
+      }
+      for (const n of p.notes ?? []) evidence.push(n);
       if (attempts.length > 1 && !p.domains) {
         const lines = [
           `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attemptLabel(attempt)}`,

@@ -16,7 +16,7 @@ import type { AuthOracle, CompiledConnector, CompiledRule, SimConfig } from './c
 import { IpSet, IpSetIndex } from '../common/ip.js';
 import { newReplayCache, type ReplayCache } from './replay.js';
 import { buildRuleIndex, type RuleIndex } from './rules.js';
-import type { AuthVerdict, Decision } from './types.js';
+import type { AuthVerdict, Decision, SimResult } from './types.js';
 
 /** The World keys of a connector's settings (eop-model §2): built once, not per evaluation. */
 export interface ConnectorPlan {
@@ -130,6 +130,11 @@ export interface SimPlan {
    */
   ipClasses: IpSetIndex;
   replay: ReplayCache;
+  /**
+   * Results of attempts the replay cache does not take (an IPv6 client or hop), by the attempt's exact content
+   * (simulate.ts exactKey): a sender that comes back with the same text is answered without the model.
+   */
+  exact: Map<string, SimResult>;
   /** Evaluations of this configuration in progress (more than one only when an oracle simulates). */
   depth: number;
 }
@@ -492,6 +497,7 @@ export function buildPlan(cfg: SimConfig): SimPlan {
       ...[...tabl.allow, ...tabl.block].map((t) => t.infrastructure),
     ]),
     replay: newReplayCache(),
+    exact: new Map(),
     depth: 0,
   };
 }

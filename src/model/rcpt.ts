@@ -14,6 +14,7 @@ import {
   planSenderInScope as senderInScope,
 } from './connectors.js';
 import { patternHits, type ConnectorPlan } from './precompiled.js';
+import { assumedDecision, ipv6Acceptance, reply4725, reply4726, reply521 } from './ipv6.js';
 import type { Decision, Outcome } from './types.js';
 import { accepted, domainOrSubdomainLower, ipLabel, quotedNames, type Call, type World } from './world.js';
 
@@ -116,6 +117,95 @@ function directSendRefusal(evidence: Decision['evidence'], text: string): Outcom
   };
 }
 
+/** What the IPv6 rules (model/ipv6.ts) say about one recipient of a connection over IPv6. */
+interface Ipv6Verdict {
+  /** IPV6-1: refused before anything else is looked at (the recipient domain takes no IPv6). */
+  optedOut?: Outcome;
+  /** IPV6-2 / IPV6-3: temporary refusals of an anonymous sender. */
+  deferred: Outcome[];
+  /** The refusals may not apply (an authentication result that is not known). */
+  undecided: boolean;
+  decisions: Decision[];
+}
+
+function refusal(reply: string, d: Decision): Outcome {
+  return { stage: 'rcpt', disposition: 'rejected', reply, decisions: [d] };
+}
+
+/**
+ * The IPv6 rules for a recipient in `rcptDomain` (eop-model §13 [D] S42): a domain opted out refuses (IPV6-1); an
+ * anonymous sender (no connector matched by IP or certificate, not SMTP AUTH) needs a PTR record (IPV6-2) and an SPF or
+ * DKIM pass (IPV6-3). The 450 replies are temporary refusals: the sender retries, and the message is not delivered
+ * while the cause stays (a deferral is not delivery).
+ */
+function ipv6Rules(call: Call, w: World, matched: ConnectorPlan[], rcptDomain: string): Ipv6Verdict {
+  const { cfg, a } = call;
+  const out: Ipv6Verdict = { deferred: [], undecided: false, decisions: [] };
+  const acceptance = ipv6Acceptance(cfg.tenant.ipv6Statuses, rcptDomain);
+  const ip = ipLabel(call, 0);
+  const anonymous = matched.length === 0 && !a.authenticated;
+  if (!acceptance.accepts) {
+    out.optedOut = refusal(reply521(rcptDomain), {
+      rule: 'IPV6-1',
+      evidence: anonymous ? 'D' : 'I',
+      text: `${rcptDomain} is opted out of IPv6 inbound (Disable-IPv6ForAcceptedDomain) and ${ip} connects over IPv6${anonymous ? '' : ` (matched connector '${matched[0]!.c.name}'; the refusal is documented for anonymous mail, taken to hold for all)`}`,
+    });
+    return out;
+  }
+  if (acceptance.basis === 'default') out.decisions.push(assumedDecision(acceptance));
+  if (!anonymous) {
+    out.decisions.push({
+      rule: 'IPV6-2',
+      evidence: 'I',
+      text: `over IPv6, but not anonymous (${a.authenticated ? 'SMTP AUTH' : `matched connector '${matched[0]!.c.name}' by certificate`}): the PTR and SPF-or-DKIM requirements of anonymous IPv6 senders do not apply`,
+    });
+    return out;
+  }
+  if (!w.b(a.ptr, `PTR record of the sending IPv6 address ${ip}`)) {
+    out.deferred.push(
+      refusal(reply4725(ip), {
+        rule: 'IPV6-2',
+        evidence: 'D',
+        text: `anonymous sender over IPv6 without a PTR record for ${ip}: deferred (a temporary refusal; not delivered while it lasts)`,
+      }),
+    );
+  }
+  const v =
+    a.auth ??
+    (call.reference
+      ? cfg.auth.verdict({ ip: a.clientIp, mailFrom: a.mailFrom, headerFrom: a.headerFrom, dkimDomains: [] })
+      : call.plan.authVerdict(a.clientIp, a.mailFrom, a.headerFrom));
+  const signer = a.signedBy?.[0];
+  if (v.spf === 'pass' || v.dkim === 'pass' || signer !== undefined) {
+    out.decisions.push({
+      rule: 'IPV6-3',
+      evidence: signer !== undefined && v.spf !== 'pass' && v.dkim !== 'pass' ? 'I' : 'D',
+      text:
+        v.spf === 'pass'
+          ? `over IPv6: SPF passes for ${call.p1Domain ?? 'the HELO name'}`
+          : v.dkim === 'pass'
+            ? `over IPv6: DKIM passes for ${call.p2Domain ?? 'the From: domain'}`
+            : `over IPv6: SPF ${v.spf}, but the message carries a valid DKIM signature of ${signer}, the sender's own domain; no alignment with From: is asked for`,
+    });
+    return out;
+  }
+  const undecided = v.spf === 'unknown' || v.spf === 'temperror';
+  out.deferred.push(
+    refusal(reply4726(ip), {
+      rule: 'IPV6-3',
+      evidence: undecided ? 'I' : 'D',
+      text: `anonymous sender over IPv6: SPF ${v.spf} for ${call.p1Domain ?? 'the HELO name'} and no DKIM pass: deferred after DATA (a temporary refusal; not delivered while it lasts)${undecided ? '; SPF could not be evaluated, so it may pass' : ''}`,
+    }),
+  );
+  if (undecided) {
+    out.undecided = true;
+    call.uncertainties.push(
+      `SPF of ${call.p1Domain ?? 'the HELO name'} for ${ip} is ${v.spf}: the IPv6 SPF-or-DKIM requirement (IPV6-3) may or may not be met`,
+    );
+  }
+  return out;
+}
+
 export function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: number): RcptResult {
   const { cfg, a, p1Domain } = call;
   const decisions: Decision[] = [];
@@ -155,6 +245,12 @@ export function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: num
   let refusals: Outcome[] | undefined;
   let alternatives: Outcome[] | undefined;
   let undecided = false;
+  let v6: Ipv6Verdict | undefined;
+  if (call.ipv6) {
+    v6 = ipv6Rules(call, w, matched, rcptDomain!);
+    if (v6.optedOut) (refusals ??= []).push(v6.optedOut);
+    for (const d of v6.decisions) decisions.push(d);
+  }
   const blocked = call.reference
     ? cfg.ipBlock.has(a.clientIp) && !cfg.ipAllow.has(a.clientIp)
     : cfg.ipBlock.size > 0 && cfg.ipBlock.hasAddress(call.addr) && !cfg.ipAllow.hasAddress(call.addr);
@@ -223,11 +319,18 @@ export function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: num
           p1Domain === undefined
             ? `null sender <>: SenderDomains * of ${names} is taken to cover it [I]`
             : `P1 domain ${p1Domain} is in scope of restricting connector(s) ${names} and the connection satisfies none (IP ${ipLabel(call, 0)}${a.tls ? '' : ', no TLS'}${a.certNames.length ? `, certificate ${a.certNames.join(' ')}` : ''})`;
+        const con5: Decision[] = [{ rule: 'CON-5', evidence: p1Domain === undefined ? 'I' : 'D', text: why }];
+        if (call.ipv6 && inScope.some((p) => w.b(p.c.restrictIp, p.kRestrictIp)))
+          con5.push({
+            rule: 'IPV6-4',
+            evidence: 'I',
+            text: `${ipLabel(call, 0)} is IPv6: SenderIPAddresses takes IPv4 only (S8 [D]) and IP-based connectors need the same IP version on both ends (MC835648 [D]), so no IP restriction can admit it; only a certificate can`,
+          });
         (refusals ??= []).push({
           stage: 'rcpt',
           disposition: 'rejected',
           reply: REPLY_5_7_51,
-          decisions: [{ rule: 'CON-5', evidence: p1Domain === undefined ? 'I' : 'D', text: why }],
+          decisions: con5,
         });
       }
     }
@@ -346,6 +449,11 @@ export function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: num
     decisions.push({ rule: 'DS-1', evidence: 'D', text: 'RejectDirectSend is off' });
   }
 
+  if (v6 !== undefined && v6.deferred.length > 0) {
+    // After the permanent refusals: 4.7.26 needs the message (DKIM), and a 5xx shown first says more.
+    for (const o of v6.deferred) (refusals ??= []).push(o);
+    if (v6.undecided) undecided = true;
+  }
   if (refusals !== undefined && refusals.length > 0) {
     // The order between these RCPT refusals is undocumented (OQ-2): report all, with the code of the first in §9 order.
     const first = refusals[0]!;

@@ -98,11 +98,13 @@ function evaluate(
   template?: Call['template'],
 ): SimResult {
   const uncertainties: string[] = [];
+  const addr = parseAddress(attempt.clientIp);
   const call: Call = {
     cfg,
     plan,
     a: attempt,
-    addr: reference ? undefined : parseAddress(attempt.clientIp),
+    addr: reference ? undefined : addr,
+    ipv6: typeof addr === 'object',
     p1Domain: domainOf(attempt.mailFrom),
     p2Domain: domainOf(attempt.headerFrom),
     rcptDomains: attempt.rcpts.map(domainOf),
@@ -124,12 +126,63 @@ function evaluate(
  */
 export function simulate(cfg: SimConfig, attempt: Attempt): SimResult {
   const plan = planOf(cfg);
-  // The replay cache (replay.ts) takes IPv4 attempts, outside nested runs.
+  // The replay cache (replay.ts) takes IPv4 attempts, outside nested runs; the others are answered by exact content.
   if (plan.depth === 0) {
     const probe = probeOf(plan.ipClasses, attempt);
     if (probe !== undefined) return replayed(cfg, plan, attempt, probe);
+    return exactly(cfg, plan, attempt);
   }
   return run(cfg, attempt, false);
+}
+
+/** Results kept per configuration by exact content; past it the map starts again. */
+const MAX_EXACT = 4096;
+
+/**
+ * Everything the model reads from an attempt, as one string: two attempts with the same key get the same result.
+ * A given verdict is keyed by its fields (it may be a shared object whose fields a caller changes).
+ */
+function exactKey(a: Attempt): string {
+  const v = a.auth;
+  return JSON.stringify([
+    a.clientIp,
+    a.tls === true,
+    a.certNames,
+    a.mailFrom,
+    a.headerFrom,
+    a.rcpts,
+    a.authenticated === true,
+    a.headers ?? null,
+    a.receivedIps ?? null,
+    v == null ? null : [v.spf, v.dkim, v.dmarc, v.dmarcPolicy, v.notes],
+    a.adversarial === true,
+    a.ptr ?? null,
+    a.signedBy ?? null,
+  ]);
+}
+
+/** A copy whose lists and outcomes are its own; decisions are frozen and shared (as the replay cache shares them). */
+function copyOf(r: SimResult): SimResult {
+  return {
+    outcomes: r.outcomes.map((o) => ({ ...o, decisions: o.decisions.slice() })),
+    uncertainties: r.uncertainties.slice(),
+  };
+}
+
+/**
+ * `simulate` of an attempt the replay cache does not take (an IPv6 address, DESIGN §8): from the exact-content cache
+ * when the same attempt came before (a device or a server replayed from logs keeps its address), else evaluated and
+ * kept. The kept result's decisions are frozen, as every cached decision is.
+ */
+function exactly(cfg: SimConfig, plan: SimPlan, a: Attempt): SimResult {
+  const key = exactKey(a);
+  const known = plan.exact.get(key);
+  if (known !== undefined) return copyOf(known);
+  const r = run(cfg, a, false);
+  for (const o of r.outcomes) for (const d of o.decisions) Object.freeze(d);
+  if (plan.exact.size >= MAX_EXACT) plan.exact.clear();
+  plan.exact.set(key, copyOf(r));
+  return r;
 }
 
 /** `simulate` through the replay cache: an entry of the attempt's class, or a new one made from this attempt. */

@@ -10,6 +10,7 @@ import type {
   TransportRule,
 } from '../snapshot/schema.js';
 import { domainOrSubdomain } from '../common/domains.js';
+import { ipv6StatusMap, type Ipv6StatusMap } from './ipv6.js';
 
 export interface Tenant {
   org: OrganizationConfig | undefined;
@@ -29,6 +30,8 @@ export interface Tenant {
   /** The policy that applies to ordinary recipients: the default anti-phish policy. */
   antiPhish: AntiPhishPolicy | undefined;
   antiPhishPolicies: AntiPhishPolicy[] | undefined;
+  /** Get-IPv6StatusForAcceptedDomain by lower-case domain; undefined when not exported (model/ipv6.ts decides). */
+  ipv6Statuses: Ipv6StatusMap;
   /** Exact accepted domain (subdomains are not covered, eop-model §12 OQ-4 [I]). */
   isAccepted(domain: string | undefined): boolean;
   /** A subdomain of an accepted domain with MatchSubDomains: undocumented for RejectDirectSend (OQ-4). */
@@ -83,6 +86,7 @@ export function buildTenant(snapshot: Snapshot): Tenant {
     contentFilterDefault: pickDefault(d['Get-HostedContentFilterPolicy']),
     antiPhish: pickDefault(antiPhish),
     antiPhishPolicies: antiPhish,
+    ipv6Statuses: ipv6StatusMap(d['Get-IPv6StatusForAcceptedDomain']),
     isAccepted(domain) {
       return !!domain && names.has(domain.toLowerCase());
     },

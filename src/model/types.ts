@@ -70,6 +70,13 @@ export interface Attempt {
   auth?: AuthVerdict;
   /** The sender controls the message (attack path): headers outside EOP's header firewall are attacker-chosen. */
   adversarial?: boolean;
+  /** Over IPv6: whether the client address has a PTR record (IPV6-2); undefined = unknown, both answers explored. */
+  ptr?: boolean;
+  /**
+   * Domains whose valid DKIM signature the message carries, aligned with the From: domain or not (an attacker signs
+   * with its own domain): enough for the IPv6 SPF-or-DKIM requirement (IPV6-3 [I]), not for DMARC.
+   */
+  signedBy?: string[];
 }
 
 export type PathKind = 'attack' | 'legitimate' | 'residual';

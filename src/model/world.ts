@@ -45,6 +45,8 @@ export interface Call {
   a: Attempt;
   /** The parsed client address. */
   addr: Address | undefined;
+  /** The client connects over IPv6 (an IPv4-mapped address is IPv4): the IPv6 rules apply (model/ipv6.ts). */
+  ipv6: boolean;
   p1Domain: string | undefined;
   p2Domain: string | undefined;
   /** `domainOf` of each recipient. */

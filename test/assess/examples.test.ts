@@ -38,6 +38,7 @@ const EXPECTED: Record<string, Expected> = {
       'antispam.thresholds': 'fail',
       'audit.unified-audit-log': 'fail',
       'connector.ip-only': 'not-applicable',
+      'connector.ipv6-coverage': 'pass',
       'connector.lockdown-disabled': 'not-applicable',
       'connector.lockdown-gateway-coverage': 'not-applicable',
       'connector.lockdown-missing': 'fail',
@@ -108,6 +109,7 @@ const EXPECTED: Record<string, Expected> = {
       'antispam.thresholds': 'warn',
       'audit.unified-audit-log': 'pass',
       'connector.ip-only': 'not-applicable',
+      'connector.ipv6-coverage': 'pass',
       'connector.lockdown-disabled': 'pass',
       // 'Scanners - HQ' restricts fabrikam.com MAIL FROM to the scanner's IP and no restricting connector the gateway
       // satisfies covers fabrikam.com: gateway mail with that P1 gets 5.7.51 (eop-model CON-5, §12 OQ-2 [I]).
@@ -178,6 +180,7 @@ const EXPECTED: Record<string, Expected> = {
       'antispam.thresholds': 'pass',
       'audit.unified-audit-log': 'pass',
       'connector.ip-only': 'pass',
+      'connector.ipv6-coverage': 'pass',
       'connector.lockdown-disabled': 'pass',
       'connector.lockdown-gateway-coverage': 'pass',
       'connector.lockdown-missing': 'pass',

@@ -15,6 +15,7 @@ const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 /** The checks that only mean something when mail passes a gateway (their declarations, asserted as a table). */
 const GATEWAY_ONLY = [
   'connector.ip-only',
+  'connector.ipv6-coverage',
   'connector.lockdown-disabled',
   'connector.lockdown-gateway-coverage',
   'connector.lockdown-missing',

@@ -28,7 +28,9 @@ describe('mxlock simulate', () => {
     expect(j.schemaVersion).toBe(1);
     expect(Object.keys(j.before)).toEqual(['verdict', 'paths']);
     expect(j.before.verdict.bypass).toBe('open');
-    expect(j.after.verdict).toMatchObject({ bypass: 'closed', legitimateFlows: 'preserved' });
+    // contoso.com takes mail over IPv6 and the plan's lock-down is by IP (no certificate declared): whether Mimecast
+    // delivers over IPv6 is unknown, so the gateway path is not confirmed after the plan (test/assess/ipv6-acceptance).
+    expect(j.after.verdict).toMatchObject({ bypass: 'closed', legitimateFlows: 'uncertain' });
     expect(j.after.paths[0].id).toBe('path.direct-send-own-domain');
     expect(Object.keys(j.after.paths[0])).toEqual(['id', 'kind', 'status', 'outcome', 'evidence', 'domains']);
     // Attack paths are tried for every accepted domain (DESIGN §3.3 paths[].domains), the default first.

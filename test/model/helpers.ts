@@ -83,6 +83,18 @@ export function snapshotOf(data: Data, dns?: Record<string, object>): Snapshot {
   };
 }
 
+/**
+ * The data with every accepted domain opted out of IPv6 inbound (Get-IPv6StatusForAcceptedDomain Disabled): a tenant
+ * only IPv4 reaches, for tests about IPv4 behaviour (without the file, IPv6 is taken as Enabled, Microsoft's default).
+ */
+export function ipv4Only(d: Data): Data {
+  d['Get-IPv6StatusForAcceptedDomain'] = (d['Get-AcceptedDomain'] ?? []).map((a) => ({
+    Domain: a.DomainName,
+    Status: 'Disabled',
+  }));
+  return d;
+}
+
 export const DNS_MX_SEG = {
   'contoso.com': {
     MX: [{ exchange: 'eu-smtp-inbound-1.mimecast.com', priority: 10 }],

@@ -40,6 +40,14 @@ export function partner(name: string, props: Record<string, unknown> = {}): Reco
  * authoritative) accepted domain. `cmdlets` replaces whole exports (more domains, RejectDirectSend on, rules); `dns`
  * is the recorded zone.
  */
+/**
+ * contoso.com opted out of IPv6 inbound: for tests of IPv4 behaviour (without the file, IPv6 is taken as Enabled,
+ * Microsoft's default, and an IP lock-down leaves the gateway's mail over IPv6 uncertain: test/plan/ipv6.test.ts).
+ */
+export const IPV4_ONLY: ExportData = {
+  'Get-IPv6StatusForAcceptedDomain': [{ Domain: 'contoso.com', Status: 'Disabled' }],
+};
+
 export function tenant(
   connectors: Record<string, unknown>[],
   cmdlets: ExportData = {},

@@ -12,7 +12,11 @@ import { parseProfile } from '../../src/profile/parse.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { makeGateway } from '../checks/helpers.js';
-import { checkStages, partner, tenant } from './builders.js';
+import { checkStages, IPV4_ONLY, partner, tenant as anyTenant } from './builders.js';
+
+/** These cases are about IPv4 entries: the tenant takes no IPv6 (IPv6 is test/plan/ipv6.test.ts's). */
+const tenant = (...[connectors, cmdlets, dns]: Parameters<typeof anyTenant>) =>
+  anyTenant(connectors, { ...IPV4_ONLY, ...cmdlets }, dns);
 
 const GATEWAY = makeGateway({ name: 'Example SEG', ips: ['203.0.113.10', '198.51.100.0/28'] });
 const PRINTER: Profile = {

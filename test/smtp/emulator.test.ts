@@ -117,7 +117,9 @@ describe('RCPT replies are the simulator’s, over real SMTP with STARTTLS', () 
       );
       let tried = 0;
       for (const p of paths.filter((x) => x.kind !== 'legitimate'))
-        for (const a of [p.attempt, ...(p.variants ?? [])]) {
+        // Over IPv6 an attempt carries what a session cannot say at RCPT (its PTR record, a DKIM signature the
+        // IPv6 requirement reads after DATA, model/ipv6.ts): the emulator is compared on the IPv4 attempts.
+        for (const a of [p.attempt, ...(p.variants ?? [])].filter((x) => !x.clientIp.includes(':'))) {
           const c = await session(emu, {
             mailFrom: a.mailFrom,
             xclient: a.clientIp,

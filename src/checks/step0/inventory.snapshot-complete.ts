@@ -39,7 +39,7 @@ export const EXPORT_PATHS: Readonly<Record<CmdletName, string>> = {
   'Get-TransportConfig': 'none (the routes offered to declared Direct Send sources)',
   'Get-TenantAllowBlockListItems': 'none directly (sender, domain and IP allow entries)',
   'Get-IPv6StatusForAcceptedDomain':
-    'the paths over IPv6 (an IP-only lock-down cannot list IPv6 addresses, eop-model §13)',
+    "the paths over IPv6: which accepted domains take mail over IPv6 (Microsoft's default, Enabled, is assumed for every domain; an IP-only lock-down cannot list IPv6 addresses, eop-model §13)",
 };
 
 /** What DNS feeds in the simulator: SPF and DMARC of the sending domains (eop-model §6.2, dns/oracle.ts). */

@@ -9,6 +9,7 @@ import { check as ipOnly } from './connector.ip-only.js';
 import { check as mixedRestrictions } from './connector.mixed-restrictions.js';
 import { check as onPremisesAntipattern } from './connector.onpremises-antipattern.js';
 import { check as treatAsInternal } from './connector.treat-as-internal.js';
+import { check as ipv6Coverage } from './connector.ipv6-coverage.js';
 
 export const checks: Check[] = [
   lockdownMissing,
@@ -21,4 +22,5 @@ export const checks: Check[] = [
   mixedRestrictions,
   onPremisesAntipattern,
   treatAsInternal,
+  ipv6Coverage,
 ];

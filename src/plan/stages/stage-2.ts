@@ -10,12 +10,14 @@ import {
   restrictsByCertificate,
   restrictsByIp,
 } from '../../model/connectors.js';
-import { IpSet } from '../../common/ip.js';
+import { IpSet, parseIpEntry } from '../../common/ip.js';
+import { ipv6Acceptance } from '../../model/ipv6.js';
+import { psQuote } from '../../powershell/quote.js';
 import { certificateVendor } from '../../common/vendors.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
 import type { Obj } from '../drafts.js';
 import type { PsValue } from '../types.js';
-import { nameOf, type PlanBase, type PlanStage } from './context.js';
+import { nameOf, type PlanBase, type PlanContext, type PlanStage } from './context.js';
 import type { SourcesAdmitted } from './stage-0.js';
 
 /** The connectors stage 2 disables beside a certificate lock-down, and the warnings about those it leaves alone. */
@@ -88,6 +90,49 @@ export function competingConnectors(base: PlanBase, sources: SourcesAdmitted): C
   return { disable, warnings };
 }
 
+/** At most this many opt-out commands are written into a warning; the rest are counted. */
+const OPT_OUT_LISTED = 5;
+
+/**
+ * IPv6 inbound (model/ipv6.ts, eop-model §13): the domains that take mail over IPv6 let a gateway with IPv6 deliver over
+ * it. An IP lock-down cannot list IPv6 (IPV6-4) and the safety net stage 1 writes excepts the gateway's declared ranges
+ * only: without gateway.certificate, or without the gateway's IPv6 egress in gateway.ips, its mail over IPv6 would be
+ * refused (5.7.51) or rejected after acceptance. The planner already takes the certificate when the profile has one;
+ * this says what is left, and how to avoid it (the simulation after the plan shows path.gateway-delivery uncertain).
+ */
+export function ipv6Warnings(ctx: Pick<PlanContext, 'tenant' | 'gateway' | 'lockdown'>): string[] {
+  const accepting = ctx.tenant.domainNames.filter((d) => ipv6Acceptance(ctx.tenant.ipv6Statuses, d).accepts);
+  if (accepting.length === 0) return [];
+  const gwV6 = ctx.gateway.ips.filter((e) => parseIpEntry(e).kind === 'v6');
+  const byIp = ctx.lockdown.certificate === undefined;
+  const causes = [
+    ...(byIp
+      ? [
+          `the lock-down '${ctx.lockdown.name}' restricts by IP, and SenderIPAddresses takes IPv4 only (IPV6-4): the gateway's mail over IPv6 would get 550 5.7.51 (CON-5 [D])`,
+        ]
+      : []),
+    ...(gwV6.length === 0
+      ? [
+          "the safety-net rule excepts the gateway's IPv4 ranges only (mxlock.yaml lists no IPv6 egress for it): its mail over IPv6 would be rejected once the rule enforces (stage 4, TR-1 [D])",
+        ]
+      : []),
+  ];
+  if (causes.length === 0) return [];
+  const named =
+    accepting.length > OPT_OUT_LISTED
+      ? `${accepting.slice(0, OPT_OUT_LISTED).join(', ')}, …`
+      : accepting.join(', ');
+  const optOut = accepting
+    .slice(0, OPT_OUT_LISTED)
+    .map((d) => `Disable-IPv6ForAcceptedDomain -Domain ${psQuote(d)}`)
+    .join('; ');
+  return [
+    `IPv6: ${named} take${accepting.length > 1 ? '' : 's'} mail over IPv6 (Get-IPv6StatusForAcceptedDomain, Enabled by default since 2024-10-16), so a gateway with IPv6 may deliver over it; ${causes.join('; and ')}. ` +
+      `Whether the gateway delivers over IPv6 is ${gwV6.length > 0 ? 'declared' : 'unknown'} (path.gateway-delivery reads uncertain after the plan). ` +
+      `${byIp ? 'Declare gateway.certificate in mxlock.yaml so the plan restricts to it (a certificate matches over IPv6), ' : ''}declare the gateway's IPv6 egress in gateway.ips if it has any, or keep these domains on IPv4 before stage 2: ${optOut}${accepting.length > OPT_OUT_LISTED ? ` (and the other ${accepting.length - OPT_OUT_LISTED})` : ''} (connector.ipv6-coverage).`,
+  ];
+}
+
 export const stage2: PlanStage = {
   no: 2,
   title: 'Restrict the Partner inbound connector to the gateway',
@@ -95,6 +140,7 @@ export const stage2: PlanStage = {
   draft(ctx) {
     const { sources } = ctx;
     const { connector: gwConn, name: gwName, certificate } = ctx.lockdown;
+    ctx.warnings.push(...ipv6Warnings(ctx));
     const lockdownSet: Record<string, PsValue> =
       certificate !== undefined
         ? {
