@@ -120,7 +120,7 @@ function directSendRefusal(evidence: Decision['evidence'], text: string, note?: 
  * DS-1 [D]: since the reference text of 2026-03-17 ("we only consider inbound connectors configured to match the sender
  * IP or certificate", Set-OrganizationConfig -RejectDirectSend), a Partner connector that covers the P1 domain by
  * SenderDomains but matched the connection neither by IP nor by certificate does not exempt it: the note naming the
- * enabled allow-by-sender-domain connectors that cover it, when there are any. Only called once RejectDirectSend
+ * enabled Partner connectors that restrict nothing and cover it, when there are any. Only called once RejectDirectSend
  * refuses, and no connector matched then.
  */
 function allowBySenderNote(call: Call, p1Domain: string): Decision | undefined {
@@ -142,7 +142,7 @@ function allowBySenderNote(call: Call, p1Domain: string): Decision | undefined {
   return {
     rule: 'DS-1',
     evidence: 'D',
-    text: `Partner connector(s) ${names.join(', ')} cover P1 domain ${p1Domain} by SenderDomains only: only connectors configured to match the sender IP or certificate exempt from RejectDirectSend (Set-OrganizationConfig reference, 2026-03-17)`,
+    text: `Partner connector(s) ${names.join(', ')} cover P1 domain ${p1Domain} by SenderDomains but match this connection neither by IP nor by certificate: only connectors configured to match the sender IP or certificate exempt from RejectDirectSend (Set-OrganizationConfig reference, 2026-03-17)`,
   };
 }
 

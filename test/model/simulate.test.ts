@@ -198,7 +198,9 @@ describe('RCPT stage', () => {
       expect(classify('legitimate', r)).toBe('broken');
       const note = r.outcomes[0]!.decisions.find((x) => x.rule === 'DS-1');
       expect(note).toMatchObject({ evidence: 'D' });
-      expect(note?.text).toContain("'Allow printers' cover P1 domain contoso.com by SenderDomains only");
+      expect(note?.text).toContain(
+        "'Allow printers' cover P1 domain contoso.com by SenderDomains but match this connection neither by IP nor by certificate",
+      );
       expect(note?.text).toContain('2026-03-17');
       // The same connector with the device's IP listed matches it by IP (CON-1) and exempts it (DS-2 [D]).
       const listed = configOf(
