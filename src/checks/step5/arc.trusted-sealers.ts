@@ -95,7 +95,8 @@ export const check: Check = {
     'https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud',
   ],
   remediation: remediation([], undefined),
-  reads: { 'Get-ArcConfig': ['ArcTrustedSealers'] },
+  // The gateway's vendor, which ties a sealer to it, is recognised from the MX of the accepted domains.
+  reads: { 'Get-ArcConfig': ['ArcTrustedSealers'], 'Get-AcceptedDomain': ['DomainName'], dns: true },
   evaluate(ctx) {
     const configs = ctx.snapshot.data['Get-ArcConfig'];
     if (configs === undefined)
