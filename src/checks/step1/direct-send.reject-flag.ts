@@ -34,7 +34,7 @@ function falseSafety(ctx: CheckContext, head: string): CheckOutcome | undefined 
     status: 'warn',
     evidence: [
       head,
-      'no enabled Partner connector restricts mail to the gateway (no lock-down, see connector.lockdown-missing): RejectDirectSend alone gives a false sense of safety',
+      "no enabled lock-down (a Partner connector for every sender domain, `*`, restricted to the gateway's IPs or certificate: connector.lockdown-missing, connector.lockdown-sender-scope): RejectDirectSend alone gives a false sense of safety",
       'it only refuses an own-domain MAIL FROM (P1); header-only spoofs of own domains and mail from other domains sent straight to Exchange Online skip the gateway as before (eop-model DS-3 [D], §3.3)',
       ...leaking.slice(0, LISTED_PATHS).map((p) => `attack path still ${pathLine(p)}`),
       ...(more > 0 ? [`… and ${more} more attack path(s) open or uncertain (mxlock simulate)`] : []),
