@@ -5,7 +5,6 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { assessExport } from '../../src/assess-export.js';
 import { assessSnapshot } from '../../src/assess.js';
 import { buildPlan, renderPlanFiles } from '../../src/plan/index.js';
 import { rollbackPowerShell7, stagePowerShell7 } from '../../src/plan/render.js';
@@ -13,27 +12,14 @@ import type { Change } from '../../src/plan/types.js';
 import { resolveGateway } from '../../src/profile/infer.js';
 import { EMPTY_PROFILE } from '../../src/profile/schema.js';
 import { readValue, tokenize, type PsToken } from '../support/ps-tokenizer.js';
-import { GATEWAY_IP, partner, tenant } from './builders.js';
+import { GATEWAY_IP, partner, planExportOffline, tenant } from './builders.js';
 
 const NOW = new Date('2026-11-28T00:00:00Z');
 const GUARD = 'if ($PSVersionTable.PSVersion.Major -lt 7) {';
 
 async function planFiles(name: string) {
-  const result = await assessExport(join(import.meta.dirname, '..', '..', 'examples', name), {
-    offline: true,
-    now: NOW,
-  });
-  const profile = result.profile ?? EMPTY_PROFILE;
-  const built = buildPlan({
-    snapshot: result.snapshot,
-    profile,
-    gateway: resolveGateway(result.profile, result.snapshot),
-    report: result.report,
-    zone: result.snapshot.dns,
-    now: NOW,
-  });
-  if (!built.ok) throw new Error(built.reason);
-  return renderPlanFiles(built.checked);
+  const dir = join(import.meta.dirname, '..', '..', 'examples', name);
+  return renderPlanFiles((await planExportOffline(dir, NOW)).checked);
 }
 
 /** The code tokens of a script (comments dropped), after its BOM. */
