@@ -1756,6 +1756,8 @@ function hardened(): ExampleFile[] {
       '_dmarc.northwindtraders.com': {
         TXT: ['v=DMARC1; p=reject; rua=mailto:dmarc-reports@northwindtraders.com; adkim=s; aspf=s'],
       },
+      // Added in the Microsoft 365 admin center: nobody sends as the initial domain (dns.dmarc-initial-domain).
+      '_dmarc.northwind.onmicrosoft.com': { TXT: ['v=DMARC1; p=reject'] },
       'selector1._domainkey.northwindtraders.com': { CNAME: [s1] },
       'selector2._domainkey.northwindtraders.com': { CNAME: [s2] },
       [s1]: { TXT: [txtChunks(`v=DKIM1; k=rsa; p=${key(8)}`)] },

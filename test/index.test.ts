@@ -40,5 +40,5 @@ test('the library entry points are exported', () => {
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }
-  expect(mxlock.CHECKS.length).toBe(41); // DESIGN §4: 2 + 1 + 11 + 6 + 16 + 4 + 1
+  expect(mxlock.CHECKS.length).toBe(44); // DESIGN §4: 3 + 1 + 11 + 6 + 17 + 5 + 1
 });

@@ -262,6 +262,12 @@ export const BENCHMARK_CONTROLS: readonly BenchmarkControl[] = [
     ['dns.spf'],
     'ORCA passes only -all (hard fail)',
   ),
+  orca(
+    'ORCA243',
+    'Authenticated Receive Chain is set up for domains not pointing to EOP/MDO, or all domains point to EOP/MDO.',
+    ['arc.trusted-sealers'],
+    'ORCA passes any trusted sealer; mxlock asks for one it can tie to the gateway',
+  ),
   orca('ORCA244', 'Policies are configured to honor sending domains DMARC.', ['antiphish.honor-dmarc']),
   orca(
     'ORCA249',

@@ -26,6 +26,12 @@ export interface DnsReport {
   /** `live`, `recorded` (dns.json) or a description of the resolver. */
   source: string;
   domains: DomainDns[];
+  /**
+   * DMARC of the tenant's `*.onmicrosoft.com` initial (MOERA) domain: Microsoft hosts its DNS, so it is not one of
+   * `domains`, but it can be spoofed like any other and takes a DMARC record (dns.dmarc-initial-domain). Absent when
+   * the initial domain is unknown.
+   */
+  initialDomain?: { domain: string; dmarc: DmarcDiscovery };
 }
 
 export interface AnalyseOptions {

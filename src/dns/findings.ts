@@ -5,6 +5,7 @@
 import { DNS_STATUS_ORDER, worstBy, type VerdictStatus } from '../common/order.js';
 import { MICROSOFT_SPF_INCLUDE } from '../common/vendors.js';
 import type { DomainDns } from './analyse.js';
+import type { DmarcDiscovery } from './dmarc.js';
 import { overLimits, spfNodeError, type SpfNode } from './spf/analyse.js';
 
 export type DnsStatus = VerdictStatus;
@@ -123,7 +124,13 @@ export function spfVerdict(d: DomainDns, ctx: SpfContext = {}): DnsVerdict {
   return { status: worstStatus(st), evidence: ev };
 }
 
-export function dmarcPolicyVerdict(d: DomainDns): DnsVerdict {
+/** The DMARC of one domain, as the policy verdict reads it (a DomainDns, or the initial domain's DMARC alone). */
+export interface DomainDmarc {
+  domain: string;
+  dmarc: DmarcDiscovery;
+}
+
+export function dmarcPolicyVerdict(d: DomainDmarc): DnsVerdict {
   const m = d.dmarc;
   if (m.failure)
     return { status: 'unknown', evidence: [`${d.domain}: DMARC could not be read (${m.failure})`] };

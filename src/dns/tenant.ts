@@ -5,7 +5,9 @@
 import { sampleAddress } from '../common/ip.js';
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { buildTenant } from '../model/tenant.js';
 import { analyseDomains, type DnsReport } from './analyse.js';
+import { discoverDmarc } from './dmarc.js';
 import type { DkimExpectation } from './dkim.js';
 import type { ResolveFn } from './resolver.js';
 
@@ -14,6 +16,8 @@ export interface TenantDnsPlan {
   /** One address per gateway entry (a range is represented by its first host), for check_host(). */
   spfIps: string[];
   dkim: Map<string, DkimExpectation>;
+  /** The `*.onmicrosoft.com` initial domain (model/tenant.ts), whose DMARC is looked up too; undefined when unknown. */
+  initialDomain: string | undefined;
 }
 
 /** Accepted domains the tenant controls in DNS: not Microsoft's `*.onmicrosoft.com`, not ExternalRelay. */
@@ -52,7 +56,7 @@ export function planTenantDns(snapshot: Snapshot, gateway: ResolvedGateway): Ten
     dkim.set(d, expectation);
   }
   const spfIps = gateway.ips.map(sampleAddress).filter((x): x is string => x !== undefined);
-  return { domains, spfIps, dkim };
+  return { domains, spfIps, dkim, initialDomain: buildTenant(snapshot).initialDomain };
 }
 
 export async function analyseTenantDns(
@@ -60,10 +64,16 @@ export async function analyseTenantDns(
   plan: TenantDnsPlan,
   source: string,
 ): Promise<DnsReport> {
-  const domains = await analyseDomains(resolve, plan.domains, {
-    spfIps: plan.spfIps,
-    dkim: plan.dkim,
-    concurrency: 8,
-  });
-  return { source, domains };
+  const initial = plan.initialDomain;
+  const [domains, initialDmarc] = await Promise.all([
+    analyseDomains(resolve, plan.domains, { spfIps: plan.spfIps, dkim: plan.dkim, concurrency: 8 }),
+    initial === undefined ? undefined : discoverDmarc(resolve, initial),
+  ]);
+  return {
+    source,
+    domains,
+    ...(initial !== undefined && initialDmarc !== undefined
+      ? { initialDomain: { domain: initial, dmarc: initialDmarc } }
+      : {}),
+  };
 }

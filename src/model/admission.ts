@@ -37,6 +37,15 @@ export type AdmissionKind =
   /** No enabled connector lists it. */
   | 'none';
 
+/**
+ * Whether a source with this admission needs a route it does not have for the lock-down and RejectDirectSend: nothing
+ * lists it, or only connectors that cannot satisfy the lock-down do (the inventory check and devices.submission-route
+ * ask this one question). A source listed on a Partner connector that is to restrict by IP keeps its route.
+ */
+export function needsNewRoute(kind: AdmissionKind): boolean {
+  return kind === 'none' || kind === 'exempt-only';
+}
+
 export interface SourceAdmission {
   kind: AdmissionKind;
   /** The connectors behind the verdict (for `none`, empty). */

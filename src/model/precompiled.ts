@@ -103,6 +103,12 @@ export interface SimPlan {
    * is the connectors' order.
    */
   restrictIndex: { asked: number[]; nullSender: number[]; bySender: PatternIndex };
+  /**
+   * Enabled Partner connectors that restrict nothing (all three exported), by SenderDomains pattern: when RejectDirectSend
+   * refuses a message, the ones covering its P1 domain are named, as they do not exempt it (DS-1 [D], 2026-03-17).
+   * Indexes into `connectors`.
+   */
+  allowBySender: PatternIndex;
   rules: RulePlan[];
   ruleIndex: RuleIndex;
   /** DomainType per accepted DomainName (the first entry of a name, as `find` would). */
@@ -354,6 +360,11 @@ function certIndex(connectors: readonly ConnectorPlan[]): PatternIndex {
   );
 }
 
+/** An enabled Partner connector that restricts neither by IP nor by certificate, every one of the four exported. */
+export function isAllowBySender(c: CompiledConnector): boolean {
+  return c.enabled === true && c.type === 'Partner' && c.restrictIp === false && c.restrictCert === false;
+}
+
 /** `SimPlan.restrictIndex` over `maybeRestricting`. */
 function restrictIndex(maybe: SimPlan['maybeRestricting']): SimPlan['restrictIndex'] {
   const asked: number[] = [];
@@ -465,6 +476,11 @@ export function buildPlan(cfg: SimConfig): SimPlan {
     certIndex: certIndex(connectors),
     maybeRestricting,
     restrictIndex: restrictIndex(maybeRestricting),
+    allowBySender: patternIndex(
+      connectors.flatMap((p, i) =>
+        isAllowBySender(p.c) ? [...new Set(p.senderPatterns)].map((pattern) => [pattern, i] as const) : [],
+      ),
+    ),
     rules,
     ruleIndex: buildRuleIndex(
       cfg.rules,

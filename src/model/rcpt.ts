@@ -13,7 +13,7 @@ import {
   planRestricts as restricts,
   planSenderInScope as senderInScope,
 } from './connectors.js';
-import { patternHits, type ConnectorPlan } from './precompiled.js';
+import { isAllowBySender, normalisedPatternMatches, patternHits, type ConnectorPlan } from './precompiled.js';
 import { assumedDecision, ipv6Acceptance, reply4725, reply4726, reply521 } from './ipv6.js';
 import type { Decision, Outcome } from './types.js';
 import { accepted, domainOrSubdomainLower, ipLabel, quotedNames, type Call, type World } from './world.js';
@@ -108,12 +108,42 @@ function restrictingConnectors(call: Call, w: World): ConnectorPlan[] {
   return out;
 }
 
-function directSendRefusal(evidence: Decision['evidence'], text: string): Outcome {
+function directSendRefusal(evidence: Decision['evidence'], text: string, note?: Decision): Outcome {
   return {
     stage: 'rcpt',
     disposition: 'rejected',
     reply: REPLY_5_7_68,
-    decisions: [{ rule: 'DS-2', evidence, text }],
+    decisions: note ? [{ rule: 'DS-2', evidence, text }, note] : [{ rule: 'DS-2', evidence, text }],
+  };
+}
+
+/**
+ * DS-1 [D]: since the reference text of 2026-03-17 ("we only consider inbound connectors configured to match the sender
+ * IP or certificate", Set-OrganizationConfig -RejectDirectSend), a Partner connector that covers the P1 domain by
+ * SenderDomains but matched the connection neither by IP nor by certificate does not exempt it: the note naming the
+ * enabled Partner connectors that restrict nothing and cover it, when there are any. Only called once RejectDirectSend
+ * refuses, and no connector matched then.
+ */
+function allowBySenderNote(call: Call, p1Domain: string): Decision | undefined {
+  const { plan } = call;
+  let names: string[];
+  if (call.reference) {
+    names = plan.connectors
+      .filter(
+        (p) => isAllowBySender(p.c) && p.senderPatterns.some((x) => normalisedPatternMatches(x, p1Domain)),
+      )
+      .map((p) => p.quoted);
+  } else {
+    const hits: number[] = [];
+    patternHits(plan.allowBySender, p1Domain, hits);
+    if (hits.length === 0) return undefined;
+    names = sortedUnique(hits).map((i) => plan.connectors[i]!.quoted);
+  }
+  if (names.length === 0) return undefined;
+  return {
+    rule: 'DS-1',
+    evidence: 'D',
+    text: `Partner connector(s) ${names.join(', ')} cover P1 domain ${p1Domain} by SenderDomains but match this connection neither by IP nor by certificate: only connectors configured to match the sender IP or certificate exempt from RejectDirectSend (Set-OrganizationConfig reference, 2026-03-17)`,
   };
 }
 
@@ -375,12 +405,14 @@ export function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: num
     const tail = 'and no connector matched by IP or certificate (stage RCPT per OQ-1 [C])';
     if (accepted(call, p1Domain)) {
       const type = call.plan.acceptedDomainType(p1Domain);
-      if (type === 'Authoritative') ds.push(directSendRefusal('D', `${base} is accepted ${tail}`));
+      const note = allowBySenderNote(call, p1Domain);
+      if (type === 'Authoritative') ds.push(directSendRefusal('D', `${base} is accepted ${tail}`, note));
       else if (type === 'InternalRelay')
         ds.push(
           directSendRefusal(
             'I',
             `${base} is an InternalRelay accepted domain, taken as covered (§12 OQ-4) ${tail}`,
+            note,
           ),
         );
       else {
@@ -389,6 +421,7 @@ export function rcptStage(call: Call, w: World, matched: ConnectorPlan[], r: num
           directSendRefusal(
             'I',
             `${base} is an accepted domain of type ${type ?? '(not exported)'}: RejectDirectSend may or may not cover it (OQ-4) ${tail}`,
+            note,
           ),
         );
         undecided = true;

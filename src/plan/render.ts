@@ -218,7 +218,56 @@ function weakeningLines(plan: Plan, no: number): string[] {
   ];
 }
 
-function header(plan: CheckedPlan['plan'], title: string, lines: string[], refused?: number): string[] {
+/**
+ * Properties Windows PowerShell 5.1 is reported to fail on: `Set-OrganizationConfig -RejectDirectSend` stops with
+ * "Unable to find type [short]" there and works in PowerShell 7 (eop-model §13 [C]; the 5.1 runtime lacks the type
+ * the ExchangeOnlineManagement module uses for the parameter). A script that writes one checks its PowerShell first.
+ */
+const NEEDS_POWERSHELL_7: Readonly<Partial<Record<ObjectKind, readonly string[]>>> = {
+  OrganizationConfig: ['RejectDirectSend'],
+};
+
+/** `Kind.Property` of each property in `props` of a change of `kind` that needs PowerShell 7. */
+function powerShell7Writes(kind: ObjectKind, props: Iterable<string>): string[] {
+  const listed = NEEDS_POWERSHELL_7[kind] ?? [];
+  return [...props].filter((p) => listed.includes(p)).map((p) => `Set-${NOUN[kind]} -${p}`);
+}
+
+/** What a stage script writes that needs PowerShell 7: the properties its changes set. */
+export function stagePowerShell7(changes: readonly Change[]): string[] {
+  return [...new Set(changes.flatMap((c) => powerShell7Writes(c.kind, Object.keys(c.after))))];
+}
+
+/** What the rollback writes that needs PowerShell 7: the properties it restores (rollbackBlock's rule). */
+export function rollbackPowerShell7(changes: readonly Change[]): string[] {
+  const restored = (c: Change) =>
+    c.creates
+      ? []
+      : Object.entries(c.before)
+          .filter(([k, v]) => v !== undefined || c.rollbackToNull?.includes(k) === true)
+          .map(([k]) => k);
+  return [...new Set(changes.flatMap((c) => powerShell7Writes(c.kind, restored(c))))];
+}
+
+/** The first lines of a script that needs PowerShell 7: stop in Windows PowerShell 5.1 with what to do instead. */
+function powerShell7Guard(writes: readonly string[]): string[] {
+  if (writes.length === 0) return [];
+  return [
+    'if ($PSVersionTable.PSVersion.Major -lt 7) {',
+    `  throw ${psQuote(
+      `mxlock: this script runs ${writes.join(', ')}, which Windows PowerShell 5.1 is reported to fail on with "Unable to find type [short]". Nothing was changed. Run it in PowerShell 7 (pwsh): install PowerShell 7, then in pwsh run Install-Module ExchangeOnlineManagement -Scope CurrentUser, Connect-ExchangeOnline, and this script again. No admin-center switch for RejectDirectSend is documented.`,
+    )}`,
+    '}',
+  ];
+}
+
+function header(
+  plan: CheckedPlan['plan'],
+  title: string,
+  lines: string[],
+  refused?: number,
+  needs7: readonly string[] = [],
+): string[] {
   return [
     '#Requires -Modules ExchangeOnlineManagement',
     '<#',
@@ -226,6 +275,11 @@ function header(plan: CheckedPlan['plan'], title: string, lines: string[], refus
     `  mxlock ${VERSION}: ${psComment(title)}`,
     '.DESCRIPTION',
     ...lines.map((l) => `  ${psComment(l)}`),
+    ...(needs7.length > 0
+      ? [
+          `  Needs PowerShell 7 (pwsh): ${psComment(needs7.join(', '))} is reported to fail in Windows PowerShell 5.1 ("Unable to find type [short]"); the script stops there before it changes anything.`,
+        ]
+      : ['  Runs in Windows PowerShell 5.1 or PowerShell 7.']),
     '  Idempotent: reads each object and changes only what differs. Try it first with -WhatIf.',
     '  Connect first: Connect-ExchangeOnline -UserPrincipalName admin@<your domain>',
     '#>',
@@ -238,6 +292,8 @@ function header(plan: CheckedPlan['plan'], title: string, lines: string[], refus
       : [
           `throw ${psQuote(`mxlock: stage ${refused} is refused by the planner (see the description at the top and plan.md); plan again once it is safe`)}`,
         ]),
+    // Before the session check and any change, -WhatIf included (its parameter binding is what fails in 5.1).
+    ...powerShell7Guard(needs7),
     '$null = Get-OrganizationConfig  # fails here when there is no Exchange Online session',
     ...HELPERS,
   ];
@@ -270,6 +326,7 @@ export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
       'Rollback: rollback.ps1 in this folder (reverse order, values from the export).',
     ],
     refused ? stage.no : undefined,
+    stagePowerShell7(stage.changes),
   );
   if (stage.no === 0) lines.push(...backupBlock());
   stage.changes.forEach((c, i) => appendAll(lines, changeBlock(c, i + 1)));
@@ -286,10 +343,16 @@ export function renderStageScript(checked: CheckedPlan, stage: Stage): string {
 export function renderRollback(checked: CheckedPlan): string {
   const plan = checked.plan;
   const runnable = plan.stages.filter((s) => !isRefused(plan, s.no));
-  const lines = header(plan, `rollback of the hardening plan for ${plan.tenant}`, [
-    'Reverts every change of the plan in reverse order, to the values the export held.',
-    'Changes that were never applied are skipped (each step reads before it writes).',
-  ]);
+  const lines = header(
+    plan,
+    `rollback of the hardening plan for ${plan.tenant}`,
+    [
+      'Reverts every change of the plan in reverse order, to the values the export held.',
+      'Changes that were never applied are skipped (each step reads before it writes).',
+    ],
+    undefined,
+    rollbackPowerShell7(runnable.flatMap((s) => s.changes)),
+  );
   for (const s of [...runnable].reverse()) {
     if (s.changes.length === 0) continue;
     lines.push('', comment(`Stage ${s.no}: ${s.title}`));

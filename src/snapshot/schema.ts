@@ -228,10 +228,16 @@ export const AdminAuditLogConfigSchema = z.object({
   AdminAuditLogEnabled: bool(),
 });
 
-/** Get-ArcConfig: the trusted ARC sealers (Set-ArcConfig -ArcTrustedSealers; one comma-separated string in some outputs). */
+/**
+ * Get-ArcConfig: the trusted ARC sealers (Set-ArcConfig -ArcTrustedSealers). The cmdlet returns them as one
+ * comma-separated string (Learn's Set-ArcConfig example 3 splits it with `.Split(",")`, as ORCA243 does), a list in
+ * other outputs: both read as one list of lower-case domains.
+ */
 export const ArcConfigSchema = z.object({
   ...named,
-  ArcTrustedSealers: strList((s) => s.trim().toLowerCase()),
+  ArcTrustedSealers: strList((s) => s.trim().toLowerCase()).transform((list) =>
+    list?.flatMap((s) => s.split(',')).flatMap((s) => (s.trim() === '' ? [] : [s.trim()])),
+  ),
 });
 
 /** Get-TransportConfig: the organisation's transport settings; mxlock reads whether SMTP AUTH client submission is off. */

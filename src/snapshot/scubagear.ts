@@ -13,7 +13,8 @@
  * - Providers/ExportEXOProvider.psm1: `transport_rule` (Get-TransportRule), `dkim_config` (Get-DkimSigningConfig),
  *   `org_config` = Get-OrganizationConfig | Select-Object of 3 properties (Name, DisplayName, AuditDisabled) in 0.x/1.0
  *   and 14 in 1.8 (no RejectDirectSend in either), `conn_filter` (Get-HostedConnectionFilterPolicy, EXO until 1.x),
- *   and in recent versions `accepted_domains`, `inbound_connectors`, `outbound_connectors`. `spf_records`,
+ *   `transport_config` (Get-TransportConfig whole, for MS.EXO.5.1 "SMTP AUTH SHALL be disabled"), and in recent
+ *   versions `accepted_domains`, `inbound_connectors`, `outbound_connectors`. `spf_records`,
  *   `dkim_records`, `dmarc_records` hold TXT answers per accepted domain (`rdata`, and since 1.x a `log` of queries).
  *   `exo_unsuccessful_commands` lists cmdlets that failed: CommandTracker's TryCommand then yields nothing, so their
  *   key holds `[]`, which is missing data, not an empty result.
@@ -45,6 +46,7 @@ const KEY_TO_CMDLET: readonly (readonly [string, CmdletName])[] = [
   ['anti_phish_rules', 'Get-AntiPhishRule'],
   ['admin_audit_log_config', 'Get-AdminAuditLogConfig'],
   ['outbound_connectors', 'Get-OutboundConnector'],
+  ['transport_config', 'Get-TransportConfig'],
 ];
 
 /** The keys the README's mapping table documents, in its order. */

@@ -14,6 +14,7 @@ const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
 /** The checks that only mean something when mail passes a gateway (their declarations, asserted as a table). */
 const GATEWAY_ONLY = [
+  'arc.trusted-sealers',
   'connector.ip-only',
   'connector.ipv6-coverage',
   'connector.lockdown-disabled',

@@ -168,6 +168,79 @@ describe('RCPT stage', () => {
     expect(classify('legitimate', r)).toBe('preserved');
   });
 
+  test.each([
+    ['the P1 domain itself', ['contoso.com']],
+    ['a wildcard', ['*.contoso.com']],
+    ['every domain', ['*']],
+  ])(
+    'DS-1 (2026-03-17): an allow-by-domain Partner connector covering %s does not exempt: 550 5.7.68, the connector named',
+    (_what, senderDomains) => {
+      const printer = {
+        Name: 'Allow printers',
+        Enabled: true,
+        ConnectorType: 'Partner',
+        SenderDomains: senderDomains,
+        SenderIPAddresses: [],
+        RequireTls: false,
+        RestrictDomainsToIPAddresses: false,
+        RestrictDomainsToCertificate: false,
+      };
+      const cfg = configOf(
+        withData((d) => {
+          d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
+          d['Get-InboundConnector'] = [printer];
+        }),
+        { dns: DNS_MX_SEG },
+      );
+      const send = { mailFrom: 'scanner@contoso.com', headerFrom: 'scanner@contoso.com', adversarial: false };
+      const r = simulate(cfg, attacker({ clientIp: '192.0.2.50', ...send }));
+      expect(r.outcomes).toEqual([expect.objectContaining({ stage: 'rcpt', reply: REPLY_5_7_68 })]);
+      expect(classify('legitimate', r)).toBe('broken');
+      const note = r.outcomes[0]!.decisions.find((x) => x.rule === 'DS-1');
+      expect(note).toMatchObject({ evidence: 'D' });
+      expect(note?.text).toContain(
+        "'Allow printers' cover P1 domain contoso.com by SenderDomains but match this connection neither by IP nor by certificate",
+      );
+      expect(note?.text).toContain('2026-03-17');
+      // The same connector with the device's IP listed matches it by IP (CON-1) and exempts it (DS-2 [D]).
+      const listed = configOf(
+        withData((d) => {
+          d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
+          d['Get-InboundConnector'] = [{ ...printer, SenderIPAddresses: ['192.0.2.50'] }];
+        }),
+        { dns: DNS_MX_SEG },
+      );
+      const exempt = simulate(listed, attacker({ clientIp: '192.0.2.50', ...send }));
+      expect(exempt.outcomes.some((o) => o.reply === REPLY_5_7_68)).toBe(false);
+      expect(exempt.outcomes[0]!.decisions.find((x) => x.rule === 'DS-3')?.text).toBe(
+        "exempt from RejectDirectSend: matched connector 'Allow printers' by IP or certificate",
+      );
+    },
+  );
+
+  test('DS-1 note: an allow-by-domain connector for another domain is not named', () => {
+    const cfg = configOf(
+      withData((d) => {
+        d['Get-OrganizationConfig'] = [{ RejectDirectSend: true }];
+        d['Get-InboundConnector'] = [
+          {
+            Name: 'Allow partner',
+            Enabled: true,
+            ConnectorType: 'Partner',
+            SenderDomains: ['fabrikam.com'],
+            RequireTls: false,
+            RestrictDomainsToIPAddresses: false,
+            RestrictDomainsToCertificate: false,
+          },
+        ];
+      }),
+      { dns: DNS_MX_SEG },
+    );
+    const r = simulate(cfg, attacker({ mailFrom: 'ceo@contoso.com', headerFrom: 'ceo@contoso.com' }));
+    expect(r.outcomes).toEqual([expect.objectContaining({ reply: REPLY_5_7_68 })]);
+    expect(r.outcomes[0]!.decisions.map((x) => x.rule)).toEqual(['DS-2']);
+  });
+
   test('RejectDirectSend absent from the export is explored both ways → uncertain', () => {
     const cfg = configOf(
       withData((d) => (d['Get-OrganizationConfig'] = [{ Name: 'x' }])),

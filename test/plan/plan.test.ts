@@ -315,7 +315,7 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
               before: 'preserved',
               after: 'broken',
               reply: DIRECT_SEND_REPLY,
-              rules: ['DS-2 [D]'],
+              rules: ['DS-2 [D]', 'DS-1 [D]'],
             },
           ],
         },
@@ -360,7 +360,7 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
             before: 'preserved',
             after: 'broken',
             reply: DIRECT_SEND_REPLY,
-            rules: ['DS-2 [D]'],
+            rules: ['DS-2 [D]', 'DS-1 [D]'],
           },
         ],
       });
@@ -383,7 +383,7 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
     const checked = check(s, stages);
     expect(checked.plan.refusal && summary(checked.plan.refusal)).toMatchObject({
       stage: 1,
-      paths: [{ id: PRINTER, reply: DIRECT_SEND_REPLY, rules: ['DS-2 [D]'] }],
+      paths: [{ id: PRINTER, reply: DIRECT_SEND_REPLY, rules: ['DS-2 [D]', 'DS-1 [D]'] }],
     });
     expect(checked.plan.laterRefusals.map(summary)).toEqual([
       {
@@ -418,7 +418,7 @@ describe('a tenant with a declared printer that nothing admits yet', () => {
     );
     expect(refused).toMatch(/#### Stage 3\n\nstage 3 \(Reject Direct Send\) would also break .*left out/);
     expect(refused).toMatch(
-      /- path\.declared-source:HQ printer: preserved → broken; rejected at rcpt: 550 5\.7\.68 .*\(decided by DS-2 \\\[D\\\]\)/,
+      /- path\.declared-source:HQ printer: preserved → broken; rejected at rcpt: 550 5\.7\.68 .*\(decided by DS-2 \\\[D\\\], DS-1 \\\[D\\\]\)/,
     );
     expect(md).toMatch(
       /## Stage 3: Reject Direct Send \(refused: do not run\)\n\n.*\n\nRefused on its own too: path\.declared-source:HQ printer rejected at rcpt: 550 5\.7\.68/,

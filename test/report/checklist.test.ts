@@ -40,7 +40,7 @@ function statusOf(rowId: string, findings: ReportFinding[], backup = true): Chec
  * rows fails here.
  */
 const MAPPING: Record<string, readonly string[]> = {
-  'checklist.direct-send-inventory': ['inventory.direct-send-sources'],
+  'checklist.direct-send-inventory': ['inventory.direct-send-sources', 'devices.submission-route'],
   'checklist.connector-lockdown': [
     'connector.lockdown-missing',
     'connector.lockdown-disabled',
@@ -55,6 +55,7 @@ const MAPPING: Record<string, readonly string[]> = {
     'dns.dmarc-policy',
     'dns.dkim-selectors',
     'dkim.signing-enabled',
+    'dns.dmarc-initial-domain',
   ],
   'checklist.antiphish': [
     'antiphish.spoof-intelligence',
@@ -137,18 +138,18 @@ describe('one mapped finding', () => {
 
 describe('several mapped findings (email authentication)', () => {
   const ids = [...(MAPPING['checklist.email-authentication'] ?? [])];
-  const [spf = '', dmarc = '', dkimDns = '', dkim = ''] = ids;
+  const [spf = '', dmarc = '', dkimDns = '', dkim = '', initial = ''] = ids;
   const all = (s: FindingStatus) => ids.map((id) => f(id, s));
   test.each([
     ['all pass', all('pass'), 'done'],
     [
       'pass, n/a, info',
-      [f(spf, 'pass'), f(dmarc, 'pass'), f(dkimDns, 'not-applicable'), f(dkim, 'info')],
+      [f(spf, 'pass'), f(dmarc, 'pass'), f(dkimDns, 'not-applicable'), f(dkim, 'info'), f(initial, 'pass')],
       'done',
     ],
     [
       'pass, waived, n/a, info',
-      [f(spf, 'pass'), f(dmarc, 'waived'), f(dkimDns, 'not-applicable'), f(dkim, 'info')],
+      [f(spf, 'pass'), f(dmarc, 'waived'), f(dkimDns, 'not-applicable'), f(dkim, 'info'), f(initial, 'pass')],
       'unknown',
     ],
     ['one fail', [...all('pass').slice(1), f(spf, 'fail')], 'open'],
@@ -156,7 +157,7 @@ describe('several mapped findings (email authentication)', () => {
     ['one unknown, rest pass', [...all('pass').slice(1), f(spf, 'unknown')], 'unknown'],
     [
       'one unknown and one fail',
-      [f(spf, 'unknown'), f(dmarc, 'fail'), f(dkimDns, 'pass'), f(dkim, 'pass')],
+      [f(spf, 'unknown'), f(dmarc, 'fail'), f(dkimDns, 'pass'), f(dkim, 'pass'), f(initial, 'pass')],
       'open',
     ],
     ['one check not run, rest pass', all('pass').slice(1), 'unknown'],

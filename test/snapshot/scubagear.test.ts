@@ -64,15 +64,17 @@ describe('ScubaGear 1.8 ProviderSettingsExport.json given by path', async () => 
       'Get-InboundConnector',
       'Get-OrganizationConfig',
       'Get-OutboundConnector',
+      'Get-TransportConfig',
       'Get-TransportRule',
     ]);
     expect(snapshot.missing).toEqual([
       'Get-TenantAllowBlockListSpoofItems',
       'Get-ArcConfig',
-      'Get-TransportConfig',
       'Get-TenantAllowBlockListItems',
       'Get-IPv6StatusForAcceptedDomain',
     ]);
+    // transport_config is Get-TransportConfig whole (ExportEXOProvider.psm1, MS.EXO.5.1).
+    expect(snapshot.data['Get-TransportConfig']?.[0]?.SmtpClientAuthenticationDisabled).toBe(true);
     expect(snapshot.origin).toEqual({ tool: 'ScubaGear', version: '1.8.0' });
   });
 
@@ -209,7 +211,6 @@ describe('where a ScubaGear export is found', () => {
     expect(snapshot.missing).toEqual([
       'Get-TenantAllowBlockListSpoofItems',
       'Get-ArcConfig',
-      'Get-TransportConfig',
       'Get-TenantAllowBlockListItems',
       'Get-IPv6StatusForAcceptedDomain',
     ]);

@@ -8,6 +8,7 @@
 import { admissionContext, spfInventory } from '../../dns/direct-send-inventory.js';
 import {
   ConnectorAddresses,
+  needsNewRoute,
   sourceAdmission,
   withinGatewayText,
   type SourceAdmission,
@@ -16,7 +17,7 @@ import { restrictsByIp } from '../../model/connectors.js';
 import { gatewayConnectorChoice } from '../../model/gateway-connector.js';
 import { domainOf } from '../../common/domains.js';
 import type { InboundConnector } from '../../snapshot/schema.js';
-import type { Check, CheckOutcome } from '../types.js';
+import type { Check, CheckOutcome, Reads } from '../types.js';
 import {
   activeLockdowns,
   commentSafe,
@@ -114,9 +115,24 @@ function admissionVerdict(
         : `${subject}: exempt from RejectDirectSend only, refused with 550 5.7.51 once the lock-down is on: ${adm.reasons.join('; ')}`,
     warn: true,
     restrict: [],
-    needsConnector: true,
+    needsConnector: needsNewRoute(adm.kind),
   };
 }
+
+/** What judging a declared source's admission reads (model/admission.ts, admissionContext). */
+export const ADMISSION_READS = {
+  'Get-AcceptedDomain': ['DomainName', 'Default'],
+  'Get-InboundConnector': [
+    'ConnectorType',
+    'Enabled',
+    'SenderDomains',
+    'SenderIPAddresses',
+    'TlsSenderCertificateName',
+    'RestrictDomainsToIPAddresses',
+    'RestrictDomainsToCertificate',
+    'AssociatedAcceptedDomains',
+  ],
+} as const satisfies Reads;
 
 const PORTAL = `${EAC_CONNECTORS} → Add a connector (Partner organization → Office 365, identify the sender by IP address), or edit the IP-restricted lock-down connector's IP addresses`;
 
@@ -138,20 +154,7 @@ export const check: Check = {
     powershell: remediationFor(undefined, []),
     portal: PORTAL,
   },
-  reads: {
-    'Get-AcceptedDomain': ['DomainName', 'Default'],
-    'Get-InboundConnector': [
-      'ConnectorType',
-      'Enabled',
-      'SenderDomains',
-      'SenderIPAddresses',
-      'TlsSenderCertificateName',
-      'RestrictDomainsToIPAddresses',
-      'RestrictDomainsToCertificate',
-      'AssociatedAcceptedDomains',
-    ],
-    dns: true,
-  },
+  reads: { ...ADMISSION_READS, dns: true },
   checklist: 'checklist.direct-send-inventory',
   evaluate(ctx) {
     const gate = inboundConnectors(ctx);

@@ -15,6 +15,7 @@ import { check as antispamAllowedSenders } from './antispam.allowed-senders.js';
 import { check as connfilterIpAllowList } from './connfilter.ip-allow-list.js';
 import { check as connfilterSafeList } from './connfilter.safe-list.js';
 import { check as tablSpoofAllow } from './tabl.spoof-allow.js';
+import { check as dnsDmarcInitialDomain } from './dns.dmarc-initial-domain.js';
 
 /** Step 4, anti-spoofing (DESIGN §4), in catalog order. */
 export const checks: Check[] = [
@@ -34,4 +35,5 @@ export const checks: Check[] = [
   connfilterIpAllowList,
   connfilterSafeList,
   tablSpoofAllow,
+  dnsDmarcInitialDomain,
 ];

@@ -21,6 +21,7 @@ const CATALOG = [
   'connfilter.ip-allow-list',
   'connfilter.safe-list',
   'tabl.spoof-allow',
+  'dns.dmarc-initial-domain',
 ];
 
 test('registers the step-4 catalog in order', () => {

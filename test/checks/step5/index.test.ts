@@ -9,6 +9,7 @@ test('registers the step-5 catalog in order (DESIGN §4)', () => {
     'ef.scope',
     'ef.gateway-coverage',
     'ef.hybrid-skip',
+    'arc.trusted-sealers',
   ]);
 });
 
@@ -19,7 +20,8 @@ test.each(checks.map((c) => [c.id, c] as const))('%s keeps the check contract', 
   expect(contractProblems(check, 'step5')).toEqual([]);
 });
 
-test.each(checks.map((c) => [c.id, c] as const))(
+// The checks that read the connectors (arc.trusted-sealers reads Get-ArcConfig only).
+test.each(checks.filter((c) => c.reads['Get-InboundConnector']).map((c) => [c.id, c] as const))(
   '%s is unknown without Get-InboundConnector',
   (_id, check) => {
     const out = check.evaluate(
