@@ -49,14 +49,17 @@ export function timeBounds(r: TransportRule): string | undefined {
 
 const TASKS = 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.';
 
+/** Whether the rule's `Actions` name this action type (`SetSclAction`, with or without the .NET namespace). */
+export function listsAction(r: TransportRule, action: string): boolean {
+  const wanted = action.toLowerCase();
+  return (r.Actions ?? []).some(
+    (a) => (a.startsWith(TASKS) ? a.slice(TASKS.length) : a).toLowerCase() === wanted,
+  );
+}
+
 /** The rule lists the SetSCL action but the export lacks its value: whether it sets SCL -1 cannot be told. */
 export function sclUnknown(r: TransportRule): boolean {
-  return (
-    r.SetSCL === undefined &&
-    (r.Actions ?? []).some(
-      (a) => (a.startsWith(TASKS) ? a.slice(TASKS.length) : a).toLowerCase() === 'setsclaction',
-    )
-  );
+  return r.SetSCL === undefined && listsAction(r, 'SetSclAction');
 }
 
 export const SCL_UNKNOWN_EVIDENCE = 'SetSclAction listed in Actions but SetSCL is not in the export';

@@ -21,6 +21,10 @@ const CATALOG = [
   'connfilter.ip-allow-list',
   'connfilter.safe-list',
   'tabl.spoof-allow',
+  'tabl.allow-entries',
+  'antiphish.trusted-senders',
+  'antiphish.org-domain-impersonation',
+  'antispam.phish-action',
 ];
 
 test('registers the step-4 catalog in order', () => {
@@ -56,6 +60,7 @@ test.each(checks.map((c) => [c.id, c] as const))(
           'Get-HostedConnectionFilterPolicy',
           'Get-DkimSigningConfig',
           'Get-TenantAllowBlockListSpoofItems',
+          'Get-TenantAllowBlockListItems',
         ],
       }),
     );
