@@ -33,5 +33,5 @@ test('the library entry points are exported', () => {
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }
-  expect(mxlock.CHECKS.length).toBe(40); // DESIGN §4: 2 + 1 + 10 + 6 + 16 + 4 + 1
+  expect(mxlock.CHECKS.length).toBe(45); // DESIGN §4: 2 + 1 + 10 + 7 + 20 + 4 + 1
 });

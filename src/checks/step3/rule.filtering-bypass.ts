@@ -18,7 +18,7 @@ import {
   stateUnknown,
   timeBounds,
 } from './safety-net.js';
-import { transportRules } from './safety-net.js';
+import { SENDER_KEY_READS, transportRules } from './safety-net.js';
 
 /** What writing a header does: skips a protection, has no documented effect, or only sorts mail for the user. */
 type HeaderKind = 'bypass' | 'undocumented' | 'benign';
@@ -110,18 +110,7 @@ export const check: Check = {
       'Mode',
       'ActivationDate',
       'ExpiryDate',
-      // ownDomainConditions, spoofGuard and onlyFromGateway:
-      'SenderDomainIs',
-      'From',
-      'FromAddressContainsWords',
-      'FromAddressMatchesPatterns',
-      'HeaderMatchesMessageHeader',
-      'HeaderMatchesPatterns',
-      'HeaderContainsMessageHeader',
-      'HeaderContainsWords',
-      'SenderIpRanges',
-      'ExceptIfHeaderMatchesMessageHeader',
-      'ExceptIfHeaderContainsMessageHeader',
+      ...SENDER_KEY_READS,
     ],
   },
   evaluate(ctx) {

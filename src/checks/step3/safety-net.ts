@@ -178,10 +178,11 @@ export function spoofGuard(r: TransportRule): string | undefined {
   return hit ? `${hit[0]} '${hit[1] ?? ''}'` : undefined;
 }
 
-/** What `sclUnknown`, `ownDomainConditions` and `spoofGuard` read (with the accepted domains' DomainName). */
-export const SCL_BYPASS_READS = [
-  'SetSCL',
-  'Actions',
+/**
+ * What `ownDomainConditions`, `spoofGuard` and `onlyFromGateway` read (with the accepted domains' DomainName): how a
+ * bypass rule is keyed on its senders.
+ */
+export const SENDER_KEY_READS = [
   'SenderDomainIs',
   'From',
   'FromAddressContainsWords',
@@ -193,6 +194,13 @@ export const SCL_BYPASS_READS = [
   'SenderIpRanges',
   'ExceptIfHeaderMatchesMessageHeader',
   'ExceptIfHeaderContainsMessageHeader',
+] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
+
+/** What `sclUnknown`, `ownDomainConditions` and `spoofGuard` read (with the accepted domains' DomainName). */
+export const SCL_BYPASS_READS = [
+  'SetSCL',
+  'Actions',
+  ...SENDER_KEY_READS,
 ] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
 
 /** SCL -1 keyed on own sender domains without a guard: "an open invitation to receive spoofed messages" (§4.5 [D] S31). */

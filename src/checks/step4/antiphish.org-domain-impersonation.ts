@@ -8,27 +8,18 @@
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
 import { mergeReads } from '../catalog.js';
-import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
 import {
-  ANTI_PHISH,
-  absent,
-  note,
-  outcomeOf,
-  perPolicyRemediation,
-  reviewPolicies,
-  type Note,
-} from './shared.js';
+  ANTI_PHISH_PORTAL,
+  ANTI_PHISH_REFS,
+  impersonationActionNote,
+  impersonationActionWeak,
+  MDO_HINT,
+} from './antiphish-portal.js';
+import { ANTI_PHISH, absent, note, outcomeOf, perPolicyRemediation, reviewPolicies } from './shared.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Include domains I own; Edit actions → If a message is detected as an impersonated domain: Quarantine the message`;
-const MDO_HINT =
-  'Defender for Office 365 (Plan 1 or later) property: an EOP-only tenant does not have domain impersonation protection';
 const RECOMMENDED =
   'https://learn.microsoft.com/defender-office-365/recommended-settings-for-eop-and-office365';
-
-/** Actions that keep an impersonating message from the recipient (eop-model §6.3 [D] S32). */
-const PROTECTING_ACTIONS: ReadonlySet<string> = new Set(['Quarantine', 'Delete', 'Redirect']);
-/** Actions that deliver it to the inbox anyway. */
-const INBOX_ACTIONS: ReadonlySet<string> = new Set(['NoAction', 'BccMessage']);
 
 export const check: Check = {
   id: 'antiphish.org-domain-impersonation',
@@ -62,37 +53,14 @@ export const check: Check = {
             `${label}: EnableOrganizationDomainsProtection = false (look-alikes of your own domains are not detected; the Standard and Strict presets turn it on)`,
           ),
         ];
-      const out: Note[] = [];
-      if (action === undefined) out.push(absent(label, 'TargetedDomainProtectionAction', MDO_HINT));
-      else if (INBOX_ACTIONS.has(action))
-        out.push(
-          note(
-            'fail',
-            `${label}: EnableOrganizationDomainsProtection = true but TargetedDomainProtectionAction = ${action} (domain impersonation is detected and still delivered to the inbox)`,
-          ),
-        );
-      else if (action === 'MoveToJmf')
-        out.push(
-          note(
-            'warn',
-            `${label}: EnableOrganizationDomainsProtection = true, TargetedDomainProtectionAction = MoveToJmf (detected impersonation lands in Junk, where the user still sees it; the Standard and Strict presets quarantine)`,
-          ),
-        );
-      else if (!PROTECTING_ACTIONS.has(action))
-        out.push(
-          note(
-            'unknown',
-            `${label}: TargetedDomainProtectionAction = ${action} is not a value Set-AntiPhishPolicy documents (NoAction, BccMessage, Delete, MoveToJmf, Quarantine, Redirect)`,
-          ),
-        );
-      else
-        out.push(
+      if (action === undefined) return [absent(label, 'TargetedDomainProtectionAction', MDO_HINT)];
+      return [
+        impersonationActionNote(label, 'TargetedDomainProtectionAction', action) ??
           note(
             'ok',
             `${label}: EnableOrganizationDomainsProtection = true, TargetedDomainProtectionAction = ${action}`,
           ),
-        );
-      return out;
+      ];
     });
     return outcomeOf(
       notes,
@@ -101,7 +69,7 @@ export const check: Check = {
         if (policy.EnableOrganizationDomainsProtection === false)
           parts.push('-EnableOrganizationDomainsProtection $true');
         const act = policy.TargetedDomainProtectionAction;
-        if (act === undefined || INBOX_ACTIONS.has(act) || act === 'MoveToJmf')
+        if (act === undefined || impersonationActionWeak(act))
           parts.push('-TargetedDomainProtectionAction Quarantine');
         return parts.length > 1 ? parts.join(' ') : undefined;
       }),

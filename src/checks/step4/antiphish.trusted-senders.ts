@@ -6,22 +6,21 @@
  * suppressed (eop-model §6.1, §13), so the impersonation checks are what is left to flag a forged colleague.
  */
 import type { Check } from '../types.js';
-import { psQuote } from '../util.js';
 import { mergeReads } from '../catalog.js';
-import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
+import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS, MDO_HINT } from './antiphish-portal.js';
 import {
   ANTI_PHISH,
   absent,
-  isOwnSender,
   note,
   outcomeOf,
-  perPolicyRemediation,
+  emptyListsRemediation,
+  ownUnknownNote,
   reviewPolicies,
+  splitOwn,
   type Note,
 } from './shared.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Manage trusted senders and domains (Trusted senders and domains) → remove the entries`;
-const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
 /** Where a preset security policy's trusted senders and domains are set (its impersonation exceptions). */
 const PRESET_ROUTE =
   'Microsoft Defender portal → Email & collaboration → Policies & rules → Threat policies → Preset security policies → Manage protection settings → Trusted senders and domains';
@@ -63,8 +62,7 @@ export const check: Check = {
           out.push(note('ok', `${label}: ${prop} is empty`));
           continue;
         }
-        const own = acceptedKnown ? entries.filter((e) => isOwnSender(ctx, e)) : [];
-        const other = entries.filter((e) => !own.includes(e));
+        const { own, other } = splitOwn(ctx, entries);
         if (own.length > 0) {
           // Sticky: a trusted own domain is as exploitable in a custom policy as in the default one.
           out.push({
@@ -84,29 +82,12 @@ export const check: Check = {
             ),
             presetRoute: PRESET_ROUTE,
           });
-          if (!acceptedKnown)
-            out.push(
-              note(
-                'unknown',
-                `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`,
-              ),
-            );
+          if (!acceptedKnown) out.push(ownUnknownNote(label, prop));
         }
       }
       return out;
     });
-    const out = outcomeOf(
-      notes,
-      perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
-        const parts = LISTS.flatMap((prop) => {
-          const entries = policy[prop] ?? [];
-          return entries.length > 0 ? [`-${prop} @{Remove=${entries.map(psQuote).join(',')}}`] : [];
-        });
-        return parts.length > 0
-          ? `Set-AntiPhishPolicy -Identity ${psQuote(name)} ${parts.join(' ')}`
-          : undefined;
-      }),
-    );
+    const out = outcomeOf(notes, emptyListsRemediation(flagged, PORTAL, 'Set-AntiPhishPolicy', LISTS));
     if (notes.some((n) => n.sticky && n.level === 'fail')) out.severity = 'critical';
     return out;
   },

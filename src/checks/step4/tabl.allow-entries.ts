@@ -13,7 +13,7 @@ import { coversTooMuch, parseIpEntry } from '../../common/ip.js';
 import type { TablItem } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
-import { absent, isOwnSender, note, outcomeOf, type Note } from './shared.js';
+import { absent, isOwnSender, note, outcomeOf, tablAction, type Note } from './shared.js';
 
 const PORTAL =
   'https://security.microsoft.com → Email & collaboration → Policies & rules → Threat policies → Tenant Allow/Block Lists (https://security.microsoft.com/tenantAllowBlockList) → Domains & addresses or IP addresses tab → select the entry → Delete (or Edit → Remove allow entry after)';
@@ -107,21 +107,12 @@ export const check: Check = {
       const { kind, inferred } = listOf(e);
       if (kind === undefined) continue;
       const l = label(kind, e, inferred);
-      if (e.Action === undefined) {
-        notes.push(absent(l, 'Action'));
+      const action = tablAction(l, e.Action);
+      if (typeof action !== 'string') {
+        notes.push(action);
         continue;
       }
-      if (e.Action !== 'Allow' && e.Action !== 'Block') {
-        // An unmapped integer (`#n`) or an undocumented string may be an Allow: unknown, never skipped.
-        notes.push(
-          note(
-            'unknown',
-            `${l}: Action = ${e.Action} is not a value the Tenant Allow/Block List documents (Allow, Block)`,
-          ),
-        );
-        continue;
-      }
-      if (e.Action === 'Block') continue;
+      if (action === 'Block') continue;
       const value = e.Value?.trim();
       if (value === undefined || value === '') {
         notes.push(absent(l, 'Value'));

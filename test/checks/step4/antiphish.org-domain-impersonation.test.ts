@@ -30,13 +30,13 @@ test.each<[string, CtxOptions, string, string]>([
     'fail: on but NoAction',
     ap({ TargetedDomainProtectionAction: 'NoAction' }),
     'fail',
-    'TargetedDomainProtectionAction = NoAction (domain impersonation is detected and still delivered to the inbox)',
+    "TargetedDomainProtectionAction = NoAction (impersonation is detected but the message still reaches the recipient's inbox)",
   ],
   [
     'warn: on but Junk',
     ap({ TargetedDomainProtectionAction: 'MoveToJmf' }),
     'warn',
-    'TargetedDomainProtectionAction = MoveToJmf (detected impersonation lands in Junk',
+    'TargetedDomainProtectionAction = MoveToJmf (impersonation lands in the Junk folder',
   ],
   [
     'warn: a custom policy with it off applies to its recipients only',
@@ -54,7 +54,7 @@ test.each<[string, CtxOptions, string, string]>([
     'unknown, not fail: no Defender for Office 365 (property absent)',
     ap({ EnableOrganizationDomainsProtection: undefined }),
     'unknown',
-    `${DEF}: EnableOrganizationDomainsProtection is absent from the export (Defender for Office 365 (Plan 1 or later) property`,
+    `${DEF}: EnableOrganizationDomainsProtection is absent from the export (Defender for Office 365 property: an EOP-only tenant does not have it)`,
   ],
   [
     'unknown: action absent',
