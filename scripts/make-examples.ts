@@ -761,6 +761,8 @@ interface AntiPhishSpec {
   TargetedUsersToProtect: string[];
   TargetedUserProtectionAction: string;
   EnableOrganizationDomainsProtection: boolean;
+  /** The action on domain impersonation; the service default is NoAction. */
+  TargetedDomainProtectionAction?: string;
   ImpersonationProtectionState: string;
   PhishThresholdLevel: number;
   changed: When;
@@ -787,7 +789,7 @@ function antiPhishPolicy(t: Tenant, s: AntiPhishSpec): Obj {
     MailboxIntelligenceProtectionAction: settings.MailboxIntelligenceProtectionAction,
     MailboxIntelligenceProtectionActionRecipients: [],
     TargetedDomainsToProtect: [],
-    TargetedDomainProtectionAction: 'NoAction',
+    TargetedDomainProtectionAction: settings.TargetedDomainProtectionAction ?? 'NoAction',
     TargetedDomainActionRecipients: [],
     ExcludedDomains: [],
     ExcludedSenders: [],
@@ -1091,6 +1093,28 @@ function wideOpen(): ExampleFile[] {
           set: { SenderIpRanges: [...GATEWAY_IPS], SetSCL: -1 },
           changed: at('2021-09-02T14:51:36.0000000Z'),
         }),
+        transportRule(t, {
+          Name: 'Mimecast - do not rewrite links twice',
+          Priority: 2,
+          State: 'Enabled',
+          Mode: 'Enforce',
+          Comments: 'Mimecast URL Protect already rewrites links',
+          Description: ruleDescription(
+            [`sender ip addresses belong to one of these ranges: '${gatewayRanges}'`],
+            [
+              "Set the message header 'X-MS-Exchange-Organization-SkipSafeLinksProcessing' with the value '1'",
+            ],
+          ),
+          Conditions: [PREDICATE('SenderIpRangesPredicate')],
+          Exceptions: null,
+          Actions: [PREDICATE('SetHeaderAction')],
+          set: {
+            SenderIpRanges: [...GATEWAY_IPS],
+            SetHeaderName: 'X-MS-Exchange-Organization-SkipSafeLinksProcessing',
+            SetHeaderValue: '1',
+          },
+          changed: at('2023-05-17T08:02:19.0000000Z'),
+        }),
       ],
       rest,
       t,
@@ -1201,7 +1225,25 @@ function wideOpen(): ExampleFile[] {
     ),
     file('Get-ArcConfig', [arcConfig(t, '')], rest, t),
     file('Get-TransportConfig', [transportConfig(t, at('2021-09-02T14:40:10.0000000Z'), false)], rest, t),
-    file('Get-TenantAllowBlockListItems', [], rest, t),
+    file(
+      'Get-TenantAllowBlockListItems',
+      [
+        {
+          Identity: guid('contoso/tabl-items/1'),
+          Action: 'Allow',
+          Value: 'contoso.com',
+          ListSubType: 'Tenant',
+          ExpirationDate: null,
+          LastModifiedDateTime: '2022-03-08T16:05:51.0000000Z',
+          ModifiedBy: 'admin@contoso.com',
+          Notes: 'INC-20417 newsletters',
+          SubmissionID: '',
+          ListType: 'Sender',
+        },
+      ],
+      rest,
+      t,
+    ),
     file(
       'Get-IPv6StatusForAcceptedDomain',
       ipv6Status(['contoso.com', 'contoso.onmicrosoft.com', 'contoso.mail.onmicrosoft.com'], 'Enabled'),
@@ -1666,6 +1708,7 @@ function hardened(): ExampleFile[] {
           TargetedUsersToProtect: ['Nancy Davolio;ceo@northwindtraders.com'],
           TargetedUserProtectionAction: 'Quarantine',
           EnableOrganizationDomainsProtection: true,
+          TargetedDomainProtectionAction: 'Quarantine',
           ImpersonationProtectionState: 'Manual',
           PhishThresholdLevel: 2,
           changed: at('2026-02-26T14:25:40.0000000Z'),

@@ -40,5 +40,5 @@ test('the library entry points are exported', () => {
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }
-  expect(mxlock.CHECKS.length).toBe(44); // DESIGN §4: 3 + 1 + 11 + 6 + 17 + 5 + 1
+  expect(mxlock.CHECKS.length).toBe(49); // DESIGN §4: 3 + 1 + 11 + 7 + 21 + 5 + 1
 });

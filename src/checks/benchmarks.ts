@@ -187,9 +187,14 @@ export const BENCHMARK_CONTROLS: readonly BenchmarkControl[] = [
   ),
   scuba('MS.SECURITYSUITE.5.1v1', 'Unified Audit logging SHALL be enabled.', ['audit.unified-audit-log']),
   scuba(
+    'MS.SECURITYSUITE.2.2v1',
+    'Domain impersonation protection SHOULD be enabled for domains owned by the agency.',
+    ['antiphish.org-domain-impersonation'],
+  ),
+  scuba(
     'MS.SECURITYSUITE.6.1v1',
     "Emails detected as spam and phishing SHALL NOT be delivered to the user's inbox.",
-    ['antispam.thresholds'],
+    ['antispam.thresholds', 'antispam.phish-action'],
   ),
   scuba(
     'MS.SECURITYSUITE.6.2v1',
@@ -242,13 +247,33 @@ export const BENCHMARK_CONTROLS: readonly BenchmarkControl[] = [
     "mxlock asks for Quarantine, ORCA's Strict level",
   ),
   orca('ORCA140', 'High Confidence Spam action set to Quarantine message', ['antispam.thresholds']),
+  orca(
+    'ORCA142',
+    'Phish action set to Quarantine message',
+    ['antispam.phish-action'],
+    'mxlock warns on MoveToJmf and fails only actions that deliver to the inbox',
+  ),
   orca('ORCA180', 'Anti-phishing policy exists and EnableSpoofIntelligence is true', [
     'antiphish.spoof-intelligence',
   ]),
+  orca('ORCA189', 'Safe Attachments is not bypassed', ['rule.filtering-bypass']),
+  orca('ORCA189_2', 'Safe Links is not bypassed', ['rule.filtering-bypass']),
   orca('ORCA221', 'Mailbox intelligence is enabled in anti-phishing policies', [
     'antiphish.mailbox-intelligence',
   ]),
   orca('ORCA223', 'User impersonation action is set to move to Quarantine', ['antiphish.impersonation']),
+  orca(
+    'ORCA228',
+    'No trusted senders in Anti-phishing policy',
+    ['antiphish.trusted-senders'],
+    'ORCA fails any entry; mxlock warns, and fails own addresses',
+  ),
+  orca(
+    'ORCA229',
+    'No trusted domains in Anti-phishing policy',
+    ['antiphish.trusted-senders'],
+    'ORCA fails any entry; mxlock warns, and fails own domains',
+  ),
   orca('ORCA233', 'Domains are pointed directly at EOP or enhanced filtering is used', ['ef.configured']),
   orca(
     'ORCA233_1',

@@ -136,6 +136,9 @@ export const TransportRuleSchema = z.object({
   StopRuleProcessing: bool(),
   RedirectMessageTo: strList(lower),
   RouteMessageOutboundConnector: str(),
+  /** The header a rule writes (one per rule) and its value; rule.filtering-bypass reads the Skip…Processing headers. */
+  SetHeaderName: str(),
+  SetHeaderValue: str(),
   ActivationDate: date(),
   ExpiryDate: date(),
 });
@@ -189,6 +192,11 @@ export const AntiPhishPolicySchema = z.object({
   TargetedUsersToProtect: strList(),
   TargetedUserProtectionAction: enumOf(PHISH_ACTIONS),
   EnableOrganizationDomainsProtection: bool(),
+  /** The action on domain impersonation (own domains and TargetedDomainsToProtect alike), MDO. */
+  TargetedDomainProtectionAction: enumOf(PHISH_ACTIONS),
+  /** "Trusted senders and domains": exceptions to impersonation protection (MDO). */
+  ExcludedSenders: strList(lower),
+  ExcludedDomains: strList(lower),
   PhishThresholdLevel: int(),
   /** `Standard` / `Strict` for the preset security policies' own copies (managed by Microsoft), else `Custom`. */
   RecommendedPolicyType: str(),

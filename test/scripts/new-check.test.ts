@@ -35,7 +35,7 @@ test('copies the code and test templates and registers the check at the end of i
     expect(spec).toContain("describe('rule.demo-thing'");
     const index = readFileSync(join(root, 'src/checks/step3/index.ts'), 'utf8');
     expect(index).toContain("import { check as ruleDemoThing } from './rule.demo-thing.js';");
-    expect(index).toMatch(/sclBypass,\n {2}ruleDemoThing,\n\];/);
+    expect(index).toMatch(/filteringBypass,\n {2}ruleDemoThing,\n\];/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

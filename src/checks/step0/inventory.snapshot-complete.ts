@@ -37,7 +37,8 @@ export const EXPORT_PATHS: Readonly<Record<CmdletName, string>> = {
     'safety-net rules that route direct mail back to the gateway (RouteMessageOutboundConnector)',
   'Get-ArcConfig': 'none (ARC trust of the gateway when it modifies mail)',
   'Get-TransportConfig': 'none (the routes offered to declared Direct Send sources)',
-  'Get-TenantAllowBlockListItems': 'none directly (sender, domain and IP allow entries)',
+  'Get-TenantAllowBlockListItems':
+    'none directly (sender, domain and IPv6 allow entries: which From addresses and IPs skip filtering)',
   'Get-IPv6StatusForAcceptedDomain':
     "the paths over IPv6: which accepted domains take mail over IPv6 (Microsoft's default, Enabled, is assumed for every domain; an IP-only lock-down cannot list IPv6 addresses, eop-model §13)",
 };

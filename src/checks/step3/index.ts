@@ -5,6 +5,7 @@ import { check as safetyNetCoverage } from './rule.safety-net-coverage.js';
 import { check as safetyNetOrder } from './rule.safety-net-order.js';
 import { check as sclBypassSpoofable } from './rule.scl-bypass-spoofable.js';
 import { check as sclBypass } from './rule.scl-bypass.js';
+import { check as filteringBypass } from './rule.filtering-bypass.js';
 
 export const checks: Check[] = [
   safetyNetMissing,
@@ -13,4 +14,5 @@ export const checks: Check[] = [
   safetyNetOrder,
   sclBypassSpoofable,
   sclBypass,
+  filteringBypass,
 ];

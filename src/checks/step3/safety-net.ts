@@ -49,14 +49,17 @@ export function timeBounds(r: TransportRule): string | undefined {
 
 const TASKS = 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.';
 
+/** Whether the rule's `Actions` name this action type (`SetSclAction`, with or without the .NET namespace). */
+export function listsAction(r: TransportRule, action: string): boolean {
+  const wanted = action.toLowerCase();
+  return (r.Actions ?? []).some(
+    (a) => (a.startsWith(TASKS) ? a.slice(TASKS.length) : a).toLowerCase() === wanted,
+  );
+}
+
 /** The rule lists the SetSCL action but the export lacks its value: whether it sets SCL -1 cannot be told. */
 export function sclUnknown(r: TransportRule): boolean {
-  return (
-    r.SetSCL === undefined &&
-    (r.Actions ?? []).some(
-      (a) => (a.startsWith(TASKS) ? a.slice(TASKS.length) : a).toLowerCase() === 'setsclaction',
-    )
-  );
+  return r.SetSCL === undefined && listsAction(r, 'SetSclAction');
 }
 
 export const SCL_UNKNOWN_EVIDENCE = 'SetSclAction listed in Actions but SetSCL is not in the export';
@@ -175,10 +178,11 @@ export function spoofGuard(r: TransportRule): string | undefined {
   return hit ? `${hit[0]} '${hit[1] ?? ''}'` : undefined;
 }
 
-/** What `sclUnknown`, `ownDomainConditions` and `spoofGuard` read (with the accepted domains' DomainName). */
-export const SCL_BYPASS_READS = [
-  'SetSCL',
-  'Actions',
+/**
+ * What `ownDomainConditions`, `spoofGuard` and `onlyFromGateway` read (with the accepted domains' DomainName): how a
+ * bypass rule is keyed on its senders.
+ */
+export const SENDER_KEY_READS = [
   'SenderDomainIs',
   'From',
   'FromAddressContainsWords',
@@ -190,6 +194,13 @@ export const SCL_BYPASS_READS = [
   'SenderIpRanges',
   'ExceptIfHeaderMatchesMessageHeader',
   'ExceptIfHeaderContainsMessageHeader',
+] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
+
+/** What `sclUnknown`, `ownDomainConditions` and `spoofGuard` read (with the accepted domains' DomainName). */
+export const SCL_BYPASS_READS = [
+  'SetSCL',
+  'Actions',
+  ...SENDER_KEY_READS,
 ] as const satisfies readonly ExportProperty<'Get-TransportRule'>[];
 
 /** SCL -1 keyed on own sender domains without a guard: "an open invitation to receive spoofed messages" (§4.5 [D] S31). */

@@ -1,7 +1,13 @@
 /** Guide §4.2: user impersonation protection covers the sensitive mailboxes declared in the profile (MDO; eop-model §6.3). */
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
-import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
+import {
+  ANTI_PHISH_PORTAL,
+  ANTI_PHISH_REFS,
+  impersonationActionNote,
+  impersonationActionWeak,
+  MDO_HINT,
+} from './antiphish-portal.js';
 import {
   ANTI_PHISH,
   absent,
@@ -14,13 +20,9 @@ import {
 import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable users to protect → Manage sender(s); Edit actions → If a message is detected as user impersonation: Quarantine the message`;
-const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
 /** Where a preset security policy's users to protect are set (they are the one impersonation setting it takes). */
 const PRESET_ROUTE =
   'Microsoft Defender portal → Email & collaboration → Policies & rules → Threat policies → Preset security policies → Manage protection settings → Impersonation protection';
-
-/** Actions that keep an impersonating message from the recipient (eop-model §6.3 [D] S32). */
-const PROTECTING_ACTIONS: ReadonlySet<string> = new Set(['Quarantine', 'Delete', 'Redirect']);
 
 /** `TargetedUsersToProtect` entries are `Display Name;address` (eop-model §6.3); the address is what identifies the user. */
 export function protectedAddress(entry: string): string {
@@ -81,27 +83,11 @@ export const check: Check = {
           ...note('fail', `${label}: EnableTargetedUserProtection = false`),
           presetRoute: PRESET_ROUTE,
         });
-      if (action === 'NoAction' || action === 'BccMessage')
-        out.push(
-          note(
-            'fail',
-            `${label}: TargetedUserProtectionAction = ${action} (impersonation is detected but the message still reaches the recipient's inbox)`,
-          ),
-        );
-      else if (action === 'MoveToJmf')
-        out.push(
-          note(
-            'warn',
-            `${label}: TargetedUserProtectionAction = MoveToJmf (impersonation lands in the Junk folder, where the user still sees it; Quarantine keeps it away)`,
-          ),
-        );
-      else if (action !== undefined && !PROTECTING_ACTIONS.has(action))
-        out.push(
-          note(
-            'unknown',
-            `${label}: TargetedUserProtectionAction = ${action} is not a value Set-AntiPhishPolicy documents (NoAction, BccMessage, Delete, MoveToJmf, Quarantine, Redirect)`,
-          ),
-        );
+      const actionNote =
+        action === undefined
+          ? undefined
+          : impersonationActionNote(label, 'TargetedUserProtectionAction', action);
+      if (actionNote) out.push(actionNote);
       const listed = new Set((list ?? []).map(protectedAddress));
       const missing = wanted.filter((u) => !listed.has(u));
       if (missing.length > 0) {
@@ -127,8 +113,7 @@ export const check: Check = {
         const parts = [`Set-AntiPhishPolicy -Identity ${psQuote(name)}`];
         if (policy.EnableTargetedUserProtection === false) parts.push('-EnableTargetedUserProtection $true');
         const act = policy.TargetedUserProtectionAction;
-        if (act === 'NoAction' || act === 'BccMessage' || act === 'MoveToJmf')
-          parts.push('-TargetedUserProtectionAction Quarantine');
+        if (impersonationActionWeak(act)) parts.push('-TargetedUserProtectionAction Quarantine');
         const missing = missingBy.get(name) ?? [];
         // The display name is only a label; the address is the key, so it doubles as the label here.
         if (missing.length > 0)

@@ -1,7 +1,7 @@
 /** Guide §4.2: mailbox intelligence and its impersonation protection on (Defender for Office 365; eop-model §6.3). */
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
-import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS } from './antiphish-portal.js';
+import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS, MDO_HINT } from './antiphish-portal.js';
 import {
   ANTI_PHISH,
   absent,
@@ -14,7 +14,6 @@ import {
 import { mergeReads } from '../catalog.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Enable mailbox intelligence, Enable intelligence for impersonation protection`;
-const MDO_HINT = 'Defender for Office 365 property: an EOP-only tenant does not have it';
 const PROPS = ['EnableMailboxIntelligence', 'EnableMailboxIntelligenceProtection'] as const;
 
 export const check: Check = {

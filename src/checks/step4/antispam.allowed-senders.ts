@@ -1,15 +1,15 @@
 /** Guide §4.3 "avoid allow lists": AllowedSenders/AllowedSenderDomains skip spam filtering (eop-model §4.5, §6.4, §10 A12). */
 import type { Check } from '../types.js';
-import { psQuote } from '../util.js';
 import { ANTI_SPAM_PORTAL } from './antispam-portal.js';
 import {
   CONTENT_FILTER,
   absent,
-  isOwnSender,
   note,
   outcomeOf,
-  perPolicyRemediation,
+  emptyListsRemediation,
+  ownUnknownNote,
   reviewPolicies,
+  splitOwn,
   type Note,
 } from './shared.js';
 import { mergeReads } from '../catalog.js';
@@ -52,8 +52,7 @@ export const check: Check = {
           out.push(note('ok', `${label}: ${prop} is empty`));
           continue;
         }
-        const own = entries.filter((e) => isOwnSender(ctx, e));
-        const other = entries.filter((e) => !own.includes(e));
+        const { own, other } = splitOwn(ctx, entries);
         if (own.length > 0) {
           // Sticky: an own domain on an allow list is as exploitable in a custom policy as in the default one.
           out.push(
@@ -71,28 +70,14 @@ export const check: Check = {
               `${label}: ${prop} contains ${other.join(', ')} (these senders bypass spam filtering, SFV:SKA, and are trivially spoofed)`,
             ),
           );
-          if (!acceptedKnown)
-            out.push(
-              note(
-                'unknown',
-                `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`,
-              ),
-            );
+          if (!acceptedKnown) out.push(ownUnknownNote(label, prop));
         }
       }
       return out;
     });
     const out = outcomeOf(
       notes,
-      perPolicyRemediation(flagged, PORTAL, ({ policy, name }) => {
-        const parts = LISTS.flatMap((prop) => {
-          const entries = policy[prop] ?? [];
-          return entries.length > 0 ? [`-${prop} @{Remove=${entries.map(psQuote).join(',')}}`] : [];
-        });
-        return parts.length > 0
-          ? `Set-HostedContentFilterPolicy -Identity ${psQuote(name)} ${parts.join(' ')}`
-          : undefined;
-      }),
+      emptyListsRemediation(flagged, PORTAL, 'Set-HostedContentFilterPolicy', LISTS),
     );
     if (notes.some((n) => n.sticky && n.level === 'fail')) out.severity = 'critical';
     return out;

@@ -16,6 +16,10 @@ import { check as connfilterIpAllowList } from './connfilter.ip-allow-list.js';
 import { check as connfilterSafeList } from './connfilter.safe-list.js';
 import { check as tablSpoofAllow } from './tabl.spoof-allow.js';
 import { check as dnsDmarcInitialDomain } from './dns.dmarc-initial-domain.js';
+import { check as tablAllowEntries } from './tabl.allow-entries.js';
+import { check as antiphishTrustedSenders } from './antiphish.trusted-senders.js';
+import { check as antiphishOrgDomainImpersonation } from './antiphish.org-domain-impersonation.js';
+import { check as antispamPhishAction } from './antispam.phish-action.js';
 
 /** Step 4, anti-spoofing (DESIGN §4), in catalog order. */
 export const checks: Check[] = [
@@ -36,4 +40,8 @@ export const checks: Check[] = [
   connfilterSafeList,
   tablSpoofAllow,
   dnsDmarcInitialDomain,
+  tablAllowEntries,
+  antiphishTrustedSenders,
+  antiphishOrgDomainImpersonation,
+  antispamPhishAction,
 ];

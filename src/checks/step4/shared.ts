@@ -11,7 +11,7 @@ import type {
 import { absentProperty } from '../../snapshot/partial.js';
 import { domainOf, domainOrSubdomain } from '../../common/domains.js';
 import type { CheckContext, CheckOutcome, Reads, Remediation } from '../types.js';
-import { commentSafe, ownDomains, worst } from '../util.js';
+import { commentSafe, ownDomains, psQuote, worst } from '../util.js';
 
 /** How one property of one object measured up; `ok` notes are the evidence of a pass. */
 export type NoteLevel = 'ok' | 'info' | 'unknown' | 'warn' | 'fail';
@@ -343,4 +343,58 @@ export function isOwnDomain(ctx: CheckContext, domain: string): boolean {
 export function isOwnSender(ctx: CheckContext, value: string): boolean {
   const d = value.includes('@') ? domainOf(value) : value;
   return d !== undefined && isOwnDomain(ctx, d);
+}
+
+/** A list's entries split into own addresses and domains (`isOwnSender`) and the rest. */
+export function splitOwn(ctx: CheckContext, entries: readonly string[]): { own: string[]; other: string[] } {
+  const own = entries.filter((e) => isOwnSender(ctx, e));
+  return { own, other: entries.filter((e) => !own.includes(e)) };
+}
+
+/** `-Prop @{Remove='a','b'}` for each non-empty list of a policy: the Set-* parameters that empty those lists. */
+function removeListParams<P extends string>(
+  policy: Partial<Record<P, readonly string[] | undefined>>,
+  props: readonly P[],
+): string[] {
+  return props.flatMap((prop) => {
+    const entries = policy[prop] ?? [];
+    return entries.length > 0 ? [`-${prop} @{Remove=${entries.map(psQuote).join(',')}}`] : [];
+  });
+}
+
+/** One `<cmdlet> -Identity <policy> -Prop @{Remove=…}` line per flagged policy, emptying its allow or trust lists. */
+export function emptyListsRemediation<
+  P extends string,
+  T extends Partial<Record<P, readonly string[] | undefined>>,
+>(
+  flagged: readonly PolicyScope<T>[],
+  portal: string,
+  cmdlet: string,
+  props: readonly P[],
+): Remediation | undefined {
+  return perPolicyRemediation(flagged, portal, ({ policy, name }) => {
+    const parts = removeListParams(policy, props);
+    return parts.length > 0 ? `${cmdlet} -Identity ${psQuote(name)} ${parts.join(' ')}` : undefined;
+  });
+}
+
+/** Without the accepted domains, a list's entries cannot be told apart from own domains. */
+export function ownUnknownNote(label: string, prop: string): Note {
+  return note(
+    'unknown',
+    `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`,
+  );
+}
+
+/**
+ * A Tenant Allow/Block List entry's Action, or the note saying why it cannot be told: absent, or an unmapped integer
+ * (`#n`) or undocumented string, which may be an Allow (unknown, never skipped).
+ */
+export function tablAction(label: string, action: string | undefined): 'Allow' | 'Block' | Note {
+  if (action === undefined) return absent(label, 'Action');
+  if (action === 'Allow' || action === 'Block') return action;
+  return note(
+    'unknown',
+    `${label}: Action = ${action} is not a value the Tenant Allow/Block List documents (Allow, Block)`,
+  );
 }

@@ -2,7 +2,7 @@
 import type { TablSpoofItem } from '../../snapshot/schema.js';
 import type { Check } from '../types.js';
 import { psQuote } from '../util.js';
-import { absent, isOwnSender, note, outcomeOf, type Note } from './shared.js';
+import { absent, isOwnSender, note, outcomeOf, tablAction, type Note } from './shared.js';
 
 const PORTAL =
   'https://security.microsoft.com → Email & collaboration → Policies & rules → Threat policies → Tenant Allow/Block Lists (https://security.microsoft.com/tenantAllowBlockList?viewid=SpoofItem) → Spoofed senders → select the entry → Delete';
@@ -45,21 +45,12 @@ export const check: Check = {
     const remove: string[] = [];
     for (const e of items) {
       const label = entryLabel(e);
-      if (e.Action === undefined) {
-        notes.push(absent(label, 'Action'));
+      const action = tablAction(label, e.Action);
+      if (typeof action !== 'string') {
+        notes.push(action);
         continue;
       }
-      if (e.Action !== 'Allow' && e.Action !== 'Block') {
-        // An unmapped integer (`#n`) or an undocumented string may be an Allow: unknown, never skipped.
-        notes.push(
-          note(
-            'unknown',
-            `${label}: Action = ${e.Action} is not a value the Tenant Allow/Block List documents (Allow, Block)`,
-          ),
-        );
-        continue;
-      }
-      if (e.Action !== 'Allow') continue;
+      if (action !== 'Allow') continue;
       if (e.SpoofType === 'Internal') {
         notes.push(
           note(

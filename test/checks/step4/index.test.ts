@@ -22,6 +22,10 @@ const CATALOG = [
   'connfilter.safe-list',
   'tabl.spoof-allow',
   'dns.dmarc-initial-domain',
+  'tabl.allow-entries',
+  'antiphish.trusted-senders',
+  'antiphish.org-domain-impersonation',
+  'antispam.phish-action',
 ];
 
 test('registers the step-4 catalog in order', () => {
@@ -57,6 +61,7 @@ test.each(checks.map((c) => [c.id, c] as const))(
           'Get-HostedConnectionFilterPolicy',
           'Get-DkimSigningConfig',
           'Get-TenantAllowBlockListSpoofItems',
+          'Get-TenantAllowBlockListItems',
         ],
       }),
     );
