@@ -8,7 +8,7 @@ import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseAddress } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import { ByteMemo, IdMemo } from './byte-memo.js';
+import { ABSENT, ByteMemo, IdMemo, NearList } from './byte-memo.js';
 import {
   codeIn,
   directionOf,
@@ -224,6 +224,10 @@ interface SenderDomainInfo {
   own: boolean;
   slot: number;
   id: number;
+  /** Direct-source entries by address (index in directList, -1: not listed), then `directIds` when full. */
+  direct: NearList | undefined;
+  /** Flows by address and recipient domain (index in flowRefs, -1: not replayed), then `flowIds` when full. */
+  flows: NearList | undefined;
 }
 
 /** A status text, the outcome it stands for and the enhanced status code in it. */
@@ -336,10 +340,10 @@ export class TraceClassifier {
    * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
-  private readonly directIds = new IdMemo();
+  private readonly directIds = new IdMemo(1 << 17);
   private readonly directList: Seen[] = [];
   private readonly directIndex = new Map<Seen, number>();
-  private readonly flowIds = new IdMemo();
+  private readonly flowIds = new IdMemo(1 << 18);
   private readonly flowRefs: Flow[] = [];
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
@@ -409,7 +413,7 @@ export class TraceClassifier {
     const key = sender === '' ? '<>' : sender;
     let info = this.domainlessCache.get(key);
     if (info === undefined) {
-      info = { key, own: false, slot: -1, id: this.nextId++ };
+      info = { key, own: false, slot: -1, id: this.nextId++, direct: undefined, flows: undefined };
       remember(this.domainlessCache, key, info);
     }
     return info;
@@ -418,7 +422,14 @@ export class TraceClassifier {
   private domainInfo(domain: string): SenderDomainInfo {
     let info = this.senderDomainCache.get(domain);
     if (info === undefined) {
-      info = { key: domain, own: this.isOwn(domain), slot: -1, id: this.nextId++ };
+      info = {
+        key: domain,
+        own: this.isOwn(domain),
+        slot: -1,
+        id: this.nextId++,
+        direct: undefined,
+        flows: undefined,
+      };
       remember(this.senderDomainCache, domain, info);
     }
     return info;
@@ -448,8 +459,7 @@ export class TraceClassifier {
   add(row: LogRow): void {
     this.rows++;
     const rcpt = this.recipientInfo(row.recipient);
-    // Without a direction column, inbound is mail to the tenant's domains (message trace lists both ways).
-    if (!(row.direction === 'unknown' ? rcpt.own : row.direction === 'inbound')) {
+    if (!isInbound(row.direction, rcpt)) {
       this.outbound++;
       return;
     }
@@ -516,9 +526,9 @@ export class TraceClassifier {
     return (rec) => {
       this.rows++;
       const rcpt = lookup(recipients, rec, index.recipient, makeRecipient);
-      const inbound =
-        index.direction < 0 ? rcpt.own : lookup(directions, rec, index.direction, directionOf) === 'inbound';
-      if (!inbound) {
+      const direction =
+        index.direction < 0 ? 'unknown' : lookup(directions, rec, index.direction, directionOf);
+      if (!isInbound(direction, rcpt)) {
         this.outbound++;
         return;
       }
@@ -659,22 +669,19 @@ export class TraceClassifier {
 
   private addDirect(ip: IpInfo, senderDomain: SenderDomainInfo, detail: RowDetail): void {
     // The time is read only for a row that is listed (most rows beyond MAX_SOURCES distinct sources are not).
-    let t = NaN;
-    let timeRead = false;
-    const time = () => {
-      if (!timeRead) t = parseLogTime(detail.time());
-      timeRead = true;
-      return t;
-    };
-    let at = this.directIds.get(ip.id, senderDomain.id, 0, -2);
-    if (at === -2) {
+    let t: number | undefined;
+    const near = (senderDomain.direct ??= new NearList());
+    let at = near.get(ip.id, 0);
+    if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
+    if (at === ABSENT) {
       const d = seen(this.direct, `${ip.ip}\u0000${senderDomain.key}`);
       at = d === undefined ? -1 : indexIn(this.directList, this.directIndex, d);
-      this.directIds.set(ip.id, senderDomain.id, 0, at);
+      if (near.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
+      else near.add(ip.id, 0, at);
     }
     if (at >= 0) {
       const d = this.directList[at]!;
-      saw(d, time());
+      saw(d, (t = parseLogTime(detail.time())));
       const auth = detail.auth();
       if (auth !== '') {
         const verdict = parseAuthenticationDetails(auth).compauth ?? 'unknown';
@@ -684,17 +691,20 @@ export class TraceClassifier {
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
       const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
-      if (s) saw(s, time());
+      if (s) saw(s, (t ??= parseLogTime(detail.time())));
       else this.sourcesNotListed++;
     }
   }
 
   private addFlow(ip: IpInfo, senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
-    let at = this.flowIds.get(ip.id, senderDomain.id, rcpt.domainId, -2);
-    if (at === -2) {
+    const near = (senderDomain.flows ??= new NearList());
+    let at = near.get(ip.id, rcpt.domainId);
+    if (at === ABSENT && near.full) at = this.flowIds.get(ip.id, senderDomain.id, rcpt.domainId, ABSENT);
+    if (at === ABSENT) {
       const f = this.flowOf(ip, senderDomain.key, rcpt.domain ?? '', rcpt, detail);
       at = f === null ? -1 : indexIn(this.flowRefs, this.flowIndex, f);
-      this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
+      if (near.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
+      else near.add(ip.id, rcpt.domainId, at);
     }
     if (at >= 0) this.flowRefs[at]!.count++;
     else this.rowsNotReplayed++;
@@ -744,6 +754,12 @@ function indexIn<T>(list: T[], index: Map<T, number>, x: T): number {
     index.set(x, i);
   }
   return i;
+}
+
+/** Without a direction (no column, or an empty or unknown value), inbound is mail to the tenant's domains (message
+ * trace lists both ways). */
+function isInbound(direction: Direction, rcpt: RecipientInfo): boolean {
+  return direction === 'unknown' ? rcpt.own : direction === 'inbound';
 }
 
 /** A bounded cache: full, it starts afresh (the answers are worked out again, the same). */

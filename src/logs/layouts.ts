@@ -377,7 +377,8 @@ export function mapRecord(bound: BoundLayout, src: FieldSource, emit: (row: LogR
 /** The outcome of a row that has one record (not the summary report's recipient list). */
 export function outcomeOf(layout: LayoutId, status: string, deliveryLocation: string): Outcome {
   // A message the filter sent to quarantine is "Blocked" with DeliveryLocation Quarantine (formats.md §3).
-  if (layout === 'email-events' && deliveryLocation.toLowerCase().startsWith('quarantine')) return 'quarantined';
+  if (layout === 'email-events' && deliveryLocation.toLowerCase().startsWith('quarantine'))
+    return 'quarantined';
   // The report lists messages that arrived; without a status column the delivery is not known.
   if (layout === 'connector-report' && status === '') return 'unknown';
   return outcomeOfStatus(status);
