@@ -691,7 +691,7 @@ export class TraceClassifier {
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
       const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
-      if (s) saw(s, (t ??= parseLogTime(detail.time())));
+      if (s) saw(s, t ?? parseLogTime(detail.time()));
       else this.sourcesNotListed++;
     }
   }
