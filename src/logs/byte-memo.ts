@@ -4,12 +4,16 @@
  * costs less than making a string of them. A key's bytes are copied into the memo's own arena the first time (never a
  * view of the chunk, which would pin it). The tables start small and grow with the keys met (a small working set stays
  * in the processor's cache, which is what a lookup costs), up to a bound; full, the memo starts afresh, so memory
- * stays flat whatever the input.
+ * stays flat whatever the input. With `secondSight`, a key is kept only when met a second time (a doorkeeper bit per
+ * hash): a trace's many addresses seen once then never fill the memo, nor survive in the heap (V8 grows its young
+ * generation, and so the process, when much of what it allocates survives).
  */
 
 /** Empty table slot. */
 const EMPTY = -1;
 const FIRST_ENTRIES = 256;
+/** The doorkeeper's bits (128 KiB): few enough collisions for 10^5 keys met once. */
+const DOORKEEPER_BITS = 1 << 20;
 
 /** Slots for `entries` keys: a power of two (the slot is the hash's low bits), at least twice as many (short probes). */
 function slotsFor(entries: number): number {
@@ -36,11 +40,15 @@ export class ByteMemo<T> {
   private lastSlot = 0;
   /** How many times the memo was full and started afresh (for tests and the bench). */
   resets = 0;
+  /** One bit per hash (modulo its size): set when a key was met once and not kept. */
+  private readonly doorkeeper: Uint32Array | undefined;
 
   constructor(
     private readonly maxEntries = 1 << 14,
     private readonly maxBytes = 1 << 20,
+    secondSight = false,
   ) {
+    if (secondSight) this.doorkeeper = new Uint32Array(DOORKEEPER_BITS >>> 5);
     const entries = Math.min(FIRST_ENTRIES, maxEntries);
     this.mask = slotsFor(entries) - 1;
     this.slots = new Int32Array((this.mask + 1) * 2).fill(EMPTY);
@@ -99,6 +107,14 @@ export class ByteMemo<T> {
   set(b: Uint8Array, s: number, e: number, value: T): void {
     const len = e - s;
     if (len > this.maxBytes) return; // a key longer than the whole arena is not remembered
+    const door = this.doorkeeper;
+    if (door !== undefined) {
+      const bit = this.lastHash & (DOORKEEPER_BITS - 1);
+      if ((door[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+        door[bit >>> 5]! |= 1 << (bit & 31);
+        return;
+      }
+    }
     if (this.values.length >= this.maxEntries || this.used + len > this.maxBytes) this.clear();
     const k = this.values.length;
     if ((k + 1) * 2 > this.meta.length) this.growEntries();
@@ -139,6 +155,7 @@ export class ByteMemo<T> {
   }
 
   private clear(): void {
+    this.doorkeeper?.fill(0);
     this.slots.fill(EMPTY);
     this.values.length = 0;
     this.used = 0;
@@ -226,7 +243,7 @@ export class IdMemo {
 export const ABSENT = -2;
 
 /** Entries a NearList holds. */
-const NEAR_ENTRIES = 32;
+const NEAR_ENTRIES = 16;
 
 /**
  * A few (a, b) → number entries kept on the object they belong to (a sender domain's addresses and recipient domains):

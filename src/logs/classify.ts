@@ -340,10 +340,10 @@ export class TraceClassifier {
    * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
-  private readonly directIds = new IdMemo(1 << 17);
+  private readonly directIds = new IdMemo(1 << 14);
   private readonly directList: Seen[] = [];
   private readonly directIndex = new Map<Seen, number>();
-  private readonly flowIds = new IdMemo(1 << 18);
+  private readonly flowIds = new IdMemo(1 << 15);
   private readonly flowRefs: Flow[] = [];
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
@@ -499,10 +499,10 @@ export class TraceClassifier {
       return undefined;
     const id = layout.id;
     const detail = new RecordDetail(index.sender, index.time, index.auth);
-    const recipients = new ByteMemo<RecipientInfo>();
-    const ips = new ByteMemo<IpInfo>(1 << 16);
+    const recipients = new ByteMemo<RecipientInfo>(1 << 14, 1 << 20, true);
+    const ips = new ByteMemo<IpInfo>(1 << 15, 1 << 20, true);
     // null: a domain part that parses to no domain, so the key is the whole sender (read as text).
-    const senderDomains = new ByteMemo<SenderDomainInfo | null>();
+    const senderDomains = new ByteMemo<SenderDomainInfo | null>(1 << 14, 1 << 20, true);
     const statuses = new ByteMemo<StatusInfo>(1024, 1 << 16);
     const directions = new ByteMemo<Direction>(1024, 1 << 16);
     const connectors = new ByteMemo<boolean>(1024, 1 << 16);
