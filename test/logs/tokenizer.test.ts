@@ -123,7 +123,12 @@ describe('tokenizeCsv', () => {
       }
     const lines: string[] = [];
     for (let i = 0; i < fields.length; i += 3)
-      lines.push(fields.slice(i, i + 3).map((f) => `"${f.replaceAll('"', '""')}"`).join(','));
+      lines.push(
+        fields
+          .slice(i, i + 3)
+          .map((f) => `"${f.replaceAll('"', '""')}"`)
+          .join(','),
+      );
     const text = lines.join('\r\n') + '\r\n';
     const oracle = Papa.parse<string[]>(text, { delimiter: ',', newline: '\r\n' }).data.slice(0, -1);
     const bytes = utf8(text);
@@ -139,7 +144,10 @@ describe('tokenizeCsv', () => {
     const seen: [string, boolean][] = [];
     const t = tokenizeCsv('t.csv', (row) => {
       for (let i = 0; i <= row.count; i++)
-        seen.push([Buffer.from(row.bytes.subarray(row.fieldStart(i), row.fieldEnd(i))).toString(), row.escaped(i)]);
+        seen.push([
+          Buffer.from(row.bytes.subarray(row.fieldStart(i), row.fieldEnd(i))).toString(),
+          row.escaped(i),
+        ]);
     });
     t.push(utf8('"a""b",c,"d"\n'));
     t.end();
