@@ -103,16 +103,19 @@ export class ByteMemo<T> {
     return true;
   }
 
-  /** Remembers `value` for `b[s..e)`, right after a `get` of the same bytes that found nothing. */
-  set(b: Uint8Array, s: number, e: number, value: T): void {
+  /**
+   * Remembers `value` for `b[s..e)`, right after a `get` of the same bytes that found nothing; false when it is not
+   * kept (first sight with `secondSight`, or a key longer than the whole arena).
+   */
+  set(b: Uint8Array, s: number, e: number, value: T): boolean {
     const len = e - s;
-    if (len > this.maxBytes) return; // a key longer than the whole arena is not remembered
+    if (len > this.maxBytes) return false;
     const door = this.doorkeeper;
     if (door !== undefined) {
       const bit = this.lastHash & (DOORKEEPER_BITS - 1);
       if ((door[bit >>> 5]! & (1 << (bit & 31))) === 0) {
         door[bit >>> 5]! |= 1 << (bit & 31);
-        return;
+        return false;
       }
     }
     if (this.values.length >= this.maxEntries || this.used + len > this.maxBytes) this.clear();
@@ -127,6 +130,7 @@ export class ByteMemo<T> {
     this.used += len;
     this.slots[this.lastSlot * 2] = this.lastHash;
     this.slots[this.lastSlot * 2 + 1] = k;
+    return true;
   }
 
   private growEntries(): void {
@@ -243,7 +247,7 @@ export class IdMemo {
 export const ABSENT = -2;
 
 /** Entries a NearList holds. */
-const NEAR_ENTRIES = 16;
+const NEAR_ENTRIES = 24;
 
 /**
  * A few (a, b) → number entries kept on the object they belong to (a sender domain's addresses and recipient domains):

@@ -128,6 +128,8 @@ export class Tally {
   overflow = 0;
   private readonly index = new Map<string, number>();
   readonly keys: string[] = [];
+  /** OTHER_KEY's slot once the tally is full (-1 before). */
+  private otherSlot = -1;
   private counts = new Int32Array(1024 * INBOUND_CLASSES.length);
 
   bump(key: string, cls: number): void {
@@ -143,6 +145,7 @@ export class Tally {
     let i = this.index.get(key);
     if (i === undefined && this.keys.length >= MAX_TALLY_KEYS) {
       this.overflow++;
+      if (this.otherSlot >= 0) return this.otherSlot;
       key = OTHER_KEY;
       i = this.index.get(key);
     }
@@ -150,6 +153,7 @@ export class Tally {
       i = this.keys.length;
       this.index.set(key, i);
       this.keys.push(key);
+      if (key === OTHER_KEY && this.keys.length > MAX_TALLY_KEYS) this.otherSlot = i;
       if ((i + 1) * INBOUND_CLASSES.length > this.counts.length) {
         const grown = new Int32Array(this.counts.length * 2);
         grown.set(this.counts);
@@ -205,6 +209,11 @@ interface IpInfo {
   slot: number;
   /** Unique to this object (ids key the caches of direct sources and flows). */
   id: number;
+  /**
+   * Whether the address is kept in the reader's memo (met before): only then are its direct entry and flows cached by
+   * id; an address met once (most of a botnet's) goes to the string-keyed maps and fills no cache.
+   */
+  kept: boolean;
 }
 
 /** A recipient as summarised (trimmed, lower case), its domain, whether that is the tenant's, its byRecipient slot. */
@@ -340,10 +349,10 @@ export class TraceClassifier {
    * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
-  private readonly directIds = new IdMemo(1 << 14);
+  private readonly directIds = new IdMemo(1 << 15);
   private readonly directList: Seen[] = [];
   private readonly directIndex = new Map<Seen, number>();
-  private readonly flowIds = new IdMemo(1 << 15);
+  private readonly flowIds = new IdMemo(1 << 16);
   private readonly flowRefs: Flow[] = [];
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
@@ -390,7 +399,7 @@ export class TraceClassifier {
   }
 
   private newIpInfo(ip: string): IpInfo {
-    return { ip, source: this.sourceOf(ip), slot: -1, id: this.nextId++ };
+    return { ip, source: this.sourceOf(ip), slot: -1, id: this.nextId++, kept: true };
   }
 
   private recipientInfo(raw: string): RecipientInfo {
@@ -523,6 +532,18 @@ export class TraceClassifier {
     };
     const ipAt = index.ip;
     const makeIp = (t: string) => this.newIpInfo(t.trim());
+    const ipOf = (rec: CsvRecord, i: number): IpInfo => {
+      if (rec.escaped(i)) return makeIp(rec.field(i));
+      const b = rec.bytes;
+      const s = rec.fieldStart(i);
+      const e = rec.fieldEnd(i);
+      let info = ips.get(b, s, e);
+      if (info === undefined) {
+        info = makeIp(rec.field(i));
+        info.kept = ips.set(b, s, e, info);
+      }
+      return info;
+    };
     return (rec) => {
       this.rows++;
       const rcpt = lookup(recipients, rec, index.recipient, makeRecipient);
@@ -544,7 +565,7 @@ export class TraceClassifier {
         rcpt,
         day,
         lastDay.slot,
-        lookup(ips, rec, ipField, makeIp),
+        ipOf(rec, ipField),
         this.recordSenderDomain(rec, index.sender, senderDomains, detail),
         outcome,
         status.status,
@@ -670,14 +691,17 @@ export class TraceClassifier {
   private addDirect(ip: IpInfo, senderDomain: SenderDomainInfo, detail: RowDetail): void {
     // The time is read only for a row that is listed (most rows beyond MAX_SOURCES distinct sources are not).
     let t: number | undefined;
-    const near = (senderDomain.direct ??= new NearList());
-    let at = near.get(ip.id, 0);
-    if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
+    let at = ABSENT;
+    const near = ip.kept ? (senderDomain.direct ??= new NearList()) : undefined;
+    if (near) {
+      at = near.get(ip.id, 0);
+      if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
+    }
     if (at === ABSENT) {
       const d = seen(this.direct, `${ip.ip}\u0000${senderDomain.key}`);
       at = d === undefined ? -1 : indexIn(this.directList, this.directIndex, d);
-      if (near.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
-      else near.add(ip.id, 0, at);
+      if (near?.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
+      else near?.add(ip.id, 0, at);
     }
     if (at >= 0) {
       const d = this.directList[at]!;
@@ -697,14 +721,17 @@ export class TraceClassifier {
   }
 
   private addFlow(ip: IpInfo, senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
-    const near = (senderDomain.flows ??= new NearList());
-    let at = near.get(ip.id, rcpt.domainId);
-    if (at === ABSENT && near.full) at = this.flowIds.get(ip.id, senderDomain.id, rcpt.domainId, ABSENT);
+    let at = ABSENT;
+    const near = ip.kept ? (senderDomain.flows ??= new NearList()) : undefined;
+    if (near) {
+      at = near.get(ip.id, rcpt.domainId);
+      if (at === ABSENT && near.full) at = this.flowIds.get(ip.id, senderDomain.id, rcpt.domainId, ABSENT);
+    }
     if (at === ABSENT) {
       const f = this.flowOf(ip, senderDomain.key, rcpt.domain ?? '', rcpt, detail);
       at = f === null ? -1 : indexIn(this.flowRefs, this.flowIndex, f);
-      if (near.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
-      else near.add(ip.id, rcpt.domainId, at);
+      if (near?.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
+      else near?.add(ip.id, rcpt.domainId, at);
     }
     if (at >= 0) this.flowRefs[at]!.count++;
     else this.rowsNotReplayed++;
