@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { ABSENT, ByteMemo, IdMemo, NearList } from '../../src/logs/byte-memo.js';
+import { utf16ToUtf8 } from '../../src/logs/source.js';
 import { analyseLogs, type LogCommand } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 import { rng } from '../support/generated-zones.js';
@@ -318,4 +319,47 @@ describe('NearList and IdMemo', () => {
     }
     expect(m.get(0, 0, 0, ABSENT)).toBe(ABSENT); // forgotten when it started afresh
   });
+});
+
+describe('UTF-16 transcoding', () => {
+  it.each([1, 2, 3, 4, 5, 6])(
+    'agrees with TextDecoder in stream mode on random units and cuts (%i)',
+    (seed) => {
+      const r = rng(seed);
+      // Mostly ASCII, some BMP, surrogate pairs, lone surrogates, BOMs, and an odd byte at the end now and then.
+      const units: number[] = [];
+      if (r() < 0.5) units.push(0xfeff);
+      for (let i = 0; i < 3000; i++) {
+        const x = r();
+        if (x < 0.6) units.push(32 + Math.floor(r() * 95));
+        else if (x < 0.75) units.push(0x80 + Math.floor(r() * 0xd000));
+        else if (x < 0.85) units.push(0xd800 + Math.floor(r() * 0x400), 0xdc00 + Math.floor(r() * 0x400));
+        else if (x < 0.92)
+          units.push(0xd800 + Math.floor(r() * 0x800)); // lone high or low
+        else if (x < 0.96) units.push(0xfeff);
+        else units.push(0xe000 + Math.floor(r() * 0x2000));
+      }
+      for (const order of ['le', 'be'] as const) {
+        const bytes: number[] = [];
+        for (const u of units) bytes.push(...(order === 'le' ? [u & 255, u >> 8] : [u >> 8, u & 255]));
+        if (seed % 2 === 0) bytes.push(0x41); // a last odd byte
+        const all = Uint8Array.from(bytes);
+        const decoder = new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be');
+        const convert = utf16ToUtf8(order);
+        let expected = '';
+        const got: Buffer[] = [];
+        for (let i = 0; i < all.length;) {
+          const n = 1 + Math.floor(r() * 97);
+          const chunk = all.subarray(i, i + n);
+          expected += decoder.decode(chunk, { stream: true });
+          got.push(Buffer.from(convert(chunk, false))); // copied: the transcoder reuses its buffer
+          i += n;
+        }
+        expected += decoder.decode();
+        got.push(Buffer.from(convert(new Uint8Array(0), true)));
+        expect(Buffer.concat(got).toString('utf8')).toBe(expected);
+        expect(Buffer.concat(got)).toEqual(Buffer.from(expected, 'utf8'));
+      }
+    },
+  );
 });
