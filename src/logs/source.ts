@@ -25,82 +25,18 @@ export function detectEncoding(head: Uint8Array): { encoding: LogEncoding; bom: 
 }
 
 /**
- * UTF-16 chunks → UTF-8 chunks. Transcoding (rather than tokenizing code units) keeps one tokenizer for every file. A
- * code unit at a time into one reused buffer, as TextDecoder('utf-16le'/'utf-16be') in stream mode decodes (a lone
- * surrogate or a last odd byte becomes U+FFFD, a first U+FEFF is dropped), without its string and re-encoding per
- * read: half the cost of a UTF-16 trace went there, and its garbage grew the heap (DESIGN §8).
+ * UTF-16 chunks → UTF-8 chunks. Transcoding (rather than tokenizing code units) keeps one tokenizer for every file;
+ * TextDecoder's stream mode holds a surrogate pair or an odd byte cut by a read until the next one. The UTF-8 is
+ * written into one reused buffer (DESIGN §8: a fresh Buffer per read grew the young generation past the RSS target);
+ * like the read buffer of a UTF-8 file, it is valid until the next chunk.
  */
 export function utf16ToUtf8(order: 'le' | 'be'): (chunk: Uint8Array, last: boolean) => Uint8Array {
-  const hi = order === 'le' ? 1 : 0;
-  const lo = 1 - hi;
-  let out = new Uint8Array(0);
-  /** A byte of a code unit cut by the read, or -1. */
-  let oddByte = -1;
-  /** A high surrogate waiting for its low half, or -1. */
-  let pending = -1;
-  let first = true;
+  const decoder = new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be');
+  let out = Buffer.alloc(0);
   return (chunk, last) => {
-    // At most 3 bytes per code unit (a pair: 4 bytes for 2 units), plus what was pending.
-    const need = Math.ceil((chunk.length + 1) / 2) * 3 + 6;
-    if (out.length < need) out = new Uint8Array(need);
-    const o = out;
-    let n = 0;
-    const put = (c: number) => {
-      if (c < 0x80) o[n++] = c;
-      else if (c < 0x800) {
-        o[n++] = 0xc0 | (c >> 6);
-        o[n++] = 0x80 | (c & 0x3f);
-      } else if (c < 0x10000) {
-        o[n++] = 0xe0 | (c >> 12);
-        o[n++] = 0x80 | ((c >> 6) & 0x3f);
-        o[n++] = 0x80 | (c & 0x3f);
-      } else {
-        o[n++] = 0xf0 | (c >> 18);
-        o[n++] = 0x80 | ((c >> 12) & 0x3f);
-        o[n++] = 0x80 | ((c >> 6) & 0x3f);
-        o[n++] = 0x80 | (c & 0x3f);
-      }
-    };
-    const unit = (u: number) => {
-      if (first) {
-        first = false;
-        if (u === 0xfeff) return;
-      }
-      if (pending >= 0) {
-        if (u >= 0xdc00 && u <= 0xdfff) {
-          put(0x10000 + ((pending - 0xd800) << 10) + (u - 0xdc00));
-          pending = -1;
-          return;
-        }
-        put(0xfffd);
-        pending = -1;
-      }
-      if (u >= 0xd800 && u <= 0xdbff) pending = u;
-      else if (u >= 0xdc00 && u <= 0xdfff) put(0xfffd);
-      else put(u);
-    };
-    let i = 0;
-    if (oddByte >= 0 && chunk.length > 0) {
-      const pair = [oddByte, chunk[0]!];
-      unit((pair[hi]! << 8) | pair[lo]!);
-      oddByte = -1;
-      i = 1;
-    }
-    const end = i + ((chunk.length - i) & ~1);
-    for (; i < end; i += 2) {
-      const u = (chunk[i + hi]! << 8) | chunk[i + lo]!;
-      // ASCII, the bulk of a trace, without the calls.
-      if (u < 0x80 && pending < 0 && !first) o[n++] = u;
-      else unit(u);
-    }
-    if (i < chunk.length) oddByte = chunk[i]!;
-    if (last) {
-      if (pending >= 0) put(0xfffd);
-      if (oddByte >= 0) put(0xfffd);
-      pending = -1;
-      oddByte = -1;
-    }
-    return o.subarray(0, n);
+    const text = decoder.decode(chunk, { stream: !last });
+    if (out.length < text.length * 3) out = Buffer.allocUnsafe(text.length * 3);
+    return out.subarray(0, out.write(text, 'utf8'));
   };
 }
 
