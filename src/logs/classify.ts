@@ -398,8 +398,8 @@ export class TraceClassifier {
     return info;
   }
 
-  private newIpInfo(ip: string): IpInfo {
-    return { ip, source: this.sourceOf(ip), slot: -1, id: this.nextId++, kept: true };
+  private newIpInfo(ip: string, kept = true): IpInfo {
+    return { ip, source: this.sourceOf(ip), slot: -1, id: this.nextId++, kept };
   }
 
   private recipientInfo(raw: string): RecipientInfo {
@@ -531,19 +531,9 @@ export class TraceClassifier {
       slot: 0,
     };
     const ipAt = index.ip;
-    const makeIp = (t: string) => this.newIpInfo(t.trim());
-    const ipOf = (rec: CsvRecord, i: number): IpInfo => {
-      if (rec.escaped(i)) return makeIp(rec.field(i));
-      const b = rec.bytes;
-      const s = rec.fieldStart(i);
-      const e = rec.fieldEnd(i);
-      let info = ips.get(b, s, e);
-      if (info === undefined) {
-        info = makeIp(rec.field(i));
-        info.kept = ips.set(b, s, e, info);
-      }
-      return info;
-    };
+    // Unkept until the memo keeps it (on its second sight): see IpInfo.kept.
+    const makeUnkeptIp = (t: string) => this.newIpInfo(t.trim(), false);
+    const markKept = (info: IpInfo) => void (info.kept = true);
     return (rec) => {
       this.rows++;
       const rcpt = lookup(recipients, rec, index.recipient, makeRecipient);
@@ -565,7 +555,7 @@ export class TraceClassifier {
         rcpt,
         day,
         lastDay.slot,
-        ipOf(rec, ipField),
+        lookup(ips, rec, ipField, makeUnkeptIp, markKept),
         this.recordSenderDomain(rec, index.sender, senderDomains, detail),
         outcome,
         status.status,
@@ -795,8 +785,17 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.set(key, value);
 }
 
-/** The value `memo` holds for field `i` of `rec`, worked out from its text by `make` the first time. */
-function lookup<T>(memo: ByteMemo<T>, rec: CsvRecord, i: number, make: (text: string) => T): T {
+/**
+ * The value `memo` holds for field `i` of `rec`, worked out from its text by `make` the first time; `kept` is told
+ * when the memo keeps a value it was given.
+ */
+function lookup<T>(
+  memo: ByteMemo<T>,
+  rec: CsvRecord,
+  i: number,
+  make: (text: string) => T,
+  kept?: (value: T) => void,
+): T {
   // A field with a doubled quote is not its bytes: read as text (no trace field has one in practice).
   if (i < 0 || rec.escaped(i)) return make(fieldText(rec, i));
   const b = rec.bytes;
@@ -805,7 +804,7 @@ function lookup<T>(memo: ByteMemo<T>, rec: CsvRecord, i: number, make: (text: st
   let v = memo.get(b, s, e);
   if (v === undefined) {
     v = make(rec.field(i));
-    memo.set(b, s, e, v);
+    if (memo.set(b, s, e, v)) kept?.(v);
   }
   return v;
 }
