@@ -578,18 +578,24 @@ export class TraceClassifier {
     const b = rec.bytes;
     const s = rec.fieldStart(at);
     const e = rec.fieldEnd(at);
+    const escaped = rec.escaped(at);
+    // The AM/PM test of parseLogDay on the last character (an ASCII byte when it is one of these).
+    const lastByte = e > s ? b[e - 1] : -1;
+    const twelveHour = lastByte === 77 || lastByte === 109 || lastByte === 46;
+    // The previous date part (which holds no space nor `T`) followed by a space or `T`: the same date part.
+    const known = last.length;
+    if (known >= 0 && e - s > known && twelveHour === last.twelveHour && !escaped) {
+      const c = b[s + known];
+      if (c === SPACE || c === LETTER_T) {
+        let i = 0;
+        while (i < known && last.part[i] === b[s + i]) i++;
+        if (i === known) return last.day;
+      }
+    }
     let cut = s;
     while (cut < e && b[cut] !== SPACE && b[cut] !== LETTER_T) cut++;
     const length = cut - s;
-    if (cut < e && length <= MAX_DATE_PART_BYTES && !rec.escaped(at)) {
-      // The AM/PM test of parseLogDay on the last character (an ASCII byte when it is one of these).
-      const lastByte = b[e - 1];
-      const twelveHour = lastByte === 77 || lastByte === 109 || lastByte === 46;
-      if (length === last.length && twelveHour === last.twelveHour) {
-        let i = 0;
-        while (i < length && last.part[i] === b[s + i]) i++;
-        if (i === length) return last.day;
-      }
+    if (cut < e && length <= MAX_DATE_PART_BYTES && !escaped) {
       const day = parseLogDay(rec.field(at));
       last.part.set(b.subarray(s, cut));
       last.length = length;
