@@ -2,28 +2,22 @@
  * `mxlock trace` benchmark (DESIGN §8, issue 12 item 8): a seeded generator writes a realistic
  * `Get-MessageTraceV2 | Export-Csv` file (Windows PowerShell 5.1: `#TYPE` line, every field quoted, CRLF, en-US
  * dates, subjects with commas, quotes and line breaks) in UTF-8 and UTF-16LE, then each contender reads it in its own
- * process (so each peak RSS is its own): a baseline that only splits the file into rows (newline counting, 1 MiB
- * reads), papaparse streaming the same file with the same grouping (status × source /24), our tokenizer alone, and
- * the full `trace` classification. Ratios come from the same run. Peak RSS is compared at 100k and 1M rows. The impact
- * replay through the plan of the bundled wide-open example reports its own rate.
+ * process (bench/trace-worker.mjs, plain node on an esbuild bundle of the library, as the CLI ships; so each peak RSS
+ * is its own): a baseline that only splits the file into rows (newline counting, 1 MiB reads), papaparse streaming the
+ * same file with the same grouping (status × source /24), DuckDB's two-thread GROUP BY of it when @duckdb/node-api is
+ * installed (not a dependency: `npm i --no-save @duckdb/node-api`), our tokenizer alone, and the full `trace`
+ * classification. Ratios come from the same run; processor time is printed beside wall time (a shared machine slows
+ * the wall clock). Peak RSS is compared at 100k and 1M rows. The impact replay through the plan of the bundled
+ * wide-open example reports its own rate.
  *
- * Environment: ROWS (default 1000000), SMALL_ROWS (default 100000), SEED (default 1), KEEP=1 keeps the files.
+ * Environment: ROWS (default 1000000), SMALL_ROWS (default 100000), SEED (default 1), KEEP=1 keeps the files,
+ * NO_IMPACT=1 skips the replay.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  openSync,
-  readSync,
-  closeSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Papa from 'papaparse';
 import { rng } from '../test/support/generated-zones.js';
 
 const ROWS = Number(process.env['ROWS'] ?? 1_000_000);
@@ -157,13 +151,18 @@ async function generate(path: string, rows: number, encoding: 'utf8' | 'utf16le'
 interface Measure {
   rows: number;
   seconds: number;
+  /** Processor time of the measured part, all threads. */
+  cpuSeconds: number;
   maxRssMb: number;
   extra?: string;
 }
 
-/** One contender in a child process (so its peak RSS is its own). */
-function run(mode: string, file: string): Measure {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--worker', mode, file], {
+const WORKER = join(REPO, 'bench', 'trace-worker.mjs');
+const EXAMPLE = join(REPO, 'examples', 'wide-open');
+
+/** One contender in a child process on plain node (so each peak RSS is its own). */
+function run(mode: string, file: string, bundle: string): Measure {
+  const child = spawnSync(process.execPath, [WORKER, mode, file, bundle, EXAMPLE], {
     cwd: REPO,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -172,109 +171,44 @@ function run(mode: string, file: string): Measure {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as Measure;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Workers
-
-function rss(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}
-
-/** Newline counting in 1 MiB reads: the floor any CSV reader sits on. */
-function splitRows(file: string): number {
-  const fd = openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let rows = 0;
-  for (;;) {
-    const n = readSync(fd, buf, 0, buf.length, null);
-    if (n === 0) break;
-    for (let i = buf.indexOf(10, 0); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) rows++;
-  }
-  closeSync(fd);
-  return rows;
-}
-
-/** papaparse streaming the file, grouping by status × source /24 (DESIGN §8's comparison). */
-function papaparse(file: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const groups = new Map<string, number>();
-    let rows = 0;
-    let header: string[] | undefined;
-    let status = -1;
-    let ip = -1;
-    const stream = createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' });
-    // The #TYPE line is skipped by papaparse's comments option.
-    Papa.parse<string[]>(stream, {
-      comments: '#TYPE',
-      step: (res) => {
-        const row = res.data;
-        if (!header) {
-          header = row;
-          status = header.indexOf('Status');
-          ip = header.indexOf('FromIP');
-          return;
-        }
-        rows++;
-        const a = row[ip] ?? '';
-        const key = `${row[status]}|${a.slice(0, a.lastIndexOf('.'))}`;
-        groups.set(key, (groups.get(key) ?? 0) + 1);
-      },
-      complete: () => resolve(rows),
-      error: reject,
-    });
+/** The library as it ships: one esbuild bundle (as scripts/build-cli.mjs makes the CLI), run without tsx. */
+async function bundle(dir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const out = join(dir, 'mxlock-lib.mjs');
+  await build({
+    stdin: {
+      contents: [
+        "export { analyseLogs, assessExport, resolveGateway } from './src/index.ts';",
+        "export { tokenizeCsv } from './src/logs/tokenizer.ts';",
+        "export { streamUtf8 } from './src/logs/source.ts';",
+      ].join('\n'),
+      resolveDir: REPO,
+      loader: 'ts',
+    },
+    outfile: out,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    banner: {
+      js: "import { createRequire as __mxlockRequire } from 'node:module'; const require = __mxlockRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
   });
+  return out;
 }
 
-async function tokenizeOnly(file: string, t0: { at: number }): Promise<number> {
-  const { streamUtf8 } = await import('../src/logs/source.js');
-  const { tokenizeCsv } = await import('../src/logs/tokenizer.js');
-  t0.at = performance.now();
-  let rows = 0;
-  const t = tokenizeCsv(file, () => void rows++);
-  await streamUtf8(file, (c) => t.push(c));
-  t.end();
-  return rows - 2;
-}
-
-async function context() {
-  const { assessExport } = await import('../src/assess-export.js');
-  const { resolveGateway } = await import('../src/profile/infer.js');
-  const result = await assessExport(join(REPO, 'examples', 'wide-open'), { offline: true });
-  const gateway = resolveGateway(result.profile, result.snapshot);
-  return { result, gateway };
-}
-
-async function trace(file: string, impact: boolean): Promise<Measure> {
-  const { analyseLogs } = await import('../src/logs/trace.js');
-  const { result, gateway } = await context();
-  const now = new Date();
-  const t0 = performance.now();
-  const report = await analyseLogs(
-    'trace',
-    [file],
-    { acceptedDomains: result.report.tenant.acceptedDomains, gateway, profile: result.profile },
-    impact ? { impact: { snapshot: result.snapshot, report: result.report, zone: result.zone, now } } : {},
+/** Whether @duckdb/node-api can be loaded here (it is not a dependency: ~70 MB of native binaries). */
+function hasDuckDb(): boolean {
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', "import('@duckdb/node-api').then(() => 0, () => process.exit(3))"],
+    {
+      cwd: REPO,
+    },
   );
-  const seconds = (performance.now() - t0) / 1000;
-  const extra = impact
-    ? `${report.replay?.flows ?? 0} flows replayed after stages ${report.replay?.stages.join(',')}, ${report.impact.length} would break or may`
-    : `direct ${report.inbound.direct}, via gateway ${report.inbound.viaGateway}`;
-  return { rows: report.rows, seconds, maxRssMb: rss(), extra };
-}
-
-async function worker(mode: string, file: string): Promise<void> {
-  let m: Measure;
-  if (mode === 'trace' || mode === 'impact') m = await trace(file, mode === 'impact');
-  else {
-    const t0 = { at: performance.now() };
-    const rows =
-      mode === 'split'
-        ? splitRows(file)
-        : mode === 'papaparse'
-          ? await papaparse(file)
-          : await tokenizeOnly(file, t0);
-    m = { rows, seconds: (performance.now() - t0.at) / 1000, maxRssMb: rss() };
-  }
-  process.stdout.write(`${JSON.stringify(m)}\n`);
+  return probe.status === 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -292,33 +226,39 @@ async function main(): Promise<void> {
     console.log(
       `trace bench: ${ROWS} rows, UTF-8 ${mb(big).toFixed(0)} MB, UTF-16LE ${mb(big16).toFixed(0)} MB (seed ${SEED})`,
     );
+    const lib = await bundle(dir);
+    const rate = (m: Measure) => m.rows / m.seconds;
     const line = (name: string, m: Measure, size: number, base?: Measure) =>
       console.log(
-        `  ${name.padEnd(28)} ${(m.rows / m.seconds / 1e6).toFixed(2).padStart(5)} M rows/s  ${(size / m.seconds).toFixed(0).padStart(4)} MB/s  peak RSS ${m.maxRssMb.toFixed(0).padStart(4)} MB` +
-          (base ? `  ${(m.rows / m.seconds / (base.rows / base.seconds)).toFixed(2)}× papaparse` : '') +
+        `  ${name.padEnd(30)} ${(rate(m) / 1e6).toFixed(2).padStart(5)} M rows/s  ${(size / m.seconds).toFixed(0).padStart(4)} MB/s  cpu ${m.cpuSeconds.toFixed(2).padStart(5)} s  peak RSS ${m.maxRssMb.toFixed(0).padStart(4)} MB` +
+          (base ? `  ${(rate(m) / rate(base)).toFixed(2)}× papaparse` : '') +
           (m.extra ? `  (${m.extra})` : ''),
       );
-    const split = run('split', big);
-    const papa = run('papaparse', big);
-    const tok = run('tokenize', big);
-    const full = run('trace', big);
-    const full16 = run('trace', big16);
-    const fullSmall = run('trace', small);
+    const split = run('split', big, lib);
+    const papa = run('papaparse', big, lib);
+    const tok = run('tokenize', big, lib);
+    const full = run('trace', big, lib);
+    const full16 = run('trace', big16, lib);
+    const fullSmall = run('trace', small, lib);
+    const duck = hasDuckDb() ? run('duckdb', big, lib) : undefined;
     line('split rows only (baseline)', split, mb(big));
     line('papaparse (group status×/24)', papa, mb(big));
+    if (duck) line('DuckDB 2 threads (same group)', duck, mb(big), papa);
+    else console.log('  DuckDB not installed: npm i --no-save @duckdb/node-api');
     line('tokenizer only', tok, mb(big), papa);
     line('trace UTF-8', full, mb(big), papa);
     line('trace UTF-16LE', full16, mb(big16), papa);
+    if (duck) console.log(`  trace UTF-8 / DuckDB: ${(rate(full) / rate(duck)).toFixed(2)}×`);
     console.log(
       `  peak RSS of trace: ${fullSmall.maxRssMb.toFixed(0)} MB at ${SMALL_ROWS} rows, ${full.maxRssMb.toFixed(0)} MB at ${ROWS} rows (Δ ${(full.maxRssMb - fullSmall.maxRssMb).toFixed(0)} MB)`,
     );
     console.log(
-      `  targets (DESIGN §8): ≥ 1.5 M rows/s, ≥ 4.5× papaparse, peak RSS ≤ 150 MB and within 20 MB of 100k`,
+      `  targets (DESIGN §8): ≥ 1.5 M rows/s (on par with DuckDB), ≥ 4.5× papaparse, peak RSS ≤ 150 MB and within 20 MB of 100k`,
     );
     if (process.env['NO_IMPACT'] === '1') return;
-    const impact = run('impact', big);
+    const impact = run('impact', big, lib);
     console.log(
-      `  trace + impact replay: ${(impact.rows / impact.seconds / 1e6).toFixed(2)} M rows/s end to end, ${impact.seconds.toFixed(2)} s, peak RSS ${impact.maxRssMb.toFixed(0)} MB (${impact.extra})`,
+      `  trace + impact replay: ${(rate(impact) / 1e6).toFixed(2)} M rows/s end to end, ${impact.seconds.toFixed(2)} s, peak RSS ${impact.maxRssMb.toFixed(0)} MB (${impact.extra})`,
     );
   } finally {
     if (process.env['KEEP'] !== '1') rmSync(dir, { recursive: true, force: true });
@@ -326,6 +266,4 @@ async function main(): Promise<void> {
   }
 }
 
-const at = process.argv.indexOf('--worker');
-if (at >= 0) await worker(process.argv[at + 1]!, process.argv[at + 2]!);
-else await main();
+await main();

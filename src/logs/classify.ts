@@ -8,7 +8,18 @@ import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseAddress } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import type { LayoutId, LogRow } from './layouts.js';
+import { ABSENT, ByteMemo, IdMemo, NearList } from './byte-memo.js';
+import {
+  codeIn,
+  directionOf,
+  outcomeOf,
+  type BoundLayout,
+  type Direction,
+  type LayoutId,
+  type LogRow,
+  type Outcome,
+} from './layouts.js';
+import type { CsvRecord } from './tokenizer.js';
 import { isoDay, isoSeconds, parseLogDay, parseLogTime } from './time.js';
 
 export type SourceClass = 'gateway' | 'declared' | 'other' | 'none';
@@ -88,19 +99,24 @@ export function parseAuthenticationDetails(
 /** Distinct direct sources and inventory entries kept (flat memory); later ones are counted, not listed. */
 export const MAX_SOURCES = 10_000;
 
-function seen(map: Map<string, Seen>, key: string, t: number): Seen | undefined {
+/** The entry of `key`, made when new; undefined when MAX_SOURCES are listed without it (and so it never will be). */
+function seen(map: Map<string, Seen>, key: string): Seen | undefined {
   let s = map.get(key);
   if (!s) {
     if (map.size >= MAX_SOURCES) return undefined;
     s = { count: 0, first: NaN, last: NaN };
     map.set(key, s);
   }
+  return s;
+}
+
+/** One more row at `t` (NaN: a time not read). */
+function saw(s: Seen, t: number): void {
   s.count++;
   if (!Number.isNaN(t)) {
     if (!(s.first <= t)) s.first = t;
     if (!(s.last >= t)) s.last = t;
   }
-  return s;
 }
 
 /**
@@ -112,6 +128,8 @@ export class Tally {
   overflow = 0;
   private readonly index = new Map<string, number>();
   readonly keys: string[] = [];
+  /** OTHER_KEY's slot once the tally is full (-1 before). */
+  private otherSlot = -1;
   private counts = new Int32Array(1024 * INBOUND_CLASSES.length);
 
   bump(key: string, cls: number): void {
@@ -127,6 +145,7 @@ export class Tally {
     let i = this.index.get(key);
     if (i === undefined && this.keys.length >= MAX_TALLY_KEYS) {
       this.overflow++;
+      if (this.otherSlot >= 0) return this.otherSlot;
       key = OTHER_KEY;
       i = this.index.get(key);
     }
@@ -134,6 +153,7 @@ export class Tally {
       i = this.keys.length;
       this.index.set(key, i);
       this.keys.push(key);
+      if (key === OTHER_KEY && this.keys.length > MAX_TALLY_KEYS) this.otherSlot = i;
       if ((i + 1) * INBOUND_CLASSES.length > this.counts.length) {
         const grown = new Int32Array(this.counts.length * 2);
         grown.set(this.counts);
@@ -160,7 +180,14 @@ export const OTHER_KEY = '(all others)';
 /** Distinct flows kept for the impact replay; the rows of later ones are counted as not replayed. */
 export const MAX_FLOWS = 20_000;
 
-const CLASS_INDEX = Object.fromEntries(INBOUND_CLASSES.map((c, i) => [c, i])) as Record<InboundClass, number>;
+// The classes' indexes in INBOUND_CLASSES (what Tally counts by).
+const VIA_GATEWAY = 0;
+const VIA_DECLARED = 1;
+const VIA_OTHER_CONNECTOR = 2;
+const DIRECT = 3;
+const REJECTED = 4;
+const UNKNOWN_SOURCE = 5;
+const UNKNOWN_OUTCOME = 6;
 
 /** A delivered inbound flow for the impact replay: one per (address, sender domain, recipient domain). */
 export interface Flow {
@@ -174,13 +201,134 @@ export interface Flow {
   auth?: string;
 }
 
-/** The address classes cached per address text: a trace repeats a few thousand addresses a million times. */
-const MAX_CACHED_IPS = 16_384;
+/** The answers cached per address, recipient and sender domain text: a trace repeats a few thousand a million times. */
+const MAX_CACHED_KEYS = 16_384;
 
+/** What an address is: the gateway's, a declared source's, another's, or none; and its slot in bySourceIp. */
+interface IpInfo {
+  ip: string;
+  source: SourceClass;
+  /** -1 until the address is met in an inbound row (outbound rows are not summarised). */
+  slot: number;
+  /** Unique to this object (ids key the caches of direct sources and flows). */
+  id: number;
+  /**
+   * Whether the address is kept in the reader's memo (met before): only then are its direct entry and flows cached by
+   * id; an address met once (most of a botnet's) goes to the string-keyed maps and fills no cache.
+   */
+  kept: boolean;
+}
+
+/** A recipient as summarised (trimmed, lower case), its domain, whether that is the tenant's, its byRecipient slot. */
+interface RecipientInfo {
+  recipient: string;
+  domain: string | undefined;
+  own: boolean;
+  slot: number;
+  /** The id of the domain (the same for every recipient in it while the domain is cached). */
+  domainId: number;
+}
+
+/** A sender domain as summarised (`<>` for the null sender, the whole sender when it has no domain). */
+interface SenderDomainInfo {
+  key: string;
+  /** Whether the sender's domain is the tenant's (false without a domain): what makes a direct row Direct Send. */
+  own: boolean;
+  slot: number;
+  id: number;
+  /** Direct-source entries by address (index in directList, -1: not listed), then `directIds` when full. */
+  direct: NearList | undefined;
+  /** Flows by address and recipient domain (index in flowRefs, -1: not replayed), then `flowIds` when full. */
+  flows: NearList | undefined;
+}
+
+/** A status text, the outcome it stands for and the enhanced status code in it. */
+interface StatusInfo {
+  status: string;
+  outcome: Outcome;
+  code: string;
+}
+
+/** What only some rows need (direct and new flows), asked for lazily so other rows never make these strings. */
+interface RowDetail {
+  /** The sender, trimmed, lower case. */
+  sender(): string;
+  time(): string;
+  auth(): string;
+  /** EmailEvents' header From (SenderFromAddress) as written; '' in message trace. */
+  headerFrom(): string;
+}
+
+/** A LogRow as RowDetail (the string path: its sender is already lower case). */
+class LogRowDetail implements RowDetail {
+  row!: LogRow;
+  lowerSender = '';
+  sender(): string {
+    return this.lowerSender;
+  }
+  time(): string {
+    return this.row.time;
+  }
+  auth(): string {
+    return this.row.auth;
+  }
+  headerFrom(): string {
+    return this.row.headerFrom;
+  }
+}
+
+/** The columns a CSV record is read by, and the record being read, as RowDetail (the byte path). */
+class RecordDetail implements RowDetail {
+  rec!: CsvRecord;
+  private senderOf: CsvRecord | undefined;
+  private senderRow = -1;
+  private lowerSender = '';
+  constructor(
+    private readonly senderAt: number,
+    private readonly timeAt: number,
+    private readonly authAt: number,
+    private readonly headerFromAt: number,
+  ) {}
+  sender(): string {
+    if (this.senderOf !== this.rec || this.senderRow !== this.rec.row) {
+      this.senderOf = this.rec;
+      this.senderRow = this.rec.row;
+      this.lowerSender = fieldText(this.rec, this.senderAt).trim().toLowerCase();
+    }
+    return this.lowerSender;
+  }
+  time(): string {
+    return fieldText(this.rec, this.timeAt);
+  }
+  auth(): string {
+    return fieldText(this.rec, this.authAt);
+  }
+  headerFrom(): string {
+    return fieldText(this.rec, this.headerFromAt);
+  }
+}
+
+function fieldText(rec: CsvRecord, i: number): string {
+  return i < 0 ? '' : rec.field(i);
+}
+
+const AT = 0x40;
+const SPACE = 0x20;
+const LETTER_T = 0x54;
+/** Longest date part (`2025-07-17`, `17.07.2025`) remembered for the next row; longer ones are parsed each time. */
+const MAX_DATE_PART_BYTES = 32;
+
+/**
+ * Classifies inbound rows and counts them as it goes. Two ways in, one set of decisions: `add` takes a LogRow (JSON,
+ * the joined historical reports, tests); `recordReader` reads a CSV record by its bytes (DESIGN §8: a million rows
+ * make no string per field), finding each recipient, address, sender domain, status and day in a ByteMemo and working
+ * it out — with the functions `add` uses — only the first time its bytes are seen.
+ */
 export class TraceClassifier {
   rows = 0;
   outbound = 0;
-  readonly inbound = zero();
+  /** Inbound rows per class, in INBOUND_CLASSES order. */
+  private readonly inboundCounts = new Float64Array(INBOUND_CLASSES.length);
   readonly byDay = new Tally();
   readonly bySourceIp = new Tally();
   readonly bySenderDomain = new Tally();
@@ -202,14 +350,25 @@ export class TraceClassifier {
   private readonly accepted: Set<string>;
   private readonly gatewayIps: IpSet;
   private readonly declaredIps: IpSet;
-  /** Per address: its class and its slot in bySourceIp, so a row costs one lookup for both. */
-  private readonly ipInfo = new Map<string, { source: SourceClass; slot: number }>();
-  /** Per recipient: its domain, whether it is the tenant's, its slot in byRecipient. */
-  private readonly recipientInfo = new Map<
-    string,
-    { domain: string | undefined; own: boolean; slot: number }
-  >();
-  private readonly dayCache = new Map<number, string>();
+  private readonly ipCache = new Map<string, IpInfo>();
+  private readonly recipientCache = new Map<string, RecipientInfo>();
+  private readonly senderDomainCache = new Map<string, SenderDomainInfo>();
+  private readonly domainlessCache = new Map<string, SenderDomainInfo>();
+  private readonly domainIds = new Map<string, number>();
+  /** Ids of cached answers: unique, never reused, so that a cache keyed by them never confuses two keys. */
+  private nextId = 0;
+  /**
+   * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
+   * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
+   */
+  private readonly directIds = new IdMemo(1 << 15);
+  private readonly directList: Seen[] = [];
+  private readonly directIndex = new Map<Seen, number>();
+  private readonly flowIds = new IdMemo(1 << 16);
+  private readonly flowRefs: Flow[] = [];
+  private readonly flowIndex = new Map<Flow, number>();
+  private readonly daySlots = new Map<number, number>();
+  private readonly rowDetail = new LogRowDetail();
 
   constructor(readonly context: TraceContext) {
     this.accepted = new Set(context.acceptedDomains.map((d) => d.toLowerCase()));
@@ -218,6 +377,12 @@ export class TraceClassifier {
     for (const s of context.profile?.directSendSources ?? []) declared.push(...s.ips);
     declared.push(...(context.profile?.hybrid?.ips ?? []));
     this.declaredIps = new IpSet(declared);
+  }
+
+  get inbound(): Counts {
+    const c = zero();
+    INBOUND_CLASSES.forEach((k, i) => (c[k] = this.inboundCounts[i]!));
+    return c;
   }
 
   /** An accepted domain or a subdomain of one (mail to a subdomain of an accepted domain is the tenant's). */
@@ -236,135 +401,395 @@ export class TraceClassifier {
     return this.declaredIps.hasAddress(a) ? 'declared' : 'other';
   }
 
-  private infoOfIp(ip: string): { source: SourceClass; slot: number } {
-    let info = this.ipInfo.get(ip);
+  private ipInfo(ip: string): IpInfo {
+    let info = this.ipCache.get(ip);
     if (info === undefined) {
-      const source = this.sourceOf(ip);
-      info = { source, slot: this.bySourceIp.slot(source === 'none' ? '(none)' : ip) };
-      if (this.ipInfo.size < MAX_CACHED_IPS) this.ipInfo.set(ip, info);
+      info = this.newIpInfo(ip);
+      remember(this.ipCache, ip, info);
     }
     return info;
   }
 
-  private infoOfRecipient(raw: string): { domain: string | undefined; own: boolean; slot: number } {
-    let info = this.recipientInfo.get(raw);
+  private newIpInfo(ip: string, kept = true): IpInfo {
+    return { ip, source: this.sourceOf(ip), slot: -1, id: this.nextId++, kept };
+  }
+
+  private recipientInfo(raw: string): RecipientInfo {
+    let info = this.recipientCache.get(raw);
     if (info === undefined) {
       const recipient = raw.trim().toLowerCase();
       const domain = domainOf(recipient);
-      // The slot is taken when the row turns out inbound (outbound recipients are not summarised).
-      info = { domain, own: this.isOwn(domain), slot: -1 };
-      if (this.recipientInfo.size < MAX_CACHED_IPS) this.recipientInfo.set(raw, info);
+      info = { recipient, domain, own: this.isOwn(domain), slot: -1, domainId: this.domainId(domain ?? '') };
+      remember(this.recipientCache, raw, info);
     }
     return info;
   }
 
-  private dayOf(t: number): string {
-    if (Number.isNaN(t)) return 'unknown';
-    const midnight = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
-    let d = this.dayCache.get(midnight);
-    if (d === undefined) {
-      d = isoDay(midnight);
-      this.dayCache.set(midnight, d);
+  /** The sender domain of a sender already trimmed and in lower case. */
+  private senderDomainInfo(sender: string): SenderDomainInfo {
+    // Not domainOf: its cache is for addresses asked about again, and senders are mostly new (DESIGN §8).
+    const domain = parseDomain(sender);
+    if (domain !== undefined) return this.domainInfo(domain);
+    // No domain: the null sender `<>` (bounces, common) or a sender without `@`, summarised as itself.
+    const key = sender === '' ? '<>' : sender;
+    let info = this.domainlessCache.get(key);
+    if (info === undefined) {
+      info = { key, own: false, slot: -1, id: this.nextId++, direct: undefined, flows: undefined };
+      remember(this.domainlessCache, key, info);
     }
-    return d;
+    return info;
   }
 
+  private domainInfo(domain: string): SenderDomainInfo {
+    let info = this.senderDomainCache.get(domain);
+    if (info === undefined) {
+      info = {
+        key: domain,
+        own: this.isOwn(domain),
+        slot: -1,
+        id: this.nextId++,
+        direct: undefined,
+        flows: undefined,
+      };
+      remember(this.senderDomainCache, domain, info);
+    }
+    return info;
+  }
+
+  private domainId(domain: string): number {
+    let id = this.domainIds.get(domain);
+    if (id === undefined) {
+      id = this.nextId++;
+      remember(this.domainIds, domain, id);
+    }
+    return id;
+  }
+
+  /** The byDay slot of a day (UTC midnight, ms; NaN: `unknown`). */
+  private daySlot(day: number): number {
+    const midnight = day - (((day % 86_400_000) + 86_400_000) % 86_400_000);
+    let slot = this.daySlots.get(midnight);
+    if (slot === undefined) {
+      slot = this.byDay.slot(Number.isNaN(midnight) ? 'unknown' : isoDay(midnight));
+      this.daySlots.set(midnight, slot);
+    }
+    return slot;
+  }
+
+  /** Classifies one row. */
   add(row: LogRow): void {
     this.rows++;
-    const rcpt = this.infoOfRecipient(row.recipient);
-    // Without a direction column, inbound is mail to the tenant's domains (message trace lists both ways).
-    const inbound = row.direction === 'unknown' ? rcpt.own : row.direction === 'inbound';
-    if (!inbound) {
+    const rcpt = this.recipientInfo(row.recipient);
+    if (!isInbound(row.direction, rcpt)) {
       this.outbound++;
       return;
     }
     const day = parseLogDay(row.time);
-    if (Number.isNaN(day)) this.unparsedTimes++;
-    const ipInfo = this.infoOfIp(row.ip);
-    const source = ipInfo.source;
     const sender = row.sender.trim().toLowerCase();
-    // Not domainOf: its cache is for addresses asked about again, and senders are mostly new (DESIGN §8).
-    const senderDomain = parseDomain(sender) ?? (sender === '' ? '<>' : sender);
-    let cls: InboundClass;
-    if (row.outcome === 'rejected' || row.outcome === 'quarantined') {
-      cls = 'rejected';
-      const code = row.code !== '' ? row.code : row.outcome === 'quarantined' ? 'quarantined' : row.status;
-      this.rejections.set(code, (this.rejections.get(code) ?? 0) + 1);
-    } else if (row.outcome !== 'delivered') cls = 'unknownOutcome';
-    else if (source === 'gateway') cls = 'viaGateway';
-    else if (source === 'declared') cls = 'viaDeclaredSource';
-    else if (source === 'none') cls = 'unknownSource';
+    const detail = this.rowDetail;
+    detail.row = row;
+    detail.lowerSender = sender;
+    this.count(
+      rcpt,
+      day,
+      this.daySlot(day),
+      this.ipInfo(row.ip),
+      this.senderDomainInfo(sender),
+      row.outcome,
+      row.status,
+      row.code,
+      row.connector !== undefined && row.connector !== '',
+      detail,
+    );
+  }
+
+  /**
+   * A reader of the CSV records of a file in `bound`'s layout by their bytes, or undefined when the layout needs the
+   * LogRow path (the summary report's recipient list, the extended report's event join, a status code that may sit
+   * in another column).
+   */
+  recordReader(bound: BoundLayout): ((rec: CsvRecord) => void) | undefined {
+    const { layout, index } = bound;
+    if (
+      layout.id === 'historical-summary' ||
+      layout.id === 'historical-extended' ||
+      index.recipient < 0 ||
+      index.recipientStatus >= 0 ||
+      index.customData >= 0
+    )
+      return undefined;
+    const id = layout.id;
+    const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom);
+    const recipients = new ByteMemo<RecipientInfo>(1 << 14, 1 << 20, true);
+    const ips = new ByteMemo<IpInfo>(1 << 15, 1 << 20, true);
+    // null: a domain part that parses to no domain, so the key is the whole sender (read as text).
+    const senderDomains = new ByteMemo<SenderDomainInfo | null>(1 << 14, 1 << 20, true);
+    const statuses = new ByteMemo<StatusInfo>(1024, 1 << 16);
+    const directions = new ByteMemo<Direction>(1024, 1 << 16);
+    const connectors = new ByteMemo<boolean>(1024, 1 << 16);
+    const makeRecipient = (t: string) => this.recipientInfo(t);
+    // The outcome of the status alone; EmailEvents' DeliveryLocation is looked at per row below.
+    const makeStatus = (t: string): StatusInfo => ({
+      status: t,
+      outcome: outcomeOf(id, t, ''),
+      code: codeIn(t),
+    });
+    const makeHasConnector = (t: string) => t.trim() !== '';
+    const lastDay = {
+      part: new Uint8Array(MAX_DATE_PART_BYTES),
+      length: -1,
+      twelveHour: false,
+      day: NaN,
+      slot: 0,
+    };
+    const ipAt = index.ip;
+    // Unkept until the memo keeps it (on its second sight): see IpInfo.kept.
+    const makeUnkeptIp = (t: string) => this.newIpInfo(t.trim(), false);
+    const markKept = (info: IpInfo) => void (info.kept = true);
+    return (rec) => {
+      this.rows++;
+      const rcpt = lookup(recipients, rec, index.recipient, makeRecipient);
+      const direction =
+        index.direction < 0 ? 'unknown' : lookup(directions, rec, index.direction, directionOf);
+      if (!isInbound(direction, rcpt)) {
+        this.outbound++;
+        return;
+      }
+      const ipField = index.ipv6 >= 0 && rec.fieldStart(ipAt) === rec.fieldEnd(ipAt) ? index.ipv6 : ipAt;
+      const status = lookup(statuses, rec, index.status, makeStatus);
+      const outcome =
+        index.deliveryLocation >= 0
+          ? outcomeOf(id, status.status, rec.field(index.deliveryLocation))
+          : status.outcome;
+      detail.rec = rec;
+      const day = this.recordDay(rec, index.time, lastDay);
+      this.count(
+        rcpt,
+        day,
+        lastDay.slot,
+        lookup(ips, rec, ipField, makeUnkeptIp, markKept),
+        this.recordSenderDomain(rec, index.sender, senderDomains, detail),
+        outcome,
+        status.status,
+        status.code,
+        index.connector >= 0 && lookup(connectors, rec, index.connector, makeHasConnector),
+        detail,
+      );
+    };
+  }
+
+  /**
+   * The day of a record's time (parseLogDay), sets `last.slot`: the date part's bytes (up to the first space or `T`)
+   * compared with the previous row's, which they mostly equal (rows come in time order), and parsed only when not.
+   */
+  private recordDay(
+    rec: CsvRecord,
+    at: number,
+    last: { part: Uint8Array; length: number; twelveHour: boolean; day: number; slot: number },
+  ): number {
+    const b = rec.bytes;
+    const s = rec.fieldStart(at);
+    const e = rec.fieldEnd(at);
+    const escaped = rec.escaped(at);
+    // The AM/PM test of parseLogDay on the last character (an ASCII byte when it is one of these).
+    const lastByte = e > s ? b[e - 1] : -1;
+    const twelveHour = lastByte === 77 || lastByte === 109 || lastByte === 46;
+    // The previous date part (which holds no space nor `T`) followed by a space or `T`: the same date part.
+    const known = last.length;
+    if (known >= 0 && e - s > known && twelveHour === last.twelveHour && !escaped) {
+      const c = b[s + known];
+      if (c === SPACE || c === LETTER_T) {
+        let i = 0;
+        while (i < known && last.part[i] === b[s + i]) i++;
+        if (i === known) return last.day;
+      }
+    }
+    let cut = s;
+    while (cut < e && b[cut] !== SPACE && b[cut] !== LETTER_T) cut++;
+    const length = cut - s;
+    if (cut < e && length <= MAX_DATE_PART_BYTES && !escaped) {
+      const day = parseLogDay(rec.field(at));
+      last.part.set(b.subarray(s, cut));
+      last.length = length;
+      last.twelveHour = twelveHour;
+      last.day = day;
+      last.slot = this.daySlot(day);
+      return day;
+    }
+    const day = parseLogDay(fieldText(rec, at));
+    last.length = -1;
+    last.slot = this.daySlot(day);
+    return day;
+  }
+
+  /**
+   * The sender domain of a record from the bytes after the sender's last `@` (what parseDomain reads), remembered by
+   * those bytes; the whole sender is read as text when it has no `@` or its domain part parses to nothing.
+   */
+  private recordSenderDomain(
+    rec: CsvRecord,
+    at: number,
+    memo: ByteMemo<SenderDomainInfo | null>,
+    detail: RowDetail,
+  ): SenderDomainInfo {
+    if (at >= 0 && !rec.escaped(at)) {
+      const b = rec.bytes;
+      const s = rec.fieldStart(at);
+      const e = rec.fieldEnd(at);
+      let i = e - 1;
+      while (i >= s && b[i] !== AT) i--;
+      if (i >= s) {
+        let info = memo.get(b, i + 1, e);
+        if (info === undefined) {
+          // `@` is one byte that no other UTF-8 sequence holds, and neither cased nor case-ignorable: the lower-case,
+          // trimmed text after it is what the lower-case, trimmed sender has after its last `@`.
+          const domain = parseDomain(
+            ('@' + Buffer.from(b.buffer, b.byteOffset + i + 1, e - i - 1).toString()).trim().toLowerCase(),
+          );
+          info = domain === undefined ? null : this.domainInfo(domain);
+          memo.set(b, i + 1, e, info);
+        }
+        if (info !== null) return info;
+      }
+    }
+    return this.senderDomainInfo(detail.sender());
+  }
+
+  /** Counts an inbound row (both ways in end here). */
+  private count(
+    rcpt: RecipientInfo,
+    day: number,
+    daySlot: number,
+    ip: IpInfo,
+    senderDomain: SenderDomainInfo,
+    outcome: Outcome,
+    status: string,
+    code: string,
+    hasConnector: boolean,
+    detail: RowDetail,
+  ): void {
+    if (Number.isNaN(day)) this.unparsedTimes++;
+    const source = ip.source;
+    let k: number;
+    if (outcome === 'rejected' || outcome === 'quarantined') {
+      k = REJECTED;
+      const key = code !== '' ? code : outcome === 'quarantined' ? 'quarantined' : status;
+      this.rejections.set(key, (this.rejections.get(key) ?? 0) + 1);
+    } else if (outcome !== 'delivered') k = UNKNOWN_OUTCOME;
+    else if (source === 'gateway') k = VIA_GATEWAY;
+    else if (source === 'declared') k = VIA_DECLARED;
+    else if (source === 'none') k = UNKNOWN_SOURCE;
     // EmailEvents `Connectors` / the reports' connector_id: a message that matched an inbound connector other than
     // the gateway's came through a declared partner, not through the anonymous path (formats.md §3).
-    else if (row.connector !== undefined && row.connector !== '') cls = 'viaOtherConnector';
-    else cls = 'direct';
-    this.inbound[cls]++;
-    const k = CLASS_INDEX[cls];
-    this.byDay.bump(this.dayOf(day), k);
-    this.bySourceIp.bumpAt(ipInfo.slot, k);
-    this.bySenderDomain.bump(senderDomain, k);
-    if (rcpt.slot < 0) rcpt.slot = this.byRecipient.slot(row.recipient.trim().toLowerCase());
+    else if (hasConnector) k = VIA_OTHER_CONNECTOR;
+    else k = DIRECT;
+    this.inboundCounts[k]! += 1;
+    this.byDay.bumpAt(daySlot, k);
+    if (ip.slot < 0) ip.slot = this.bySourceIp.slot(source === 'none' ? '(none)' : ip.ip);
+    this.bySourceIp.bumpAt(ip.slot, k);
+    if (senderDomain.slot < 0) senderDomain.slot = this.bySenderDomain.slot(senderDomain.key);
+    this.bySenderDomain.bumpAt(senderDomain.slot, k);
+    if (rcpt.slot < 0) rcpt.slot = this.byRecipient.slot(rcpt.recipient);
     this.byRecipient.bumpAt(rcpt.slot, k);
-    if (cls === 'direct') {
-      const t = parseLogTime(row.time);
-      const d = seen(this.direct, `${row.ip}\u0000${senderDomain}`, t);
-      if (!d) this.sourcesNotListed++;
-      if (d && row.auth !== '') {
-        const verdict = parseAuthenticationDetails(row.auth).compauth ?? 'unknown';
+    if (source === 'none') return;
+    if (k === DIRECT) this.addDirect(ip, senderDomain, detail);
+    if (outcome === 'delivered') this.addFlow(ip, senderDomain, rcpt, detail);
+  }
+
+  private addDirect(ip: IpInfo, senderDomain: SenderDomainInfo, detail: RowDetail): void {
+    // The time is read only for a row that is listed (most rows beyond MAX_SOURCES distinct sources are not).
+    let t: number | undefined;
+    let at = ABSENT;
+    const near = ip.kept ? (senderDomain.direct ??= new NearList()) : undefined;
+    if (near) {
+      at = near.get(ip.id, 0);
+      if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
+    }
+    if (at === ABSENT) {
+      const d = seen(this.direct, `${ip.ip}\u0000${senderDomain.key}`);
+      at = d === undefined ? -1 : indexIn(this.directList, this.directIndex, d);
+      if (near?.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
+      else near?.add(ip.id, 0, at);
+    }
+    if (at >= 0) {
+      const d = this.directList[at]!;
+      saw(d, (t = parseLogTime(detail.time())));
+      const auth = detail.auth();
+      if (auth !== '') {
+        const verdict = parseAuthenticationDetails(auth).compauth ?? 'unknown';
         d.compauth ??= new Map();
         d.compauth.set(verdict, (d.compauth.get(verdict) ?? 0) + 1);
       }
-      if (this.isOwn(parseDomain(sender)) && !seen(this.directSend, `${sender}\u0000${row.ip}`, t))
-        this.sourcesNotListed++;
+    } else this.sourcesNotListed++;
+    if (senderDomain.own) {
+      const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
+      if (s) saw(s, t ?? parseLogTime(detail.time()));
+      else this.sourcesNotListed++;
     }
-    if (row.outcome === 'delivered' && source !== 'none')
-      this.addFlow(
-        row.ip,
-        sender,
-        senderDomain,
-        row.recipient.trim().toLowerCase(),
-        rcpt.domain ?? '',
-        source,
-        row.headerFrom,
-        row.auth,
-      );
   }
 
-  private addFlow(
-    ip: string,
-    sender: string,
+  private addFlow(ip: IpInfo, senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
+    // EmailEvents rows also differ by what EOP saw of their authentication: a flow per header From and verdict, kept
+    // by that text rather than by the ids the caches know.
+    const headerFrom = detail.headerFrom();
+    const auth = detail.auth();
+    if (headerFrom !== '' || auth !== '') {
+      const key = `${rcpt.domain ?? ''}\u0000${headerFrom}\u0000${auth}`;
+      const f = this.flowOf(ip, senderDomain.key, key, rcpt, detail);
+      if (f === null) this.rowsNotReplayed++;
+      else {
+        if (f.count === 0) {
+          f.headerFrom = headerFrom.trim().toLowerCase();
+          f.auth = auth;
+        }
+        f.count++;
+      }
+      return;
+    }
+    let at = ABSENT;
+    const near = ip.kept ? (senderDomain.flows ??= new NearList()) : undefined;
+    if (near) {
+      at = near.get(ip.id, rcpt.domainId);
+      if (at === ABSENT && near.full) at = this.flowIds.get(ip.id, senderDomain.id, rcpt.domainId, ABSENT);
+    }
+    if (at === ABSENT) {
+      const f = this.flowOf(ip, senderDomain.key, rcpt.domain ?? '', rcpt, detail);
+      at = f === null ? -1 : indexIn(this.flowRefs, this.flowIndex, f);
+      if (near?.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
+      else near?.add(ip.id, rcpt.domainId, at);
+    }
+    if (at >= 0) this.flowRefs[at]!.count++;
+    else this.rowsNotReplayed++;
+  }
+
+  /**
+   * The flow kept for a row, made when new (count 0), null when MAX_FLOWS are kept without it; `recipientKey` is the
+   * recipient domain, with the header From and authentication for EmailEvents rows.
+   */
+  private flowOf(
+    ip: IpInfo,
     senderDomain: string,
-    recipient: string,
-    recipientDomain: string,
-    source: SourceClass,
-    headerFrom: string,
-    auth: string,
-  ): void {
-    // EmailEvents rows also differ by what EOP saw of their authentication: a flow per header From and verdict.
-    const key =
-      headerFrom === '' && auth === ''
-        ? recipientDomain
-        : `${recipientDomain}\u0000${headerFrom}\u0000${auth}`;
-    let bySender = this.flows.get(ip);
-    const f = bySender?.get(senderDomain)?.get(key);
-    if (f) {
-      f.count++;
-      return;
-    }
-    if (this.flowCount >= MAX_FLOWS) {
-      this.rowsNotReplayed++;
-      return;
-    }
-    if (!bySender) this.flows.set(ip, (bySender = new Map()));
+    recipientKey: string,
+    rcpt: RecipientInfo,
+    detail: RowDetail,
+  ): Flow | null {
+    let bySender = this.flows.get(ip.ip);
+    const f = bySender?.get(senderDomain)?.get(recipientKey);
+    if (f) return f;
+    if (this.flowCount >= MAX_FLOWS) return null;
+    if (!bySender) this.flows.set(ip.ip, (bySender = new Map()));
     let byRecipient = bySender.get(senderDomain);
     if (!byRecipient) bySender.set(senderDomain, (byRecipient = new Map()));
-    const flow: Flow = { ip, sender, recipient, source, count: 1 };
-    if (key !== recipientDomain) {
-      flow.headerFrom = headerFrom.trim().toLowerCase();
-      flow.auth = auth;
-    }
-    byRecipient.set(key, flow);
+    const flow: Flow = {
+      ip: ip.ip,
+      sender: detail.sender(),
+      recipient: rcpt.recipient,
+      source: ip.source,
+      count: 0,
+    };
+    byRecipient.set(recipientKey, flow);
     this.flowCount++;
+    return flow;
   }
 
   /** The flows kept, for the impact replay. */
@@ -374,6 +799,52 @@ export class TraceClassifier {
       for (const byRecipient of bySender.values()) for (const f of byRecipient.values()) out.push(f);
     return out;
   }
+}
+
+/** The index of `x` in `list` (appended the first time; at most MAX_SOURCES or MAX_FLOWS entries are ever made). */
+function indexIn<T>(list: T[], index: Map<T, number>, x: T): number {
+  let i = index.get(x);
+  if (i === undefined) {
+    i = list.push(x) - 1;
+    index.set(x, i);
+  }
+  return i;
+}
+
+/** Without a direction (no column, or an empty or unknown value), inbound is mail to the tenant's domains (message
+ * trace lists both ways). */
+function isInbound(direction: Direction, rcpt: RecipientInfo): boolean {
+  return direction === 'unknown' ? rcpt.own : direction === 'inbound';
+}
+
+/** A bounded cache: full, it starts afresh (the answers are worked out again, the same). */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+  cache.set(key, value);
+}
+
+/**
+ * The value `memo` holds for field `i` of `rec`, worked out from its text by `make` the first time; `kept` is told
+ * when the memo keeps a value it was given.
+ */
+function lookup<T>(
+  memo: ByteMemo<T>,
+  rec: CsvRecord,
+  i: number,
+  make: (text: string) => T,
+  kept?: (value: T) => void,
+): T {
+  // A field with a doubled quote is not its bytes: read as text (no trace field has one in practice).
+  if (i < 0 || rec.escaped(i)) return make(fieldText(rec, i));
+  const b = rec.bytes;
+  const s = rec.fieldStart(i);
+  const e = rec.fieldEnd(i);
+  let v = memo.get(b, s, e);
+  if (v === undefined) {
+    v = make(rec.field(i));
+    if (memo.set(b, s, e, v)) kept?.(v);
+  }
+  return v;
 }
 
 export interface DirectSource {

@@ -242,7 +242,7 @@ export interface FieldSource {
 // An enhanced status code (RFC 3463): 5.7.68, 4.4.7 …
 const ENHANCED_CODE = /\b[245]\.\d{1,3}\.\d{1,3}\b/;
 
-function codeIn(...texts: string[]): string {
+export function codeIn(...texts: string[]): string {
   for (const t of texts) {
     if (t === '') continue;
     const m = ENHANCED_CODE.exec(t);
@@ -369,14 +369,17 @@ export function mapRecord(bound: BoundLayout, src: FieldSource, emit: (row: LogR
   }
   row.recipient = get(src, index.recipient);
   if (layout.id === 'historical-extended') row.status = get(src, index.event);
-  if (layout.id === 'email-events') {
-    // A message the filter sent to quarantine is "Blocked" with DeliveryLocation Quarantine (formats.md §3).
-    const location = get(src, index.deliveryLocation).toLowerCase();
-    row.outcome = location.startsWith('quarantine') ? 'quarantined' : outcomeOfStatus(row.status);
-  } else if (layout.id === 'connector-report' && row.status === '') {
-    // The report lists messages that arrived; without a status column the delivery is not known.
-    row.outcome = 'unknown';
-  } else row.outcome = outcomeOfStatus(row.status);
+  row.outcome = outcomeOf(layout.id, row.status, get(src, index.deliveryLocation));
   row.code = codeIn(get(src, index.recipientStatus), custom, row.status);
   emit(row);
+}
+
+/** The outcome of a row that has one record (not the summary report's recipient list). */
+export function outcomeOf(layout: LayoutId, status: string, deliveryLocation: string): Outcome {
+  // A message the filter sent to quarantine is "Blocked" with DeliveryLocation Quarantine (formats.md §3).
+  if (layout === 'email-events' && deliveryLocation.toLowerCase().startsWith('quarantine'))
+    return 'quarantined';
+  // The report lists messages that arrived; without a status column the delivery is not known.
+  if (layout === 'connector-report' && status === '') return 'unknown';
+  return outcomeOfStatus(status);
 }

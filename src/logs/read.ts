@@ -28,6 +28,11 @@ export const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
 export interface ReadLogOptions {
   onProgress?: ((bytesRead: number, size: number) => void) | undefined;
+  /**
+   * A reader of a CSV file's records by their bytes (the classifier's fast path, DESIGN §8), asked once the layout is
+   * known; when it gives one, the file's records go to it instead of becoming LogRows for `onRow`.
+   */
+  recordReader?: ((bound: BoundLayout) => ((record: CsvRecord) => void) | undefined) | undefined;
 }
 
 /**
@@ -99,6 +104,7 @@ export async function readLog(
       messageKey = bound.index.messageKey;
     }
   };
+  let fast: ((record: CsvRecord) => void) | undefined;
   const tokenizer = tokenizeCsv(path, (rec: CsvRecord) => {
     if (bound === undefined) {
       // Windows PowerShell 5.1 Export-Csv writes `#TYPE <type name>` first unless -NoTypeInformation (formats.md §2.4).
@@ -107,11 +113,15 @@ export async function readLog(
       const headers: string[] = [];
       for (let i = 0; i < rec.count; i++) headers.push(rec.field(i));
       bind(headers);
+      fast = options.recordReader?.(bound!);
       return;
     }
     // A blank line (one empty field) is not a record.
-    if (rec.count === 1 && rec.field(0) === '') return;
-    handle(rec);
+    if (rec.count === 1 && rec.fieldStart(0) === rec.fieldEnd(0)) return;
+    if (fast) {
+      records++;
+      fast(rec);
+    } else handle(rec);
   });
   const result = await streamUtf8(
     path,

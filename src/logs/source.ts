@@ -26,26 +26,17 @@ export function detectEncoding(head: Uint8Array): { encoding: LogEncoding; bom: 
 
 /**
  * UTF-16 chunks → UTF-8 chunks. Transcoding (rather than tokenizing code units) keeps one tokenizer for every file;
- * TextDecoder's stream mode holds a surrogate pair or an odd byte cut by a read until the next one.
+ * TextDecoder's stream mode holds a surrogate pair or an odd byte cut by a read until the next one. The UTF-8 is
+ * written into one reused buffer (DESIGN §8: a fresh Buffer per read grew the young generation past the RSS target);
+ * like the read buffer of a UTF-8 file, it is valid until the next chunk.
  */
-function utf16ToUtf8(order: 'le' | 'be'): (chunk: Uint8Array, last: boolean) => Buffer {
-  const decoder = new TextDecoder('utf-16le');
-  let odd: number | undefined;
+export function utf16ToUtf8(order: 'le' | 'be'): (chunk: Uint8Array, last: boolean) => Uint8Array {
+  const decoder = new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be');
+  let out = Buffer.alloc(0);
   return (chunk, last) => {
-    let bytes = chunk;
-    if (order === 'be') {
-      // Swap each byte pair; an odd byte at the end waits for its partner in the next read.
-      const all = odd === undefined ? chunk : Buffer.concat([Uint8Array.of(odd), chunk]);
-      const even = all.length & ~1;
-      const swapped = Buffer.allocUnsafe(even);
-      for (let i = 0; i < even; i += 2) {
-        swapped[i] = all[i + 1]!;
-        swapped[i + 1] = all[i]!;
-      }
-      odd = even < all.length ? all[even] : undefined;
-      bytes = swapped;
-    }
-    return Buffer.from(decoder.decode(bytes, { stream: !last }), 'utf8');
+    const text = decoder.decode(chunk, { stream: !last });
+    if (out.length < text.length * 3) out = Buffer.allocUnsafe(text.length * 3);
+    return out.subarray(0, out.write(text, 'utf8'));
   };
 }
 
@@ -74,7 +65,7 @@ export async function streamUtf8(
   try {
     const buf = Buffer.allocUnsafe(READ_BYTES);
     let total = 0;
-    let convert: ((chunk: Uint8Array, last: boolean) => Buffer) | undefined;
+    let convert: ((chunk: Uint8Array, last: boolean) => Uint8Array) | undefined;
     let encoding: LogEncoding | undefined;
     for (;;) {
       // A synchronous read: the CLI does nothing else meanwhile, and each asynchronous 1 MiB read waits for a

@@ -16,6 +16,11 @@ export interface AnalyseLogsOptions {
   onProgress?: ((file: string, bytesRead: number, size: number) => void) | undefined;
   /** The export and plan inputs for the impact replay; without them no replay (said in the notes). */
   impact?: Omit<ImpactInput, 'gateway' | 'profile'> | undefined;
+  /**
+   * false: every CSV record becomes a LogRow first (the reference the byte path is tested against; slower). The report
+   * is the same either way.
+   */
+  byBytes?: boolean | undefined;
 }
 
 const EVENTS_LAYOUTS: readonly LayoutId[] = ['email-events'];
@@ -35,6 +40,7 @@ export async function analyseLogs(
   for (const path of paths) {
     const result = await readLog(path, (row) => c.add(row), {
       onProgress: options.onProgress ? (n, size) => options.onProgress?.(path, n, size) : undefined,
+      recordReader: options.byBytes === false ? undefined : (bound) => c.recordReader(bound),
     });
     const isEvents = EVENTS_LAYOUTS.includes(result.layout);
     if (isEvents !== (command === 'events'))

@@ -112,6 +112,54 @@ describe('tokenizeCsv', () => {
     expect(mine).toEqual(expected);
   });
 
+  it('finds every quote whatever its place in a 32-bit word (the word-at-a-time search)', () => {
+    // Quoted fields of every length up to 40 bytes with a doubled quote or a line break at every position, read from
+    // buffers that start at each offset of a word and in chunks of several sizes.
+    const fields: string[] = [];
+    for (let len = 0; len < 40; len++)
+      for (let at = 0; at <= len; at++) {
+        const body = 'x'.repeat(len);
+        fields.push(body.slice(0, at) + (at % 3 === 0 ? '\r\n' : '"') + body.slice(at));
+      }
+    const lines: string[] = [];
+    for (let i = 0; i < fields.length; i += 3)
+      lines.push(
+        fields
+          .slice(i, i + 3)
+          .map((f) => `"${f.replaceAll('"', '""')}"`)
+          .join(','),
+      );
+    const text = lines.join('\r\n') + '\r\n';
+    const oracle = Papa.parse<string[]>(text, { delimiter: ',', newline: '\r\n' }).data.slice(0, -1);
+    const bytes = utf8(text);
+    for (let offset = 0; offset < 4; offset++) {
+      const shifted = new Uint8Array(bytes.length + offset);
+      shifted.set(bytes, offset);
+      for (const chunk of [5, 64, 1000, 1 << 20])
+        expect(records(shifted.subarray(offset), chunk)).toEqual(oracle);
+    }
+  });
+
+  it('gives the bytes of each field for readers that do not decode them', () => {
+    const seen: [string, boolean][] = [];
+    const t = tokenizeCsv('t.csv', (row) => {
+      for (let i = 0; i <= row.count; i++)
+        seen.push([
+          Buffer.from(row.bytes.subarray(row.fieldStart(i), row.fieldEnd(i))).toString(),
+          row.escaped(i),
+        ]);
+    });
+    t.push(utf8('"a""b",c,"d"\n'));
+    t.end();
+    // Past the last field: empty, as field(i) is.
+    expect(seen).toEqual([
+      ['a""b', true],
+      ['c', false],
+      ['d', false],
+      ['', false],
+    ]);
+  });
+
   it('names the file and the row of an unterminated quoted field', () => {
     expect(() => records(utf8('a,b\n"c,d\n'))).toThrow(InputError);
     expect(() => records(utf8('a,b\n"c,d\n'))).toThrow(/test\.csv: row 2: a quoted field is not closed/);

@@ -1,0 +1,279 @@
+/**
+ * What a reader has worked out about a field's value, found again by the field's bytes (DESIGN §8): a message trace
+ * repeats a few thousand recipients, sender domains and statuses a million times, and hashing their bytes in place
+ * costs less than making a string of them. A key's bytes are copied into the memo's own arena the first time (never a
+ * view of the chunk, which would pin it). The tables start small and grow with the keys met (a small working set stays
+ * in the processor's cache, which is what a lookup costs), up to a bound; full, the memo starts afresh, so memory
+ * stays flat whatever the input. With `secondSight`, a key is kept only when met a second time (a doorkeeper bit per
+ * hash): a trace's many addresses seen once then never fill the memo, nor survive in the heap (V8 grows its young
+ * generation, and so the process, when much of what it allocates survives).
+ */
+
+/** Empty table slot. */
+const EMPTY = -1;
+const FIRST_ENTRIES = 256;
+/** The doorkeeper's bits (128 KiB): few enough collisions for 10^5 keys met once. */
+const DOORKEEPER_BITS = 1 << 20;
+
+/** Slots for `entries` keys: a power of two (the slot is the hash's low bits), at least twice as many (short probes). */
+function slotsFor(entries: number): number {
+  let n = 2;
+  while (n < entries * 2) n <<= 1;
+  return n;
+}
+
+export class ByteMemo<T> {
+  /** Open addressing, linear probing: [hash, entry] per slot, entry EMPTY when free. */
+  private slots: Int32Array;
+  private mask: number;
+  /** [offset in the arena, length] per entry. */
+  private meta: Int32Array;
+  private arena: Uint8Array;
+  private arenaView: DataView;
+  private readonly values: T[] = [];
+  private used = 0;
+  /** The buffer last looked in, and a DataView of it for reading words at any offset. */
+  private source: Uint8Array | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  /** Where `get` stopped: the hash and slot `set` fills after a miss. */
+  private lastHash = 0;
+  private lastSlot = 0;
+  /** How many times the memo was full and started afresh (for tests and the bench). */
+  resets = 0;
+  /** One bit per hash (modulo its size): set when a key was met once and not kept. */
+  private readonly doorkeeper: Uint32Array | undefined;
+
+  constructor(
+    private readonly maxEntries = 1 << 14,
+    private readonly maxBytes = 1 << 20,
+    secondSight = false,
+  ) {
+    if (secondSight) this.doorkeeper = new Uint32Array(DOORKEEPER_BITS >>> 5);
+    const entries = Math.min(FIRST_ENTRIES, maxEntries);
+    this.mask = slotsFor(entries) - 1;
+    this.slots = new Int32Array((this.mask + 1) * 2).fill(EMPTY);
+    this.meta = new Int32Array(entries * 2);
+    this.arena = new Uint8Array(Math.min(entries * 32, maxBytes));
+    this.arenaView = new DataView(this.arena.buffer);
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The value remembered for the bytes `b[s..e)`, undefined when none (then `set` may follow for the same bytes). */
+  get(b: Uint8Array, s: number, e: number): T | undefined {
+    if (b !== this.source) {
+      this.source = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const view = this.view;
+    const len = e - s;
+    // Four bytes at a time (a field is 10–30 bytes; a byte loop costs about as much per byte as a word loop per word),
+    // each word mixed into the hash so that every byte reaches the low bits the table slot is taken from.
+    let h = len;
+    let i = s;
+    for (; i + 4 <= e; i += 4) {
+      h = Math.imul(h ^ view.getInt32(i, true), 0x5bd1e995);
+      h ^= h >>> 15;
+    }
+    for (; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const k = slots[slot * 2 + 1]!;
+      if (k === EMPTY) break;
+      if (slots[slot * 2] === h && this.meta[k * 2 + 1] === len && this.same(this.meta[k * 2]!, view, s, len))
+        return this.values[k];
+      slot = (slot + 1) & mask;
+    }
+    this.lastHash = h;
+    this.lastSlot = slot;
+    return undefined;
+  }
+
+  private same(o: number, view: DataView, s: number, len: number): boolean {
+    const arena = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (arena.getInt32(o + i, true) !== view.getInt32(s + i, true)) return false;
+    for (; i < len; i++) if (arena.getUint8(o + i) !== view.getUint8(s + i)) return false;
+    return true;
+  }
+
+  /**
+   * Remembers `value` for `b[s..e)`, right after a `get` of the same bytes that found nothing; false when it is not
+   * kept (first sight with `secondSight`, or a key longer than the whole arena).
+   */
+  set(b: Uint8Array, s: number, e: number, value: T): boolean {
+    const len = e - s;
+    if (len > this.maxBytes) return false;
+    const door = this.doorkeeper;
+    if (door !== undefined) {
+      const bit = this.lastHash & (DOORKEEPER_BITS - 1);
+      if ((door[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+        door[bit >>> 5]! |= 1 << (bit & 31);
+        return false;
+      }
+    }
+    if (this.values.length >= this.maxEntries || this.used + len > this.maxBytes) this.clear();
+    const k = this.values.length;
+    if ((k + 1) * 2 > this.meta.length) this.growEntries();
+    while (this.used + len > this.arena.length) this.growArena();
+    this.get(b, s, e); // the slot, in the table as it now is
+    this.values.push(value);
+    this.meta[k * 2] = this.used;
+    this.meta[k * 2 + 1] = len;
+    this.arena.set(b.subarray(s, e), this.used);
+    this.used += len;
+    this.slots[this.lastSlot * 2] = this.lastHash;
+    this.slots[this.lastSlot * 2 + 1] = k;
+    return true;
+  }
+
+  private growEntries(): void {
+    const entries = Math.min(this.meta.length, this.maxEntries); // doubles
+    const meta = new Int32Array(entries * 2);
+    meta.set(this.meta);
+    this.meta = meta;
+    const old = this.slots;
+    this.mask = slotsFor(entries) - 1;
+    this.slots = new Int32Array((this.mask + 1) * 2).fill(EMPTY);
+    for (let i = 0; i < old.length; i += 2) {
+      const k = old[i + 1]!;
+      if (k === EMPTY) continue;
+      let slot = old[i]! & this.mask;
+      while (this.slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.slots[slot * 2] = old[i]!;
+      this.slots[slot * 2 + 1] = k;
+    }
+  }
+
+  private growArena(): void {
+    const arena = new Uint8Array(Math.min(this.arena.length * 2, this.maxBytes));
+    arena.set(this.arena);
+    this.arena = arena;
+    this.arenaView = new DataView(arena.buffer);
+  }
+
+  private clear(): void {
+    this.doorkeeper?.fill(0);
+    this.slots.fill(EMPTY);
+    this.values.length = 0;
+    this.used = 0;
+    this.resets++;
+  }
+}
+
+/**
+ * A number remembered for a triple of numbers (ids of what a reader already found in a ByteMemo: an address, a sender
+ * domain, a recipient domain), by open addressing in typed arrays: no key string and no object per row. Grows and is
+ * bounded like ByteMemo.
+ */
+export class IdMemo {
+  private table: Int32Array;
+  private mask: number;
+  /** Float64: ids are exact integers up to 2^53 (an Int32 would wrap after 2^31 ids and confuse two keys). */
+  private keys: Float64Array;
+  private values: Int32Array;
+  private count = 0;
+  private lastSlot = 0;
+
+  constructor(private readonly maxEntries = 1 << 16) {
+    const entries = Math.min(FIRST_ENTRIES, maxEntries);
+    this.mask = slotsFor(entries) - 1;
+    this.table = new Int32Array(this.mask + 1).fill(EMPTY);
+    this.keys = new Float64Array(entries * 3);
+    this.values = new Int32Array(entries);
+  }
+
+  private static hash(a: number, b: number, c: number): number {
+    const h = Math.imul(a | 0, 0x9e3779b1) ^ Math.imul(b | 0, 0x85ebca6b) ^ Math.imul(c | 0, 0xc2b2ae35);
+    return h ^ (h >>> 15);
+  }
+
+  /** The number remembered for (a, b, c), or `absent`. */
+  get(a: number, b: number, c: number, absent: number): number {
+    const table = this.table;
+    const keys = this.keys;
+    let slot = IdMemo.hash(a, b, c) & this.mask;
+    for (;;) {
+      const k = table[slot]!;
+      if (k === EMPTY) break;
+      if (keys[k * 3] === a && keys[k * 3 + 1] === b && keys[k * 3 + 2] === c) return this.values[k]!;
+      slot = (slot + 1) & this.mask;
+    }
+    this.lastSlot = slot;
+    return absent;
+  }
+
+  /** Remembers `value` for (a, b, c), right after a `get` of them that found nothing. */
+  set(a: number, b: number, c: number, value: number): void {
+    if (this.count >= this.maxEntries) {
+      this.table.fill(EMPTY);
+      this.count = 0;
+    }
+    if (this.count >= this.values.length) this.grow();
+    this.get(a, b, c, 0);
+    const k = this.count++;
+    this.keys[k * 3] = a;
+    this.keys[k * 3 + 1] = b;
+    this.keys[k * 3 + 2] = c;
+    this.values[k] = value;
+    this.table[this.lastSlot] = k;
+  }
+
+  private grow(): void {
+    const entries = Math.min(this.values.length * 2, this.maxEntries);
+    const keys = new Float64Array(entries * 3);
+    keys.set(this.keys);
+    this.keys = keys;
+    const values = new Int32Array(entries);
+    values.set(this.values);
+    this.values = values;
+    this.mask = slotsFor(entries) - 1;
+    this.table = new Int32Array(this.mask + 1).fill(EMPTY);
+    for (let k = 0; k < this.count; k++) {
+      let slot = IdMemo.hash(keys[k * 3]!, keys[k * 3 + 1]!, keys[k * 3 + 2]!) & this.mask;
+      while (this.table[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.table[slot] = k;
+    }
+  }
+}
+
+/** What NearList and IdMemo answer when they hold nothing for a key. */
+export const ABSENT = -2;
+
+/** Entries a NearList holds. */
+const NEAR_ENTRIES = 24;
+
+/**
+ * A few (a, b) → number entries kept on the object they belong to (a sender domain's addresses and recipient domains):
+ * a short scan of memory that is already in the processor's cache, where a big table's lookup would wait for memory.
+ * Bounded: full, it takes no more (the caller asks an IdMemo instead).
+ */
+export class NearList {
+  private readonly entries = new Float64Array(NEAR_ENTRIES * 3);
+  private length = 0;
+
+  get(a: number, b: number): number {
+    const e = this.entries;
+    for (let i = 0; i < this.length; i += 3) if (e[i] === a && e[i + 1] === b) return e[i + 2]!;
+    return ABSENT;
+  }
+
+  get full(): boolean {
+    return this.length === this.entries.length;
+  }
+
+  /** Adds (a, b) → value when there is room (the caller asked `get` first). */
+  add(a: number, b: number, value: number): void {
+    if (this.full) return;
+    this.entries[this.length] = a;
+    this.entries[this.length + 1] = b;
+    this.entries[this.length + 2] = value;
+    this.length += 3;
+  }
+}

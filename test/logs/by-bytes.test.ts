@@ -1,0 +1,365 @@
+/**
+ * The byte path of the trace classification (records read by their bytes, answers found again in ByteMemo / NearList /
+ * IdMemo) against the LogRow path (every record decoded to strings first), on generated files built to hit where they
+ * could part: case, non-ASCII and odd senders and recipients, IPv6 and padded addresses, every date shape, doubled
+ * quotes, line breaks in quoted fields across 1 MiB reads, UTF-16, more distinct keys than the memos hold.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
+import { ABSENT, ByteMemo, IdMemo, NearList } from '../../src/logs/byte-memo.js';
+import { utf16ToUtf8 } from '../../src/logs/source.js';
+import { analyseLogs, type LogCommand } from '../../src/logs/trace.js';
+import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
+import { rng } from '../support/generated-zones.js';
+
+const GATEWAY: ResolvedGateway = {
+  ...NO_GATEWAY,
+  source: 'profile',
+  name: 'Proofpoint',
+  ips: ['203.0.113.10', '198.51.100.0/28', '2001:db8:1::/48'],
+};
+const PROFILE: Profile = {
+  ...EMPTY_PROFILE,
+  directSendSources: [{ name: 'scanners', ips: ['192.0.2.50', '192.0.2.51'], senders: [] }],
+};
+const CONTEXT = {
+  acceptedDomains: ['fabrikam.com', 'Straße.example', 'ünï.example'],
+  gateway: GATEWAY,
+  profile: PROFILE,
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'mxlock-by-bytes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Both paths on the same file: the same report, to the last count. */
+async function bothWays(command: LogCommand, file: string) {
+  const bytes = await analyseLogs(command, [file], CONTEXT);
+  const rows = await analyseLogs(command, [file], CONTEXT, { byBytes: false });
+  expect(bytes).toEqual(rows);
+  return bytes;
+}
+
+const SENDERS = [
+  'news@partner.example',
+  'News@Partner.Example',
+  'NEWS@PARTNER.EXAMPLE ',
+  ' printer@fabrikam.com',
+  'printer@FABRIKAM.com',
+  'scanner@eu.fabrikam.com',
+  'x@Straße.example',
+  'x@STRASSE.example',
+  'ceo@ÜNÏ.example',
+  'a@ΣΊΣΥΦΟΣ.example',
+  'İstanbul@İ.example',
+  '',
+  'no-at-sign',
+  'fabrikam.com',
+  'bounce@',
+  'weird@fabrikam.com.',
+  '<angle@fabrikam.com>',
+  'two@at@partner.example',
+  'tab\t@fabrikam.com',
+  'nbsp@fabrikam.com\u00a0',
+  'say "hi"@quotes.example',
+  'line\nbreak@fabrikam.com',
+];
+const RECIPIENTS = [
+  'alice@fabrikam.com',
+  'ALICE@fabrikam.com',
+  ' bob@FABRIKAM.COM ',
+  'carol@eu.fabrikam.com',
+  'dora@straße.example',
+  'émile@ünï.example',
+  'someone@elsewhere.example',
+  'no-at',
+  '',
+];
+const IPS = [
+  '203.0.113.10',
+  '198.51.100.7',
+  ' 198.51.100.8',
+  '192.0.2.50',
+  '192.0.2.77',
+  '::ffff:203.0.113.10',
+  '2001:db8:1::25',
+  '2001:DB8:1::25',
+  '2001:db8:9::1',
+  '',
+  'not-an-ip',
+  '010.0.0.1',
+];
+const STATUSES = [
+  'Delivered',
+  'delivered',
+  'Failed',
+  'Quarantined',
+  'FilteredAsSpam',
+  'Pending',
+  'Expanded',
+  'Odd',
+];
+/** Every date shape the reader knows, and some it does not. */
+function timeText(r: () => number, ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const h = d.getUTCHours();
+  const day = `${d.getUTCDate()}`;
+  const month = `${d.getUTCMonth() + 1}`;
+  const hms = `${pad(h)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  switch (Math.floor(r() * 8)) {
+    case 0:
+      return `${month}/${day}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+    case 1:
+      return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${hms}`;
+    case 2:
+      return d.toISOString();
+    case 3:
+      return `/Date(${ms})/`;
+    case 4:
+      return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${hms}`;
+    case 5:
+      return r() < 0.5 ? '' : 'yesterday';
+    case 6:
+      return `${day}/${month}/${d.getUTCFullYear()} ${hms}`;
+    default:
+      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${hms}+02:00`;
+  }
+}
+
+const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+
+/** A Get-MessageTraceV2 Export-Csv, with `extra` distinct senders, addresses and recipients beyond the lists. */
+function messageTrace(seed: number, rows: number, extra: number): string {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const lines = [
+    '#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTrace',
+    ['Received', 'SenderAddress', 'RecipientAddress', 'Subject', 'Status', 'FromIP', 'Size'].map(q).join(','),
+  ];
+  const start = Date.UTC(2025, 6, 1);
+  for (let i = 0; i < rows; i++) {
+    const n = Math.floor(r() * extra);
+    const sender = r() < 0.3 ? `u${n}@d${n % 997}.example` : pick(SENDERS);
+    const recipient = r() < 0.3 ? `user${n}@fabrikam.com` : pick(RECIPIENTS);
+    const ip = r() < 0.3 ? `198.18.${n >> 8}.${n & 255}` : pick(IPS);
+    const subject = r() < 0.2 ? 'multi\r\nline, "quoted"\nsubject' : 'Hello';
+    lines.push(
+      [
+        timeText(r, start + Math.floor(r() * 10 * 86_400_000)),
+        sender,
+        recipient,
+        subject,
+        pick(STATUSES),
+        ip,
+        '1000',
+      ]
+        .map((v) => (r() < 0.9 || v.includes(',') || v.includes('"') || v.includes('\n') ? q(v) : v))
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+describe('trace by bytes gives the report the LogRow path gives', () => {
+  it.each([1, 2, 3])('generated message trace %i (UTF-8)', async (seed) => {
+    const file = join(dir, `mt-${seed}.csv`);
+    writeFileSync(file, messageTrace(seed, 3000, 500));
+    const r = await bothWays('trace', file);
+    expect(r.rows).toBeGreaterThan(2900);
+    expect(r.inbound.direct).toBeGreaterThan(0);
+    expect(r.inbound.viaGateway).toBeGreaterThan(0);
+    expect(r.directSendInventory.length).toBeGreaterThan(0);
+  });
+
+  it('UTF-16LE with BOM and without, big enough for several reads with records across them', async () => {
+    const text = messageTrace(7, 12_000, 3000);
+    const le = join(dir, 'mt-utf16le.csv');
+    writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const noBom = join(dir, 'mt-utf16le-nobom.csv');
+    writeFileSync(noBom, Buffer.from(text, 'utf16le'));
+    const utf8 = join(dir, 'mt-utf8.csv');
+    writeFileSync(utf8, text);
+    const a = await bothWays('trace', le);
+    const b = await bothWays('trace', noBom);
+    const c = await bothWays('trace', utf8);
+    expect(a.files[0]!.bytes).toBeGreaterThan(2 << 20); // more than two 1 MiB reads
+    const strip = (x: typeof a) => ({ ...x, files: [] });
+    expect(strip(a)).toEqual(strip(c));
+    expect(strip(b)).toEqual(strip(c));
+  });
+
+  it('more distinct recipients, addresses and sender domains than the memos keep', async () => {
+    const file = join(dir, 'mt-many.csv');
+    writeFileSync(file, messageTrace(11, 60_000, 40_000));
+    const r = await bothWays('trace', file);
+    expect(r.topRecipients.length).toBe(100);
+  });
+
+  it('EmailEvents CSV (direction, connectors, delivery location, IPv6 column, authentication details)', async () => {
+    const r0 = rng(5);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r0() * xs.length)]!;
+    const header =
+      'Timestamp,SenderMailFromAddress,SenderFromAddress,SenderIPv4,SenderIPv6,RecipientEmailAddress,EmailDirection,DeliveryAction,DeliveryLocation,Connectors,AuthenticationDetails';
+    const lines = [header];
+    for (let i = 0; i < 3000; i++) {
+      const v6 = r0() < 0.2;
+      lines.push(
+        [
+          new Date(Date.UTC(2025, 6, 1) + i * 60_000).toISOString(),
+          pick(SENDERS),
+          pick(SENDERS),
+          v6 ? '' : pick(IPS),
+          v6 ? pick(['2001:db8:1::7', '2001:db8:9::9', ' 2001:db8:1::8']) : '',
+          pick(RECIPIENTS),
+          pick(['Inbound', 'inbound', 'Outbound', 'Intra-org', '']),
+          pick(['Delivered', 'Blocked', 'Junked', 'Replaced', 'Unknown']),
+          pick(['Inbox/folder', 'Quarantine', 'quarantine', 'Junk folder', '']),
+          pick(['', ' ', 'Partner X', 'Proofpoint inbound']),
+          pick(['{"SPF":"pass","CompAuth":"pass"}', '{"compauth":"fail"}', 'not json', '']),
+        ]
+          .map(q)
+          .join(','),
+      );
+    }
+    const file = join(dir, 'events.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = await bothWays('events', file);
+    expect(r.inbound.viaOtherConnector).toBeGreaterThan(0);
+    expect(r.directSources.some((d) => d.compauth !== undefined)).toBe(true);
+  });
+
+  it('connector report without a status column', async () => {
+    const r0 = rng(9);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r0() * xs.length)]!;
+    const lines = [
+      'date_time_utc,sender_address,recipient_address,original_client_ip,connector_id,directionality',
+    ];
+    for (let i = 0; i < 500; i++)
+      lines.push(
+        [
+          timeText(r0, Date.UTC(2025, 6, 1) + i * 1000),
+          pick(SENDERS),
+          pick(RECIPIENTS),
+          pick(IPS),
+          '',
+          'Incoming',
+        ]
+          .map(q)
+          .join(','),
+      );
+    const file = join(dir, 'connector.csv');
+    writeFileSync(file, lines.join('\r\n'));
+    const r = await bothWays('trace', file);
+    expect(r.inbound.unknownOutcome).toBeGreaterThan(0);
+  });
+});
+
+describe('ByteMemo', () => {
+  const bytes = (s: string) => Buffer.from(s);
+
+  it('finds a value by the bytes, wherever they lie, and nothing for other bytes', () => {
+    const m = new ByteMemo<number>();
+    const a = bytes('xxalice@fabrikam.comyy');
+    expect(m.get(a, 2, 20)).toBeUndefined();
+    m.set(a, 2, 20, 1);
+    const b = bytes('alice@fabrikam.com');
+    expect(m.get(b, 0, b.length)).toBe(1);
+    for (const other of ['alice@fabrikam.co', 'Alice@fabrikam.com', 'alice@fabrikam.com ', ''])
+      expect(m.get(bytes(other), 0, other.length)).toBeUndefined();
+  });
+
+  it('grows, then starts afresh when full, and still answers right', () => {
+    const m = new ByteMemo<number>(1000, 1 << 16);
+    const keys = Array.from({ length: 2500 }, (_, i) => bytes(`key-${i}-${'x'.repeat(i % 13)}`));
+    for (let round = 0; round < 2; round++)
+      keys.forEach((k, i) => {
+        const v = m.get(k, 0, k.length);
+        if (v === undefined) m.set(k, 0, k.length, i);
+        else expect(v).toBe(i);
+      });
+    expect(m.resets).toBeGreaterThan(0);
+    expect(m.size).toBeLessThanOrEqual(1000);
+  });
+
+  it('keeps a copy of the key, not a view of the chunk', () => {
+    const m = new ByteMemo<string>();
+    const chunk = bytes('status:Delivered');
+    m.get(chunk, 7, 16);
+    m.set(chunk, 7, 16, 'Delivered');
+    chunk.fill(0x20);
+    const again = bytes('Delivered');
+    expect(m.get(again, 0, again.length)).toBe('Delivered');
+  });
+});
+
+describe('NearList and IdMemo', () => {
+  it('NearList holds a bounded few entries', () => {
+    const l = new NearList();
+    expect(l.get(1, 2)).toBe(ABSENT);
+    for (let i = 0; i < 40; i++) l.add(i, i + 1, i * 10);
+    expect(l.full).toBe(true);
+    expect(l.get(3, 4)).toBe(30);
+    expect(l.get(39, 40)).toBe(ABSENT); // no room was left for it
+    expect(l.get(3, 5)).toBe(ABSENT);
+  });
+
+  it('IdMemo tells triples apart, ids past 2^31 included, and starts afresh when full', () => {
+    const m = new IdMemo(100);
+    const big = 2 ** 31 + 5;
+    m.get(big, 1, 2, ABSENT);
+    m.set(big, 1, 2, 7);
+    expect(m.get(5, 1, 2, ABSENT)).toBe(ABSENT); // the same low 32 bits
+    expect(m.get(big, 1, 2, ABSENT)).toBe(7);
+    for (let i = 0; i < 250; i++) {
+      if (m.get(i, i, i, ABSENT) === ABSENT) m.set(i, i, i, i);
+      expect(m.get(i, i, i, ABSENT)).toBe(i);
+    }
+    expect(m.get(0, 0, 0, ABSENT)).toBe(ABSENT); // forgotten when it started afresh
+  });
+});
+
+describe('UTF-16 transcoding', () => {
+  it.each([1, 2, 3, 4, 5, 6])(
+    'agrees with TextDecoder in stream mode on random units and cuts (%i)',
+    (seed) => {
+      const r = rng(seed);
+      // Mostly ASCII, some BMP, surrogate pairs, lone surrogates, BOMs, and an odd byte at the end now and then.
+      const units: number[] = [];
+      if (r() < 0.5) units.push(0xfeff);
+      for (let i = 0; i < 3000; i++) {
+        const x = r();
+        if (x < 0.6) units.push(32 + Math.floor(r() * 95));
+        else if (x < 0.75) units.push(0x80 + Math.floor(r() * 0xd000));
+        else if (x < 0.85) units.push(0xd800 + Math.floor(r() * 0x400), 0xdc00 + Math.floor(r() * 0x400));
+        else if (x < 0.92)
+          units.push(0xd800 + Math.floor(r() * 0x800)); // lone high or low
+        else if (x < 0.96) units.push(0xfeff);
+        else units.push(0xe000 + Math.floor(r() * 0x2000));
+      }
+      for (const order of ['le', 'be'] as const) {
+        const bytes: number[] = [];
+        for (const u of units) bytes.push(...(order === 'le' ? [u & 255, u >> 8] : [u >> 8, u & 255]));
+        if (seed % 2 === 0) bytes.push(0x41); // a last odd byte
+        const all = Uint8Array.from(bytes);
+        const decoder = new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be');
+        const convert = utf16ToUtf8(order);
+        let expected = '';
+        const got: Buffer[] = [];
+        for (let i = 0; i < all.length;) {
+          const n = 1 + Math.floor(r() * 97);
+          const chunk = all.subarray(i, i + n);
+          expected += decoder.decode(chunk, { stream: true });
+          got.push(Buffer.from(convert(chunk, false))); // copied: the transcoder reuses its buffer
+          i += n;
+        }
+        expected += decoder.decode();
+        got.push(Buffer.from(convert(new Uint8Array(0), true)));
+        expect(Buffer.concat(got).toString('utf8')).toBe(expected);
+        expect(Buffer.concat(got)).toEqual(Buffer.from(expected, 'utf8'));
+      }
+    },
+  );
+});
