@@ -42,6 +42,11 @@ const ioEdges = [
   'src/logs/source.ts',
   'src/logs/read.ts',
   'src/logs/trace.ts',
+  // Live collection from Exchange Online (issue 14): HTTPS, the sign-in (reads the certificate, loads MSAL), and the
+  // collector that records DNS beside the export.
+  'src/exo/http.ts',
+  'src/exo/auth.ts',
+  'src/collect-export.ts',
 ];
 
 /**
@@ -66,6 +71,7 @@ const layers = [
   'kql',
   'diff',
   'logs',
+  'exo',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
@@ -83,6 +89,9 @@ const ioEdgeImports = [
   '**/logs/source*',
   '**/logs/read*',
   '**/logs/trace.js',
+  '**/exo/http*',
+  '**/exo/auth*',
+  '**/collect-export*',
 ];
 
 /**

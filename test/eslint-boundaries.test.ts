@@ -27,6 +27,9 @@ const IO_EDGES = new Set([
   'src/logs/source.ts',
   'src/logs/read.ts',
   'src/logs/trace.ts',
+  'src/exo/http.ts',
+  'src/exo/auth.ts',
+  'src/collect-export.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {
