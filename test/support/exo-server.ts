@@ -88,11 +88,7 @@ function objectsFor(all: readonly unknown[], parameters: Record<string, unknown>
     if (typeof want !== 'string') return [...all];
     return all
       .filter((o) => String((o as Record<string, unknown>)[key]).toLowerCase() === want.toLowerCase())
-      .map((o) => {
-        const copy = { ...(o as Record<string, unknown>) };
-        delete copy[key];
-        return copy;
-      });
+      .map((o) => Object.fromEntries(Object.entries(o as Record<string, unknown>).filter(([k]) => k !== key)));
   };
   if ('ListType' in parameters) return by('ListType');
   if ('Domain' in parameters) return by('Domain');
