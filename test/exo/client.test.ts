@@ -102,7 +102,10 @@ describe('paging and the request', () => {
       req.cmdlet === 'Get-OrganizationConfig'
         ? {
             status: 200,
-            body: JSON.stringify({ value: [], '@odata.nextLink': `${server.url}/adminapi/beta/x/InvokeCommand?p=1` }),
+            body: JSON.stringify({
+              value: [],
+              '@odata.nextLink': `${server.url}/adminapi/beta/x/InvokeCommand?p=1`,
+            }),
           }
         : undefined;
     const err = await failure(client().invoke('Get-OrganizationConfig', {}));
@@ -110,7 +113,8 @@ describe('paging and the request', () => {
   });
 
   test('a 200 that is not the API JSON (a proxy page) says so', async () => {
-    script = (req) => (req.cmdlet === 'Get-OrganizationConfig' ? { status: 200, body: '<html>login</html>' } : undefined);
+    script = (req) =>
+      req.cmdlet === 'Get-OrganizationConfig' ? { status: 200, body: '<html>login</html>' } : undefined;
     const err = await failure(client().invoke('Get-OrganizationConfig', {}));
     expect(err.code).toBe('bad-response');
     expect(err.message).toMatch(/not the admin API's JSON: check --endpoint/);
@@ -118,7 +122,12 @@ describe('paging and the request', () => {
 
   test('the certificate must be trusted: without --ca-file the TLS handshake fails as a network error', async () => {
     script = undefined;
-    const err = await failure(client({ transport: httpsTransport(), retry: { retries: 0, backoffMs: 1, maxWaitMs: 1 } }).invoke('Get-OrganizationConfig', {}));
+    const err = await failure(
+      client({ transport: httpsTransport(), retry: { retries: 0, backoffMs: 1, maxWaitMs: 1 } }).invoke(
+        'Get-OrganizationConfig',
+        {},
+      ),
+    );
     expect(err.code).toBe('network');
     expect(err.message).toMatch(/self[- ]signed|certificate/i);
   });
@@ -145,7 +154,8 @@ describe('throttling and transient failures', () => {
 
   test('429 without Retry-After: exponential backoff', async () => {
     server.requests.length = 0;
-    script = (req, nth) => (req.cmdlet === 'Get-OrganizationConfig' && nth <= 2 ? { status: 429, body: '' } : undefined);
+    script = (req, nth) =>
+      req.cmdlet === 'Get-OrganizationConfig' && nth <= 2 ? { status: 429, body: '' } : undefined;
     const waits: number[] = [];
     const result = await client({
       random: () => 0,
@@ -161,7 +171,9 @@ describe('throttling and transient failures', () => {
   test('503 then success, with a real wait', async () => {
     server.requests.length = 0;
     script = (req, nth) =>
-      req.cmdlet === 'Get-OrganizationConfig' && nth === 1 ? { status: 503, body: 'Service Unavailable' } : undefined;
+      req.cmdlet === 'Get-OrganizationConfig' && nth === 1
+        ? { status: 503, body: 'Service Unavailable' }
+        : undefined;
     const result = await client().invoke('Get-OrganizationConfig', {});
     expect(result.retries).toBe(1);
     expect(requestsOf('Get-OrganizationConfig')).toHaveLength(2);
@@ -192,7 +204,9 @@ describe('throttling and transient failures', () => {
   test('still throttled after the retries: unavailable, saying how many attempts', async () => {
     server.requests.length = 0;
     script = (req) => (req.cmdlet === 'Get-OrganizationConfig' ? { status: 503, body: 'busy' } : undefined);
-    const err = await failure(client({ retry: { retries: 2, backoffMs: 1, maxWaitMs: 100 } }).invoke('Get-OrganizationConfig', {}));
+    const err = await failure(
+      client({ retry: { retries: 2, backoffMs: 1, maxWaitMs: 100 } }).invoke('Get-OrganizationConfig', {}),
+    );
     expect(err.code).toBe('unavailable');
     expect(err.message).toMatch(/HTTP 503 \(busy\) \(gave up after 3 attempts\)/);
     expect(requestsOf('Get-OrganizationConfig')).toHaveLength(3);
@@ -200,7 +214,9 @@ describe('throttling and transient failures', () => {
 
   test('a Retry-After longer than mxlock waits is reported, not obeyed', async () => {
     script = (req) =>
-      req.cmdlet === 'Get-OrganizationConfig' ? { status: 429, headers: { 'Retry-After': '3600' }, body: '' } : undefined;
+      req.cmdlet === 'Get-OrganizationConfig'
+        ? { status: 429, headers: { 'Retry-After': '3600' }, body: '' }
+        : undefined;
     const err = await failure(client().invoke('Get-OrganizationConfig', {}));
     expect(err.message).toMatch(/asks to wait 3600 s, longer than mxlock waits/);
   });
@@ -237,7 +253,9 @@ describe('errors in words', () => {
       ),
     );
     expect(err.code).toBe('unauthorized');
-    expect(err.message).toMatch(/HTTP 401 Unauthorized \(Access token validation failure\.\): the access token was refused/);
+    expect(err.message).toMatch(
+      /HTTP 401 Unauthorized \(Access token validation failure\.\): the access token was refused/,
+    );
     expect(err.message).toMatch(/https:\/\/outlook\.office365\.com/);
   });
 
@@ -265,22 +283,35 @@ describe('errors in words', () => {
 
   test('403 for a person: the roles the account needs', async () => {
     const err = await failure(client({ auth: 'device-code' }).invoke('Get-OrganizationConfig', {}));
-    expect(err.message).toMatch(/signed-in account may not run Get-OrganizationConfig: it needs the Exchange Administrator or Global Reader role/);
+    expect(err.message).toMatch(
+      /signed-in account may not run Get-OrganizationConfig: it needs the Exchange Administrator or Global Reader role/,
+    );
   });
 
   test('a slow server hits the timeout (retried, then reported)', async () => {
     server.requests.length = 0;
-    script = (req) => (req.cmdlet === 'Get-OrganizationConfig' ? { status: 200, body: '{"value":[]}', delayMs: 1500 } : undefined);
+    script = (req) =>
+      req.cmdlet === 'Get-OrganizationConfig'
+        ? { status: 200, body: '{"value":[]}', delayMs: 1500 }
+        : undefined;
     const err = await failure(
-      client({ timeoutMs: 200, retry: { retries: 1, backoffMs: 1, maxWaitMs: 10 } }).invoke('Get-OrganizationConfig', {}),
+      client({ timeoutMs: 200, retry: { retries: 1, backoffMs: 1, maxWaitMs: 10 } }).invoke(
+        'Get-OrganizationConfig',
+        {},
+      ),
     );
     expect(err.code).toBe('timeout');
-    expect(err.message).toBe('Get-OrganizationConfig: no answer within 200 ms (--timeout) (gave up after 2 attempts)');
+    expect(err.message).toBe(
+      'Get-OrganizationConfig: no answer within 200 ms (--timeout) (gave up after 2 attempts)',
+    );
     expect(requestsOf('Get-OrganizationConfig')).toHaveLength(2);
   });
 
   test('cancellation stops a request in flight', async () => {
-    script = (req) => (req.cmdlet === 'Get-OrganizationConfig' ? { status: 200, body: '{"value":[]}', delayMs: 2000 } : undefined);
+    script = (req) =>
+      req.cmdlet === 'Get-OrganizationConfig'
+        ? { status: 200, body: '{"value":[]}', delayMs: 2000 }
+        : undefined;
     const controller = new AbortController();
     const pending = failure(client({ signal: controller.signal }).invoke('Get-OrganizationConfig', {}));
     setTimeout(() => controller.abort(), 100);

@@ -76,7 +76,9 @@ test('every cmdlet of the registry, TABL per ListType and IPv6 per accepted doma
       ...CMDLET_NAMES.filter(
         (n) => !['Get-TenantAllowBlockListItems', 'Get-IPv6StatusForAcceptedDomain'].includes(n),
       ).map((n) =>
-        ['Get-AcceptedDomain', 'Get-InboundConnector', 'Get-OutboundConnector', 'Get-TransportRule'].includes(n)
+        ['Get-AcceptedDomain', 'Get-InboundConnector', 'Get-OutboundConnector', 'Get-TransportRule'].includes(
+          n,
+        )
           ? `${n} {"ResultSize":"Unlimited"}`
           : `${n} {}`,
       ),
@@ -108,7 +110,9 @@ test('a failing cmdlet gets no objects and its error; the others are kept', asyn
 
 test('a 401 stops the tenant: every cmdlet says why, nothing more is sent after the first refusals', async () => {
   server.requests.length = 0;
-  const c = await collectTenant(client('full.onmicrosoft.com', 'stale'), { redact: (t) => t.replace('stale', 'x') });
+  const c = await collectTenant(client('full.onmicrosoft.com', 'stale'), {
+    redact: (t) => t.replace('stale', 'x'),
+  });
   expect(Object.keys(c.objects)).toEqual([]);
   for (const n of CMDLET_NAMES) expect(c.outcomes[n]?.status, n).toBe('error');
   expect(c.outcomes['Get-IPv6StatusForAcceptedDomain']).toMatchObject({
@@ -121,7 +125,13 @@ test('a 401 stops the tenant: every cmdlet says why, nothing more is sent after 
 });
 
 test('accepted domain names: DomainName strings, deduplicated', () => {
-  expect(acceptedDomainNames([{ DomainName: 'a.com' }, { DomainName: 'a.com' }, { DomainName: 3 }, null, { x: 1 }])).toEqual([
-    'a.com',
-  ]);
+  expect(
+    acceptedDomainNames([
+      { DomainName: 'a.com' },
+      { DomainName: 'a.com' },
+      { DomainName: 3 },
+      null,
+      { x: 1 },
+    ]),
+  ).toEqual(['a.com']);
 });

@@ -42,13 +42,17 @@ describe('requests', () => {
   });
 
   test('a signed-in person is routed by UPN', () => {
-    const r = cmdletRequest('Get-AcceptedDomain', {}, {
-      tenant: 't',
-      caller: { kind: 'user', upn: 'admin@contoso.com' },
-      connectionId: 'c',
-      requestId: 'r',
-      version: 'v',
-    });
+    const r = cmdletRequest(
+      'Get-AcceptedDomain',
+      {},
+      {
+        tenant: 't',
+        caller: { kind: 'user', upn: 'admin@contoso.com' },
+        connectionId: 'c',
+        requestId: 'r',
+        version: 'v',
+      },
+    );
     expect(r.headers['X-AnchorMailbox']).toBe('UPN:admin@contoso.com');
   });
 
@@ -94,7 +98,9 @@ describe('pages', () => {
       }),
     );
     expect(page).toEqual({
-      objects: [{ Name: 'From gateway', SenderIPAddresses: ['198.51.100.0/24'], Guid: '6f0b', Nested: { Inner: 3 } }],
+      objects: [
+        { Name: 'From gateway', SenderIPAddresses: ['198.51.100.0/24'], Guid: '6f0b', Nested: { Inner: 3 } },
+      ],
       nextLink: 'https://x/adminapi/beta/t/InvokeCommand?$skiptoken=1',
       errors: [],
     });
@@ -103,7 +109,11 @@ describe('pages', () => {
 
   test('legacy odata.nextLink, an empty or missing value, non-terminating errors', () => {
     expect(parsePage('{"value":[],"odata.nextLink":"https://x/n"}')?.nextLink).toBe('https://x/n');
-    expect(parsePage('{"@adminapi.warnings":["w"]}')).toEqual({ objects: [], nextLink: undefined, errors: [] });
+    expect(parsePage('{"@adminapi.warnings":["w"]}')).toEqual({
+      objects: [],
+      nextLink: undefined,
+      errors: [],
+    });
     expect(parsePage('{"value":null}')?.objects).toEqual([]);
     expect(parsePage('{"value":[],"@adminapi.errors":["Ex1|X|boom"]}')?.errors).toEqual(['Ex1|X|boom']);
   });
@@ -149,7 +159,9 @@ describe('errors', () => {
   });
 
   test('precedence: details, then innererror.internalException, then message (CIPP)', () => {
-    const inner = JSON.stringify({ error: { message: 'outer', innererror: { internalException: { message: 'inner' } } } });
+    const inner = JSON.stringify({
+      error: { message: 'outer', innererror: { internalException: { message: 'inner' } } },
+    });
     expect(errorDetail(inner, undefined, 'r').text).toBe('inner');
     expect(errorDetail('{"error":{"message":"only"}}', undefined, 'r').text).toBe('only');
   });

@@ -88,7 +88,9 @@ function objectsFor(all: readonly unknown[], parameters: Record<string, unknown>
     if (typeof want !== 'string') return [...all];
     return all
       .filter((o) => String((o as Record<string, unknown>)[key]).toLowerCase() === want.toLowerCase())
-      .map((o) => Object.fromEntries(Object.entries(o as Record<string, unknown>).filter(([k]) => k !== key)));
+      .map((o) =>
+        Object.fromEntries(Object.entries(o as Record<string, unknown>).filter(([k]) => k !== key)),
+      );
   };
   if ('ListType' in parameters) return by('ListType');
   if ('Domain' in parameters) return by('Domain');
