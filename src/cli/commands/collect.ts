@@ -17,7 +17,6 @@ import { Redactor } from '../../exo/redact.js';
 import type { SignIn } from '../../exo/auth.js';
 import { parseTenantList, type TenantEntry } from '../../exo/tenants.js';
 import { collectorScript } from '../../powershell/export-script.js';
-import { PROFILE_FILE_NAME } from '../../profile/load.js';
 import { decodeText } from '../../snapshot/decode.js';
 import { readInputFile } from '../../snapshot/read.js';
 import { keyOf } from '../../snapshot/shape.js';
@@ -304,7 +303,10 @@ async function run(
   for (const p of [flags.tenants, flags.certificate, flags.caFile])
     if (p) for (const r of await inputsOf(p)) inputs.add(r);
 
-  const { collectExport, COLLECTION_FILE } = await import('../../collect-export.js');
+  const [{ collectExport, COLLECTION_FILE }, { PROFILE_FILE_NAME }] = await Promise.all([
+    import('../../collect-export.js'),
+    import('../../profile/load.js'),
+  ]);
   const controller = new AbortController();
   const onSigint = () => {
     say('interrupted: stopping (what was collected is not written)');
