@@ -72,6 +72,11 @@ function mxlock(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Promise<
   return runNode([cliBinary(), ...args], REPO, env);
 }
 
+/** `collect` of the example tenant with the client secret on the command line, then `more`. */
+function collectArgs(...more: string[]): string[] {
+  return ['collect', '--tenant', TENANT, '--app-id', APP, '--client-secret', SECRET, ...peers(), ...more];
+}
+
 /** The flags that point the collector at the loopback peers. */
 function peers(): string[] {
   return [
@@ -121,22 +126,7 @@ describe('collect against the loopback admin API', () => {
   const out = () => join(work, 'northwind');
 
   beforeAll(async () => {
-    run = await mxlock(
-      [
-        'collect',
-        '--tenant',
-        TENANT,
-        '--app-id',
-        APP,
-        '--client-secret',
-        SECRET,
-        ...peers(),
-        '--out',
-        out(),
-        '--debug',
-      ],
-      { ...ENV, MXLOCK_CLIENT_SECRET: ENV_SECRET },
-    );
+    run = await mxlock(collectArgs('--out', out(), '--debug'), { ...ENV, MXLOCK_CLIENT_SECRET: ENV_SECRET });
   });
 
   test('writes a file per cmdlet, dns.json and collection.json; exit 0', async () => {
@@ -204,19 +194,7 @@ describe('collect against the loopback admin API', () => {
 
   test('--out is guarded: an earlier collection needs --force; foreign files are never replaced; mxlock.yaml is kept', async () => {
     const dir = join(work, 'guarded');
-    const args = [
-      'collect',
-      '--tenant',
-      TENANT,
-      '--app-id',
-      APP,
-      '--client-secret',
-      SECRET,
-      ...peers(),
-      '--no-dns',
-      '--out',
-      dir,
-    ];
+    const args = collectArgs('--no-dns', '--out', dir);
     expect((await mxlock(args)).code).toBe(0);
     await writeFile(join(dir, 'mxlock.yaml'), 'gateway:\n  name: kept\n');
     const again = await mxlock(args);

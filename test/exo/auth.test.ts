@@ -20,19 +20,10 @@ import { ConfigError } from '../../src/errors.js';
 import { fakeJwt, startExoServer, type ExoServer } from '../support/exo-server.js';
 
 const run = promisify(execFile);
-const SECRET = 'Sup3r~Secret.Value_0123456789';
-const APP = '00000000-1111-2222-3333-444444444444';
-let dir: string;
-let certPem: string;
-let keyPem: string;
-let thumbprint: string;
-let server: ExoServer;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mxlock-auth-'));
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  await run('openssl', [
+/** A self-signed RSA certificate and its key, as PEM files in `dir`, made by the openssl CLI. */
+function selfSigned(key: string, cert: string, cn: string) {
+  return run('openssl', [
     'req',
     '-x509',
     '-newkey',
@@ -45,8 +36,22 @@ beforeAll(async () => {
     '-days',
     '1',
     '-subj',
-    '/CN=mxlock-app',
+    `/CN=${cn}`,
   ]);
+}
+const SECRET = 'Sup3r~Secret.Value_0123456789';
+const APP = '00000000-1111-2222-3333-444444444444';
+let dir: string;
+let certPem: string;
+let keyPem: string;
+let thumbprint: string;
+let server: ExoServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mxlock-auth-'));
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  await selfSigned(key, cert, 'mxlock-app');
   const pfx = (name: string, ...extra: string[]) =>
     run('openssl', ['pkcs12', '-export', '-in', cert, '-inkey', key, '-out', join(dir, name), ...extra]);
   await pfx('aes.pfx', '-passout', 'pass:pfx-pass');
@@ -144,21 +149,7 @@ describe('certificate files', () => {
   });
 
   test("a certificate that is not the key's is refused", async () => {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'k2.pem'),
-      '-out',
-      join(dir, 'c2.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=other',
-    ]);
+    await selfSigned(join(dir, 'k2.pem'), join(dir, 'c2.pem'), 'other');
     const mixed = (await readFile(join(dir, 'c2.pem'), 'utf8')) + keyPem;
     expect(() => certificateCredential(Buffer.from(mixed), 'mixed.pem', undefined)).toThrow(
       /no certificate in it matches its private key/,
@@ -202,21 +193,7 @@ describe('sign-in through MSAL against the loopback token endpoint', () => {
   });
 
   test('a certificate the app does not have: refused by the token endpoint (the assertion is checked)', async () => {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'k3.pem'),
-      '-out',
-      join(dir, 'c3.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=stranger',
-    ]);
+    await selfSigned(join(dir, 'k3.pem'), join(dir, 'c3.pem'), 'stranger');
     await writeFile(
       join(dir, 'stranger.pem'),
       (await readFile(join(dir, 'c3.pem'), 'utf8')) + (await readFile(join(dir, 'k3.pem'), 'utf8')),
