@@ -45,6 +45,11 @@ const ioEdges = [
   // The fleet run (issue 14): the tenants of a folder, and each one assessed from disk.
   'src/fleet/discover.ts',
   'src/fleet/run.ts',
+  // Live collection from Exchange Online (issue 14): HTTPS, the sign-in (reads the certificate, loads MSAL), and the
+  // collector that records DNS beside the export.
+  'src/exo/http.ts',
+  'src/exo/auth.ts',
+  'src/collect-export.ts',
 ];
 
 /**
@@ -70,6 +75,7 @@ const layers = [
   'diff',
   'logs',
   'fleet',
+  'exo',
 ];
 
 /** The I/O edges as import specifiers, for the pure modules that must not reach back to them. */
@@ -89,6 +95,9 @@ const ioEdgeImports = [
   '**/logs/trace.js',
   '**/fleet/discover*',
   '**/fleet/run*',
+  '**/exo/http*',
+  '**/exo/auth*',
+  '**/collect-export*',
 ];
 
 /**

@@ -10,7 +10,7 @@ import type { DnsReport } from './dns/analyse.js';
 import { liveResolver } from './dns/live.js';
 import { query, recordedResolver, recordingResolver } from './dns/resolver.js';
 import { analyseTenantDns, planTenantDns } from './dns/tenant.js';
-import { zoneFromJson, type DnsZone } from './common/zone.js';
+import { zoneFromJson, type DnsZone, type ZoneEntry } from './common/zone.js';
 import { gatewayMxDomains, resolveGateway } from './profile/infer.js';
 import { loadProfile, PROFILE_FILE_NAME } from './profile/load.js';
 import { EMPTY_PROFILE, type Profile } from './profile/schema.js';
@@ -76,7 +76,12 @@ export async function tenantDns(
   snapshot: Snapshot,
   profile: Profile | undefined,
   options: Pick<AssessExportOptions, 'offline' | 'dnsServers' | 'dnsTimeoutMs' | 'dnsTries' | 'log'>,
-): Promise<{ dns: DnsReport | undefined; zone: DnsZone | undefined }> {
+): Promise<{
+  dns: DnsReport | undefined;
+  zone: DnsZone | undefined;
+  /** Live: the answers recorded, in the dns.json shape (`mxlock collect` writes them as the export's dns.json). */
+  recorded?: Record<string, ZoneEntry>;
+}> {
   const log = options.log ?? (() => undefined);
   if (options.offline) {
     if (!snapshot.dns) {
@@ -109,7 +114,8 @@ export async function tenantDns(
     servers?.length ? `live DNS via ${servers.join(', ')}` : 'live DNS (system resolver)',
   );
   for (const u of recorder.failures) log(`warning: DNS failure (its answer stays unknown): ${u}`);
-  return { dns, zone: zoneFromJson(recorder.toJson()) };
+  const recorded = recorder.toJson();
+  return { dns, zone: zoneFromJson(recorded), recorded };
 }
 
 export async function assessExport(

@@ -30,7 +30,7 @@ export class ConfigError extends Error {
 
 /** Something outside the machine could not be reached (DNS, SMTP, HTTP). */
 export class ConnectivityError extends Error {
-  override readonly name = 'ConnectivityError';
+  override readonly name: string = 'ConnectivityError';
 }
 
 export function describeError(err: unknown): string {

@@ -105,6 +105,21 @@ export {
 } from './smtp/emulator.js';
 export { selfSignedCertificate, type GeneratedCertificate } from './smtp/self-signed.js';
 export { InputError, ConfigError, ConnectivityError } from './errors.js';
+export {
+  collectExport,
+  COLLECTION_FILE,
+  type CollectOptions,
+  type CollectResult,
+  type CollectionManifest,
+} from './collect-export.js';
+export { ExoClient, type Transport, type TokenSource } from './exo/client.js';
+export { collectTenant } from './exo/collect.js';
+export { ENVIRONMENTS, type EnvironmentName } from './exo/environment.js';
+export { ExoError, type ExoErrorCode } from './exo/errors.js';
+export { httpsTransport } from './exo/http.js';
+export { tokenSource, type SignIn } from './exo/auth.js';
+export { Redactor } from './exo/redact.js';
+export { collectorScript } from './powershell/export-script.js';
 export { VERSION } from './version.js';
 export {
   runProbe,

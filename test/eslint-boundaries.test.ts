@@ -29,6 +29,9 @@ const IO_EDGES = new Set([
   'src/logs/trace.ts',
   'src/fleet/discover.ts',
   'src/fleet/run.ts',
+  'src/exo/http.ts',
+  'src/exo/auth.ts',
+  'src/collect-export.ts',
 ]);
 
 function sourceFiles(dir: string): string[] {

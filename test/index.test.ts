@@ -37,6 +37,12 @@ test('the library entry points are exported', () => {
     'readDmarcReports',
     'parseDmarcReport',
     'summariseDmarcSources',
+    'collectExport',
+    'collectTenant',
+    'ExoClient',
+    'httpsTransport',
+    'tokenSource',
+    'collectorScript',
   ]) {
     expect(mxlock, name).toHaveProperty(name);
   }

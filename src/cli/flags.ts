@@ -10,6 +10,7 @@ const MAX: Record<string, number> = {
   '--tries': 10,
   '--concurrency': 1024,
   '--port': 65_535,
+  '--parallel': 64,
 };
 
 export function positiveInt(value: string, flag: string): number {

@@ -1,6 +1,6 @@
 /** The `mxlock` command line: thin commands over the library (STYLE.md habit 12). */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, InputError, describeError } from '../errors.js';
+import { ConfigError, ConnectivityError, InputError, describeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { diag } from './output.js';
 import { registerAssess } from './commands/assess.js';
@@ -15,6 +15,7 @@ import { registerKql } from './commands/kql.js';
 import { registerDiff } from './commands/diff.js';
 import { registerDmarc } from './commands/dmarc.js';
 import { registerEvents, registerTrace } from './commands/trace.js';
+import { registerCollect } from './commands/collect.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -42,6 +43,7 @@ the README has the PowerShell that writes it. Run 'mxlock <command> --help' for 
     .exitOverride();
   registerAssess(program);
   registerInit(program);
+  registerCollect(program);
   registerSimulate(program);
   registerPlan(program);
   registerDns(program);
@@ -72,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT_OK;
       return EXIT_ERROR;
     }
-    if (err instanceof InputError || err instanceof ConfigError) {
+    if (err instanceof InputError || err instanceof ConfigError || err instanceof ConnectivityError) {
       diag(err.message);
     } else {
       diag(`unexpected error: ${describeError(err)}`);

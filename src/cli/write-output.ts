@@ -155,8 +155,15 @@ export async function writeOutputFile(path: string, text: string, guard: OutputG
 export async function writeOutputFolder(
   dir: string,
   files: Readonly<Record<string, string>>,
-  guard: OutputGuard & { ours: (name: string) => boolean; what: string },
+  guard: OutputGuard & {
+    ours: (name: string) => boolean;
+    what: string;
+    /** Files of the person's beside ours that survive the replacement (the profile beside a collected export). */
+    keep?: (name: string) => boolean;
+  },
 ): Promise<void> {
+  const keep = guard.keep ?? (() => false);
+  let kept: string[] = [];
   const st = await lstatOrUndefined(dir);
   if (st?.isSymbolicLink()) throw new ConfigError(`${inlineSafe(dir)} ${SYMLINK}`, dir);
   if (st && !st.isDirectory()) throw notWritable(dir, st, 'folder');
@@ -172,12 +179,13 @@ export async function writeOutputFolder(
       if (est?.isSymbolicLink())
         throw new ConfigError(`${inlineSafe(join(dir, e))} ${SYMLINK}`, join(dir, e));
     }
-    if (entries.length > 0 && !guard.force)
+    kept = entries.filter((e) => keep(e) && files[e] === undefined);
+    if (entries.length > kept.length && !guard.force)
       throw new ConfigError(
         `${dir} already holds files; use --force to overwrite them (an earlier ${guard.what} is replaced whole), or --out for another folder`,
         dir,
       );
-    const foreign = entries.filter((e) => !guard.ours(e));
+    const foreign = entries.filter((e) => !guard.ours(e) && !kept.includes(e));
     if (foreign.length > 0)
       throw new ConfigError(
         `${dir} holds files that are not an earlier ${guard.what}'s (${boundedList(foreign, 5)}): --force replaces an earlier ${guard.what} only; move them or choose another --out`,
@@ -216,11 +224,24 @@ export async function writeOutputFolder(
     }
     return;
   }
+  // What is kept moves into the new folder (a rename: never copied, never lost); a failure puts it back.
+  const moved: string[] = [];
+  try {
+    for (const name of kept) {
+      await rename(join(target, name), join(tmp, name));
+      moved.push(name);
+    }
+  } catch (cause) {
+    for (const name of moved) await rename(join(tmp, name), join(target, name)).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+    throw fileSystemError('output', dir, 'replace it', cause);
+  }
   // Swap: the old folder aside, the new one in, the old one removed; a failed swap puts the old one back.
   const old = join(dirname(target), `.${basename(target)}.old-${suffix()}`);
   try {
     await rename(target, old);
   } catch (cause) {
+    for (const name of moved) await rename(join(tmp, name), join(target, name)).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     throw fileSystemError('output', dir, 'replace it', cause);
   }
@@ -228,6 +249,7 @@ export async function writeOutputFolder(
     await rename(tmp, target);
   } catch (cause) {
     await rename(old, target).catch(() => undefined);
+    for (const name of moved) await rename(join(tmp, name), join(target, name)).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     throw fileSystemError('output', dir, 'replace it', cause);
   }

@@ -13,3 +13,25 @@ export function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K): Map<K,
   for (const item of items) appendTo(out, keyOf(item), item);
   return out;
 }
+
+/**
+ * `fn` over `items` with at most `limit` calls in flight; results in input order. The one worker pool of the code
+ * (DNS domains, cmdlets of a tenant, tenants of a fleet). A rejection rejects the whole, as Promise.all does; callers
+ * that must go on after a failure return it as a value.
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}

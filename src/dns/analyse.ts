@@ -3,6 +3,7 @@
  * concurrency and progress. Everything here works through a ResolveFn, so live DNS, recorded `dns.json` and the
  * loopback test server are interchangeable.
  */
+import { mapBounded } from '../common/collections.js';
 import { checkDkimSelectors, type DkimExpectation, type SelectorCheck } from './dkim.js';
 import {
   checkReportDestinations,
@@ -74,18 +75,11 @@ export async function analyseDomains(
   domains: readonly string[],
   options: AnalyseOptions & { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<DomainDns[]> {
-  const results: DomainDns[] = new Array(domains.length);
-  const limit = Math.max(1, options.concurrency ?? 32);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < domains.length) {
-      const i = next++;
-      results[i] = await analyseDomain(resolve, domains[i]!, options);
-      done++;
-      options.onProgress?.(done, domains.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, domains.length) }, worker));
-  return results;
+  return mapBounded(domains, options.concurrency ?? 32, async (domain) => {
+    const result = await analyseDomain(resolve, domain, options);
+    done++;
+    options.onProgress?.(done, domains.length);
+    return result;
+  });
 }

@@ -14,6 +14,8 @@ const BASE: Readonly<Record<string, readonly string[]>> = {
   simulate: ['simulate', EXAMPLE, '--offline'],
   diff: ['diff', EXAMPLE, EXAMPLE, '--offline'],
   dns: ['dns', 'contoso.com', '--zone', join(EXAMPLE, 'dns.json')],
+  // --script needs no tenant and no network; the cloud and the summary format are accepted before it prints.
+  collect: ['collect', '--script'],
   headers: ['headers', join(REPO, 'test', 'fixtures', 'headers', 'gateway-ef.eml')],
   dmarc: ['dmarc', join(REPO, 'test', 'fixtures', 'dmarc', 'rfc9990.xml'), '--export', EXAMPLE],
   trace: ['trace', join(REPO, 'test', 'fixtures', 'logs', 'message-trace-v2.csv'), '--export', EXAMPLE],
@@ -68,6 +70,7 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
     expect(commandsOf((await mxlock('--help')).stdout)).toEqual([
       'assess',
       'init',
+      'collect',
       'simulate',
       'plan',
       'dns',
@@ -125,5 +128,6 @@ describe('every choice --help lists is accepted (issue 10 item 10)', () => {
     expect(runs).toContain('dmarc --format json');
     expect(runs).toContain('probe --format json');
     expect(runs).toContain('emulate --uncertain refuse');
+    expect(runs).toContain('collect --environment gcchigh');
   }, 120_000);
 });
