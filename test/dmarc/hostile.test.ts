@@ -4,8 +4,9 @@
  * and no entity is ever expanded. No timed assertions: memory is asserted, and what was inflated before the refusal.
  */
 import { gzipSync, zipSync } from 'fflate';
-import { constants, crc32, deflateRawSync, gunzipSync, inflateRawSync } from 'node:zlib';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import { MIB, repeatedByteCompressed } from '../support/bomb.js';
 import { extractReports } from '../../src/dmarc/extract.js';
 import {
   gunzipBounded,
@@ -36,30 +37,8 @@ function refusal(file: string, bytes: Uint8Array): InputError {
   throw new Error(`${file} was not refused`);
 }
 
-const MIB = 1024 * 1024;
-
-/**
- * `n` MiB of zeros compressed, never held whole: DEFLATE's best ratio (about 1000:1). One MiB is deflated once, ending
- * in a full flush (byte-aligned, no back-reference into it), so `n` copies of it and a final empty block are one
- * valid raw DEFLATE stream; `gzip` wraps it with the header and the trailer (CRC-32 and size of the `n` MiB).
- */
-function zerosCompressed(mib: number, container: 'raw' | 'gzip'): Uint8Array {
-  const zeros = new Uint8Array(MIB);
-  const block = deflateRawSync(zeros, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
-  const FINAL_EMPTY_FIXED_BLOCK = [0x03, 0x00];
-  const raw = Buffer.concat([
-    ...Array.from({ length: mib }, () => block),
-    Buffer.from(FINAL_EMPTY_FIXED_BLOCK),
-  ]);
-  if (container === 'raw') return raw;
-  let crc = 0;
-  for (let i = 0; i < mib; i++) crc = crc32(zeros, crc);
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE((mib * MIB) % 2 ** 32, 4);
-  const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255]);
-  return Buffer.concat([header, raw, trailer]);
-}
+/** `n` MiB of zeros compressed at DEFLATE's best ratio, never held whole. */
+const zerosCompressed = (mib: number, container: 'raw' | 'gzip') => repeatedByteCompressed(mib, 0, container);
 
 describe('XML: no DTD, no entity, bounded nesting', () => {
   test.each([
