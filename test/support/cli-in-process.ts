@@ -74,12 +74,12 @@ function applyEnv(env: Readonly<Record<string, string | undefined>>): Restore {
   const before = new Map<string, string | undefined>();
   for (const [key, value] of Object.entries(env)) {
     before.set(key, process.env[key]);
-    if (value === undefined) delete process.env[key];
+    if (value === undefined) Reflect.deleteProperty(process.env, key);
     else process.env[key] = value;
   }
   return () => {
     for (const [key, value] of before) {
-      if (value === undefined) delete process.env[key];
+      if (value === undefined) Reflect.deleteProperty(process.env, key);
       else process.env[key] = value;
     }
   };
