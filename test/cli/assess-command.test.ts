@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mxlock, REPO } from '../support/cli.js';
+import { mxlock, mxlockProcess, REPO } from '../support/cli.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -171,8 +171,8 @@ describe('mxlock assess', () => {
       expect(r.stdout).toContain(s);
   });
 
-  test('--version prints the package version', async () => {
-    const r = await mxlock('--version');
+  test('--version prints the package version (the fast path of main.ts: a process)', async () => {
+    const r = await mxlockProcess('--version');
     const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
     expect(r.stdout.trim()).toBe(pkg.version);
   });

@@ -7,7 +7,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cliBinary, mxlock, REPO } from '../support/cli.js';
+import { cliBinary, mxlockProcess, REPO } from '../support/cli.js';
 import { buildCliBundle, runNode } from '../support/cli-bundle.js';
 
 let tmp: string;
@@ -38,7 +38,7 @@ describe('the CLI under test', () => {
     expect(isInside(REPO, bin)).toBe(false);
     // The program is a lazily imported chunk next to main.js (DESIGN §8 start-up); --help loads it.
     expect((await readdir(dirname(bin))).some((f) => /^program-\w+\.js$/.test(f))).toBe(true);
-    const help = await mxlock('--help');
+    const help = await mxlockProcess('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: mxlock [options] [command]');
     expect(help.stderr).toBe('');

@@ -1,4 +1,4 @@
-/** `mxlock dmarc` end to end through the built bundle: DESIGN §3.4 JSON, terminal at 80 columns, exit codes, errors. */
+/** `mxlock dmarc` end to end (main() in process, test/support/cli.ts): DESIGN §3.4 JSON, terminal at 80 columns, exit codes, errors. */
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

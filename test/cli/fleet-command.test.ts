@@ -1,5 +1,5 @@
 /**
- * `mxlock assess --fleet` end to end through the built bundle (issue 14 item 5): exit codes 0, 1 and 2, the JSON
+ * `mxlock assess --fleet` end to end, in process (issue 14 item 5): exit codes 0, 1 and 2, the JSON
  * summary written with --out and read back with --previous, usage errors, a hostile folder name, and nothing on stderr
  * off a terminal but what matters.
  */

@@ -1,4 +1,7 @@
-/** `mxlock headers` end to end through the built bundle: terminal and DESIGN §3.4 JSON, exit codes, input errors. */
+/**
+ * `mxlock headers` end to end (main() in process; standard input through the bundle): terminal and DESIGN §3.4 JSON,
+ * exit codes, input errors.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

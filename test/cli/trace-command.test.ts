@@ -1,4 +1,4 @@
-/** `mxlock trace` / `mxlock events` end to end through the built bundle: DESIGN §3.4 JSON, terminal, exit codes. */
+/** `mxlock trace` / `mxlock events` end to end (main() in process, test/support/cli.ts): DESIGN §3.4 JSON, terminal, exit codes. */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

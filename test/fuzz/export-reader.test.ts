@@ -17,13 +17,20 @@ import { decodeText } from '../../src/snapshot/decode.js';
 import { CMDLETS, CMDLET_NAMES } from '../../src/snapshot/schema.js';
 import { REPO } from '../support/cli.js';
 import { expectPlanRenders, expectReportsRender } from './outputs.js';
-import { forEachSeed, fuzzSeeds, fuzzTimeout, heapAfterGc, type Gen } from '../support/fuzz.js';
+import {
+  forEachSeed,
+  fuzzSeeds,
+  MIN_CASES_FOR_SHARES,
+  fuzzTimeout,
+  heapAfterGc,
+  type Gen,
+} from '../support/fuzz.js';
 import { encode, mutateBytes, mutateJson, mutateText, writeJson, type Json } from './mutate.js';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
 const EXAMPLES = ['half-done', 'hardened', 'wide-open'] as const;
 /** About 30 ms a case on a loaded 2-core machine; MXLOCK_FUZZ_CASES raises it for a bug hunt. */
-const CASES = 160;
+const SEEDS = fuzzSeeds(40, 160);
 /** A run keeps nothing of its cases: what the heap holds after them, collected, stays well under this. */
 const MAX_HEAP_GROWTH_BYTES = 64 * 1024 * 1024;
 
@@ -174,8 +181,6 @@ async function damagedBundle(
   return path;
 }
 
-const SEEDS = fuzzSeeds(CASES);
-
 describe('the export reader and assess, fed damaged exports (seeded)', () => {
   test(
     'a report or an input error naming a damaged file; never another exception; the heap stays bounded',
@@ -222,7 +227,7 @@ describe('the export reader and assess, fed damaged exports (seeded)', () => {
       const growth = heapAfterGc() - heapBefore;
       expect(growth, `the heap grew by ${growth} bytes over the run`).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
       // Both outcomes are exercised, or the property proves little.
-      if (SEEDS.length >= 100) {
+      if (SEEDS.length >= MIN_CASES_FOR_SHARES) {
         expect(reports).toBeGreaterThan(SEEDS.length / 10);
         expect(errors).toBeGreaterThan(SEEDS.length / 10);
       }

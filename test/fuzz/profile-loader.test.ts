@@ -14,14 +14,13 @@ import { ConfigError, InputError } from '../../src/errors.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { REPO } from '../support/cli.js';
 import { expectPlanRenders, expectReportsRender } from './outputs.js';
-import { forEachSeed, fuzzSeeds, fuzzTimeout, heapAfterGc } from '../support/fuzz.js';
+import { forEachSeed, fuzzSeeds, MIN_CASES_FOR_SHARES, fuzzTimeout, heapAfterGc } from '../support/fuzz.js';
 import { encode, mutateBytes } from './mutate.js';
 import { profileYaml } from './yaml-profile.js';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
 const EXAMPLES = ['half-done', 'hardened', 'wide-open'] as const;
-const CASES = 80;
-const SEEDS = fuzzSeeds(CASES);
+const SEEDS = fuzzSeeds(24, 80);
 const MAX_HEAP_GROWTH_BYTES = 64 * 1024 * 1024;
 
 let tmp: string;
@@ -89,7 +88,7 @@ describe('the profile loader, fed random mxlock.yaml documents (seeded)', () => 
       });
       const growth = heapAfterGc() - heapBefore;
       expect(growth, `the heap grew by ${growth} bytes over the run`).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
-      if (SEEDS.length >= 100) {
+      if (SEEDS.length >= MIN_CASES_FOR_SHARES) {
         expect(loaded).toBeGreaterThan(SEEDS.length / 10);
         expect(refused).toBeGreaterThan(SEEDS.length / 10);
       }

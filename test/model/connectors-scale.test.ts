@@ -12,14 +12,18 @@ import type { Attempt, SimResult } from '../../src/model/types.js';
 import type { SnapshotObjects } from '../../src/snapshot/types.js';
 import { Gen } from './generate.js';
 import { baseData, configOf, DNS_MX_SEG } from './helpers.js';
+import { cases } from '../support/scale.js';
 
 type Connector = Partial<SnapshotObjects['Get-InboundConnector']>;
 
 const CONNECTORS = 3000;
 /** Partner domains: several connectors share each, so more than one can be in scope. */
 const DOMAINS = 1200;
-/** Each attempt is simulated by the reference too, over every connector in each of 4 worlds: a few seconds in all. */
-const ATTEMPTS = 120;
+/**
+ * Each attempt is simulated by the reference too, over every connector in each of 4 worlds: a few seconds in all for
+ * the 120 of `npm run test:full`, a third of that for `npm test`.
+ */
+const ATTEMPTS = cases(40, 120);
 
 const ipOf = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.1`;
 

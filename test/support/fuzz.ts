@@ -3,13 +3,15 @@
  * tests (`rng`, mulberry32), and a runner whose failure message names the seed and the generated input, so that a
  * failing case reproduces with `MXLOCK_FUZZ_SEED=<seed> MXLOCK_FUZZ_CASES=1`.
  *
- * `MXLOCK_FUZZ_CASES` raises (or lowers) the number of cases of every property: the defaults keep the suite quick,
- * a bug hunt runs thousands. `MXLOCK_FUZZ_SEED` moves the first seed.
+ * Each property has a quick count for `npm test` and a full one for `npm run test:full` (MXLOCK_TEST_FULL=1, see
+ * test/support/scale.ts). `MXLOCK_FUZZ_CASES` sets the number of cases of every property over both: a bug hunt runs
+ * thousands. `MXLOCK_FUZZ_SEED` moves the first seed.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { inlineSafe } from '../../src/common/text.js';
 import { rng } from './generated-zones.js';
+import { cases } from './scale.js';
 
 /** The first seed when MXLOCK_FUZZ_SEED is not set: fixed, so that a plain `npm test` is deterministic. */
 const DEFAULT_FIRST_SEED = 10_000;
@@ -22,12 +24,21 @@ function envInt(name: string): number | undefined {
   return n;
 }
 
-/** The seeds of one property: `count` of them (MXLOCK_FUZZ_CASES when set), from MXLOCK_FUZZ_SEED or a fixed start. */
-export function fuzzSeeds(count: number): number[] {
-  const n = envInt('MXLOCK_FUZZ_CASES') ?? count;
+/**
+ * The seeds of one property: `quick` of them, `full` under MXLOCK_TEST_FULL=1, MXLOCK_FUZZ_CASES when set; from
+ * MXLOCK_FUZZ_SEED or a fixed start.
+ */
+export function fuzzSeeds(quick: number, full: number): number[] {
+  const n = envInt('MXLOCK_FUZZ_CASES') ?? cases(quick, full);
   const first = envInt('MXLOCK_FUZZ_SEED') ?? DEFAULT_FIRST_SEED;
   return Array.from({ length: n }, (_, i) => first + i);
 }
+
+/**
+ * From this many cases a property asserts that each of its outcomes (a report and a refusal, say) was reached by a
+ * share of them; fewer (one seed reproduced) cannot.
+ */
+export const MIN_CASES_FOR_SHARES = 20;
 
 /**
  * The timeout of a property's test: generous per case (a loaded 2-core machine runs several workers), so that only a

@@ -17,13 +17,36 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/**
+ * One build for the whole run: vitest calls the setup once per project (the root and each of vitest.config.ts's
+ * projects), each loading this file anew but in one process, so the build is kept on the global object, and removed
+ * when the last project is done with it.
+ */
+interface SharedBuild {
+  build: Promise<{ dir: string; bin: string }>;
+  users: number;
+}
+const SHARED = Symbol.for('mxlock.test.cliBuild');
+const registry = globalThis as { [SHARED]?: SharedBuild | undefined };
+
+async function build(): Promise<{ dir: string; bin: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'mxlock-cli-build-'));
   try {
-    project.provide('mxlockBin', await buildCliBundle(join(dir, 'bin')));
+    return { dir, bin: await buildCliBundle(join(dir, 'bin')) };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  return () => rm(dir, { recursive: true, force: true });
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const current = (registry[SHARED] ??= { build: build(), users: 0 });
+  current.users++;
+  const { dir, bin } = await current.build;
+  project.provide('mxlockBin', bin);
+  return async () => {
+    if (--current.users > 0) return;
+    if (registry[SHARED] === current) registry[SHARED] = undefined;
+    await rm(dir, { recursive: true, force: true });
+  };
 }
