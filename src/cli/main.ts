@@ -5,6 +5,15 @@
  */
 import { VERSION } from '../version.js';
 
+// `mxlock … | head` closes the pipe before the report is written: stop quietly, as other command-line tools do,
+// instead of an unhandled EPIPE with a stack trace. Any other stream error is still thrown.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
