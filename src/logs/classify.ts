@@ -20,7 +20,7 @@ import {
   type Outcome,
 } from './layouts.js';
 import type { CsvRecord } from './tokenizer.js';
-import { isoDay, isoSeconds, parseLogDay, parseLogTime } from './time.js';
+import { isoDay, isoSeconds, parseLogDay, parseLogTime, timeOfDayBytes } from './time.js';
 
 export type SourceClass = 'gateway' | 'declared' | 'other' | 'none';
 export type InboundClass =
@@ -253,7 +253,8 @@ interface StatusInfo {
 interface RowDetail {
   /** The sender, trimmed, lower case. */
   sender(): string;
-  time(): string;
+  /** The row's time (parseLogTime of its text). */
+  timeMs(): number;
   auth(): string;
   /** EmailEvents' header From (SenderFromAddress) as written; '' in message trace. */
   headerFrom(): string;
@@ -266,8 +267,8 @@ class LogRowDetail implements RowDetail {
   sender(): string {
     return this.lowerSender;
   }
-  time(): string {
-    return this.row.time;
+  timeMs(): number {
+    return parseLogTime(this.row.time);
   }
   auth(): string {
     return this.row.auth;
@@ -280,6 +281,8 @@ class LogRowDetail implements RowDetail {
 /** The columns a CSV record is read by, and the record being read, as RowDetail (the byte path). */
 class RecordDetail implements RowDetail {
   rec!: CsvRecord;
+  /** The record's day (recordDay: the date part's dateOf, what parseLogTime adds the time of day to). */
+  day = NaN;
   private senderOf: CsvRecord | undefined;
   private senderRow = -1;
   private lowerSender = '';
@@ -297,8 +300,24 @@ class RecordDetail implements RowDetail {
     }
     return this.lowerSender;
   }
-  time(): string {
-    return fieldText(this.rec, this.timeAt);
+  timeMs(): number {
+    const rec = this.rec;
+    const at = this.timeAt;
+    if (at >= 0 && !rec.escaped(at)) {
+      // A date part starting with a digit, its time of day in a shape timeOfDayBytes reads: the day already found
+      // plus that time, as parseLogTime adds them (no space to trim, not `/Date(…)/`, the same first space or `T`).
+      const b = rec.bytes;
+      const s = rec.fieldStart(at);
+      const e = rec.fieldEnd(at);
+      const c = s < e ? b[s]! : 0;
+      if (c >= 0x30 && c <= 0x39) {
+        let cut = s;
+        while (cut < e && b[cut] !== SPACE && b[cut] !== LETTER_T) cut++;
+        const tod = cut < e ? timeOfDayBytes(b, cut + 1, e) : -1;
+        if (tod !== -1) return this.day + tod;
+      }
+    }
+    return parseLogTime(fieldText(rec, at));
   }
   auth(): string {
     return fieldText(this.rec, this.authAt);
@@ -563,6 +582,7 @@ export class TraceClassifier {
           : status.outcome;
       detail.rec = rec;
       const day = this.recordDay(rec, index.time, lastDay);
+      detail.day = day;
       this.count(
         rcpt,
         day,
@@ -713,7 +733,7 @@ export class TraceClassifier {
     }
     if (at >= 0) {
       const d = this.directList[at]!;
-      saw(d, (t = parseLogTime(detail.time())));
+      saw(d, (t = detail.timeMs()));
       const auth = detail.auth();
       if (auth !== '') {
         const verdict = parseAuthenticationDetails(auth).compauth ?? 'unknown';
@@ -723,7 +743,7 @@ export class TraceClassifier {
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
       const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
-      if (s) saw(s, t ?? parseLogTime(detail.time()));
+      if (s) saw(s, t ?? detail.timeMs());
       else this.sourcesNotListed++;
     }
   }
@@ -869,36 +889,35 @@ function stamp(t: number): string | null {
   return Number.isNaN(t) ? null : isoSeconds(t);
 }
 
-const byCount =
-  <T extends { count: number }>(key: (x: T) => string) =>
-  (a: T, b: T) =>
-    b.count - a.count || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+/** `xs` by count, most first, then by `key` (worked out once per entry: a comparison makes no string). */
+function byCount<T extends { count: number }>(xs: T[], key: (x: T) => string): T[] {
+  const keyed = xs.map((x) => ({ x, k: key(x) }));
+  keyed.sort((a, b) => b.x.count - a.x.count || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((e) => e.x);
+}
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
-  return [...c.direct.entries()]
-    .map(([k, s]) => {
-      const [ip, senderDomain] = k.split('\u0000') as [string, string];
-      const entry: DirectSource = {
-        ip,
-        senderDomain,
-        count: s.count,
-        firstSeen: stamp(s.first),
-        lastSeen: stamp(s.last),
-      };
-      if (s.compauth)
-        entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
-      return entry;
-    })
-    .sort(byCount((x) => `${x.ip} ${x.senderDomain}`));
+  const list = [...c.direct.entries()].map(([k, s]) => {
+    const [ip, senderDomain] = k.split('\u0000') as [string, string];
+    const entry: DirectSource = {
+      ip,
+      senderDomain,
+      count: s.count,
+      firstSeen: stamp(s.first),
+      lastSeen: stamp(s.last),
+    };
+    if (s.compauth) entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return entry;
+  });
+  return byCount(list, (x) => `${x.ip} ${x.senderDomain}`);
 }
 
 export function inventoryOf(c: TraceClassifier): InventoryEntry[] {
-  return [...c.directSend.entries()]
-    .map(([k, s]) => {
-      const [sender, ip] = k.split('\u0000') as [string, string];
-      return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
-    })
-    .sort(byCount((x) => `${x.ip} ${x.sender}`));
+  const list = [...c.directSend.entries()].map(([k, s]) => {
+    const [sender, ip] = k.split('\u0000') as [string, string];
+    return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
+  });
+  return byCount(list, (x) => `${x.ip} ${x.sender}`);
 }
 
 /** Why the counts prove less than they seem: said in every output (issue 12; formats.md §2.2; field-notes). */

@@ -103,13 +103,15 @@ const STATUSES = [
 ];
 /** Every date shape the reader knows, and some it does not. */
 function timeText(r: () => number, ms: number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   const h = d.getUTCHours();
   const day = `${d.getUTCDate()}`;
   const month = `${d.getUTCMonth() + 1}`;
   const hms = `${pad(h)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  switch (Math.floor(r() * 8)) {
+  const hm = `${h % 12 || 12}:${pad(d.getUTCMinutes())}`;
+  switch (Math.floor(r() * 14)) {
     case 0:
       return `${month}/${day}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
     case 1:
@@ -124,6 +126,17 @@ function timeText(r: () => number, ms: number): string {
       return r() < 0.5 ? '' : 'yesterday';
     case 6:
       return `${day}/${month}/${d.getUTCFullYear()} ${hms}`;
+    // Times of day read from the bytes (timeOfDayBytes) and ones it leaves to the string parse.
+    case 8:
+      return `${month}/${day}/${d.getUTCFullYear()} ${hm} ${h < 12 ? 'am' : 'pm'}`;
+    case 9:
+      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${hms}${r() < 0.5 ? 'Z' : 'z'}`;
+    case 10:
+      return `${month}/${day}/${d.getUTCFullYear()} ${pick(['13:05 PM', '0:10 AM', '12:00 AM', '12:59:60 PM', '9:61 AM', '9:05  PM', '9:05 p.m.', '9:5 PM', '09:05:07.25 PM'])}`;
+    case 11:
+      return `${day}.${month}.${d.getUTCFullYear()} ${pick(['23:59', '24:00', '7:05:09', '7:05:9', '07:05:09+01:00', '7:05:09 ', '7:05:09Zz'])}`;
+    case 12:
+      return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}T${hms}`;
     default:
       return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${hms}+02:00`;
   }
