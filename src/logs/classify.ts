@@ -8,7 +8,7 @@ import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseAddress } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import { ABSENT, ByteMemo, IdMemo, NearList } from './byte-memo.js';
+import { ABSENT, ByteMemo, HOT_HITS, IdMemo, NearList } from './byte-memo.js';
 import {
   codeIn,
   directionOf,
@@ -204,6 +204,23 @@ export interface Flow {
 /** The answers cached per address, recipient and sender domain text: a trace repeats a few thousand a million times. */
 const MAX_CACHED_KEYS = 16_384;
 
+/**
+ * The bounds of the byte path's memos (entries; bytes of keys): what a tenant's trace repeats fits, a botnet's
+ * addresses do not fill memory. Mutable for the tests only, which make them tiny to exercise resets and long probes.
+ */
+export const MEMO_BOUNDS = {
+  recipients: 1 << 14,
+  addresses: 1 << 15,
+  senderDomains: 1 << 14,
+  /** Statuses, directions, connectors: a few dozen distinct values. */
+  small: 1024,
+  keyBytes: 1 << 20,
+  smallKeyBytes: 1 << 16,
+  directIds: 1 << 15,
+  flowIds: 1 << 16,
+  hotHits: HOT_HITS,
+};
+
 /** What an address is: the gateway's, a declared source's, another's, or none; and its slot in bySourceIp. */
 interface IpInfo {
   ip: string;
@@ -380,10 +397,10 @@ export class TraceClassifier {
    * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
-  private readonly directIds = new IdMemo(1 << 15);
+  private readonly directIds = new IdMemo(MEMO_BOUNDS.directIds);
   private readonly directList: Seen[] = [];
   private readonly directIndex = new Map<Seen, number>();
-  private readonly flowIds = new IdMemo(1 << 16);
+  private readonly flowIds = new IdMemo(MEMO_BOUNDS.flowIds);
   private readonly flowRefs: Flow[] = [];
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
@@ -539,13 +556,14 @@ export class TraceClassifier {
       return undefined;
     const id = layout.id;
     const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom);
-    const recipients = new ByteMemo<RecipientInfo>(1 << 14, 1 << 20, true);
-    const ips = new ByteMemo<IpInfo>(1 << 15, 1 << 20, true);
+    const b = MEMO_BOUNDS;
+    const recipients = new ByteMemo<RecipientInfo>(b.recipients, b.keyBytes, true, b.hotHits);
+    const ips = new ByteMemo<IpInfo>(b.addresses, b.keyBytes, true, b.hotHits);
     // null: a domain part that parses to no domain, so the key is the whole sender (read as text).
-    const senderDomains = new ByteMemo<SenderDomainInfo | null>(1 << 14, 1 << 20, true);
-    const statuses = new ByteMemo<StatusInfo>(1024, 1 << 16);
-    const directions = new ByteMemo<Direction>(1024, 1 << 16);
-    const connectors = new ByteMemo<boolean>(1024, 1 << 16);
+    const senderDomains = new ByteMemo<SenderDomainInfo | null>(b.senderDomains, b.keyBytes, true, b.hotHits);
+    const statuses = new ByteMemo<StatusInfo>(b.small, b.smallKeyBytes, false, b.hotHits);
+    const directions = new ByteMemo<Direction>(b.small, b.smallKeyBytes, false, b.hotHits);
+    const connectors = new ByteMemo<boolean>(b.small, b.smallKeyBytes, false, b.hotHits);
     const makeRecipient = (t: string) => this.recipientInfo(t);
     // The outcome of the status alone; EmailEvents' DeliveryLocation is looked at per row below.
     const makeStatus = (t: string): StatusInfo => ({

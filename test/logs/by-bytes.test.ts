@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { ABSENT, ByteMemo, IdMemo, NearList } from '../../src/logs/byte-memo.js';
+import { MEMO_BOUNDS } from '../../src/logs/classify.js';
 import { utf16ToUtf8 } from '../../src/logs/source.js';
 import { analyseLogs, type LogCommand } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
@@ -211,6 +212,32 @@ describe('trace by bytes gives the report the LogRow path gives', () => {
     expect(r.topRecipients.length).toBe(100);
   });
 
+  it.each([1, 2])(
+    'memos of a few entries: resets, hot keys kept through them, long probes, full NearLists (%i)',
+    async (seed) => {
+      const saved = { ...MEMO_BOUNDS };
+      Object.assign(MEMO_BOUNDS, {
+        recipients: 8,
+        addresses: 8,
+        senderDomains: 8,
+        small: 4,
+        keyBytes: 96,
+        smallKeyBytes: 24,
+        directIds: 4,
+        flowIds: 4,
+        hotHits: 2,
+      });
+      try {
+        const file = join(dir, `mt-tiny-${seed}.csv`);
+        writeFileSync(file, messageTrace(20 + seed, 6000, 60));
+        const r = await bothWays('trace', file);
+        expect(r.inbound.direct).toBeGreaterThan(0);
+      } finally {
+        Object.assign(MEMO_BOUNDS, saved);
+      }
+    },
+  );
+
   it('EmailEvents CSV (direction, connectors, delivery location, IPv6 column, authentication details)', async () => {
     const r0 = rng(5);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r0() * xs.length)]!;
@@ -295,6 +322,46 @@ describe('ByteMemo', () => {
       });
     expect(m.resets).toBeGreaterThan(0);
     expect(m.size).toBeLessThanOrEqual(1000);
+  });
+
+  it('keeps its hot keys (and their values) when it starts afresh, and lets them go once they cool off', () => {
+    const m = new ByteMemo<{ k: string }>(64, 1 << 12);
+    const find = (k: string) => {
+      const b = bytes(`..${k}`); // not at offset 0, and a fresh buffer each time
+      const v = m.get(b, 2, b.length);
+      if (v !== undefined) return v;
+      const made = { k };
+      m.set(b, 2, b.length, made);
+      return made;
+    };
+    find('first');
+    const hot = find('198.51.100.1');
+    for (let i = 0; i < 20; i++) expect(find('198.51.100.1')).toBe(hot);
+    const warm = find('198.51.100.2'); // found a few times only: not hot
+    for (let i = 0; i < 3; i++) find('198.51.100.2');
+    for (let i = 0; i < 100; i++) expect(find(`cold-${i}`).k).toBe(`cold-${i}`);
+    expect(m.resets).toBe(1);
+    expect(m.survivors).toBe(1);
+    expect(find('198.51.100.1')).toBe(hot); // the same object: what was built on it stays good
+    expect(find('198.51.100.2')).not.toBe(warm);
+    // Found once since that reset: it has cooled off and goes at the next one.
+    for (let i = 100; i < 200; i++) expect(find(`cold-${i}`).k).toBe(`cold-${i}`);
+    expect(m.resets).toBeGreaterThanOrEqual(2);
+    expect(find('198.51.100.1')).not.toBe(hot);
+    expect(m.size).toBeLessThanOrEqual(64);
+  });
+
+  it('a hot key survives in a memo of a few bytes, a key longer than what is left still goes in', () => {
+    const m = new ByteMemo<number>(1000, 64);
+    const key = bytes('x'.repeat(15));
+    m.get(key, 0, key.length);
+    m.set(key, 0, key.length, 1);
+    for (let i = 0; i < 20; i++) expect(m.get(key, 0, key.length)).toBe(1);
+    const long = bytes('y'.repeat(60));
+    expect(m.get(long, 0, long.length)).toBeUndefined();
+    expect(m.set(long, 0, long.length, 2)).toBe(true);
+    expect(m.get(long, 0, long.length)).toBe(2);
+    expect(m.get(key, 0, key.length)).toBeUndefined(); // no room for both
   });
 
   it('keeps a copy of the key, not a view of the chunk', () => {
