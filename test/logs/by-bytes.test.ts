@@ -402,6 +402,42 @@ describe('NearList and IdMemo', () => {
 });
 
 describe('UTF-16 transcoding', () => {
+  it.each([
+    [
+      [0xfeff, 0xfeff, 0x41],
+      [1, 2, 3],
+    ],
+    [
+      [0x41, 0xfeff, 0x42],
+      [2, 1],
+    ],
+    [
+      [0xd83d, 0xde00, 0x41],
+      [1, 2, 1],
+    ],
+    [
+      [0xd83d, 0x41, 0xde00],
+      [2, 2],
+    ],
+    [[0x41, 0xd83d], [3]],
+  ])('units %j cut after %j bytes, then at the end', (units, cuts) => {
+    for (const order of ['le', 'be'] as const) {
+      const bytes = Buffer.from(new Uint16Array(units).buffer);
+      if (order === 'be') bytes.swap16();
+      const all = Buffer.concat([bytes, Buffer.from([0x41])]); // a last odd byte
+      const expected = new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be').decode(all);
+      const convert = utf16ToUtf8(order);
+      const got: Buffer[] = [];
+      let at = 0;
+      for (const n of cuts) {
+        got.push(Buffer.from(convert(all.subarray(at, at + n), false)));
+        at += n;
+      }
+      got.push(Buffer.from(convert(all.subarray(at), true)));
+      expect(Buffer.concat(got).toString('utf8')).toBe(expected);
+    }
+  });
+
   it.each([1, 2, 3, 4, 5, 6])(
     'agrees with TextDecoder in stream mode on random units and cuts (%i)',
     (seed) => {
