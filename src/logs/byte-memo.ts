@@ -3,8 +3,9 @@
  * repeats a few thousand recipients, sender domains and statuses a million times, and hashing their bytes in place
  * costs less than making a string of them. A key's bytes are copied into the memo's own arena the first time (never a
  * view of the chunk, which would pin it). The tables start small and grow with the keys met (a small working set stays
- * in the processor's cache, which is what a lookup costs), up to a bound; full, the memo starts afresh, so memory
- * stays flat whatever the input. With `secondSight`, a key is kept only when met a second time (a doorkeeper bit per
+ * in the processor's cache, which is what a lookup costs), up to a bound; full, the memo starts afresh but for its hot
+ * keys (found again often since the last time: a gateway's addresses, the common recipients), so memory stays flat
+ * whatever the input and what the reader built on a hot key's value (ids in NearLists) stays good. With `secondSight`, a key is kept only when met a second time (a doorkeeper bit per
  * hash): a trace's many addresses seen once then never fill the memo, nor survive in the heap (V8 grows its young
  * generation, and so the process, when much of what it allocates survives).
  */
@@ -14,6 +15,29 @@ const EMPTY = -1;
 const FIRST_ENTRIES = 256;
 /** The doorkeeper's bits (128 KiB): few enough collisions for 10^5 keys met once. */
 const DOORKEEPER_BITS = 1 << 20;
+/** Finds since the last reset that make a key hot (kept through the next reset), unless told otherwise. */
+export const HOT_HITS = 16;
+/** [offset in the arena, length, finds since the last reset, hash] per entry. */
+const META = 4;
+/** Numbers per table slot. */
+const SLOT = 4;
+
+/**
+ * The hash of `b[s..e)` (`view` is a DataView of `b`): four bytes at a time (a field is 10–30 bytes; a byte loop costs
+ * about as much per byte as a word loop per word), each word mixed in so that every byte reaches the low bits the table
+ * slot is taken from.
+ */
+function hashOf(view: DataView, b: Uint8Array, s: number, e: number): number {
+  let h = e - s;
+  let i = s;
+  for (; i + 4 <= e; i += 4) {
+    h = Math.imul(h ^ view.getInt32(i, true), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  for (; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
 
 /** Slots for `entries` keys: a power of two (the slot is the hash's low bits), at least twice as many (short probes). */
 function slotsFor(entries: number): number {
@@ -23,10 +47,14 @@ function slotsFor(entries: number): number {
 }
 
 export class ByteMemo<T> {
-  /** Open addressing, linear probing: [hash, entry] per slot, entry EMPTY when free. */
+  /**
+   * Open addressing, linear probing: SLOT numbers per slot, [hash, entry, offset in the arena, length], entry EMPTY
+   * when free. The key's place is in the slot (not only in meta), so that a lookup waits for memory twice (the slot,
+   * then the key's bytes and the value together), not three times.
+   */
   private slots: Int32Array;
   private mask: number;
-  /** [offset in the arena, length] per entry. */
+  /** META numbers per entry. */
   private meta: Int32Array;
   private arena: Uint8Array;
   private arenaView: DataView;
@@ -40,6 +68,8 @@ export class ByteMemo<T> {
   private lastSlot = 0;
   /** How many times the memo was full and started afresh (for tests and the bench). */
   resets = 0;
+  /** Hot keys kept through the resets so far (for tests). */
+  survivors = 0;
   /** One bit per hash (modulo its size): set when a key was met once and not kept. */
   private readonly doorkeeper: Uint32Array | undefined;
 
@@ -47,12 +77,13 @@ export class ByteMemo<T> {
     private readonly maxEntries = 1 << 14,
     private readonly maxBytes = 1 << 20,
     secondSight = false,
+    private readonly hotHits = HOT_HITS,
   ) {
     if (secondSight) this.doorkeeper = new Uint32Array(DOORKEEPER_BITS >>> 5);
     const entries = Math.min(FIRST_ENTRIES, maxEntries);
     this.mask = slotsFor(entries) - 1;
-    this.slots = new Int32Array((this.mask + 1) * 2).fill(EMPTY);
-    this.meta = new Int32Array(entries * 2);
+    this.slots = new Int32Array((this.mask + 1) * SLOT).fill(EMPTY);
+    this.meta = new Int32Array(entries * META);
     this.arena = new Uint8Array(Math.min(entries * 32, maxBytes));
     this.arenaView = new DataView(this.arena.buffer);
   }
@@ -69,25 +100,19 @@ export class ByteMemo<T> {
     }
     const view = this.view;
     const len = e - s;
-    // Four bytes at a time (a field is 10–30 bytes; a byte loop costs about as much per byte as a word loop per word),
-    // each word mixed into the hash so that every byte reaches the low bits the table slot is taken from.
-    let h = len;
-    let i = s;
-    for (; i + 4 <= e; i += 4) {
-      h = Math.imul(h ^ view.getInt32(i, true), 0x5bd1e995);
-      h ^= h >>> 15;
-    }
-    for (; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h ^= h >>> 13;
+    const h = hashOf(view, b, s, e);
     const slots = this.slots;
     const mask = this.mask;
+    const meta = this.meta;
     let slot = h & mask;
     for (;;) {
-      const k = slots[slot * 2 + 1]!;
+      const at = slot * SLOT;
+      const k = slots[at + 1]!;
       if (k === EMPTY) break;
-      if (slots[slot * 2] === h && this.meta[k * 2 + 1] === len && this.same(this.meta[k * 2]!, view, s, len))
+      if (slots[at] === h && slots[at + 3] === len && this.same(slots[at + 2]!, view, s, len)) {
+        meta[k * META + 2]!++;
         return this.values[k];
+      }
       slot = (slot + 1) & mask;
     }
     this.lastHash = h;
@@ -118,37 +143,55 @@ export class ByteMemo<T> {
         return false;
       }
     }
-    if (this.values.length >= this.maxEntries || this.used + len > this.maxBytes) this.clear();
+    if (this.values.length >= this.maxEntries || this.used + len > this.maxBytes) {
+      this.clear();
+      // A hot key's bytes may be these only if `get` found them, and it did not.
+      if (this.values.length >= this.maxEntries || this.used + len > this.maxBytes) this.clear(false);
+    }
     const k = this.values.length;
-    if ((k + 1) * 2 > this.meta.length) this.growEntries();
+    if ((k + 1) * META > this.meta.length) this.growEntries();
     while (this.used + len > this.arena.length) this.growArena();
     this.get(b, s, e); // the slot, in the table as it now is
     this.values.push(value);
-    this.meta[k * 2] = this.used;
-    this.meta[k * 2 + 1] = len;
+    this.meta[k * META] = this.used;
+    this.meta[k * META + 1] = len;
+    this.meta[k * META + 2] = 0;
+    this.meta[k * META + 3] = this.lastHash;
     this.arena.set(b.subarray(s, e), this.used);
     this.used += len;
-    this.slots[this.lastSlot * 2] = this.lastHash;
-    this.slots[this.lastSlot * 2 + 1] = k;
+    this.fill(this.lastSlot, k);
     return true;
   }
 
   private growEntries(): void {
-    const entries = Math.min(this.meta.length, this.maxEntries); // doubles
-    const meta = new Int32Array(entries * 2);
+    const entries = Math.min((this.meta.length / META) * 2, this.maxEntries);
+    const meta = new Int32Array(entries * META);
     meta.set(this.meta);
     this.meta = meta;
-    const old = this.slots;
     this.mask = slotsFor(entries) - 1;
-    this.slots = new Int32Array((this.mask + 1) * 2).fill(EMPTY);
-    for (let i = 0; i < old.length; i += 2) {
-      const k = old[i + 1]!;
-      if (k === EMPTY) continue;
-      let slot = old[i]! & this.mask;
-      while (this.slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & this.mask;
-      this.slots[slot * 2] = old[i]!;
-      this.slots[slot * 2 + 1] = k;
+    this.slots = new Int32Array((this.mask + 1) * SLOT);
+    this.rehash();
+  }
+
+  /** Fills the table from the entries (their hashes are in meta). */
+  private rehash(): void {
+    const slots = this.slots.fill(EMPTY);
+    const mask = this.mask;
+    for (let k = 0; k < this.values.length; k++) {
+      let slot = this.meta[k * META + 3]! & mask;
+      while (slots[slot * SLOT + 1] !== EMPTY) slot = (slot + 1) & mask;
+      this.fill(slot, k);
     }
+  }
+
+  /** Puts entry `k` (its meta written) in `slot`. */
+  private fill(slot: number, k: number): void {
+    const at = slot * SLOT;
+    const meta = this.meta;
+    this.slots[at] = meta[k * META + 3]!;
+    this.slots[at + 1] = k;
+    this.slots[at + 2] = meta[k * META]!;
+    this.slots[at + 3] = meta[k * META + 1]!;
   }
 
   private growArena(): void {
@@ -158,12 +201,38 @@ export class ByteMemo<T> {
     this.arenaView = new DataView(arena.buffer);
   }
 
-  private clear(): void {
+  /**
+   * Starts afresh, keeping the hot keys (found `hotHits` times since the last reset, up to a quarter of the bounds) with
+   * their values; their counts start again, so a key that cools off goes at a later reset.
+   */
+  private clear(keepHot = true): void {
     this.doorkeeper?.fill(0);
-    this.slots.fill(EMPTY);
-    this.values.length = 0;
-    this.used = 0;
+    const meta = this.meta;
+    const arena = this.arena;
+    const values = this.values;
+    const n = values.length;
+    let kept = 0;
+    let used = 0;
+    if (keepHot)
+      for (let k = 0; k < n && kept < this.maxEntries >>> 2; k++) {
+        const o = meta[k * META]!;
+        const len = meta[k * META + 1]!;
+        if (meta[k * META + 2]! < this.hotHits || used + len > this.maxBytes >>> 2) continue;
+        // Entries move only down (kept <= k, used <= o): copyWithin and the meta writes never overwrite one not read.
+        arena.copyWithin(used, o, o + len);
+        meta[kept * META] = used;
+        meta[kept * META + 1] = len;
+        meta[kept * META + 2] = 0;
+        meta[kept * META + 3] = meta[k * META + 3]!;
+        values[kept] = values[k]!;
+        used += len;
+        kept++;
+      }
+    values.length = kept;
+    this.used = used;
+    this.survivors += kept;
     this.resets++;
+    this.rehash();
   }
 }
 

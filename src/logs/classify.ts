@@ -8,7 +8,7 @@ import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseAddress } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import { ABSENT, ByteMemo, IdMemo, NearList } from './byte-memo.js';
+import { ABSENT, ByteMemo, HOT_HITS, IdMemo, NearList } from './byte-memo.js';
 import {
   codeIn,
   directionOf,
@@ -20,7 +20,7 @@ import {
   type Outcome,
 } from './layouts.js';
 import type { CsvRecord } from './tokenizer.js';
-import { isoDay, isoSeconds, parseLogDay, parseLogTime } from './time.js';
+import { isoDay, isoSeconds, parseLogDay, parseLogTime, timeOfDayBytes } from './time.js';
 
 export type SourceClass = 'gateway' | 'declared' | 'other' | 'none';
 export type InboundClass =
@@ -119,6 +119,9 @@ function saw(s: Seen, t: number): void {
   }
 }
 
+/** Counts per key in a Tally: one per class, padded to 32 bytes so that a key's counts lie in one cache line. */
+const STRIDE = 8;
+
 /**
  * Counts per key and class in one typed array (a million rows bump four of these: no object per key, no object per
  * row).
@@ -130,14 +133,14 @@ export class Tally {
   readonly keys: string[] = [];
   /** OTHER_KEY's slot once the tally is full (-1 before). */
   private otherSlot = -1;
-  private counts = new Int32Array(1024 * INBOUND_CLASSES.length);
+  private counts = new Int32Array(1024 * STRIDE);
 
   bump(key: string, cls: number): void {
     this.bumpAt(this.slot(key), cls);
   }
 
   bumpAt(slot: number, cls: number): void {
-    this.counts[slot * INBOUND_CLASSES.length + cls]!++;
+    this.counts[slot * STRIDE + cls]!++;
   }
 
   /** The key's slot (OTHER_KEY's once MAX_TALLY_KEYS are kept), for bumpAt; callers may keep it for the next rows. */
@@ -154,7 +157,7 @@ export class Tally {
       this.index.set(key, i);
       this.keys.push(key);
       if (key === OTHER_KEY && this.keys.length > MAX_TALLY_KEYS) this.otherSlot = i;
-      if ((i + 1) * INBOUND_CLASSES.length > this.counts.length) {
+      if ((i + 1) * STRIDE > this.counts.length) {
         const grown = new Int32Array(this.counts.length * 2);
         grown.set(this.counts);
         this.counts = grown;
@@ -165,7 +168,7 @@ export class Tally {
 
   countsOf(i: number): Counts {
     const c = zero();
-    INBOUND_CLASSES.forEach((k, j) => (c[k] = this.counts[i * INBOUND_CLASSES.length + j]!));
+    INBOUND_CLASSES.forEach((k, j) => (c[k] = this.counts[i * STRIDE + j]!));
     return c;
   }
 
@@ -203,6 +206,23 @@ export interface Flow {
 
 /** The answers cached per address, recipient and sender domain text: a trace repeats a few thousand a million times. */
 const MAX_CACHED_KEYS = 16_384;
+
+/**
+ * The bounds of the byte path's memos (entries; bytes of keys): what a tenant's trace repeats fits, a botnet's
+ * addresses do not fill memory. Mutable for the tests only, which make them tiny to exercise resets and long probes.
+ */
+export const MEMO_BOUNDS = {
+  recipients: 1 << 14,
+  addresses: 1 << 15,
+  senderDomains: 1 << 14,
+  /** Statuses, directions, connectors: a few dozen distinct values. */
+  small: 1024,
+  keyBytes: 1 << 20,
+  smallKeyBytes: 1 << 16,
+  directIds: 1 << 15,
+  flowIds: 1 << 16,
+  hotHits: HOT_HITS,
+};
 
 /** What an address is: the gateway's, a declared source's, another's, or none; and its slot in bySourceIp. */
 interface IpInfo {
@@ -253,7 +273,8 @@ interface StatusInfo {
 interface RowDetail {
   /** The sender, trimmed, lower case. */
   sender(): string;
-  time(): string;
+  /** The row's time (parseLogTime of its text). */
+  timeMs(): number;
   auth(): string;
   /** EmailEvents' header From (SenderFromAddress) as written; '' in message trace. */
   headerFrom(): string;
@@ -266,8 +287,8 @@ class LogRowDetail implements RowDetail {
   sender(): string {
     return this.lowerSender;
   }
-  time(): string {
-    return this.row.time;
+  timeMs(): number {
+    return parseLogTime(this.row.time);
   }
   auth(): string {
     return this.row.auth;
@@ -280,6 +301,8 @@ class LogRowDetail implements RowDetail {
 /** The columns a CSV record is read by, and the record being read, as RowDetail (the byte path). */
 class RecordDetail implements RowDetail {
   rec!: CsvRecord;
+  /** The record's day (recordDay: the date part's dateOf, what parseLogTime adds the time of day to). */
+  day = NaN;
   private senderOf: CsvRecord | undefined;
   private senderRow = -1;
   private lowerSender = '';
@@ -297,8 +320,24 @@ class RecordDetail implements RowDetail {
     }
     return this.lowerSender;
   }
-  time(): string {
-    return fieldText(this.rec, this.timeAt);
+  timeMs(): number {
+    const rec = this.rec;
+    const at = this.timeAt;
+    if (at >= 0 && !rec.escaped(at)) {
+      // A date part starting with a digit, its time of day in a shape timeOfDayBytes reads: the day already found
+      // plus that time, as parseLogTime adds them (no space to trim, not `/Date(…)/`, the same first space or `T`).
+      const b = rec.bytes;
+      const s = rec.fieldStart(at);
+      const e = rec.fieldEnd(at);
+      const c = s < e ? b[s]! : 0;
+      if (c >= 0x30 && c <= 0x39) {
+        let cut = s;
+        while (cut < e && b[cut] !== SPACE && b[cut] !== LETTER_T) cut++;
+        const tod = cut < e ? timeOfDayBytes(b, cut + 1, e) : -1;
+        if (tod !== -1) return this.day + tod;
+      }
+    }
+    return parseLogTime(fieldText(rec, at));
   }
   auth(): string {
     return fieldText(this.rec, this.authAt);
@@ -361,10 +400,10 @@ export class TraceClassifier {
    * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
-  private readonly directIds = new IdMemo(1 << 15);
+  private readonly directIds = new IdMemo(MEMO_BOUNDS.directIds);
   private readonly directList: Seen[] = [];
   private readonly directIndex = new Map<Seen, number>();
-  private readonly flowIds = new IdMemo(1 << 16);
+  private readonly flowIds = new IdMemo(MEMO_BOUNDS.flowIds);
   private readonly flowRefs: Flow[] = [];
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
@@ -520,13 +559,14 @@ export class TraceClassifier {
       return undefined;
     const id = layout.id;
     const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom);
-    const recipients = new ByteMemo<RecipientInfo>(1 << 14, 1 << 20, true);
-    const ips = new ByteMemo<IpInfo>(1 << 15, 1 << 20, true);
+    const b = MEMO_BOUNDS;
+    const recipients = new ByteMemo<RecipientInfo>(b.recipients, b.keyBytes, true, b.hotHits);
+    const ips = new ByteMemo<IpInfo>(b.addresses, b.keyBytes, true, b.hotHits);
     // null: a domain part that parses to no domain, so the key is the whole sender (read as text).
-    const senderDomains = new ByteMemo<SenderDomainInfo | null>(1 << 14, 1 << 20, true);
-    const statuses = new ByteMemo<StatusInfo>(1024, 1 << 16);
-    const directions = new ByteMemo<Direction>(1024, 1 << 16);
-    const connectors = new ByteMemo<boolean>(1024, 1 << 16);
+    const senderDomains = new ByteMemo<SenderDomainInfo | null>(b.senderDomains, b.keyBytes, true, b.hotHits);
+    const statuses = new ByteMemo<StatusInfo>(b.small, b.smallKeyBytes, false, b.hotHits);
+    const directions = new ByteMemo<Direction>(b.small, b.smallKeyBytes, false, b.hotHits);
+    const connectors = new ByteMemo<boolean>(b.small, b.smallKeyBytes, false, b.hotHits);
     const makeRecipient = (t: string) => this.recipientInfo(t);
     // The outcome of the status alone; EmailEvents' DeliveryLocation is looked at per row below.
     const makeStatus = (t: string): StatusInfo => ({
@@ -563,6 +603,7 @@ export class TraceClassifier {
           : status.outcome;
       detail.rec = rec;
       const day = this.recordDay(rec, index.time, lastDay);
+      detail.day = day;
       this.count(
         rcpt,
         day,
@@ -713,7 +754,7 @@ export class TraceClassifier {
     }
     if (at >= 0) {
       const d = this.directList[at]!;
-      saw(d, (t = parseLogTime(detail.time())));
+      saw(d, (t = detail.timeMs()));
       const auth = detail.auth();
       if (auth !== '') {
         const verdict = parseAuthenticationDetails(auth).compauth ?? 'unknown';
@@ -723,7 +764,7 @@ export class TraceClassifier {
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
       const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
-      if (s) saw(s, t ?? parseLogTime(detail.time()));
+      if (s) saw(s, t ?? detail.timeMs());
       else this.sourcesNotListed++;
     }
   }
@@ -869,36 +910,35 @@ function stamp(t: number): string | null {
   return Number.isNaN(t) ? null : isoSeconds(t);
 }
 
-const byCount =
-  <T extends { count: number }>(key: (x: T) => string) =>
-  (a: T, b: T) =>
-    b.count - a.count || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+/** `xs` by count, most first, then by `key` (worked out once per entry: a comparison makes no string). */
+function byCount<T extends { count: number }>(xs: T[], key: (x: T) => string): T[] {
+  const keyed = xs.map((x) => ({ x, k: key(x) }));
+  keyed.sort((a, b) => b.x.count - a.x.count || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((e) => e.x);
+}
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
-  return [...c.direct.entries()]
-    .map(([k, s]) => {
-      const [ip, senderDomain] = k.split('\u0000') as [string, string];
-      const entry: DirectSource = {
-        ip,
-        senderDomain,
-        count: s.count,
-        firstSeen: stamp(s.first),
-        lastSeen: stamp(s.last),
-      };
-      if (s.compauth)
-        entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
-      return entry;
-    })
-    .sort(byCount((x) => `${x.ip} ${x.senderDomain}`));
+  const list = [...c.direct.entries()].map(([k, s]) => {
+    const [ip, senderDomain] = k.split('\u0000') as [string, string];
+    const entry: DirectSource = {
+      ip,
+      senderDomain,
+      count: s.count,
+      firstSeen: stamp(s.first),
+      lastSeen: stamp(s.last),
+    };
+    if (s.compauth) entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return entry;
+  });
+  return byCount(list, (x) => `${x.ip} ${x.senderDomain}`);
 }
 
 export function inventoryOf(c: TraceClassifier): InventoryEntry[] {
-  return [...c.directSend.entries()]
-    .map(([k, s]) => {
-      const [sender, ip] = k.split('\u0000') as [string, string];
-      return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
-    })
-    .sort(byCount((x) => `${x.ip} ${x.sender}`));
+  const list = [...c.directSend.entries()].map(([k, s]) => {
+    const [sender, ip] = k.split('\u0000') as [string, string];
+    return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
+  });
+  return byCount(list, (x) => `${x.ip} ${x.sender}`);
 }
 
 /** Why the counts prove less than they seem: said in every output (issue 12; formats.md §2.2; field-notes). */

@@ -68,6 +68,58 @@ function timeOf(rest: string): { ms: number; twelveHour: boolean } {
   };
 }
 
+const DIGIT_0 = 0x30;
+const COLON = 0x3a;
+
+/** The value of the two ASCII digits at `b[i]`, `b[i + 1]`, or -1. */
+function twoDigits(b: Uint8Array, i: number): number {
+  const x = b[i]! - DIGIT_0;
+  const y = b[i + 1]! - DIGIT_0;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/**
+ * The time of day of `b[s..e)` (the text after a timestamp's date part) as timeOf reads it, for the shapes Export-Csv
+ * and ISO-8601 write and nothing else: `h:mm[:ss]`, then the end, ` AM`/` PM` (either case) or `Z`. -1 for any other
+ * text (fractions, zone offsets, `a.m.`, extra spaces): the caller then parses the string (parseLogTime). Read from the
+ * bytes because a direct row's first and last seen need its time, and the string and regular expressions cost more
+ * than the rest of the row (DESIGN §8).
+ */
+export function timeOfDayBytes(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  const h1 = i < e ? b[i]! - DIGIT_0 : -1;
+  if (h1 < 0 || h1 > 9) return -1;
+  i++;
+  let h = h1;
+  if (i < e && b[i] !== COLON) {
+    const h2 = b[i]! - DIGIT_0;
+    if (h2 < 0 || h2 > 9) return -1;
+    h = h1 * 10 + h2;
+    i++;
+  }
+  if (i + 3 > e || b[i] !== COLON) return -1;
+  const min = twoDigits(b, i + 1);
+  if (min < 0) return -1;
+  i += 3;
+  let sec = 0;
+  if (i < e && b[i] === COLON) {
+    if (i + 3 > e) return -1;
+    sec = twoDigits(b, i + 1);
+    if (sec < 0) return -1;
+    i += 3;
+  }
+  if (i + 3 === e && b[i] === 0x20 && (b[i + 2] === 0x4d || b[i + 2] === 0x6d)) {
+    // AM/PM, as timeOf's marker (case-insensitive).
+    const m = b[i + 1]! | 0x20;
+    if (m !== 0x61 && m !== 0x70) return -1;
+    if (h < 1 || h > 12) return NaN;
+    if (m === 0x70 && h < 12) h += 12;
+    if (m === 0x61 && h === 12) h = 0;
+  } else if (!(i === e || (i + 1 === e && (b[i] === 0x5a || b[i] === 0x7a)))) return -1;
+  if (h > 23 || min > 59 || sec > 60) return NaN;
+  return ((h * 60 + min) * 60 + sec) * 1000;
+}
+
 /** A log timestamp as UTC milliseconds, NaN when it is none of the known shapes. */
 export function parseLogTime(text: string): number {
   const s = text.trim();

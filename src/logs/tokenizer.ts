@@ -47,6 +47,8 @@ export interface TokenizerOptions {
 
 /** Four quote bytes, for the word-at-a-time search. */
 const QUOTES = 0x22222222;
+/** Whether a Uint32Array word holds its lowest-addressed byte in its low bits (findQuote reads places from them). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 class Tokenizer implements CsvTokenizer, CsvRecord {
   row = 0;
@@ -106,22 +108,28 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
 
   /**
    * The first quote at or after `q` in `b` (its length `n` when none): a word at a time, with the SWAR test for a zero
-   * byte in `word ^ QUOTES` (the lowest flagged byte is exact; the byte loop then finds it). A message trace is mostly
-   * quoted text: this is where the tokenizer spends its time, and it is 1.7× faster than a byte loop.
+   * byte in `word ^ QUOTES`, whose lowest flagged byte is exact (a borrow only runs upwards), so its place in the word
+   * is the quote's. The bytes of the first word before `q` are masked out; bytes outside the whole words are looked at
+   * one by one. A message trace is mostly quoted text: this is where the tokenizer spends its time.
    */
   private findQuote(b: Buffer, q: number, n: number): number {
     const a = this.align;
-    while (q < n && ((q - a) & 3) !== 0) {
-      if (b[q] === QUOTE) return q;
-      q++;
-    }
     const words = this.words;
-    let w = (q - a) >> 2;
-    for (const end = words.length; w < end; w++) {
-      const x = words[w]! ^ QUOTES;
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+    if (LITTLE_ENDIAN && q >= a) {
+      let w = (q - a) >> 2;
+      const end = words.length;
+      if (w < end) {
+        // Little-endian: the byte at the lowest address is the word's low byte; 0xff after the XOR is no quote.
+        let x = (words[w]! ^ QUOTES) | ((1 << (((q - a) & 3) << 3)) - 1);
+        for (;;) {
+          const m = (x - 0x01010101) & ~x & 0x80808080;
+          if (m !== 0) return a + (w << 2) + ((31 - Math.clz32(m & -m)) >> 3);
+          if (++w === end) break;
+          x = words[w]! ^ QUOTES;
+        }
+        q = a + (w << 2);
+      }
     }
-    q = Math.max(q, a + (w << 2));
     while (q < n && b[q] !== QUOTE) q++;
     return q;
   }

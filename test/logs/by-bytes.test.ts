@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
 import { ABSENT, ByteMemo, IdMemo, NearList } from '../../src/logs/byte-memo.js';
+import { MEMO_BOUNDS } from '../../src/logs/classify.js';
 import { utf16ToUtf8 } from '../../src/logs/source.js';
 import { analyseLogs, type LogCommand } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
@@ -103,13 +104,15 @@ const STATUSES = [
 ];
 /** Every date shape the reader knows, and some it does not. */
 function timeText(r: () => number, ms: number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   const h = d.getUTCHours();
   const day = `${d.getUTCDate()}`;
   const month = `${d.getUTCMonth() + 1}`;
   const hms = `${pad(h)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  switch (Math.floor(r() * 8)) {
+  const hm = `${h % 12 || 12}:${pad(d.getUTCMinutes())}`;
+  switch (Math.floor(r() * 14)) {
     case 0:
       return `${month}/${day}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
     case 1:
@@ -124,6 +127,17 @@ function timeText(r: () => number, ms: number): string {
       return r() < 0.5 ? '' : 'yesterday';
     case 6:
       return `${day}/${month}/${d.getUTCFullYear()} ${hms}`;
+    // Times of day read from the bytes (timeOfDayBytes) and ones it leaves to the string parse.
+    case 8:
+      return `${month}/${day}/${d.getUTCFullYear()} ${hm} ${h < 12 ? 'am' : 'pm'}`;
+    case 9:
+      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${hms}${r() < 0.5 ? 'Z' : 'z'}`;
+    case 10:
+      return `${month}/${day}/${d.getUTCFullYear()} ${pick(['13:05 PM', '0:10 AM', '12:00 AM', '12:59:60 PM', '9:61 AM', '9:05  PM', '9:05 p.m.', '9:5 PM', '09:05:07.25 PM'])}`;
+    case 11:
+      return `${day}.${month}.${d.getUTCFullYear()} ${pick(['23:59', '24:00', '7:05:09', '7:05:9', '07:05:09+01:00', '7:05:09 ', '7:05:09Zz'])}`;
+    case 12:
+      return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}T${hms}`;
     default:
       return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${hms}+02:00`;
   }
@@ -197,6 +211,32 @@ describe('trace by bytes gives the report the LogRow path gives', () => {
     const r = await bothWays('trace', file);
     expect(r.topRecipients.length).toBe(100);
   });
+
+  it.each([1, 2])(
+    'memos of a few entries: resets, hot keys kept through them, long probes, full NearLists (%i)',
+    async (seed) => {
+      const saved = { ...MEMO_BOUNDS };
+      Object.assign(MEMO_BOUNDS, {
+        recipients: 8,
+        addresses: 8,
+        senderDomains: 8,
+        small: 4,
+        keyBytes: 96,
+        smallKeyBytes: 24,
+        directIds: 4,
+        flowIds: 4,
+        hotHits: 2,
+      });
+      try {
+        const file = join(dir, `mt-tiny-${seed}.csv`);
+        writeFileSync(file, messageTrace(20 + seed, 6000, 60));
+        const r = await bothWays('trace', file);
+        expect(r.inbound.direct).toBeGreaterThan(0);
+      } finally {
+        Object.assign(MEMO_BOUNDS, saved);
+      }
+    },
+  );
 
   it('EmailEvents CSV (direction, connectors, delivery location, IPv6 column, authentication details)', async () => {
     const r0 = rng(5);
@@ -284,6 +324,46 @@ describe('ByteMemo', () => {
     expect(m.size).toBeLessThanOrEqual(1000);
   });
 
+  it('keeps its hot keys (and their values) when it starts afresh, and lets them go once they cool off', () => {
+    const m = new ByteMemo<{ k: string }>(64, 1 << 12);
+    const find = (k: string) => {
+      const b = bytes(`..${k}`); // not at offset 0, and a fresh buffer each time
+      const v = m.get(b, 2, b.length);
+      if (v !== undefined) return v;
+      const made = { k };
+      m.set(b, 2, b.length, made);
+      return made;
+    };
+    find('first');
+    const hot = find('198.51.100.1');
+    for (let i = 0; i < 20; i++) expect(find('198.51.100.1')).toBe(hot);
+    const warm = find('198.51.100.2'); // found a few times only: not hot
+    for (let i = 0; i < 3; i++) find('198.51.100.2');
+    for (let i = 0; i < 100; i++) expect(find(`cold-${i}`).k).toBe(`cold-${i}`);
+    expect(m.resets).toBe(1);
+    expect(m.survivors).toBe(1);
+    expect(find('198.51.100.1')).toBe(hot); // the same object: what was built on it stays good
+    expect(find('198.51.100.2')).not.toBe(warm);
+    // Found once since that reset: it has cooled off and goes at the next one.
+    for (let i = 100; i < 200; i++) expect(find(`cold-${i}`).k).toBe(`cold-${i}`);
+    expect(m.resets).toBeGreaterThanOrEqual(2);
+    expect(find('198.51.100.1')).not.toBe(hot);
+    expect(m.size).toBeLessThanOrEqual(64);
+  });
+
+  it('a hot key survives in a memo of a few bytes, a key longer than what is left still goes in', () => {
+    const m = new ByteMemo<number>(1000, 64);
+    const key = bytes('x'.repeat(15));
+    m.get(key, 0, key.length);
+    m.set(key, 0, key.length, 1);
+    for (let i = 0; i < 20; i++) expect(m.get(key, 0, key.length)).toBe(1);
+    const long = bytes('y'.repeat(60));
+    expect(m.get(long, 0, long.length)).toBeUndefined();
+    expect(m.set(long, 0, long.length, 2)).toBe(true);
+    expect(m.get(long, 0, long.length)).toBe(2);
+    expect(m.get(key, 0, key.length)).toBeUndefined(); // no room for both
+  });
+
   it('keeps a copy of the key, not a view of the chunk', () => {
     const m = new ByteMemo<string>();
     const chunk = bytes('status:Delivered');
@@ -322,6 +402,42 @@ describe('NearList and IdMemo', () => {
 });
 
 describe('UTF-16 transcoding', () => {
+  it.each([
+    [
+      [0xfeff, 0xfeff, 0x41],
+      [1, 2, 3],
+    ],
+    [
+      [0x41, 0xfeff, 0x42],
+      [2, 1],
+    ],
+    [
+      [0xd83d, 0xde00, 0x41],
+      [1, 2, 1],
+    ],
+    [
+      [0xd83d, 0x41, 0xde00],
+      [2, 2],
+    ],
+    [[0x41, 0xd83d], [3]],
+  ])('units %j cut after %j bytes, then at the end', (units, cuts) => {
+    for (const order of ['le', 'be'] as const) {
+      const bytes = Buffer.from(new Uint16Array(units).buffer);
+      if (order === 'be') bytes.swap16();
+      const all = Buffer.concat([bytes, Buffer.from([0x41])]); // a last odd byte
+      const expected = new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be').decode(all);
+      const convert = utf16ToUtf8(order);
+      const got: Buffer[] = [];
+      let at = 0;
+      for (const n of cuts) {
+        got.push(Buffer.from(convert(all.subarray(at, at + n), false)));
+        at += n;
+      }
+      got.push(Buffer.from(convert(all.subarray(at), true)));
+      expect(Buffer.concat(got).toString('utf8')).toBe(expected);
+    }
+  });
+
   it.each([1, 2, 3, 4, 5, 6])(
     'agrees with TextDecoder in stream mode on random units and cuts (%i)',
     (seed) => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import type { LogRow } from '../../src/logs/layouts.js';
 import { readLog } from '../../src/logs/read.js';
-import { isoDay, isoSeconds, parseLogDay, parseLogTime } from '../../src/logs/time.js';
+import { isoDay, isoSeconds, parseLogDay, parseLogTime, timeOfDayBytes } from '../../src/logs/time.js';
 
 const FIX = join(__dirname, '../fixtures/logs');
 
@@ -284,6 +284,54 @@ describe('parseLogTime', () => {
       if (text !== '7/17/2025 13:00:00 PM') expect(parseLogDay(text)).toBeNaN();
     },
   );
+});
+
+describe('timeOfDayBytes (the byte path of a time of day)', () => {
+  /** The time of day of `text` after its first space or T, from its bytes placed at an odd offset in a bigger buffer. */
+  const tod = (text: string) => {
+    const b = Buffer.from(`xy${text}zw`);
+    const cut = text.search(/[T ]/);
+    return timeOfDayBytes(b, 2 + cut + 1, 2 + text.length);
+  };
+
+  it.each([
+    ['7/17/2025 9:29:08 PM', 21 * 3_600_000 + 29 * 60_000 + 8000],
+    ['7/17/2025 12:05:00 AM', 5 * 60_000],
+    ['7/17/2025 12:05 pm', 12 * 3_600_000 + 5 * 60_000],
+    ['17.07.2025 21:29:08', 21 * 3_600_000 + 29 * 60_000 + 8000],
+    ['2025-07-17T21:29:08Z', 21 * 3_600_000 + 29 * 60_000 + 8000],
+    ['2025-07-17T07:29z', 7 * 3_600_000 + 29 * 60_000],
+  ])('reads %s', (text, ms) => {
+    expect(tod(text)).toBe(ms);
+    expect(parseLogDay(text) + tod(text)).toBe(parseLogTime(text));
+  });
+
+  it.each([
+    '7/17/2025 13:00:00 PM',
+    '7/17/2025 0:10 AM',
+    '17.07.2025 24:00',
+    '17.07.2025 10:60',
+    '1.1.2025 1:00:61',
+  ])('out of range as timeOf says: %s', (text) => {
+    expect(tod(text)).toBeNaN();
+    expect(parseLogTime(text)).toBeNaN();
+  });
+
+  it.each([
+    '2025-07-17T21:29:08.1234567Z',
+    '2025-07-17T23:29:08+02:00',
+    '7/17/2025 9:29:08 p.m.',
+    '7/17/2025 9:29:08  PM',
+    '7/17/2025 9:29:08 PMX',
+    '7/17/2025 9:29:8 PM',
+    '7/17/2025 9:2',
+    '7/17/2025 123:00',
+    '7/17/2025 9:29:08 ',
+    '7/17/2025 9:29:08 XM',
+    '7/17/2025 :29',
+  ])('leaves %j to the string parse', (text) => {
+    expect(tod(text)).toBe(-1);
+  });
 });
 
 describe('readLog: bad input names the file', () => {
