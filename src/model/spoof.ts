@@ -7,7 +7,7 @@ import type { AntiPhishPolicy } from '../snapshot/schema.js';
 import type { SimConfig } from './config.js';
 import type { AuthVerdict, Decision, Disposition, Outcome } from './types.js';
 import { decision, planOf, type TablPlan } from './precompiled.js';
-import { decisionsOf, type Trail } from './trail.js';
+import { decisionsOf, extend, type Trail } from './trail.js';
 
 export interface SpoofInput {
   cfg: SimConfig;
@@ -147,7 +147,7 @@ function tablAllows(cfg: SimConfig, headerFrom: string, domain: string | undefin
 }
 
 export function spoofStage(input: SpoofInput): SpoofResult {
-  const { cfg, auth, trail } = input;
+  const { auth, trail } = input;
   const uncertainties: string[] = [];
 
   if (input.authAs === 'Internal') {
@@ -169,21 +169,22 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     uncertainties.push(
       `authentication of ${p2 ?? 'the sender'} is unknown (${auth.notes.join('; ') || 'DNS not available'})`,
     );
-    return {
-      outcomes: [
-        post('inbox', decisionsOf(trail, AUTH_UNKNOWN_PASS)),
-        post('quarantine', decisionsOf(trail, AUTH_UNKNOWN_FAIL)),
-      ],
-      uncertainties,
-    };
+    // If it fails, the message is a spoof candidate like any other: an allow list, an SCL -1 rule or the MX pointing
+    // elsewhere still decides it, so a path delivered either way reads as delivered, not as uncertain (DESIGN §5).
+    const failing = spoofCandidate({ ...input, trail: extend(trail, AUTH_UNKNOWN_FAIL) }, uncertainties);
+    return { outcomes: [post('inbox', decisionsOf(trail, AUTH_UNKNOWN_PASS)), ...failing], uncertainties };
   }
+  return { outcomes: spoofCandidate(input, uncertainties), uncertainties };
+}
 
-  // From here on: a spoof candidate (DMARC fail or no DMARC).
+/** The outcomes of a spoof candidate (DMARC fail or no DMARC; or unknown, in its failing branch). */
+function spoofCandidate(input: SpoofInput, uncertainties: string[]): Outcome[] {
+  const { cfg, trail } = input;
+  const p2 = input.p2Domain;
   const sourceIp = input.efApplied && input.originalIp !== undefined ? input.originalIp : input.clientIp;
   const tabl = tablAllows(cfg, input.headerFrom, p2, sourceIp);
-  if (tabl === true) return { outcomes: [tablInbox(trail)], uncertainties };
-  if (input.ruleScl === -1)
-    return { outcomes: [post('inbox', decisionsOf(trail, SCL_BYPASS))], uncertainties };
+  if (tabl === true) return [tablInbox(trail)];
+  if (input.ruleScl === -1) return [post('inbox', decisionsOf(trail, SCL_BYPASS))];
   const maybe: Outcome[] = [];
   if (tabl === 'unknown') {
     uncertainties.push(
@@ -215,7 +216,7 @@ export function spoofStage(input: SpoofInput): SpoofResult {
           `the anti-spam policy '${name}' allows ${p2 !== undefined && (first.AllowedSenderDomains ?? []).includes(p2) ? p2 : input.headerFrom} (SFV:SKA): the spoof is delivered (S31)`,
         ),
       );
-      if (allowing.length === candidates.length) return { outcomes: [outcome], uncertainties };
+      if (allowing.length === candidates.length) return [outcome];
       // Only some anti-spam policies allow it: which one covers the recipient depends on rules not modelled.
       uncertainties.push(
         `anti-spam policy '${name}' allows ${input.headerFrom}; whether it covers the recipient is not modelled`,
@@ -224,32 +225,28 @@ export function spoofStage(input: SpoofInput): SpoofResult {
     }
   }
   if (cfg.ipAllow.size > 0 && cfg.ipAllow.has(input.clientIp)) {
-    return {
-      outcomes: [
-        post(
-          'inbox',
-          dec(
-            trail,
-            'CF-6.5',
-            'I',
-            `${input.clientIpLabel} is on the connection-filter IP Allow List (IPV:CAL): spam and spoof filtering are skipped`,
-          ),
+    return [
+      post(
+        'inbox',
+        dec(
+          trail,
+          'CF-6.5',
+          'I',
+          `${input.clientIpLabel} is on the connection-filter IP Allow List (IPV:CAL): spam and spoof filtering are skipped`,
         ),
-      ],
-      uncertainties,
-    };
+      ),
+    ];
   }
 
-  if (cfg.mxPointsToEop === false && !input.efApplied)
-    return { outcomes: [...maybe, degraded(trail)], uncertainties };
+  if (cfg.mxPointsToEop === false && !input.efApplied) return [...maybe, degraded(trail)];
   const normal = matrixOverPolicies(input, uncertainties);
   if (cfg.mxPointsToEop === undefined && !input.efApplied) {
     uncertainties.push(
       'whether the MX points to EOP is unknown (no DNS): spoof enforcement may be suppressed (eop-model §6.1, OQ-13)',
     );
-    return { outcomes: [...maybe, ...normal, degraded(trail)], uncertainties };
+    return [...maybe, ...normal, degraded(trail)];
   }
-  return { outcomes: [...maybe, ...normal], uncertainties };
+  return [...maybe, ...normal];
 }
 
 /** The matrix for every anti-phish policy that may cover the recipient (§6.3: one policy applies, unknown which). */

@@ -212,3 +212,27 @@ describe('which policy applies to the recipient', () => {
     expect(classify('attack', r)).toBe('open');
   });
 });
+
+describe('authentication unknown (no DNS for the sender): the failing branch is decided like any spoof', () => {
+  // No dns.json at all: SPF and DMARC of contoso.com are unknown for every attempt.
+  const unknownAuth = (mxPointsToEop: boolean | undefined, data: Data = baseData()) =>
+    simulate(configOf(data, { mxPointsToEop }), spoof());
+
+  test('MX elsewhere: delivered whether it authenticates or not → open, and the unknown is still said', () => {
+    const result = unknownAuth(false);
+    expect([...new Set(result.outcomes.map((o) => o.disposition))]).toEqual(['inbox']);
+    expect(classify('attack', result)).toBe('open');
+    expect(result.uncertainties.join('\n')).toMatch(/authentication of contoso\.com is unknown/);
+    // The failing branch carries the rule that delivers it, after the "if it fails" step.
+    const failing = result.outcomes.find((o) => o.decisions.some((d) => d.text.startsWith('if it fails')));
+    expect(failing?.decisions.map((d) => d.rule)).toContain('MX-6.1');
+  });
+
+  test('MX at EOP: the spoof action may apply if it fails → a delivered and a filtered outcome, uncertain', () => {
+    const result = unknownAuth(true);
+    const seen = new Set(result.outcomes.map((o) => o.disposition));
+    expect(seen.has('inbox')).toBe(true);
+    expect([...seen].some((d) => d !== 'inbox' && d !== 'junk')).toBe(true);
+    expect(classify('attack', result)).toBe('uncertain');
+  });
+});
