@@ -4,6 +4,7 @@
  * export folder's files — one per cmdlet collected, `dns.json`, and `collection.json`, the manifest of what was
  * collected when. The CLI writes them (src/cli/write-output.ts). Read-only towards the tenant: only Get- cmdlets.
  */
+import { COLLECTION_FILE_NAME } from './snapshot/collection.js';
 import { tenantDns } from './assess-export.js';
 import { buildSnapshot, type RawFile } from './snapshot/build.js';
 import { CMDLET_NAMES, type CmdletName } from './snapshot/schema.js';
@@ -19,7 +20,8 @@ import { DEFAULT_RETRY } from './exo/wire.js';
 import { VERSION } from './version.js';
 
 /** The manifest's name in the export folder: not an export file (the export reader ignores it). */
-export const COLLECTION_FILE = 'collection.json';
+/** The manifest's name: the snapshot reader knows it too (src/snapshot/collection.ts). */
+export const COLLECTION_FILE = COLLECTION_FILE_NAME;
 
 export interface CollectOptions {
   tenant: string;

@@ -9,6 +9,7 @@ import {
   type DnsZone,
   type RecordType,
 } from '../common/zone.js';
+import { COLLECTION_FILE_NAME, readCollectionErrors } from './collection.js';
 import { decodeText, parseJson } from './decode.js';
 import { AmbiguousValue, readSame, settleDuplicateKeys, type CheckedJson } from './duplicates.js';
 import { notThisCmdlet, parseCmdlet, toObjectList } from './normalize.js';
@@ -212,7 +213,14 @@ export function buildSnapshot(raw: RawExport): Snapshot {
   }
   for (const f of raw.files) {
     const key = keyOf(f.name);
-    if (!key) continue;
+    if (!key) {
+      if (f.name.toLowerCase() === COLLECTION_FILE_NAME) {
+        const read = readCollectionErrors(f);
+        if ('warning' in read) snapshot.warnings.push(read.warning);
+        else snapshot.collection = read.collection;
+      }
+      continue;
+    }
     const { value, ambiguous } = decode(f);
     take(key, value, f.path, ambiguous);
   }

@@ -1,4 +1,5 @@
 import type { DnsZone } from '../common/zone.js';
+import type { CollectionErrors } from './collection.js';
 import type {
   AcceptedDomain,
   AdminAuditLogConfig,
@@ -68,6 +69,8 @@ export interface Snapshot {
    * read as absent in that object, never as either value (issue 10 item 8); a warning names both keys.
    */
   ambiguous?: { [K in CmdletName]?: readonly string[] };
+  /** The cmdlet errors of `mxlock collect`'s manifest beside the export (collection.json), to say why a file is missing. */
+  collection?: CollectionErrors;
 }
 
 export interface ExportOrigin {

@@ -93,7 +93,12 @@ export const check: Check = {
       const part = partialCmdlet(ctx.snapshot, n);
       if (part)
         return `${part}; checks reading other properties are unknown: ${readersOf(ctx.catalog, n).join(', ') || 'none'}`;
-      return `${n}.json was not exported: ${impact(ctx, n, EXPORT_PATHS[n])}`;
+      const failed = ctx.snapshot.collection?.errors[n];
+      const why =
+        failed === undefined
+          ? ''
+          : ` (mxlock collect${ctx.snapshot.collection?.at ? ` at ${ctx.snapshot.collection.at}` : ''}: ${failed})`;
+      return `${n}.json was not exported${why}: ${impact(ctx, n, EXPORT_PATHS[n])}`;
     };
     // Offline without dns.json (or a context without DNS) leaves the checks that read DNS unknown: say which.
     const dnsLines =
