@@ -373,8 +373,13 @@ export class TraceClassifier {
   readonly bySenderDomain = new Tally();
   readonly byRecipient = new Tally();
   readonly rejections = new Map<string, number>();
-  /** Direct rows by address and sender domain. */
-  readonly direct = new Map<string, Seen>();
+  /**
+   * Direct rows by address, then sender domain: their index in directList (no concatenated key per row, and an address
+   * not listed is told by one lookup of its text).
+   */
+  readonly direct = new Map<string, Map<string, number>>();
+  /** The direct-source entries, in the order met (at most MAX_SOURCES). */
+  readonly directList: Seen[] = [];
   /** Direct rows whose sender is in an accepted domain, by sender and address. */
   readonly directSend = new Map<string, Seen>();
   /** Delivered flows by address, then sender domain, then recipient domain (no concatenated key per row). */
@@ -401,10 +406,13 @@ export class TraceClassifier {
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
   private readonly directIds = new IdMemo(MEMO_BOUNDS.directIds);
-  private readonly directList: Seen[] = [];
-  private readonly directIndex = new Map<Seen, number>();
   private readonly flowIds = new IdMemo(MEMO_BOUNDS.flowIds);
   private readonly flowRefs: Flow[] = [];
+  /**
+   * Rows counted per flowRefs entry, added to the flows' counts when they are listed: a delivered row bumps a number in
+   * one small array rather than a field of one of thousands of objects (a wait for memory per row).
+   */
+  private flowCounts = new Float64Array(256);
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
   private readonly rowDetail = new LogRowDetail();
@@ -747,8 +755,7 @@ export class TraceClassifier {
       if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
     }
     if (at === ABSENT) {
-      const d = seen(this.direct, `${ip.ip}\u0000${senderDomain.key}`);
-      at = d === undefined ? -1 : indexIn(this.directList, this.directIndex, d);
+      at = this.directAt(ip.ip, senderDomain.key);
       if (near?.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
       else near?.add(ip.id, 0, at);
     }
@@ -767,6 +774,18 @@ export class TraceClassifier {
       if (s) saw(s, t ?? detail.timeMs());
       else this.sourcesNotListed++;
     }
+  }
+
+  /** The index in directList of the entry of an address and sender domain, made when new; -1 when not listed. */
+  private directAt(ip: string, senderDomain: string): number {
+    let bySender = this.direct.get(ip);
+    const at = bySender?.get(senderDomain);
+    if (at !== undefined) return at;
+    if (this.directList.length >= MAX_SOURCES) return -1;
+    if (!bySender) this.direct.set(ip, (bySender = new Map()));
+    const made = this.directList.push({ count: 0, first: NaN, last: NaN }) - 1;
+    bySender.set(senderDomain, made);
+    return made;
   }
 
   private addFlow(ip: IpInfo, senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
@@ -796,10 +815,15 @@ export class TraceClassifier {
     if (at === ABSENT) {
       const f = this.flowOf(ip, senderDomain.key, rcpt.domain ?? '', rcpt, detail);
       at = f === null ? -1 : indexIn(this.flowRefs, this.flowIndex, f);
+      if (at >= this.flowCounts.length) {
+        const grown = new Float64Array(this.flowCounts.length * 2);
+        grown.set(this.flowCounts);
+        this.flowCounts = grown;
+      }
       if (near?.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
       else near?.add(ip.id, rcpt.domainId, at);
     }
-    if (at >= 0) this.flowRefs[at]!.count++;
+    if (at >= 0) this.flowCounts[at]!++;
     else this.rowsNotReplayed++;
   }
 
@@ -835,6 +859,11 @@ export class TraceClassifier {
 
   /** The flows kept, for the impact replay. */
   flowList(): Flow[] {
+    const counts = this.flowCounts;
+    this.flowRefs.forEach((f, i) => {
+      f.count += counts[i]!;
+      counts[i] = 0;
+    });
     const out: Flow[] = [];
     for (const bySender of this.flows.values())
       for (const byRecipient of bySender.values()) for (const f of byRecipient.values()) out.push(f);
@@ -918,18 +947,22 @@ function byCount<T extends { count: number }>(xs: T[], key: (x: T) => string): T
 }
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
-  const list = [...c.direct.entries()].map(([k, s]) => {
-    const [ip, senderDomain] = k.split('\u0000') as [string, string];
-    const entry: DirectSource = {
-      ip,
-      senderDomain,
-      count: s.count,
-      firstSeen: stamp(s.first),
-      lastSeen: stamp(s.last),
-    };
-    if (s.compauth) entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
-    return entry;
-  });
+  // In the order the entries were made (as a Map keyed by both would list them).
+  const list = new Array<DirectSource>(c.directList.length);
+  for (const [ip, bySender] of c.direct)
+    for (const [senderDomain, at] of bySender) {
+      const s = c.directList[at]!;
+      const entry: DirectSource = {
+        ip,
+        senderDomain,
+        count: s.count,
+        firstSeen: stamp(s.first),
+        lastSeen: stamp(s.last),
+      };
+      if (s.compauth)
+        entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
+      list[at] = entry;
+    }
   return byCount(list, (x) => `${x.ip} ${x.senderDomain}`);
 }
 

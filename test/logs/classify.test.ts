@@ -249,6 +249,55 @@ describe('bounded memory', () => {
     );
   });
 
+  it('counts each flow and direct source by its rows, the same when listed again; direct sources by count, then key', () => {
+    const c = new TraceClassifier(CONTEXT);
+    const row = (i: number, ip: string, sender: string, recipient: string): LogRow => ({
+      row: i,
+      time: `2025-07-17T10:00:0${i % 10}Z`,
+      sender,
+      headerFrom: '',
+      recipient,
+      ip,
+      direction: 'unknown',
+      outcome: 'delivered',
+      status: 'Delivered',
+      code: '',
+      connector: undefined,
+      auth: '',
+    });
+    const rows: [string, string, string, number][] = [
+      ['198.18.0.9', 'a@partner.example', 'alice@fabrikam.com', 3],
+      ['198.18.0.9', 'b@other.example', 'bob@fabrikam.com', 1],
+      ['198.18.0.7', 'c@partner.example', 'carol@fabrikam.com', 3],
+      ['203.0.113.10', 'd@partner.example', 'alice@fabrikam.com', 2],
+    ];
+    let i = 0;
+    for (const [ip, sender, recipient, n] of rows)
+      for (let k = 0; k < n; k++) c.add(row(i++, ip, sender, recipient));
+    const flows = () =>
+      c
+        .flowList()
+        .map((f) => `${f.ip} ${f.sender} ${f.recipient} ${f.source} ${f.count}`)
+        .sort();
+    const expected = [
+      '198.18.0.7 c@partner.example carol@fabrikam.com other 3',
+      '198.18.0.9 a@partner.example alice@fabrikam.com other 3',
+      '198.18.0.9 b@other.example bob@fabrikam.com other 1',
+      '203.0.113.10 d@partner.example alice@fabrikam.com gateway 2',
+    ];
+    expect(flows()).toEqual(expected);
+    expect(flows()).toEqual(expected);
+    c.add(row(i, '198.18.0.9', 'b@other.example', 'bob@fabrikam.com'));
+    expect(flows()[2]).toBe('198.18.0.9 b@other.example bob@fabrikam.com other 2');
+    expect(
+      directSourcesOf(c).map((d) => `${d.ip} ${d.senderDomain} ${d.count} ${d.firstSeen} ${d.lastSeen}`),
+    ).toEqual([
+      '198.18.0.7 partner.example 3 2025-07-17T10:00:04Z 2025-07-17T10:00:06Z',
+      '198.18.0.9 partner.example 3 2025-07-17T10:00:00Z 2025-07-17T10:00:02Z',
+      '198.18.0.9 other.example 2 2025-07-17T10:00:03Z 2025-07-17T10:00:09Z',
+    ]);
+  });
+
   it('the replay keeps MAX_FLOWS distinct flows and says how many delivered rows were not replayed', () => {
     const c = new TraceClassifier(CONTEXT);
     for (let i = 0; i < MAX_FLOWS + 3; i++)
