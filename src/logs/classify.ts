@@ -99,15 +99,33 @@ export function parseAuthenticationDetails(
 /** Distinct direct sources and inventory entries kept (flat memory); later ones are counted, not listed. */
 export const MAX_SOURCES = 10_000;
 
-/** The entry of `key`, made when new; undefined when MAX_SOURCES are listed without it (and so it never will be). */
-function seen(map: Map<string, Seen>, key: string): Seen | undefined {
-  let s = map.get(key);
-  if (!s) {
-    if (map.size >= MAX_SOURCES) return undefined;
-    s = { count: 0, first: NaN, last: NaN };
-    map.set(key, s);
+/**
+ * Entries by two keys (an address and a sender domain, a sender and an address), at most MAX_SOURCES, in the order made:
+ * a map per first key, so that a lookup makes no concatenated key and a first key not listed is told by one lookup.
+ */
+class SeenPairs {
+  private readonly byFirst = new Map<string, Map<string, number>>();
+  readonly list: Seen[] = [];
+
+  /** The index in `list` of the entry of (first, second), made when new; -1 when MAX_SOURCES are listed without it. */
+  at(first: string, second: string): number {
+    let bySecond = this.byFirst.get(first);
+    const at = bySecond?.get(second);
+    if (at !== undefined) return at;
+    if (this.list.length >= MAX_SOURCES) return -1;
+    if (!bySecond) this.byFirst.set(first, (bySecond = new Map()));
+    const made = this.list.push({ count: 0, first: NaN, last: NaN }) - 1;
+    bySecond.set(second, made);
+    return made;
   }
-  return s;
+
+  /** [first key, second key, entry] in the order the entries were made. */
+  entries(): [string, string, Seen][] {
+    const out = new Array<[string, string, Seen]>(this.list.length);
+    for (const [first, bySecond] of this.byFirst)
+      for (const [second, at] of bySecond) out[at] = [first, second, this.list[at]!];
+    return out;
+  }
 }
 
 /** One more row at `t` (NaN: a time not read). */
@@ -373,15 +391,10 @@ export class TraceClassifier {
   readonly bySenderDomain = new Tally();
   readonly byRecipient = new Tally();
   readonly rejections = new Map<string, number>();
-  /**
-   * Direct rows by address, then sender domain: their index in directList (no concatenated key per row, and an address
-   * not listed is told by one lookup of its text).
-   */
-  readonly direct = new Map<string, Map<string, number>>();
-  /** The direct-source entries, in the order met (at most MAX_SOURCES). */
-  readonly directList: Seen[] = [];
+  /** Direct rows by address and sender domain. */
+  readonly direct = new SeenPairs();
   /** Direct rows whose sender is in an accepted domain, by sender and address. */
-  readonly directSend = new Map<string, Seen>();
+  readonly directSend = new SeenPairs();
   /** Delivered flows by address, then sender domain, then recipient domain (no concatenated key per row). */
   readonly flows = new Map<string, Map<string, Map<string, Flow>>>();
   flowCount = 0;
@@ -755,12 +768,12 @@ export class TraceClassifier {
       if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
     }
     if (at === ABSENT) {
-      at = this.directAt(ip.ip, senderDomain.key);
+      at = this.direct.at(ip.ip, senderDomain.key);
       if (near?.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
       else near?.add(ip.id, 0, at);
     }
     if (at >= 0) {
-      const d = this.directList[at]!;
+      const d = this.direct.list[at]!;
       saw(d, (t = detail.timeMs()));
       const auth = detail.auth();
       if (auth !== '') {
@@ -770,22 +783,10 @@ export class TraceClassifier {
       }
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
-      const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
-      if (s) saw(s, t ?? detail.timeMs());
+      const s = this.directSend.at(detail.sender(), ip.ip);
+      if (s >= 0) saw(this.directSend.list[s]!, t ?? detail.timeMs());
       else this.sourcesNotListed++;
     }
-  }
-
-  /** The index in directList of the entry of an address and sender domain, made when new; -1 when not listed. */
-  private directAt(ip: string, senderDomain: string): number {
-    let bySender = this.direct.get(ip);
-    const at = bySender?.get(senderDomain);
-    if (at !== undefined) return at;
-    if (this.directList.length >= MAX_SOURCES) return -1;
-    if (!bySender) this.direct.set(ip, (bySender = new Map()));
-    const made = this.directList.push({ count: 0, first: NaN, last: NaN }) - 1;
-    bySender.set(senderDomain, made);
-    return made;
   }
 
   private addFlow(ip: IpInfo, senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
@@ -947,28 +948,22 @@ function byCount<T extends { count: number }>(xs: T[], key: (x: T) => string): T
 }
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
-  // In the order the entries were made (as a Map keyed by both would list them).
-  const list = new Array<DirectSource>(c.directList.length);
-  for (const [ip, bySender] of c.direct)
-    for (const [senderDomain, at] of bySender) {
-      const s = c.directList[at]!;
-      const entry: DirectSource = {
-        ip,
-        senderDomain,
-        count: s.count,
-        firstSeen: stamp(s.first),
-        lastSeen: stamp(s.last),
-      };
-      if (s.compauth)
-        entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
-      list[at] = entry;
-    }
+  const list = c.direct.entries().map(([ip, senderDomain, s]) => {
+    const entry: DirectSource = {
+      ip,
+      senderDomain,
+      count: s.count,
+      firstSeen: stamp(s.first),
+      lastSeen: stamp(s.last),
+    };
+    if (s.compauth) entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return entry;
+  });
   return byCount(list, (x) => `${x.ip} ${x.senderDomain}`);
 }
 
 export function inventoryOf(c: TraceClassifier): InventoryEntry[] {
-  const list = [...c.directSend.entries()].map(([k, s]) => {
-    const [sender, ip] = k.split('\u0000') as [string, string];
+  const list = c.directSend.entries().map(([sender, ip, s]) => {
     return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
   });
   return byCount(list, (x) => `${x.ip} ${x.sender}`);
