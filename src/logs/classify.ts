@@ -99,15 +99,33 @@ export function parseAuthenticationDetails(
 /** Distinct direct sources and inventory entries kept (flat memory); later ones are counted, not listed. */
 export const MAX_SOURCES = 10_000;
 
-/** The entry of `key`, made when new; undefined when MAX_SOURCES are listed without it (and so it never will be). */
-function seen(map: Map<string, Seen>, key: string): Seen | undefined {
-  let s = map.get(key);
-  if (!s) {
-    if (map.size >= MAX_SOURCES) return undefined;
-    s = { count: 0, first: NaN, last: NaN };
-    map.set(key, s);
+/**
+ * Entries by two keys (an address and a sender domain, a sender and an address), at most MAX_SOURCES, in the order made:
+ * a map per first key, so that a lookup makes no concatenated key and a first key not listed is told by one lookup.
+ */
+class SeenPairs {
+  private readonly byFirst = new Map<string, Map<string, number>>();
+  readonly list: Seen[] = [];
+
+  /** The index in `list` of the entry of (first, second), made when new; -1 when MAX_SOURCES are listed without it. */
+  at(first: string, second: string): number {
+    let bySecond = this.byFirst.get(first);
+    const at = bySecond?.get(second);
+    if (at !== undefined) return at;
+    if (this.list.length >= MAX_SOURCES) return -1;
+    if (!bySecond) this.byFirst.set(first, (bySecond = new Map()));
+    const made = this.list.push({ count: 0, first: NaN, last: NaN }) - 1;
+    bySecond.set(second, made);
+    return made;
   }
-  return s;
+
+  /** [first key, second key, entry] in the order the entries were made. */
+  entries(): [string, string, Seen][] {
+    const out = new Array<[string, string, Seen]>(this.list.length);
+    for (const [first, bySecond] of this.byFirst)
+      for (const [second, at] of bySecond) out[at] = [first, second, this.list[at]!];
+    return out;
+  }
 }
 
 /** One more row at `t` (NaN: a time not read). */
@@ -374,9 +392,9 @@ export class TraceClassifier {
   readonly byRecipient = new Tally();
   readonly rejections = new Map<string, number>();
   /** Direct rows by address and sender domain. */
-  readonly direct = new Map<string, Seen>();
+  readonly direct = new SeenPairs();
   /** Direct rows whose sender is in an accepted domain, by sender and address. */
-  readonly directSend = new Map<string, Seen>();
+  readonly directSend = new SeenPairs();
   /** Delivered flows by address, then sender domain, then recipient domain (no concatenated key per row). */
   readonly flows = new Map<string, Map<string, Map<string, Flow>>>();
   flowCount = 0;
@@ -401,10 +419,13 @@ export class TraceClassifier {
    * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
    */
   private readonly directIds = new IdMemo(MEMO_BOUNDS.directIds);
-  private readonly directList: Seen[] = [];
-  private readonly directIndex = new Map<Seen, number>();
   private readonly flowIds = new IdMemo(MEMO_BOUNDS.flowIds);
   private readonly flowRefs: Flow[] = [];
+  /**
+   * Rows counted per flowRefs entry, added to the flows' counts when they are listed: a delivered row bumps a number in
+   * one small array rather than a field of one of thousands of objects (a wait for memory per row).
+   */
+  private flowCounts = new Float64Array(256);
   private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
   private readonly rowDetail = new LogRowDetail();
@@ -747,13 +768,12 @@ export class TraceClassifier {
       if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
     }
     if (at === ABSENT) {
-      const d = seen(this.direct, `${ip.ip}\u0000${senderDomain.key}`);
-      at = d === undefined ? -1 : indexIn(this.directList, this.directIndex, d);
+      at = this.direct.at(ip.ip, senderDomain.key);
       if (near?.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
       else near?.add(ip.id, 0, at);
     }
     if (at >= 0) {
-      const d = this.directList[at]!;
+      const d = this.direct.list[at]!;
       saw(d, (t = detail.timeMs()));
       const auth = detail.auth();
       if (auth !== '') {
@@ -763,8 +783,8 @@ export class TraceClassifier {
       }
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
-      const s = seen(this.directSend, `${detail.sender()}\u0000${ip.ip}`);
-      if (s) saw(s, t ?? detail.timeMs());
+      const s = this.directSend.at(detail.sender(), ip.ip);
+      if (s >= 0) saw(this.directSend.list[s]!, t ?? detail.timeMs());
       else this.sourcesNotListed++;
     }
   }
@@ -796,10 +816,15 @@ export class TraceClassifier {
     if (at === ABSENT) {
       const f = this.flowOf(ip, senderDomain.key, rcpt.domain ?? '', rcpt, detail);
       at = f === null ? -1 : indexIn(this.flowRefs, this.flowIndex, f);
+      if (at >= this.flowCounts.length) {
+        const grown = new Float64Array(this.flowCounts.length * 2);
+        grown.set(this.flowCounts);
+        this.flowCounts = grown;
+      }
       if (near?.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
       else near?.add(ip.id, rcpt.domainId, at);
     }
-    if (at >= 0) this.flowRefs[at]!.count++;
+    if (at >= 0) this.flowCounts[at]!++;
     else this.rowsNotReplayed++;
   }
 
@@ -835,6 +860,11 @@ export class TraceClassifier {
 
   /** The flows kept, for the impact replay. */
   flowList(): Flow[] {
+    const counts = this.flowCounts;
+    this.flowRefs.forEach((f, i) => {
+      f.count += counts[i]!;
+      counts[i] = 0;
+    });
     const out: Flow[] = [];
     for (const bySender of this.flows.values())
       for (const byRecipient of bySender.values()) for (const f of byRecipient.values()) out.push(f);
@@ -918,8 +948,7 @@ function byCount<T extends { count: number }>(xs: T[], key: (x: T) => string): T
 }
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
-  const list = [...c.direct.entries()].map(([k, s]) => {
-    const [ip, senderDomain] = k.split('\u0000') as [string, string];
+  const list = c.direct.entries().map(([ip, senderDomain, s]) => {
     const entry: DirectSource = {
       ip,
       senderDomain,
@@ -934,8 +963,7 @@ export function directSourcesOf(c: TraceClassifier): DirectSource[] {
 }
 
 export function inventoryOf(c: TraceClassifier): InventoryEntry[] {
-  const list = [...c.directSend.entries()].map(([k, s]) => {
-    const [sender, ip] = k.split('\u0000') as [string, string];
+  const list = c.directSend.entries().map(([sender, ip, s]) => {
     return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
   });
   return byCount(list, (x) => `${x.ip} ${x.sender}`);

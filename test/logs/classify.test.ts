@@ -130,22 +130,24 @@ describe('trace classification of each fixture layout', () => {
   });
 });
 
+/** A delivered inbound row from another address, with `over` changed. */
+const row = (over: Partial<LogRow>): LogRow => ({
+  row: 1,
+  time: '2025-07-17T10:00:00Z',
+  sender: 'x@sender.example',
+  headerFrom: '',
+  recipient: 'alice@fabrikam.com',
+  ip: '198.18.1.1',
+  direction: 'unknown',
+  outcome: 'delivered',
+  status: 'Delivered',
+  code: '',
+  connector: undefined,
+  auth: '',
+  ...over,
+});
+
 describe('TraceClassifier rules', () => {
-  const row = (over: Partial<LogRow>): LogRow => ({
-    row: 1,
-    time: '2025-07-17T10:00:00Z',
-    sender: 'x@sender.example',
-    headerFrom: '',
-    recipient: 'alice@fabrikam.com',
-    ip: '198.18.1.1',
-    direction: 'unknown',
-    outcome: 'delivered',
-    status: 'Delivered',
-    code: '',
-    connector: undefined,
-    auth: '',
-    ...over,
-  });
   it.each([
     ['gateway address, delivered', row({ ip: '198.51.100.7' }), 'viaGateway'],
     ['declared source', row({ ip: '192.0.2.50' }), 'viaDeclaredSource'],
@@ -224,20 +226,13 @@ describe('bounded memory', () => {
     const base = 0xc6120000; // 198.18.0.0/15 (benchmarking range)
     for (let i = 0; i <= MAX_SOURCES; i++) {
       const n = base + i;
-      c.add({
-        row: i,
-        time: '2025-07-17T10:00:00Z',
-        sender: 'printer@fabrikam.com',
-        headerFrom: '',
-        recipient: 'alice@fabrikam.com',
-        ip: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'),
-        direction: 'unknown',
-        outcome: 'delivered',
-        status: 'Delivered',
-        code: '',
-        connector: undefined,
-        auth: '',
-      });
+      c.add(
+        row({
+          row: i,
+          sender: 'printer@fabrikam.com',
+          ip: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'),
+        }),
+      );
     }
     expect(c.inbound.direct).toBe(MAX_SOURCES + 1);
     expect(directSourcesOf(c)).toHaveLength(MAX_SOURCES);
@@ -249,23 +244,46 @@ describe('bounded memory', () => {
     );
   });
 
+  it('counts each flow and direct source by its rows, the same when listed again; direct sources by count, then key', () => {
+    const c = new TraceClassifier(CONTEXT);
+    const at = (i: number, ip: string, sender: string, recipient: string) =>
+      row({ row: i, time: `2025-07-17T10:00:0${i % 10}Z`, ip, sender, recipient });
+    const rows: [string, string, string, number][] = [
+      ['198.18.0.9', 'a@partner.example', 'alice@fabrikam.com', 3],
+      ['198.18.0.9', 'b@other.example', 'bob@fabrikam.com', 1],
+      ['198.18.0.7', 'c@partner.example', 'carol@fabrikam.com', 3],
+      ['203.0.113.10', 'd@partner.example', 'alice@fabrikam.com', 2],
+    ];
+    let i = 0;
+    for (const [ip, sender, recipient, n] of rows)
+      for (let k = 0; k < n; k++) c.add(at(i++, ip, sender, recipient));
+    const flows = () =>
+      c
+        .flowList()
+        .map((f) => `${f.ip} ${f.sender} ${f.recipient} ${f.source} ${f.count}`)
+        .sort();
+    const expected = [
+      '198.18.0.7 c@partner.example carol@fabrikam.com other 3',
+      '198.18.0.9 a@partner.example alice@fabrikam.com other 3',
+      '198.18.0.9 b@other.example bob@fabrikam.com other 1',
+      '203.0.113.10 d@partner.example alice@fabrikam.com gateway 2',
+    ];
+    expect(flows()).toEqual(expected);
+    expect(flows()).toEqual(expected);
+    c.add(at(i, '198.18.0.9', 'b@other.example', 'bob@fabrikam.com'));
+    expect(flows()[2]).toBe('198.18.0.9 b@other.example bob@fabrikam.com other 2');
+    expect(
+      directSourcesOf(c).map((d) => `${d.ip} ${d.senderDomain} ${d.count} ${d.firstSeen} ${d.lastSeen}`),
+    ).toEqual([
+      '198.18.0.7 partner.example 3 2025-07-17T10:00:04Z 2025-07-17T10:00:06Z',
+      '198.18.0.9 partner.example 3 2025-07-17T10:00:00Z 2025-07-17T10:00:02Z',
+      '198.18.0.9 other.example 2 2025-07-17T10:00:03Z 2025-07-17T10:00:09Z',
+    ]);
+  });
+
   it('the replay keeps MAX_FLOWS distinct flows and says how many delivered rows were not replayed', () => {
     const c = new TraceClassifier(CONTEXT);
-    for (let i = 0; i < MAX_FLOWS + 3; i++)
-      c.add({
-        row: i,
-        time: '2025-07-17T10:00:00Z',
-        sender: `x@d${i}.example`,
-        headerFrom: '',
-        recipient: 'alice@fabrikam.com',
-        ip: '198.18.1.1',
-        direction: 'unknown',
-        outcome: 'delivered',
-        status: 'Delivered',
-        code: '',
-        connector: undefined,
-        auth: '',
-      });
+    for (let i = 0; i < MAX_FLOWS + 3; i++) c.add(row({ row: i, sender: `x@d${i}.example` }));
     expect(c.flowList()).toHaveLength(MAX_FLOWS);
     expect(c.rowsNotReplayed).toBe(3);
     expect(caveatsOf(c).join('\n')).toMatch(/3 delivered row\(s\) .* not replayed .* impact is unknown/);
