@@ -8,17 +8,7 @@
 import type { Check } from '../types.js';
 import { mergeReads } from '../catalog.js';
 import { ANTI_PHISH_PORTAL, ANTI_PHISH_REFS, MDO_HINT } from './antiphish-portal.js';
-import {
-  ANTI_PHISH,
-  absent,
-  note,
-  outcomeOf,
-  emptyListsRemediation,
-  ownUnknownNote,
-  reviewPolicies,
-  splitOwn,
-  type Note,
-} from './shared.js';
+import { ANTI_PHISH, outcomeOf, emptyListsRemediation, reviewPolicies, reviewSenderList } from './shared.js';
 
 const PORTAL = `${ANTI_PHISH_PORTAL} → Edit protection settings → Impersonation → Manage trusted senders and domains (Trusted senders and domains) → remove the entries`;
 /** Where a preset security policy's trusted senders and domains are set (its impersonation exceptions). */
@@ -49,44 +39,18 @@ export const check: Check = {
     'Get-AntiPhishPolicy': ['ExcludedSenders', 'ExcludedDomains'],
   }),
   evaluate(ctx) {
-    const acceptedKnown = ctx.tenant.acceptedDomains !== undefined;
-    const { notes, flagged } = reviewPolicies(ctx, ANTI_PHISH, ({ policy, label }) => {
-      const out: Note[] = [];
-      for (const prop of LISTS) {
-        const entries = policy[prop];
-        if (entries === undefined) {
-          out.push(absent(label, prop, MDO_HINT));
-          continue;
-        }
-        if (entries.length === 0) {
-          out.push(note('ok', `${label}: ${prop} is empty`));
-          continue;
-        }
-        const { own, other } = splitOwn(ctx, entries);
-        if (own.length > 0) {
-          // Sticky: a trusted own domain is as exploitable in a custom policy as in the default one.
-          out.push({
-            ...note(
-              'fail',
-              `${label}: ${prop} trusts own ${prop === 'ExcludedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: mail with that From address, which anyone can forge, is never judged as user, domain or mailbox-intelligence impersonation`,
-              true,
-            ),
-            presetRoute: PRESET_ROUTE,
-          });
-        }
-        if (other.length > 0) {
-          out.push({
-            ...note(
-              'warn',
-              `${label}: ${prop} trusts ${other.join(', ')} (their mail skips the impersonation actions; ORCA228/229 fail any entry: review and remove)`,
-            ),
-            presetRoute: PRESET_ROUTE,
-          });
-          if (!acceptedKnown) out.push(ownUnknownNote(label, prop));
-        }
-      }
-      return out;
-    });
+    const { notes, flagged } = reviewPolicies(ctx, ANTI_PHISH, ({ policy, label }) =>
+      LISTS.flatMap((prop) =>
+        reviewSenderList(ctx, label, prop, policy[prop], {
+          absentHint: MDO_HINT,
+          own: (p, own) =>
+            `${p} trusts own ${p === 'ExcludedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: mail with that From address, which anyone can forge, is never judged as user, domain or mailbox-intelligence impersonation`,
+          other: (p, other) =>
+            `${p} trusts ${other.join(', ')} (their mail skips the impersonation actions; ORCA228/229 fail any entry: review and remove)`,
+          extra: { presetRoute: PRESET_ROUTE },
+        }),
+      ),
+    );
     const out = outcomeOf(notes, emptyListsRemediation(flagged, PORTAL, 'Set-AntiPhishPolicy', LISTS));
     if (notes.some((n) => n.sticky && n.level === 'fail')) out.severity = 'critical';
     return out;

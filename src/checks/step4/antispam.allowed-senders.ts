@@ -3,14 +3,10 @@ import type { Check } from '../types.js';
 import { ANTI_SPAM_PORTAL } from './antispam-portal.js';
 import {
   CONTENT_FILTER,
-  absent,
-  note,
   outcomeOf,
   emptyListsRemediation,
-  ownUnknownNote,
   reviewPolicies,
-  splitOwn,
-  type Note,
+  reviewSenderList,
 } from './shared.js';
 import { mergeReads } from '../catalog.js';
 
@@ -39,42 +35,16 @@ export const check: Check = {
     'Get-HostedContentFilterPolicy': ['AllowedSenders', 'AllowedSenderDomains'],
   }),
   evaluate(ctx) {
-    const acceptedKnown = ctx.tenant.acceptedDomains !== undefined;
-    const { notes, flagged } = reviewPolicies(ctx, CONTENT_FILTER, ({ policy, label }) => {
-      const out: Note[] = [];
-      for (const prop of LISTS) {
-        const entries = policy[prop];
-        if (entries === undefined) {
-          out.push(absent(label, prop));
-          continue;
-        }
-        if (entries.length === 0) {
-          out.push(note('ok', `${label}: ${prop} is empty`));
-          continue;
-        }
-        const { own, other } = splitOwn(ctx, entries);
-        if (own.length > 0) {
-          // Sticky: an own domain on an allow list is as exploitable in a custom policy as in the default one.
-          out.push(
-            note(
-              'fail',
-              `${label}: ${prop} contains own ${prop === 'AllowedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: anyone can spoof them past spam filtering (SFV:SKA, eop-model §4.5 [D] S31)`,
-              true,
-            ),
-          );
-        }
-        if (other.length > 0) {
-          out.push(
-            note(
-              'warn',
-              `${label}: ${prop} contains ${other.join(', ')} (these senders bypass spam filtering, SFV:SKA, and are trivially spoofed)`,
-            ),
-          );
-          if (!acceptedKnown) out.push(ownUnknownNote(label, prop));
-        }
-      }
-      return out;
-    });
+    const { notes, flagged } = reviewPolicies(ctx, CONTENT_FILTER, ({ policy, label }) =>
+      LISTS.flatMap((prop) =>
+        reviewSenderList(ctx, label, prop, policy[prop], {
+          own: (p, own) =>
+            `${p} contains own ${p === 'AllowedSenders' ? 'address' : 'domain'}(s) ${own.join(', ')}: anyone can spoof them past spam filtering (SFV:SKA, eop-model §4.5 [D] S31)`,
+          other: (p, other) =>
+            `${p} contains ${other.join(', ')} (these senders bypass spam filtering, SFV:SKA, and are trivially spoofed)`,
+        }),
+      ),
+    );
     const out = outcomeOf(
       notes,
       emptyListsRemediation(flagged, PORTAL, 'Set-HostedContentFilterPolicy', LISTS),

@@ -346,7 +346,7 @@ export function isOwnSender(ctx: CheckContext, value: string): boolean {
 }
 
 /** A list's entries split into own addresses and domains (`isOwnSender`) and the rest. */
-export function splitOwn(ctx: CheckContext, entries: readonly string[]): { own: string[]; other: string[] } {
+function splitOwn(ctx: CheckContext, entries: readonly string[]): { own: string[]; other: string[] } {
   const own = entries.filter((e) => isOwnSender(ctx, e));
   return { own, other: entries.filter((e) => !own.includes(e)) };
 }
@@ -379,11 +379,46 @@ export function emptyListsRemediation<
 }
 
 /** Without the accepted domains, a list's entries cannot be told apart from own domains. */
-export function ownUnknownNote(label: string, prop: string): Note {
+function ownUnknownNote(label: string, prop: string): Note {
   return note(
     'unknown',
     `${label}: Get-AcceptedDomain.json was not exported, so ${prop} entries cannot be checked for own domains`,
   );
+}
+
+/** How a check words the findings of one sender list (the text after `<policy label>: `). */
+export interface SenderListWording {
+  /** Why the property may be absent (e.g. a Defender for Office 365 setting). */
+  absentHint?: string;
+  own: (prop: string, own: readonly string[]) => string;
+  other: (prop: string, other: readonly string[]) => string;
+  /** Added to the own and other notes (a preset policy's route). */
+  extra?: Pick<Note, 'presetRoute'>;
+}
+
+/**
+ * One sender list of a policy (anti-spam allowed senders, anti-phish trusted senders): unknown when absent, ok when
+ * empty, a sticky fail for own addresses or domains (as exploitable in a custom policy as in the default one), a warning
+ * for the others, and unknown whether they are own ones when the accepted domains were not exported.
+ */
+export function reviewSenderList(
+  ctx: CheckContext,
+  label: string,
+  prop: string,
+  entries: readonly string[] | undefined,
+  wording: SenderListWording,
+): Note[] {
+  if (entries === undefined) return [absent(label, prop, wording.absentHint)];
+  if (entries.length === 0) return [note('ok', `${label}: ${prop} is empty`)];
+  const out: Note[] = [];
+  const { own, other } = splitOwn(ctx, entries);
+  if (own.length > 0)
+    out.push({ ...note('fail', `${label}: ${wording.own(prop, own)}`, true), ...wording.extra });
+  if (other.length > 0) {
+    out.push({ ...note('warn', `${label}: ${wording.other(prop, other)}`), ...wording.extra });
+    if (ctx.tenant.acceptedDomains === undefined) out.push(ownUnknownNote(label, prop));
+  }
+  return out;
 }
 
 /**
