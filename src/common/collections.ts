@@ -35,3 +35,8 @@ export async function mapBounded<T, R>(
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return results;
 }
+
+/** A JSON object (`{…}`): not null, not an array. The one test every reader of parsed JSON uses. */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

@@ -10,6 +10,7 @@ import { exportCalls, needsAcceptedDomains } from '../snapshot/recipe.js';
 import type { ExoClient } from './client.js';
 import { ExoError, type ExoErrorCode } from './errors.js';
 import { callParameters, limitDepth } from './wire.js';
+import { isJsonObject } from '../common/collections.js';
 
 export type CmdletOutcome =
   | {
@@ -50,9 +51,7 @@ export function acceptedDomainNames(objects: readonly unknown[]): string[] {
 /** Writes the recipe's tags onto every returned object, as `Add-Member -Force` does (a same-named property is replaced). */
 function tagged(objects: readonly unknown[], tag: Readonly<Record<string, string>>): unknown[] {
   if (Object.keys(tag).length === 0) return [...objects];
-  return objects.map((o) =>
-    o !== null && typeof o === 'object' && !Array.isArray(o) ? { ...(o as object), ...tag } : o,
-  );
+  return objects.map((o) => (isJsonObject(o) ? { ...o, ...tag } : o));
 }
 
 export async function collectTenant(

@@ -4,6 +4,7 @@
  * it is for, so a wrong or stale token is refused before any call, with what to do. Pure; never prints the token.
  */
 import type { Caller } from './wire.js';
+import { isJsonObject } from '../common/collections.js';
 
 export interface TokenClaims {
   audience?: string;
@@ -17,9 +18,7 @@ export const EXCHANGE_ONLINE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
 function base64UrlJson(part: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

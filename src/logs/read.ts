@@ -19,6 +19,7 @@ import {
 export type { ReadLogResult };
 import { streamUtf8 } from './source.js';
 import { tokenizeCsv, type CsvRecord } from './tokenizer.js';
+import { isJsonObject } from '../common/collections.js';
 
 /**
  * JSON is parsed whole, so it is bounded: far above a Graph page (≤ 5000 rows) or a hunting API answer (≤ 100k
@@ -155,10 +156,6 @@ class JsonInstead extends Error {}
 
 type JsonRow = Record<string, unknown>;
 
-function isObject(v: unknown): v is JsonRow {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** A key looked up case-insensitively (hunting API answers use both `results` and `Results`: formats.md §3). */
 function keyCi(o: JsonRow, name: string): unknown {
   for (const k of Object.keys(o)) if (k.toLowerCase() === name) return o[k];
@@ -178,7 +175,7 @@ function rowsOf(doc: unknown, notes: string[]): JsonRow[] {
       for (const x of v) if (x !== null) visit(x, depth + 1);
       return;
     }
-    if (!isObject(v)) return;
+    if (!isJsonObject(v)) return;
     const page = keyCi(v, 'value') ?? keyCi(v, 'results');
     if (Array.isArray(page) && depth < 3) {
       if (typeof keyCi(v, '@odata.nextlink') === 'string')
@@ -189,7 +186,7 @@ function rowsOf(doc: unknown, notes: string[]): JsonRow[] {
       return;
     }
     const props = keyCi(v, 'properties');
-    if (isObject(props) && typeof keyCi(v, 'category') === 'string') {
+    if (isJsonObject(props) && typeof keyCi(v, 'category') === 'string') {
       out.push(props);
       return;
     }

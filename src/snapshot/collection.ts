@@ -7,6 +7,7 @@ import { inlineSafe } from '../common/text.js';
 import { InputError } from '../errors.js';
 import { decodeText, parseJson } from './decode.js';
 import { CMDLET_NAMES, type CmdletName } from './schema.js';
+import { isJsonObject } from '../common/collections.js';
 
 export const COLLECTION_FILE_NAME = 'collection.json';
 
@@ -18,10 +19,6 @@ export interface CollectionErrors {
   at: string | undefined;
   /** Per cmdlet that failed: its error message, escaped for display and bounded. */
   errors: Partial<Record<CmdletName, string>>;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function shown(text: string): string {
@@ -41,15 +38,15 @@ export function readCollectionErrors(file: {
     if (err instanceof InputError) return { warning: `${err.message} (the collection manifest is ignored)` };
     throw err;
   }
-  const cmdlets = isObject(value) ? value['cmdlets'] : undefined;
-  if (!isObject(value) || value['schemaVersion'] !== 1 || !isObject(cmdlets))
+  const cmdlets = isJsonObject(value) ? value['cmdlets'] : undefined;
+  if (!isJsonObject(value) || value['schemaVersion'] !== 1 || !isJsonObject(cmdlets))
     return {
       warning: `${file.path}: not an mxlock collection manifest (schemaVersion 1 with cmdlets): ignored`,
     };
   const errors: Partial<Record<CmdletName, string>> = {};
   for (const name of CMDLET_NAMES) {
     const outcome = cmdlets[name];
-    if (isObject(outcome) && outcome['status'] === 'error' && typeof outcome['message'] === 'string')
+    if (isJsonObject(outcome) && outcome['status'] === 'error' && typeof outcome['message'] === 'string')
       errors[name] = shown(outcome['message']);
   }
   const at = typeof value['finishedAt'] === 'string' ? shown(value['finishedAt']) : undefined;

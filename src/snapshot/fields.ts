@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EXPORT_JSON_DEPTH } from './partial.js';
+import { isJsonObject } from '../common/collections.js';
 
 /**
  * `Microsoft.Exchange.Data.MultiValuedProperty\`1[...]`, `System.Collections.Hashtable`, `System.Object[]`: ConvertTo-Json
@@ -30,7 +31,7 @@ const truncatedMessage = `holds a .NET type name instead of data: the export was
 
 /** `{"value":[…],"Count":n}` (Windows PowerShell 5.1 ETS arrays, PowerShell/PowerShell#5579). */
 export function unwrapValueCount(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (isJsonObject(value)) {
     const keys = Object.keys(value);
     if (
       keys.length === 2 &&

@@ -9,6 +9,7 @@ import { CMDLETS, type CmdletName } from './schema.js';
 import { AmbiguousValue, readSame } from './duplicates.js';
 import { unwrapValueCount } from './fields.js';
 import { CONVERT_TO_JSON } from './partial.js';
+import { isJsonObject } from '../common/collections.js';
 
 // Instance annotations: any key starting with `@` (`@odata.context`, `@adminapi.warnings`, formats.md §1.4), legacy
 // `odata.nextLink`, and property annotations `Prop@odata.type` / `Prop@data.type`.
@@ -17,7 +18,7 @@ const ANNOTATION = /^@|^odata\.|@odata\.|@data\./i;
 /** Top-level file content → list of plain objects: null, [], [null], a single object, `{value,Count}`, OData `{value:[…]}`. */
 export function toObjectList(raw: unknown, file: string): Record<string, unknown>[] {
   let v = unwrapValueCount(raw);
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+  if (isJsonObject(v)) {
     // REST/OData page: {"@odata.context": …, "value": [...]}
     const entries = Object.entries(v);
     const valueKey = entries.find(([k]) => k.toLowerCase() === 'value');

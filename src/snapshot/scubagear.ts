@@ -30,6 +30,7 @@
 import { AmbiguousValue } from './duplicates.js';
 import type { CmdletName } from './schema.js';
 import type { PartialCmdlet } from './types.js';
+import { isJsonObject } from '../common/collections.js';
 
 /** ScubaGear key → our cmdlet. `accepted_domains` is preferred over the 0.x Defender's `all_domains`. */
 const KEY_TO_CMDLET: readonly (readonly [string, CmdletName])[] = [
@@ -63,9 +64,6 @@ const PATTERN_PROPERTIES = [
   'ExceptIfHeaderMatchesPatterns',
 ] as const;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
 const COMMAND_LISTS =
   /^(exo|defender|securitysuite|aad|teams|sharepoint|onedrive|powerplatform|powerbi)_(un)?successful_commands$/;
 
@@ -82,7 +80,7 @@ export function isScubaGearExport(value: Record<string, unknown>): boolean {
 /** ScubaResults_<uuid>.json (ScubaGear 1.x): the provider export is its `Raw` member. */
 export function scubaGearRaw(value: Record<string, unknown>): Record<string, unknown> | undefined {
   const raw = value['Raw'];
-  return isObject(raw) && ('MetaData' in value || 'Results' in value) && isScubaGearExport(raw)
+  return isJsonObject(raw) && ('MetaData' in value || 'Results' in value) && isScubaGearExport(raw)
     ? raw
     : undefined;
 }
@@ -111,7 +109,7 @@ function stringList(v: unknown): string[] {
 function propertiesOf(v: unknown): string[] {
   // Given twice (exo and securitysuite): the first copy is the one read when both read the same (build.ts).
   if (v instanceof AmbiguousValue) return propertiesOf(v.candidates[0]);
-  const objects = (Array.isArray(v) ? v : [v]).filter(isObject);
+  const objects = (Array.isArray(v) ? v : [v]).filter(isJsonObject);
   return [...new Set(objects.flatMap((o) => Object.keys(o)))];
 }
 
@@ -127,7 +125,7 @@ function withoutPatterns(v: unknown, dropped: Set<string>): unknown {
   if (v instanceof AmbiguousValue) return v.map((c) => withoutPatterns(c, dropped));
   if (!Array.isArray(v)) return v;
   return v.map((o) => {
-    if (!isObject(o)) return o;
+    if (!isJsonObject(o)) return o;
     const copy: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) {
       const pattern = PATTERN_PROPERTIES.find((p) => p.toLowerCase() === k.toLowerCase());

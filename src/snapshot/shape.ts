@@ -6,6 +6,7 @@
 import { inlineSafe } from '../common/text.js';
 import { CMDLETS, CMDLET_NAMES, type CmdletName } from './schema.js';
 import { isScubaGearExport, scubaGearRaw } from './scubagear.js';
+import { isJsonObject } from '../common/collections.js';
 
 const byLower = new Map<string, CmdletName | 'dns'>([
   ...CMDLET_NAMES.map((n) => [n.toLowerCase(), n] as const),
@@ -26,9 +27,6 @@ export type BundleShape =
   | { kind: 'scubagear'; value: Record<string, unknown> }
   | { kind: 'other'; looksLike: string; todo: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** Keys every cmdlet object has: they tell nothing about which cmdlet wrote it. */
 const COMMON = new Set(['name', 'identity', 'guid']);
 
@@ -37,7 +35,9 @@ const COMMON = new Set(['name', 'identity', 'guid']);
  * "Get-InboundConnector output" rather than "some list".
  */
 export function guessCmdlet(objects: readonly unknown[]): CmdletName | undefined {
-  const keys = new Set(objects.filter(isObject).flatMap((o) => Object.keys(o).map((k) => k.toLowerCase())));
+  const keys = new Set(
+    objects.filter(isJsonObject).flatMap((o) => Object.keys(o).map((k) => k.toLowerCase())),
+  );
   let best: CmdletName | undefined;
   let bestScore = 1;
   let tie = false;
@@ -63,7 +63,7 @@ export function bundleShape(value: unknown): BundleShape {
   if (Array.isArray(value)) {
     // ScubaGear's Rego output: one verdict per policy (cisagov/ScubaGear PowerShell/ScubaGear/Modules/Orchestrator.psm1,
     // Invoke-RunRego writes TestResults.json; the Rego tests read PolicyId, RequirementMet, ReportDetails).
-    if (value.some((o) => isObject(o) && 'PolicyId' in o && 'RequirementMet' in o)) {
+    if (value.some((o) => isJsonObject(o) && 'PolicyId' in o && 'RequirementMet' in o)) {
       return {
         kind: 'other',
         looksLike: 'a ScubaGear TestResults.json (policy verdicts, not settings)',
@@ -77,7 +77,7 @@ export function bundleShape(value: unknown): BundleShape {
       todo: saveAs(guess),
     };
   }
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     return {
       kind: 'other',
       looksLike: value === null ? 'null' : `a JSON ${typeof value}`,
