@@ -19,7 +19,7 @@ export type Address = number | ipaddr.IPv6;
  * A dotted quad in strict four-part decimal form (no leading zeros, each part ≤ 255) as a number, else -1. This is
  * exactly the IPv4 text `parseAny` accepts, without ipaddr's general parser on the hot path (DESIGN §8).
  */
-function fourPartDecimal(s: string): number {
+export function strictQuad(s: string): number {
   let n = 0;
   let part = 0;
   let digits = 0;
@@ -45,7 +45,7 @@ function fourPartDecimal(s: string): number {
 
 /** Any IPv4 (four-part decimal only) or IPv6 address; IPv4-mapped IPv6 is the IPv4 address it carries. */
 function parseAny(s: string): Address | undefined {
-  const quad = fourPartDecimal(s);
+  const quad = strictQuad(s);
   if (quad >= 0) return quad;
   // Every other IPv4 form (short, hex, octal) is refused below, and IPv6 text has a colon: skip ipaddr's slow
   // validation for everything else.
@@ -73,8 +73,8 @@ export function parseIpEntry(text: string): ParsedEntry {
   const t = text.trim();
   const dash = t.indexOf('-');
   if (dash > 0) {
-    const a = fourPartDecimal(t.slice(0, dash).trim());
-    const b = fourPartDecimal(t.slice(dash + 1).trim());
+    const a = strictQuad(t.slice(0, dash).trim());
+    const b = strictQuad(t.slice(dash + 1).trim());
     if (a >= 0 && b >= 0 && a <= b) return { kind: 'v4', range: { lo: a, hi: b }, text: t };
     return { kind: 'invalid', text: t };
   }

@@ -5,8 +5,7 @@
  * view of the chunk, which would pin it). The tables start small and grow with the keys met (a small working set stays
  * in the processor's cache, which is what a lookup costs), up to a bound; full, the memo starts afresh but for its hot
  * keys (found again often since the last time: a gateway's addresses, the common recipients), so memory stays flat
- * whatever the input and what the reader built on a hot key's value (ids in NearLists) stays good. With `secondSight`, a key is kept only when met a second time (a doorkeeper bit per
- * hash): a trace's many addresses seen once then never fill the memo, nor survive in the heap (V8 grows its young
+ * whatever the input. With `secondSight`, a key is kept only when met a second time (a doorkeeper bit per hash): a trace's many addresses seen once then never fill the memo, nor survive in the heap (V8 grows its young
  * generation, and so the process, when much of what it allocates survives).
  */
 
@@ -312,37 +311,62 @@ export class IdMemo {
   }
 }
 
-/** What NearList and IdMemo answer when they hold nothing for a key. */
+/** What IdMemo answers when it holds nothing for a key. */
 export const ABSENT = -2;
 
-/** Entries a NearList holds. */
-const NEAR_ENTRIES = 24;
-
 /**
- * A few (a, b) → number entries kept on the object they belong to (a sender domain's addresses and recipient domains):
- * a short scan of memory that is already in the processor's cache, where a big table's lookup would wait for memory.
- * Bounded: full, it takes no more (the caller asks an IdMemo instead).
+ * A number remembered for a 32-bit number (an IPv4 address: a trace's addresses are read as numbers), by open
+ * addressing in typed arrays. It grows and never forgets: its owner bounds what it puts in.
  */
-export class NearList {
-  private readonly entries = new Float64Array(NEAR_ENTRIES * 3);
-  private length = 0;
+export class IntMap {
+  private keys = new Int32Array(FIRST_ENTRIES * 2);
+  /** EMPTY in a free slot. */
+  private values = new Int32Array(FIRST_ENTRIES * 2).fill(EMPTY);
+  private mask = FIRST_ENTRIES * 2 - 1;
+  private count = 0;
 
-  get(a: number, b: number): number {
-    const e = this.entries;
-    for (let i = 0; i < this.length; i += 3) if (e[i] === a && e[i + 1] === b) return e[i + 2]!;
-    return ABSENT;
+  get size(): number {
+    return this.count;
   }
 
-  get full(): boolean {
-    return this.length === this.entries.length;
+  private static slot(key: number, mask: number): number {
+    const h = Math.imul(key, 0x9e3779b1);
+    return (h ^ (h >>> 16)) & mask;
   }
 
-  /** Adds (a, b) → value when there is room (the caller asked `get` first). */
-  add(a: number, b: number, value: number): void {
-    if (this.full) return;
-    this.entries[this.length] = a;
-    this.entries[this.length + 1] = b;
-    this.entries[this.length + 2] = value;
-    this.length += 3;
+  /** The number remembered for `key` (any number whose low 32 bits tell it apart), -1 when none. */
+  get(key: number): number {
+    const k = key | 0;
+    const keys = this.keys;
+    const values = this.values;
+    const mask = this.mask;
+    for (let slot = IntMap.slot(k, mask); ; slot = (slot + 1) & mask) {
+      const v = values[slot]!;
+      if (v === EMPTY || keys[slot] === k) return v;
+    }
+  }
+
+  /** Remembers `value` (≥ 0) for `key`, which holds none. */
+  set(key: number, value: number): void {
+    if ((this.count + 1) * 2 > this.values.length) this.grow();
+    this.put(key | 0, value);
+    this.count++;
+  }
+
+  private put(k: number, value: number): void {
+    const mask = this.mask;
+    let slot = IntMap.slot(k, mask);
+    while (this.values[slot] !== EMPTY) slot = (slot + 1) & mask;
+    this.keys[slot] = k;
+    this.values[slot] = value;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Int32Array(keys.length * 2);
+    this.values = new Int32Array(values.length * 2).fill(EMPTY);
+    this.mask = this.values.length - 1;
+    for (let i = 0; i < values.length; i++) if (values[i] !== EMPTY) this.put(keys[i]!, values[i]!);
   }
 }

@@ -6,9 +6,9 @@
  */
 import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
-import { IpSet, parseAddress } from '../common/ip.js';
+import { IpSet, ipv4Text, parseAddress, strictQuad, type Address } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import { ABSENT, ByteMemo, HOT_HITS, IdMemo, NearList } from './byte-memo.js';
+import { ABSENT, ByteMemo, HOT_HITS, IdMemo, IntMap } from './byte-memo.js';
 import {
   codeIn,
   directionOf,
@@ -163,23 +163,36 @@ export class Tally {
 
   /** The key's slot (OTHER_KEY's once MAX_TALLY_KEYS are kept), for bumpAt; callers may keep it for the next rows. */
   slot(key: string): number {
-    let i = this.index.get(key);
-    if (i === undefined && this.keys.length >= MAX_TALLY_KEYS) {
-      this.overflow++;
-      if (this.otherSlot >= 0) return this.otherSlot;
-      key = OTHER_KEY;
-      i = this.index.get(key);
-    }
-    if (i === undefined) {
-      i = this.keys.length;
-      this.index.set(key, i);
-      this.keys.push(key);
-      if (key === OTHER_KEY && this.keys.length > MAX_TALLY_KEYS) this.otherSlot = i;
-      if ((i + 1) * STRIDE > this.counts.length) {
-        const grown = new Int32Array(this.counts.length * 2);
-        grown.set(this.counts);
-        this.counts = grown;
-      }
+    const i = this.index.get(key);
+    if (i !== undefined) return i;
+    return this.full ? this.other() : this.add(key);
+  }
+
+  /** Whether a key not counted yet goes under OTHER_KEY. */
+  get full(): boolean {
+    return this.keys.length >= MAX_TALLY_KEYS;
+  }
+
+  /**
+   * OTHER_KEY's slot, for a key the caller knows is not counted yet in a full tally (what `slot` gives it, without
+   * making its string).
+   */
+  other(): number {
+    this.overflow++;
+    if (this.otherSlot >= 0) return this.otherSlot;
+    const i = this.index.get(OTHER_KEY) ?? this.add(OTHER_KEY);
+    if (this.full) this.otherSlot = i;
+    return i;
+  }
+
+  private add(key: string): number {
+    const i = this.keys.length;
+    this.index.set(key, i);
+    this.keys.push(key);
+    if ((i + 1) * STRIDE > this.counts.length) {
+      const grown = new Int32Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
     }
     return i;
   }
@@ -237,24 +250,29 @@ export const MEMO_BOUNDS = {
   small: 1024,
   keyBytes: 1 << 20,
   smallKeyBytes: 1 << 16,
-  directIds: 1 << 15,
-  flowIds: 1 << 16,
   hotHits: HOT_HITS,
 };
 
-/** What an address is: the gateway's, a declared source's, another's, or none; and its slot in bySourceIp. */
-interface IpInfo {
+/**
+ * Where an address stands (the index of each in SOURCE_NAMES): the gateway's, a declared source's, another's, or none
+ * (no address, or text that is not one).
+ */
+const GATEWAY = 0;
+const DECLARED = 1;
+const OTHER = 2;
+const NONE = 3;
+const SOURCE_NAMES: readonly SourceClass[] = ['gateway', 'declared', 'other', 'none'];
+
+/**
+ * An address whose text is not a plain dotted quad (IPv6, padded, empty, not an address), as the reader found it: its
+ * trimmed text, where it stands, the quad it is when trimming made one, and its id once it has one (see `addressId`).
+ */
+interface AddressInfo {
   ip: string;
-  source: SourceClass;
-  /** -1 until the address is met in an inbound row (outbound rows are not summarised). */
-  slot: number;
-  /** Unique to this object (ids key the caches of direct sources and flows). */
+  source: number;
+  /** The dotted quad of the trimmed text as a number (strictQuad), -1 when it is none. */
+  quad: number;
   id: number;
-  /**
-   * Whether the address is kept in the reader's memo (met before): only then are its direct entry and flows cached by
-   * id; an address met once (most of a botnet's) goes to the string-keyed maps and fills no cache.
-   */
-  kept: boolean;
 }
 
 /** A recipient as summarised (trimmed, lower case), its domain, whether that is the tenant's, its byRecipient slot. */
@@ -263,7 +281,7 @@ interface RecipientInfo {
   domain: string | undefined;
   own: boolean;
   slot: number;
-  /** The id of the domain (the same for every recipient in it while the domain is cached). */
+  /** The id of `domain ?? ''` (see `domainId`), -1 until it has one. */
   domainId: number;
 }
 
@@ -273,11 +291,8 @@ interface SenderDomainInfo {
   /** Whether the sender's domain is the tenant's (false without a domain): what makes a direct row Direct Send. */
   own: boolean;
   slot: number;
+  /** The id of `key` (see `domainId`), -1 until it has one. */
   id: number;
-  /** Direct-source entries by address (index in directList, -1: not listed), then `directIds` when full. */
-  direct: NearList | undefined;
-  /** Flows by address and recipient domain (index in flowRefs, -1: not replayed), then `flowIds` when full. */
-  flows: NearList | undefined;
 }
 
 /** A status text, the outcome it stands for and the enhanced status code in it. */
@@ -395,9 +410,6 @@ export class TraceClassifier {
   readonly direct = new SeenPairs();
   /** Direct rows whose sender is in an accepted domain, by sender and address. */
   readonly directSend = new SeenPairs();
-  /** Delivered flows by address, then sender domain, then recipient domain (no concatenated key per row). */
-  readonly flows = new Map<string, Map<string, Map<string, Flow>>>();
-  flowCount = 0;
   /** Direct rows whose source came after MAX_SOURCES distinct ones: counted in `inbound`, not listed. */
   sourcesNotListed = 0;
   /** Delivered rows left out of the replay because MAX_FLOWS distinct flows were already kept. */
@@ -407,26 +419,43 @@ export class TraceClassifier {
   private readonly accepted: Set<string>;
   private readonly gatewayIps: IpSet;
   private readonly declaredIps: IpSet;
-  private readonly ipCache = new Map<string, IpInfo>();
+  private readonly addressCache = new Map<string, AddressInfo>();
   private readonly recipientCache = new Map<string, RecipientInfo>();
   private readonly senderDomainCache = new Map<string, SenderDomainInfo>();
   private readonly domainlessCache = new Map<string, SenderDomainInfo>();
-  private readonly domainIds = new Map<string, number>();
-  /** Ids of cached answers: unique, never reused, so that a cache keyed by them never confuses two keys. */
-  private nextId = 0;
   /**
-   * The direct-source entry (index in directList, -1: not listed) and the flow (index in flowRefs, -1: not replayed)
-   * of an address, sender domain (and recipient domain): caches of the string-keyed maps, which stay the record.
+   * Ids of the addresses that hold a place (a bySourceIp slot, a direct-source entry, a flow): given the first time
+   * one is needed, never changed nor reused, so that the tables of direct sources and flows are keyed by numbers. At
+   * most MAX_TALLY_KEYS + MAX_SOURCES + MAX_FLOWS of them: an address seen once beyond those is never given one.
+   * A dotted quad (most of a trace) is found by its number, any other address by its trimmed text.
    */
-  private readonly directIds = new IdMemo(MEMO_BOUNDS.directIds);
-  private readonly flowIds = new IdMemo(MEMO_BOUNDS.flowIds);
+  private readonly quadIds = new IntMap();
+  private readonly addressIds = new Map<string, number>();
+  private readonly addressTexts: string[] = [];
+  private addressSources = new Uint8Array(256);
+  private addressSlots = new Int32Array(256);
+  /** Ids of sender domains and recipient domains, given as those of addresses (at most MAX_SOURCES + MAX_FLOWS). */
+  private readonly domainIds = new Map<string, number>();
+  /** The address of the row being counted: its id (-1: none yet), where it stands, its quad (-1: none), its info. */
+  private rowAddressId = -1;
+  private rowSource = NONE;
+  private rowQuad = -1;
+  private rowAddress: AddressInfo | undefined;
+  /** bySourceIp's slot for rows without a usable address (-1 until one is met). */
+  private noneSlot = -1;
+  /** The direct-source entry (index in direct.list) of an address id and sender-domain id: every entry made is here. */
+  private readonly directIds = new IdMemo(MAX_SOURCES + 1);
+  /** The flow (index in flowRefs) of an address id, sender-domain id and recipient-domain id: every flow is here. */
+  private readonly flowIds = new IdMemo(MAX_FLOWS + 1);
+  /** EmailEvents flows, which also differ by header From and authentication: by address, sender domain, then key. */
+  private readonly keyedFlows = new Map<string, Map<string, Map<string, number>>>();
+  /** The flows, in the order they were first met. */
   private readonly flowRefs: Flow[] = [];
   /**
    * Rows counted per flowRefs entry, added to the flows' counts when they are listed: a delivered row bumps a number in
    * one small array rather than a field of one of thousands of objects (a wait for memory per row).
    */
   private flowCounts = new Float64Array(256);
-  private readonly flowIndex = new Map<Flow, number>();
   private readonly daySlots = new Map<number, number>();
   private readonly rowDetail = new LogRowDetail();
 
@@ -445,6 +474,11 @@ export class TraceClassifier {
     return c;
   }
 
+  /** Distinct flows kept for the replay. */
+  get flowCount(): number {
+    return this.flowRefs.length;
+  }
+
   /** An accepted domain or a subdomain of one (mail to a subdomain of an accepted domain is the tenant's). */
   isOwn(domain: string | undefined): boolean {
     if (domain === undefined) return false;
@@ -455,23 +489,115 @@ export class TraceClassifier {
   }
 
   sourceOf(ip: string): SourceClass {
-    const a = ip === '' ? undefined : parseAddress(ip);
-    if (a === undefined) return 'none';
-    if (this.gatewayIps.hasAddress(a)) return 'gateway';
-    return this.declaredIps.hasAddress(a) ? 'declared' : 'other';
+    return SOURCE_NAMES[this.sourceOfAddress(ip === '' ? undefined : parseAddress(ip))]!;
   }
 
-  private ipInfo(ip: string): IpInfo {
-    let info = this.ipCache.get(ip);
+  private sourceOfAddress(a: Address | undefined): number {
+    if (a === undefined) return NONE;
+    if (this.gatewayIps.hasAddress(a)) return GATEWAY;
+    return this.declaredIps.hasAddress(a) ? DECLARED : OTHER;
+  }
+
+  /** An address as written, trimmed and placed (the string path, and bytes that are not a plain quad). */
+  private addressInfo(raw: string): AddressInfo {
+    const ip = raw.trim();
+    const quad = strictQuad(ip);
+    const source = this.sourceOfAddress(quad >= 0 ? quad : ip === '' ? undefined : parseAddress(ip));
+    return { ip, source, quad, id: quad >= 0 ? this.quadIds.get(quad) : (this.addressIds.get(ip) ?? -1) };
+  }
+
+  private cachedAddressInfo(raw: string): AddressInfo {
+    let info = this.addressCache.get(raw);
     if (info === undefined) {
-      info = this.newIpInfo(ip);
-      remember(this.ipCache, ip, info);
+      info = this.addressInfo(raw);
+      remember(this.addressCache, raw, info);
     }
     return info;
   }
 
-  private newIpInfo(ip: string, kept = true): IpInfo {
-    return { ip, source: this.sourceOf(ip), slot: -1, id: this.nextId++, kept };
+  /** Makes `info` the row's address. */
+  private useAddress(info: AddressInfo): void {
+    // Another info of the same address (another spelling, or one made before a cache started afresh) may have been
+    // given the id since.
+    if (info.id < 0 && info.source !== NONE)
+      info.id = info.quad >= 0 ? this.quadIds.get(info.quad) : (this.addressIds.get(info.ip) ?? -1);
+    this.rowAddress = info;
+    this.rowQuad = info.quad;
+    this.rowSource = info.source;
+    this.rowAddressId = info.id;
+  }
+
+  /** Makes the plain dotted quad `n` the row's address (the byte path: no string, no object). */
+  private useQuad(n: number): void {
+    const id = this.quadIds.get(n);
+    this.rowAddress = undefined;
+    this.rowQuad = n;
+    this.rowAddressId = id;
+    this.rowSource = id >= 0 ? this.addressSources[id]! : this.sourceOfAddress(n);
+  }
+
+  /** The row's address as text. */
+  private addressText(): string {
+    if (this.rowAddressId >= 0) return this.addressTexts[this.rowAddressId]!;
+    return this.rowAddress ? this.rowAddress.ip : ipv4Text(this.rowQuad);
+  }
+
+  /** The id of the row's address (a usable one), given now if it has none. */
+  private addressId(): number {
+    if (this.rowAddressId >= 0) return this.rowAddressId;
+    const ip = this.addressText();
+    const id = this.addressTexts.push(ip) - 1;
+    if (this.rowQuad >= 0) this.quadIds.set(this.rowQuad, id);
+    else this.addressIds.set(ip, id);
+    if (id >= this.addressSources.length) {
+      const sources = new Uint8Array(this.addressSources.length * 2);
+      sources.set(this.addressSources);
+      this.addressSources = sources;
+      const slots = new Int32Array(this.addressSlots.length * 2);
+      slots.set(this.addressSlots);
+      this.addressSlots = slots;
+    }
+    this.addressSources[id] = this.rowSource;
+    this.addressSlots[id] = -1;
+    if (this.rowAddress) this.rowAddress.id = id;
+    return (this.rowAddressId = id);
+  }
+
+  /** The row address's slot in bySourceIp. */
+  private addressSlot(): number {
+    if (this.rowSource === NONE) {
+      if (this.noneSlot < 0) this.noneSlot = this.bySourceIp.slot('(none)');
+      return this.noneSlot;
+    }
+    let id = this.rowAddressId;
+    if (id >= 0) {
+      const slot = this.addressSlots[id]!;
+      if (slot >= 0) return slot;
+      // An address without an id has no slot (a slot is only given with an id): once the tally is full, OTHER_KEY's.
+    } else if (this.bySourceIp.full) return this.bySourceIp.other();
+    id = this.addressId();
+    return (this.addressSlots[id] = this.bySourceIp.slot(this.addressTexts[id]!));
+  }
+
+  /** The id of a sender domain or recipient domain key, -1 when it has none; given now with `give`. */
+  private domainId(key: string, give: boolean): number {
+    let id = this.domainIds.get(key);
+    if (id === undefined) {
+      if (!give) return -1;
+      id = this.domainIds.size;
+      this.domainIds.set(key, id);
+    }
+    return id;
+  }
+
+  private senderDomainId(d: SenderDomainInfo, give: boolean): number {
+    if (d.id < 0) d.id = this.domainId(d.key, give);
+    return d.id;
+  }
+
+  private recipientDomainId(r: RecipientInfo, give: boolean): number {
+    if (r.domainId < 0) r.domainId = this.domainId(r.domain ?? '', give);
+    return r.domainId;
   }
 
   private recipientInfo(raw: string): RecipientInfo {
@@ -479,7 +605,7 @@ export class TraceClassifier {
     if (info === undefined) {
       const recipient = raw.trim().toLowerCase();
       const domain = domainOf(recipient);
-      info = { recipient, domain, own: this.isOwn(domain), slot: -1, domainId: this.domainId(domain ?? '') };
+      info = { recipient, domain, own: this.isOwn(domain), slot: -1, domainId: -1 };
       remember(this.recipientCache, raw, info);
     }
     return info;
@@ -494,7 +620,7 @@ export class TraceClassifier {
     const key = sender === '' ? '<>' : sender;
     let info = this.domainlessCache.get(key);
     if (info === undefined) {
-      info = { key, own: false, slot: -1, id: this.nextId++, direct: undefined, flows: undefined };
+      info = { key, own: false, slot: -1, id: -1 };
       remember(this.domainlessCache, key, info);
     }
     return info;
@@ -503,26 +629,10 @@ export class TraceClassifier {
   private domainInfo(domain: string): SenderDomainInfo {
     let info = this.senderDomainCache.get(domain);
     if (info === undefined) {
-      info = {
-        key: domain,
-        own: this.isOwn(domain),
-        slot: -1,
-        id: this.nextId++,
-        direct: undefined,
-        flows: undefined,
-      };
+      info = { key: domain, own: this.isOwn(domain), slot: -1, id: -1 };
       remember(this.senderDomainCache, domain, info);
     }
     return info;
-  }
-
-  private domainId(domain: string): number {
-    let id = this.domainIds.get(domain);
-    if (id === undefined) {
-      id = this.nextId++;
-      remember(this.domainIds, domain, id);
-    }
-    return id;
   }
 
   /** The byDay slot of a day (UTC midnight, ms; NaN: `unknown`). */
@@ -549,11 +659,11 @@ export class TraceClassifier {
     const detail = this.rowDetail;
     detail.row = row;
     detail.lowerSender = sender;
+    this.useAddress(this.cachedAddressInfo(row.ip));
     this.count(
       rcpt,
       day,
       this.daySlot(day),
-      this.ipInfo(row.ip),
       this.senderDomainInfo(sender),
       row.outcome,
       row.status,
@@ -582,13 +692,15 @@ export class TraceClassifier {
     const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom);
     const b = MEMO_BOUNDS;
     const recipients = new ByteMemo<RecipientInfo>(b.recipients, b.keyBytes, true, b.hotHits);
-    const ips = new ByteMemo<IpInfo>(b.addresses, b.keyBytes, true, b.hotHits);
+    // Addresses that are not a plain dotted quad (those are read as numbers: quadOf).
+    const addresses = new ByteMemo<AddressInfo>(b.addresses, b.keyBytes, true, b.hotHits);
     // null: a domain part that parses to no domain, so the key is the whole sender (read as text).
     const senderDomains = new ByteMemo<SenderDomainInfo | null>(b.senderDomains, b.keyBytes, true, b.hotHits);
     const statuses = new ByteMemo<StatusInfo>(b.small, b.smallKeyBytes, false, b.hotHits);
     const directions = new ByteMemo<Direction>(b.small, b.smallKeyBytes, false, b.hotHits);
     const connectors = new ByteMemo<boolean>(b.small, b.smallKeyBytes, false, b.hotHits);
     const makeRecipient = (t: string) => this.recipientInfo(t);
+    const makeAddress = (t: string) => this.addressInfo(t);
     // The outcome of the status alone; EmailEvents' DeliveryLocation is looked at per row below.
     const makeStatus = (t: string): StatusInfo => ({
       status: t,
@@ -604,9 +716,6 @@ export class TraceClassifier {
       slot: 0,
     };
     const ipAt = index.ip;
-    // Unkept until the memo keeps it (on its second sight): see IpInfo.kept.
-    const makeUnkeptIp = (t: string) => this.newIpInfo(t.trim(), false);
-    const markKept = (info: IpInfo) => void (info.kept = true);
     return (rec) => {
       this.rows++;
       const rcpt = lookup(recipients, rec, index.recipient, makeRecipient);
@@ -617,6 +726,9 @@ export class TraceClassifier {
         return;
       }
       const ipField = index.ipv6 >= 0 && rec.fieldStart(ipAt) === rec.fieldEnd(ipAt) ? index.ipv6 : ipAt;
+      const quad = ipField < 0 ? -1 : quadOf(rec.bytes, rec.fieldStart(ipField), rec.fieldEnd(ipField));
+      if (quad >= 0) this.useQuad(quad);
+      else this.useAddress(lookup(addresses, rec, ipField, makeAddress));
       const status = lookup(statuses, rec, index.status, makeStatus);
       const outcome =
         index.deliveryLocation >= 0
@@ -629,7 +741,6 @@ export class TraceClassifier {
         rcpt,
         day,
         lastDay.slot,
-        lookup(ips, rec, ipField, makeUnkeptIp, markKept),
         this.recordSenderDomain(rec, index.sender, senderDomains, detail),
         outcome,
         status.status,
@@ -717,12 +828,11 @@ export class TraceClassifier {
     return this.senderDomainInfo(detail.sender());
   }
 
-  /** Counts an inbound row (both ways in end here). */
+  /** Counts an inbound row (both ways in end here), its address made the row's by useAddress or useQuad. */
   private count(
     rcpt: RecipientInfo,
     day: number,
     daySlot: number,
-    ip: IpInfo,
     senderDomain: SenderDomainInfo,
     outcome: Outcome,
     status: string,
@@ -731,47 +841,36 @@ export class TraceClassifier {
     detail: RowDetail,
   ): void {
     if (Number.isNaN(day)) this.unparsedTimes++;
-    const source = ip.source;
+    const source = this.rowSource;
     let k: number;
     if (outcome === 'rejected' || outcome === 'quarantined') {
       k = REJECTED;
       const key = code !== '' ? code : outcome === 'quarantined' ? 'quarantined' : status;
       this.rejections.set(key, (this.rejections.get(key) ?? 0) + 1);
     } else if (outcome !== 'delivered') k = UNKNOWN_OUTCOME;
-    else if (source === 'gateway') k = VIA_GATEWAY;
-    else if (source === 'declared') k = VIA_DECLARED;
-    else if (source === 'none') k = UNKNOWN_SOURCE;
+    else if (source === GATEWAY) k = VIA_GATEWAY;
+    else if (source === DECLARED) k = VIA_DECLARED;
+    else if (source === NONE) k = UNKNOWN_SOURCE;
     // EmailEvents `Connectors` / the reports' connector_id: a message that matched an inbound connector other than
     // the gateway's came through a declared partner, not through the anonymous path (formats.md §3).
     else if (hasConnector) k = VIA_OTHER_CONNECTOR;
     else k = DIRECT;
     this.inboundCounts[k]! += 1;
     this.byDay.bumpAt(daySlot, k);
-    if (ip.slot < 0) ip.slot = this.bySourceIp.slot(source === 'none' ? '(none)' : ip.ip);
-    this.bySourceIp.bumpAt(ip.slot, k);
+    this.bySourceIp.bumpAt(this.addressSlot(), k);
     if (senderDomain.slot < 0) senderDomain.slot = this.bySenderDomain.slot(senderDomain.key);
     this.bySenderDomain.bumpAt(senderDomain.slot, k);
     if (rcpt.slot < 0) rcpt.slot = this.byRecipient.slot(rcpt.recipient);
     this.byRecipient.bumpAt(rcpt.slot, k);
-    if (source === 'none') return;
-    if (k === DIRECT) this.addDirect(ip, senderDomain, detail);
-    if (outcome === 'delivered') this.addFlow(ip, senderDomain, rcpt, detail);
+    if (source === NONE) return;
+    if (k === DIRECT) this.addDirect(senderDomain, detail);
+    if (outcome === 'delivered') this.addFlow(senderDomain, rcpt, detail);
   }
 
-  private addDirect(ip: IpInfo, senderDomain: SenderDomainInfo, detail: RowDetail): void {
+  private addDirect(senderDomain: SenderDomainInfo, detail: RowDetail): void {
     // The time is read only for a row that is listed (most rows beyond MAX_SOURCES distinct sources are not).
     let t: number | undefined;
-    let at = ABSENT;
-    const near = ip.kept ? (senderDomain.direct ??= new NearList()) : undefined;
-    if (near) {
-      at = near.get(ip.id, 0);
-      if (at === ABSENT && near.full) at = this.directIds.get(ip.id, senderDomain.id, 0, ABSENT);
-    }
-    if (at === ABSENT) {
-      at = this.direct.at(ip.ip, senderDomain.key);
-      if (near?.full) this.directIds.set(ip.id, senderDomain.id, 0, at);
-      else near?.add(ip.id, 0, at);
-    }
+    const at = this.directEntry(senderDomain);
     if (at >= 0) {
       const d = this.direct.list[at]!;
       saw(d, (t = detail.timeMs()));
@@ -783,103 +882,133 @@ export class TraceClassifier {
       }
     } else this.sourcesNotListed++;
     if (senderDomain.own) {
-      const s = this.directSend.at(detail.sender(), ip.ip);
+      const s = this.directSend.at(detail.sender(), this.addressText());
       if (s >= 0) saw(this.directSend.list[s]!, t ?? detail.timeMs());
       else this.sourcesNotListed++;
     }
   }
 
-  private addFlow(ip: IpInfo, senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
+  /**
+   * The direct-source entry of the row's address and `senderDomain` (index in direct.list), made when new; -1 when
+   * MAX_SOURCES are listed without it. Every entry is in directIds, so an address or domain without an id has none.
+   */
+  private directEntry(senderDomain: SenderDomainInfo): number {
+    const a = this.rowAddressId;
+    const s = this.senderDomainId(senderDomain, false);
+    const at = a >= 0 && s >= 0 ? this.directIds.get(a, s, 0, ABSENT) : ABSENT;
+    if (at !== ABSENT) return at;
+    if (this.direct.list.length >= MAX_SOURCES) return -1;
+    const made = this.direct.at(this.addressText(), senderDomain.key);
+    this.directIds.set(this.addressId(), this.senderDomainId(senderDomain, true), 0, made);
+    return made;
+  }
+
+  private addFlow(senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
     // EmailEvents rows also differ by what EOP saw of their authentication: a flow per header From and verdict, kept
-    // by that text rather than by the ids the caches know.
+    // by that text rather than by ids.
     const headerFrom = detail.headerFrom();
     const auth = detail.auth();
-    if (headerFrom !== '' || auth !== '') {
-      const key = `${rcpt.domain ?? ''}\u0000${headerFrom}\u0000${auth}`;
-      const f = this.flowOf(ip, senderDomain.key, key, rcpt, detail);
-      if (f === null) this.rowsNotReplayed++;
-      else {
-        if (f.count === 0) {
-          f.headerFrom = headerFrom.trim().toLowerCase();
-          f.auth = auth;
-        }
-        f.count++;
+    let at: number;
+    if (headerFrom !== '' || auth !== '') at = this.keyedFlow(senderDomain, rcpt, headerFrom, auth, detail);
+    else {
+      const a = this.rowAddressId;
+      const s = this.senderDomainId(senderDomain, false);
+      const r = this.recipientDomainId(rcpt, false);
+      at = a >= 0 && s >= 0 && r >= 0 ? this.flowIds.get(a, s, r, ABSENT) : ABSENT;
+      if (at === ABSENT) {
+        at = this.newFlow(rcpt, detail);
+        if (at >= 0)
+          this.flowIds.set(
+            this.addressId(),
+            this.senderDomainId(senderDomain, true),
+            this.recipientDomainId(rcpt, true),
+            at,
+          );
       }
-      return;
-    }
-    let at = ABSENT;
-    const near = ip.kept ? (senderDomain.flows ??= new NearList()) : undefined;
-    if (near) {
-      at = near.get(ip.id, rcpt.domainId);
-      if (at === ABSENT && near.full) at = this.flowIds.get(ip.id, senderDomain.id, rcpt.domainId, ABSENT);
-    }
-    if (at === ABSENT) {
-      const f = this.flowOf(ip, senderDomain.key, rcpt.domain ?? '', rcpt, detail);
-      at = f === null ? -1 : indexIn(this.flowRefs, this.flowIndex, f);
-      if (at >= this.flowCounts.length) {
-        const grown = new Float64Array(this.flowCounts.length * 2);
-        grown.set(this.flowCounts);
-        this.flowCounts = grown;
-      }
-      if (near?.full) this.flowIds.set(ip.id, senderDomain.id, rcpt.domainId, at);
-      else near?.add(ip.id, rcpt.domainId, at);
     }
     if (at >= 0) this.flowCounts[at]!++;
     else this.rowsNotReplayed++;
   }
 
-  /**
-   * The flow kept for a row, made when new (count 0), null when MAX_FLOWS are kept without it; `recipientKey` is the
-   * recipient domain, with the header From and authentication for EmailEvents rows.
-   */
-  private flowOf(
-    ip: IpInfo,
-    senderDomain: string,
-    recipientKey: string,
+  /** An EmailEvents flow (index in flowRefs), made when new; -1 when MAX_FLOWS are kept without it. */
+  private keyedFlow(
+    senderDomain: SenderDomainInfo,
     rcpt: RecipientInfo,
+    headerFrom: string,
+    auth: string,
     detail: RowDetail,
-  ): Flow | null {
-    let bySender = this.flows.get(ip.ip);
-    const f = bySender?.get(senderDomain)?.get(recipientKey);
-    if (f) return f;
-    if (this.flowCount >= MAX_FLOWS) return null;
-    if (!bySender) this.flows.set(ip.ip, (bySender = new Map()));
-    let byRecipient = bySender.get(senderDomain);
-    if (!byRecipient) bySender.set(senderDomain, (byRecipient = new Map()));
-    const flow: Flow = {
-      ip: ip.ip,
-      sender: detail.sender(),
-      recipient: rcpt.recipient,
-      source: ip.source,
-      count: 0,
-    };
-    byRecipient.set(recipientKey, flow);
-    this.flowCount++;
-    return flow;
+  ): number {
+    const ip = this.addressText();
+    const key = `${rcpt.domain ?? ''}\u0000${headerFrom}\u0000${auth}`;
+    let bySender = this.keyedFlows.get(ip);
+    const at = bySender?.get(senderDomain.key)?.get(key);
+    if (at !== undefined) return at;
+    const made = this.newFlow(rcpt, detail);
+    if (made < 0) return made;
+    const f = this.flowRefs[made]!;
+    f.headerFrom = headerFrom.trim().toLowerCase();
+    f.auth = auth;
+    if (!bySender) this.keyedFlows.set(ip, (bySender = new Map()));
+    let byKey = bySender.get(senderDomain.key);
+    if (!byKey) bySender.set(senderDomain.key, (byKey = new Map()));
+    byKey.set(key, made);
+    return made;
   }
 
-  /** The flows kept, for the impact replay. */
+  /** A new flow of the row (count 0), its index in flowRefs; -1 when MAX_FLOWS are kept. */
+  private newFlow(rcpt: RecipientInfo, detail: RowDetail): number {
+    if (this.flowRefs.length >= MAX_FLOWS) return -1;
+    const at =
+      this.flowRefs.push({
+        ip: this.addressText(),
+        sender: detail.sender(),
+        recipient: rcpt.recipient,
+        source: SOURCE_NAMES[this.rowSource]!,
+        count: 0,
+      }) - 1;
+    if (at >= this.flowCounts.length) {
+      const grown = new Float64Array(this.flowCounts.length * 2);
+      grown.set(this.flowCounts);
+      this.flowCounts = grown;
+    }
+    return at;
+  }
+
+  /** The flows kept, for the impact replay, in the order they were first met. */
   flowList(): Flow[] {
     const counts = this.flowCounts;
     this.flowRefs.forEach((f, i) => {
       f.count += counts[i]!;
       counts[i] = 0;
     });
-    const out: Flow[] = [];
-    for (const bySender of this.flows.values())
-      for (const byRecipient of bySender.values()) for (const f of byRecipient.values()) out.push(f);
-    return out;
+    return [...this.flowRefs];
   }
 }
 
-/** The index of `x` in `list` (appended the first time; at most MAX_SOURCES or MAX_FLOWS entries are ever made). */
-function indexIn<T>(list: T[], index: Map<T, number>, x: T): number {
-  let i = index.get(x);
-  if (i === undefined) {
-    i = list.push(x) - 1;
-    index.set(x, i);
+/** The dotted quad `b[s..e)` spells as a number (what strictQuad gives its text), -1 when it is not one. */
+function quadOf(b: Uint8Array, s: number, e: number): number {
+  if (e - s < 7 || e - s > 15) return -1;
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 0x30);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
   }
-  return i;
+  if (dots !== 3 || digits === 0) return -1;
+  return n * 256 + part;
 }
 
 /** Without a direction (no column, or an empty or unknown value), inbound is mail to the tenant's domains (message

@@ -281,6 +281,34 @@ describe('bounded memory', () => {
     ]);
   });
 
+  it('an address written with spaces is the same source, in the summary, the direct sources and the flows', () => {
+    const c = new TraceClassifier(CONTEXT);
+    for (const ip of ['198.18.0.9', ' 198.18.0.9', '198.18.0.9 ', '2001:db8::9', ' 2001:db8::9'])
+      c.add(row({ ip, sender: 'a@partner.example' }));
+    expect(c.bySourceIp.keys).toEqual(['198.18.0.9', '2001:db8::9']);
+    expect(directSourcesOf(c).map((d) => `${d.ip} ${d.count}`)).toEqual(['198.18.0.9 3', '2001:db8::9 2']);
+    expect(c.flowList().map((f) => `${f.ip} ${f.count}`)).toEqual(['198.18.0.9 3', '2001:db8::9 2']);
+  });
+
+  it('once the address summary is full, new addresses count under one key and are still listed and replayed', () => {
+    const c = new TraceClassifier(CONTEXT);
+    const quad = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    // Rejected rows fill the summary without making direct sources or flows.
+    for (let i = 0; i < MAX_TALLY_KEYS; i++) c.add(row({ ip: quad(0xc6120000 + i), outcome: 'rejected' }));
+    expect(c.bySourceIp.full).toBe(true);
+    for (let k = 0; k < 2; k++) c.add(row({ ip: '192.0.2.99', sender: 'printer@fabrikam.com' }));
+    c.add(row({ ip: '2001:db8::99', sender: 'printer@fabrikam.com' }));
+    expect(c.bySourceIp.keys.at(-1)).toBe(OTHER_KEY);
+    expect(c.bySourceIp.size).toBe(MAX_TALLY_KEYS + 1);
+    expect(c.bySourceIp.countsOf(c.bySourceIp.keys.length - 1).direct).toBe(3);
+    expect(directSourcesOf(c).map((d) => `${d.ip} ${d.count}`)).toEqual(['192.0.2.99 2', '2001:db8::99 1']);
+    expect(inventoryOf(c).map((d) => `${d.sender} ${d.ip} ${d.count}`)).toEqual([
+      'printer@fabrikam.com 192.0.2.99 2',
+      'printer@fabrikam.com 2001:db8::99 1',
+    ]);
+    expect(c.flowList().map((f) => `${f.ip} ${f.count}`)).toEqual(['192.0.2.99 2', '2001:db8::99 1']);
+  });
+
   it('the replay keeps MAX_FLOWS distinct flows and says how many delivered rows were not replayed', () => {
     const c = new TraceClassifier(CONTEXT);
     for (let i = 0; i < MAX_FLOWS + 3; i++) c.add(row({ row: i, sender: `x@d${i}.example` }));
