@@ -8,7 +8,7 @@ import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, ipv4Text, parseAddress, strictQuad, type Address } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import { ABSENT, ByteMemo, HOT_HITS, IdMemo, IntMap } from './byte-memo.js';
+import { ABSENT, ByteMemo, ByteTable, HOT_HITS, IdTable, IntMap, MISSING } from './byte-memo.js';
 import {
   codeIn,
   directionOf,
@@ -248,8 +248,6 @@ export const MEMO_BOUNDS = {
   senderDomains: 1 << 14,
   /** Statuses, directions, connectors: a few dozen distinct values. */
   small: 1024,
-  keyBytes: 1 << 20,
-  smallKeyBytes: 1 << 16,
   hotHits: HOT_HITS,
 };
 
@@ -275,24 +273,33 @@ interface AddressInfo {
   id: number;
 }
 
-/** A recipient as summarised (trimmed, lower case), its domain, whether that is the tenant's, its byRecipient slot. */
+/**
+ * What a row's recipient and sender domain are, packed in one number (what a ByteTable holds for their bytes, and the
+ * info objects of the string path): whether the domain is the tenant's (bit 0), the key's slot in its summary + 1
+ * (bits 1–15, 0: not looked up yet) and the domain's id + 1 (bits 16–30, 0: not looked up yet; NO_ID + 1: it has none
+ * and never will). A row reads these without following a pointer to an object (each one a wait for memory).
+ */
+const OWN = 1;
+const NO_ID = 0x7ffe;
+/** What a ByteTable of sender domains holds for a domain part that parses to no domain. */
+const NO_DOMAIN = -1;
+const slotIn = (p: number) => ((p >>> 1) & 0x7fff) - 1;
+const withSlot = (p: number, slot: number) => (p & ~0xfffe) | ((slot + 1) << 1);
+const idIn = (p: number) => ((p >>> 16) & 0x7fff) - 1;
+const withId = (p: number, id: number) => (p & 0xffff) | ((id + 1) << 16);
+
+/** A recipient as summarised (trimmed, lower case) and its domain, with its packed answers. */
 interface RecipientInfo {
   recipient: string;
   domain: string | undefined;
-  own: boolean;
-  slot: number;
-  /** The id of `domain ?? ''` (see `domainId`), -1 until it has one. */
-  domainId: number;
+  packed: number;
 }
 
-/** A sender domain as summarised (`<>` for the null sender, the whole sender when it has no domain). */
+/** A sender domain as summarised (`<>` for the null sender, the whole sender when it has no domain), packed. */
 interface SenderDomainInfo {
   key: string;
-  /** Whether the sender's domain is the tenant's (false without a domain): what makes a direct row Direct Send. */
-  own: boolean;
-  slot: number;
-  /** The id of `key` (see `domainId`), -1 until it has one. */
-  id: number;
+  /** Its OWN bit: whether the sender's domain is the tenant's (never without a domain): what makes Direct Send. */
+  packed: number;
 }
 
 /** A status text, the outcome it stands for and the enhanced status code in it. */
@@ -434,8 +441,23 @@ export class TraceClassifier {
   private readonly addressTexts: string[] = [];
   private addressSources = new Uint8Array(256);
   private addressSlots = new Int32Array(256);
-  /** Ids of sender domains and recipient domains, given as those of addresses (at most MAX_SOURCES + MAX_FLOWS). */
-  private readonly domainIds = new Map<string, number>();
+  /** Ids of sender domains (at most MAX_SOURCES + MAX_FLOWS) and recipient domains (MAX_FLOWS), given as addresses'. */
+  private readonly senderDomainIds = new Map<string, number>();
+  private readonly recipientDomainIds = new Map<string, number>();
+  /**
+   * The recipient and sender domain of the row being counted: packed, their info when at hand (always on the string
+   * path), and the ByteTable holding the packed value for their bytes, to write what is learnt back to.
+   */
+  private rcpt = 0;
+  private rcptInfo: RecipientInfo | undefined;
+  private rcptTable: ByteTable | undefined;
+  private sd = 0;
+  private sdInfo: SenderDomainInfo | undefined;
+  private sdTable: ByteTable | undefined;
+  /** The byte path's record and columns, for the info of a recipient or sender domain found by its bytes alone. */
+  private record: CsvRecord | undefined;
+  private recipientAt = -1;
+  private senderAt = -1;
   /** The address of the row being counted: its id (-1: none yet), where it stands, its quad (-1: none), its info. */
   private rowAddressId = -1;
   private rowSource = NONE;
@@ -444,9 +466,9 @@ export class TraceClassifier {
   /** bySourceIp's slot for rows without a usable address (-1 until one is met). */
   private noneSlot = -1;
   /** The direct-source entry (index in direct.list) of an address id and sender-domain id: every entry made is here. */
-  private readonly directIds = new IdMemo(MAX_SOURCES + 1);
+  private readonly directIds = new IdTable();
   /** The flow (index in flowRefs) of an address id, sender-domain id and recipient-domain id: every flow is here. */
-  private readonly flowIds = new IdMemo(MAX_FLOWS + 1);
+  private readonly flowIds = new IdTable();
   /** EmailEvents flows, which also differ by header From and authentication: by address, sender domain, then key. */
   private readonly keyedFlows = new Map<string, Map<string, Map<string, number>>>();
   /** The flows, in the order they were first met. */
@@ -579,25 +601,87 @@ export class TraceClassifier {
     return (this.addressSlots[id] = this.bySourceIp.slot(this.addressTexts[id]!));
   }
 
-  /** The id of a sender domain or recipient domain key, -1 when it has none; given now with `give`. */
-  private domainId(key: string, give: boolean): number {
-    let id = this.domainIds.get(key);
-    if (id === undefined) {
-      if (!give) return -1;
-      id = this.domainIds.size;
-      this.domainIds.set(key, id);
+  private setRecipient(p: number): void {
+    this.rcpt = p;
+    if (this.rcptInfo) this.rcptInfo.packed = p;
+    this.rcptTable?.update(p);
+  }
+
+  private setSenderDomain(p: number): void {
+    this.sd = p;
+    if (this.sdInfo) this.sdInfo.packed = p;
+    this.sdTable?.update(p);
+  }
+
+  /** The row's recipient as info (made from the record when the row has only its packed answers). */
+  private recipientObject(): RecipientInfo {
+    return (this.rcptInfo ??= this.recipientInfo(fieldText(this.record!, this.recipientAt)));
+  }
+
+  /** The row's sender domain as info (likewise). */
+  private senderDomainObject(): SenderDomainInfo {
+    return (this.sdInfo ??=
+      this.recordDomainInfo(this.record!, this.senderAt) ?? this.senderDomainInfo(this.rowDetail.sender()));
+  }
+
+  private recipientSlot(): number {
+    let slot = slotIn(this.rcpt);
+    if (slot < 0) {
+      slot = this.byRecipient.slot(this.recipientObject().recipient);
+      this.setRecipient(withSlot(this.rcpt, slot));
     }
+    return slot;
+  }
+
+  private senderDomainSlot(): number {
+    let slot = slotIn(this.sd);
+    if (slot < 0) {
+      slot = this.bySenderDomain.slot(this.senderDomainObject().key);
+      this.setSenderDomain(withSlot(this.sd, slot));
+    }
+    return slot;
+  }
+
+  /**
+   * The id of the row's sender domain, -1 when it has none (given now with `give`). Once neither a direct source nor
+   * a flow can be made any more, a domain without one never gets one: that is remembered (NO_ID).
+   */
+  private senderDomainId(give: boolean): number {
+    const known = idIn(this.sd);
+    if (known === NO_ID) return -1;
+    if (known >= 0) return known;
+    const key = this.senderDomainObject().key;
+    let id = this.senderDomainIds.get(key);
+    if (id === undefined) {
+      if (!give) {
+        if (this.direct.list.length >= MAX_SOURCES && this.flowRefs.length >= MAX_FLOWS)
+          this.setSenderDomain(withId(this.sd, NO_ID));
+        return -1;
+      }
+      id = this.senderDomainIds.size;
+      this.senderDomainIds.set(key, id);
+    }
+    this.setSenderDomain(withId(this.sd, id));
     return id;
   }
 
-  private senderDomainId(d: SenderDomainInfo, give: boolean): number {
-    if (d.id < 0) d.id = this.domainId(d.key, give);
-    return d.id;
-  }
-
-  private recipientDomainId(r: RecipientInfo, give: boolean): number {
-    if (r.domainId < 0) r.domainId = this.domainId(r.domain ?? '', give);
-    return r.domainId;
+  /** The id of the row's recipient domain, likewise (only flows give one). */
+  private recipientDomainId(give: boolean): number {
+    const known = idIn(this.rcpt);
+    if (known === NO_ID) return -1;
+    if (known >= 0) return known;
+    const key = this.recipientObject().domain ?? '';
+    let id = this.recipientDomainIds.get(key);
+    if (id === undefined) {
+      if (!give) {
+        if (this.flowRefs.length >= MAX_FLOWS) this.setRecipient(withId(this.rcpt, NO_ID));
+        return -1;
+      }
+      id = this.recipientDomainIds.size;
+      this.recipientDomainIds.set(key, id);
+    }
+    this.setRecipient(withId(this.rcpt, id));
+    return id;
   }
 
   private recipientInfo(raw: string): RecipientInfo {
@@ -605,7 +689,7 @@ export class TraceClassifier {
     if (info === undefined) {
       const recipient = raw.trim().toLowerCase();
       const domain = domainOf(recipient);
-      info = { recipient, domain, own: this.isOwn(domain), slot: -1, domainId: -1 };
+      info = { recipient, domain, packed: this.isOwn(domain) ? OWN : 0 };
       remember(this.recipientCache, raw, info);
     }
     return info;
@@ -620,7 +704,7 @@ export class TraceClassifier {
     const key = sender === '' ? '<>' : sender;
     let info = this.domainlessCache.get(key);
     if (info === undefined) {
-      info = { key, own: false, slot: -1, id: -1 };
+      info = { key, packed: 0 };
       remember(this.domainlessCache, key, info);
     }
     return info;
@@ -629,7 +713,7 @@ export class TraceClassifier {
   private domainInfo(domain: string): SenderDomainInfo {
     let info = this.senderDomainCache.get(domain);
     if (info === undefined) {
-      info = { key: domain, own: this.isOwn(domain), slot: -1, id: -1 };
+      info = { key: domain, packed: this.isOwn(domain) ? OWN : 0 };
       remember(this.senderDomainCache, domain, info);
     }
     return info;
@@ -650,21 +734,27 @@ export class TraceClassifier {
   add(row: LogRow): void {
     this.rows++;
     const rcpt = this.recipientInfo(row.recipient);
-    if (!isInbound(row.direction, rcpt)) {
+    if (!isInbound(row.direction, rcpt.packed)) {
       this.outbound++;
       return;
     }
+    this.rcptInfo = rcpt;
+    this.rcpt = rcpt.packed;
+    this.rcptTable = undefined;
     const day = parseLogDay(row.time);
     const sender = row.sender.trim().toLowerCase();
     const detail = this.rowDetail;
     detail.row = row;
     detail.lowerSender = sender;
+    const sd = this.senderDomainInfo(sender);
+    this.sdInfo = sd;
+    this.sd = sd.packed;
+    this.sdTable = undefined;
+    this.record = undefined;
     this.useAddress(this.cachedAddressInfo(row.ip));
     this.count(
-      rcpt,
       day,
       this.daySlot(day),
-      this.senderDomainInfo(sender),
       row.outcome,
       row.status,
       row.code,
@@ -691,15 +781,14 @@ export class TraceClassifier {
     const id = layout.id;
     const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom);
     const b = MEMO_BOUNDS;
-    const recipients = new ByteMemo<RecipientInfo>(b.recipients, b.keyBytes, true, b.hotHits);
+    const recipients = new ByteTable(b.recipients, true, b.hotHits);
     // Addresses that are not a plain dotted quad (those are read as numbers: quadOf).
-    const addresses = new ByteMemo<AddressInfo>(b.addresses, b.keyBytes, true, b.hotHits);
-    // null: a domain part that parses to no domain, so the key is the whole sender (read as text).
-    const senderDomains = new ByteMemo<SenderDomainInfo | null>(b.senderDomains, b.keyBytes, true, b.hotHits);
-    const statuses = new ByteMemo<StatusInfo>(b.small, b.smallKeyBytes, false, b.hotHits);
-    const directions = new ByteMemo<Direction>(b.small, b.smallKeyBytes, false, b.hotHits);
-    const connectors = new ByteMemo<boolean>(b.small, b.smallKeyBytes, false, b.hotHits);
-    const makeRecipient = (t: string) => this.recipientInfo(t);
+    const addresses = new ByteMemo<AddressInfo>(b.addresses, true, b.hotHits);
+    // NO_DOMAIN: a domain part that parses to no domain, so the key is the whole sender (read as text).
+    const senderDomains = new ByteTable(b.senderDomains, true, b.hotHits);
+    const statuses = new ByteMemo<StatusInfo>(b.small, false, b.hotHits);
+    const directions = new ByteMemo<Direction>(b.small, false, b.hotHits);
+    const connectors = new ByteMemo<boolean>(b.small, false, b.hotHits);
     const makeAddress = (t: string) => this.addressInfo(t);
     // The outcome of the status alone; EmailEvents' DeliveryLocation is looked at per row below.
     const makeStatus = (t: string): StatusInfo => ({
@@ -716,9 +805,32 @@ export class TraceClassifier {
       slot: 0,
     };
     const ipAt = index.ip;
+    const rcptAt = index.recipient;
     return (rec) => {
       this.rows++;
-      const rcpt = lookup(recipients, rec, index.recipient, makeRecipient);
+      this.record = rec;
+      this.recipientAt = rcptAt;
+      this.senderAt = index.sender;
+      // The recipient's packed answers by its bytes; its info (from the text) the first times, or when escaped.
+      let rcpt = MISSING;
+      let s = 0;
+      let e = 0;
+      const escaped = rec.escaped(rcptAt);
+      if (!escaped) {
+        s = rec.fieldStart(rcptAt);
+        e = rec.fieldEnd(rcptAt);
+        rcpt = recipients.get(rec.bytes, s, e);
+      }
+      if (rcpt === MISSING) {
+        const info = this.recipientInfo(fieldText(rec, rcptAt));
+        this.rcptInfo = info;
+        rcpt = info.packed;
+        this.rcptTable = !escaped && recipients.set(rec.bytes, s, e, rcpt) ? recipients : undefined;
+      } else {
+        this.rcptInfo = undefined;
+        this.rcptTable = recipients;
+      }
+      this.rcpt = rcpt;
       const direction =
         index.direction < 0 ? 'unknown' : lookup(directions, rec, index.direction, directionOf);
       if (!isInbound(direction, rcpt)) {
@@ -737,11 +849,10 @@ export class TraceClassifier {
       detail.rec = rec;
       const day = this.recordDay(rec, index.time, lastDay);
       detail.day = day;
+      this.recordSenderDomain(rec, index.sender, senderDomains, detail);
       this.count(
-        rcpt,
         day,
         lastDay.slot,
-        this.recordSenderDomain(rec, index.sender, senderDomains, detail),
         outcome,
         status.status,
         status.code,
@@ -796,15 +907,13 @@ export class TraceClassifier {
   }
 
   /**
-   * The sender domain of a record from the bytes after the sender's last `@` (what parseDomain reads), remembered by
-   * those bytes; the whole sender is read as text when it has no `@` or its domain part parses to nothing.
+   * Makes the sender domain of a record the row's: from the bytes after the sender's last `@` (what parseDomain
+   * reads), its packed answers found again by those bytes; the whole sender is read as text when it has no `@` or its
+   * domain part parses to nothing.
    */
-  private recordSenderDomain(
-    rec: CsvRecord,
-    at: number,
-    memo: ByteMemo<SenderDomainInfo | null>,
-    detail: RowDetail,
-  ): SenderDomainInfo {
+  private recordSenderDomain(rec: CsvRecord, at: number, table: ByteTable, detail: RowDetail): void {
+    this.sdTable = undefined;
+    this.sdInfo = undefined;
     if (at >= 0 && !rec.escaped(at)) {
       const b = rec.bytes;
       const s = rec.fieldStart(at);
@@ -812,28 +921,48 @@ export class TraceClassifier {
       let i = e - 1;
       while (i >= s && b[i] !== AT) i--;
       if (i >= s) {
-        let info = memo.get(b, i + 1, e);
-        if (info === undefined) {
-          // `@` is one byte that no other UTF-8 sequence holds, and neither cased nor case-ignorable: the lower-case,
-          // trimmed text after it is what the lower-case, trimmed sender has after its last `@`.
-          const domain = parseDomain(
-            ('@' + Buffer.from(b.buffer, b.byteOffset + i + 1, e - i - 1).toString()).trim().toLowerCase(),
-          );
-          info = domain === undefined ? null : this.domainInfo(domain);
-          memo.set(b, i + 1, e, info);
+        let p = table.get(b, i + 1, e);
+        if (p === MISSING) {
+          const info = this.recordDomainInfo(rec, at);
+          p = info === null ? NO_DOMAIN : info.packed;
+          this.sdInfo = info ?? undefined;
+          if (table.set(b, i + 1, e, p) && info !== null) this.sdTable = table;
+        } else if (p !== NO_DOMAIN) this.sdTable = table;
+        if (p !== NO_DOMAIN) {
+          this.sd = p;
+          return;
         }
-        if (info !== null) return info;
       }
     }
-    return this.senderDomainInfo(detail.sender());
+    const info = this.senderDomainInfo(detail.sender());
+    this.sdInfo = info;
+    this.sd = info.packed;
+  }
+
+  /**
+   * The info of the sender domain of a record read from the bytes after the sender's last `@`; null when there is no
+   * `@`, the field is escaped, or the part parses to no domain (the caller reads the whole sender).
+   */
+  private recordDomainInfo(rec: CsvRecord, at: number): SenderDomainInfo | null {
+    if (at < 0 || rec.escaped(at)) return null;
+    const b = rec.bytes;
+    const s = rec.fieldStart(at);
+    const e = rec.fieldEnd(at);
+    let i = e - 1;
+    while (i >= s && b[i] !== AT) i--;
+    if (i < s) return null;
+    // `@` is one byte that no other UTF-8 sequence holds, and neither cased nor case-ignorable: the lower-case,
+    // trimmed text after it is what the lower-case, trimmed sender has after its last `@`.
+    const domain = parseDomain(
+      ('@' + Buffer.from(b.buffer, b.byteOffset + i + 1, e - i - 1).toString()).trim().toLowerCase(),
+    );
+    return domain === undefined ? null : this.domainInfo(domain);
   }
 
   /** Counts an inbound row (both ways in end here), its address made the row's by useAddress or useQuad. */
   private count(
-    rcpt: RecipientInfo,
     day: number,
     daySlot: number,
-    senderDomain: SenderDomainInfo,
     outcome: Outcome,
     status: string,
     code: string,
@@ -858,19 +987,17 @@ export class TraceClassifier {
     this.inboundCounts[k]! += 1;
     this.byDay.bumpAt(daySlot, k);
     this.bySourceIp.bumpAt(this.addressSlot(), k);
-    if (senderDomain.slot < 0) senderDomain.slot = this.bySenderDomain.slot(senderDomain.key);
-    this.bySenderDomain.bumpAt(senderDomain.slot, k);
-    if (rcpt.slot < 0) rcpt.slot = this.byRecipient.slot(rcpt.recipient);
-    this.byRecipient.bumpAt(rcpt.slot, k);
+    this.bySenderDomain.bumpAt(this.senderDomainSlot(), k);
+    this.byRecipient.bumpAt(this.recipientSlot(), k);
     if (source === NONE) return;
-    if (k === DIRECT) this.addDirect(senderDomain, detail);
-    if (outcome === 'delivered') this.addFlow(senderDomain, rcpt, detail);
+    if (k === DIRECT) this.addDirect(detail);
+    if (outcome === 'delivered') this.addFlow(detail);
   }
 
-  private addDirect(senderDomain: SenderDomainInfo, detail: RowDetail): void {
+  private addDirect(detail: RowDetail): void {
     // The time is read only for a row that is listed (most rows beyond MAX_SOURCES distinct sources are not).
     let t: number | undefined;
-    const at = this.directEntry(senderDomain);
+    const at = this.directEntry();
     if (at >= 0) {
       const d = this.direct.list[at]!;
       saw(d, (t = detail.timeMs()));
@@ -881,7 +1008,7 @@ export class TraceClassifier {
         d.compauth.set(verdict, (d.compauth.get(verdict) ?? 0) + 1);
       }
     } else this.sourcesNotListed++;
-    if (senderDomain.own) {
+    if ((this.sd & OWN) !== 0) {
       const s = this.directSend.at(detail.sender(), this.addressText());
       if (s >= 0) saw(this.directSend.list[s]!, t ?? detail.timeMs());
       else this.sourcesNotListed++;
@@ -889,41 +1016,36 @@ export class TraceClassifier {
   }
 
   /**
-   * The direct-source entry of the row's address and `senderDomain` (index in direct.list), made when new; -1 when
+   * The direct-source entry of the row's address and sender domain (index in direct.list), made when new; -1 when
    * MAX_SOURCES are listed without it. Every entry is in directIds, so an address or domain without an id has none.
    */
-  private directEntry(senderDomain: SenderDomainInfo): number {
+  private directEntry(): number {
     const a = this.rowAddressId;
-    const s = this.senderDomainId(senderDomain, false);
+    const s = this.senderDomainId(false);
     const at = a >= 0 && s >= 0 ? this.directIds.get(a, s, 0, ABSENT) : ABSENT;
     if (at !== ABSENT) return at;
     if (this.direct.list.length >= MAX_SOURCES) return -1;
-    const made = this.direct.at(this.addressText(), senderDomain.key);
-    this.directIds.set(this.addressId(), this.senderDomainId(senderDomain, true), 0, made);
+    const made = this.direct.at(this.addressText(), this.senderDomainObject().key);
+    this.directIds.set(this.addressId(), this.senderDomainId(true), 0, made);
     return made;
   }
 
-  private addFlow(senderDomain: SenderDomainInfo, rcpt: RecipientInfo, detail: RowDetail): void {
+  private addFlow(detail: RowDetail): void {
     // EmailEvents rows also differ by what EOP saw of their authentication: a flow per header From and verdict, kept
     // by that text rather than by ids.
     const headerFrom = detail.headerFrom();
     const auth = detail.auth();
     let at: number;
-    if (headerFrom !== '' || auth !== '') at = this.keyedFlow(senderDomain, rcpt, headerFrom, auth, detail);
+    if (headerFrom !== '' || auth !== '') at = this.keyedFlow(headerFrom, auth, detail);
     else {
       const a = this.rowAddressId;
-      const s = this.senderDomainId(senderDomain, false);
-      const r = this.recipientDomainId(rcpt, false);
+      const s = this.senderDomainId(false);
+      const r = this.recipientDomainId(false);
       at = a >= 0 && s >= 0 && r >= 0 ? this.flowIds.get(a, s, r, ABSENT) : ABSENT;
       if (at === ABSENT) {
-        at = this.newFlow(rcpt, detail);
+        at = this.newFlow(detail);
         if (at >= 0)
-          this.flowIds.set(
-            this.addressId(),
-            this.senderDomainId(senderDomain, true),
-            this.recipientDomainId(rcpt, true),
-            at,
-          );
+          this.flowIds.set(this.addressId(), this.senderDomainId(true), this.recipientDomainId(true), at);
       }
     }
     if (at >= 0) this.flowCounts[at]!++;
@@ -931,19 +1053,14 @@ export class TraceClassifier {
   }
 
   /** An EmailEvents flow (index in flowRefs), made when new; -1 when MAX_FLOWS are kept without it. */
-  private keyedFlow(
-    senderDomain: SenderDomainInfo,
-    rcpt: RecipientInfo,
-    headerFrom: string,
-    auth: string,
-    detail: RowDetail,
-  ): number {
+  private keyedFlow(headerFrom: string, auth: string, detail: RowDetail): number {
     const ip = this.addressText();
-    const key = `${rcpt.domain ?? ''}\u0000${headerFrom}\u0000${auth}`;
+    const senderDomain = this.senderDomainObject();
+    const key = `${this.recipientObject().domain ?? ''}\u0000${headerFrom}\u0000${auth}`;
     let bySender = this.keyedFlows.get(ip);
     const at = bySender?.get(senderDomain.key)?.get(key);
     if (at !== undefined) return at;
-    const made = this.newFlow(rcpt, detail);
+    const made = this.newFlow(detail);
     if (made < 0) return made;
     const f = this.flowRefs[made]!;
     f.headerFrom = headerFrom.trim().toLowerCase();
@@ -956,13 +1073,13 @@ export class TraceClassifier {
   }
 
   /** A new flow of the row (count 0), its index in flowRefs; -1 when MAX_FLOWS are kept. */
-  private newFlow(rcpt: RecipientInfo, detail: RowDetail): number {
+  private newFlow(detail: RowDetail): number {
     if (this.flowRefs.length >= MAX_FLOWS) return -1;
     const at =
       this.flowRefs.push({
         ip: this.addressText(),
         sender: detail.sender(),
-        recipient: rcpt.recipient,
+        recipient: this.recipientObject().recipient,
         source: SOURCE_NAMES[this.rowSource]!,
         count: 0,
       }) - 1;
@@ -1013,8 +1130,8 @@ function quadOf(b: Uint8Array, s: number, e: number): number {
 
 /** Without a direction (no column, or an empty or unknown value), inbound is mail to the tenant's domains (message
  * trace lists both ways). */
-function isInbound(direction: Direction, rcpt: RecipientInfo): boolean {
-  return direction === 'unknown' ? rcpt.own : direction === 'inbound';
+function isInbound(direction: Direction, rcpt: number): boolean {
+  return direction === 'unknown' ? (rcpt & OWN) !== 0 : direction === 'inbound';
 }
 
 /** A bounded cache: full, it starts afresh (the answers are worked out again, the same). */

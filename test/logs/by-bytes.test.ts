@@ -1,6 +1,6 @@
 /**
  * The byte path of the trace classification (records read by their bytes, answers found again in ByteMemo / IntMap /
- * IdMemo) against the LogRow path (every record decoded to strings first), on generated files built to hit where they
+ * IdTable) against the LogRow path (every record decoded to strings first), on generated files built to hit where they
  * could part: case, non-ASCII and odd senders and recipients, IPv6 and padded addresses, every date shape, doubled
  * quotes, line breaks in quoted fields across 1 MiB reads, UTF-16, more distinct keys than the memos hold.
  */
@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
-import { ABSENT, ByteMemo, IdMemo, IntMap } from '../../src/logs/byte-memo.js';
+import {
+  ABSENT,
+  ByteMemo,
+  ByteTable,
+  IdTable,
+  IntMap,
+  KEY_BYTES,
+  MISSING,
+} from '../../src/logs/byte-memo.js';
 import { MEMO_BOUNDS } from '../../src/logs/classify.js';
 import { utf16ToUtf8 } from '../../src/logs/source.js';
 import { analyseLogs, type LogCommand } from '../../src/logs/trace.js';
@@ -229,8 +237,6 @@ describe('trace by bytes gives the report the LogRow path gives', () => {
         addresses: 8,
         senderDomains: 8,
         small: 4,
-        keyBytes: 96,
-        smallKeyBytes: 24,
         hotHits: 2,
       });
       try {
@@ -318,7 +324,7 @@ describe('ByteMemo', () => {
   });
 
   it('grows, then starts afresh when full, and still answers right', () => {
-    const m = new ByteMemo<number>(1000, 1 << 16);
+    const m = new ByteMemo<number>(1000);
     const keys = Array.from({ length: 2500 }, (_, i) => bytes(`key-${i}-${'x'.repeat(i % 13)}`));
     for (let round = 0; round < 2; round++)
       keys.forEach((k, i) => {
@@ -331,7 +337,7 @@ describe('ByteMemo', () => {
   });
 
   it('keeps its hot keys (and their values) when it starts afresh, and lets them go once they cool off', () => {
-    const m = new ByteMemo<{ k: string }>(64, 1 << 12);
+    const m = new ByteMemo<{ k: string }>(64);
     const find = (k: string) => {
       const b = bytes(`..${k}`); // not at offset 0, and a fresh buffer each time
       const v = m.get(b, 2, b.length);
@@ -357,17 +363,32 @@ describe('ByteMemo', () => {
     expect(m.size).toBeLessThanOrEqual(64);
   });
 
-  it('a hot key survives in a memo of a few bytes, a key longer than what is left still goes in', () => {
-    const m = new ByteMemo<number>(1000, 64);
-    const key = bytes('x'.repeat(15));
-    m.get(key, 0, key.length);
-    m.set(key, 0, key.length, 1);
-    for (let i = 0; i < 20; i++) expect(m.get(key, 0, key.length)).toBe(1);
-    const long = bytes('y'.repeat(60));
+  it('keeps keys of up to KEY_BYTES bytes, however their length falls in a word, and no longer ones', () => {
+    const m = new ByteMemo<number>();
+    for (let n = 0; n <= KEY_BYTES; n++) {
+      const key = bytes('k'.repeat(n));
+      expect(m.get(key, 0, n)).toBeUndefined();
+      expect(m.set(key, 0, n, n)).toBe(true);
+    }
+    for (let n = 0; n <= KEY_BYTES; n++) {
+      expect(m.get(bytes('k'.repeat(n)), 0, n)).toBe(n);
+      // The same length, the last byte differing: told apart in the last (partial) word.
+      if (n > 0) expect(m.get(bytes('k'.repeat(n - 1) + 'j'), 0, n)).toBeUndefined();
+    }
+    const long = bytes('y'.repeat(KEY_BYTES + 1));
     expect(m.get(long, 0, long.length)).toBeUndefined();
-    expect(m.set(long, 0, long.length, 2)).toBe(true);
-    expect(m.get(long, 0, long.length)).toBe(2);
-    expect(m.get(key, 0, key.length)).toBeUndefined(); // no room for both
+    expect(m.set(long, 0, long.length, 1)).toBe(false);
+    expect(m.get(long, 0, long.length)).toBeUndefined();
+  });
+
+  it('ByteTable: a found value can be changed; MISSING for what it does not hold', () => {
+    const t = new ByteTable();
+    const key = bytes('alice@fabrikam.com');
+    expect(t.get(key, 0, key.length)).toBe(MISSING);
+    t.set(key, 0, key.length, -1);
+    expect(t.get(key, 0, key.length)).toBe(-1);
+    t.update(41);
+    expect(t.get(key, 0, key.length)).toBe(41);
   });
 
   it('keeps a copy of the key, not a view of the chunk', () => {
@@ -381,7 +402,7 @@ describe('ByteMemo', () => {
   });
 });
 
-describe('IntMap and IdMemo', () => {
+describe('IntMap and IdTable', () => {
   it('IntMap tells every 32-bit number apart, 0 and numbers past 2^31 included, as it grows', () => {
     const m = new IntMap();
     expect(m.get(0)).toBe(-1);
@@ -395,18 +416,21 @@ describe('IntMap and IdMemo', () => {
     expect(m.get(2 ** 31 + 1)).toBe(-1);
   });
 
-  it('IdMemo tells triples apart, ids past 2^31 included, and starts afresh when full', () => {
-    const m = new IdMemo(100);
-    const big = 2 ** 31 + 5;
-    m.get(big, 1, 2, ABSENT);
-    m.set(big, 1, 2, 7);
-    expect(m.get(5, 1, 2, ABSENT)).toBe(ABSENT); // the same low 32 bits
-    expect(m.get(big, 1, 2, ABSENT)).toBe(7);
-    for (let i = 0; i < 250; i++) {
-      if (m.get(i, i, i, ABSENT) === ABSENT) m.set(i, i, i, i);
-      expect(m.get(i, i, i, ABSENT)).toBe(i);
+  it('IdTable tells triples apart (ids up to 2^31 - 1) and never forgets as it grows', () => {
+    const m = new IdTable();
+    const top = 2 ** 31 - 1;
+    expect(m.get(top, 1, 2, ABSENT)).toBe(ABSENT);
+    m.set(top, 1, 2, 7);
+    expect(m.get(top, 2, 1, ABSENT)).toBe(ABSENT);
+    expect(m.get(top, 1, 2, ABSENT)).toBe(7);
+    for (let i = 0; i < 5000; i++) {
+      expect(m.get(i, i % 7, i % 3, ABSENT)).toBe(ABSENT);
+      m.set(i, i % 7, i % 3, i);
     }
-    expect(m.get(0, 0, 0, ABSENT)).toBe(ABSENT); // forgotten when it started afresh
+    expect(m.size).toBe(5001);
+    for (let i = 0; i < 5000; i++) expect(m.get(i, i % 7, i % 3, ABSENT)).toBe(i);
+    expect(m.get(0, 1, 0, ABSENT)).toBe(ABSENT);
+    expect(m.get(top, 1, 2, ABSENT)).toBe(7);
   });
 });
 
