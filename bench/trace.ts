@@ -252,8 +252,16 @@ async function main(): Promise<void> {
     console.log(
       `  peak RSS of trace: ${fullSmall.maxRssMb.toFixed(0)} MB at ${SMALL_ROWS} rows, ${full.maxRssMb.toFixed(0)} MB at ${ROWS} rows (Δ ${(full.maxRssMb - fullSmall.maxRssMb).toFixed(0)} MB)`,
     );
+    // DESIGN §8's figures were taken on a machine where papaparse ran 0.33 M rows/s: the ratio to papaparse measured in
+    // this run is the machine-independent form of the 1.5 M rows/s target (4.5×); both are printed, with the verdict.
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const ratio = rate(full) / rate(papa);
+    const delta = full.maxRssMb - fullSmall.maxRssMb;
     console.log(
-      `  targets (DESIGN §8): ≥ 1.5 M rows/s (on par with DuckDB), ≥ 4.5× papaparse, peak RSS ≤ 150 MB and within 20 MB of 100k`,
+      `  targets (DESIGN §8): ≥ 1.5 M rows/s ${verdict(rate(full) >= 1.5e6)} (${(rate(full) / 1e6).toFixed(2)}); ` +
+        `≥ 4.5× papaparse ${verdict(ratio >= 4.5)} (${ratio.toFixed(2)}×); ` +
+        `peak RSS ≤ 150 MB ${verdict(full.maxRssMb <= 150)} and within 20 MB of 100k ${verdict(delta <= 20)}` +
+        (duck ? `; on par with DuckDB ${verdict(rate(full) >= rate(duck))}` : ''),
     );
     if (process.env['NO_IMPACT'] === '1') return;
     const impact = run('impact', big, lib);
