@@ -94,10 +94,16 @@ export function utf16ToUtf8(order: 'le' | 'be'): (chunk: Uint8Array, last: boole
   };
 }
 
-/** The high nine bits of both units of a 32-bit word: zero when both are ASCII. */
-const NOT_ASCII_2 = 0xff80ff80;
-/** An ASCII run at least this long is copied by one native TypedArray#set (it narrows each unit to its low byte). */
-const NATIVE_RUN = 64;
+/**
+ * A const enum, so that these are literals in the compiled code: esbuild makes a module-level const of a file with
+ * imports a `var`, which V8 reads from the module context and type-checks at every use, inside the loop too.
+ */
+const enum Utf16 {
+  /** The high nine bits of both units of a 32-bit word: zero when both are ASCII. */
+  NotAscii2 = 0xff80ff80,
+  /** An ASCII run at least this long is copied by one native TypedArray#set (it narrows each unit to its low byte). */
+  NativeRun = 64,
+}
 
 /**
  * Writes units `i` to `end` of `u` as UTF-8 into `out` (room for 3 bytes a unit), lone surrogates as U+FFFD (EF BF BD);
@@ -121,10 +127,10 @@ function encodeUnits(
       // The run ends at the first word holding a unit of 0x80 or more (or at the end of the words): unit i is ASCII,
       // and so is the other unit of its word when i is its second.
       let w = (i + 1 - a) >> 1;
-      while (w + 1 < wend && ((words[w]! | words[w + 1]!) & NOT_ASCII_2) === 0) w += 2;
-      if (w < wend && (words[w]! & NOT_ASCII_2) === 0) w++;
+      while (w + 1 < wend && ((words[w]! | words[w + 1]!) & Utf16.NotAscii2) === 0) w += 2;
+      if (w < wend && (words[w]! & Utf16.NotAscii2) === 0) w++;
       const r = a + 2 * w;
-      if (r - i >= NATIVE_RUN) {
+      if (r - i >= Utf16.NativeRun) {
         out.set(u.subarray(i, r), o);
         o += r - i;
         i = r;
