@@ -262,7 +262,10 @@ describe('tokenizeCsv', () => {
     for (const chunk of [1, 2, 3, 5, 1 << 20]) expect(() => records(utf8(text), chunk)).toThrow(error);
   });
 
-  it('gives the bytes of each field for readers that do not decode them', () => {
+  it.each([
+    ['a record with an unquoted field', '"a""b",c,"d"\n'],
+    ['an all-quoted record (the fast path)', '"a""b","c","d"\r\n'],
+  ])('gives the bytes of each field for readers that do not decode them: %s', (_name, text) => {
     const seen: [string, boolean][] = [];
     const t = tokenizeCsv('t.csv', (row) => {
       for (let i = 0; i <= row.count; i++)
@@ -271,7 +274,7 @@ describe('tokenizeCsv', () => {
           row.escaped(i),
         ]);
     });
-    t.push(utf8('"a""b",c,"d"\n'));
+    t.push(utf8(text));
     t.end();
     // Past the last field: empty, as field(i) is.
     expect(seen).toEqual([
