@@ -140,15 +140,15 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
   }
 
   /**
-   * The first quote at or after `q` in the whole words of the buffer (`q` at or after `align`), or -1 when there is
-   * none before their end: a word at a time, with the SWAR test for a zero byte in `word ^ Swar.Quotes`, whose lowest
-   * flagged byte is exact (a borrow only runs upwards), so its place in the word is the quote's. The bytes of the first
-   * word before `q` are masked out (on little-endian machines, the byte at the lowest address is a word's low byte;
-   * 0xff after the XOR is no quote). A message trace is mostly quoted text: this is where the tokenizer spends its time.
+   * The first quote at or after `q` in `words`, the buffer's whole words from its first 4-byte-aligned byte `a` (`q` at
+   * or after `a`; this.words and this.align, passed by the caller so that the fast path reads them once a record), or
+   * -1 when there is none before their end: a word at a time, with the SWAR test for a zero byte in
+   * `word ^ Swar.Quotes`, whose lowest flagged byte is exact (a borrow only runs upwards), so its place in the word is
+   * the quote's. The bytes of the first word before `q` are masked out (on little-endian machines, the byte at the lowest
+   * address is a word's low byte; 0xff after the XOR is no quote). A message trace is mostly quoted text: this is where
+   * the tokenizer spends its time.
    */
-  private wordQuote(q: number): number {
-    const a = this.align;
-    const words = this.words;
+  private wordQuote(q: number, words: Uint32Array, a: number): number {
     const wend = words.length;
     let w = (q - a) >> 2;
     if (w >= wend) return -1;
@@ -156,8 +156,8 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
     let m = (x - Swar.Ones) & ~x & Swar.Highs;
     // The next three words without a loop: most fields end within 16 bytes, and each turn of the loop costs about as
     // much again as its test (V8 checks the stack and the array's map and bounds at every turn). Three nested, and no
-    // more: wordQuote (372 bytes of bytecode) must stay under V8's inlining limit (460), or quotedRecord pays a call
-    // per field and is slower than without any of this.
+    // more: wordQuote (about 360 bytes of bytecode) must stay under V8's inlining limit (460), or quotedRecord pays a
+    // call per field and is slower than without any of this.
     if (m === 0 && w + 3 < wend) {
       x = words[++w]! ^ Swar.Quotes;
       m = (x - Swar.Ones) & ~x & Swar.Highs;
@@ -182,7 +182,7 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
   private findQuote(b: Buffer, q: number, n: number): number {
     const a = this.align;
     if (LITTLE_ENDIAN && q >= a) {
-      const found = this.wordQuote(q);
+      const found = this.wordQuote(q, this.words, a);
       if (found >= 0) return found;
       q = Math.max(q, a + (this.words.length << 2));
     }
@@ -281,12 +281,14 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
     if (!LITTLE_ENDIAN || start < this.align) return Answer.General;
     const spans = this.spans;
     const max = spans.length;
+    const words = this.words;
+    const a = this.align;
     let j = 0;
     let s = start + 1;
     let q = s;
     let esc = 0;
     for (;;) {
-      q = this.wordQuote(q);
+      q = this.wordQuote(q, words, a);
       if (q < 0) return Answer.General;
       // The quote, the byte after it and the one after that must be in the buffer.
       if (q + 2 >= n) return Answer.General;
