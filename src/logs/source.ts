@@ -24,54 +24,158 @@ export function detectEncoding(head: Uint8Array): { encoding: LogEncoding; bom: 
   return { encoding: 'utf-8', bom: 0 };
 }
 
+/** Whether a Uint16Array reads the byte at the lower address as the low half of a unit (every platform Node ships on). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * UTF-16 chunks → UTF-8 chunks, as TextDecoder decodes them in stream mode (a first U+FEFF dropped, lone surrogates and
- * a last odd byte to U+FFFD). Transcoding (rather than tokenizing code units) keeps one tokenizer for every file. The
- * whole units of a read become a string by Buffer#toString (a third faster than TextDecoder) whose UTF-8 (lone
- * surrogates to U+FFFD) is written into one reused buffer (DESIGN §8: a fresh Buffer per read — buffer.transcode's,
- * though 4× faster — grew the process past the RSS target); like the read buffer of a UTF-8 file, it is valid until the
- * next chunk. An odd byte or a high surrogate cut by a read waits for the next one. A big-endian read is swapped in a
- * scratch buffer first (the input is never written).
+ * a last odd byte to U+FFFD). Transcoding (rather than tokenizing code units) keeps one tokenizer for every file.
+ *
+ * A JS loop over the read seen as a Uint16Array writes the UTF-8 into one reused buffer, valid until the next chunk
+ * like the read buffer of a UTF-8 file: DESIGN §8, a fresh Buffer per read (buffer.transcode's, though fast) grew the
+ * process past the RSS target, and Buffer#toString('utf16le') then writing the string as UTF-8 cost 0.8 s per million
+ * trace rows, most of it making the two-byte string; this loop costs 0.12 s. ASCII, nearly all of a trace, is found
+ * eight units (four 32-bit words) a turn and copied a run at a time by TypedArray#set (see encodeUnits).
+ *
+ * The view needs whole units at an even address: a read of a little-endian file is used in place, while a big-endian
+ * read, a read at an odd address or one after a cut unit is copied into a scratch buffer first (the input is never
+ * written) and swapped there if its order is not the machine's. An odd byte or a high surrogate cut by a read waits
+ * for the next one.
  */
 export function utf16ToUtf8(order: 'le' | 'be'): (chunk: Uint8Array, last: boolean) => Uint8Array {
+  const swap = (order === 'le') !== LITTLE_ENDIAN;
   /** Bytes of a unit or a surrogate pair cut by the previous read (at most three). */
-  let pending = Buffer.alloc(0);
-  let scratch = Buffer.alloc(0);
+  let pending = new Uint8Array(0);
+  /** Its own ArrayBuffer, so that its bytes start at an aligned address. */
+  let scratch = new Uint8Array(0);
   let out = Buffer.alloc(0);
   let atStart = true;
   return (chunk, last) => {
-    const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    let data = input;
-    if (pending.length > 0 || order === 'be') {
-      const n = pending.length + input.length;
-      if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
-      pending.copy(scratch, 0);
-      input.copy(scratch, pending.length);
+    let data = chunk;
+    if (pending.length > 0 || swap || (chunk.byteOffset & 1) !== 0) {
+      const n = pending.length + chunk.length;
+      if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 2 * scratch.length));
+      scratch.set(pending, 0);
+      scratch.set(chunk, pending.length);
       data = scratch.subarray(0, n);
     }
-    let end = data.length & ~1;
+    let units = data.length >> 1;
+    const odd = (data.length & 1) === 1;
+    const view = new Uint16Array(data.buffer, data.byteOffset, units);
+    if (swap) Buffer.from(data.buffer, data.byteOffset, units << 1).swap16(); // scratch: ours
     // A high surrogate (D800–DBFF) last: its low half may be in the next read.
-    const hi = order === 'le' ? end - 1 : end - 2;
-    if (!last && end >= 2 && (data[hi]! & 0xfc) === 0xd8) end -= 2;
-    pending = Buffer.from(data.subarray(end));
-    const body = data.subarray(0, end);
-    if (order === 'be') body.swap16(); // scratch: ours
-    let text = body.toString('utf16le');
-    if (atStart && text.length > 0) {
+    if (!last && units > 0 && (view[units - 1]! & 0xfc00) === 0xd800) units--;
+    if (!last) {
+      pending = data.slice(units << 1);
+      // Swapped in scratch: undo it, so that the carried bytes are in the file's order again.
+      if (swap && pending.length >= 2) pending.subarray(0, 2).reverse();
+    } else pending = new Uint8Array(0);
+    if (out.length < units * 3 + 3) out = Buffer.allocUnsafe(units * 3 + 3);
+    let i = 0;
+    if (atStart && units > 0) {
       atStart = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (view[0] === 0xfeff) i = 1;
     }
+    // The first unit at a 4-byte-aligned address, and the whole words from there up to `units`.
+    const a = (data.byteOffset & 2) >> 1;
+    const words =
+      units > a + 1
+        ? new Uint32Array(data.buffer, data.byteOffset + 2 * a, (units - a) >> 1)
+        : new Uint32Array(0);
+    let o = encodeUnits(view, words, a, i, units, out);
     // The end of the file inside a unit: one U+FFFD, as TextDecoder flushes it, for the odd byte and a high surrogate
-    // before it together (a lone high surrogate elsewhere is one when written as UTF-8).
-    if (last && pending.length > 0) {
-      const c = text.charCodeAt(text.length - 1);
-      if (c >= 0xd800 && c <= 0xdbff) text = text.slice(0, -1);
-      text += '\ufffd';
-      pending = Buffer.alloc(0);
+    // before it together (that surrogate already wrote its own U+FFFD).
+    if (last && odd && !(units > 0 && (view[units - 1]! & 0xfc00) === 0xd800)) {
+      out[o++] = 0xef;
+      out[o++] = 0xbf;
+      out[o++] = 0xbd;
     }
-    if (out.length < text.length * 3) out = Buffer.allocUnsafe(text.length * 3);
-    return out.subarray(0, out.write(text, 'utf8'));
+    return out.subarray(0, o);
   };
+}
+
+/**
+ * A const enum, so that these are literals in the compiled code: esbuild makes a module-level const of a file with
+ * imports a `var`, which V8 reads from the module context and type-checks at every use, inside the loop too.
+ */
+const enum Utf16 {
+  /** The high nine bits of both units of a 32-bit word: zero when both are ASCII. */
+  NotAscii2 = 0xff80ff80,
+  /** An ASCII run at least this long is copied by one native TypedArray#set (it narrows each unit to its low byte). */
+  NativeRun = 64,
+}
+
+/**
+ * Writes units `i` to `end` of `u` as UTF-8 into `out` (room for 3 bytes a unit), lone surrogates as U+FFFD (EF BF BD);
+ * the number of bytes written. `words` is `u` as 32-bit words from unit `a` (0 or 1, its first 4-byte-aligned unit) up
+ * to `end`: an ASCII run is found four words (eight units) a turn, then two, then one, and copied natively. A high surrogate last is lone: the caller has
+ * held back one that may be paired.
+ */
+function encodeUnits(
+  u: Uint16Array,
+  words: Uint32Array,
+  a: number,
+  i: number,
+  end: number,
+  out: Uint8Array,
+): number {
+  let o = 0;
+  const wend = words.length;
+  while (i < end) {
+    const c = u[i]!;
+    if (c < 0x80) {
+      // The run ends at the first word holding a unit of 0x80 or more (or at the end of the words): unit i is ASCII,
+      // and so is the other unit of its word when i is its second.
+      let w = (i + 1 - a) >> 1;
+      while (
+        w + 3 < wend &&
+        ((words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) & Utf16.NotAscii2) === 0
+      )
+        w += 4;
+      while (w + 1 < wend && ((words[w]! | words[w + 1]!) & Utf16.NotAscii2) === 0) w += 2;
+      if (w < wend && (words[w]! & Utf16.NotAscii2) === 0) w++;
+      const r = a + 2 * w;
+      if (r - i >= Utf16.NativeRun) {
+        out.set(u.subarray(i, r), o);
+        o += r - i;
+        i = r;
+      } else if (r > i) {
+        for (; i < r; i++) out[o++] = u[i]!;
+      } else {
+        out[o++] = c;
+        i++;
+      }
+      continue;
+    }
+    i++;
+    if (c < 0x800) {
+      out[o] = 0xc0 | (c >> 6);
+      out[o + 1] = 0x80 | (c & 0x3f);
+      o += 2;
+    } else if ((c & 0xf800) !== 0xd800) {
+      out[o] = 0xe0 | (c >> 12);
+      out[o + 1] = 0x80 | ((c >> 6) & 0x3f);
+      out[o + 2] = 0x80 | (c & 0x3f);
+      o += 3;
+    } else {
+      const d = i < end ? u[i]! : 0;
+      if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
+        const p = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        out[o] = 0xf0 | (p >> 18);
+        out[o + 1] = 0x80 | ((p >> 12) & 0x3f);
+        out[o + 2] = 0x80 | ((p >> 6) & 0x3f);
+        out[o + 3] = 0x80 | (p & 0x3f);
+        o += 4;
+        i++;
+      } else {
+        out[o] = 0xef;
+        out[o + 1] = 0xbf;
+        out[o + 2] = 0xbd;
+        o += 3;
+      }
+    }
+  }
+  return o;
 }
 
 /** What the reader was given: the encoding found, and the bytes read. */

@@ -1,20 +1,58 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { tokenizeCsv } from '../../src/logs/tokenizer.js';
+import { MAX_FIELDS, tokenizeCsv } from '../../src/logs/tokenizer.js';
 import { rng } from '../support/generated-zones.js';
 
-/** Every record of `bytes` fed in chunks of `chunk` bytes, as arrays of strings. */
-function records(bytes: Uint8Array, chunk = 1 << 20): string[][] {
+/**
+ * Every record of `bytes` fed in chunks of `chunk` bytes, as arrays of strings; each chunk copied to `shift` bytes past
+ * a 4-byte-aligned address when asked (the words the quote search reads start elsewhere then).
+ */
+function records(bytes: Uint8Array, chunk = 1 << 20, shift?: number): string[][] {
   const out: string[][] = [];
   const t = tokenizeCsv('test.csv', (row) => {
     const fields: string[] = [];
     for (let i = 0; i < row.count; i++) fields.push(row.field(i));
     out.push(fields);
   });
-  for (let i = 0; i < bytes.length; i += chunk) t.push(bytes.subarray(i, i + chunk));
+  for (let i = 0; i < bytes.length; i += chunk) {
+    const piece = bytes.subarray(i, i + chunk);
+    if (shift === undefined) t.push(piece);
+    else {
+      const room = new Uint8Array(piece.length + shift);
+      room.set(piece, shift);
+      t.push(room.subarray(shift));
+    }
+  }
   t.end();
   return out;
+}
+
+/** papaparse's records of `text`, without the empty record it reads after a final line break. */
+function oracle(text: string, newline: '\r\n' | '\n'): string[][] {
+  const parsed = Papa.parse<string[]>(text, { delimiter: ',', newline });
+  expect(parsed.errors).toEqual([]);
+  return parsed.data.filter((r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''));
+}
+
+/** Pieces of a subject or an address as a trace holds them, '#' among them (the byte after a quote, 0x23, is where a SWAR test can flag a false match). */
+const EXPORT_PIECES = ['Re: ', 'x', ',', '"', '""', '\r\n', '#', '"#', 'ä', '–', '😀', ' ', '', '@', '5.7.1'];
+
+/** An Export-Csv file from Windows PowerShell 5.1: a #TYPE line, then every field quoted, CRLF. */
+function exportCsv(seed: number, rows: number, cols: number): string {
+  const r = rng(seed);
+  const lines = ['#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTrace'];
+  for (let i = 0; i <= rows; i++) {
+    const fields: string[] = [];
+    for (let c = 0; c < cols; c++) {
+      let v = i === 0 ? `Column${c}` : '';
+      const n = i === 0 ? 0 : Math.floor(r() * 5);
+      for (let k = 0; k < n; k++) v += EXPORT_PIECES[Math.floor(r() * EXPORT_PIECES.length)]!;
+      fields.push(`"${v.replaceAll('"', '""')}"`);
+    }
+    lines.push(fields.join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -140,7 +178,94 @@ describe('tokenizeCsv', () => {
     }
   });
 
-  it('gives the bytes of each field for readers that do not decode them', () => {
+  it.each([1, 2, 3, 4, 5, 6])(
+    'reads an Export-Csv file (every field quoted) as papaparse does (%i)',
+    (seed) => {
+      const text = exportCsv(seed, 120, 3 + seed * 3);
+      const expected = oracle(text, '\r\n');
+      const bytes = utf8(text);
+      for (let shift = 0; shift < 4; shift++)
+        for (const chunk of [1, 2, 3, 5, 8, 13, 64, 333, 1 << 20])
+          expect(records(bytes, chunk, shift)).toEqual(expected);
+    },
+  );
+
+  it('reads an Export-Csv file cut into two chunks at every byte', () => {
+    const text = exportCsv(7, 12, 5);
+    const expected = oracle(text, '\r\n');
+    const bytes = utf8(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const out: string[][] = [];
+      const t = tokenizeCsv('cut.csv', (row) => {
+        const fields: string[] = [];
+        for (let i = 0; i < row.count; i++) fields.push(row.field(i));
+        out.push(fields);
+      });
+      t.push(bytes.subarray(0, cut));
+      t.push(bytes.subarray(cut));
+      t.end();
+      expect(out).toEqual(expected);
+    }
+  });
+
+  it.each([
+    // Where the all-quoted reading gives up in the middle of a record, and the general one reads it from its start.
+    ['an unquoted field after quoted ones', '"a","b",c,"d"\r\n"e","f",g,"h"\r\n'],
+    ['an unquoted last field', '"a","b",\r\n"c",d\r\n'],
+    ['a quoted field after unquoted ones', 'a,"b","c"\r\n'],
+    ['doubled quotes first, last and alone', '"""a","b""","""",""""""\r\n"",""\r\n'],
+    ['line breaks in quoted fields', '"a\r\nb","\n","\r\n\r\n"\r\n"c","d"\r\n'],
+    ['LF line breaks', '"a","b"\n"c","d"\n'],
+    ['no line break at the end', '"a","b"\r\n"c","d"'],
+    ['a blank line between quoted records', '"a","b"\r\n\r\n"c","d"\r\n'],
+  ])('%s', (_name, text) => {
+    const expected = oracle(text, text.includes('\r\n') ? '\r\n' : '\n');
+    for (let shift = 0; shift < 4; shift++)
+      for (const chunk of [1, 2, 3, 4, 5, 7, 1 << 20])
+        expect(records(utf8(text), chunk, shift)).toEqual(expected);
+  });
+
+  it('ends a record at a CR alone, after a quoted field as after an unquoted one, whatever the chunks', () => {
+    // Records ending in a CR alone (no LF) used to be lost when a chunk ended among them: the carried bytes held more
+    // than the one record the carry was finished with.
+    const text = '"a","b"\r"c"\rd,e\r\n"f"\rg\r\n';
+    const expected = [['a', 'b'], ['c'], ['d', 'e'], ['f'], ['g']];
+    for (const chunk of [1, 2, 3, 4, 5, 7, 1 << 20]) expect(records(utf8(text), chunk)).toEqual(expected);
+  });
+
+  it('grows past 64 fields in a quoted record, and refuses more than MAX_FIELDS naming the row', () => {
+    const row = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => `"${tag}${i}"`).join(',') + '\r\n';
+    const text = row(3, 'a') + row(100, 'b') + row(65, 'c') + row(3, 'd');
+    const got = records(utf8(text));
+    expect(got.map((r) => r.length)).toEqual([3, 100, 65, 3]);
+    expect(got[1]![99]).toBe('b99');
+    expect(got[3]).toEqual(['d0', 'd1', 'd2']);
+    expect(() => records(utf8(row(2, 'a') + row(MAX_FIELDS + 1, 'x')))).toThrow(
+      new RegExp(`test\\.csv: row 2: more than ${MAX_FIELDS} fields`),
+    );
+  });
+
+  it.each([
+    [
+      'text after a closing quote',
+      '"a","b"\r\n"c","d"x,"e"\r\n',
+      /row 2: field 2: text after the closing quote/,
+    ],
+    [
+      'a space after a closing quote',
+      '"a"\r\n"b"\r\n"c" ,"d"\r\n',
+      /row 3: field 1: text after the closing quote/,
+    ],
+    ['a quoted field not closed', '"a","b"\r\n"c","d\r\n', /row 2: a quoted field is not closed/],
+  ])('names the row of %s in an all-quoted file, whatever the chunks', (_name, text, error) => {
+    for (const chunk of [1, 2, 3, 5, 1 << 20]) expect(() => records(utf8(text), chunk)).toThrow(error);
+  });
+
+  it.each([
+    ['a record with an unquoted field', '"a""b",c,"d"\n'],
+    ['an all-quoted record (the fast path)', '"a""b","c","d"\r\n'],
+  ])('gives the bytes of each field for readers that do not decode them: %s', (_name, text) => {
     const seen: [string, boolean][] = [];
     const t = tokenizeCsv('t.csv', (row) => {
       for (let i = 0; i <= row.count; i++)
@@ -149,7 +274,7 @@ describe('tokenizeCsv', () => {
           row.escaped(i),
         ]);
     });
-    t.push(utf8('"a""b",c,"d"\n'));
+    t.push(utf8(text));
     t.end();
     // Past the last field: empty, as field(i) is.
     expect(seen).toEqual([

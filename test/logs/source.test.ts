@@ -1,0 +1,158 @@
+/**
+ * utf16ToUtf8 against TextDecoder (the reference it must equal byte for byte): inputs built to reach every branch of
+ * the hand loop (ASCII runs either side of the native-copy length, a non-ASCII unit in either half of a 32-bit word,
+ * 2-, 3- and 4-byte sequences, lone and reversed surrogates, U+FEFF first and later, a last odd byte), cut at every
+ * byte, fed in fixed-size reads, and placed at every address modulo 4 (the Uint16Array and Uint32Array views).
+ */
+import { describe, expect, it } from 'vitest';
+import { utf16ToUtf8 } from '../../src/logs/source.js';
+import { rng } from '../support/generated-zones.js';
+
+type Order = 'le' | 'be';
+
+/** toEqual's diff only when they differ: it is slow on thousands of buffers. */
+function same(got: Uint8Array, expected: Uint8Array): void {
+  if (!Buffer.from(got.buffer, got.byteOffset, got.length).equals(expected)) expect(got).toEqual(expected);
+}
+
+function encode(units: number[], order: Order, oddByte: boolean): Uint8Array {
+  const bytes = Buffer.alloc(units.length * 2 + (oddByte ? 1 : 0), 0x41);
+  units.forEach((u, i) => (order === 'le' ? bytes.writeUInt16LE(u, 2 * i) : bytes.writeUInt16BE(u, 2 * i)));
+  return bytes;
+}
+
+/** What TextDecoder makes of the whole input, as UTF-8 (its stream mode gives the same whatever the cuts). */
+function reference(bytes: Uint8Array, order: Order): Buffer {
+  return Buffer.from(new TextDecoder(order === 'le' ? 'utf-16le' : 'utf-16be').decode(bytes), 'utf8');
+}
+
+/**
+ * The transcoder's output for `bytes` cut before each offset of `cuts`, each read copied to `shift` bytes past a
+ * 4-byte-aligned address (as a read after a BOM, or a caller's subarray, lies) and checked unchanged afterwards.
+ */
+function transcode(bytes: Uint8Array, order: Order, cuts: number[], shift: number): Buffer {
+  const convert = utf16ToUtf8(order);
+  const got: Buffer[] = [];
+  const bounds = [0, ...cuts, bytes.length];
+  for (let k = 1; k < bounds.length; k++) {
+    const piece = bytes.subarray(bounds[k - 1], bounds[k]);
+    const room = new Uint8Array(piece.length + shift);
+    room.set(piece, shift);
+    const read = room.subarray(shift);
+    // Copied: the transcoder reuses its output buffer.
+    got.push(Buffer.from(convert(read, k === bounds.length - 1)));
+    same(read, piece);
+  }
+  return Buffer.concat(got);
+}
+
+/** Units reaching every branch of the loop, in a few hundred bytes. */
+function edgeUnits(): number[] {
+  const ascii = (n: number) => Array.from({ length: n }, (_, i) => 0x20 + (i % 95));
+  return [
+    0xfeff, // dropped: first
+    ...ascii(3),
+    0xe9, // 2 bytes, second half of a word
+    ...ascii(70), // past the native-copy length
+    0x80,
+    0x7ff,
+    0x800, // 3 bytes
+    0xd7ff,
+    0xe000,
+    0xffff,
+    0xfeff, // kept: not first
+    ...ascii(64),
+    0xd83d, // a pair
+    0xde00,
+    0x41,
+    0xdbff, // the highest pair
+    0xdfff,
+    0xd800, // lone high before ASCII
+    0x42,
+    0xdc00, // lone low
+    0xde00, // low then high: both lone
+    0xd83d,
+    0xd800, // high then high
+    0xd83d,
+    0xde00,
+    ...ascii(63),
+    0x3042,
+    ...ascii(1),
+    0x3042,
+    0xd83d, // a lone high last
+  ];
+}
+
+describe('utf16ToUtf8', () => {
+  for (const order of ['le', 'be'] as const)
+    for (const oddByte of [false, true]) {
+      const bytes = encode(edgeUnits(), order, oddByte);
+      const expected = reference(bytes, order);
+
+      it(`${order}${oddByte ? ' with a last odd byte' : ''}: cut once at every byte, at every address modulo 4`, () => {
+        for (let shift = 0; shift < 4; shift++)
+          for (let cut = 0; cut <= bytes.length; cut++) same(transcode(bytes, order, [cut], shift), expected);
+      });
+
+      it(`${order}${oddByte ? ' with a last odd byte' : ''}: reads of 1 to 17 bytes`, () => {
+        for (let size = 1; size <= 17; size++) {
+          const cuts: number[] = [];
+          for (let at = size; at < bytes.length; at += size) cuts.push(at);
+          for (let shift = 0; shift < 4; shift++) same(transcode(bytes, order, cuts, shift), expected);
+        }
+      });
+    }
+
+  it.each([
+    ['nothing', []],
+    ['a BOM only', [0xfeff]],
+    ['a lone high surrogate only', [0xd800]],
+    ['two BOMs', [0xfeff, 0xfeff]],
+  ])('%s', (_name, units) => {
+    for (const order of ['le', 'be'] as const)
+      for (const oddByte of [false, true]) {
+        const bytes = encode(units, order, oddByte);
+        for (let cut = 0; cut <= bytes.length; cut++)
+          same(transcode(bytes, order, [cut], 0), reference(bytes, order));
+      }
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('random text in random reads at random addresses (%i)', (seed) => {
+    const r = rng(seed);
+    // Runs of ASCII of every length up to a few hundred units (a trace's share), between non-ASCII units of every kind.
+    const units: number[] = [];
+    if (r() < 0.5) units.push(0xfeff);
+    while (units.length < 20000) {
+      const run = Math.floor(r() * (r() < 0.5 ? 8 : 300));
+      for (let i = 0; i < run; i++) units.push(0x20 + Math.floor(r() * 95));
+      const x = r();
+      if (x < 0.3) units.push(0x80 + Math.floor(r() * 0x780));
+      else if (x < 0.55) units.push(0x800 + Math.floor(r() * 0xd000));
+      else if (x < 0.75) units.push(0xd800 + Math.floor(r() * 0x400), 0xdc00 + Math.floor(r() * 0x400));
+      else if (x < 0.85) units.push(0xd800 + Math.floor(r() * 0x800));
+      else if (x < 0.9) units.push(0xfeff);
+      else units.push(0xe000 + Math.floor(r() * 0x2000));
+    }
+    for (const order of ['le', 'be'] as const) {
+      const bytes = encode(units, order, seed % 2 === 0);
+      const cuts: number[] = [];
+      for (let at = 1 + Math.floor(r() * 2000); at < bytes.length; at += 1 + Math.floor(r() * 2000))
+        cuts.push(at);
+      const shift = Math.floor(r() * 4);
+      same(transcode(bytes, order, cuts, shift), reference(bytes, order));
+    }
+  });
+
+  it('transcodes a 1 MiB read (the size streamUtf8 reads) read after read', () => {
+    // All ASCII but one unit near the end: one long native copy, then the loop.
+    const units = Array.from({ length: 1 << 19 }, (_, i) => 0x20 + (i % 95));
+    units[units.length - 3] = 0x20ac;
+    const bytes = encode(units, 'le', false);
+    const convert = utf16ToUtf8('le');
+    const first = convert(bytes, false);
+    const expected = reference(bytes, 'le');
+    same(first, expected);
+    // The next read reuses the buffer of the first.
+    same(convert(bytes, true), expected);
+  });
+});
