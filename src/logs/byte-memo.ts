@@ -15,20 +15,33 @@
  * trace's many values seen once then never fill the table.
  */
 
-/** Int32s per slot: hash, length + 1 (0: free), value, finds since the last reset, then the key's bytes. */
-const SLOT = 16;
-const KEY_AT = 4;
-/** The longest key kept: what the slot has room for. */
-export const KEY_BYTES = (SLOT - KEY_AT) * 4;
-const FIRST_ENTRIES = 256;
-/** The doorkeeper's bits (128 KiB): few enough collisions for 10^5 keys met once. */
-const DOORKEEPER_BITS = 1 << 20;
+/**
+ * The tables' layout, a const enum so that these are literals in the compiled code (esbuild makes a module-level const
+ * of a file with imports a `var`, which V8 reads from the module context and checks at every use, in hot loops too).
+ */
+export const enum Layout {
+  /** Int32s per ByteTable slot: hash, length + 1 (0: free), value, finds since the last reset, then the key's bytes. */
+  SLOT = 16,
+  KEY_AT = 4,
+  /** The longest key a ByteTable keeps: what the slot has room for. */
+  KEY_BYTES = 48, // (SLOT - KEY_AT) * 4
+  FIRST_ENTRIES = 256,
+  /** The doorkeeper's bits (128 KiB): few enough collisions for 10^5 keys met once. */
+  DOORKEEPER_BITS = 1_048_576, // 2^20
+  /** A free slot of IdTable and IntMap. */
+  EMPTY = -1,
+  /** What ByteTable.get answers for a key it does not hold (no value is this). */
+  MISSING = -0x80000000,
+  /** What IdTable answers when it holds nothing for a key (when asked to). */
+  ABSENT = -2,
+}
+
+/** The longest key a ByteTable keeps. */
+export const KEY_BYTES: number = Layout.KEY_BYTES;
 /** Finds since the last reset that make a key hot (kept through the next reset), unless told otherwise. */
 export const HOT_HITS = 16;
-/** A free slot of IdTable and IntMap. */
-const EMPTY = -1;
 /** What ByteTable.get answers for a key it does not hold (no value is this). */
-export const MISSING = -0x80000000;
+export const MISSING: number = Layout.MISSING;
 /** Whether Int32Array words hold their lowest-addressed byte in their low bits (how the key words are compared). */
 const NATIVE_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -83,9 +96,9 @@ export class ByteTable {
     secondSight = false,
     private readonly hotHits = HOT_HITS,
   ) {
-    if (secondSight) this.doorkeeper = new Uint32Array(DOORKEEPER_BITS >>> 5);
-    this.mask = slotsFor(Math.min(FIRST_ENTRIES, maxEntries)) - 1;
-    this.slots = new Int32Array((this.mask + 1) * SLOT);
+    if (secondSight) this.doorkeeper = new Uint32Array(Layout.DOORKEEPER_BITS >>> 5);
+    this.mask = slotsFor(Math.min(Layout.FIRST_ENTRIES, maxEntries)) - 1;
+    this.slots = new Int32Array((this.mask + 1) * Layout.SLOT);
     this.slotBytes = new Uint8Array(this.slots.buffer);
   }
 
@@ -96,7 +109,7 @@ export class ByteTable {
   /** The value remembered for the bytes `b[s..e)`, MISSING when none (then `set` may follow for the same bytes). */
   get(b: Uint8Array, s: number, e: number): number {
     const len = e - s;
-    if (len > KEY_BYTES) return MISSING;
+    if (len > Layout.KEY_BYTES) return Layout.MISSING;
     if (b !== this.source) {
       this.source = b;
       this.view = new DataView(b.buffer, b.byteOffset, b.length);
@@ -107,7 +120,7 @@ export class ByteTable {
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
-      const at = slot * SLOT;
+      const at = slot * Layout.SLOT;
       const stored = slots[at + 1]!;
       if (stored === 0) break;
       if (slots[at] === h && stored === len + 1 && this.same(at, view, b, s, len)) {
@@ -119,24 +132,25 @@ export class ByteTable {
     }
     this.lastHash = h;
     this.lastSlot = slot;
-    return MISSING;
+    return Layout.MISSING;
   }
 
   /** Whether the key in the slot at `at` is `b[s..s+len)`: word by word, the last word's missing bytes being zero. */
   private same(at: number, view: DataView, b: Uint8Array, s: number, len: number): boolean {
     const slots = this.slots;
-    let k = at + KEY_AT;
+    const le = NATIVE_LE;
+    let k = at + Layout.KEY_AT;
     let i = 0;
-    for (; i + 4 <= len; i += 4, k++) if (slots[k] !== view.getInt32(s + i, NATIVE_LE)) return false;
+    for (; i + 4 <= len; i += 4, k++) if (slots[k] !== view.getInt32(s + i, le)) return false;
     if (i === len) return true;
     let w = 0;
-    for (let j = 0; i + j < len; j++) w |= b[s + i + j]! << (NATIVE_LE ? 8 * j : 24 - 8 * j);
+    for (let j = 0; i + j < len; j++) w |= b[s + i + j]! << (le ? 8 * j : 24 - 8 * j);
     return slots[k] === w;
   }
 
   /** Changes the value of the key `get` just found. */
   update(value: number): void {
-    this.slots[this.lastSlot * SLOT + 2] = value;
+    this.slots[this.lastSlot * Layout.SLOT + 2] = value;
   }
 
   /**
@@ -145,10 +159,10 @@ export class ByteTable {
    */
   set(b: Uint8Array, s: number, e: number, value: number): boolean {
     const len = e - s;
-    if (len > KEY_BYTES) return false;
+    if (len > Layout.KEY_BYTES) return false;
     const door = this.doorkeeper;
     if (door !== undefined) {
-      const bit = this.lastHash & (DOORKEEPER_BITS - 1);
+      const bit = this.lastHash & (Layout.DOORKEEPER_BITS - 1);
       if ((door[bit >>> 5]! & (1 << (bit & 31))) === 0) {
         door[bit >>> 5]! |= 1 << (bit & 31);
         return false;
@@ -164,13 +178,13 @@ export class ByteTable {
       again = true;
     }
     if (again) this.get(b, s, e); // the slot, in the table as it now is
-    const at = this.lastSlot * SLOT;
+    const at = this.lastSlot * Layout.SLOT;
     const slots = this.slots;
     slots[at] = this.lastHash;
     slots[at + 1] = len + 1;
     slots[at + 2] = value;
     slots[at + 3] = 0;
-    this.slotBytes.set(b.subarray(s, e), (at + KEY_AT) * 4);
+    this.slotBytes.set(b.subarray(s, e), (at + Layout.KEY_AT) * 4);
     this.count++;
     return true;
   }
@@ -178,18 +192,18 @@ export class ByteTable {
   /** Moves every key into a table of `size` slots (with `keep`, only those it says, their finds counted anew). */
   private resize(size: number, keep?: (at: number) => boolean): void {
     const old = this.slots;
-    this.slots = new Int32Array(size * SLOT);
+    this.slots = new Int32Array(size * Layout.SLOT);
     this.slotBytes = new Uint8Array(this.slots.buffer);
     this.mask = size - 1;
     this.count = 0;
-    for (let at = 0; at < old.length; at += SLOT) {
+    for (let at = 0; at < old.length; at += Layout.SLOT) {
       if (old[at + 1] === 0 || (keep && !keep(at))) continue;
       let slot = old[at]! & this.mask;
-      while (this.slots[slot * SLOT + 1] !== 0) slot = (slot + 1) & this.mask;
-      this.slots.set(old.subarray(at, at + SLOT), slot * SLOT);
+      while (this.slots[slot * Layout.SLOT + 1] !== 0) slot = (slot + 1) & this.mask;
+      this.slots.set(old.subarray(at, at + Layout.SLOT), slot * Layout.SLOT);
       if (keep) {
-        this.slots[slot * SLOT + 3] = 0;
-        if (this.remap) this.slots[slot * SLOT + 2] = this.remap(old[at + 2]!);
+        this.slots[slot * Layout.SLOT + 3] = 0;
+        if (this.remap) this.slots[slot * Layout.SLOT + 2] = this.remap(old[at + 2]!);
       }
       this.count++;
     }
@@ -241,7 +255,7 @@ export class ByteMemo<T> {
 
   get(b: Uint8Array, s: number, e: number): T | undefined {
     const i = this.table.get(b, s, e);
-    return i === MISSING ? undefined : this.values[i];
+    return i === Layout.MISSING ? undefined : this.values[i];
   }
 
   /** See ByteTable.set. */
@@ -269,8 +283,8 @@ export class IdTable {
   private lastSlot = 0;
 
   constructor() {
-    this.mask = FIRST_ENTRIES * 2 - 1;
-    this.slots = new Int32Array((this.mask + 1) * 4).fill(EMPTY);
+    this.mask = Layout.FIRST_ENTRIES * 2 - 1;
+    this.slots = new Int32Array((this.mask + 1) * 4).fill(Layout.EMPTY);
   }
 
   get size(): number {
@@ -289,7 +303,7 @@ export class IdTable {
     for (let slot = IdTable.hash(a, b, c) & mask; ; slot = (slot + 1) & mask) {
       const at = slot * 4;
       const x = slots[at]!;
-      if (x === EMPTY) {
+      if (x === Layout.EMPTY) {
         this.lastSlot = slot;
         return absent;
       }
@@ -312,18 +326,18 @@ export class IdTable {
   private grow(): void {
     const old = this.slots;
     this.mask = this.mask * 2 + 1;
-    this.slots = new Int32Array((this.mask + 1) * 4).fill(EMPTY);
+    this.slots = new Int32Array((this.mask + 1) * 4).fill(Layout.EMPTY);
     for (let at = 0; at < old.length; at += 4) {
-      if (old[at] === EMPTY) continue;
+      if (old[at] === Layout.EMPTY) continue;
       let slot = IdTable.hash(old[at]!, old[at + 1]!, old[at + 2]!) & this.mask;
-      while (this.slots[slot * 4] !== EMPTY) slot = (slot + 1) & this.mask;
+      while (this.slots[slot * 4] !== Layout.EMPTY) slot = (slot + 1) & this.mask;
       this.slots.set(old.subarray(at, at + 4), slot * 4);
     }
   }
 }
 
 /** What IdTable answers when it holds nothing for a key (when asked to). */
-export const ABSENT = -2;
+export const ABSENT: number = Layout.ABSENT;
 
 /**
  * A number remembered for a 32-bit number (an IPv4 address: a trace's addresses are read as numbers), by open
@@ -331,8 +345,8 @@ export const ABSENT = -2;
  */
 export class IntMap {
   /** [key, value] per slot; value EMPTY in a free slot (key and value in one line of memory). */
-  private slots = new Int32Array(FIRST_ENTRIES * 4).fill(EMPTY);
-  private mask = FIRST_ENTRIES * 2 - 1;
+  private slots = new Int32Array(Layout.FIRST_ENTRIES * 4).fill(Layout.EMPTY);
+  private mask = Layout.FIRST_ENTRIES * 2 - 1;
   private count = 0;
 
   get size(): number {
@@ -351,7 +365,7 @@ export class IntMap {
     const mask = this.mask;
     for (let slot = IntMap.slot(k, mask); ; slot = (slot + 1) & mask) {
       const v = slots[slot * 2 + 1]!;
-      if (v === EMPTY || slots[slot * 2] === k) return v;
+      if (v === Layout.EMPTY || slots[slot * 2] === k) return v;
     }
   }
 
@@ -365,7 +379,7 @@ export class IntMap {
   private put(k: number, value: number): void {
     const mask = this.mask;
     let slot = IntMap.slot(k, mask);
-    while (this.slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & mask;
+    while (this.slots[slot * 2 + 1] !== Layout.EMPTY) slot = (slot + 1) & mask;
     this.slots[slot * 2] = k;
     this.slots[slot * 2 + 1] = value;
   }
@@ -373,7 +387,7 @@ export class IntMap {
   private grow(): void {
     const old = this.slots;
     this.mask = this.mask * 2 + 1;
-    this.slots = new Int32Array((this.mask + 1) * 2).fill(EMPTY);
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== EMPTY) this.put(old[i]!, old[i + 1]!);
+    this.slots = new Int32Array((this.mask + 1) * 2).fill(Layout.EMPTY);
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== Layout.EMPTY) this.put(old[i]!, old[i + 1]!);
   }
 }

@@ -8,7 +8,7 @@ import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, ipv4Text, parseAddress, strictQuad, type Address } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
-import { ABSENT, ByteMemo, ByteTable, HOT_HITS, IdTable, IntMap, MISSING } from './byte-memo.js';
+import { ByteMemo, ByteTable, HOT_HITS, IdTable, IntMap, Layout } from './byte-memo.js';
 import {
   codeIn,
   directionOf,
@@ -138,7 +138,9 @@ function saw(s: Seen, t: number): void {
 }
 
 /** Counts per key in a Tally: one per class, padded to 32 bytes so that a key's counts lie in one cache line. */
-const STRIDE = 8;
+const enum Tallies {
+  STRIDE = 8,
+}
 
 /**
  * Counts per key and class in one typed array (a million rows bump four of these: no object per key, no object per
@@ -151,14 +153,14 @@ export class Tally {
   readonly keys: string[] = [];
   /** OTHER_KEY's slot once the tally is full (-1 before). */
   private otherSlot = -1;
-  private counts = new Int32Array(1024 * STRIDE);
+  private counts = new Int32Array(1024 * Tallies.STRIDE);
 
   bump(key: string, cls: number): void {
     this.bumpAt(this.slot(key), cls);
   }
 
   bumpAt(slot: number, cls: number): void {
-    this.counts[slot * STRIDE + cls]!++;
+    this.counts[slot * Tallies.STRIDE + cls]!++;
   }
 
   /** The key's slot (OTHER_KEY's once MAX_TALLY_KEYS are kept), for bumpAt; callers may keep it for the next rows. */
@@ -189,7 +191,7 @@ export class Tally {
     const i = this.keys.length;
     this.index.set(key, i);
     this.keys.push(key);
-    if ((i + 1) * STRIDE > this.counts.length) {
+    if ((i + 1) * Tallies.STRIDE > this.counts.length) {
       const grown = new Int32Array(this.counts.length * 2);
       grown.set(this.counts);
       this.counts = grown;
@@ -199,7 +201,7 @@ export class Tally {
 
   countsOf(i: number): Counts {
     const c = zero();
-    INBOUND_CLASSES.forEach((k, j) => (c[k] = this.counts[i * STRIDE + j]!));
+    INBOUND_CLASSES.forEach((k, j) => (c[k] = this.counts[i * Tallies.STRIDE + j]!));
     return c;
   }
 
@@ -214,14 +216,20 @@ export const OTHER_KEY = '(all others)';
 /** Distinct flows kept for the impact replay; the rows of later ones are counted as not replayed. */
 export const MAX_FLOWS = 20_000;
 
-// The classes' indexes in INBOUND_CLASSES (what Tally counts by).
-const VIA_GATEWAY = 0;
-const VIA_DECLARED = 1;
-const VIA_OTHER_CONNECTOR = 2;
-const DIRECT = 3;
-const REJECTED = 4;
-const UNKNOWN_SOURCE = 5;
-const UNKNOWN_OUTCOME = 6;
+/**
+ * The classes' indexes in INBOUND_CLASSES (what Tally counts by). This file's numbers read per row are const enums, so
+ * that they are literals in the compiled code (esbuild makes a module-level const of a file with imports a `var`,
+ * which V8 reads from the module context and checks at every use).
+ */
+const enum Cls {
+  VIA_GATEWAY = 0,
+  VIA_DECLARED = 1,
+  VIA_OTHER_CONNECTOR = 2,
+  DIRECT = 3,
+  REJECTED = 4,
+  UNKNOWN_SOURCE = 5,
+  UNKNOWN_OUTCOME = 6,
+}
 
 /** A delivered inbound flow for the impact replay: one per (address, sender domain, recipient domain). */
 export interface Flow {
@@ -255,10 +263,12 @@ export const MEMO_BOUNDS = {
  * Where an address stands (the index of each in SOURCE_NAMES): the gateway's, a declared source's, another's, or none
  * (no address, or text that is not one).
  */
-const GATEWAY = 0;
-const DECLARED = 1;
-const OTHER = 2;
-const NONE = 3;
+const enum Src {
+  GATEWAY = 0,
+  DECLARED = 1,
+  OTHER = 2,
+  NONE = 3,
+}
 const SOURCE_NAMES: readonly SourceClass[] = ['gateway', 'declared', 'other', 'none'];
 
 /**
@@ -279,14 +289,24 @@ interface AddressInfo {
  * (bits 1–15, 0: not looked up yet) and the domain's id + 1 (bits 16–30, 0: not looked up yet; NO_ID + 1: it has none
  * and never will). A row reads these without following a pointer to an object (each one a wait for memory).
  */
-const OWN = 1;
-const NO_ID = 0x7ffe;
-/** What a ByteTable of sender domains holds for a domain part that parses to no domain. */
-const NO_DOMAIN = -1;
-const slotIn = (p: number) => ((p >>> 1) & 0x7fff) - 1;
-const withSlot = (p: number, slot: number) => (p & ~0xfffe) | ((slot + 1) << 1);
-const idIn = (p: number) => ((p >>> 16) & 0x7fff) - 1;
-const withId = (p: number, id: number) => (p & 0xffff) | ((id + 1) << 16);
+const enum Packed {
+  OWN = 1,
+  NO_ID = 0x7ffe,
+  /** What a ByteTable of sender domains holds for a domain part that parses to no domain. */
+  NO_DOMAIN = -1,
+}
+function slotIn(p: number): number {
+  return ((p >>> 1) & 0x7fff) - 1;
+}
+function withSlot(p: number, slot: number): number {
+  return (p & ~0xfffe) | ((slot + 1) << 1);
+}
+function idIn(p: number): number {
+  return ((p >>> 16) & 0x7fff) - 1;
+}
+function withId(p: number, id: number): number {
+  return (p & 0xffff) | ((id + 1) << 16);
+}
 
 /** A recipient as summarised (trimmed, lower case) and its domain, with its packed answers. */
 interface RecipientInfo {
@@ -372,7 +392,7 @@ class RecordDetail implements RowDetail {
       const c = s < e ? b[s]! : 0;
       if (c >= 0x30 && c <= 0x39) {
         let cut = s;
-        while (cut < e && b[cut] !== SPACE && b[cut] !== LETTER_T) cut++;
+        while (cut < e && b[cut] !== Ch.SPACE && b[cut] !== Ch.LETTER_T) cut++;
         const tod = cut < e ? timeOfDayBytes(b, cut + 1, e) : -1;
         if (tod !== -1) return this.day + tod;
       }
@@ -391,9 +411,14 @@ function fieldText(rec: CsvRecord, i: number): string {
   return i < 0 ? '' : rec.field(i);
 }
 
-const AT = 0x40;
-const SPACE = 0x20;
-const LETTER_T = 0x54;
+const enum Ch {
+  AT = 0x40,
+  SPACE = 0x20,
+  LETTER_T = 0x54,
+  DOT = 0x2e,
+  DIGIT_0 = 0x30,
+  DIGIT_9 = 0x39,
+}
 /** Longest date part (`2025-07-17`, `17.07.2025`) remembered for the next row; longer ones are parsed each time. */
 const MAX_DATE_PART_BYTES = 32;
 
@@ -460,7 +485,7 @@ export class TraceClassifier {
   private senderAt = -1;
   /** The address of the row being counted: its id (-1: none yet), where it stands, its quad (-1: none), its info. */
   private rowAddressId = -1;
-  private rowSource = NONE;
+  private rowSource = Src.NONE;
   private rowQuad = -1;
   private rowAddress: AddressInfo | undefined;
   /** bySourceIp's slot for rows without a usable address (-1 until one is met). */
@@ -515,9 +540,9 @@ export class TraceClassifier {
   }
 
   private sourceOfAddress(a: Address | undefined): number {
-    if (a === undefined) return NONE;
-    if (this.gatewayIps.hasAddress(a)) return GATEWAY;
-    return this.declaredIps.hasAddress(a) ? DECLARED : OTHER;
+    if (a === undefined) return Src.NONE;
+    if (this.gatewayIps.hasAddress(a)) return Src.GATEWAY;
+    return this.declaredIps.hasAddress(a) ? Src.DECLARED : Src.OTHER;
   }
 
   /** An address as written, trimmed and placed (the string path, and bytes that are not a plain quad). */
@@ -541,7 +566,7 @@ export class TraceClassifier {
   private useAddress(info: AddressInfo): void {
     // Another info of the same address (another spelling, or one made before a cache started afresh) may have been
     // given the id since.
-    if (info.id < 0 && info.source !== NONE)
+    if (info.id < 0 && info.source !== Src.NONE)
       info.id = info.quad >= 0 ? this.quadIds.get(info.quad) : (this.addressIds.get(info.ip) ?? -1);
     this.rowAddress = info;
     this.rowQuad = info.quad;
@@ -587,7 +612,7 @@ export class TraceClassifier {
 
   /** The row address's slot in bySourceIp. */
   private addressSlot(): number {
-    if (this.rowSource === NONE) {
+    if (this.rowSource === Src.NONE) {
       if (this.noneSlot < 0) this.noneSlot = this.bySourceIp.slot('(none)');
       return this.noneSlot;
     }
@@ -648,14 +673,14 @@ export class TraceClassifier {
    */
   private senderDomainId(give: boolean): number {
     const known = idIn(this.sd);
-    if (known === NO_ID) return -1;
+    if (known === Packed.NO_ID) return -1;
     if (known >= 0) return known;
     const key = this.senderDomainObject().key;
     let id = this.senderDomainIds.get(key);
     if (id === undefined) {
       if (!give) {
         if (this.direct.list.length >= MAX_SOURCES && this.flowRefs.length >= MAX_FLOWS)
-          this.setSenderDomain(withId(this.sd, NO_ID));
+          this.setSenderDomain(withId(this.sd, Packed.NO_ID));
         return -1;
       }
       id = this.senderDomainIds.size;
@@ -668,13 +693,13 @@ export class TraceClassifier {
   /** The id of the row's recipient domain, likewise (only flows give one). */
   private recipientDomainId(give: boolean): number {
     const known = idIn(this.rcpt);
-    if (known === NO_ID) return -1;
+    if (known === Packed.NO_ID) return -1;
     if (known >= 0) return known;
     const key = this.recipientObject().domain ?? '';
     let id = this.recipientDomainIds.get(key);
     if (id === undefined) {
       if (!give) {
-        if (this.flowRefs.length >= MAX_FLOWS) this.setRecipient(withId(this.rcpt, NO_ID));
+        if (this.flowRefs.length >= MAX_FLOWS) this.setRecipient(withId(this.rcpt, Packed.NO_ID));
         return -1;
       }
       id = this.recipientDomainIds.size;
@@ -689,7 +714,7 @@ export class TraceClassifier {
     if (info === undefined) {
       const recipient = raw.trim().toLowerCase();
       const domain = domainOf(recipient);
-      info = { recipient, domain, packed: this.isOwn(domain) ? OWN : 0 };
+      info = { recipient, domain, packed: this.isOwn(domain) ? Packed.OWN : 0 };
       remember(this.recipientCache, raw, info);
     }
     return info;
@@ -713,7 +738,7 @@ export class TraceClassifier {
   private domainInfo(domain: string): SenderDomainInfo {
     let info = this.senderDomainCache.get(domain);
     if (info === undefined) {
-      info = { key: domain, packed: this.isOwn(domain) ? OWN : 0 };
+      info = { key: domain, packed: this.isOwn(domain) ? Packed.OWN : 0 };
       remember(this.senderDomainCache, domain, info);
     }
     return info;
@@ -812,7 +837,7 @@ export class TraceClassifier {
       this.recipientAt = rcptAt;
       this.senderAt = index.sender;
       // The recipient's packed answers by its bytes; its info (from the text) the first times, or when escaped.
-      let rcpt = MISSING;
+      let rcpt = Layout.MISSING;
       let s = 0;
       let e = 0;
       const escaped = rec.escaped(rcptAt);
@@ -821,7 +846,7 @@ export class TraceClassifier {
         e = rec.fieldEnd(rcptAt);
         rcpt = recipients.get(rec.bytes, s, e);
       }
-      if (rcpt === MISSING) {
+      if (rcpt === Layout.MISSING) {
         const info = this.recipientInfo(fieldText(rec, rcptAt));
         this.rcptInfo = info;
         rcpt = info.packed;
@@ -882,14 +907,14 @@ export class TraceClassifier {
     const known = last.length;
     if (known >= 0 && e - s > known && twelveHour === last.twelveHour && !escaped) {
       const c = b[s + known];
-      if (c === SPACE || c === LETTER_T) {
+      if (c === Ch.SPACE || c === Ch.LETTER_T) {
         let i = 0;
         while (i < known && last.part[i] === b[s + i]) i++;
         if (i === known) return last.day;
       }
     }
     let cut = s;
-    while (cut < e && b[cut] !== SPACE && b[cut] !== LETTER_T) cut++;
+    while (cut < e && b[cut] !== Ch.SPACE && b[cut] !== Ch.LETTER_T) cut++;
     const length = cut - s;
     if (cut < e && length <= MAX_DATE_PART_BYTES && !escaped) {
       const day = parseLogDay(rec.field(at));
@@ -919,16 +944,16 @@ export class TraceClassifier {
       const s = rec.fieldStart(at);
       const e = rec.fieldEnd(at);
       let i = e - 1;
-      while (i >= s && b[i] !== AT) i--;
+      while (i >= s && b[i] !== Ch.AT) i--;
       if (i >= s) {
         let p = table.get(b, i + 1, e);
-        if (p === MISSING) {
+        if (p === Layout.MISSING) {
           const info = this.recordDomainInfo(rec, at);
-          p = info === null ? NO_DOMAIN : info.packed;
+          p = info === null ? Packed.NO_DOMAIN : info.packed;
           this.sdInfo = info ?? undefined;
           if (table.set(b, i + 1, e, p) && info !== null) this.sdTable = table;
-        } else if (p !== NO_DOMAIN) this.sdTable = table;
-        if (p !== NO_DOMAIN) {
+        } else if (p !== Packed.NO_DOMAIN) this.sdTable = table;
+        if (p !== Packed.NO_DOMAIN) {
           this.sd = p;
           return;
         }
@@ -949,7 +974,7 @@ export class TraceClassifier {
     const s = rec.fieldStart(at);
     const e = rec.fieldEnd(at);
     let i = e - 1;
-    while (i >= s && b[i] !== AT) i--;
+    while (i >= s && b[i] !== Ch.AT) i--;
     if (i < s) return null;
     // `@` is one byte that no other UTF-8 sequence holds, and neither cased nor case-ignorable: the lower-case,
     // trimmed text after it is what the lower-case, trimmed sender has after its last `@`.
@@ -973,24 +998,24 @@ export class TraceClassifier {
     const source = this.rowSource;
     let k: number;
     if (outcome === 'rejected' || outcome === 'quarantined') {
-      k = REJECTED;
+      k = Cls.REJECTED;
       const key = code !== '' ? code : outcome === 'quarantined' ? 'quarantined' : status;
       this.rejections.set(key, (this.rejections.get(key) ?? 0) + 1);
-    } else if (outcome !== 'delivered') k = UNKNOWN_OUTCOME;
-    else if (source === GATEWAY) k = VIA_GATEWAY;
-    else if (source === DECLARED) k = VIA_DECLARED;
-    else if (source === NONE) k = UNKNOWN_SOURCE;
+    } else if (outcome !== 'delivered') k = Cls.UNKNOWN_OUTCOME;
+    else if (source === Src.GATEWAY) k = Cls.VIA_GATEWAY;
+    else if (source === Src.DECLARED) k = Cls.VIA_DECLARED;
+    else if (source === Src.NONE) k = Cls.UNKNOWN_SOURCE;
     // EmailEvents `Connectors` / the reports' connector_id: a message that matched an inbound connector other than
     // the gateway's came through a declared partner, not through the anonymous path (formats.md §3).
-    else if (hasConnector) k = VIA_OTHER_CONNECTOR;
-    else k = DIRECT;
+    else if (hasConnector) k = Cls.VIA_OTHER_CONNECTOR;
+    else k = Cls.DIRECT;
     this.inboundCounts[k]! += 1;
     this.byDay.bumpAt(daySlot, k);
     this.bySourceIp.bumpAt(this.addressSlot(), k);
     this.bySenderDomain.bumpAt(this.senderDomainSlot(), k);
     this.byRecipient.bumpAt(this.recipientSlot(), k);
-    if (source === NONE) return;
-    if (k === DIRECT) this.addDirect(detail);
+    if (source === Src.NONE) return;
+    if (k === Cls.DIRECT) this.addDirect(detail);
     if (outcome === 'delivered') this.addFlow(detail);
   }
 
@@ -1008,7 +1033,7 @@ export class TraceClassifier {
         d.compauth.set(verdict, (d.compauth.get(verdict) ?? 0) + 1);
       }
     } else this.sourcesNotListed++;
-    if ((this.sd & OWN) !== 0) {
+    if ((this.sd & Packed.OWN) !== 0) {
       const s = this.directSend.at(detail.sender(), this.addressText());
       if (s >= 0) saw(this.directSend.list[s]!, t ?? detail.timeMs());
       else this.sourcesNotListed++;
@@ -1022,8 +1047,8 @@ export class TraceClassifier {
   private directEntry(): number {
     const a = this.rowAddressId;
     const s = this.senderDomainId(false);
-    const at = a >= 0 && s >= 0 ? this.directIds.get(a, s, 0, ABSENT) : ABSENT;
-    if (at !== ABSENT) return at;
+    const at = a >= 0 && s >= 0 ? this.directIds.get(a, s, 0, Layout.ABSENT) : Layout.ABSENT;
+    if (at !== Layout.ABSENT) return at;
     if (this.direct.list.length >= MAX_SOURCES) return -1;
     const made = this.direct.at(this.addressText(), this.senderDomainObject().key);
     this.directIds.set(this.addressId(), this.senderDomainId(true), 0, made);
@@ -1041,8 +1066,8 @@ export class TraceClassifier {
       const a = this.rowAddressId;
       const s = this.senderDomainId(false);
       const r = this.recipientDomainId(false);
-      at = a >= 0 && s >= 0 && r >= 0 ? this.flowIds.get(a, s, r, ABSENT) : ABSENT;
-      if (at === ABSENT) {
+      at = a >= 0 && s >= 0 && r >= 0 ? this.flowIds.get(a, s, r, Layout.ABSENT) : Layout.ABSENT;
+      if (at === Layout.ABSENT) {
         at = this.newFlow(detail);
         if (at >= 0)
           this.flowIds.set(this.addressId(), this.senderDomainId(true), this.recipientDomainId(true), at);
@@ -1111,15 +1136,15 @@ function quadOf(b: Uint8Array, s: number, e: number): number {
   let dots = 0;
   for (let i = s; i < e; i++) {
     const c = b[i]!;
-    if (c === 0x2e) {
+    if (c === Ch.DOT) {
       if (digits === 0 || dots === 3) return -1;
       n = n * 256 + part;
       part = 0;
       digits = 0;
       dots++;
-    } else if (c >= 0x30 && c <= 0x39) {
+    } else if (c >= Ch.DIGIT_0 && c <= Ch.DIGIT_9) {
       if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 0x30);
+      part = part * 10 + (c - Ch.DIGIT_0);
       if (part > 255) return -1;
       digits++;
     } else return -1;
@@ -1131,7 +1156,7 @@ function quadOf(b: Uint8Array, s: number, e: number): number {
 /** Without a direction (no column, or an empty or unknown value), inbound is mail to the tenant's domains (message
  * trace lists both ways). */
 function isInbound(direction: Direction, rcpt: number): boolean {
-  return direction === 'unknown' ? (rcpt & OWN) !== 0 : direction === 'inbound';
+  return direction === 'unknown' ? (rcpt & Packed.OWN) !== 0 : direction === 'inbound';
 }
 
 /** A bounded cache: full, it starts afresh (the answers are worked out again, the same). */
