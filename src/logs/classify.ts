@@ -307,6 +307,24 @@ function idIn(p: number): number {
 function withId(p: number, id: number): number {
   return (p & 0xffff) | ((id + 1) << 16);
 }
+/** The id in `p`, -1 when it has none (not looked up, or NO_ID). */
+function knownId(p: number): number {
+  const id = idIn(p);
+  return id === Packed.NO_ID ? -1 : id;
+}
+/**
+ * `p` with the id of `key` in `ids`: given now with `give`; when it has none, NO_ID if it `never` will, else `p` as it
+ * was (looked up again next time).
+ */
+function withIdOf(p: number, key: string, ids: Map<string, number>, give: boolean, never: boolean): number {
+  let id = ids.get(key);
+  if (id === undefined) {
+    if (!give) return never ? withId(p, Packed.NO_ID) : p;
+    id = ids.size;
+    ids.set(key, id);
+  }
+  return withId(p, id);
+}
 
 /** A recipient as summarised (trimmed, lower case) and its domain, with its packed answers. */
 interface RecipientInfo {
@@ -672,41 +690,24 @@ export class TraceClassifier {
    * a flow can be made any more, a domain without one never gets one: that is remembered (NO_ID).
    */
   private senderDomainId(give: boolean): number {
-    const known = idIn(this.sd);
-    if (known === Packed.NO_ID) return -1;
-    if (known >= 0) return known;
-    const key = this.senderDomainObject().key;
-    let id = this.senderDomainIds.get(key);
-    if (id === undefined) {
-      if (!give) {
-        if (this.direct.list.length >= MAX_SOURCES && this.flowRefs.length >= MAX_FLOWS)
-          this.setSenderDomain(withId(this.sd, Packed.NO_ID));
-        return -1;
-      }
-      id = this.senderDomainIds.size;
-      this.senderDomainIds.set(key, id);
+    let p = this.sd;
+    if (idIn(p) === -1) {
+      const never = this.direct.list.length >= MAX_SOURCES && this.flowRefs.length >= MAX_FLOWS;
+      p = withIdOf(p, this.senderDomainObject().key, this.senderDomainIds, give, never);
+      if (p !== this.sd) this.setSenderDomain(p);
     }
-    this.setSenderDomain(withId(this.sd, id));
-    return id;
+    return knownId(p);
   }
 
   /** The id of the row's recipient domain, likewise (only flows give one). */
   private recipientDomainId(give: boolean): number {
-    const known = idIn(this.rcpt);
-    if (known === Packed.NO_ID) return -1;
-    if (known >= 0) return known;
-    const key = this.recipientObject().domain ?? '';
-    let id = this.recipientDomainIds.get(key);
-    if (id === undefined) {
-      if (!give) {
-        if (this.flowRefs.length >= MAX_FLOWS) this.setRecipient(withId(this.rcpt, Packed.NO_ID));
-        return -1;
-      }
-      id = this.recipientDomainIds.size;
-      this.recipientDomainIds.set(key, id);
+    let p = this.rcpt;
+    if (idIn(p) === -1) {
+      const never = this.flowRefs.length >= MAX_FLOWS;
+      p = withIdOf(p, this.recipientObject().domain ?? '', this.recipientDomainIds, give, never);
+      if (p !== this.rcpt) this.setRecipient(p);
     }
-    this.setRecipient(withId(this.rcpt, id));
-    return id;
+    return knownId(p);
   }
 
   private recipientInfo(raw: string): RecipientInfo {
