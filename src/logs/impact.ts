@@ -129,21 +129,11 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
       `${relayed} flow(s) relayed by the gateway have no DKIM pass in EmailEvents: their authentication after Enhanced Filtering (which makes EOP check the original sender's address, EF-1) is computed from the recorded DNS, not taken from the log`,
     );
   const list = flows.map((f, i) => pathOf(f, i, input.gateway, observed[i]!));
-  const run = (s: Snapshot) => simulateAttempts(s, input.gateway, list, { zone: input.zone, now: input.now });
-  const before = run(input.snapshot);
-  // The tenant after each runnable stage, cumulatively, as the plan's safety check builds it.
-  const states: { stage: number; results: PathResult[] }[] = [];
-  let state = input.snapshot;
-  for (const stage of plan.stages) {
-    if (refusedAt !== undefined && stage.no >= refusedAt) break;
-    if (stage.changes.length === 0) continue;
-    state = applyAll(state, stage.changes);
-    states.push({ stage: stage.no, results: run(state) });
-  }
   const impact: ImpactEntry[] = [];
   const unsettled: ImpactEntry[] = [];
-  flows.forEach((f, i) => {
-    const entry = (wouldBe: string, stage: number | null, p: PathResult): ImpactEntry => ({
+  const entry = (i: number, wouldBe: string, stage: number | null, p: PathResult): ImpactEntry => {
+    const f = flows[i]!;
+    return {
       sender: f.sender,
       ip: f.ip,
       recipientDomain: f.recipient.slice(f.recipient.lastIndexOf('@') + 1),
@@ -155,23 +145,54 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
       rules: rulesOf(p),
       reason: p.status === 'uncertain' ? (p.result.uncertainties[0] ?? null) : null,
       authentication: authText(observed[i]!),
-    });
-    const b = before[i]!;
+    };
+  };
+  // The flows not settled yet (by index), replayed against the tenant as exported, then after each runnable stage,
+  // cumulatively as the plan's safety check builds it; a flow leaves at the first state that refuses it or cannot
+  // tell. Only one state's results are held at a time (20,000 flows' decisions per state are a few hundred MB).
+  let pending = flows.map((_, i) => i);
+  const run = (s: Snapshot) =>
+    simulateAttempts(
+      s,
+      input.gateway,
+      pending.map((i) => list[i]!),
+      { zone: input.zone, now: input.now },
+    );
+  const today: number[] = [];
+  run(input.snapshot).forEach((p, k) => {
+    const i = pending[k]!;
     // The log says it was delivered; a simulation that refuses it today means the export and the log disagree (an
     // older configuration, or what the model does not know): said, never read as "still fine".
-    if (b.status === 'broken') {
-      impact.push(entry('refused by the configuration as exported (the log says delivered)', null, b));
-      return;
-    }
-    for (const s of states) {
-      const p = s.results[i]!;
-      if (p.status === 'broken') return void impact.push(entry(`refused at stage ${s.stage}`, s.stage, p));
-      if (p.status === 'uncertain')
-        return void unsettled.push(entry(`uncertain after stage ${s.stage}`, s.stage, p));
-    }
+    if (p.status === 'broken')
+      impact.push(entry(i, 'refused by the configuration as exported (the log says delivered)', null, p));
+    else today.push(i);
   });
+  pending = today;
+  const stages: number[] = [];
+  let state = input.snapshot;
+  for (const stage of plan.stages) {
+    if (refusedAt !== undefined && stage.no >= refusedAt) break;
+    if (stage.changes.length === 0) continue;
+    state = applyAll(state, stage.changes);
+    stages.push(stage.no);
+    const still: number[] = [];
+    run(state).forEach((p, k) => {
+      const i = pending[k]!;
+      if (p.status === 'broken') impact.push(entry(i, `refused at stage ${stage.no}`, stage.no, p));
+      else if (p.status === 'uncertain')
+        unsettled.push(entry(i, `uncertain after stage ${stage.no}`, stage.no, p));
+      else still.push(i);
+    });
+    pending = still;
+  }
+  // A total order (the entries are made stage by stage, so their order before sorting tells nothing).
+  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const order = (a: ImpactEntry, b: ImpactEntry) =>
-    b.count - a.count || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
+    b.count - a.count ||
+    text(a.ip, b.ip) ||
+    text(a.sender, b.sender) ||
+    text(a.recipientDomain, b.recipientDomain) ||
+    (a.stage ?? -1) - (b.stage ?? -1);
   impact.sort(order);
   const groups = new Map<string, UncertainImpact>();
   for (const e of unsettled.sort(order)) {
@@ -187,5 +208,5 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
     if (g.examples.length < UNCERTAIN_EXAMPLES) g.examples.push(e);
   }
   const uncertain = [...groups.values()].sort((a, b) => b.rows - a.rows || a.stage - b.stage);
-  return { impact, uncertain, flows: flows.length, stages: states.map((s) => s.stage), notes };
+  return { impact, uncertain, flows: flows.length, stages, notes };
 }
