@@ -307,8 +307,23 @@ export class IdTable {
         this.lastSlot = slot;
         return absent;
       }
-      if (x === a && slots[at + 1] === b && slots[at + 2] === c) return slots[at + 3]!;
+      if (x === a && slots[at + 1] === b && slots[at + 2] === c) {
+        this.lastSlot = slot;
+        return slots[at + 3]!;
+      }
     }
+  }
+
+  /** Adds `delta` to the value `get` just found (a count kept in the slot the lookup already read). */
+  addToFound(delta: number): void {
+    this.slots[this.lastSlot * 4 + 3]! += delta;
+  }
+
+  /** The value of (a, b, c), which it holds, set to 0. */
+  take(a: number, b: number, c: number): number {
+    const v = this.get(a, b, c, 0);
+    this.slots[this.lastSlot * 4 + 3] = 0;
+    return v;
   }
 
   /** Remembers `value` for (a, b, c), which hold none. */

@@ -510,15 +510,20 @@ export class TraceClassifier {
   private noneSlot = -1;
   /** The direct-source entry (index in direct.list) of an address id and sender-domain id: every entry made is here. */
   private readonly directIds = new IdTable();
-  /** The flow (index in flowRefs) of an address id, sender-domain id and recipient-domain id: every flow is here. */
+  /**
+   * The rows counted since flowList of each flow by address id, sender-domain id and recipient-domain id (every flow
+   * but EmailEvents' keyed ones is here): a delivered row finds its flow and counts it in one slot.
+   */
   private readonly flowIds = new IdTable();
+  /** The ids of each flowRefs entry in flowIds (-1 for keyed ones), three per flow. */
+  private flowKeys = new Int32Array(768);
   /** EmailEvents flows, which also differ by header From and authentication: by address, sender domain, then key. */
   private readonly keyedFlows = new Map<string, Map<string, Map<string, number>>>();
   /** The flows, in the order they were first met. */
   private readonly flowRefs: Flow[] = [];
   /**
-   * Rows counted per flowRefs entry, added to the flows' counts when they are listed: a delivered row bumps a number in
-   * one small array rather than a field of one of thousands of objects (a wait for memory per row).
+   * Rows counted per keyed flow (by flowRefs index), added to the flows' counts when they are listed (a number in one
+   * small array rather than a field of one of thousands of objects).
    */
   private flowCounts = new Float64Array(256);
   private readonly daySlots = new Map<number, number>();
@@ -1061,21 +1066,28 @@ export class TraceClassifier {
     // by that text rather than by ids.
     const headerFrom = detail.headerFrom();
     const auth = detail.auth();
-    let at: number;
-    if (headerFrom !== '' || auth !== '') at = this.keyedFlow(headerFrom, auth, detail);
-    else {
-      const a = this.rowAddressId;
-      const s = this.senderDomainId(false);
-      const r = this.recipientDomainId(false);
-      at = a >= 0 && s >= 0 && r >= 0 ? this.flowIds.get(a, s, r, Layout.ABSENT) : Layout.ABSENT;
-      if (at === Layout.ABSENT) {
-        at = this.newFlow(detail);
-        if (at >= 0)
-          this.flowIds.set(this.addressId(), this.senderDomainId(true), this.recipientDomainId(true), at);
-      }
+    if (headerFrom !== '' || auth !== '') {
+      const at = this.keyedFlow(headerFrom, auth, detail);
+      if (at >= 0) this.flowCounts[at]!++;
+      else this.rowsNotReplayed++;
+      return;
     }
-    if (at >= 0) this.flowCounts[at]!++;
-    else this.rowsNotReplayed++;
+    const a = this.rowAddressId;
+    const s = this.senderDomainId(false);
+    const r = this.recipientDomainId(false);
+    const table = this.flowIds;
+    if (a >= 0 && s >= 0 && r >= 0 && table.get(a, s, r, Layout.ABSENT) !== Layout.ABSENT)
+      table.addToFound(1);
+    else {
+      const at = this.newFlow(detail);
+      if (at < 0) {
+        this.rowsNotReplayed++;
+        return;
+      }
+      const keys = [this.addressId(), this.senderDomainId(true), this.recipientDomainId(true)] as const;
+      table.set(keys[0], keys[1], keys[2], 1);
+      this.flowKeys.set(keys, at * 3);
+    }
   }
 
   /** An EmailEvents flow (index in flowRefs), made when new; -1 when MAX_FLOWS are kept without it. */
@@ -1113,15 +1125,21 @@ export class TraceClassifier {
       const grown = new Float64Array(this.flowCounts.length * 2);
       grown.set(this.flowCounts);
       this.flowCounts = grown;
+      const keys = new Int32Array(this.flowKeys.length * 2);
+      keys.set(this.flowKeys);
+      this.flowKeys = keys;
     }
+    this.flowKeys.fill(-1, at * 3, at * 3 + 3);
     return at;
   }
 
   /** The flows kept, for the impact replay, in the order they were first met. */
   flowList(): Flow[] {
     const counts = this.flowCounts;
+    const keys = this.flowKeys;
     this.flowRefs.forEach((f, i) => {
-      f.count += counts[i]!;
+      const a = keys[i * 3]!;
+      f.count += a >= 0 ? this.flowIds.take(a, keys[i * 3 + 1]!, keys[i * 3 + 2]!) : counts[i]!;
       counts[i] = 0;
     });
     return [...this.flowRefs];

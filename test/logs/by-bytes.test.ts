@@ -431,6 +431,11 @@ describe('IntMap and IdTable', () => {
     for (let i = 0; i < 5000; i++) expect(m.get(i, i % 7, i % 3, ABSENT)).toBe(i);
     expect(m.get(0, 1, 0, ABSENT)).toBe(ABSENT);
     expect(m.get(top, 1, 2, ABSENT)).toBe(7);
+    // A count kept in the slot: added to where `get` found it, taken (and zeroed) by key.
+    m.addToFound(3);
+    expect(m.get(4999, 4999 % 7, 4999 % 3, ABSENT)).toBe(4999);
+    expect(m.take(top, 1, 2)).toBe(10);
+    expect(m.get(top, 1, 2, ABSENT)).toBe(0);
   });
 });
 
