@@ -94,6 +94,19 @@ const IPS = [
   '198.18.0.1',
   ' 198.18.0.1 ',
   '1.2.3',
+  // Every length a dotted quad can have, with neighbours that differ in one byte (the quad cache's words).
+  '1.2.3.4',
+  '1.2.3.5',
+  '1.2.3.45',
+  '1.2.3.46',
+  '10.20.30.40',
+  '10.20.31.40',
+  '100.100.100.1',
+  '100.100.100.10',
+  '100.100.101.10',
+  '255.255.255.255',
+  '255.255.255.254',
+  '255.255.254.255',
   '1.2.3.4.5',
   '256.1.1.1',
   '1..2.3',
@@ -281,6 +294,22 @@ describe('trace by bytes gives the report the LogRow path gives', () => {
     const r = await bothWays('events', file);
     expect(r.inbound.viaOtherConnector).toBeGreaterThan(0);
     expect(r.directSources.some((d) => d.compauth !== undefined)).toBe(true);
+  });
+
+  it('a date part that differs from the previous row only in its middle bytes is another day', async () => {
+    const lines = [['Received', 'SenderAddress', 'RecipientAddress', 'Status', 'FromIP'].map(q).join(',')];
+    // 07.07.2025 and 07.08.2025 (dd.MM.yyyy), 2025-07-17 and 2025-08-17: the same first and last four bytes.
+    for (const t of [
+      '07.07.2025 10:00:00',
+      '07.08.2025 10:00:00',
+      '2025-07-17T10:00:00Z',
+      '2025-08-17T10:00:00Z',
+    ])
+      lines.push([t, 'a@partner.example', 'alice@fabrikam.com', 'Delivered', '198.18.0.1'].map(q).join(','));
+    const file = join(dir, 'middle-dates.csv');
+    writeFileSync(file, lines.join('\r\n') + '\r\n');
+    const r = await bothWays('trace', file);
+    expect(r.byDay.map((d) => d.key)).toEqual(['2025-07-07', '2025-07-17', '2025-08-07', '2025-08-17']);
   });
 
   it('connector report without a status column', async () => {
