@@ -13,7 +13,7 @@ import { compileConfig, type SimConfig } from './model/config.js';
 import { connectorFlows, type ConnectorFlow } from './model/flows.js';
 import { spfNetworksOfZone } from './dns/spf/analyse.js';
 import {
-  evaluatePathList,
+  evaluatePathsInOrder,
   evaluatePaths,
   standardPaths,
   verdictOf,
@@ -184,14 +184,18 @@ export function standardPathsFor(
   return standardPaths(configFor(snapshot, gateway, options), profile, gateway);
 }
 
-/** A scenario file's attempts (or any list of paths) through the same engine as the standard paths. */
+/**
+ * A scenario file's attempts (or any list of paths) through the same engine as the standard paths, the results in the
+ * order of `list` (result k is `list[k]`'s), not sorted by id: the impact replay (logs/impact.ts) pairs them with its
+ * flows by position, and its ids sort as text (`flow:10` before `flow:2`).
+ */
 export function simulateAttempts(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
   list: readonly StandardPath[],
   options: Pick<AssessOptions, 'zone' | 'now'> = {},
 ): PathResult[] {
-  return evaluatePathList(configFor(snapshot, gateway, options), list, lackingExports(snapshot));
+  return evaluatePathsInOrder(configFor(snapshot, gateway, options), list, lackingExports(snapshot));
 }
 
 export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {

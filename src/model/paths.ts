@@ -688,8 +688,21 @@ function eitherResult(cfg: SimConfig, attempt: Attempt, certificates: readonly s
   return { outcomes, uncertainties };
 }
 
-/** Evaluates any list of paths (standard ones, or a scenario file's attempts) the same way. */
+/**
+ * Evaluates any list of paths (standard ones, or a scenario file's attempts) the same way; the results sorted by id,
+ * as reports list paths. Ids compare as text (`flow:10` before `flow:2`): a caller that pairs results with its own
+ * list by position wants `evaluatePathsInOrder`.
+ */
 export function evaluatePathList(
+  cfg: SimConfig,
+  list: readonly StandardPath[],
+  missing: readonly string[] = [],
+): PathResult[] {
+  return evaluatePathsInOrder(cfg, list, missing).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** `evaluatePathList` with the results in the order of `list`: result k is `list[k]`'s, whatever the ids. */
+export function evaluatePathsInOrder(
   cfg: SimConfig,
   list: readonly StandardPath[],
   missing: readonly string[] = [],
@@ -700,90 +713,88 @@ export function evaluatePathList(
     lacking.length > 0 && (status === 'closed' || status === 'mitigated' || status === 'preserved')
       ? 'uncertain'
       : status;
-  return list
-    .map((p) => {
-      const judge = (attempt: Attempt) => {
-        const result = p.eitherCertificate
-          ? eitherResult(cfg, attempt, p.eitherCertificate)
-          : simulate(cfg, attempt);
-        return { attempt, result, status: classify(p.kind, result) };
-      };
-      const definite = [p.attempt, ...(p.variants ?? [])];
-      // An attacker makes whichever attempt gets through: its conditional attempts count like the others.
-      const attempts =
-        p.conditional && p.kind !== 'legitimate' ? [...definite, ...p.conditional.attempts] : definite;
-      const judged = attempts.map(judge);
-      let worst = judged[0]!;
-      /** A legitimate path's attempts by status other than preserved: the evidence names each one that fails. */
-      const failing = new Map<PathStatus, Attempt[]>();
-      for (const j of judged) {
-        if (p.kind === 'legitimate' && j.status !== 'preserved')
-          failing.set(j.status, [...(failing.get(j.status) ?? []), j.attempt]);
-        if (STATUS_RANK[j.status] > STATUS_RANK[worst.status]) worst = j;
-      }
-      // A legitimate sender may or may not make its conditional attempts: one not delivered while the definite ones are
-      // leaves the path uncertain, showing that attempt's outcome (e.g. the gateway over IPv6, model/ipv6.ts).
-      const maybe =
-        p.conditional && p.kind === 'legitimate' && worst.status === 'preserved'
-          ? p.conditional.attempts.map(judge).find((j) => j.status !== 'preserved')
-          : undefined;
-      const shown = maybe ?? worst;
-      const { attempt, result } = shown;
-      let status = worst.status;
-      const pick = representative(p.kind, result.outcomes);
-      const evidence = evidenceOf(p, result, status, pick);
-      if (maybe !== undefined) {
-        status = 'uncertain';
-        evidence.splice(
-          1,
-          0,
-          `${maybe.status} if the sender makes this attempt: ${attemptLabel(maybe.attempt)} to <${maybe.attempt.rcpts.join('>, <')}>; the other ${definite.length} attempt${definite.length > 1 ? 's are' : ' is'} preserved`,
+  return list.map((p) => {
+    const judge = (attempt: Attempt) => {
+      const result = p.eitherCertificate
+        ? eitherResult(cfg, attempt, p.eitherCertificate)
+        : simulate(cfg, attempt);
+      return { attempt, result, status: classify(p.kind, result) };
+    };
+    const definite = [p.attempt, ...(p.variants ?? [])];
+    // An attacker makes whichever attempt gets through: its conditional attempts count like the others.
+    const attempts =
+      p.conditional && p.kind !== 'legitimate' ? [...definite, ...p.conditional.attempts] : definite;
+    const judged = attempts.map(judge);
+    let worst = judged[0]!;
+    /** A legitimate path's attempts by status other than preserved: the evidence names each one that fails. */
+    const failing = new Map<PathStatus, Attempt[]>();
+    for (const j of judged) {
+      if (p.kind === 'legitimate' && j.status !== 'preserved')
+        failing.set(j.status, [...(failing.get(j.status) ?? []), j.attempt]);
+      if (STATUS_RANK[j.status] > STATUS_RANK[worst.status]) worst = j;
+    }
+    // A legitimate sender may or may not make its conditional attempts: one not delivered while the definite ones are
+    // leaves the path uncertain, showing that attempt's outcome (e.g. the gateway over IPv6, model/ipv6.ts).
+    const maybe =
+      p.conditional && p.kind === 'legitimate' && worst.status === 'preserved'
+        ? p.conditional.attempts.map(judge).find((j) => j.status !== 'preserved')
+        : undefined;
+    const shown = maybe ?? worst;
+    const { attempt, result } = shown;
+    let status = worst.status;
+    const pick = representative(p.kind, result.outcomes);
+    const evidence = evidenceOf(p, result, status, pick);
+    if (maybe !== undefined) {
+      status = 'uncertain';
+      evidence.splice(
+        1,
+        0,
+        `${maybe.status} if the sender makes this attempt: ${attemptLabel(maybe.attempt)} to <${maybe.attempt.rcpts.join('>, <')}>; the other ${definite.length} attempt${definite.length > 1 ? 's are' : ' is'} preserved`,
+      );
+      evidence.push(`uncertain: ${p.conditional!.reason}`);
+    }
+    for (const n of p.notes ?? []) evidence.push(n);
+    if (attempts.length > 1 && !p.domains) {
+      const lines = [
+        `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attemptLabel(attempt)}`,
+      ];
+      for (const [s, list] of [...failing].sort(([a], [b]) => STATUS_RANK[b] - STATUS_RANK[a]))
+        lines.push(
+          `${s} in ${list.length} of ${attempts.length} attempts: ${list.map(attemptLabel).join(', ')}`,
         );
-        evidence.push(`uncertain: ${p.conditional!.reason}`);
-      }
-      for (const n of p.notes ?? []) evidence.push(n);
-      if (attempts.length > 1 && !p.domains) {
-        const lines = [
-          `${attempts.length} attempts evaluated (every declared address and sender); shown: ${attemptLabel(attempt)}`,
-        ];
-        for (const [s, list] of [...failing].sort(([a], [b]) => STATUS_RANK[b] - STATUS_RANK[a]))
-          lines.push(
-            `${s} in ${list.length} of ${attempts.length} attempts: ${list.map(attemptLabel).join(', ')}`,
-          );
-        evidence.splice(1, 0, ...lines);
-      }
-      const domains = p.domains ? domainResults(p, judged, capped) : undefined;
-      if (domains && domains.length > 1) {
-        const decidingDomain = p.domains![judged.indexOf(worst)]!;
-        evidence.splice(
-          1,
-          0,
-          ...domainLines(
-            domains,
-            decidingDomain,
-            `${attemptLabel(attempt)} to <${attempt.rcpts.join('>, <')}>`,
-          ),
-        );
-      }
-      let modelStatus: PathStatus | undefined;
-      if (p.uncertain !== undefined) {
-        modelStatus = status;
-        status = 'uncertain';
-        evidence.push(`uncertain: ${p.uncertain}`);
-      }
-      if (capped(status) !== status) {
-        status = capped(status);
-        evidence.push(
-          `uncertain: ${lacking.map((m) => `${m}.json`).join(', ')} not in the export, so this cannot be confirmed`,
-        );
-      }
-      const outcome = outcomeOf(pick);
-      const out: PathResult = { id: p.id, kind: p.kind, status, outcome, evidence, result };
-      if (domains) out.domains = domains;
-      if (modelStatus !== undefined) out.modelStatus = modelStatus;
-      return out;
-    })
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      evidence.splice(1, 0, ...lines);
+    }
+    const domains = p.domains ? domainResults(p, judged, capped) : undefined;
+    if (domains && domains.length > 1) {
+      const decidingDomain = p.domains![judged.indexOf(worst)]!;
+      evidence.splice(
+        1,
+        0,
+        ...domainLines(
+          domains,
+          decidingDomain,
+          `${attemptLabel(attempt)} to <${attempt.rcpts.join('>, <')}>`,
+        ),
+      );
+    }
+    let modelStatus: PathStatus | undefined;
+    if (p.uncertain !== undefined) {
+      modelStatus = status;
+      status = 'uncertain';
+      evidence.push(`uncertain: ${p.uncertain}`);
+    }
+    if (capped(status) !== status) {
+      status = capped(status);
+      evidence.push(
+        `uncertain: ${lacking.map((m) => `${m}.json`).join(', ')} not in the export, so this cannot be confirmed`,
+      );
+    }
+    const outcome = outcomeOf(pick);
+    const out: PathResult = { id: p.id, kind: p.kind, status, outcome, evidence, result };
+    if (domains) out.domains = domains;
+    if (modelStatus !== undefined) out.modelStatus = modelStatus;
+    return out;
+  });
 }
 
 function outcomeOf(o: Outcome): PathOutcome {

@@ -36,23 +36,34 @@ function features(r: SimResult): string[] {
   return [...f];
 }
 
+/** A seed's attempts, as the tests below make them. */
+function attemptsOf(seed: number): Attempt[] {
+  const g = new Gen(seed * 7919);
+  return Array.from({ length: ATTEMPTS }, () => generateAttempt(g));
+}
+
+const CONFIG_SEEDS = Array.from({ length: CONFIGS }, (_, i) => i + 1);
+
 describe('simulate agrees with simulateReference on generated tenants', () => {
-  const seen = new Map<string, number>();
-  test.each(Array.from({ length: CONFIGS }, (_, i) => i + 1))('configuration seed %i', (seed) => {
+  test.each(CONFIG_SEEDS)('configuration seed %i', (seed) => {
     const { cfg } = generateConfig(seed);
-    const g = new Gen(seed * 7919);
-    for (let k = 0; k < ATTEMPTS; k++) {
-      const a = generateAttempt(g);
+    for (const a of attemptsOf(seed)) {
       const expected = simulateReference(cfg, a);
       const actual = simulate(cfg, a);
       expect(actual, JSON.stringify(a)).toEqual(expected);
       // Twice: the caches filled by the first call must not change the second answer.
       expect(simulate(cfg, a)).toEqual(expected);
-      for (const f of features(expected)) seen.set(f, (seen.get(f) ?? 0) + 1);
     }
   });
 
+  // Counted here, not from the tests above, so that it holds when run alone; `simulate` stands for the reference,
+  // which the tests above hold it equal to.
   test('the generated cases reach the branches the shortcuts replace', () => {
+    const seen = new Set<string>();
+    for (const seed of CONFIG_SEEDS) {
+      const { cfg } = generateConfig(seed);
+      for (const a of attemptsOf(seed)) for (const f of features(simulate(cfg, a))) seen.add(f);
+    }
     for (const f of [
       'rcpt rejected',
       'post-acceptance inbox',
@@ -79,7 +90,7 @@ describe('simulate agrees with simulateReference on generated tenants', () => {
       'unknown settings',
       'unmodelled',
     ])
-      expect(seen.get(f) ?? 0, f).toBeGreaterThan(0);
+      expect(seen.has(f), f).toBe(true);
   });
 });
 

@@ -91,7 +91,12 @@ Exit codes: 0 no attack path open (after the plan, with --after-plan); 1 an atta
       const flows = assess.existingFlows(result.snapshot, gateway, p, zone);
       const side = (snapshot: typeof result.snapshot) => {
         const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now, flows });
-        const own = list.length ? assess.simulateAttempts(snapshot, gateway, list, { zone, now }) : [];
+        // Sorted by id as the standard paths are (simulateAttempts keeps the scenario file's order).
+        const own = list.length
+          ? assess
+              .simulateAttempts(snapshot, gateway, list, { zone, now })
+              .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          : [];
         const all = [...standard, ...own];
         return { verdict: paths.verdictOf(standard, gateway, lackingExports(snapshot)), paths: all };
       };
