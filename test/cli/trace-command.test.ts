@@ -72,6 +72,43 @@ describe('mxlock trace', () => {
     for (const line of t.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  test('impact replay of many flows: each entry names the flow the simulator refused (results matched to flows)', async () => {
+    // 30 gateway flows from 30 partner domains and 12 printers sending as the own domain from their own addresses:
+    // only the printers are refused (at the lock-down stage), whatever their place among the flows.
+    const lines = ['"Received","SenderAddress","RecipientAddress","Subject","Status","FromIP"'];
+    const printers: string[] = [];
+    for (let i = 0; i < 42; i++) {
+      const printer = i % 7 === 3 || i >= 36;
+      const sender = printer ? `printer${i}@contoso.com` : `news@partner${i}.example`;
+      const ip = printer ? `192.0.2.${100 + i}` : '203.0.113.10';
+      if (printer) printers.push(`${sender} ${ip}`);
+      lines.push(
+        [
+          `9/1/2025 8:${String(i).padStart(2, '0')}:00 AM`,
+          sender,
+          'alice@contoso.com',
+          'Scan',
+          'Delivered',
+          ip,
+        ]
+          .map((v) => `"${v}"`)
+          .join(','),
+      );
+    }
+    const file = join(tmp, 'many-flows.csv');
+    await writeFile(file, lines.join('\r\n') + '\r\n');
+    const r = await mxlock('trace', file, ...WIDE_OPEN, '--format', 'json');
+    const j = JSON.parse(r.stdout);
+    expect(j.replay.flows).toBe(42);
+    expect(j.impact.map((i: { sender: string; ip: string }) => `${i.sender} ${i.ip}`).sort()).toEqual(
+      printers.sort(),
+    );
+    for (const i of j.impact) expect(i).toMatchObject({ wouldBe: 'refused at stage 2', stage: 2 });
+    expect(j.impactUncertain.reduce((n: number, g: { flows: number }) => n + g.flows, 0)).toBe(
+      42 - printers.length,
+    );
+  });
+
   test('several files in several layouts add up; --no-impact skips the replay', async () => {
     const r = await mxlock(
       'trace',
