@@ -195,7 +195,21 @@ export function simulateAttempts(
   list: readonly StandardPath[],
   options: Pick<AssessOptions, 'zone' | 'now'> = {},
 ): PathResult[] {
-  return evaluatePathsInOrder(configFor(snapshot, gateway, options), list, lackingExports(snapshot));
+  return attemptSimulator(snapshot, gateway, options)(list);
+}
+
+/**
+ * simulateAttempts with the configuration compiled once (and its caches kept), for a caller that simulates a long list
+ * part by part so as not to hold every result at once.
+ */
+export function attemptSimulator(
+  snapshot: Snapshot,
+  gateway: ResolvedGateway,
+  options: Pick<AssessOptions, 'zone' | 'now'> = {},
+): (list: readonly StandardPath[]) => PathResult[] {
+  const cfg = configFor(snapshot, gateway, options);
+  const lacking = lackingExports(snapshot);
+  return (list) => evaluatePathsInOrder(cfg, list, lacking);
 }
 
 export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {

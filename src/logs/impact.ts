@@ -6,7 +6,7 @@
  */
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { DnsZone } from '../common/zone.js';
-import { simulateAttempts } from '../assess.js';
+import { attemptSimulator } from '../assess.js';
 import { certHost, type PathResult, type StandardPath } from '../model/paths.js';
 import { buildPlan } from '../plan/index.js';
 import { applyAll } from '../plan/model.js';
@@ -48,6 +48,8 @@ export interface UncertainImpact {
 }
 
 const UNCERTAIN_EXAMPLES = 5;
+/** Flows simulated per call in the replay: the results of one batch are held at a time. */
+const REPLAY_BATCH = 250;
 
 export interface ImpactResult {
   /** Flows refused after a stage (or by the configuration as exported although the log says delivered). */
@@ -149,25 +151,27 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
   };
   // The flows not settled yet (by index), replayed against the tenant as exported, then after each runnable stage,
   // cumulatively as the plan's safety check builds it; a flow leaves at the first state that refuses it or cannot
-  // tell. Only one state's results are held at a time (20,000 flows' decisions per state are a few hundred MB).
+  // tell. Results are read REPLAY_BATCH flows at a time and dropped (20,000 flows' decisions are a few hundred MB).
   let pending = flows.map((_, i) => i);
-  const run = (s: Snapshot) =>
-    simulateAttempts(
-      s,
-      input.gateway,
-      pending.map((i) => list[i]!),
-      { zone: input.zone, now: input.now },
-    );
-  const today: number[] = [];
-  run(input.snapshot).forEach((p, k) => {
-    const i = pending[k]!;
-    // The log says it was delivered; a simulation that refuses it today means the export and the log disagree (an
-    // older configuration, or what the model does not know): said, never read as "still fine".
-    if (p.status === 'broken')
-      impact.push(entry(i, 'refused by the configuration as exported (the log says delivered)', null, p));
-    else today.push(i);
+  /** Replays the pending flows against `s`; gives the flows that stay pending, after `settle` saw the others. */
+  const replay = (s: Snapshot, settle: (i: number, p: PathResult) => boolean): number[] => {
+    const simulate = attemptSimulator(s, input.gateway, { zone: input.zone, now: input.now });
+    const still: number[] = [];
+    for (let from = 0; from < pending.length; from += REPLAY_BATCH) {
+      const batch = pending.slice(from, from + REPLAY_BATCH);
+      simulate(batch.map((i) => list[i]!)).forEach((p, k) => {
+        if (!settle(batch[k]!, p)) still.push(batch[k]!);
+      });
+    }
+    return still;
+  };
+  // The log says it was delivered; a simulation that refuses it today means the export and the log disagree (an
+  // older configuration, or what the model does not know): said, never read as "still fine".
+  pending = replay(input.snapshot, (i, p) => {
+    if (p.status !== 'broken') return false;
+    impact.push(entry(i, 'refused by the configuration as exported (the log says delivered)', null, p));
+    return true;
   });
-  pending = today;
   const stages: number[] = [];
   let state = input.snapshot;
   for (const stage of plan.stages) {
@@ -175,15 +179,13 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
     if (stage.changes.length === 0) continue;
     state = applyAll(state, stage.changes);
     stages.push(stage.no);
-    const still: number[] = [];
-    run(state).forEach((p, k) => {
-      const i = pending[k]!;
+    pending = replay(state, (i, p) => {
       if (p.status === 'broken') impact.push(entry(i, `refused at stage ${stage.no}`, stage.no, p));
       else if (p.status === 'uncertain')
         unsettled.push(entry(i, `uncertain after stage ${stage.no}`, stage.no, p));
-      else still.push(i);
+      else return false;
+      return true;
     });
-    pending = still;
   }
   // A total order (the entries are made stage by stage, so their order before sorting tells nothing).
   const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
