@@ -464,8 +464,11 @@ interface LastDay {
 /**
  * Classifies inbound rows and counts them as it goes. Two ways in, one set of decisions: `add` takes a LogRow (JSON,
  * the joined historical reports, tests); `recordReader` reads a CSV record by its bytes (DESIGN §8: a million rows
- * make no string per field), finding each recipient, address, sender domain, status and day in a ByteMemo and working
- * it out — with the functions `add` uses — only the first time its bytes are seen.
+ * make no string per field): a recipient's or sender domain's packed answers are found again in a ByteTable by its
+ * bytes, a status (and EmailEvents' direction and connectors) in a ByteMemo, a dotted quad parsed to a number (or
+ * found in the recent-quads cache), the day by comparing the date part with the previous row's; each is worked out —
+ * with the functions `add` uses — only the first times its bytes are seen. Direct sources and flows are kept in
+ * tables keyed by the permanent ids of their address, sender domain and recipient domain.
  */
 export class TraceClassifier {
   rows = 0;
@@ -1273,17 +1276,8 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.set(key, value);
 }
 
-/**
- * The value `memo` holds for field `i` of `rec`, worked out from its text by `make` the first time; `kept` is told
- * when the memo keeps a value it was given.
- */
-function lookup<T>(
-  memo: ByteMemo<T>,
-  rec: CsvRecord,
-  i: number,
-  make: (text: string) => T,
-  kept?: (value: T) => void,
-): T {
+/** The value `memo` holds for field `i` of `rec`, worked out from its text by `make` the first time. */
+function lookup<T>(memo: ByteMemo<T>, rec: CsvRecord, i: number, make: (text: string) => T): T {
   // A field with a doubled quote is not its bytes: read as text (no trace field has one in practice).
   if (i < 0 || rec.escaped(i)) return make(fieldText(rec, i));
   const b = rec.bytes;
@@ -1292,7 +1286,7 @@ function lookup<T>(
   let v = memo.get(b, s, e);
   if (v === undefined) {
     v = make(rec.field(i));
-    if (memo.set(b, s, e, v)) kept?.(v);
+    memo.set(b, s, e, v);
   }
   return v;
 }
