@@ -252,7 +252,7 @@ export interface Flow {
 const MAX_CACHED_KEYS = 16_384;
 
 /**
- * The bounds of the byte path's memos (entries; bytes of keys): what a tenant's trace repeats fits, a botnet's
+ * The bounds of the byte path's tables (entries, each a 64-byte slot): what a tenant's trace repeats fits, a botnet's
  * addresses do not fill memory. Mutable for the tests only, which make them tiny to exercise resets and long probes.
  */
 export const MEMO_BOUNDS = {
