@@ -14,9 +14,13 @@ function yamlString(s: string): string {
   return stringifyJsonLine(s).trimEnd();
 }
 
+/** Columns the YAML suggestion's lines keep within: the terminal's 80 less the 4 it is indented by there. */
+const YAML_WIDTH = 76;
+
 /**
  * The Direct Send inventory as mxlock.yaml `directSendSources` (DESIGN §3.2), one source per address, ready to paste
- * once each is confirmed as a legitimate sender (names are placeholders to replace with what the device is).
+ * once each is confirmed as a legitimate sender (names are placeholders to replace with what the device is). A sender
+ * list that does not fit on one line is written one sender per line.
  */
 export function directSendSourcesYaml(report: Pick<TraceReport, 'directSendInventory'>): string {
   const byIp = new Map<string, string[]>();
@@ -30,7 +34,9 @@ export function directSendSourcesYaml(report: Pick<TraceReport, 'directSendInven
   for (const [ip, senders] of byIp) {
     lines.push(`  - name: ${yamlString(`Direct Send from ${ip}`)}`);
     lines.push(`    ips: [${yamlString(ip)}]`);
-    lines.push(`    senders: [${senders.map(yamlString).join(', ')}]`);
+    const flow = `    senders: [${senders.map(yamlString).join(', ')}]`;
+    if (flow.length <= YAML_WIDTH) lines.push(flow);
+    else lines.push('    senders:', ...senders.map((x) => `      - ${yamlString(x)}`));
   }
   return `${lines.join('\n')}\n`;
 }
