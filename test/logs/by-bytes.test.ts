@@ -130,6 +130,9 @@ const STATUSES = [
   'Pending',
   'Expanded',
   'Odd',
+  // Spellings that differ from real ones only in the middle (RecentKeys compares the words that cover them).
+  'DeliXered',
+  'FilteredAXSpam',
 ];
 /** Every date shape the reader knows, and some it does not. */
 function timeText(r: () => number, ms: number): string {
