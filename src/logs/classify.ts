@@ -6,7 +6,7 @@
  */
 import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
-import { IpSet, ipv4Text, parseAddress, strictQuad, type Address } from '../common/ip.js';
+import { IpSet, ipv4Text, parseAddress, strictQuad, strictQuadBytes, type Address } from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
 import { ByteMemo, ByteTable, HOT_HITS, IdTable, IntMap, Layout } from './byte-memo.js';
 import {
@@ -438,9 +438,6 @@ const enum Ch {
   AT = 0x40,
   SPACE = 0x20,
   LETTER_T = 0x54,
-  DOT = 0x2e,
-  DIGIT_0 = 0x30,
-  DIGIT_9 = 0x39,
 }
 /** Longest date part (`2025-07-17`, `17.07.2025`) remembered for the next row; longer ones are parsed each time. */
 const MAX_DATE_PART_BYTES = 32;
@@ -660,7 +657,7 @@ export class TraceClassifier {
       this.rowSource = c[at + 7]!;
       return true;
     }
-    const n = quadOf(b, s, e);
+    const n = strictQuadBytes(b, s, e);
     if (n < 0) return false;
     this.useQuad(n);
     c[at] = len;
@@ -1236,32 +1233,6 @@ export class TraceClassifier {
     });
     return [...this.flowRefs];
   }
-}
-
-/** The dotted quad `b[s..e)` spells as a number (what strictQuad gives its text), -1 when it is not one. */
-function quadOf(b: Uint8Array, s: number, e: number): number {
-  if (e - s < 7 || e - s > 15) return -1;
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = s; i < e; i++) {
-    const c = b[i]!;
-    if (c === Ch.DOT) {
-      if (digits === 0 || dots === 3) return -1;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= Ch.DIGIT_0 && c <= Ch.DIGIT_9) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - Ch.DIGIT_0);
-      if (part > 255) return -1;
-      digits++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return n * 256 + part;
 }
 
 /** Without a direction (no column, or an empty or unknown value), inbound is mail to the tenant's domains (message

@@ -10,6 +10,8 @@ import {
   parseAddress,
   parseIpEntry,
   sampleAddress,
+  strictQuad,
+  strictQuadBytes,
 } from '../../src/common/ip.js';
 import { Gen } from '../model/generate.js';
 
@@ -211,6 +213,54 @@ describe('client addresses: the four-part decimal fast path accepts exactly what
     expect(isValidIp(text)).toBe(valid);
     expect(SET.has(text)).toBe(inSet);
     expect(SET.hasAddress(parseAddress(text))).toBe(inSet);
+  });
+});
+
+describe('strictQuadBytes gives the bytes of a text what strictQuad gives the text', () => {
+  test('edge cases and 20,000 generated texts of digits and dots', () => {
+    const texts = [
+      '1.2.3.4',
+      '0.0.0.0',
+      '255.255.255.255',
+      '01.2.3.4',
+      '1.2.3.00',
+      '256.1.1.1',
+      '1.2.3',
+      '1.2.3.4.5',
+    ];
+    texts.push(
+      '1..2.3',
+      '.1.2.3',
+      '1.2.3.',
+      '+1.2.3.4',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      '',
+      '10.20.30.40',
+      '9.99.199.255',
+    );
+    texts.push('1.2.3.4a', '1.2.3.4/32', '111.222.233.244', '1111.2.3.4', '1.2.3.2555', '1.2.3.0');
+    let x = 7;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff);
+    for (let i = 0; i < 10_000; i++) {
+      let t = '';
+      for (let n = 7 + (next() % 10); n > 0; n--) t += '0123456789.'[next() % 11];
+      texts.push(t);
+      // Four parts of 0-300, now and then with a leading zero, or three or five parts.
+      const parts = Array.from({ length: 3 + (next() % 9 === 0 ? 2 * (next() % 2) : 1) }, () => {
+        const v = String(next() % 301);
+        return next() % 10 === 0 ? `0${v}` : v;
+      });
+      texts.push(parts.join('.'));
+    }
+    let valid = 0;
+    for (const t of texts) {
+      const b = Buffer.from(`"${t}",`);
+      const expected = strictQuad(t);
+      if (expected >= 0) valid++;
+      expect(strictQuadBytes(b, 1, 1 + t.length), t).toBe(expected);
+    }
+    expect(valid).toBeGreaterThan(1000); // the generated texts reach the valid branch too
   });
 });
 
