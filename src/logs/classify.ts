@@ -204,6 +204,13 @@ export class Tally {
     return i;
   }
 
+  /** Key `i`'s rows, all classes together. */
+  totalOf(i: number): number {
+    let t = 0;
+    for (let j = 0; j < INBOUND_CLASSES.length; j++) t += this.counts[i * Tallies.STRIDE + j]!;
+    return t;
+  }
+
   countsOf(i: number): Counts {
     const c = zero();
     INBOUND_CLASSES.forEach((k, j) => (c[k] = this.counts[i * Tallies.STRIDE + j]!));
@@ -1284,11 +1291,13 @@ function stamp(t: number): string | null {
   return Number.isNaN(t) ? null : isoSeconds(t);
 }
 
-/** `xs` by count, most first, then by `key` (worked out once per entry: a comparison makes no string). */
-function byCount<T extends { count: number }>(xs: T[], key: (x: T) => string): T[] {
-  const keyed = xs.map((x) => ({ x, k: key(x) }));
-  keyed.sort((a, b) => b.x.count - a.x.count || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  return keyed.map((e) => e.x);
+/**
+ * `xs` by count, most first, then by address, then by `second` (the address is a parsed address: every character of
+ * it sorts after the space that once joined the two into one key, so the order is the same).
+ */
+function byCount<T extends { count: number; ip: string }>(xs: T[], second: (x: T) => string): T[] {
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return xs.sort((a, b) => b.count - a.count || text(a.ip, b.ip) || text(second(a), second(b)));
 }
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
@@ -1303,14 +1312,14 @@ export function directSourcesOf(c: TraceClassifier): DirectSource[] {
     if (s.compauth) entry.compauth = Object.fromEntries([...s.compauth].sort(([a], [b]) => (a < b ? -1 : 1)));
     return entry;
   });
-  return byCount(list, (x) => `${x.ip} ${x.senderDomain}`);
+  return byCount(list, (x) => x.senderDomain);
 }
 
 export function inventoryOf(c: TraceClassifier): InventoryEntry[] {
   const list = c.directSend.entries().map(([sender, ip, s]) => {
     return { sender, ip, count: s.count, firstSeen: stamp(s.first), lastSeen: stamp(s.last) };
   });
-  return byCount(list, (x) => `${x.ip} ${x.sender}`);
+  return byCount(list, (x) => x.sender);
 }
 
 /** Why the counts prove less than they seem: said in every output (issue 12; formats.md §2.2; field-notes). */

@@ -36,15 +36,35 @@ export interface TraceReport {
   notes: string[];
 }
 
+/**
+ * The `limit` keys of `tally` with the most rows (ties by key), or all of them by key with `sortByKey`. Only the keys
+ * kept become rows: the totals are read from the tally's counts, and the largest are kept in a small sorted list as
+ * they come (a summary has up to MAX_TALLY_KEYS keys, a top list 100).
+ */
 export function top(tally: Tally, limit: number, sortByKey = false): CountRow[] {
-  const rows: CountRow[] = tally.keys.map((key, i) => {
-    const counts = tally.countsOf(i);
-    let total = 0;
-    for (const v of Object.values(counts)) total += v;
-    return { key, total, counts };
+  const keys = tally.keys;
+  const row = (i: number): CountRow => ({
+    key: keys[i]!,
+    total: tally.totalOf(i),
+    counts: tally.countsOf(i),
   });
-  rows.sort(
-    sortByKey ? (a, b) => (a.key < b.key ? -1 : 1) : (a, b) => b.total - a.total || (a.key < b.key ? -1 : 1),
-  );
-  return rows.slice(0, limit);
+  if (sortByKey) return keys.map((_, i) => row(i)).sort((a, b) => (a.key < b.key ? -1 : 1));
+  // Before: more rows, then the smaller key.
+  const before = (i: number, ti: number, j: number, tj: number) =>
+    ti > tj || (ti === tj && keys[i]! < keys[j]!);
+  const kept: number[] = [];
+  const totals: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const t = tally.totalOf(i);
+    if (kept.length === limit && !before(i, t, kept[limit - 1]!, totals[limit - 1]!)) continue;
+    let at = kept.length === limit ? limit - 1 : kept.length;
+    while (at > 0 && before(i, t, kept[at - 1]!, totals[at - 1]!)) {
+      kept[at] = kept[at - 1]!;
+      totals[at] = totals[at - 1]!;
+      at--;
+    }
+    kept[at] = i;
+    totals[at] = t;
+  }
+  return kept.map(row);
 }

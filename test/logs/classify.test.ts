@@ -15,6 +15,7 @@ import {
   TraceClassifier,
 } from '../../src/logs/classify.js';
 import type { LogRow } from '../../src/logs/layouts.js';
+import { top } from '../../src/logs/summary.js';
 import { analyseLogs } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
 
@@ -219,6 +220,26 @@ describe('bounded memory', () => {
     expect(t.overflow).toBe(1);
     expect(t.keys[MAX_TALLY_KEYS]).toBe(OTHER_KEY);
     expect(t.countsOf(0).viaGateway).toBe(2);
+  });
+
+  it('top lists the keys with the most rows, ties by key, as sorting every key would', () => {
+    let x = 3;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff);
+    for (const [keys, limit] of [
+      [0, 5],
+      [3, 5],
+      [50, 5],
+      [2000, 100],
+      [2000, 1],
+      [120, 120],
+    ] as const) {
+      const t = new Tally();
+      // Few distinct totals: many ties, broken by the key.
+      for (let i = 0; i < keys * 4; i++) t.bump(`k${next() % Math.max(keys, 1)}`, next() % 7);
+      const all = t.keys.map((key, i) => ({ key, total: t.totalOf(i), counts: t.countsOf(i) }));
+      const expected = all.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1)).slice(0, limit);
+      expect(top(t, limit)).toEqual(expected);
+    }
   });
 
   it('the lists of direct sources keep MAX_SOURCES distinct ones and count the rows of the rest', () => {
