@@ -40,3 +40,10 @@ export async function mapBounded<T, R>(
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
+
+/** A typed array twice as long as `a`, beginning with its contents: how the tables kept in one typed array grow. */
+export function doubled<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
+  const out = new (a.constructor as new (length: number) => T)(a.length * 2);
+  out.set(a);
+  return out;
+}

@@ -21,6 +21,7 @@ import {
 } from './layouts.js';
 import type { CsvRecord } from './tokenizer.js';
 import { isoDay, isoSeconds, parseLogDay, parseLogTime, timeOfDayBytes } from './time.js';
+import { doubled } from '../common/collections.js';
 
 export type SourceClass = 'gateway' | 'declared' | 'other' | 'none';
 export type InboundClass =
@@ -197,9 +198,7 @@ export class Tally {
     this.index.set(key, i);
     this.keys.push(key);
     if ((i + 1) * Tallies.STRIDE > this.counts.length) {
-      const grown = new Int32Array(this.counts.length * 2);
-      grown.set(this.counts);
-      this.counts = grown;
+      this.counts = doubled(this.counts);
     }
     return i;
   }
@@ -560,6 +559,8 @@ export class TraceClassifier {
   private flowCounts = new Float64Array(256);
   private readonly daySlots = new Map<number, number>();
   private readonly rowDetail = new LogRowDetail();
+  /** The RowDetail of the row being counted (the string path's or the reader's). */
+  private detail: RowDetail = this.rowDetail;
 
   constructor(readonly context: TraceContext) {
     this.accepted = new Set(context.acceptedDomains.map((d) => d.toLowerCase()));
@@ -701,12 +702,8 @@ export class TraceClassifier {
     if (this.rowQuad >= 0) this.quadIds.set(this.rowQuad, id);
     else this.addressIds.set(ip, id);
     if (id >= this.addressSources.length) {
-      const sources = new Uint8Array(this.addressSources.length * 2);
-      sources.set(this.addressSources);
-      this.addressSources = sources;
-      const slots = new Int32Array(this.addressSlots.length * 2);
-      slots.set(this.addressSlots);
-      this.addressSlots = slots;
+      this.addressSources = doubled(this.addressSources);
+      this.addressSlots = doubled(this.addressSlots);
     }
     this.addressSources[id] = this.rowSource;
     this.addressSlots[id] = -1;
@@ -750,7 +747,7 @@ export class TraceClassifier {
   /** The row's sender domain as info (likewise). */
   private senderDomainObject(): SenderDomainInfo {
     return (this.sdInfo ??=
-      this.recordDomainInfo(this.record!, this.senderAt) ?? this.senderDomainInfo(this.rowDetail.sender()));
+      this.recordDomainInfo(this.record!, this.senderAt) ?? this.senderDomainInfo(this.detail.sender()));
   }
 
   private recipientSlot(): number {
@@ -856,6 +853,7 @@ export class TraceClassifier {
     const day = parseLogDay(row.time);
     const sender = row.sender.trim().toLowerCase();
     const detail = this.rowDetail;
+    this.detail = detail;
     detail.row = row;
     detail.lowerSender = sender;
     const sd = this.senderDomainInfo(sender);
@@ -961,6 +959,7 @@ export class TraceClassifier {
           ? outcomeOf(id, status.status, rec.field(index.deliveryLocation))
           : status.outcome;
       detail.rec = rec;
+      this.detail = detail;
       const day = this.recordDay(rec, index.time, lastDay);
       detail.day = day;
       this.recordSenderDomain(rec, index.sender, senderDomains, detail);
@@ -1218,12 +1217,8 @@ export class TraceClassifier {
         count: 0,
       }) - 1;
     if (at >= this.flowCounts.length) {
-      const grown = new Float64Array(this.flowCounts.length * 2);
-      grown.set(this.flowCounts);
-      this.flowCounts = grown;
-      const keys = new Int32Array(this.flowKeys.length * 2);
-      keys.set(this.flowKeys);
-      this.flowKeys = keys;
+      this.flowCounts = doubled(this.flowCounts);
+      this.flowKeys = doubled(this.flowKeys);
     }
     this.flowKeys.fill(-1, at * 3, at * 3 + 3);
     return at;

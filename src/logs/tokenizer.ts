@@ -11,6 +11,7 @@
  * cut by the end of a chunk is carried, copied, into the next one.
  */
 import { InputError } from '../errors.js';
+import { doubled } from '../common/collections.js';
 
 /**
  * The bytes the tokenizer looks for. Const enums, so that they are literals in the compiled code: esbuild makes a
@@ -261,9 +262,7 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
   private addField(k: number, s: number, e: number, esc: number): void {
     if (2 * k >= this.spans.length) {
       if (k >= MAX_FIELDS) this.fail(this.row + 1, `more than ${MAX_FIELDS} fields`);
-      const grown = new Int32Array(this.spans.length * 2);
-      grown.set(this.spans);
-      this.spans = grown;
+      this.spans = doubled(this.spans);
     }
     this.spans[2 * k] = s;
     this.spans[2 * k + 1] = e | esc;

@@ -9,6 +9,7 @@
  * treats as unknown (DESIGN §1.1), never as one of the candidates. Pure; iterative (inputs can nest 100,000 deep).
  */
 import { inlineSafe } from '../common/text.js';
+import { doubled } from '../common/collections.js';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -171,9 +172,7 @@ export function findDuplicateKeys(text: string): DuplicateKey[] {
     }
     if (c === 0x7b || c === 0x5b) {
       if (++depth === isObject.length) {
-        const grown = new Uint8Array(isObject.length * 2);
-        grown.set(isObject);
-        isObject = grown;
+        isObject = doubled(isObject);
       }
       if (c === 0x7b) {
         isObject[depth] = 1;
