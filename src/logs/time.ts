@@ -159,24 +159,8 @@ const lastDay = { part: '', twelveHour: false, ms: NaN };
 
 /** `2025-07-17T21:29:08Z` (seconds; what the JSON carries for first/last seen). */
 export function isoSeconds(ms: number): string {
-  // Thousands of first/last-seen times are written per report: the day's text is kept, the time of day is arithmetic.
-  if (!(ms >= 0 && ms < MAX_FOUR_DIGIT_YEAR_MS))
-    return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
-  const day = Math.floor(ms / 86_400_000);
-  if (day !== lastStampDay) {
-    lastStampDay = day;
-    lastStampText = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  const s = Math.floor((ms - day * 86_400_000) / 1000);
-  const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
-  return `${lastStampText}${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}Z`;
+  return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
 }
-
-/** 10000-01-01T00:00:00Z: past it, toISOString writes a six-digit year. */
-const MAX_FOUR_DIGIT_YEAR_MS = 253_402_300_800_000;
-/** The last day isoSeconds wrote (days since 1970) and its `YYYY-MM-DDT`. */
-let lastStampDay = -1;
-let lastStampText = '';
 
 /** `2025-07-17`. */
 export function isoDay(ms: number): string {
