@@ -22,6 +22,7 @@ import {
 import type { CsvRecord } from './tokenizer.js';
 import { isoDay, isoSeconds, parseLogDay, parseLogTime, timeOfDayBytes } from './time.js';
 import { doubled } from '../common/collections.js';
+import { compareIds } from '../common/order.js';
 
 export type SourceClass = 'gateway' | 'declared' | 'other' | 'none';
 export type InboundClass =
@@ -139,11 +140,6 @@ function saw(s: Seen, t: number): void {
 }
 
 /** Counts per key in a Tally: one per class, padded to 32 bytes so that a key's counts lie in one cache line. */
-const enum QuadCache {
-  ENTRIES = 256,
-  STRIDE = 8,
-}
-
 const enum Tallies {
   STRIDE = 8,
 }
@@ -448,6 +444,12 @@ const enum Ch {
 /** Longest date part (`2025-07-17`, `17.07.2025`) remembered for the next row; longer ones are parsed each time. */
 const MAX_DATE_PART_BYTES = 32;
 
+/** TraceClassifier.useQuadBytes' cache of recent dotted-quad spellings. */
+const enum QuadCache {
+  ENTRIES = 256,
+  STRIDE = 8,
+}
+
 /**
  * The previous record's date part (up to its first space or `T`) and what it gave: its bytes, and for one of 4 to 12
  * bytes the words that cover it (compared whole instead of byte by byte), whether the time is AM/PM, the day, its slot.
@@ -606,7 +608,12 @@ export class TraceClassifier {
     const ip = raw.trim();
     const quad = strictQuad(ip);
     const source = this.sourceOfAddress(quad >= 0 ? quad : ip === '' ? undefined : parseAddress(ip));
-    return { ip, source, quad, id: quad >= 0 ? this.quadIds.get(quad) : (this.addressIds.get(ip) ?? -1) };
+    return { ip, source, quad, id: this.knownAddressId(quad, ip) };
+  }
+
+  /** The id an address has (-1: none yet): a dotted quad's by its number, any other by its trimmed text. */
+  private knownAddressId(quad: number, ip: string): number {
+    return quad >= 0 ? this.quadIds.get(quad) : (this.addressIds.get(ip) ?? -1);
   }
 
   private cachedAddressInfo(raw: string): AddressInfo {
@@ -622,8 +629,7 @@ export class TraceClassifier {
   private useAddress(info: AddressInfo): void {
     // Another info of the same address (another spelling, or one made before a cache started afresh) may have been
     // given the id since.
-    if (info.id < 0 && info.source !== Src.NONE)
-      info.id = info.quad >= 0 ? this.quadIds.get(info.quad) : (this.addressIds.get(info.ip) ?? -1);
+    if (info.id < 0 && info.source !== Src.NONE) info.id = this.knownAddressId(info.quad, info.ip);
     this.rowAddress = info;
     this.rowQuad = info.quad;
     this.rowSource = info.source;
@@ -633,10 +639,14 @@ export class TraceClassifier {
   /** Makes the plain dotted quad `n` the row's address (the byte path: no string, no object). */
   private useQuad(n: number): void {
     const id = this.quadIds.get(n);
+    this.rowQuadIs(n, id, id >= 0 ? this.addressSources[id]! : this.sourceOfAddress(n));
+  }
+
+  private rowQuadIs(n: number, id: number, source: number): void {
     this.rowAddress = undefined;
     this.rowQuad = n;
     this.rowAddressId = id;
-    this.rowSource = id >= 0 ? this.addressSources[id]! : this.sourceOfAddress(n);
+    this.rowSource = source;
   }
 
   /**
@@ -659,10 +669,7 @@ export class TraceClassifier {
       const n = c[at + 5]! >>> 0;
       let id = c[at + 6]!;
       if (id < 0) id = c[at + 6] = this.quadIds.get(n);
-      this.rowAddress = undefined;
-      this.rowQuad = n;
-      this.rowAddressId = id;
-      this.rowSource = c[at + 7]!;
+      this.rowQuadIs(n, id, c[at + 7]!);
       return true;
     }
     const n = strictQuadBytes(b, s, e);
@@ -1040,24 +1047,20 @@ export class TraceClassifier {
   private recordSenderDomain(rec: CsvRecord, at: number, table: ByteTable, detail: RowDetail): void {
     this.sdTable = undefined;
     this.sdInfo = undefined;
-    if (at >= 0 && !rec.escaped(at)) {
+    const i = lastAt(rec, at);
+    if (i >= 0) {
       const b = rec.bytes;
-      const s = rec.fieldStart(at);
       const e = rec.fieldEnd(at);
-      let i = e - 1;
-      while (i >= s && b[i] !== Ch.AT) i--;
-      if (i >= s) {
-        let p = table.get(b, i + 1, e);
-        if (p === Layout.MISSING) {
-          const info = this.recordDomainInfo(rec, at);
-          p = info === null ? Packed.NO_DOMAIN : info.packed;
-          this.sdInfo = info ?? undefined;
-          if (table.set(b, i + 1, e, p) && info !== null) this.sdTable = table;
-        } else if (p !== Packed.NO_DOMAIN) this.sdTable = table;
-        if (p !== Packed.NO_DOMAIN) {
-          this.sd = p;
-          return;
-        }
+      let p = table.get(b, i + 1, e);
+      if (p === Layout.MISSING) {
+        const info = this.domainInfoAfter(b, i, e);
+        p = info === null ? Packed.NO_DOMAIN : info.packed;
+        this.sdInfo = info ?? undefined;
+        if (table.set(b, i + 1, e, p) && info !== null) this.sdTable = table;
+      } else if (p !== Packed.NO_DOMAIN) this.sdTable = table;
+      if (p !== Packed.NO_DOMAIN) {
+        this.sd = p;
+        return;
       }
     }
     const info = this.senderDomainInfo(detail.sender());
@@ -1070,13 +1073,12 @@ export class TraceClassifier {
    * `@`, the field is escaped, or the part parses to no domain (the caller reads the whole sender).
    */
   private recordDomainInfo(rec: CsvRecord, at: number): SenderDomainInfo | null {
-    if (at < 0 || rec.escaped(at)) return null;
-    const b = rec.bytes;
-    const s = rec.fieldStart(at);
-    const e = rec.fieldEnd(at);
-    let i = e - 1;
-    while (i >= s && b[i] !== Ch.AT) i--;
-    if (i < s) return null;
+    const i = lastAt(rec, at);
+    return i < 0 ? null : this.domainInfoAfter(rec.bytes, i, rec.fieldEnd(at));
+  }
+
+  /** The sender domain info of the bytes after the `@` at `i` up to `e`, null when they parse to no domain. */
+  private domainInfoAfter(b: Uint8Array, i: number, e: number): SenderDomainInfo | null {
     // `@` is one byte that no other UTF-8 sequence holds, and neither cased nor case-ignorable: the lower-case,
     // trimmed text after it is what the lower-case, trimmed sender has after its last `@`.
     const domain = parseDomain(
@@ -1249,6 +1251,16 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.set(key, value);
 }
 
+/** Where the last `@` of field `i` of `rec` lies in its bytes; -1 when it has none, is escaped or is not there. */
+function lastAt(rec: CsvRecord, i: number): number {
+  if (i < 0 || rec.escaped(i)) return -1;
+  const b = rec.bytes;
+  const s = rec.fieldStart(i);
+  let at = rec.fieldEnd(i) - 1;
+  while (at >= s && b[at] !== Ch.AT) at--;
+  return at >= s ? at : -1;
+}
+
 /** The value `memo` holds for field `i` of `rec`, worked out from its text by `make` the first time. */
 function lookup<T>(memo: ByteMemo<T>, rec: CsvRecord, i: number, make: (text: string) => T): T {
   // A field with a doubled quote is not its bytes: read as text (no trace field has one in practice).
@@ -1291,8 +1303,7 @@ function stamp(t: number): string | null {
  * it sorts after the space that once joined the two into one key, so the order is the same).
  */
 function byCount<T extends { count: number; ip: string }>(xs: T[], second: (x: T) => string): T[] {
-  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return xs.sort((a, b) => b.count - a.count || text(a.ip, b.ip) || text(second(a), second(b)));
+  return xs.sort((a, b) => b.count - a.count || compareIds(a.ip, b.ip) || compareIds(second(a), second(b)));
 }
 
 export function directSourcesOf(c: TraceClassifier): DirectSource[] {
