@@ -5,7 +5,7 @@
 import { CHECKS } from './checks/registry.js';
 import { benchmarksOf } from './checks/benchmarks.js';
 import type { Check, CheckContext, CheckOutcome, Finding } from './checks/types.js';
-import { rank, SEVERITY_ORDER, type Severity } from './common/order.js';
+import { rank, SEVERITY_ORDER, sortById, type Severity } from './common/order.js';
 import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
 import type { DnsZone } from './common/zone.js';
@@ -234,9 +234,7 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
   const known = new Set(CHECKS.map((c) => c.id));
   for (const id of waivers.keys())
     if (!known.has(id)) warnings.push(`profile waiver for unknown check id "${id}" ignored`);
-  const findings: ReportFinding[] = CHECKS.map((c) => runCheck(c, ctx, waivers)).sort((a, b) =>
-    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
+  const findings: ReportFinding[] = sortById(CHECKS.map((c) => runCheck(c, ctx, waivers)));
 
   const reportPaths: ReportPath[] = paths.map(toReportPath);
   const present = (n: string) => snapshot.data[n as keyof Snapshot['data']] !== undefined;

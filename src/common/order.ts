@@ -70,3 +70,13 @@ export function worstBy<T>(order: readonly T[], empty: T): (values: readonly T[]
     return order[best] ?? whenNone;
   };
 }
+
+/** Code-unit order, independent of the host locale (reports must be byte-identical on every machine). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `items` by id in compareIds order (a copy): how reports list findings and paths. */
+export function sortById<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareIds(a.id, b.id));
+}

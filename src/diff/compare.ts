@@ -7,7 +7,7 @@ import type { FindingStatus } from '../common/order.js';
 import { rank, SEVERITY_ORDER } from '../common/order.js';
 import type { PathStatus } from '../model/types.js';
 import type { Report, ReportFinding, ReportPath } from '../report/model.js';
-import { compareIds } from '../report/text.js';
+import { compareIds } from '../common/order.js';
 import { driftOf, type DiffEntry, type Drift, type Grade } from './drift.js';
 import { compareObjects, type DiffSide } from './objects.js';
 

@@ -13,7 +13,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareIds } from '../report/text.js';
+import { compareIds } from '../common/order.js';
 import { ConfigError, describeError, fileSystemError } from '../errors.js';
 import { inlineSafe } from '../common/text.js';
 import { readFromExportFolder } from '../snapshot/read.js';

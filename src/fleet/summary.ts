@@ -11,7 +11,8 @@ import { InputError } from '../errors.js';
 import { inlineSafe } from '../common/text.js';
 import type { PathStatus } from '../model/types.js';
 import type { Report } from '../report/model.js';
-import { compareIds, PATH_KIND_ORDER } from '../report/text.js';
+import { compareIds } from '../common/order.js';
+import { PATH_KIND_ORDER } from '../report/text.js';
 
 /** Where the DNS facts of every tenant came from: each export's dns.json (default), or live lookups (`--live-dns`). */
 export type FleetDns = 'recorded' | 'live';

@@ -6,6 +6,7 @@
  */
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { DnsZone } from '../common/zone.js';
+import { compareIds } from '../common/order.js';
 import { attemptSimulator } from '../assess.js';
 import { certHost, type PathResult, type StandardPath } from '../model/paths.js';
 import { buildPlan } from '../plan/index.js';
@@ -188,12 +189,11 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
     });
   }
   // A total order (the entries are made stage by stage, so their order before sorting tells nothing).
-  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const order = (a: ImpactEntry, b: ImpactEntry) =>
     b.count - a.count ||
-    text(a.ip, b.ip) ||
-    text(a.sender, b.sender) ||
-    text(a.recipientDomain, b.recipientDomain) ||
+    compareIds(a.ip, b.ip) ||
+    compareIds(a.sender, b.sender) ||
+    compareIds(a.recipientDomain, b.recipientDomain) ||
     (a.stage ?? -1) - (b.stage ?? -1);
   impact.sort(order);
   const groups = new Map<string, UncertainImpact>();

@@ -5,6 +5,7 @@
 import { certificateMatches } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
 import { IpSet, parseIpEntry, ipv4Text } from '../common/ip.js';
+import { sortById } from '../common/order.js';
 import type { SimConfig } from './config.js';
 import type { ConnectorFlow } from './flows.js';
 import { ipv6Acceptance, reply521 } from './ipv6.js';
@@ -698,7 +699,7 @@ export function evaluatePathList(
   list: readonly StandardPath[],
   missing: readonly string[] = [],
 ): PathResult[] {
-  return evaluatePathsInOrder(cfg, list, missing).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sortById(evaluatePathsInOrder(cfg, list, missing));
 }
 
 /** `evaluatePathList` with the results in the order of `list`: result k is `list[k]`'s, whatever the ids. */

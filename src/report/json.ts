@@ -1,6 +1,7 @@
 /** The canonical JSON report (DESIGN §3.3): the model itself, with keys in the documented order. */
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
-import { sortById, stringifyJson } from './text.js';
+import { sortById } from '../common/order.js';
+import { stringifyJson } from './text.js';
 
 function outcomeJson(o: ReportPath['outcome']): unknown {
   return o.reply === undefined

@@ -9,7 +9,8 @@ import { FINDING_STATUS_ORDER, rank, SEVERITY_ORDER, type FindingStatus } from '
 import { isUnsafeChar, UNSAFE_CHARS, visibleEscape, appendAll } from '../common/text.js';
 import type { Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
-import { PATH_KIND_ORDER, compareIds, describePath, isPassing, longestRun } from './text.js';
+import { compareIds } from '../common/order.js';
+import { PATH_KIND_ORDER, describePath, isPassing, longestRun } from './text.js';
 
 /** ASCII punctuation that starts Markdown/GFM syntax anywhere in a line (`$` is GitHub's inline math). */
 const MD_INLINE = new Set(['\\', '`', '*', '_', '[', ']', '|', '~', '$']);

@@ -8,7 +8,8 @@ import type { PathStatus } from '../model/types.js';
 import type { Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
 import { mdFence, mdText } from './markdown.js';
-import { describePath, sortById, stringifyJson } from './text.js';
+import { sortById } from '../common/order.js';
+import { describePath, stringifyJson } from './text.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';

@@ -15,13 +15,13 @@ import {
   type Severity,
 } from '../common/order.js';
 import { inlineSafe, appendAll } from '../common/text.js';
+import { compareIds } from '../common/order.js';
 import type { PathStatus } from '../model/types.js';
 import type { ChecklistItem, Report, ReportFinding, ReportPath } from './model.js';
 import { STEP_TITLES } from './model.js';
 import {
   CHECKLIST_MARK,
   PATH_KIND_ORDER,
-  compareIds,
   describePath,
   displayWidth,
   isPassing,

@@ -8,15 +8,6 @@ import type { FindingStatus } from '../common/order.js';
 import { DECLARED_SOURCE_PATH } from '../model/paths.js';
 import type { PathKind } from '../model/types.js';
 
-/** Code-unit order, independent of the host locale (reports must be byte-identical on every machine). */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function sortById<T extends { id: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => compareIds(a.id, b.id));
-}
-
 export const PATH_KIND_ORDER: readonly PathKind[] = ['attack', 'residual', 'legitimate'];
 
 /** Statuses shown as one compact line: nothing to act on and nothing uncertain. */

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { inlineSafe } from '../../src/common/text.js';
+import { sortById } from '../../src/common/order.js';
 import {
   displayWidth,
   longestRun,
-  sortById,
   stringifyJsonLine,
   wrapPowerShell,
   wrapText,

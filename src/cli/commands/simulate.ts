@@ -1,4 +1,5 @@
 /** `mxlock simulate <export>`: the attack/legitimate path matrix, before and (with --after-plan) after the plan. */
+import { sortById } from '../../common/order.js';
 import { lackingExports } from '../../snapshot/partial.js';
 import { readInputFile } from '../../snapshot/read.js';
 import { decodeText } from '../../snapshot/decode.js';
@@ -93,9 +94,7 @@ Exit codes: 0 no attack path open (after the plan, with --after-plan); 1 an atta
         const standard = assess.simulatePaths(snapshot, p, gateway, { zone, now, flows });
         // Sorted by id as the standard paths are (simulateAttempts keeps the scenario file's order).
         const own = list.length
-          ? assess
-              .simulateAttempts(snapshot, gateway, list, { zone, now })
-              .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          ? sortById(assess.simulateAttempts(snapshot, gateway, list, { zone, now }))
           : [];
         const all = [...standard, ...own];
         return { verdict: paths.verdictOf(standard, gateway, lackingExports(snapshot)), paths: all };
