@@ -42,8 +42,11 @@ export const KEY_BYTES: number = Layout.KEY_BYTES;
 export const HOT_HITS = 16;
 /** What ByteTable.get answers for a key it does not hold (no value is this). */
 export const MISSING: number = Layout.MISSING;
-/** Whether Int32Array words hold their lowest-addressed byte in their low bits (how the key words are compared). */
-const NATIVE_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/**
+ * Whether the machine is little-endian: typed-array words and units hold their lowest-addressed byte in their low
+ * bits (how ByteTable compares key words, the tokenizer finds a quote's place in a word, the UTF-16 reader its units).
+ */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * The hash of `b[s..e)` (`view` is a DataView of `b`): four bytes at a time (a field is 10–30 bytes; a byte loop costs
@@ -138,7 +141,7 @@ export class ByteTable {
   /** Whether the key in the slot at `at` is `b[s..s+len)`: word by word, the last word's missing bytes being zero. */
   private same(at: number, view: DataView, b: Uint8Array, s: number, len: number): boolean {
     const slots = this.slots;
-    const le = NATIVE_LE;
+    const le = LITTLE_ENDIAN;
     let k = at + Layout.KEY_AT;
     let i = 0;
     for (; i + 4 <= len; i += 4, k++) if (slots[k] !== view.getInt32(s + i, le)) return false;

@@ -9,6 +9,7 @@ import { stat, open } from 'node:fs/promises';
 import { fileSystemError, InputError, notRegularFileError } from '../errors.js';
 import { kindOf } from '../snapshot/read.js';
 import { sniffUtf16 } from '../snapshot/decode.js';
+import { LITTLE_ENDIAN } from './byte-memo.js';
 import type { LogEncoding } from './layouts.js';
 
 export const READ_BYTES = 1 << 20;
@@ -23,9 +24,6 @@ export function detectEncoding(head: Uint8Array): { encoding: LogEncoding; bom: 
   if (sniffed === 'be') return { encoding: 'utf-16be', bom: 0 };
   return { encoding: 'utf-8', bom: 0 };
 }
-
-/** Whether a Uint16Array reads the byte at the lower address as the low half of a unit (every platform Node ships on). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * UTF-16 chunks → UTF-8 chunks, as TextDecoder decodes them in stream mode (a first U+FEFF dropped, lone surrogates and
@@ -108,8 +106,8 @@ const enum Utf16 {
 /**
  * Writes units `i` to `end` of `u` as UTF-8 into `out` (room for 3 bytes a unit), lone surrogates as U+FFFD (EF BF BD);
  * the number of bytes written. `words` is `u` as 32-bit words from unit `a` (0 or 1, its first 4-byte-aligned unit) up
- * to `end`: an ASCII run is found four words (eight units) a turn, then two, then one, and copied natively. A high surrogate last is lone: the caller has
- * held back one that may be paired.
+ * to `end`: an ASCII run is found four words (eight units) a turn, then two, then one, and copied natively. A high
+ * surrogate last is lone: the caller has held back one that may be paired.
  */
 function encodeUnits(
   u: Uint16Array,

@@ -12,6 +12,7 @@
  */
 import { InputError } from '../errors.js';
 import { doubled } from '../common/collections.js';
+import { LITTLE_ENDIAN } from './byte-memo.js';
 
 /**
  * The bytes the tokenizer looks for. Const enums, so that they are literals in the compiled code: esbuild makes a
@@ -79,8 +80,6 @@ const enum Span {
 const enum Answer {
   General = -2,
 }
-/** Whether a Uint32Array word holds its lowest-addressed byte in its low bits (wordQuote reads places from them). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 class Tokenizer implements CsvTokenizer, CsvRecord {
   row = 0;
