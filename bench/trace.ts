@@ -6,9 +6,10 @@
  * is its own): a baseline that only splits the file into rows (newline counting, 1 MiB reads), papaparse streaming the
  * same file with the same grouping (status × source /24), DuckDB's two-thread GROUP BY of it when @duckdb/node-api is
  * installed (not a dependency: `npm i --no-save @duckdb/node-api`), our tokenizer alone, and the full `trace`
- * classification. Ratios come from the same run; processor time is printed beside wall time (a shared machine slows
+ * classification (every row classified and summarised, the direct sources and the Direct Send inventory listed: what
+ * `trace --no-impact` and `events` do; the delivered flows are kept only for a replay). Ratios come from the same run; processor time is printed beside wall time (a shared machine slows
  * the wall clock). Peak RSS is compared at 100k and 1M rows. The impact replay through the plan of the bundled
- * wide-open example reports its own rate.
+ * wide-open example reports its own rate, end to end (the classification, keeping the flows, and the replay).
  *
  * Environment: ROWS (default 1000000), SMALL_ROWS (default 100000), SEED (default 1), RUNS (default 3: each contender
  * runs that many times, in rounds, and the fastest run counts), KEEP=1 keeps the files, NO_IMPACT=1 skips the replay.

@@ -51,6 +51,15 @@ export interface TraceContext {
   profile: Profile | undefined;
 }
 
+export interface TraceClassifierOptions {
+  /**
+   * Whether the delivered flows are kept for the impact replay (flowList); default true. Without a replay they are
+   * not: keeping them costs a lookup per delivered row and the strings of up to MAX_FLOWS flows, and their cap would
+   * only produce a caveat about a replay that does not run.
+   */
+  flows?: boolean;
+}
+
 type Counts = Record<InboundClass, number>;
 
 function zero(): Counts {
@@ -101,32 +110,47 @@ export function parseAuthenticationDetails(
 /** Distinct direct sources and inventory entries kept (flat memory); later ones are counted, not listed. */
 export const MAX_SOURCES = 10_000;
 
-/**
- * Entries by two keys (an address and a sender domain, a sender and an address), at most MAX_SOURCES, in the order made:
- * a map per first key, so that a lookup makes no concatenated key and a first key not listed is told by one lookup.
- */
-class SeenPairs {
-  private readonly byFirst = new Map<string, Map<string, number>>();
+/** Entries by two keys (an address and a sender domain, a sender and an address), at most MAX_SOURCES, in the order made. */
+class SeenList {
   readonly list: Seen[] = [];
+  /** Each entry's keys, by its index in `list`. */
+  private readonly firsts: string[] = [];
+  private readonly seconds: string[] = [];
+
+  /**
+   * A new entry of (first, second), which the caller knows is not listed (direct sources are found by their ids in
+   * an IdTable); -1 when MAX_SOURCES are listed.
+   */
+  add(first: string, second: string): number {
+    if (this.list.length >= MAX_SOURCES) return -1;
+    this.firsts.push(first);
+    this.seconds.push(second);
+    return this.list.push({ count: 0, first: NaN, last: NaN }) - 1;
+  }
+
+  /** [first key, second key, entry] in the order the entries were made. */
+  entries(): [string, string, Seen][] {
+    return this.list.map((s, i) => [this.firsts[i]!, this.seconds[i]!, s]);
+  }
+}
+
+/**
+ * A SeenList whose entries are found by their keys: a map per first key, so that a lookup makes no concatenated key
+ * and a first key not listed is told by one lookup.
+ */
+class SeenPairs extends SeenList {
+  private readonly byFirst = new Map<string, Map<string, number>>();
 
   /** The index in `list` of the entry of (first, second), made when new; -1 when MAX_SOURCES are listed without it. */
   at(first: string, second: string): number {
     let bySecond = this.byFirst.get(first);
     const at = bySecond?.get(second);
     if (at !== undefined) return at;
-    if (this.list.length >= MAX_SOURCES) return -1;
+    const made = this.add(first, second);
+    if (made < 0) return made;
     if (!bySecond) this.byFirst.set(first, (bySecond = new Map()));
-    const made = this.list.push({ count: 0, first: NaN, last: NaN }) - 1;
     bySecond.set(second, made);
     return made;
-  }
-
-  /** [first key, second key, entry] in the order the entries were made. */
-  entries(): [string, string, Seen][] {
-    const out = new Array<[string, string, Seen]>(this.list.length);
-    for (const [first, bySecond] of this.byFirst)
-      for (const [second, at] of bySecond) out[at] = [first, second, this.list[at]!];
-    return out;
   }
 }
 
@@ -485,8 +509,8 @@ export class TraceClassifier {
   readonly bySenderDomain = new Tally();
   readonly byRecipient = new Tally();
   readonly rejections = new Map<string, number>();
-  /** Direct rows by address and sender domain. */
-  readonly direct = new SeenPairs();
+  /** Direct rows by address and sender domain (found by their ids in directIds). */
+  readonly direct = new SeenList();
   /** Direct rows whose sender is in an accepted domain, by sender and address. */
   readonly directSend = new SeenPairs();
   /** Direct rows whose source came after MAX_SOURCES distinct ones: counted in `inbound`, not listed. */
@@ -564,7 +588,14 @@ export class TraceClassifier {
   /** The RowDetail of the row being counted (the string path's or the reader's). */
   private detail: RowDetail = this.rowDetail;
 
-  constructor(readonly context: TraceContext) {
+  /** See TraceClassifierOptions.flows. */
+  private readonly keepsFlows: boolean;
+
+  constructor(
+    readonly context: TraceContext,
+    options: TraceClassifierOptions = {},
+  ) {
+    this.keepsFlows = options.flows ?? true;
     this.accepted = new Set(context.acceptedDomains.map((d) => d.toLowerCase()));
     this.gatewayIps = new IpSet(context.gateway.ips);
     const declared: string[] = [];
@@ -782,7 +813,8 @@ export class TraceClassifier {
   private senderDomainId(give: boolean): number {
     let p = this.sd;
     if (idIn(p) === -1) {
-      const never = this.direct.list.length >= MAX_SOURCES && this.flowRefs.length >= MAX_FLOWS;
+      const never =
+        this.direct.list.length >= MAX_SOURCES && (!this.keepsFlows || this.flowRefs.length >= MAX_FLOWS);
       p = withIdOf(p, this.senderDomainObject().key, this.senderDomainIds, give, never);
       if (p !== this.sd) this.setSenderDomain(p);
     }
@@ -1119,7 +1151,7 @@ export class TraceClassifier {
     this.byRecipient.bumpAt(this.recipientSlot(), k);
     if (source === Src.NONE) return;
     if (k === Cls.DIRECT) this.addDirect(detail);
-    if (outcome === 'delivered') this.addFlow(detail);
+    if (outcome === 'delivered' && this.keepsFlows) this.addFlow(detail);
   }
 
   private addDirect(detail: RowDetail): void {
@@ -1153,7 +1185,7 @@ export class TraceClassifier {
     const at = a >= 0 && s >= 0 ? this.directIds.get(a, s, 0, Layout.ABSENT) : Layout.ABSENT;
     if (at !== Layout.ABSENT) return at;
     if (this.direct.list.length >= MAX_SOURCES) return -1;
-    const made = this.direct.at(this.addressText(), this.senderDomainObject().key);
+    const made = this.direct.add(this.addressText(), this.senderDomainObject().key);
     this.directIds.set(this.addressId(), this.senderDomainId(true), 0, made);
     return made;
   }
@@ -1228,6 +1260,7 @@ export class TraceClassifier {
 
   /** The flows kept, for the impact replay, in the order they were first met. */
   flowList(): Flow[] {
+    if (!this.keepsFlows) throw new Error('internal: flowList of a classifier made without flows');
     const counts = this.flowCounts;
     const keys = this.flowKeys;
     this.flowRefs.forEach((f, i) => {

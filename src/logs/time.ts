@@ -157,9 +157,62 @@ export function parseLogDay(text: string): number {
 
 const lastDay = { part: '', twelveHour: false, ms: NaN };
 
-/** `2025-07-17T21:29:08Z` (seconds; what the JSON carries for first/last seen). */
+/** `00` to `99`. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/** 10000-01-01T00:00:00Z: from there on, toISOString writes six-digit years. */
+const YEAR_10000_MS = 253_402_300_800_000;
+
+/**
+ * `2025-07-17T21:29:08Z` (seconds; what the JSON carries for first/last seen). Without a Date: a trace's summary
+ * writes two stamps per direct source, up to 20,000, and toISOString is a runtime call each. The date part is
+ * computed once per day (datePart) and kept in a small cache by day number. Times before 1970 or after 9999 (never
+ * met in a log) take the Date's way.
+ */
 export function isoSeconds(ms: number): string {
-  return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
+  if (!(ms >= 0 && ms < YEAR_10000_MS)) return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86_400);
+  let rest = seconds - days * 86_400;
+  const hour = Math.floor(rest / 3600);
+  rest -= hour * 3600;
+  const minute = Math.floor(rest / 60);
+  const at = days & (DATE_PARTS - 1);
+  let part = datePartText[at]!;
+  if (datePartDay[at] !== days) {
+    part = datePartText[at] = datePart(days);
+    datePartDay[at] = days;
+  }
+  return `${part}T${TWO_DIGITS[hour]!}:${TWO_DIGITS[minute]!}:${TWO_DIGITS[rest - minute * 60]!}Z`;
+}
+
+/** isoSeconds' cache of date parts: DATE_PARTS entries, by day number (-1: free). */
+const DATE_PARTS = 64;
+const datePartDay = new Float64Array(DATE_PARTS).fill(-1);
+const datePartText = new Array<string>(DATE_PARTS).fill('');
+
+/**
+ * `2025-07-17` of a day number (days since 1970-01-01, up to 9999-12-31) by arithmetic: the proleptic Gregorian
+ * calendar in 400-year eras counted from 0000-03-01, so that February, with the leap day, ends each year (the
+ * derivation of H. Hinnant's days-to-civil).
+ */
+function datePart(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const fromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * fromMarch + 2) / 5) + 1;
+  const month = fromMarch < 10 ? fromMarch + 3 : fromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${TWO_DIGITS[Math.floor(year / 100)]!}${TWO_DIGITS[year % 100]!}-${TWO_DIGITS[month]!}-${TWO_DIGITS[day]!}`;
 }
 
 /** `2025-07-17`. */

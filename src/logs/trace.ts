@@ -35,7 +35,7 @@ export async function analyseLogs(
   context: TraceContext,
   options: AnalyseLogsOptions = {},
 ): Promise<TraceReport> {
-  const c = new TraceClassifier(context);
+  const c = new TraceClassifier(context, { flows: options.impact !== undefined });
   const files: TraceReport['files'] = [];
   for (const path of paths) {
     const result = await readLog(path, (row) => c.add(row), {

@@ -18,7 +18,8 @@ import {
   KEY_BYTES,
   MISSING,
 } from '../../src/logs/byte-memo.js';
-import { MEMO_BOUNDS } from '../../src/logs/classify.js';
+import { directSourcesOf, inventoryOf, MEMO_BOUNDS, TraceClassifier } from '../../src/logs/classify.js';
+import { readLog } from '../../src/logs/read.js';
 import { utf16ToUtf8 } from '../../src/logs/source.js';
 import { analyseLogs, type LogCommand } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
@@ -43,11 +44,26 @@ const CONTEXT = {
 const dir = mkdtempSync(join(tmpdir(), 'mxlock-by-bytes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Both paths on the same file: the same report, to the last count. */
+/** A classifier that keeps the flows for the replay (analyseLogs keeps them only with one), fed by either path. */
+async function withFlows(file: string, byBytes: boolean): Promise<TraceClassifier> {
+  const c = new TraceClassifier(CONTEXT, { flows: true });
+  await readLog(file, (row) => c.add(row), byBytes ? { recordReader: (b) => c.recordReader(b) } : {});
+  return c;
+}
+
+/**
+ * Both paths on the same file: the same report, to the last count; and, keeping the flows for the replay, the same
+ * flows, with the classification unchanged by keeping them.
+ */
 async function bothWays(command: LogCommand, file: string) {
   const bytes = await analyseLogs(command, [file], CONTEXT);
   const rows = await analyseLogs(command, [file], CONTEXT, { byBytes: false });
   expect(bytes).toEqual(rows);
+  const [flowBytes, flowRows] = await Promise.all([withFlows(file, true), withFlows(file, false)]);
+  expect(flowBytes.flowList()).toEqual(flowRows.flowList());
+  expect(flowBytes.inbound).toEqual(bytes.inbound);
+  expect(directSourcesOf(flowBytes)).toEqual(bytes.directSources);
+  expect(inventoryOf(flowBytes)).toEqual(bytes.directSendInventory);
   return bytes;
 }
 

@@ -337,4 +337,20 @@ describe('bounded memory', () => {
     expect(c.rowsNotReplayed).toBe(3);
     expect(caveatsOf(c).join('\n')).toMatch(/3 delivered row\(s\) .* not replayed .* impact is unknown/);
   });
+
+  it('without a replay no flow is kept: the same classification, and no caveat about a replay that does not run', () => {
+    const keeping = new TraceClassifier(CONTEXT);
+    const not = new TraceClassifier(CONTEXT, { flows: false });
+    for (let i = 0; i < MAX_FLOWS + 3; i++)
+      for (const c of [keeping, not])
+        c.add(row({ row: i, sender: `x@d${i}.example`, ip: `198.18.${i >> 8}.${i & 255}` }));
+    expect(not.inbound).toEqual(keeping.inbound);
+    expect(directSourcesOf(not)).toEqual(directSourcesOf(keeping));
+    expect(top(not.bySenderDomain, 5)).toEqual(top(keeping.bySenderDomain, 5));
+    expect(not.rowsNotReplayed).toBe(0);
+    expect(not.flowCount).toBe(0);
+    expect(caveatsOf(not).join('\n')).not.toMatch(/replayed/);
+    expect(() => not.flowList()).toThrow(/without flows/);
+    expect(keeping.rowsNotReplayed).toBe(3);
+  });
 });

@@ -277,6 +277,36 @@ describe('parseLogTime', () => {
     expect(isoDay(parseLogDay(text))).toBe(iso.slice(0, 10));
   });
 
+  it('isoSeconds writes what Date#toISOString does, to the second, across the calendar', () => {
+    const byDate = (ms: number) => new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
+    const edges = [
+      0,
+      999.9,
+      Date.UTC(1970, 0, 1, 23, 59, 59, 999),
+      Date.UTC(2000, 1, 29, 12, 0, 0), // leap day of a year divisible by 400
+      Date.UTC(2000, 2, 1),
+      Date.UTC(2024, 1, 29, 23, 59, 59, 500),
+      Date.UTC(2100, 1, 28, 23, 59, 59), // 2100 is no leap year: the next day is 1 March
+      Date.UTC(2100, 2, 1),
+      Date.UTC(2025, 11, 31, 23, 59, 59, 999),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10000, 0, 1), // six-digit years: the Date's way
+      -1500, // before 1970: likewise
+    ];
+    for (const ms of edges) expect(isoSeconds(ms), String(ms)).toBe(byDate(ms));
+    // Every day of four centuries, at a time that moves through the day, and random instants (fixed seed).
+    for (let d = 0; d < 146_097; d++) {
+      const ms = Date.UTC(1970, 0, 1 + d) + ((d * 7919) % 86_400) * 1000 + (d % 1000);
+      if (isoSeconds(ms) !== byDate(ms)) expect(isoSeconds(ms), String(ms)).toBe(byDate(ms));
+    }
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const ms = (x / 2 ** 32) * 253_402_300_799_999;
+      if (isoSeconds(ms) !== byDate(ms)) expect(isoSeconds(ms), String(ms)).toBe(byDate(ms));
+    }
+  });
+
   it.each(['', 'yesterday', '13/13/2025 10:00:00', '2/30/2025 1:00:00 PM', '7/17/2025 13:00:00 PM'])(
     'not a date: %j',
     (text) => {
