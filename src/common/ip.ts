@@ -352,7 +352,8 @@ export function sampleAddress(entry: string): string | undefined {
 
 /** An IPv4 address held as a number (as parseAddress gives it), in dotted-quad form. */
 export function ipv4Text(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  // A template rather than an array joined: a trace names up to tens of thousands of addresses this way.
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 /** The CIDR blocks that exactly cover the IPv4 range lo..hi, none wider than /`widest` (the standard split). */

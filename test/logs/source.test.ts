@@ -4,8 +4,11 @@
  * 2-, 3- and 4-byte sequences, lone and reversed surrogates, U+FEFF first and later, a last odd byte), cut at every
  * byte, fed in fixed-size reads, and placed at every address modulo 4 (the Uint16Array and Uint32Array views).
  */
-import { describe, expect, it } from 'vitest';
-import { utf16ToUtf8 } from '../../src/logs/source.js';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { READ_BYTES, streamUtf8, utf16ToUtf8 } from '../../src/logs/source.js';
 import { rng } from '../support/generated-zones.js';
 
 type Order = 'le' | 'be';
@@ -154,5 +157,36 @@ describe('utf16ToUtf8', () => {
     same(first, expected);
     // The next read reuses the buffer of the first.
     same(convert(bytes, true), expected);
+  });
+});
+
+describe('streamUtf8', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mxlock-source-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const openFds = () => readdirSync('/proc/self/fd').length;
+
+  it('hands over every byte in order, each chunk the consumer’s only during the call (reads overlap the work)', async () => {
+    // Several reads, the last one short; each chunk copied out, as a consumer that keeps bytes must.
+    const bytes = Buffer.alloc(READ_BYTES * 3 + 12_345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = 0x20 + ((i * 7919) % 90);
+    const file = join(dir, 'big.csv');
+    writeFileSync(file, bytes);
+    const got: Buffer[] = [];
+    const result = await streamUtf8(file, (c) => got.push(Buffer.from(c)));
+    expect(result).toEqual({ encoding: 'utf-8', bytes: bytes.length });
+    expect(got.map((c) => c.length)).toEqual([READ_BYTES, READ_BYTES, READ_BYTES, 12_345]);
+    expect(Buffer.concat(got).equals(bytes)).toBe(true);
+  });
+
+  it('a consumer that throws while the next read is under way: its error, and the file closed', async () => {
+    const file = join(dir, 'throws.csv');
+    writeFileSync(file, Buffer.alloc(READ_BYTES * 2 + 1, 0x41));
+    const before = openFds();
+    await expect(
+      streamUtf8(file, () => {
+        throw new Error('bad record');
+      }),
+    ).rejects.toThrow('bad record');
+    expect(openFds()).toBe(before);
   });
 });
