@@ -198,17 +198,17 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
     // the break was inside a quoted field): the rest of the chunk is tokenized in place, never copied. Those bytes may
     // hold more than one record (after a CR alone), and may leave a record to carry again.
     while (this.carry) {
-      const lf = bytes.indexOf(Byte.LF, from);
-      if (lf < 0) {
+      const end = nextBreak(bytes, from);
+      if (end < 0) {
         this.carry = Buffer.concat([this.carry, bytes.subarray(from)]);
         this.checkCarry();
         return;
       }
-      const joined = Buffer.concat([this.carry, bytes.subarray(from, lf + 1)]);
+      const joined = Buffer.concat([this.carry, bytes.subarray(from, end + 1)]);
       this.carry = undefined;
       this.use(joined);
       this.run(false, 0);
-      from = lf + 1;
+      from = end + 1;
     }
     this.use(bytes);
     this.run(false, from);
@@ -380,4 +380,16 @@ export function tokenizeCsv(
   options: TokenizerOptions = {},
 ): CsvTokenizer {
   return new Tokenizer(file, onRecord, options);
+}
+
+/**
+ * Where the next line break in `b` from `from` ends (the LF of a CRLF, a LF, or a CR alone), -1 when there is none.
+ * A file whose lines end in a CR alone has no LF at all: looking for LFs only, a record carried from one read to the
+ * next would swallow the rest of the file and fail as longer than MAX_RECORD_BYTES.
+ */
+function nextBreak(b: Buffer, from: number): number {
+  const lf = b.indexOf(Byte.LF, from);
+  // A CR alone before the LF (or with no LF after it); a CR right before the LF is the LF's.
+  const cr = b.indexOf(Byte.CR, from);
+  return cr >= 0 && (lf < 0 || cr < lf - 1) ? cr : lf;
 }

@@ -29,7 +29,7 @@ function records(bytes: Uint8Array, chunk = 1 << 20, shift?: number): string[][]
 }
 
 /** papaparse's records of `text`, without the empty record it reads after a final line break. */
-function oracle(text: string, newline: '\r\n' | '\n'): string[][] {
+function oracle(text: string, newline: '\r\n' | '\n' | '\r'): string[][] {
   const parsed = Papa.parse<string[]>(text, { delimiter: ',', newline });
   expect(parsed.errors).toEqual([]);
   return parsed.data.filter((r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''));
@@ -231,6 +231,30 @@ describe('tokenizeCsv', () => {
     const text = '"a","b"\r"c"\rd,e\r\n"f"\rg\r\n';
     const expected = [['a', 'b'], ['c'], ['d', 'e'], ['f'], ['g']];
     for (const chunk of [1, 2, 3, 4, 5, 7, 1 << 20]) expect(records(utf8(text), chunk)).toEqual(expected);
+  });
+
+  it('reads a file whose lines end in a CR alone, records carried from read to read, far past the record bound', () => {
+    // With no LF in the file, a record carried into the next read used to swallow the rest and fail as too long.
+    const lines = Array.from({ length: 400 }, (_, i) =>
+      i % 3 === 0 ? `"r${i}","a\rb","x"` : i % 3 === 1 ? `r${i},plain,"q""d"` : `"r${i}",,""`,
+    );
+    const text = lines.join('\r') + '\r';
+    const expected = oracle(text, '\r');
+    expect(expected).toHaveLength(400);
+    for (const chunk of [1, 7, 13, 64, 1000]) {
+      const out: string[][] = [];
+      const t = tokenizeCsv(
+        'cr.csv',
+        (row) => out.push(Array.from({ length: row.count }, (_, i) => row.field(i))),
+        {
+          maxRecordBytes: 64,
+        },
+      );
+      const bytes = utf8(text);
+      for (let i = 0; i < bytes.length; i += chunk) t.push(bytes.subarray(i, i + chunk));
+      t.end();
+      expect(out, `reads of ${chunk} bytes`).toEqual(expected);
+    }
   });
 
   it('grows past 64 fields in a quoted record, and refuses more than MAX_FIELDS naming the row', () => {
