@@ -389,7 +389,9 @@ export function tokenizeCsv(
  */
 function nextBreak(b: Buffer, from: number): number {
   const lf = b.indexOf(Byte.LF, from);
-  // A CR alone before the LF (or with no LF after it); a CR right before the LF is the LF's.
-  const cr = b.indexOf(Byte.CR, from);
-  return cr >= 0 && (lf < 0 || cr < lf - 1) ? cr : lf;
+  // A CR alone before the LF (a CR right before it is the CRLF's), looked for only up to there: a search of the whole
+  // read for a CR would cost an LF-only file a pass over each read.
+  const end = lf < 0 ? b.length : lf - 1;
+  for (let i = from; i < end; i++) if (b[i] === Byte.CR) return i;
+  return lf;
 }
