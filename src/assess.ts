@@ -9,7 +9,7 @@ import { rank, SEVERITY_ORDER, sortById, type Severity } from './common/order.js
 import type { DnsReport } from './dns/analyse.js';
 import { recordedAuthOracle } from './dns/oracle.js';
 import type { DnsZone } from './common/zone.js';
-import { compileConfig, type SimConfig } from './model/config.js';
+import { compileConfig, type AuthOracle, type SimConfig } from './model/config.js';
 import { connectorFlows, type ConnectorFlow } from './model/flows.js';
 import { spfNetworksOfZone } from './dns/spf/analyse.js';
 import {
@@ -145,11 +145,23 @@ export function existingFlows(
   );
 }
 
+/**
+ * The authentication oracle over the zone `options` name (default: the export's dns.json): what configFor makes for
+ * each configuration. A caller that simulates several configurations over the same zone makes one and passes it to
+ * each (`auth`), so that every verdict is computed once.
+ */
+export function authOracleFor(snapshot: Snapshot, options: Pick<AssessOptions, 'zone'>): AuthOracle {
+  return recordedAuthOracle(options.zone ?? snapshot.dns);
+}
+
+/** What configFor and attemptSimulator take: the zone, the time, and optionally an oracle made by authOracleFor. */
+export type SimulatorOptions = Pick<AssessOptions, 'zone' | 'now'> & { auth?: AuthOracle | undefined };
+
 /** The simulator's configuration for a snapshot, built once the same way for every caller (the emulator too). */
 export function configFor(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
-  options: Pick<AssessOptions, 'zone' | 'now'>,
+  options: SimulatorOptions,
 ): SimConfig {
   const mx = mxPointsToEop(snapshot);
   // Without an MX answer: a known gateway means the MX is elsewhere [I]; no gateway means it is EOP's.
@@ -166,7 +178,7 @@ export function configFor(
           : gateway.source === 'none'
             ? 'every MX of the accepted domains points at Exchange Online'
             : 'unknown',
-    auth: recordedAuthOracle(options.zone ?? snapshot.dns),
+    auth: options.auth ?? authOracleFor(snapshot, options),
     ...(options.now ? { now: options.now } : {}),
   });
 }
@@ -205,7 +217,7 @@ export function simulateAttempts(
 export function attemptSimulator(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
-  options: Pick<AssessOptions, 'zone' | 'now'> = {},
+  options: SimulatorOptions = {},
 ): (list: readonly StandardPath[]) => PathResult[] {
   const cfg = configFor(snapshot, gateway, options);
   const lacking = lackingExports(snapshot);

@@ -123,12 +123,31 @@ export function recordedDmarc(zone: DnsZone | undefined, domain: string): Record
   return { policy, record: rec, ...at, notes };
 }
 
+/** The map under `key` in `m`, made when missing. */
+function level<V>(m: Map<string, V>, key: string): V {
+  let l = m.get(key);
+  if (l === undefined) m.set(key, (l = new Map() as V));
+  return l;
+}
+
 /** Distinct From: domains whose DMARC discovery one oracle remembers (it depends on the domain alone). */
 const DMARC_MEMO_SIZE = 4096;
+/**
+ * Distinct inputs whose verdict one oracle remembers: a caller that simulates several configurations over the same
+ * zone (the impact replay: the tenant as exported, then after each plan stage) shares one oracle, so a flow's SPF walk
+ * is done once, not once per configuration.
+ */
+const VERDICT_MEMO_SIZE = 32_768;
 
 export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
-  // The zone is read-only for the oracle's life, so a domain's discovery is computed once.
+  // The zone is read-only for the oracle's life, so a domain's discovery, and a verdict, are computed once.
   const dmarcMemo = new Map<string, RecordedDmarc>();
+  // Without a label, then by label; then by address, MAIL FROM, From: and DKIM domains. The attempt's own strings are
+  // the keys (their hashes are kept with them), so a lookup builds no key.
+  type ByAddress = Map<string, Map<string, Map<string, Map<string, AuthVerdict>>>>;
+  let unlabelled: ByAddress = new Map();
+  let labelled = new Map<string, ByAddress>();
+  let remembered = 0;
   const dmarcOf = (domain: string): RecordedDmarc => {
     let dm = dmarcMemo.get(domain);
     if (dm === undefined) {
@@ -138,52 +157,68 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
     }
     return dm;
   };
+  const verdictOf: AuthOracle['verdict'] = ({ ip, ipLabel, mailFrom, headerFrom, dkimDomains }) => {
+    const notes: string[] = [];
+    const p1 = domainOf(mailFrom);
+    const p2 = domainOf(headerFrom);
+    let spf: AuthVerdict['spf'] = 'none';
+    // Only SPF reads the address; without a P1 domain every IPv4 address gets this verdict.
+    let range = typeof parseAddress(ip.trim()) === 'number' ? { ipRange: ALL_V4 } : {};
+    if (p1) {
+      const r = recordedSpf(zone, { ip, domain: p1, sender: mailFrom, ...(ipLabel ? { ipLabel } : {}) });
+      spf = r.result;
+      range = r.ipRange !== undefined ? { ipRange: r.ipRange } : {};
+      const last = r.trace[r.trace.length - 1];
+      notes.push(`SPF ${p1} for ${ipLabel ?? ip}: ${r.result}${last !== undefined ? ` (${last})` : ''}`);
+    } else {
+      notes.push('null sender <>: SPF checks the HELO name, not modelled (none)');
+    }
+    if (!p2)
+      return {
+        spf,
+        dkim: 'none',
+        dmarc: 'unknown',
+        dmarcPolicy: 'unknown',
+        notes: [...notes, 'no From: domain'],
+        ...range,
+      };
+    const dm = dmarcOf(p2);
+    // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
+    const alignedFor = (mode: 'r' | 's', d: string) => (mode === 's' ? d === p2 : sameOrganisation(d, p2));
+    const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(dm.record?.adkim ?? 'r', d))
+      ? 'pass'
+      : 'none';
+    // An SPF result only matters for DMARC when the P1 domain can align with the From: domain.
+    const spfCanAlign = p1 !== undefined && alignedFor(dm.record?.aspf ?? 'r', p1);
+    let dmarc: AuthVerdict['dmarc'];
+    if ((spfCanAlign && spf === 'pass') || dkim === 'pass') dmarc = 'pass';
+    else if ((spfCanAlign && (spf === 'unknown' || spf === 'temperror')) || dm.policy === 'unknown')
+      dmarc = 'unknown';
+    else dmarc = dm.policy === 'absent' ? 'none' : 'fail';
+    notes.push(...dm.notes);
+    notes.push(
+      dm.record
+        ? `DMARC ${dm.at}: "${dm.record.raw}"`
+        : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : dm.at !== undefined ? `no DMARC applies (the record at ${dm.at} is void)` : 'no record'}`,
+    );
+    return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes, ...range };
+  };
   return {
-    verdict({ ip, ipLabel, mailFrom, headerFrom, dkimDomains }): AuthVerdict {
-      const notes: string[] = [];
-      const p1 = domainOf(mailFrom);
-      const p2 = domainOf(headerFrom);
-      let spf: AuthVerdict['spf'] = 'none';
-      // Only SPF reads the address; without a P1 domain every IPv4 address gets this verdict.
-      let range = typeof parseAddress(ip.trim()) === 'number' ? { ipRange: ALL_V4 } : {};
-      if (p1) {
-        const r = recordedSpf(zone, { ip, domain: p1, sender: mailFrom, ...(ipLabel ? { ipLabel } : {}) });
-        spf = r.result;
-        range = r.ipRange !== undefined ? { ipRange: r.ipRange } : {};
-        const last = r.trace[r.trace.length - 1];
-        notes.push(`SPF ${p1} for ${ipLabel ?? ip}: ${r.result}${last !== undefined ? ` (${last})` : ''}`);
-      } else {
-        notes.push('null sender <>: SPF checks the HELO name, not modelled (none)');
+    verdict(input): AuthVerdict {
+      // Every input the verdict reads; the DKIM domains unambiguously (any character may be in them).
+      const byAddress = input.ipLabel === undefined ? unlabelled : level(labelled, input.ipLabel);
+      const byDkim = level(level(level(byAddress, input.ip), input.mailFrom), input.headerFrom);
+      const dkim = input.dkimDomains.length === 0 ? '' : JSON.stringify(input.dkimDomains);
+      let v = byDkim.get(dkim);
+      if (v === undefined) {
+        v = verdictOf(input);
+        if (++remembered > VERDICT_MEMO_SIZE) {
+          unlabelled = new Map();
+          labelled = new Map();
+          remembered = 0;
+        } else byDkim.set(dkim, v);
       }
-      if (!p2)
-        return {
-          spf,
-          dkim: 'none',
-          dmarc: 'unknown',
-          dmarcPolicy: 'unknown',
-          notes: [...notes, 'no From: domain'],
-          ...range,
-        };
-      const dm = dmarcOf(p2);
-      // aspf=s / adkim=s ask for strict (exact) alignment (RFC 7489 §3.1); relaxed is the default.
-      const alignedFor = (mode: 'r' | 's', d: string) => (mode === 's' ? d === p2 : sameOrganisation(d, p2));
-      const dkim: AuthVerdict['dkim'] = dkimDomains.some((d) => alignedFor(dm.record?.adkim ?? 'r', d))
-        ? 'pass'
-        : 'none';
-      // An SPF result only matters for DMARC when the P1 domain can align with the From: domain.
-      const spfCanAlign = p1 !== undefined && alignedFor(dm.record?.aspf ?? 'r', p1);
-      let dmarc: AuthVerdict['dmarc'];
-      if ((spfCanAlign && spf === 'pass') || dkim === 'pass') dmarc = 'pass';
-      else if ((spfCanAlign && (spf === 'unknown' || spf === 'temperror')) || dm.policy === 'unknown')
-        dmarc = 'unknown';
-      else dmarc = dm.policy === 'absent' ? 'none' : 'fail';
-      notes.push(...dm.notes);
-      notes.push(
-        dm.record
-          ? `DMARC ${dm.at}: "${dm.record.raw}"`
-          : `DMARC for ${p2}: ${dm.policy === 'unknown' ? 'unknown' : dm.at !== undefined ? `no DMARC applies (the record at ${dm.at} is void)` : 'no record'}`,
-      );
-      return { spf, dkim, dmarc, dmarcPolicy: dm.policy, notes, ...range };
+      return v;
     },
   };
 }

@@ -7,7 +7,7 @@
 import type { ResolvedGateway } from '../common/gateway.js';
 import type { DnsZone } from '../common/zone.js';
 import { compareIds } from '../common/order.js';
-import { attemptSimulator } from '../assess.js';
+import { attemptSimulator, authOracleFor } from '../assess.js';
 import { certHost, type PathResult, type StandardPath } from '../model/paths.js';
 import { buildPlan } from '../plan/index.js';
 import { applyAll } from '../plan/model.js';
@@ -154,9 +154,14 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
   // cumulatively as the plan's safety check builds it; a flow leaves at the first state that refuses it or cannot
   // tell. Results are read REPLAY_BATCH flows at a time and dropped (20,000 flows' decisions are a few hundred MB).
   let pending = flows.map((_, i) => i);
+  // One oracle for every configuration over the same zone (the stages change no DNS), so that a flow's
+  // authentication is computed once, not once per stage.
+  const zone = input.zone ?? input.snapshot.dns;
+  const shared = authOracleFor(input.snapshot, { zone: input.zone });
   /** Replays the pending flows against `s`; gives the flows that stay pending, after `settle` saw the others. */
   const replay = (s: Snapshot, settle: (i: number, p: PathResult) => boolean): number[] => {
-    const simulate = attemptSimulator(s, input.gateway, { zone: input.zone, now: input.now });
+    const auth = (input.zone ?? s.dns) === zone ? shared : undefined;
+    const simulate = attemptSimulator(s, input.gateway, { zone: input.zone, now: input.now, auth });
     const still: number[] = [];
     for (let from = 0; from < pending.length; from += REPLAY_BATCH) {
       const batch = pending.slice(from, from + REPLAY_BATCH);

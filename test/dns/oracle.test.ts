@@ -375,6 +375,48 @@ describe('recordedAuthOracle: DMARC from SPF alignment (RFC 7489 §3.1)', () => 
   });
 });
 
+test('one oracle asked again gives what a fresh one computes, for every input it reads, in any order', () => {
+  const zone = zoneOf({
+    'example.com': { TXT: ['v=spf1 ip4:203.0.113.0/25 -all'] },
+    '_dmarc.example.com': { TXT: ['v=DMARC1; p=reject; adkim=s'] },
+    'other.example': { TXT: ['v=spf1 ip4:198.51.100.0/24 ~all'] },
+  });
+  // Inputs that differ in one field each: the address, its label (none, empty, a placeholder), MAIL FROM, From:
+  // and the DKIM domains (none, one, two; a comma inside a name must not read as two names).
+  const inputs = [];
+  for (const ip of [IP, '203.0.113.200', '198.51.100.7'])
+    for (const ipLabel of [undefined, '', '<ip#0>'])
+      for (const mailFrom of ['a@example.com', 'a@other.example', ''])
+        for (const headerFrom of ['ceo@example.com', 'x@other.example'])
+          for (const dkimDomains of [[], ['example.com'], ['a,b', 'example.com'], ['a', 'b,example.com']])
+            inputs.push({
+              ip,
+              ...(ipLabel === undefined ? {} : { ipLabel }),
+              mailFrom,
+              headerFrom,
+              dkimDomains,
+            });
+  const shared = recordedAuthOracle(zone);
+  const fresh = (i: (typeof inputs)[number]) => recordedAuthOracle(zone).verdict(i);
+  for (const i of inputs) expect(shared.verdict(i)).toEqual(fresh(i));
+  // Again, backwards: every answer now comes from the memo, and still matches.
+  for (const i of [...inputs].reverse()) expect(shared.verdict(i)).toEqual(fresh(i));
+  // The label is written in the notes (none: the address itself; a placeholder: the placeholder).
+  expect(
+    shared.verdict({ ip: IP, mailFrom: 'a@example.com', headerFrom: 'ceo@example.com', dkimDomains: [] })
+      .notes[0],
+  ).toContain(IP);
+  expect(
+    shared.verdict({
+      ip: IP,
+      ipLabel: '<ip#0>',
+      mailFrom: 'a@example.com',
+      headerFrom: 'ceo@example.com',
+      dkimDomains: [],
+    }).notes[0],
+  ).toContain('<ip#0>');
+});
+
 test('an undecidable SPF result of an unaligned P1 domain does not make DMARC unknown', () => {
   const z = zoneFromJson({
     'other.example': { TXT: ['v=spf1 ptr -all'] },
