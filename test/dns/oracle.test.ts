@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { recordedAuthOracle, recordedDmarc, recordedSpf } from '../../src/dns/oracle.js';
 import { MAX_DNS_MECHANISMS as MAX_SPF_LOOKUPS } from '../../src/dns/spf/evaluate.js';
 import { zoneFromJson, type DnsZone } from '../../src/common/zone.js';
+import type { AuthOracle } from '../../src/model/config.js';
 
 const IP = '203.0.113.10';
 const zoneOf = (z: Record<string, object>): DnsZone => zoneFromJson(z as Parameters<typeof zoneFromJson>[0]);
@@ -383,7 +384,7 @@ test('one oracle asked again gives what a fresh one computes, for every input it
   });
   // Inputs that differ in one field each: the address, its label (none, empty, a placeholder), MAIL FROM, From:
   // and the DKIM domains (none, one, two; a comma inside a name must not read as two names).
-  const inputs = [];
+  const inputs: Parameters<AuthOracle['verdict']>[0][] = [];
   for (const ip of [IP, '203.0.113.200', '198.51.100.7'])
     for (const ipLabel of [undefined, '', '<ip#0>'])
       for (const mailFrom of ['a@example.com', 'a@other.example', ''])
