@@ -63,7 +63,9 @@ export function utf16ToUtf8(order: 'le' | 'be'): (chunk: Uint8Array, last: boole
     // A high surrogate (D800–DBFF) last: its low half may be in the next read.
     if (!last && units > 0 && (view[units - 1]! & 0xfc00) === 0xd800) units--;
     if (!last) {
-      pending = data.slice(units << 1);
+      // A copy: `data` may be the caller's read buffer, which it fills again once this call returns (Buffer#slice
+      // would give a view of it).
+      pending = new Uint8Array(data.subarray(units << 1));
       // Swapped in scratch: undo it, so that the carried bytes are in the file's order again.
       if (swap && pending.length >= 2) pending.subarray(0, 2).reverse();
     } else pending = new Uint8Array(0);

@@ -160,6 +160,20 @@ describe('utf16ToUtf8', () => {
   });
 });
 
+describe('utf16ToUtf8 and the caller’s buffer', () => {
+  it('keeps no view of a chunk past the call: the caller may fill it again at once', () => {
+    for (const order of ['le', 'be'] as const) {
+      const convert = utf16ToUtf8(order);
+      const whole = encode([0x61, 0x62, 0xd83d, 0xde00, 0x63], order, false); // a b 😀 c
+      const read = Buffer.from(whole.subarray(0, 6)); // ends with the high half of the pair
+      const first = Buffer.from(convert(read, false));
+      read.fill(0x22); // the next read lands in the same buffer: quotes
+      const rest = Buffer.from(convert(whole.subarray(6), true));
+      expect(Buffer.concat([first, rest]).toString(), order).toBe('ab\u{1F600}c');
+    }
+  });
+});
+
 describe('streamUtf8', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mxlock-source-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -176,6 +190,19 @@ describe('streamUtf8', () => {
     expect(result).toEqual({ encoding: 'utf-8', bytes: bytes.length });
     expect(got.map((c) => c.length)).toEqual([READ_BYTES, READ_BYTES, READ_BYTES, 12_345]);
     expect(Buffer.concat(got).equals(bytes)).toBe(true);
+  });
+
+  it('a surrogate pair cut by a read boundary survives the next read into the same buffer (UTF-16LE)', async () => {
+    // The converter carries the high half over to the next read; it must copy it, not keep a view of the read buffer
+    // that the next read overwrites (a stray byte there can even become a quote and shift every later field).
+    const text = 'x'.repeat(READ_BYTES / 2 - 1) + '\u{1F600}"q"' + 'y'.repeat(READ_BYTES);
+    const file = join(dir, 'pair.csv');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    for (let run = 0; run < 5; run++) {
+      const got: Buffer[] = [];
+      await streamUtf8(file, (c) => got.push(Buffer.from(c)));
+      expect(Buffer.concat(got).toString() === text, `run ${run}`).toBe(true);
+    }
   });
 
   it('a consumer that throws while the next read is under way: its error, and the file closed', async () => {
