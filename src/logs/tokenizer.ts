@@ -204,11 +204,20 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
         this.checkCarry();
         return;
       }
+      const taken = end + 1 - from;
       const joined = Buffer.concat([this.carry, bytes.subarray(from, end + 1)]);
       this.carry = undefined;
       this.use(joined);
       this.run(false, 0);
       from = end + 1;
+      // The record carried again may start in the bytes just taken from the chunk (one ending in a CR alone waits for
+      // the next byte, to tell it from a CRLF): read it and the rest in place, not joined record by record.
+      const again = this.carry?.length;
+      if (again !== undefined && again <= taken) {
+        this.carry = undefined;
+        from -= again;
+        break;
+      }
     }
     this.use(bytes);
     this.run(false, from);
