@@ -212,8 +212,8 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
       from = end + 1;
       // The record carried again may start in the bytes just taken from the chunk (one ending in a CR alone waits for
       // the next byte, to tell it from a CRLF): read it and the rest in place, not joined record by record.
-      const again = this.carry?.length;
-      if (again !== undefined && again <= taken) {
+      const again = this.carriedBytes();
+      if (again >= 0 && again <= taken) {
         this.carry = undefined;
         from -= again;
         break;
@@ -221,6 +221,11 @@ class Tokenizer implements CsvTokenizer, CsvRecord {
     }
     this.use(bytes);
     this.run(false, from);
+  }
+
+  /** How many bytes run() left to carry, -1 when none (a method: the caller's view of `carry` predates the run). */
+  private carriedBytes(): number {
+    return this.carry?.length ?? -1;
   }
 
   private checkCarry(length = this.carry?.length ?? 0): void {
