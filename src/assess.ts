@@ -217,11 +217,12 @@ export function simulateAttempts(
 export function attemptSimulator(
   snapshot: Snapshot,
   gateway: ResolvedGateway,
-  options: SimulatorOptions = {},
+  options: SimulatorOptions & { evidence?: boolean } = {},
 ): (list: readonly StandardPath[]) => PathResult[] {
   const cfg = configFor(snapshot, gateway, options);
   const lacking = lackingExports(snapshot);
-  return (list) => evaluatePathsInOrder(cfg, list, lacking);
+  const evidence = { evidence: options.evidence !== false };
+  return (list) => evaluatePathsInOrder(cfg, list, lacking, evidence);
 }
 
 export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}): AssessResult {

@@ -161,7 +161,13 @@ export function replayImpact(flows: readonly Flow[], input: ImpactInput): Impact
   /** Replays the pending flows against `s`; gives the flows that stay pending, after `settle` saw the others. */
   const replay = (s: Snapshot, settle: (i: number, p: PathResult) => boolean): number[] => {
     const auth = (input.zone ?? s.dns) === zone ? shared : undefined;
-    const simulate = attemptSimulator(s, input.gateway, { zone: input.zone, now: input.now, auth });
+    // The entries read the status, the outcome and the decisions: no evidence lines are written for them.
+    const simulate = attemptSimulator(s, input.gateway, {
+      zone: input.zone,
+      now: input.now,
+      auth,
+      evidence: false,
+    });
     const still: number[] = [];
     for (let from = 0; from < pending.length; from += REPLAY_BATCH) {
       const batch = pending.slice(from, from + REPLAY_BATCH);

@@ -702,12 +702,18 @@ export function evaluatePathList(
   return sortById(evaluatePathsInOrder(cfg, list, missing));
 }
 
-/** `evaluatePathList` with the results in the order of `list`: result k is `list[k]`'s, whatever the ids. */
+/**
+ * `evaluatePathList` with the results in the order of `list`: result k is `list[k]`'s, whatever the ids. With
+ * `evidence: false` the results carry no evidence lines (empty): for a caller that reads only the status, the outcome
+ * and the simulator's result, as the impact replay does for thousands of flows per stage.
+ */
 export function evaluatePathsInOrder(
   cfg: SimConfig,
   list: readonly StandardPath[],
   missing: readonly string[] = [],
+  options: { evidence?: boolean } = {},
 ): PathResult[] {
+  const withEvidence = options.evidence !== false;
   const lacking = PATH_CRITICAL_EXPORTS.filter((m) => missing.includes(m));
   /** Missing exports never let a path read closed, mitigated or preserved (DESIGN §1 principle 1). */
   const capped = (status: PathStatus): PathStatus =>
@@ -744,7 +750,7 @@ export function evaluatePathsInOrder(
     const { attempt, result } = shown;
     let status = worst.status;
     const pick = representative(p.kind, result.outcomes);
-    const evidence = evidenceOf(p, result, status, pick);
+    const evidence = withEvidence ? evidenceOf(p, result, status, pick) : [];
     if (maybe !== undefined) {
       status = 'uncertain';
       evidence.splice(
@@ -791,7 +797,14 @@ export function evaluatePathsInOrder(
       );
     }
     const outcome = outcomeOf(pick);
-    const out: PathResult = { id: p.id, kind: p.kind, status, outcome, evidence, result };
+    const out: PathResult = {
+      id: p.id,
+      kind: p.kind,
+      status,
+      outcome,
+      evidence: withEvidence ? evidence : [],
+      result,
+    };
     if (domains) out.domains = domains;
     if (modelStatus !== undefined) out.modelStatus = modelStatus;
     return out;

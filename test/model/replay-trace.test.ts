@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { assessExport } from '../../src/assess-export.js';
-import { configFor, simulateAttempts } from '../../src/assess.js';
+import { attemptSimulator, authOracleFor, configFor, simulateAttempts } from '../../src/assess.js';
 import { classify, type StandardPath } from '../../src/model/paths.js';
 import { planOf } from '../../src/model/precompiled.js';
 import { simulate, simulateReference } from '../../src/model/simulate.js';
@@ -215,6 +215,31 @@ describe('simulateAttempts over a trace: result k is the k-th path’s', () => {
         results.map((r) => r.status),
         state.label,
       ).toEqual(list.map((p) => classify('legitimate', simulateReference(reference, p.attempt))));
+    }
+  });
+});
+
+describe('the impact replay’s simulator: one oracle for every stage, no evidence lines', () => {
+  // logs/impact.ts makes one oracle (authOracleFor) for the tenant as exported and every stage, and asks for no
+  // evidence: each result must be the plain simulator's in everything else, whichever stage asked first.
+  const paths: StandardPath[] = trace(20_000)
+    .slice(0, 300)
+    .map((attempt, i) => ({ id: `flow:${i}`, kind: 'legitimate', description: `flow ${i}`, attempt }));
+
+  test('status, outcome and the simulator’s result as without them, evidence empty', () => {
+    const auth = authOracleFor(states[0]!.snapshot, { zone });
+    // Latest stage first: the shared oracle is filled by another configuration than the one read next.
+    for (const state of [...states].reverse()) {
+      const lean = attemptSimulator(state.snapshot, gateway, { zone, now: NOW, auth, evidence: false })(
+        paths,
+      );
+      const plain = simulateAttempts(state.snapshot, gateway, paths, { zone, now: NOW });
+      expect(lean.map((r) => r.evidence.length)).toEqual(paths.map(() => 0));
+      expect(plain.every((r) => r.evidence.length > 0)).toBe(true);
+      expect(
+        lean.map(({ evidence: _, ...rest }) => rest),
+        state.label,
+      ).toEqual(plain.map(({ evidence: _, ...rest }) => rest));
     }
   });
 });
