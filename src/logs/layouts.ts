@@ -239,8 +239,9 @@ export interface FieldSource {
   field(i: number): string;
 }
 
-// An enhanced status code (RFC 3463): 5.7.68, 4.4.7 …
-const ENHANCED_CODE = /\b[245]\.\d{1,3}\.\d{1,3}\b/;
+// An enhanced status code (RFC 3463): 5.7.68, 4.4.7 … standing alone: not three numbers of a dotted quad
+// (`CIP=10.2.3.4` in custom_data holds no code 2.3.4), yet at the end of a sentence (`… 5.7.1.`).
+const ENHANCED_CODE = /(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
 
 export function codeIn(...texts: string[]): string {
   for (const t of texts) {

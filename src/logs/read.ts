@@ -48,13 +48,17 @@ class EventJoin {
     const k = `${key}\u0000${row.recipient.toLowerCase()}`;
     let m = this.messages.get(k);
     if (!m) {
-      m = { ...row, ip: '', status: '', outcome: 'pending', code: '' };
+      // The address and the connector are the RECEIVE event's only (a SEND to another server names an outbound
+      // connector, which says nothing of how the message came in), whichever event comes first.
+      m = { ...row, ip: '', connector: undefined, status: '', outcome: 'pending', code: '' };
       this.messages.set(k, m);
     }
     const event = row.status.trim().toUpperCase();
     if (event === 'RECEIVE') {
       if (row.ip !== '') m.ip = row.ip;
-      if (row.connector !== undefined && row.connector !== '') m.connector = row.connector;
+      // A connector named by one RECEIVE event is kept; an empty one says "none" if no event named one.
+      if (row.connector !== undefined && (row.connector !== '' || m.connector === undefined))
+        m.connector = row.connector;
       if (m.time === '' || row.time < m.time) m.time = row.time;
       if (m.direction === 'unknown') m.direction = row.direction;
       return;

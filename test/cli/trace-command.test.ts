@@ -130,6 +130,23 @@ describe('mxlock trace', () => {
     expect(j.replay).toBeNull();
   });
 
+  test('exit 1 when the only news is a flow the plan may refuse (uncertain is not safe)', async () => {
+    // One newsletter through the gateway: no direct delivery, nothing refused for certain, but after stage 5 the
+    // simulator cannot tell (the sender's authentication is not in the export's DNS).
+    const file = join(tmp, 'gateway-only.csv');
+    await writeFile(
+      file,
+      '"Received","SenderAddress","RecipientAddress","Subject","Status","ToIP","FromIP","Size","MessageTraceId"\r\n' +
+        '"2025-09-01T09:05:00+00:00","news@partner.example","alice@contoso.com","Hello","Delivered","","203.0.113.10","1000","c20e0f7a-f06b-41df-fe33-08d9da155ac3"\r\n',
+    );
+    const r = await mxlock('trace', file, ...WIDE_OPEN, '--format', 'json');
+    const j = JSON.parse(r.stdout);
+    expect(j.inbound).toMatchObject({ direct: 0, unknownSource: 0 });
+    expect(j.impact).toEqual([]);
+    expect(j.impactUncertain).toHaveLength(1);
+    expect(r.code).toBe(1);
+  });
+
   test('an unknown layout: exit 2, the file, the columns found and the layouts known', async () => {
     const r = await mxlock('trace', join(FIX, 'unknown-layout.csv'), ...HALF_DONE);
     expect(r.code).toBe(2);

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_GATEWAY, type ResolvedGateway } from '../../src/common/gateway.js';
@@ -14,7 +16,7 @@ import {
   Tally,
   TraceClassifier,
 } from '../../src/logs/classify.js';
-import type { LogRow } from '../../src/logs/layouts.js';
+import { codeIn, type LogRow } from '../../src/logs/layouts.js';
 import { top } from '../../src/logs/summary.js';
 import { analyseLogs } from '../../src/logs/trace.js';
 import { EMPTY_PROFILE, type Profile } from '../../src/profile/schema.js';
@@ -119,6 +121,43 @@ describe('trace classification of each fixture layout', () => {
       firstSeen: '2025-07-17T22:01:00Z',
     });
     expect(r.caveats[0]).toMatch(/5\.7\.68.*5\.7\.51.*absence here proves nothing/);
+  });
+
+  it('extended report: the connector is the RECEIVE event’s, whatever order the events come in', async () => {
+    // A message that came in directly (RECEIVE without a connector) and was then sent on to on-premises through an
+    // outbound connector: direct either way, never "via another connector".
+    const dir = mkdtempSync(join(tmpdir(), 'mxlock-ext-'));
+    const head =
+      'date_time_utc,connector_id,event_id,network_message_id,recipient_address,recipient_status,sender_address,directionality,original_client_ip,custom_data\n';
+    const receive =
+      '"2025-07-17T22:01:00Z","","RECEIVE","nm1","bob@fabrikam.com","","x@evil.example","Incoming","192.0.2.77",""\n';
+    const send =
+      '"2025-07-17T22:01:02Z","Outbound to on-prem","SEND","nm1","bob@fabrikam.com","250 2.6.0 Queued","x@evil.example","Incoming","192.0.2.77",""\n';
+    try {
+      for (const [name, body] of [
+        ['asc.csv', receive + send],
+        ['desc.csv', send + receive],
+      ] as const) {
+        writeFileSync(join(dir, name), head + body);
+        const r = await analyseLogs('trace', [join(dir, name)], CONTEXT);
+        expect(r.inbound, name).toMatchObject({ direct: 1, viaOtherConnector: 0 });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['S:SFA=SUM|SFV=SPM|CIP=10.2.3.4|DI=SD;', ''],
+    ['CIP=5.6.7.8', ''],
+    ['relay 10.5.7.1 refused', ''],
+    ['550 5.7.1 Service unavailable.', '5.7.1'],
+    ['550 5.7.68 refused.', '5.7.68'],
+    ['refused (5.7.51).', '5.7.51'],
+    ['ends with 4.4.7.', '4.4.7'],
+    ['250 2.6.0 Queued', '2.6.0'],
+  ])('the enhanced status code of %j is %j (never three numbers of an address)', (text, code) => {
+    expect(codeIn(text)).toBe(code);
   });
 
   it('trace refuses an EmailEvents file and events a message trace, naming the command to use', async () => {

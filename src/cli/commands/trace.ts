@@ -115,8 +115,13 @@ source is unknown, or flows the plan would or may refuse; 2 usage or input error
         for (const f of files) for (const p of await inputsOf(f)) inputs.add(p);
         await writeOutputFile(flags.out, text, { force: flags.force === true, inputs });
       } else process.stdout.write(text);
+      // Exit 1 as the help says: direct deliveries, deliveries from an unknown source, or flows the plan would or may
+      // refuse (an uncertain flow is not a safe one).
       const attention =
-        report.inbound.direct > 0 || report.inbound.unknownSource > 0 || report.impact.length > 0;
+        report.inbound.direct > 0 ||
+        report.inbound.unknownSource > 0 ||
+        report.impact.length > 0 ||
+        report.impactUncertain.length > 0;
       process.exitCode = attention ? 1 : 0;
     });
 }
