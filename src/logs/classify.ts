@@ -20,7 +20,15 @@ import {
   type Outcome,
 } from './layouts.js';
 import type { CsvRecord } from './tokenizer.js';
-import { isoDay, isoSeconds, parseLogDay, parseLogTime, timeOfDayBytes } from './time.js';
+import {
+  DateOrderWatch,
+  isoDay,
+  isoSeconds,
+  parseLogDay,
+  parseLogTime,
+  timeOfDayBytes,
+  type DateOrder,
+} from './time.js';
 import { doubled } from '../common/collections.js';
 import { compareIds } from '../common/order.js';
 
@@ -393,11 +401,13 @@ interface RowDetail {
 class LogRowDetail implements RowDetail {
   row!: LogRow;
   lowerSender = '';
+  /** The file's dates (their order). */
+  dates!: DateOrderWatch;
   sender(): string {
     return this.lowerSender;
   }
   timeMs(): number {
-    return parseLogTime(this.row.time);
+    return parseLogTime(this.row.time, this.dates.order);
   }
   auth(): string {
     return this.row.auth;
@@ -420,6 +430,8 @@ class RecordDetail implements RowDetail {
     private readonly timeAt: number,
     private readonly authAt: number,
     private readonly headerFromAt: number,
+    /** The file's dates (their order). */
+    private readonly dates: DateOrderWatch,
   ) {}
   sender(): string {
     if (this.senderOf !== this.rec || this.senderRow !== this.rec.row) {
@@ -446,7 +458,7 @@ class RecordDetail implements RowDetail {
         if (tod !== -1) return this.day + tod;
       }
     }
-    return parseLogTime(fieldText(rec, at));
+    return parseLogTime(fieldText(rec, at), this.dates.order);
   }
   auth(): string {
     return fieldText(this.rec, this.authAt);
@@ -585,6 +597,8 @@ export class TraceClassifier {
   private flowCounts = new Float64Array(256);
   private readonly daySlots = new Map<number, number>();
   private readonly rowDetail = new LogRowDetail();
+  /** The dates of the file being read (startFile). */
+  private dates = new DateOrderWatch('', undefined);
   /** The RowDetail of the row being counted (the string path's or the reader's). */
   private detail: RowDetail = this.rowDetail;
 
@@ -596,12 +610,27 @@ export class TraceClassifier {
     options: TraceClassifierOptions = {},
   ) {
     this.keepsFlows = options.flows ?? true;
+    this.rowDetail.dates = this.dates;
     this.accepted = new Set(context.acceptedDomains.map((d) => d.toLowerCase()));
     this.gatewayIps = new IpSet(context.gateway.ips);
     const declared: string[] = [];
     for (const s of context.profile?.directSendSources ?? []) declared.push(...s.ips);
     declared.push(...(context.profile?.hybrid?.ips ?? []));
     this.declaredIps = new IpSet(declared);
+  }
+
+  /**
+   * Starts a file: its slash dates in `order` (from a first reading that learnt it), or in the order the file shows.
+   * Reading may throw DateOrderRestart (see DateOrderWatch).
+   */
+  startFile(file: string, order?: DateOrder): void {
+    this.dates = new DateOrderWatch(file, order);
+    this.rowDetail.dates = this.dates;
+  }
+
+  /** What the file just read says of its dates (DateOrderWatch.notes). */
+  dateNotes(): string[] {
+    return this.dates.notes();
   }
 
   get inbound(): Counts {
@@ -889,7 +918,8 @@ export class TraceClassifier {
     this.rcptInfo = rcpt;
     this.rcpt = rcpt.packed;
     this.rcptTable = undefined;
-    const day = parseLogDay(row.time);
+    this.dates.note(row.time);
+    const day = parseLogDay(row.time, this.dates.order);
     const sender = row.sender.trim().toLowerCase();
     const detail = this.rowDetail;
     this.detail = detail;
@@ -928,7 +958,7 @@ export class TraceClassifier {
     )
       return undefined;
     const id = layout.id;
-    const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom);
+    const detail = new RecordDetail(index.sender, index.time, index.auth, index.headerFrom, this.dates);
     const b = MEMO_BOUNDS;
     const recipients = new ByteTable(b.recipients, true, b.hotHits);
     // Addresses that are not a plain dotted quad (those are read as numbers: quadOf).
@@ -1051,7 +1081,9 @@ export class TraceClassifier {
     while (cut < e && b[cut] !== Ch.SPACE && b[cut] !== Ch.LETTER_T) cut++;
     const length = cut - s;
     if (cut < e && length <= MAX_DATE_PART_BYTES && !escaped) {
-      const day = parseLogDay(rec.field(at));
+      const text = rec.field(at);
+      this.dates.note(text);
+      const day = parseLogDay(text, this.dates.order);
       last.part.set(b.subarray(s, cut));
       if (length >= 4 && length <= 12) {
         const view = this.viewOf(b);
@@ -1065,7 +1097,9 @@ export class TraceClassifier {
       last.slot = this.daySlot(day);
       return day;
     }
-    const day = parseLogDay(fieldText(rec, at));
+    const text = fieldText(rec, at);
+    this.dates.note(text);
+    const day = parseLogDay(text, this.dates.order);
     last.length = -1;
     last.slot = this.daySlot(day);
     return day;

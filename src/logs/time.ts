@@ -2,10 +2,16 @@
  * Timestamps of log exports as milliseconds since the epoch (UTC: Get-MessageTraceV2 outputs UTC, formats.md §2.1).
  * The shapes met (formats.md §2.4, §6.2): ISO-8601 from REST, Graph and PowerShell 7; `/Date(ms)/` from Windows
  * PowerShell 5.1 ConvertTo-Json; and the exporting machine's culture in Export-Csv: `7/17/2025 9:29:08 PM` (en-US),
- * `17/07/2025 21:29:08` (en-GB, fr-FR…), `17.07.2025 21:29:08` (de-DE…), `2025/07/17 21:29:08` (ja-JP, zh-CN).
- * A slash date is month-first with an AM/PM marker (the cultures that write month first use a 12-hour clock) and
- * day-first without one; a value that contradicts it (a 13th month) is not a date.
+ * `17/07/2025 21:29:08` (en-GB, fr-FR…), `17.07.2025 21:29:08` (de-DE…), `2025/07/17 21:29:08` (ja-JP, zh-CN),
+ * `17/07/2025 9:29:08 pm` (en-AU, en-NZ `p.m.`, es-MX `p. m.`), `17-07-2025 09:29:08 PM` (en-IN).
+ * A date with dashes or dots is day-first. A slash date is in the order the file's own dates show (DateOrderWatch: a
+ * first number above 12 is a day, a second one above 12 a day); until a file shows one, and in a file that never
+ * does, it is month-first with an AM/PM marker (en-US, the usual export) and day-first without one. A value that
+ * contradicts the order in force (a 13th month) is not a date.
  */
+
+/** The order of a slash date's day and month. */
+export type DateOrder = 'month-first' | 'day-first';
 
 /** Date parts already read: a trace holds a few dozen distinct days in a million rows. */
 const DAY_CACHE = new Map<string, number>();
@@ -18,9 +24,13 @@ function dayNumber(y: number, m: number, d: number): number {
   return new Date(ms).getUTCDate() === d ? ms : NaN;
 }
 
-/** The midnight (UTC ms) of a date part, NaN when it is not one. `twelveHour` picks month-first for a slash date. */
-function dateOf(part: string, twelveHour: boolean): number {
-  const key = twelveHour ? `${part}|12` : part;
+/**
+ * The midnight (UTC ms) of a date part, NaN when it is not one. A slash date is read in `order`, or without one
+ * month-first when the time has an AM/PM marker (`twelveHour`).
+ */
+function dateOf(part: string, twelveHour: boolean, order?: DateOrder): number {
+  const monthFirst = order === undefined ? twelveHour : order === 'month-first';
+  const key = monthFirst ? `${part}|m` : part;
   const hit = DAY_CACHE.get(key);
   if (hit !== undefined) return hit;
   let ms = NaN;
@@ -28,10 +38,7 @@ function dateOf(part: string, twelveHour: boolean): number {
   if (m) {
     const [a, sep, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
     if (m[1]!.length === 4) ms = dayNumber(a, b, c);
-    else if (m[4]!.length === 4) {
-      if (sep === '/' && twelveHour) ms = dayNumber(c, a, b);
-      else if (sep !== '-' || !twelveHour) ms = dayNumber(c, b, a);
-    }
+    else if (m[4]!.length === 4) ms = sep === '/' && monthFirst ? dayNumber(c, a, b) : dayNumber(c, b, a);
   }
   if (DAY_CACHE.size >= MAX_CACHED_DAYS) DAY_CACHE.clear();
   DAY_CACHE.set(key, ms);
@@ -41,7 +48,7 @@ function dateOf(part: string, twelveHour: boolean): number {
 /** `h:mm[:ss[.fff…]]` with an optional AM/PM, and a zone (`Z`, `+hh:mm`), as ms after midnight UTC; NaN if not. */
 function timeOf(rest: string): { ms: number; twelveHour: boolean } {
   const t =
-    /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(AM|PM|a\.m\.|p\.m\.)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(AM|PM|a\.\s?m\.|p\.\s?m\.)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
       rest.trim(),
     );
   if (!t) return { ms: NaN, twelveHour: false };
@@ -120,16 +127,16 @@ export function timeOfDayBytes(b: Uint8Array, s: number, e: number): number {
   return ((h * 60 + min) * 60 + sec) * 1000;
 }
 
-/** A log timestamp as UTC milliseconds, NaN when it is none of the known shapes. */
-export function parseLogTime(text: string): number {
+/** A log timestamp as UTC milliseconds, NaN when it is none of the known shapes (`order`: see dateOf). */
+export function parseLogTime(text: string, order?: DateOrder): number {
   const s = text.trim();
   if (s === '') return NaN;
   const wcf = /^\\?\/Date\((-?\d+)([+-]\d{4})?\)\\?\/$/.exec(s);
   if (wcf) return Number(wcf[1]);
   const cut = s.search(/[T ]/);
-  if (cut < 0) return dateOf(s, false);
+  if (cut < 0) return dateOf(s, false, order);
   const time = timeOf(s.slice(cut + 1));
-  return dateOf(s.slice(0, cut), time.twelveHour) + time.ms;
+  return dateOf(s.slice(0, cut), time.twelveHour, order) + time.ms;
 }
 
 /**
@@ -137,25 +144,132 @@ export function parseLogTime(text: string): number {
  * for every row, without reading the time of day. Near midnight a zone offset can move a row to the next day; the
  * full parse (parseLogTime) is kept for first/last seen.
  */
-export function parseLogDay(text: string): number {
+export function parseLogDay(text: string, order?: DateOrder): number {
   let cut = 0;
   while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
-  if (cut === text.length) return parseLogTime(text);
-  const last = text.charCodeAt(text.length - 1);
-  // An AM/PM marker (`PM`, `p.m.`) ends the text: a slash date is then month-first (see the top of this file).
-  const twelveHour = last === 77 || last === 109 || last === 46;
+  if (cut === text.length) return parseLogTime(text, order);
+  const twelveHour = hasDayHalfMarker(text);
   // Rows come in time order: most share the previous row's date part, which is then not cut out and looked up again.
-  if (twelveHour === lastDay.twelveHour && cut === lastDay.part.length && text.startsWith(lastDay.part))
+  if (
+    twelveHour === lastDay.twelveHour &&
+    order === lastDay.order &&
+    cut === lastDay.part.length &&
+    text.startsWith(lastDay.part)
+  )
     return lastDay.ms;
   const part = text.slice(0, cut);
-  const ms = dateOf(part, twelveHour);
+  const ms = dateOf(part, twelveHour, order);
   lastDay.part = part;
   lastDay.twelveHour = twelveHour;
+  lastDay.order = order;
   lastDay.ms = ms;
   return ms;
 }
 
-const lastDay = { part: '', twelveHour: false, ms: NaN };
+const lastDay: { part: string; twelveHour: boolean; order: DateOrder | undefined; ms: number } = {
+  part: '',
+  twelveHour: false,
+  order: undefined,
+  ms: NaN,
+};
+
+/**
+ * Whether a timestamp's text ends in an AM/PM marker (`PM`, `pm`, `p.m.`, `p. m.`), as parseLogDay tells it without
+ * reading the time: the last character is `M`, `m` or `.`.
+ */
+function hasDayHalfMarker(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last === 77 || last === 109 || last === 46;
+}
+
+/**
+ * What a timestamp's slash date (`d/m/yyyy` or `m/d/yyyy`) tells of its order: `day-first` when its first number is
+ * above 12, `month-first` when its second is, `either` when both are 12 or below; undefined for any other text.
+ */
+export function slashDateOrder(text: string): DateOrder | 'either' | undefined {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/\d{4}(?=[\sT]|$)/.exec(text);
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  if (a > 12 && b <= 12) return 'day-first';
+  if (b > 12 && a <= 12) return 'month-first';
+  return a <= 12 && b <= 12 ? 'either' : undefined;
+}
+
+/** Thrown while a file is read when its own dates show that dates read before were read in the other order. */
+export class DateOrderRestart extends Error {
+  constructor(
+    readonly file: string,
+    readonly order: DateOrder,
+  ) {
+    super(`${file}: its dates are ${order}: read it again in that order`);
+  }
+}
+
+/**
+ * The order of one file's slash dates, learnt from the file (see the top of this file). `order` is what parsing uses
+ * (undefined: AM/PM decides). The first date that tells settles it; if ambiguous dates were already read the other
+ * way, DateOrderRestart is thrown (the caller reads the file again, the order given). Once settled, a date that
+ * contradicts it is remembered for notes (and is not a date).
+ */
+export class DateOrderWatch {
+  /** The first ambiguous date: the order it was read in, and the one AM/PM alone gives it. */
+  private ambiguous: { text: string; read: DateOrder; byClock: DateOrder } | undefined;
+  /** The first date that tells the order. */
+  private shown: string | undefined;
+  private contradiction: string | undefined;
+  private lastPart: string | undefined;
+  readonly given: boolean;
+
+  constructor(
+    readonly file: string,
+    public order: DateOrder | undefined,
+  ) {
+    this.given = order !== undefined;
+  }
+
+  /** Learns from a row's timestamp text (cheap when its date part is the previous row's). */
+  note(text: string): void {
+    let cut = 0;
+    while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
+    if (this.lastPart !== undefined && cut === this.lastPart.length && text.startsWith(this.lastPart)) return;
+    this.lastPart = text.slice(0, cut);
+    const seen = slashDateOrder(text);
+    if (seen === undefined) return;
+    if (seen === 'either') {
+      const byClock: DateOrder = hasDayHalfMarker(text) ? 'month-first' : 'day-first';
+      this.ambiguous ??= { text, read: this.order ?? byClock, byClock };
+      return;
+    }
+    if (this.shown === undefined && (!this.given || seen === this.order)) {
+      if (!this.given && this.ambiguous !== undefined && this.ambiguous.read !== seen)
+        throw new DateOrderRestart(this.file, seen);
+      this.order = seen;
+      this.shown = text;
+      return;
+    }
+    if (seen !== this.order) this.contradiction ??= text;
+  }
+
+  /** What a reader should be told of the file's dates: dates in both orders, an order learnt, or none learnt. */
+  notes(): string[] {
+    const a = this.ambiguous;
+    if (this.contradiction !== undefined)
+      return [
+        `dates in both orders ("${this.shown ?? a?.text}", "${this.contradiction}"): those that do not fit ${this.order} are not read (day "unknown")`,
+      ];
+    if (a === undefined) return [];
+    if (this.shown !== undefined)
+      return a.byClock === this.order
+        ? []
+        : [
+            `its dates are ${this.order} (e.g. "${this.shown}"), so a date such as "${a.text}" is read ${this.order}`,
+          ];
+    return [
+      `no date tells whether the day or the month comes first (e.g. "${a.text}"): read ${a.read}${a.read === 'month-first' ? ', as en-US writes them with AM/PM' : ''}; if the export came from a machine that writes them the other way, its days and first/last seen times are wrong`,
+    ];
+  }
+}
 
 /** `00` to `99`. */
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));

@@ -7,6 +7,7 @@ import { EMPTY_PROFILE } from '../profile/schema.js';
 import { caveatsOf, directSourcesOf, inventoryOf, TraceClassifier, type TraceContext } from './classify.js';
 import { replayImpact, type ImpactEntry, type ImpactInput, type UncertainImpact } from './impact.js';
 import { LAYOUTS, type LayoutId } from './layouts.js';
+import { DateOrderRestart, type DateOrder } from './time.js';
 import { readLog } from './read.js';
 import { top, TOP_ENTRIES, type LogCommand, type TraceReport } from './summary.js';
 
@@ -35,9 +36,31 @@ export async function analyseLogs(
   context: TraceContext,
   options: AnalyseLogsOptions = {},
 ): Promise<TraceReport> {
+  // A file whose dates turn out to be in the other order than the one its first, ambiguous dates were read in is read
+  // again from the start, all files with it (once per file at most: its order is then given).
+  const orders = new Map<string, DateOrder>();
+  for (;;) {
+    try {
+      return await analyseOnce(command, paths, context, options, orders);
+    } catch (e) {
+      if (!(e instanceof DateOrderRestart) || orders.has(e.file)) throw e;
+      orders.set(e.file, e.order);
+    }
+  }
+}
+
+async function analyseOnce(
+  command: LogCommand,
+  paths: readonly string[],
+  context: TraceContext,
+  options: AnalyseLogsOptions,
+  orders: ReadonlyMap<string, DateOrder>,
+): Promise<TraceReport> {
   const c = new TraceClassifier(context, { flows: options.impact !== undefined });
   const files: TraceReport['files'] = [];
+  const dateNotes: string[] = [];
   for (const path of paths) {
+    c.startFile(path, orders.get(path));
     const result = await readLog(path, (row) => c.add(row), {
       onProgress: options.onProgress ? (n, size) => options.onProgress?.(path, n, size) : undefined,
       recordReader: options.byBytes === false ? undefined : (bound) => c.recordReader(bound),
@@ -50,8 +73,9 @@ export async function analyseLogs(
       );
     c.layouts.add(result.layout);
     files.push({ path, ...result });
+    for (const n of c.dateNotes()) dateNotes.push(`${path}: ${n}`);
   }
-  const notes = files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`));
+  const notes = [...files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`)), ...dateNotes];
   let impact: ImpactEntry[] = [];
   let impactUncertain: UncertainImpact[] = [];
   let replay: TraceReport['replay'] = null;

@@ -248,7 +248,12 @@ describe('trace by bytes gives the report the LogRow path gives', () => {
     const b = await bothWays('trace', noBom);
     const c = await bothWays('trace', utf8);
     expect(a.files[0]!.bytes).toBeGreaterThan(2 << 20); // more than two 1 MiB reads
-    const strip = (x: typeof a) => ({ ...x, files: [] });
+    // The same text in three files: the same report but for the files and the file named in the notes.
+    const strip = (x: typeof a) => ({
+      ...x,
+      files: [],
+      notes: x.notes.map((n) => n.replace(x.files[0]!.path, 'FILE')),
+    });
     expect(strip(a)).toEqual(strip(c));
     expect(strip(b)).toEqual(strip(c));
   });
