@@ -1080,7 +1080,9 @@ export class TraceClassifier {
     let cut = s;
     while (cut < e && b[cut] !== Ch.SPACE && b[cut] !== Ch.LETTER_T) cut++;
     const length = cut - s;
-    if (cut < e && length <= MAX_DATE_PART_BYTES && !escaped) {
+    // A date part to remember has at least a byte (a padded time, ` 2025-…`, has none before its space: parsed
+    // every time, below).
+    if (cut < e && length > 0 && length <= MAX_DATE_PART_BYTES && !escaped) {
       const text = rec.field(at);
       this.dates.note(text);
       const day = parseLogDay(text, this.dates.order);

@@ -145,6 +145,9 @@ export function parseLogTime(text: string, order?: DateOrder): number {
  * full parse (parseLogTime) is kept for first/last seen.
  */
 export function parseLogDay(text: string, order?: DateOrder): number {
+  // Padded text (` 2025-07-17T…`) is the same time, as parseLogTime reads it (which trims).
+  const c0 = text.charCodeAt(0);
+  if (c0 === 32 || c0 === 9) text = text.trimStart();
   let cut = 0;
   while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
   if (cut === text.length) return parseLogTime(text, order);
@@ -230,6 +233,8 @@ export class DateOrderWatch {
 
   /** Learns from a row's timestamp text (cheap when its date part is the previous row's). */
   note(text: string): void {
+    const c0 = text.charCodeAt(0);
+    if (c0 === 32 || c0 === 9) text = text.trimStart();
     let cut = 0;
     while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
     if (this.lastPart !== undefined && cut === this.lastPart.length && text.startsWith(this.lastPart)) return;

@@ -34,6 +34,8 @@ describe('parsing with an order', () => {
     ['17-07-2025 09:29:08 PM', undefined, '2025-07-17T21:29:08Z'], // en-IN: dashes are day first
     ['17.07.2025 21:29:08', 'month-first', '2025-07-17T21:29:08Z'], // dots too, whatever the order of slashes
     ['2025-07-05T21:29:08Z', 'day-first', '2025-07-05T21:29:08Z'],
+    [' 2025-07-05T21:29:08Z', undefined, '2025-07-05T21:29:08Z'], // padded: the same day as its time
+    ['\t5/07/2025 9:29:08 pm', 'day-first', '2025-07-05T21:29:08Z'],
   ] as const)('%s read %s', (text, order, expected) => {
     expect(iso(parseLogTime(text, order))).toBe(expected);
     expect(iso(parseLogDay(text, order))).toBe(
@@ -150,6 +152,18 @@ describe('a day-first export with a 12-hour clock, end to end', () => {
       ]);
     },
   );
+
+  it('padded times are read as their text says, each its own day (the byte path remembers no empty date part)', async () => {
+    const file = join(dir, 'padded.csv');
+    const padded = [' 2025-07-05T21:29:08Z', ' 2025-07-06T08:00:00Z', ' 2025-07-06T09:00:00Z'];
+    writeFileSync(file, [HEADER, ...padded.map((t, i) => row(t, `m${i}`))].join('\r\n') + '\r\n');
+    const r = await analyseLogs('trace', [file], CONTEXT);
+    expect(r.byDay.map((d) => [d.key, d.total])).toEqual([
+      ['2025-07-05', 1],
+      ['2025-07-06', 2],
+    ]);
+    expect(r).toEqual(await analyseLogs('trace', [file], CONTEXT, { byBytes: false }));
+  });
 
   it('an en-US export keeps reading month first, and nothing is said', async () => {
     const file = join(dir, 'en-us.csv');

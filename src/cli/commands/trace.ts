@@ -19,16 +19,32 @@ interface TraceFlags {
 }
 
 /** Progress on stderr while a long input is read: only on a terminal, never in the report (issue 12 item 2). */
-function progressReporter(): ((file: string, bytesRead: number, size: number) => void) | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
+/**
+ * Progress on a terminal's stderr (never elsewhere): `report` for each read, `clear` to take the line away when the
+ * reading stops before the end (an input error is then printed on a line of its own).
+ */
+function progressReporter(): {
+  report: ((file: string, bytesRead: number, size: number) => void) | undefined;
+  clear: () => void;
+} {
+  if (process.stderr.isTTY !== true) return { report: undefined, clear: () => undefined };
   let last = 0;
-  return (file, n, size) => {
-    const now = Date.now();
-    if (now - last < 500 && n < size) return;
-    last = now;
-    const pct = size > 0 ? Math.min(100, Math.floor((n * 100) / size)) : 0;
-    process.stderr.write(`\r\u001b[2Kmxlock: reading ${inlineSafe(file)}: ${pct}%`);
-    if (n >= size) process.stderr.write('\r\u001b[2K');
+  let shown = false;
+  const clear = () => {
+    if (shown) process.stderr.write('\r\u001b[2K');
+    shown = false;
+  };
+  return {
+    report: (file, n, size) => {
+      const now = Date.now();
+      if (now - last < 500 && n < size) return;
+      last = now;
+      const pct = size > 0 ? Math.min(100, Math.floor((n * 100) / size)) : 0;
+      process.stderr.write(`\r\u001b[2Kmxlock: reading ${inlineSafe(file)}: ${pct}%`);
+      shown = true;
+      if (n >= size) clear();
+    },
+    clear,
   };
 }
 
@@ -94,18 +110,19 @@ source is unknown, or flows the plan would or may refuse; 2 usage or input error
         log: diag,
       });
       const gateway = resolveGateway(result.profile, result.snapshot);
+      const progress = progressReporter();
       const report = await analyseLogs(
         command,
         files,
         { acceptedDomains: result.report.tenant.acceptedDomains, gateway, profile: result.profile },
         {
-          onProgress: progressReporter(),
+          onProgress: progress.report,
           impact:
             flags.impact === false
               ? undefined
               : { snapshot: result.snapshot, report: result.report, zone: result.zone, now },
         },
-      );
+      ).finally(progress.clear);
       const text =
         flags.format === 'json'
           ? render.renderTraceJson(report)
