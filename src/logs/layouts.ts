@@ -115,7 +115,8 @@ export const LAYOUTS: readonly Layout[] = [
       customData: ['custom_data'],
       messageKey: ['network_message_id', 'internal_message_id', 'message_id'],
     },
-    required: ['time', 'sender', 'recipient', 'event', 'ip'],
+    // The message id joins a message's events (EventJoin): without it every event would count as a message.
+    required: ['time', 'sender', 'recipient', 'event', 'ip', 'messageKey'],
   },
   {
     id: 'historical-summary',
@@ -209,6 +210,14 @@ export function normaliseHeader(h: string): string {
 /** The layout of a file from its column names; an InputError listing the columns found and the layouts known. */
 export function detectLayout(headers: readonly string[], file: string): BoundLayout {
   const names = headers.map(normaliseHeader);
+  // The extended report without its message id (a column left out of a trimmed export) would match no layout or,
+  // worse, another one: its events are then counted as messages. Said as what it is.
+  const extended = LAYOUTS.find((l) => l.id === 'historical-extended')!;
+  if (names.includes('event_id') && !(extended.columns.messageKey ?? []).some((a) => names.includes(a)))
+    throw new InputError(
+      `${file}: an extended report (event_id) without a message id column (${(extended.columns.messageKey ?? []).join(', ')}): its events cannot be joined per message; export it with the message id`,
+      file,
+    );
   for (const layout of LAYOUTS) {
     const index = {} as Record<Field, number>;
     for (const f of FIELDS) {

@@ -147,6 +147,23 @@ describe('trace classification of each fixture layout', () => {
     }
   });
 
+  it('an extended report without its message id column is refused, not counted event by event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxlock-ext-'));
+    try {
+      const file = join(dir, 'no-id.csv');
+      writeFileSync(
+        file,
+        'date_time_utc,connector_id,event_id,recipient_address,sender_address,original_client_ip\n' +
+          '"2025-07-17T22:01:00Z","","RECEIVE","bob@fabrikam.com","x@evil.example","192.0.2.77"\n',
+      );
+      await expect(analyseLogs('trace', [file], CONTEXT)).rejects.toThrow(
+        /no-id\.csv: an extended report \(event_id\) without a message id column \(network_message_id, internal_message_id, message_id\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     ['S:SFA=SUM|SFV=SPM|CIP=10.2.3.4|DI=SD;', ''],
     ['CIP=5.6.7.8', ''],
