@@ -110,4 +110,42 @@ describe('totals and grouping', () => {
       /^a\.eml: part 2 .*: the same report as reports\.mbox: message 1: .*counted once$/m,
     );
   });
+
+  test('one org and report_id for two policy domains or two periods: separate reports, none dropped', () => {
+    // Some reporters reuse an id per domain or day; keyed on org + report_id alone, contoso.com's unknown sender
+    // (and a genuine report behind a forged copy with its id) would vanish.
+    const report = (domain: string, begin: number, ip: string, count: number) =>
+      extractReports(
+        `${domain}-${begin}.xml`,
+        Buffer.from(
+          `<feedback><report_metadata><org_name>R</org_name><report_id>id1</report_id><date_range><begin>${begin}</begin>` +
+            `<end>${begin + 86399}</end></date_range></report_metadata><policy_published><domain>${domain}</domain>` +
+            `<p>reject</p></policy_published><record><row><source_ip>${ip}</source_ip><count>${count}</count>` +
+            `<policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated>` +
+            `</row><identifiers><header_from>${domain}</header_from></identifiers></record></feedback>`,
+        ),
+      ).reports;
+    const day = 1711756800;
+    const s = summarise(
+      [
+        ...report('fabrikam.com', day, '192.0.2.1', 3),
+        ...report('contoso.com', day, '198.51.100.9', 50),
+        ...report('fabrikam.com', day + 86400, '192.0.2.1', 4),
+        ...report('fabrikam.com', day, '192.0.2.1', 3),
+      ],
+      ctxOf(undefined, undefined),
+    );
+    expect(s.reports).toBe(3);
+    expect(s.domains).toEqual(['contoso.com', 'fabrikam.com']);
+    expect(s.sources.map((x) => `${x.ip} ${x.headerFrom} ${x.count}`)).toEqual([
+      '198.51.100.9 contoso.com 50',
+      '192.0.2.1 fabrikam.com 7',
+    ]);
+    expect(s.notes).toContain(
+      'fabrikam.com-1711756800.xml: the same report as fabrikam.com-1711756800.xml (R, id1, fabrikam.com, 2024-03-30T00:00:00.000Z to 2024-03-30T23:59:59.000Z): counted once',
+    );
+    expect(s.notes).toContain(
+      '1 duplicate report(s) dropped (same org, report_id, policy domain and date range as one already read)',
+    );
+  });
 });
