@@ -82,6 +82,27 @@ describe('known sources', () => {
 });
 
 describe('totals and grouping', () => {
+  test('a source is one address however the report spells it (RFC 5952; IPv4-mapped as IPv4)', () => {
+    const rec = (ip: string, count: number) =>
+      `<record><row><source_ip>${ip}</source_ip><count>${count}</count><policy_evaluated><disposition>none` +
+      `</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>` +
+      `fabrikam.com</header_from></identifiers></record>`;
+    const xml =
+      `<feedback><report_metadata><org_name>R</org_name><report_id>ips</report_id></report_metadata>` +
+      `<policy_published><domain>fabrikam.com</domain><p>reject</p></policy_published>` +
+      rec('2001:DB8::1', 3) +
+      rec('2001:db8:0:0::1', 4) +
+      rec('::ffff:192.0.2.1', 5) +
+      rec('192.0.2.1', 6) +
+      `</feedback>`;
+    const p: Profile = { ...profile, hybrid: { ips: ['192.0.2.1'] } };
+    const s = summarise(extractReports('ips.xml', Buffer.from(xml)).reports, ctxOf(p, undefined));
+    expect(s.sources.map((x) => `${x.ip} ${x.count} ${x.knownBy ?? '-'}`)).toEqual([
+      '2001:db8::1 7 -',
+      '192.0.2.1 11 hybrid',
+    ]);
+  });
+
   test('reports, messages, period; a source keyed by IP, header_from and DMARC result', () => {
     const s = summarise(found, ctxOf(profile, snapshot));
     expect(s).toMatchObject({
