@@ -74,18 +74,30 @@ export class ContainerError extends Error {
 export class ArchiveLimitError extends ContainerError {}
 
 /**
- * What the streams of one archive may inflate together: `maxTotalBytes`, and `maxRatio` times the archive's size once
- * past the grace (entries that share their compressed data each look honest; their sum does not).
+ * What several streams may inflate together, told each chunk as it is inflated; it throws (an `ArchiveLimitError`, so
+ * the whole container is refused) once they pass its limit. InflateBudget is one archive's; a caller can keep one for
+ * all the containers of a file or a run.
  */
-export class InflateBudget {
+export interface Spender {
+  spend(bytes: number): void;
+}
+
+/**
+ * What the streams of one archive may inflate together: `maxTotalBytes`, and `maxRatio` times the archive's size once
+ * past the grace (entries that share their compressed data each look honest; their sum does not). `outer` is charged
+ * too: the budget of the file or run the archive is part of.
+ */
+export class InflateBudget implements Spender {
   total = 0;
   constructor(
     readonly limits: Pick<ContainerLimits, 'maxTotalBytes' | 'maxRatio'>,
     /** The archive's size, bytes. */
     readonly archiveBytes: number,
+    readonly outer?: Spender,
   ) {}
 
   spend(bytes: number): void {
+    this.outer?.spend(bytes);
     this.total += bytes;
     if (this.total > this.limits.maxTotalBytes)
       throw new ArchiveLimitError(
@@ -111,7 +123,7 @@ function inflateBounded(
   make: (ondata: (chunk: Uint8Array) => void) => Stream,
   limits: InflateLimits,
   what: string,
-  budget?: InflateBudget,
+  budget?: Spender,
   /** Called before each chunk: a new gzip member starts the CRC anew (gunzipBounded). */
   onChunk?: (chunk: Uint8Array) => void,
 ): { bytes: Uint8Array; crc: number } {
@@ -176,7 +188,7 @@ function u32(b: Uint8Array, at: number): number {
 export function gunzipBounded(
   input: Uint8Array,
   limits: InflateLimits & { maxMembers?: number } = DEFAULT_LIMITS,
-  budget?: InflateBudget,
+  budget?: Spender,
 ): Uint8Array {
   if (input.length < 18)
     throw new ContainerError('the gzip data is truncated (shorter than a gzip header and trailer)');

@@ -148,6 +148,17 @@ export function isValidIp(text: string): boolean {
   return parseAny(text.trim()) !== undefined;
 }
 
+/**
+ * The one text of an address, so two spellings of it are one key: RFC 5952 §4 for IPv6 (lower case, zeros compressed),
+ * the dotted quad for IPv4 and IPv4-mapped IPv6 (the address it carries, as every set here reads it). Undefined when
+ * the text is no address.
+ */
+export function canonicalIp(text: string): string | undefined {
+  const a = parseAny(text.trim());
+  if (a === undefined) return undefined;
+  return typeof a === 'number' ? ipv4Text(a) : a.toRFC5952String();
+}
+
 /** A compiled set of address entries. */
 export class IpSet {
   private readonly v4: V4Range[] = [];

@@ -14,6 +14,7 @@ import {
   InflateBudget,
   zipEntries,
   type ContainerLimits,
+  type Spender,
 } from '../common/inflate.js';
 import { mimeLeaves } from './mime.js';
 import { parseReport, ReportError, type AggregateReport } from './report.js';
@@ -32,6 +33,74 @@ export interface Extraction {
 }
 
 type Kind = 'gzip' | 'zip' | 'xml' | 'other';
+
+/**
+ * Report XML read from one input file, as sent or inflated from gzip and zip, every part and entry together (bytes).
+ * Each part is capped on its own (64 MiB, common/inflate.ts), but an mbox of 128 MiB holds hundreds of parts that
+ * each stay under every per-part cap; reading XML costs time and memory in proportion. A big provider's daily report
+ * is a few MiB: this is some thirty of them, the size of the file cap itself (read.ts).
+ */
+export const MAX_FILE_XML_BYTES = 128 * 1024 * 1024;
+/** The same over all the files of one run: some 150 big daily reports; a busy domain's year can be read by quarter. */
+export const MAX_RUN_XML_BYTES = 512 * 1024 * 1024;
+/**
+ * Records kept from all the files of one run: each is held until the summary (about 200 bytes), so this bounds the
+ * memory a run keeps, however densely the XML is written. A busy domain's reports hold thousands a day.
+ */
+export const MAX_RUN_RECORDS = 2_000_000;
+
+export interface ReadLimits {
+  maxFileXmlBytes: number;
+  maxRunXmlBytes: number;
+  maxRunRecords: number;
+}
+
+export const DEFAULT_READ_LIMITS: ReadLimits = {
+  maxFileXmlBytes: MAX_FILE_XML_BYTES,
+  maxRunXmlBytes: MAX_RUN_XML_BYTES,
+  maxRunRecords: MAX_RUN_RECORDS,
+};
+
+/**
+ * What one run has read so far: report XML (bytes) and records kept. Give the same budget to every extractReports call
+ * of a run; a limit passed is an `ArchiveLimitError` (the whole file is refused, never one part skipped).
+ */
+export class ReadBudget {
+  bytes = 0;
+  records = 0;
+  constructor(readonly limits: ReadLimits = DEFAULT_READ_LIMITS) {}
+}
+
+/** One file's share of the run's budget, charged as XML is read or inflated (so a bomb stops as it passes). */
+class FileBudget implements Spender {
+  bytes = 0;
+  constructor(readonly run: ReadBudget) {}
+
+  spend(bytes: number): void {
+    this.bytes += bytes;
+    this.run.bytes += bytes;
+    const { maxFileXmlBytes, maxRunXmlBytes } = this.run.limits;
+    if (this.bytes > maxFileXmlBytes)
+      throw new ArchiveLimitError(
+        `the report XML read from this file (as sent, or inflated from gzip and zip) passes the ${maxFileXmlBytes}-byte limit for one file: the file is refused (a decompression bomb?)`,
+        this.bytes,
+      );
+    if (this.run.bytes > maxRunXmlBytes)
+      throw new ArchiveLimitError(
+        `the reports' XML of the files read so far passes the ${maxRunXmlBytes}-byte limit for one run: refused (give fewer files at a time)`,
+        this.bytes,
+      );
+  }
+
+  keep(records: number): void {
+    this.run.records += records;
+    const { maxRunRecords } = this.run.limits;
+    if (this.run.records > maxRunRecords)
+      throw new ArchiveLimitError(
+        `the reports of the files read so far hold more than ${maxRunRecords} records, the limit for one run: refused (give fewer files at a time)`,
+      );
+  }
+}
 
 /** gzip 1F 8B (RFC 1952), zip local header `PK\3\4` (APPNOTE 4.3.7), XML: `<` after a BOM and white space. */
 export function sniff(bytes: Uint8Array): Kind {
@@ -63,7 +132,7 @@ function nested(kind: Kind): string | undefined {
 }
 
 /** The XML a gzip holds (gzip of gzip or zip is refused: a report is not nested). */
-function gunzipXml(bytes: Uint8Array, limits: ContainerLimits, budget?: InflateBudget): Uint8Array {
+function gunzipXml(bytes: Uint8Array, limits: ContainerLimits, budget: Spender): Uint8Array {
   const xml = gunzipBounded(bytes, limits, budget);
   const kind = sniff(xml);
   const inner = nested(kind);
@@ -80,8 +149,24 @@ interface Place {
 
 const placeOf = (p: Place): string => [inlineSafe(p.file), ...p.where.map(inlineSafe)].join(': ');
 
-/** Parses XML into a report; with `inflated`, an offset in an error is one of the inflated bytes. */
-function parseAt(place: Place, xml: Uint8Array, inflated: boolean): FoundReport {
+/**
+ * Parses XML into a report; with `inflated`, an offset in an error is one of the inflated bytes (and its size was
+ * capped and charged as it was inflated). XML as sent is held to the same cap per report as inflated XML.
+ */
+function parseAt(
+  place: Place,
+  xml: Uint8Array,
+  inflated: boolean,
+  limits: ContainerLimits,
+  budget: FileBudget,
+): FoundReport {
+  if (!inflated) {
+    if (xml.length > limits.maxBytes)
+      throw new XmlError(
+        `${xml.length} bytes of XML, larger than the ${limits.maxBytes}-byte limit for one report: refused`,
+      );
+    budget.spend(xml.length);
+  }
   let text: string;
   try {
     text = decodeXml(xml);
@@ -90,7 +175,9 @@ function parseAt(place: Place, xml: Uint8Array, inflated: boolean): FoundReport 
       throw new XmlError(`${err.message} (offsets count the inflated data)`);
     throw err;
   }
-  return { source: [place.file, ...place.where].join(': '), report: parseReport(text) };
+  const report = parseReport(text);
+  budget.keep(report.records.length);
+  return { source: [place.file, ...place.where].join(': '), report };
 }
 
 /** Why one piece could not be read, as the person reads it: the place, then the reason. */
@@ -112,7 +199,7 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
   const found: FoundReport[] = [];
   const bad: InputError[] = [];
   const skipped: string[] = [];
-  const budget = new InflateBudget(limits, bytes.length);
+  const budget = new InflateBudget(limits, bytes.length, skip.budget);
   try {
     for (const entry of zipEntries(bytes, limits, budget)) {
       const label = `zip entry ${JSON.stringify(entry.name)}`;
@@ -130,7 +217,7 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
           continue;
         }
         const xml = kind === 'gzip' ? gunzipXml(entry.bytes, limits, budget) : entry.bytes;
-        found.push(parseAt(at, xml, true));
+        found.push(parseAt(at, xml, true, limits, skip.budget));
       } catch (err) {
         if (err instanceof ArchiveLimitError) throw err;
         if (isNotAReport(err)) skipped.push(`${placeOf(at)}: ${(err as Error).message}: skipped`);
@@ -162,6 +249,8 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
 interface Skip {
   strict: boolean;
   notes: string[];
+  /** The file's share of the run's budget, for every part and entry. */
+  budget: FileBudget;
 }
 
 /**
@@ -172,8 +261,9 @@ function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
   const kind = sniff(bytes);
   if (kind === 'zip') return readZip(place, bytes, limits, skip);
   try {
-    if (kind === 'xml') return [parseAt(place, bytes, false)];
-    if (kind === 'gzip') return [parseAt(place, gunzipXml(bytes, limits), true)];
+    if (kind === 'xml') return [parseAt(place, bytes, false, limits, skip.budget)];
+    if (kind === 'gzip')
+      return [parseAt(place, gunzipXml(bytes, limits, skip.budget), true, limits, skip.budget)];
     return [];
   } catch (err) {
     if (isNotAReport(err) && !skip.strict) {
@@ -186,17 +276,22 @@ function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
 
 /**
  * The reports in `bytes`, read from `file`. `strict`: a file named on the command line that is no report is an error;
- * found in a folder, it is skipped with a note.
+ * found in a folder, it is skipped with a note. `budget`: the run's, shared by every file of it (a run of this file
+ * alone without it).
  */
 export function extractReports(
   file: string,
   bytes: Uint8Array,
-  options: { strict: boolean; limits?: Partial<ContainerLimits> } = { strict: true },
+  options: { strict: boolean; limits?: Partial<ContainerLimits>; budget?: ReadBudget } = { strict: true },
 ): Extraction {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const budget = new FileBudget(options.budget ?? new ReadBudget());
   const notes: string[] = [];
   if (sniff(bytes) !== 'other')
-    return { reports: readOne({ file, where: [] }, bytes, limits, { strict: options.strict, notes }), notes };
+    return {
+      reports: readOne({ file, where: [] }, bytes, limits, { strict: options.strict, notes, budget }),
+      notes,
+    };
   if (!looksLikeMail(bytes)) {
     const what = `${inlineSafe(file)}: not a DMARC aggregate report (neither XML, gzip, zip, an email nor an mbox)`;
     if (options.strict) throw new InputError(what, file);
@@ -215,6 +310,7 @@ export function extractReports(
       const r = readOne({ file, where: [...message, leaf.label] }, leaf.bytes, limits, {
         strict: false,
         notes,
+        budget,
       });
       for (const x of r) reports.push(x);
       found += r.length;

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { inlineSafe } from '../common/text.js';
 import { fileSystemError, InputError } from '../errors.js';
 import { readInputFile } from '../snapshot/read.js';
-import { extractReports, type FoundReport } from './extract.js';
+import {
+  DEFAULT_READ_LIMITS,
+  extractReports,
+  ReadBudget,
+  type FoundReport,
+  type ReadLimits,
+} from './extract.js';
 
 /** One report file, an email or an mbox (bytes): far above a year of one domain's reports in one mailbox. */
 export const MAX_DMARC_FILE_BYTES = 128 * 1024 * 1024;
@@ -25,7 +31,13 @@ export interface ReadReports {
   files: string[];
 }
 
-async function readOne(path: string, strict: boolean, out: ReadReports): Promise<void> {
+/** What the run has read so far: the files of its folders, and the report XML and records (extract.ts ReadBudget). */
+interface RunBudget {
+  files: number;
+  read: ReadBudget;
+}
+
+async function readOne(path: string, strict: boolean, out: ReadReports, budget: RunBudget): Promise<void> {
   const bytes = await readInputFile(path, {
     role: 'input',
     what: 'the report',
@@ -33,12 +45,12 @@ async function readOne(path: string, strict: boolean, out: ReadReports): Promise
     gunzip: false,
   });
   out.files.push(path);
-  const found = extractReports(path, bytes, { strict });
+  const found = extractReports(path, bytes, { strict, budget: budget.read });
   for (const r of found.reports) out.reports.push(r);
   for (const n of found.notes) out.notes.push(n);
 }
 
-async function walk(dir: string, depth: number, out: ReadReports, budget: { files: number }): Promise<void> {
+async function walk(dir: string, depth: number, out: ReadReports, budget: RunBudget): Promise<void> {
   const entries = await readdir(dir).catch((cause: unknown) => {
     throw fileSystemError('input', dir, 'read the folder', cause);
   });
@@ -61,23 +73,27 @@ async function walk(dir: string, depth: number, out: ReadReports, budget: { file
           `${inlineSafe(dir)}: more than ${MAX_FILES} files in the folders given; give fewer folders at a time`,
           dir,
         );
-      await readOne(path, false, out);
+      await readOne(path, false, out, budget);
     }
   }
 }
 
 /**
  * The reports of each path: a file is read whatever it is named (an error when it holds no report), a folder is walked
- * (files that hold no report are skipped with a note).
+ * (files that hold no report are skipped with a note). The files together are held to `limits` (extract.ts: report
+ * XML per file and per run, records per run); passing one is an error naming the file.
  */
-export async function readReports(paths: readonly string[]): Promise<ReadReports> {
+export async function readReports(
+  paths: readonly string[],
+  limits: Partial<ReadLimits> = {},
+): Promise<ReadReports> {
   const out: ReadReports = { reports: [], notes: [], files: [] };
-  const budget = { files: 0 };
+  const budget: RunBudget = { files: 0, read: new ReadBudget({ ...DEFAULT_READ_LIMITS, ...limits }) };
   for (const path of paths) {
     // A path named on the command line is followed (the person chose it); links inside a folder are not.
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) await walk(path, 0, out, budget);
-    else await readOne(path, true, out);
+    else await readOne(path, true, out, budget);
   }
   return out;
 }

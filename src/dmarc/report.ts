@@ -5,7 +5,7 @@
  * `policy_published` as a list, missing `header_from` fallbacks. What a report cannot do without (a record's source
  * IP, its count) is a `ReportError` naming the record and the field. Pure.
  */
-import { isValidIp } from '../common/ip.js';
+import { canonicalIp } from '../common/ip.js';
 import { decodeEntities, parseXml, type XmlObject, type XmlValue } from './xml.js';
 
 export class ReportError extends Error {
@@ -22,6 +22,7 @@ export class ReportError extends Error {
 export type AlignedResult = 'pass' | 'fail';
 
 export interface ReportRecord {
+  /** Canonical (common/ip.ts canonicalIp): RFC 5952 IPv6, IPv4-mapped IPv6 as its IPv4 address. */
   sourceIp: string;
   count: number;
   /** Lower-cased (formats.md §4.3); `envelope_from`, then the last SPF domain, when the reporter left it out. */
@@ -101,10 +102,12 @@ function readRecord(rec: XmlValue, n: number, notes: Set<string>): ReportRecord 
   const where = `record ${n}`;
   const row = child(rec, 'row');
   if (!isObject(asList(row)[0])) throw new ReportError(`${where}: no <row>`);
-  const ip = text(child(row, 'source_ip'));
-  if (ip === undefined) throw new ReportError(`${where}: row/source_ip is missing`);
-  if (!isValidIp(ip))
-    throw new ReportError(`${where}: row/source_ip ${JSON.stringify(ip)} is not an IP address`);
+  const written = text(child(row, 'source_ip'));
+  if (written === undefined) throw new ReportError(`${where}: row/source_ip is missing`);
+  // Canonical, so that `2001:DB8::1` and `2001:db8:0:0::1`, `::ffff:192.0.2.1` and `192.0.2.1` are one source.
+  const ip = canonicalIp(written);
+  if (ip === undefined)
+    throw new ReportError(`${where}: row/source_ip ${JSON.stringify(written)} is not an IP address`);
   const countText = text(child(row, 'count'));
   if (countText === undefined || !/^\d{1,15}$/.test(countText) || Number(countText) > MAX_COUNT)
     throw new ReportError(

@@ -141,21 +141,32 @@ export function summarise(
     declared: (ctx.profile?.directSendSources ?? []).map((d) => ({ name: d.name, ips: new IpSet(d.ips) })),
   };
   const out = [...notes];
-  // The same report can arrive twice (an .eml and the saved attachment): counted once (org + report_id).
+  // The same report can arrive twice (an .eml and the saved attachment): counted once. A reporter's report_id is
+  // unique only to itself, and some reuse one id for each policy domain or period (RFC 7489 §7.2.1.1 asks no more),
+  // so the key is org, report_id, policy domain and date range: a report for another domain or day is never dropped.
   const seen = new Map<string, string>();
   const reports: FoundReport[] = [];
+  let duplicates = 0;
   for (const f of found) {
-    const key = f.report.reportId ? `${f.report.orgName}\u0000${f.report.reportId}` : undefined;
+    const r = f.report;
+    const key = r.reportId
+      ? [r.orgName, r.reportId, r.domain, r.begin ?? '', r.end ?? ''].join('\u0000')
+      : undefined;
     const first = key === undefined ? undefined : seen.get(key);
     if (first !== undefined) {
+      duplicates++;
       out.push(
-        `${f.source}: the same report as ${first} (${f.report.orgName}, ${f.report.reportId}): counted once`,
+        `${f.source}: the same report as ${first} (${r.orgName}, ${r.reportId}, ${r.domain}, ${r.begin ?? 'no begin'} to ${r.end ?? 'no end'}): counted once`,
       );
       continue;
     }
     if (key !== undefined) seen.set(key, f.source);
     reports.push(f);
   }
+  if (duplicates > 0)
+    out.push(
+      `${duplicates} duplicate report(s) dropped (same org, report_id, policy domain and date range as one already read)`,
+    );
   const acc = new Map<string, Acc>();
   let messages = 0;
   let begin: string | undefined;

@@ -10,8 +10,11 @@ import { XMLParser } from 'fast-xml-parser';
 
 /** A DMARC report nests 5 levels deep (feedback/record/auth_results/dkim/domain); room for wrappers, not recursion. */
 export const MAX_DEPTH = 16;
-/** Elements in one report: about 25 per record, so some 200,000 records, beyond any real daily report. */
-export const MAX_ELEMENTS = 5_000_000;
+/**
+ * Elements in one report: about 15-25 per record, so some 100,000 records, far beyond a big provider's daily report
+ * (a few thousand). Parsing builds a tree of them: 2 million take some 800 MB at the peak.
+ */
+export const MAX_ELEMENTS = 2_000_000;
 
 export class XmlError extends Error {
   override readonly name = 'XmlError';

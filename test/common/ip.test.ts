@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  canonicalIp,
   cidrBlocks,
   ipv4Text,
   IpCoverage,
@@ -175,6 +176,22 @@ describe('helpers', () => {
     ['203.0.113', false],
   ])('isValidIp(%s) = %s', (text, expected) => {
     expect(isValidIp(text)).toBe(expected);
+  });
+
+  test.each([
+    ['203.0.113.10', '203.0.113.10'],
+    [' 203.0.113.10 ', '203.0.113.10'],
+    ['::ffff:203.0.113.10', '203.0.113.10'],
+    ['::FFFF:CB00:710A', '203.0.113.10'],
+    ['2001:DB8::1', '2001:db8::1'],
+    ['2001:db8:0:0::1', '2001:db8::1'],
+    ['2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
+    // RFC 5952 §4.2.3: the first of two equal runs of zeros is compressed.
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['203.0.113', undefined],
+    ['203.0.113.0/24', undefined],
+  ])('canonicalIp(%j) = %j', (text, expected) => {
+    expect(canonicalIp(text)).toBe(expected);
   });
 
   test('an IPv4-mapped CIDR becomes the IPv4 network it denotes', () => {

@@ -82,6 +82,27 @@ describe('known sources', () => {
 });
 
 describe('totals and grouping', () => {
+  test('a source is one address however the report spells it (RFC 5952; IPv4-mapped as IPv4)', () => {
+    const rec = (ip: string, count: number) =>
+      `<record><row><source_ip>${ip}</source_ip><count>${count}</count><policy_evaluated><disposition>none` +
+      `</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>` +
+      `fabrikam.com</header_from></identifiers></record>`;
+    const xml =
+      `<feedback><report_metadata><org_name>R</org_name><report_id>ips</report_id></report_metadata>` +
+      `<policy_published><domain>fabrikam.com</domain><p>reject</p></policy_published>` +
+      rec('2001:DB8::1', 3) +
+      rec('2001:db8:0:0::1', 4) +
+      rec('::ffff:192.0.2.1', 5) +
+      rec('192.0.2.1', 6) +
+      `</feedback>`;
+    const p: Profile = { ...profile, hybrid: { ips: ['192.0.2.1'] } };
+    const s = summarise(extractReports('ips.xml', Buffer.from(xml)).reports, ctxOf(p, undefined));
+    expect(s.sources.map((x) => `${x.ip} ${x.count} ${x.knownBy ?? '-'}`)).toEqual([
+      '2001:db8::1 7 -',
+      '192.0.2.1 11 hybrid',
+    ]);
+  });
+
   test('reports, messages, period; a source keyed by IP, header_from and DMARC result', () => {
     const s = summarise(found, ctxOf(profile, snapshot));
     expect(s).toMatchObject({
@@ -108,6 +129,44 @@ describe('totals and grouping', () => {
     expect(s.reports).toBe(4);
     expect(s.notes.join('\n')).toMatch(
       /^a\.eml: part 2 .*: the same report as reports\.mbox: message 1: .*counted once$/m,
+    );
+  });
+
+  test('one org and report_id for two policy domains or two periods: separate reports, none dropped', () => {
+    // Some reporters reuse an id per domain or day; keyed on org + report_id alone, contoso.com's unknown sender
+    // (and a genuine report behind a forged copy with its id) would vanish.
+    const report = (domain: string, begin: number, ip: string, count: number) =>
+      extractReports(
+        `${domain}-${begin}.xml`,
+        Buffer.from(
+          `<feedback><report_metadata><org_name>R</org_name><report_id>id1</report_id><date_range><begin>${begin}</begin>` +
+            `<end>${begin + 86399}</end></date_range></report_metadata><policy_published><domain>${domain}</domain>` +
+            `<p>reject</p></policy_published><record><row><source_ip>${ip}</source_ip><count>${count}</count>` +
+            `<policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated>` +
+            `</row><identifiers><header_from>${domain}</header_from></identifiers></record></feedback>`,
+        ),
+      ).reports;
+    const day = 1711756800;
+    const s = summarise(
+      [
+        ...report('fabrikam.com', day, '192.0.2.1', 3),
+        ...report('contoso.com', day, '198.51.100.9', 50),
+        ...report('fabrikam.com', day + 86400, '192.0.2.1', 4),
+        ...report('fabrikam.com', day, '192.0.2.1', 3),
+      ],
+      ctxOf(undefined, undefined),
+    );
+    expect(s.reports).toBe(3);
+    expect(s.domains).toEqual(['contoso.com', 'fabrikam.com']);
+    expect(s.sources.map((x) => `${x.ip} ${x.headerFrom} ${x.count}`)).toEqual([
+      '198.51.100.9 contoso.com 50',
+      '192.0.2.1 fabrikam.com 7',
+    ]);
+    expect(s.notes).toContain(
+      'fabrikam.com-1711756800.xml: the same report as fabrikam.com-1711756800.xml (R, id1, fabrikam.com, 2024-03-30T00:00:00.000Z to 2024-03-30T23:59:59.000Z): counted once',
+    );
+    expect(s.notes).toContain(
+      '1 duplicate report(s) dropped (same org, report_id, policy domain and date range as one already read)',
     );
   });
 });
