@@ -62,13 +62,22 @@ function nested(kind: Kind): string | undefined {
   return kind === 'zip' ? 'a zip archive' : kind === 'gzip' ? 'gzip data' : undefined;
 }
 
-/** The XML a gzip holds (gzip of gzip or zip is refused: a report is not nested). */
+/**
+ * The XML a gzip holds (gzip of gzip or zip is refused: a report is not nested). Anything else inflated is not a
+ * report, not a broken one: the rua mailbox also gets TLS-RPT's gzipped JSON (formats.md §4.2, route by content).
+ */
 function gunzipXml(bytes: Uint8Array, limits: ContainerLimits, budget?: InflateBudget): Uint8Array {
   const xml = gunzipBounded(bytes, limits, budget);
   const kind = sniff(xml);
   const inner = nested(kind);
   if (inner) throw new ContainerError(`the gzip data holds ${inner}: nested archives are not read`);
-  if (kind !== 'xml') throw new ContainerError('the gzip data does not hold XML');
+  if (kind !== 'xml') {
+    const json = /^\s*[{[]/.test(Buffer.from(xml.subarray(0, 64)).toString('latin1'));
+    throw new ReportError(
+      `the gzip data does not hold XML${json ? ' but JSON (a TLS-RPT report?)' : ''}: not a DMARC aggregate report`,
+      'not-a-report',
+    );
+  }
   return xml;
 }
 

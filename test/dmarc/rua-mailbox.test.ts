@@ -1,0 +1,98 @@
+/**
+ * What else reaches a rua mailbox (formats.md §4.2: route by content): TLS-RPT's gzipped JSON, junk, broken reports
+ * and forwarded reports. In a mailbox, a message or a folder such a part is a note and the other reports still count;
+ * a file named on the command line that holds no report is still an error.
+ */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+import { extractReports } from '../../src/dmarc/extract.js';
+import { InputError } from '../../src/errors.js';
+
+function report(id: string, ip = '192.0.2.1', count = 1): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<feedback><report_metadata><org_name>x</org_name><report_id>${id}</report_id>
+<date_range><begin>1711756800</begin><end>1711843199</end></date_range></report_metadata>
+<policy_published><domain>fabrikam.com</domain><p>reject</p></policy_published>
+<record><row><source_ip>${ip}</source_ip><count>${count}</count>
+<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
+<identifiers><header_from>fabrikam.com</header_from></identifiers></record></feedback>`;
+}
+
+const b64 = (bytes: Uint8Array | string) =>
+  Buffer.from(bytes)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n');
+
+/** A report email: a text part, then one attachment of `type`, base64. */
+function email(type: string, body: Uint8Array | string): string {
+  return [
+    'From: reports@receiver.example',
+    'Subject: Report domain: fabrikam.com',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="B"',
+    '',
+    '--B',
+    'Content-Type: text/plain',
+    '',
+    'This is a report.',
+    '--B',
+    `Content-Type: ${type}`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(body),
+    '--B--',
+    '',
+  ].join('\n');
+}
+
+const mbox = (...messages: string[]) =>
+  messages.map((m) => `From a@receiver.example Mon Jan  1 00:00:00 2024\n${m}`).join('\n');
+
+const TLSRPT = gzipSync(Buffer.from('{"organization-name":"x","policies":[]}'));
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+
+function refusal(file: string, input: Uint8Array): InputError {
+  try {
+    extractReports(file, input, { strict: true });
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+  throw new Error(`${file} was not refused`);
+}
+
+describe('a gzip that holds no XML (TLS-RPT, junk): not a report', () => {
+  test('in an mbox: the message is skipped with a note, the other message is read', () => {
+    const box = mbox(
+      email('application/gzip', gzipSync(report('r1', '192.0.2.9', 40))),
+      email('application/tlsrpt+gzip', TLSRPT),
+    );
+    const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
+    expect(reports.map((r) => r.source)).toEqual(['rua.mbox: message 1: part 2 (application/gzip)']);
+    expect(reports[0]!.report.records[0]).toMatchObject({ sourceIp: '192.0.2.9', count: 40 });
+    expect(notes).toContain(
+      'rua.mbox: message 2: part 2 (application/tlsrpt+gzip): the gzip data does not hold XML but JSON (a TLS-RPT report?): not a DMARC aggregate report: skipped',
+    );
+  });
+
+  test('junk gzip in one message: a note, not an abort', () => {
+    const { reports, notes } = extractReports(
+      'one.eml',
+      bytes(email('application/gzip', gzipSync(Buffer.from('\u0000\u0001 junk')))),
+      { strict: true },
+    );
+    expect(reports).toEqual([]);
+    expect(notes[0]).toBe(
+      'one.eml: part 2 (application/gzip): the gzip data does not hold XML: not a DMARC aggregate report: skipped',
+    );
+  });
+
+  test('a .gz found in a folder is a note; named on the command line it is an error', () => {
+    expect(extractReports('dir/tls.json.gz', TLSRPT, { strict: false }).notes).toEqual([
+      'dir/tls.json.gz: the gzip data does not hold XML but JSON (a TLS-RPT report?): not a DMARC aggregate report: skipped',
+    ]);
+    expect(refusal('tls.json.gz', TLSRPT).message).toBe(
+      'tls.json.gz: the gzip data does not hold XML but JSON (a TLS-RPT report?): not a DMARC aggregate report',
+    );
+  });
+});
