@@ -96,7 +96,7 @@ function parseAt(place: Place, xml: Uint8Array, inflated: boolean): FoundReport 
     text = decodeXml(xml);
   } catch (err) {
     if (err instanceof XmlError && inflated)
-      throw new XmlError(`${err.message} (offsets count the inflated data)`);
+      throw new XmlError(`${err.message} (offsets count the inflated data)`, err.code);
     throw err;
   }
   return { source: [place.file, ...place.where].join(': '), report: parseReport(text) };
@@ -110,6 +110,13 @@ function failure(place: Place, err: unknown): InputError {
 }
 
 const isNotAReport = (err: unknown) => err instanceof ReportError && err.code === 'not-a-report';
+
+/**
+ * Not a report, or a report cut short or malformed: anyone can mail the rua address, so in a mailbox or a folder such
+ * a piece is a note and the rest is read; hostile input and limits still stop the run.
+ */
+const isSkippable = (err: unknown) =>
+  isNotAReport(err) || (err instanceof XmlError && err.code === 'malformed');
 
 /**
  * Every report of a zip, each entry on its own (formats.md §4.2 says parsedmarc reads the first; an archive can hold
@@ -149,7 +156,7 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
   } catch (err) {
     throw failure(place, err);
   }
-  if (found.length === 0 && bad.length > 0) {
+  if (found.length === 0 && bad.length > 0 && !(!skip.strict && bad.every((e) => isSkippable(e.cause)))) {
     const first = bad[0]!;
     if (bad.length === 1) throw first;
     throw new InputError(
@@ -159,7 +166,8 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
       { cause: first },
     );
   }
-  for (const e of bad) skip.notes.push(`${e.message}: skipped (the archive's other entries were read)`);
+  const others = found.length > 0 ? " (the archive's other entries were read)" : '';
+  for (const e of bad) skip.notes.push(`${e.message}: skipped${others}`);
   if (found.length === 0) {
     const what = `${placeOf(place)}: the zip archive holds no DMARC aggregate report`;
     if (skip.strict) throw new InputError(what, place.file);
@@ -175,7 +183,7 @@ interface Skip {
 
 /**
  * The reports of one piece (the file, or a part of a message); any failure becomes an InputError that names the file
- * and where in it. Well-formed XML of another kind is an error when `strict`, else a note.
+ * and where in it. A piece that is no report or a malformed one is an error when `strict`, else a note.
  */
 function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip: Skip): FoundReport[] {
   const kind = sniff(bytes);
@@ -185,7 +193,7 @@ function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
     if (kind === 'gzip') return [parseAt(place, gunzipXml(bytes, limits), true)];
     return [];
   } catch (err) {
-    if (isNotAReport(err) && !skip.strict) {
+    if (isSkippable(err) && !skip.strict) {
       skip.notes.push(`${placeOf(place)}: ${(err as Error).message}: skipped`);
       return [];
     }
@@ -217,6 +225,7 @@ export function extractReports(
   messages.forEach((lines, i) => {
     const message = kind === 'mbox' ? [`message ${i + 1}`] : [];
     const mimeNotes: string[] = [];
+    const noted = notes.length;
     let found = 0;
     for (const leaf of mimeLeaves(lines, mimeNotes)) {
       // The text part of a report email is prose (or HTML); a part is read when its bytes are XML, gzip or zip.
@@ -229,8 +238,10 @@ export function extractReports(
       found += r.length;
     }
     const where = [inlineSafe(file), ...message].join(': ');
+    // A part already noted says why (not a report, or a broken one); else the message had nothing to read.
+    const partNoted = notes.length > noted;
     for (const n of mimeNotes) notes.push(`${where}: ${inlineSafe(n)}`);
-    if (found === 0) notes.push(`${where}: no DMARC aggregate report attached: skipped`);
+    if (found === 0 && !partNoted) notes.push(`${where}: no DMARC aggregate report attached: skipped`);
   });
   return { reports, notes };
 }

@@ -96,3 +96,88 @@ describe('a gzip that holds no XML (TLS-RPT, junk): not a report', () => {
     );
   });
 });
+
+describe('a report cut short or malformed: an error naming the file, a note in a mailbox or folder', () => {
+  const three = report('r3', '192.0.2.1', 3).replace(
+    '</record></feedback>',
+    ['192.0.2.2', '192.0.2.3']
+      .map(
+        (ip) =>
+          `</record><record><row><source_ip>${ip}</source_ip><count>7</count><policy_evaluated><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>fabrikam.com</header_from></identifiers>`,
+      )
+      .join('') + '</record></feedback>',
+  );
+
+  test('the full document has three records (the cases below cut or spoil it)', () => {
+    const { reports } = extractReports('r.xml', bytes(three), { strict: true });
+    expect(reports[0]!.report.records.map((r) => r.sourceIp)).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+      '192.0.2.3',
+    ]);
+  });
+
+  test.each([
+    [
+      'cut before its third record',
+      three.slice(0, three.lastIndexOf('<record>')),
+      /^r\.xml: line 2: <feedback> is not closed \(truncated XML\?\)$/,
+    ],
+    [
+      'without </feedback>',
+      three.slice(0, three.lastIndexOf('</feedback>')),
+      /^r\.xml: line 2: <feedback> is not closed \(truncated XML\?\)$/,
+    ],
+    [
+      'cut inside a record',
+      three.slice(0, three.lastIndexOf('</record>')),
+      /^r\.xml: line \d+: <record> is not closed \(truncated XML\?\)$/,
+    ],
+    [
+      'an end tag that does not match',
+      three.replace('</report_metadata>', '</report_metadatx>'),
+      /^r\.xml: line 3: <\/report_metadatx> does not close <report_metadata> \(line 2\)$/,
+    ],
+    [
+      'an end tag with nothing open',
+      three.replace('</feedback>', '</feedback></record>'),
+      /^r\.xml: line \d+: <\/record> closes no element$/,
+    ],
+    [
+      'trailing garbage',
+      `${three}garbage`,
+      /^r\.xml: line \d+: text after the root element \(trailing garbage\?\)$/,
+    ],
+    [
+      'a second root element',
+      `${three}<feedback></feedback>`,
+      /^r\.xml: line \d+: a second root element <feedback> \(trailing garbage\?\)$/,
+    ],
+  ])('%s: refused, never read as a partial report', (_, xml, message) => {
+    expect(refusal('r.xml', bytes(xml)).message).toMatch(message);
+  });
+
+  test('in an mbox: the broken message is a note naming it, the other report counts', () => {
+    const cut = report('r2', '192.0.2.2', 5).replace('</feedback>', '');
+    const box = mbox(
+      email('application/gzip', gzipSync(report('r1', '192.0.2.1', 3))),
+      email('application/gzip', gzipSync(cut)),
+    );
+    const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
+    expect(reports.map((r) => r.report.reportId)).toEqual(['r1']);
+    expect(notes).toEqual([
+      'rua.mbox: message 2: part 2 (application/gzip): line 2: <feedback> is not closed (truncated XML?): skipped',
+    ]);
+  });
+
+  test('found in a folder: a note; hostile XML still stops the run', () => {
+    const cut = bytes(three.slice(0, three.lastIndexOf('<record>')));
+    expect(extractReports('dir/cut.xml', cut, { strict: false })).toEqual({
+      reports: [],
+      notes: ['dir/cut.xml: line 2: <feedback> is not closed (truncated XML?): skipped'],
+    });
+    expect(() =>
+      extractReports('dir/evil.xml', bytes('<!DOCTYPE x [<!ENTITY a "b">]><feedback/>'), { strict: false }),
+    ).toThrow(/^dir\/evil\.xml: line 1: <!DOCTYPE> is refused/);
+  });
+});
