@@ -181,3 +181,50 @@ describe('a report cut short or malformed: an error naming the file, a note in a
     ).toThrow(/^dir\/evil\.xml: line 1: <!DOCTYPE> is refused/);
   });
 });
+
+describe('a report forwarded as an attachment (message/rfc822)', () => {
+  // Each level its own boundary, as a mail client writes it (a shared one would end the outer part early).
+  let level = 0;
+  const forward = (inner: string, encoding = '7bit', boundary = `F${level++}`) =>
+    [
+      'From: admin@fabrikam.com',
+      'Subject: Fwd: Report domain: fabrikam.com',
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain',
+      '',
+      'see attached',
+      `--${boundary}`,
+      'Content-Type: message/rfc822',
+      `Content-Transfer-Encoding: ${encoding}`,
+      '',
+      encoding === 'base64' ? b64(inner) : inner,
+      `--${boundary}--`,
+      '',
+    ].join('\n');
+  const original = email('application/gzip', gzipSync(report('fwd', '192.0.2.7', 12)));
+
+  test('the attached message is walked into: its report is read and named by its part', () => {
+    const { reports, notes } = extractReports('fwd.eml', bytes(forward(original)), { strict: true });
+    expect(reports.map((r) => r.source)).toEqual(['fwd.eml: part 2.2 (application/gzip)']);
+    expect(reports[0]!.report.records[0]).toMatchObject({ sourceIp: '192.0.2.7', count: 12 });
+    expect(notes).toEqual([]);
+  });
+
+  test('forwarded twice, or the attached message base64-encoded: still read', () => {
+    for (const eml of [forward(forward(original)), forward(original, 'base64')]) {
+      const { reports } = extractReports('fwd.eml', bytes(eml), { strict: true });
+      expect(reports.map((r) => r.report.reportId)).toEqual(['fwd']);
+    }
+  });
+
+  test('attached messages count toward the MIME depth limit: past it, a note, not a recursion', () => {
+    let eml = original;
+    for (let n = 0; n < 10; n++) eml = forward(eml);
+    const { reports, notes } = extractReports('deep.eml', bytes(eml), { strict: true });
+    expect(reports).toEqual([]);
+    expect(notes).toContain('deep.eml: 2.2.2.2: MIME parts nested more than 8 deep were not read');
+  });
+});
