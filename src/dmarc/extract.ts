@@ -38,6 +38,8 @@ export function sniff(bytes: Uint8Array): Kind {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'zip';
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'xml';
+  // UTF-16 without a byte order mark (XML 1.0 Appendix F): big-endian starts `00 3C`, little-endian `3C 00` below.
+  if (bytes[0] === 0x00 && bytes[1] === 0x3c) return 'xml';
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (
     i < bytes.length &&
@@ -92,14 +94,17 @@ const placeOf = (p: Place): string => [inlineSafe(p.file), ...p.where.map(inline
 /** Parses XML into a report; with `inflated`, an offset in an error is one of the inflated bytes. */
 function parseAt(place: Place, xml: Uint8Array, inflated: boolean): FoundReport {
   let text: string;
+  const tolerated: string[] = [];
   try {
-    text = decodeXml(xml);
+    text = decodeXml(xml, tolerated);
   } catch (err) {
     if (err instanceof XmlError && inflated)
       throw new XmlError(`${err.message} (offsets count the inflated data)`, err.code);
     throw err;
   }
-  return { source: [place.file, ...place.where].join(': '), report: parseReport(text) };
+  const report = parseReport(text);
+  report.notes.push(...tolerated);
+  return { source: [place.file, ...place.where].join(': '), report };
 }
 
 /** Why one piece could not be read, as the person reads it: the place, then the reason. */

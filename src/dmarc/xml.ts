@@ -64,12 +64,15 @@ function firstInvalid(bytes: Uint8Array, label: string): number {
 }
 
 /**
- * The document's text. UTF-8 (RFC 7489 App. C reports are UTF-8) unless a byte order mark says UTF-16 or the XML
- * declaration names another encoding the platform knows; bytes invalid in it are refused, not replaced, so what is
- * counted is what was sent (parsedmarc ignores them: formats.md §4.3; the issue asks for a clear refusal). The error
- * gives the byte offset from the start of the document, its byte order mark included.
+ * The document's text. UTF-8 (RFC 7489 App. C reports are UTF-8) unless the bytes say UTF-16 (a byte order mark, or
+ * without one `<` beside a NUL: XML 1.0 Appendix F) or the XML declaration of 8-bit bytes names another 8-bit
+ * encoding the platform knows. A declaration naming UTF-16 on 8-bit bytes cannot be right (the declaration itself would
+ * then hold NULs): it is ignored with a note in `notes`, as parsedmarc replaces a bad header (formats.md §4.3). Bytes
+ * invalid in the encoding are refused, not replaced, so what is counted is what was sent (parsedmarc ignores them:
+ * formats.md §4.3; the issue asks for a clear refusal). The error gives the byte offset from the start of the
+ * document, its byte order mark included.
  */
-export function decodeXml(bytes: Uint8Array): string {
+export function decodeXml(bytes: Uint8Array, notes?: string[]): string {
   let bom = 0;
   let label = 'utf-8';
   let declared: string | undefined;
@@ -77,9 +80,11 @@ export function decodeXml(bytes: Uint8Array): string {
   else if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     bom = 2;
     label = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
-  }
+  } else if (bytes.length >= 2 && (bytes[0] === 0) !== (bytes[1] === 0))
+    label = bytes[0] === 0 ? 'utf-16be' : 'utf-16le';
   const body = bytes.subarray(bom);
-  if (bom !== 2) {
+  const eightBit = label === 'utf-8';
+  if (eightBit) {
     declared = declaredEncoding(body);
     if (declared !== undefined && !/^utf-?8$/.test(declared)) label = declared;
   }
@@ -91,6 +96,13 @@ export function decodeXml(bytes: Uint8Array): string {
       `the XML declaration names the encoding "${declared}", which is not known`,
       'encoding',
     );
+  }
+  if (eightBit && decoder.encoding.startsWith('utf-16')) {
+    notes?.push(
+      `the XML declaration names ${JSON.stringify(declared)} but the bytes are 8-bit: read as UTF-8`,
+    );
+    label = 'utf-8';
+    decoder = new TextDecoder(label, { fatal: true });
   }
   try {
     return decoder.decode(body);
