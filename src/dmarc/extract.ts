@@ -107,6 +107,8 @@ export function sniff(bytes: Uint8Array): Kind {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'zip';
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'xml';
+  // UTF-16 without a byte order mark (XML 1.0 Appendix F): big-endian starts `00 3C`, little-endian `3C 00` below.
+  if (bytes[0] === 0x00 && bytes[1] === 0x3c) return 'xml';
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (
     i < bytes.length &&
@@ -131,13 +133,22 @@ function nested(kind: Kind): string | undefined {
   return kind === 'zip' ? 'a zip archive' : kind === 'gzip' ? 'gzip data' : undefined;
 }
 
-/** The XML a gzip holds (gzip of gzip or zip is refused: a report is not nested). */
+/**
+ * The XML a gzip holds (gzip of gzip or zip is refused: a report is not nested). Anything else inflated is not a
+ * report, not a broken one: the rua mailbox also gets TLS-RPT's gzipped JSON (formats.md §4.2, route by content).
+ */
 function gunzipXml(bytes: Uint8Array, limits: ContainerLimits, budget: Spender): Uint8Array {
   const xml = gunzipBounded(bytes, limits, budget);
   const kind = sniff(xml);
   const inner = nested(kind);
   if (inner) throw new ContainerError(`the gzip data holds ${inner}: nested archives are not read`);
-  if (kind !== 'xml') throw new ContainerError('the gzip data does not hold XML');
+  if (kind !== 'xml') {
+    const json = /^\s*[{[]/.test(Buffer.from(xml.subarray(0, 64)).toString('latin1'));
+    throw new ReportError(
+      `the gzip data does not hold XML${json ? ' but JSON (a TLS-RPT report?)' : ''}: not a DMARC aggregate report`,
+      'not-a-report',
+    );
+  }
   return xml;
 }
 
@@ -164,19 +175,22 @@ function parseAt(
     if (xml.length > limits.maxBytes)
       throw new XmlError(
         `${xml.length} bytes of XML, larger than the ${limits.maxBytes}-byte limit for one report: refused`,
+        'refused',
       );
     budget.spend(xml.length);
   }
   let text: string;
+  const tolerated: string[] = [];
   try {
-    text = decodeXml(xml);
+    text = decodeXml(xml, tolerated);
   } catch (err) {
     if (err instanceof XmlError && inflated)
-      throw new XmlError(`${err.message} (offsets count the inflated data)`);
+      throw new XmlError(`${err.message} (offsets count the inflated data)`, err.code);
     throw err;
   }
   const report = parseReport(text);
   budget.keep(report.records.length);
+  report.notes.push(...tolerated);
   return { source: [place.file, ...place.where].join(': '), report };
 }
 
@@ -188,6 +202,13 @@ function failure(place: Place, err: unknown): InputError {
 }
 
 const isNotAReport = (err: unknown) => err instanceof ReportError && err.code === 'not-a-report';
+
+/**
+ * Not a report, or a report cut short or malformed: anyone can mail the rua address, so in a mailbox or a folder such
+ * a piece is a note and the rest is read; hostile input and limits still stop the run.
+ */
+const isSkippable = (err: unknown) =>
+  isNotAReport(err) || (err instanceof XmlError && err.code === 'malformed');
 
 /**
  * Every report of a zip, each entry on its own (formats.md §4.2 says parsedmarc reads the first; an archive can hold
@@ -227,7 +248,7 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
   } catch (err) {
     throw failure(place, err);
   }
-  if (found.length === 0 && bad.length > 0) {
+  if (found.length === 0 && bad.length > 0 && !(!skip.strict && bad.every((e) => isSkippable(e.cause)))) {
     const first = bad[0]!;
     if (bad.length === 1) throw first;
     throw new InputError(
@@ -237,7 +258,8 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
       { cause: first },
     );
   }
-  for (const e of bad) skip.notes.push(`${e.message}: skipped (the archive's other entries were read)`);
+  const others = found.length > 0 ? " (the archive's other entries were read)" : '';
+  for (const e of bad) skip.notes.push(`${e.message}: skipped${others}`);
   if (found.length === 0) {
     const what = `${placeOf(place)}: the zip archive holds no DMARC aggregate report`;
     if (skip.strict) throw new InputError(what, place.file);
@@ -255,7 +277,7 @@ interface Skip {
 
 /**
  * The reports of one piece (the file, or a part of a message); any failure becomes an InputError that names the file
- * and where in it. Well-formed XML of another kind is an error when `strict`, else a note.
+ * and where in it. A piece that is no report or a malformed one is an error when `strict`, else a note.
  */
 function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip: Skip): FoundReport[] {
   const kind = sniff(bytes);
@@ -266,7 +288,7 @@ function readOne(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
       return [parseAt(place, gunzipXml(bytes, limits, skip.budget), true, limits, skip.budget)];
     return [];
   } catch (err) {
-    if (isNotAReport(err) && !skip.strict) {
+    if (isSkippable(err) && !skip.strict) {
       skip.notes.push(`${placeOf(place)}: ${(err as Error).message}: skipped`);
       return [];
     }
@@ -303,6 +325,7 @@ export function extractReports(
   messages.forEach((lines, i) => {
     const message = kind === 'mbox' ? [`message ${i + 1}`] : [];
     const mimeNotes: string[] = [];
+    const noted = notes.length;
     let found = 0;
     for (const leaf of mimeLeaves(lines, mimeNotes)) {
       // The text part of a report email is prose (or HTML); a part is read when its bytes are XML, gzip or zip.
@@ -316,8 +339,10 @@ export function extractReports(
       found += r.length;
     }
     const where = [inlineSafe(file), ...message].join(': ');
+    // A part already noted says why (not a report, or a broken one); else the message had nothing to read.
+    const partNoted = notes.length > noted;
     for (const n of mimeNotes) notes.push(`${where}: ${inlineSafe(n)}`);
-    if (found === 0) notes.push(`${where}: no DMARC aggregate report attached: skipped`);
+    if (found === 0 && !partNoted) notes.push(`${where}: no DMARC aggregate report attached: skipped`);
   });
   return { reports, notes };
 }

@@ -1,8 +1,9 @@
 /**
  * The parts of a report email (formats.md §4.2): a MIME tree (RFC 2045/2046) walked to its leaves, each leaf's
- * Content-Transfer-Encoding undone (base64, quoted-printable, 7bit/8bit/binary). Header fields are read by the
- * project's one header parser (headers/parse.ts). The message text is Latin-1 decoded bytes, so an 8bit part keeps its
- * bytes. Bounded: MIME depth and leaves per message. Pure.
+ * Content-Transfer-Encoding undone (base64, quoted-printable, 7bit/8bit/binary); an attached message (message/rfc822:
+ * a forwarded report) is walked into as a multipart is. Header fields are read by the project's one header parser
+ * (headers/parse.ts). The message text is Latin-1 decoded bytes, so an 8bit part keeps its bytes. Bounded: MIME depth
+ * (attached messages included) and leaves per message. Pure.
  */
 import { parseHeaderLines, firstField } from '../headers/parse.js';
 
@@ -93,6 +94,25 @@ export function mimeLeaves(lines: readonly string[], notes: string[]): MimeLeaf[
       }
       // An unterminated last part (a truncated message) is still read.
       if (current) walk(current, path ? `${path}.${n}` : `${n}`, depth + 1);
+      return;
+    }
+    if (mediaType === 'message/rfc822' || mediaType === 'message/global') {
+      // A report forwarded as an attachment (RFC 2046 §5.2.1; RFC 6532 §3.7): its own header and MIME tree, read as a
+      // nested multipart is, under the same depth and part limits.
+      if (depth >= MAX_MIME_DEPTH) {
+        notes.push(
+          `${path || 'the message'}: MIME parts nested more than ${MAX_MIME_DEPTH} deep were not read`,
+        );
+        return;
+      }
+      const encoding = (firstField(head, 'content-transfer-encoding')?.value ?? '7bit').trim().toLowerCase();
+      const inner =
+        encoding === 'base64' || encoding === 'quoted-printable'
+          ? Buffer.from(decodeBody(body.join('\n'), encoding))
+              .toString('latin1')
+              .split(/\r?\n/)
+          : body;
+      walk(inner, path, depth + 1);
       return;
     }
     if (leaves.length >= MAX_PARTS) {

@@ -10,7 +10,10 @@ import { decodeEntities, parseXml, type XmlObject, type XmlValue } from './xml.j
 
 export class ReportError extends Error {
   override readonly name = 'ReportError';
-  /** `not-a-report`: well-formed XML of another kind (an HTML part, another XML file), not a broken report. */
+  /**
+   * `not-a-report`: well-formed XML of another kind (an HTML part, another XML file) or a gzip that holds no XML (a
+   * TLS-RPT report), not a broken report.
+   */
   constructor(
     message: string,
     readonly code: 'invalid' | 'not-a-report' = 'invalid',

@@ -18,6 +18,16 @@ export const MAX_ELEMENTS = 2_000_000;
 
 export class XmlError extends Error {
   override readonly name = 'XmlError';
+  /**
+   * `malformed`: not well-formed (truncated, end tags that do not match, text after the root): a broken document, not
+   * an attack. `refused`: hostile or over a limit. `encoding`: bytes not valid in the document's encoding.
+   */
+  constructor(
+    message: string,
+    readonly code: 'malformed' | 'refused' | 'encoding',
+  ) {
+    super(message);
+  }
 }
 
 /** An XML element as fast-xml-parser gives it, attributes ignored: text, or children by name (one or a list). */
@@ -57,12 +67,15 @@ function firstInvalid(bytes: Uint8Array, label: string): number {
 }
 
 /**
- * The document's text. UTF-8 (RFC 7489 App. C reports are UTF-8) unless a byte order mark says UTF-16 or the XML
- * declaration names another encoding the platform knows; bytes invalid in it are refused, not replaced, so what is
- * counted is what was sent (parsedmarc ignores them: formats.md §4.3; the issue asks for a clear refusal). The error
- * gives the byte offset from the start of the document, its byte order mark included.
+ * The document's text. UTF-8 (RFC 7489 App. C reports are UTF-8) unless the bytes say UTF-16 (a byte order mark, or
+ * without one `<` beside a NUL: XML 1.0 Appendix F) or the XML declaration of 8-bit bytes names another 8-bit
+ * encoding the platform knows. A declaration naming UTF-16 on 8-bit bytes cannot be right (the declaration itself would
+ * then hold NULs): it is ignored with a note in `notes`, as parsedmarc replaces a bad header (formats.md §4.3). Bytes
+ * invalid in the encoding are refused, not replaced, so what is counted is what was sent (parsedmarc ignores them:
+ * formats.md §4.3; the issue asks for a clear refusal). The error gives the byte offset from the start of the
+ * document, its byte order mark included.
  */
-export function decodeXml(bytes: Uint8Array): string {
+export function decodeXml(bytes: Uint8Array, notes?: string[]): string {
   let bom = 0;
   let label = 'utf-8';
   let declared: string | undefined;
@@ -70,9 +83,11 @@ export function decodeXml(bytes: Uint8Array): string {
   else if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     bom = 2;
     label = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
-  }
+  } else if (bytes.length >= 2 && (bytes[0] === 0) !== (bytes[1] === 0))
+    label = bytes[0] === 0 ? 'utf-16be' : 'utf-16le';
   const body = bytes.subarray(bom);
-  if (bom !== 2) {
+  const eightBit = label === 'utf-8';
+  if (eightBit) {
     declared = declaredEncoding(body);
     if (declared !== undefined && !/^utf-?8$/.test(declared)) label = declared;
   }
@@ -80,7 +95,17 @@ export function decodeXml(bytes: Uint8Array): string {
   try {
     decoder = new TextDecoder(label, { fatal: true });
   } catch {
-    throw new XmlError(`the XML declaration names the encoding "${declared}", which is not known`);
+    throw new XmlError(
+      `the XML declaration names the encoding "${declared}", which is not known`,
+      'encoding',
+    );
+  }
+  if (eightBit && decoder.encoding.startsWith('utf-16')) {
+    notes?.push(
+      `the XML declaration names ${JSON.stringify(declared)} but the bytes are 8-bit: read as UTF-8`,
+    );
+    label = 'utf-8';
+    decoder = new TextDecoder(label, { fatal: true });
   }
   try {
     return decoder.decode(body);
@@ -89,9 +114,13 @@ export function decodeXml(bytes: Uint8Array): string {
     const why = bom === 2 ? ` (its byte order mark says ${name})` : '';
     throw new XmlError(
       `not valid ${name}${why}: the first invalid byte is at offset ${bom + firstInvalid(body, label)}; the report cannot be read as sent`,
+      'encoding',
     );
   }
 }
+
+/** XML white space (XML 1.0 §2.3 S). */
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 function lineOf(text: string, at: number): number {
   let line = 1;
@@ -102,33 +131,72 @@ function lineOf(text: string, at: number): number {
 /**
  * The safety scan, before any parser runs: refuses `<!DOCTYPE` and `<!ENTITY` (the only way to define entities, so
  * "billion laughs" and external entities cannot exist), nesting deeper than MAX_DEPTH and more than MAX_ELEMENTS
- * elements. Comments, CDATA and processing instructions are skipped whole; quoted attribute values may hold `>`.
+ * elements. It also checks the document is whole (XML 1.0 §2.1: one root element, every end tag matching its start
+ * tag, nothing but markup after the root): fast-xml-parser builds what it was given, so a report cut short would be
+ * read as a partial one. Comments, CDATA and processing instructions are skipped whole; quoted attribute values may
+ * hold `>`.
  */
 export function scanXml(text: string, limits = { depth: MAX_DEPTH, elements: MAX_ELEMENTS }): void {
-  let depth = 0;
+  // The open elements, innermost last: names and where each starts (for the message).
+  const names: string[] = [];
+  const starts: number[] = [];
   let elements = 0;
+  let rootClosed = false;
+  const malformed = (at: number, why: string) =>
+    new XmlError(`line ${lineOf(text, at)}: ${why}`, 'malformed');
   const skipTo = (from: number, end: string, what: string): number => {
     const at = text.indexOf(end, from);
-    if (at < 0) throw new XmlError(`line ${lineOf(text, from)}: ${what} is not closed (truncated XML?)`);
+    if (at < 0) throw malformed(from, `${what} is not closed (truncated XML?)`);
     return at + end.length;
   };
+  const name = /[^\s/>]*/y;
+  const nameAt = (from: number): string => {
+    name.lastIndex = from;
+    return name.exec(text)?.[0] ?? '';
+  };
+  /** Text outside the root element: white space only (a byte order mark read as text counts as space). */
+  const outside = (from: number, to: number): void => {
+    const stray = /[^\s\uFEFF]/.exec(text.slice(from, to < 0 ? undefined : to));
+    if (stray)
+      throw malformed(
+        from + stray.index,
+        `text ${rootClosed ? 'after' : 'before'} the root element (trailing garbage?)`,
+      );
+  };
   let i = text.indexOf('<');
+  if (i > 0) outside(0, i);
   while (i >= 0) {
     const next = text.charCodeAt(i + 1);
     if (text.startsWith('<!--', i)) i = skipTo(i + 4, '-->', 'a comment');
-    else if (text.startsWith('<![CDATA[', i)) i = skipTo(i + 9, ']]>', 'a CDATA section');
-    else if (next === 0x3f /* ? */) i = skipTo(i + 2, '?>', 'a processing instruction');
+    else if (text.startsWith('<![CDATA[', i)) {
+      if (names.length === 0) throw malformed(i, 'a CDATA section outside the root element');
+      i = skipTo(i + 9, ']]>', 'a CDATA section');
+    } else if (next === 0x3f /* ? */) i = skipTo(i + 2, '?>', 'a processing instruction');
     else if (next === 0x21 /* ! */) {
       const word = /^<!\s*([A-Za-z]*)/.exec(text.slice(i, i + 20))?.[1]?.toUpperCase() ?? '';
       const what = word === 'DOCTYPE' || word === 'ENTITY' ? `<!${word}>` : 'a markup declaration';
       throw new XmlError(
         `line ${lineOf(text, i)}: ${what} is refused: a DMARC report has no document type, and entities it could define are how XML bombs and external-entity reads work`,
+        'refused',
       );
     } else if (next === 0x2f /* / */) {
-      depth--;
-      i = text.indexOf('>', i);
-      if (i < 0) break;
+      const open = names.pop();
+      const at = starts.pop() ?? 0;
+      const after = open === undefined ? NaN : text.charCodeAt(i + 2 + open.length);
+      // Compared in place: no string is cut out of the text for the end tag of a well-formed report.
+      if (open === undefined || !text.startsWith(open, i + 2) || !(after === 0x3e || isSpace(after)))
+        throw malformed(
+          i,
+          open === undefined
+            ? `</${nameAt(i + 2)}> closes no element`
+            : `</${nameAt(i + 2)}> does not close <${open}> (line ${lineOf(text, at)})`,
+        );
+      const gt = text.indexOf('>', i);
+      if (gt < 0) throw malformed(i, 'a tag is not closed (truncated XML?)');
+      i = gt + 1;
+      if (names.length === 0) rootClosed = true;
     } else {
+      if (rootClosed) throw malformed(i, `a second root element <${nameAt(i + 1)}> (trailing garbage?)`);
       // A start tag: find its end outside quoted attribute values.
       let j = i + 1;
       let quote = 0;
@@ -139,18 +207,31 @@ export function scanXml(text: string, limits = { depth: MAX_DEPTH, elements: MAX
         } else if (c === 0x22 || c === 0x27) quote = c;
         else if (c === 0x3e) break;
       }
-      if (j >= text.length)
-        throw new XmlError(`line ${lineOf(text, i)}: a tag is not closed (truncated XML?)`);
+      if (j >= text.length) throw malformed(i, 'a tag is not closed (truncated XML?)');
       if (++elements > limits.elements)
-        throw new XmlError(`more than ${limits.elements} elements: refused (no DMARC report is this large)`);
-      if (text.charCodeAt(j - 1) !== 0x2f /* / */ && ++depth > limits.depth)
         throw new XmlError(
-          `line ${lineOf(text, i)}: elements nested more than ${limits.depth} deep: refused (a DMARC report nests 5 deep)`,
+          `more than ${limits.elements} elements: refused (no DMARC report is this large)`,
+          'refused',
         );
-      i = j;
+      if (text.charCodeAt(j - 1) !== 0x2f /* / */) {
+        if (names.length >= limits.depth)
+          throw new XmlError(
+            `line ${lineOf(text, i)}: elements nested more than ${limits.depth} deep: refused (a DMARC report nests 5 deep)`,
+            'refused',
+          );
+        names.push(nameAt(i + 1));
+        starts.push(i);
+      } else if (names.length === 0) rootClosed = true;
+      i = j + 1;
     }
-    i = text.indexOf('<', i);
+    const lt = text.indexOf('<', i);
+    if (names.length === 0) outside(i, lt);
+    i = lt;
   }
+  const last = names[names.length - 1];
+  if (last !== undefined)
+    throw malformed(starts[starts.length - 1]!, `<${last}> is not closed (truncated XML?)`);
+  if (!rootClosed) throw new XmlError('no root element (truncated XML?)', 'malformed');
 }
 
 /** The five predefined entities (XML 1.0 §4.6) and character references; anything else stays as written. */
@@ -194,9 +275,12 @@ export function parseXml(text: string): XmlObject {
   try {
     doc = parser.parse(text);
   } catch (err) {
-    throw new XmlError(`not well-formed XML (${err instanceof Error ? err.message : String(err)})`);
+    throw new XmlError(
+      `not well-formed XML (${err instanceof Error ? err.message : String(err)})`,
+      'malformed',
+    );
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new XmlError('no XML element found');
+    throw new XmlError('no XML element found', 'malformed');
   return doc as XmlObject;
 }

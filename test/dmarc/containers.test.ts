@@ -288,3 +288,37 @@ describe('invalid UTF-8: a clear error naming the file, the entry and the byte o
     );
   });
 });
+
+describe('the encoding is told by the bytes, not the XML declaration (formats.md §4.3: a bad header is replaced)', () => {
+  const utf16 = (text: string, order: 'le' | 'be') => {
+    const le = Buffer.from(text, 'utf16le');
+    return order === 'le' ? le : Buffer.from(le).swap16();
+  };
+  const declaring = (encoding: string) => report('d').replace('encoding="UTF-8"', `encoding="${encoding}"`);
+
+  test.each(['UTF-16', 'utf-16le', 'UCS-2'])(
+    '8-bit bytes declared %s: read as UTF-8, with a note',
+    (encoding) => {
+      const { reports } = extractReports('d.xml', utf8(declaring(encoding)), { strict: true });
+      expect(reports[0]!.report.records[0]).toMatchObject({ sourceIp: '192.0.2.1', count: 1 });
+      expect(reports[0]!.report.notes).toContain(
+        `the XML declaration names "${encoding.toLowerCase()}" but the bytes are 8-bit: read as UTF-8`,
+      );
+    },
+  );
+
+  test.each(['le', 'be'] as const)('UTF-16%s without a byte order mark: told by its NUL bytes', (order) => {
+    const { reports } = extractReports('d16.xml', utf16(declaring('UTF-16'), order), { strict: true });
+    expect(reports[0]!.report.reportId).toBe('d');
+    expect(reports[0]!.report.notes).toEqual([]);
+  });
+
+  test('an 8-bit encoding the declaration names is still used', () => {
+    const latin1 = Buffer.from(
+      declaring('ISO-8859-1').replace('<org_name>x', '<org_name>Caf\u00e9'),
+      'latin1',
+    );
+    const { reports } = extractReports('l1.xml', latin1, { strict: true });
+    expect(reports[0]!.report.orgName).toBe('Caf\u00e9');
+  });
+});

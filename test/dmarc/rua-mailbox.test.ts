@@ -1,0 +1,230 @@
+/**
+ * What else reaches a rua mailbox (formats.md §4.2: route by content): TLS-RPT's gzipped JSON, junk, broken reports
+ * and forwarded reports. In a mailbox, a message or a folder such a part is a note and the other reports still count;
+ * a file named on the command line that holds no report is still an error.
+ */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+import { extractReports } from '../../src/dmarc/extract.js';
+import { InputError } from '../../src/errors.js';
+
+function report(id: string, ip = '192.0.2.1', count = 1): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<feedback><report_metadata><org_name>x</org_name><report_id>${id}</report_id>
+<date_range><begin>1711756800</begin><end>1711843199</end></date_range></report_metadata>
+<policy_published><domain>fabrikam.com</domain><p>reject</p></policy_published>
+<record><row><source_ip>${ip}</source_ip><count>${count}</count>
+<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
+<identifiers><header_from>fabrikam.com</header_from></identifiers></record></feedback>`;
+}
+
+const b64 = (bytes: Uint8Array | string) =>
+  Buffer.from(bytes)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n');
+
+/** A report email: a text part, then one attachment of `type`, base64. */
+function email(type: string, body: Uint8Array | string): string {
+  return [
+    'From: reports@receiver.example',
+    'Subject: Report domain: fabrikam.com',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="B"',
+    '',
+    '--B',
+    'Content-Type: text/plain',
+    '',
+    'This is a report.',
+    '--B',
+    `Content-Type: ${type}`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(body),
+    '--B--',
+    '',
+  ].join('\n');
+}
+
+const mbox = (...messages: string[]) =>
+  messages.map((m) => `From a@receiver.example Mon Jan  1 00:00:00 2024\n${m}`).join('\n');
+
+const TLSRPT = gzipSync(Buffer.from('{"organization-name":"x","policies":[]}'));
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+
+function refusal(file: string, input: Uint8Array): InputError {
+  try {
+    extractReports(file, input, { strict: true });
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+  throw new Error(`${file} was not refused`);
+}
+
+describe('a gzip that holds no XML (TLS-RPT, junk): not a report', () => {
+  test('in an mbox: the message is skipped with a note, the other message is read', () => {
+    const box = mbox(
+      email('application/gzip', gzipSync(report('r1', '192.0.2.9', 40))),
+      email('application/tlsrpt+gzip', TLSRPT),
+    );
+    const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
+    expect(reports.map((r) => r.source)).toEqual(['rua.mbox: message 1: part 2 (application/gzip)']);
+    expect(reports[0]!.report.records[0]).toMatchObject({ sourceIp: '192.0.2.9', count: 40 });
+    expect(notes).toContain(
+      'rua.mbox: message 2: part 2 (application/tlsrpt+gzip): the gzip data does not hold XML but JSON (a TLS-RPT report?): not a DMARC aggregate report: skipped',
+    );
+  });
+
+  test('junk gzip in one message: a note, not an abort', () => {
+    const { reports, notes } = extractReports(
+      'one.eml',
+      bytes(email('application/gzip', gzipSync(Buffer.from('\u0000\u0001 junk')))),
+      { strict: true },
+    );
+    expect(reports).toEqual([]);
+    expect(notes[0]).toBe(
+      'one.eml: part 2 (application/gzip): the gzip data does not hold XML: not a DMARC aggregate report: skipped',
+    );
+  });
+
+  test('a .gz found in a folder is a note; named on the command line it is an error', () => {
+    expect(extractReports('dir/tls.json.gz', TLSRPT, { strict: false }).notes).toEqual([
+      'dir/tls.json.gz: the gzip data does not hold XML but JSON (a TLS-RPT report?): not a DMARC aggregate report: skipped',
+    ]);
+    expect(refusal('tls.json.gz', TLSRPT).message).toBe(
+      'tls.json.gz: the gzip data does not hold XML but JSON (a TLS-RPT report?): not a DMARC aggregate report',
+    );
+  });
+});
+
+describe('a report cut short or malformed: an error naming the file, a note in a mailbox or folder', () => {
+  const three = report('r3', '192.0.2.1', 3).replace(
+    '</record></feedback>',
+    ['192.0.2.2', '192.0.2.3']
+      .map(
+        (ip) =>
+          `</record><record><row><source_ip>${ip}</source_ip><count>7</count><policy_evaluated><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>fabrikam.com</header_from></identifiers>`,
+      )
+      .join('') + '</record></feedback>',
+  );
+
+  test('the full document has three records (the cases below cut or spoil it)', () => {
+    const { reports } = extractReports('r.xml', bytes(three), { strict: true });
+    expect(reports[0]!.report.records.map((r) => r.sourceIp)).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+      '192.0.2.3',
+    ]);
+  });
+
+  test.each([
+    [
+      'cut before its third record',
+      three.slice(0, three.lastIndexOf('<record>')),
+      /^r\.xml: line 2: <feedback> is not closed \(truncated XML\?\)$/,
+    ],
+    [
+      'without </feedback>',
+      three.slice(0, three.lastIndexOf('</feedback>')),
+      /^r\.xml: line 2: <feedback> is not closed \(truncated XML\?\)$/,
+    ],
+    [
+      'cut inside a record',
+      three.slice(0, three.lastIndexOf('</record>')),
+      /^r\.xml: line \d+: <record> is not closed \(truncated XML\?\)$/,
+    ],
+    [
+      'an end tag that does not match',
+      three.replace('</report_metadata>', '</report_metadatx>'),
+      /^r\.xml: line 3: <\/report_metadatx> does not close <report_metadata> \(line 2\)$/,
+    ],
+    [
+      'an end tag with nothing open',
+      three.replace('</feedback>', '</feedback></record>'),
+      /^r\.xml: line \d+: <\/record> closes no element$/,
+    ],
+    [
+      'trailing garbage',
+      `${three}garbage`,
+      /^r\.xml: line \d+: text after the root element \(trailing garbage\?\)$/,
+    ],
+    [
+      'a second root element',
+      `${three}<feedback></feedback>`,
+      /^r\.xml: line \d+: a second root element <feedback> \(trailing garbage\?\)$/,
+    ],
+  ])('%s: refused, never read as a partial report', (_, xml, message) => {
+    expect(refusal('r.xml', bytes(xml)).message).toMatch(message);
+  });
+
+  test('in an mbox: the broken message is a note naming it, the other report counts', () => {
+    const cut = report('r2', '192.0.2.2', 5).replace('</feedback>', '');
+    const box = mbox(
+      email('application/gzip', gzipSync(report('r1', '192.0.2.1', 3))),
+      email('application/gzip', gzipSync(cut)),
+    );
+    const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
+    expect(reports.map((r) => r.report.reportId)).toEqual(['r1']);
+    expect(notes).toEqual([
+      'rua.mbox: message 2: part 2 (application/gzip): line 2: <feedback> is not closed (truncated XML?): skipped',
+    ]);
+  });
+
+  test('found in a folder: a note; hostile XML still stops the run', () => {
+    const cut = bytes(three.slice(0, three.lastIndexOf('<record>')));
+    expect(extractReports('dir/cut.xml', cut, { strict: false })).toEqual({
+      reports: [],
+      notes: ['dir/cut.xml: line 2: <feedback> is not closed (truncated XML?): skipped'],
+    });
+    expect(() =>
+      extractReports('dir/evil.xml', bytes('<!DOCTYPE x [<!ENTITY a "b">]><feedback/>'), { strict: false }),
+    ).toThrow(/^dir\/evil\.xml: line 1: <!DOCTYPE> is refused/);
+  });
+});
+
+describe('a report forwarded as an attachment (message/rfc822)', () => {
+  // Each level its own boundary, as a mail client writes it (a shared one would end the outer part early).
+  let level = 0;
+  const forward = (inner: string, encoding = '7bit', boundary = `F${level++}`) =>
+    [
+      'From: admin@fabrikam.com',
+      'Subject: Fwd: Report domain: fabrikam.com',
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain',
+      '',
+      'see attached',
+      `--${boundary}`,
+      'Content-Type: message/rfc822',
+      `Content-Transfer-Encoding: ${encoding}`,
+      '',
+      encoding === 'base64' ? b64(inner) : inner,
+      `--${boundary}--`,
+      '',
+    ].join('\n');
+  const original = email('application/gzip', gzipSync(report('fwd', '192.0.2.7', 12)));
+
+  test('the attached message is walked into: its report is read and named by its part', () => {
+    const { reports, notes } = extractReports('fwd.eml', bytes(forward(original)), { strict: true });
+    expect(reports.map((r) => r.source)).toEqual(['fwd.eml: part 2.2 (application/gzip)']);
+    expect(reports[0]!.report.records[0]).toMatchObject({ sourceIp: '192.0.2.7', count: 12 });
+    expect(notes).toEqual([]);
+  });
+
+  test('forwarded twice, or the attached message base64-encoded: still read', () => {
+    for (const eml of [forward(forward(original)), forward(original, 'base64')]) {
+      const { reports } = extractReports('fwd.eml', bytes(eml), { strict: true });
+      expect(reports.map((r) => r.report.reportId)).toEqual(['fwd']);
+    }
+  });
+
+  test('attached messages count toward the MIME depth limit: past it, a note, not a recursion', () => {
+    let eml = original;
+    for (let n = 0; n < 10; n++) eml = forward(eml);
+    const { reports, notes } = extractReports('deep.eml', bytes(eml), { strict: true });
+    expect(reports).toEqual([]);
+    expect(notes).toContain('deep.eml: 2.2.2.2: MIME parts nested more than 8 deep were not read');
+  });
+});
