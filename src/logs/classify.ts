@@ -6,7 +6,15 @@
  */
 import { domainOf, parseDomain } from '../common/domains.js';
 import { hasGateway, type ResolvedGateway } from '../common/gateway.js';
-import { IpSet, ipv4Text, parseAddress, strictQuad, strictQuadBytes, type Address } from '../common/ip.js';
+import {
+  canonicalIp,
+  IpSet,
+  ipv4Text,
+  parseAddress,
+  strictQuad,
+  strictQuadBytes,
+  type Address,
+} from '../common/ip.js';
 import type { Profile } from '../profile/schema.js';
 import { ByteMemo, ByteTable, HOT_HITS, IdTable, IntMap, Layout } from './byte-memo.js';
 import {
@@ -665,8 +673,12 @@ export class TraceClassifier {
 
   /** An address as written, trimmed and placed (the string path, and bytes that are not a plain quad). */
   private addressInfo(raw: string): AddressInfo {
-    const ip = raw.trim();
-    const quad = strictQuad(ip);
+    const trimmed = raw.trim();
+    let quad = strictQuad(trimmed);
+    // Any other address in its canonical form (RFC 5952 IPv6; an IPv4-mapped one as its dotted quad), so that two
+    // spellings of one address are one source, as dmarc groups them; text that is no address stays as written.
+    const ip = quad >= 0 ? trimmed : (canonicalIp(trimmed) ?? trimmed);
+    if (quad < 0 && ip !== trimmed) quad = strictQuad(ip);
     const source = this.sourceOfAddress(quad >= 0 ? quad : ip === '' ? undefined : parseAddress(ip));
     return { ip, source, quad, id: this.knownAddressId(quad, ip) };
   }

@@ -367,6 +367,15 @@ describe('bounded memory', () => {
     expect(c.flowList().map((f) => `${f.ip} ${f.count}`)).toEqual(['198.18.0.9 3', '2001:db8::9 2']);
   });
 
+  it('every spelling of an address is one source: IPv6 in its RFC 5952 form, an IPv4-mapped one as its quad', () => {
+    const c = new TraceClassifier(CONTEXT);
+    for (const ip of ['2001:DB8::9', '2001:db8:0:0::9', '2001:0db8::0009', '::ffff:198.18.0.9', '198.18.0.9'])
+      c.add(row({ ip, sender: 'a@partner.example' }));
+    expect(c.bySourceIp.keys).toEqual(['2001:db8::9', '198.18.0.9']);
+    expect(directSourcesOf(c).map((d) => `${d.ip} ${d.count}`)).toEqual(['2001:db8::9 3', '198.18.0.9 2']);
+    expect(c.flowList().map((f) => `${f.ip} ${f.count}`)).toEqual(['2001:db8::9 3', '198.18.0.9 2']);
+  });
+
   it('once the address summary is full, new addresses count under one key and are still listed and replayed', () => {
     const c = new TraceClassifier(CONTEXT);
     const quad = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
