@@ -15,19 +15,10 @@ import {
 } from '../../src/common/inflate.js';
 import { InputError } from '../../src/errors.js';
 import { handZip, heapGrowth as growth } from '../support/zip.js';
+import { dmarcReport } from '../support/dmarc-report.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const MIB = 1024 * 1024;
-
-function report(id: string, ip = '192.0.2.1', count = 1): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<feedback><report_metadata><org_name>x</org_name><report_id>${id}</report_id>
-<date_range><begin>1711756800</begin><end>1711843199</end></date_range></report_metadata>
-<policy_published><domain>fabrikam.com</domain><p>reject</p></policy_published>
-<record><row><source_ip>${ip}</source_ip><count>${count}</count>
-<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
-<identifiers><header_from>fabrikam.com</header_from></identifiers></record></feedback>`;
-}
 
 function refusal(file: string, bytes: Uint8Array, limits?: Partial<ContainerLimits>): InputError {
   try {
@@ -64,10 +55,10 @@ function sparse(bytes: number, every: number): Uint8Array {
 describe('zip: every entry', () => {
   test('three reports in one zip, one gzipped inside it: all three count, each named by its entry', () => {
     const zip = zipSync({
-      'a.xml': utf8(report('a')),
-      'b.xml.gz': gzipSync(utf8(report('b', '192.0.2.2', 5))),
+      'a.xml': utf8(dmarcReport('a')),
+      'b.xml.gz': gzipSync(utf8(dmarcReport('b', '192.0.2.2', 5))),
       'c/': new Uint8Array(0),
-      'c/c.xml': utf8(report('c', '192.0.2.3', 7)),
+      'c/c.xml': utf8(dmarcReport('c', '192.0.2.3', 7)),
     });
     const found = extractReports('month.zip', zip);
     expect(found.reports.map((r) => [r.source, r.report.reportId, r.report.records[0]!.count])).toEqual([
@@ -81,8 +72,8 @@ describe('zip: every entry', () => {
 
   test('a bad entry beside good ones: a note naming the archive and the entry, the others still count', () => {
     const zip = zipSync({
-      'good.xml': utf8(report('good')),
-      '../../etc/evil.xml': utf8(report('evil')),
+      'good.xml': utf8(dmarcReport('good')),
+      '../../etc/evil.xml': utf8(dmarcReport('evil')),
       'entity.xml': utf8('<!DOCTYPE f [<!ENTITY a "b">]><feedback/>'),
       'html.xml': utf8('<html><body>hi</body></html>'),
       'readme.txt': utf8('reports inside'),
@@ -125,7 +116,7 @@ describe('zip: every entry', () => {
   });
 
   test('a nested zip (and a gzipped zip) is not opened: refused, naming the entry', () => {
-    const inner = zipSync({ 'r.xml': utf8(report('inner')) });
+    const inner = zipSync({ 'r.xml': utf8(dmarcReport('inner')) });
     expect(refusal('nested.zip', zipSync({ 'inner.zip': inner })).message).toBe(
       'nested.zip: zip entry "inner.zip": holds a zip archive: nested archives are not read',
     );
@@ -133,7 +124,10 @@ describe('zip: every entry', () => {
       'nested2.zip: zip entry "inner.zip.gz": the gzip data holds a zip archive: nested archives are not read',
     );
     // Beside a real report, the nested archive is a note and the report counts.
-    const both = extractReports('both.zip', zipSync({ 'inner.zip': inner, 'r.xml': utf8(report('outer')) }));
+    const both = extractReports(
+      'both.zip',
+      zipSync({ 'inner.zip': inner, 'r.xml': utf8(dmarcReport('outer')) }),
+    );
     expect(both.reports.map((r) => r.report.reportId)).toEqual(['outer']);
     expect(both.notes).toEqual([
       expect.stringMatching(/^both\.zip: zip entry "inner\.zip": holds a zip archive/),
@@ -142,7 +136,7 @@ describe('zip: every entry', () => {
 
   test(`a zip of 10,000 entries is refused from its central directory (more than ${MAX_ZIP_ENTRIES}), nothing inflated`, () => {
     const files: Record<string, Uint8Array> = {};
-    for (let i = 0; i < 10_000; i++) files[`r${i}.xml`] = utf8(report(String(i)));
+    for (let i = 0; i < 10_000; i++) files[`r${i}.xml`] = utf8(dmarcReport(String(i)));
     const zip = zipSync(files);
     const err = refusal('many.zip', zip);
     expect(err.message).toBe(
@@ -212,7 +206,7 @@ function crc32Of(b: Uint8Array): number {
 
 describe('gzip: every member', () => {
   test('a report written as three concatenated gzip members reads as one document (RFC 1952 §2.2)', () => {
-    const xml = report('multi', '192.0.2.9', 42);
+    const xml = dmarcReport('multi', '192.0.2.9', 42);
     const cut = [0, 100, 300, xml.length];
     const members = cut.slice(1).map((end, i) => gzipSync(utf8(xml.slice(cut[i], end))));
     const found = extractReports('multi.xml.gz', Buffer.concat(members));
@@ -251,7 +245,7 @@ describe('gzip: every member', () => {
 
 describe('invalid UTF-8: a clear error naming the file, the entry and the byte offset', () => {
   const bad = () => {
-    const bytes = utf8(report('u'));
+    const bytes = utf8(dmarcReport('u'));
     const at = bytes.indexOf(utf8('<org_name>')[0]!, 60) + '<org_name>'.length;
     bytes[at] = 0xc3; // a lead byte followed by "<": never valid UTF-8
     bytes[at + 1] = 0x3c;
@@ -294,7 +288,8 @@ describe('the encoding is told by the bytes, not the XML declaration (formats.md
     const le = Buffer.from(text, 'utf16le');
     return order === 'le' ? le : Buffer.from(le).swap16();
   };
-  const declaring = (encoding: string) => report('d').replace('encoding="UTF-8"', `encoding="${encoding}"`);
+  const declaring = (encoding: string) =>
+    dmarcReport('d').replace('encoding="UTF-8"', `encoding="${encoding}"`);
 
   test.each(['UTF-16', 'utf-16le', 'UCS-2'])(
     '8-bit bytes declared %s: read as UTF-8, with a note',

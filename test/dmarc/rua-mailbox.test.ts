@@ -7,16 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { extractReports } from '../../src/dmarc/extract.js';
 import { InputError } from '../../src/errors.js';
-
-function report(id: string, ip = '192.0.2.1', count = 1): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<feedback><report_metadata><org_name>x</org_name><report_id>${id}</report_id>
-<date_range><begin>1711756800</begin><end>1711843199</end></date_range></report_metadata>
-<policy_published><domain>fabrikam.com</domain><p>reject</p></policy_published>
-<record><row><source_ip>${ip}</source_ip><count>${count}</count>
-<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
-<identifiers><header_from>fabrikam.com</header_from></identifiers></record></feedback>`;
-}
+import { dmarcReport } from '../support/dmarc-report.js';
 
 const b64 = (bytes: Uint8Array | string) =>
   Buffer.from(bytes)
@@ -64,7 +55,7 @@ function refusal(file: string, input: Uint8Array): InputError {
 describe('a gzip that holds no XML (TLS-RPT, junk): not a report', () => {
   test('in an mbox: the message is skipped with a note, the other message is read', () => {
     const box = mbox(
-      email('application/gzip', gzipSync(report('r1', '192.0.2.9', 40))),
+      email('application/gzip', gzipSync(dmarcReport('r1', '192.0.2.9', 40))),
       email('application/tlsrpt+gzip', TLSRPT),
     );
     const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
@@ -98,7 +89,7 @@ describe('a gzip that holds no XML (TLS-RPT, junk): not a report', () => {
 });
 
 describe('a report cut short or malformed: an error naming the file, a note in a mailbox or folder', () => {
-  const three = report('r3', '192.0.2.1', 3).replace(
+  const three = dmarcReport('r3', '192.0.2.1', 3).replace(
     '</record></feedback>',
     ['192.0.2.2', '192.0.2.3']
       .map(
@@ -158,9 +149,9 @@ describe('a report cut short or malformed: an error naming the file, a note in a
   });
 
   test('in an mbox: the broken message is a note naming it, the other report counts', () => {
-    const cut = report('r2', '192.0.2.2', 5).replace('</feedback>', '');
+    const cut = dmarcReport('r2', '192.0.2.2', 5).replace('</feedback>', '');
     const box = mbox(
-      email('application/gzip', gzipSync(report('r1', '192.0.2.1', 3))),
+      email('application/gzip', gzipSync(dmarcReport('r1', '192.0.2.1', 3))),
       email('application/gzip', gzipSync(cut)),
     );
     const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
@@ -204,7 +195,7 @@ describe('a report forwarded as an attachment (message/rfc822)', () => {
       `--${boundary}--`,
       '',
     ].join('\n');
-  const original = email('application/gzip', gzipSync(report('fwd', '192.0.2.7', 12)));
+  const original = email('application/gzip', gzipSync(dmarcReport('fwd', '192.0.2.7', 12)));
 
   test('the attached message is walked into: its report is read and named by its part', () => {
     const { reports, notes } = extractReports('fwd.eml', bytes(forward(original)), { strict: true });
