@@ -1066,7 +1066,10 @@ export class TraceClassifier {
     const e = rec.fieldEnd(at);
     const escaped = rec.escaped(at);
     // The AM/PM test of parseLogDay on the last character (an ASCII byte when it is one of these).
-    const lastByte = e > s ? b[e - 1] : -1;
+    // The last byte that is not a blank (parseLogTime trims the text before it reads the marker).
+    let k = e - 1;
+    while (k >= s && (b[k] === Ch.SPACE || b[k] === 0x09)) k--;
+    const lastByte = k >= s ? b[k] : -1;
     const twelveHour = lastByte === 77 || lastByte === 109 || lastByte === 46;
     // The previous date part (which holds no space nor `T`) followed by a space or `T`: the same date part.
     const known = last.length;

@@ -181,7 +181,10 @@ const lastDay: { part: string; twelveHour: boolean; order: DateOrder | undefined
  * reading the time: the last character is `M`, `m` or `.`.
  */
 function hasDayHalfMarker(text: string): boolean {
-  const last = text.charCodeAt(text.length - 1);
+  // The last character that is not a blank: parseLogTime trims the text before it reads the marker.
+  let i = text.length - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  const last = text.charCodeAt(i);
   return last === 77 || last === 109 || last === 46;
 }
 

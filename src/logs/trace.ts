@@ -38,14 +38,14 @@ export async function analyseLogs(
 ): Promise<TraceReport> {
   // A file whose dates turn out to be in the other order than the one its first, ambiguous dates were read in is read
   // again from the start, all files with it (once per file at most: its order is then given).
+  // The first reading learns the order of every such file (the files after one are still read, to learn theirs), and
+  // a second reading, with those orders given, is the one reported: two readings at most.
   const orders = new Map<string, DateOrder>();
-  for (;;) {
-    try {
-      return await analyseOnce(command, paths, context, options, orders);
-    } catch (e) {
-      if (!(e instanceof DateOrderRestart) || orders.has(e.file)) throw e;
-      orders.set(e.file, e.order);
-    }
+  for (let reading = 1; ; reading++) {
+    const report = await analyseOnce(command, paths, context, options, orders);
+    if (report) return report;
+    // A file with its order given never asks again, and one that did not ask reads the same the second time.
+    if (reading > 1) throw new Error('internal: a second reading asked for a third');
   }
 }
 
@@ -54,17 +54,28 @@ async function analyseOnce(
   paths: readonly string[],
   context: TraceContext,
   options: AnalyseLogsOptions,
-  orders: ReadonlyMap<string, DateOrder>,
-): Promise<TraceReport> {
+  orders: Map<string, DateOrder>,
+): Promise<TraceReport | undefined> {
   const c = new TraceClassifier(context, { flows: options.impact !== undefined });
   const files: TraceReport['files'] = [];
   const dateNotes: string[] = [];
+  let again = false;
   for (const path of paths) {
     c.startFile(path, orders.get(path));
-    const result = await readLog(path, (row) => c.add(row), {
-      onProgress: options.onProgress ? (n, size) => options.onProgress?.(path, n, size) : undefined,
-      recordReader: options.byBytes === false ? undefined : (bound) => c.recordReader(bound),
-    });
+    let result: Awaited<ReturnType<typeof readLog>>;
+    try {
+      result = await readLog(path, (row) => c.add(row), {
+        onProgress: options.onProgress ? (n, size) => options.onProgress?.(path, n, size) : undefined,
+        recordReader: options.byBytes === false ? undefined : (bound) => c.recordReader(bound),
+      });
+    } catch (e) {
+      // Its first, ambiguous dates were read in the other order than its later ones show: the order is learnt, the
+      // other files are still read (to learn theirs), and the caller reads them all again (undefined).
+      if (!(e instanceof DateOrderRestart) || orders.has(e.file)) throw e;
+      orders.set(e.file, e.order);
+      again = true;
+      continue;
+    }
     const isEvents = EVENTS_LAYOUTS.includes(result.layout);
     if (isEvents !== (command === 'events'))
       throw new InputError(
@@ -75,6 +86,7 @@ async function analyseOnce(
     files.push({ path, ...result });
     for (const n of c.dateNotes()) dateNotes.push(`${path}: ${n}`);
   }
+  if (again) return undefined;
   const notes = [...files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`)), ...dateNotes];
   let impact: ImpactEntry[] = [];
   let impactUncertain: UncertainImpact[] = [];

@@ -165,6 +165,41 @@ describe('a day-first export with a 12-hour clock, end to end', () => {
     expect(r).toEqual(await analyseLogs('trace', [file], CONTEXT, { byBytes: false }));
   });
 
+  it('several files that each need their order: two readings in all, not one more per file', async () => {
+    const files = Array.from({ length: 6 }, (_, i) => join(dir, `au-${i}.csv`));
+    for (const f of files)
+      writeFileSync(f, [HEADER, ...times.map((t, i) => row(t, `m${i}`))].join('\r\n') + '\r\n');
+    // A reading that ends calls onProgress with the whole size; one stopped for its order does not.
+    const ended = new Map<string, number>();
+    const r = await analyseLogs('trace', files, CONTEXT, {
+      onProgress: (file, n, size) => void (n === size && ended.set(file, (ended.get(file) ?? 0) + 1)),
+    });
+    expect(files.map((f) => ended.get(f))).toEqual(files.map(() => 1));
+    expect(r.byDay.map((d) => [d.key, d.total])).toEqual([
+      ['2025-07-05', 12],
+      ['2025-07-17', 6],
+    ]);
+    expect(r.notes).toHaveLength(6);
+  });
+
+  it('blanks after the time: the AM/PM still decides, the day and the time in the same order', async () => {
+    const file = join(dir, 'trailing.csv');
+    const us = ['7/5/2025 9:29:08 PM ', '7/5/2025 10:29:08 PM  ', '7/6/2025 9:00:00 AM\t'];
+    writeFileSync(file, [HEADER, ...us.map((t, i) => row(t, `m${i}`))].join('\r\n') + '\r\n');
+    for (const byBytes of [true, false]) {
+      const r = await analyseLogs('trace', [file], CONTEXT, { byBytes });
+      expect(r.byDay.map((d) => [d.key, d.total])).toEqual([
+        ['2025-07-05', 2],
+        ['2025-07-06', 1],
+      ]);
+      expect(r.directSources[0]).toMatchObject({
+        firstSeen: '2025-07-05T21:29:08Z',
+        lastSeen: '2025-07-06T09:00:00Z',
+      });
+      expect(r.notes[0]).toMatch(/read month-first, as en-US writes them/);
+    }
+  });
+
   it('an en-US export keeps reading month first, and nothing is said', async () => {
     const file = join(dir, 'en-us.csv');
     const us = ['7/05/2025 9:29:08 PM', '7/17/2025 9:30:00 PM'];
