@@ -110,13 +110,22 @@ export function sniff(bytes: Uint8Array): Kind {
   // UTF-16 without a byte order mark (XML 1.0 Appendix F): big-endian starts `00 3C`, little-endian `3C 00` below.
   if (bytes[0] === 0x00 && bytes[1] === 0x3c) return 'xml';
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (
-    i < bytes.length &&
-    i < 4096 &&
-    (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)
-  )
-    i++;
-  return bytes[i] === 0x3c ? 'xml' : 'other';
+  while (i < bytes.length && i < 4096 && isXmlSpace(bytes[i])) i++;
+  if (bytes[i] === 0x3c) return 'xml';
+  // UTF-16 without a byte order mark and white space first (`20 00 3C 00`, `00 20 00 3C`): one byte of each unit is 0.
+  const le = bytes[0] !== 0 && bytes[1] === 0;
+  if (le || (bytes[0] === 0 && bytes[1] !== 0)) {
+    const [hi, lo] = le ? [1, 0] : [0, 1];
+    let j = 0;
+    while (j + 1 < bytes.length && j < 4096 && bytes[j + hi] === 0 && isXmlSpace(bytes[j + lo])) j += 2;
+    if (bytes[j + hi] === 0 && bytes[j + lo] === 0x3c) return 'xml';
+  }
+  return 'other';
+}
+
+/** XML white space (XML 1.0 §2.3 S): space, tab, line feed, carriage return. */
+function isXmlSpace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 /**

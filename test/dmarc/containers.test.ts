@@ -306,6 +306,9 @@ describe('the encoding is told by the bytes, not the XML declaration (formats.md
     const { reports } = extractReports('d16.xml', utf16(declaring('UTF-16'), order), { strict: true });
     expect(reports[0]!.report.reportId).toBe('d');
     expect(reports[0]!.report.notes).toEqual([]);
+    // White space before the first `<` (a document without a declaration may start so).
+    const spaced = utf16(' \r\n' + dmarcReport('s').replace(/^<\?xml[^>]*>/, ''), order);
+    expect(extractReports('s16.xml', spaced, { strict: true }).reports[0]!.report.reportId).toBe('s');
   });
 
   test('an 8-bit encoding the declaration names is still used', () => {
