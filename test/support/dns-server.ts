@@ -3,7 +3,7 @@
  * the dns.json shape, with per-name faults — delay, no answer (timeout), SERVFAIL, and truncation (TC bit over
  * UDP so the client retries over TCP). Real packets via dns-packet; no mocks.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as packet from 'dns-packet';
@@ -150,8 +150,8 @@ export async function startDnsServer(
     return (q ? (faults.get(norm(q.name))?.delayMs ?? 0) : 0) + api.latencyMs;
   };
 
-  const udp: Socket = createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
+  let udp: Socket = createSocket('udp4');
+  const onUdpMessage = (msg: Buffer, rinfo: RemoteInfo) => {
     let query: packet.Packet;
     try {
       query = packet.decode(msg);
@@ -161,9 +161,7 @@ export async function startDnsServer(
     const res = answer(query, 'udp');
     if (!res) return;
     setTimeout(() => udp.send(packet.encode(res), rinfo.port, rinfo.address), delayFor(query));
-  });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = (udp.address() as AddressInfo).port;
+  };
 
   const sockets = new Set<TcpSocket>();
   const tcp: Server = createServer((sock) => {
@@ -193,10 +191,28 @@ export async function startDnsServer(
     });
     sock.on('error', () => undefined);
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  // UDP on port 0, then TCP on the same number: that one may be taken (another test's connection, another server),
+  // so a new pair of ports is tried.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    udp.on('message', onUdpMessage);
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    port = (udp.address() as AddressInfo).port;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+      break;
+    } catch (err) {
+      udp.close();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+      udp = createSocket('udp4');
+    }
+  }
 
   const api: TestDnsServer = {
     port,
