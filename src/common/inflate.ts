@@ -74,6 +74,12 @@ export class ContainerError extends Error {
 export class ArchiveLimitError extends ContainerError {}
 
 /**
+ * The data is damaged: truncated, or not what its checksums and directory say (a copy cut short in transit, not a
+ * limit passed: what could be inflated stayed within the limits). A reader of many pieces may skip it.
+ */
+export class DamagedContainerError extends ContainerError {}
+
+/**
  * What several streams may inflate together, told each chunk as it is inflated; it throws (an `ArchiveLimitError`, so
  * the whole container is refused) once they pass its limit. InflateBudget is one archive's; a caller can keep one for
  * all the containers of a file or a run.
@@ -158,7 +164,7 @@ function inflateBounded(
     } while (at < input.length);
   } catch (err) {
     if (err instanceof ContainerError) throw err;
-    throw new ContainerError(
+    throw new DamagedContainerError(
       `${what} is corrupt (${err instanceof Error ? err.message : String(err)})`,
       total,
     );
@@ -191,7 +197,7 @@ export function gunzipBounded(
   budget?: Spender,
 ): Uint8Array {
   if (input.length < 18)
-    throw new ContainerError('the gzip data is truncated (shorter than a gzip header and trailer)');
+    throw new DamagedContainerError('the gzip data is truncated (shorter than a gzip header and trailer)');
   const maxMembers = limits.maxMembers ?? MAX_GZIP_MEMBERS;
   // Each member's output (length, CRC-32), checked against its trailer: the 8 bytes before the next member's offset.
   let memberCrc = 0;
@@ -200,7 +206,7 @@ export function gunzipBounded(
   const checkMember = (end: number, inflated: number, named: boolean): void => {
     // RFC 1952 §2.3.1: CRC32 then ISIZE (the length modulo 2^32), the last eight bytes of the member.
     if (u32(input, end - 8) !== memberCrc || u32(input, end - 4) !== memberBytes % 2 ** 32)
-      throw new ContainerError(
+      throw new DamagedContainerError(
         `the gzip data is truncated or corrupt (${named ? `member ${members}'s` : 'its'} CRC-32/length trailer does not match the data)`,
         inflated,
       );
@@ -272,7 +278,7 @@ function centralDirectory(input: Uint8Array, maxEntries: number): CentralEntry[]
       break;
     }
   }
-  if (eocd < 0) throw new ContainerError('the zip archive is truncated (no end of central directory)');
+  if (eocd < 0) throw new DamagedContainerError('the zip archive is truncated (no end of central directory)');
   const count = u16(input, eocd + 10);
   const cdOffset = u32(input, eocd + 16);
   if (count === 0) throw new ContainerError('the zip archive is empty');
@@ -286,7 +292,7 @@ function centralDirectory(input: Uint8Array, maxEntries: number): CentralEntry[]
   let at = cdOffset;
   for (let n = 0; n < count; n++) {
     if (u32(input, at) !== CENTRAL_SIGNATURE)
-      throw new ContainerError(
+      throw new DamagedContainerError(
         `the zip archive is truncated or corrupt (central directory entry ${n + 1} is not where it should be)`,
       );
     const nameLength = u16(input, at + 28);
@@ -329,10 +335,10 @@ function readEntry(
       `${label}: ${e.size} bytes is larger than the ${limits.maxBytes}-byte limit for one report: refused`,
     );
   if (u32(input, e.localOffset) !== LOCAL_SIGNATURE)
-    throw new ContainerError(`${label}: corrupt (no local header where the central directory says)`);
+    throw new DamagedContainerError(`${label}: corrupt (no local header where the central directory says)`);
   const start = e.localOffset + 30 + u16(input, e.localOffset + 26) + u16(input, e.localOffset + 28);
   const data = input.subarray(start, start + e.compressedSize);
-  if (data.length < e.compressedSize) throw new ContainerError(`${label}: truncated`);
+  if (data.length < e.compressedSize) throw new DamagedContainerError(`${label}: truncated`);
   let out: { bytes: Uint8Array; crc: number };
   if (e.method === 0) {
     budget.spend(data.length);
@@ -344,7 +350,7 @@ function readEntry(
       `${label}: compression method ${e.method} is not supported (stored or DEFLATE only)`,
     );
   if (out.bytes.length !== e.size || out.crc !== e.crc)
-    throw new ContainerError(
+    throw new DamagedContainerError(
       `${label}: truncated or corrupt (its CRC-32/size in the central directory does not match the data)`,
       out.bytes.length,
     );

@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import {
   ArchiveLimitError,
   ContainerError,
+  DamagedContainerError,
   DEFAULT_LIMITS,
   gunzipBounded,
   InflateBudget,
@@ -217,7 +218,9 @@ const isNotAReport = (err: unknown) => err instanceof ReportError && err.code ==
  * a piece is a note and the rest is read; hostile input and limits still stop the run.
  */
 const isSkippable = (err: unknown) =>
-  isNotAReport(err) || (err instanceof XmlError && err.code === 'malformed');
+  isNotAReport(err) ||
+  (err instanceof XmlError && err.code === 'malformed') ||
+  err instanceof DamagedContainerError;
 
 /**
  * Every report of a zip, each entry on its own (formats.md §4.2 says parsedmarc reads the first; an archive can hold
@@ -255,6 +258,11 @@ function readZip(place: Place, bytes: Uint8Array, limits: ContainerLimits, skip:
       }
     }
   } catch (err) {
+    // A damaged archive (cut short, its directory wrong) in a mailbox or folder: a note, as a damaged part is.
+    if (!skip.strict && isSkippable(err)) {
+      skip.notes.push(`${failure(place, err).message}: skipped`);
+      return [];
+    }
     throw failure(place, err);
   }
   if (found.length === 0 && bad.length > 0 && !(!skip.strict && bad.every((e) => isSkippable(e.cause)))) {

@@ -3,6 +3,7 @@
  * and forwarded reports. In a mailbox, a message or a folder such a part is a note and the other reports still count;
  * a file named on the command line that holds no report is still an error.
  */
+import { zipSync } from 'fflate';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { extractReports } from '../../src/dmarc/extract.js';
@@ -217,5 +218,37 @@ describe('a report forwarded as an attachment (message/rfc822)', () => {
     const { reports, notes } = extractReports('deep.eml', bytes(eml), { strict: true });
     expect(reports).toEqual([]);
     expect(notes).toContain('deep.eml: 2.2.2.2: MIME parts nested more than 8 deep were not read');
+  });
+});
+
+describe('a damaged attachment (cut short in transit): a note in a mailbox, an error when named directly', () => {
+  const good = gzipSync(dmarcReport('r1', '192.0.2.9', 40));
+  const cutGzip = good.subarray(0, good.length - 12);
+  // A zip archive cut before its end of central directory.
+  const zipped = zipSync({ 'r2.xml': Buffer.from(dmarcReport('r2')) });
+  const cutZip = zipped.subarray(0, zipped.length - 30);
+
+  test.each([
+    ['gzip', 'application/gzip', cutGzip, /the gzip data is (truncated|corrupt)/],
+    ['zip', 'application/zip', cutZip, /the zip archive is truncated/],
+  ] as const)(
+    '%s cut short in one message of an mbox: the other report still counts',
+    (_n, type, cut, why) => {
+      const box = mbox(email(type, cut), email('application/gzip', good));
+      const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
+      expect(reports.map((r) => r.report.reportId)).toEqual(['r1']);
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(
+        new RegExp(`^rua\\.mbox: message 1: part 2 \\(${type.replace('/', '\\/')}\\): .*: skipped$`),
+      );
+      expect(notes[0]).toMatch(why);
+    },
+  );
+
+  test('named on the command line: still an error', () => {
+    expect(refusal('cut.xml.gz', cutGzip).message).toMatch(
+      /^cut\.xml\.gz: the gzip data is (truncated|corrupt)/,
+    );
+    expect(refusal('cut.zip', cutZip).message).toMatch(/^cut\.zip: the zip archive is truncated/);
   });
 });
