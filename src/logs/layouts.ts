@@ -33,7 +33,7 @@ export type Direction = 'inbound' | 'outbound' | 'internal' | 'unknown';
 export type Outcome = 'delivered' | 'rejected' | 'quarantined' | 'pending' | 'unknown';
 
 /** The text encoding a log file was read in (JSON files: decoded whole, reported as `json`). */
-export type LogEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
+export type LogEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 export interface ReadLogResult {
   layout: LayoutId;

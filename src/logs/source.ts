@@ -7,7 +7,8 @@
 import { stat, open } from 'node:fs/promises';
 import { fileSystemError, InputError, notRegularFileError } from '../errors.js';
 import { kindOf } from '../snapshot/read.js';
-import { sniffUtf16 } from '../snapshot/decode.js';
+import { CP1252_HIGH, sniffUtf16 } from '../snapshot/decode.js';
+import { isUtf8 } from 'node:buffer';
 import { LITTLE_ENDIAN } from './byte-memo.js';
 import type { LogEncoding } from './layouts.js';
 
@@ -21,7 +22,41 @@ export function detectEncoding(head: Uint8Array): { encoding: LogEncoding; bom: 
   const sniffed = sniffUtf16(head);
   if (sniffed === 'le') return { encoding: 'utf-16le', bom: 0 };
   if (sniffed === 'be') return { encoding: 'utf-16be', bom: 0 };
+  // Windows PowerShell 5.1 `Export-Csv -Encoding Default` writes the ANSI code page: bytes that are not UTF-8 (up to
+  // the last line break of the first read, so that a character cut by the read's end does not count), and no NUL.
+  const lf = head.lastIndexOf(0x0a);
+  let end = lf >= 0 ? lf + 1 : head.length;
+  // No line break at all: the last (up to three) bytes of a multi-byte character may be cut off.
+  for (let k = 0; lf < 0 && k < 3 && end > 0 && head[end - 1]! >= 0x80; k++) end--;
+  const lines = head.subarray(0, end);
+  if (!isUtf8(lines) && !lines.includes(0)) return { encoding: 'windows-1252', bom: 0 };
   return { encoding: 'utf-8', bom: 0 };
+}
+
+/** The UTF-8 of each Windows-1252 byte 0x80–0xFF (snapshot/decode.ts's table for 0x80–0x9F, Latin-1 above). */
+const CP1252_UTF8: readonly Uint8Array[] = Array.from({ length: 128 }, (_, i) =>
+  Buffer.from(i < 0x20 ? CP1252_HIGH.charAt(i) : String.fromCharCode(0x80 + i), 'utf8'),
+);
+
+/**
+ * Windows-1252 chunks → UTF-8 chunks into one reused buffer (valid until the next chunk, like a read buffer): ASCII as
+ * it is, each other byte as its character. One byte is one character, so a read's end cuts none.
+ */
+export function windows1252ToUtf8(): (chunk: Uint8Array) => Uint8Array {
+  let out = Buffer.alloc(0);
+  return (chunk) => {
+    if (out.length < chunk.length * 3) out = Buffer.allocUnsafe(chunk.length * 3);
+    let o = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b < 0x80) out[o++] = b;
+      else {
+        const u = CP1252_UTF8[b - 0x80]!;
+        for (let k = 0; k < u.length; k++) out[o++] = u[k]!;
+      }
+    }
+    return out.subarray(0, o);
+  };
 }
 
 /**
@@ -227,6 +262,7 @@ export async function streamUtf8(
         chunk = chunk.subarray(found.bom);
         if (encoding === 'utf-16le' || encoding === 'utf-16be')
           convert = utf16ToUtf8(encoding === 'utf-16le' ? 'le' : 'be');
+        else if (encoding === 'windows-1252') convert = windows1252ToUtf8();
       }
       total += bytesRead;
       onChunk(convert ? convert(chunk, false) : chunk);

@@ -56,7 +56,7 @@ export function sniffUtf16(bytes: Uint8Array): 'le' | 'be' | undefined {
  * bytes as ISO-8859-1 control characters (nodejs/node#56542), so they are mapped here; 0x81, 0x8D, 0x8F, 0x90, 0x9D
  * are unassigned and stay as they are.
  */
-const CP1252_HIGH =
+export const CP1252_HIGH =
   '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
   '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 

@@ -391,6 +391,29 @@ describe('readLog: bad input names the file', () => {
     });
   });
 
+  it('an ANSI (Windows-1252) export, as Export-Csv -Encoding Default writes it: read as such, and said', async () => {
+    const file = join(dir, 'ansi.csv');
+    const text =
+      '"Received","SenderAddress","RecipientAddress","Subject","Status","FromIP"\r\n' +
+      '"7/17/2025 9:29:08 PM","andré@contoso.com","zoë@contoso.com","Réunion – “déjà” €5","Delivered","192.0.2.77"\r\n';
+    // Windows-1252: é e9, ë eb, – 96, “ 93, ” 94, € 80.
+    const ansi = Buffer.from(
+      [...text].map((c) => ({ '–': 0x96, '“': 0x93, '”': 0x94, '€': 0x80 })[c] ?? c.charCodeAt(0)),
+    );
+    writeFileSync(file, ansi);
+    const rows: LogRow[] = [];
+    const result = await readLog(file, (r) => rows.push(r));
+    expect(result).toMatchObject({ encoding: 'windows-1252', records: 1 });
+    expect(result.notes).toEqual([
+      'not UTF-8: read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII text)',
+    ]);
+    expect(rows[0]).toMatchObject({ sender: 'andré@contoso.com', recipient: 'zoë@contoso.com' });
+    // UTF-8 with the same characters stays UTF-8, also when a character is cut by the end of the first read.
+    const utf8 = join(dir, 'utf8-accents.csv');
+    writeFileSync(utf8, Buffer.from(text.padEnd((1 << 20) - 1, ' ') + 'é\r\n'));
+    await expect(readLog(utf8, () => undefined)).resolves.toMatchObject({ encoding: 'utf-8', notes: [] });
+  });
+
   it('a folder is refused before it is read', async () => {
     await expect(readLog(dir, () => undefined)).rejects.toThrow(InputError);
   });
