@@ -151,7 +151,9 @@ export async function readLog(
   });
   if (kind === 'csv') tokenizer.end();
   if (result.encoding === 'windows-1252')
-    notes.push('not UTF-8: read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII text)');
+    notes.push(
+      'not UTF-8: read as Windows-1252 (re-export with -Encoding utf8 to be sure of non-ASCII text)',
+    );
   if (bound === undefined) throw new InputError(`${path}: no header row (the file is empty)`, path);
   join?.flush(onRow);
   return { layout: bound.layout.id, encoding: result.encoding, records, bytes: result.bytes, notes };
