@@ -145,11 +145,8 @@ export function parseLogTime(text: string, order?: DateOrder): number {
  * full parse (parseLogTime) is kept for first/last seen.
  */
 export function parseLogDay(text: string, order?: DateOrder): number {
-  // Padded text (` 2025-07-17T…`) is the same time, as parseLogTime reads it (which trims).
-  const c0 = text.charCodeAt(0);
-  if (c0 === 32 || c0 === 9) text = text.trimStart();
-  let cut = 0;
-  while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
+  text = unpadded(text);
+  const cut = datePartEnd(text);
   if (cut === text.length) return parseLogTime(text, order);
   const twelveHour = hasDayHalfMarker(text);
   // Rows come in time order: most share the previous row's date part, which is then not cut out and looked up again.
@@ -167,6 +164,19 @@ export function parseLogDay(text: string, order?: DateOrder): number {
   lastDay.order = order;
   lastDay.ms = ms;
   return ms;
+}
+
+/** The text without leading blanks: a padded time (` 2025-07-17T…`) is the same time, as parseLogTime (which trims) reads it. */
+function unpadded(text: string): string {
+  const c0 = text.charCodeAt(0);
+  return c0 === 32 || c0 === 9 ? text.trimStart() : text;
+}
+
+/** Where a timestamp's date part ends: at its first space or `T`; the text's length when it has none. */
+function datePartEnd(text: string): number {
+  let cut = 0;
+  while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
+  return cut;
 }
 
 const lastDay: { part: string; twelveHour: boolean; order: DateOrder | undefined; ms: number } = {
@@ -236,10 +246,8 @@ export class DateOrderWatch {
 
   /** Learns from a row's timestamp text (cheap when its date part is the previous row's). */
   note(text: string): void {
-    const c0 = text.charCodeAt(0);
-    if (c0 === 32 || c0 === 9) text = text.trimStart();
-    let cut = 0;
-    while (cut < text.length && text.charCodeAt(cut) !== 32 && text.charCodeAt(cut) !== 84) cut++;
+    text = unpadded(text);
+    const cut = datePartEnd(text);
     if (this.lastPart !== undefined && cut === this.lastPart.length && text.startsWith(this.lastPart)) return;
     this.lastPart = text.slice(0, cut);
     const seen = slashDateOrder(text);
