@@ -36,10 +36,9 @@ export async function analyseLogs(
   context: TraceContext,
   options: AnalyseLogsOptions = {},
 ): Promise<TraceReport> {
-  // A file whose dates turn out to be in the other order than the one its first, ambiguous dates were read in is read
-  // again from the start, all files with it (once per file at most: its order is then given).
-  // The first reading learns the order of every such file (the files after one are still read, to learn theirs), and
-  // a second reading, with those orders given, is the one reported: two readings at most.
+  // A file whose later dates show that its first, ambiguous ones were read in the wrong day/month order is read again
+  // with the order given. The first reading learns the order of every such file (the files after one are still read,
+  // to learn theirs), and a second reading, with those orders given, is the one reported: two readings at most.
   const orders = new Map<string, DateOrder>();
   for (let reading = 1; ; reading++) {
     const report = await analyseOnce(command, paths, context, options, orders);
