@@ -2,7 +2,8 @@
  * The bytes of a log export, streamed in 1 MiB reads (DESIGN §8: Node's default 64 KiB reads cost ~0.2 s more on a
  * 1 M-row trace) and handed on as UTF-8. Encodings as formats.md §2.4 lists them: UTF-8 with or without BOM (PowerShell
  * 7, `Export-Csv -Encoding UTF8`, ASCII from Windows PowerShell 5.1), UTF-16LE/BE with BOM (`Out-File`, `>`), and
- * UTF-16LE without BOM (EAC and historical-search downloads), found by the NUL-byte sniff of snapshot/decode.ts.
+ * UTF-16LE without BOM (EAC and historical-search downloads), found by the NUL-byte sniff of snapshot/decode.ts; and
+ * Windows-1252 (`Export-Csv -Encoding Default`), when the first read is not UTF-8.
  */
 import { stat, open } from 'node:fs/promises';
 import { fileSystemError, InputError, notRegularFileError } from '../errors.js';
