@@ -214,12 +214,14 @@ function failure(place: Place, err: unknown): InputError {
 const isNotAReport = (err: unknown) => err instanceof ReportError && err.code === 'not-a-report';
 
 /**
- * Not a report, or a report cut short or malformed: anyone can mail the rua address, so in a mailbox or a folder such
- * a piece is a note and the rest is read; hostile input and limits still stop the run.
+ * Not a report, or a broken one (cut short, malformed, bytes not in its encoding, a record without what it must hold,
+ * a damaged archive): anyone can mail the rua address and reporters have bugs, so in a mailbox or a folder such a
+ * piece is a note and the rest is read; hostile input (a DOCTYPE, a decompression bomb, nesting) and limits still stop
+ * the run.
  */
 const isSkippable = (err: unknown) =>
-  isNotAReport(err) ||
-  (err instanceof XmlError && err.code === 'malformed') ||
+  err instanceof ReportError ||
+  (err instanceof XmlError && err.code !== 'refused') ||
   err instanceof DamagedContainerError;
 
 /**

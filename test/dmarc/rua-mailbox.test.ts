@@ -252,3 +252,26 @@ describe('a damaged attachment (cut short in transit): a note in a mailbox, an e
     expect(refusal('cut.zip', cutZip).message).toMatch(/^cut\.zip: the zip archive is truncated/);
   });
 });
+
+describe('a report with invalid content or bytes: a note in a mailbox, an error when named directly', () => {
+  const noIp = dmarcReport('bad').replace(/<source_ip>[^<]*<\/source_ip>/, '');
+  const badUtf8 = Buffer.concat([
+    Buffer.from(dmarcReport('bad2').replace('<org_name>x', '<org_name>\u0001')),
+  ]);
+  badUtf8[badUtf8.indexOf(1)] = 0xff; // a byte no UTF-8 text holds
+
+  test.each([
+    ['a record without source_ip', Buffer.from(noIp), /source_ip is missing/],
+    ['a byte that is not UTF-8', badUtf8, /not valid UTF-8/],
+  ] as const)('%s in one message: the other report still counts', (_n, body, why) => {
+    const good = gzipSync(dmarcReport('r1', '192.0.2.9', 40));
+    const box = mbox(email('application/xml', body), email('application/gzip', good));
+    const { reports, notes } = extractReports('rua.mbox', bytes(box), { strict: true });
+    expect(reports.map((r) => r.report.reportId)).toEqual(['r1']);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^rua\.mbox: message 1: part 2 \(application\/xml\): .*: skipped$/);
+    expect(notes[0]).toMatch(why);
+    expect(() => refusal('direct.xml', body)).not.toThrow();
+    expect(refusal('direct.xml', body).message).toMatch(why);
+  });
+});
