@@ -7,6 +7,13 @@ export function appendTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** The value of `key` in `map`, made by `make` and kept on first use: how the code fills a map of maps. */
+export function valueIn<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
 /** The items by `keyOf`, groups in the order their keys first appear, items in input order. */
 export function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K): Map<K, V[]> {
   const out = new Map<K, V[]>();

@@ -19,7 +19,7 @@ import {
 } from '../common/inflate.js';
 import { mimeLeaves } from './mime.js';
 import { parseReport, ReportError, type AggregateReport } from './report.js';
-import { decodeXml, XmlError } from './xml.js';
+import { decodeXml, isXmlSpace, XmlError } from './xml.js';
 
 export interface FoundReport {
   /** The file, then the message, part and archive entry it came from: `x.mbox: message 2, part 2 (r.xml.gz)`. */
@@ -122,11 +122,6 @@ export function sniff(bytes: Uint8Array): Kind {
     if (bytes[j + hi] === 0 && bytes[j + lo] === 0x3c) return 'xml';
   }
   return 'other';
-}
-
-/** XML white space (XML 1.0 §2.3 S): space, tab, line feed, carriage return. */
-function isXmlSpace(b: number | undefined): boolean {
-  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 /**

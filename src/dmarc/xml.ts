@@ -120,7 +120,7 @@ export function decodeXml(bytes: Uint8Array, notes?: string[]): string {
 }
 
 /** XML white space (XML 1.0 §2.3 S). */
-const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+export const isXmlSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 function lineOf(text: string, at: number): number {
   let line = 1;
@@ -184,7 +184,7 @@ export function scanXml(text: string, limits = { depth: MAX_DEPTH, elements: MAX
       const at = starts.pop() ?? 0;
       const after = open === undefined ? NaN : text.charCodeAt(i + 2 + open.length);
       // Compared in place: no string is cut out of the text for the end tag of a well-formed report.
-      if (open === undefined || !text.startsWith(open, i + 2) || !(after === 0x3e || isSpace(after)))
+      if (open === undefined || !text.startsWith(open, i + 2) || !(after === 0x3e || isXmlSpace(after)))
         throw malformed(
           i,
           open === undefined

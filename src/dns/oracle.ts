@@ -5,6 +5,7 @@
  * tell is `unknown`, never `pass`.
  */
 import type { AuthOracle } from '../model/config.js';
+import { valueIn } from '../common/collections.js';
 import { domainOf } from '../common/domains.js';
 import { parseAddress } from '../common/ip.js';
 import type { AuthVerdict } from '../model/types.js';
@@ -123,13 +124,6 @@ export function recordedDmarc(zone: DnsZone | undefined, domain: string): Record
   return { policy, record: rec, ...at, notes };
 }
 
-/** The map under `key` in `m`, made when missing. */
-function level<V>(m: Map<string, V>, key: string): V {
-  let l = m.get(key);
-  if (l === undefined) m.set(key, (l = new Map() as V));
-  return l;
-}
-
 /** Distinct From: domains whose DMARC discovery one oracle remembers (it depends on the domain alone). */
 const DMARC_MEMO_SIZE = 4096;
 /**
@@ -206,8 +200,11 @@ export function recordedAuthOracle(zone: DnsZone | undefined): AuthOracle {
   return {
     verdict(input): AuthVerdict {
       // Every input the verdict reads; the DKIM domains unambiguously (any character may be in them).
-      const byAddress = input.ipLabel === undefined ? unlabelled : level(labelled, input.ipLabel);
-      const byDkim = level(level(level(byAddress, input.ip), input.mailFrom), input.headerFrom);
+      const byAddress =
+        input.ipLabel === undefined ? unlabelled : valueIn(labelled, input.ipLabel, () => new Map());
+      const byFrom = valueIn(byAddress, input.ip, () => new Map());
+      const byHeader = valueIn(byFrom, input.mailFrom, () => new Map());
+      const byDkim = valueIn(byHeader, input.headerFrom, () => new Map());
       const dkim = input.dkimDomains.length === 0 ? '' : JSON.stringify(input.dkimDomains);
       let v = byDkim.get(dkim);
       if (v === undefined) {

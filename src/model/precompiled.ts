@@ -5,7 +5,7 @@
  * so a configuration built by spreading another one (`{ ...cfg, auth }`) gets its own plan; a SimConfig is not to be
  * modified once it has been simulated (its plan would not follow).
  */
-import { appendTo } from '../common/collections.js';
+import { appendTo, valueIn } from '../common/collections.js';
 import type {
   AntiPhishPolicy,
   ContentFilterPolicy,
@@ -394,10 +394,11 @@ function cachedVerdicts(auth: AuthOracle): SimPlan['authVerdict'] {
   let cache = new Map<string, Map<string, Map<string, AuthVerdict>>>();
   let size = 0;
   return (ip, mailFrom, headerFrom) => {
-    let byFrom = cache.get(ip);
-    if (byFrom === undefined) cache.set(ip, (byFrom = new Map()));
-    let byHeader = byFrom.get(mailFrom);
-    if (byHeader === undefined) byFrom.set(mailFrom, (byHeader = new Map()));
+    const byHeader = valueIn(
+      valueIn(cache, ip, () => new Map()),
+      mailFrom,
+      () => new Map(),
+    );
     let v = byHeader.get(headerFrom);
     if (v === undefined) {
       v = auth.verdict({ ip, mailFrom, headerFrom, dkimDomains: [] });

@@ -17,6 +17,7 @@
  * It pays off when many attempts share classes: scenario files, replayed logs. `simulateReference` never uses it,
  * so the differential tests compare the cache with the plain model.
  */
+import { valueIn } from '../common/collections.js';
 import type { IpSetIndex } from '../common/ip.js';
 import { parseAddress } from '../common/ip.js';
 import type { Attempt, AuthVerdict, Decision, Outcome, SimResult } from './types.js';
@@ -300,9 +301,7 @@ function addressKey(
 }
 
 function level(parent: Level, key: unknown, create: boolean): Level | undefined {
-  let l = parent.get(key) as Level | undefined;
-  if (l === undefined && create) parent.set(key, (l = new Map()));
-  return l;
+  return (create ? valueIn(parent, key, () => new Map()) : parent.get(key)) as Level | undefined;
 }
 
 /** The keys of the probe's path, reused by every call (a path's last key leads to the entries), and its length. */
