@@ -34,15 +34,37 @@ function dateOf(part: string, twelveHour: boolean, order?: DateOrder): number {
   const hit = DAY_CACHE.get(key);
   if (hit !== undefined) return hit;
   let ms = NaN;
-  const m = /^(\d{1,4})([-./])(\d{1,2})\2(\d{1,4})\.?$/.exec(part);
-  if (m) {
-    const [a, sep, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
-    if (m[1]!.length === 4) ms = dayNumber(a, b, c);
-    else if (m[4]!.length === 4) ms = sep === '/' && monthFirst ? dayNumber(c, a, b) : dayNumber(c, b, a);
+  const n = dateNumbers(part);
+  if (n) {
+    const { a, b, c } = n;
+    if (n.firstDigits === 4) ms = dayNumber(a, b, c);
+    else if (n.lastDigits === 4) ms = n.sep === '/' && monthFirst ? dayNumber(c, a, b) : dayNumber(c, b, a);
   }
   if (DAY_CACHE.size >= MAX_CACHED_DAYS) DAY_CACHE.clear();
   DAY_CACHE.set(key, ms);
   return ms;
+}
+
+/**
+ * The three numbers of a date part (`17/07/2025`, `2025-07-17`, `17.07.2025.`), with their separator, how many digits
+ * the first and last have, and whether a dot ends it; undefined when it is no date part.
+ */
+function dateNumbers(
+  part: string,
+):
+  | { a: number; b: number; c: number; sep: string; firstDigits: number; lastDigits: number; dotEnd: boolean }
+  | undefined {
+  const m = /^(\d{1,4})([-./])(\d{1,2})\2(\d{1,4})(\.?)$/.exec(part);
+  if (!m) return undefined;
+  return {
+    a: Number(m[1]),
+    b: Number(m[3]),
+    c: Number(m[4]),
+    sep: m[2]!,
+    firstDigits: m[1]!.length,
+    lastDigits: m[4]!.length,
+    dotEnd: m[5] === '.',
+  };
 }
 
 /** `h:mm[:ss[.fff…]]` with an optional AM/PM, and a zone (`Z`, `+hh:mm`), as ms after midnight UTC; NaN if not. */
@@ -203,10 +225,11 @@ function hasDayHalfMarker(text: string): boolean {
  * above 12, `month-first` when its second is, `either` when both are 12 or below; undefined for any other text.
  */
 export function slashDateOrder(text: string): DateOrder | 'either' | undefined {
-  const m = /^\s*(\d{1,2})\/(\d{1,2})\/\d{4}(?=[\sT]|$)/.exec(text);
-  if (!m) return undefined;
-  const a = Number(m[1]);
-  const b = Number(m[2]);
+  const t = unpadded(text);
+  // The date part as parseLogDay reads it: `d/m/yyyy` or `m/d/yyyy`, one or two digits first.
+  const n = dateNumbers(t.slice(0, datePartEnd(t)));
+  if (!n || n.sep !== '/' || n.firstDigits > 2 || n.lastDigits !== 4 || n.dotEnd) return undefined;
+  const { a, b } = n;
   if (a > 12 && b <= 12) return 'day-first';
   if (b > 12 && a <= 12) return 'month-first';
   return a <= 12 && b <= 12 ? 'either' : undefined;
